@@ -1,0 +1,94 @@
+import Foundation
+import HubStore
+import HubStoreSQLite
+
+/// A health check of a data folder: each part checked and reported, nothing changed.
+public struct DoctorReport: Sendable, Codable {
+    /// One check's outcome.
+    public struct Check: Sendable, Codable {
+        public enum Status: String, Sendable, Codable {
+            case ok
+            case warning
+            case failed
+        }
+
+        public var name: String
+        public var status: Status
+        public var message: String
+    }
+
+    public var checks: [Check]
+
+    /// Whether every check passed (warnings allowed).
+    public var healthy: Bool { !checks.contains { $0.status == .failed } }
+}
+
+extension HubApp {
+    /// Checks the data folder, the secret key, the schema and that the key opens the folder's
+    /// secrets, without creating or migrating anything.
+    public static func doctor(_ configuration: HubConfiguration) -> DoctorReport {
+        var checks: [DoctorReport.Check] = []
+        let directory = configuration.dataDirectory
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue {
+                checks.append(.init(name: "data folder", status: .failed, message: "\(directory.path) is not a folder"))
+            } else if !FileManager.default.isWritableFile(atPath: directory.path) {
+                checks.append(.init(name: "data folder", status: .failed, message: "\(directory.path) is not writable"))
+            } else {
+                checks.append(.init(name: "data folder", status: .ok, message: directory.path))
+            }
+        } else {
+            checks.append(.init(
+                name: "data folder", status: .failed,
+                message: "\(directory.path) does not exist; run `realtyhub migrate --data-dir \(directory.path)`"))
+        }
+
+        var box: SecretBox?
+        do {
+            let (loaded, source) = try SecretKeyLoader.load(configuration, create: false)
+            box = loaded
+            checks.append(.init(name: "secret key", status: .ok, message: "key id \(loaded.currentKeyID) from \(source)"))
+        } catch {
+            checks.append(.init(name: "secret key", status: .failed, message: String(describing: error)))
+        }
+
+        do {
+            let inspection = try SQLiteHubStore.inspect(directory: directory)
+            if let schema = inspection.schema {
+                let unknown = schema.applied.filter { !schema.known.contains($0) }
+                if !unknown.isEmpty {
+                    checks.append(.init(
+                        name: "schema", status: .failed,
+                        message: "the database has migrations this binary does not know (\(unknown.joined(separator: ", "))); upgrade realtyhub"))
+                } else if schema.isCurrent {
+                    checks.append(.init(
+                        name: "schema", status: .ok,
+                        message: "version \(schema.applied.count) of \(schema.known.count) (\(schema.applied.last ?? "none"))"))
+                } else {
+                    checks.append(.init(
+                        name: "schema", status: .warning,
+                        message: "\(schema.applied.count) of \(schema.known.count) migrations applied; they run on the next open (or `realtyhub migrate`)"))
+                }
+                if let box {
+                    if inspection.keyIDs.isEmpty {
+                        checks.append(.init(name: "key matches data", status: .warning, message: "no secret sealed yet"))
+                    } else if inspection.keyIDs.contains(where: { id in box.keys.contains { $0.id == id } }) {
+                        checks.append(.init(name: "key matches data", status: .ok, message: "the configured key opens this folder's secrets"))
+                    } else {
+                        checks.append(.init(
+                            name: "key matches data", status: .failed,
+                            message: "this folder's secrets were sealed with key id \(inspection.keyIDs.joined(separator: ", ")), but the configured key id is \(box.currentKeyID): wrong key"))
+                    }
+                }
+            } else {
+                checks.append(.init(
+                    name: "schema", status: .failed,
+                    message: "no database in \(directory.path); run `realtyhub migrate --data-dir \(directory.path)`"))
+            }
+        } catch {
+            checks.append(.init(name: "schema", status: .failed, message: String(describing: error)))
+        }
+        return DoctorReport(checks: checks)
+    }
+}

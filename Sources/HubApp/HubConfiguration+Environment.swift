@@ -1,0 +1,17 @@
+import Foundation
+
+extension HubConfiguration {
+    /// Reads the configuration from a CLI option and the environment.
+    ///
+    /// Keys:
+    /// - `REALTYHUB_DATA_DIR`: the data folder when `dataDirectory` is nil (default `./realtyhub-data`).
+    /// - `REALTYHUB_SECRET_KEY`: the secret key (base64 of 32 bytes, or 64 hex digits); several
+    ///   keys separated by commas rotate (the first seals). Without it the data folder's
+    ///   `secret.key` file is used, created with mode 0600 on first use.
+    public init(dataDirectory: String?, environment: [String: String]) {
+        let path = dataDirectory ?? environment["REALTYHUB_DATA_DIR"] ?? "realtyhub-data"
+        let expanded = (path as NSString).expandingTildeInPath
+        let key = environment["REALTYHUB_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        self.init(dataDirectory: URL(fileURLWithPath: expanded).standardizedFileURL, secretKeyText: key)
+    }
+}

@@ -1,0 +1,103 @@
+public import Foundation
+public import RealtyModel
+
+/// Everything the hub keeps: tenants, connections with encrypted credentials, the records of
+/// every resource, sync cursors and full-pass generations, the delivery outbox and the change
+/// feed.
+///
+/// Implementations (SQLite, PostgreSQL) must honour the semantics documented on each method;
+/// the contract suite in `HubTestSupport` checks them. Nothing here depends on one engine:
+/// timestamps are `Date`s, keys are strings, and every multi-step change is one transaction.
+public protocol HubStorage: Sendable {
+    // MARK: Schema
+
+    /// The migrations applied and the ones this binary knows.
+    func schemaStatus() async throws -> SchemaStatus
+
+    // MARK: Tenants
+
+    /// Creates a tenant.
+    /// - Throws: ``StoreError/conflict(_:)`` when the id exists.
+    func createTenant(id: String, name: String) async throws -> Tenant
+    /// The tenant with `id`, or `nil`.
+    func tenant(id: String) async throws -> Tenant?
+    /// Every tenant, by id.
+    func listTenants() async throws -> [Tenant]
+
+    // MARK: Connections
+
+    /// Inserts or replaces a connection. When `credentials` is non-nil they are encrypted and
+    /// stored with it; when nil, the stored credentials are kept.
+    /// - Throws: ``StoreError/notFound(_:)`` when the tenant does not exist.
+    func saveConnection(_ connection: Connection, credentials: Data?) async throws -> Connection
+    /// The connection with `id` in `tenant`, or `nil`.
+    func connection(id: String, tenant: String) async throws -> Connection?
+    /// The connections of `tenant` (or of every tenant when nil), by name.
+    func listConnections(tenant: String?) async throws -> [Connection]
+    /// Removes a connection and its cursors. Records it synced are kept.
+    /// - Returns: whether it existed.
+    func deleteConnection(id: String, tenant: String) async throws -> Bool
+    /// The decrypted credentials of a connection, or `nil` when none were stored.
+    /// - Throws: ``StoreError/secretKey(_:)`` when they cannot be decrypted with the configured keys.
+    func credentials(connectionID: String, tenant: String) async throws -> Data?
+
+    // MARK: Records
+
+    /// Inserts or updates records read through one connection, and in the same transaction
+    /// writes the cursor (when given) and appends one ``EntityEvent`` per real change.
+    ///
+    /// A record whose content hash is unchanged is not written (its ModificationTimestamp stays,
+    /// and no event is appended); during a full pass only its generation stamp is updated.
+    /// If anything fails, nothing of the batch (records, events, cursor) is written.
+    /// - Returns: counts and the outcome per record, in input order.
+    func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary
+    /// Marks the named records deleted (a vendor reported them deleted), with one event each.
+    /// - Returns: how many were newly marked.
+    func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int
+    /// The record with hub key `key` in `tenant`, deleted or not, or `nil`.
+    func record<R: HubRecord>(_ type: R.Type, tenant: String, key: String) async throws -> R?
+    /// A page of records. Field names in the query are validated against the resource.
+    /// - Throws: ``StoreError/invalidQuery(_:)`` naming the offending parameter.
+    func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R>
+
+    // MARK: Sync state
+
+    /// The cursor and full-pass state of one (connection, resource).
+    func syncState(tenant: String, connectionID: String, resource: ResourceName) async throws -> SyncState?
+    /// Starts a full pass and returns its generation; upserts carrying it stamp what they see.
+    func beginFullPass(tenant: String, connectionID: String, resource: ResourceName) async throws -> Int64
+    /// Completes the full pass `generation`: records of the connection and resource not seen in
+    /// it are marked deleted (with events), in one transaction.
+    /// - Returns: how many were marked deleted.
+    /// - Throws: ``StoreError/conflict(_:)`` when `generation` is not the pass in progress (a
+    ///   newer pass started, or it already completed), so a partial pass never deletes.
+    func completeFullPass(tenant: String, connectionID: String, resource: ResourceName, generation: Int64) async throws -> Int
+
+    // MARK: Outbox
+
+    /// Commits new deliveries in one transaction. A delivery whose (tenant, idempotency key,
+    /// connection) exists already is not added again; the existing one is returned instead.
+    func enqueue(_ deliveries: [NewDelivery], now: Date) async throws -> [Delivery]
+    /// The delivery with `id` in `tenant`, or `nil`.
+    func delivery(id: String, tenant: String) async throws -> Delivery?
+    /// Deliveries, newest first, optionally filtered.
+    func listDeliveries(tenant: String?, filter: DeliveryFilter) async throws -> [Delivery]
+    /// Leases up to `limit` due deliveries to `owner`: pending ones, retry-wait ones whose next
+    /// attempt time has come, and in-flight ones whose lease expired (their worker died). Each
+    /// moves to in-flight with one more attempt.
+    func claimDeliveries(owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?) async throws -> [Delivery]
+    /// In-flight → done, recording the vendor's id, in one transaction.
+    /// - Throws: ``StoreError/invalidTransition(_:)`` when the delivery is not in flight for `owner`.
+    func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery
+    /// In-flight → retry-wait (when `retryAt` is given) or dead (when nil), recording the error.
+    func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery
+    /// Records a remote id learned before the final outcome (for example a lookup hit).
+    func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws
+    /// Dead → pending, due now (a user asked to retry).
+    func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery
+
+    // MARK: Change feed
+
+    /// Events of `tenant` with a sequence greater than `after`, in order.
+    func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent]
+}

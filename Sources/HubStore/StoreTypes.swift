@@ -1,0 +1,238 @@
+public import Foundation
+public import RealtyModel
+
+/// Applied and known schema migrations.
+public struct SchemaStatus: Sendable, Hashable {
+    /// Migrations applied to the database, in order.
+    public var applied: [String]
+    /// Migrations this binary knows, in order.
+    public var known: [String]
+    /// Whether the database is exactly at the binary's latest migration.
+    public var isCurrent: Bool { applied == known }
+
+    public init(applied: [String], known: [String]) {
+        self.applied = applied
+        self.known = known
+    }
+}
+
+/// A customer of the hub; every record, connection and delivery belongs to one.
+public struct Tenant: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var createdAt: Date
+
+    public init(id: String, name: String, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+    }
+}
+
+/// A configured link to one vendor account. Credentials are stored apart, encrypted, and are
+/// never part of this value.
+public struct Connection: Sendable, Hashable, Codable {
+    public var id: String
+    public var tenantID: String
+    /// `pf-expert`, `propq`, `mycrm`, `apimo` or `boston-logic`.
+    public var vendor: String
+    public var name: String
+    public var baseURL: String
+    /// The separate authentication host, for vendors that have one.
+    public var authURL: String?
+    /// Seconds between scheduled pulls; nil for manual only.
+    public var syncIntervalSeconds: Int?
+    public var enabled: Bool
+    /// Whether credentials are stored (they are never returned with the connection).
+    public var hasCredentials: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: String, tenantID: String, vendor: String, name: String, baseURL: String, authURL: String? = nil,
+        syncIntervalSeconds: Int? = nil, enabled: Bool = true, hasCredentials: Bool = false,
+        createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.vendor = vendor
+        self.name = name
+        self.baseURL = baseURL
+        self.authURL = authURL
+        self.syncIntervalSeconds = syncIntervalSeconds
+        self.enabled = enabled
+        self.hasCredentials = hasCredentials
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Where a batch of records comes from.
+public struct SyncScope: Sendable, Hashable {
+    public var tenant: String
+    public var connectionID: String
+    /// The vendor name written as `SourceSystemName`.
+    public var sourceSystemName: String
+    /// The full pass the batch belongs to, if any (see ``HubStorage/beginFullPass(tenant:connectionID:resource:)``).
+    public var generation: Int64?
+    /// The hub's clock for this batch (ModificationTimestamp of changed records).
+    public var now: Date
+
+    public init(tenant: String, connectionID: String, sourceSystemName: String, generation: Int64? = nil, now: Date = Date()) {
+        self.tenant = tenant
+        self.connectionID = connectionID
+        self.sourceSystemName = sourceSystemName
+        self.generation = generation
+        self.now = now
+    }
+}
+
+/// What an upsert did to one record.
+public enum UpsertOutcome: String, Sendable, Hashable, Codable {
+    case inserted
+    case updated
+    case unchanged
+}
+
+/// What an upsert did to one record, with the record's hub key.
+public struct UpsertItem: Sendable, Hashable {
+    public var outcome: UpsertOutcome
+    public var key: String
+
+    public init(outcome: UpsertOutcome, key: String) {
+        self.outcome = outcome
+        self.key = key
+    }
+}
+
+/// What an upsert did to a batch.
+public struct UpsertSummary: Sendable, Hashable {
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    /// One outcome per input record, in input order.
+    public var items: [UpsertItem] = []
+
+    public init() {}
+
+    /// Counts one outcome.
+    public mutating func record(_ outcome: UpsertOutcome, key: String) {
+        switch outcome {
+        case .inserted: inserted += 1
+        case .updated: updated += 1
+        case .unchanged: unchanged += 1
+        }
+        items.append(UpsertItem(outcome: outcome, key: key))
+    }
+}
+
+/// Sort direction.
+public enum SortOrder: String, Sendable, Hashable, Codable {
+    case ascending = "asc"
+    case descending = "desc"
+}
+
+/// A list request against one resource, in RESO names.
+public struct ListQuery: Sendable, Hashable {
+    /// Equality filters: RESO field name → value as text (converted to the field's type).
+    /// Allowed on indexed fields and on `SourceSystemName`, `ConnectionId` and the source key.
+    public var filters: [String: String]
+    /// Only records whose ModificationTimestamp is at or after this instant.
+    public var modifiedSince: Date?
+    /// A field to sort on; ModificationTimestamp when nil. Ties break on the hub key.
+    public var sort: String?
+    public var sortOrder: SortOrder
+    /// 1-based page number.
+    public var page: Int
+    /// Records per page, 1...``ListQuery/maximumPerPage``.
+    public var perPage: Int
+    /// Projection: only these fields (plus the hub key) are read and returned.
+    public var fields: [String]?
+    /// Whether records marked deleted are included.
+    public var includeDeleted: Bool
+
+    /// The largest page the store serves.
+    public static let maximumPerPage = 1000
+
+    public init(
+        filters: [String: String] = [:], modifiedSince: Date? = nil, sort: String? = nil,
+        sortOrder: SortOrder = .ascending, page: Int = 1, perPage: Int = 100, fields: [String]? = nil,
+        includeDeleted: Bool = false
+    ) {
+        self.filters = filters
+        self.modifiedSince = modifiedSince
+        self.sort = sort
+        self.sortOrder = sortOrder
+        self.page = page
+        self.perPage = perPage
+        self.fields = fields
+        self.includeDeleted = includeDeleted
+    }
+}
+
+/// One page of a list.
+public struct RecordPage<R: HubRecord>: Sendable {
+    public var records: [R]
+    /// How many records match the query, over all pages.
+    public var total: Int
+    public var page: Int
+    public var perPage: Int
+    /// The projection applied, if any.
+    public var fields: [String]?
+
+    public init(records: [R], total: Int, page: Int, perPage: Int, fields: [String]?) {
+        self.records = records
+        self.total = total
+        self.page = page
+        self.perPage = perPage
+        self.fields = fields
+    }
+}
+
+/// The sync state of one (connection, resource).
+public struct SyncState: Sendable, Hashable {
+    /// The opaque cursor committed with the last page.
+    public var cursor: String?
+    public var cursorUpdatedAt: Date?
+    /// The full pass in progress, if any.
+    public var passGeneration: Int64?
+    public var passStartedAt: Date?
+    /// The last full pass that completed.
+    public var lastCompletedGeneration: Int64?
+    public var lastCompletedAt: Date?
+
+    public init(
+        cursor: String? = nil, cursorUpdatedAt: Date? = nil, passGeneration: Int64? = nil, passStartedAt: Date? = nil,
+        lastCompletedGeneration: Int64? = nil, lastCompletedAt: Date? = nil
+    ) {
+        self.cursor = cursor
+        self.cursorUpdatedAt = cursorUpdatedAt
+        self.passGeneration = passGeneration
+        self.passStartedAt = passStartedAt
+        self.lastCompletedGeneration = lastCompletedGeneration
+        self.lastCompletedAt = lastCompletedAt
+    }
+}
+
+/// Errors the store reports. The description names the problem without any stored secret.
+public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case notFound(String)
+    case conflict(String)
+    case invalidQuery(String)
+    case invalidTransition(String)
+    case schemaTooNew(String)
+    case secretKey(String)
+    case storage(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let message): return "not found: \(message)"
+        case .conflict(let message): return "conflict: \(message)"
+        case .invalidQuery(let message): return "invalid query: \(message)"
+        case .invalidTransition(let message): return "invalid delivery transition: \(message)"
+        case .schemaTooNew(let message): return "database schema is newer than this binary: \(message)"
+        case .secretKey(let message): return "secret key: \(message)"
+        case .storage(let message): return "storage: \(message)"
+        }
+    }
+}

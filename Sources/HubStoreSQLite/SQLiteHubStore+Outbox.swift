@@ -1,0 +1,214 @@
+public import Foundation
+public import HubStore
+import GRDB
+import RealtyModel
+
+extension SQLiteHubStore {
+    private static let deliveryColumns = """
+        id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts, max_attempts, next_attempt_at,
+        last_error, remote_id, lease_owner, lease_expires_at, created_at, updated_at, completed_at
+        """
+
+    static func delivery(from row: Row) throws -> Delivery {
+        guard let state = DeliveryState(rawValue: row["state"]) else {
+            throw StoreError.storage("delivery \(row["id"] as String) has an unknown state")
+        }
+        return Delivery(
+            id: row["id"], tenantID: row["tenant_id"], connectionID: row["connection_id"],
+            kind: DeliveryKind(rawValue: row["kind"]), payload: row["payload"], idempotencyKey: row["idempotency_key"],
+            state: state, attempts: row["attempts"], maxAttempts: row["max_attempts"],
+            nextAttemptAt: date(row["next_attempt_at"]), lastError: row["last_error"], remoteID: row["remote_id"],
+            leaseOwner: row["lease_owner"], leaseExpiresAt: date(row["lease_expires_at"]),
+            createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
+            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0),
+            completedAt: date(row["completed_at"]))
+    }
+
+    private static func fetchDelivery(_ db: Database, id: String) throws -> Delivery? {
+        try Row.fetchOne(db, sql: "SELECT \(deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id])
+            .map(delivery(from:))
+    }
+
+    public func enqueue(_ deliveries: [NewDelivery], now: Date) async throws -> [Delivery] {
+        try await run { db in
+            let stamp = Timestamp.format(now)
+            var result: [Delivery] = []
+            for new in deliveries {
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [new.tenantID]) != nil else {
+                    throw StoreError.notFound("tenant \(new.tenantID)")
+                }
+                if let key = new.idempotencyKey,
+                   let existing = try Row.fetchOne(
+                    db,
+                    sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE tenant_id = ? AND idempotency_key = ? AND connection_id = ?",
+                    arguments: [new.tenantID, key, new.connectionID])
+                {
+                    result.append(try Self.delivery(from: existing))
+                    continue
+                }
+                guard new.maxAttempts >= 1 else { throw StoreError.invalidQuery("maxAttempts must be at least 1") }
+                try db.execute(
+                    sql: """
+                        INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state,
+                            attempts, max_attempts, next_attempt_at, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        new.id, new.tenantID, new.connectionID, new.kind.rawValue, new.payload, new.idempotencyKey,
+                        DeliveryState.pending.rawValue, new.maxAttempts, stamp, stamp, stamp,
+                    ])
+                guard let stored = try Self.fetchDelivery(db, id: new.id) else {
+                    throw StoreError.storage("delivery \(new.id) vanished after insert")
+                }
+                result.append(stored)
+            }
+            return result
+        }
+    }
+
+    public func delivery(id: String, tenant: String) async throws -> Delivery? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ? AND tenant_id = ?",
+                arguments: [id, tenant]
+            ).map(Self.delivery(from:))
+        }
+    }
+
+    public func listDeliveries(tenant: String?, filter: DeliveryFilter) async throws -> [Delivery] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: [DatabaseValue] = []
+            if let tenant {
+                conditions.append("tenant_id = ?")
+                arguments.append(tenant.databaseValue)
+            }
+            if let state = filter.state {
+                conditions.append("state = ?")
+                arguments.append(state.rawValue.databaseValue)
+            }
+            if let connectionID = filter.connectionID {
+                conditions.append("connection_id = ?")
+                arguments.append(connectionID.databaseValue)
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(max(0, filter.limit).databaseValue)
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.deliveryColumns) FROM deliveries \(whereClause) ORDER BY created_at DESC, id LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map(Self.delivery(from:))
+        }
+    }
+
+    public func claimDeliveries(
+        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?
+    ) async throws -> [Delivery] {
+        try await run { db in
+            let stamp = Timestamp.format(now)
+            var sql = """
+                SELECT id FROM deliveries WHERE (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= ?)
+                OR (state = 'in-flight' AND lease_expires_at <= ?))
+                """
+            var arguments: [DatabaseValue] = [stamp.databaseValue, stamp.databaseValue]
+            if let connectionID {
+                sql += " AND connection_id = ?"
+                arguments.append(connectionID.databaseValue)
+            }
+            sql += " ORDER BY created_at, id LIMIT ?"
+            arguments.append(max(0, limit).databaseValue)
+            let ids = try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            let lease = Timestamp.format(now.addingTimeInterval(leaseDuration))
+            var claimed: [Delivery] = []
+            for id in ids {
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET state = 'in-flight', attempts = attempts + 1, lease_owner = ?,
+                        lease_expires_at = ?, updated_at = ? WHERE id = ?
+                        """,
+                    arguments: [owner, lease, stamp, id])
+                if let delivery = try Self.fetchDelivery(db, id: id) { claimed.append(delivery) }
+            }
+            return claimed
+        }
+    }
+
+    /// Loads a delivery that must be in flight for `owner`, and the state `transition` leads to.
+    private static func inFlight(
+        _ db: Database, id: String, owner: String, transition: DeliveryTransition
+    ) throws -> (Delivery, DeliveryState) {
+        guard let delivery = try fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
+        guard delivery.leaseOwner == owner,
+              let next = DeliveryTransition.next(from: delivery.state, on: transition), delivery.state == .inFlight
+        else {
+            throw StoreError.invalidTransition(
+                "delivery \(id) is \(delivery.state.rawValue) (lease: \(delivery.leaseOwner ?? "none")), cannot \(transition.rawValue) for \(owner)")
+        }
+        return (delivery, next)
+    }
+
+    public func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery {
+        try await run { db in
+            let (delivery, next) = try Self.inFlight(db, id: id, owner: owner, transition: .succeed)
+            let stamp = Timestamp.format(now)
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = ?, remote_id = ?, lease_owner = NULL, lease_expires_at = NULL,
+                    next_attempt_at = NULL, last_error = NULL, updated_at = ?, completed_at = ? WHERE id = ?
+                    """,
+                arguments: [next.rawValue, remoteID ?? delivery.remoteID, stamp, stamp, id])
+            guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
+            return updated
+        }
+    }
+
+    public func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery {
+        try await run { db in
+            let (_, next) = try Self.inFlight(
+                db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
+            let stamp = Timestamp.format(now)
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL,
+                    lease_expires_at = NULL, updated_at = ?, completed_at = ? WHERE id = ?
+                    """,
+                arguments: [
+                    next.rawValue, error, retryAt.map(Timestamp.format), stamp, next == .dead ? stamp : nil, id,
+                ])
+            guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
+            return updated
+        }
+    }
+
+    public func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws {
+        try await run { db in
+            _ = try Self.inFlight(db, id: id, owner: owner, transition: .succeed)
+            try db.execute(
+                sql: "UPDATE deliveries SET remote_id = ?, updated_at = ? WHERE id = ?",
+                arguments: [remoteID, Timestamp.format(now), id])
+        }
+    }
+
+    public func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery {
+        try await run { db in
+            guard let delivery = try Row.fetchOne(
+                db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ? AND tenant_id = ?",
+                arguments: [id, tenant]
+            ).map(Self.delivery(from:)) else { throw StoreError.notFound("delivery \(id)") }
+            guard let next = DeliveryTransition.next(from: delivery.state, on: .retry) else {
+                throw StoreError.invalidTransition("delivery \(id) is \(delivery.state.rawValue); only dead deliveries can be retried")
+            }
+            let stamp = Timestamp.format(now)
+            // A retried delivery starts a fresh budget; its last error stays visible until the
+            // next attempt replaces it.
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = ?, attempts = 0, next_attempt_at = ?, completed_at = NULL,
+                    updated_at = ? WHERE id = ?
+                    """,
+                arguments: [next.rawValue, stamp, stamp, id])
+            guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
+            return updated
+        }
+    }
+}

@@ -1,0 +1,371 @@
+import Foundation
+public import HubStore
+import GRDB
+public import RealtyModel
+
+/// The SQL for one resource's table, built from its field list (static names, never input).
+struct ResourceTable<R: HubRecord> {
+    let table: String
+    let keyColumn: String
+    let sourceKeyColumn: String
+    let fieldColumns: String
+    let insertSQL: String
+    let updateSQL: String
+
+    init() {
+        let names = MetadataFieldNames(R.resource)
+        table = "\"\(R.resource.rawValue)\""
+        keyColumn = "\"\(names.key)\""
+        sourceKeyColumn = "\"\(names.sourceKey)\""
+        let fields = R.fields.map { "\"\($0.name)\"" }
+        fieldColumns = fields.joined(separator: ", ")
+        let metadata = [
+            keyColumn, "tenant_id", "\"ConnectionId\"", "\"SourceSystemName\"", sourceKeyColumn,
+            "\"ModificationTimestamp\"", "\"OriginalEntryTimestamp\"", "\"SourceModificationTimestamp\"",
+            "\"SourceEntryTimestamp\"", "\"ContentHash\"", "\"DeletedYN\"", "seen_generation", "raw",
+        ]
+        let columns = metadata + fields
+        insertSQL = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
+            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let assignments = [
+            "\"SourceSystemName\" = ?", "\"ModificationTimestamp\" = ?", "\"SourceModificationTimestamp\" = ?",
+            "\"SourceEntryTimestamp\" = ?", "\"ContentHash\" = ?", "\"DeletedYN\" = 0",
+            "seen_generation = COALESCE(?, seen_generation)", "raw = ?",
+        ] + fields.map { "\($0) = ?" }
+        updateSQL = "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE \(keyColumn) = ?"
+    }
+}
+
+extension FieldValue {
+    /// The SQLite value: text for timestamps (fixed-width ISO 8601, so they sort), 0/1 for
+    /// booleans, JSON text for lists.
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: return .null
+        case .string(let text): return text.databaseValue
+        case .integer(let number): return number.databaseValue
+        case .decimal(let number): return number.databaseValue
+        case .boolean(let flag): return (flag ? 1 : 0 as Int64).databaseValue
+        case .timestamp(let date): return Timestamp.format(date).databaseValue
+        case .date(let text): return text.databaseValue
+        case .stringList(let strings): return JSONValue.array(strings.map(JSONValue.string)).jsonText.databaseValue
+        }
+    }
+
+    /// Reads a column value as a field of `type`; `nil` when the stored value does not fit.
+    init?(database value: DatabaseValue, as type: FieldType) {
+        switch (value.storage, type) {
+        case (.null, _): self = .null
+        case (.string(let text), .string): self = .string(text)
+        case (.string(let text), .date): self = .date(text)
+        case (.string(let text), .timestamp):
+            guard let date = Timestamp.parse(text) else { return nil }
+            self = .timestamp(date)
+        case (.int64(let number), .integer): self = .integer(number)
+        case (.int64(let number), .decimal): self = .decimal(Double(number))
+        case (.double(let number), .decimal): self = .decimal(number)
+        case (.int64(let number), .boolean): self = .boolean(number != 0)
+        case (.string(let text), .stringList):
+            guard let data = text.data(using: .utf8),
+                  let strings = try? JSONDecoder().decode([String].self, from: data)
+            else { return nil }
+            self = .stringList(strings)
+        default: return nil
+        }
+    }
+}
+
+extension SQLiteHubStore {
+    public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
+        let sql = ResourceTable<R>()
+        return try await run { db in
+            var summary = UpsertSummary()
+            let now = Timestamp.format(scope.now)
+            // Records inserted or changed outside a full pass while one is running were seen
+            // now, so they count as seen by that pass.
+            let generation: Int64?
+            if let given = scope.generation {
+                generation = given
+            } else {
+                generation = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT pass_generation FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
+                    arguments: [scope.tenant, scope.connectionID, R.resource.rawValue])
+            }
+            let select = try db.cachedStatement(sql: """
+                SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation FROM \(sql.table)
+                WHERE tenant_id = ? AND "ConnectionId" = ? AND \(sql.sourceKeyColumn) = ?
+                """)
+            let insert = try db.cachedStatement(sql: sql.insertSQL)
+            let update = try db.cachedStatement(sql: sql.updateSQL)
+            let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
+            var seenInBatch = Set<String>()
+            for record in records {
+                let metadata = record.metadata
+                guard let sourceKey = metadata.sourceKey, !sourceKey.isEmpty else {
+                    throw StoreError.invalidQuery("a \(R.resource.rawValue) record has no \(R.resource.sourceKeyField)")
+                }
+                guard seenInBatch.insert(sourceKey).inserted else {
+                    throw StoreError.invalidQuery("\(R.resource.sourceKeyField) \(sourceKey) appears twice in one batch")
+                }
+                let hash = record.contentHash
+                let fieldValues = R.fields.map { $0.value(in: record).databaseValue }
+                let raw = metadata.raw.map { $0.jsonText.databaseValue } ?? .null
+                let sourceSystem = metadata.sourceSystemName ?? scope.sourceSystemName
+                let sourceModified = metadata.sourceModificationTimestamp.map(Timestamp.format)
+                let sourceEntry = metadata.sourceEntryTimestamp.map(Timestamp.format)
+                if let row = try Row.fetchOne(select, arguments: [scope.tenant, scope.connectionID, sourceKey]) {
+                    let key: String = row[0]
+                    let storedHash: String = row[1]
+                    let deleted: Bool = row[2]
+                    let seen: Int64? = row[3]
+                    if storedHash == hash, !deleted {
+                        if let generation = scope.generation, seen != generation {
+                            try touch.execute(arguments: [generation, key])
+                        }
+                        summary.record(.unchanged, key: key)
+                        continue
+                    }
+                    var arguments: [DatabaseValue] = [
+                        sourceSystem.databaseValue, now.databaseValue, sourceModified.databaseValue,
+                        sourceEntry.databaseValue, hash.databaseValue, generation.databaseValue, raw,
+                    ]
+                    arguments += fieldValues
+                    arguments.append(key.databaseValue)
+                    try update.execute(arguments: StatementArguments(arguments))
+                    try Self.appendEvent(
+                        db, tenant: scope.tenant, resource: R.resource, key: key, change: .updated,
+                        connectionID: scope.connectionID, now: now)
+                    summary.record(.updated, key: key)
+                } else {
+                    let key = UUID().uuidString.lowercased()
+                    var arguments: [DatabaseValue] = [
+                        key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
+                        sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,
+                        sourceModified.databaseValue, sourceEntry.databaseValue, hash.databaseValue,
+                        (0 as Int64).databaseValue, generation.databaseValue, raw,
+                    ]
+                    arguments += fieldValues
+                    try insert.execute(arguments: StatementArguments(arguments))
+                    try Self.appendEvent(
+                        db, tenant: scope.tenant, resource: R.resource, key: key, change: .created,
+                        connectionID: scope.connectionID, now: now)
+                    summary.record(.inserted, key: key)
+                }
+            }
+            if let cursor {
+                try Self.writeCursor(db, tenant: scope.tenant, connectionID: scope.connectionID,
+                                     resource: R.resource, cursor: cursor, now: now)
+            }
+            return summary
+        }
+    }
+
+    static func writeCursor(
+        _ db: Database, tenant: String, connectionID: String, resource: ResourceName, cursor: String, now: String
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO sync_state (tenant_id, connection_id, resource, cursor, cursor_updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, connection_id, resource) DO UPDATE SET
+                    cursor = excluded.cursor, cursor_updated_at = excluded.cursor_updated_at
+                """,
+            arguments: [tenant, connectionID, resource.rawValue, cursor, now])
+    }
+
+    public func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int {
+        let sql = ResourceTable<R>()
+        return try await run { db in
+            let now = Timestamp.format(scope.now)
+            var count = 0
+            for sourceKey in sourceKeys {
+                guard let key = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT \(sql.keyColumn) FROM \(sql.table) WHERE tenant_id = ? AND "ConnectionId" = ?
+                        AND \(sql.sourceKeyColumn) = ? AND "DeletedYN" = 0
+                        """,
+                    arguments: [scope.tenant, scope.connectionID, sourceKey])
+                else { continue }
+                try db.execute(
+                    sql: "UPDATE \(sql.table) SET \"DeletedYN\" = 1, \"ModificationTimestamp\" = ? WHERE \(sql.keyColumn) = ?",
+                    arguments: [now, key])
+                try Self.appendEvent(
+                    db, tenant: scope.tenant, resource: R.resource, key: key, change: .deleted,
+                    connectionID: scope.connectionID, now: now)
+                count += 1
+            }
+            return count
+        }
+    }
+
+    public func record<R: HubRecord>(_ type: R.Type, tenant: String, key: String) async throws -> R? {
+        let plan = try ListPlan<R>(ListQuery(perPage: 1, includeDeleted: true))
+        let sql = ResourceTable<R>()
+        return try await read { db in
+            let columns = (plan.metadataColumns.map { "\"\($0)\"" } + plan.fields.map { "\"\($0.name)\"" })
+            guard let row = try Row.fetchOne(
+                db,
+                sql: "SELECT \(columns.joined(separator: ", ")) FROM \(sql.table) WHERE tenant_id = ? AND \(sql.keyColumn) = ?",
+                arguments: [tenant, key])
+            else { return nil }
+            return try Self.decode(row, plan: plan)
+        }
+    }
+
+    public func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
+        let plan = try ListPlan<R>(query)
+        let sql = ResourceTable<R>()
+        return try await read { db in
+            var conditions = ["tenant_id = ?"]
+            var arguments: [DatabaseValue] = [tenant.databaseValue]
+            if !plan.includeDeleted { conditions.append("\"DeletedYN\" = 0") }
+            for filter in plan.filters {
+                conditions.append("\"\(filter.column)\" = ?")
+                arguments.append(filter.value.databaseValue)
+            }
+            if let since = plan.modifiedSince {
+                conditions.append("\"ModificationTimestamp\" >= ?")
+                arguments.append(Timestamp.format(since).databaseValue)
+            }
+            let whereClause = conditions.joined(separator: " AND ")
+            let total = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)",
+                arguments: StatementArguments(arguments)) ?? 0
+            let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
+            let sort = "\"\(plan.sortColumn)\""
+            let columns = (plan.metadataColumns.map { "\"\($0)\"" } + plan.fields.map { "\"\($0.name)\"" })
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(columns.joined(separator: ", ")) FROM \(sql.table) WHERE \(whereClause)
+                    ORDER BY (\(sort) IS NULL), \(sort) \(direction), \(sql.keyColumn) ASC LIMIT ? OFFSET ?
+                    """,
+                arguments: StatementArguments(arguments + [plan.limit.databaseValue, plan.offset.databaseValue]))
+            let records = try rows.map { try Self.decode($0, plan: plan) as R }
+            return RecordPage(records: records, total: total, page: query.page, perPage: query.perPage,
+                              fields: plan.projection)
+        }
+    }
+
+    /// Builds a record from a row holding `plan`'s metadata columns then its fields.
+    static func decode<R: HubRecord>(_ row: Row, plan: ListPlan<R>) throws -> R {
+        let names = MetadataFieldNames(R.resource)
+        var metadata = RecordMetadata()
+        for (index, column) in plan.metadataColumns.enumerated() {
+            let value: DatabaseValue = row[index]
+            switch column {
+            case names.key: metadata.key = String.fromDatabaseValue(value)
+            case names.sourceKey: metadata.sourceKey = String.fromDatabaseValue(value)
+            case MetadataFieldNames.sourceSystemName: metadata.sourceSystemName = String.fromDatabaseValue(value)
+            case MetadataFieldNames.connectionID: metadata.connectionID = String.fromDatabaseValue(value)
+            case MetadataFieldNames.modificationTimestamp: metadata.modificationTimestamp = date(String.fromDatabaseValue(value))
+            case MetadataFieldNames.originalEntryTimestamp: metadata.originalEntryTimestamp = date(String.fromDatabaseValue(value))
+            case MetadataFieldNames.sourceModificationTimestamp:
+                metadata.sourceModificationTimestamp = date(String.fromDatabaseValue(value))
+            case MetadataFieldNames.sourceEntryTimestamp: metadata.sourceEntryTimestamp = date(String.fromDatabaseValue(value))
+            case MetadataFieldNames.contentHash: metadata.contentHash = String.fromDatabaseValue(value)
+            case MetadataFieldNames.deleted: metadata.deleted = (Int64.fromDatabaseValue(value) ?? 0) != 0
+            case MetadataFieldNames.raw:
+                if let text = String.fromDatabaseValue(value), let data = text.data(using: .utf8) {
+                    metadata.raw = try? JSONDecoder().decode(JSONValue.self, from: data)
+                }
+            default: break
+            }
+        }
+        var record = R(metadata: metadata)
+        let offset = plan.metadataColumns.count
+        for (index, field) in plan.fields.enumerated() {
+            let stored: DatabaseValue = row[offset + index]
+            guard let value = FieldValue(database: stored, as: field.type), field.set(value, in: &record) else {
+                throw StoreError.storage("column \(field.name) of \(R.resource.rawValue) holds a value that is not \(field.type.article)")
+            }
+        }
+        return record
+    }
+
+    // MARK: - Sync state and full passes
+
+    public func syncState(tenant: String, connectionID: String, resource: ResourceName) async throws -> SyncState? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT cursor, cursor_updated_at, pass_generation, pass_started_at, last_completed_generation,
+                    last_completed_at FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?
+                    """,
+                arguments: [tenant, connectionID, resource.rawValue]
+            ).map { row in
+                SyncState(
+                    cursor: row["cursor"], cursorUpdatedAt: Self.date(row["cursor_updated_at"]),
+                    passGeneration: row["pass_generation"], passStartedAt: Self.date(row["pass_started_at"]),
+                    lastCompletedGeneration: row["last_completed_generation"],
+                    lastCompletedAt: Self.date(row["last_completed_at"]))
+            }
+        }
+    }
+
+    public func beginFullPass(tenant: String, connectionID: String, resource: ResourceName) async throws -> Int64 {
+        try await run { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT pass_generation, last_completed_generation FROM sync_state
+                    WHERE tenant_id = ? AND connection_id = ? AND resource = ?
+                    """,
+                arguments: [tenant, connectionID, resource.rawValue])
+            let previous = max((row?["pass_generation"] as Int64?) ?? 0, (row?["last_completed_generation"] as Int64?) ?? 0)
+            let generation = previous + 1
+            try db.execute(
+                sql: """
+                    INSERT INTO sync_state (tenant_id, connection_id, resource, pass_generation, pass_started_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant_id, connection_id, resource) DO UPDATE SET
+                        pass_generation = excluded.pass_generation, pass_started_at = excluded.pass_started_at
+                    """,
+                arguments: [tenant, connectionID, resource.rawValue, generation, Timestamp.format(Date())])
+            return generation
+        }
+    }
+
+    public func completeFullPass(
+        tenant: String, connectionID: String, resource: ResourceName, generation: Int64
+    ) async throws -> Int {
+        let table = "\"\(resource.rawValue)\""
+        return try await run { db in
+            let current = try Int64.fetchOne(
+                db,
+                sql: "SELECT pass_generation FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
+                arguments: [tenant, connectionID, resource.rawValue])
+            guard current == generation else {
+                throw StoreError.conflict(
+                    "full pass \(generation) of \(resource.rawValue) on connection \(connectionID) is not the pass in progress")
+            }
+            let now = Timestamp.format(Date())
+            let keyColumn = "\"\(resource.keyField)\""
+            let keys = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT \(keyColumn) FROM \(table) WHERE tenant_id = ? AND "ConnectionId" = ? AND "DeletedYN" = 0
+                    AND (seen_generation IS NULL OR seen_generation < ?)
+                    """,
+                arguments: [tenant, connectionID, generation])
+            let update = try db.cachedStatement(
+                sql: "UPDATE \(table) SET \"DeletedYN\" = 1, \"ModificationTimestamp\" = ? WHERE \(keyColumn) = ?")
+            for key in keys {
+                try update.execute(arguments: [now, key])
+                try Self.appendEvent(
+                    db, tenant: tenant, resource: resource, key: key, change: .deleted, connectionID: connectionID, now: now)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE sync_state SET pass_generation = NULL, pass_started_at = NULL,
+                    last_completed_generation = ?, last_completed_at = ?
+                    WHERE tenant_id = ? AND connection_id = ? AND resource = ?
+                    """,
+                arguments: [generation, now, tenant, connectionID, resource.rawValue])
+            return keys.count
+        }
+    }
+}

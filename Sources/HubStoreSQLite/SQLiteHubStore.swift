@@ -1,0 +1,344 @@
+public import Foundation
+public import HubStore
+import GRDB
+public import RealtyModel
+
+/// The embedded store: one SQLite database in WAL mode inside a data folder, through GRDB.
+///
+/// Opening runs the migrations (refusing a database written by a newer binary) and records which
+/// secret key the folder's credentials are sealed with, so a wrong key is reported at once.
+public final class SQLiteHubStore: HubStorage {
+    /// The database file's name inside the data folder.
+    public static let databaseFileName = "realtyhub.sqlite"
+
+    let writer: any DatabaseWriter
+    let secretBox: SecretBox
+
+    /// Opens (creating if needed) the store in `directory`.
+    /// - Throws: ``StoreError/schemaTooNew(_:)`` when the database has migrations this binary
+    ///   does not know; ``StoreError/storage(_:)`` when the folder or file cannot be used.
+    public convenience init(directory: URL, secretBox: SecretBox) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.storage("cannot create the data folder \(directory.path): \(error.localizedDescription)")
+        }
+        let path = directory.appendingPathComponent(Self.databaseFileName).path
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: Self.configuration())
+        } catch {
+            throw StoreError.storage("cannot open \(path): \(Self.describe(error))")
+        }
+        try self.init(writer: pool, secretBox: secretBox)
+    }
+
+    /// A private in-memory store, migrated like a file one (for tests and throwaway use).
+    public static func inMemory(secretBox: SecretBox) throws -> SQLiteHubStore {
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: configuration())
+        } catch {
+            throw StoreError.storage("cannot open an in-memory database: \(describe(error))")
+        }
+        return try SQLiteHubStore(writer: queue, secretBox: secretBox)
+    }
+
+    init(writer: any DatabaseWriter, secretBox: SecretBox) throws {
+        self.writer = writer
+        self.secretBox = secretBox
+        try migrate()
+    }
+
+    private static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "realtyhub"
+        configuration.prepareDatabase { db in
+            // WAL with synchronous=NORMAL never corrupts and survives a killed process; only
+            // an OS crash can lose the last commits.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return configuration
+    }
+
+    /// The migration identifiers this binary knows, in order.
+    public static var knownMigrations: [String] { SQLiteMigrations.migrator.migrations }
+
+    private func migrate() throws {
+        let migrator = SQLiteMigrations.migrator
+        do {
+            let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
+            let unknown = applied.subtracting(migrator.migrations)
+            if !unknown.isEmpty {
+                throw StoreError.schemaTooNew(
+                    "it has migrations \(unknown.sorted().joined(separator: ", ")) that this version of realtyhub does not know; upgrade realtyhub")
+            }
+            try migrator.migrate(writer)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.storage("migration failed: \(Self.describe(error))")
+        }
+    }
+
+    public func schemaStatus() async throws -> SchemaStatus {
+        let migrator = SQLiteMigrations.migrator
+        let applied = try await run { db in try migrator.appliedMigrations(db) }
+        return SchemaStatus(applied: applied, known: migrator.migrations)
+    }
+
+    /// Checks that the configured secret key is the one this store's secrets are sealed with,
+    /// registering it when the store has none yet.
+    /// - Throws: ``StoreError/secretKey(_:)`` when the store was set up with another key.
+    public func checkSecretKey() async throws {
+        let box = secretBox
+        try await run { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT key_id, sealed FROM secret_key_check")
+            let now = Timestamp.format(Date())
+            if rows.isEmpty {
+                let sealed = try box.seal(Data("realtyhub-key-check".utf8), context: "key-check")
+                try db.execute(
+                    sql: "INSERT INTO secret_key_check (key_id, sealed, created_at) VALUES (?, ?, ?)",
+                    arguments: [sealed.keyID, sealed.combined, now])
+                return
+            }
+            var known: [String] = []
+            for row in rows {
+                let keyID: String = row["key_id"]
+                known.append(keyID)
+                guard box.keys.contains(where: { $0.id == keyID }) else { continue }
+                _ = try box.open(SecretBox.Sealed(keyID: keyID, combined: row["sealed"]), context: "key-check")
+                if keyID != box.currentKeyID, !known.contains(box.currentKeyID) {
+                    let sealed = try box.seal(Data("realtyhub-key-check".utf8), context: "key-check")
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO secret_key_check (key_id, sealed, created_at) VALUES (?, ?, ?)",
+                        arguments: [sealed.keyID, sealed.combined, now])
+                }
+                return
+            }
+            throw StoreError.secretKey(
+                "this data folder's secrets were sealed with key id \(known.sorted().joined(separator: ", ")), but the configured key id is \(box.currentKeyID): this is the wrong key")
+        }
+    }
+
+    // MARK: - Running work
+
+    /// Runs `work` in one write transaction, mapping database errors to ``StoreError``.
+    func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(work)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw StoreError.conflict(error.message ?? "constraint violated")
+        } catch {
+            throw StoreError.storage(Self.describe(error))
+        }
+    }
+
+    /// Runs `work` as a read.
+    func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(work)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.storage(Self.describe(error))
+        }
+    }
+
+    /// A description of a database error without its statement arguments (which may hold
+    /// personal data or secrets).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
+        }
+        return String(describing: type(of: error))
+    }
+
+    // MARK: - Tenants
+
+    public func createTenant(id: String, name: String) async throws -> Tenant {
+        let tenant = Tenant(id: id, name: name, createdAt: Date())
+        try await run { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [id]) != nil {
+                throw StoreError.conflict("tenant \(id) exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
+                arguments: [id, name, Timestamp.format(tenant.createdAt)])
+        }
+        return tenant
+    }
+
+    public func tenant(id: String) async throws -> Tenant? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT id, name, created_at FROM tenants WHERE id = ?", arguments: [id])
+                .map(Self.tenant(from:))
+        }
+    }
+
+    public func listTenants() async throws -> [Tenant] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, created_at FROM tenants ORDER BY id").map(Self.tenant(from:))
+        }
+    }
+
+    private static func tenant(from row: Row) -> Tenant {
+        Tenant(id: row["id"], name: row["name"], createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    static func date(_ text: String?) -> Date? { text.flatMap(Timestamp.parse) }
+
+    // MARK: - Connections
+
+    public func saveConnection(_ connection: Connection, credentials: Data?) async throws -> Connection {
+        let sealed = try credentials.map { try secretBox.seal($0, context: "connection:\(connection.id)") }
+        return try await run { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [connection.tenantID]) != nil else {
+                throw StoreError.notFound("tenant \(connection.tenantID)")
+            }
+            let existing = try Row.fetchOne(
+                db, sql: "SELECT tenant_id, credentials_key_id FROM connections WHERE id = ?", arguments: [connection.id])
+            if let existing, (existing["tenant_id"] as String) != connection.tenantID {
+                throw StoreError.conflict("connection \(connection.id) belongs to another tenant")
+            }
+            if let other = try Row.fetchOne(
+                db, sql: "SELECT id FROM connections WHERE tenant_id = ? AND name = ? AND id != ?",
+                arguments: [connection.tenantID, connection.name, connection.id])
+            {
+                throw StoreError.conflict("tenant \(connection.tenantID) already has a connection named \"\(connection.name)\" (\(other["id"] as String))")
+            }
+            let hasCredentials = sealed != nil || (existing?["credentials_key_id"] as String?) != nil
+            var saved = connection
+            saved.hasCredentials = hasCredentials
+            let arguments: StatementArguments = [
+                connection.id, connection.tenantID, connection.vendor, connection.name, connection.baseURL,
+                connection.authURL, connection.syncIntervalSeconds, connection.enabled,
+                Timestamp.format(connection.createdAt), Timestamp.format(connection.updatedAt),
+            ]
+            if existing == nil {
+                try db.execute(
+                    sql: """
+                        INSERT INTO connections (id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds,
+                            enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: arguments)
+            } else {
+                try db.execute(
+                    sql: """
+                        UPDATE connections SET tenant_id = ?, vendor = ?, name = ?, base_url = ?, auth_url = ?,
+                            sync_interval_seconds = ?, enabled = ?, updated_at = ? WHERE id = ?
+                        """,
+                    arguments: [
+                        connection.tenantID, connection.vendor, connection.name, connection.baseURL, connection.authURL,
+                        connection.syncIntervalSeconds, connection.enabled, Timestamp.format(connection.updatedAt),
+                        connection.id,
+                    ])
+            }
+            if let sealed {
+                try db.execute(
+                    sql: "UPDATE connections SET credentials_key_id = ?, credentials = ? WHERE id = ?",
+                    arguments: [sealed.keyID, sealed.combined, connection.id])
+            }
+            return saved
+        }
+    }
+
+    private static let connectionColumns = """
+        id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id,
+        created_at, updated_at
+        """
+
+    public func connection(id: String, tenant: String) async throws -> Connection? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.connectionColumns) FROM connections WHERE id = ? AND tenant_id = ?",
+                arguments: [id, tenant]
+            ).map(Self.connection(from:))
+        }
+    }
+
+    public func listConnections(tenant: String?) async throws -> [Connection] {
+        try await read { db in
+            if let tenant {
+                return try Row.fetchAll(
+                    db, sql: "SELECT \(Self.connectionColumns) FROM connections WHERE tenant_id = ? ORDER BY name",
+                    arguments: [tenant]
+                ).map(Self.connection(from:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT \(Self.connectionColumns) FROM connections ORDER BY tenant_id, name")
+                .map(Self.connection(from:))
+        }
+    }
+
+    public func deleteConnection(id: String, tenant: String) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "DELETE FROM connections WHERE id = ? AND tenant_id = ?", arguments: [id, tenant])
+            let removed = db.changesCount > 0
+            if removed {
+                try db.execute(
+                    sql: "DELETE FROM sync_state WHERE tenant_id = ? AND connection_id = ?", arguments: [tenant, id])
+            }
+            return removed
+        }
+    }
+
+    public func credentials(connectionID: String, tenant: String) async throws -> Data? {
+        let stored: (found: Bool, keyID: String?, combined: Data?) = try await read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT credentials_key_id, credentials FROM connections WHERE id = ? AND tenant_id = ?",
+                arguments: [connectionID, tenant])
+            else { return (false, nil, nil) }
+            return (true, row["credentials_key_id"], row["credentials"])
+        }
+        guard stored.found else { throw StoreError.notFound("connection \(connectionID)") }
+        guard let keyID = stored.keyID, let combined = stored.combined else { return nil }
+        return try secretBox.open(SecretBox.Sealed(keyID: keyID, combined: combined), context: "connection:\(connectionID)")
+    }
+
+    private static func connection(from row: Row) -> Connection {
+        Connection(
+            id: row["id"], tenantID: row["tenant_id"], vendor: row["vendor"], name: row["name"],
+            baseURL: row["base_url"], authURL: row["auth_url"], syncIntervalSeconds: row["sync_interval_seconds"],
+            enabled: row["enabled"], hasCredentials: (row["credentials_key_id"] as String?) != nil,
+            createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
+            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    // MARK: - Change feed
+
+    public func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sequence, resource, record_key, change, connection_id, timestamp FROM entity_events
+                    WHERE tenant_id = ? AND sequence > ? ORDER BY sequence LIMIT ?
+                    """,
+                arguments: [tenant, after, max(0, limit)]
+            ).compactMap { row in
+                guard let resource = ResourceName(rawValue: row["resource"]),
+                      let change = EntityEvent.Change(rawValue: row["change"])
+                else { return nil }
+                return EntityEvent(
+                    sequence: row["sequence"], resourceName: resource, resourceRecordKey: row["record_key"],
+                    change: change, connectionID: row["connection_id"],
+                    timestamp: Self.date(row["timestamp"]) ?? Date(timeIntervalSince1970: 0))
+            }
+        }
+    }
+
+    static func appendEvent(
+        _ db: Database, tenant: String, resource: ResourceName, key: String, change: EntityEvent.Change,
+        connectionID: String?, now: String
+    ) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [tenant, resource.rawValue, key, change.rawValue, connectionID, now])
+    }
+}

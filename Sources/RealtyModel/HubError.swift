@@ -1,0 +1,47 @@
+/// An error the hub reports to its users, with a stable snake_case code.
+///
+/// Codes never change once shipped; new ones can be added without breaking callers. The
+/// `description` never carries secrets: messages are written for users, not dumps of requests.
+public struct HubError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable error code.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        private init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let invalidRequest = Code("invalid_request")
+        public static let validationFailed = Code("validation_failed")
+        public static let notFound = Code("not_found")
+        public static let conflict = Code("conflict")
+        public static let unauthorized = Code("unauthorized")
+        public static let forbidden = Code("forbidden")
+        public static let configuration = Code("configuration_error")
+        public static let storage = Code("storage_error")
+        public static let schemaTooNew = Code("schema_too_new")
+        public static let secretKey = Code("secret_key_error")
+        public static let vendor = Code("vendor_error")
+        public static let internalError = Code("internal_error")
+    }
+
+    public var code: Code
+    public var message: String
+    public var details: [FieldError]
+
+    public init(_ code: Code, _ message: String, details: [FieldError] = []) {
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    public var description: String {
+        if details.isEmpty { return "\(code): \(message)" }
+        return "\(code): \(message) (" + details.map(\.description).joined(separator: "; ") + ")"
+    }
+}
+
+extension HubError {
+    /// Wraps validation failures.
+    public init(_ validation: ValidationError) {
+        self.init(.validationFailed, "the record is not valid", details: validation.errors)
+    }
+}

@@ -1,0 +1,114 @@
+/// An arbitrary JSON value, used to keep a vendor's payload exactly as it was received.
+///
+/// Objects keep their keys in a dictionary: key order is not significant in JSON, and encoding
+/// sorts keys so a payload always serialises the same way.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 9.0e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
+
+extension JSONValue {
+    /// The member named `key` when this is an object.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    /// The string value, or a number rendered as text (vendors disagree on id types).
+    public var stringValue: String? {
+        switch self {
+        case .string(let value): return value
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 9.0e15 { return String(Int64(value)) }
+            return String(value)
+        case .bool(let value): return value ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    /// The numeric value, or a string that parses as a number.
+    public var doubleValue: Double? {
+        switch self {
+        case .number(let value): return value
+        case .string(let value): return Double(value.trimmingCharacters(in: .whitespaces))
+        default: return nil
+        }
+    }
+
+    /// The integer value, when the number (or numeric string) is integral.
+    public var intValue: Int64? {
+        guard let double = doubleValue, double.rounded() == double, abs(double) < 9.0e15 else { return nil }
+        return Int64(double)
+    }
+
+    /// The boolean value, accepting the usual vendor spellings ("1", "true", "yes").
+    public var boolValue: Bool? {
+        switch self {
+        case .bool(let value): return value
+        case .number(let value): return value != 0
+        case .string(let value):
+            switch value.lowercased() {
+            case "1", "true", "yes", "y": return true
+            case "0", "false", "no", "n", "": return false
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// The elements when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
+    /// Whether this value is JSON `null`.
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+}
+
+import Foundation

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import HubApp
+
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the data folder, secret key and schema, and report each."
+    )
+
+    @OptionGroup var data: DataOptions
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let report = HubApp.doctor(data.configuration)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let text = (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            print(text)
+        } else {
+            for check in report.checks {
+                let mark: String
+                switch check.status {
+                case .ok: mark = "ok  "
+                case .warning: mark = "warn"
+                case .failed: mark = "FAIL"
+                }
+                print("[\(mark)] \(check.name): \(check.message)")
+            }
+        }
+        if !report.healthy { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import HubApp
+
+@main
+struct RealtyHubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "realtyhub",
+        abstract: "RealtyHub: one reliable, normalized view over your real-estate CRMs and portals.",
+        version: RealtyHubVersion.current,
+        subcommands: [MigrateCommand.self, DoctorCommand.self]
+    )
+}
+
+/// Options every command that opens the data folder shares.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "The data folder (default: $REALTYHUB_DATA_DIR or ./realtyhub-data).")
+    var dataDirectory: String?
+
+    var configuration: HubConfiguration {
+        HubConfiguration(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment)
+    }
+}
+
+/// Prints `message` to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
