@@ -74,12 +74,15 @@ let package = Package(
         .testTarget(name: "RealtyModelTests", dependencies: ["RealtyModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HubStoreTests",
-            dependencies: ["HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel"],
+            dependencies: [
+                "HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HubAppTests",
-            dependencies: ["HubApp", "HubStore", "HubTestSupport"],
+            dependencies: ["HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

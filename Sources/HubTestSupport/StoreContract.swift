@@ -1,0 +1,374 @@
+import Foundation
+public import HubStore
+import RealtyModel
+
+/// A contract check failed.
+public struct ContractFailure: Error, CustomStringConvertible {
+    public var description: String
+}
+
+func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw ContractFailure(description: message()) }
+}
+
+/// The behaviour every ``HubStorage`` implementation must have. Each check gets a new, empty,
+/// migrated store from the caller and throws ``ContractFailure`` when the store misbehaves.
+///
+/// Test targets run every check against SQLite, and against PostgreSQL when one is configured.
+public enum StoreContract {
+    /// Every check, by name.
+    public static let checks: [(name: String, run: @Sendable (any HubStorage) async throws -> Void)] = [
+        ("upsert outcomes", upsertOutcomes),
+        ("unchanged writes nothing", unchangedWritesNothing),
+        ("unique source key", uniqueSourceKey),
+        ("list filters sort paging projection", listQueries),
+        ("invalid queries", invalidQueries),
+        ("failed batch writes nothing", failedBatchWritesNothing),
+        ("cursor with page", cursorWithPage),
+        ("mark and sweep", markAndSweep),
+        ("vendor-reported deletions", vendorDeletions),
+        ("events in sequence", eventsInSequence),
+        ("tenant isolation", tenantIsolation),
+        ("outbox transitions", outboxTransitions),
+        ("outbox lease expiry", outboxLeaseExpiry),
+        ("outbox idempotency", outboxIdempotency),
+        ("connections and credentials", connectionsAndCredentials),
+    ]
+
+    static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {
+        if try await store.tenant(id: tenant) == nil {
+            _ = try await store.createTenant(id: tenant, name: "Tenant \(tenant)")
+        }
+        return SyncScope(tenant: tenant, connectionID: "conn-1", sourceSystemName: "mycrm")
+    }
+
+    public static func upsertOutcomes(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let first = try await store.upsert((0..<3).map { Fixtures.contact($0) }, scope: scope, cursor: nil)
+        try check(first.inserted == 3 && first.updated == 0 && first.unchanged == 0, "first upsert: \(first)")
+        var changed = Fixtures.contact(1)
+        changed.email = "changed@example.com"
+        let second = try await store.upsert([Fixtures.contact(0), changed, Fixtures.contact(2)], scope: scope, cursor: nil)
+        try check(second.inserted == 0 && second.updated == 1 && second.unchanged == 2, "second upsert: \(second)")
+        try check(second.items[1].key == first.items[1].key, "the hub key must stay stable across updates")
+        let stored = try await store.record(Contact.self, tenant: scope.tenant, key: first.items[1].key)
+        try check(stored?.email == "changed@example.com", "update not stored: \(String(describing: stored?.email))")
+        try check(stored?.metadata.sourceKey == "c-1" && stored?.metadata.connectionID == "conn-1"
+                  && stored?.metadata.sourceSystemName == "mycrm", "identity fields not stored")
+        try check(stored?.metadata.raw?["id"] == .string("c-1"), "raw payload not stored")
+        try check(stored?.metadata.contentHash == changed.contentHash, "content hash not stored")
+        try check(stored?.metadata.originalEntryTimestamp != nil, "OriginalEntryTimestamp missing")
+    }
+
+    public static func unchangedWritesNothing(_ store: any HubStorage) async throws {
+        var scope = try await setUp(store)
+        scope.now = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = try await store.upsert([Fixtures.contact(7)], scope: scope, cursor: nil)
+        let eventsBefore = try await store.events(tenant: scope.tenant, after: 0, limit: 100)
+        scope.now = Date(timeIntervalSince1970: 1_800_000_500)
+        var same = Fixtures.contact(7)
+        same.metadata.raw = .object(["id": .string("c-7"), "extra": .string("vendor noise")])
+        let second = try await store.upsert([same], scope: scope, cursor: nil)
+        try check(second.unchanged == 1, "re-upsert of the same content must be unchanged: \(second)")
+        let eventsAfter = try await store.events(tenant: scope.tenant, after: 0, limit: 100)
+        try check(eventsAfter.count == eventsBefore.count, "an unchanged upsert must not append events")
+        let stored = try await store.record(Contact.self, tenant: scope.tenant, key: first.items[0].key)
+        try check(stored?.metadata.modificationTimestamp == Date(timeIntervalSince1970: 1_800_000_000),
+                  "an unchanged upsert must not move ModificationTimestamp")
+    }
+
+    public static func uniqueSourceKey(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        var other = scope
+        other.connectionID = "conn-2"
+        let a = try await store.upsert([Fixtures.contact(1)], scope: scope, cursor: nil)
+        let b = try await store.upsert([Fixtures.contact(1)], scope: other, cursor: nil)
+        try check(a.inserted == 1 && b.inserted == 1, "the same source key on two connections is two records")
+        try check(a.items[0].key != b.items[0].key, "two connections must give two hub keys")
+        let page = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
+        try check(page.total == 2, "expected 2 records, got \(page.total)")
+        do {
+            _ = try await store.upsert([Fixtures.contact(5), Fixtures.contact(5)], scope: scope, cursor: nil)
+            throw ContractFailure(description: "a batch naming one source key twice must fail")
+        } catch is StoreError {}
+    }
+
+    public static func listQueries(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        _ = try await store.upsert((0..<25).map { Fixtures.contact($0) }, scope: scope, cursor: nil)
+        let leads = try await store.list(
+            Contact.self, tenant: scope.tenant, query: ListQuery(filters: ["ContactType": "Lead"], perPage: 100))
+        try check(leads.total == 9 && leads.records.allSatisfy { $0.contactType == "Lead" }, "filter: \(leads.total)")
+        let city = try await store.list(
+            Contact.self, tenant: scope.tenant,
+            query: ListQuery(filters: ["HomeCity": "Paris", "ContactType": "Client"], perPage: 100))
+        try check(city.records.allSatisfy { $0.homeCity == "Paris" && $0.contactType == "Client" } && city.total == 4,
+                  "two filters: \(city.total)")
+        let sorted = try await store.list(
+            Contact.self, tenant: scope.tenant,
+            query: ListQuery(sort: "Email", sortOrder: .descending, page: 2, perPage: 10))
+        try check(sorted.total == 25 && sorted.records.count == 10 && sorted.page == 2, "paging: \(sorted.records.count)")
+        let all = (0..<25).map { "person\($0)@example.com" }.sorted(by: >)
+        try check(sorted.records.compactMap(\.email) == Array(all[10..<20]), "sort desc page 2 wrong")
+        let last = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery(page: 3, perPage: 10))
+        try check(last.records.count == 5, "last page has 5, got \(last.records.count)")
+        let projected = try await store.list(
+            Contact.self, tenant: scope.tenant, query: ListQuery(perPage: 3, fields: ["Email"]))
+        try check(projected.records.allSatisfy { $0.email != nil && $0.firstName == nil && $0.metadata.key != nil },
+                  "projection must return only Email and the key")
+        try check(projected.fields == ["Email"], "projection echo")
+        let future = try await store.list(
+            Contact.self, tenant: scope.tenant, query: ListQuery(modifiedSince: Date().addingTimeInterval(3600)))
+        try check(future.total == 0, "modified_since in the future must match nothing")
+        let past = try await store.list(
+            Contact.self, tenant: scope.tenant, query: ListQuery(modifiedSince: Date().addingTimeInterval(-3600)))
+        try check(past.total == 25, "modified_since in the past must match all")
+        let bySource = try await store.list(
+            Contact.self, tenant: scope.tenant, query: ListQuery(filters: ["SourceSystemContactKey": "c-3"]))
+        try check(bySource.total == 1 && bySource.records.first?.metadata.sourceKey == "c-3", "source key filter")
+    }
+
+    public static func invalidQueries(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let bad: [ListQuery] = [
+            ListQuery(filters: ["Notes": "x"]),
+            ListQuery(filters: ["Email'; DROP TABLE Contacts; --": "x"]),
+            ListQuery(sort: "NoSuchField"),
+            ListQuery(page: 0),
+            ListQuery(perPage: 0),
+            ListQuery(perPage: ListQuery.maximumPerPage + 1),
+            ListQuery(fields: ["Email", "Password"]),
+        ]
+        for query in bad {
+            do {
+                _ = try await store.list(Contact.self, tenant: scope.tenant, query: query)
+                throw ContractFailure(description: "query \(query) must be refused")
+            } catch StoreError.invalidQuery {}
+        }
+        let typed = try? await store.list(Property.self, tenant: scope.tenant, query: ListQuery(filters: ["BedroomsTotal": "x"]))
+        try check(typed == nil, "a non-integer filter on an integer field must be refused")
+    }
+
+    public static func failedBatchWritesNothing(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        var broken = Fixtures.contact(3)
+        broken.metadata.sourceKey = nil
+        do {
+            _ = try await store.upsert([Fixtures.contact(1), Fixtures.contact(2), broken], scope: scope, cursor: "page-2")
+            throw ContractFailure(description: "a record without a source key must fail the batch")
+        } catch is StoreError {}
+        let page = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
+        try check(page.total == 0, "a failed batch must leave no records, found \(page.total)")
+        let state = try await store.syncState(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
+        try check(state?.cursor == nil, "a failed batch must leave no cursor")
+        let events = try await store.events(tenant: scope.tenant, after: 0, limit: 10)
+        try check(events.isEmpty, "a failed batch must leave no events")
+    }
+
+    public static func cursorWithPage(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        _ = try await store.upsert([Fixtures.contact(1)], scope: scope, cursor: "cursor-1")
+        var state = try await store.syncState(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
+        try check(state?.cursor == "cursor-1", "cursor not written with its page")
+        _ = try await store.upsert([Contact](), scope: scope, cursor: "cursor-2")
+        state = try await store.syncState(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
+        try check(state?.cursor == "cursor-2", "an empty page still advances the cursor")
+        let members = try await store.syncState(tenant: scope.tenant, connectionID: scope.connectionID, resource: .member)
+        try check(members?.cursor == nil, "cursors are per resource")
+    }
+
+    public static func markAndSweep(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        _ = try await store.upsert((0..<5).map { Fixtures.contact($0) }, scope: scope, cursor: nil)
+        let generation = try await store.beginFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
+        var passScope = scope
+        passScope.generation = generation
+        _ = try await store.upsert((0..<3).map { Fixtures.contact($0) }, scope: passScope, cursor: nil)
+        var live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
+        try check(live.total == 5, "nothing is deleted before the pass completes")
+        // A newer pass supersedes this one: completing the old one must not sweep.
+        let newer = try await store.beginFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
+        do {
+            _ = try await store.completeFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts, generation: generation)
+            throw ContractFailure(description: "completing a superseded pass must fail")
+        } catch StoreError.conflict {}
+        live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
+        try check(live.total == 5, "a superseded pass deletes nothing")
+        passScope.generation = newer
+        _ = try await store.upsert((0..<3).map { Fixtures.contact($0) }, scope: passScope, cursor: nil)
+        let deleted = try await store.completeFullPass(
+            tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts, generation: newer)
+        try check(deleted == 2, "two records were not seen, \(deleted) deleted")
+        live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
+        try check(live.total == 3, "3 live records remain, got \(live.total)")
+        let withDeleted = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery(includeDeleted: true))
+        try check(withDeleted.records.filter(\.metadata.deleted).compactMap(\.metadata.sourceKey).sorted() == ["c-3", "c-4"],
+                  "c-3 and c-4 are the deleted ones")
+        let events = try await store.events(tenant: scope.tenant, after: 0, limit: 100)
+        try check(events.filter { $0.change == .deleted }.count == 2, "one deleted event per swept record")
+        let state = try await store.syncState(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
+        try check(state?.lastCompletedGeneration == newer && state?.passGeneration == nil, "pass state after completion")
+        // Other connections are untouched by this connection's pass.
+        var other = scope
+        other.connectionID = "conn-2"
+        _ = try await store.upsert([Fixtures.contact(9)], scope: other, cursor: nil)
+        let g = try await store.beginFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
+        _ = try await store.completeFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts, generation: g)
+        let otherLive = try await store.list(
+            Contact.self, tenant: scope.tenant, query: ListQuery(filters: ["ConnectionId": "conn-2"]))
+        try check(otherLive.total == 1, "a pass never sweeps another connection's records")
+        // A record that comes back is live again.
+        var back = scope
+        back.generation = nil
+        let revived = try await store.upsert([Fixtures.contact(4)], scope: back, cursor: nil)
+        try check(revived.updated == 1, "a deleted record seen again is updated (undeleted)")
+    }
+
+    public static func vendorDeletions(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        _ = try await store.upsert((0..<3).map { Fixtures.contact($0) }, scope: scope, cursor: nil)
+        let count = try await store.markDeleted(Contact.self, sourceKeys: ["c-1", "c-404"], scope: scope)
+        try check(count == 1, "one known record marked, got \(count)")
+        let again = try await store.markDeleted(Contact.self, sourceKeys: ["c-1"], scope: scope)
+        try check(again == 0, "marking twice changes nothing")
+        let live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
+        try check(live.total == 2, "2 live")
+    }
+
+    public static func eventsInSequence(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let a = try await store.upsert([Fixtures.contact(1)], scope: scope, cursor: nil)
+        _ = try await store.upsert([Fixtures.member(1)], scope: scope, cursor: nil)
+        var changed = Fixtures.contact(1)
+        changed.notes = "called back"
+        _ = try await store.upsert([changed], scope: scope, cursor: nil)
+        _ = try await store.upsert([changed], scope: scope, cursor: nil)
+        let events = try await store.events(tenant: scope.tenant, after: 0, limit: 100)
+        try check(events.map(\.change) == [.created, .created, .updated], "changes: \(events.map(\.change))")
+        try check(events.map(\.resourceName) == [.contacts, .member, .contacts], "resources")
+        try check(events[0].resourceRecordKey == a.items[0].key && events[2].resourceRecordKey == a.items[0].key, "keys")
+        try check(zip(events, events.dropFirst()).allSatisfy { $0.sequence < $1.sequence }, "sequences must increase")
+        let tail = try await store.events(tenant: scope.tenant, after: events[0].sequence, limit: 1)
+        try check(tail.map(\.sequence) == [events[1].sequence], "after + limit")
+    }
+
+    public static func tenantIsolation(_ store: any HubStorage) async throws {
+        let a = try await setUp(store, tenant: "tenant-a")
+        let b = try await setUp(store, tenant: "tenant-b")
+        let inserted = try await store.upsert([Fixtures.contact(1)], scope: a, cursor: nil)
+        let key = inserted.items[0].key
+        try check(try await store.record(Contact.self, tenant: b.tenant, key: key) == nil, "tenant B must not read A's record")
+        try check(try await store.list(Contact.self, tenant: b.tenant, query: ListQuery()).total == 0, "B lists nothing")
+        try check(try await store.events(tenant: b.tenant, after: 0, limit: 10).isEmpty, "B sees no events of A")
+        let same = try await store.upsert([Fixtures.contact(1)], scope: b, cursor: nil)
+        try check(same.inserted == 1, "the same source key in another tenant is another record")
+    }
+
+    public static func outboxTransitions(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let payload = Data(#"{"Email":"lead@example.com"}"#.utf8)
+        let enqueued = try await store.enqueue(
+            [NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: payload, maxAttempts: 2)],
+            now: t0)
+        try check(enqueued.count == 1 && enqueued[0].state == .pending && enqueued[0].attempts == 0, "enqueued pending")
+        let id = enqueued[0].id
+        let claimed = try await store.claimDeliveries(owner: "w1", now: t0, leaseDuration: 60, limit: 10, connectionID: nil)
+        try check(claimed.map(\.id) == [id] && claimed[0].state == .inFlight && claimed[0].attempts == 1, "claimed in flight")
+        try check(claimed[0].payload == payload, "payload kept")
+        let none = try await store.claimDeliveries(owner: "w2", now: t0, leaseDuration: 60, limit: 10, connectionID: nil)
+        try check(none.isEmpty, "an in-flight delivery with a live lease is not claimed again")
+        do {
+            _ = try await store.completeDelivery(id: id, owner: "w2", remoteID: "x", now: t0)
+            throw ContractFailure(description: "another worker cannot complete a delivery it does not hold")
+        } catch StoreError.invalidTransition {}
+        let waiting = try await store.failDelivery(
+            id: id, owner: "w1", error: "HTTP 503", retryAt: t0.addingTimeInterval(30), now: t0)
+        try check(waiting.state == .retryWait && waiting.lastError == "HTTP 503", "retry-wait with error")
+        let early = try await store.claimDeliveries(owner: "w1", now: t0.addingTimeInterval(10), leaseDuration: 60, limit: 10, connectionID: nil)
+        try check(early.isEmpty, "a retry-wait delivery is not due before its time")
+        let due = try await store.claimDeliveries(owner: "w1", now: t0.addingTimeInterval(31), leaseDuration: 60, limit: 10, connectionID: nil)
+        try check(due.map(\.id) == [id] && due[0].attempts == 2, "due again, second attempt")
+        let dead = try await store.failDelivery(id: id, owner: "w1", error: "HTTP 503 again", retryAt: nil, now: t0.addingTimeInterval(32))
+        try check(dead.state == .dead && dead.completedAt != nil, "dead after the budget")
+        do {
+            _ = try await store.completeDelivery(id: id, owner: "w1", remoteID: "x", now: t0)
+            throw ContractFailure(description: "a dead delivery cannot complete")
+        } catch StoreError.invalidTransition {}
+        let retried = try await store.retryDelivery(id: id, tenant: scope.tenant, now: t0.addingTimeInterval(40))
+        try check(retried.state == .pending && retried.attempts == 0, "retry moves dead to pending with a fresh budget")
+        do {
+            _ = try await store.retryDelivery(id: id, tenant: scope.tenant, now: t0)
+            throw ContractFailure(description: "only dead deliveries can be retried")
+        } catch StoreError.invalidTransition {}
+        let again = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(41), leaseDuration: 60, limit: 10, connectionID: "conn-1")
+        try check(again.map(\.id) == [id], "claimable after retry")
+        try await store.recordRemoteID(id: id, owner: "w3", remoteID: "remote-7", now: t0.addingTimeInterval(42))
+        let done = try await store.completeDelivery(id: id, owner: "w3", remoteID: nil, now: t0.addingTimeInterval(43))
+        try check(done.state == .done && done.remoteID == "remote-7" && done.leaseOwner == nil, "done keeps the remote id")
+        let listed = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(state: .done))
+        try check(listed.map(\.id) == [id], "list by state")
+        try check(try await store.delivery(id: id, tenant: "someone-else") == nil, "deliveries are per tenant")
+    }
+
+    public static func outboxLeaseExpiry(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let new = NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8))
+        _ = try await store.enqueue([new], now: t0)
+        _ = try await store.claimDeliveries(owner: "dead-worker", now: t0, leaseDuration: 30, limit: 1, connectionID: nil)
+        let stolen = try await store.claimDeliveries(owner: "w2", now: t0.addingTimeInterval(31), leaseDuration: 30, limit: 1, connectionID: nil)
+        try check(stolen.map(\.id) == [new.id] && stolen[0].leaseOwner == "w2" && stolen[0].attempts == 2,
+                  "an expired lease is claimed by another worker")
+        do {
+            _ = try await store.completeDelivery(id: new.id, owner: "dead-worker", remoteID: nil, now: t0.addingTimeInterval(32))
+            throw ContractFailure(description: "the old owner cannot complete after losing the lease")
+        } catch StoreError.invalidTransition {}
+        let other = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(32), leaseDuration: 30, limit: 1, connectionID: "conn-9")
+        try check(other.isEmpty, "claims can be limited to one connection")
+    }
+
+    public static func outboxIdempotency(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let now = Date()
+        let first = try await store.enqueue([
+            NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1"),
+            NewDelivery(tenantID: scope.tenant, connectionID: "conn-2", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1"),
+        ], now: now)
+        let second = try await store.enqueue([
+            NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1"),
+        ], now: now)
+        try check(first.count == 2 && second[0].id == first[0].id, "same key and connection returns the existing delivery")
+        let all = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter())
+        try check(all.count == 2, "no duplicate delivery, got \(all.count)")
+    }
+
+    public static func connectionsAndCredentials(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let now = Date()
+        let connection = Connection(
+            id: "conn-1", tenantID: scope.tenant, vendor: "mycrm", name: "Main CRM", baseURL: "http://127.0.0.1:1",
+            syncIntervalSeconds: 300, createdAt: now, updatedAt: now)
+        let secret = Data(#"{"username":"admin","access_key":"s3cr3t-access-key-value"}"#.utf8)
+        let saved = try await store.saveConnection(connection, credentials: secret)
+        try check(saved.hasCredentials, "hasCredentials after saving credentials")
+        try check(try await store.credentials(connectionID: "conn-1", tenant: scope.tenant) == secret, "credentials round trip")
+        var renamed = connection
+        renamed.name = "Renamed"
+        _ = try await store.saveConnection(renamed, credentials: nil)
+        try check(try await store.credentials(connectionID: "conn-1", tenant: scope.tenant) == secret,
+                  "saving without credentials keeps them")
+        try check(try await store.connection(id: "conn-1", tenant: scope.tenant)?.name == "Renamed", "update")
+        try check(try await store.connection(id: "conn-1", tenant: "other") == nil, "connections are per tenant")
+        var duplicate = connection
+        duplicate.id = "conn-2"
+        duplicate.name = "Renamed"
+        do {
+            _ = try await store.saveConnection(duplicate, credentials: nil)
+            throw ContractFailure(description: "two connections of one tenant cannot share a name")
+        } catch StoreError.conflict {}
+        try check(try await store.listConnections(tenant: scope.tenant).count == 1, "list")
+        try check(try await store.deleteConnection(id: "conn-1", tenant: scope.tenant), "delete")
+        try check(try await store.listConnections(tenant: scope.tenant).isEmpty, "deleted")
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+import HubStore
+@testable import HubStoreSQLite
+import HubTestSupport
+import RealtyModel
+import Testing
+
+/// Behaviour that depends on the database being a real file: reopening, migrations across
+/// versions, and what is (not) written to disk.
+@Suite struct SQLiteFileTests {
+    static func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-tests-\(UUID().uuidString)")
+    }
+
+    @Test func migratesFreshThenReopensExisting() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let box = try SecretBox(keys: [SecretKey.generate().key])
+        do {
+            let store = try SQLiteHubStore(directory: directory, secretBox: box)
+            let status = try await store.schemaStatus()
+            #expect(status.isCurrent)
+            #expect(status.applied == SQLiteHubStore.knownMigrations)
+            _ = try await store.createTenant(id: "t1", name: "One")
+        }
+        let reopened = try SQLiteHubStore(directory: directory, secretBox: box)
+        #expect(try await reopened.schemaStatus().isCurrent)
+        #expect(try await reopened.tenant(id: "t1")?.name == "One")
+        let inspection = try SQLiteHubStore.inspect(directory: directory)
+        #expect(inspection.exists && inspection.schema?.isCurrent == true)
+    }
+
+    @Test func refusesDatabaseFromNewerBinary() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let box = try SecretBox(keys: [SecretKey.generate().key])
+        do {
+            let store = try SQLiteHubStore(directory: directory, secretBox: box)
+            try await store.writer.write { db in
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('2099-01-01-from-the-future')")
+            }
+        }
+        #expect {
+            _ = try SQLiteHubStore(directory: directory, secretBox: box)
+        } throws: { error in
+            guard case StoreError.schemaTooNew(let message) = error else { return false }
+            return message.contains("2099-01-01-from-the-future")
+        }
+    }
+
+    @Test func wrongKeyIsAClearError() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let right = try SecretBox(keys: [SecretKey.generate().key])
+        let store = try SQLiteHubStore(directory: directory, secretBox: right)
+        try await store.checkSecretKey()
+        _ = try await store.createTenant(id: "t1", name: "One")
+        let now = Date()
+        _ = try await store.saveConnection(
+            Connection(id: "c1", tenantID: "t1", vendor: "apimo", name: "A", baseURL: "http://x", createdAt: now, updatedAt: now),
+            credentials: Data("token".utf8))
+
+        let wrong = try SecretBox(keys: [SecretKey.generate().key])
+        let wrongStore = try SQLiteHubStore(directory: directory, secretBox: wrong)
+        await #expect {
+            try await wrongStore.checkSecretKey()
+        } throws: { error in
+            guard case StoreError.secretKey(let message) = error else { return false }
+            return message.contains("wrong key") && message.contains(right.currentKeyID)
+        }
+        await #expect {
+            _ = try await wrongStore.credentials(connectionID: "c1", tenant: "t1")
+        } throws: { error in
+            guard case StoreError.secretKey = error else { return false }
+            return true
+        }
+        // Rotation: the new key first, the old one still configured, opens old secrets.
+        let rotated = try SecretBox(keys: wrong.keys + right.keys)
+        let rotatedStore = try SQLiteHubStore(directory: directory, secretBox: rotated)
+        try await rotatedStore.checkSecretKey()
+        #expect(try await rotatedStore.credentials(connectionID: "c1", tenant: "t1") == Data("token".utf8))
+    }
+
+    @Test func rawDatabaseFileDoesNotContainTheSecret() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secret = "pf-api-secret-\(UUID().uuidString)"
+        do {
+            let store = try SQLiteHubStore(directory: directory, secretBox: SecretBox(keys: [SecretKey.generate().key]))
+            _ = try await store.createTenant(id: "t1", name: "One")
+            let now = Date()
+            _ = try await store.saveConnection(
+                Connection(id: "c1", tenantID: "t1", vendor: "pf-expert", name: "PF", baseURL: "http://x", createdAt: now, updatedAt: now),
+                credentials: Data(#"{"api_key":"k","api_secret":"\#(secret)"}"#.utf8))
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(!files.isEmpty)
+        for file in files {
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(file))
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds the secret in clear")
+        }
+    }
+
+    @Test func everyModelFieldHasAColumn() async throws {
+        let store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
+        func columns(_ table: String) async throws -> Set<String> {
+            try await store.writer.read { db in Set(try db.columns(in: table).map(\.name)) }
+        }
+        func expectColumns<R: HubRecord>(_ type: R.Type) async throws {
+            let present = try await columns(R.resource.rawValue)
+            let wanted = R.fields.map(\.name) + MetadataFieldNames(R.resource).all
+            for name in wanted {
+                #expect(present.contains(name), "\(R.resource.rawValue) lacks a column for \(name)")
+            }
+        }
+        try await expectColumns(Member.self)
+        try await expectColumns(Office.self)
+        try await expectColumns(Team.self)
+        try await expectColumns(TeamMember.self)
+        try await expectColumns(Contact.self)
+        try await expectColumns(Property.self)
+        try await expectColumns(Development.self)
+        try await expectColumns(Activity.self)
+    }
+}
+
+@Suite struct DeliveryStateMachineTests {
+    @Test func everyTransition() {
+        let allowed: [DeliveryState: [DeliveryTransition: DeliveryState]] = [
+            .pending: [.claim: .inFlight],
+            .retryWait: [.claim: .inFlight],
+            .inFlight: [.claim: .inFlight, .succeed: .done, .failRetryable: .retryWait, .failPermanently: .dead],
+            .dead: [.retry: .pending],
+            .done: [:],
+        ]
+        let transitions: [DeliveryTransition] = [.claim, .succeed, .failRetryable, .failPermanently, .retry]
+        for state in DeliveryState.allCases {
+            for transition in transitions {
+                #expect(DeliveryTransition.next(from: state, on: transition) == allowed[state]?[transition],
+                        "\(state) on \(transition)")
+            }
+        }
+    }
+}
+
+@Suite struct SecretBoxTests {
+    @Test func sealOpenRoundTripAndContextBinding() throws {
+        let box = try SecretBox(keys: [SecretKey.generate().key])
+        let sealed = try box.seal(Data("hunter2".utf8), context: "connection:a")
+        #expect(try box.open(sealed, context: "connection:a") == Data("hunter2".utf8))
+        #expect(throws: StoreError.self) { try box.open(sealed, context: "connection:b") }
+        var tampered = sealed
+        tampered.combined[tampered.combined.count - 1] ^= 0xff
+        #expect(throws: StoreError.self) { try box.open(tampered, context: "connection:a") }
+    }
+
+    @Test func parsesKeysAndRejectsBadOnes() throws {
+        let (key, encoded) = try SecretKey.generate()
+        #expect(try SecretKey(encoded: encoded).id == key.id)
+        #expect(try SecretKey(encoded: String(repeating: "ab", count: 32)).id.count == 16)
+        #expect(throws: StoreError.self) { try SecretKey(encoded: "short") }
+        #expect(throws: StoreError.self) { try SecretKey(encoded: Data(count: 16).base64EncodedString()) }
+        #expect(throws: StoreError.self) { try SecretBox(keys: []) }
+    }
+}
