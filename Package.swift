@@ -87,3 +87,16 @@ let package = Package(
         ),
     ]
 )
+
+// Benchmarks build only when asked for, so the normal build and CI stay lean:
+//   REALTYHUB_BENCHMARKS=1 swift run -c release realtyhub-benchmarks
+if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-benchmarks",
+            dependencies: ["HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel"],
+            path: "Benchmarks/StoreBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
+}

@@ -108,8 +108,9 @@ extension SQLiteHubStore {
                 guard seenInBatch.insert(sourceKey).inserted else {
                     throw StoreError.invalidQuery("\(R.resource.sourceKeyField) \(sourceKey) appears twice in one batch")
                 }
-                let hash = record.contentHash
-                let fieldValues = R.fields.map { $0.value(in: record).databaseValue }
+                let values = R.fields.map { $0.value(in: record) }
+                let hash = R.contentHash(of: values)
+                let fieldValues = values.map(\.databaseValue)
                 let raw = metadata.raw.map { $0.jsonText.databaseValue } ?? .null
                 let sourceSystem = metadata.sourceSystemName ?? scope.sourceSystemName
                 let sourceModified = metadata.sourceModificationTimestamp.map(Timestamp.format)
@@ -138,7 +139,7 @@ extension SQLiteHubStore {
                         connectionID: scope.connectionID, now: now)
                     summary.record(.updated, key: key)
                 } else {
-                    let key = UUID().uuidString.lowercased()
+                    let key = HubKey.make(at: scope.now)
                     var arguments: [DatabaseValue] = [
                         key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
                         sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,

@@ -5,6 +5,8 @@ import RealtyModel
 /// A contract check failed.
 public struct ContractFailure: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) { self.description = description }
 }
 
 func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {

@@ -38,14 +38,14 @@ public struct Field<Record>: Sendable {
 extension Field {
     /// A text field.
     public static func string(
-        _ name: String, _ path: any WritableKeyPath<Record, String?> & Sendable, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> String?, _ put: @escaping @Sendable (inout Record, String?) -> Void, indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .string, isIndexed: indexed) { record in
-            record[keyPath: path].map(FieldValue.string) ?? .null
+            get(record).map(FieldValue.string) ?? .null
         } writer: { record, value in
             switch value {
-            case .null: record[keyPath: path] = nil
-            case .string(let text): record[keyPath: path] = text
+            case .null: put(&record, nil)
+            case .string(let text): put(&record, text)
             default: return false
             }
             return true
@@ -54,16 +54,16 @@ extension Field {
 
     /// A whole-number field.
     public static func integer(
-        _ name: String, _ path: any WritableKeyPath<Record, Int?> & Sendable, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> Int?, _ put: @escaping @Sendable (inout Record, Int?) -> Void, indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .integer, isIndexed: indexed) { record in
-            record[keyPath: path].map { .integer(Int64($0)) } ?? .null
+            get(record).map { .integer(Int64($0)) } ?? .null
         } writer: { record, value in
             switch value {
-            case .null: record[keyPath: path] = nil
+            case .null: put(&record, nil)
             case .integer(let number):
                 guard let narrowed = Int(exactly: number) else { return false }
-                record[keyPath: path] = narrowed
+                put(&record, narrowed)
             default: return false
             }
             return true
@@ -72,15 +72,15 @@ extension Field {
 
     /// A decimal field (prices, areas, coordinates).
     public static func decimal(
-        _ name: String, _ path: any WritableKeyPath<Record, Double?> & Sendable, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> Double?, _ put: @escaping @Sendable (inout Record, Double?) -> Void, indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .decimal, isIndexed: indexed) { record in
-            record[keyPath: path].map(FieldValue.decimal) ?? .null
+            get(record).map(FieldValue.decimal) ?? .null
         } writer: { record, value in
             switch value {
-            case .null: record[keyPath: path] = nil
-            case .decimal(let number): record[keyPath: path] = number
-            case .integer(let number): record[keyPath: path] = Double(number)
+            case .null: put(&record, nil)
+            case .decimal(let number): put(&record, number)
+            case .integer(let number): put(&record, Double(number))
             default: return false
             }
             return true
@@ -89,14 +89,14 @@ extension Field {
 
     /// A yes/no field (RESO `...YN`).
     public static func boolean(
-        _ name: String, _ path: any WritableKeyPath<Record, Bool?> & Sendable, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> Bool?, _ put: @escaping @Sendable (inout Record, Bool?) -> Void, indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .boolean, isIndexed: indexed) { record in
-            record[keyPath: path].map(FieldValue.boolean) ?? .null
+            get(record).map(FieldValue.boolean) ?? .null
         } writer: { record, value in
             switch value {
-            case .null: record[keyPath: path] = nil
-            case .boolean(let flag): record[keyPath: path] = flag
+            case .null: put(&record, nil)
+            case .boolean(let flag): put(&record, flag)
             default: return false
             }
             return true
@@ -105,14 +105,14 @@ extension Field {
 
     /// An instant.
     public static func timestamp(
-        _ name: String, _ path: any WritableKeyPath<Record, Date?> & Sendable, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> Date?, _ put: @escaping @Sendable (inout Record, Date?) -> Void, indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .timestamp, isIndexed: indexed) { record in
-            record[keyPath: path].map(FieldValue.timestamp) ?? .null
+            get(record).map(FieldValue.timestamp) ?? .null
         } writer: { record, value in
             switch value {
-            case .null: record[keyPath: path] = nil
-            case .timestamp(let date): record[keyPath: path] = date
+            case .null: put(&record, nil)
+            case .timestamp(let date): put(&record, date)
             default: return false
             }
             return true
@@ -121,16 +121,16 @@ extension Field {
 
     /// A calendar date (`YYYY-MM-DD`).
     public static func date(
-        _ name: String, _ path: any WritableKeyPath<Record, String?> & Sendable, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> String?, _ put: @escaping @Sendable (inout Record, String?) -> Void, indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .date, isIndexed: indexed) { record in
-            record[keyPath: path].map(FieldValue.date) ?? .null
+            get(record).map(FieldValue.date) ?? .null
         } writer: { record, value in
             switch value {
-            case .null: record[keyPath: path] = nil
+            case .null: put(&record, nil)
             case .date(let text), .string(let text):
                 guard CalendarDate.isValid(text) else { return false }
-                record[keyPath: path] = text
+                put(&record, text)
             default: return false
             }
             return true
@@ -139,14 +139,14 @@ extension Field {
 
     /// A list of strings (languages, for example).
     public static func stringList(
-        _ name: String, _ path: any WritableKeyPath<Record, [String]?> & Sendable
+        _ name: String, _ get: @escaping @Sendable (Record) -> [String]?, _ put: @escaping @Sendable (inout Record, [String]?) -> Void
     ) -> Field {
         Field(name: name, type: .stringList, isIndexed: false) { record in
-            record[keyPath: path].map(FieldValue.stringList) ?? .null
+            get(record).map(FieldValue.stringList) ?? .null
         } writer: { record, value in
             switch value {
-            case .null: record[keyPath: path] = nil
-            case .stringList(let strings): record[keyPath: path] = strings
+            case .null: put(&record, nil)
+            case .stringList(let strings): put(&record, strings)
             default: return false
             }
             return true

@@ -36,15 +36,20 @@ extension HubRecord {
     /// canonical field, a new hash. Metadata (keys, timestamps, the raw payload) is excluded, so
     /// a vendor re-sending the same record does not count as a change.
     public var contentHash: String {
+        Self.contentHash(of: Self.fields.map { $0.value(in: self) })
+    }
+
+    /// The content hash of a record whose canonical values (in ``fields`` order) are `values`;
+    /// lets a caller that already read the values avoid reading them twice.
+    public static func contentHash(of values: [FieldValue]) -> String {
         var digest = SHA256Digest()
-        digest.update(Self.resource.rawValue.utf8)
-        for field in Self.fields {
-            let value = field.value(in: self)
+        digest.update(resource.rawValue)
+        for (field, value) in zip(fields, values) {
             if value.isNull { continue }
-            digest.update(field.name.utf8)
-            digest.update(CollectionOfOne(0x1f))
+            digest.update(field.name)
+            digest.update(byte: 0x1f)
             value.digest(into: &digest)
-            digest.update(CollectionOfOne(0x1e))
+            digest.update(byte: 0x1e)
         }
         return SHA256Digest.hexString(digest.finalize())
     }
@@ -65,28 +70,28 @@ extension FieldValue {
         case .null:
             break
         case .string(let text):
-            digest.update(CollectionOfOne(UInt8(ascii: "s")))
-            digest.update(text.utf8)
+            digest.update(byte: UInt8(ascii: "s"))
+            digest.update(text)
         case .integer(let number):
-            digest.update(CollectionOfOne(UInt8(ascii: "i")))
-            digest.update(String(number).utf8)
+            digest.update(byte: UInt8(ascii: "i"))
+            digest.update(String(number))
         case .decimal(let number):
-            digest.update(CollectionOfOne(UInt8(ascii: "d")))
-            digest.update(String(number).utf8)
+            digest.update(byte: UInt8(ascii: "d"))
+            digest.update(String(number))
         case .boolean(let flag):
-            digest.update(CollectionOfOne(UInt8(ascii: "b")))
-            digest.update(CollectionOfOne(flag ? 1 : 0))
+            digest.update(byte: UInt8(ascii: "b"))
+            digest.update(byte: flag ? 1 : 0)
         case .timestamp(let date):
-            digest.update(CollectionOfOne(UInt8(ascii: "t")))
-            digest.update(Timestamp.format(date).utf8)
+            digest.update(byte: UInt8(ascii: "t"))
+            digest.update(Timestamp.format(date))
         case .date(let text):
-            digest.update(CollectionOfOne(UInt8(ascii: "D")))
-            digest.update(text.utf8)
+            digest.update(byte: UInt8(ascii: "D"))
+            digest.update(text)
         case .stringList(let strings):
-            digest.update(CollectionOfOne(UInt8(ascii: "l")))
+            digest.update(byte: UInt8(ascii: "l"))
             for string in strings {
-                digest.update(string.utf8)
-                digest.update(CollectionOfOne(0x1d))
+                digest.update(string)
+                digest.update(byte: 0x1d)
             }
         }
     }

@@ -4,7 +4,8 @@ struct SHA256Digest {
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
-    private var buffer: [UInt8] = []
+    private var buffer = [UInt8](repeating: 0, count: 64)
+    private var buffered = 0
     private var totalLength: UInt64 = 0
 
     private static let roundConstants: [UInt32] = [
@@ -18,33 +19,52 @@ struct SHA256Digest {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    init() { buffer.reserveCapacity(128) }
+    init() {}
+
+    mutating func update(byte: UInt8) {
+        buffer[buffered] = byte
+        buffered += 1
+        totalLength &+= 1
+        if buffered == 64 {
+            compress()
+            buffered = 0
+        }
+    }
 
     mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            buffer.append(byte)
-            totalLength &+= 1
-            if buffer.count == 64 {
-                compress()
-                buffer.removeAll(keepingCapacity: true)
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { chunk in
+            var index = 0
+            while index < chunk.count {
+                let take = min(64 - buffered, chunk.count - index)
+                buffer.withUnsafeMutableBufferPointer { target in
+                    for offset in 0..<take { target[buffered + offset] = chunk[index + offset] }
+                }
+                buffered += take
+                index += take
+                if buffered == 64 {
+                    compress()
+                    buffered = 0
+                }
             }
+            totalLength &+= UInt64(chunk.count)
         }
+        if handled == nil {
+            for byte in bytes { update(byte: byte) }
+        }
+    }
+
+    mutating func update(_ text: String) {
+        var text = text
+        text.withUTF8 { update($0) }
     }
 
     mutating func finalize() -> [UInt8] {
         let bitLength = totalLength &* 8
-        buffer.append(0x80)
-        if buffer.count > 56 {
-            while buffer.count < 64 { buffer.append(0) }
-            compress()
-            buffer.removeAll(keepingCapacity: true)
-        }
-        while buffer.count < 56 { buffer.append(0) }
+        update(byte: 0x80)
+        while buffered != 56 { update(byte: 0) }
         for shift in stride(from: 56, through: 0, by: -8) {
-            buffer.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+            update(byte: UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
         }
-        compress()
-        buffer.removeAll(keepingCapacity: true)
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
         for word in state {
@@ -57,31 +77,36 @@ struct SHA256Digest {
     }
 
     private mutating func compress() {
-        var words = [UInt32](repeating: 0, count: 64)
-        for index in 0..<16 {
-            let base = index * 4
-            words[index] = UInt32(buffer[base]) << 24 | UInt32(buffer[base + 1]) << 16
-                | UInt32(buffer[base + 2]) << 8 | UInt32(buffer[base + 3])
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { words in
+            buffer.withUnsafeBufferPointer { block in
+                for index in 0..<16 {
+                    let base = index * 4
+                    words[index] = UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16
+                        | UInt32(block[base + 2]) << 8 | UInt32(block[base + 3])
+                }
+            }
+            for index in 16..<64 {
+                let s0 = rotate(words[index - 15], 7) ^ rotate(words[index - 15], 18) ^ (words[index - 15] >> 3)
+                let s1 = rotate(words[index - 2], 17) ^ rotate(words[index - 2], 19) ^ (words[index - 2] >> 10)
+                words[index] = words[index - 16] &+ s0 &+ words[index - 7] &+ s1
+            }
+            var a = state[0], b = state[1], c = state[2], d = state[3]
+            var e = state[4], f = state[5], g = state[6], h = state[7]
+            Self.roundConstants.withUnsafeBufferPointer { constants in
+                for index in 0..<64 {
+                    let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
+                    let choice = (e & f) ^ (~e & g)
+                    let temp1 = h &+ s1 &+ choice &+ constants[index] &+ words[index]
+                    let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let temp2 = s0 &+ majority
+                    h = g; g = f; f = e; e = d &+ temp1
+                    d = c; c = b; b = a; a = temp1 &+ temp2
+                }
+            }
+            state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
+            state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
         }
-        for index in 16..<64 {
-            let s0 = rotate(words[index - 15], 7) ^ rotate(words[index - 15], 18) ^ (words[index - 15] >> 3)
-            let s1 = rotate(words[index - 2], 17) ^ rotate(words[index - 2], 19) ^ (words[index - 2] >> 10)
-            words[index] = words[index - 16] &+ s0 &+ words[index - 7] &+ s1
-        }
-        var a = state[0], b = state[1], c = state[2], d = state[3]
-        var e = state[4], f = state[5], g = state[6], h = state[7]
-        for index in 0..<64 {
-            let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
-            let choice = (e & f) ^ (~e & g)
-            let temp1 = h &+ s1 &+ choice &+ Self.roundConstants[index] &+ words[index]
-            let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let temp2 = s0 &+ majority
-            h = g; g = f; f = e; e = d &+ temp1
-            d = c; c = b; b = a; a = temp1 &+ temp2
-        }
-        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
     }
 
     private func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 {

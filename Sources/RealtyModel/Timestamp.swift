@@ -24,7 +24,7 @@ public enum Timestamp {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        var bytes = [UInt8](repeating: 0, count: 24)
+        return String(unsafeUninitializedCapacity: 24) { bytes in
         func put(_ value: Int, at offset: Int, width: Int) {
             var remaining = value
             for index in stride(from: offset + width - 1, through: offset, by: -1) {
@@ -46,7 +46,8 @@ public enum Timestamp {
         bytes[19] = UInt8(ascii: ".")
         put(millis, at: 20, width: 3)
         bytes[23] = UInt8(ascii: "Z")
-        return String(decoding: bytes, as: UTF8.self)
+        return 24
+        }
     }
 
     /// Parses ISO 8601 timestamps: with or without fractional seconds, with `Z` or a numeric

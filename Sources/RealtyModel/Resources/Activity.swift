@@ -27,18 +27,18 @@ public struct Activity: HubRecord {
     public static let knownTypes = ["call", "email", "visit", "view", "note", "whatsapp", "meeting", "task", "sms", "other"]
 
     public static let fields: [Field<Activity>] = [
-        .string("ActivityType", \.activityType, indexed: true),
-        .string("ActivityDirection", \.direction),
-        .string("ActivitySubject", \.subject),
-        .string("ActivityBody", \.body),
-        .timestamp("ActivityStartTimestamp", \.startTimestamp, indexed: true),
-        .timestamp("ActivityEndTimestamp", \.endTimestamp),
-        .string("ContactKey", \.contactKey, indexed: true),
-        .string("SourceSystemContactKey", \.contactSourceKey),
-        .string("OwnerMemberKey", \.ownerMemberKey, indexed: true),
-        .string("SourceSystemOwnerMemberKey", \.ownerMemberSourceKey),
-        .string("ListingKey", \.listingKey, indexed: true),
-        .string("SourceSystemListingKey", \.listingSourceKey),
+        .string("ActivityType", { $0.activityType }, { $0.activityType = $1 }, indexed: true),
+        .string("ActivityDirection", { $0.direction }, { $0.direction = $1 }),
+        .string("ActivitySubject", { $0.subject }, { $0.subject = $1 }),
+        .string("ActivityBody", { $0.body }, { $0.body = $1 }),
+        .timestamp("ActivityStartTimestamp", { $0.startTimestamp }, { $0.startTimestamp = $1 }, indexed: true),
+        .timestamp("ActivityEndTimestamp", { $0.endTimestamp }, { $0.endTimestamp = $1 }),
+        .string("ContactKey", { $0.contactKey }, { $0.contactKey = $1 }, indexed: true),
+        .string("SourceSystemContactKey", { $0.contactSourceKey }, { $0.contactSourceKey = $1 }),
+        .string("OwnerMemberKey", { $0.ownerMemberKey }, { $0.ownerMemberKey = $1 }, indexed: true),
+        .string("SourceSystemOwnerMemberKey", { $0.ownerMemberSourceKey }, { $0.ownerMemberSourceKey = $1 }),
+        .string("ListingKey", { $0.listingKey }, { $0.listingKey = $1 }, indexed: true),
+        .string("SourceSystemListingKey", { $0.listingSourceKey }, { $0.listingSourceKey = $1 }),
     ]
 
     public func validate() -> [FieldError] {

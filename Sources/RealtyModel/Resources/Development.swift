@@ -15,11 +15,11 @@ public struct Development: HubRecord {
     public init(metadata: RecordMetadata = RecordMetadata()) { self.metadata = metadata }
 
     public static let fields: [Field<Development>] = [
-        .string("DevelopmentName", \.name, indexed: true),
-        .string("City", \.city, indexed: true),
-        .string("Country", \.country),
-        .string("DevelopmentStatus", \.developmentStatus, indexed: true),
-        .integer("UnitsTotal", \.unitsTotal),
+        .string("DevelopmentName", { $0.name }, { $0.name = $1 }, indexed: true),
+        .string("City", { $0.city }, { $0.city = $1 }, indexed: true),
+        .string("Country", { $0.country }, { $0.country = $1 }),
+        .string("DevelopmentStatus", { $0.developmentStatus }, { $0.developmentStatus = $1 }, indexed: true),
+        .integer("UnitsTotal", { $0.unitsTotal }, { $0.unitsTotal = $1 }),
     ]
 
     public func validate() -> [FieldError] {

@@ -25,19 +25,19 @@ public struct Member: HubRecord {
     public init(metadata: RecordMetadata = RecordMetadata()) { self.metadata = metadata }
 
     public static let fields: [Field<Member>] = [
-        .string("MemberFirstName", \.firstName),
-        .string("MemberLastName", \.lastName),
-        .string("MemberFullName", \.fullName),
-        .string("MemberEmail", \.email, indexed: true),
-        .string("MemberMobilePhone", \.mobilePhone, indexed: true),
-        .string("MemberDirectPhone", \.directPhone),
-        .string("MemberOfficePhone", \.officePhone),
-        .string("MemberStatus", \.status, indexed: true),
-        .string("MemberType", \.type, indexed: true),
-        .stringList("MemberLanguages", \.languages),
-        .string("JobTitle", \.jobTitle),
-        .string("OfficeKey", \.officeKey, indexed: true),
-        .string("SourceSystemOfficeKey", \.officeSourceKey),
+        .string("MemberFirstName", { $0.firstName }, { $0.firstName = $1 }),
+        .string("MemberLastName", { $0.lastName }, { $0.lastName = $1 }),
+        .string("MemberFullName", { $0.fullName }, { $0.fullName = $1 }),
+        .string("MemberEmail", { $0.email }, { $0.email = $1 }, indexed: true),
+        .string("MemberMobilePhone", { $0.mobilePhone }, { $0.mobilePhone = $1 }, indexed: true),
+        .string("MemberDirectPhone", { $0.directPhone }, { $0.directPhone = $1 }),
+        .string("MemberOfficePhone", { $0.officePhone }, { $0.officePhone = $1 }),
+        .string("MemberStatus", { $0.status }, { $0.status = $1 }, indexed: true),
+        .string("MemberType", { $0.type }, { $0.type = $1 }, indexed: true),
+        .stringList("MemberLanguages", { $0.languages }, { $0.languages = $1 }),
+        .string("JobTitle", { $0.jobTitle }, { $0.jobTitle = $1 }),
+        .string("OfficeKey", { $0.officeKey }, { $0.officeKey = $1 }, indexed: true),
+        .string("SourceSystemOfficeKey", { $0.officeSourceKey }, { $0.officeSourceKey = $1 }),
     ]
 
     public func validate() -> [FieldError] {

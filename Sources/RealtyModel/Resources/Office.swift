@@ -19,15 +19,15 @@ public struct Office: HubRecord {
     public init(metadata: RecordMetadata = RecordMetadata()) { self.metadata = metadata }
 
     public static let fields: [Field<Office>] = [
-        .string("OfficeName", \.name, indexed: true),
-        .string("OfficeEmail", \.email, indexed: true),
-        .string("OfficePhone", \.phone),
-        .string("OfficeAddress1", \.address1),
-        .string("OfficeCity", \.city, indexed: true),
-        .string("OfficeStateOrProvince", \.stateOrProvince),
-        .string("OfficePostalCode", \.postalCode),
-        .string("OfficeCountry", \.country, indexed: true),
-        .string("OfficeStatus", \.status, indexed: true),
+        .string("OfficeName", { $0.name }, { $0.name = $1 }, indexed: true),
+        .string("OfficeEmail", { $0.email }, { $0.email = $1 }, indexed: true),
+        .string("OfficePhone", { $0.phone }, { $0.phone = $1 }),
+        .string("OfficeAddress1", { $0.address1 }, { $0.address1 = $1 }),
+        .string("OfficeCity", { $0.city }, { $0.city = $1 }, indexed: true),
+        .string("OfficeStateOrProvince", { $0.stateOrProvince }, { $0.stateOrProvince = $1 }),
+        .string("OfficePostalCode", { $0.postalCode }, { $0.postalCode = $1 }),
+        .string("OfficeCountry", { $0.country }, { $0.country = $1 }, indexed: true),
+        .string("OfficeStatus", { $0.status }, { $0.status = $1 }, indexed: true),
     ]
 
     public func validate() -> [FieldError] {

@@ -18,12 +18,12 @@ public struct Team: HubRecord {
     public init(metadata: RecordMetadata = RecordMetadata()) { self.metadata = metadata }
 
     public static let fields: [Field<Team>] = [
-        .string("TeamName", \.name, indexed: true),
-        .string("TeamEmail", \.email),
-        .string("TeamStatus", \.status, indexed: true),
-        .string("TeamLeadKey", \.leadKey, indexed: true),
-        .string("SourceSystemTeamLeadKey", \.leadSourceKey),
-        .string("OfficeKey", \.officeKey, indexed: true),
+        .string("TeamName", { $0.name }, { $0.name = $1 }, indexed: true),
+        .string("TeamEmail", { $0.email }, { $0.email = $1 }),
+        .string("TeamStatus", { $0.status }, { $0.status = $1 }, indexed: true),
+        .string("TeamLeadKey", { $0.leadKey }, { $0.leadKey = $1 }, indexed: true),
+        .string("SourceSystemTeamLeadKey", { $0.leadSourceKey }, { $0.leadSourceKey = $1 }),
+        .string("OfficeKey", { $0.officeKey }, { $0.officeKey = $1 }, indexed: true),
     ]
 
     public func validate() -> [FieldError] {
@@ -56,11 +56,11 @@ public struct TeamMember: HubRecord {
     public init(metadata: RecordMetadata = RecordMetadata()) { self.metadata = metadata }
 
     public static let fields: [Field<TeamMember>] = [
-        .string("TeamKey", \.teamKey, indexed: true),
-        .string("MemberKey", \.memberKey, indexed: true),
-        .string("SourceSystemTeamKey", \.teamSourceKey),
-        .string("SourceSystemMemberKey", \.memberSourceKey),
-        .string("TeamMemberType", \.teamMemberType, indexed: true),
+        .string("TeamKey", { $0.teamKey }, { $0.teamKey = $1 }, indexed: true),
+        .string("MemberKey", { $0.memberKey }, { $0.memberKey = $1 }, indexed: true),
+        .string("SourceSystemTeamKey", { $0.teamSourceKey }, { $0.teamSourceKey = $1 }),
+        .string("SourceSystemMemberKey", { $0.memberSourceKey }, { $0.memberSourceKey = $1 }),
+        .string("TeamMemberType", { $0.teamMemberType }, { $0.teamMemberType = $1 }, indexed: true),
     ]
 
     public func validate() -> [FieldError] {
