@@ -42,16 +42,7 @@ extension HubRecord {
     /// The content hash of a record whose canonical values (in ``fields`` order) are `values`;
     /// lets a caller that already read the values avoid reading them twice.
     public static func contentHash(of values: [FieldValue]) -> String {
-        var digest = SHA256Digest()
-        digest.update(resource.rawValue)
-        for (field, value) in zip(fields, values) {
-            if value.isNull { continue }
-            digest.update(field.name)
-            digest.update(byte: 0x1f)
-            value.digest(into: &digest)
-            digest.update(byte: 0x1e)
-        }
-        return SHA256Digest.hexString(digest.finalize())
+        ContentHash.compute(resource: resource, names: fields.map { $0.name }, values: values)
     }
 
     /// Validation of the field types plus the resource's own rules.
@@ -61,6 +52,30 @@ extension HubRecord {
         let errors = validate()
         if !errors.isEmpty { throw ValidationError(errors: errors) }
         return self
+    }
+}
+
+/// The content hash, written without generics so bulk callers pay no per-record type lookups.
+public enum ContentHash {
+    /// SHA-256 over the resource name and each non-null value with its field name, in order.
+    /// - Parameters:
+    ///   - names: the field names, in ``HubRecord/fields`` order.
+    ///   - values: the values, in the same order.
+    public static func compute(resource: ResourceName, names: [String], values: [FieldValue]) -> String {
+        var digest = SHA256Digest()
+        digest.update(resource.rawValue)
+        var index = 0
+        while index < values.count, index < names.count {
+            let value = values[index]
+            if !value.isNull {
+                digest.update(names[index])
+                digest.update(byte: 0x1f)
+                value.digest(into: &digest)
+                digest.update(byte: 0x1e)
+            }
+            index += 1
+        }
+        return SHA256Digest.hexString(digest.finalize())
     }
 }
 
