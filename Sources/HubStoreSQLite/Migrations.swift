@@ -115,7 +115,6 @@ enum SQLiteMigrations {
                 UNIQUE (tenant_id, "ConnectionId", "SourceSystemActivityKey")
             );
             CREATE INDEX "Activity_modified" ON "Activity" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Activity_generation" ON "Activity" ("ConnectionId", seen_generation);
             CREATE INDEX "Activity_ActivityType" ON "Activity" (tenant_id, "ActivityType");
             CREATE INDEX "Activity_ActivityStartTimestamp" ON "Activity" (tenant_id, "ActivityStartTimestamp");
             CREATE INDEX "Activity_ContactKey" ON "Activity" (tenant_id, "ContactKey");
@@ -167,14 +166,9 @@ enum SQLiteMigrations {
                 UNIQUE (tenant_id, "ConnectionId", "SourceSystemContactKey")
             );
             CREATE INDEX "Contacts_modified" ON "Contacts" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Contacts_generation" ON "Contacts" ("ConnectionId", seen_generation);
-            CREATE INDEX "Contacts_LastName" ON "Contacts" (tenant_id, "LastName");
             CREATE INDEX "Contacts_Email" ON "Contacts" (tenant_id, "Email");
             CREATE INDEX "Contacts_MobilePhone" ON "Contacts" (tenant_id, "MobilePhone");
-            CREATE INDEX "Contacts_HomeCity" ON "Contacts" (tenant_id, "HomeCity");
             CREATE INDEX "Contacts_ContactType" ON "Contacts" (tenant_id, "ContactType");
-            CREATE INDEX "Contacts_ContactStatus" ON "Contacts" (tenant_id, "ContactStatus");
-            CREATE INDEX "Contacts_LeadSource" ON "Contacts" (tenant_id, "LeadSource");
             CREATE INDEX "Contacts_OwnerMemberKey" ON "Contacts" (tenant_id, "OwnerMemberKey");
             """)
         try db.execute(sql: """
@@ -200,7 +194,6 @@ enum SQLiteMigrations {
                 UNIQUE (tenant_id, "ConnectionId", "SourceSystemDevelopmentKey")
             );
             CREATE INDEX "Development_modified" ON "Development" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Development_generation" ON "Development" ("ConnectionId", seen_generation);
             CREATE INDEX "Development_DevelopmentName" ON "Development" (tenant_id, "DevelopmentName");
             CREATE INDEX "Development_City" ON "Development" (tenant_id, "City");
             CREATE INDEX "Development_DevelopmentStatus" ON "Development" (tenant_id, "DevelopmentStatus");
@@ -236,7 +229,6 @@ enum SQLiteMigrations {
                 UNIQUE (tenant_id, "ConnectionId", "SourceSystemMemberKey")
             );
             CREATE INDEX "Member_modified" ON "Member" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Member_generation" ON "Member" ("ConnectionId", seen_generation);
             CREATE INDEX "Member_MemberEmail" ON "Member" (tenant_id, "MemberEmail");
             CREATE INDEX "Member_MemberMobilePhone" ON "Member" (tenant_id, "MemberMobilePhone");
             CREATE INDEX "Member_MemberStatus" ON "Member" (tenant_id, "MemberStatus");
@@ -270,7 +262,6 @@ enum SQLiteMigrations {
                 UNIQUE (tenant_id, "ConnectionId", "SourceSystemOfficeKey")
             );
             CREATE INDEX "Office_modified" ON "Office" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Office_generation" ON "Office" ("ConnectionId", seen_generation);
             CREATE INDEX "Office_OfficeName" ON "Office" (tenant_id, "OfficeName");
             CREATE INDEX "Office_OfficeEmail" ON "Office" (tenant_id, "OfficeEmail");
             CREATE INDEX "Office_OfficeCity" ON "Office" (tenant_id, "OfficeCity");
@@ -321,7 +312,6 @@ enum SQLiteMigrations {
                 UNIQUE (tenant_id, "ConnectionId", "SourceSystemListingKey")
             );
             CREATE INDEX "Property_modified" ON "Property" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Property_generation" ON "Property" ("ConnectionId", seen_generation);
             CREATE INDEX "Property_ListingId" ON "Property" (tenant_id, "ListingId");
             CREATE INDEX "Property_StandardStatus" ON "Property" (tenant_id, "StandardStatus");
             CREATE INDEX "Property_PropertyType" ON "Property" (tenant_id, "PropertyType");
@@ -357,7 +347,6 @@ enum SQLiteMigrations {
                 UNIQUE (tenant_id, "ConnectionId", "SourceSystemTeamKey")
             );
             CREATE INDEX "Teams_modified" ON "Teams" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Teams_generation" ON "Teams" ("ConnectionId", seen_generation);
             CREATE INDEX "Teams_TeamName" ON "Teams" (tenant_id, "TeamName");
             CREATE INDEX "Teams_TeamStatus" ON "Teams" (tenant_id, "TeamStatus");
             CREATE INDEX "Teams_TeamLeadKey" ON "Teams" (tenant_id, "TeamLeadKey");
@@ -386,7 +375,6 @@ enum SQLiteMigrations {
                 UNIQUE (tenant_id, "ConnectionId", "SourceSystemTeamMemberKey")
             );
             CREATE INDEX "TeamMembers_modified" ON "TeamMembers" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "TeamMembers_generation" ON "TeamMembers" ("ConnectionId", seen_generation);
             CREATE INDEX "TeamMembers_TeamKey" ON "TeamMembers" (tenant_id, "TeamKey");
             CREATE INDEX "TeamMembers_MemberKey" ON "TeamMembers" (tenant_id, "MemberKey");
             CREATE INDEX "TeamMembers_TeamMemberType" ON "TeamMembers" (tenant_id, "TeamMemberType");

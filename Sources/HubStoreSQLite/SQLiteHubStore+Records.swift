@@ -75,12 +75,6 @@ extension FieldValue {
     }
 }
 
-/// Statement arguments from database values. GRDB's generic initializer projects each value
-/// through a key path, which costs more than the insert itself on bulk upserts; this one does not.
-func bound(_ values: [DatabaseValue]) -> StatementArguments {
-    StatementArguments(values.map { Optional<any DatabaseValueConvertible>.some($0) })
-}
-
 extension SQLiteHubStore {
     public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
         let sql = ResourceTable<R>()
@@ -126,14 +120,17 @@ extension SQLiteHubStore {
                 let sourceSystem = metadata.sourceSystemName ?? scope.sourceSystemName
                 let sourceModified = metadata.sourceModificationTimestamp.map(Timestamp.format)
                 let sourceEntry = metadata.sourceEntryTimestamp.map(Timestamp.format)
-                if let row = try Row.fetchOne(select, arguments: [scope.tenant, scope.connectionID, sourceKey]) {
-                    let key: String = row[0]
-                    let storedHash: String = row[1]
-                    let deleted: Bool = row[2]
-                    let seen: Int64? = row[3]
+                if let row = try DirectBinding.firstRow(
+                    db, select, [scope.tenant.databaseValue, scope.connectionID.databaseValue, sourceKey.databaseValue])
+                {
+                    guard row.count == 4, let key = String.fromDatabaseValue(row[0]),
+                          let storedHash = String.fromDatabaseValue(row[1])
+                    else { throw StoreError.storage("\(R.resource.rawValue) row for \(sourceKey) is malformed") }
+                    let deleted = (Int64.fromDatabaseValue(row[2]) ?? 0) != 0
+                    let seen = Int64.fromDatabaseValue(row[3])
                     if storedHash == hash, !deleted {
                         if let generation = scope.generation, seen != generation {
-                            try touch.execute(arguments: [generation, key])
+                            try DirectBinding.execute(db, touch, [generation.databaseValue, key.databaseValue])
                         }
                         summary.record(.unchanged, key: key)
                         continue
@@ -144,7 +141,7 @@ extension SQLiteHubStore {
                     ]
                     arguments += fieldValues
                     arguments.append(key.databaseValue)
-                    try update.execute(arguments: bound(arguments))
+                    try DirectBinding.execute(db, update, arguments)
                     try Self.appendEvent(
                         db, tenant: scope.tenant, resource: R.resource, key: key, change: .updated,
                         connectionID: scope.connectionID, now: now)
@@ -158,7 +155,7 @@ extension SQLiteHubStore {
                         (0 as Int64).databaseValue, generation.databaseValue, raw,
                     ]
                     arguments += fieldValues
-                    try insert.execute(arguments: bound(arguments))
+                    try DirectBinding.execute(db, insert, arguments)
                     try Self.appendEvent(
                         db, tenant: scope.tenant, resource: R.resource, key: key, change: .created,
                         connectionID: scope.connectionID, now: now)

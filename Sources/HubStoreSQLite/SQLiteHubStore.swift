@@ -341,6 +341,9 @@ public final class SQLiteHubStore: HubStorage {
             INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp)
             VALUES (?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [tenant, resource.rawValue, key, change.rawValue, connectionID, now])
+        try DirectBinding.execute(db, statement, [
+            tenant.databaseValue, resource.rawValue.databaseValue, key.databaseValue, change.rawValue.databaseValue,
+            connectionID.databaseValue, now.databaseValue,
+        ])
     }
 }

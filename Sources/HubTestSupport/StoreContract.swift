@@ -101,11 +101,14 @@ public enum StoreContract {
         let leads = try await store.list(
             Contact.self, tenant: scope.tenant, query: ListQuery(filters: ["ContactType": "Lead"], perPage: 100))
         try check(leads.total == 9 && leads.records.allSatisfy { $0.contactType == "Lead" }, "filter: \(leads.total)")
-        let city = try await store.list(
+        let both = try await store.list(
             Contact.self, tenant: scope.tenant,
-            query: ListQuery(filters: ["HomeCity": "Paris", "ContactType": "Client"], perPage: 100))
-        try check(city.records.allSatisfy { $0.homeCity == "Paris" && $0.contactType == "Client" } && city.total == 4,
-                  "two filters: \(city.total)")
+            query: ListQuery(filters: ["Email": "person4@example.com", "ContactType": "Client"], perPage: 100))
+        try check(both.total == 1 && both.records.first?.email == "person4@example.com", "two filters: \(both.total)")
+        let none = try await store.list(
+            Contact.self, tenant: scope.tenant,
+            query: ListQuery(filters: ["Email": "person3@example.com", "ContactType": "Client"], perPage: 100))
+        try check(none.total == 0, "filters combine with AND: \(none.total)")
         let sorted = try await store.list(
             Contact.self, tenant: scope.tenant,
             query: ListQuery(sort: "Email", sortOrder: .descending, page: 2, perPage: 10))
