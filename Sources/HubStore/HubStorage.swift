@@ -8,7 +8,7 @@ public import RealtyModel
 /// Implementations (SQLite, PostgreSQL) must honour the semantics documented on each method;
 /// the contract suite in `HubTestSupport` checks them. Nothing here depends on one engine:
 /// timestamps are `Date`s, keys are strings, and every multi-step change is one transaction.
-public protocol HubStorage: Sendable {
+public protocol HubStorage: SyncRunStorage {
     // MARK: Schema
 
     /// The migrations applied and the ones this binary knows.
@@ -100,4 +100,23 @@ public protocol HubStorage: Sendable {
 
     /// Events of `tenant` with a sequence greater than `after`, in order.
     func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent]
+}
+
+/// Sync run history and a small expiring cache, used by the sync engine.
+public protocol SyncRunStorage: Sendable {
+    /// Records the start of a run.
+    func startSyncRun(_ run: SyncRun) async throws
+    /// Records the end of a run: its counts, its status and its error if it failed.
+    /// - Throws: ``StoreError/notFound(_:)`` when the run was never started.
+    func finishSyncRun(_ run: SyncRun) async throws
+    /// Runs, newest first.
+    func listSyncRuns(tenant: String, connectionID: String?, limit: Int) async throws -> [SyncRun]
+    /// Marks runs still `running` that started before `before` as failed (their process died).
+    /// - Returns: how many were marked.
+    func abandonSyncRuns(startedBefore before: Date, reason: String) async throws -> Int
+
+    /// The cached value for `key` in `namespace`, if present and not expired at `now`.
+    func cachedValue(namespace: String, key: String, now: Date) async throws -> Data?
+    /// Stores a value until `expiresAt`, replacing any previous one.
+    func storeCachedValue(_ value: Data, namespace: String, key: String, expiresAt: Date) async throws
 }

@@ -7,6 +7,7 @@ enum SQLiteMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("2026-11-22-1-core", migrate: createCore)
         migrator.registerMigration("2026-11-22-2-resources", migrate: createResources)
+        migrator.registerMigration("2026-11-22-3-sync-runs-and-cache", migrate: createSyncRunsAndCache)
         return migrator
     }
 
@@ -81,6 +82,35 @@ enum SQLiteMigrations {
                 timestamp TEXT NOT NULL
             );
             CREATE INDEX entity_events_tenant ON entity_events (tenant_id, sequence);
+            """)
+    }
+
+    private static func createSyncRunsAndCache(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE sync_runs (
+                id TEXT PRIMARY KEY NOT NULL,
+                tenant_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                status TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                inserted INTEGER NOT NULL DEFAULT 0,
+                updated INTEGER NOT NULL DEFAULT 0,
+                unchanged INTEGER NOT NULL DEFAULT 0,
+                deleted INTEGER NOT NULL DEFAULT 0,
+                pages INTEGER NOT NULL DEFAULT 0,
+                error TEXT
+            );
+            CREATE INDEX sync_runs_tenant ON sync_runs (tenant_id, started_at);
+            CREATE TABLE cache_entries (
+                namespace TEXT NOT NULL,
+                key TEXT NOT NULL,
+                value BLOB NOT NULL,
+                expires_at TEXT NOT NULL,
+                PRIMARY KEY (namespace, key)
+            );
             """)
     }
 

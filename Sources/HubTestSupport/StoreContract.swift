@@ -35,6 +35,8 @@ public enum StoreContract {
         ("outbox lease expiry", outboxLeaseExpiry),
         ("outbox idempotency", outboxIdempotency),
         ("connections and credentials", connectionsAndCredentials),
+        ("sync runs", syncRuns),
+        ("expiring cache", expiringCache),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {
@@ -375,5 +377,49 @@ public enum StoreContract {
         try check(try await store.listConnections(tenant: scope.tenant).count == 1, "list")
         try check(try await store.deleteConnection(id: "conn-1", tenant: scope.tenant), "delete")
         try check(try await store.listConnections(tenant: scope.tenant).isEmpty, "deleted")
+    }
+
+    public static func syncRuns(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        var run = SyncRun(tenantID: scope.tenant, connectionID: "conn-1", resource: .contacts, mode: .full, startedAt: t0)
+        try await store.startSyncRun(run)
+        var stale = SyncRun(tenantID: scope.tenant, connectionID: "conn-2", resource: .member, mode: .incremental, startedAt: t0)
+        try await store.startSyncRun(stale)
+        run.status = .succeeded
+        run.finishedAt = t0.addingTimeInterval(5)
+        run.inserted = 3
+        run.unchanged = 2
+        run.deleted = 1
+        run.pages = 2
+        try await store.finishSyncRun(run)
+        let abandoned = try await store.abandonSyncRuns(startedBefore: t0.addingTimeInterval(1), reason: "process ended")
+        try check(abandoned == 1, "only the still-running run is abandoned, got \(abandoned)")
+        let runs = try await store.listSyncRuns(tenant: scope.tenant, connectionID: nil, limit: 10)
+        try check(runs.count == 2, "two runs")
+        let finished = runs.first { $0.id == run.id }
+        try check(finished == run, "finished run round trip: \(String(describing: finished))")
+        stale.status = .failed
+        try check(runs.first { $0.id == stale.id }?.status == .failed && runs.first { $0.id == stale.id }?.error == "process ended",
+                  "abandoned run is failed with its reason")
+        try check(try await store.listSyncRuns(tenant: scope.tenant, connectionID: "conn-1", limit: 10).map(\.id) == [run.id],
+                  "filter by connection")
+        try check(try await store.listSyncRuns(tenant: "other", connectionID: nil, limit: 10).isEmpty, "per tenant")
+        var ghost = run
+        ghost.id = "never-started"
+        do {
+            try await store.finishSyncRun(ghost)
+            throw ContractFailure(description: "finishing an unknown run must fail")
+        } catch StoreError.notFound {}
+    }
+
+    public static func expiringCache(_ store: any HubStorage) async throws {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        try await store.storeCachedValue(Data("a".utf8), namespace: "address", key: "k", expiresAt: t0.addingTimeInterval(86_400))
+        try check(try await store.cachedValue(namespace: "address", key: "k", now: t0) == Data("a".utf8), "cached")
+        try check(try await store.cachedValue(namespace: "other", key: "k", now: t0) == nil, "namespaced")
+        try check(try await store.cachedValue(namespace: "address", key: "k", now: t0.addingTimeInterval(86_401)) == nil, "expired")
+        try await store.storeCachedValue(Data("b".utf8), namespace: "address", key: "k", expiresAt: t0.addingTimeInterval(10))
+        try check(try await store.cachedValue(namespace: "address", key: "k", now: t0) == Data("b".utf8), "replaced")
     }
 }

@@ -1,0 +1,54 @@
+public import Foundation
+public import RealtyModel
+
+/// One pull of one resource through one connection, as recorded for users.
+public struct SyncRun: Sendable, Hashable, Codable {
+    /// How a run ended.
+    public enum Status: String, Sendable, Hashable, Codable {
+        case running
+        case succeeded
+        case failed
+    }
+
+    /// `full` (with deletion detection) or `incremental`.
+    public enum Mode: String, Sendable, Hashable, Codable {
+        case full
+        case incremental
+    }
+
+    public var id: String
+    public var tenantID: String
+    public var connectionID: String
+    public var resource: ResourceName
+    public var mode: Mode
+    public var status: Status
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var inserted: Int
+    public var updated: Int
+    public var unchanged: Int
+    public var deleted: Int
+    public var pages: Int
+    public var error: String?
+
+    public init(
+        id: String = UUID().uuidString.lowercased(), tenantID: String, connectionID: String, resource: ResourceName,
+        mode: Mode, status: Status = .running, startedAt: Date, finishedAt: Date? = nil, inserted: Int = 0,
+        updated: Int = 0, unchanged: Int = 0, deleted: Int = 0, pages: Int = 0, error: String? = nil
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.connectionID = connectionID
+        self.resource = resource
+        self.mode = mode
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.inserted = inserted
+        self.updated = updated
+        self.unchanged = unchanged
+        self.deleted = deleted
+        self.pages = pages
+        self.error = error
+    }
+}
