@@ -1,0 +1,3 @@
+/// The emulator built into the sandbox for each vendor. An emulator joins the sandbox by
+/// being listed here.
+let builtInEmulators: [SandboxVendor: any VendorEmulator.Type] = [:]
