@@ -1,3 +1,5 @@
 /// The emulator built into the sandbox for each vendor. An emulator joins the sandbox by
 /// being listed here.
-let builtInEmulators: [SandboxVendor: any VendorEmulator.Type] = [:]
+let builtInEmulators: [SandboxVendor: any VendorEmulator.Type] = [
+    .pfExpert: PFExpertEmulator.self,
+]
