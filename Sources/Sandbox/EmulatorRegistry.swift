@@ -2,4 +2,6 @@
 /// being listed here.
 let builtInEmulators: [SandboxVendor: any VendorEmulator.Type] = [
     .pfExpert: PFExpertEmulator.self,
+    .propq: PropQEmulator.self,
+    .mycrm: MyCRMEmulator.self,
 ]

@@ -68,6 +68,7 @@ public final class PFExpertEmulator: VendorEmulator {
     // MARK: Routes
 
     public func addRoutes(to router: Router<SandboxRequestContext>) {
+        router.add(middleware: PFExpertNotFoundMiddleware())
         let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
         let tokenPath = Self.tokenPath ?? "/auth/oauth/v1/token"
         router.post(RouterPath(tokenPath)) { request, _ in
@@ -104,10 +105,6 @@ public final class PFExpertEmulator: VendorEmulator {
                         return try await self.item(request, resource: resource, id: id)
                     }
                 }
-            }
-            router.on("/**", method: method) { request, _ in
-                let first = request.uri.path.split(separator: "/").first.map(String.init) ?? ""
-                return Self.noRoute(request, resource: PFResource(rawValue: first)).response()
             }
         }
     }
@@ -628,5 +625,24 @@ extension JSONValue {
         var object = objectValue ?? [:]
         object[first] = (object[first] ?? .object([:])).setting(value, at: Array(path.dropFirst()))
         return .object(object)
+    }
+}
+
+/// Answers requests that match no route in PF Expert's shape (the Symfony router's
+/// `No route found for "GET /users/foo/bar"`), keyed by the first path segment's resource.
+struct PFExpertNotFoundMiddleware: RouterMiddleware {
+    typealias Context = SandboxRequestContext
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let path = request.uri.path
+            if path == FaultMiddleware.controlPrefix || path.hasPrefix(FaultMiddleware.controlPrefix + "/") { throw error }
+            let first = path.split(separator: "/").first.map(String.init) ?? ""
+            return PFExpertEmulator.noRoute(request, resource: PFResource(rawValue: first)).response()
+        }
     }
 }

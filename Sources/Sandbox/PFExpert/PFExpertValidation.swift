@@ -50,7 +50,7 @@ struct PFExpertValidator {
             case .failure(let message): outcome.messages.append("\(name): \(message)")
             }
         }
-        outcome.messages += checkRecord(record)
+        outcome.messages += checkRecord(record, failed: Set(outcome.messages.compactMap { $0.split(separator: ":").first.map(String.init) }))
         outcome.record = record
         return outcome
     }
@@ -144,9 +144,9 @@ struct PFExpertValidator {
     }
 
     /// Rules on the whole record after the write.
-    private func checkRecord(_ record: [String: JSONValue]) -> [String] {
+    private func checkRecord(_ record: [String: JSONValue], failed: Set<String>) -> [String] {
         var messages: [String] = []
-        for field in resource.fields where field.required {
+        for field in resource.fields where field.required && !failed.contains(field.name) {
             let value = record[field.name]
             if value == nil || value?.isNull == true || value?.stringValue?.trimmingSpaces().isEmpty == true {
                 messages.append("\(field.name): This value should not be blank.")
@@ -157,7 +157,7 @@ struct PFExpertValidator {
         }
         switch resource {
         case .leads:
-            if !filled("email") && !filled("mobile") && !filled("phone") {
+            if failed.isDisjoint(with: ["email", "mobile", "phone"]), !filled("email") && !filled("mobile") && !filled("phone") {
                 messages.append("email: Please provide at least an email, a mobile or a phone number.")
             }
         case .users:
