@@ -595,3 +595,55 @@ import Testing
         #expect(first.accessKey.count == 16)
     }
 }
+
+@Suite struct MyCRMRobustnessTests {
+    @Test func hostileInputAlwaysGetsTheEnvelope() async throws {
+        let harness = MyCRMHarness(records: 3)
+        try await harness.run { client in
+            let session = try await client.login(harness.userName, harness.accessKey)
+            let gets: [[(String, String)]] = [
+                [("operation", "sync"), ("modifiedTime", "1e400")],
+                [("operation", "sync"), ("modifiedTime", "nan")],
+                [("operation", "sync"), ("modifiedTime", "-5")],
+                [("operation", "sync"), ("modifiedTime", "99999999999999999999999")],
+                [("operation", "query"), ("query", "select * from Leads limit 99999999999999999999999;")],
+                [("operation", "query"), ("query", "select * from Leads where " + String(repeating: "(", count: 5_000))],
+                [("operation", "query"), ("query", "select * from Leads where id in ('x');")],
+                [("operation", "query"), ("query", "select * from Leads where firstname like '" + String(repeating: "%_", count: 500) + "';")],
+                [("operation", "retrieve"), ("id", "10x99999999999999999999999")],
+                [("operation", "retrieve"), ("id", "\u{0}")],
+                [("operation", "describe"), ("elementType", String(repeating: "L", count: 10_000))],
+                [("operation", "listtypes"), ("fieldTypeList", "[[[[")],
+                [("operation", "\u{FFFF}")],
+            ]
+            for parameters in gets {
+                let (status, body) = try await client.send(.get, query: parameters + [("sessionName", session)])
+                #expect(status == .ok)
+                #expect(body["success"] != nil, "\(parameters.map(\.0))")
+            }
+            let posts: [[(String, String)]] = [
+                [("operation", "create"), ("elementType", "Leads"), ("element", String(repeating: "[", count: 100_000))],
+                [("operation", "create"), ("elementType", "Leads"), ("element", "\"just a string\"")],
+                [("operation", "update"), ("element", #"{"id":10}"#)],
+                [("operation", "revise"), ("element", #"{"id":null}"#)],
+                [("operation", "delete"), ("id", "10x1x1")],
+                [("operation", "login"), ("username", "admin")],
+            ]
+            for parameters in posts {
+                let (status, body) = try await client.send(.post, form: parameters + [("sessionName", session)])
+                #expect(status == .ok)
+                #expect(body["success"] == .bool(false), "\(parameters.map(\.0))")
+            }
+            // Still serving.
+            #expect(try await client.get("retrieve", [("id", "10x1")], session: session).result != nil)
+        }
+    }
+
+    @Test func negativeControlCountsChangeNothing() async throws {
+        let harness = MyCRMHarness(records: 3)
+        #expect(try await harness.emulator.control(.mutate(resource: "leads", count: -1)).ids.isEmpty)
+        #expect(try await harness.emulator.control(.insert(resource: "leads", count: -1)).ids.isEmpty)
+        #expect(try await harness.emulator.control(.delete(resource: "leads", count: -1)).ids.isEmpty)
+        #expect(try await harness.emulator.control(.list(resource: "leads")).ids.count == 3)
+    }
+}

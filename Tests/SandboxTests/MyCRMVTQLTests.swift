@@ -57,6 +57,18 @@ import Testing
         ))
     }
 
+    @Test func nestingIsBounded() throws {
+        let nested = String(repeating: "(", count: 32) + "a = '1'" + String(repeating: ")", count: 32)
+        #expect(try VTQLParser.parse("select * from Leads where \(nested);").condition
+            == .compare(column: "a", .equal, .string("1")))
+        let tooDeep = String(repeating: "(", count: 10_000) + "a = '1'" + String(repeating: ")", count: 10_000)
+        #expect(throws: MyCRMError.self) { try VTQLParser.parse("select * from Leads where \(tooDeep);") }
+        let many = Array(repeating: "a = '1'", count: 512).joined(separator: " or ")
+        #expect(try VTQLParser.parse("select * from Leads where \(many);").condition != nil)
+        let tooMany = Array(repeating: "a = '1'", count: 20_000).joined(separator: " or ")
+        #expect(throws: MyCRMError.self) { try VTQLParser.parse("select * from Leads where \(tooMany);") }
+    }
+
     @Test func quoteEscapes() throws {
         let doubled = try VTQLParser.parse("select * from Leads where lastname = 'O''Brien';")
         #expect(doubled.condition == .compare(column: "lastname", .equal, .string("O'Brien")))

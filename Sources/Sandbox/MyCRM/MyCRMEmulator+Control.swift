@@ -30,7 +30,7 @@ extension MyCRMEmulator {
             let now = nowSeconds
             let chosen = store.liveRecords(of: module.name)
                 .sorted { ($0.modifiedAt, $0.number) < ($1.modifiedAt, $1.number) }
-                .prefix(count)
+                .prefix(max(count, 0))
             var ids: [String] = []
             for record in chosen {
                 let note = "Edited in the CRM at \(MyCRMRecord.timestamp(now))."
@@ -46,7 +46,7 @@ extension MyCRMEmulator {
             let owners = store.users().filter(\.isActive).map(\.record.id)
             let seeder = MyCRMSeedData(records: 0, seed: settings.seed, now: nowSeconds)
             var ids: [String] = []
-            for index in 0..<count {
+            for index in 0..<max(count, 0) {
                 let number = store.reserveNumber()
                 var record = withControlRNG { rng in
                     module.name == MyCRMModule.leads.name
@@ -63,7 +63,7 @@ extension MyCRMEmulator {
         case .delete(let resource, let count):
             let module = try controlModule(resource, allowUsers: false)
             let now = nowSeconds
-            let chosen = store.liveRecords(of: module.name).suffix(count)
+            let chosen = store.liveRecords(of: module.name).suffix(max(count, 0))
             return ControlResponse(ids: chosen.filter { store.markDeleted($0.id, at: now) }.map(\.id))
         case .custom:
             throw ControlError.unsupported(request)

@@ -373,8 +373,10 @@ public final class MyCRMEmulator: VendorEmulator {
     ) throws(MyCRMError) -> MyCRMJSON {
         let after: Int
         if let modifiedTime, !modifiedTime.isEmpty {
-            guard let value = Int(modifiedTime.trimmingCharacters(in: .whitespaces)) ?? Double(modifiedTime).map({ Int($0) })
-            else {
+            let text = modifiedTime.trimmingCharacters(in: .whitespaces)
+            // PHP would take "1735689600.5" as a number too; anything else is refused here.
+            let fractional = Double(text).flatMap { $0.isFinite && abs($0) < 1e15 ? Int($0.rounded(.down)) : nil }
+            guard let value = Int(text) ?? fractional else {
                 throw MyCRMError(.databaseQueryError,
                                  "Database error while performing required operation: modifiedTime must be unix seconds")
             }

@@ -18,6 +18,12 @@
 struct VTQLParser {
     private let tokens: [VTQLToken]
     private var position = 0
+    private var depth = 0
+    /// Deepest parenthesis nesting accepted, so hostile input cannot exhaust the stack.
+    static let maximumNesting = 32
+    /// Most comparisons in one `where` clause (each `and`/`or` deepens the tree evaluated).
+    static let maximumConditions = 512
+    private var conditionCount = 0
 
     private init(tokens: [VTQLToken]) {
         self.tokens = tokens
@@ -170,10 +176,21 @@ struct VTQLParser {
 
     private mutating func primaryCondition() throws(MyCRMError) -> VTQLCondition {
         if current.isSymbol("(") {
+            guard depth < Self.maximumNesting else {
+                throw MyCRMError(.querySyntaxError,
+                                 "Syntax Error on line 1: conditions nested deeper than \(Self.maximumNesting) parentheses")
+            }
             advance()
+            depth += 1
             let inner = try orCondition()
+            depth -= 1
             try expectSymbol(")")
             return inner
+        }
+        conditionCount += 1
+        guard conditionCount <= Self.maximumConditions else {
+            throw MyCRMError(.querySyntaxError,
+                             "Syntax Error on line 1: more than \(Self.maximumConditions) conditions in one where clause")
         }
         let column = try identifier("a column name or '('")
         if current.isKeyword("like") {
