@@ -152,6 +152,7 @@ public final class MyCRMEmulator: VendorEmulator {
         guard let user = store.user(id: session.userID) else { throw MyCRMError.authenticationRequired }
         switch operation {
         case .getchallenge, .login:
+            // Answered above, before the session check; never reached.
             throw MyCRMError(.internalServerError, "Unknown Error while processing request")
         case .logout:
             auth.withLock { $0.logout(sessionName: session.name) }
