@@ -48,6 +48,8 @@ actor ApimoState {
 
     private let settings: EmulatorSettings
     private let clock: SandboxClock
+    /// When the data was seeded; `reset` restores exactly that state, timestamps included.
+    private let seededAt: Date
     private var providers: [Int: Provider] = [:]
     private var tables: [Resource: [Record]] = [:]
     private var nextIDs: [Resource: Int] = [:]
@@ -58,7 +60,9 @@ actor ApimoState {
         self.settings = settings
         self.clock = clock
         self.controlGenerator = SeededGenerator(seed: settings.seed, stream: "apimo/control")
-        let seeded = Self.seed(settings: settings, now: clock.now)
+        let start = clock.now
+        self.seededAt = start
+        let seeded = Self.seed(settings: settings, now: start)
         self.providers = seeded.providers
         self.tables = seeded.tables
         self.nextIDs = seeded.nextIDs
@@ -487,7 +491,7 @@ actor ApimoState {
             tables[resource] = records.indices.filter { !chosen.contains($0) }.map { records[$0] }
             return ControlResponse(ids: chosen.sorted().map { String(records[$0].id) })
         case .reset:
-            let seeded = Self.seed(settings: settings, now: now)
+            let seeded = Self.seed(settings: settings, now: seededAt)
             providers = seeded.providers
             tables = seeded.tables
             nextIDs = seeded.nextIDs

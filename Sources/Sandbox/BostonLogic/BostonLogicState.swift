@@ -62,6 +62,8 @@ actor BostonLogicState {
 
     private let settings: EmulatorSettings
     private let clock: SandboxClock
+    /// When the data was seeded; `reset` restores exactly that state, timestamps included.
+    private let seededAt: Date
     private var keys: [String: APIKey] = [:]
     private var tenants: [String: Tenant] = [:]
     private var controlGenerator: SeededGenerator
@@ -70,7 +72,9 @@ actor BostonLogicState {
         self.settings = settings
         self.clock = clock
         self.controlGenerator = SeededGenerator(seed: settings.seed, stream: "boston-logic/control")
-        (self.keys, self.tenants) = Self.seed(settings: settings, now: clock.now)
+        let start = clock.now
+        self.seededAt = start
+        (self.keys, self.tenants) = Self.seed(settings: settings, now: start)
     }
 
     // MARK: - Authentication
@@ -449,7 +453,7 @@ actor BostonLogicState {
             tenants[Self.demoTenant] = tenant
             return ControlResponse(ids: chosen.sorted().map { String(table[$0].id) })
         case .reset:
-            (keys, tenants) = Self.seed(settings: settings, now: now)
+            (keys, tenants) = Self.seed(settings: settings, now: seededAt)
             controlGenerator = SeededGenerator(seed: settings.seed, stream: "boston-logic/control")
             return ControlResponse()
         case .custom:

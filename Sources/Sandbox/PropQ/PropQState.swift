@@ -63,6 +63,8 @@ actor PropQState {
 
     private let settings: EmulatorSettings
     private let clock: SandboxClock
+    /// When the data was seeded; `reset` restores exactly that state, timestamps included.
+    private let seededAt: Date
     private var clients: [Int: Client] = [:]
     private var tokens: [String: Token] = [:]
     private var developments: [Development] = []
@@ -74,7 +76,9 @@ actor PropQState {
         self.settings = settings
         self.clock = clock
         self.controlGenerator = SeededGenerator(seed: settings.seed, stream: "propq/control")
-        let seeded = Self.seed(settings: settings, now: clock.now)
+        let start = clock.now
+        self.seededAt = start
+        let seeded = Self.seed(settings: settings, now: start)
         self.clients = seeded.clients
         self.developments = seeded.developments
         self.nextUnitID = seeded.nextUnitID
@@ -350,7 +354,7 @@ actor PropQState {
         case .delete(let resource, let count):
             return try delete(resource: resource, count: count)
         case .reset:
-            let seeded = Self.seed(settings: settings, now: now)
+            let seeded = Self.seed(settings: settings, now: seededAt)
             clients = seeded.clients
             developments = seeded.developments
             nextUnitID = seeded.nextUnitID
