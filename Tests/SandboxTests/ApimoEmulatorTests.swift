@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import Sandbox
@@ -379,5 +380,35 @@ struct ApimoClient: Sendable {
         await #expect(throws: ControlError.self) { try await harness.emulator.control(.list(resource: "offices")) }
         _ = try await harness.emulator.control(.reset)
         #expect(try await harness.emulator.control(.list(resource: "users")).ids == users.ids)
+    }
+}
+
+/// Apimo served on loopback by the sandbox runner, driven over real HTTP as a connector would.
+@Suite struct ApimoLiveTests {
+    @Test func basicAuthPagingCreateAndQuotaOverHTTP() async throws {
+        let options = SandboxOptions(
+            vendors: [.apimo], settings: EmulatorSettings(records: 5, apimoRatePerSecond: 4), clock: .manual(),
+            emulatorTypes: [.apimo: ApimoEmulator.self])
+        try await withLiveSandbox(options) { sandbox, client in
+            let info = try #require(sandbox.info(.apimo))
+            let provider = try #require(info.credentials["provider"])
+            let token = try #require(info.credentials["token"])
+            let agency = try #require(info.credentials["agency_ids"]?.split(separator: ",").first.map(String.init))
+            let auth = [("Authorization", "Basic " + Data("\(provider):\(token)".utf8).base64EncodedString())]
+            let users = try await client.get(info.baseURL + "/agencies/\(agency)/users?limit=2&offset=1", headers: auth)
+            #expect(users.status == 200)
+            #expect(users.json?["total_items"] == 5)
+            #expect(users.json?["users"]?.arrayValue?.count == 2)
+            let lead = try await client.postJSON(
+                info.baseURL + "/agencies/\(agency)/leads", #"{"email":"live@example.com","reference":"live-1"}"#, headers: auth)
+            #expect(lead.status == 201)
+            _ = try await client.get(info.baseURL + "/catalogs", headers: auth)
+            _ = try await client.get(info.baseURL + "/agencies", headers: auth)
+            let limited = try await client.get(info.baseURL + "/agencies", headers: auth)
+            #expect(limited.status == 429)
+            #expect(limited.header("Retry-After") == "1")
+            let writes = try await client.get(info.controlURL + "/writes?resource=leads")
+            #expect(writes.json?["writes"]?.arrayValue?.first?["keys"]?["reference"] == "live-1")
+        }
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import Sandbox
@@ -320,5 +321,33 @@ struct BostonLogicClient: Sendable {
         await #expect(throws: ControlError.self) { try await harness.emulator.control(.list(resource: "users")) }
         _ = try await harness.emulator.control(.reset)
         #expect(try await harness.emulator.control(.list(resource: "leads")).records == leads.records)
+    }
+}
+
+/// Boston Logic served on loopback by the sandbox runner: the Host header a real client sends
+/// decides the tenant.
+@Suite struct BostonLogicLiveTests {
+    @Test func hostHeaderSelectsTheTenantOverHTTP() async throws {
+        let options = SandboxOptions(
+            vendors: [.bostonLogic], settings: EmulatorSettings(records: 3, seed: 21), clock: .manual(),
+            emulatorTypes: [.bostonLogic: BostonLogicEmulator.self])
+        try await withLiveSandbox(options) { sandbox, client in
+            let info = try #require(sandbox.info(.bostonLogic))
+            let key = try #require(info.credentials["api_key"])
+            let json = ("Content-Type", "application/json")
+            let offices = try await client.get(info.baseURL + "/api/v2/offices", headers: [("X-BL-API-Key", key), json])
+            #expect(offices.status == 200)
+            #expect(offices.json?["data"]?.arrayValue?.count == 3)
+            let secondHost = ("Host", BostonLogicState.secondHost)
+            let wrongDomain = try await client.get(info.baseURL + "/api/v2/offices", headers: [("X-BL-API-Key", key), json, secondHost])
+            #expect(wrongDomain.status == 401)
+            let second = try await client.get(
+                info.baseURL + "/api/v2/offices", headers: [("X-BL-API-Key", BostonLogicState.secondKey(seed: 21)), json, secondHost])
+            #expect(second.status == 200)
+            let created = try await client.postJSON(
+                info.baseURL + "/api/v2/leads", #"{"email":"live@example.com"}"#, headers: [("X-BL-API-Key", key)])
+            #expect(created.status == 201)
+            #expect(created.json?["status"] == "success")
+        }
     }
 }
