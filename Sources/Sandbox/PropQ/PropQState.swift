@@ -188,7 +188,9 @@ actor PropQState {
 
     /// Issues a bearer token to a client; returns the token and its lifetime in seconds.
     func issueToken(for client: Client) -> (token: String, expiresIn: Int) {
-        let lifetime = settings.tokenTTL?.timeInterval ?? 2_592_000
+        // The seed: "Currently, this value always be 2592000 (30 days)". Bounded to a century so
+        // an extreme setting cannot overflow the token's `exp`.
+        let lifetime = min(settings.tokenTTL?.timeInterval ?? 2_592_000, 3_153_600_000)
         let expiresIn = max(Int(lifetime.rounded(.down)), 1)
         let now = clock.now
         let token = Self.makeAccessToken(clientID: client.id, issuedAt: now, expiresIn: expiresIn)
