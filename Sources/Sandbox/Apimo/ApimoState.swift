@@ -166,7 +166,7 @@ actor ApimoState {
         fields["id"] = .string(String(record.id))
         switch resource {
         case .agencies:
-            fields["id"] = .string(String(record.id))
+            break
         case .actions:
             // The action's own sample carries `user`, not `agency`.
             fields["user"] = record.user.map { .string(String($0)) } ?? .null

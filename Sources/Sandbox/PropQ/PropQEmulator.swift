@@ -28,13 +28,11 @@ public final class PropQEmulator: VendorEmulator {
     public static let vendor = SandboxVendor.propq
 
     private let settings: EmulatorSettings
-    private let clock: SandboxClock
     private let writeLog: WriteLog
     let state: PropQState
 
     public init(settings: EmulatorSettings, clock: SandboxClock, writeLog: WriteLog) {
         self.settings = settings
-        self.clock = clock
         self.writeLog = writeLog
         self.state = PropQState(settings: settings, clock: clock)
     }
