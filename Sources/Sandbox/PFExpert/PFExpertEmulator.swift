@@ -186,12 +186,14 @@ public final class PFExpertEmulator: VendorEmulator {
         } catch {
             return PFExpertTokenError(status: .badRequest, error: "invalid_request", description: "The request body could not be read").response()
         }
+        // The documented body is JSON; a form-encoded body is read too, whatever the
+        // Content-Type says (curl -d sends JSON text labelled as a form).
         let grantType: String?
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        if contentType.hasPrefix("application/x-www-form-urlencoded") {
-            grantType = QueryItems(query: String(decoding: data, as: UTF8.self))["grant_type"]
-        } else if let object = (try? JSONValue(data: data))?.objectValue {
+        if let object = (try? JSONValue(data: data))?.objectValue {
             grantType = object["grant_type"]?.stringValue
+        } else if contentType.hasPrefix("application/x-www-form-urlencoded") {
+            grantType = QueryItems(query: String(decoding: data, as: UTF8.self))["grant_type"]
         } else {
             return PFExpertTokenError(
                 status: .badRequest, error: "invalid_request",
@@ -372,8 +374,8 @@ public final class PFExpertEmulator: VendorEmulator {
     // MARK: Writes
 
     /// Reads a write body: a JSON object, unwrapped from the resource's singular key.
-    private func readBody(_ request: Request, resource: PFResource, warnings: inout [String]) async throws -> (object: [String: JSONValue], raw: Data) {
-        let data = try await SandboxJSON.body(of: request)
+    /// (A request body can be read only once, so callers collect it and pass the bytes.)
+    private func parseBody(_ data: Data, resource: PFResource, warnings: inout [String]) throws -> [String: JSONValue] {
         guard !data.isEmpty else {
             throw PFExpertError(.invalidRequest, resource: resource, "The request body is empty; expected {\"\(resource.singularKey)\": {...}}")
         }
@@ -387,15 +389,16 @@ public final class PFExpertEmulator: VendorEmulator {
             throw PFExpertError(.invalidRequest, resource: resource, "The request body must be a JSON object")
         }
         if let inner = object[resource.singularKey]?.objectValue {
-            return (inner, data)
+            return inner
         }
         warnings.append("The request body should be wrapped in \"\(resource.singularKey)\"")
-        return (object, data)
+        return object
     }
 
     private func create(_ request: Request, resource: PFResource) async throws -> Response {
         var warnings: [String] = []
-        let (input, raw) = try await readBody(request, resource: resource, warnings: &warnings)
+        let raw = try await SandboxJSON.body(of: request)
+        let input = try parseBody(raw, resource: resource, warnings: &warnings)
         let now = clock.now
         let stamp = PFExpertTime.format(now)
         let stored = try state.withLock { state throws(PFExpertError) -> JSONValue in
@@ -437,7 +440,7 @@ public final class PFExpertEmulator: VendorEmulator {
             input = [:]
         } else {
             patch = nil
-            input = try await readBody(request, resource: resource, warnings: &warnings).object
+            input = try parseBody(data, resource: resource, warnings: &warnings)
         }
         let mode: PFWriteMode = request.method == .put ? .replace : .merge
         let now = clock.now
