@@ -4,4 +4,6 @@ let builtInEmulators: [SandboxVendor: any VendorEmulator.Type] = [
     .pfExpert: PFExpertEmulator.self,
     .propq: PropQEmulator.self,
     .mycrm: MyCRMEmulator.self,
+    .apimo: ApimoEmulator.self,
+    .bostonLogic: BostonLogicEmulator.self,
 ]

@@ -17,6 +17,11 @@ public enum ControlRequest: Sendable, Hashable {
     case custom(op: String, arguments: JSONValue)
 }
 
+extension ControlRequest {
+    /// The largest `count` the control API accepts in one operation.
+    public static let maxCount = 100_000
+}
+
 extension ControlRequest: Codable {
     private enum CodingKeys: String, CodingKey {
         case op, resource, count
@@ -30,9 +35,9 @@ extension ControlRequest: Codable {
         }
         func count() throws -> Int {
             let count = try container.decodeIfPresent(Int.self, forKey: .count) ?? 1
-            guard count >= 0 else {
+            guard (0...ControlRequest.maxCount).contains(count) else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .count, in: container, debugDescription: "count must not be negative")
+                    forKey: .count, in: container, debugDescription: "count must be between 0 and \(ControlRequest.maxCount)")
             }
             return count
         }

@@ -211,10 +211,11 @@ public final class PFExpertEmulator: VendorEmulator {
         let now = clock.now
         let ttl = tokenTTL
         let token = state.withLock { state in
-            state.issueToken(apiKey: apiKey, now: now, expiry: now.addingTimeInterval(ttl.timeInterval))
+            state.issueToken(apiKey: apiKey, now: now, expiry: now.addingTimeInterval(min(ttl.timeInterval, 1e12)))
         }
         let body: JSONValue = [
-            "access_token": .string(token), "token_type": "Bearer", "expires_in": .int(Int(ttl.timeInterval.rounded())),
+            "access_token": .string(token), "token_type": "Bearer",
+            "expires_in": .int(Int(min(ttl.timeInterval, 1e12).rounded())),
         ]
         return SandboxJSON.response(body, headers: [.cacheControl: "no-store"])
     }
@@ -411,7 +412,7 @@ public final class PFExpertEmulator: VendorEmulator {
             var record = outcome.record
             record["id"] = .int(id)
             if resource == .properties, record["reference"]?.stringValue == nil {
-                record["reference"] = .string(String(format: "RH-%05d", id))
+                record["reference"] = .string(PFExpertSeed.reference(id))
             }
             if resource == .leads { record["created_by"] = .null }
             for field in resource.fields where record[field.name] == nil { record[field.name] = .null }

@@ -66,7 +66,7 @@ struct PFExpertSeed {
         let status = FakeData.pick(["available", "available", "available", "reserved", "under offer", offering == "sale" ? "sold" : "rented", "draft"], using: &rng) ?? "available"
         return [
             "id": .int(id),
-            "reference": .string(String(format: "RH-%05d", id)),
+            "reference": .string(Self.reference(id)),
             "draft": .bool(status == "draft"),
             "status": .string(status),
             "state": .string(status == "draft" ? "draft" : "approved"),
@@ -157,6 +157,12 @@ struct PFExpertSeed {
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]
+    }
+
+    /// A property reference such as `RH-00042`.
+    static func reference(_ id: Int) -> String {
+        let digits = String(id)
+        return "RH-" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits
     }
 
     static func reference(_ id: Int?) -> JSONValue {

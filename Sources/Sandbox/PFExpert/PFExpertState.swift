@@ -33,7 +33,7 @@ struct PFExpertState {
                 id: id, userIDs: userIDs, locationIDs: locationIDs, stamps: generator.timestamps())
         }
         for id in ids { tables[.leads, default: [:]][id] = generator.lead(id: id, userIDs: userIDs, stamps: generator.timestamps()) }
-        let references = ids.map { String(format: "RH-%05d", $0) }
+        let references = ids.map { PFExpertSeed.reference($0) }
         for id in ids {
             tables[.whatsappLeads, default: [:]][id] = generator.whatsappLead(
                 id: id, userIDs: userIDs, references: references, stamps: generator.timestamps())
