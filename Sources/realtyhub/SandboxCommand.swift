@@ -155,11 +155,13 @@ struct SandboxCommand: AsyncParsableCommand {
         ]
         for info in sandbox.emulators {
             lines.append("\(info.vendor.rawValue)")
-            lines.append("  base URL     \(info.baseURL)")
-            if let authURL = info.authURL { lines.append("  token URL    \(authURL)") }
-            lines.append("  control      \(info.controlURL)")
-            for (name, value) in info.credentials.sorted(by: { $0.key < $1.key }) {
-                lines.append("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(value)")
+            var rows = [("base URL", info.baseURL)]
+            if let authURL = info.authURL { rows.append(("token URL", authURL)) }
+            rows.append(("control", info.controlURL))
+            rows += info.credentials.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
+            let width = rows.map(\.0.count).max() ?? 0
+            for (name, value) in rows {
+                lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)")
             }
             lines.append("")
         }
