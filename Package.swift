@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "RealtyModel", targets: ["RealtyModel"]),
         .library(name: "HubStore", targets: ["HubStore"]),
         .library(name: "HubStoreSQLite", targets: ["HubStoreSQLite"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
         .executable(name: "realtyhub", targets: ["realtyhub"]),
     ],
     dependencies: [
@@ -23,6 +24,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Already in the graph through Hummingbird; named because the sandbox uses them
+        // directly (custom header names, closing a connection for the `reset` fault, graceful
+        // shutdown of the emulator servers).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Canonical resources with RESO names, identities, validation, JSON coding.
@@ -56,11 +65,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Local emulators of the five vendor APIs: seeded data, control API, fault injection.
+        // Never depends on ConnectorKit or a connector: the emulators are an independent
+        // reading of the vendor documents.
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "realtyhub",
             dependencies: [
-                "HubApp",
+                "HubApp", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -78,6 +105,19 @@ let package = Package(
             dependencies: [
                 "HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: [
+                "Sandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,559 @@
+import Foundation
+
+/// The state of the Apimo emulator: providers with their agency grants and quotas, agencies, and
+/// per-agency users, actions, properties, contacts and leads.
+///
+/// Every record keeps its vendor fields as JSON, plus the bookkeeping the API derives from: the
+/// id, the agency, the acting user (actions) and the creation and modification times on the
+/// sandbox clock. Answers render ids and most numbers as JSON strings and dates as
+/// `YYYY-MM-DD HH:MM:SS` in Paris time, as the vendor does.
+actor ApimoState {
+    /// The resources of the emulator (also the control API's resource names).
+    enum Resource: String, CaseIterable, Sendable {
+        case agencies, users, actions, properties, contacts, leads
+    }
+
+    /// A provider (an API client of Apimo) and the agencies that granted it access.
+    struct Provider: Sendable {
+        var id: Int
+        var token: String
+        var agencies: Set<Int>
+    }
+
+    /// One stored record.
+    struct Record: Sendable {
+        var id: Int
+        var agency: Int
+        /// The user an action belongs to; `nil` for other resources.
+        var user: Int?
+        var createdAt: Date
+        var updatedAt: Date
+        var fields: [String: JSONValue]
+    }
+
+    /// The demo provider (numeric provider id, as Apimo issues them).
+    static let demoProviderID = 1234
+    /// A second provider, granted only the agency the demo provider is not.
+    static let otherProviderID = 5678
+    /// Agencies of the emulator: the demo provider is granted the first two.
+    static let agencyIDs = [14, 27, 38]
+    static let demoAgencyIDs: Set<Int> = [14, 27]
+    static let otherAgencyIDs: Set<Int> = [38]
+
+    /// French cities with an id and a postal code, for addresses.
+    static let cities: [(id: Int, name: String, zipcode: String)] = [
+        (75_056, "Paris", "75008"), (69_123, "Lyon", "69002"), (6_088, "Nice", "06000"), (13_055, "Marseille", "13001"),
+        (33_063, "Bordeaux", "33000"), (6_029, "Cannes", "06400"), (74_010, "Annecy", "74000"), (31_555, "Toulouse", "31000"),
+    ]
+
+    private let settings: EmulatorSettings
+    private let clock: SandboxClock
+    /// When the data was seeded; `reset` restores exactly that state, timestamps included.
+    private let seededAt: Date
+    private var providers: [Int: Provider] = [:]
+    private var tables: [Resource: [Record]] = [:]
+    private var nextIDs: [Resource: Int] = [:]
+    private var quotas: [Int: ApimoQuota] = [:]
+    private var controlGenerator: SeededGenerator
+
+    init(settings: EmulatorSettings, clock: SandboxClock) {
+        self.settings = settings
+        self.clock = clock
+        self.controlGenerator = SeededGenerator(seed: settings.seed, stream: "apimo/control")
+        let start = clock.now
+        self.seededAt = start
+        let seeded = Self.seed(settings: settings, now: start)
+        self.providers = seeded.providers
+        self.tables = seeded.tables
+        self.nextIDs = seeded.nextIDs
+    }
+
+    // MARK: - Providers, grants, quotas
+
+    /// The token of a seeded provider, derived from the run seed.
+    static func token(providerID: Int, seed: UInt64) -> String {
+        var generator = SeededGenerator(seed: seed, stream: "apimo/token/\(providerID)")
+        return (0..<16).map { _ in String(format: "%02x", UInt8(truncatingIfNeeded: generator.next())) }.joined()
+    }
+
+    /// The provider for Basic credentials, or `nil`.
+    func authenticate(providerID: Int, token: String) -> Provider? {
+        guard let provider = providers[providerID], provider.token.utf8.elementsEqual(token.utf8) else { return nil }
+        return provider
+    }
+
+    /// Counts a request against the provider's quotas.
+    func admit(providerID: Int) -> ApimoQuota.Decision {
+        var quota = quotas[providerID] ?? ApimoQuota(perSecond: settings.apimoRatePerSecond, perDay: settings.apimoDailyQuota)
+        let decision = quota.admit(at: clock.now)
+        quotas[providerID] = quota
+        return decision
+    }
+
+    // MARK: - Reading
+
+    /// What a list request asks for.
+    struct ListQuery: Sendable {
+        var limit: Int
+        var offset: Int
+        /// Only records created or modified at or after this time.
+        var since: Date?
+        /// Actions only: only this `type`.
+        var type: String?
+    }
+
+    /// One page of a list, the unpaginated total, and the latest modification time of the
+    /// matching records.
+    struct Page: Sendable {
+        var items: [JSONValue]
+        var total: Int
+        var latest: Date?
+    }
+
+    /// The agencies a provider may see.
+    func agencies(visibleTo provider: Provider, query: ListQuery) -> Page {
+        page(of: (tables[.agencies] ?? []).filter { provider.agencies.contains($0.id) }, resource: .agencies, query: query)
+    }
+
+    /// Whether the agency has a user with this id.
+    func userExists(_ userID: Int, agency: Int) -> Bool {
+        (tables[.users] ?? []).contains { $0.id == userID && $0.agency == agency }
+    }
+
+    /// Whether the agency has a record of `resource` with this id.
+    func exists(_ resource: Resource, id: Int, agency: Int) -> Bool {
+        (tables[resource] ?? []).contains { $0.id == id && $0.agency == agency }
+    }
+
+    /// A page of an agency's records (of one user, for actions).
+    func list(_ resource: Resource, agency: Int, user: Int? = nil, query: ListQuery) -> Page {
+        var records = (tables[resource] ?? []).filter { $0.agency == agency }
+        if let user { records = records.filter { $0.user == user } }
+        if let type = query.type { records = records.filter { $0.fields["type"]?.scalarText == type } }
+        return page(of: records, resource: resource, query: query)
+    }
+
+    private func page(of records: [Record], resource: Resource, query: ListQuery) -> Page {
+        var matching = records
+        if let since = query.since { matching = matching.filter { $0.updatedAt >= since } }
+        matching.sort { $0.id < $1.id }
+        let latest = matching.map(\.updatedAt).max()
+        let slice = matching.dropFirst(query.offset).prefix(query.limit)
+        return Page(items: slice.map { render($0, as: resource) }, total: matching.count, latest: latest)
+    }
+
+    // MARK: - Writing
+
+    /// Creates a record in an agency and returns it rendered.
+    func create(_ resource: Resource, agency: Int, user: Int? = nil, fields: [String: JSONValue]) -> JSONValue {
+        let now = clock.now
+        let id = takeID(resource)
+        let record = Record(id: id, agency: agency, user: user, createdAt: now, updatedAt: now, fields: fields)
+        tables[resource, default: []].append(record)
+        return render(record, as: resource)
+    }
+
+    private func takeID(_ resource: Resource) -> Int {
+        let id = nextIDs[resource] ?? 1
+        nextIDs[resource] = id + 1
+        return id
+    }
+
+    // MARK: - Rendering
+
+    func render(_ record: Record, as resource: Resource) -> JSONValue {
+        var fields = record.fields
+        fields["id"] = .string(String(record.id))
+        switch resource {
+        case .agencies:
+            break
+        case .actions:
+            // The action's own sample carries `user`, not `agency`.
+            fields["user"] = record.user.map { .string(String($0)) } ?? .null
+        case .properties:
+            fields["agency"] = .string(String(record.agency))
+            if let userID = fields["user"]?.scalarText.flatMap(Int.init),
+                let user = (tables[.users] ?? []).first(where: { $0.id == userID })
+            {
+                // Properties embed their negotiator (apimo.js `user{…User}`).
+                fields["user"] = compactUser(user)
+            }
+        case .users, .contacts, .leads:
+            fields["agency"] = .string(String(record.agency))
+        }
+        fields["created_at"] = .string(ApimoFormat.dateTime(record.createdAt))
+        fields["updated_at"] = .string(ApimoFormat.dateTime(record.updatedAt))
+        return .object(fields)
+    }
+
+    private func compactUser(_ user: Record) -> JSONValue {
+        var fields: [String: JSONValue] = ["id": .string(String(user.id)), "agency": .string(String(user.agency))]
+        for key in ["firstname", "lastname", "email", "phone", "mobile", "picture"] {
+            fields[key] = user.fields[key] ?? .null
+        }
+        return .object(fields)
+    }
+
+    // MARK: - Seeding
+
+    private struct Seeded {
+        var providers: [Int: Provider]
+        var tables: [Resource: [Record]]
+        var nextIDs: [Resource: Int]
+    }
+
+    /// First ids per resource, so that ids of different resources do not look alike.
+    private static let firstIDs: [Resource: Int] = [
+        .agencies: 14, .users: 9, .actions: 19_344_000, .properties: 233_000, .contacts: 8_520_000, .leads: 41_000,
+    ]
+
+    private static func seed(settings: EmulatorSettings, now: Date) -> Seeded {
+        let providers: [Int: Provider] = [
+            demoProviderID: Provider(
+                id: demoProviderID, token: token(providerID: demoProviderID, seed: settings.seed), agencies: demoAgencyIDs),
+            otherProviderID: Provider(
+                id: otherProviderID, token: token(providerID: otherProviderID, seed: settings.seed),
+                agencies: otherAgencyIDs),
+        ]
+        var builder = SeedBuilder(now: now, nextIDs: firstIDs)
+        var agencyGenerator = SeededGenerator(seed: settings.seed, stream: "apimo/agencies")
+        for agencyID in agencyIDs {
+            builder.tables[.agencies, default: []].append(builder.agency(id: agencyID, using: &agencyGenerator))
+        }
+        builder.nextIDs[.agencies] = (agencyIDs.max() ?? 0) + 1
+        let count = max(settings.records, 0)
+        for agencyID in agencyIDs {
+            var generator = SeededGenerator(seed: settings.seed, stream: "apimo/agency/\(agencyID)")
+            for _ in 0..<count { builder.insert(.users, agency: agencyID, using: &generator) }
+            for _ in 0..<count { builder.insert(.properties, agency: agencyID, using: &generator) }
+            for _ in 0..<count { builder.insert(.contacts, agency: agencyID, using: &generator) }
+            for _ in 0..<count { builder.insert(.leads, agency: agencyID, using: &generator) }
+            for _ in 0..<count { builder.insert(.actions, agency: agencyID, using: &generator) }
+        }
+        return Seeded(providers: providers, tables: builder.tables, nextIDs: builder.nextIDs)
+    }
+
+    /// Builds seeded-style records; used at start-up and by the control API's `insert`.
+    struct SeedBuilder {
+        var now: Date
+        var nextIDs: [Resource: Int]
+        var tables: [Resource: [Record]] = [:]
+
+        init(now: Date, nextIDs: [Resource: Int], tables: [Resource: [Record]] = [:]) {
+            self.now = now
+            self.nextIDs = nextIDs
+            self.tables = tables
+        }
+
+        private mutating func takeID(_ resource: Resource) -> Int {
+            let id = nextIDs[resource] ?? 1
+            nextIDs[resource] = id + 1
+            return id
+        }
+
+        /// Creation and modification times within the last year, modification after creation.
+        private func times(using generator: inout SeededGenerator) -> (Date, Date) {
+            let created = now.addingTimeInterval(-Double(Int.random(in: 86_400...31_536_000, using: &generator)))
+            let age = now.timeIntervalSince(created)
+            let updated = created.addingTimeInterval(Double(Int.random(in: 0...Int(age), using: &generator)))
+            return (created, updated)
+        }
+
+        mutating func agency(id: Int, using generator: inout SeededGenerator) -> Record {
+            let city = FakeData.pick(ApimoState.cities, using: &generator) ?? ApimoState.cities[0]
+            let brand = FakeData.pick(["Immobilière", "Patrimoine", "Habitat", "Propriétés"], using: &generator) ?? "Immobilière"
+            let name = "\(brand) \(city.name) \(FakeData.lastName(using: &generator))"
+            let (created, updated) = times(using: &generator)
+            let slug = FakeData.asciiSlug(name)
+            let fields: [String: JSONValue] = [
+                "reference": .string("AG\(id)"), "active": true, "name": .string(name),
+                "company": ["id": .string(String(id * 10)), "name": .string("\(name) SAS")], "brand": .null,
+                "networks": [], "address": .string(FakeData.streetAddress(using: &generator)), "address_more": .null,
+                "city": ["id": .string(String(city.id)), "name": .string(city.name), "zipcode": .string(city.zipcode)],
+                "district": .null, "country": "FR", "region": .null, "latitude": .double(48.85), "longitude": .double(2.35),
+                "email": .string("contact@\(slug).example.com"), "phone": .string(FakeData.phone(country: "FR", using: &generator)),
+                "fax": .null, "url": .string("https://\(slug).example.com"), "logo": .null, "logo_svg": .null,
+                "picture": .null, "currency": "EUR", "timetable": .null, "rates": [], "partners": [], "stories": [],
+                "users": [], "sectors": [], "subscription": .null,
+            ]
+            return Record(id: id, agency: id, user: nil, createdAt: created, updatedAt: updated, fields: fields)
+        }
+
+        /// Appends one seeded-style record of `resource` to an agency; returns its id.
+        @discardableResult
+        mutating func insert(_ resource: Resource, agency: Int, using generator: inout SeededGenerator) -> Int {
+            let id = takeID(resource)
+            let (created, updated) = times(using: &generator)
+            let users = (tables[.users] ?? []).filter { $0.agency == agency }.map(\.id)
+            let contacts = (tables[.contacts] ?? []).filter { $0.agency == agency }.map(\.id)
+            let properties = (tables[.properties] ?? []).filter { $0.agency == agency }
+            var user: Int?
+            let fields: [String: JSONValue]
+            switch resource {
+            case .agencies:
+                tables[.agencies, default: []].append(self.agency(id: id, using: &generator))
+                return id
+            case .users:
+                fields = Self.userFields(id: id, using: &generator)
+            case .properties:
+                fields = Self.propertyFields(id: id, userID: FakeData.pick(users, using: &generator), using: &generator)
+            case .contacts:
+                fields = Self.contactFields(userID: FakeData.pick(users, using: &generator), using: &generator)
+            case .leads:
+                fields = Self.leadFields(
+                    propertyID: FakeData.pick(properties.map(\.id), using: &generator),
+                    userID: FakeData.pick(users, using: &generator), date: created, using: &generator)
+            case .actions:
+                user = FakeData.pick(users, using: &generator)
+                fields = Self.actionFields(
+                    contactID: FakeData.pick(contacts, using: &generator),
+                    property: FakeData.pick(properties, using: &generator), date: created, using: &generator)
+            }
+            tables[resource, default: []].append(
+                Record(id: id, agency: agency, user: user, createdAt: created, updatedAt: updated, fields: fields))
+            return id
+        }
+
+        static func userFields(id: Int, using generator: inout SeededGenerator) -> [String: JSONValue] {
+            let first = FakeData.firstName(using: &generator)
+            let last = FakeData.lastName(using: &generator)
+            let city = FakeData.pick(ApimoState.cities, using: &generator) ?? ApimoState.cities[0]
+            let birthYear = Int.random(in: 1960...1998, using: &generator)
+            return [
+                "active": .bool(Int.random(in: 0..<10, using: &generator) > 0),
+                "firstname": .string(first), "lastname": .string(last.uppercased()),
+                "username": .string(FakeData.asciiSlug(first + last)), "password": "*********",
+                "language": "fr", "spoken_languages": ["fr", "en"],
+                "group": .string(String(FakeData.pick(ApimoCatalogs.ids("user_group"), using: &generator) ?? 2)),
+                "email": .string(FakeData.email(first: first, last: last, number: id, using: &generator)),
+                "phone": Int.random(in: 0..<3, using: &generator) == 0 ? .null : .string(FakeData.phone(country: "FR", using: &generator)),
+                "mobile": .string(FakeData.phone(country: "FR", using: &generator)), "fax": .null,
+                "city": ["id": .string(String(city.id)), "name": .string(city.name)],
+                "birthday_at": .string(String(format: "%04d-%02d-%02d", birthYear, Int.random(in: 1...12, using: &generator), Int.random(in: 1...28, using: &generator))),
+                "timezone": "Europe/Paris",
+                "picture": .string("https://api.apimo.pro/uploads/user/\(id)/picture_200.jpg"),
+                "partners": [], "stories": [],
+            ]
+        }
+
+        static func propertyFields(id: Int, userID: Int?, using generator: inout SeededGenerator) -> [String: JSONValue] {
+            let city = FakeData.pick(ApimoState.cities, using: &generator) ?? ApimoState.cities[0]
+            let type = FakeData.pick(ApimoCatalogs.ids("property_type"), using: &generator) ?? 1
+            let category = FakeData.pick([1, 1, 1, 2, 3], using: &generator) ?? 1
+            let area = Int.random(in: 20...320, using: &generator)
+            let rooms = max(1, area / 25)
+            let price = category == 1 ? FakeData.price(in: 90_000...3_500_000, using: &generator) : Int.random(in: 5...60, using: &generator) * 100
+            let street = FakeData.streetAddress(using: &generator)
+            return [
+                "reference": .string(String(format: "REF%06d", id % 1_000_000)),
+                "brand": .null, "sector": .null, "user": userID.map { .string(String($0)) } ?? .null,
+                "step": .string(String(FakeData.pick(ApimoCatalogs.ids("property_step"), using: &generator) ?? 2)),
+                "status": .string(String(FakeData.pick(ApimoCatalogs.ids("property_status"), using: &generator) ?? 1)),
+                "parent": .null, "ranking": .null,
+                "category": .string(String(category)), "name": .null,
+                "type": .string(String(type)), "subtype": .null,
+                "agreement": ["type": "1", "reference": .string("M\(id)"), "start_at": .null, "end_at": .null],
+                "address": .string(street), "address_more": .null, "publish_address": false,
+                "country": "FR", "region": .null,
+                "city": ["id": .string(String(city.id)), "name": .string(city.name), "zipcode": .string(city.zipcode)],
+                "district": .null,
+                "latitude": .double(43 + Double(Int.random(in: 0...5000, using: &generator)) / 1000),
+                "longitude": .double(Double(Int.random(in: 0...7000, using: &generator)) / 1000),
+                "area": ["unit": "1", "value": .string(String(area)), "total": .string(String(area)), "weighted": .null],
+                "rooms": .string(String(rooms)), "bedrooms": .string(String(max(0, rooms - 1))),
+                "price": [
+                    "value": .string(String(price)), "max": .null, "fees": .null, "unit": .null,
+                    "period": category == 1 ? .null : "1", "hide": false, "currency": "EUR",
+                ],
+                "comments": [
+                    [
+                        "language": "fr", "title": .string("Bien à \(city.name)"),
+                        "comment": .string("\(street), \(area) m², \(rooms) pièces."),
+                    ]
+                ],
+                "pictures": [], "medias": [], "documents": [], "areas": [], "tags": [],
+            ]
+        }
+
+        static func contactFields(userID: Int?, using generator: inout SeededGenerator) -> [String: JSONValue] {
+            let first = FakeData.firstName(using: &generator)
+            let last = FakeData.lastName(using: &generator)
+            let city = FakeData.pick(ApimoState.cities, using: &generator) ?? ApimoState.cities[0]
+            let number = Int.random(in: 1...999_999, using: &generator)
+            return [
+                "user": userID.map { .string(String($0)) } ?? .null, "active": true,
+                "title": .string(String(FakeData.pick(ApimoCatalogs.ids("contact_title"), using: &generator) ?? 1)),
+                "firstname": .string(first), "lastname": .string(last), "company": .null,
+                "email": .string(FakeData.email(first: first, last: last, number: number, using: &generator)),
+                "phone": .null, "mobile": .string(FakeData.phone(country: "FR", using: &generator)), "fax": .null,
+                "address": .string(FakeData.streetAddress(using: &generator)), "zipcode": .string(city.zipcode),
+                "city": ["id": .string(String(city.id)), "name": .string(city.name)], "country": "FR",
+                "language": "fr", "birthday_at": .null, "comment": .null,
+            ]
+        }
+
+        static func leadFields(propertyID: Int?, userID: Int?, date: Date, using generator: inout SeededGenerator)
+            -> [String: JSONValue]
+        {
+            let first = FakeData.firstName(using: &generator)
+            let last = FakeData.lastName(using: &generator)
+            let number = Int.random(in: 1...999_999, using: &generator)
+            return [
+                "parent": .null, "provider": .null,
+                "type": .string(String(FakeData.pick(ApimoCatalogs.ids("lead_type"), using: &generator) ?? 1)),
+                "step": .string(String(FakeData.pick(ApimoCatalogs.ids("lead_step"), using: &generator) ?? 1)),
+                "date": .string(ApimoFormat.dateTime(date)), "reference": .null,
+                "firstname": .string(first), "lastname": .string(last),
+                "email": .string(FakeData.email(first: first, last: last, number: number, using: &generator)),
+                "phone": .string(FakeData.phone(country: "FR", using: &generator)), "fax": .null, "mobile": .null,
+                "language": "fr", "property": propertyID.map { .string(String($0)) } ?? .null,
+                "contact": .null, "request": .null, "user": userID.map { .string(String($0)) } ?? .null,
+                "opened": .null, "assigned": .null, "closed": .null,
+                "message": "Bonjour, je souhaite plus d'informations sur ce bien.", "criteria": .null,
+            ]
+        }
+
+        static func actionFields(contactID: Int?, property: Record?, date: Date, using generator: inout SeededGenerator)
+            -> [String: JSONValue]
+        {
+            let subjects = ["Plus d'informations sur un bien", "Visite programmée", "Relance", "Offre reçue", "Estimation"]
+            let start = ApimoFormat.time(date)
+            let end = ApimoFormat.time(date.addingTimeInterval(Double(Int.random(in: 5...90, using: &generator) * 60)))
+            var linked: JSONValue = .null
+            if let property {
+                linked = [
+                    "id": .string(String(property.id)), "report": .null,
+                    "price": property.fields["price"]?["value"] ?? .null, "currency": "EUR",
+                    "rating": .null, "assessment": .null,
+                ]
+            }
+            return [
+                "type": .string(String(FakeData.pick(ApimoCatalogs.ids("action_type"), using: &generator) ?? 1)),
+                "contact": contactID.map { .string(String($0)) } ?? .null,
+                "date": .string(ApimoFormat.date(date)), "time_start": .string(start), "time_end": .string(end),
+                "subject": .string(FakeData.pick(subjects, using: &generator) ?? "Relance"),
+                "content": "Bonjour, …", "properties": linked, "referral": .null, "subreferral": .null,
+            ]
+        }
+    }
+
+    // MARK: - Control operations
+
+    func control(_ request: ControlRequest) throws -> ControlResponse {
+        let known = Resource.allCases.map(\.rawValue)
+        let now = clock.now
+        switch request {
+        case .list(let name):
+            guard let resource = Resource(rawValue: name) else { throw ControlError.unknownResource(name, known: known) }
+            let records = (tables[resource] ?? []).sorted { $0.id < $1.id }
+            return ControlResponse(ids: records.map { String($0.id) }, records: records.map { render($0, as: resource) })
+        case .mutate(let name, let count):
+            guard let resource = Resource(rawValue: name) else { throw ControlError.unknownResource(name, known: known) }
+            var records = tables[resource] ?? []
+            var ids: [String] = []
+            for index in Self.choose(count, from: records.count, using: &controlGenerator) {
+                mutate(&records[index], resource: resource)
+                records[index].updatedAt = now
+                ids.append(String(records[index].id))
+            }
+            tables[resource] = records
+            return ControlResponse(ids: ids)
+        case .insert(let name, let count):
+            guard let resource = Resource(rawValue: name) else { throw ControlError.unknownResource(name, known: known) }
+            guard resource != .agencies else {
+                throw ControlError(.unsupportedOperation, "agencies are fixed: their grants are part of the provider set-up")
+            }
+            var builder = SeedBuilder(now: now, nextIDs: nextIDs, tables: tables)
+            var ids: [String] = []
+            for _ in 0..<count {
+                let agency = FakeData.pick(Self.agencyIDs, using: &controlGenerator) ?? Self.agencyIDs[0]
+                ids.append(String(builder.insert(resource, agency: agency, using: &controlGenerator)))
+            }
+            // Inserted records are new: created and modified now.
+            let inserted = Set(ids)
+            tables = builder.tables
+            tables[resource] = (tables[resource] ?? []).map { record in
+                guard inserted.contains(String(record.id)) else { return record }
+                var record = record
+                record.createdAt = now
+                record.updatedAt = now
+                return record
+            }
+            nextIDs = builder.nextIDs
+            return ControlResponse(ids: ids)
+        case .delete(let name, let count):
+            guard let resource = Resource(rawValue: name) else { throw ControlError.unknownResource(name, known: known) }
+            guard resource != .agencies else {
+                throw ControlError(.unsupportedOperation, "agencies are fixed: their grants are part of the provider set-up")
+            }
+            let records = tables[resource] ?? []
+            let chosen = Set(Self.choose(count, from: records.count, using: &controlGenerator))
+            tables[resource] = records.indices.filter { !chosen.contains($0) }.map { records[$0] }
+            return ControlResponse(ids: chosen.sorted().map { String(records[$0].id) })
+        case .reset:
+            let seeded = Self.seed(settings: settings, now: seededAt)
+            providers = seeded.providers
+            tables = seeded.tables
+            nextIDs = seeded.nextIDs
+            quotas = [:]
+            controlGenerator = SeededGenerator(seed: settings.seed, stream: "apimo/control")
+            return ControlResponse()
+        case .custom:
+            throw ControlError.unsupported(request)
+        }
+    }
+
+    /// `count` distinct indices of `0..<total` (all of them when `count >= total`), ascending.
+    static func choose(_ count: Int, from total: Int, using generator: inout SeededGenerator) -> [Int] {
+        guard count < total else { return Array(0..<total) }
+        var indices = Array(0..<total)
+        indices.shuffle(using: &generator)
+        return indices.prefix(max(count, 0)).sorted()
+    }
+
+    /// A visible change to a record, per resource.
+    private func mutate(_ record: inout Record, resource: Resource) {
+        switch resource {
+        case .agencies:
+            record.fields["phone"] = .string(FakeData.phone(country: "FR", using: &controlGenerator))
+        case .users, .contacts:
+            record.fields["mobile"] = .string(FakeData.phone(country: "FR", using: &controlGenerator))
+        case .properties:
+            let old = Int(record.fields["price"]?["value"]?.scalarText ?? "") ?? 100_000
+            let new = max(1_000, old + (Int.random(in: 0...1, using: &controlGenerator) == 0 ? -1 : 1) * max(1_000, old / 20))
+            record.fields["price"]?["value"] = .string(String(new))
+        case .leads:
+            let steps = ApimoCatalogs.ids("lead_step")
+            let current = Int(record.fields["step"]?.scalarText ?? "") ?? 1
+            let next = steps.first { $0 > current } ?? steps.first ?? 1
+            record.fields["step"] = .string(String(next))
+        case .actions:
+            let subject = record.fields["subject"]?.stringValue ?? "Relance"
+            record.fields["subject"] = .string(subject.hasPrefix("[Modifié] ") ? subject : "[Modifié] " + subject)
+        }
+    }
+}
+
+/// Date rendering of the Apimo emulator: agency local time, Paris.
+enum ApimoFormat {
+    private static func parts(_ date: Date) -> DateComponents {
+        ApimoQuota.parisCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS`.
+    static func dateTime(_ date: Date) -> String {
+        "\(self.date(date)) \(time(date))"
+    }
+
+    /// `YYYY-MM-DD`.
+    static func date(_ date: Date) -> String {
+        let p = parts(date)
+        return String(format: "%04d-%02d-%02d", p.year ?? 1970, p.month ?? 1, p.day ?? 1)
+    }
+
+    /// `HH:MM:SS`.
+    static func time(_ date: Date) -> String {
+        let p = parts(date)
+        return String(format: "%02d:%02d:%02d", p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
+    }
+}

@@ -1,0 +1,492 @@
+import Foundation
+
+/// The state of the Boston Logic emulator: tenants (one per site domain), API keys with their
+/// per-resource permissions, and each tenant's records.
+///
+/// Authentication is the pair (API key, Host the request was sent to): a key is valid only on
+/// its tenant's domains. The demo tenant answers on the loopback names the sandbox is reached at
+/// (`127.0.0.1`, `localhost`, `[::1]`), so a client pointed at the emulator authenticates with
+/// the host it naturally sends; a second tenant answers on `www.second-brokerage.test`, which a
+/// client reaches by sending that `Host` header. Ports are ignored (the sandbox's port varies).
+actor BostonLogicState {
+    enum Permission: String, Sendable, CaseIterable {
+        case read, write, delete
+    }
+
+    struct APIKey: Sendable {
+        var key: String
+        var tenant: String
+        var permissions: [String: Set<Permission>]
+
+        func allows(_ permission: Permission, on resource: String) -> Bool {
+            permissions[resource]?.contains(permission) ?? false
+        }
+    }
+
+    struct Record: Sendable {
+        var id: Int
+        var createdAt: Date
+        var updatedAt: Date
+        var fields: [String: JSONValue]
+    }
+
+    struct Tenant: Sendable {
+        var name: String
+        var hosts: Set<String>
+        var tables: [String: [Record]] = [:]
+        var nextIDs: [String: Int] = [:]
+    }
+
+    /// Why a request could not be authenticated.
+    enum AuthFailure: Error, Equatable {
+        case missingKey
+        case invalidKey
+    }
+
+    static let demoTenant = "demo"
+    static let secondTenant = "second"
+    static let demoHosts: Set<String> = ["127.0.0.1", "localhost", "[::1]"]
+    static let secondHost = "www.second-brokerage.test"
+
+    /// A seeded key, derived from the run seed.
+    static func key(_ label: String, seed: UInt64) -> String {
+        var generator = SeededGenerator(seed: seed, stream: "boston-logic/key/\(label)")
+        return (0..<20).map { _ in String(format: "%02x", UInt8(truncatingIfNeeded: generator.next())) }.joined()
+    }
+
+    static func demoKey(seed: UInt64) -> String { key("demo", seed: seed) }
+    /// A key of the demo tenant with Read permission only, on every resource.
+    static func readOnlyKey(seed: UInt64) -> String { key("read-only", seed: seed) }
+    /// The key of the second tenant (all permissions there).
+    static func secondKey(seed: UInt64) -> String { key("second", seed: seed) }
+
+    private let settings: EmulatorSettings
+    private let clock: SandboxClock
+    /// When the data was seeded; `reset` restores exactly that state, timestamps included.
+    private let seededAt: Date
+    private var keys: [String: APIKey] = [:]
+    private var tenants: [String: Tenant] = [:]
+    private var controlGenerator: SeededGenerator
+
+    init(settings: EmulatorSettings, clock: SandboxClock) {
+        self.settings = settings
+        self.clock = clock
+        self.controlGenerator = SeededGenerator(seed: settings.seed, stream: "boston-logic/control")
+        let start = clock.now
+        self.seededAt = start
+        (self.keys, self.tenants) = Self.seed(settings: settings, now: start)
+    }
+
+    // MARK: - Authentication
+
+    /// The host part of a `Host` header, lower-cased, without port or trailing dot.
+    static func normalizedHost(_ host: String) -> String {
+        var text = host.trimmingCharacters(in: .whitespaces).lowercased()
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            text = String(text[...close])
+        } else if let colon = text.lastIndex(of: ":"), text.firstIndex(of: ":") == colon {
+            text = String(text[..<colon])
+        } else if text.contains(":") {
+            // A bare IPv6 literal.
+            text = "[\(text)]"
+        }
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    func authenticate(key: String?, host: String?) -> Result<APIKey, AuthFailure> {
+        guard let key, !key.isEmpty else { return .failure(.missingKey) }
+        guard let stored = keys[key], let tenant = tenants[stored.tenant], let host,
+            tenant.hosts.contains(Self.normalizedHost(host))
+        else { return .failure(.invalidKey) }
+        return .success(stored)
+    }
+
+    // MARK: - Reading
+
+    /// What an index request asks for.
+    struct ListQuery: Sendable {
+        var filters: [String: String] = [:]
+        /// `true` active only, `false` inactive only, `nil` all.
+        var active: Bool?
+        var includes: Set<String> = []
+    }
+
+    func list(_ resource: BostonLogicResource, tenant: String, query: ListQuery) -> [JSONValue] {
+        let records = (tenants[tenant]?.tables[resource.name] ?? []).filter { record in
+            if let active = query.active, (record.fields["active"]?.boolValue ?? true) != active { return false }
+            for (field, wanted) in query.filters {
+                guard let value = record.fields[field]?.scalarText, value.lowercased() == wanted.lowercased() else {
+                    return false
+                }
+            }
+            return true
+        }
+        return records.sorted { $0.id < $1.id }.map { render($0, resource, includes: query.includes) }
+    }
+
+    func get(_ resource: BostonLogicResource, tenant: String, id: Int, includes: Set<String> = []) -> JSONValue? {
+        (tenants[tenant]?.tables[resource.name] ?? []).first { $0.id == id }.map { render($0, resource, includes: includes) }
+    }
+
+    func render(_ record: Record, _ resource: BostonLogicResource, includes: Set<String> = []) -> JSONValue {
+        var fields = record.fields
+        for (include, field) in resource.includes where !includes.contains(include) {
+            fields[field] = nil
+        }
+        fields["id"] = .int(record.id)
+        fields["created_at"] = .string(record.createdAt.formatted(.iso8601))
+        fields["updated_at"] = .string(record.updatedAt.formatted(.iso8601))
+        fields["path"] = .string("/api/v2/\(resource.name)/\(record.id)")
+        return .object(fields)
+    }
+
+    // MARK: - Writing
+
+    enum WriteFailure: Error, Equatable {
+        case notFound
+        case invalid([String])
+    }
+
+    /// Creates (`id == nil`) or updates a record from a request body; returns it rendered.
+    func write(_ resource: BostonLogicResource, tenant tenantName: String, id: Int?, body: [String: JSONValue])
+        throws(WriteFailure) -> JSONValue
+    {
+        guard var tenant = tenants[tenantName] else { throw .notFound }
+        var table = tenant.tables[resource.name] ?? []
+        var index: Int?
+        if let id {
+            guard let found = table.firstIndex(where: { $0.id == id }) else { throw .notFound }
+            index = found
+        }
+        let existing = index.map { table[$0].fields }
+        var changes: [String: JSONValue]
+        switch resource.validate(body, creating: id == nil, existing: existing) {
+        case .failure(let invalid): throw .invalid(invalid.errors)
+        case .success(let valid): changes = valid
+        }
+        var errors: [String] = []
+        if resource.name == BostonLogicResource.leads.name {
+            // `agent_email` is accepted as a fallback for `agent_id` (2019 change log).
+            if changes["agent_id"] == nil, let email = body["agent_email"]?.stringValue, !email.isEmpty {
+                if let agent = (tenant.tables["agents"] ?? []).first(where: {
+                    $0.fields["email"]?.stringValue?.lowercased() == email.lowercased()
+                }) {
+                    changes["agent_id"] = .int(agent.id)
+                } else {
+                    errors.append("Agent email does not match an agent")
+                }
+            }
+        }
+        // References must name records of the same tenant.
+        for (field, kind) in resource.fields {
+            guard case .reference(let target) = kind, let value = changes[field]?.intValue else { continue }
+            if !(tenant.tables[target] ?? []).contains(where: { $0.id == value }) {
+                errors.append("\(BostonLogicResource.sentenceCase(field.replacingOccurrences(of: "_", with: " "))) does not exist")
+            }
+        }
+        for field in resource.unique {
+            guard let value = changes[field]?.stringValue?.lowercased() else { continue }
+            let clash = table.contains { record in
+                record.id != id && record.fields[field]?.stringValue?.lowercased() == value
+            }
+            if clash {
+                errors.append("\(resource.title) \(field.replacingOccurrences(of: "_", with: " ")) must be unique")
+            }
+        }
+        guard errors.isEmpty else { throw .invalid(errors) }
+
+        let now = clock.now
+        var fields = existing ?? Self.defaults(for: resource)
+        fields.merge(changes) { _, new in new }
+        if resource.name == BostonLogicResource.leads.name {
+            Self.assignOwner(&fields)
+        }
+        let record: Record
+        if let index {
+            table[index].fields = fields
+            table[index].updatedAt = now
+            record = table[index]
+        } else {
+            let newID = tenant.nextIDs[resource.name] ?? 1
+            tenant.nextIDs[resource.name] = newID + 1
+            record = Record(id: newID, createdAt: now, updatedAt: now, fields: fields)
+            table.append(record)
+        }
+        tenant.tables[resource.name] = table
+        tenants[tenantName] = tenant
+        return render(record, resource, includes: Set(resource.includes.keys))
+    }
+
+    /// Deletes a record; returns it as it was.
+    func delete(_ resource: BostonLogicResource, tenant tenantName: String, id: Int) throws(WriteFailure) -> JSONValue {
+        guard var tenant = tenants[tenantName], var table = tenant.tables[resource.name],
+            let index = table.firstIndex(where: { $0.id == id })
+        else { throw .notFound }
+        if resource.name == BostonLogicResource.offices.name {
+            // Reading: an office with people is kept, as Rails' `restrict_with_error` would.
+            for dependent in ["agents", "employees"]
+            where (tenant.tables[dependent] ?? []).contains(where: { $0.fields["office_id"]?.intValue == id }) {
+                throw .invalid(["Cannot delete record because dependent \(dependent) exist"])
+            }
+        }
+        let removed = table.remove(at: index)
+        tenant.tables[resource.name] = table
+        if resource.name == BostonLogicResource.agents.name {
+            // Leads of a deleted agent lose their agent (`dependent: :nullify`).
+            tenant.tables["leads"] = (tenant.tables["leads"] ?? []).map { lead in
+                guard lead.fields["agent_id"]?.intValue == id else { return lead }
+                var lead = lead
+                lead.fields["agent_id"] = .null
+                Self.assignOwner(&lead.fields)
+                return lead
+            }
+        }
+        tenants[tenantName] = tenant
+        return render(removed, resource, includes: Set(resource.includes.keys))
+    }
+
+    /// Every writable field present (as `null` when unset), plus resource defaults.
+    private static func defaults(for resource: BostonLogicResource) -> [String: JSONValue] {
+        var fields: [String: JSONValue] = [:]
+        for key in resource.fields.keys { fields[key] = .null }
+        switch resource.name {
+        case "offices", "agents": fields["active"] = true
+        case "leads":
+            fields["status"] = "new"
+            fields["owner_id"] = .null
+            fields["owner_type"] = .null
+        default: break
+        }
+        if resource.name == "agents" { fields["accreditations"] = [] }
+        return fields
+    }
+
+    /// A lead is owned by its agent, or else by its team.
+    private static func assignOwner(_ fields: inout [String: JSONValue]) {
+        if let agent = fields["agent_id"]?.intValue {
+            fields["owner_id"] = .int(agent)
+            fields["owner_type"] = "Agent"
+        } else if let team = fields["team_id"]?.intValue {
+            fields["owner_id"] = .int(team)
+            fields["owner_type"] = "Team"
+        } else {
+            fields["owner_id"] = .null
+            fields["owner_type"] = .null
+        }
+    }
+
+    // MARK: - Seeding
+
+    private static func seed(settings: EmulatorSettings, now: Date) -> ([String: APIKey], [String: Tenant]) {
+        let names = BostonLogicResource.all.map(\.name)
+        let everything = Dictionary(uniqueKeysWithValues: names.map { ($0, Set(Permission.allCases)) })
+        let readOnly = Dictionary(uniqueKeysWithValues: names.map { ($0, Set([Permission.read])) })
+        let keyList = [
+            APIKey(key: demoKey(seed: settings.seed), tenant: demoTenant, permissions: everything),
+            APIKey(key: readOnlyKey(seed: settings.seed), tenant: demoTenant, permissions: readOnly),
+            APIKey(key: secondKey(seed: settings.seed), tenant: secondTenant, permissions: everything),
+        ]
+        var tenants: [String: Tenant] = [:]
+        for (name, hosts) in [(demoTenant, demoHosts), (secondTenant, Set([secondHost]))] {
+            var tenant = Tenant(name: name, hosts: hosts)
+            var generator = SeededGenerator(seed: settings.seed, stream: "boston-logic/\(name)")
+            for resource in BostonLogicResource.all {
+                for _ in 0..<max(settings.records, 0) {
+                    insertSeeded(resource.name, into: &tenant, now: now, using: &generator)
+                }
+            }
+            tenants[name] = tenant
+        }
+        return (Dictionary(uniqueKeysWithValues: keyList.map { ($0.key, $0) }), tenants)
+    }
+
+    /// Appends one seeded-style record; returns its id.
+    @discardableResult
+    private static func insertSeeded(
+        _ resource: String, into tenant: inout Tenant, now: Date, using generator: inout SeededGenerator,
+        fresh: Bool = false
+    ) -> Int {
+        let id = tenant.nextIDs[resource] ?? 1
+        tenant.nextIDs[resource] = id + 1
+        var created = now
+        var updated = now
+        if !fresh {
+            created = now.addingTimeInterval(-Double(Int.random(in: 86_400...63_072_000, using: &generator)))
+            updated = created.addingTimeInterval(Double(Int.random(in: 0...Int(now.timeIntervalSince(created)), using: &generator)))
+        }
+        func ids(_ name: String) -> [Int] { (tenant.tables[name] ?? []).map(\.id) }
+        let us = FakeData.cities.filter { $0.country == "US" }
+        let city = FakeData.pick(us, using: &generator) ?? (city: "Boston", region: "MA", country: "US")
+        let first = FakeData.firstName(using: &generator)
+        let last = FakeData.lastName(using: &generator)
+        let fields: [String: JSONValue]
+        switch resource {
+        case "offices":
+            let name = "\(city.city) \(FakeData.pick(["Downtown", "Harbor", "Back Bay", "North", "South End", "Waterfront"], using: &generator) ?? "Central") Office \(id)"
+            fields = [
+                "name": .string(name), "email": .string("office\(id)@\(tenant.name)-brokerage.example.com"),
+                "phone": .string(FakeData.phone(country: "US", using: &generator)), "fax": .null,
+                "address": .string(FakeData.streetAddress(using: &generator)), "city": .string(city.city),
+                "state": .string(city.region), "zip": .string(String(format: "%05d", Int.random(in: 1_000...2_999, using: &generator))),
+                "country": "US", "active": .bool(Int.random(in: 0..<8, using: &generator) > 0),
+                "office_mls_ids": [.string(String(Int.random(in: 10_000...99_999, using: &generator)))],
+            ]
+        case "agents", "employees":
+            var agent: [String: JSONValue] = [
+                "first_name": .string(first), "last_name": .string(last),
+                "email": .string(FakeData.email(first: first, last: last, number: id, using: &generator)),
+                "phone": .string(FakeData.phone(country: "US", using: &generator)),
+                "office_id": FakeData.pick(ids("offices"), using: &generator).map(JSONValue.int) ?? .null,
+                "active": .bool(Int.random(in: 0..<10, using: &generator) > 0),
+                "user_id": .string(String(1_000 + id)), "propertybase_user_id": .string(String(format: "005%012d", id)),
+            ]
+            if resource == "agents" {
+                agent["mobile_phone"] = .string(FakeData.phone(country: "US", using: &generator))
+                agent["title"] = .string(FakeData.pick(["Sales Associate", "Broker", "Team Lead", "Buyer's Agent"], using: &generator) ?? "Broker")
+                agent["accreditations"] = .array(
+                    ["ABR", "CRS", "GRI", "SRES"].filter { _ in Int.random(in: 0...2, using: &generator) == 0 }.map(JSONValue.string))
+                agent["agent_mls_ids"] = [.string("CN\(Int.random(in: 200_000...299_999, using: &generator))")]
+                agent["bio"] = .null
+            } else {
+                agent["title"] = .string(FakeData.pick(["Office Manager", "Marketing Coordinator", "Transaction Coordinator"], using: &generator) ?? "Office Manager")
+            }
+            fields = agent
+        case "teams":
+            let agents = ids("agents")
+            var members: [JSONValue] = []
+            for _ in 0..<min(agents.count, Int.random(in: 2...4, using: &generator)) {
+                if let member = FakeData.pick(agents, using: &generator), !members.contains(.int(member)) { members.append(.int(member)) }
+            }
+            fields = [
+                "name": .string("The \(last) Team"), "email": .string("team\(id)@\(tenant.name)-brokerage.example.com"),
+                "phone": .string(FakeData.phone(country: "US", using: &generator)),
+                "team_office_id": FakeData.pick(ids("offices"), using: &generator).map(JSONValue.int) ?? .null,
+                "leader_id": members.first ?? .null, "agent_ids": .array(members),
+                "active": .bool(Int.random(in: 0..<10, using: &generator) > 0),
+                "user_id": .string(String(5_000 + id)), "propertybase_user_id": .null,
+            ]
+        case "leads":
+            let agent = Int.random(in: 0..<4, using: &generator) == 0 ? nil : FakeData.pick(ids("agents"), using: &generator)
+            let team = agent == nil ? FakeData.pick(ids("teams"), using: &generator) : nil
+            var lead: [String: JSONValue] = [
+                "first_name": .string(first), "last_name": .string(last),
+                "email": .string(FakeData.email(first: first, last: last, number: id, using: &generator)),
+                "phone": .string(FakeData.phone(country: "US", using: &generator)),
+                "phone_type": .string(FakeData.pick(BostonLogicResource.phoneTypes, using: &generator) ?? "mobile"),
+                "lead_type": .string(FakeData.pick(BostonLogicResource.leadTypes, using: &generator) ?? "buyer"),
+                "status": .string(FakeData.pick(BostonLogicResource.leadStatuses, using: &generator) ?? "new"),
+                "source": .string(FakeData.pick(BostonLogicResource.leadSources, using: &generator) ?? "website"),
+                "referral_source_domain": .null,
+                "agent_id": agent.map(JSONValue.int) ?? .null, "team_id": team.map(JSONValue.int) ?? .null,
+                "message": .null, "utm_source": .null, "utm_medium": .null, "utm_campaign": .null,
+                "utm_content": .null, "utm_term": .null, "address": .null, "city": .string(city.city),
+                "state": .string(city.region), "zip": .null,
+            ]
+            assignOwner(&lead)
+            fields = lead
+        case "property_views", "property_notes":
+            let address = "\(FakeData.streetAddress(using: &generator)), \(city.city), \(city.region)"
+            var item: [String: JSONValue] = [
+                "lead_id": FakeData.pick(ids("leads"), using: &generator).map(JSONValue.int) ?? .null,
+                "mls_id": .string(String(Int.random(in: 72_000_000...73_999_999, using: &generator))),
+                "mls_name": "MLS PIN", "address": .string(address),
+            ]
+            if resource == "property_views" {
+                item["price"] = .int(FakeData.price(in: 300_000...4_000_000, using: &generator))
+                item["viewed_at"] = .string(updated.formatted(.iso8601))
+            } else {
+                item["note"] = .string(
+                    FakeData.pick(["Loves the kitchen.", "Too far from the T.", "Wants a second showing.", "Price too high."], using: &generator)
+                        ?? "Follow up.")
+            }
+            fields = item
+        default:
+            fields = [:]
+        }
+        tenant.tables[resource, default: []].append(Record(id: id, createdAt: created, updatedAt: updated, fields: fields))
+        return id
+    }
+
+    // MARK: - Control operations (on the demo tenant)
+
+    func control(_ request: ControlRequest) throws -> ControlResponse {
+        let known = BostonLogicResource.all.map(\.name)
+        let now = clock.now
+        func resource(_ name: String) throws -> BostonLogicResource {
+            guard let resource = BostonLogicResource.named(name) else { throw ControlError.unknownResource(name, known: known) }
+            return resource
+        }
+        guard var tenant = tenants[Self.demoTenant] else { return ControlResponse() }
+        switch request {
+        case .list(let name):
+            let resource = try resource(name)
+            let records = (tenant.tables[resource.name] ?? []).sorted { $0.id < $1.id }
+            return ControlResponse(
+                ids: records.map { String($0.id) },
+                records: records.map { render($0, resource, includes: Set(resource.includes.keys)) })
+        case .mutate(let name, let count):
+            let resource = try resource(name)
+            var table = tenant.tables[resource.name] ?? []
+            var ids: [String] = []
+            for index in Self.choose(count, from: table.count, using: &controlGenerator) {
+                mutate(&table[index].fields, resource: resource.name)
+                table[index].updatedAt = now
+                ids.append(String(table[index].id))
+            }
+            tenant.tables[resource.name] = table
+            tenants[Self.demoTenant] = tenant
+            return ControlResponse(ids: ids)
+        case .insert(let name, let count):
+            let resource = try resource(name)
+            var ids: [String] = []
+            for _ in 0..<count {
+                ids.append(String(Self.insertSeeded(resource.name, into: &tenant, now: now, using: &controlGenerator, fresh: true)))
+            }
+            tenants[Self.demoTenant] = tenant
+            return ControlResponse(ids: ids)
+        case .delete(let name, let count):
+            let resource = try resource(name)
+            let table = tenant.tables[resource.name] ?? []
+            let chosen = Set(Self.choose(count, from: table.count, using: &controlGenerator))
+            tenant.tables[resource.name] = table.indices.filter { !chosen.contains($0) }.map { table[$0] }
+            tenants[Self.demoTenant] = tenant
+            return ControlResponse(ids: chosen.sorted().map { String(table[$0].id) })
+        case .reset:
+            (keys, tenants) = Self.seed(settings: settings, now: seededAt)
+            controlGenerator = SeededGenerator(seed: settings.seed, stream: "boston-logic/control")
+            return ControlResponse()
+        case .custom:
+            throw ControlError.unsupported(request)
+        }
+    }
+
+    private func mutate(_ fields: inout [String: JSONValue], resource: String) {
+        switch resource {
+        case "offices", "teams":
+            fields["phone"] = .string(FakeData.phone(country: "US", using: &controlGenerator))
+        case "agents":
+            fields["mobile_phone"] = .string(FakeData.phone(country: "US", using: &controlGenerator))
+        case "employees":
+            fields["phone"] = .string(FakeData.phone(country: "US", using: &controlGenerator))
+        case "leads":
+            let statuses = BostonLogicResource.leadStatuses
+            let current = statuses.firstIndex(of: fields["status"]?.stringValue ?? "") ?? -1
+            fields["status"] = .string(statuses[(current + 1) % statuses.count])
+        case "property_views":
+            let price = fields["price"]?.intValue ?? 500_000
+            fields["price"] = .int(price - max(1_000, price / 50) / 1_000 * 1_000)
+        default:
+            let note = fields["note"]?.stringValue ?? ""
+            fields["note"] = .string(note.hasSuffix(" (updated)") ? note : note + " (updated)")
+        }
+    }
+
+    /// `count` distinct indices of `0..<total` (all of them when `count >= total`), ascending.
+    static func choose(_ count: Int, from total: Int, using generator: inout SeededGenerator) -> [Int] {
+        guard count < total else { return Array(0..<total) }
+        var indices = Array(0..<total)
+        indices.shuffle(using: &generator)
+        return indices.prefix(max(count, 0)).sorted()
+    }
+}

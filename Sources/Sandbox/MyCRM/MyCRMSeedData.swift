@@ -1,0 +1,192 @@
+/// Deterministic seeded content of the MyCRM emulator: five users (the first is the
+/// administrator the demo credentials log in as; the last is inactive), then `records` Leads and
+/// `records` Contacts spread over the 120 days before the clock's time.
+///
+/// MyCRM serves US businesses (its Contacts carry SSN and driver-licence fields and its address
+/// service is the FCC broadband map), so addresses are American. SSNs use the never-issued 9xx
+/// area numbers and phone numbers the reserved 555-01xx range.
+struct MyCRMSeedData {
+    struct Place {
+        var city: String
+        var state: String
+        var zip: String
+    }
+
+    static let places: [Place] = [
+        .init(city: "Boston", state: "MA", zip: "02116"), .init(city: "Cambridge", state: "MA", zip: "02139"),
+        .init(city: "Miami", state: "FL", zip: "33131"), .init(city: "Orlando", state: "FL", zip: "32801"),
+        .init(city: "Austin", state: "TX", zip: "78701"), .init(city: "Dallas", state: "TX", zip: "75201"),
+        .init(city: "Denver", state: "CO", zip: "80202"), .init(city: "Phoenix", state: "AZ", zip: "85004"),
+        .init(city: "Atlanta", state: "GA", zip: "30303"), .init(city: "Seattle", state: "WA", zip: "98101"),
+        .init(city: "Chicago", state: "IL", zip: "60601"), .init(city: "Nashville", state: "TN", zip: "37203"),
+    ]
+
+    static let streets = [
+        "Main Street", "Oak Avenue", "Maple Drive", "Beacon Street", "Harbor Drive", "Elm Street",
+        "Commonwealth Avenue", "Sunset Boulevard", "Pine Street", "Lakeview Road",
+    ]
+
+    static let campaigns = ["spring-open-house", "first-time-buyers", "luxury-condos", "relocation-2025"]
+
+    let records: Int
+    let seed: UInt64
+    let now: Int
+
+    /// Fills `store` (which must be empty).
+    /// - Returns: the demo user's name and access key.
+    @discardableResult
+    func populate(_ store: MyCRMRecordStore) -> (userName: String, accessKey: String) {
+        var rng = SeededGenerator(seed: seed, stream: "mycrm/users")
+        let start = now - 400 * 86_400
+        var demo = (userName: "admin", accessKey: "")
+        var activeUserIDs: [String] = []
+        let roles = [("Administrator", "Management"), ("Sales Agent", "Sales"), ("Sales Agent", "Sales"),
+                     ("Listing Coordinator", "Operations"), ("Sales Agent", "Sales")]
+        for index in 0..<roles.count {
+            let first = FakeData.firstName(using: &rng)
+            let last = FakeData.lastName(using: &rng)
+            let userName = index == 0 ? "admin" : "\(FakeData.asciiSlug(first)).\(FakeData.asciiSlug(last))"
+            let accessKey = Self.accessKey(using: &rng)
+            let active = index < roles.count - 1
+            let id = store.addUser(
+                fields: [
+                    "user_name": userName,
+                    "first_name": first,
+                    "last_name": last,
+                    "email1": "\(FakeData.asciiSlug(first)).\(FakeData.asciiSlug(last))@example.com",
+                    "phone_mobile": Self.phone(using: &rng),
+                    "phone_work": Self.phone(using: &rng),
+                    "title": roles[index].0,
+                    "department": roles[index].1,
+                    "status": active ? "Active" : "Inactive",
+                    "is_admin": index == 0 ? "on" : "off",
+                    "language": "en_us",
+                    "time_zone": "America/New_York",
+                ],
+                accessKey: accessKey,
+                createdAt: start + index * 86_400
+            )
+            if active { activeUserIDs.append(id) }
+            if index == 0 { demo = (userName, accessKey) }
+        }
+
+        var leadRNG = SeededGenerator(seed: seed, stream: "mycrm/leads")
+        for index in 0..<max(records, 0) {
+            store.restore(lead(number: store.reserveNumber(), index: index, owners: activeUserIDs, using: &leadRNG))
+        }
+        var contactRNG = SeededGenerator(seed: seed, stream: "mycrm/contacts")
+        for index in 0..<max(records, 0) {
+            store.restore(contact(number: store.reserveNumber(), index: index, owners: activeUserIDs, using: &contactRNG))
+        }
+        return demo
+    }
+
+    /// A lead as a client would have created it, with record number `number`.
+    func lead(number: Int, index: Int, owners: [String], using rng: inout SeededGenerator) -> MyCRMRecord {
+        let first = FakeData.firstName(using: &rng)
+        let last = FakeData.lastName(using: &rng)
+        let place = FakeData.pick(Self.places, using: &rng) ?? Self.places[0]
+        let fromWeb = Bool.random(using: &rng)
+        var values: [String: String] = [
+            "firstname": first,
+            "lastname": last,
+            "phone": Bool.random(using: &rng) ? Self.phone(using: &rng) : "",
+            "mobile": Self.phone(using: &rng),
+            "leadsource": fromWeb ? "Web Site" : (FakeData.pick(MyCRMModule.leadSources, using: &rng) ?? "Other"),
+            "email": FakeData.email(first: first, last: last, number: number, using: &rng),
+            "business_name": Int.random(in: 0..<4, using: &rng) == 0 ? "\(last) Holdings LLC" : "",
+            "assigned_user_id": owners.isEmpty ? "" : owners[index % owners.count],
+            "lane": "\(Int.random(in: 1...999, using: &rng)) \(FakeData.pick(Self.streets, using: &rng) ?? "Main Street")",
+            "code": place.zip,
+            "pobox": "",
+            "state": place.state,
+            "city": place.city,
+            "zip4": Self.padded(Int.random(in: 1...9999, using: &rng), 4),
+            "apart": Int.random(in: 0..<3, using: &rng) == 0 ? "Apt \(Int.random(in: 1...40, using: &rng))" : "",
+            "description": "Interested in a \(Int.random(in: 1...5, using: &rng))-bedroom home in \(place.city).",
+        ]
+        if fromWeb {
+            values["utm_source"] = FakeData.pick(["google", "facebook", "zillow", "newsletter"], using: &rng) ?? "google"
+            values["utm_medium"] = FakeData.pick(["cpc", "social", "referral", "email"], using: &rng) ?? "cpc"
+            values["utm_campaign"] = FakeData.pick(Self.campaigns, using: &rng) ?? "spring-open-house"
+        }
+        return record(MyCRMModule.leads, number: number, values: values, owners: owners, using: &rng)
+    }
+
+    /// A contact with record number `number`.
+    func contact(number: Int, index: Int, owners: [String], using rng: inout SeededGenerator) -> MyCRMRecord {
+        let first = FakeData.firstName(using: &rng)
+        let last = FakeData.lastName(using: &rng)
+        let place = FakeData.pick(Self.places, using: &rng) ?? Self.places[0]
+        let isCustomer = Bool.random(using: &rng)
+        let values: [String: String] = [
+            "firstname": first,
+            "lastname": last,
+            "phone": Self.phone(using: &rng),
+            "mobile": Self.phone(using: &rng),
+            "homephone": Bool.random(using: &rng) ? Self.phone(using: &rng) : "",
+            "leadsource": FakeData.pick(MyCRMModule.leadSources, using: &rng) ?? "Other",
+            "birthday": Self.date(year: Int.random(in: 1950...2000, using: &rng), using: &rng),
+            "email": FakeData.email(first: first, last: last, number: number, using: &rng),
+            "business_name": "",
+            "assigned_user_id": owners.isEmpty ? "" : owners[index % owners.count],
+            "is_customer": isCustomer ? "1" : "0",
+            "mailingstreet": "\(Int.random(in: 1...999, using: &rng)) \(FakeData.pick(Self.streets, using: &rng) ?? "Main Street")",
+            "mailingpobox": "",
+            "mailingstate": place.state,
+            "mailingcity": place.city,
+            "mailingzip": place.zip,
+            "apart": "",
+            "zip4": Self.padded(Int.random(in: 1...9999, using: &rng), 4),
+            "description": isCustomer ? "Closed on a home in \(place.city)." : "Met at an open house.",
+            "pager": "",
+            "csg_number": "CSG-\(100_000 + number)",
+            "spouse_name": Bool.random(using: &rng) ? FakeData.firstName(using: &rng) : "",
+            "ssn": "9\(Int.random(in: 10...99, using: &rng))-\(Int.random(in: 10...99, using: &rng))-"
+                + Self.padded(Int.random(in: 1...9999, using: &rng), 4),
+            "service_dt": isCustomer ? Self.date(year: Int.random(in: 2018...2024, using: &rng), using: &rng) : "",
+            "dl_license": "D\(Int.random(in: 1_000_000...9_999_999, using: &rng))",
+            "dl_state": place.state,
+            "dl_expdate": Self.date(year: Int.random(in: 2026...2031, using: &rng), using: &rng),
+        ]
+        return record(MyCRMModule.contacts, number: number, values: values, owners: owners, using: &rng)
+    }
+
+    private func record(
+        _ module: MyCRMModule, number: Int, values: [String: String], owners: [String], using rng: inout SeededGenerator
+    ) -> MyCRMRecord {
+        let created = now - Int.random(in: 86_400...(120 * 86_400), using: &rng)
+        let modified = created + Int.random(in: 0...(now - created), using: &rng)
+        var fields = Dictionary(uniqueKeysWithValues: module.fieldNames.map { ($0, "") })
+        for (name, value) in values where fields[name] != nil { fields[name] = value }
+        fields["id"] = module.id(number)
+        fields["createdtime"] = MyCRMRecord.timestamp(created)
+        fields["modifiedtime"] = MyCRMRecord.timestamp(modified)
+        fields["modifiedby"] = values["assigned_user_id"] ?? owners.first ?? ""
+        return MyCRMRecord(module: module.name, number: number, fields: fields, modifiedAt: modified)
+    }
+
+    /// A 16-character access key like the ones the vendor generates.
+    static func accessKey(using rng: inout SeededGenerator) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<16).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
+    }
+
+    /// A US number in the reserved 555-0100…0199 range.
+    static func phone(using rng: inout SeededGenerator) -> String {
+        let areas = ["617", "305", "512", "303", "404", "206", "312", "615"]
+        let area = FakeData.pick(areas, using: &rng) ?? "617"
+        return "(\(area)) 555-01\(Self.padded(Int.random(in: 0...99, using: &rng), 2))"
+    }
+
+    /// A `yyyy-mm-dd` date in `year`.
+    static func date(year: Int, using rng: inout SeededGenerator) -> String {
+        "\(padded(year, 4))-\(padded(Int.random(in: 1...12, using: &rng), 2))-\(padded(Int.random(in: 1...28, using: &rng), 2))"
+    }
+
+    /// `value` in decimal, left-padded with zeros to `width` digits.
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

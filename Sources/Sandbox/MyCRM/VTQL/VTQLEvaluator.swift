@@ -1,0 +1,192 @@
+/// The rows a VTQL statement runs over: one module's records as field → string maps.
+struct VTQLTable: Sendable {
+    /// Module name, for messages.
+    var module: String
+    /// Field names in `describe` order, including `id`.
+    var fields: [String]
+    /// Fields whose values are webservice ids (`19x1`): `id` and the reference/owner fields.
+    var idFields: Set<String>
+    /// The records; each has an `id`.
+    var rows: [[String: String]]
+}
+
+/// Runs parsed VTQL over a table the way the vendor's SQL would.
+///
+/// Semantics chosen to match the MySQL the vendor runs on:
+/// - comparisons are numeric when both sides read as numbers, otherwise case-insensitive text;
+/// - `like` is case-insensitive with `%` (any run) and `_` (one character), `\` escaping;
+/// - id and reference fields compare by their numeric record part, and their literals must be
+///   webservice ids (`19x1`), else `INVALID_ID_ATTRIBUTE`, as in the vendor;
+/// - without `order by` rows come in record-id order; ties in `order by` also fall back to it;
+/// - at most `rowCap` (100) rows per statement: no `limit` means `limit 100`, and a larger count
+///   is clamped;
+/// - every row carries `id`, even when not selected, so clients can key and page the rows.
+enum VTQLEvaluator {
+    /// The vendor's per-query row cap.
+    static let rowCap = 100
+
+    /// Runs `query` over `table`.
+    /// - Returns: the JSON array the `query` operation answers.
+    /// - Throws: `ACCESS_DENIED` for a field the module does not have, `INVALID_ID_ATTRIBUTE` for
+    ///   a malformed id literal.
+    static func run(_ query: VTQLQuery, on table: VTQLTable) throws(MyCRMError) -> MyCRMJSON {
+        let known = Set(table.fields)
+        var referenced: [String] = []
+        if case .columns(let columns) = query.selection { referenced += columns }
+        referenced += query.condition?.columns ?? []
+        referenced += query.ordering.map(\.column)
+        for column in referenced where !known.contains(column) {
+            throw MyCRMError(.accessDenied,
+                             "Permission to access \(column) attribute denied. (\(table.module) has no field '\(column)'; see describe)")
+        }
+        if let condition = query.condition { try validateIDLiterals(condition, idFields: table.idFields) }
+
+        var matched = table.rows.filter { row in
+            query.condition.map { matches($0, row: row, idFields: table.idFields) } ?? true
+        }
+        if case .count = query.selection {
+            return .array([.object([("count", .string(String(matched.count)))])])
+        }
+        matched.sort { lhs, rhs in
+            for key in query.ordering {
+                let order = compare(lhs[key.column] ?? "", rhs[key.column] ?? "",
+                                    asIDs: table.idFields.contains(key.column))
+                if order != 0 { return key.ascending ? order < 0 : order > 0 }
+            }
+            return compare(lhs["id"] ?? "", rhs["id"] ?? "", asIDs: true) < 0
+        }
+        let offset = query.limit?.offset ?? 0
+        let count = min(query.limit?.count ?? rowCap, rowCap)
+        let page = matched.dropFirst(offset).prefix(count)
+
+        let columns: [String]
+        switch query.selection {
+        case .all: columns = table.fields
+        case .columns(let selected):
+            var unique: [String] = []
+            for column in selected + ["id"] where !unique.contains(column) { unique.append(column) }
+            columns = unique
+        case .count: columns = []
+        }
+        return .array(page.map { row in .object(columns.map { ($0, .string(row[$0] ?? "")) }) })
+    }
+
+    private static func validateIDLiterals(_ condition: VTQLCondition, idFields: Set<String>) throws(MyCRMError) {
+        switch condition {
+        case .compare(let column, _, let value):
+            if idFields.contains(column), webserviceCRMID(value.text) == nil { throw MyCRMError.incorrectID }
+        case .in(let column, let values):
+            if idFields.contains(column), values.contains(where: { webserviceCRMID($0.text) == nil }) {
+                throw MyCRMError.incorrectID
+            }
+        case .like:
+            break
+        case .and(let lhs, let rhs), .or(let lhs, let rhs):
+            try validateIDLiterals(lhs, idFields: idFields)
+            try validateIDLiterals(rhs, idFields: idFields)
+        }
+    }
+
+    /// The record number of a webservice id `NNxMMM`, or `nil` if it is not one.
+    static func webserviceCRMID(_ text: String) -> Int? {
+        let parts = text.split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, Int(parts[0]) != nil, let number = Int(parts[1]) else { return nil }
+        return number
+    }
+
+    static func matches(_ condition: VTQLCondition, row: [String: String], idFields: Set<String>) -> Bool {
+        switch condition {
+        case .compare(let column, let op, let value):
+            let order = compare(row[column] ?? "", value.text, asIDs: idFields.contains(column))
+            switch op {
+            case .equal: return order == 0
+            case .notEqual: return order != 0
+            case .less: return order < 0
+            case .greater: return order > 0
+            case .lessOrEqual: return order <= 0
+            case .greaterOrEqual: return order >= 0
+            }
+        case .like(let column, let pattern):
+            return like(row[column] ?? "", pattern: pattern)
+        case .in(let column, let values):
+            let value = row[column] ?? ""
+            return values.contains { compare(value, $0.text, asIDs: idFields.contains(column)) == 0 }
+        case .and(let lhs, let rhs):
+            return matches(lhs, row: row, idFields: idFields) && matches(rhs, row: row, idFields: idFields)
+        case .or(let lhs, let rhs):
+            return matches(lhs, row: row, idFields: idFields) || matches(rhs, row: row, idFields: idFields)
+        }
+    }
+
+    /// Three-way comparison: negative, zero or positive.
+    static func compare(_ lhs: String, _ rhs: String, asIDs: Bool) -> Int {
+        if asIDs {
+            let left = webserviceCRMID(lhs) ?? Int(lhs) ?? 0
+            let right = webserviceCRMID(rhs) ?? Int(rhs) ?? 0
+            return left < right ? -1 : (left > right ? 1 : 0)
+        }
+        let trimmedLeft = trimmed(lhs)
+        let trimmedRight = trimmed(rhs)
+        if let left = Double(trimmedLeft), let right = Double(trimmedRight), !trimmedLeft.isEmpty, !trimmedRight.isEmpty {
+            return left < right ? -1 : (left > right ? 1 : 0)
+        }
+        let left = lhs.lowercased()
+        let right = rhs.lowercased()
+        return left < right ? -1 : (left > right ? 1 : 0)
+    }
+
+    /// SQL `LIKE`, case-insensitive.
+    static func like(_ value: String, pattern: String) -> Bool {
+        enum Piece: Equatable {
+            case literal(Character)
+            case one
+            case any
+        }
+        var pieces: [Piece] = []
+        var escaping = false
+        for character in pattern.lowercased() {
+            if escaping {
+                pieces.append(.literal(character))
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else if character == "%" {
+                if pieces.last != .any { pieces.append(.any) }
+            } else if character == "_" {
+                pieces.append(.one)
+            } else {
+                pieces.append(.literal(character))
+            }
+        }
+        if escaping { pieces.append(.literal("\\")) }
+        let text = Array(value.lowercased())
+        // reachable[j]: the first i pieces can match the first j characters.
+        var reachable = [Bool](repeating: false, count: text.count + 1)
+        reachable[0] = true
+        for piece in pieces {
+            var next = [Bool](repeating: false, count: text.count + 1)
+            switch piece {
+            case .any:
+                var seen = false
+                for index in 0...text.count {
+                    seen = seen || reachable[index]
+                    next[index] = seen
+                }
+            case .one:
+                for index in 0..<text.count where reachable[index] { next[index + 1] = true }
+            case .literal(let character):
+                for index in 0..<text.count where reachable[index] && text[index] == character { next[index + 1] = true }
+            }
+            reachable = next
+        }
+        return reachable[text.count]
+    }
+
+    /// The text without leading and trailing spaces and tabs.
+    private static func trimmed(_ text: String) -> String {
+        var scalars = Substring(text)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+/// Generates PF Expert records from a seed. Same seed, same records.
+struct PFExpertSeed {
+    var rng: SeededGenerator
+
+    init(seed: UInt64, stream: String = "pf-expert/data") {
+        self.rng = SeededGenerator(seed: seed, stream: stream)
+    }
+
+    /// Two timestamps in 2024: created, then updated at or after it.
+    mutating func timestamps() -> (created: String, updated: String) {
+        let created = PFExpertTime.seedEpoch.addingTimeInterval(Double(Int.random(in: 0..<(300 * 86_400), using: &rng)))
+        let updated = created.addingTimeInterval(Double(Int.random(in: 0..<(60 * 86_400), using: &rng)))
+        return (PFExpertTime.format(created), PFExpertTime.format(updated))
+    }
+
+    mutating func user(id: Int, stamps: (created: String, updated: String)) -> JSONValue {
+        let first = FakeData.firstName(using: &rng)
+        let last = FakeData.lastName(using: &rng)
+        let role = FakeData.pick(["agent", "agent", "agent", "manager", "admin"], using: &rng) ?? "agent"
+        return [
+            "id": .int(id),
+            "first_name": .string(first),
+            "last_name": .string(last),
+            "email": .string(FakeData.email(first: first, last: last, number: id, using: &rng)),
+            "mobile": .string(FakeData.phone(country: "AE", using: &rng)),
+            "phone": .string(FakeData.phone(country: "AE", using: &rng)),
+            "status": .string(Int.random(in: 0..<10, using: &rng) == 0 ? "inactive" : "active"),
+            "role": .string(role),
+            "position": .string(role == "agent" ? "Property Consultant" : role == "manager" ? "Sales Manager" : "Administrator"),
+            "languages": Bool.random(using: &rng) ? ["en", "ar"] : ["en"],
+            "created_at": .string(stamps.created),
+            "updated_at": .string(stamps.updated),
+        ]
+    }
+
+    mutating func location(id: Int, stamps: (created: String, updated: String)) -> JSONValue {
+        let community = FakeData.pick(FakeData.communities, using: &rng) ?? "Dubai Marina"
+        return [
+            "id": .int(id),
+            "city": "Dubai",
+            "community": .string(community),
+            "sub_community": .string("\(community) \(["North", "South", "East", "West", "Central"][id % 5])"),
+            "tower": .string("Tower \(Int.random(in: 1...40, using: &rng))"),
+            "latitude": .double((25.0 + Double(Int.random(in: 0...3000, using: &rng)) / 10_000).rounded(toPlaces: 6)),
+            "longitude": .double((55.1 + Double(Int.random(in: 0...3000, using: &rng)) / 10_000).rounded(toPlaces: 6)),
+            "created_at": .string(stamps.created),
+            "updated_at": .string(stamps.updated),
+        ]
+    }
+
+    mutating func property(id: Int, userIDs: [Int], locationIDs: [Int], stamps: (created: String, updated: String)) -> JSONValue {
+        let offering = Bool.random(using: &rng) ? "sale" : "rent"
+        let typeName = FakeData.propertyType(using: &rng)
+        let typeID = (FakeData.propertyTypes.firstIndex(of: typeName) ?? 0) + 1
+        let commercial = ["office-space", "shop", "land"].contains(typeName)
+        let value = offering == "sale" ? FakeData.price(in: 400_000...12_000_000, using: &rng) : FakeData.price(in: 40_000...600_000, using: &rng)
+        let bedrooms = commercial ? 0 : Int.random(in: 0...6, using: &rng)
+        var price: JSONValue = ["offering_type": .string(offering), "value": .int(value)]
+        if offering == "rent" {
+            price["default_period"] = "year"
+            price["cheques"] = .int(FakeData.pick([1, 2, 4, 12], using: &rng) ?? 1)
+            price["prices"] = [["period": "year", "value": .int(value)]]
+        }
+        let status = FakeData.pick(["available", "available", "available", "reserved", "under offer", offering == "sale" ? "sold" : "rented", "draft"], using: &rng) ?? "available"
+        return [
+            "id": .int(id),
+            "reference": .string(Self.reference(id)),
+            "draft": .bool(status == "draft"),
+            "status": .string(status),
+            "state": .string(status == "draft" ? "draft" : "approved"),
+            "category": .string(commercial ? "commercial" : "residential"),
+            "type": ["id": .int(typeID), "name": .string(typeName)],
+            "price": price,
+            "bedrooms": .int(bedrooms),
+            "bathrooms": .int(max(1, bedrooms + Int.random(in: -1...1, using: &rng))),
+            "size": .int(Int.random(in: 400...8000, using: &rng)),
+            "furnished": .string(FakeData.pick(PFResource.furnishings, using: &rng) ?? "unfurnished"),
+            "unit_number": .string(String(Int.random(in: 101...4599, using: &rng))),
+            "languages": [
+                "en": [
+                    "title": .string("\(bedrooms == 0 ? "Spacious" : "\(bedrooms) bedroom") \(typeName) for \(offering)"),
+                    "description": .string("A well-kept \(typeName) close to shops, schools and the metro."),
+                ]
+            ],
+            "user": Self.reference(FakeData.pick(userIDs, using: &rng)),
+            "location": Self.reference(FakeData.pick(locationIDs, using: &rng)),
+            "created_at": .string(stamps.created),
+            "updated_at": .string(stamps.updated),
+        ]
+    }
+
+    mutating func lead(id: Int, userIDs: [Int], stamps: (created: String, updated: String)) -> JSONValue {
+        let first = FakeData.firstName(using: &rng)
+        let last = FakeData.lastName(using: &rng)
+        let place = FakeData.city(using: &rng)
+        let offering = Bool.random(using: &rng) ? "sale" : "rent"
+        let owner = FakeData.pick(userIDs, using: &rng)
+        return [
+            "id": .int(id),
+            "user": Self.reference(owner),
+            "title": .string(FakeData.pick(["Mr", "Ms", "Mrs", "Dr"], using: &rng) ?? "Mr"),
+            "first_name": .string(first),
+            "middle_name": .null,
+            "last_name": .string(last),
+            "email": .string(FakeData.email(first: first, last: last, number: 1000 + id, using: &rng)),
+            "mobile": .string(FakeData.phone(country: place.country, using: &rng)),
+            "phone": Int.random(in: 0..<3, using: &rng) == 0 ? .string(FakeData.phone(country: place.country, using: &rng)) : .null,
+            "address": .string(FakeData.streetAddress(using: &rng)),
+            "city": .string(place.city),
+            "country": .string(place.country),
+            "status": .string(FakeData.pick(PFResource.leadStatuses, using: &rng) ?? "new"),
+            "quality": .string(FakeData.pick(PFResource.leadQualities, using: &rng) ?? "warm"),
+            "source": .string(FakeData.pick(["propertyfinder", "website", "walk-in", "referral", "bayut"], using: &rng) ?? "website"),
+            "source_channel": .string(FakeData.pick(["email", "call", "whatsapp", "sms"], using: &rng) ?? "email"),
+            "reference": .null,
+            "notes": .null,
+            "created_by": owner.map { .int($0) } ?? .null,
+            "preferences": [
+                [
+                    "offering_type": .string(offering),
+                    "from_price": .int(offering == "sale" ? 500_000 : 50_000),
+                    "to_price": .int(offering == "sale" ? FakeData.price(in: 800_000...6_000_000, using: &rng) : FakeData.price(in: 60_000...400_000, using: &rng)),
+                    "from_bedroom": .int(Int.random(in: 0...3, using: &rng)),
+                    "to_bedroom": .int(Int.random(in: 3...6, using: &rng)),
+                ]
+            ],
+            "created_at": .string(stamps.created),
+            "updated_at": .string(stamps.updated),
+        ]
+    }
+
+    mutating func whatsappLead(id: Int, userIDs: [Int], references: [String], stamps: (created: String, updated: String)) -> JSONValue {
+        [
+            "id": .int(id),
+            "phone": .string(FakeData.phone(country: "AE", using: &rng)),
+            "status": .string(FakeData.pick(["new", "read", "replied"], using: &rng) ?? "new"),
+            "message": .string(FakeData.pick(["Is this still available?", "Can I book a viewing?", "What is the final price?", "Hello, I am interested."], using: &rng) ?? "Hello"),
+            "property_reference": FakeData.pick(references, using: &rng).map { .string($0) } ?? .null,
+            "user": Self.reference(FakeData.pick(userIDs, using: &rng)),
+            "created_at": .string(stamps.created),
+            "updated_at": .string(stamps.updated),
+        ]
+    }
+
+    mutating func callTracking(id: Int, userIDs: [Int], leadIDs: [Int], stamps: (created: String, updated: String)) -> JSONValue {
+        let answered = Int.random(in: 0..<4, using: &rng) != 0
+        return [
+            "id": .int(id),
+            "phone": .string(FakeData.phone(country: "AE", using: &rng)),
+            "call_time": .string(stamps.created),
+            "duration": .int(answered ? Int.random(in: 15...900, using: &rng) : 0),
+            "status": .string(answered ? "answered" : "missed"),
+            "lead": Self.reference(FakeData.pick(leadIDs, using: &rng)),
+            "user": Self.reference(FakeData.pick(userIDs, using: &rng)),
+            "created_at": .string(stamps.created),
+            "updated_at": .string(stamps.updated),
+        ]
+    }
+
+    /// A property reference such as `RH-00042`.
+    static func reference(_ id: Int) -> String {
+        let digits = String(id)
+        return "RH-" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+    }
+
+    static func reference(_ id: Int?) -> JSONValue {
+        id.map { ["id": .int($0)] } ?? .null
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        let factor = pow(10.0, Double(places))
+        return (self * factor).rounded() / factor
+    }
+}

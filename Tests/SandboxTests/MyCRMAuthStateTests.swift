@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+@testable import Sandbox
+
+@Suite struct MyCRMAuthStateTests {
+    let start = Date(timeIntervalSince1970: 1_735_689_600)
+    let key = "AbCdEfGh12345678"
+
+    private func loggedIn(_ state: inout MyCRMAuthState, at time: Date) throws(MyCRMError) -> MyCRMAuthState.Session {
+        let challenge = state.challenge(username: "admin", token: "5f1c2a3b4d5e6", now: time)
+        return try state.login(
+            username: "admin", accessKeyHash: MyCRMMD5.hex(challenge.token + key), userAccessKey: key,
+            userID: "19x1", sessionName: "s1", now: time
+        )
+    }
+
+    @Test func challengeLivesFiveMinutes() {
+        var state = MyCRMAuthState()
+        let challenge = state.challenge(username: "admin", token: "abc", now: start)
+        #expect(challenge.issuedAt == 1_735_689_600)
+        #expect(challenge.expiresAt == 1_735_689_900)
+    }
+
+    @Test func loginWithMD5OfTokenAndKey() throws {
+        var state = MyCRMAuthState()
+        let session = try loggedIn(&state, at: start)
+        #expect(session.userID == "19x1")
+        #expect(try state.use(sessionName: "s1", now: start).name == "s1")
+    }
+
+    @Test func wrongKeyIsInvalidCredentials() {
+        var state = MyCRMAuthState()
+        let challenge = state.challenge(username: "admin", token: "tok", now: start)
+        #expect(throws: MyCRMError(.invalidUserCredentials, "Invalid username or password")) {
+            try state.login(username: "admin", accessKeyHash: MyCRMMD5.hex(challenge.token + "wrong"), userAccessKey: key,
+                            userID: "19x1", sessionName: "s", now: start)
+        }
+        // Upper-case hex is refused too: the vendor compares with strcmp.
+        #expect(throws: MyCRMError.self) {
+            try state.login(username: "admin", accessKeyHash: MyCRMMD5.hex(challenge.token + key).uppercased(),
+                            userAccessKey: key, userID: "19x1", sessionName: "s", now: start)
+        }
+    }
+
+    @Test func loginWithoutChallengeOrAfterExpiryIsInvalidToken() {
+        var state = MyCRMAuthState()
+        #expect(throws: MyCRMError(.invalidAuthToken, "Specified token is invalid or expired")) {
+            try state.login(username: "admin", accessKeyHash: "x", userAccessKey: key, userID: "19x1", sessionName: "s",
+                            now: start)
+        }
+        let challenge = state.challenge(username: "admin", token: "tok", now: start)
+        let hash = MyCRMMD5.hex(challenge.token + key)
+        #expect(throws: MyCRMError.self) {
+            try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "s",
+                            now: start.addingTimeInterval(300))
+        }
+    }
+
+    @Test func tokenIsReusableWhileAliveAndReplacedByANewChallenge() throws {
+        var state = MyCRMAuthState()
+        let first = state.challenge(username: "admin", token: "first", now: start)
+        let hash = MyCRMMD5.hex(first.token + key)
+        _ = try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "a",
+                            now: start.addingTimeInterval(10))
+        _ = try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "b",
+                            now: start.addingTimeInterval(299))
+        _ = state.challenge(username: "admin", token: "second", now: start.addingTimeInterval(20))
+        #expect(throws: MyCRMError.self) {
+            try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "c",
+                            now: start.addingTimeInterval(30))
+        }
+    }
+
+    @Test func missingAccessKeyIsUndefined() {
+        var state = MyCRMAuthState()
+        _ = state.challenge(username: "admin", token: "t", now: start)
+        #expect(throws: MyCRMError(.accessKeyUndefined, "Access key for the user is undefined")) {
+            try state.login(username: "admin", accessKeyHash: "x", userAccessKey: nil, userID: "19x1", sessionName: "s",
+                            now: start)
+        }
+    }
+
+    @Test func idleExpiryThenInvalid() throws {
+        var state = MyCRMAuthState()
+        _ = try loggedIn(&state, at: start)
+        // Used at 29 minutes: still alive, and the idle timer restarts.
+        _ = try state.use(sessionName: "s1", now: start.addingTimeInterval(29 * 60))
+        _ = try state.use(sessionName: "s1", now: start.addingTimeInterval(58 * 60))
+        #expect(throws: MyCRMError(.sessionLeftIdle, "Session has been invalidated to due lack activity")) {
+            try state.use(sessionName: "s1", now: start.addingTimeInterval(88 * 60))
+        }
+        #expect(throws: MyCRMError(.invalidSessionID, "Session Identifier provided is Invalid")) {
+            try state.use(sessionName: "s1", now: start.addingTimeInterval(88 * 60))
+        }
+    }
+
+    @Test func configurableIdleLimit() throws {
+        var state = MyCRMAuthState(idleLifetime: 5)
+        _ = try loggedIn(&state, at: start)
+        _ = try state.use(sessionName: "s1", now: start.addingTimeInterval(4))
+        #expect(throws: MyCRMError.self) { try state.use(sessionName: "s1", now: start.addingTimeInterval(9)) }
+    }
+
+    @Test func absoluteExpiryAfterOneDayEvenWhenBusy() throws {
+        var state = MyCRMAuthState()
+        _ = try loggedIn(&state, at: start)
+        var time = start
+        for _ in 0..<47 {
+            time = time.addingTimeInterval(29 * 60)
+            _ = try state.use(sessionName: "s1", now: time)
+        }
+        // 47 × 29 min = 22 h 43 min: alive. At 24 h it ends.
+        #expect(throws: MyCRMError(.sessionExpired, "Session has life span over please login again")) {
+            try state.use(sessionName: "s1", now: start.addingTimeInterval(86_400))
+        }
+    }
+
+    @Test func noSessionIsAuthenticationRequired() {
+        var state = MyCRMAuthState()
+        for name in [nil, "", "null"] as [String?] {
+            #expect(throws: MyCRMError(.authenticationRequired, "Authencation required")) {
+                try state.use(sessionName: name, now: start)
+            }
+        }
+    }
+
+    @Test func logoutEndsTheSession() throws {
+        var state = MyCRMAuthState()
+        _ = try loggedIn(&state, at: start)
+        state.logout(sessionName: "s1")
+        #expect(throws: MyCRMError.self) { try state.use(sessionName: "s1", now: start) }
+    }
+}
+
+@Suite struct MyCRMFormAndJSONTests {
+    @Test func formDecodingLikePHP() {
+        let form = MyCRMForm.decode("operation=query&query=select+*+from+Leads%3B&a=1&a=2&flag&=x&bad=%zz%4")
+        #expect(form["operation"] == "query")
+        #expect(form["query"] == "select * from Leads;")
+        #expect(form["a"] == "2")
+        #expect(form["flag"] == "")
+        #expect(form["bad"] == "%zz%4")
+        #expect(form[""] == nil)
+    }
+
+    @Test func formRoundTrip() {
+        let pairs = [("element", #"{"firstname":"Zoë & Co","note":"a+b=c"}"#)]
+        #expect(MyCRMForm.decode(MyCRMForm.encode(pairs))["element"] == pairs[0].1)
+    }
+
+    @Test func jsonParseAndSerialize() throws {
+        let text = #"{"b":1,"a":[true,false,null,-2.5e1,"x\"\u00e9\ud83d\ude00"],"c":{}}"#
+        let value = try #require(MyCRMJSON.parse(text))
+        #expect(value == .object([
+            ("b", .int(1)),
+            ("a", .array([.bool(true), .bool(false), .null, .double(-25), .string("x\"é😀")])),
+            ("c", .object([])),
+        ]))
+        #expect(MyCRMJSON.parse(value.serialized) == value)
+        #expect(MyCRMJSON.strings([("k", "line\nbreak")]).serialized == #"{"k":"line\nbreak"}"#)
+    }
+
+    @Test(arguments: ["", "{", "{\"a\":}", "[1,]", "{'a':1}", "01", "\"\u{01}\"", "{\"a\":1} x", "nul", "[\"\\q\"]"])
+    func invalidJSONIsRejected(text: String) {
+        #expect(MyCRMJSON.parse(text) == nil)
+    }
+
+    @Test func deepNestingIsRejectedNotCrashing() {
+        #expect(MyCRMJSON.parse(String(repeating: "[", count: 10_000)) == nil)
+    }
+
+    @Test func fieldStrings() {
+        #expect(MyCRMJSON.int(42).fieldString == "42")
+        #expect(MyCRMJSON.double(2.5).fieldString == "2.5")
+        #expect(MyCRMJSON.double(3).fieldString == "3")
+        #expect(MyCRMJSON.bool(true).fieldString == "1")
+        #expect(MyCRMJSON.null.fieldString == "")
+        #expect(MyCRMJSON.array([]).fieldString == nil)
+    }
+}
