@@ -229,3 +229,22 @@ import Testing
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
     }
 }
+
+@Suite struct JSONValueTests {
+    @Test func decodesEveryKindAndKeepsTypes() throws {
+        let text = #"{"s":"1","n":1,"d":2.5,"t":true,"f":false,"z":null,"a":[1,"x",{"k":[]}],"o":{"nested":"yes"}}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(value["s"] == .string("1"))
+        #expect(value["n"] == .number(1))
+        #expect(value["d"] == .number(2.5))
+        #expect(value["t"] == .bool(true))
+        #expect(value["f"] == .bool(false))
+        #expect(value["z"] == .null)
+        #expect(value["a"] == .array([.number(1), .string("x"), .object(["k": .array([])])]))
+        #expect(value["o"]?["nested"] == .string("yes"))
+        #expect(value.jsonText == #"{"a":[1,"x",{"k":[]}],"d":2.5,"f":false,"n":1,"o":{"nested":"yes"},"s":"1","t":true,"z":null}"#)
+        let again = try JSONDecoder().decode(JSONValue.self, from: Data(value.jsonText.utf8))
+        #expect(again == value)
+        #expect(JSONValue.string("a\"b\\c\n\u{01}").jsonText == #""a\"b\\c\n\u0001""#)
+    }
+}
