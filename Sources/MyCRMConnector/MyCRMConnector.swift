@@ -86,7 +86,7 @@ public struct MyCRMConnector: Connector {
             configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock,
             logger: logger,
             errorDecoder: { response, request in
-                MyCRMErrors.decode(response, operation: request.operationName, redactor: redactor)
+                MyCRMErrors.decode(response, operation: request.operationName, redactor: redactor, request: request)
             })
         let addressBase = addressServiceURL ?? Self.defaultAddressService(for: configuration.baseURL)
         var addressConfiguration = configuration

@@ -78,7 +78,11 @@ enum MyCRMErrors {
     ///
     /// A non-2xx status (a proxy in front of the server, a crash) is classified by status; a 200
     /// whose body is not the envelope is `.invalidResponse`.
-    static func decode(_ response: TransportResponse, operation: String, redactor: Redactor) -> ConnectorError? {
+    static func decode(
+        _ response: TransportResponse, operation: String, redactor: Redactor, request: TransportRequest? = nil
+    ) -> ConnectorError? {
+        var redactor = redactor
+        if let session = request.flatMap(sessionName(in:)) { redactor = redactor.adding([session]) }
         guard response.isSuccess else {
             return HTTPErrorClassifier.classify(response, vendor: .mycrm, redactor: redactor)
         }
@@ -100,6 +104,23 @@ enum MyCRMErrors {
                 httpStatus: response.status)
         }
         return error(body, operation: operation, redactor: redactor)
+    }
+
+    /// The session a request carries (query parameter of a GET, form field of a POST), so a
+    /// vendor message echoing it can be redacted.
+    static func sessionName(in request: TransportRequest) -> String? {
+        if let items = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems,
+           let value = items.last(where: { $0.name == "sessionName" })?.value
+        {
+            return value
+        }
+        guard request.method != .get, let body = request.body else { return nil }
+        for pair in body.split(separator: UInt8(ascii: "&")) {
+            let text = String(decoding: pair, as: UTF8.self)
+            guard text.hasPrefix("sessionName=") else { continue }
+            return String(text.dropFirst("sessionName=".count)).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
     }
 
     /// Whether the body begins `{"success":true` (whitespace allowed), the form vtiger writes;

@@ -82,26 +82,30 @@ import Testing
         try JSONDecoder().decode(MyCRMEnvelope.self, from: Data(text.utf8))
     }
 
+    static func result(_ envelope: MyCRMEnvelope) throws -> JSONValue {
+        try #require(envelope.result)
+    }
+
     @Test func challengeWithNumericOrStringTimes() throws {
         let envelope = try decode(#"{"success":true,"result":{"token":"5f3a1c2b9d4e7","serverTime":1714550000,"expireTime":1714550300}}"#)
-        let challenge = try #require(MyCRMChallenge(result: try #require(envelope.result)))
+        let challenge = try #require(MyCRMChallenge(result: try Self.result(envelope)))
         #expect(challenge.token == "5f3a1c2b9d4e7")
         #expect(challenge.serverTime == 1_714_550_000)
         #expect(challenge.expireTime == 1_714_550_300)
         let stringy = try decode(#"{"success":true,"result":{"token":"t","serverTime":"1714550000","expireTime":"1714550300"}}"#)
-        #expect(MyCRMChallenge(result: try #require(stringy.result))?.expireTime == 1_714_550_300)
+        #expect(MyCRMChallenge(result: try Self.result(stringy))?.expireTime == 1_714_550_300)
     }
 
     @Test func loginAcceptsSessionNameOrSessionId() throws {
         let vtiger = try decode(#"{"success":true,"result":{"sessionName":"abc123","userId":"19x1","version":"0.22","vtigerVersion":"5.4.0"}}"#)
-        let session = try #require(MyCRMSession(result: try #require(vtiger.result)))
+        let session = try #require(MyCRMSession(result: try Self.result(vtiger)))
         #expect(session.sessionName == "abc123")
         #expect(session.userID == "19x1")
         #expect(session.version == "0.22")
         let documented = try decode(#"{"success":true,"result":{"sessionId":"def456","userId":"19x1","version":"0.22"}}"#)
-        #expect(MyCRMSession(result: try #require(documented.result))?.sessionName == "def456")
+        #expect(MyCRMSession(result: try Self.result(documented))?.sessionName == "def456")
         let neither = try decode(#"{"success":true,"result":{"userId":"19x1"}}"#)
-        #expect(MyCRMSession(result: try #require(neither.result)) == nil)
+        #expect(MyCRMSession(result: try Self.result(neither)) == nil)
     }
 
     @Test func failureEnvelope() throws {
@@ -115,7 +119,7 @@ import Testing
             {"success":true,"result":{"updated":[{"id":"10x5","lastname":"Doe","modifiedtime":"2024-05-01 09:14:57"}],
              "deleted":["10x3","10x4"],"lastModifiedTime":1714554897,"more":true}}
             """#)
-        let sync = try #require(MyCRMSyncResult(result: try #require(envelope.result)))
+        let sync = try #require(MyCRMSyncResult(result: try Self.result(envelope)))
         #expect(sync.updated.map(\.id) == ["10x5"])
         #expect(sync.deleted == ["10x3", "10x4"])
         #expect(sync.lastModifiedTime == 1_714_554_897)
