@@ -23,7 +23,9 @@ public import RealtyModel
 ///   on our side), offices by name (the vendor keeps office names unique), leads by email or
 ///   phone among the lead list (no lead filter is documented by name).
 public struct BostonLogicConnector: Connector {
+    /// `boston-logic`.
     public let vendor = VendorID.bostonLogic
+    /// What Boston Logic connections can read, write and do.
     public let capabilities: ConnectorCapabilities
     let client: VendorHTTPClient
 
@@ -98,6 +100,12 @@ public struct BostonLogicConnector: Connector {
 
     // MARK: - Read
 
+    /// Reads `Office`, `Member`, `Teams`, `TeamMembers`, `Contacts` or `Activity` records.
+    ///
+    /// Every read is a full pass (`mode` is accepted for the protocol; no change filter is
+    /// documented). A cursor resumes after the page it came with.
+    ///
+    /// - Returns: the pages; failures are ``ConnectorError``s.
     public func read<R: HubRecord>(
         _ type: R.Type, mode: ReadMode, after cursor: String?
     ) -> AsyncThrowingStream<ConnectorPage<R>, any Error> {
@@ -144,17 +152,27 @@ public struct BostonLogicConnector: Connector {
         }
     }
 
+    /// Creates a lead (`Contact`), agent or employee (`Member`; `MemberType` `Employee` goes to
+    /// the employees list) or office: `POST /api/v2/<list>` with the attributes as the body.
+    ///
+    /// - Returns: the id from the answer's `data` (`employee-<id>` for employees).
+    /// - Throws: ``ConnectorError`` (`.permission` when the key lacks the Write right).
     public func create<R: HubRecord>(_ record: R) async throws -> WriteResult {
         let target = try target(record, remoteID: nil)
         let envelope = try await client.blSend(.post, target.path, body: target.body, operation: "POST \(target.path)")
         return try result(envelope, path: target.path, fallbackID: nil, employee: target.path == BostonLogicEndpoints.employees)
     }
 
+    /// Updates a lead, agent, employee or office: `PATCH /api/v2/<list>/{id}`.
+    ///
+    /// - Throws: ``ConnectorError``.
     public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
         let target = try target(record, remoteID: remoteID)
         let id = try checkedID(target.id ?? remoteID)
         let path = "\(target.path)/\(id)"
-        let envelope = try await client.blSend(.patch, path, body: target.body, operation: "PATCH \(target.path)/{id}")
+        // A PATCH sets attributes to values: resending it is harmless, so it may be retried.
+        let envelope = try await client.blSend(
+            .patch, path, body: target.body, idempotent: true, operation: "PATCH \(target.path)/{id}")
         return try result(envelope, path: path, fallbackID: id, employee: target.path == BostonLogicEndpoints.employees)
     }
 
@@ -208,6 +226,10 @@ public struct BostonLogicConnector: Connector {
 
     // MARK: - Lookup
 
+    /// Finds an existing agent or employee (email), office (name) or lead (email or phone).
+    ///
+    /// - Returns: the vendor id, or nil when nothing matches.
+    /// - Throws: ``ConnectorError``.
     public func lookup<R: HubRecord>(_ record: R) async throws -> String? {
         switch record {
         case let member as Member:

@@ -8,9 +8,11 @@ extension VendorHTTPClient {
     ///
     /// - Returns: the envelope, or nil for an answer without a body (a 204 to a delete).
     func blSend(
-        _ method: ConnectorKit.HTTPMethod, _ path: String, body: JSONValue?, query: [URLQueryItem] = [], operation: String
+        _ method: ConnectorKit.HTTPMethod, _ path: String, body: JSONValue?, query: [URLQueryItem] = [],
+        idempotent: Bool? = nil, operation: String
     ) async throws -> BostonLogicEnvelope? {
-        var request = try jsonRequest(method, try url(path, query: query), body: body, operationName: operation)
+        var request = try jsonRequest(
+            method, try url(path, query: query), body: body, isIdempotent: idempotent, operationName: operation)
         request.headers["Content-Type"] = "application/json"
         let response = try await send(request)
         guard !response.body.isEmpty else { return nil }

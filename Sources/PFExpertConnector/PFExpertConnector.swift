@@ -22,7 +22,9 @@ public import RealtyModel
 ///   filter documented, which covers a delivery interrupted between the vendor's success and
 ///   the hub's commit.
 public struct PFExpertConnector: Connector {
+    /// `pf-expert`.
     public let vendor = VendorID.pfExpert
+    /// What PF Expert connections can read, write and do.
     public let capabilities: ConnectorCapabilities
     let client: VendorHTTPClient
     let clock: any ConnectorClock
@@ -104,6 +106,15 @@ public struct PFExpertConnector: Connector {
 
     // MARK: - Read
 
+    /// Reads `Member`, `Property`, `Contacts` or `Activity` records page by page.
+    ///
+    /// - Parameters:
+    ///   - type: the resource.
+    ///   - mode: `.full` reads every record; `.incremental` uses the date filters from the
+    ///     marks in `cursor` (endpoints without a filter are read whole).
+    ///   - cursor: a page's cursor: resumes after that page, or, from the last page of a pass,
+    ///     starts the next pass from its marks.
+    /// - Returns: the pages; failures are ``ConnectorError``s.
     public func read<R: HubRecord>(
         _ type: R.Type, mode: ReadMode, after cursor: String?
     ) -> AsyncThrowingStream<ConnectorPage<R>, any Error> {
@@ -125,6 +136,11 @@ public struct PFExpertConnector: Connector {
 
     // MARK: - Write
 
+    /// Creates a lead (`Contact`) or a property (`Property`): `POST /leads` or `POST /properties`
+    /// with the record wrapped in its singular key.
+    ///
+    /// - Returns: the new record's id (from the answer's body or its `Location`).
+    /// - Throws: ``ConnectorError`` (`.validation` with field errors for `InvalidRequest`).
     public func create<R: HubRecord>(_ record: R) async throws -> WriteResult {
         switch record {
         case let contact as Contact:
@@ -138,6 +154,10 @@ public struct PFExpertConnector: Connector {
         }
     }
 
+    /// Updates a lead or property: `PATCH /leads/{id}` or `PATCH /properties/{id}` with a
+    /// `replace` operation per field the record has (fields it lacks are left as they are).
+    ///
+    /// - Throws: ``ConnectorError`` (`.notFound` for an unknown id).
     public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
         let id = try Self.checkedID(remoteID, connectionID: client.connectionID)
         switch record {
@@ -166,7 +186,11 @@ public struct PFExpertConnector: Connector {
     /// Sends a write and reads the record id from the answer: the body's `{"<item>": {"id"}}`,
     /// else the last segment of `Location`, else the id written to.
     private func send(_ method: ConnectorKit.HTTPMethod, path: String, body: JSONValue, itemKey: String, remoteID: String?) async throws -> WriteResult {
-        let request = try client.jsonRequest(method, try client.url(path), body: body, operationName: "\(method) \(Self.template(path))")
+        // A PATCH of `replace` operations sets fields to values: resending it is harmless, so
+        // transient failures are retried. A POST is not resent blindly (see ``lookup(_:)``).
+        let request = try client.jsonRequest(
+            method, try client.url(path), body: body, isIdempotent: method == .patch ? true : nil,
+            operationName: "\(method) \(Self.template(path))")
         let response = try await client.send(request)
         var raw: JSONValue?
         if !response.body.isEmpty {
@@ -198,6 +222,10 @@ public struct PFExpertConnector: Connector {
 
     // MARK: - Lookup
 
+    /// Finds an existing lead (by email or mobile among recent leads) or property (by reference).
+    ///
+    /// - Returns: the vendor id, or nil when nothing matches.
+    /// - Throws: ``ConnectorError``.
     public func lookup<R: HubRecord>(_ record: R) async throws -> String? {
         switch record {
         case let contact as Contact: return try await lookupLead(contact)

@@ -20,7 +20,9 @@ public import RealtyModel
 ///   developments this connection is told to track (`developmentIDs`), one publish-status call
 ///   each; an id PropQ does not know (404) is left out of the pass.
 public struct ResalesOnlineConnector: Connector {
+    /// `propq`.
     public let vendor = VendorID.propq
+    /// What PropQ connections can read and do.
     public let capabilities: ConnectorCapabilities
     /// The developments whose publish status `read(Development.self, ...)` reports.
     public let developmentIDs: [String]
@@ -178,6 +180,10 @@ public struct ResalesOnlineConnector: Connector {
 
     // MARK: - Read
 
+    /// Reads `Development` records: the publish status of each tracked development, a page
+    /// per 25 developments. Always a full pass.
+    ///
+    /// - Returns: the pages; `.configuration` when no developments are tracked.
     public func read<R: HubRecord>(
         _ type: R.Type, mode: ReadMode, after cursor: String?
     ) -> AsyncThrowingStream<ConnectorPage<R>, any Error> {

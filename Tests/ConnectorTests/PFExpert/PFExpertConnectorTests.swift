@@ -268,6 +268,24 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         await #expect(throws: ConnectorError.self) { try await connector.create(Office()) }
     }
 
+    /// A PATCH of replace operations is resent after a server failure; a POST is not (the
+    /// delivery worker looks the lead up before creating it again).
+    @Test func retriesFollowIdempotency() async throws {
+        let patch = PFScript { _, index in
+            index == 0 ? KitFixtures.json(#"{"lead": "InternalError", "messages": ["db"]}"#, status: 500) : TransportResponse(status: 204)
+        }
+        var contact = Contact()
+        contact.email = "a@example.com"
+        #expect(try await pfConnector(patch).update(contact, remoteID: "9").remoteID == "9")
+        #expect(patch.apiRequests.count == 2)
+
+        let post = PFScript { _, _ in KitFixtures.json(#"{"lead": "InternalError", "messages": ["db"]}"#, status: 500) }
+        await #expect {
+            _ = try await pfConnector(post).create(contact)
+        } throws: { ($0 as? ConnectorError)?.kind == .retryable }
+        #expect(post.apiRequests.count == 1)
+    }
+
     /// A lead is found among recent leads by email, or by mobile digits.
     @Test func lookupLead() async throws {
         let script = PFScript { _, _ in
