@@ -53,6 +53,46 @@ import Testing
         #expect(server.isLive(server.calls.last?.parameters["sessionName"]))
     }
 
+    @Test func concurrentCallersShareOneLogin() async throws {
+        let server = MyCRMFakeServer { _, _ in MyCRMFakeServer.okBody("[]") }
+        let connector = try MyCRMTestSupport.connector(server)
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    var contact = Contact()
+                    contact.email = "c\(index)@example.com"
+                    return try await connector.lookup(contact)
+                }
+            }
+            for try await _ in group {}
+        }
+        #expect(server.logins == 1)
+        #expect(server.calls.filter { $0.operation == "getchallenge" }.count == 1)
+        #expect(server.calls.filter { $0.operation == "query" }.count == 8)
+    }
+
+    @Test func sessionExpiringMidPassIsRenewedAndThePassCompletes() async throws {
+        let server = MyCRMFakeServer { call, _ in
+            let statement = call.parameters["query"] ?? ""
+            if statement.contains("FROM Leads ORDER BY id LIMIT 0,") {
+                return MyCRMFakeServer.okBody("[" + (1...100).map { MyCRMTestSupport.lead($0) }.joined(separator: ",") + "]")
+            }
+            if statement.contains("FROM Leads ORDER BY id LIMIT 100,") {
+                return MyCRMFakeServer.okBody("[" + MyCRMTestSupport.lead(101) + "]")
+            }
+            return MyCRMFakeServer.okBody("[]")
+        }
+        let connector = try MyCRMTestSupport.connector(server)
+        var pages: [ConnectorPage<Contact>] = []
+        for try await page in connector.read(Contact.self, mode: .full, after: nil) {
+            pages.append(page)
+            if pages.count == 1 { server.expireSessions() }
+        }
+        #expect(pages.flatMap(\.records).count == 101)
+        #expect(server.logins == 2)
+        #expect(pages.last?.isLast == true)
+    }
+
     @Test func aSecondRefusalFailsAsAuthNamingTheConnection() async throws {
         let server = MyCRMFakeServer { _, _ in MyCRMFakeServer.failureBody("SESSION_EXPIRED", "Session expired") }
         let connector = try MyCRMTestSupport.connector(server)
