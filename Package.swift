@@ -142,7 +142,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HubAppTests",
-            dependencies: ["HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport"],
+            dependencies: [
+                "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
