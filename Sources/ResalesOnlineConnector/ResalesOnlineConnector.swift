@@ -1,5 +1,5 @@
 public import ConnectorKit
-public import Foundation
+import Foundation
 public import Logging
 public import RealtyModel
 
@@ -18,7 +18,8 @@ public import RealtyModel
 ///   ``publishStatus(development:)``.
 /// - Reads: PropQ has no list of developments, so `Development` records are read for the
 ///   developments this connection is told to track (`developmentIDs`), one publish-status call
-///   each; an id PropQ does not know (404) is left out of the pass.
+///   each; an id PropQ does not know (404) is left out of the pass. Without tracked
+///   developments the connection declares nothing readable.
 public struct ResalesOnlineConnector: Connector {
     /// `propq`.
     public let vendor = VendorID.propq
@@ -71,12 +72,12 @@ public struct ResalesOnlineConnector: Connector {
             configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock, logger: logger,
             errorDecoder: { response, _ in ResalesOnlineErrors.classify(response, redactor: redactor) })
         self.developmentIDs = developmentIDs
-        capabilities = ConnectorCapabilities(
-            readable: [ReadCapability(
-                resource: .development, vendorEndpoints: ["GET /v1/developments/{development_id}/publish-status"],
-                incremental: false)],
-            writable: [],
-            operations: Self.operations)
+        // PropQ cannot list developments: `Development` is readable only on a connection that
+        // is told which developments to follow.
+        let readable = developmentIDs.isEmpty ? [] : [ReadCapability(
+            resource: .development, vendorEndpoints: ["GET /v1/developments/{development_id}/publish-status"],
+            incremental: false)]
+        capabilities = ConnectorCapabilities(readable: readable, writable: [], operations: Self.operations)
     }
 
     // MARK: - Verify

@@ -197,6 +197,8 @@ private func collect<R: HubRecord>(_ stream: AsyncThrowingStream<ConnectorPage<R
         await #expect(throws: ConnectorError.self) { _ = try await collect(connector.read(Property.self, mode: .full, after: nil)) }
         await #expect(throws: ConnectorError.self) { _ = try await connector.create(Property()) }
         #expect(connector.capabilities.operations == ["update-unit", "publish-development", "publish-status"])
+        #expect(connector.capabilities.read(.development) != nil)
+        #expect(untracked.capabilities.readable.isEmpty)
     }
 
     @Test func refusedClientCredentials() async throws {
