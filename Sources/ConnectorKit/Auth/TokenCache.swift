@@ -57,12 +57,18 @@ public actor TokenCache {
         logger.debug("renewing auth session", metadata: ["hub.connection.id": "\(connectionID)", "hub.auth.reason": "\(reason)"])
         // An unstructured task so the renewal survives the cancellation of the caller that
         // happened to start it: other callers are waiting on it too.
-        let task = Task<AuthSession, any Error> { try await renew() }
+        // The generation is stamped inside the task so every caller sharing this renewal gets
+        // the same, stamped session (and can later invalidate exactly it).
+        generation += 1
+        let stamp = generation
+        let task = Task<AuthSession, any Error> {
+            var fresh = try await renew()
+            fresh.generation = stamp
+            return fresh
+        }
         inFlight = task
         do {
-            var fresh = try await task.value
-            generation += 1
-            fresh.generation = generation
+            let fresh = try await task.value
             if inFlight == task {
                 inFlight = nil
                 current = fresh

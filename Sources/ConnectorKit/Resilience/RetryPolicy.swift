@@ -4,9 +4,11 @@ public import Foundation
 ///
 /// Exponential backoff with full jitter: the wait before retry *n* (n = 1 for the first retry)
 /// is uniform in `[0, min(maxDelay, baseDelay × 2^(n-1))]`. A vendor's `Retry-After` replaces
-/// the computed wait, clamped to `maxRetryAfter`, so one vendor cannot park a worker for hours
-/// (the error still carries the full wait, so a delivery can be rescheduled for it). Pure: the
-/// random number is passed in.
+/// the computed wait, clamped to `maxRetryAfter`, so one vendor cannot park a worker for hours.
+/// A `Retry-After` longer than that clamp is not waited out within the call at all: retrying
+/// earlier than the vendor asked would only be refused again, so the error is returned at once
+/// with the full wait, and the caller (a delivery, a sync job) reschedules itself for it. Pure:
+/// the random number is passed in.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in all, the first included (1 means never retry).
     public var maxAttempts: Int
@@ -68,6 +70,7 @@ public struct RetryPolicy: Sendable, Hashable {
     ///     (connect failure) or refused it before acting (429).
     public func shouldRetry(attempt: Int, error: ConnectorError, idempotent: Bool, requestNeverSent: Bool) -> Bool {
         guard attempt < maxAttempts, error.kind.isRetryable else { return false }
+        if let retryAfter = error.retryAfter, retryAfter > maxRetryAfter { return false }
         // A 429 is a refusal before any work is done, so even a create may be resent.
         return idempotent || requestNeverSent || error.kind == .rateLimited
     }

@@ -63,6 +63,11 @@ import Testing
         // ...but one that never left, or that was refused with 429, is.
         #expect(policy.shouldRetry(attempt: 1, error: transient, idempotent: false, requestNeverSent: true))
         #expect(policy.shouldRetry(attempt: 1, error: limited, idempotent: false, requestNeverSent: false))
+        // A Retry-After beyond the clamp is handed back to the caller instead of slept.
+        let longWait = ConnectorError(.rateLimited, vendor: .apimo, message: "x", retryAfter: .seconds(31))
+        #expect(!policy.shouldRetry(attempt: 1, error: longWait, idempotent: true, requestNeverSent: true))
+        let shortWait = ConnectorError(.rateLimited, vendor: .apimo, message: "x", retryAfter: .seconds(30))
+        #expect(policy.shouldRetry(attempt: 1, error: shortWait, idempotent: true, requestNeverSent: true))
         #expect(!RetryPolicy.none.shouldRetry(attempt: 1, error: transient, idempotent: true, requestNeverSent: true))
     }
 }

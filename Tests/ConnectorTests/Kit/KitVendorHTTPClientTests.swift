@@ -210,10 +210,63 @@ import Testing
         let error = await #expect(throws: ConnectorError.self) {
             try await limited.send(TransportRequest(method: .get, url: try limited.url("/users")))
         }
-        // Waits are clamped to 5 s; the error keeps the vendor's full wait for rescheduling.
-        #expect(clampClock.sleeps == [.seconds(5), .seconds(5)])
+        // A wait beyond the 5 s clamp is not slept within the call: the error comes back at once
+        // with the vendor's full wait, for the caller to reschedule.
+        #expect(clampClock.sleeps.isEmpty)
+        #expect(clamped.requests.count == 2)
         #expect(error?.kind == .rateLimited)
         #expect(error?.retryAfter == .seconds(3600))
+    }
+
+    @Test func concurrentRequestsRefusedWithTheSameTokenRenewItOnce() async throws {
+        let clock = ManualConnectorClock(autoAdvance: true)
+        let tokens = KitCallCounter()
+        let transport = KitScriptedTransport { request, _ in
+            if Self.isTokenRequest(request) {
+                let number = tokens.increment()
+                for _ in 0..<20 { await Task.yield() }
+                return Self.token("tok-\(number)")
+            }
+            for _ in 0..<20 { await Task.yield() }
+            return request.headers["Authorization"] == "Bearer tok-1"
+                ? KitFixtures.json(#"{"user":"AuthenticationError"}"#, status: 401)
+                : KitFixtures.json("{}")
+        }
+        let client = try pfClient(transport: transport, clock: clock)
+        let url = try client.url("/users")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask { _ = try await client.send(TransportRequest(method: .get, url: url)) }
+            }
+            try await group.waitForAll()
+        }
+        // Every request saw tok-1 refused, yet the stale refusals did not discard tok-2.
+        #expect(tokens.count == 2)
+    }
+
+    @Test func anExhaustedDailyQuotaFailsAtOnceWithTheWaitUntilReset() async throws {
+        let clock = ManualConnectorClock(autoAdvance: true)
+        let transport = KitScriptedTransport { _, _ in KitFixtures.json("{}") }
+        let profile = VendorProfile(
+            vendor: .apimo, defaultBaseURL: "https://api.apimo.pro", auth: .httpBasic,
+            paging: .init(style: .limitOffset, defaultPageSize: 100, maxPageSize: 1000),
+            rateLimits: RateLimits(requestsPerSecond: 10, burst: 10, dailyQuota: 1000, quotaTimeZone: "Europe/Paris"))
+        let configuration = KitFixtures.configuration(
+            .apimo(provider: "1", token: "apimo-token-1", agencyIDs: []), limits: .init(dailyQuota: 2))
+        let client = try VendorHTTPClient(
+            configuration: configuration, profile: profile, transport: transport,
+            auth: try StandardAuth.strategy(profile: profile, configuration: configuration, clock: clock, logger: KitFixtures.silentLogger),
+            clock: clock, logger: KitFixtures.silentLogger)
+        let url = try client.url("/agencies")
+        _ = try await client.send(TransportRequest(method: .get, url: url))
+        _ = try await client.send(TransportRequest(method: .get, url: url))
+        let error = await #expect(throws: ConnectorError.self) { try await client.send(TransportRequest(method: .get, url: url)) }
+        #expect(error?.kind == .rateLimited)
+        // 2025-01-01 00:00 UTC is 01:00 in Paris: 23 hours to the reset.
+        #expect(error?.retryAfter == .seconds(23 * 3600))
+        #expect(transport.requests.count == 2)
+        #expect(clock.sleeps.isEmpty)
+        #expect(transport.requests.first?.headers["Authorization"] == "Basic " + Data("1:apimo-token-1".utf8).base64EncodedString())
     }
 
     @Test func aCreateIsNotResentAfterAServerErrorButIsAfterARefusedConnection() async throws {
