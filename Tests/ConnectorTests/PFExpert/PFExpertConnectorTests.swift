@@ -161,6 +161,26 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         #expect(refusing.apiRequests.count == 2)
     }
 
+    /// Concurrent requests on one connection share one token request.
+    @Test func concurrentRequestsShareOneToken() async throws {
+        let script = PFScript { _, _ in
+            KitFixtures.json(#"{"count": 1, "page": 1, "per_page": 100, "properties": [{"id": 5, "reference": "AP-1"}]}"#)
+        }
+        let connector = try pfConnector(script)
+        var listing = Property()
+        listing.listingID = "AP-1"
+        let target = listing
+        let found = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<8 { group.addTask { try await connector.lookup(target) } }
+            var results: [String?] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        #expect(found == Array(repeating: "5", count: 8))
+        #expect(script.tokenRequests.count == 1)
+        #expect(script.apiRequests.count == 8)
+    }
+
     /// The 30-minute token is renewed before it expires.
     @Test func renewsTheTokenBeforeExpiry() async throws {
         let script = PFScript { _, _ in usersPage(ids: 1...1, count: 1, page: 1) }
