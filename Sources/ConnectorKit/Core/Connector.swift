@@ -179,7 +179,9 @@ public struct WriteCapability: Sendable, Hashable, Codable {
 
 /// A field by which a vendor can find an existing record.
 public struct LookupKey: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The stable snake_case name.
     public let rawValue: String
+    /// Creates a lookup key (vendors may define their own, e.g. a portal reference).
     public init(rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
 

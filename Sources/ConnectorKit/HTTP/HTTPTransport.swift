@@ -23,11 +23,17 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     public init(rawValue: String) { self.rawValue = rawValue.uppercased() }
     public var description: String { rawValue }
 
+    /// `GET`.
     public static let get = HTTPMethod(rawValue: "GET")
+    /// `POST`.
     public static let post = HTTPMethod(rawValue: "POST")
+    /// `PUT`.
     public static let put = HTTPMethod(rawValue: "PUT")
+    /// `PATCH`.
     public static let patch = HTTPMethod(rawValue: "PATCH")
+    /// `DELETE`.
     public static let delete = HTTPMethod(rawValue: "DELETE")
+    /// `HEAD`.
     public static let head = HTTPMethod(rawValue: "HEAD")
 
     /// Whether repeating the request has the same effect as sending it once (RFC 9110).
@@ -38,8 +44,11 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
 public struct TransportHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// One header field.
     public struct Field: Sendable, Hashable {
+        /// The field name, as sent.
         public var name: String
+        /// The field value.
         public var value: String
+        /// Creates a field.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
@@ -164,6 +173,7 @@ public struct TransportResponse: Sendable {
 public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// Why no response arrived: a stable, extensible code.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The stable snake_case name.
         public let rawValue: String
         private init(_ rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
