@@ -9,6 +9,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "RealtyHub",
     platforms: [.macOS(.v15)],
@@ -16,6 +18,9 @@ let package = Package(
         .library(name: "RealtyModel", targets: ["RealtyModel"]),
         .library(name: "HubStore", targets: ["HubStore"]),
         .library(name: "HubStoreSQLite", targets: ["HubStoreSQLite"]),
+        .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
+        .library(name: "Connectors", targets: ["Connectors"]),
+        .library(name: "SyncEngine", targets: ["SyncEngine"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .executable(name: "realtyhub", targets: ["realtyhub"]),
     ],
@@ -23,27 +28,63 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        // Already in the graph through Hummingbird; named because the sandbox uses them
-        // directly (custom header names, closing a connection for the `reset` fault, graceful
-        // shutdown of the emulator servers).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Already in the graph through AsyncHTTPClient and Hummingbird; named because targets
+        // use them directly (ByteBuffer and HTTP methods in the transport, custom header names
+        // and connection control in the sandbox).
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Canonical resources with RESO names, identities, validation, JSON coding.
         .target(name: "RealtyModel", swiftSettings: swiftSettings),
 
+        // What every connector shares: the Connector protocol, vendor profiles, auth with a
+        // token cache, retry and backoff, rate limits, paginators, the HTTP transport.
+        .target(
+            name: "ConnectorKit",
+            dependencies: [
+                "RealtyModel", logging,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // One module per vendor: wire types, mapping, quirks, error table. Never another vendor.
+        .target(name: "PFExpertConnector", dependencies: ["ConnectorKit", "RealtyModel", logging], swiftSettings: swiftSettings),
+        .target(name: "ResalesOnlineConnector", dependencies: ["ConnectorKit", "RealtyModel", logging], swiftSettings: swiftSettings),
+        .target(
+            name: "MyCRMConnector",
+            dependencies: ["ConnectorKit", "RealtyModel", logging, .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "ApimoConnector", dependencies: ["ConnectorKit", "RealtyModel", logging], swiftSettings: swiftSettings),
+        .target(name: "BostonLogicConnector", dependencies: ["ConnectorKit", "RealtyModel", logging], swiftSettings: swiftSettings),
+
+        // The registry of the five vendors; the only place that knows them all.
+        .target(
+            name: "Connectors",
+            dependencies: [
+                "ConnectorKit", "RealtyModel", logging,
+                "PFExpertConnector", "ResalesOnlineConnector", "MyCRMConnector", "ApimoConnector",
+                "BostonLogicConnector",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Storage interfaces and their semantics; no database package.
         .target(
             name: "HubStore",
-            dependencies: [
-                "RealtyModel",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
+            dependencies: ["RealtyModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -56,36 +97,45 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Composition root: configuration and the operations the CLI and server call.
+        // Pull jobs, the delivery outbox workers and the scheduler.
         .target(
-            name: "HubApp",
+            name: "SyncEngine",
             dependencies: [
-                "RealtyModel", "HubStore", "HubStoreSQLite",
-                .product(name: "Logging", package: "swift-log"),
+                "RealtyModel", "ConnectorKit", "HubStore", logging,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
+
         // Local emulators of the five vendor APIs: seeded data, control API, fault injection.
         // Never depends on ConnectorKit or a connector: the emulators are an independent
         // reading of the vendor documents.
         .target(
             name: "Sandbox",
             dependencies: [
+                logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
 
+        // Composition root: configuration and the operations the CLI and server call.
+        .target(
+            name: "HubApp",
+            dependencies: [
+                "RealtyModel", "HubStore", "HubStoreSQLite", "ConnectorKit", "Connectors", "SyncEngine", logging,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "realtyhub",
             dependencies: [
-                "HubApp", "Sandbox",
+                "HubApp", "Sandbox", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -108,6 +158,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // One test target for the kit and all five vendors (Tests/ConnectorTests/Kit/ and
+        // Tests/ConnectorTests/<Vendor>/), plus the connectors against the live emulators
+        // (Tests/ConnectorTests/Live/).
+        .testTarget(
+            name: "ConnectorTests",
+            dependencies: [
+                "ConnectorKit", "Connectors", "RealtyModel", "Sandbox", logging,
+                "PFExpertConnector", "ResalesOnlineConnector", "MyCRMConnector", "ApimoConnector",
+                "BostonLogicConnector",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SandboxTests",
             dependencies: [
@@ -123,7 +191,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HubAppTests",
-            dependencies: ["HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport"],
+            dependencies: [
+                "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "SyncEngine",
+                "Sandbox", logging,
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -8,7 +8,7 @@ struct RealtyHubCommand: AsyncParsableCommand {
         commandName: "realtyhub",
         abstract: "RealtyHub: one reliable, normalized view over your real-estate CRMs and portals.",
         version: RealtyHubVersion.current,
-        subcommands: [MigrateCommand.self, DoctorCommand.self, SandboxCommand.self]
+        subcommands: [MigrateCommand.self, DoctorCommand.self, SandboxCommand.self, ProbeCommand.self]
     )
 }
 

@@ -1,0 +1,248 @@
+import Foundation
+import RealtyModel
+
+/// Maps Boston Logic records to the canonical model and canonical records to Boston Logic bodies.
+///
+/// Pure functions: no I/O, no clock. The vendor payload is kept in `metadata.raw`,
+/// `SourceSystemName` is `boston-logic`, and `created_at`/`updated_at` become the source entry
+/// and modification timestamps.
+///
+/// Source keys are the vendor's ids, except where two vendor lists feed one canonical resource
+/// and their ids are independent sequences: agents keep their plain id (leads, teams and events
+/// refer to agents by that id), employees become `employee-<id>`; property views and notes
+/// become `view-<id>` and `note-<id>`; a team membership is `<team id>-<agent id>`.
+enum BostonLogicMapping {
+    static let sourceSystemName = "boston-logic"
+    static let employeeKeyPrefix = "employee-"
+    static let viewKeyPrefix = "view-"
+    static let noteKeyPrefix = "note-"
+
+    private static func metadata(id: String, created: Date?, updated: Date?, raw: JSONValue) -> RecordMetadata {
+        RecordMetadata(
+            sourceSystemName: sourceSystemName, sourceKey: id,
+            sourceModificationTimestamp: updated ?? created, sourceEntryTimestamp: created, raw: raw)
+    }
+
+    private static func status(_ active: Bool?) -> String? { active.map { $0 ? "Active" : "Inactive" } }
+
+    private static func join(_ parts: String?...) -> String? {
+        let present = parts.compactMap { $0 }.filter { FieldRules.isPresent($0) }
+        return present.isEmpty ? nil : present.joined(separator: " ")
+    }
+
+    // MARK: - Vendor → canonical
+
+    /// An office as an `Office`.
+    static func office(_ source: BLOffice) -> Office {
+        var office = Office(metadata: metadata(id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+        office.name = source.name
+        office.email = source.email
+        office.phone = source.phone
+        office.address1 = source.address
+        office.city = source.city
+        office.stateOrProvince = source.state
+        office.postalCode = source.postalCode
+        office.country = source.country
+        office.status = status(source.active)
+        return office
+    }
+
+    /// Which list a person came from.
+    enum PersonKind: Sendable {
+        case agent
+        case employee
+    }
+
+    /// An agent or employee as a `Member` (`MemberType` `Agent` or `Employee`).
+    static func member(_ person: BLPerson, kind: PersonKind) -> Member {
+        let key = kind == .agent ? person.id : employeeKeyPrefix + person.id
+        var member = Member(metadata: metadata(id: key, created: person.createdAt, updated: person.updatedAt, raw: person.raw))
+        member.firstName = person.firstName
+        member.lastName = person.lastName
+        member.fullName = person.fullName ?? join(person.firstName, person.lastName)
+        member.email = person.email
+        member.mobilePhone = person.mobilePhone
+        member.directPhone = person.directPhone
+        member.officePhone = person.officePhone
+        member.status = status(person.active)
+        member.type = kind == .agent ? "Agent" : "Employee"
+        member.languages = person.languages
+        member.jobTitle = person.title
+        member.officeSourceKey = person.officeID
+        return member
+    }
+
+    /// A team as a `Team`.
+    static func team(_ source: BLTeam) -> Team {
+        var team = Team(metadata: metadata(id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+        team.name = source.name
+        team.email = source.email
+        team.status = status(source.active)
+        team.leadSourceKey = source.leadID
+        return team
+    }
+
+    /// The memberships a team lists, as `TeamMember` records (the lead is typed `Lead`).
+    static func teamMembers(_ source: BLTeam) -> [TeamMember] {
+        var seen: Set<String> = []
+        var members: [TeamMember] = []
+        var ids = source.memberIDs
+        if let lead = source.leadID, !ids.contains(lead) { ids.insert(lead, at: 0) }
+        for agentID in ids where seen.insert(agentID).inserted {
+            var member = TeamMember(metadata: metadata(
+                id: "\(source.id)-\(agentID)", created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+            member.teamSourceKey = source.id
+            member.memberSourceKey = agentID
+            member.teamMemberType = agentID == source.leadID ? "Lead" : "Member"
+            members.append(member)
+        }
+        return members
+    }
+
+    /// A lead as a `Contact` with `ContactType` `Lead`.
+    static func contact(_ lead: BLLead) -> Contact {
+        var contact = Contact(metadata: metadata(id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        contact.firstName = lead.firstName
+        contact.lastName = lead.lastName
+        contact.fullName = lead.fullName ?? join(lead.firstName, lead.lastName)
+        contact.email = lead.email
+        contact.mobilePhone = lead.mobilePhone
+        contact.homePhone = lead.homePhone
+        contact.officePhone = lead.workPhone
+        contact.homeAddress1 = lead.address
+        contact.homeCity = lead.city
+        contact.homeStateOrProvince = lead.state
+        contact.homePostalCode = lead.postalCode
+        contact.homeCountry = lead.country
+        contact.contactType = "Lead"
+        contact.contactStatus = lead.status
+        contact.leadSource = lead.source ?? lead.referralSourceDomain
+        contact.notes = lead.notes
+        // The owner is the assigned agent; a lead owned by an agent without `agent_id` set
+        // names it through owner_type/owner_id.
+        if let agent = lead.agentID {
+            contact.ownerMemberSourceKey = agent
+        } else if lead.ownerType?.lowercased() == "agent", let owner = lead.ownerID {
+            contact.ownerMemberSourceKey = owner
+        }
+        contact.utmSource = lead.utmSource
+        contact.utmMedium = lead.utmMedium
+        contact.utmCampaign = lead.utmCampaign
+        contact.utmContent = lead.utmContent
+        contact.utmTerm = lead.utmTerm
+        return contact
+    }
+
+    /// A property view (`view`, inbound: the lead looked at a listing) or property note (`note`)
+    /// as an `Activity` on the lead's contact.
+    static func activity(_ event: BLLeadPropertyEvent) -> Activity {
+        let prefix = event.kind == .view ? viewKeyPrefix : noteKeyPrefix
+        var activity = Activity(metadata: metadata(
+            id: prefix + event.id, created: event.createdAt, updated: event.updatedAt, raw: event.raw))
+        let property = event.address ?? event.mlsID.map { "MLS# \($0)" }
+        switch event.kind {
+        case .view:
+            activity.activityType = "view"
+            activity.direction = "inbound"
+            activity.subject = property.map { "Viewed \($0)" } ?? "Viewed a property"
+            activity.body = event.text
+        case .note:
+            activity.activityType = "note"
+            activity.subject = property.map { "Note on \($0)" } ?? "Property note"
+            activity.body = event.text
+        }
+        if let mls = event.mlsID {
+            let line = "MLS: \(event.mlsName.map { "\($0) " } ?? "")\(mls)"
+            activity.body = activity.body.map { "\($0)\n\(line)" } ?? line
+        }
+        activity.startTimestamp = event.occurredAt
+        activity.contactSourceKey = event.leadID
+        activity.ownerMemberSourceKey = event.agentID
+        return activity
+    }
+
+    // MARK: - Canonical → vendor
+
+    private static func put(_ object: inout [String: JSONValue], _ name: String, _ value: String?) {
+        if let value, FieldRules.isPresent(value) { object[name] = .string(value) }
+    }
+
+    /// Boston Logic ids are integers in practice: send a numeric id as a number.
+    static func idValue(_ id: String) -> JSONValue {
+        if let number = Int64(id) { return .number(Double(number)) }
+        return .string(id)
+    }
+
+    /// The lead body (attributes at the top level, as the document's JSON bodies are written).
+    static func leadBody(_ contact: Contact) -> JSONValue {
+        var body: [String: JSONValue] = [:]
+        var first = contact.firstName
+        var last = contact.lastName
+        if !FieldRules.isPresent(first), !FieldRules.isPresent(last), let full = contact.fullName?.trimmingCharacters(in: .whitespaces),
+           !full.isEmpty
+        {
+            if let space = full.firstIndex(of: " ") {
+                first = String(full[..<space])
+                last = String(full[full.index(after: space)...]).trimmingCharacters(in: .whitespaces)
+            } else {
+                first = full
+            }
+        }
+        put(&body, "first_name", first)
+        put(&body, "last_name", last)
+        put(&body, "email", contact.email)
+        put(&body, "phone", contact.mobilePhone ?? contact.homePhone ?? contact.officePhone)
+        if contact.mobilePhone != nil { put(&body, "home_phone", contact.homePhone) }
+        put(&body, "work_phone", contact.officePhone)
+        put(&body, "address", contact.homeAddress1)
+        put(&body, "city", contact.homeCity)
+        put(&body, "state", contact.homeStateOrProvince)
+        put(&body, "zip", contact.homePostalCode)
+        put(&body, "country", contact.homeCountry)
+        put(&body, "status", contact.contactStatus)
+        put(&body, "source", contact.leadSource)
+        put(&body, "notes", contact.notes)
+        put(&body, "utm_source", contact.utmSource)
+        put(&body, "utm_medium", contact.utmMedium)
+        put(&body, "utm_campaign", contact.utmCampaign)
+        put(&body, "utm_content", contact.utmContent)
+        put(&body, "utm_term", contact.utmTerm)
+        if let owner = contact.ownerMemberSourceKey, !owner.hasPrefix(employeeKeyPrefix) {
+            body["agent_id"] = idValue(owner)
+        }
+        return .object(body)
+    }
+
+    /// The agent body for a member (employees are written through the employees list, whose
+    /// attributes are the same).
+    static func personBody(_ member: Member) -> JSONValue {
+        var body: [String: JSONValue] = [:]
+        put(&body, "first_name", member.firstName)
+        put(&body, "last_name", member.lastName)
+        if !FieldRules.isPresent(member.firstName), !FieldRules.isPresent(member.lastName) {
+            put(&body, "name", member.fullName)
+        }
+        put(&body, "email", member.email)
+        put(&body, "phone", member.mobilePhone)
+        put(&body, "direct_phone", member.directPhone)
+        put(&body, "office_phone", member.officePhone)
+        put(&body, "title", member.jobTitle)
+        if let office = member.officeSourceKey { body["office_id"] = idValue(office) }
+        if let languages = member.languages, !languages.isEmpty { body["languages"] = .array(languages.map { .string($0) }) }
+        return .object(body)
+    }
+
+    /// The office body.
+    static func officeBody(_ office: Office) -> JSONValue {
+        var body: [String: JSONValue] = [:]
+        put(&body, "name", office.name)
+        put(&body, "email", office.email)
+        put(&body, "phone", office.phone)
+        put(&body, "address", office.address1)
+        put(&body, "city", office.city)
+        put(&body, "state", office.stateOrProvince)
+        put(&body, "zip", office.postalCode)
+        put(&body, "country", office.country)
+        return .object(body)
+    }
+}

@@ -1,0 +1,249 @@
+import ConnectorKit
+import Foundation
+import RealtyModel
+
+extension VendorHTTPClient {
+    /// Sends one Boston Logic request (JSON content type on every request, as the document
+    /// requires) and reads the envelope of its answer.
+    ///
+    /// - Returns: the envelope, or nil for an answer without a body (a 204 to a delete).
+    func blSend(
+        _ method: ConnectorKit.HTTPMethod, _ path: String, body: JSONValue?, query: [URLQueryItem] = [],
+        idempotent: Bool? = nil, operation: String
+    ) async throws -> BostonLogicEnvelope? {
+        var request = try jsonRequest(
+            method, try url(path, query: query), body: body, isIdempotent: idempotent, operationName: operation)
+        request.headers["Content-Type"] = "application/json"
+        let response = try await send(request)
+        guard !response.body.isEmpty else { return nil }
+        let json = try decode(JSONValue.self, from: response, what: "the answer to \(operation)")
+        do {
+            return try BostonLogicEnvelope(json: json)
+        } catch let error as BostonLogicWireError {
+            throw ConnectorError(
+                .invalidResponse, vendor: .bostonLogic, message: error.description, httpStatus: response.status,
+                connectionID: connectionID, operation: operation)
+        }
+    }
+
+    /// One page of a list: page 1 is the plain list request; later pages add `page`.
+    ///
+    /// - Returns: the items and whether the answer says more pages follow.
+    func blListPage(_ path: String, query: [URLQueryItem], page: Int, receivedBefore: Int) async throws -> (items: [JSONValue], hasMore: Bool) {
+        var items = query
+        if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
+        let operation = "GET \(BostonLogicListTemplate.template(path))"
+        guard let envelope = try await blSend(.get, path, body: nil, query: items, operation: operation) else {
+            return ([], false)
+        }
+        let records: [JSONValue]
+        do {
+            records = try envelope.list(resource: path)
+        } catch let error as BostonLogicWireError {
+            throw ConnectorError(
+                .invalidResponse, vendor: .bostonLogic, message: error.description, connectionID: connectionID, operation: operation)
+        }
+        let more = BostonLogicPaging.hasMore(envelope.raw, page: page, received: receivedBefore + records.count, pageCount: records.count)
+        return (records, more)
+    }
+
+    /// Every item of a list, following pages when the answer announces them.
+    func blListAll(_ path: String, query: [URLQueryItem]) async throws -> [JSONValue] {
+        var all: [JSONValue] = []
+        var page = 1
+        var previous: [String] = []
+        while true {
+            let (items, more) = try await blListPage(path, query: query, page: page, receivedBefore: all.count)
+            let ids = items.compactMap { $0.text("id") }
+            // A server that ignores `page` answers the same records again: stop there.
+            if page > 1, !ids.isEmpty, ids == previous { break }
+            all += items
+            previous = ids
+            guard more, !items.isEmpty, page < BostonLogicPaging.maxPages else { break }
+            page += 1
+        }
+        return all
+    }
+}
+
+/// Reading the paging facts an answer may carry (none are documented).
+enum BostonLogicPaging {
+    /// A bound on pages per list, so a misbehaving server cannot keep a read going forever.
+    static let maxPages = 10_000
+
+    /// Whether the answer announces more pages after `page`: `next_page` (non-null, not false),
+    /// `total_pages` above `page`, or a `total`/`total_count`/`total_entries` above the records
+    /// received so far; read at the top level or under `meta` or `pagination`.
+    static func hasMore(_ raw: JSONValue, page: Int, received: Int, pageCount: Int) -> Bool {
+        guard pageCount > 0 else { return false }
+        for scope in [raw, raw["meta"], raw["pagination"]].compactMap({ $0 }) {
+            if let next = scope["next_page"] {
+                switch next {
+                case .null, .bool(false): return false
+                default: return true
+                }
+            }
+            if let totalPages = scope.integer("total_pages") { return page < totalPages }
+            if let total = scope.integer("total") ?? scope.integer("total_count") ?? scope.integer("total_entries") {
+                return received < total
+            }
+        }
+        return false
+    }
+}
+
+/// Low-cardinality operation names: ids in paths become `{id}`.
+enum BostonLogicListTemplate {
+    static func template(_ path: String) -> String {
+        path.split(separator: "/").map { segment in
+            segment.allSatisfy(\.isNumber) ? "{id}" : String(segment)
+        }.reduce("") { $0 + "/" + $1 }
+    }
+}
+
+/// Where a Boston Logic read stands: the list being read and its next page, or, for
+/// activities, the last lead whose views and notes were delivered.
+struct BostonLogicCursor: Codable, Sendable, Hashable {
+    var list: Int
+    var page: Int
+    var afterLead: String?
+}
+
+/// One read of a resource. Pages are fetched only when the consumer asks for the next one.
+actor BostonLogicReadSession<R: HubRecord> {
+    /// Activities per page (a page closes at the end of the lead that reaches it).
+    static var activityPageSize: Int { 100 }
+
+    private let client: VendorHTTPClient
+    private let lists: [BostonLogicEndpoints.List]
+    private let activities: Bool
+    private var position: BostonLogicCursor
+    private var previousIDs: [String] = []
+    private var receivedInList = 0
+    private var leadIDs: [String]?
+    private var finished = false
+
+    init(client: VendorHTTPClient, lists: [BostonLogicEndpoints.List], activities: Bool, cursor: String?) throws {
+        self.client = client
+        self.lists = lists
+        self.activities = activities
+        var position = BostonLogicCursor(list: 0, page: 1, afterLead: nil)
+        if let cursor {
+            position = try CursorCoding.decode(BostonLogicCursor.self, from: cursor, vendor: .bostonLogic)
+            if position.list < 0 || (!activities && position.list >= lists.count) || position.page < 1 {
+                position = BostonLogicCursor(list: 0, page: 1, afterLead: nil)
+            }
+        }
+        self.position = position
+    }
+
+    func next() async throws -> ConnectorPage<R>? {
+        guard !finished else { return nil }
+        return activities ? try await nextActivities() : try await nextListPage()
+    }
+
+    private func cast(_ records: [any HubRecord]) throws -> [R] {
+        try records.map { mapped in
+            guard var record = mapped as? R else {
+                throw ConnectorError(
+                    .configuration, vendor: .bostonLogic, message: "a record does not map to \(R.resource.rawValue)",
+                    connectionID: client.connectionID)
+            }
+            record.metadata.connectionID = client.connectionID
+            return record
+        }
+    }
+
+    private func nextListPage() async throws -> ConnectorPage<R> {
+        let list = lists[position.list]
+        let (items, more) = try await client.blListPage(
+            list.path, query: [], page: position.page, receivedBefore: receivedInList)
+        let ids = items.compactMap { $0.text("id") }
+        let repeated = position.page > 1 && !ids.isEmpty && ids == previousIDs
+        var records: [R] = []
+        if !repeated {
+            var mapped: [any HubRecord] = []
+            for (index, item) in items.enumerated() {
+                do {
+                    mapped += try list.map(item)
+                } catch let error as BostonLogicWireError {
+                    throw ConnectorError(
+                        .invalidResponse, vendor: .bostonLogic, message: "\(error.description) (item \(index))",
+                        connectionID: client.connectionID, operation: "GET \(list.path)")
+                }
+            }
+            records = try cast(mapped)
+            receivedInList += items.count
+        }
+        previousIDs = ids
+        if more, !repeated, !items.isEmpty, position.page < BostonLogicPaging.maxPages {
+            position.page += 1
+        } else if position.list + 1 < lists.count {
+            position = BostonLogicCursor(list: position.list + 1, page: 1, afterLead: nil)
+            previousIDs = []
+            receivedInList = 0
+        } else {
+            finished = true
+            return ConnectorPage(records: records, cursor: nil, isLast: true)
+        }
+        return ConnectorPage(records: records, cursor: CursorCoding.encode(position), isLast: false)
+    }
+
+    /// Property views and notes, lead by lead.
+    private func nextActivities() async throws -> ConnectorPage<R> {
+        if leadIDs == nil {
+            let leads = try await client.blListAll(BostonLogicEndpoints.leads, query: [])
+            var ids = leads.compactMap { $0.text("id") }
+            if let after = position.afterLead, let index = ids.firstIndex(of: after) {
+                ids.removeFirst(index + 1)
+            }
+            leadIDs = ids
+        }
+        var mapped: [any HubRecord] = []
+        var lastLead = position.afterLead
+        while var remaining = leadIDs, !remaining.isEmpty, mapped.count < Self.activityPageSize {
+            let lead = remaining.removeFirst()
+            leadIDs = remaining
+            mapped += try await events(of: lead, kind: .view)
+            mapped += try await events(of: lead, kind: .note)
+            lastLead = lead
+        }
+        let records = try cast(mapped)
+        if leadIDs?.isEmpty ?? true {
+            finished = true
+            return ConnectorPage(records: records, cursor: nil, isLast: true)
+        }
+        position.afterLead = lastLead
+        return ConnectorPage(records: records, cursor: CursorCoding.encode(position), isLast: false)
+    }
+
+    /// One lead's property views or notes. A 404 means the lead was deleted since the lead
+    /// list was read (it then has none) only if the lead itself is gone; otherwise the list
+    /// itself is missing and the read fails with that error rather than look empty.
+    private func events(of lead: String, kind: BLLeadPropertyEvent.Kind) async throws -> [any HubRecord] {
+        let path = kind == .view ? BostonLogicEndpoints.propertyViews(lead: lead) : BostonLogicEndpoints.propertyNotes(lead: lead)
+        let items: [JSONValue]
+        do {
+            items = try await client.blListAll(path, query: [])
+        } catch let error as ConnectorError where error.kind == .notFound {
+            do {
+                _ = try await client.blSend(
+                    .get, "\(BostonLogicEndpoints.leads)/\(lead)", body: nil, operation: "GET \(BostonLogicEndpoints.leads)/{id}")
+            } catch let leadError as ConnectorError where leadError.kind == .notFound {
+                return []
+            }
+            throw error
+        }
+        var records: [any HubRecord] = []
+        for (index, item) in items.enumerated() {
+            do {
+                records.append(BostonLogicMapping.activity(try BLLeadPropertyEvent(json: item, kind: kind, leadID: lead)))
+            } catch let error as BostonLogicWireError {
+                throw ConnectorError(
+                    .invalidResponse, vendor: .bostonLogic, message: "\(error.description) (item \(index))",
+                    connectionID: client.connectionID, operation: "GET \(BostonLogicListTemplate.template(path))")
+            }
+        }
+        return records
+    }
+}

@@ -1,0 +1,196 @@
+public import Foundation
+public import RealtyModel
+
+/// A client for one vendor on one connection: it declares what it can do, reads resources as
+/// resumable page sequences, and writes records back.
+///
+/// Connectors are configured only by base URL(s) and credentials, so the same code talks to
+/// the sandbox emulators or to the real vendor. Vendor-specific operations (PropQ unit update,
+/// publish; MyCRM address check) are typed methods on the concrete connector types.
+public protocol Connector: Sendable {
+    /// The vendor.
+    var vendor: VendorID { get }
+    /// What this connection can read, write and do.
+    var capabilities: ConnectorCapabilities { get }
+
+    /// Authenticates once, proving the credentials work.
+    ///
+    /// - Throws: ``ConnectorError`` (`.auth` naming the connection when refused).
+    func verify() async throws
+
+    /// Reads every vendor endpoint feeding resource `R`, as one resumable sequence of pages.
+    ///
+    /// - Parameters:
+    ///   - type: the resource type.
+    ///   - mode: a full pass or the changes since the cursor.
+    ///   - cursor: nil to start; otherwise the ``ConnectorPage/cursor`` of the last page stored.
+    /// - Returns: the pages; the stream ends after the page with `isLast`, or throws a
+    ///   ``ConnectorError`` (`.configuration` "this connection cannot read ..." when the
+    ///   resource is not readable).
+    func read<R: HubRecord>(_ type: R.Type, mode: ReadMode, after cursor: String?) -> AsyncThrowingStream<ConnectorPage<R>, any Error>
+
+    /// Creates `record` at the vendor.
+    ///
+    /// - Returns: the vendor's id of the new record.
+    /// - Throws: ``ConnectorError``.
+    func create<R: HubRecord>(_ record: R) async throws -> WriteResult
+
+    /// Updates the vendor's record `remoteID` from `record`.
+    ///
+    /// - Throws: ``ConnectorError``.
+    func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult
+
+    /// Finds the vendor's existing record matching `record` by the lookup keys the vendor
+    /// allows (see ``WriteCapability/lookupKeys``).
+    ///
+    /// - Returns: the remote id, or nil when none matches.
+    /// - Throws: ``ConnectorError`` (`.configuration` when the vendor allows no lookup).
+    func lookup<R: HubRecord>(_ record: R) async throws -> String?
+}
+
+extension Connector {
+    /// Default: this connection cannot read `R`.
+    public func read<R: HubRecord>(_ type: R.Type, mode: ReadMode, after cursor: String?) -> AsyncThrowingStream<ConnectorPage<R>, any Error> {
+        AsyncThrowingStream { $0.finish(throwing: ConnectorError.unsupported(vendor, "read \(R.resource.rawValue) records")) }
+    }
+
+    /// Default: this connection cannot create `R`.
+    public func create<R: HubRecord>(_ record: R) async throws -> WriteResult {
+        throw ConnectorError.unsupported(vendor, "create \(R.resource.rawValue) records")
+    }
+
+    /// Default: this connection cannot update `R`.
+    public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
+        throw ConnectorError.unsupported(vendor, "update \(R.resource.rawValue) records")
+    }
+
+    /// Default: this connection cannot look `R` up.
+    public func lookup<R: HubRecord>(_ record: R) async throws -> String? {
+        throw ConnectorError.unsupported(vendor, "look up existing \(R.resource.rawValue) records")
+    }
+}
+
+/// A full pass or an incremental read.
+public enum ReadMode: String, Sendable, Hashable, Codable {
+    /// Every record (a full pass; the store marks unseen records deleted when it completes).
+    case full
+    /// Only what changed since the cursor (vendors without incremental reads fall back to full).
+    case incremental
+}
+
+/// One page of a read.
+public struct ConnectorPage<R: HubRecord>: Sendable {
+    /// The records, mapped to the canonical model, each with its raw vendor payload.
+    public var records: [R]
+    /// Vendor keys the vendor reports deleted (MyCRM `sync` deletions).
+    public var deletedSourceKeys: [String]
+    /// Where to resume after this page (opaque; store it with the page's records).
+    public var cursor: String?
+    /// Whether this is the last page of the pass.
+    public var isLast: Bool
+
+    /// Creates a page.
+    public init(records: [R], deletedSourceKeys: [String] = [], cursor: String?, isLast: Bool) {
+        self.records = records
+        self.deletedSourceKeys = deletedSourceKeys
+        self.cursor = cursor
+        self.isLast = isLast
+    }
+}
+
+/// The outcome of a create or update.
+public struct WriteResult: Sendable, Hashable {
+    /// The vendor's id of the record.
+    public var remoteID: String
+    /// The record's URL at the vendor, when given (`Location`).
+    public var location: URL?
+    /// The vendor's answer, when it sent the record back.
+    public var raw: JSONValue?
+
+    /// Creates a result.
+    public init(remoteID: String, location: URL? = nil, raw: JSONValue? = nil) {
+        self.remoteID = remoteID
+        self.location = location
+        self.raw = raw
+    }
+}
+
+/// What a connection can do, declared in code so the hub can say "this connection cannot do
+/// that" before trying.
+public struct ConnectorCapabilities: Sendable, Hashable, Codable {
+    /// Readable resources.
+    public var readable: [ReadCapability]
+    /// Writable resources.
+    public var writable: [WriteCapability]
+    /// Vendor operations beyond read and write (`publish-development`, `address-check`).
+    public var operations: [String]
+
+    /// Creates capabilities.
+    public init(readable: [ReadCapability], writable: [WriteCapability] = [], operations: [String] = []) {
+        self.readable = readable
+        self.writable = writable
+        self.operations = operations
+    }
+
+    /// The read capability for `resource`, if readable.
+    public func read(_ resource: ResourceName) -> ReadCapability? { readable.first { $0.resource == resource } }
+
+    /// The write capability for `resource`, if writable.
+    public func write(_ resource: ResourceName) -> WriteCapability? { writable.first { $0.resource == resource } }
+}
+
+/// One readable resource.
+public struct ReadCapability: Sendable, Hashable, Codable {
+    /// The resource.
+    public var resource: ResourceName
+    /// The vendor endpoints feeding it (`GET /users`).
+    public var vendorEndpoints: [String]
+    /// Whether changes can be read incrementally.
+    public var incremental: Bool
+
+    /// Creates a read capability.
+    public init(resource: ResourceName, vendorEndpoints: [String], incremental: Bool) {
+        self.resource = resource
+        self.vendorEndpoints = vendorEndpoints
+        self.incremental = incremental
+    }
+}
+
+/// One writable resource.
+public struct WriteCapability: Sendable, Hashable, Codable {
+    /// The resource.
+    public var resource: ResourceName
+    /// Whether records can be created.
+    public var canCreate: Bool
+    /// Whether records can be updated.
+    public var canUpdate: Bool
+    /// How an existing record can be found before creating it again (empty: the vendor offers
+    /// no lookup, so a crash between the vendor's success and the hub's commit may duplicate).
+    public var lookupKeys: [LookupKey]
+
+    /// Creates a write capability.
+    public init(resource: ResourceName, canCreate: Bool, canUpdate: Bool, lookupKeys: [LookupKey]) {
+        self.resource = resource
+        self.canCreate = canCreate
+        self.canUpdate = canUpdate
+        self.lookupKeys = lookupKeys
+    }
+}
+
+/// A field by which a vendor can find an existing record.
+public struct LookupKey: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The stable snake_case name.
+    public let rawValue: String
+    /// Creates a lookup key (vendors may define their own, e.g. a portal reference).
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// The email address.
+    public static let email = LookupKey(rawValue: "email")
+    /// The phone number.
+    public static let phone = LookupKey(rawValue: "phone")
+    /// A reference we set on the record (listing reference, external id).
+    public static let externalReference = LookupKey(rawValue: "external_reference")
+    /// The record's name (PropQ units are addressed by name).
+    public static let name = LookupKey(rawValue: "name")
+}

@@ -1,0 +1,204 @@
+public import Foundation
+
+/// Everything one connection needs: where the vendor is, how to authenticate, and the bounds
+/// that override the vendor's documented defaults.
+///
+/// Built once at the edge (CLI, store, tests) and passed to a connector's initialiser.
+/// Keys, with defaults:
+/// - `connectionID`: the hub connection id (required; named in auth errors and logs).
+/// - `baseURL`: the API base (required), e.g. `https://api-v2.mycrm.com` or a sandbox URL.
+/// - `authURL`: the base of a separate auth host (PF Expert), default: the vendor profile's auth
+///   host when `baseURL` is the vendor's own host, otherwise `baseURL` (a sandbox serves both).
+/// - `credentials`: the vendor's credentials (required).
+/// - `timeouts`: connect and read timeouts and the per-request deadline (default: the profile's).
+/// - `limits`: concurrency, requests per second and daily quota (default: the profile's).
+/// - `retry`: the retry policy (default: the profile's).
+/// - `pageSize`: the page size to ask for (default: the profile's; clamped to the vendor maximum).
+/// - `tokenRenewalMargin`: renew tokens and sessions this long before they expire (default 60 s).
+public struct ConnectorConfiguration: Sendable {
+    /// The hub connection this configuration belongs to.
+    public var connectionID: String
+    /// The API base URL.
+    public var baseURL: URL
+    /// The base URL of a separate auth host, when the vendor has one.
+    public var authURL: URL?
+    /// The vendor credentials.
+    public var credentials: VendorCredentials
+    /// Timeout overrides.
+    public var timeouts: Timeouts
+    /// Rate-limit overrides.
+    public var limits: LimitOverrides
+    /// A retry policy replacing the vendor profile's, when set.
+    public var retry: RetryPolicy?
+    /// A page size replacing the vendor profile's default, when set.
+    public var pageSize: Int?
+    /// How long before expiry a token or session is renewed.
+    public var tokenRenewalMargin: Duration
+
+    /// Timeout overrides; nil means the vendor profile's value.
+    public struct Timeouts: Sendable, Hashable {
+        /// How long to wait for a TCP/TLS connection.
+        public var connect: Duration?
+        /// How long to wait between bytes of a response.
+        public var read: Duration?
+        /// The deadline for one whole request (response head and body).
+        public var request: Duration?
+
+        /// Creates timeout overrides.
+        public init(connect: Duration? = nil, read: Duration? = nil, request: Duration? = nil) {
+            self.connect = connect
+            self.read = read
+            self.request = request
+        }
+    }
+
+    /// Rate-limit overrides; nil means the vendor profile's value.
+    public struct LimitOverrides: Sendable, Hashable {
+        /// Requests in flight at once on this connection.
+        public var maxConcurrency: Int?
+        /// Sustained requests per second.
+        public var requestsPerSecond: Double?
+        /// Requests per day (the vendor's quota window); 0 removes the quota.
+        public var dailyQuota: Int?
+
+        /// Creates limit overrides.
+        public init(maxConcurrency: Int? = nil, requestsPerSecond: Double? = nil, dailyQuota: Int? = nil) {
+            self.maxConcurrency = maxConcurrency
+            self.requestsPerSecond = requestsPerSecond
+            self.dailyQuota = dailyQuota
+        }
+    }
+
+    /// Creates a configuration.
+    ///
+    /// - Parameters:
+    ///   - connectionID: the hub connection id.
+    ///   - baseURL: the API base URL.
+    ///   - authURL: the base URL of a separate auth host.
+    ///   - credentials: the vendor credentials.
+    ///   - timeouts: timeout overrides.
+    ///   - limits: rate-limit overrides.
+    ///   - retry: a retry policy replacing the profile's.
+    ///   - pageSize: a page size replacing the profile's default.
+    ///   - tokenRenewalMargin: how long before expiry tokens are renewed.
+    public init(
+        connectionID: String, baseURL: URL, authURL: URL? = nil, credentials: VendorCredentials,
+        timeouts: Timeouts = Timeouts(), limits: LimitOverrides = LimitOverrides(), retry: RetryPolicy? = nil,
+        pageSize: Int? = nil, tokenRenewalMargin: Duration = .seconds(60)
+    ) {
+        self.connectionID = connectionID
+        self.baseURL = baseURL
+        self.authURL = authURL
+        self.credentials = credentials
+        self.timeouts = timeouts
+        self.limits = limits
+        self.retry = retry
+        self.pageSize = pageSize
+        self.tokenRenewalMargin = tokenRenewalMargin
+    }
+
+    /// The vendor, from the credentials.
+    public var vendor: VendorID { credentials.vendor }
+
+    /// A redactor for this connection's secrets.
+    public var redactor: Redactor { credentials.redactor }
+
+    /// Checks that the configuration can work with `profile`'s vendor: matching credentials, an
+    /// http(s) base URL with a host.
+    ///
+    /// - Parameter profile: the vendor profile.
+    /// - Throws: ``ConnectorError`` `.configuration` saying what to fix.
+    public func validate(for profile: VendorProfile) throws {
+        guard credentials.vendor == profile.vendor else {
+            throw ConnectorError(
+                .configuration, vendor: profile.vendor,
+                message: "the credentials are for \(credentials.vendor.rawValue), not \(profile.vendor.rawValue)",
+                connectionID: connectionID)
+        }
+        for (name, url) in [("base URL", Optional(baseURL)), ("auth URL", authURL)] {
+            guard let url else { continue }
+            let scheme = url.scheme?.lowercased()
+            guard scheme == "http" || scheme == "https", url.host?.isEmpty == false else {
+                throw ConnectorError(
+                    .configuration, vendor: profile.vendor,
+                    message: "the \(name) must be an http or https URL with a host", connectionID: connectionID)
+            }
+        }
+        if let pageSize, pageSize < 1 {
+            throw ConnectorError(
+                .configuration, vendor: profile.vendor, message: "the page size must be at least 1",
+                connectionID: connectionID)
+        }
+    }
+
+    /// The effective timeouts: overrides, else the profile's.
+    public func effectiveTimeouts(_ profile: VendorProfile) -> VendorProfile.Timeouts {
+        VendorProfile.Timeouts(
+            connect: timeouts.connect ?? profile.timeouts.connect,
+            read: timeouts.read ?? profile.timeouts.read,
+            request: timeouts.request ?? profile.timeouts.request)
+    }
+
+    /// The effective rate limits: overrides, else the profile's.
+    public func effectiveLimits(_ profile: VendorProfile) -> RateLimits {
+        var limits = profile.rateLimits
+        if let value = self.limits.maxConcurrency { limits.maxConcurrency = max(1, value) }
+        if let value = self.limits.requestsPerSecond { limits.requestsPerSecond = value > 0 ? value : nil }
+        if let value = self.limits.dailyQuota { limits.dailyQuota = value > 0 ? value : nil }
+        return limits
+    }
+
+    /// The effective retry policy: the override, else the profile's.
+    public func effectiveRetry(_ profile: VendorProfile) -> RetryPolicy { retry ?? profile.retry }
+
+    /// The effective page size: the override (clamped to the vendor maximum), else the profile's.
+    public func effectivePageSize(_ profile: VendorProfile) -> Int {
+        let size = pageSize ?? profile.paging.defaultPageSize
+        return min(max(1, size), profile.paging.maxPageSize)
+    }
+
+    /// The base URL of the auth host: ``authURL`` when set; otherwise the profile's separate
+    /// auth host when ``baseURL`` is the vendor's own default host, else ``baseURL`` itself (an
+    /// emulator serves the auth paths next to the API).
+    public func effectiveAuthBaseURL(_ profile: VendorProfile) -> URL {
+        if let authURL { return authURL }
+        if let defaultAuth = profile.defaultAuthBaseURL.flatMap(URL.init(string:)),
+           let defaultBase = profile.defaultBaseURL.flatMap(URL.init(string:)),
+           defaultBase.host?.lowercased() == baseURL.host?.lowercased() {
+            return defaultAuth
+        }
+        return baseURL
+    }
+}
+
+extension URL {
+    /// This URL with `path` appended (a leading `/` is optional) and `query` items added,
+    /// percent-encoded. Used to build vendor endpoints from a configured base URL, which may
+    /// itself carry a path prefix.
+    ///
+    /// - Parameters:
+    ///   - path: e.g. `/users` or `api/v2/offices`.
+    ///   - query: query items, in order.
+    /// - Returns: the endpoint URL, or nil when the result is not a valid URL.
+    public func appending(endpoint path: String, query: [URLQueryItem] = []) -> URL? {
+        guard var components = URLComponents(url: self, resolvingAgainstBaseURL: false) else { return nil }
+        var basePath = components.percentEncodedPath
+        while basePath.hasSuffix("/") { basePath.removeLast() }
+        var extra = path
+        while extra.hasPrefix("/") { extra.removeFirst() }
+        let encodedExtra = extra.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? extra
+        components.percentEncodedPath = extra.isEmpty ? basePath : basePath + "/" + encodedExtra
+        if !query.isEmpty {
+            // `+` is a space in form decoding; encode it so values survive (emails, phone numbers).
+            var items = components.percentEncodedQueryItems ?? []
+            for item in query {
+                let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "+&=;#"))
+                items.append(URLQueryItem(
+                    name: item.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? item.name,
+                    value: item.value.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }))
+            }
+            components.percentEncodedQueryItems = items
+        }
+        return components.url
+    }
+}

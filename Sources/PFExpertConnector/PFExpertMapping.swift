@@ -1,0 +1,266 @@
+import Foundation
+import RealtyModel
+
+/// Maps PF Expert records to the canonical model and canonical records to PF Expert bodies.
+///
+/// Pure functions: no I/O, no clock. The vendor payload is kept in `metadata.raw`,
+/// `SourceSystemName` is `pf-expert` and the vendor's `created_at`/`updated_at` become the
+/// source entry and modification timestamps.
+enum PFExpertMapping {
+    static let sourceSystemName = "pf-expert"
+
+    /// Activities merge two vendor lists (WhatsApp leads and tracked calls) whose ids are
+    /// independent sequences, so their source keys carry the list's name: `whatsapp-12`, `call-12`.
+    static let whatsAppKeyPrefix = "whatsapp-"
+    static let callKeyPrefix = "call-"
+
+    private static func metadata(id: String, created: Date?, updated: Date?, raw: JSONValue) -> RecordMetadata {
+        RecordMetadata(
+            sourceSystemName: sourceSystemName, sourceKey: id,
+            sourceModificationTimestamp: updated ?? created, sourceEntryTimestamp: created, raw: raw)
+    }
+
+    private static func join(_ parts: String?...) -> String? {
+        let present = parts.compactMap { $0 }.filter { FieldRules.isPresent($0) }
+        return present.isEmpty ? nil : present.joined(separator: " ")
+    }
+
+    // MARK: - Vendor → canonical
+
+    /// A user as a `Member`.
+    static func member(_ user: PFUser) -> Member {
+        var member = Member(metadata: metadata(id: user.id, created: user.createdAt, updated: user.updatedAt, raw: user.raw))
+        member.firstName = user.firstName
+        member.lastName = user.lastName
+        member.fullName = join(user.firstName, user.lastName)
+        member.email = user.email
+        member.mobilePhone = user.mobile
+        member.directPhone = user.phone
+        member.status = memberStatus(status: user.status, active: user.active)
+        member.jobTitle = user.position
+        member.type = user.role
+        return member
+    }
+
+    /// `active`/`inactive` (and the usual synonyms) or a boolean flag as `Active`/`Inactive`;
+    /// anything else is left empty (the payload keeps it).
+    static func memberStatus(status: String?, active: Bool?) -> String? {
+        if let status {
+            switch status.lowercased() {
+            case "active", "enabled", "1": return "Active"
+            case "inactive", "disabled", "archived", "blocked", "0": return "Inactive"
+            default: break
+            }
+        }
+        return active.map { $0 ? "Active" : "Inactive" }
+    }
+
+    /// A property as a `Property`.
+    static func property(_ source: PFProperty) -> Property {
+        var property = Property(
+            metadata: metadata(id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+        property.listingID = source.reference
+        property.standardStatus = standardStatus(source.status)
+        property.propertyType = propertyType(category: source.category, offering: source.offeringType)
+        property.propertySubType = source.typeName
+        property.listPrice = source.price
+        property.currentPrice = source.price
+        property.unparsedAddress = [source.tower, source.subCommunity, source.community, source.city]
+            .compactMap { $0 }.filter { FieldRules.isPresent($0) }.joined(separator: ", ")
+        if property.unparsedAddress?.isEmpty == true { property.unparsedAddress = nil }
+        property.city = source.city
+        property.latitude = source.latitude
+        property.longitude = source.longitude
+        property.bedroomsTotal = source.bedrooms
+        property.bathroomsTotalInteger = source.bathrooms
+        property.livingArea = source.size
+        property.publicRemarks = source.description
+        property.listAgentSourceKey = source.userID
+        property.buildingName = source.tower
+        property.unitNumber = source.unitNumber
+        if let projectStatus = source.projectStatus?.lowercased() {
+            // `off_plan` / `off_plan_primary` are new builds; `completed*` are not.
+            property.newConstructionYN = projectStatus.hasPrefix("off")
+        }
+        return property
+    }
+
+    /// PF's listing status as a RESO StandardStatus.
+    static func standardStatus(_ status: String?) -> String? {
+        switch status?.lowercased() {
+        case "available": return "Active"
+        case "under offer", "under_offer": return "Active Under Contract"
+        case "reserved": return "Pending"
+        case "sold", "rented": return "Closed"
+        case "draft": return "Incomplete"
+        default: return nil
+        }
+    }
+
+    /// RESO PropertyType from PF's category and offering type.
+    static func propertyType(category: String?, offering: String?) -> String? {
+        let lease = offering?.lowercased() == "rent"
+        switch category?.lowercased() {
+        case "residential": return lease ? "Residential Lease" : "Residential"
+        case "commercial": return lease ? "Commercial Lease" : "Commercial Sale"
+        default: return nil
+        }
+    }
+
+    /// A lead as a `Contact` with `ContactType` `Lead`.
+    static func contact(_ lead: PFLead) -> Contact {
+        var contact = Contact(metadata: metadata(id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        contact.firstName = lead.firstName
+        contact.lastName = lead.lastName
+        contact.fullName = join(lead.firstName, lead.middleName, lead.lastName)
+        contact.email = lead.email
+        contact.mobilePhone = lead.mobile
+        contact.homePhone = lead.phone
+        contact.homeAddress1 = lead.address
+        contact.homeCity = lead.city
+        contact.homeCountry = lead.country
+        contact.contactType = "Lead"
+        contact.contactStatus = lead.status
+        contact.leadSource = lead.source ?? lead.sourceChannel
+        contact.ownerMemberSourceKey = lead.userID
+        return contact
+    }
+
+    /// A WhatsApp lead as an inbound `whatsapp` `Activity`.
+    static func activity(_ lead: PFWhatsAppLead) -> Activity {
+        var activity = Activity(metadata: metadata(
+            id: whatsAppKeyPrefix + lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        activity.activityType = "whatsapp"
+        activity.direction = "inbound"
+        activity.subject = lead.phone.map { "WhatsApp lead from \($0)" } ?? "WhatsApp lead"
+        var lines: [String] = []
+        if let reference = lead.propertyReference { lines.append("Property reference: \(reference)") }
+        if let status = lead.status { lines.append("Status: \(status)") }
+        activity.body = lines.isEmpty ? nil : lines.joined(separator: "\n")
+        activity.startTimestamp = lead.createdAt
+        activity.ownerMemberSourceKey = lead.userID
+        return activity
+    }
+
+    /// A tracked call as an inbound `call` `Activity`.
+    static func activity(_ call: PFCallTracking) -> Activity {
+        var activity = Activity(metadata: metadata(
+            id: callKeyPrefix + call.id, created: call.createdAt ?? call.callTime, updated: call.updatedAt, raw: call.raw))
+        activity.activityType = "call"
+        activity.direction = "inbound"
+        activity.subject = call.phone.map { "Call from \($0)" } ?? "Tracked call"
+        activity.startTimestamp = call.callTime
+        if let start = call.callTime, let duration = call.duration, duration >= 0 {
+            activity.endTimestamp = start.addingTimeInterval(duration)
+        }
+        activity.contactSourceKey = call.leadID
+        activity.ownerMemberSourceKey = call.userID
+        return activity
+    }
+
+    // MARK: - Canonical → vendor
+
+    /// The lead body fields for a contact: only fields the contact has are written.
+    static func leadFields(_ contact: Contact) -> [(name: String, value: JSONValue)] {
+        var first = contact.firstName
+        var last = contact.lastName
+        if !FieldRules.isPresent(first), !FieldRules.isPresent(last), let full = contact.fullName, FieldRules.isPresent(full) {
+            // PF leads have no full-name field: split "Jane van Dijk" into "Jane" + "van Dijk".
+            let trimmed = full.trimmingCharacters(in: .whitespaces)
+            if let space = trimmed.firstIndex(of: " ") {
+                first = String(trimmed[..<space])
+                last = String(trimmed[trimmed.index(after: space)...]).trimmingCharacters(in: .whitespaces)
+            } else {
+                first = trimmed
+            }
+        }
+        var fields: [(String, JSONValue)] = []
+        func put(_ name: String, _ value: String?) {
+            if let value, FieldRules.isPresent(value) { fields.append((name, .string(value))) }
+        }
+        put("first_name", first)
+        put("last_name", last)
+        put("email", contact.email)
+        put("mobile", contact.mobilePhone)
+        put("phone", contact.homePhone ?? contact.officePhone)
+        put("address", contact.homeAddress1)
+        put("city", contact.homeCity)
+        put("country", contact.homeCountry)
+        put("status", contact.contactStatus)
+        put("source", contact.leadSource)
+        if let owner = contact.ownerMemberSourceKey { fields.append(("user", idValue(owner))) }
+        return fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    /// The property body fields for a listing: only fields the listing has are written.
+    static func propertyFields(_ property: Property) -> [(name: String, value: JSONValue)] {
+        var fields: [(String, JSONValue)] = []
+        func put(_ name: String, _ value: String?) {
+            if let value, FieldRules.isPresent(value) { fields.append((name, .string(value))) }
+        }
+        put("reference", property.listingID)
+        put("status", vendorStatus(property.standardStatus, propertyType: property.propertyType))
+        if let category = category(property.propertyType) { fields.append(("category", .string(category))) }
+        if let price = property.listPrice ?? property.currentPrice {
+            var priceObject: [String: JSONValue] = ["value": .number(price)]
+            priceObject["offering_type"] = .string(isLease(property.propertyType) ? "rent" : "sale")
+            fields.append(("price", .object(priceObject)))
+        }
+        if let bedrooms = property.bedroomsTotal { fields.append(("bedrooms", .number(Double(bedrooms)))) }
+        if let bathrooms = property.bathroomsTotalInteger { fields.append(("bathrooms", .number(Double(bathrooms)))) }
+        if let size = property.livingArea { fields.append(("size", .number(size))) }
+        put("unit_number", property.unitNumber)
+        if let newConstruction = property.newConstructionYN {
+            fields.append(("project_status", .string(newConstruction ? "off_plan" : "completed")))
+        }
+        if let remarks = property.publicRemarks, FieldRules.isPresent(remarks) {
+            fields.append(("languages", .object(["en": .object(["description": .string(remarks)])])))
+        }
+        if let agent = property.listAgentSourceKey { fields.append(("user", idValue(agent))) }
+        return fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    /// RESO StandardStatus back to PF's listing status.
+    static func vendorStatus(_ standardStatus: String?, propertyType: String?) -> String? {
+        switch standardStatus {
+        case "Active": return "available"
+        case "Active Under Contract": return "under offer"
+        case "Pending": return "reserved"
+        case "Closed": return isLease(propertyType) ? "rented" : "sold"
+        case "Incomplete", "Coming Soon": return "draft"
+        default: return nil
+        }
+    }
+
+    private static func isLease(_ propertyType: String?) -> Bool {
+        propertyType?.lowercased().hasSuffix("lease") == true
+    }
+
+    private static func category(_ propertyType: String?) -> String? {
+        guard let type = propertyType?.lowercased() else { return nil }
+        if type.hasPrefix("residential") { return "residential" }
+        if type.hasPrefix("commercial") { return "commercial" }
+        return nil
+    }
+
+    /// PF ids are integers: send a numeric id as a JSON number, anything else as text.
+    static func idValue(_ id: String) -> JSONValue {
+        if let number = Int64(id) { return .number(Double(number)) }
+        return .string(id)
+    }
+
+    /// A create body: the fields wrapped in the resource's singular key (`{"lead": {...}}`).
+    static func createBody(key: String, fields: [(name: String, value: JSONValue)]) -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        for field in fields { object[field.name] = field.value }
+        return .object([key: .object(object)])
+    }
+
+    /// An update body in the JSON-Patch-like form PF's PATCH endpoints take:
+    /// `{"operations": [{"op": "replace", "path": "/first_name", "value": "Jane"}, ...]}`.
+    static func patchBody(fields: [(name: String, value: JSONValue)]) -> JSONValue {
+        .object(["operations": .array(fields.map { field in
+            .object(["op": .string("replace"), "path": .string("/" + field.name), "value": field.value])
+        })])
+    }
+}

@@ -1,0 +1,25 @@
+public import ConnectorKit
+
+extension VendorProfile {
+    /// Resales Online PropQ (API 1.7.0): the facts from the seed document and the vendor notes.
+    ///
+    /// - Auth: OAuth2 client credentials at `https://api.propq.com/oauth/token` with a form body
+    ///   (`grant_type`, integer `client_id`, `client_secret`) and no JSON content type; the token
+    ///   is cached for its `expires_in` (the prose says 2592000 s, the sample shows 7200 s; the
+    ///   answer decides, 7200 s is assumed only when it is missing).
+    /// - Paging: none; PropQ has no list endpoints (publish status is per development).
+    /// - Limits: none documented; 2 in flight and 5 requests per second are our conservative
+    ///   defaults for a developer's unit updates.
+    public static let propq = VendorProfile(
+        vendor: .propq,
+        defaultBaseURL: "https://api.propq.com",
+        auth: .oauth2ClientCredentials(tokenPath: "/oauth/token", body: .formBody, defaultLifetime: .seconds(7200)),
+        paging: .init(style: .none, defaultPageSize: 1, maxPageSize: 1),
+        rateLimits: RateLimits(maxConcurrency: 2, requestsPerSecond: 5),
+        timeouts: .init(connect: .seconds(10), read: .seconds(30), request: .seconds(60)),
+        retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(30), maxRetryAfter: .seconds(60)),
+        notes: [
+            "419 means a wrong HTTP method; 3xx answers mean a missing or wrong Content-Type.",
+            "Endpoints are documented under both /v1 and /api/v1; /v1 (the endpoint reference) is used.",
+        ])
+}

@@ -1,0 +1,93 @@
+import ConnectorKit
+public import Foundation
+public import HubStore
+public import Logging
+public import RealtyModel
+public import ServiceLifecycle
+
+/// Runs the delivery worker continuously: claims due deliveries, performs them, and sleeps
+/// briefly when the outbox has nothing due. Stops on graceful shutdown after the attempts in
+/// progress have finished.
+public struct DeliveryService: Service {
+    let worker: DeliveryWorker
+    let idleInterval: Duration
+    let logger: Logger
+
+    public init(worker: DeliveryWorker, idleInterval: Duration = .milliseconds(250), logger: Logger) {
+        self.worker = worker
+        self.idleInterval = idleInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            var attempted = 0
+            do {
+                attempted = try await worker.runOnce()
+            } catch {
+                logger.error("claiming deliveries failed", metadata: ["hub.error": "\(error)"])
+            }
+            if attempted == 0 {
+                try? await Task.sleep(for: idleInterval)
+            }
+        }
+    }
+}
+
+/// Pulls each enabled connection's readable resources on its schedule: incremental pulls every
+/// `syncIntervalSeconds`, and a full pass (deletion detection) every `fullPassInterval`.
+public struct SyncScheduler: Service {
+    let store: any HubStorage
+    let runner: PullRunner
+    let connectors: any ConnectorProvider
+    let fullPassInterval: TimeInterval
+    let tick: Duration
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(
+        store: any HubStorage, runner: PullRunner, connectors: any ConnectorProvider, fullPassInterval: TimeInterval = 86_400,
+        tick: Duration = .seconds(1), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.store = store
+        self.runner = runner
+        self.connectors = connectors
+        self.fullPassInterval = fullPassInterval
+        self.tick = tick
+        self.now = now
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await runDuePulls()
+            } catch {
+                logger.error("scheduling pulls failed", metadata: ["hub.error": "\(error)"])
+            }
+            try? await Task.sleep(for: tick)
+        }
+    }
+
+    /// Runs every pull that is due now, one connection after another.
+    public func runDuePulls() async throws {
+        for connection in try await store.listConnections(tenant: nil) where connection.enabled {
+            guard let interval = connection.syncIntervalSeconds, interval > 0 else { continue }
+            let credentials = try? await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
+            guard let connector = try? connectors.connector(for: connection, credentials: credentials) else { continue }
+            let runs = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 200)
+            for capability in connector.capabilities.readable {
+                if Task.isShuttingDownGracefully { return }
+                let resource = capability.resource
+                let mine = runs.filter { $0.resource == resource }
+                let lastStart = mine.first?.startedAt
+                guard lastStart.map({ now().timeIntervalSince($0) >= Double(interval) }) ?? true else { continue }
+                let lastFull = mine.first { $0.mode == .full && $0.status == .succeeded }?.startedAt
+                let fullDue = lastFull.map { now().timeIntervalSince($0) >= fullPassInterval } ?? true
+                try await runner.run(
+                    tenant: connection.tenantID, connectionID: connection.id, resource: resource,
+                    mode: fullDue ? .full : .incremental)
+            }
+        }
+    }
+}
