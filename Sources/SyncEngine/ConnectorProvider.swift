@@ -30,6 +30,7 @@ public enum SyncEngineError: Error, Sendable, Hashable, CustomStringConvertible 
     case connectionDisabled(String)
     case notReadable(connection: String, resource: String)
     case invalidPayload(String)
+    case unusableConnection(String)
 
     public var description: String {
         switch self {
@@ -37,6 +38,7 @@ public enum SyncEngineError: Error, Sendable, Hashable, CustomStringConvertible 
         case .connectionDisabled(let id): return "connection \(id) is disabled"
         case .notReadable(let connection, let resource): return "connection \(connection) cannot read \(resource)"
         case .invalidPayload(let message): return "invalid delivery payload: \(message)"
+        case .unusableConnection(let message): return message
         }
     }
 }

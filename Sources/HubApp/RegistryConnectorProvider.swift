@@ -1,0 +1,63 @@
+public import ConnectorKit
+import Connectors
+public import Foundation
+public import HubStore
+public import Logging
+import Synchronization
+public import SyncEngine
+
+/// Builds connectors for stored connections through the vendor registry, and keeps one per
+/// connection (rebuilt when the connection or its credentials change), so tokens, sessions,
+/// rate limits and quotas are shared by every pull and delivery of a connection.
+public final class RegistryConnectorProvider: ConnectorProvider {
+    private struct Entry {
+        var fingerprint: String
+        var connector: any Connector
+    }
+
+    private let transport: any HTTPTransport
+    private let clock: any ConnectorClock
+    private let logger: Logger
+    private let cache = Mutex<[String: Entry]>([:])
+
+    /// - Parameters:
+    ///   - transport: the application's HTTP transport (one `HTTPClient` for the process).
+    ///   - clock: the connectors' clock.
+    ///   - logger: passed to the connectors.
+    public init(transport: any HTTPTransport, clock: any ConnectorClock = SystemConnectorClock(), logger: Logger) {
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func connector(for connection: Connection, credentials: Data?) throws -> any Connector {
+        let fingerprint = "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(credentials?.hashValue ?? 0)"
+        if let entry = cache.withLock({ $0[connection.id] }), entry.fingerprint == fingerprint {
+            return entry.connector
+        }
+        guard let vendor = VendorID(rawValue: connection.vendor) else {
+            throw SyncEngineError.unusableConnection(
+                "connection \(connection.id) names an unknown vendor \"\(connection.vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let credentials else {
+            throw SyncEngineError.unusableConnection("connection \(connection.id) has no credentials")
+        }
+        guard let baseURL = URL(string: connection.baseURL), baseURL.scheme != nil, baseURL.host != nil else {
+            throw SyncEngineError.unusableConnection("connection \(connection.id) has an invalid base URL")
+        }
+        var authURL: URL?
+        if let text = connection.authURL {
+            guard let url = URL(string: text), url.scheme != nil, url.host != nil else {
+                throw SyncEngineError.unusableConnection("connection \(connection.id) has an invalid auth URL")
+            }
+            authURL = url
+        }
+        let configuration = ConnectorConfiguration(
+            connectionID: connection.id, baseURL: baseURL, authURL: authURL,
+            credentials: try VendorCredentials.decode(vendor: vendor, json: credentials))
+        let connector = try ConnectorRegistry.make(
+            vendor: vendor, configuration: configuration, transport: transport, clock: clock, logger: logger)
+        cache.withLock { $0[connection.id] = Entry(fingerprint: fingerprint, connector: connector) }
+        return connector
+    }
+}
