@@ -128,13 +128,15 @@ let package = Package(
             dependencies: [
                 "RealtyModel", "HubStore", "HubStoreSQLite", "ConnectorKit", "Connectors", "SyncEngine", logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "realtyhub",
             dependencies: [
-                "HubApp", "Sandbox", logging,
+                "HubApp", "Sandbox", "HubStore", "HubStoreSQLite", "ConnectorKit", "RealtyModel", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

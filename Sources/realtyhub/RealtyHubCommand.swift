@@ -8,7 +8,10 @@ struct RealtyHubCommand: AsyncParsableCommand {
         commandName: "realtyhub",
         abstract: "RealtyHub: one reliable, normalized view over your real-estate CRMs and portals.",
         version: RealtyHubVersion.current,
-        subcommands: [MigrateCommand.self, DoctorCommand.self, SandboxCommand.self, ProbeCommand.self]
+        subcommands: [
+            MigrateCommand.self, DoctorCommand.self, SandboxCommand.self, ProbeCommand.self, ConnectionsCommand.self,
+            SyncCommand.self, LeadsCommand.self, DeliveriesCommand.self, RunCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,197 @@
+import AsyncHTTPClient
+public import ConnectorKit
+public import Foundation
+public import HubStore
+public import HubStoreSQLite
+public import Logging
+public import RealtyModel
+public import SyncEngine
+
+/// An opened hub: the store, the process's one HTTP client and the connector provider.
+/// Every CLI command that talks to vendors opens one and shuts it down when done.
+///
+/// - warning: call ``shutdown()`` before dropping it: the HTTP client must be shut down.
+public final class HubRuntime: Sendable {
+    public let store: SQLiteHubStore
+    public let connectors: RegistryConnectorProvider
+    public let logger: Logger
+    let http: HTTPClient
+
+    /// Opens the store (migrating it) and creates the HTTP client.
+    public static func open(_ configuration: HubConfiguration, logger: Logger) async throws -> HubRuntime {
+        let store = try await HubApp.openStore(configuration, createKey: true)
+        // Every connector request carries its own deadline; the client's defaults cover connects.
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        return HubRuntime(store: store, http: http, logger: logger)
+    }
+
+    init(store: SQLiteHubStore, http: HTTPClient, logger: Logger) {
+        self.store = store
+        self.http = http
+        self.logger = logger
+        connectors = RegistryConnectorProvider(transport: AsyncHTTPClientTransport(client: http), logger: logger)
+    }
+
+    /// Shuts the HTTP client down.
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    /// The pull runner over this runtime.
+    public var pullRunner: PullRunner { PullRunner(store: store, connectors: connectors, logger: logger) }
+
+    /// A delivery worker over this runtime.
+    public func deliveryWorker(owner: String = "realtyhub-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))") -> DeliveryWorker {
+        DeliveryWorker(store: store, connectors: connectors, owner: owner, logger: logger)
+    }
+}
+
+/// Connections, sync runs and deliveries as the CLI manages them.
+extension HubRuntime {
+    /// The tenant commands use when none is named.
+    public static let defaultTenant = "default"
+
+    /// Makes sure `tenant` exists (the default tenant is created on first use).
+    public func ensureTenant(_ tenant: String) async throws {
+        if try await store.tenant(id: tenant) == nil {
+            _ = try await store.createTenant(id: tenant, name: tenant)
+        }
+    }
+
+    /// Adds a connection after checking its vendor, URLs and credentials.
+    /// - Throws: ``HubError`` `.invalidRequest`/`.validationFailed` naming the problem.
+    public func addConnection(
+        tenant: String, vendor: String, name: String, baseURL: String, authURL: String?, credentials: Data,
+        syncIntervalSeconds: Int?
+    ) async throws -> Connection {
+        guard let vendorID = VendorID(rawValue: vendor) else {
+            throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw HubError(.invalidRequest, "the connection needs a name") }
+        for (label, url) in [("base URL", Optional(baseURL)), ("auth URL", authURL)] {
+            guard let url else { continue }
+            guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+                throw HubError(.invalidRequest, "the \(label) must be an http(s) URL")
+            }
+        }
+        if let interval = syncIntervalSeconds, interval < 10 {
+            throw HubError(.invalidRequest, "the sync interval must be at least 10 seconds")
+        }
+        do {
+            _ = try VendorCredentials.decode(vendor: vendorID, json: credentials)
+        } catch let error as ConnectorError {
+            throw HubError(.invalidRequest, "credentials: \(error.message)")
+        }
+        try await ensureTenant(tenant)
+        let now = Date()
+        let connection = Connection(
+            id: HubKey.make(at: now), tenantID: tenant, vendor: vendor, name: name, baseURL: baseURL, authURL: authURL,
+            syncIntervalSeconds: syncIntervalSeconds, createdAt: now, updatedAt: now)
+        return try await store.saveConnection(connection, credentials: credentials)
+    }
+
+    /// Finds a connection by id or by name.
+    public func findConnection(_ idOrName: String, tenant: String) async throws -> Connection {
+        if let byID = try await store.connection(id: idOrName, tenant: tenant) { return byID }
+        if let byName = try await store.listConnections(tenant: tenant).first(where: { $0.name == idOrName }) { return byName }
+        throw HubError(.notFound, "no connection \"\(idOrName)\" in tenant \(tenant)")
+    }
+
+    /// Authenticates against the connection's vendor.
+    public func testConnection(_ connection: Connection) async throws -> ConnectorCapabilities {
+        let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
+        let connector = try connectors.connector(for: connection, credentials: credentials)
+        try await connector.verify()
+        return connector.capabilities
+    }
+
+    /// Pulls the readable resources of the connections named (all of the tenant's when empty).
+    public func sync(
+        tenant: String, connections: [Connection], resource: ResourceName?, full: Bool,
+        progress: (@Sendable (SyncRun) -> Void)? = nil
+    ) async throws -> [SyncRun] {
+        var runs: [SyncRun] = []
+        for connection in connections where connection.enabled {
+            let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
+            let capabilities: ConnectorCapabilities
+            do {
+                capabilities = try connectors.connector(for: connection, credentials: credentials).capabilities
+            } catch {
+                var failed = SyncRun(tenantID: tenant, connectionID: connection.id, resource: resource ?? .contacts, mode: full ? .full : .incremental, status: .failed, startedAt: Date(), finishedAt: Date())
+                failed.error = String(describing: error)
+                runs.append(failed)
+                continue
+            }
+            let resources = capabilities.readable.map(\.resource).filter { resource == nil || $0 == resource }
+            if let resource, resources.isEmpty {
+                throw HubError(.invalidRequest, "connection \(connection.name) cannot read \(resource.rawValue)")
+            }
+            for name in resources {
+                runs.append(try await pullRunner.run(
+                    tenant: tenant, connectionID: connection.id, resource: name, mode: full ? .full : .incremental, progress: progress))
+            }
+        }
+        return runs
+    }
+
+    /// Validates a lead and commits one delivery per target connection to the outbox; returns
+    /// only once they are committed.
+    /// - Throws: ``HubError`` `.validationFailed` with the field errors, `.invalidRequest` when a
+    ///   target cannot receive leads.
+    public func pushLead(_ json: Data, tenant: String, to targets: [Connection], idempotencyKey: String? = nil) async throws -> [Delivery] {
+        var lead: Contact
+        do {
+            lead = try JSONDecoder().decode(Contact.self, from: json)
+        } catch let error as DecodingError {
+            throw HubError(.invalidRequest, "the lead is not a Contacts record in RESO names: \(Self.describe(error))")
+        }
+        if lead.contactType == nil { lead.contactType = "Lead" }
+        let errors = lead.validate()
+        guard errors.isEmpty else { throw HubError(.validationFailed, "the lead is not valid", details: errors) }
+        guard !targets.isEmpty else { throw HubError(.invalidRequest, "name at least one connection to deliver to") }
+        for target in targets {
+            let credentials = try await store.credentials(connectionID: target.id, tenant: tenant)
+            let capabilities = try connectors.connector(for: target, credentials: credentials).capabilities
+            guard capabilities.write(.contacts)?.canCreate == true else {
+                throw HubError(.invalidRequest, "connection \(target.name) (\(target.vendor)) cannot create leads")
+            }
+        }
+        let payload = try JSONEncoder().encode(lead)
+        return try await store.enqueue(
+            targets.map { NewDelivery(tenantID: tenant, connectionID: $0.id, kind: .leadCreate, payload: payload, idempotencyKey: idempotencyKey) },
+            now: Date())
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        @unknown default:
+            return "malformed JSON"
+        }
+    }
+}
+
+import ServiceLifecycle
+import UnixSignals
+
+extension HubRuntime {
+    /// Runs the scheduler (pulls on each connection's schedule) and the delivery worker until
+    /// SIGTERM or SIGINT, then lets the attempts in progress finish.
+    ///
+    /// - Parameters:
+    ///   - fullPassInterval: how often each resource gets a full pass (deletion detection).
+    ///   - pollInterval: how long the delivery worker sleeps when nothing is due.
+    public func runWorkers(fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250)) async throws {
+        _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: "the process running it stopped")
+        let scheduler = SyncScheduler(
+            store: store, runner: pullRunner, connectors: connectors, fullPassInterval: fullPassInterval, logger: logger)
+        let deliveries = DeliveryService(worker: deliveryWorker(), idleInterval: pollInterval, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: scheduler), .init(service: deliveries)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}

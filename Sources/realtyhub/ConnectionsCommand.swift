@@ -1,0 +1,256 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConnectorKit
+import HubApp
+import HubStore
+import HubStoreSQLite
+import RealtyModel
+
+struct ConnectionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connections",
+        abstract: "Add, list, remove and test connections to vendor accounts.",
+        subcommands: [Add.self, List.self, Remove.self, Test.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a connection; credentials come from a file, standard input or REALTYHUB_CREDENTIALS, never argv.")
+
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @Option(help: "pf-expert, propq, mycrm, apimo or boston-logic.") var vendor: String
+        @Option(help: "A name for the connection, unique in the tenant.") var name: String
+        @Option(name: .customLong("base-url"), help: "The vendor API's base URL.") var baseURL: String
+        @Option(name: .customLong("auth-url"), help: "The auth host's base URL, when separate (PF Expert).") var authURL: String?
+        @Option(name: .customLong("sync-interval"), help: "Seconds between scheduled pulls (none: manual only).") var syncInterval: Int?
+        @OptionGroup var credentials: CredentialsOptions
+        @Flag(help: "Print the connection as JSON.") var json = false
+
+        func run() async throws {
+            let secret = try credentials.read()
+            try await withRuntime(data, command: "connections add") { runtime in
+                let connection = try await runtime.addConnection(
+                    tenant: tenant.tenant, vendor: vendor, name: name, baseURL: baseURL, authURL: authURL, credentials: secret,
+                    syncIntervalSeconds: syncInterval)
+                if json { printJSON(connection) } else { print("added \(connection.name) (\(connection.vendor)) as \(connection.id)") }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List connections (credentials are never shown).")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await withRuntime(data, command: "connections list") { runtime in
+                let connections = try await runtime.store.listConnections(tenant: tenant.tenant)
+                if json { printJSON(connections); return }
+                if connections.isEmpty { print("no connections in tenant \(tenant.tenant)") }
+                for connection in connections {
+                    let schedule = connection.syncIntervalSeconds.map { "every \($0)s" } ?? "manual"
+                    print("\(connection.id)  \(connection.name)  \(connection.vendor)  \(connection.baseURL)  \(schedule)  \(connection.enabled ? "enabled" : "disabled")  credentials: \(connection.hasCredentials ? "stored" : "none")")
+                }
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a connection (records it synced are kept).")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @Argument(help: "The connection's id or name.") var connection: String
+
+        func run() async throws {
+            try await withRuntime(data, command: "connections remove") { runtime in
+                let found = try await runtime.findConnection(connection, tenant: tenant.tenant)
+                _ = try await runtime.store.deleteConnection(id: found.id, tenant: tenant.tenant)
+                print("removed \(found.name)")
+            }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Authenticate against the vendor and show what the connection can do.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @Argument(help: "The connection's id or name.") var connection: String
+
+        func run() async throws {
+            try await withRuntime(data, command: "connections test") { runtime in
+                let found = try await runtime.findConnection(connection, tenant: tenant.tenant)
+                let capabilities = try await runtime.testConnection(found)
+                print("\(found.name): credentials accepted")
+                print("  reads:  \(capabilities.readable.map { $0.resource.rawValue + ($0.incremental ? " (incremental)" : "") }.joined(separator: ", "))")
+                print("  writes: \(capabilities.writable.map(\.resource.rawValue).joined(separator: ", "))")
+            }
+        }
+    }
+}
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Pull records from the tenant's connections into the store.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var tenant: TenantOptions
+    @Option(help: "Only this connection (id or name).") var connection: String?
+    @Option(help: "Only this resource (Member, Office, Teams, Contacts, Property, Development, Activity).") var resource: String?
+    @Flag(help: "A full pass (detects deletions) instead of an incremental pull.") var full = false
+    @Flag(help: "Print the runs as JSON.") var json = false
+
+    /// One progress line on standard error, redrawn in place.
+    @Sendable static func showProgress(_ run: SyncRun) {
+        let line = "\r\(run.resource.rawValue): page \(run.pages), \(run.inserted) new, \(run.updated) changed, \(run.unchanged) unchanged"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func run() async throws {
+        var resourceName: ResourceName?
+        if let resource {
+            guard let parsed = ResourceName(name: resource) else { throw ValidationError("unknown resource \(resource)") }
+            resourceName = parsed
+        }
+        let onTerminal = isatty(STDERR_FILENO) == 1 && !json
+        try await withRuntime(data, command: "sync") { runtime in
+            let connections: [Connection]
+            if let connection {
+                connections = [try await runtime.findConnection(connection, tenant: tenant.tenant)]
+            } else {
+                connections = try await runtime.store.listConnections(tenant: tenant.tenant)
+            }
+            if connections.isEmpty { throw ValidationError("no connections in tenant \(tenant.tenant); add one with `realtyhub connections add`") }
+            let progress: (@Sendable (SyncRun) -> Void)? = onTerminal ? SyncCommand.showProgress : nil
+            let runs = try await runtime.sync(
+                tenant: tenant.tenant, connections: connections, resource: resourceName, full: full, progress: progress)
+            if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if json {
+                printJSON(runs)
+            } else {
+                let names = Dictionary(connections.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+                for run in runs {
+                    let outcome = run.status == .succeeded ? "ok" : "FAILED: \(run.error ?? "")"
+                    print("\(names[run.connectionID] ?? run.connectionID) \(run.resource.rawValue) (\(run.mode.rawValue)): \(run.inserted) inserted, \(run.updated) updated, \(run.unchanged) unchanged, \(run.deleted) deleted, \(run.pages) pages — \(outcome)")
+                }
+            }
+            if runs.contains(where: { $0.status == .failed }) { throw ExitCode.failure }
+        }
+    }
+}
+
+struct LeadsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "leads", abstract: "Deliver leads to CRMs.", subcommands: [Push.self])
+
+    struct Push: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a lead (JSON with RESO Contacts names), commit it to the outbox for each target, then acknowledge.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @Option(help: "The lead as a JSON file ('-' for standard input).") var file: String
+        @Option(name: .customLong("to"), parsing: .upToNextOption, help: "Target connections (ids or names).") var targets: [String]
+        @Option(name: .customLong("idempotency-key"), help: "Pushing again with the same key adds nothing.") var idempotencyKey: String?
+        @Flag(help: "Print the deliveries as JSON.") var json = false
+
+        func run() async throws {
+            let body: Data
+            if file == "-" {
+                body = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let contents = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+                body = contents
+            }
+            try await withRuntime(data, command: "leads push") { runtime in
+                var connections: [Connection] = []
+                for target in targets { connections.append(try await runtime.findConnection(target, tenant: tenant.tenant)) }
+                let deliveries = try await runtime.pushLead(body, tenant: tenant.tenant, to: connections, idempotencyKey: idempotencyKey)
+                if json {
+                    printJSON(deliveries.map(DeliveryView.init))
+                } else {
+                    for delivery in deliveries { print("accepted: delivery \(delivery.id) to \(delivery.connectionID) (\(delivery.state.rawValue))") }
+                }
+            }
+        }
+    }
+}
+
+struct DeliveriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliveries", abstract: "Inspect and retry outbox deliveries.", subcommands: [List.self, Retry.self])
+
+    struct List: AsyncParsableCommand {
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @Option(help: "Only this state: pending, in-flight, done, retry-wait, dead.") var state: String?
+        @Option(help: "At most this many, newest first.") var limit = 50
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let filterState = try state.map { text in
+                guard let parsed = DeliveryState(rawValue: text) else {
+                    throw ValidationError("unknown state \(text); states: \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return parsed
+            }
+            try await withRuntime(data, command: "deliveries list") { runtime in
+                let deliveries = try await runtime.store.listDeliveries(
+                    tenant: tenant.tenant, filter: DeliveryFilter(state: filterState, limit: max(1, limit)))
+                if json { printJSON(deliveries.map(DeliveryView.init)); return }
+                for delivery in deliveries {
+                    print("\(delivery.id)  \(delivery.kind)  \(delivery.connectionID)  \(delivery.state.rawValue)  attempts \(delivery.attempts)/\(delivery.maxAttempts)  remote \(delivery.remoteID ?? "-")  \(delivery.lastError ?? "")")
+                }
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move a dead delivery back to pending with a fresh budget.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @Argument(help: "The delivery id.") var id: String
+
+        func run() async throws {
+            try await withRuntime(data, command: "deliveries retry") { runtime in
+                let delivery = try await runtime.store.retryDelivery(id: id, tenant: tenant.tenant, now: Date())
+                print("delivery \(delivery.id) is \(delivery.state.rawValue) again")
+            }
+        }
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the scheduler and the delivery worker (headless) until SIGTERM or Ctrl-C.")
+    @OptionGroup var data: DataOptions
+    @Option(name: .customLong("full-pass-hours"), help: "Hours between full passes of each resource.") var fullPassHours: Double = 24
+
+    func run() async throws {
+        try await withRuntime(data, command: "run") { runtime in
+            try await runtime.runWorkers(fullPassInterval: max(0, fullPassHours) * 3600)
+        }
+    }
+}
+
+/// A delivery as the CLI prints it (the payload stays out).
+struct DeliveryView: Encodable {
+    var id, connectionID, kind, state: String
+    var attempts, maxAttempts: Int
+    var remoteID, lastError: String?
+    var createdAt: Date
+
+    init(_ delivery: Delivery) {
+        id = delivery.id
+        connectionID = delivery.connectionID
+        kind = delivery.kind.rawValue
+        state = delivery.state.rawValue
+        attempts = delivery.attempts
+        maxAttempts = delivery.maxAttempts
+        remoteID = delivery.remoteID
+        lastError = delivery.lastError
+        createdAt = delivery.createdAt
+    }
+}
