@@ -183,11 +183,18 @@ extension HubRuntime {
     /// - Parameters:
     ///   - fullPassInterval: how often each resource gets a full pass (deletion detection).
     ///   - pollInterval: how long the delivery worker sleeps when nothing is due.
-    public func runWorkers(fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250)) async throws {
+    ///   - leaseDuration: how long a delivery attempt stays leased to this process; after a crash,
+    ///     its deliveries are taken over when the lease expires.
+    public func runWorkers(
+        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
+    ) async throws {
         _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: "the process running it stopped")
         let scheduler = SyncScheduler(
             store: store, runner: pullRunner, connectors: connectors, fullPassInterval: fullPassInterval, logger: logger)
-        let deliveries = DeliveryService(worker: deliveryWorker(), idleInterval: pollInterval, logger: logger)
+        let worker = DeliveryWorker(
+            store: store, connectors: connectors, policy: DeliveryPolicy(leaseDuration: leaseDuration),
+            owner: "realtyhub-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))", logger: logger)
+        let deliveries = DeliveryService(worker: worker, idleInterval: pollInterval, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: scheduler), .init(service: deliveries)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -148,7 +148,10 @@ public struct DeliveryWorker: Sendable {
         case let error as ConnectorError:
             retryAfter = error.retryAfter
             switch error.kind {
-            case .retryable, .rateLimited, .invalidResponse: retryable = true
+            // An auth failure after the connector's own re-login can be passing (a session
+            // revoked, another process's login racing this one's challenge, credentials being
+            // rotated); it is retried within the budget and dead-lettered if it persists.
+            case .retryable, .rateLimited, .invalidResponse, .auth: retryable = true
             default: retryable = false
             }
         case is SyncEngineError:

@@ -227,10 +227,17 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run", abstract: "Run the scheduler and the delivery worker (headless) until SIGTERM or Ctrl-C.")
     @OptionGroup var data: DataOptions
     @Option(name: .customLong("full-pass-hours"), help: "Hours between full passes of each resource.") var fullPassHours: Double = 24
+    @Option(name: .customLong("lease-seconds"), help: "How long a delivery attempt is leased; a crashed process's deliveries are taken over after it.")
+    var leaseSeconds: Double = 300
+
+    func validate() throws {
+        guard fullPassHours >= 0 else { throw ValidationError("--full-pass-hours must be zero or more") }
+        guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
+    }
 
     func run() async throws {
         try await withRuntime(data, command: "run") { runtime in
-            try await runtime.runWorkers(fullPassInterval: max(0, fullPassHours) * 3600)
+            try await runtime.runWorkers(fullPassInterval: fullPassHours * 3600, leaseDuration: leaseSeconds)
         }
     }
 }
