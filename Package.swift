@@ -127,6 +127,8 @@ let package = Package(
             name: "HubApp",
             dependencies: [
                 "RealtyModel", "HubStore", "HubStoreSQLite", "ConnectorKit", "Connectors", "SyncEngine", logging,
+                // The vendor operations beyond read and write (PropQ inventory, MyCRM address check).
+                "ResalesOnlineConnector", "MyCRMConnector",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -42,7 +42,7 @@ public final class HubRuntime: Sendable {
 
     /// A delivery worker over this runtime.
     public func deliveryWorker(owner: String = "realtyhub-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))") -> DeliveryWorker {
-        DeliveryWorker(store: store, connectors: connectors, owner: owner, logger: logger)
+        DeliveryWorker(store: store, connectors: connectors, handlers: Self.deliveryHandlers(), owner: owner, logger: logger)
     }
 }
 
@@ -192,7 +192,7 @@ extension HubRuntime {
         let scheduler = SyncScheduler(
             store: store, runner: pullRunner, connectors: connectors, fullPassInterval: fullPassInterval, logger: logger)
         let worker = DeliveryWorker(
-            store: store, connectors: connectors, policy: DeliveryPolicy(leaseDuration: leaseDuration),
+            store: store, connectors: connectors, handlers: Self.deliveryHandlers(), policy: DeliveryPolicy(leaseDuration: leaseDuration),
             owner: "realtyhub-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))", logger: logger)
         let deliveries = DeliveryService(worker: worker, idleInterval: pollInterval, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

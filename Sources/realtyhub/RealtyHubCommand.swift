@@ -10,7 +10,8 @@ struct RealtyHubCommand: AsyncParsableCommand {
         version: RealtyHubVersion.current,
         subcommands: [
             MigrateCommand.self, DoctorCommand.self, SandboxCommand.self, ProbeCommand.self, ConnectionsCommand.self,
-            SyncCommand.self, LeadsCommand.self, DeliveriesCommand.self, RunCommand.self,
+            SyncCommand.self, LeadsCommand.self, DeliveriesCommand.self, RunCommand.self, UnitsCommand.self,
+            DevelopmentsCommand.self, AddressCommand.self,
         ]
     )
 }
