@@ -197,3 +197,56 @@ final class TestNow: Sendable {
 }
 
 import Synchronization
+
+/// A lead delivered through each kind of fault the sandbox injects is created exactly once.
+@Suite struct DeliveryUnderFaultsTests {
+    static let kinds: [String] = ["500", "502", "503", "429", "timeout", "reset", "garbage", "slow", "lost", "lost-reset"]
+
+    @Test(arguments: kinds)
+    func deliveredExactlyOnce(_ kind: String) async throws {
+        let harness = try await SyncEngineLiveTests.Harness.start(.mycrm)
+        defer { Task { try? await harness.shutdown() } }
+        // Short holds so the timeout and slow faults cost seconds, not the defaults.
+        harness.sandbox.faults(.mycrm)?.setPlan(try FaultPlan(spec: "timeout=1s,slow=300ms,retry-after=1"))
+        let connection = try #require(try await harness.store.connection(id: harness.connectionID, tenant: harness.tenant))
+        let credentials = try await harness.store.credentials(connectionID: harness.connectionID, tenant: harness.tenant)
+        try await harness.provider.connector(for: connection, credentials: credentials).verify()
+
+        let email = "fault-\(kind)@example.com"
+        var lead = Contact()
+        lead.firstName = "Fault"
+        lead.lastName = kind
+        lead.email = email
+        lead.contactType = "Lead"
+        let delivery = try #require(try await harness.store.enqueue(
+            [NewDelivery(tenantID: harness.tenant, connectionID: harness.connectionID, kind: .leadCreate,
+                         payload: try JSONEncoder().encode(lead), maxAttempts: 6)],
+            now: Date()).first)
+        let fault: FaultKind
+        switch kind {
+        case "429": fault = .rateLimited
+        case "timeout": fault = .timeout
+        case "reset": fault = .reset
+        case "garbage": fault = .garbage
+        case "slow": fault = .slow
+        case "lost": fault = .lost
+        case "lost-reset": fault = .lostReset
+        default: fault = .serverError(Int(kind) ?? 500)
+        }
+        harness.sandbox.faults(.mycrm)?.enqueue([FaultInjection(kind: fault, count: 2, method: "POST", path: "/webservice.php")])
+
+        let clock = TestNow()
+        let worker = DeliveryWorker(
+            store: harness.store, connectors: harness.provider, owner: "w1", now: { clock.now }, random: { 0 }, logger: harness.logger)
+        var state = delivery
+        for _ in 0..<6 where state.state != .done && state.state != .dead {
+            _ = try await worker.runOnce()
+            clock.advance(3600)
+            state = try #require(try await harness.store.delivery(id: delivery.id, tenant: harness.tenant))
+        }
+        #expect(state.state == .done, "\(kind): \(state.state) after \(state.attempts) attempts: \(state.lastError ?? "")")
+        let creates = harness.sandbox.writeLog.entries(vendor: .mycrm, operation: .create).filter { $0.keys["email"] == email }
+        #expect(creates.count == 1, "\(kind): created \(creates.count) times")
+        #expect(creates.first?.id == state.remoteID)
+    }
+}
