@@ -215,4 +215,12 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-sync-benchmarks",
+            dependencies: ["HubApp", "HubStore", "HubStoreSQLite", "RealtyModel", logging],
+            path: "Benchmarks/SyncBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
 }
