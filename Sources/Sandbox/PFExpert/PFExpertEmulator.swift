@@ -44,7 +44,7 @@ public final class PFExpertEmulator: VendorEmulator {
     private let settings: EmulatorSettings
     private let clock: SandboxClock
     private let writeLog: WriteLog
-    private let state: Mutex<PFExpertState>
+    let state: Mutex<PFExpertState>
 
     /// Creates the emulator with `settings.records` records per resource.
     public init(settings: EmulatorSettings, clock: SandboxClock, writeLog: WriteLog) {

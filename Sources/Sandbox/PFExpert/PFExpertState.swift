@@ -127,6 +127,12 @@ struct PFExpertState {
         return token
     }
 
+    /// Forgets every issued token (revoked before expiry); returns how many were live.
+    mutating func revokeAllTokens() -> Int {
+        defer { tokens.removeAll() }
+        return tokens.count
+    }
+
     static func base64URL(_ text: String) -> String {
         Data(text.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")

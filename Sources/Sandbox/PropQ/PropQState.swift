@@ -200,6 +200,12 @@ actor PropQState {
         return (token, expiresIn)
     }
 
+    /// Forgets every issued token (revoked before expiry); returns how many there were.
+    func revokeAllTokens() -> Int {
+        defer { tokens.removeAll() }
+        return tokens.count
+    }
+
     /// The client a bearer token belongs to, when the token is known and not expired.
     func client(forToken token: String) -> Client? {
         guard let stored = tokens[token], stored.expiresAt > clock.now else { return nil }
