@@ -19,7 +19,9 @@ public import RealtyModel
 /// - Reads: PropQ has no list of developments, so `Development` records are read for the
 ///   developments this connection is told to track (`developmentIDs`), one publish-status call
 ///   each; an id PropQ does not know (404) is left out of the pass. Without tracked
-///   developments the connection declares nothing readable.
+///   developments the connection declares nothing readable. The developments come from the
+///   `developmentIDs` argument or, when it is empty, from the configuration option
+///   `development_ids` (comma-separated), which is how the registry builds a PropQ connection.
 public struct ResalesOnlineConnector: Connector {
     /// `propq`.
     public let vendor = VendorID.propq
@@ -28,6 +30,9 @@ public struct ResalesOnlineConnector: Connector {
     /// The developments whose publish status `read(Development.self, ...)` reports.
     public let developmentIDs: [String]
     let client: VendorHTTPClient
+
+    /// The configuration option naming the tracked developments, comma-separated.
+    public static let developmentIDsOption = "development_ids"
 
     /// The vendor operations this connector offers.
     public static let operations = ["update-unit", "publish-development", "publish-status"]
@@ -41,7 +46,8 @@ public struct ResalesOnlineConnector: Connector {
     ///   - transport: the HTTP transport.
     ///   - clock: the time source (token expiry, backoff).
     ///   - logger: the connection's logger.
-    ///   - developmentIDs: the developments whose publish status reads report.
+    ///   - developmentIDs: the developments whose publish status reads report (default: the
+    ///     configuration's `development_ids` option).
     /// - Throws: ``ConnectorError`` `.configuration` when the configuration does not fit.
     public init(
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
@@ -71,13 +77,23 @@ public struct ResalesOnlineConnector: Connector {
         client = try VendorHTTPClient(
             configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock, logger: logger,
             errorDecoder: { response, _ in ResalesOnlineErrors.classify(response, redactor: redactor) })
-        self.developmentIDs = developmentIDs
+        self.developmentIDs = developmentIDs.isEmpty
+            ? Self.developmentIDs(option: configuration.options[Self.developmentIDsOption]) : developmentIDs
         // PropQ cannot list developments: `Development` is readable only on a connection that
         // is told which developments to follow.
-        let readable = developmentIDs.isEmpty ? [] : [ReadCapability(
+        let readable = self.developmentIDs.isEmpty ? [] : [ReadCapability(
             resource: .development, vendorEndpoints: ["GET /v1/developments/{development_id}/publish-status"],
             incremental: false)]
         capabilities = ConnectorCapabilities(readable: readable, writable: [], operations: Self.operations)
+    }
+
+    /// The development ids of a `development_ids` option: comma-separated, trimmed, empty items
+    /// and repeats dropped, order kept.
+    static func developmentIDs(option: String?) -> [String] {
+        guard let option else { return [] }
+        var seen: Set<String> = []
+        return option.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
     // MARK: - Verify

@@ -18,9 +18,12 @@ struct SandboxCommand: AsyncParsableCommand {
             Each emulator listens on its own port and also serves a control API under /_sandbox \
             (health, writes, faults, reset, control, clock). Stop with Ctrl-C (SIGINT) or SIGTERM.
 
-            Fault spec: comma-separated kind:probability rules and parameter=value settings, e.g. \
+            Fault spec: comma-separated [vendor:]kind:probability[@route] rules and parameter=value settings, e.g. \
             500:0.1,429:0.05,timeout:0.02,reset:0.01,lost:0.01,slow:0.1,latency=200ms,retry-after=2,timeout=30s,slow=2s. \
-            Kinds: 500-599, 429, timeout, reset, garbage, slow, lost, lost-reset.
+            Kinds: 500-599, 429, timeout, reset, garbage, slow, lost, lost-reset, revoke (revokes every live token or \
+            session, then runs the request). A vendor prefix limits a rule to one emulator (mycrm:500:0.1); a route \
+            limits it to matching paths, * matching anything (pf-expert:429:0.2@/leads*). retry-after=N answers \
+            Retry-After: N; retry-after-date=N answers an HTTP-date N seconds ahead.
             """
     )
 
@@ -42,7 +45,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Token/session lifetime (e.g. 30s, 5m); default: each vendor's documented lifetime.")
     var tokenTTL: String?
 
-    @Option(help: "Fault spec, e.g. 500:0.1,429:0.05,latency=200ms.")
+    @Option(help: "Fault spec, e.g. 500:0.1,mycrm:429:0.05,pf-expert:503:0.2@/leads*,latency=200ms.")
     var faults: String?
 
     @Option(help: "Delay added to every vendor request (e.g. 50ms).")

@@ -15,6 +15,8 @@ public import Foundation
 /// - `retry`: the retry policy (default: the profile's).
 /// - `pageSize`: the page size to ask for (default: the profile's; clamped to the vendor maximum).
 /// - `tokenRenewalMargin`: renew tokens and sessions this long before they expire (default 60 s).
+/// - `options`: vendor-specific, non-secret settings by name (default none), e.g. PropQ's
+///   `development_ids` (comma-separated). Secrets belong in `credentials`, never here.
 public struct ConnectorConfiguration: Sendable {
     /// The hub connection this configuration belongs to.
     public var connectionID: String
@@ -34,6 +36,8 @@ public struct ConnectorConfiguration: Sendable {
     public var pageSize: Int?
     /// How long before expiry a token or session is renewed.
     public var tokenRenewalMargin: Duration
+    /// Vendor-specific, non-secret settings by name (each connector documents the ones it reads).
+    public var options: [String: String]
 
     /// Timeout overrides; nil means the vendor profile's value.
     public struct Timeouts: Sendable, Hashable {
@@ -81,10 +85,11 @@ public struct ConnectorConfiguration: Sendable {
     ///   - retry: a retry policy replacing the profile's.
     ///   - pageSize: a page size replacing the profile's default.
     ///   - tokenRenewalMargin: how long before expiry tokens are renewed.
+    ///   - options: vendor-specific, non-secret settings by name.
     public init(
         connectionID: String, baseURL: URL, authURL: URL? = nil, credentials: VendorCredentials,
         timeouts: Timeouts = Timeouts(), limits: LimitOverrides = LimitOverrides(), retry: RetryPolicy? = nil,
-        pageSize: Int? = nil, tokenRenewalMargin: Duration = .seconds(60)
+        pageSize: Int? = nil, tokenRenewalMargin: Duration = .seconds(60), options: [String: String] = [:]
     ) {
         self.connectionID = connectionID
         self.baseURL = baseURL
@@ -95,6 +100,7 @@ public struct ConnectorConfiguration: Sendable {
         self.retry = retry
         self.pageSize = pageSize
         self.tokenRenewalMargin = tokenRenewalMargin
+        self.options = options
     }
 
     /// The vendor, from the credentials.

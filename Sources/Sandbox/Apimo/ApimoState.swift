@@ -51,8 +51,10 @@ actor ApimoState {
     /// When the data was seeded; `reset` restores exactly that state, timestamps included.
     private let seededAt: Date
     private var providers: [Int: Provider] = [:]
-    private var tables: [Resource: [Record]] = [:]
+    /// Records per resource and agency: seeded ones derived on demand, plus the changes.
+    private var tables: [Resource: [Int: Table]] = [:]
     private var nextIDs: [Resource: Int] = [:]
+    private let seeder: Seeder
     private var quotas: [Int: ApimoQuota] = [:]
     private var controlGenerator: SeededGenerator
 
@@ -62,7 +64,9 @@ actor ApimoState {
         self.controlGenerator = SeededGenerator(seed: settings.seed, stream: "apimo/control")
         let start = clock.now
         self.seededAt = start
-        let seeded = Self.seed(settings: settings, now: start)
+        let seeder = Seeder(seed: settings.seed, now: start, count: max(settings.records, 0))
+        self.seeder = seeder
+        let seeded = Self.seed(settings: settings, seeder: seeder)
         self.providers = seeded.providers
         self.tables = seeded.tables
         self.nextIDs = seeded.nextIDs
@@ -112,34 +116,66 @@ actor ApimoState {
 
     /// The agencies a provider may see.
     func agencies(visibleTo provider: Provider, query: ListQuery) -> Page {
-        page(of: (tables[.agencies] ?? []).filter { provider.agencies.contains($0.id) }, resource: .agencies, query: query)
-    }
-
-    /// Whether the agency has a user with this id.
-    func userExists(_ userID: Int, agency: Int) -> Bool {
-        (tables[.users] ?? []).contains { $0.id == userID && $0.agency == agency }
-    }
-
-    /// Whether the agency has a record of `resource` with this id.
-    func exists(_ resource: Resource, id: Int, agency: Int) -> Bool {
-        (tables[resource] ?? []).contains { $0.id == id && $0.agency == agency }
-    }
-
-    /// A page of an agency's records (of one user, for actions).
-    func list(_ resource: Resource, agency: Int, user: Int? = nil, query: ListQuery) -> Page {
-        var records = (tables[resource] ?? []).filter { $0.agency == agency }
-        if let user { records = records.filter { $0.user == user } }
-        if let type = query.type { records = records.filter { $0.fields["type"]?.scalarText == type } }
-        return page(of: records, resource: resource, query: query)
-    }
-
-    private func page(of records: [Record], resource: Resource, query: ListQuery) -> Page {
+        var records: [Record] = []
+        for agency in Self.agencyIDs where provider.agencies.contains(agency) {
+            records += tables[.agencies]?[agency]?.records.all() ?? []
+        }
         var matching = records
         if let since = query.since { matching = matching.filter { $0.updatedAt >= since } }
         matching.sort { $0.id < $1.id }
         let latest = matching.map(\.updatedAt).max()
         let slice = matching.dropFirst(query.offset).prefix(query.limit)
-        return Page(items: slice.map { render($0, as: resource) }, total: matching.count, latest: latest)
+        return Page(items: slice.map { render($0, as: .agencies) }, total: matching.count, latest: latest)
+    }
+
+    /// Whether the agency has a user with this id.
+    func userExists(_ userID: Int, agency: Int) -> Bool {
+        exists(.users, id: userID, agency: agency)
+    }
+
+    /// Whether the agency has a record of `resource` with this id.
+    func exists(_ resource: Resource, id: Int, agency: Int) -> Bool {
+        tables[resource]?[agency]?.records.contains(id) ?? false
+    }
+
+    /// A page of an agency's records (of one user, for actions), in id order.
+    ///
+    /// A plain page is read by position; the total is exact and the latest modification is
+    /// read from each record's derived times, without producing the records. Filters scan the
+    /// records one at a time and keep only the page.
+    func list(_ resource: Resource, agency: Int, user: Int? = nil, query: ListQuery) -> Page {
+        guard let table = tables[resource]?[agency] else { return Page(items: [], total: 0, latest: nil) }
+        let records = table.records
+        var latest: Date?
+        var total = 0
+        var items: [Record] = []
+        if user == nil, query.type == nil, query.since == nil {
+            records.forEachKey { key, stored in
+                let updated = stored?.updatedAt ?? table.facts(key).updated
+                if latest.map({ updated > $0 }) ?? true { latest = updated }
+                return true
+            }
+            total = records.count
+            items = records.page(offset: query.offset, limit: query.limit)
+        } else {
+            records.forEachKey { key, stored in
+                let facts = stored.map { Facts(created: $0.createdAt, updated: $0.updatedAt, user: $0.user) } ?? table.facts(key)
+                if let since = query.since, facts.updated < since { return true }
+                if let user, facts.user != user { return true }
+                var record = stored
+                if let type = query.type {
+                    record = record ?? records.record(key)
+                    guard record?.fields["type"]?.scalarText == type else { return true }
+                }
+                if latest.map({ facts.updated > $0 }) ?? true { latest = facts.updated }
+                if total >= query.offset, total - query.offset < query.limit, let record = record ?? records.record(key) {
+                    items.append(record)
+                }
+                total += 1
+                return true
+            }
+        }
+        return Page(items: items.map { render($0, as: resource) }, total: total, latest: latest)
     }
 
     // MARK: - Writing
@@ -149,8 +185,17 @@ actor ApimoState {
         let now = clock.now
         let id = takeID(resource)
         let record = Record(id: id, agency: agency, user: user, createdAt: now, updatedAt: now, fields: fields)
-        tables[resource, default: []].append(record)
+        store(record, as: resource)
         return render(record, as: resource)
+    }
+
+    private func store(_ record: Record, as resource: Resource) {
+        if tables[resource]?[record.agency] == nil {
+            tables[resource, default: [:]][record.agency] = Table.empty
+        }
+        if tables[resource]?[record.agency]?.records.update(record.id, to: record) != true {
+            tables[resource]?[record.agency]?.records.insert(record.id, record)
+        }
     }
 
     private func takeID(_ resource: Resource) -> Int {
@@ -173,7 +218,8 @@ actor ApimoState {
         case .properties:
             fields["agency"] = .string(String(record.agency))
             if let userID = fields["user"]?.scalarText.flatMap(Int.init),
-                let user = (tables[.users] ?? []).first(where: { $0.id == userID })
+                let user = tables[.users]?[record.agency]?.records.record(userID)
+                    ?? tables[.users]?.values.lazy.compactMap({ $0.records.record(userID) }).first
             {
                 // Properties embed their negotiator (apimo.js `user{…User}`).
                 fields["user"] = compactUser(user)
@@ -196,9 +242,31 @@ actor ApimoState {
 
     // MARK: - Seeding
 
+    /// The times and the acting user of a record: what lists filter on, readable for a seeded
+    /// record without producing it.
+    struct Facts: Sendable {
+        var created: Date
+        var updated: Date
+        var user: Int?
+    }
+
+    /// The records of one resource in one agency: seeded records derived on demand (see
+    /// ``DerivedCollection``) and the changes made since.
+    struct Table: Sendable {
+        var records: DerivedCollection<Record>
+        /// The facts of seeded record `id` (equal to the derived record's).
+        let facts: @Sendable (Int) -> Facts
+
+        static let empty = Table(
+            records: DerivedCollection(firstKey: 0, count: 0) { id in
+                Record(id: id, agency: 0, user: nil, createdAt: .distantPast, updatedAt: .distantPast, fields: [:])
+            },
+            facts: { _ in Facts(created: .distantPast, updated: .distantPast, user: nil) })
+    }
+
     private struct Seeded {
         var providers: [Int: Provider]
-        var tables: [Resource: [Record]]
+        var tables: [Resource: [Int: Table]]
         var nextIDs: [Resource: Int]
     }
 
@@ -207,7 +275,7 @@ actor ApimoState {
         .agencies: 14, .users: 9, .actions: 19_344_000, .properties: 233_000, .contacts: 8_520_000, .leads: 41_000,
     ]
 
-    private static func seed(settings: EmulatorSettings, now: Date) -> Seeded {
+    private static func seed(settings: EmulatorSettings, seeder: Seeder) -> Seeded {
         let providers: [Int: Provider] = [
             demoProviderID: Provider(
                 id: demoProviderID, token: token(providerID: demoProviderID, seed: settings.seed), agencies: demoAgencyIDs),
@@ -215,51 +283,108 @@ actor ApimoState {
                 id: otherProviderID, token: token(providerID: otherProviderID, seed: settings.seed),
                 agencies: otherAgencyIDs),
         ]
-        var builder = SeedBuilder(now: now, nextIDs: firstIDs)
-        var agencyGenerator = SeededGenerator(seed: settings.seed, stream: "apimo/agencies")
-        for agencyID in agencyIDs {
-            builder.tables[.agencies, default: []].append(builder.agency(id: agencyID, using: &agencyGenerator))
+        var tables: [Resource: [Int: Table]] = [:]
+        for (index, agencyID) in agencyIDs.enumerated() {
+            var agency = Table.empty
+            agency.records.insert(agencyID, seeder.agency(id: agencyID, index: index))
+            tables[.agencies, default: [:]][agencyID] = agency
+            for resource in Resource.allCases where resource != .agencies {
+                let first = seeder.firstID(resource, agencyIndex: index)
+                tables[resource, default: [:]][agencyID] = Table(
+                    records: DerivedCollection(firstKey: first, count: seeder.count) { id in
+                        seeder.record(resource, id: id, agencyIndex: index)
+                    },
+                    facts: { id in seeder.facts(resource, id: id, agencyIndex: index) })
+            }
         }
-        builder.nextIDs[.agencies] = (agencyIDs.max() ?? 0) + 1
-        let count = max(settings.records, 0)
-        for agencyID in agencyIDs {
-            var generator = SeededGenerator(seed: settings.seed, stream: "apimo/agency/\(agencyID)")
-            for _ in 0..<count { builder.insert(.users, agency: agencyID, using: &generator) }
-            for _ in 0..<count { builder.insert(.properties, agency: agencyID, using: &generator) }
-            for _ in 0..<count { builder.insert(.contacts, agency: agencyID, using: &generator) }
-            for _ in 0..<count { builder.insert(.leads, agency: agencyID, using: &generator) }
-            for _ in 0..<count { builder.insert(.actions, agency: agencyID, using: &generator) }
+        var nextIDs: [Resource: Int] = [.agencies: (agencyIDs.max() ?? 0) + 1]
+        for resource in Resource.allCases where resource != .agencies {
+            nextIDs[resource] = seeder.firstID(resource, agencyIndex: agencyIDs.count)
         }
-        return Seeded(providers: providers, tables: builder.tables, nextIDs: builder.nextIDs)
+        return Seeded(providers: providers, tables: tables, nextIDs: nextIDs)
     }
 
-    /// Builds seeded-style records; used at start-up and by the control API's `insert`.
-    struct SeedBuilder {
-        var now: Date
-        var nextIDs: [Resource: Int]
-        var tables: [Resource: [Record]] = [:]
+    /// Builds seeded-style records. Seeded record `id` of a resource is a pure function of the
+    /// seed and the id: agency `i` (of ``agencyIDs``) holds ids `first + i * count ..< first + (i + 1) * count`,
+    /// and relations point at seeded records of the same agency. Also used by the control API's `insert`.
+    struct Seeder: Sendable {
+        let seed: UInt64
+        let now: Date
+        /// Seeded records per resource and agency.
+        let count: Int
 
-        init(now: Date, nextIDs: [Resource: Int], tables: [Resource: [Record]] = [:]) {
-            self.now = now
-            self.nextIDs = nextIDs
-            self.tables = tables
+        /// The first seeded id of `resource` in the agency at `agencyIndex`.
+        func firstID(_ resource: Resource, agencyIndex: Int) -> Int {
+            (ApimoState.firstIDs[resource] ?? 1) + agencyIndex * count
         }
 
-        private mutating func takeID(_ resource: Resource) -> Int {
-            let id = nextIDs[resource] ?? 1
-            nextIDs[resource] = id + 1
-            return id
+        /// A seeded id of `resource` in the agency at `agencyIndex`, or `nil` when there are none.
+        func pickID(_ resource: Resource, agencyIndex: Int, using generator: inout SeededGenerator) -> Int? {
+            count > 0 ? firstID(resource, agencyIndex: agencyIndex) + Int.random(in: 0..<count, using: &generator) : nil
         }
 
         /// Creation and modification times within the last year, modification after creation.
-        private func times(using generator: inout SeededGenerator) -> (Date, Date) {
+        func times(using generator: inout SeededGenerator) -> (Date, Date) {
             let created = now.addingTimeInterval(-Double(Int.random(in: 86_400...31_536_000, using: &generator)))
             let age = now.timeIntervalSince(created)
             let updated = created.addingTimeInterval(Double(Int.random(in: 0...Int(age), using: &generator)))
             return (created, updated)
         }
 
-        mutating func agency(id: Int, using generator: inout SeededGenerator) -> Record {
+        /// The facts of seeded record `id`, drawn apart from its content.
+        func facts(_ resource: Resource, id: Int, agencyIndex: Int) -> Facts {
+            var generator = SeededGenerator(seed: seed, stream: "apimo/\(resource.rawValue)/facts", index: id)
+            let (created, updated) = times(using: &generator)
+            let user = resource == .actions ? pickID(.users, agencyIndex: agencyIndex, using: &generator) : nil
+            return Facts(created: created, updated: updated, user: user)
+        }
+
+        /// Seeded record `id` of `resource` in the agency at `agencyIndex`.
+        func record(_ resource: Resource, id: Int, agencyIndex: Int) -> Record {
+            let facts = facts(resource, id: id, agencyIndex: agencyIndex)
+            var generator = SeededGenerator(seed: seed, stream: "apimo/\(resource.rawValue)", index: id)
+            let agency = ApimoState.agencyIDs.indices.contains(agencyIndex) ? ApimoState.agencyIDs[agencyIndex] : 0
+            return make(resource, id: id, agency: agency, agencyIndex: agencyIndex, facts: facts, using: &generator)
+        }
+
+        /// Agency `id`, at `index` of ``agencyIDs``.
+        func agency(id: Int, index: Int) -> Record {
+            var generator = SeededGenerator(seed: seed, stream: "apimo/agencies", index: index)
+            return agency(id: id, using: &generator)
+        }
+
+        /// A record of `resource` with relations among the agency's seeded records.
+        func make(
+            _ resource: Resource, id: Int, agency: Int, agencyIndex: Int, facts: Facts, using generator: inout SeededGenerator
+        ) -> Record {
+            let fields: [String: JSONValue]
+            switch resource {
+            case .agencies:
+                return self.agency(id: id, using: &generator)
+            case .users:
+                fields = Self.userFields(id: id, using: &generator)
+            case .properties:
+                fields = Self.propertyFields(
+                    id: id, userID: pickID(.users, agencyIndex: agencyIndex, using: &generator), using: &generator)
+            case .contacts:
+                fields = Self.contactFields(userID: pickID(.users, agencyIndex: agencyIndex, using: &generator), using: &generator)
+            case .leads:
+                fields = Self.leadFields(
+                    propertyID: pickID(.properties, agencyIndex: agencyIndex, using: &generator),
+                    userID: pickID(.users, agencyIndex: agencyIndex, using: &generator), date: facts.created, using: &generator)
+            case .actions:
+                let property = pickID(.properties, agencyIndex: agencyIndex, using: &generator).map {
+                    record(.properties, id: $0, agencyIndex: agencyIndex)
+                }
+                fields = Self.actionFields(
+                    contactID: pickID(.contacts, agencyIndex: agencyIndex, using: &generator),
+                    property: property, date: facts.created, using: &generator)
+            }
+            return Record(
+                id: id, agency: agency, user: facts.user, createdAt: facts.created, updatedAt: facts.updated, fields: fields)
+        }
+
+        func agency(id: Int, using generator: inout SeededGenerator) -> Record {
             let city = FakeData.pick(ApimoState.cities, using: &generator) ?? ApimoState.cities[0]
             let brand = FakeData.pick(["Immobilière", "Patrimoine", "Habitat", "Propriétés"], using: &generator) ?? "Immobilière"
             let name = "\(brand) \(city.name) \(FakeData.lastName(using: &generator))"
@@ -277,41 +402,6 @@ actor ApimoState {
                 "users": [], "sectors": [], "subscription": .null,
             ]
             return Record(id: id, agency: id, user: nil, createdAt: created, updatedAt: updated, fields: fields)
-        }
-
-        /// Appends one seeded-style record of `resource` to an agency; returns its id.
-        @discardableResult
-        mutating func insert(_ resource: Resource, agency: Int, using generator: inout SeededGenerator) -> Int {
-            let id = takeID(resource)
-            let (created, updated) = times(using: &generator)
-            let users = (tables[.users] ?? []).filter { $0.agency == agency }.map(\.id)
-            let contacts = (tables[.contacts] ?? []).filter { $0.agency == agency }.map(\.id)
-            let properties = (tables[.properties] ?? []).filter { $0.agency == agency }
-            var user: Int?
-            let fields: [String: JSONValue]
-            switch resource {
-            case .agencies:
-                tables[.agencies, default: []].append(self.agency(id: id, using: &generator))
-                return id
-            case .users:
-                fields = Self.userFields(id: id, using: &generator)
-            case .properties:
-                fields = Self.propertyFields(id: id, userID: FakeData.pick(users, using: &generator), using: &generator)
-            case .contacts:
-                fields = Self.contactFields(userID: FakeData.pick(users, using: &generator), using: &generator)
-            case .leads:
-                fields = Self.leadFields(
-                    propertyID: FakeData.pick(properties.map(\.id), using: &generator),
-                    userID: FakeData.pick(users, using: &generator), date: created, using: &generator)
-            case .actions:
-                user = FakeData.pick(users, using: &generator)
-                fields = Self.actionFields(
-                    contactID: FakeData.pick(contacts, using: &generator),
-                    property: FakeData.pick(properties, using: &generator), date: created, using: &generator)
-            }
-            tables[resource, default: []].append(
-                Record(id: id, agency: agency, user: user, createdAt: created, updatedAt: updated, fields: fields))
-            return id
         }
 
         static func userFields(id: Int, using generator: inout SeededGenerator) -> [String: JSONValue] {
@@ -445,53 +535,49 @@ actor ApimoState {
         switch request {
         case .list(let name):
             guard let resource = Resource(rawValue: name) else { throw ControlError.unknownResource(name, known: known) }
-            let records = (tables[resource] ?? []).sorted { $0.id < $1.id }
+            let records = Self.agencyIDs.flatMap { tables[resource]?[$0]?.records.all() ?? [] }.sorted { $0.id < $1.id }
             return ControlResponse(ids: records.map { String($0.id) }, records: records.map { render($0, as: resource) })
         case .mutate(let name, let count):
             guard let resource = Resource(rawValue: name) else { throw ControlError.unknownResource(name, known: known) }
-            var records = tables[resource] ?? []
             var ids: [String] = []
-            for index in Self.choose(count, from: records.count, using: &controlGenerator) {
-                mutate(&records[index], resource: resource)
-                records[index].updatedAt = now
-                ids.append(String(records[index].id))
+            for (agency, id) in choose(count, of: resource) {
+                guard var record = tables[resource]?[agency]?.records.record(id) else { continue }
+                mutate(&record, resource: resource)
+                record.updatedAt = now
+                tables[resource]?[agency]?.records.update(id, to: record)
+                ids.append(String(id))
             }
-            tables[resource] = records
             return ControlResponse(ids: ids)
         case .insert(let name, let count):
             guard let resource = Resource(rawValue: name) else { throw ControlError.unknownResource(name, known: known) }
             guard resource != .agencies else {
                 throw ControlError(.unsupportedOperation, "agencies are fixed: their grants are part of the provider set-up")
             }
-            var builder = SeedBuilder(now: now, nextIDs: nextIDs, tables: tables)
             var ids: [String] = []
-            for _ in 0..<count {
-                let agency = FakeData.pick(Self.agencyIDs, using: &controlGenerator) ?? Self.agencyIDs[0]
-                ids.append(String(builder.insert(resource, agency: agency, using: &controlGenerator)))
+            for _ in 0..<max(count, 0) {
+                let agencyIndex = Int.random(in: 0..<Self.agencyIDs.count, using: &controlGenerator)
+                let agency = Self.agencyIDs[agencyIndex]
+                let id = takeID(resource)
+                // Inserted records are new: created and modified now.
+                let user = resource == .actions
+                    ? seeder.pickID(.users, agencyIndex: agencyIndex, using: &controlGenerator) : nil
+                let record = seeder.make(
+                    resource, id: id, agency: agency, agencyIndex: agencyIndex,
+                    facts: Facts(created: now, updated: now, user: user), using: &controlGenerator)
+                store(record, as: resource)
+                ids.append(String(id))
             }
-            // Inserted records are new: created and modified now.
-            let inserted = Set(ids)
-            tables = builder.tables
-            tables[resource] = (tables[resource] ?? []).map { record in
-                guard inserted.contains(String(record.id)) else { return record }
-                var record = record
-                record.createdAt = now
-                record.updatedAt = now
-                return record
-            }
-            nextIDs = builder.nextIDs
             return ControlResponse(ids: ids)
         case .delete(let name, let count):
             guard let resource = Resource(rawValue: name) else { throw ControlError.unknownResource(name, known: known) }
             guard resource != .agencies else {
                 throw ControlError(.unsupportedOperation, "agencies are fixed: their grants are part of the provider set-up")
             }
-            let records = tables[resource] ?? []
-            let chosen = Set(Self.choose(count, from: records.count, using: &controlGenerator))
-            tables[resource] = records.indices.filter { !chosen.contains($0) }.map { records[$0] }
-            return ControlResponse(ids: chosen.sorted().map { String(records[$0].id) })
+            let chosen = choose(count, of: resource)
+            for (agency, id) in chosen { tables[resource]?[agency]?.records.remove(id) }
+            return ControlResponse(ids: chosen.map { String($0.id) })
         case .reset:
-            let seeded = Self.seed(settings: settings, now: seededAt)
+            let seeded = Self.seed(settings: settings, seeder: seeder)
             providers = seeded.providers
             tables = seeded.tables
             nextIDs = seeded.nextIDs
@@ -503,12 +589,35 @@ actor ApimoState {
         }
     }
 
-    /// `count` distinct indices of `0..<total` (all of them when `count >= total`), ascending.
-    static func choose(_ count: Int, from total: Int, using generator: inout SeededGenerator) -> [Int] {
-        guard count < total else { return Array(0..<total) }
-        var indices = Array(0..<total)
-        indices.shuffle(using: &generator)
-        return indices.prefix(max(count, 0)).sorted()
+    /// `count` distinct live records of `resource` (all of them when `count` reaches the total),
+    /// as (agency, id), in agency then id order.
+    private func choose(_ count: Int, of resource: Resource) -> [(agency: Int, id: Int)] {
+        let collections = Self.agencyIDs.compactMap { agency in tables[resource]?[agency].map { (agency, $0.records) } }
+        let total = collections.reduce(0) { $0 + $1.1.count }
+        var positions: [Int]
+        if count >= total {
+            positions = Array(0..<total)
+        } else if count > total / 2 {
+            positions = Array(0..<total)
+            positions.shuffle(using: &controlGenerator)
+            positions = Array(positions.prefix(max(count, 0)))
+        } else {
+            var picked: Set<Int> = []
+            while picked.count < max(count, 0) { picked.insert(Int.random(in: 0..<total, using: &controlGenerator)) }
+            positions = Array(picked)
+        }
+        positions.sort()
+        var chosen: [(agency: Int, id: Int)] = []
+        var base = 0
+        var index = 0
+        for (agency, records) in collections {
+            while index < positions.count, positions[index] - base < records.count {
+                if let id = records.key(at: positions[index] - base) { chosen.append((agency, id)) }
+                index += 1
+            }
+            base += records.count
+        }
+        return chosen
     }
 
     /// A visible change to a record, per resource.

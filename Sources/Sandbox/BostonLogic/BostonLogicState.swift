@@ -30,11 +30,40 @@ actor BostonLogicState {
         var fields: [String: JSONValue]
     }
 
+    /// A tenant and its records: per resource, seeded records derived on demand from the seed
+    /// and their id (see ``DerivedCollection``) plus the changes made since.
     struct Tenant: Sendable {
         var name: String
         var hosts: Set<String>
-        var tables: [String: [Record]] = [:]
+        var tables: [String: DerivedCollection<Record>] = [:]
         var nextIDs: [String: Int] = [:]
+
+        /// Every live record of a resource in id order, one at a time; stops when `body` is `false`.
+        func forEach(_ resource: String, _ body: (Record) -> Bool) {
+            tables[resource]?.forEach { _, record in body(record) }
+        }
+
+        /// The first live record of a resource satisfying `predicate` (a scan).
+        func first(_ resource: String, where predicate: (Record) -> Bool) -> Record? {
+            var found: Record?
+            forEach(resource) { record in
+                if predicate(record) { found = record }
+                return found == nil
+            }
+            return found
+        }
+
+        /// Stores `record` over the live one with its id, or as a new one.
+        mutating func store(_ record: Record, in resource: String) {
+            if tables[resource] == nil { tables[resource] = BostonLogicState.emptyTable }
+            if tables[resource]?.update(record.id, to: record) != true {
+                tables[resource]?.insert(record.id, record)
+            }
+        }
+    }
+
+    static let emptyTable = DerivedCollection<Record>(count: 0) { id in
+        Record(id: id, createdAt: .distantPast, updatedAt: .distantPast, fields: [:])
     }
 
     /// Why a request could not be authenticated.
@@ -113,20 +142,22 @@ actor BostonLogicState {
     }
 
     func list(_ resource: BostonLogicResource, tenant: String, query: ListQuery) -> [JSONValue] {
-        let records = (tenants[tenant]?.tables[resource.name] ?? []).filter { record in
-            if let active = query.active, (record.fields["active"]?.boolValue ?? true) != active { return false }
+        var out: [JSONValue] = []
+        tenants[tenant]?.forEach(resource.name) { record in
+            if let active = query.active, (record.fields["active"]?.boolValue ?? true) != active { return true }
             for (field, wanted) in query.filters {
                 guard let value = record.fields[field]?.scalarText, value.lowercased() == wanted.lowercased() else {
-                    return false
+                    return true
                 }
             }
+            out.append(render(record, resource, includes: query.includes))
             return true
         }
-        return records.sorted { $0.id < $1.id }.map { render($0, resource, includes: query.includes) }
+        return out
     }
 
     func get(_ resource: BostonLogicResource, tenant: String, id: Int, includes: Set<String> = []) -> JSONValue? {
-        (tenants[tenant]?.tables[resource.name] ?? []).first { $0.id == id }.map { render($0, resource, includes: includes) }
+        tenants[tenant]?.tables[resource.name]?.record(id).map { render($0, resource, includes: includes) }
     }
 
     func render(_ record: Record, _ resource: BostonLogicResource, includes: Set<String> = []) -> JSONValue {
@@ -153,13 +184,12 @@ actor BostonLogicState {
         throws(WriteFailure) -> JSONValue
     {
         guard var tenant = tenants[tenantName] else { throw .notFound }
-        var table = tenant.tables[resource.name] ?? []
-        var index: Int?
+        var current: Record?
         if let id {
-            guard let found = table.firstIndex(where: { $0.id == id }) else { throw .notFound }
-            index = found
+            guard let found = tenant.tables[resource.name]?.record(id) else { throw .notFound }
+            current = found
         }
-        let existing = index.map { table[$0].fields }
+        let existing = current?.fields
         var changes: [String: JSONValue]
         switch resource.validate(body, creating: id == nil, existing: existing) {
         case .failure(let invalid): throw .invalid(invalid.errors)
@@ -169,7 +199,7 @@ actor BostonLogicState {
         if resource.name == BostonLogicResource.leads.name {
             // `agent_email` is accepted as a fallback for `agent_id` (2019 change log).
             if changes["agent_id"] == nil, let email = body["agent_email"]?.stringValue, !email.isEmpty {
-                if let agent = (tenant.tables["agents"] ?? []).first(where: {
+                if let agent = tenant.first("agents", where: {
                     $0.fields["email"]?.stringValue?.lowercased() == email.lowercased()
                 }) {
                     changes["agent_id"] = .int(agent.id)
@@ -181,16 +211,16 @@ actor BostonLogicState {
         // References must name records of the same tenant.
         for (field, kind) in resource.fields {
             guard case .reference(let target) = kind, let value = changes[field]?.intValue else { continue }
-            if !(tenant.tables[target] ?? []).contains(where: { $0.id == value }) {
+            if !(tenant.tables[target]?.contains(value) ?? false) {
                 errors.append("\(BostonLogicResource.sentenceCase(field.replacingOccurrences(of: "_", with: " "))) does not exist")
             }
         }
         for field in resource.unique {
             guard let value = changes[field]?.stringValue?.lowercased() else { continue }
-            let clash = table.contains { record in
+            let clash = tenant.first(resource.name) { record in
                 record.id != id && record.fields[field]?.stringValue?.lowercased() == value
             }
-            if clash {
+            if clash != nil {
                 errors.append("\(resource.title) \(field.replacingOccurrences(of: "_", with: " ")) must be unique")
             }
         }
@@ -203,43 +233,42 @@ actor BostonLogicState {
             Self.assignOwner(&fields)
         }
         let record: Record
-        if let index {
-            table[index].fields = fields
-            table[index].updatedAt = now
-            record = table[index]
+        if var updated = current {
+            updated.fields = fields
+            updated.updatedAt = now
+            record = updated
         } else {
             let newID = tenant.nextIDs[resource.name] ?? 1
             tenant.nextIDs[resource.name] = newID + 1
             record = Record(id: newID, createdAt: now, updatedAt: now, fields: fields)
-            table.append(record)
         }
-        tenant.tables[resource.name] = table
+        tenant.store(record, in: resource.name)
         tenants[tenantName] = tenant
         return render(record, resource, includes: Set(resource.includes.keys))
     }
 
     /// Deletes a record; returns it as it was.
     func delete(_ resource: BostonLogicResource, tenant tenantName: String, id: Int) throws(WriteFailure) -> JSONValue {
-        guard var tenant = tenants[tenantName], var table = tenant.tables[resource.name],
-            let index = table.firstIndex(where: { $0.id == id })
-        else { throw .notFound }
+        guard var tenant = tenants[tenantName], tenant.tables[resource.name]?.contains(id) == true else { throw .notFound }
         if resource.name == BostonLogicResource.offices.name {
             // Reading: an office with people is kept, as Rails' `restrict_with_error` would.
             for dependent in ["agents", "employees"]
-            where (tenant.tables[dependent] ?? []).contains(where: { $0.fields["office_id"]?.intValue == id }) {
+            where tenant.first(dependent, where: { $0.fields["office_id"]?.intValue == id }) != nil {
                 throw .invalid(["Cannot delete record because dependent \(dependent) exist"])
             }
         }
-        let removed = table.remove(at: index)
-        tenant.tables[resource.name] = table
+        guard let removed = tenant.tables[resource.name]?.remove(id) else { throw .notFound }
         if resource.name == BostonLogicResource.agents.name {
             // Leads of a deleted agent lose their agent (`dependent: :nullify`).
-            tenant.tables["leads"] = (tenant.tables["leads"] ?? []).map { lead in
-                guard lead.fields["agent_id"]?.intValue == id else { return lead }
-                var lead = lead
+            var orphans: [Record] = []
+            tenant.forEach("leads") { lead in
+                if lead.fields["agent_id"]?.intValue == id { orphans.append(lead) }
+                return true
+            }
+            for var lead in orphans {
                 lead.fields["agent_id"] = .null
                 Self.assignOwner(&lead.fields)
-                return lead
+                tenant.store(lead, in: "leads")
             }
         }
         tenants[tenantName] = tenant
@@ -288,34 +317,55 @@ actor BostonLogicState {
             APIKey(key: secondKey(seed: settings.seed), tenant: secondTenant, permissions: everything),
         ]
         var tenants: [String: Tenant] = [:]
+        let count = max(settings.records, 0)
+        let seed = settings.seed
         for (name, hosts) in [(demoTenant, demoHosts), (secondTenant, Set([secondHost]))] {
             var tenant = Tenant(name: name, hosts: hosts)
-            var generator = SeededGenerator(seed: settings.seed, stream: "boston-logic/\(name)")
             for resource in BostonLogicResource.all {
-                for _ in 0..<max(settings.records, 0) {
-                    insertSeeded(resource.name, into: &tenant, now: now, using: &generator)
+                let resourceName = resource.name
+                tenant.tables[resourceName] = DerivedCollection(firstKey: 1, count: count) { id in
+                    var generator = SeededGenerator(seed: seed, stream: "boston-logic/\(name)/\(resourceName)", index: id)
+                    return makeRecord(
+                        resourceName, id: id, tenant: name, now: now, fresh: false, using: &generator,
+                        pick: { _, generator in count > 0 ? Int.random(in: 1...count, using: &generator) : nil })
                 }
+                tenant.nextIDs[resourceName] = count + 1
             }
             tenants[name] = tenant
         }
         return (Dictionary(uniqueKeysWithValues: keyList.map { ($0.key, $0) }), tenants)
     }
 
-    /// Appends one seeded-style record; returns its id.
+    /// Appends one seeded-style record created now, related to live records; returns its id.
     @discardableResult
-    private static func insertSeeded(
-        _ resource: String, into tenant: inout Tenant, now: Date, using generator: inout SeededGenerator,
-        fresh: Bool = false
+    private static func insertFresh(
+        _ resource: String, into tenant: inout Tenant, now: Date, using generator: inout SeededGenerator
     ) -> Int {
         let id = tenant.nextIDs[resource] ?? 1
         tenant.nextIDs[resource] = id + 1
+        let snapshot = tenant
+        let record = makeRecord(
+            resource, id: id, tenant: tenant.name, now: now, fresh: true, using: &generator,
+            pick: { name, generator in
+                guard let table = snapshot.tables[name], table.count > 0 else { return nil }
+                return table.key(at: Int.random(in: 0..<table.count, using: &generator))
+            })
+        tenant.store(record, in: resource)
+        return id
+    }
+
+    /// A seeded-style record of `resource`: created and modified `now` when `fresh`, else at
+    /// times drawn within the two years before `now`. `pick` chooses the id of a related record.
+    private static func makeRecord(
+        _ resource: String, id: Int, tenant tenantName: String, now: Date, fresh: Bool,
+        using generator: inout SeededGenerator, pick: (String, inout SeededGenerator) -> Int?
+    ) -> Record {
         var created = now
         var updated = now
         if !fresh {
             created = now.addingTimeInterval(-Double(Int.random(in: 86_400...63_072_000, using: &generator)))
             updated = created.addingTimeInterval(Double(Int.random(in: 0...Int(now.timeIntervalSince(created)), using: &generator)))
         }
-        func ids(_ name: String) -> [Int] { (tenant.tables[name] ?? []).map(\.id) }
         let us = FakeData.cities.filter { $0.country == "US" }
         let city = FakeData.pick(us, using: &generator) ?? (city: "Boston", region: "MA", country: "US")
         let first = FakeData.firstName(using: &generator)
@@ -325,7 +375,7 @@ actor BostonLogicState {
         case "offices":
             let name = "\(city.city) \(FakeData.pick(["Downtown", "Harbor", "Back Bay", "North", "South End", "Waterfront"], using: &generator) ?? "Central") Office \(id)"
             fields = [
-                "name": .string(name), "email": .string("office\(id)@\(tenant.name)-brokerage.example.com"),
+                "name": .string(name), "email": .string("office\(id)@\(tenantName)-brokerage.example.com"),
                 "phone": .string(FakeData.phone(country: "US", using: &generator)), "fax": .null,
                 "address": .string(FakeData.streetAddress(using: &generator)), "city": .string(city.city),
                 "state": .string(city.region), "zip": .string(String(format: "%05d", Int.random(in: 1_000...2_999, using: &generator))),
@@ -337,7 +387,7 @@ actor BostonLogicState {
                 "first_name": .string(first), "last_name": .string(last),
                 "email": .string(FakeData.email(first: first, last: last, number: id, using: &generator)),
                 "phone": .string(FakeData.phone(country: "US", using: &generator)),
-                "office_id": FakeData.pick(ids("offices"), using: &generator).map(JSONValue.int) ?? .null,
+                "office_id": pick("offices", &generator).map(JSONValue.int) ?? .null,
                 "active": .bool(Int.random(in: 0..<10, using: &generator) > 0),
                 "user_id": .string(String(1_000 + id)), "propertybase_user_id": .string(String(format: "005%012d", id)),
             ]
@@ -353,22 +403,21 @@ actor BostonLogicState {
             }
             fields = agent
         case "teams":
-            let agents = ids("agents")
             var members: [JSONValue] = []
-            for _ in 0..<min(agents.count, Int.random(in: 2...4, using: &generator)) {
-                if let member = FakeData.pick(agents, using: &generator), !members.contains(.int(member)) { members.append(.int(member)) }
+            for _ in 0..<Int.random(in: 2...4, using: &generator) {
+                if let member = pick("agents", &generator), !members.contains(.int(member)) { members.append(.int(member)) }
             }
             fields = [
-                "name": .string("The \(last) Team"), "email": .string("team\(id)@\(tenant.name)-brokerage.example.com"),
+                "name": .string("The \(last) Team"), "email": .string("team\(id)@\(tenantName)-brokerage.example.com"),
                 "phone": .string(FakeData.phone(country: "US", using: &generator)),
-                "team_office_id": FakeData.pick(ids("offices"), using: &generator).map(JSONValue.int) ?? .null,
+                "team_office_id": pick("offices", &generator).map(JSONValue.int) ?? .null,
                 "leader_id": members.first ?? .null, "agent_ids": .array(members),
                 "active": .bool(Int.random(in: 0..<10, using: &generator) > 0),
                 "user_id": .string(String(5_000 + id)), "propertybase_user_id": .null,
             ]
         case "leads":
-            let agent = Int.random(in: 0..<4, using: &generator) == 0 ? nil : FakeData.pick(ids("agents"), using: &generator)
-            let team = agent == nil ? FakeData.pick(ids("teams"), using: &generator) : nil
+            let agent = Int.random(in: 0..<4, using: &generator) == 0 ? nil : pick("agents", &generator)
+            let team = agent == nil ? pick("teams", &generator) : nil
             var lead: [String: JSONValue] = [
                 "first_name": .string(first), "last_name": .string(last),
                 "email": .string(FakeData.email(first: first, last: last, number: id, using: &generator)),
@@ -388,7 +437,7 @@ actor BostonLogicState {
         case "property_views", "property_notes":
             let address = "\(FakeData.streetAddress(using: &generator)), \(city.city), \(city.region)"
             var item: [String: JSONValue] = [
-                "lead_id": FakeData.pick(ids("leads"), using: &generator).map(JSONValue.int) ?? .null,
+                "lead_id": pick("leads", &generator).map(JSONValue.int) ?? .null,
                 "mls_id": .string(String(Int.random(in: 72_000_000...73_999_999, using: &generator))),
                 "mls_name": "MLS PIN", "address": .string(address),
             ]
@@ -404,8 +453,7 @@ actor BostonLogicState {
         default:
             fields = [:]
         }
-        tenant.tables[resource, default: []].append(Record(id: id, createdAt: created, updatedAt: updated, fields: fields))
-        return id
+        return Record(id: id, createdAt: created, updatedAt: updated, fields: fields)
     }
 
     // MARK: - Control operations (on the demo tenant)
@@ -421,37 +469,37 @@ actor BostonLogicState {
         switch request {
         case .list(let name):
             let resource = try resource(name)
-            let records = (tenant.tables[resource.name] ?? []).sorted { $0.id < $1.id }
+            let records = tenant.tables[resource.name]?.all() ?? []
             return ControlResponse(
                 ids: records.map { String($0.id) },
                 records: records.map { render($0, resource, includes: Set(resource.includes.keys)) })
         case .mutate(let name, let count):
             let resource = try resource(name)
-            var table = tenant.tables[resource.name] ?? []
             var ids: [String] = []
-            for index in Self.choose(count, from: table.count, using: &controlGenerator) {
-                mutate(&table[index].fields, resource: resource.name)
-                table[index].updatedAt = now
-                ids.append(String(table[index].id))
+            let chosen = tenant.tables[resource.name]?.pickKeys(count, using: &controlGenerator) ?? []
+            for id in chosen {
+                guard var record = tenant.tables[resource.name]?.record(id) else { continue }
+                mutate(&record.fields, resource: resource.name)
+                record.updatedAt = now
+                tenant.store(record, in: resource.name)
+                ids.append(String(id))
             }
-            tenant.tables[resource.name] = table
             tenants[Self.demoTenant] = tenant
             return ControlResponse(ids: ids)
         case .insert(let name, let count):
             let resource = try resource(name)
             var ids: [String] = []
             for _ in 0..<count {
-                ids.append(String(Self.insertSeeded(resource.name, into: &tenant, now: now, using: &controlGenerator, fresh: true)))
+                ids.append(String(Self.insertFresh(resource.name, into: &tenant, now: now, using: &controlGenerator)))
             }
             tenants[Self.demoTenant] = tenant
             return ControlResponse(ids: ids)
         case .delete(let name, let count):
             let resource = try resource(name)
-            let table = tenant.tables[resource.name] ?? []
-            let chosen = Set(Self.choose(count, from: table.count, using: &controlGenerator))
-            tenant.tables[resource.name] = table.indices.filter { !chosen.contains($0) }.map { table[$0] }
+            let chosen = tenant.tables[resource.name]?.pickKeys(count, using: &controlGenerator) ?? []
+            for id in chosen { tenant.tables[resource.name]?.remove(id) }
             tenants[Self.demoTenant] = tenant
-            return ControlResponse(ids: chosen.sorted().map { String(table[$0].id) })
+            return ControlResponse(ids: chosen.map(String.init))
         case .reset:
             (keys, tenants) = Self.seed(settings: settings, now: seededAt)
             controlGenerator = SeededGenerator(seed: settings.seed, stream: "boston-logic/control")
@@ -480,13 +528,5 @@ actor BostonLogicState {
             let note = fields["note"]?.stringValue ?? ""
             fields["note"] = .string(note.hasSuffix(" (updated)") ? note : note + " (updated)")
         }
-    }
-
-    /// `count` distinct indices of `0..<total` (all of them when `count >= total`), ascending.
-    static func choose(_ count: Int, from total: Int, using generator: inout SeededGenerator) -> [Int] {
-        guard count < total else { return Array(0..<total) }
-        var indices = Array(0..<total)
-        indices.shuffle(using: &generator)
-        return indices.prefix(max(count, 0)).sorted()
     }
 }

@@ -14,12 +14,15 @@ import Foundation
 /// | POST | `/_sandbox/faults` | `{"clear":bool?,"spec":String?,"next":[FaultInjection]?}` | same as GET |
 /// | DELETE | `/_sandbox/faults` | | 204; no plan, empty queue |
 /// | POST | `/_sandbox/reset` | | 204; seeded data, start plan, empty queue, this vendor's log cleared |
+/// | POST | `/_sandbox/revoke` | | `{"vendor":...,"revocable":bool,"revoked":N}`; every live token or session revoked before expiry |
 /// | POST | `/_sandbox/control` | `ControlRequest` JSON | `ControlResponse` JSON |
 /// | GET | `/_sandbox/clock` | | `{"now":ISO-8601,"manual":bool}` |
 /// | POST | `/_sandbox/clock` | `{"advance":"31m"}` | same as GET |
 ///
 /// `FaultInjection` JSON: `{"kind":"429","count":2,"method":"POST","path":"/leads","retry_after":3}`
-/// (`count` defaults to 1; `method` and `path` (a prefix) filter the requests it hits).
+/// (`count` defaults to 1; `method` and `path` (a prefix, or a route pattern when it contains `*`)
+/// filter the requests it hits; `retry_after_format` is `seconds` or `http-date`; `vendor`, when
+/// present, must name this emulator's vendor).
 struct ControlAPI {
     let emulator: any VendorEmulator
     let vendor: SandboxVendor
@@ -57,6 +60,12 @@ struct ControlAPI {
             injector.reset()
             writeLog.clear(vendor: vendor)
             return Response(status: .noContent)
+        }
+        group.post("revoke") { _, _ in
+            let revoker = emulator as? any TokenRevoking
+            let count = await revoker?.revokeAllTokens() ?? 0
+            return SandboxJSON.response(
+                ["vendor": .string(vendor.rawValue), "revocable": .bool(revoker != nil), "revoked": .int(count)] as JSONValue)
         }
         group.post("control") { request, _ in
             let body = try await SandboxJSON.body(of: request)
@@ -157,6 +166,10 @@ struct ControlAPI {
             } catch {
                 throw ControlError(.invalidRequest, "\(error)")
             }
+        }
+        if let other = body.next?.first(where: { $0.vendor != nil && $0.vendor != vendor })?.vendor {
+            throw ControlError(
+                .invalidRequest, "this is the \(vendor.rawValue) emulator; send faults for \(other.rawValue) to its own control API")
         }
         if body.clear == true { injector.clear() }
         if let plan { injector.setPlan(plan) }

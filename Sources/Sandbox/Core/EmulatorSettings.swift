@@ -4,7 +4,7 @@
 ///
 /// | key | default | meaning |
 /// | --- | --- | --- |
-/// | `records` | 50 | seeded records per resource |
+/// | `records` | 50 | seeded records per resource (derived on demand, so a million costs no memory; PropQ seeds at most 1,000 developments) |
 /// | `seed` | 42 | seed of the deterministic data generator and of the fault dice |
 /// | `tokenTTL` | `nil` | token / session lifetime; `nil` keeps each vendor's documented default |
 /// | `faults` | `FaultPlan()` (none) | probabilistic faults applied to vendor routes |
@@ -13,7 +13,9 @@
 /// | `apimoRatePerSecond` | 10 | Apimo: requests per second before 429 |
 /// | `apimoDailyQuota` | 1000 | Apimo: requests per day before 429 |
 public struct EmulatorSettings: Sendable {
-    /// Seeded records per resource.
+    /// Seeded records per resource. Records are derived from the seed and their index when read
+    /// and only changes are stored, so large values cost no memory (PropQ, whose accounts hold a
+    /// few developments, seeds at most 1,000 of them).
     public var records: Int
     /// Seed of the deterministic data generator (and of the fault dice).
     public var seed: UInt64

@@ -1,5 +1,6 @@
 public import Hummingbird
 import HTTPTypes
+import Foundation
 import ServiceLifecycle
 
 /// Applies latency and injected faults to vendor routes. Control API paths (`/_sandbox/...`)
@@ -16,11 +17,16 @@ public struct FaultMiddleware: RouterMiddleware {
     public static let faultHeader = HTTPField.Name("X-Sandbox-Fault") ?? .server
 
     let injector: FaultInjector
+    let revoker: (any TokenRevoking)?
 
     /// Creates the middleware.
-    /// - Parameter injector: the emulator's fault state.
-    public init(injector: FaultInjector) {
+    /// - Parameters:
+    ///   - injector: the emulator's fault state.
+    ///   - revoker: the emulator's tokens and sessions, for `revoke` faults (`nil`: static
+    ///     credentials, nothing to revoke).
+    public init(injector: FaultInjector, revoker: (any TokenRevoking)? = nil) {
         self.injector = injector
+        self.revoker = revoker
     }
 
     public func handle(
@@ -42,7 +48,7 @@ public struct FaultMiddleware: RouterMiddleware {
             return Self.textResponse(status: .init(code: code), fault: fault)
         case .rateLimited:
             var response = Self.textResponse(status: .tooManyRequests, fault: fault)
-            response.headers[.retryAfter] = String(decision.retryAfterSeconds)
+            response.headers[.retryAfter] = Self.retryAfter(seconds: decision.retryAfterSeconds, format: decision.retryAfterFormat)
             return response
         case .timeout:
             try await Self.hold(decision.timeoutHold)
@@ -65,6 +71,11 @@ public struct FaultMiddleware: RouterMiddleware {
             let response = try await next(request, context)
             guard response.status.kind == .successful else { return response }
             return Self.textResponse(status: .internalServerError, fault: fault)
+        case .revoke:
+            _ = await revoker?.revokeAllTokens()
+            var response = try await next(request, context)
+            response.headers[Self.faultHeader] = fault.name
+            return response
         case .lostReset:
             let response = try await next(request, context)
             guard response.status.kind == .successful else { return response }
@@ -80,6 +91,18 @@ public struct FaultMiddleware: RouterMiddleware {
             try await Task.sleep(for: duration)
         }
         try Task.checkCancellation()
+    }
+
+    /// The `Retry-After` value: delay-seconds, or an HTTP-date that many seconds from now
+    /// (wall clock, rounded up to the next whole second so the wait is never shorter).
+    static func retryAfter(seconds: Int, format: RetryAfterFormat, now: Date = Date()) -> String {
+        switch format {
+        case .seconds:
+            return String(seconds)
+        case .httpDate:
+            let at = (now.timeIntervalSince1970 + Double(seconds)).rounded(.up)
+            return FaultRoute.httpDate(Date(timeIntervalSince1970: at))
+        }
     }
 
     static func textResponse(status: HTTPResponse.Status, fault: FaultKind) -> Response {

@@ -125,12 +125,13 @@ public enum SandboxRunner {
             let injector = FaultInjector(
                 plan: options.settings.faults,
                 latency: options.settings.latency,
-                seed: vendorDice.next()
+                seed: vendorDice.next(),
+                vendor: vendor
             )
             let router = Router(context: SandboxRequestContext.self)
             ControlAPI(emulator: emulator, vendor: vendor, injector: injector, writeLog: writeLog, clock: options.clock)
                 .addRoutes(to: router)
-            router.add(middleware: FaultMiddleware(injector: injector))
+            router.add(middleware: FaultMiddleware(injector: injector, revoker: emulator as? any TokenRevoking))
             emulator.addRoutes(to: router)
 
             let port = options.portBase.map { $0 == 0 ? 0 : $0 + vendor.portOffset } ?? 0

@@ -114,6 +114,16 @@ struct MyCRMAuthState: Sendable {
         return session
     }
 
+    /// Ends every session and drops every challenge (revoked before expiry); returns how many
+    /// sessions there were. Using a revoked session answers `INVALID_SESSIONID`.
+    mutating func revokeAllTokens() -> Int {
+        defer {
+            sessions.removeAll()
+            challenges.removeAll()
+        }
+        return sessions.count
+    }
+
     /// Ends a session (after `use` validated it).
     mutating func logout(sessionName: String) {
         sessions[sessionName] = nil

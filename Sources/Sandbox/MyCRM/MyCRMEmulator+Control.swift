@@ -28,9 +28,7 @@ extension MyCRMEmulator {
         case .mutate(let resource, let count):
             let module = try controlModule(resource, allowUsers: false)
             let now = nowSeconds
-            let chosen = store.liveRecords(of: module.name)
-                .sorted { ($0.modifiedAt, $0.number) < ($1.modifiedAt, $1.number) }
-                .prefix(max(count, 0))
+            let chosen = store.leastRecentlyModified(of: module.name, count: max(count, 0))
             var ids: [String] = []
             for record in chosen {
                 let note = "Edited in the CRM at \(MyCRMRecord.timestamp(now))."
@@ -63,7 +61,7 @@ extension MyCRMEmulator {
         case .delete(let resource, let count):
             let module = try controlModule(resource, allowUsers: false)
             let now = nowSeconds
-            let chosen = store.liveRecords(of: module.name).suffix(max(count, 0))
+            let chosen = store.lastRecords(of: module.name, count: max(count, 0))
             return ControlResponse(ids: chosen.filter { store.markDeleted($0.id, at: now) }.map(\.id))
         case .custom:
             throw ControlError.unsupported(request)

@@ -354,12 +354,18 @@ public final class MyCRMEmulator: VendorEmulator {
             throw MyCRMError(.accessDenied, "Permission to perform the operation is denied for name '\(parsed.module)'; "
                 + "modules: \(MyCRMModule.all.map(\.name).joined(separator: ", "))")
         }
-        let table = VTQLTable(
-            module: module.name,
-            fields: module.fieldNames,
-            idFields: Set(module.fields.filter(\.holdsIDs).map(\.name)),
-            rows: store.liveRecords(of: module.name).map(\.fields)
-        )
+        let idFields = Set(module.fields.filter(\.holdsIDs).map(\.name))
+        let table: VTQLTable
+        if let records = store.records(of: module.name) {
+            table = VTQLTable(
+                module: module.name, fields: module.fieldNames, idFields: idFields, count: records.count,
+                row: { position in records.key(at: position).flatMap { records.record($0)?.fields } },
+                scan: { visit in records.forEach { _, record in visit(record.fields) } })
+        } else {
+            table = VTQLTable(
+                module: module.name, fields: module.fieldNames, idFields: idFields,
+                rows: store.liveRecords(of: module.name).map(\.fields))
+        }
         return try VTQLEvaluator.run(parsed, on: table)
     }
 

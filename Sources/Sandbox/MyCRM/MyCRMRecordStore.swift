@@ -23,8 +23,17 @@ final class MyCRMRecordStore: Sendable {
         var more: Bool
     }
 
+    /// The records of one entity module: seeded records derived on demand plus the changes.
+    struct ModuleRecords: Sendable {
+        var records: DerivedCollection<MyCRMRecord>
+        /// `modifiedAt` and owner of an untouched seeded record, without producing it.
+        let facts: @Sendable (Int) -> (modifiedAt: Int, owner: String)
+    }
+
     private struct State {
-        var records: [String: MyCRMRecord] = [:]
+        var modules: [String: ModuleRecords] = [:]
+        /// Deleted records (kept for `sync`), by webservice id.
+        var tombstones: [String: MyCRMRecord] = [:]
         var users: [String: User] = [:]
         var nextNumber = 1
         var nextUserNumber = 1
@@ -33,6 +42,22 @@ final class MyCRMRecordStore: Sendable {
     private let state = Mutex(State())
 
     init() {}
+
+    /// Installs the seeded records of an entity module: record numbers
+    /// `firstNumber ..< firstNumber + count`, produced by `derive(number)` when read.
+    /// - Parameter facts: `modifiedAt` and `assigned_user_id` of seeded record `number`,
+    ///   computed without producing it (equal to the derived record's).
+    func seed(
+        module: MyCRMModule, firstNumber: Int, count: Int,
+        derive: @escaping @Sendable (Int) -> MyCRMRecord,
+        facts: @escaping @Sendable (Int) -> (modifiedAt: Int, owner: String)
+    ) {
+        state.withLock { state in
+            state.modules[module.name] = ModuleRecords(
+                records: DerivedCollection(firstKey: firstNumber, count: count, derive: derive), facts: facts)
+            state.nextNumber = max(state.nextNumber, firstNumber + max(0, count))
+        }
+    }
 
     // MARK: Users
 
@@ -71,35 +96,94 @@ final class MyCRMRecordStore: Sendable {
 
     // MARK: Reading
 
+    /// The module and record number of a webservice id `NNxMMM`.
+    private static func locate(_ id: String) -> (module: String, number: Int)? {
+        let parts = id.split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[0]), let number = Int(parts[1]),
+              let module = MyCRMModule.withPrefix(prefix) else { return nil }
+        return (module.name, number)
+    }
+
+    private static func live(_ id: String, in state: State) -> MyCRMRecord? {
+        guard let (module, number) = locate(id), let record = state.modules[module]?.records.record(number),
+              record.id == id else { return nil }
+        return record
+    }
+
     /// A live (not deleted) record of an entity module or a user, by webservice id.
     func live(_ id: String) -> MyCRMRecord? {
         state.withLock { state in
             if let user = state.users[id] { return user.record }
-            guard let record = state.records[id], !record.deleted else { return nil }
-            return record
+            return Self.live(id, in: state)
         }
     }
 
-    /// Live records of `module`, by record number.
+    /// Live records of `module`, by record number (materialised: for control reads).
     func liveRecords(of module: String) -> [MyCRMRecord] {
-        state.withLock { state in
-            if module == MyCRMModule.users.name {
-                return state.users.values.map(\.record).sorted { $0.number < $1.number }
-            }
-            return state.records.values.filter { $0.module == module && !$0.deleted }.sorted { $0.number < $1.number }
+        if module == MyCRMModule.users.name {
+            return state.withLock { state in state.users.values.map(\.record).sorted { $0.number < $1.number } }
         }
+        return records(of: module)?.all() ?? []
+    }
+
+    /// The live records of an entity module as they are now, in record-number order; reading
+    /// them later does not hold the store's lock.
+    func records(of module: String) -> DerivedCollection<MyCRMRecord>? {
+        state.withLock { $0.modules[module]?.records }
     }
 
     /// Ids of deleted records of `module`, by record number.
     func deletedIDs(of module: String) -> [String] {
         state.withLock { state in
-            state.records.values.filter { $0.module == module && $0.deleted }.sorted { $0.number < $1.number }.map(\.id)
+            state.tombstones.values.filter { $0.module == module }.sorted { $0.number < $1.number }.map(\.id)
         }
+    }
+
+    /// The `count` live records of `module` changed longest ago, by (`modifiedAt`, number).
+    func leastRecentlyModified(of module: String, count: Int) -> [MyCRMRecord] {
+        state.withLock { state in
+            guard let entry = state.modules[module], count > 0 else { return [] }
+            var window: [(modifiedAt: Int, number: Int)] = []
+            entry.records.forEachKey { number, stored in
+                let modifiedAt = stored?.modifiedAt ?? entry.facts(number).modifiedAt
+                Self.keepSmallest((modifiedAt, number), in: &window, capacity: count)
+                return true
+            }
+            return window.compactMap { entry.records.record($0.number) }
+        }
+    }
+
+    /// The last `count` live records of `module` in record-number order.
+    func lastRecords(of module: String, count: Int) -> [MyCRMRecord] {
+        guard let records = records(of: module), count > 0 else { return [] }
+        let take = min(count, records.count)
+        return records.page(offset: records.count - take, limit: take)
+    }
+
+    /// Inserts `item` into an ascending window holding at most `capacity` smallest items.
+    private static func keepSmallest(
+        _ item: (modifiedAt: Int, number: Int), in window: inout [(modifiedAt: Int, number: Int)], capacity: Int
+    ) {
+        func precedes(_ lhs: (modifiedAt: Int, number: Int), _ rhs: (modifiedAt: Int, number: Int)) -> Bool {
+            lhs.modifiedAt != rhs.modifiedAt ? lhs.modifiedAt < rhs.modifiedAt : lhs.number < rhs.number
+        }
+        if window.count == capacity, let last = window.last, !precedes(item, last) { return }
+        var low = 0
+        var high = window.count
+        while low < high {
+            let middle = (low + high) / 2
+            if precedes(item, window[middle]) { high = middle } else { low = middle + 1 }
+        }
+        window.insert(item, at: low)
+        if window.count > capacity { window.removeLast() }
     }
 
     /// The vendor's `sync` over `modules`: the first `limit` changes after `after` (unix seconds)
     /// in `modifiedtime` order, widened to every change sharing the last one's second (so a page
     /// never splits a second and nothing is skipped), then whether changes remain.
+    ///
+    /// Untouched seeded records are ordered by their derived times without being produced; only
+    /// the page's records are.
     /// - Parameters:
     ///   - after: exclusive lower bound, unix seconds.
     ///   - modules: entity modules to include.
@@ -107,21 +191,50 @@ final class MyCRMRecordStore: Sendable {
     ///   - limit: changes per page before widening (100).
     func sync(after: Int, modules: Set<String>, owner: String?, limit: Int = 100) -> SyncPage {
         state.withLock { state in
-            let changes = state.records.values.filter { record in
-                modules.contains(record.module) && record.modifiedAt > after
-                    && (owner == nil || record.fields["assigned_user_id"] == owner)
+            /// Visits every change (live or deleted) of the modules: time, number, record if stored.
+            func forEachChange(_ body: (Int, Int, String, MyCRMRecord?, String) -> Void) {
+                for module in modules.sorted() {
+                    guard let entry = state.modules[module] else { continue }
+                    entry.records.forEachKey { number, stored in
+                        if let stored {
+                            body(stored.modifiedAt, number, stored.fields["assigned_user_id"] ?? "", stored, module)
+                        } else {
+                            let facts = entry.facts(number)
+                            body(facts.modifiedAt, number, facts.owner, nil, module)
+                        }
+                        return true
+                    }
+                }
+                for record in state.tombstones.values where modules.contains(record.module) {
+                    body(record.modifiedAt, record.number, record.fields["assigned_user_id"] ?? "", record, record.module)
+                }
             }
-            .sorted { ($0.modifiedAt, $0.number) < ($1.modifiedAt, $1.number) }
-            guard let last = changes.prefix(limit).last else {
+            var window: [(modifiedAt: Int, number: Int)] = []
+            forEachChange { modifiedAt, number, assigned, _, _ in
+                guard modifiedAt > after, owner == nil || assigned == owner else { return }
+                Self.keepSmallest((modifiedAt, number), in: &window, capacity: max(1, limit))
+            }
+            guard let upTo = window.last?.modifiedAt else {
                 return SyncPage(updated: [], deleted: [], lastModifiedTime: after, more: false)
             }
-            let upTo = last.modifiedAt
-            let page = changes.filter { $0.modifiedAt <= upTo }
+            var page: [MyCRMRecord] = []
+            var more = false
+            forEachChange { modifiedAt, number, assigned, stored, module in
+                guard modifiedAt > after, owner == nil || assigned == owner else { return }
+                guard modifiedAt <= upTo else {
+                    more = true
+                    return
+                }
+                if let record = stored ?? state.modules[module]?.records.record(number) {
+                    page.append(record)
+                }
+            }
+            page.sort { ($0.modifiedAt, $0.number) < ($1.modifiedAt, $1.number) }
             return SyncPage(
                 updated: page.filter { !$0.deleted },
                 deleted: page.filter(\.deleted).map(\.id),
                 lastModifiedTime: upTo,
-                more: changes.contains { $0.modifiedAt > upTo }
+                more: more
             )
         }
     }
@@ -146,7 +259,7 @@ final class MyCRMRecordStore: Sendable {
             fields["modifiedtime"] = MyCRMRecord.timestamp(seconds)
             fields["modifiedby"] = userID
             let record = MyCRMRecord(module: module.name, number: number, fields: fields, modifiedAt: seconds)
-            state.records[record.id] = record
+            Self.put(record, in: &state)
             return record
         }
     }
@@ -165,7 +278,7 @@ final class MyCRMRecordStore: Sendable {
         _ id: String, values: [String: String], replaceAll: Bool, module: MyCRMModule, by userID: String, at seconds: Int
     ) -> MyCRMRecord? {
         state.withLock { state in
-            guard var record = state.records[id], !record.deleted else { return nil }
+            guard var record = Self.live(id, in: state) else { return nil }
             for field in module.editableFields {
                 if let value = values[field.name] {
                     record.fields[field.name] = value
@@ -176,7 +289,7 @@ final class MyCRMRecordStore: Sendable {
             record.modifiedAt = max(seconds, record.modifiedAt)
             record.fields["modifiedtime"] = MyCRMRecord.timestamp(record.modifiedAt)
             record.fields["modifiedby"] = userID
-            state.records[id] = record
+            Self.put(record, in: &state)
             return record
         }
     }
@@ -184,20 +297,33 @@ final class MyCRMRecordStore: Sendable {
     /// Marks a live record deleted at `seconds`; `false` if there is no live record `id`.
     func markDeleted(_ id: String, at seconds: Int) -> Bool {
         state.withLock { state in
-            guard var record = state.records[id], !record.deleted else { return false }
+            guard var record = Self.live(id, in: state) else { return false }
+            state.modules[record.module]?.records.remove(record.number)
             record.deleted = true
             record.modifiedAt = max(seconds, record.modifiedAt)
             record.fields["modifiedtime"] = MyCRMRecord.timestamp(record.modifiedAt)
-            state.records[id] = record
+            state.tombstones[id] = record
             return true
         }
     }
 
-    /// Stores a record exactly as given (seeding): keeps its number, times and fields.
+    /// Stores a record exactly as given (control inserts): keeps its number, times and fields.
     func restore(_ record: MyCRMRecord) {
         state.withLock { state in
-            state.records[record.id] = record
+            Self.put(record, in: &state)
             state.nextNumber = max(state.nextNumber, record.number + 1)
+        }
+    }
+
+    /// Stores `record` over the live record with its number, or as a new one.
+    private static func put(_ record: MyCRMRecord, in state: inout State) {
+        if state.modules[record.module] == nil {
+            state.modules[record.module] = ModuleRecords(
+                records: DerivedCollection(firstKey: 1, count: 0) { _ in record },
+                facts: { _ in (record.modifiedAt, "") })
+        }
+        if state.modules[record.module]?.records.update(record.number, to: record) != true {
+            state.modules[record.module]?.records.insert(record.number, record)
         }
     }
 

@@ -2,10 +2,13 @@
 /// administrator the demo credentials log in as; the last is inactive), then `records` Leads and
 /// `records` Contacts spread over the 120 days before the clock's time.
 ///
+/// Leads and Contacts are derived from the seed and their index when read (record numbers
+/// `1...records` for Leads, `records + 1...2 * records` for Contacts); only changes are stored.
+///
 /// MyCRM serves US businesses (its Contacts carry SSN and driver-licence fields and its address
 /// service is the FCC broadband map), so addresses are American. SSNs use the never-issued 9xx
 /// area numbers and phone numbers the reserved 555-01xx range.
-struct MyCRMSeedData {
+struct MyCRMSeedData: Sendable {
     struct Place {
         var city: String
         var state: String
@@ -70,19 +73,56 @@ struct MyCRMSeedData {
             if index == 0 { demo = (userName, accessKey) }
         }
 
-        var leadRNG = SeededGenerator(seed: seed, stream: "mycrm/leads")
-        for index in 0..<max(records, 0) {
-            store.restore(lead(number: store.reserveNumber(), index: index, owners: activeUserIDs, using: &leadRNG))
-        }
-        var contactRNG = SeededGenerator(seed: seed, stream: "mycrm/contacts")
-        for index in 0..<max(records, 0) {
-            store.restore(contact(number: store.reserveNumber(), index: index, owners: activeUserIDs, using: &contactRNG))
-        }
+        let count = max(records, 0)
+        let seeder = self
+        let owners = activeUserIDs
+        store.seed(
+            module: MyCRMModule.leads, firstNumber: 1, count: count,
+            derive: { number in seeder.seededLead(index: number - 1, owners: owners) },
+            facts: { number in
+                (seeder.times(stream: "mycrm/leads", index: number - 1).modified, Self.owner(index: number - 1, owners: owners))
+            })
+        store.seed(
+            module: MyCRMModule.contacts, firstNumber: count + 1, count: count,
+            derive: { number in seeder.seededContact(index: number - count - 1, owners: owners) },
+            facts: { number in
+                (seeder.times(stream: "mycrm/contacts", index: number - count - 1).modified,
+                 Self.owner(index: number - count - 1, owners: owners))
+            })
         return demo
     }
 
+    /// Seeded lead `index` (record number `index + 1`): a pure function of the seed and the index.
+    func seededLead(index: Int, owners: [String]) -> MyCRMRecord {
+        var rng = SeededGenerator(seed: seed, stream: "mycrm/leads", index: index)
+        return lead(number: index + 1, index: index, owners: owners, times: times(stream: "mycrm/leads", index: index), using: &rng)
+    }
+
+    /// Seeded contact `index` (record number `records + index + 1`).
+    func seededContact(index: Int, owners: [String]) -> MyCRMRecord {
+        var rng = SeededGenerator(seed: seed, stream: "mycrm/contacts", index: index)
+        let number = max(records, 0) + index + 1
+        return contact(number: number, index: index, owners: owners, times: times(stream: "mycrm/contacts", index: index), using: &rng)
+    }
+
+    /// Creation and modification times of seeded record `index` of a stream, drawn apart from
+    /// its content so that `sync` can order untouched records without producing them.
+    func times(stream: String, index: Int) -> (created: Int, modified: Int) {
+        var rng = SeededGenerator(seed: seed, stream: stream + "/times", index: index)
+        let created = now - Int.random(in: 86_400...(120 * 86_400), using: &rng)
+        let modified = created + Int.random(in: 0...(now - created), using: &rng)
+        return (created, modified)
+    }
+
+    /// The owner of seeded record `index`: the active users in turn.
+    static func owner(index: Int, owners: [String]) -> String {
+        owners.isEmpty ? "" : owners[index % owners.count]
+    }
+
     /// A lead as a client would have created it, with record number `number`.
-    func lead(number: Int, index: Int, owners: [String], using rng: inout SeededGenerator) -> MyCRMRecord {
+    func lead(
+        number: Int, index: Int, owners: [String], times: (created: Int, modified: Int)? = nil, using rng: inout SeededGenerator
+    ) -> MyCRMRecord {
         let first = FakeData.firstName(using: &rng)
         let last = FakeData.lastName(using: &rng)
         let place = FakeData.pick(Self.places, using: &rng) ?? Self.places[0]
@@ -95,7 +135,7 @@ struct MyCRMSeedData {
             "leadsource": fromWeb ? "Web Site" : (FakeData.pick(MyCRMModule.leadSources, using: &rng) ?? "Other"),
             "email": FakeData.email(first: first, last: last, number: number, using: &rng),
             "business_name": Int.random(in: 0..<4, using: &rng) == 0 ? "\(last) Holdings LLC" : "",
-            "assigned_user_id": owners.isEmpty ? "" : owners[index % owners.count],
+            "assigned_user_id": Self.owner(index: index, owners: owners),
             "lane": "\(Int.random(in: 1...999, using: &rng)) \(FakeData.pick(Self.streets, using: &rng) ?? "Main Street")",
             "code": place.zip,
             "pobox": "",
@@ -110,11 +150,13 @@ struct MyCRMSeedData {
             values["utm_medium"] = FakeData.pick(["cpc", "social", "referral", "email"], using: &rng) ?? "cpc"
             values["utm_campaign"] = FakeData.pick(Self.campaigns, using: &rng) ?? "spring-open-house"
         }
-        return record(MyCRMModule.leads, number: number, values: values, owners: owners, using: &rng)
+        return record(MyCRMModule.leads, number: number, values: values, owners: owners, times: times, using: &rng)
     }
 
     /// A contact with record number `number`.
-    func contact(number: Int, index: Int, owners: [String], using rng: inout SeededGenerator) -> MyCRMRecord {
+    func contact(
+        number: Int, index: Int, owners: [String], times: (created: Int, modified: Int)? = nil, using rng: inout SeededGenerator
+    ) -> MyCRMRecord {
         let first = FakeData.firstName(using: &rng)
         let last = FakeData.lastName(using: &rng)
         let place = FakeData.pick(Self.places, using: &rng) ?? Self.places[0]
@@ -129,7 +171,7 @@ struct MyCRMSeedData {
             "birthday": Self.date(year: Int.random(in: 1950...2000, using: &rng), using: &rng),
             "email": FakeData.email(first: first, last: last, number: number, using: &rng),
             "business_name": "",
-            "assigned_user_id": owners.isEmpty ? "" : owners[index % owners.count],
+            "assigned_user_id": Self.owner(index: index, owners: owners),
             "is_customer": isCustomer ? "1" : "0",
             "mailingstreet": "\(Int.random(in: 1...999, using: &rng)) \(FakeData.pick(Self.streets, using: &rng) ?? "Main Street")",
             "mailingpobox": "",
@@ -149,14 +191,15 @@ struct MyCRMSeedData {
             "dl_state": place.state,
             "dl_expdate": Self.date(year: Int.random(in: 2026...2031, using: &rng), using: &rng),
         ]
-        return record(MyCRMModule.contacts, number: number, values: values, owners: owners, using: &rng)
+        return record(MyCRMModule.contacts, number: number, values: values, owners: owners, times: times, using: &rng)
     }
 
     private func record(
-        _ module: MyCRMModule, number: Int, values: [String: String], owners: [String], using rng: inout SeededGenerator
+        _ module: MyCRMModule, number: Int, values: [String: String], owners: [String],
+        times: (created: Int, modified: Int)?, using rng: inout SeededGenerator
     ) -> MyCRMRecord {
-        let created = now - Int.random(in: 86_400...(120 * 86_400), using: &rng)
-        let modified = created + Int.random(in: 0...(now - created), using: &rng)
+        let created = times?.created ?? now - Int.random(in: 86_400...(120 * 86_400), using: &rng)
+        let modified = times?.modified ?? created + Int.random(in: 0...(now - created), using: &rng)
         var fields = Dictionary(uniqueKeysWithValues: module.fieldNames.map { ($0, "") })
         for (name, value) in values where fields[name] != nil { fields[name] = value }
         fields["id"] = module.id(number)

@@ -44,7 +44,7 @@ public final class PFExpertEmulator: VendorEmulator {
     private let settings: EmulatorSettings
     private let clock: SandboxClock
     private let writeLog: WriteLog
-    private let state: Mutex<PFExpertState>
+    let state: Mutex<PFExpertState>
 
     /// Creates the emulator with `settings.records` records per resource.
     public init(settings: EmulatorSettings, clock: SandboxClock, writeLog: WriteLog) {
@@ -271,7 +271,7 @@ public final class PFExpertEmulator: VendorEmulator {
         var warnings = query.warnings
         let expand = readExpand(request, resource: resource, warnings: &warnings)
         let (count, page) = state.withLock { state in
-            let (count, page) = query.apply(to: state.records(resource))
+            let (count, page) = query.apply(to: state.tables[resource])
             return (count, page.map { render($0, resource: resource, expand: expand, fields: query.fields, state: state) })
         }
         let body: JSONValue = [
@@ -342,8 +342,12 @@ public final class PFExpertEmulator: VendorEmulator {
         }
         if let id = record["id"]?.intValue {
             for collection in resource.collections where expand.includes(collection.name) {
-                output[collection.name] = .array(
-                    state.records(collection.resource).filter { $0[collection.backReference]?["id"]?.intValue == id })
+                var related: [JSONValue] = []
+                state.forEach(collection.resource) { candidate in
+                    if candidate[collection.backReference]?["id"]?.intValue == id { related.append(candidate) }
+                    return true
+                }
+                output[collection.name] = .array(related)
             }
         }
         guard let fields else { return output }
@@ -419,7 +423,7 @@ public final class PFExpertEmulator: VendorEmulator {
             record["created_at"] = .string(stamp)
             record["updated_at"] = .string(stamp)
             let value = JSONValue.object(record)
-            state.tables[resource, default: [:]][id] = value
+            state.store(resource, id: id, value)
             writeLog.record(
                 vendor: Self.vendor, resource: resource.path, operation: .create, id: String(id),
                 keys: Self.logKeys(value, resource: resource), rawBody: raw)
@@ -458,7 +462,7 @@ public final class PFExpertEmulator: VendorEmulator {
             var record = outcome.record
             record["updated_at"] = .string(PFExpertTime.format(now))
             let value = JSONValue.object(record)
-            state.tables[resource, default: [:]][id] = value
+            state.store(resource, id: id, value)
             writeLog.record(
                 vendor: Self.vendor, resource: resource.path, operation: .update, id: String(id),
                 keys: Self.logKeys(value, resource: resource), rawBody: data)
@@ -515,7 +519,7 @@ public final class PFExpertEmulator: VendorEmulator {
 
     private func delete(_ request: Request, resource: PFResource, id: Int) throws -> Response {
         try state.withLock { state throws(PFExpertError) in
-            guard let existing = state.tables[resource]?.removeValue(forKey: id) else { throw Self.notFound(resource, id: id) }
+            guard let existing = state.remove(resource, id: id) else { throw Self.notFound(resource, id: id) }
             writeLog.record(
                 vendor: Self.vendor, resource: resource.path, operation: .delete, id: String(id),
                 keys: Self.logKeys(existing, resource: resource))
@@ -569,7 +573,7 @@ public final class PFExpertEmulator: VendorEmulator {
             let ids = state.withLock { state in
                 (0..<count).map { _ in
                     let id = state.takeID(resource)
-                    state.tables[resource, default: [:]][id] = state.generate(resource, id: id, now: now)
+                    state.store(resource, id: id, state.generate(resource, id: id, now: now))
                     return id
                 }
             }
@@ -578,7 +582,7 @@ public final class PFExpertEmulator: VendorEmulator {
             let resource = try Self.resource(named: name)
             let ids = state.withLock { state in
                 let ids = state.pickIDs(resource, count: count)
-                for id in ids { state.tables[resource]?.removeValue(forKey: id) }
+                for id in ids { _ = state.remove(resource, id: id) }
                 return ids
             }
             return ControlResponse(ids: ids.map(String.init))

@@ -245,19 +245,28 @@ struct PFListQuery {
     }
 
     /// Filters, sorts and pages records.
+    ///
+    /// A plain list in id order is read by position (no scan); filters or another sort scan
+    /// the records one at a time, keeping only the requested page's candidates.
     /// - Returns: the total count after filtering and the requested page.
-    func apply(to records: [JSONValue]) -> (count: Int, page: [JSONValue]) {
-        let filtered = records.filter { record in filters.allSatisfy { $0.matches(record) } }
-        let sorted = filtered.sorted { lhs, rhs in
-            let order = PFListQuery.compare(lhs.value(at: sortPath), rhs.value(at: sortPath))
-            if order != .orderedSame { return descending ? order == .orderedDescending : order == .orderedAscending }
-            let tie = PFListQuery.compare(lhs["id"], rhs["id"])
-            return descending ? tie == .orderedDescending : tie == .orderedAscending
-        }
+    func apply(to records: DerivedCollection<JSONValue>?) -> (count: Int, page: [JSONValue]) {
+        guard let records else { return (0, []) }
         let start = (page - 1).multipliedReportingOverflow(by: perPage)
-        guard !start.overflow, start.partialValue < sorted.count else { return (sorted.count, []) }
-        let end = min(sorted.count, start.partialValue + perPage)
-        return (sorted.count, Array(sorted[start.partialValue..<end]))
+        let offset = start.overflow ? Int.max : start.partialValue
+        if filters.isEmpty, sortPath == ["id"] {
+            return (records.count, records.page(offset: offset, limit: perPage, descending: descending))
+        }
+        let sortPath = self.sortPath
+        let descending = self.descending
+        return records.select(
+            where: { record in filters.allSatisfy { $0.matches(record) } },
+            by: { lhs, rhs in
+                let order = PFListQuery.compare(lhs.value(at: sortPath), rhs.value(at: sortPath))
+                if order != .orderedSame { return descending ? order == .orderedDescending : order == .orderedAscending }
+                let tie = PFListQuery.compare(lhs["id"], rhs["id"])
+                return descending ? tie == .orderedDescending : tie == .orderedAscending
+            },
+            offset: offset, limit: perPage)
     }
 
     /// Orders JSON values: numbers numerically, strings case-insensitively, missing and null last.

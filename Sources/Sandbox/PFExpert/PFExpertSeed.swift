@@ -8,6 +8,36 @@ struct PFExpertSeed {
         self.rng = SeededGenerator(seed: seed, stream: stream)
     }
 
+    /// The generator of record `id` of `resource`: independent of every other record.
+    init(seed: UInt64, resource: PFResource, id: Int) {
+        self.rng = SeededGenerator(seed: seed, stream: "pf-expert/\(resource.path)", index: id)
+    }
+
+    /// Seeded record `id` of `resource` in a run of `records` records per resource: a pure
+    /// function of the seed, the resource and the id. Relations point at seeded ids.
+    static func derive(_ resource: PFResource, id: Int, records: Int, seed: UInt64) -> JSONValue {
+        var generator = PFExpertSeed(seed: seed, resource: resource, id: id)
+        let stamps = generator.timestamps()
+        return generator.make(resource, id: id, records: records, stamps: stamps)
+    }
+
+    /// A record of `resource` with `id`, relations drawn among the seeded ids `1...records`.
+    mutating func make(_ resource: PFResource, id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
+        switch resource {
+        case .users: return user(id: id, stamps: stamps)
+        case .locations: return location(id: id, stamps: stamps)
+        case .properties: return property(id: id, records: records, stamps: stamps)
+        case .leads: return lead(id: id, records: records, stamps: stamps)
+        case .whatsappLeads: return whatsappLead(id: id, records: records, stamps: stamps)
+        case .calltrackings: return callTracking(id: id, records: records, stamps: stamps)
+        }
+    }
+
+    /// One of the seeded ids `1...records`, or `nil` when there are none.
+    mutating func pickID(_ records: Int) -> Int? {
+        records > 0 ? Int.random(in: 1...records, using: &rng) : nil
+    }
+
     /// Two timestamps in 2024: created, then updated at or after it.
     mutating func timestamps() -> (created: String, updated: String) {
         let created = PFExpertTime.seedEpoch.addingTimeInterval(Double(Int.random(in: 0..<(300 * 86_400), using: &rng)))
@@ -50,7 +80,7 @@ struct PFExpertSeed {
         ]
     }
 
-    mutating func property(id: Int, userIDs: [Int], locationIDs: [Int], stamps: (created: String, updated: String)) -> JSONValue {
+    mutating func property(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
         let offering = Bool.random(using: &rng) ? "sale" : "rent"
         let typeName = FakeData.propertyType(using: &rng)
         let typeID = (FakeData.propertyTypes.firstIndex(of: typeName) ?? 0) + 1
@@ -84,19 +114,19 @@ struct PFExpertSeed {
                     "description": .string("A well-kept \(typeName) close to shops, schools and the metro."),
                 ]
             ],
-            "user": Self.reference(FakeData.pick(userIDs, using: &rng)),
-            "location": Self.reference(FakeData.pick(locationIDs, using: &rng)),
+            "user": Self.reference(pickID(records)),
+            "location": Self.reference(pickID(records)),
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]
     }
 
-    mutating func lead(id: Int, userIDs: [Int], stamps: (created: String, updated: String)) -> JSONValue {
+    mutating func lead(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
         let first = FakeData.firstName(using: &rng)
         let last = FakeData.lastName(using: &rng)
         let place = FakeData.city(using: &rng)
         let offering = Bool.random(using: &rng) ? "sale" : "rent"
-        let owner = FakeData.pick(userIDs, using: &rng)
+        let owner = pickID(records)
         return [
             "id": .int(id),
             "user": Self.reference(owner),
@@ -131,20 +161,20 @@ struct PFExpertSeed {
         ]
     }
 
-    mutating func whatsappLead(id: Int, userIDs: [Int], references: [String], stamps: (created: String, updated: String)) -> JSONValue {
+    mutating func whatsappLead(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
         [
             "id": .int(id),
             "phone": .string(FakeData.phone(country: "AE", using: &rng)),
             "status": .string(FakeData.pick(["new", "read", "replied"], using: &rng) ?? "new"),
             "message": .string(FakeData.pick(["Is this still available?", "Can I book a viewing?", "What is the final price?", "Hello, I am interested."], using: &rng) ?? "Hello"),
-            "property_reference": FakeData.pick(references, using: &rng).map { .string($0) } ?? .null,
-            "user": Self.reference(FakeData.pick(userIDs, using: &rng)),
+            "property_reference": pickID(records).map { .string(Self.reference($0)) } ?? .null,
+            "user": Self.reference(pickID(records)),
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]
     }
 
-    mutating func callTracking(id: Int, userIDs: [Int], leadIDs: [Int], stamps: (created: String, updated: String)) -> JSONValue {
+    mutating func callTracking(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
         let answered = Int.random(in: 0..<4, using: &rng) != 0
         return [
             "id": .int(id),
@@ -152,8 +182,8 @@ struct PFExpertSeed {
             "call_time": .string(stamps.created),
             "duration": .int(answered ? Int.random(in: 15...900, using: &rng) : 0),
             "status": .string(answered ? "answered" : "missed"),
-            "lead": Self.reference(FakeData.pick(leadIDs, using: &rng)),
-            "user": Self.reference(FakeData.pick(userIDs, using: &rng)),
+            "lead": Self.reference(pickID(records)),
+            "user": Self.reference(pickID(records)),
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]

@@ -2,8 +2,11 @@ import Foundation
 
 /// The mutable state of the PF Expert emulator: records per resource, issued tokens, denied
 /// rights. A value type kept behind the emulator's mutex; every method runs under that lock.
+///
+/// Seeded records are derived from the seed and their id when read (see ``DerivedCollection``);
+/// only created, changed and deleted records are stored.
 struct PFExpertState {
-    var tables: [PFResource: [Int: JSONValue]] = [:]
+    var tables: [PFResource: DerivedCollection<JSONValue>] = [:]
     var nextID: [PFResource: Int] = [:]
     /// Issued access tokens and their expiry.
     var tokens: [String: Date] = [:]
@@ -12,47 +15,48 @@ struct PFExpertState {
     /// Die for control operations and token material.
     var rng: SeededGenerator
     var seed: PFExpertSeed
+    /// Seeded records per resource (ids `1...records`).
+    let records: Int
     var tokenCounter = 0
 
     /// The seeded state: `records` records per resource, linked to each other.
     init(records: Int, seed: UInt64) {
         let count = max(0, records)
+        self.records = count
         self.rng = SeededGenerator(seed: seed, stream: "pf-expert/control")
-        var generator = PFExpertSeed(seed: seed)
+        self.seed = PFExpertSeed(seed: seed)
         for resource in PFResource.allCases {
-            tables[resource] = [:]
-            nextID[resource] = 1
+            tables[resource] = DerivedCollection(firstKey: 1, count: count) { id in
+                PFExpertSeed.derive(resource, id: id, records: count, seed: seed)
+            }
+            nextID[resource] = count + 1
         }
-        let ids = Array(1...max(1, count)).prefix(count)
-        for id in ids { tables[.users, default: [:]][id] = generator.user(id: id, stamps: generator.timestamps()) }
-        for id in ids { tables[.locations, default: [:]][id] = generator.location(id: id, stamps: generator.timestamps()) }
-        let userIDs = Array(ids)
-        let locationIDs = Array(ids)
-        for id in ids {
-            tables[.properties, default: [:]][id] = generator.property(
-                id: id, userIDs: userIDs, locationIDs: locationIDs, stamps: generator.timestamps())
-        }
-        for id in ids { tables[.leads, default: [:]][id] = generator.lead(id: id, userIDs: userIDs, stamps: generator.timestamps()) }
-        let references = ids.map { PFExpertSeed.reference($0) }
-        for id in ids {
-            tables[.whatsappLeads, default: [:]][id] = generator.whatsappLead(
-                id: id, userIDs: userIDs, references: references, stamps: generator.timestamps())
-        }
-        for id in ids {
-            tables[.calltrackings, default: [:]][id] = generator.callTracking(
-                id: id, userIDs: userIDs, leadIDs: Array(ids), stamps: generator.timestamps())
-        }
-        for resource in PFResource.allCases { nextID[resource] = count + 1 }
-        self.seed = generator
     }
 
-    /// The records of a resource in id order.
+    /// The records of a resource in id order (materialised: for control reads).
     func records(_ resource: PFResource) -> [JSONValue] {
-        (tables[resource] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+        tables[resource]?.all() ?? []
+    }
+
+    /// Visits the records of a resource in id order, one at a time; stops when `body` is `false`.
+    func forEach(_ resource: PFResource, _ body: (JSONValue) -> Bool) {
+        tables[resource]?.forEach { _, record in body(record) }
     }
 
     func record(_ resource: PFResource, id: Int) -> JSONValue? {
-        tables[resource]?[id]
+        tables[resource]?.record(id)
+    }
+
+    /// Stores `value` as record `id`: a change of an existing record or a new one.
+    mutating func store(_ resource: PFResource, id: Int, _ value: JSONValue) {
+        if tables[resource]?.update(id, to: value) != true {
+            tables[resource]?.insert(id, value)
+        }
+    }
+
+    /// Deletes record `id`; returns it, `nil` when there was none.
+    mutating func remove(_ resource: PFResource, id: Int) -> JSONValue? {
+        tables[resource]?.remove(id)
     }
 
     mutating func takeID(_ resource: PFResource) -> Int {
@@ -64,35 +68,17 @@ struct PFExpertState {
     /// A fresh record of a resource in the seeded style, stamped `now`.
     mutating func generate(_ resource: PFResource, id: Int, now: Date) -> JSONValue {
         let stamp = PFExpertTime.format(now)
-        let stamps = (created: stamp, updated: stamp)
-        let users = (tables[.users] ?? [:]).keys.sorted()
-        let leads = (tables[.leads] ?? [:]).keys.sorted()
-        switch resource {
-        case .users: return seed.user(id: id, stamps: stamps)
-        case .locations: return seed.location(id: id, stamps: stamps)
-        case .properties:
-            return seed.property(id: id, userIDs: users, locationIDs: (tables[.locations] ?? [:]).keys.sorted(), stamps: stamps)
-        case .leads: return seed.lead(id: id, userIDs: users, stamps: stamps)
-        case .whatsappLeads:
-            let references = records(.properties).compactMap { $0["reference"]?.stringValue }
-            return seed.whatsappLead(id: id, userIDs: users, references: references, stamps: stamps)
-        case .calltrackings: return seed.callTracking(id: id, userIDs: users, leadIDs: leads, stamps: stamps)
-        }
+        return seed.make(resource, id: id, records: records, stamps: (created: stamp, updated: stamp))
     }
 
     /// Picks up to `count` distinct existing ids of a resource, deterministically.
     mutating func pickIDs(_ resource: PFResource, count: Int) -> [Int] {
-        var pool = (tables[resource] ?? [:]).keys.sorted()
-        var picked: [Int] = []
-        while picked.count < count, !pool.isEmpty {
-            picked.append(pool.remove(at: Int.random(in: 0..<pool.count, using: &rng)))
-        }
-        return picked.sorted()
+        tables[resource]?.pickKeys(count, using: &rng) ?? []
     }
 
     /// Changes one business field of a record (as a user of the CRM would) and stamps it.
     mutating func mutate(_ resource: PFResource, id: Int, now: Date) {
-        guard var record = tables[resource]?[id] else { return }
+        guard var record = tables[resource]?.record(id) else { return }
         switch resource {
         case .users:
             record["mobile"] = .string(FakeData.phone(country: "AE", using: &rng))
@@ -110,7 +96,7 @@ struct PFExpertState {
             record["duration"] = .int((record["duration"]?.intValue ?? 0) + Int.random(in: 1...60, using: &rng))
         }
         record["updated_at"] = .string(PFExpertTime.format(now))
-        tables[resource]?[id] = record
+        tables[resource]?.update(id, to: record)
     }
 
     /// Issues a token valid until `expiry`. The token looks like a JWT (three base64url parts);
@@ -127,10 +113,28 @@ struct PFExpertState {
         return token
     }
 
+    /// Forgets every issued token (revoked before expiry); returns how many were live.
+    mutating func revokeAllTokens() -> Int {
+        defer { tokens.removeAll() }
+        return tokens.count
+    }
+
     static func base64URL(_ text: String) -> String {
         Data(text.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension PFExpertState {
+    /// Whether a record of `resource` satisfies `predicate` (a scan, one record at a time).
+    func contains(_ resource: PFResource, where predicate: (JSONValue) -> Bool) -> Bool {
+        var found = false
+        forEach(resource) { record in
+            found = predicate(record)
+            return !found
+        }
+        return found
     }
 }

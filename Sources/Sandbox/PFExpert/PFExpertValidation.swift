@@ -162,7 +162,7 @@ struct PFExpertValidator {
             }
         case .users:
             if let email = record["email"]?.stringValue,
-                state.records(.users).contains(where: {
+                state.contains(.users, where: {
                     $0["email"]?.stringValue?.caseInsensitiveCompare(email) == .orderedSame && $0["id"]?.intValue != recordID
                 })
             {
@@ -170,7 +170,7 @@ struct PFExpertValidator {
             }
         case .properties:
             if let reference = record["reference"]?.stringValue,
-                state.records(.properties).contains(where: {
+                state.contains(.properties, where: {
                     $0["reference"]?.stringValue == reference && $0["id"]?.intValue != recordID
                 })
             {

@@ -101,6 +101,11 @@ actor PropQState {
         return bytes.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Most developments seeded, whatever `records` asks for. A developer account holds a handful
+    /// of developments (each with its few units), so PropQ keeps its seeded set in memory and
+    /// bounded instead of deriving records on demand as the other emulators do.
+    static let maxSeededDevelopments = 1_000
+
     private static func seed(settings: EmulatorSettings, now: Date) -> Seeded {
         let clients: [Int: Client] = [
             demoClientID: Client(
@@ -114,7 +119,7 @@ actor PropQState {
         var developments: [Development] = []
         var nextUnitID = 1
         var number = 1001
-        for index in 0..<max(settings.records, 0) {
+        for index in 0..<min(max(settings.records, 0), maxSeededDevelopments) {
             var development = makeDevelopment(
                 id: String(number), owner: demoClientID, nextUnitID: &nextUnitID, now: now, using: &generator)
             // Two thirds of the seeded developments have been published long ago.
@@ -198,6 +203,12 @@ actor PropQState {
         tokens = tokens.filter { $0.value.expiresAt > now }
         tokens[token] = Token(clientID: client.id, expiresAt: now.addingTimeInterval(TimeInterval(expiresIn)))
         return (token, expiresIn)
+    }
+
+    /// Forgets every issued token (revoked before expiry); returns how many there were.
+    func revokeAllTokens() -> Int {
+        defer { tokens.removeAll() }
+        return tokens.count
     }
 
     /// The client a bearer token belongs to, when the token is known and not expired.

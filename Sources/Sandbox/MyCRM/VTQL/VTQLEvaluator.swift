@@ -1,4 +1,5 @@
-/// The rows a VTQL statement runs over: one module's records as field → string maps.
+/// The rows a VTQL statement runs over: one module's records as field → string maps, in
+/// record-number order, read by position or scanned one at a time (never all held at once).
 struct VTQLTable: Sendable {
     /// Module name, for messages.
     var module: String
@@ -6,8 +7,37 @@ struct VTQLTable: Sendable {
     var fields: [String]
     /// Fields whose values are webservice ids (`19x1`): `id` and the reference/owner fields.
     var idFields: Set<String>
-    /// The records; each has an `id`.
-    var rows: [[String: String]]
+    /// How many rows there are.
+    var count: Int
+    /// The row at a position of record-number order, `nil` out of range.
+    var row: @Sendable (Int) -> [String: String]?
+    /// Visits the rows in record-number order until the visitor answers `false`.
+    var scan: @Sendable (([String: String]) -> Bool) -> Void
+
+    /// A table over rows produced on demand.
+    init(
+        module: String, fields: [String], idFields: Set<String>, count: Int,
+        row: @escaping @Sendable (Int) -> [String: String]?,
+        scan: @escaping @Sendable (([String: String]) -> Bool) -> Void
+    ) {
+        self.module = module
+        self.fields = fields
+        self.idFields = idFields
+        self.count = count
+        self.row = row
+        self.scan = scan
+    }
+
+    /// A table over rows held in memory (each has an `id`), put in record-number order.
+    init(module: String, fields: [String], idFields: Set<String>, rows: [[String: String]]) {
+        let sorted = rows.sorted { VTQLEvaluator.compare($0["id"] ?? "", $1["id"] ?? "", asIDs: true) < 0 }
+        self.init(
+            module: module, fields: fields, idFields: idFields, count: sorted.count,
+            row: { position in sorted.indices.contains(position) ? sorted[position] : nil },
+            scan: { visit in
+                for row in sorted where !visit(row) { return }
+            })
+    }
 }
 
 /// Runs parsed VTQL over a table the way the vendor's SQL would.
@@ -41,23 +71,80 @@ enum VTQLEvaluator {
         }
         if let condition = query.condition { try validateIDLiterals(condition, idFields: table.idFields) }
 
-        var matched = table.rows.filter { row in
-            query.condition.map { matches($0, row: row, idFields: table.idFields) } ?? true
+        let condition = query.condition
+        let idFields = table.idFields
+        func accepts(_ row: [String: String]) -> Bool {
+            condition.map { matches($0, row: row, idFields: idFields) } ?? true
         }
         if case .count = query.selection {
-            return .array([.object([("count", .string(String(matched.count)))])])
-        }
-        matched.sort { lhs, rhs in
-            for key in query.ordering {
-                let order = compare(lhs[key.column] ?? "", rhs[key.column] ?? "",
-                                    asIDs: table.idFields.contains(key.column))
-                if order != 0 { return key.ascending ? order < 0 : order > 0 }
+            var matched = 0
+            if condition == nil {
+                matched = table.count
+            } else {
+                table.scan { row in
+                    if accepts(row) { matched += 1 }
+                    return true
+                }
             }
-            return compare(lhs["id"] ?? "", rhs["id"] ?? "", asIDs: true) < 0
+            return .array([.object([("count", .string(String(matched)))])])
         }
-        let offset = query.limit?.offset ?? 0
-        let count = min(query.limit?.count ?? rowCap, rowCap)
-        let page = matched.dropFirst(offset).prefix(count)
+        let offset = max(0, query.limit?.offset ?? 0)
+        let count = max(0, min(query.limit?.count ?? rowCap, rowCap))
+        let (sum, overflow) = offset.addingReportingOverflow(count)
+        let windowEnd = overflow ? Int.max : sum
+        var page: [[String: String]] = []
+        // Record-number order (no `order by`, or `order by id` first) reads rows by position or
+        // stops scanning at the page's end; any other order keeps only the page's candidates.
+        let byID = query.ordering.first.map { $0.column == "id" } ?? true
+        let ascending = query.ordering.first?.ascending ?? true
+        if byID, condition == nil {
+            let end = min(table.count, windowEnd)
+            if offset < end {
+                for position in offset..<end {
+                    if let row = table.row(ascending ? position : table.count - 1 - position) { page.append(row) }
+                }
+            }
+        } else if byID, ascending {
+            var skipped = 0
+            if count > 0 {
+                table.scan { row in
+                    guard accepts(row) else { return true }
+                    if skipped < offset {
+                        skipped += 1
+                        return true
+                    }
+                    page.append(row)
+                    return page.count < count
+                }
+            }
+        } else {
+            let ordering = query.ordering
+            func precedes(_ lhs: [String: String], _ rhs: [String: String]) -> Bool {
+                for key in ordering {
+                    let order = compare(lhs[key.column] ?? "", rhs[key.column] ?? "", asIDs: idFields.contains(key.column))
+                    if order != 0 { return key.ascending ? order < 0 : order > 0 }
+                }
+                return compare(lhs["id"] ?? "", rhs["id"] ?? "", asIDs: true) < 0
+            }
+            let keep = windowEnd
+            var window: [[String: String]] = []
+            if count > 0 {
+                table.scan { row in
+                    guard accepts(row) else { return true }
+                    if window.count == keep, let last = window.last, !precedes(row, last) { return true }
+                    var low = 0
+                    var high = window.count
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if precedes(row, window[middle]) { high = middle } else { low = middle + 1 }
+                    }
+                    window.insert(row, at: low)
+                    if window.count > keep { window.removeLast() }
+                    return true
+                }
+            }
+            page = Array(window.dropFirst(offset))
+        }
 
         let columns: [String]
         switch query.selection {

@@ -1,0 +1,286 @@
+import Foundation
+
+extension SeededGenerator {
+    /// Creates the generator of one record: a pure function of the run seed, a label and the
+    /// record's index, so record `index` can be produced without producing the ones before it.
+    /// - Parameters:
+    ///   - seed: the run seed.
+    ///   - stream: a label, e.g. `"pf-expert/leads"`.
+    ///   - index: the record's index within the stream.
+    public init(seed: UInt64, stream: String, index: Int) {
+        var mixer = SeededGenerator(seed: seed, stream: stream)
+        var scrambled = SeededGenerator(seed: mixer.next() ^ UInt64(bitPattern: Int64(index)))
+        self.init(seed: scrambled.next())
+    }
+}
+
+/// The records of one resource: a seeded part derived on demand from the record's key, plus an
+/// overlay of changes (modified records, deleted keys, inserted records).
+///
+/// The seeded part costs no memory: record `key` of `firstKey ..< firstKey + seededCount` is
+/// produced by `derive(key)` each time it is read, unless it was modified or deleted. Only the
+/// overlay is stored, so a run with a million records holds only what was changed.
+///
+/// Keys are integers in ascending order: seeded keys are contiguous, inserted keys are expected
+/// above them (any key not in the seeded range is accepted and kept in order). Every method is
+/// cheap in the overlay's size; only ``forEach(descending:_:)`` and ``select(where:by:offset:limit:)``
+/// visit every record, one at a time.
+public struct DerivedCollection<Record> {
+    /// The first seeded key.
+    public let firstKey: Int
+    /// How many keys were seeded.
+    public let seededCount: Int
+    private let derive: @Sendable (Int) -> Record
+    /// Seeded records changed since the start, by key.
+    private var modified: [Int: Record] = [:]
+    /// Seeded keys deleted since the start, in ascending order.
+    private var deleted: [Int] = []
+    /// Records outside the seeded range, by key.
+    private var inserted: [Int: Record] = [:]
+    /// Keys of `inserted`, in ascending order.
+    private var insertedKeys: [Int] = []
+
+    /// Creates a collection whose seeded records are `derive(firstKey) … derive(firstKey + count - 1)`.
+    public init(firstKey: Int = 1, count: Int, derive: @escaping @Sendable (Int) -> Record) {
+        self.firstKey = firstKey
+        self.seededCount = max(0, count)
+        self.derive = derive
+    }
+
+    /// The number of live records.
+    public var count: Int { seededCount - deleted.count + insertedKeys.count }
+
+    /// Whether `key` is in the seeded range (deleted or not).
+    public func isSeeded(_ key: Int) -> Bool {
+        key >= firstKey && key - firstKey < seededCount
+    }
+
+    /// The largest key ever used (seeded or inserted), or `firstKey - 1` when none.
+    public var lastKey: Int {
+        max(firstKey + seededCount - 1, insertedKeys.last ?? Int.min)
+    }
+
+    /// The live record with `key`, or `nil`.
+    public func record(_ key: Int) -> Record? {
+        if isSeeded(key) {
+            if Self.position(of: key, in: deleted).found { return nil }
+            return modified[key] ?? derive(key)
+        }
+        return inserted[key]
+    }
+
+    /// Whether a live record has `key`.
+    public func contains(_ key: Int) -> Bool {
+        isSeeded(key) ? !Self.position(of: key, in: deleted).found : inserted[key] != nil
+    }
+
+    /// The seeded record with `key` as first produced, ignoring the overlay.
+    public func original(_ key: Int) -> Record? {
+        isSeeded(key) ? derive(key) : nil
+    }
+
+    /// The key of the live record at `position` in ascending key order, or `nil` out of range.
+    public func key(at position: Int) -> Int? {
+        guard position >= 0, position < count else { return nil }
+        let liveSeeded = seededCount - deleted.count
+        if position >= liveSeeded { return insertedKeys[position - liveSeeded] }
+        // The smallest key with `position` live seeded keys before it.
+        var candidate = firstKey + position
+        while true {
+            let skipped = Self.position(of: candidate + 1, in: deleted).index
+            let next = firstKey + position + skipped
+            if next == candidate { return candidate }
+            candidate = next
+        }
+    }
+
+    /// Live records at `offset ..< offset + limit` of key order (descending when asked).
+    public func page(offset: Int, limit: Int, descending: Bool = false) -> [Record] {
+        guard offset >= 0, limit > 0, offset < count else { return [] }
+        let end = offset + min(limit, count - offset)
+        var out: [Record] = []
+        out.reserveCapacity(end - offset)
+        for position in offset..<end {
+            let ascending = descending ? count - 1 - position : position
+            if let key = key(at: ascending), let record = record(key) { out.append(record) }
+        }
+        return out
+    }
+
+    /// Visits every live record in key order, one at a time; stops when `body` returns `false`.
+    public func forEach(descending: Bool = false, _ body: (Int, Record) throws -> Bool) rethrows {
+        let seededKeys = firstKey..<(firstKey + seededCount)
+        if descending {
+            for key in insertedKeys.reversed() {
+                if let record = inserted[key], try !body(key, record) { return }
+            }
+            var deletedIndex = deleted.count - 1
+            for key in seededKeys.reversed() {
+                if deletedIndex >= 0, deleted[deletedIndex] == key {
+                    deletedIndex -= 1
+                    continue
+                }
+                if try !body(key, modified[key] ?? derive(key)) { return }
+            }
+        } else {
+            var deletedIndex = 0
+            for key in seededKeys {
+                if deletedIndex < deleted.count, deleted[deletedIndex] == key {
+                    deletedIndex += 1
+                    continue
+                }
+                if try !body(key, modified[key] ?? derive(key)) { return }
+            }
+            for key in insertedKeys {
+                if let record = inserted[key], try !body(key, record) { return }
+            }
+        }
+    }
+
+    /// Visits every live key in ascending order with its stored record when it has one (a
+    /// changed or inserted record), `nil` for a seeded record never changed, so a caller can read
+    /// cheap derived facts of untouched records without producing them. Stops when `body` is `false`.
+    public func forEachKey(_ body: (Int, Record?) throws -> Bool) rethrows {
+        var deletedIndex = 0
+        for key in firstKey..<(firstKey + seededCount) {
+            if deletedIndex < deleted.count, deleted[deletedIndex] == key {
+                deletedIndex += 1
+                continue
+            }
+            if try !body(key, modified[key]) { return }
+        }
+        for key in insertedKeys {
+            if let record = inserted[key], try !body(key, record) { return }
+        }
+    }
+
+    /// Every live record in key order (materialised: for small collections and control reads).
+    public func all() -> [Record] {
+        var out: [Record] = []
+        forEach { _, record in
+            out.append(record)
+            return true
+        }
+        return out
+    }
+
+    /// The live records matching `predicate`, ordered by `areInIncreasingOrder` (key order when
+    /// `nil`), counted exactly, and the window `offset ..< offset + limit` of them.
+    ///
+    /// Scans the records one at a time and keeps only the window's candidates, never every match.
+    public func select(
+        where predicate: (Record) -> Bool,
+        by areInIncreasingOrder: ((Record, Record) -> Bool)? = nil,
+        descending: Bool = false,
+        offset: Int,
+        limit: Int
+    ) -> (count: Int, page: [Record]) {
+        let offset = max(0, offset)
+        let limit = max(0, limit)
+        var matched = 0
+        guard let areInIncreasingOrder else {
+            var page: [Record] = []
+            forEach(descending: descending) { _, record in
+                guard predicate(record) else { return true }
+                if matched >= offset, matched - offset < limit { page.append(record) }
+                matched += 1
+                return true
+            }
+            return (matched, page)
+        }
+        let (capacity, overflow) = offset.addingReportingOverflow(limit)
+        let keep = overflow ? Int.max : capacity
+        var window: [Record] = []
+        forEach { _, record in
+            guard predicate(record) else { return true }
+            matched += 1
+            guard keep > 0 else { return true }
+            if window.count == keep, let last = window.last, !areInIncreasingOrder(record, last) { return true }
+            // Insert after every element not greater than `record` (stable: earlier keys first).
+            var low = 0
+            var high = window.count
+            while low < high {
+                let middle = (low + high) / 2
+                if areInIncreasingOrder(record, window[middle]) { high = middle } else { low = middle + 1 }
+            }
+            window.insert(record, at: low)
+            if window.count > keep { window.removeLast() }
+            return true
+        }
+        guard offset < window.count else { return (matched, []) }
+        return (matched, Array(window[offset..<min(window.count, offset + limit)]))
+    }
+
+    // MARK: Overlay
+
+    /// Replaces the live record `key`; `false` when there is none.
+    @discardableResult
+    public mutating func update(_ key: Int, to record: Record) -> Bool {
+        if isSeeded(key) {
+            guard !Self.position(of: key, in: deleted).found else { return false }
+            modified[key] = record
+            return true
+        }
+        guard inserted[key] != nil else { return false }
+        inserted[key] = record
+        return true
+    }
+
+    /// Adds a record under a key outside the seeded range; `false` when the key is taken.
+    @discardableResult
+    public mutating func insert(_ key: Int, _ record: Record) -> Bool {
+        guard !isSeeded(key), inserted[key] == nil else { return false }
+        inserted[key] = record
+        let slot = Self.position(of: key, in: insertedKeys).index
+        insertedKeys.insert(key, at: slot)
+        return true
+    }
+
+    /// Deletes the live record `key`; returns it, or `nil` when there was none.
+    @discardableResult
+    public mutating func remove(_ key: Int) -> Record? {
+        if isSeeded(key) {
+            let (found, slot) = Self.position(of: key, in: deleted)
+            guard !found else { return nil }
+            let record = modified.removeValue(forKey: key) ?? derive(key)
+            deleted.insert(key, at: slot)
+            return record
+        }
+        guard let record = inserted.removeValue(forKey: key) else { return nil }
+        let (found, slot) = Self.position(of: key, in: insertedKeys)
+        if found { insertedKeys.remove(at: slot) }
+        return record
+    }
+
+    /// Up to `count` distinct live keys chosen with `rng`, ascending.
+    public func pickKeys(_ count: Int, using rng: inout some RandomNumberGenerator) -> [Int] {
+        let live = self.count
+        let wanted = min(max(0, count), live)
+        var picked: Set<Int> = []
+        if wanted * 2 > live {
+            // Most of the collection: shuffle positions instead of rejecting repeats.
+            var positions = Array(0..<live)
+            positions.shuffle(using: &rng)
+            for position in positions.prefix(wanted) { if let key = key(at: position) { picked.insert(key) } }
+        } else {
+            while picked.count < wanted {
+                if let key = key(at: Int.random(in: 0..<live, using: &rng)) { picked.insert(key) }
+            }
+        }
+        return picked.sorted()
+    }
+
+    /// Binary search in an ascending array: whether `key` is there, and the index of the first
+    /// element not less than `key` (how many elements are below it).
+    private static func position(of key: Int, in sorted: [Int]) -> (found: Bool, index: Int) {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return (low < sorted.count && sorted[low] == key, low)
+    }
+}
+
+extension DerivedCollection: Sendable where Record: Sendable {}
