@@ -223,4 +223,16 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    // Connector pull rate against the in-process sandbox (fetch + decode + map, no store).
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-connector-benchmarks",
+            dependencies: [
+                "ConnectorKit", "Connectors", "RealtyModel", "Sandbox", logging,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/ConnectorBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
 }

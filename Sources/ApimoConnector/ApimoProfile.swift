@@ -9,14 +9,18 @@ extension VendorProfile {
     ///   (users 10000, actions 1000, properties 1000 in the newer document, 200 in the older);
     ///   100 per page keeps every list within its maximum and pages small enough to retry.
     /// - Limits: documented free quota of 10 requests per second and 1,000 per day, the day
-    ///   ending at midnight Paris time.
+    ///   ending at midnight Paris time. "10 per second" is read as the strictest form, at most 10
+    ///   requests in any one-second window (the sandbox enforces exactly that): a token bucket
+    ///   with a burst of 10 at 10 a second lets 20 through in one such window, so requests leave
+    ///   one at a time, 8 a second, which keeps any window at 10 or fewer with 250 ms of slack
+    ///   for network and scheduling jitter.
     public static let apimo = VendorProfile(
         vendor: .apimo,
         defaultBaseURL: "https://api.apimo.pro",
         auth: .httpBasic,
         paging: .init(style: .limitOffset, defaultPageSize: 100, maxPageSize: 1000),
         rateLimits: RateLimits(
-            maxConcurrency: 4, requestsPerSecond: 10, burst: 10, dailyQuota: 1000, quotaTimeZone: "Europe/Paris"),
+            maxConcurrency: 4, requestsPerSecond: 8, burst: 1, dailyQuota: 1000, quotaTimeZone: "Europe/Paris"),
         timeouts: .init(connect: .seconds(10), read: .seconds(30), request: .seconds(60)),
         retry: RetryPolicy(maxAttempts: 4, baseDelay: .seconds(1), maxDelay: .seconds(30), maxRetryAfter: .seconds(60)),
         notes: [

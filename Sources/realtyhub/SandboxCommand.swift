@@ -36,7 +36,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "First port: pf-expert N, propq N+1, mycrm N+2, apimo N+3, boston-logic N+4. Omit or 0 for free ports.")
     var portBase: Int?
 
-    @Option(help: "Seeded records per resource.")
+    @Option(help: "Seeded records per resource (up to 10,000,000: records are derived on demand, only changes take memory).")
     var records: Int = 50
 
     @Option(help: "Seed of the generated data and of the fault dice.")
@@ -65,8 +65,8 @@ struct SandboxCommand: AsyncParsableCommand {
     /// - Throws: `ValidationError` naming the flag and the bad value.
     func makeOptions() throws -> SandboxOptions {
         var settings = EmulatorSettings(records: records, seed: seed)
-        guard (0...100_000).contains(records) else {
-            throw ValidationError("--records must be between 0 and 100000 (got \(records))")
+        guard (0...10_000_000).contains(records) else {
+            throw ValidationError("--records must be between 0 and 10000000 (got \(records))")
         }
         if let portBase, !(0...65531).contains(portBase) {
             throw ValidationError("--port-base must be between 0 and 65531 so that five ports fit (got \(portBase))")

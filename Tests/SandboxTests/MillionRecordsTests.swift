@@ -95,3 +95,12 @@ import Testing
         #expect(try await query("select count(*) from Leads;") == [.object([("count", .string(String(records)))])])
     }
 }
+
+@Suite struct PFExpertTimeFormatTests {
+    @Test func formatsLikeISO8601() {
+        for seconds in [0, 951_782_400, 1_704_067_200, 1_709_251_199, 1_735_689_599, 4_102_444_800, 1_234_567_890] {
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            #expect(PFExpertTime.format(date) == date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))
+        }
+    }
+}

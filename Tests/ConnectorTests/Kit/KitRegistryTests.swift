@@ -36,7 +36,7 @@ import Testing
 
     @Test func profilesCarryTheDocumentedFacts() {
         let apimo = ConnectorRegistry.profile(for: .apimo)
-        #expect(apimo.rateLimits.requestsPerSecond == 10)
+        #expect(apimo.rateLimits.requestsPerSecond == 8)  // under the documented 10, one at a time
         #expect(apimo.rateLimits.dailyQuota == 1000)
         #expect(apimo.rateLimits.quotaTimeZone == "Europe/Paris")
         #expect(ConnectorRegistry.profile(for: .pfExpert).paging.maxPageSize == 100)

@@ -130,14 +130,15 @@ import Testing
     }
 
     @Test func timeoutIsRetriedThenFailsRetryableNamingTheOperation() async throws {
-        try await withLiveSandbox([.mycrm], settings: EmulatorSettings(records: 10), readTimeout: .seconds(2)) { live in
+        try await withLiveSandbox([.mycrm], settings: EmulatorSettings(records: 10), readTimeout: .seconds(5)) { live in
             let (connector, _) = try MyCRMLive.connector(live) { configuration in
-                configuration.timeouts = .init(request: .milliseconds(400))
+                // Long enough for an unfaulted request on a loaded machine, well short of the hold.
+                configuration.timeouts = .init(request: .milliseconds(1500))
                 configuration.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20))
             }
             try await connector.verify()
             let injector = try live.faults(.mycrm)
-            injector.setPlan(try FaultPlan(spec: "timeout=1s"))
+            injector.setPlan(try FaultPlan(spec: "timeout=4s"))
             // One timeout: the read is resent and completes.
             injector.enqueue([FaultInjection(kind: .timeout, count: 1, method: "GET")])
             let users = try await emulatorCount(live, .mycrm, "users")
