@@ -9,6 +9,7 @@ import ConnectorKit
 import Connectors
 import Foundation
 import Logging
+import NIOCore
 import RealtyModel
 import Sandbox
 
