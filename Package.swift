@@ -230,6 +230,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             dependencies: [
                 "ConnectorKit", "Connectors", "RealtyModel", "Sandbox", logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/ConnectorBenchmarks",
             swiftSettings: swiftSettings

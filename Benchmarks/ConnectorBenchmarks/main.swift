@@ -9,6 +9,7 @@ import ConnectorKit
 import Connectors
 import Foundation
 import Logging
+import NIOCore
 import RealtyModel
 import Sandbox
 
@@ -44,7 +45,7 @@ let subjects = [
 /// The connection to an emulator: its published base URL and demo credentials (Apimo's
 /// `agency_ids` is published as comma-separated text; the credentials file takes an array), the
 /// vendor's largest page, and no client-side rate limit or quota (this measures the ceiling).
-func configuration(_ info: EmulatorInfo) throws -> ConnectorConfiguration {
+func connection(for info: EmulatorInfo) throws -> ConnectorConfiguration {
     guard let vendor = VendorID(rawValue: info.vendor.rawValue), let baseURL = URL(string: info.baseURL) else {
         throw BenchmarkError("no connector for \(info.vendor.rawValue)")
     }
@@ -98,7 +99,7 @@ print("| --- | --- | --- | --- | --- | --- | --- |")
 for subject in subjects {
     do {
         guard let info = sandbox.info(subject.vendor) else { throw BenchmarkError("\(subject.vendor.rawValue) did not start") }
-        let configuration = try configuration(info)
+        let configuration = try connection(for: info)
         let connector = try ConnectorRegistry.make(
             vendor: configuration.vendor, configuration: configuration, transport: transport, logger: logger)
         // One pass first: logs in, fills caches (Apimo catalogs) and warms the connections.
