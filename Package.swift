@@ -236,4 +236,19 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    // Sandbox serving rate: full pages of each emulator over loopback (records/s).
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-sandbox-benchmarks",
+            dependencies: [
+                "Sandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/SandboxBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
 }
