@@ -2,8 +2,8 @@
 // sandbox, running as its own process, into a file-backed SQLite store; then an incremental sync
 // after 1% of them changed. Prints records/s and the hub process's peak RSS, median of runs.
 //
-//   REALTYHUB_BENCHMARKS=1 swift build -c release --scratch-path .build-release \
-//       --product realtyhub --product realtyhub-sync-benchmarks
+//   REALTYHUB_BENCHMARKS=1 swift build -c release --scratch-path .build-release --product realtyhub
+//   REALTYHUB_BENCHMARKS=1 swift build -c release --scratch-path .build-release --product realtyhub-sync-benchmarks
 //   .build-release/release/realtyhub-sync-benchmarks [records-per-module] [runs]
 import Foundation
 import HubApp
