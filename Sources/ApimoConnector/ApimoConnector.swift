@@ -108,7 +108,7 @@ public struct ApimoConnector: Connector {
         let url = try client.url(list.path(agency: agency, user: user), query: query)
         let request = try client.jsonRequest(.get, url, operationName: list.operationName)
         let response = try await client.send(request)
-        let json = try client.decode(FastJSON.self, from: response, what: "the \(list.rawValue) list").value
+        let json = try client.decode(JSONValue.self, from: response, what: "the \(list.rawValue) list")
         guard let page = ApimoListPage(json: json, collection: list.collection) else {
             throw ConnectorError(
                 .invalidResponse, vendor: .apimo,

@@ -26,7 +26,7 @@ struct MyCRMEnvelope: Decodable, Sendable {
                 forKey: .success, in: container, debugDescription: "success is not a boolean")
         }
         self.success = success
-        result = try container.decodeIfPresent(FastJSON.self, forKey: .result)?.value
+        result = try container.decodeIfPresent(JSONValue.self, forKey: .result)
         error = try container.decodeIfPresent(MyCRMErrorBody.self, forKey: .error)
     }
 }

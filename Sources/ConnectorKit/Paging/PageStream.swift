@@ -1,5 +1,5 @@
-import ConnectorKit
-import RealtyModel
+
+public import RealtyModel
 
 /// Builds a read's page sequence from a step function, fetching one page per `next()` so a slow
 /// consumer is never outrun (nothing is read ahead or buffered).
@@ -8,7 +8,7 @@ import RealtyModel
 ///   - start: the state of the first page.
 ///   - step: reads the page for a state and returns it with the state of the following page
 ///     (nil after the last page).
-func pageStream<State: Sendable, R: HubRecord>(
+public func pageStream<State: Sendable, R: HubRecord>(
     start: State, step: @escaping @Sendable (State) async throws -> (ConnectorPage<R>, State?)
 ) -> AsyncThrowingStream<ConnectorPage<R>, any Error> {
     let position = PagePosition(start)
