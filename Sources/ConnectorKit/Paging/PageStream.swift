@@ -1,4 +1,3 @@
-
 public import RealtyModel
 
 /// Builds a read's page sequence from a step function, fetching one page per `next()` so a slow
