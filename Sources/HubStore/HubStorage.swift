@@ -41,6 +41,20 @@ public protocol HubStorage: SyncRunStorage {
     /// - Throws: ``StoreError/secretKey(_:)`` when they cannot be decrypted with the configured keys.
     func credentials(connectionID: String, tenant: String) async throws -> Data?
 
+    // MARK: API clients
+
+    /// Stores a new API client.
+    /// - Throws: ``StoreError/conflict(_:)`` when the id exists, ``StoreError/notFound(_:)``
+    ///   when the tenant does not.
+    func createAPIClient(_ client: APIClient) async throws
+    /// The API client with `id` (of any tenant: a token request names only the client), or `nil`.
+    func apiClient(id: String) async throws -> APIClient?
+    /// The API clients of `tenant` (or of every tenant when nil), by name.
+    func listAPIClients(tenant: String?) async throws -> [APIClient]
+    /// Removes an API client; its tokens stop working at their next check.
+    /// - Returns: whether it existed.
+    func deleteAPIClient(id: String, tenant: String) async throws -> Bool
+
     // MARK: Records
 
     /// Inserts or updates records read through one connection, and in the same transaction

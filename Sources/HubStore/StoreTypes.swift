@@ -236,3 +236,32 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+/// A program allowed to call the hub API on behalf of one tenant. The secret is kept only as
+/// a salted hash (``APIClientSecret``); it is shown once, when the client is created.
+public struct APIClient: Sendable, Hashable, Codable {
+    /// The public client id (`client_id` in OAuth terms).
+    public var id: String
+    public var tenantID: String
+    public var name: String
+    /// `"<salt hex>$<SHA-256 hex>"`, from ``APIClientSecret/hash(_:salt:)``.
+    public var secretHash: String
+    /// Granted scopes, `resource:action` with action `read`, `write` or `delete`
+    /// (for example `contacts:read`), or `*:read` for every resource.
+    public var scopes: [String]
+    public var enabled: Bool
+    public var createdAt: Date
+
+    public init(
+        id: String, tenantID: String, name: String, secretHash: String, scopes: [String], enabled: Bool = true,
+        createdAt: Date
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.name = name
+        self.secretHash = secretHash
+        self.scopes = scopes
+        self.enabled = enabled
+        self.createdAt = createdAt
+    }
+}

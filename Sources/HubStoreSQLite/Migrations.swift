@@ -8,6 +8,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-1-core", migrate: createCore)
         migrator.registerMigration("2026-11-22-2-resources", migrate: createResources)
         migrator.registerMigration("2026-11-22-3-sync-runs-and-cache", migrate: createSyncRunsAndCache)
+        migrator.registerMigration("2026-11-22-4-api-clients", migrate: createAPIClients)
         return migrator
     }
 
@@ -111,6 +112,21 @@ enum SQLiteMigrations {
                 expires_at TEXT NOT NULL,
                 PRIMARY KEY (namespace, key)
             );
+            """)
+    }
+
+    private static func createAPIClients(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE api_clients (
+                id TEXT PRIMARY KEY NOT NULL,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                secret_hash TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                enabled INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name);
             """)
     }
 

@@ -310,6 +310,60 @@ public final class SQLiteHubStore: HubStorage {
             updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
     }
 
+    // MARK: - API clients
+
+    public func createAPIClient(_ client: APIClient) async throws {
+        try await run { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [client.tenantID]) != nil
+            else { throw StoreError.notFound("tenant \(client.tenantID)") }
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM api_clients WHERE id = ?", arguments: [client.id]) != nil {
+                throw StoreError.conflict("API client \(client.id) exists")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO api_clients (id, tenant_id, name, secret_hash, scopes, enabled, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    client.id, client.tenantID, client.name, client.secretHash, client.scopes.joined(separator: " "),
+                    client.enabled, Timestamp.format(client.createdAt),
+                ])
+        }
+    }
+
+    public func apiClient(id: String) async throws -> APIClient? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_clients WHERE id = ?", arguments: [id]).map(Self.apiClient(from:))
+        }
+    }
+
+    public func listAPIClients(tenant: String?) async throws -> [APIClient] {
+        try await read { db in
+            if let tenant {
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM api_clients WHERE tenant_id = ? ORDER BY name, id", arguments: [tenant]
+                ).map(Self.apiClient(from:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM api_clients ORDER BY tenant_id, name, id")
+                .map(Self.apiClient(from:))
+        }
+    }
+
+    public func deleteAPIClient(id: String, tenant: String) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "DELETE FROM api_clients WHERE id = ? AND tenant_id = ?", arguments: [id, tenant])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func apiClient(from row: Row) -> APIClient {
+        let scopes: String = row["scopes"]
+        return APIClient(
+            id: row["id"], tenantID: row["tenant_id"], name: row["name"], secretHash: row["secret_hash"],
+            scopes: scopes.split(separator: " ").map(String.init), enabled: row["enabled"],
+            createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
     // MARK: - Change feed
 
     public func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent] {

@@ -35,6 +35,7 @@ public enum StoreContract {
         ("outbox lease expiry", outboxLeaseExpiry),
         ("outbox idempotency", outboxIdempotency),
         ("connections and credentials", connectionsAndCredentials),
+        ("API clients", apiClients),
         ("sync runs", syncRuns),
         ("expiring cache", expiringCache),
     ]
@@ -377,6 +378,36 @@ public enum StoreContract {
         try check(try await store.listConnections(tenant: scope.tenant).count == 1, "list")
         try check(try await store.deleteConnection(id: "conn-1", tenant: scope.tenant), "delete")
         try check(try await store.listConnections(tenant: scope.tenant).isEmpty, "deleted")
+    }
+
+    public static func apiClients(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        _ = try await setUp(store, tenant: "t2")
+        let secret = APIClientSecret.generate()
+        let client = APIClient(
+            id: "client-a", tenantID: scope.tenant, name: "Website", secretHash: APIClientSecret.hash(secret),
+            scopes: ["contacts:read", "leads:write"], createdAt: Date())
+        try await store.createAPIClient(client)
+        let loaded = try await store.apiClient(id: "client-a")
+        try check(loaded?.tenantID == scope.tenant && loaded?.scopes == client.scopes, "API client round trip")
+        try check(loaded.map { APIClientSecret.verify(secret, hash: $0.secretHash) } == true, "secret verifies")
+        try check(loaded.map { APIClientSecret.verify(secret + "x", hash: $0.secretHash) } == false, "wrong secret fails")
+        do {
+            try await store.createAPIClient(client)
+            throw ContractFailure(description: "a client id is unique")
+        } catch StoreError.conflict {}
+        var orphan = client
+        orphan.id = "client-b"
+        orphan.tenantID = "no-such-tenant"
+        do {
+            try await store.createAPIClient(orphan)
+            throw ContractFailure(description: "a client needs an existing tenant")
+        } catch StoreError.notFound {}
+        try check(try await store.listAPIClients(tenant: "t2").isEmpty, "clients are per tenant")
+        try check(try await store.listAPIClients(tenant: nil).count == 1, "list all")
+        try check(!(try await store.deleteAPIClient(id: "client-a", tenant: "t2")), "another tenant cannot delete")
+        try check(try await store.deleteAPIClient(id: "client-a", tenant: scope.tenant), "delete")
+        try check(try await store.apiClient(id: "client-a") == nil, "deleted")
     }
 
     public static func syncRuns(_ store: any HubStorage) async throws {
