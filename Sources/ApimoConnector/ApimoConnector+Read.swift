@@ -1,5 +1,5 @@
 public import ConnectorKit
-import Foundation
+public import Foundation
 public import RealtyModel
 
 /// Where an Apimo read stands; the opaque cursor is this, encoded by ``CursorCoding``.
@@ -34,6 +34,18 @@ struct ApimoReadPosition: Codable, Sendable, Hashable {
     }
 
     static func key(agency: String?, list: ApimoList) -> String { "\(agency ?? "-")/\(list.rawValue)" }
+}
+
+extension ApimoConnector {
+    /// Caps every list's `timestamp` mark at `limit` (unix seconds).
+    public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
+        guard var position = try? CursorCoding.decode(ApimoReadPosition.self, from: cursor, vendor: vendor) else {
+            return cursor
+        }
+        let ceiling = Int64(limit.timeIntervalSince1970.rounded(.down))
+        position.since = position.since.mapValues { min($0, ceiling) }
+        return CursorCoding.encode(position)
+    }
 }
 
 /// What a resource is read from.

@@ -1,5 +1,5 @@
 public import ConnectorKit
-import Foundation
+public import Foundation
 public import RealtyModel
 
 /// Where a MyCRM read stands; the opaque cursor is this, encoded by ``CursorCoding``.
@@ -21,6 +21,16 @@ struct MyCRMReadPosition: Codable, Sendable, Hashable {
 }
 
 extension MyCRMConnector {
+    /// Caps every module's `modifiedTime` mark at `limit` (unix seconds, as `sync` takes it).
+    public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
+        guard var position = try? CursorCoding.decode(MyCRMReadPosition.self, from: cursor, vendor: vendor) else {
+            return cursor
+        }
+        let ceiling = Int64(limit.timeIntervalSince1970.rounded(.down))
+        position.since = position.since.mapValues { min($0, ceiling) }
+        return CursorCoding.encode(position)
+    }
+
     /// The modules feeding a resource, in reading order.
     static func modules(for resource: ResourceName) -> [MyCRMModule]? {
         switch resource {

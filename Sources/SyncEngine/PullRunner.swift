@@ -18,19 +18,30 @@ public struct PullRunner: Sendable {
     let store: any HubStorage
     let connectors: any ConnectorProvider
     let now: @Sendable () -> Date
+    let lookback: TimeInterval
     let logger: Logger
 
     /// - Parameters:
     ///   - store: where records, cursors and runs go.
     ///   - connectors: builds the connector of a connection.
     ///   - now: the hub's clock.
+    ///   - lookback: how far before a run's start the next incremental read begins at the
+    ///     latest (see ``Connector/cursor(_:cappedAt:)``); covers records changed while the run
+    ///     read, and vendor clocks behind the hub's.
     ///   - logger: for run progress (never records or credentials).
-    public init(store: any HubStorage, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    public init(
+        store: any HubStorage, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() },
+        lookback: TimeInterval = PullRunner.defaultLookback, logger: Logger
+    ) {
         self.store = store
         self.connectors = connectors
         self.now = now
+        self.lookback = max(0, lookback)
         self.logger = logger
     }
+
+    /// Five minutes: longer than a page takes to read, and than usual clock skew.
+    public static let defaultLookback: TimeInterval = 300
 
     /// Runs one pull and records it as a ``SyncRun``.
     ///
@@ -105,8 +116,10 @@ public struct PullRunner: Sendable {
             scope.now = now()
             if full, let generation = scope.generation {
                 cursor.full = EngineCursor.FullPass(generation: generation, after: page.cursor)
-            } else {
-                cursor.incremental = page.cursor ?? cursor.incremental
+            } else if let next = page.cursor {
+                // The bookmark of a completed read never runs past the run's start minus the
+                // lookback; positions inside the read are kept as they are, to resume from.
+                cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
             }
             let summary = try await store.upsert(page.records, scope: scope, cursor: cursor.encoded)
             run.inserted += summary.inserted

@@ -48,7 +48,9 @@ import Testing
             return harness
         }
 
-        func runner() -> PullRunner { PullRunner(store: store, connectors: provider, logger: logger) }
+        func runner(now: @escaping @Sendable () -> Date = { Date() }, lookback: TimeInterval = PullRunner.defaultLookback) -> PullRunner {
+            PullRunner(store: store, connectors: provider, now: now, lookback: lookback, logger: logger)
+        }
 
         func shutdown() async throws {
             try await http.shutdown()
@@ -91,6 +93,31 @@ import Testing
         #expect(live.total == expected - removed.count)
         let runs = try await harness.store.listSyncRuns(tenant: harness.tenant, connectionID: harness.connectionID, limit: 10)
         #expect(runs.count == 3 && runs.allSatisfy { $0.status == .succeeded })
+    }
+
+    /// The bookmark of an incremental read is capped at the run's start minus the lookback.
+    /// Here the hub's clock runs an hour behind the vendor's: changes the vendor stamped after
+    /// the run started (by the hub's clock) are read again by the next run, never skipped; with
+    /// the hub's clock in step and no lookback, the next run reads nothing.
+    @Test func incrementalBookmarkIsCappedAtRunStartMinusLookback() async throws {
+        let harness = try await Harness.start(.mycrm, records: 20)
+        defer { Task { try? await harness.shutdown() } }
+        let behind: @Sendable () -> Date = { Date().addingTimeInterval(-3600) }
+        let t = harness.tenant, c = harness.connectionID
+        _ = try await harness.runner().run(tenant: t, connectionID: c, resource: .contacts, mode: .full)
+        _ = try await harness.runner().run(tenant: t, connectionID: c, resource: .contacts, mode: .incremental)
+
+        let mutated = try #require(await harness.sandbox.emulator(.mycrm)?.control(.mutate(resource: "Leads", count: 3)).ids)
+        let changes = try await harness.runner(now: behind).run(tenant: t, connectionID: c, resource: .contacts, mode: .incremental)
+        #expect(changes.status == .succeeded && changes.updated == mutated.count, "\(changes)")
+        let again = try await harness.runner(now: behind).run(tenant: t, connectionID: c, resource: .contacts, mode: .incremental)
+        #expect(again.status == .succeeded, "\(again.error ?? "")")
+        #expect(again.updated == 0 && again.unchanged >= mutated.count, "re-read from the capped bookmark: \(again)")
+
+        let inStep = try await harness.runner(lookback: 0).run(tenant: t, connectionID: c, resource: .contacts, mode: .incremental)
+        #expect(inStep.status == .succeeded && inStep.updated == 0, "\(inStep)")
+        let quiet = try await harness.runner(lookback: 0).run(tenant: t, connectionID: c, resource: .contacts, mode: .incremental)
+        #expect(quiet.status == .succeeded && quiet.unchanged + quiet.updated + quiet.inserted == 0, "nothing re-read: \(quiet)")
     }
 
     @Test func deletionsOnlyAfterACompletedFullPassAndAFailedPassResumes() async throws {

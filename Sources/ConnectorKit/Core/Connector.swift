@@ -46,6 +46,18 @@ public protocol Connector: Sendable {
     /// - Returns: the remote id, or nil when none matches.
     /// - Throws: ``ConnectorError`` (`.configuration` when the vendor allows no lookup).
     func lookup<R: HubRecord>(_ record: R) async throws -> String?
+
+    /// The cursor of a completed read with every change mark moved back to `limit` at the
+    /// latest, so the next incremental read starts no later than `limit`.
+    ///
+    /// The sync engine passes the run's start minus a lookback: a record the vendor changed
+    /// while the run was reading (or stamped with a clock behind the hub's) is then read again
+    /// by the next run instead of being skipped. Re-reading an unchanged record costs a hash
+    /// comparison and writes nothing.
+    ///
+    /// - Returns: the capped cursor; cursors without time marks (or not of this connector) are
+    ///   returned unchanged.
+    func cursor(_ cursor: String, cappedAt limit: Date) -> String
 }
 
 extension Connector {
@@ -63,6 +75,9 @@ extension Connector {
     public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
         throw ConnectorError.unsupported(vendor, "update \(R.resource.rawValue) records")
     }
+
+    /// Default: the cursor carries no time marks.
+    public func cursor(_ cursor: String, cappedAt limit: Date) -> String { cursor }
 
     /// Default: this connection cannot look `R` up.
     public func lookup<R: HubRecord>(_ record: R) async throws -> String? {
