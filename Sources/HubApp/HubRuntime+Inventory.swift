@@ -131,6 +131,18 @@ extension HubRuntime {
         return handlers
     }
 
+    /// PropQ's publication status of `development`, asked now.
+    public func publishStatus(development: String, tenant: String, connection: Connection) async throws -> String {
+        guard connection.vendor == VendorID.propq.rawValue else {
+            throw HubError(.invalidRequest, "connection \(connection.name) is \(connection.vendor); publish status is a propq service")
+        }
+        let credentials = try await store.credentials(connectionID: connection.id, tenant: tenant)
+        guard let propq = try connectors.connector(for: connection, credentials: credentials) as? ResalesOnlineConnector else {
+            throw HubError(.invalidRequest, "connection \(connection.name) is not a PropQ connection")
+        }
+        return try await propq.publishStatus(development: development).rawValue
+    }
+
     /// The MyCRM address availability check, answered from a one-day cache when possible.
     ///
     /// - Returns: the service's answer (its own JSON shape) and whether it came from the cache.

@@ -15,18 +15,22 @@ public final class HubRuntime: Sendable {
     public let store: SQLiteHubStore
     public let connectors: RegistryConnectorProvider
     public let logger: Logger
+    /// The data folder's keys: credentials at rest, and the signatures of hub API tokens.
+    public let secretBox: SecretBox
     let http: HTTPClient
 
     /// Opens the store (migrating it) and creates the HTTP client.
     public static func open(_ configuration: HubConfiguration, logger: Logger) async throws -> HubRuntime {
         let store = try await HubApp.openStore(configuration, createKey: true)
+        let (secretBox, _) = try SecretKeyLoader.load(configuration, create: false)
         // Every connector request carries its own deadline; the client's defaults cover connects.
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        return HubRuntime(store: store, http: http, logger: logger)
+        return HubRuntime(store: store, secretBox: secretBox, http: http, logger: logger)
     }
 
-    init(store: SQLiteHubStore, http: HTTPClient, logger: Logger) {
+    init(store: SQLiteHubStore, secretBox: SecretBox, http: HTTPClient, logger: Logger) {
         self.store = store
+        self.secretBox = secretBox
         self.http = http
         self.logger = logger
         connectors = RegistryConnectorProvider(transport: AsyncHTTPClientTransport(client: http), logger: logger)

@@ -139,11 +139,14 @@ public struct Delivery: Sendable, Hashable {
 public struct DeliveryFilter: Sendable, Hashable {
     public var state: DeliveryState?
     public var connectionID: String?
+    /// Only the deliveries committed under this client idempotency key.
+    public var idempotencyKey: String?
     public var limit: Int
 
-    public init(state: DeliveryState? = nil, connectionID: String? = nil, limit: Int = 100) {
+    public init(state: DeliveryState? = nil, connectionID: String? = nil, idempotencyKey: String? = nil, limit: Int = 100) {
         self.state = state
         self.connectionID = connectionID
+        self.idempotencyKey = idempotencyKey
         self.limit = limit
     }
 }

@@ -115,3 +115,24 @@ public struct SecretBox: Sendable {
         }
     }
 }
+
+extension SecretBox {
+    /// An HMAC-SHA256 of `message` under a key derived (HKDF) from the current key for
+    /// `purpose`, so signatures of one purpose never verify for another.
+    public func sign(_ message: Data, purpose: String) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: message, using: Self.derive(keys[0], purpose: purpose)))
+    }
+
+    /// Whether `signature` is an HMAC of `message` for `purpose` under any configured key
+    /// (so signatures made before a key rotation still verify). Constant-time comparison.
+    public func verify(_ signature: Data, of message: Data, purpose: String) -> Bool {
+        keys.contains { key in
+            HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: Self.derive(key, purpose: purpose))
+        }
+    }
+
+    private static func derive(_ key: SecretKey, purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: key.key, salt: Data("realtyhub".utf8), info: Data(purpose.utf8), outputByteCount: 32)
+    }
+}

@@ -91,6 +91,10 @@ extension SQLiteHubStore {
                 conditions.append("connection_id = ?")
                 arguments.append(connectionID.databaseValue)
             }
+            if let key = filter.idempotencyKey {
+                conditions.append("idempotency_key = ?")
+                arguments.append(key.databaseValue)
+            }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments.append(max(0, filter.limit).databaseValue)
             return try Row.fetchAll(

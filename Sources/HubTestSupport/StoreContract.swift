@@ -349,6 +349,11 @@ public enum StoreContract {
         try check(first.count == 2 && second[0].id == first[0].id, "same key and connection returns the existing delivery")
         let all = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter())
         try check(all.count == 2, "no duplicate delivery, got \(all.count)")
+        _ = try await store.enqueue([
+            NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k2"),
+        ], now: now)
+        let byKey = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "k1"))
+        try check(Set(byKey.map(\.id)) == Set(first.map(\.id)), "filter by idempotency key")
     }
 
     public static func connectionsAndCredentials(_ store: any HubStorage) async throws {

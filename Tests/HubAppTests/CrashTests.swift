@@ -10,7 +10,13 @@ import Testing
 /// A `realtyhub run` child process syncing and delivering is killed with SIGKILL at random
 /// moments and restarted; every accepted lead must reach the CRM exactly once and the store
 /// must stay consistent.
+///
+/// 20 trials by default; `REALTYHUB_CRASH_TRIALS=N` runs more (`scripts/soak-crash.sh` runs 100).
 @Suite struct CrashTests {
+    static var trials: Int {
+        max(20, ProcessInfo.processInfo.environment["REALTYHUB_CRASH_TRIALS"].flatMap { Int($0) } ?? 20)
+    }
+
     @Test func killedWorkerDeliversEveryLeadExactlyOnce() async throws {
         let sandbox = try await SandboxRunner.start(SandboxOptions(
             vendors: [.mycrm],
@@ -35,7 +41,8 @@ import Testing
         }
 
         var generator = SystemRandomNumberGenerator()
-        let trials = 20
+        let trials = Self.trials
+        let started = ContinuousClock.now
         try await push(5)
         for _ in 0..<trials {
             let child = try CLITests.start(["run", "--data-dir", directory.path, "--lease-seconds", "1"])
@@ -49,6 +56,7 @@ import Testing
 
         // A last worker finishes everything, including deliveries leased by killed processes.
         let child = try CLITests.start(["run", "--data-dir", directory.path, "--lease-seconds", "1"])
+        let drainStarted = ContinuousClock.now
         let deadline = Date().addingTimeInterval(90)
         var open: [Delivery] = []
         repeat {
@@ -60,6 +68,7 @@ import Testing
         child.waitUntilExit()
         #expect(child.terminationStatus == 0, "SIGTERM stops the worker cleanly")
         #expect(open.isEmpty, "undelivered: \(open.map { "\($0.state.rawValue): \($0.lastError ?? "")" })")
+        let drained = ContinuousClock.now - drainStarted
 
         let creates = sandbox.writeLog.entries(vendor: .mycrm, operation: .create)
         for email in emails {
@@ -80,6 +89,7 @@ import Testing
         let running = try await runtime.store.listSyncRuns(tenant: HubRuntime.defaultTenant, connectionID: nil, limit: 1000)
             .filter { $0.status == .running }
         #expect(running.isEmpty, "no run is left marked running")
+        print("crash test: \(trials) kills, \(emails.count) leads, \(creates.count) creates, drained in \(drained), total \(ContinuousClock.now - started)")
         await runtime.shutdown()
         try await sandbox.shutdown()
     }

@@ -69,7 +69,7 @@ extension VendorCredentials {
     /// | `pf-expert` | `api_key`, `api_secret` |
     /// | `propq` | `client_id` (integer, or a string of digits), `client_secret` |
     /// | `mycrm` | `username`, `access_key` |
-    /// | `apimo` | `provider` (string or integer), `token`, `agency_ids` (array of strings or integers; optional, absent means every agency the provider is granted) |
+    /// | `apimo` | `provider` (string or integer), `token`, `agency_ids` (array of strings or integers, or one comma-separated string; optional, absent means every agency the provider is granted) |
     /// | `boston-logic` | `api_key`, `host` (a host name, optionally with `:port`; no scheme or path) |
     ///
     /// Unknown keys are ignored. Values must be non-empty; surrounding whitespace is trimmed.
@@ -189,7 +189,12 @@ private struct CredentialReader {
     /// An optional array of ids (strings or integers); absent means empty.
     func identifiers(_ key: String) throws -> [String] {
         guard let value = object[key], !(value is NSNull) else { return [] }
-        guard let array = value as? [Any] else { throw fail(key, "must be an array of ids") }
+        // Also accepted: one string of comma-separated ids ("14,27"), as the sandbox prints them
+        // and as people paste them.
+        if let text = value as? String {
+            return try text.split(separator: ",").map { try identifierValue(String($0), key: key) }
+        }
+        guard let array = value as? [Any] else { throw fail(key, "must be an array of ids or a comma-separated string") }
         return try array.map { try identifierValue($0, key: key) }
     }
 
