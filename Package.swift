@@ -38,6 +38,8 @@ let package = Package(
         // and connection control in the sandbox).
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        // Prometheus text for /metrics, fed through swift-metrics.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Canonical resources with RESO names, identities, validation, JSON coding.
@@ -135,10 +137,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The hub's HTTP API: auth, /v1 routes over the store, OpenAPI, metrics.
+        .target(
+            name: "HubServer",
+            dependencies: [
+                "HubApp", "HubStore", "RealtyModel", "ConnectorKit", "SyncEngine", logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "realtyhub",
             dependencies: [
-                "HubApp", "Sandbox", "HubStore", "HubStoreSQLite", "ConnectorKit", "RealtyModel", logging,
+                "HubApp", "HubServer", "Sandbox", "HubStore", "HubStoreSQLite", "ConnectorKit", "RealtyModel", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -198,6 +216,21 @@ let package = Package(
             dependencies: [
                 "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "SyncEngine",
                 "Sandbox", logging,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HubServerTests",
+            dependencies: [
+                "HubServer", "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel", "Sandbox", logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -12,7 +12,7 @@ public import SyncEngine
 ///
 /// - warning: call ``shutdown()`` before dropping it: the HTTP client must be shut down.
 public final class HubRuntime: Sendable {
-    public let store: SQLiteHubStore
+    public let store: any HubStorage
     public let connectors: RegistryConnectorProvider
     public let logger: Logger
     /// The data folder's keys: credentials at rest, and the signatures of hub API tokens.
@@ -28,7 +28,7 @@ public final class HubRuntime: Sendable {
         return HubRuntime(store: store, secretBox: secretBox, http: http, logger: logger)
     }
 
-    init(store: SQLiteHubStore, secretBox: SecretBox, http: HTTPClient, logger: Logger) {
+    init(store: any HubStorage, secretBox: SecretBox, http: HTTPClient, logger: Logger) {
         self.store = store
         self.secretBox = secretBox
         self.http = http
@@ -177,7 +177,7 @@ extension HubRuntime {
     }
 }
 
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
 
 extension HubRuntime {
@@ -192,6 +192,20 @@ extension HubRuntime {
     public func runWorkers(
         fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
     ) async throws {
+        let services = try await workerServices(fullPassInterval: fullPassInterval, pollInterval: pollInterval, leaseDuration: leaseDuration)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    /// The scheduler and the delivery service, to run in a service group (`realtyhub run`
+    /// runs them alone; the API server runs them beside the HTTP server). Runs left `running`
+    /// by a process that died are marked failed first.
+    public func workerServices(
+        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
+    ) async throws -> [any Service] {
         _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: "the process running it stopped")
         let scheduler = SyncScheduler(
             store: store, runner: pullRunner, connectors: connectors, fullPassInterval: fullPassInterval, logger: logger)
@@ -199,10 +213,6 @@ extension HubRuntime {
             store: store, connectors: connectors, handlers: Self.deliveryHandlers(), policy: DeliveryPolicy(leaseDuration: leaseDuration),
             owner: "realtyhub-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))", logger: logger)
         let deliveries = DeliveryService(worker: worker, idleInterval: pollInterval, logger: logger)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: scheduler), .init(service: deliveries)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        return [scheduler, deliveries]
     }
 }

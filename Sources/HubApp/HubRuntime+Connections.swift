@@ -1,0 +1,73 @@
+import ConnectorKit
+public import Foundation
+public import HubStore
+import RealtyModel
+
+/// A change to a connection: only the members set are changed.
+public struct ConnectionChanges: Sendable {
+    public var name: String?
+    public var baseURL: String?
+    /// Set to `.some(nil)` to remove the separate auth URL.
+    public var authURL: String??
+    public var credentials: Data?
+    /// Set to `.some(nil)` for manual syncs only.
+    public var syncIntervalSeconds: Int??
+    public var enabled: Bool?
+
+    public init(
+        name: String? = nil, baseURL: String? = nil, authURL: String?? = nil, credentials: Data? = nil,
+        syncIntervalSeconds: Int?? = nil, enabled: Bool? = nil
+    ) {
+        self.name = name
+        self.baseURL = baseURL
+        self.authURL = authURL
+        self.credentials = credentials
+        self.syncIntervalSeconds = syncIntervalSeconds
+        self.enabled = enabled
+    }
+}
+
+extension HubRuntime {
+    /// Applies `changes` to a connection after checking them as ``addConnection(tenant:vendor:name:baseURL:authURL:credentials:syncIntervalSeconds:)``
+    /// does; the cached connector of the connection is dropped so the next use sees them.
+    /// - Throws: ``HubError`` `.invalidRequest` naming the problem, `.notFound`.
+    public func updateConnection(_ id: String, tenant: String, changes: ConnectionChanges) async throws -> Connection {
+        guard var connection = try await store.connection(id: id, tenant: tenant) else {
+            throw HubError(.notFound, "no connection \(id)")
+        }
+        if let name = changes.name {
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw HubError(.invalidRequest, "the connection needs a name") }
+            connection.name = name
+        }
+        if let baseURL = changes.baseURL {
+            try Self.checkURL(baseURL, label: "base URL")
+            connection.baseURL = baseURL
+        }
+        if let authURL = changes.authURL {
+            if let authURL { try Self.checkURL(authURL, label: "auth URL") }
+            connection.authURL = authURL
+        }
+        if let interval = changes.syncIntervalSeconds {
+            if let interval, interval < 10 { throw HubError(.invalidRequest, "the sync interval must be at least 10 seconds") }
+            connection.syncIntervalSeconds = interval
+        }
+        if let enabled = changes.enabled { connection.enabled = enabled }
+        if let credentials = changes.credentials {
+            guard let vendor = VendorID(rawValue: connection.vendor) else { throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)") }
+            do {
+                _ = try VendorCredentials.decode(vendor: vendor, json: credentials)
+            } catch let error as ConnectorError {
+                throw HubError(.invalidRequest, "credentials: \(error.message)")
+            }
+        }
+        connection.updatedAt = Date()
+        let saved = try await store.saveConnection(connection, credentials: changes.credentials)
+        return saved
+    }
+
+    static func checkURL(_ url: String, label: String) throws {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+            throw HubError(.invalidRequest, "the \(label) must be an http(s) URL")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import HubStore
+import RealtyModel
+
+/// The JSON shapes of the API beyond records (snake_case, like the rest of the hub's own API).
+
+struct ConnectionJSON: Encodable {
+    var id, vendor, name: String
+    var baseURL: String
+    var authURL: String?
+    var syncIntervalSeconds: Int?
+    var enabled: Bool
+    /// Credentials are write-only: only whether they are stored is ever returned.
+    var hasCredentials: Bool
+    var createdAt, updatedAt: String
+
+    init(_ connection: Connection) {
+        id = connection.id
+        vendor = connection.vendor
+        name = connection.name
+        baseURL = connection.baseURL
+        authURL = connection.authURL
+        syncIntervalSeconds = connection.syncIntervalSeconds
+        enabled = connection.enabled
+        hasCredentials = connection.hasCredentials
+        createdAt = Timestamp.format(connection.createdAt)
+        updatedAt = Timestamp.format(connection.updatedAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, vendor, name, enabled
+        case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
+        case hasCredentials = "has_credentials", createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+struct ConnectionInput: Decodable {
+    var vendor: String
+    var name: String
+    var baseURL: String
+    var authURL: String?
+    var credentials: JSONValue
+    var syncIntervalSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case vendor, name, credentials
+        case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
+    }
+}
+
+struct ConnectionPatch: Decodable {
+    var name: String?
+    var baseURL: String?
+    var authURL: String?
+    var credentials: JSONValue?
+    var syncIntervalSeconds: Int?
+    var enabled: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case name, credentials, enabled
+        case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
+    }
+}
+
+struct SyncRunJSON: Encodable {
+    var id, connectionID, resource, mode, status, startedAt: String
+    var finishedAt: String?
+    var inserted, updated, unchanged, deleted, pages: Int
+    var error: String?
+
+    init(_ run: SyncRun) {
+        id = run.id
+        connectionID = run.connectionID
+        resource = run.resource.rawValue
+        mode = run.mode.rawValue
+        status = run.status.rawValue
+        startedAt = Timestamp.format(run.startedAt)
+        finishedAt = run.finishedAt.map(Timestamp.format)
+        inserted = run.inserted
+        updated = run.updated
+        unchanged = run.unchanged
+        deleted = run.deleted
+        pages = run.pages
+        error = run.error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, resource, mode, status, inserted, updated, unchanged, deleted, pages, error
+        case connectionID = "connection_id", startedAt = "started_at", finishedAt = "finished_at"
+    }
+}
+
+struct SyncRequest: Decodable {
+    var resource: String?
+    var full: Bool?
+}
+
+struct DeliveryJSON: Encodable {
+    var id, connectionID, kind, state: String
+    var attempts, maxAttempts: Int
+    var idempotencyKey, nextAttemptAt, lastError, remoteID, completedAt: String?
+    var createdAt, updatedAt: String
+    var payload: JSONValue?
+
+    init(_ delivery: Delivery) {
+        id = delivery.id
+        connectionID = delivery.connectionID
+        kind = delivery.kind.rawValue
+        state = delivery.state.rawValue
+        attempts = delivery.attempts
+        maxAttempts = delivery.maxAttempts
+        idempotencyKey = delivery.idempotencyKey
+        nextAttemptAt = delivery.nextAttemptAt.map(Timestamp.format)
+        lastError = delivery.lastError
+        remoteID = delivery.remoteID
+        completedAt = delivery.completedAt.map(Timestamp.format)
+        createdAt = Timestamp.format(delivery.createdAt)
+        updatedAt = Timestamp.format(delivery.updatedAt)
+        payload = try? JSONDecoder().decode(JSONValue.self, from: delivery.payload)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, state, attempts, payload
+        case connectionID = "connection_id", maxAttempts = "max_attempts", idempotencyKey = "idempotency_key"
+        case nextAttemptAt = "next_attempt_at", lastError = "last_error", remoteID = "remote_id"
+        case completedAt = "completed_at", createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+struct LeadSubmission: Decodable {
+    /// The lead, a Contacts record in RESO names (ContactType defaults to Lead).
+    var lead: JSONValue
+    /// Connection ids or names; every connection that can take leads when absent.
+    var connections: [String]?
+}
+
+struct UnitUpdateInput: Decodable {
+    var status: String
+    var price: Double
+    var directions: [String]
+}
+
+struct AddressCheckInput: Decodable {
+    var address: String
+}

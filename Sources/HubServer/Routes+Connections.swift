@@ -1,0 +1,171 @@
+import ConnectorKit
+import Foundation
+import HTTPTypes
+import HubApp
+import HubStore
+import Hummingbird
+import Logging
+import RealtyModel
+
+extension HubAPI {
+    func addConnections(_ table: RouteTable) {
+        let runtime = self.runtime
+        let idParameter = RouteSpec.Parameter(name: "id", location: .path, required: true, schema: Schema.string, description: "Connection id")
+
+        table.add(RouteSpec(
+            method: .get, path: "/v1/connections", operationID: "listConnections", summary: "The tenant's connections (credentials are never returned)",
+            tag: "Connections", scope: ("connections", .read),
+            replies: [.init(status: 200, description: "Connections", schema: Schema.ref("ConnectionList"))] + Self.authReplies)
+        ) { _, context in
+            let principal = try RequestSupport.principal(context)
+            let connections = try await runtime.store.listConnections(tenant: principal.tenantID)
+            return try JSONResponse.encode(.ok, ["value": connections.map(ConnectionJSON.init)])
+        }
+
+        table.add(RouteSpec(
+            method: .post, path: "/v1/connections", operationID: "createConnection", summary: "Connect a vendor account; credentials are encrypted at rest and write-only",
+            tag: "Connections", scope: ("connections", .write), requestBody: Schema.ref("ConnectionInput"),
+            replies: [.init(status: 201, description: "Created; Location names it", schema: Schema.ref("Connection")), Self.reply(409)] + Self.bodyReplies + Self.authReplies)
+        ) { request, context in
+            let principal = try RequestSupport.principal(context)
+            let input = try await RequestSupport.decode(ConnectionInput.self, from: request, context: context)
+            let connection = try await runtime.addConnection(
+                tenant: principal.tenantID, vendor: input.vendor, name: input.name, baseURL: input.baseURL, authURL: input.authURL,
+                credentials: Data(input.credentials.jsonText.utf8), syncIntervalSeconds: input.syncIntervalSeconds)
+            var headers = HTTPFields()
+            headers[.location] = "/v1/connections/\(connection.id)"
+            return try JSONResponse.encode(.created, ConnectionJSON(connection), headers: headers)
+        }
+
+        table.add(RouteSpec(
+            method: .get, path: "/v1/connections/{id}", operationID: "getConnection", summary: "One connection", tag: "Connections",
+            scope: ("connections", .read), parameters: [idParameter],
+            replies: [.init(status: 200, description: "The connection", schema: Schema.ref("Connection")), Self.reply(404)] + Self.authReplies)
+        ) { _, context in
+            let connection = try await Self.connection(runtime, context)
+            return try JSONResponse.encode(.ok, ConnectionJSON(connection))
+        }
+
+        table.add(RouteSpec(
+            method: .patch, path: "/v1/connections/{id}", operationID: "updateConnection", summary: "Change a connection (only the members sent)",
+            tag: "Connections", scope: ("connections", .write), parameters: [idParameter], requestBody: Schema.ref("ConnectionPatch"),
+            replies: [.init(status: 200, description: "The connection", schema: Schema.ref("Connection")), Self.reply(404), Self.reply(409)] + Self.bodyReplies + Self.authReplies)
+        ) { request, context in
+            let existing = try await Self.connection(runtime, context)
+            let data = try await RequestSupport.body(request, context: context)
+            let patch: ConnectionPatch
+            let present: Set<String>
+            do {
+                patch = try JSONDecoder().decode(ConnectionPatch.self, from: data)
+                guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else {
+                    throw APIError(.badRequest, "invalid_json", "the body must be a JSON object")
+                }
+                present = Set(object.keys)
+            } catch let error as DecodingError {
+                throw APIError(.badRequest, "invalid_json", "the body is not valid: \(APIError.describe(error))")
+            }
+            let known: Set<String> = ["name", "base_url", "auth_url", "credentials", "sync_interval_seconds", "enabled"]
+            if let unknown = present.subtracting(known).sorted().first {
+                throw APIError(.badRequest, "invalid_request", "a connection has no member \(unknown) that can change", details: [FieldError(field: unknown, message: "cannot be changed")])
+            }
+            var changes = ConnectionChanges(name: patch.name, baseURL: patch.baseURL, enabled: patch.enabled)
+            if present.contains("auth_url") { changes.authURL = .some(patch.authURL) }
+            if present.contains("sync_interval_seconds") { changes.syncIntervalSeconds = .some(patch.syncIntervalSeconds) }
+            if let credentials = patch.credentials { changes.credentials = Data(credentials.jsonText.utf8) }
+            let saved = try await runtime.updateConnection(existing.id, tenant: existing.tenantID, changes: changes)
+            return try JSONResponse.encode(.ok, ConnectionJSON(saved))
+        }
+
+        table.add(RouteSpec(
+            method: .delete, path: "/v1/connections/{id}", operationID: "deleteConnection", summary: "Remove a connection (records it synced stay)",
+            tag: "Connections", scope: ("connections", .delete), parameters: [idParameter],
+            replies: [.init(status: 204, description: "Removed", schema: nil), Self.reply(404)] + Self.authReplies)
+        ) { _, context in
+            let connection = try await Self.connection(runtime, context)
+            guard try await runtime.store.deleteConnection(id: connection.id, tenant: connection.tenantID) else {
+                throw APIError.notFound("no connection \(connection.id)")
+            }
+            return Response(status: .noContent)
+        }
+
+        table.add(RouteSpec(
+            method: .post, path: "/v1/connections/{id}/test", operationID: "testConnection", summary: "Log in to the vendor with the stored credentials",
+            tag: "Connections", scope: ("connections", .write), parameters: [idParameter],
+            replies: [.init(status: 200, description: "The outcome (ok false with the vendor's error when refused)", schema: Schema.ref("ConnectionTest")), Self.reply(404)] + Self.authReplies)
+        ) { _, context in
+            let connection = try await Self.connection(runtime, context)
+            do {
+                let capabilities = try await runtime.testConnection(connection)
+                let readable = capabilities.readable.map { JSONValue.string($0.resource.rawValue) }
+                return JSONResponse.make(.ok, .object(["ok": true, "readable": .array(readable)]))
+            } catch let error as ConnectorError {
+                let api = APIError(from: error)
+                return JSONResponse.make(.ok, .object(["ok": false, "error": .object(["code": .string(api.code), "message": .string(api.message)])]))
+            }
+        }
+
+        let syncs = self.syncs
+        table.add(RouteSpec(
+            method: .post, path: "/v1/connections/{id}/sync", operationID: "syncConnection",
+            summary: "Start a pull of the connection's resources (or one resource); runs in the background",
+            tag: "Sync", scope: ("connections", .write), parameters: [idParameter], requestBody: Schema.ref("SyncRequest"),
+            replies: [.init(status: 202, description: "Started; Location lists the connection's runs", schema: Schema.ref("SyncStarted")), Self.reply(404), Self.reply(409)] + Self.bodyReplies + Self.authReplies)
+        ) { request, context in
+            let connection = try await Self.connection(runtime, context)
+            var input = SyncRequest()
+            if request.headers[.contentType] != nil || (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0 {
+                input = try await RequestSupport.decode(SyncRequest.self, from: request, context: context)
+            }
+            var resource: ResourceName?
+            if let name = input.resource {
+                guard let parsed = ResourceName(rawValue: name) ?? ResourceName.allCases.first(where: { $0.pathName == name }) else {
+                    throw APIError(.badRequest, "invalid_request", "unknown resource \(name)", details: [FieldError(field: "resource", message: "unknown resource")])
+                }
+                resource = parsed
+            }
+            guard connection.enabled else { throw APIError(.conflict, "connection_disabled", "connection \(connection.name) is disabled") }
+            let full = input.full ?? false
+            let selected = resource
+            let logger = runtime.logger
+            let started = await syncs.start(connectionID: connection.id) {
+                do {
+                    _ = try await runtime.sync(tenant: connection.tenantID, connections: [connection], resource: selected, full: full)
+                } catch {
+                    logger.warning("API-started sync failed", metadata: ["hub.connection.id": "\(connection.id)", "hub.error": "\(error)"])
+                }
+            }
+            guard started else { throw APIError(.conflict, "sync_running", "a sync of connection \(connection.name) started through the API is still running") }
+            var headers = HTTPFields()
+            headers[.location] = "/v1/sync-runs?connection=\(connection.id)"
+            return JSONResponse.make(.accepted, .object([
+                "connection_id": .string(connection.id), "resource": selected.map { .string($0.rawValue) } ?? .null, "full": .bool(full),
+            ]), headers: headers)
+        }
+
+        table.add(RouteSpec(
+            method: .get, path: "/v1/sync-runs", operationID: "listSyncRuns", summary: "Sync runs, newest first", tag: "Sync",
+            scope: ("connections", .read),
+            parameters: [
+                .init(name: "connection", location: .query, required: false, schema: Schema.string, description: "Only this connection's runs"),
+                .init(name: "limit", location: .query, required: false, schema: Schema.integer, description: "1-500 (default 50)"),
+            ],
+            replies: [.init(status: 200, description: "Runs", schema: Schema.ref("SyncRunList")), Self.reply(400)] + Self.authReplies)
+        ) { request, context in
+            let principal = try RequestSupport.principal(context)
+            let limit = try RequestSupport.intQuery(request, "limit", default: 50, range: 1...500)
+            let connection = try RequestSupport.query(request, "connection")
+            let runs = try await runtime.store.listSyncRuns(tenant: principal.tenantID, connectionID: connection, limit: limit)
+            return try JSONResponse.encode(.ok, ["value": runs.map(SyncRunJSON.init)])
+        }
+    }
+
+    /// The connection named by the `id` path parameter, in the caller's tenant.
+    static func connection(_ runtime: HubRuntime, _ context: HubRequestContext, parameter: String = "id") async throws -> Connection {
+        let principal = try RequestSupport.principal(context)
+        let id = try RequestSupport.parameter(context, parameter)
+        guard let connection = try await runtime.store.connection(id: id, tenant: principal.tenantID) else {
+            throw APIError.notFound("no connection \(id)")
+        }
+        return connection
+    }
+}

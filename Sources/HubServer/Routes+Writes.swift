@@ -1,0 +1,226 @@
+import ConnectorKit
+import Foundation
+import HTTPTypes
+import HubApp
+import HubStore
+import Hummingbird
+import RealtyModel
+
+extension HubAPI {
+    func addWrites(_ table: RouteTable) {
+        let runtime = self.runtime
+
+        table.add(RouteSpec(
+            method: .post, path: "/v1/leads", operationID: "submitLead",
+            summary: "Accept a lead for delivery to CRMs: committed to the outbox before the answer, delivered exactly once per connection",
+            tag: "Leads", scope: ("leads", .write),
+            parameters: [.init(name: "Idempotency-Key", location: .header, required: false, schema: Schema.string, description: "Same key and body: same answer; same key, other body: 409")],
+            requestBody: Schema.ref("LeadSubmission"),
+            replies: [.init(status: 202, description: "Accepted; Location names the delivery (or the deliveries of this submission)", schema: Schema.ref("LeadAccepted")), Self.reply(409)] + Self.bodyReplies + Self.authReplies)
+        ) { request, context in
+            let principal = try RequestSupport.principal(context)
+            let submission = try await RequestSupport.decode(LeadSubmission.self, from: request, context: context)
+            guard case .object = submission.lead else {
+                throw APIError(.badRequest, "invalid_request", "lead must be a Contacts record (a JSON object in RESO names)", details: [FieldError(field: "lead", message: "must be an object")])
+            }
+            let key = request.headers[.idempotencyKey]?.trimmingCharacters(in: .whitespaces)
+            if let key, key.isEmpty || key.count > 200 {
+                throw APIError.badRequest("Idempotency-Key must be 1 to 200 characters", field: "Idempotency-Key")
+            }
+            let targets = try await Self.leadTargets(runtime, tenant: principal.tenantID, names: submission.connections)
+            let leadData = Data(submission.lead.jsonText.utf8)
+            if let key {
+                let existing = try await runtime.store.listDeliveries(tenant: principal.tenantID, filter: DeliveryFilter(idempotencyKey: key, limit: 1000))
+                if !existing.isEmpty {
+                    // The same submission again: same answer. Another body under the key: 409.
+                    let canonical = try await Self.canonicalLead(runtime, leadData, tenant: principal.tenantID)
+                    let sameTargets = Set(existing.map(\.connectionID)) == Set(targets.map(\.id))
+                    let sameLead = existing.allSatisfy { delivery in
+                        delivery.kind == .leadCreate && canonical != nil
+                            && (try? JSONDecoder().decode(Contact.self, from: delivery.payload)) == canonical
+                    }
+                    guard sameTargets, sameLead else {
+                        throw APIError(.conflict, "idempotency_key_reused", "Idempotency-Key \(key) was used for another request")
+                    }
+                    return try Self.accepted(existing.sorted { $0.createdAt < $1.createdAt }, key: key)
+                }
+            }
+            let deliveries = try await runtime.pushLead(leadData, tenant: principal.tenantID, to: targets, idempotencyKey: key)
+            return try Self.accepted(deliveries, key: key)
+        }
+
+        let stateParameter = RouteSpec.Parameter(
+            name: "state", location: .query, required: false,
+            schema: .object(["type": "string", "enum": .array(DeliveryState.allCases.map { .string($0.rawValue) })]), description: "Only deliveries in this state")
+        table.add(RouteSpec(
+            method: .get, path: "/v1/deliveries", operationID: "listDeliveries", summary: "Outbox deliveries, newest first", tag: "Deliveries",
+            scope: ("deliveries", .read),
+            parameters: [
+                stateParameter,
+                .init(name: "connection", location: .query, required: false, schema: Schema.string, description: "Only this connection's"),
+                .init(name: "idempotency_key", location: .query, required: false, schema: Schema.string, description: "Only those accepted under this key"),
+                .init(name: "limit", location: .query, required: false, schema: Schema.integer, description: "1-500 (default 100)"),
+            ],
+            replies: [.init(status: 200, description: "Deliveries", schema: Schema.ref("DeliveryList")), Self.reply(400)] + Self.authReplies)
+        ) { request, context in
+            let principal = try RequestSupport.principal(context)
+            var filter = DeliveryFilter(limit: try RequestSupport.intQuery(request, "limit", default: 100, range: 1...500))
+            if let state = try RequestSupport.query(request, "state") {
+                guard let parsed = DeliveryState(rawValue: state) else {
+                    throw APIError.badRequest("state must be one of \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))", field: "state")
+                }
+                filter.state = parsed
+            }
+            filter.connectionID = try RequestSupport.query(request, "connection")
+            filter.idempotencyKey = try RequestSupport.query(request, "idempotency_key")
+            let deliveries = try await runtime.store.listDeliveries(tenant: principal.tenantID, filter: filter)
+            return try JSONResponse.encode(.ok, ["value": deliveries.map(DeliveryJSON.init)])
+        }
+
+        let deliveryID = RouteSpec.Parameter(name: "id", location: .path, required: true, schema: Schema.string, description: "Delivery id")
+        table.add(RouteSpec(
+            method: .get, path: "/v1/deliveries/{id}", operationID: "getDelivery", summary: "One delivery", tag: "Deliveries",
+            scope: ("deliveries", .read), parameters: [deliveryID],
+            replies: [.init(status: 200, description: "The delivery", schema: Schema.ref("Delivery")), Self.reply(404)] + Self.authReplies)
+        ) { _, context in
+            let principal = try RequestSupport.principal(context)
+            let id = try RequestSupport.parameter(context, "id")
+            guard let delivery = try await runtime.store.delivery(id: id, tenant: principal.tenantID) else {
+                throw APIError.notFound("no delivery \(id)")
+            }
+            return try JSONResponse.encode(.ok, DeliveryJSON(delivery))
+        }
+
+        table.add(RouteSpec(
+            method: .post, path: "/v1/deliveries/{id}/retry", operationID: "retryDelivery", summary: "Retry a dead delivery now", tag: "Deliveries",
+            scope: ("deliveries", .write), parameters: [deliveryID],
+            replies: [.init(status: 200, description: "The delivery, pending again", schema: Schema.ref("Delivery")), Self.reply(404), Self.reply(409)] + Self.authReplies)
+        ) { _, context in
+            let principal = try RequestSupport.principal(context)
+            let id = try RequestSupport.parameter(context, "id")
+            guard try await runtime.store.delivery(id: id, tenant: principal.tenantID) != nil else { throw APIError.notFound("no delivery \(id)") }
+            let delivery = try await runtime.store.retryDelivery(id: id, tenant: principal.tenantID, now: Date())
+            return try JSONResponse.encode(.ok, DeliveryJSON(delivery))
+        }
+
+        addInventory(table)
+    }
+
+    func addInventory(_ table: RouteTable) {
+        let runtime = self.runtime
+        let connectionID = RouteSpec.Parameter(name: "id", location: .path, required: true, schema: Schema.string, description: "A propq connection id")
+        let development = RouteSpec.Parameter(name: "development", location: .path, required: true, schema: Schema.string, description: "The PropQ development id")
+
+        table.add(RouteSpec(
+            method: .put, path: "/v1/connections/{id}/developments/{development}/units/{unit}", operationID: "updateUnit",
+            summary: "Change a development unit's status, price and directions (PropQ), through the outbox", tag: "Inventory",
+            scope: ("inventory", .write),
+            parameters: [connectionID, development, .init(name: "unit", location: .path, required: true, schema: Schema.string, description: "The unit's name")],
+            requestBody: Schema.ref("UnitUpdate"),
+            replies: [.init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("Delivery")), Self.reply(404)] + Self.bodyReplies + Self.authReplies)
+        ) { request, context in
+            let connection = try await Self.connection(runtime, context)
+            let input = try await RequestSupport.decode(UnitUpdateInput.self, from: request, context: context)
+            let update = UnitUpdate(
+                development: try RequestSupport.parameter(context, "development"), unit: try RequestSupport.parameter(context, "unit"),
+                status: input.status, price: input.price, directions: input.directions)
+            let delivery = try await runtime.enqueueUnitUpdate(update, tenant: connection.tenantID, connection: connection)
+            return try Self.acceptedDelivery(delivery)
+        }
+
+        table.add(RouteSpec(
+            method: .post, path: "/v1/connections/{id}/developments/{development}/publish", operationID: "publishDevelopment",
+            summary: "Publish a development (PropQ), through the outbox; the delivery completes when PropQ reports it settled", tag: "Inventory",
+            scope: ("inventory", .write), parameters: [connectionID, development],
+            replies: [.init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("Delivery")), Self.reply(404), Self.reply(422)] + Self.authReplies)
+        ) { _, context in
+            let connection = try await Self.connection(runtime, context)
+            let delivery = try await runtime.enqueuePublish(
+                development: try RequestSupport.parameter(context, "development"), tenant: connection.tenantID, connection: connection)
+            return try Self.acceptedDelivery(delivery)
+        }
+
+        table.add(RouteSpec(
+            method: .get, path: "/v1/connections/{id}/developments/{development}/publish-status", operationID: "publishStatus",
+            summary: "PropQ's publication status of a development, asked now", tag: "Inventory",
+            scope: ("inventory", .read), parameters: [connectionID, development],
+            replies: [.init(status: 200, description: "The status", schema: Schema.ref("PublishStatus")), Self.reply(400), Self.reply(404), Self.reply(502)] + Self.authReplies)
+        ) { _, context in
+            let connection = try await Self.connection(runtime, context)
+            let development = try RequestSupport.parameter(context, "development")
+            let status = try await runtime.publishStatus(development: development, tenant: connection.tenantID, connection: connection)
+            return JSONResponse.make(.ok, .object(["development": .string(development), "status": .string(status)]))
+        }
+
+        table.add(RouteSpec(
+            method: .post, path: "/v1/connections/{id}/address-check", operationID: "checkAddress",
+            summary: "Address availability through the MyCRM service (answers cached for a day)", tag: "Inventory",
+            scope: ("address", .read),
+            parameters: [.init(name: "id", location: .path, required: true, schema: Schema.string, description: "A mycrm connection id")],
+            requestBody: Schema.ref("AddressCheck"),
+            replies: [.init(status: 200, description: "The service's answer", schema: Schema.ref("AddressAnswer")), Self.reply(404), Self.reply(502)] + Self.bodyReplies + Self.authReplies)
+        ) { request, context in
+            let connection = try await Self.connection(runtime, context)
+            let input = try await RequestSupport.decode(AddressCheckInput.self, from: request, context: context)
+            let (answer, cached) = try await runtime.checkAddress(input.address, tenant: connection.tenantID, connection: connection)
+            return JSONResponse.make(.ok, .object(["cached": .bool(cached), "answer": answer]))
+        }
+    }
+
+    /// The connections a lead goes to: those named (by id or name), or every enabled
+    /// connection of the tenant that can create leads.
+    static func leadTargets(_ runtime: HubRuntime, tenant: String, names: [String]?) async throws -> [Connection] {
+        if let names {
+            guard !names.isEmpty else {
+                throw APIError(.badRequest, "invalid_request", "connections must name at least one connection (or be left out)", details: [FieldError(field: "connections", message: "is empty")])
+            }
+            var targets: [Connection] = []
+            for name in names {
+                do {
+                    let connection = try await runtime.findConnection(name, tenant: tenant)
+                    if !targets.contains(where: { $0.id == connection.id }) { targets.append(connection) }
+                } catch let error as HubError where error.code == .notFound {
+                    throw APIError(.unprocessableContent, "unknown_connection", "no connection \(name)", details: [FieldError(field: "connections", message: "no connection \(name)")])
+                }
+            }
+            return targets
+        }
+        var targets: [Connection] = []
+        for connection in try await runtime.store.listConnections(tenant: tenant) where connection.enabled {
+            guard let credentials = try? await runtime.store.credentials(connectionID: connection.id, tenant: tenant),
+                  let connector = try? runtime.connectors.connector(for: connection, credentials: credentials),
+                  connector.capabilities.write(.contacts)?.canCreate == true
+            else { continue }
+            targets.append(connection)
+        }
+        guard !targets.isEmpty else {
+            throw APIError(.unprocessableContent, "no_lead_connection", "the tenant has no enabled connection that can take leads")
+        }
+        return targets
+    }
+
+    /// The payload `pushLead` commits for `lead`, to compare a repeated submission with.
+    static func canonicalLead(_ runtime: HubRuntime, _ lead: Data, tenant: String) async throws -> Contact? {
+        guard var contact = try? JSONDecoder().decode(Contact.self, from: lead) else { return nil }
+        if contact.contactType == nil { contact.contactType = "Lead" }
+        return contact
+    }
+
+    static func accepted(_ deliveries: [Delivery], key: String?) throws -> Response {
+        var headers = HTTPFields()
+        if deliveries.count == 1, let only = deliveries.first {
+            headers[.location] = "/v1/deliveries/\(only.id)"
+        } else if let key, let encoded = key.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) {
+            headers[.location] = "/v1/deliveries?idempotency_key=\(encoded)"
+        } else if let first = deliveries.first {
+            headers[.location] = "/v1/deliveries/\(first.id)"
+        }
+        return try JSONResponse.encode(.accepted, ["deliveries": deliveries.map(DeliveryJSON.init)], headers: headers)
+    }
+
+    static func acceptedDelivery(_ delivery: Delivery) throws -> Response {
+        var headers = HTTPFields()
+        headers[.location] = "/v1/deliveries/\(delivery.id)"
+        return try JSONResponse.encode(.accepted, DeliveryJSON(delivery), headers: headers)
+    }
+}
