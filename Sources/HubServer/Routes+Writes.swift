@@ -132,7 +132,7 @@ extension HubAPI {
             method: .post, path: "/v1/connections/{id}/developments/{development}/publish", operationID: "publishDevelopment",
             summary: "Publish a development (PropQ), through the outbox; the delivery completes when PropQ reports it settled", tag: "Inventory",
             scope: ("inventory", .write), parameters: [connectionID, development],
-            replies: [.init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("Delivery")), Self.reply(404), Self.reply(422)] + Self.authReplies)
+            replies: [.init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("Delivery")), Self.reply(400), Self.reply(404), Self.reply(422)] + Self.authReplies)
         ) { _, context in
             let connection = try await Self.connection(runtime, context)
             let delivery = try await runtime.enqueuePublish(

@@ -66,7 +66,9 @@ struct APIHarness {
     }
 
     var application: some ApplicationProtocol {
-        Application(router: api.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        var logger = Logger(label: "api-test")
+        logger.logLevel = .warning
+        return Application(router: api.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)), logger: logger)
     }
 
     /// Runs `body` against the router.
