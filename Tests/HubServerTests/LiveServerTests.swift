@@ -110,6 +110,90 @@ import Glibc
         try await sandbox.shutdown()
     }
 
+    /// PropQ inventory, the MyCRM address check, a sync started through the API and a
+    /// connection test, over HTTP against the emulators.
+    @Test func inventoryAddressSyncAndConnectionTestRoutes() async throws {
+        let sandbox = try await SandboxRunner.start(SandboxOptions(
+            vendors: [.propq, .mycrm], settings: EmulatorSettings(records: 10, publishDuration: .milliseconds(300))))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-live-\(UUID().uuidString)")
+        var logger = Logger(label: "live-test")
+        logger.logLevel = .warning
+        let runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory), logger: logger)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (client, secret) = try await APIClients.create(runtime: runtime, tenant: "demo", name: "test", scopes: "*:*")
+        var ids: [SandboxVendor: String] = [:]
+        for info in sandbox.emulators {
+            let connection = try await runtime.addConnection(
+                tenant: "demo", vendor: info.vendor.rawValue, name: info.vendor.rawValue, baseURL: info.baseURL,
+                authURL: info.authURL.map { _ in info.baseURL }, credentials: try JSONSerialization.data(withJSONObject: info.credentials),
+                syncIntervalSeconds: nil)
+            ids[info.vendor] = connection.id
+        }
+        let port = AsyncStream.makeStream(of: Int.self)
+        let server = Task {
+            try await HubServer.run(runtime: runtime, options: HubServerOptions(port: 0, runWorkers: true), signals: false) { bound in
+                port.continuation.yield(bound)
+            }
+        }
+        var iterator = port.stream.makeAsyncIterator()
+        let base = "http://127.0.0.1:\(try #require(await iterator.next()))"
+        let token = try #require(try await Self.request(
+            http, .POST, "\(base)/oauth/token", basic: "\(client.id):\(secret)", contentType: "application/x-www-form-urlencoded",
+            body: "grant_type=client_credentials").json["access_token"] as? String)
+        let propq = try #require(ids[.propq]), mycrm = try #require(ids[.mycrm])
+
+        let tested = try await Self.request(http, .POST, "\(base)/v1/connections/\(mycrm)/test", token: token)
+        #expect(tested.status == 200 && tested.json["ok"] as? Bool == true, "\(tested.json)")
+
+        let started = try await Self.request(http, .POST, "\(base)/v1/connections/\(mycrm)/sync", token: token, contentType: "application/json", body: #"{"resource":"contacts","full":true}"#)
+        #expect(started.status == 202, "\(started.json)")
+        var runs: [[String: Any]] = []
+        let syncDeadline = Date().addingTimeInterval(30)
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            runs = (try await Self.request(http, .GET, "\(base)/v1/sync-runs?connection=\(mycrm)", token: token).json["value"] as? [[String: Any]]) ?? []
+        } while !runs.contains(where: { $0["status"] as? String == "succeeded" }) && Date() < syncDeadline
+        #expect(runs.first?["status"] as? String == "succeeded" && (runs.first?["inserted"] as? Int ?? 0) > 0, "\(runs)")
+
+        let units = try #require(await sandbox.emulator(.propq)?.control(.list(resource: "units")).records)
+        guard case .object(let fields)? = units.first, case .string(let development)? = fields["DevId"], case .string(let unit)? = fields["UntName"] else {
+            Issue.record("unexpected unit shape")
+            return
+        }
+        let update = try await Self.request(
+            http, .PUT, "\(base)/v1/connections/\(propq)/developments/\(development)/units/\(unit)", token: token,
+            contentType: "application/json", body: #"{"status":"SOLD","price":420000,"directions":["North"]}"#)
+        #expect(update.status == 202, "\(update.json)")
+        let publish = try await Self.request(http, .POST, "\(base)/v1/connections/\(propq)/developments/\(development)/publish", token: token)
+        #expect(publish.status == 202)
+        for id in [update.json["id"] as? String, publish.json["id"] as? String].compactMap({ $0 }) {
+            var state = ""
+            let deadline = Date().addingTimeInterval(30)
+            repeat {
+                try await Task.sleep(for: .milliseconds(200))
+                state = try await Self.request(http, .GET, "\(base)/v1/deliveries/\(id)", token: token).json["state"] as? String ?? ""
+            } while state != "done" && state != "dead" && Date() < deadline
+            #expect(state == "done", "delivery \(id)")
+        }
+        let status = try await Self.request(http, .GET, "\(base)/v1/connections/\(propq)/developments/\(development)/publish-status", token: token)
+        #expect(status.status == 200 && status.json["status"] as? String == "PUBLISHED", "\(status.json)")
+        let unknown = try await Self.request(http, .GET, "\(base)/v1/connections/\(propq)/developments/999999/publish-status", token: token)
+        #expect(unknown.status == 404, "\(unknown.json)")
+
+        let address = #"{"address":"1600 Pennsylvania Ave NW, Washington, DC"}"#
+        let first = try await Self.request(http, .POST, "\(base)/v1/connections/\(mycrm)/address-check", token: token, contentType: "application/json", body: address)
+        #expect(first.status == 200 && first.json["cached"] as? Bool == false, "\(first.json)")
+        let second = try await Self.request(http, .POST, "\(base)/v1/connections/\(mycrm)/address-check", token: token, contentType: "application/json", body: address)
+        #expect(second.json["cached"] as? Bool == true)
+
+        server.cancel()
+        _ = await server.result
+        try await http.shutdown()
+        await runtime.shutdown()
+        try await sandbox.shutdown()
+    }
+
     /// `realtyhub demo` as a user runs it: it prints a working token, serves, and stops
     /// cleanly on SIGTERM.
     @Test func demoCommandServesAndStopsCleanly() async throws {
