@@ -192,7 +192,7 @@ private struct CredentialReader {
         // Also accepted: one string of comma-separated ids ("14,27"), as the sandbox prints them
         // and as people paste them.
         if let text = value as? String {
-            return try text.split(separator: ",").map { try identifierValue(String($0), key: key) }
+            return try text.split(separator: ",", omittingEmptySubsequences: false).map { try identifierValue(String($0), key: key) }
         }
         guard let array = value as? [Any] else { throw fail(key, "must be an array of ids or a comma-separated string") }
         return try array.map { try identifierValue($0, key: key) }

@@ -20,6 +20,9 @@ import Testing
         #expect(try decode(.apimo, #"{"provider":123,"token":"tok-value","agency_ids":[14,"15"]}"#)
             == .apimo(provider: "123", token: "tok-value", agencyIDs: ["14", "15"]))
         #expect(try decode(.apimo, #"{"provider":"123","token":"tok-value"}"#) == .apimo(provider: "123", token: "tok-value", agencyIDs: []))
+        // As the sandbox prints them: one comma-separated string.
+        #expect(try decode(.apimo, #"{"provider":"123","token":"tok-value","agency_ids":"14, 27"}"#)
+            == .apimo(provider: "123", token: "tok-value", agencyIDs: ["14", "27"]))
         #expect(try decode(.bostonLogic, #"{"api_key":"bl-key-value","host":"www.agency.example:8080"}"#)
             == .bostonLogic(apiKey: "bl-key-value", host: "www.agency.example:8080"))
     }
@@ -41,8 +44,10 @@ import Testing
             #expect(error?.description.contains("hidden-secret") == false)
         }
 
-        let badAgencies = failure(.apimo, #"{"provider":"1","token":"t0ken-value","agency_ids":"14"}"#)
+        let badAgencies = failure(.apimo, #"{"provider":"1","token":"t0ken-value","agency_ids":{"id":14}}"#)
         #expect(badAgencies?.message.contains("agency_ids") == true)
+        let emptyAgency = failure(.apimo, #"{"provider":"1","token":"t0ken-value","agency_ids":"14,,27"}"#)
+        #expect(emptyAgency?.message.contains("agency_ids") == true)
 
         let scheme = failure(.bostonLogic, #"{"api_key":"bl-key-value","host":"https://www.agency.example"}"#)
         #expect(scheme?.message.contains("\"host\"") == true)
