@@ -244,12 +244,21 @@ extension SQLiteHubStore {
                 arguments: StatementArguments(arguments)) ?? 0
             let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
             let sort = "\"\(plan.sortColumn)\""
+            // Columns that are never null need no "nulls last" term, and a tie-break in the
+            // same direction, so the (tenant, DeletedYN, sort, key) index yields the page in
+            // order without sorting the whole table.
+            let notNull: Set<String> = [
+                MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp, MetadataFieldNames(R.resource).key,
+            ]
+            let order = notNull.contains(plan.sortColumn)
+                ? "\(sort) \(direction), \(sql.keyColumn) \(direction)"
+                : "(\(sort) IS NULL), \(sort) \(direction), \(sql.keyColumn) ASC"
             let columns = (plan.metadataColumns.map { "\"\($0)\"" } + plan.fields.map { "\"\($0.name)\"" })
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT \(columns.joined(separator: ", ")) FROM \(sql.table) WHERE \(whereClause)
-                    ORDER BY (\(sort) IS NULL), \(sort) \(direction), \(sql.keyColumn) ASC LIMIT ? OFFSET ?
+                    ORDER BY \(order) LIMIT ? OFFSET ?
                     """,
                 arguments: StatementArguments(arguments + [plan.limit.databaseValue, plan.offset.databaseValue]))
             let records = try rows.map { try Self.decode($0, plan: plan) as R }
