@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "RealtyModel", targets: ["RealtyModel"]),
         .library(name: "HubStore", targets: ["HubStore"]),
         .library(name: "HubStoreSQLite", targets: ["HubStoreSQLite"]),
+        .library(name: "HubStorePostgres", targets: ["HubStorePostgres"]),
         .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
@@ -38,6 +39,9 @@ let package = Package(
         // and connection control in the sandbox).
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        // The PostgreSQL store; swift-nio-ssl (already in the graph) for its TLS settings.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
     ],
     targets: [
         // Canonical resources with RESO names, identities, validation, JSON coding.
@@ -96,6 +100,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The scale-out store: PostgreSQL through PostgresNIO, shared by many hub processes.
+        .target(
+            name: "HubStorePostgres",
+            dependencies: [
+                "HubStore", "RealtyModel", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // Pull jobs, the delivery outbox workers and the scheduler.
         .target(
@@ -126,7 +140,8 @@ let package = Package(
         .target(
             name: "HubApp",
             dependencies: [
-                "RealtyModel", "HubStore", "HubStoreSQLite", "ConnectorKit", "Connectors", "SyncEngine", logging,
+                "RealtyModel", "HubStore", "HubStoreSQLite", "HubStorePostgres", "ConnectorKit", "Connectors", "SyncEngine",
+                logging,
                 // The vendor operations beyond read and write (PropQ inventory, MyCRM address check).
                 "ResalesOnlineConnector", "MyCRMConnector",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -149,7 +164,10 @@ let package = Package(
         // Test-only helpers: fixtures and the store contract suite.
         .target(
             name: "HubTestSupport",
-            dependencies: ["RealtyModel", "HubStore"],
+            dependencies: [
+                "RealtyModel", "HubStore", "HubStorePostgres", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -157,8 +175,9 @@ let package = Package(
         .testTarget(
             name: "HubStoreTests",
             dependencies: [
-                "HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel",
+                "HubStore", "HubStoreSQLite", "HubStorePostgres", "HubTestSupport", "RealtyModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -114,6 +114,34 @@ public protocol HubStorage: SyncRunStorage {
 
     /// Events of `tenant` with a sequence greater than `after`, in order.
     func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent]
+
+    // MARK: Pull-job leases
+
+    /// Leases the pull of one (connection, resource) to `owner` until `now + leaseDuration`, so
+    /// that no two workers (in this process or any other sharing the store) pull it at once.
+    /// - Returns: whether `owner` holds the lease now: it was free, expired, or already its own
+    ///   (claiming again extends it).
+    func claimPullJob(
+        tenant: String, connectionID: String, resource: ResourceName, owner: String, now: Date, leaseDuration: TimeInterval
+    ) async throws -> Bool
+    /// Extends `owner`'s lease to `now + leaseDuration` (the heartbeat of a long pull).
+    /// - Returns: `false` when `owner` no longer holds it (it expired and another worker took it);
+    ///   the pull should then stop.
+    func renewPullJob(
+        tenant: String, connectionID: String, resource: ResourceName, owner: String, now: Date, leaseDuration: TimeInterval
+    ) async throws -> Bool
+    /// Gives `owner`'s lease up; does nothing when another worker holds it.
+    func releasePullJob(tenant: String, connectionID: String, resource: ResourceName, owner: String) async throws
+
+    // MARK: Lifetime
+
+    /// Releases the store's resources (connections, background tasks). The store must not be
+    /// used afterwards. Stores with nothing to release need not implement it.
+    func close() async
+}
+
+extension HubStorage {
+    public func close() async {}
 }
 
 /// Sync run history and a small expiring cache, used by the sync engine.
