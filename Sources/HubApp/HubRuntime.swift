@@ -2,7 +2,6 @@ import AsyncHTTPClient
 public import ConnectorKit
 public import Foundation
 public import HubStore
-public import HubStoreSQLite
 public import Logging
 public import RealtyModel
 public import SyncEngine
@@ -12,29 +11,31 @@ public import SyncEngine
 ///
 /// - warning: call ``shutdown()`` before dropping it: the HTTP client must be shut down.
 public final class HubRuntime: Sendable {
-    public let store: SQLiteHubStore
+    /// SQLite or PostgreSQL, as the configuration chose.
+    public let store: any HubStorage
     public let connectors: RegistryConnectorProvider
     public let logger: Logger
     let http: HTTPClient
 
     /// Opens the store (migrating it) and creates the HTTP client.
     public static func open(_ configuration: HubConfiguration, logger: Logger) async throws -> HubRuntime {
-        let store = try await HubApp.openStore(configuration, createKey: true)
+        let store = try await HubApp.openStore(configuration, createKey: true, logger: logger)
         // Every connector request carries its own deadline; the client's defaults cover connects.
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         return HubRuntime(store: store, http: http, logger: logger)
     }
 
-    init(store: SQLiteHubStore, http: HTTPClient, logger: Logger) {
+    init(store: any HubStorage, http: HTTPClient, logger: Logger) {
         self.store = store
         self.http = http
         self.logger = logger
         connectors = RegistryConnectorProvider(transport: AsyncHTTPClientTransport(client: http), logger: logger)
     }
 
-    /// Shuts the HTTP client down.
+    /// Shuts the HTTP client down and closes the store.
     public func shutdown() async {
         try? await http.shutdown()
+        await store.close()
     }
 
     /// The pull runner over this runtime.

@@ -227,6 +227,9 @@ public final class PostgresHubStore: HubStorage {
                 }
                 return .storage("PostgreSQL error \(state): \(message)")
             }
+            if error.code == .sslUnsupported {
+                return .storage("PostgreSQL at \(configuration.endpoint) does not offer TLS, which sslmode=\(configuration.tlsMode.rawValue) requires")
+            }
             let underlying = error.underlying.map { ": \(safeDescription($0))" } ?? ""
             return .storage("PostgreSQL at \(configuration.endpoint): \(error.code)\(underlying)")
         }
