@@ -184,14 +184,18 @@ extension HubRuntime {
     /// - Parameters:
     ///   - fullPassInterval: how often each resource gets a full pass (deletion detection).
     ///   - pollInterval: how long the delivery worker sleeps when nothing is due.
-    ///   - leaseDuration: how long a delivery attempt stays leased to this process; after a crash,
-    ///     its deliveries are taken over when the lease expires.
+    ///   - leaseDuration: how long a delivery attempt or a pull stays leased to this process
+    ///     without a heartbeat; after a crash, its deliveries and pulls are taken over when the
+    ///     lease expires.
     public func runWorkers(
         fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
     ) async throws {
         _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: "the process running it stopped")
+        // Pull leases last as long as delivery leases: a killed process's pulls are taken over
+        // by another process after the same delay.
+        let runner = PullRunner(store: store, connectors: connectors, leaseDuration: leaseDuration, logger: logger)
         let scheduler = SyncScheduler(
-            store: store, runner: pullRunner, connectors: connectors, fullPassInterval: fullPassInterval, logger: logger)
+            store: store, runner: runner, connectors: connectors, fullPassInterval: fullPassInterval, logger: logger)
         let worker = DeliveryWorker(
             store: store, connectors: connectors, handlers: Self.deliveryHandlers(), policy: DeliveryPolicy(leaseDuration: leaseDuration),
             owner: "realtyhub-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))", logger: logger)

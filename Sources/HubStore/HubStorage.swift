@@ -153,7 +153,9 @@ public protocol SyncRunStorage: Sendable {
     func finishSyncRun(_ run: SyncRun) async throws
     /// Runs, newest first.
     func listSyncRuns(tenant: String, connectionID: String?, limit: Int) async throws -> [SyncRun]
-    /// Marks runs still `running` that started before `before` as failed (their process died).
+    /// Marks runs still `running` that started before `before` as failed (their process died),
+    /// except runs whose (connection, resource) pull is leased to a worker at `before` (a live
+    /// worker, possibly in another process, is still running them).
     /// - Returns: how many were marked.
     func abandonSyncRuns(startedBefore before: Date, reason: String) async throws -> Int
 

@@ -61,7 +61,12 @@ extension PostgresHubStore {
         try await transaction { db in
             try await self.execute(db, """
                 UPDATE sync_runs SET status = 'failed', error = \(reason), finished_at = \(PGTimestamp(Date()))
-                WHERE status = 'running' AND started_at < \(PGTimestamp(before)) RETURNING 1
+                WHERE status = 'running' AND started_at < \(PGTimestamp(before))
+                AND NOT EXISTS (
+                    SELECT 1 FROM pull_jobs j WHERE j.tenant_id = sync_runs.tenant_id
+                    AND j.connection_id = sync_runs.connection_id AND j.resource = sync_runs.resource
+                    AND j.lease_owner IS NOT NULL AND j.lease_expires_at > \(PGTimestamp(before)))
+                RETURNING 1
                 """)
         }
     }

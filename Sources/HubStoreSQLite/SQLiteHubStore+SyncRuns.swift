@@ -67,8 +67,12 @@ extension SQLiteHubStore {
                 sql: """
                     UPDATE sync_runs SET status = 'failed', error = ?, finished_at = ?
                     WHERE status = 'running' AND started_at < ?
+                    AND NOT EXISTS (
+                        SELECT 1 FROM pull_jobs j WHERE j.tenant_id = sync_runs.tenant_id
+                        AND j.connection_id = sync_runs.connection_id AND j.resource = sync_runs.resource
+                        AND j.lease_owner IS NOT NULL AND j.lease_expires_at > ?)
                     """,
-                arguments: [reason, Timestamp.format(Date()), Timestamp.format(before)])
+                arguments: [reason, Timestamp.format(Date()), Timestamp.format(before), Timestamp.format(before)])
             return db.changesCount
         }
     }

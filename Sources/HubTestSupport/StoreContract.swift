@@ -482,5 +482,15 @@ public enum StoreContract {
         try check(!(try await claim("c", at: 53)), "releasing someone else's lease does nothing")
         try await store.releasePullJob(tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "b")
         try check(try await claim("c", at: 54), "a released lease is free at once")
+        // Runs whose pull is leased to a live worker are not abandoned; others are.
+        let live = SyncRun(tenantID: scope.tenant, connectionID: "conn-1", resource: .contacts, mode: .full, startedAt: t0.addingTimeInterval(54))
+        let orphan = SyncRun(tenantID: scope.tenant, connectionID: "conn-1", resource: .member, mode: .full, startedAt: t0.addingTimeInterval(2))
+        try await store.startSyncRun(live)
+        try await store.startSyncRun(orphan)
+        let abandoned = try await store.abandonSyncRuns(startedBefore: t0.addingTimeInterval(60), reason: "died")
+        try check(abandoned == 1, "only the run without a live lease is abandoned, got \(abandoned)")
+        let runs = try await store.listSyncRuns(tenant: scope.tenant, connectionID: "conn-1", limit: 10)
+        try check(runs.first { $0.id == live.id }?.status == .running && runs.first { $0.id == orphan.id }?.status == .failed,
+                  "the leased run keeps running, the orphan fails")
     }
 }
