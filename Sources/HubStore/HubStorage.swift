@@ -105,6 +105,11 @@ public protocol HubStorage: SyncRunStorage {
     func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery
     /// In-flight → retry-wait (when `retryAt` is given) or dead (when nil), recording the error.
     func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery
+    /// Extends the leases of every delivery in flight for `owner` to `now + leaseDuration` (the
+    /// heartbeat of a worker whose attempts outlast part of their lease), so that no other worker
+    /// takes over a delivery whose worker is alive.
+    /// - Returns: how many leases were extended.
+    func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int
     /// Records a remote id learned before the final outcome (for example a lookup hit).
     func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws
     /// Dead → pending, due now (a user asked to retry).

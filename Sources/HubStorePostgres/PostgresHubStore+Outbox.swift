@@ -171,6 +171,15 @@ extension PostgresHubStore {
         }
     }
 
+    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int {
+        try await transaction { db in
+            try await self.execute(db, """
+                UPDATE deliveries SET lease_expires_at = \(PGTimestamp(now.addingTimeInterval(leaseDuration)))
+                WHERE lease_owner = \(owner) AND state = 'in-flight' RETURNING 1
+                """)
+        }
+    }
+
     public func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws {
         try await transaction { db in
             _ = try await self.inFlight(db, id: id, owner: owner, transition: .succeed)

@@ -31,12 +31,25 @@ public enum PostgresTestDatabase {
     /// Runs `body` with a configuration whose `search_path` is a new, empty schema, and drops
     /// the schema afterwards (also when `body` throws).
     public static func withSchema<T: Sendable>(_ body: (PostgresStoreConfiguration) async throws -> T) async throws -> T {
+        try await withSchemaURL { configuration, _ in try await body(configuration) }
+    }
+
+    /// Like ``withSchema(_:)``, also passing the test URL with `search_path` set to the schema
+    /// (for child processes given `--database`).
+    public static func withSchemaURL<T: Sendable>(
+        _ body: (PostgresStoreConfiguration, String) async throws -> T
+    ) async throws -> T {
+        guard let url else { throw StoreError.storage(skipNote) }
         var configuration = try configuration()
         let schema = "rh_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await admin(configuration, "CREATE SCHEMA \(schema)")
         configuration.searchPath = schema
+        var components = URLComponents(string: url)
+        let items = (components?.queryItems ?? []).filter { $0.name != "search_path" }
+        components?.queryItems = items + [URLQueryItem(name: "search_path", value: schema)]
+        let schemaURL = components?.string ?? url
         do {
-            let result = try await body(configuration)
+            let result = try await body(configuration, schemaURL)
             try await admin(configuration, "DROP SCHEMA \(schema) CASCADE")
             return result
         } catch {

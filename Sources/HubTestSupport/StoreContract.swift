@@ -335,6 +335,15 @@ public enum StoreContract {
         } catch StoreError.invalidTransition {}
         let other = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(32), leaseDuration: 30, limit: 1, connectionID: "conn-9")
         try check(other.isEmpty, "claims can be limited to one connection")
+        // A live worker's heartbeat keeps its lease.
+        let renewed = try await store.renewDeliveryLeases(owner: "w2", now: t0.addingTimeInterval(50), leaseDuration: 30)
+        try check(renewed == 1, "the holder's in-flight lease is renewed, got \(renewed)")
+        let early = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(70), leaseDuration: 30, limit: 1, connectionID: nil)
+        try check(early.isEmpty, "a renewed lease is not taken over")
+        try check(try await store.renewDeliveryLeases(owner: "dead-worker", now: t0.addingTimeInterval(70), leaseDuration: 30) == 0,
+                  "a worker that lost its lease renews nothing")
+        let late = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(81), leaseDuration: 30, limit: 1, connectionID: nil)
+        try check(late.map(\.id) == [new.id], "an expired renewed lease is taken over")
     }
 
     public static func outboxIdempotency(_ store: any HubStorage) async throws {

@@ -86,6 +86,9 @@ public struct PullRunner: Sendable {
         tenant: String, connectionID: String, resource: ResourceName, mode: SyncRun.Mode,
         recheck: (@Sendable () async throws -> Bool)? = nil, progress: (@Sendable (SyncRun) -> Void)? = nil
     ) async throws -> SyncRun? {
+        // Runs left `running` by a worker that died (its lease expired or was released) are
+        // closed first; runs of live workers, whose leases are current, are left alone.
+        _ = try await store.abandonSyncRuns(startedBefore: now(), reason: "the process running it stopped")
         guard try await store.claimPullJob(
             tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: now(), leaseDuration: leaseDuration)
         else { return nil }
@@ -95,8 +98,6 @@ public struct PullRunner: Sendable {
                 try? await store.releasePullJob(tenant: tenant, connectionID: connectionID, resource: resource, owner: owner)
                 return nil
             }
-            // Runs left `running` by a worker that died (its lease expired) are closed now.
-            _ = try await store.abandonSyncRuns(startedBefore: now(), reason: "the process running it stopped")
             let run = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await self.heartbeat(tenant: tenant, connectionID: connectionID, resource: resource, lease: lease) }
                 defer { group.cancelAll() }
