@@ -20,16 +20,28 @@ public final class HubRuntime: Sendable {
     /// Opens the store (migrating it) and creates the HTTP client.
     public static func open(_ configuration: HubConfiguration, logger: Logger) async throws -> HubRuntime {
         let store = try await HubApp.openStore(configuration, createKey: true, logger: logger)
+        // With a shared database, vendor sessions are shared too: one process logs in, the
+        // others reuse its session (sealed with the same key as the credentials).
+        var shared: (any SharedSessionStore)?
+        if configuration.database != nil {
+            do {
+                shared = StoreSharedSessions(store: store, secretBox: try SecretKeyLoader.load(configuration, create: false).0)
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
         // Every connector request carries its own deadline; the client's defaults cover connects.
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        return HubRuntime(store: store, http: http, logger: logger)
+        return HubRuntime(store: store, http: http, logger: logger, sharedSessions: shared)
     }
 
-    init(store: any HubStorage, http: HTTPClient, logger: Logger) {
+    init(store: any HubStorage, http: HTTPClient, logger: Logger, sharedSessions: (any SharedSessionStore)? = nil) {
         self.store = store
         self.http = http
         self.logger = logger
-        connectors = RegistryConnectorProvider(transport: AsyncHTTPClientTransport(client: http), logger: logger)
+        connectors = RegistryConnectorProvider(
+            transport: AsyncHTTPClientTransport(client: http), logger: logger, sharedSessions: sharedSessions)
     }
 
     /// Shuts the HTTP client down and closes the store.

@@ -138,6 +138,13 @@ public protocol HubStorage: SyncRunStorage {
     /// Gives `owner`'s lease up; does nothing when another worker holds it.
     func releasePullJob(tenant: String, connectionID: String, resource: ResourceName, owner: String) async throws
 
+    // MARK: Cross-process lock
+
+    /// Runs `body` while holding the lock `name`, which no other process sharing the store
+    /// holds at the same time (PostgreSQL: an advisory lock). Stores used by one process need
+    /// not implement it: by default `body` just runs.
+    func withCrossProcessLock<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T
+
     // MARK: Lifetime
 
     /// Releases the store's resources (connections, background tasks). The store must not be
@@ -147,6 +154,10 @@ public protocol HubStorage: SyncRunStorage {
 
 extension HubStorage {
     public func close() async {}
+
+    public func withCrossProcessLock<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await body()
+    }
 }
 
 /// Sync run history and a small expiring cache, used by the sync engine.

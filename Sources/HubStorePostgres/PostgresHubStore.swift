@@ -277,6 +277,40 @@ public final class PostgresHubStore: HubStorage {
         try await connection.query(statement.query, logger: logger)
     }
 
+    // MARK: - Cross-process lock
+
+    /// Holds a session advisory lock on a connection of its own (outside the pool, so waiting
+    /// for the lock never takes a pooled connection `body` may need) while `body` runs. A
+    /// process that dies drops its connection and with it the lock.
+    public func withCrossProcessLock<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: try configuration.connectionConfiguration(), id: 1, logger: logger)
+        } catch {
+            throw describe(error)
+        }
+        let key = "realtyhub.lock." + name
+        do {
+            // A holder that hangs does not block the others for ever.
+            try await connection.query("SET lock_timeout = '60s'", logger: logger)
+            try await connection.query("SELECT pg_advisory_lock(hashtext(current_schema() || '.' || \(key)))", logger: logger)
+        } catch {
+            try? await connection.close()
+            throw describe(error)
+        }
+        do {
+            let result = try await body()
+            _ = try? await connection.query("SELECT pg_advisory_unlock(hashtext(current_schema() || '.' || \(key)))", logger: logger)
+            try? await connection.close()
+            return result
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(hashtext(current_schema() || '.' || \(key)))", logger: logger)
+            try? await connection.close()
+            throw error
+        }
+    }
+
     // MARK: - Tenants
 
     public func createTenant(id: String, name: String) async throws -> Tenant {

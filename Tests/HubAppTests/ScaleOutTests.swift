@@ -13,8 +13,8 @@ import Glibc
 
 /// Three `realtyhub run` processes share one PostgreSQL database and the MyCRM emulator; one is
 /// killed with SIGKILL mid-work. Every lead must reach the CRM exactly once, the killed
-/// worker's deliveries and pulls must be finished by the others, and no pull may run in two
-/// processes at once.
+/// worker's deliveries and pulls must be finished by the others, no pull may run in two
+/// processes at once, and the processes must share one vendor session instead of racing logins.
 ///
 /// Runs only when REALTYHUB_TEST_DATABASE_URL names a server.
 @Suite(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
@@ -87,6 +87,12 @@ struct ScaleOutTests {
 
             // Pulls: every readable resource was pulled, never by two processes at once.
             #expect(!runs.isEmpty, "the scheduler pulled")
+            // The processes share one MyCRM session (renewed under a cross-process lock), so
+            // their logins never refuse each other's challenge.
+            let authFailures = runs.compactMap(\.error).filter { $0.contains("INVALID_USER_CREDENTIALS") }
+            #expect(authFailures.isEmpty, "logins raced: \(authFailures)")
+            let deliveryAuthFailures = deliveries.compactMap(\.lastError).filter { $0.contains("INVALID_USER_CREDENTIALS") }
+            #expect(deliveryAuthFailures.isEmpty, "logins raced: \(deliveryAuthFailures)")
             for resource in Set(runs.map(\.resource)) {
                 let ordered = runs.filter { $0.resource == resource }.sorted { $0.startedAt < $1.startedAt }
                 for (earlier, later) in zip(ordered, ordered.dropFirst()) {

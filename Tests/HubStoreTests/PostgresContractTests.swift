@@ -193,3 +193,55 @@ func postgresTestsSkipped() {
         }
     }
 }
+
+@Suite(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
+struct PostgresLockTests {
+    /// Two stores (two processes' pools) running bodies under one lock name never overlap.
+    @Test func crossProcessLockExcludes() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            let stores = [
+                try await PostgresHubStore.open(configuration, secretBox: box),
+                try await PostgresHubStore.open(configuration, secretBox: box),
+            ]
+            let log = LockLog()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<6 {
+                    let store = stores[index % 2]
+                    group.addTask {
+                        try await store.withCrossProcessLock("renewal:conn-1") {
+                            log.enter()
+                            try await Task.sleep(for: .milliseconds(30))
+                            log.exit()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(log.maximum == 1, "at most one holder at a time, saw \(log.maximum)")
+            #expect(log.entries == 6)
+            for store in stores { await store.close() }
+        }
+    }
+}
+
+private final class LockLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = 0
+    private(set) var maximum = 0
+    private(set) var entries = 0
+
+    func enter() {
+        lock.lock()
+        current += 1
+        entries += 1
+        maximum = max(maximum, current)
+        lock.unlock()
+    }
+
+    func exit() {
+        lock.lock()
+        current -= 1
+        lock.unlock()
+    }
+}
