@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "RealtyModel", targets: ["RealtyModel"]),
         .library(name: "HubStore", targets: ["HubStore"]),
         .library(name: "HubStoreSQLite", targets: ["HubStoreSQLite"]),
+        .library(name: "HubStorePostgres", targets: ["HubStorePostgres"]),
         .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
@@ -40,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         // Prometheus text for /metrics, fed through swift-metrics.
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // The PostgreSQL store; swift-nio-ssl (already in the graph) for its TLS settings.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Canonical resources with RESO names, identities, validation, JSON coding.
@@ -98,6 +102,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The scale-out store: PostgreSQL through PostgresNIO, shared by many hub processes.
+        .target(
+            name: "HubStorePostgres",
+            dependencies: [
+                "HubStore", "RealtyModel", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // Pull jobs, the delivery outbox workers and the scheduler.
         .target(
@@ -128,7 +142,8 @@ let package = Package(
         .target(
             name: "HubApp",
             dependencies: [
-                "RealtyModel", "HubStore", "HubStoreSQLite", "ConnectorKit", "Connectors", "SyncEngine", logging,
+                "RealtyModel", "HubStore", "HubStoreSQLite", "HubStorePostgres", "ConnectorKit", "Connectors", "SyncEngine",
+                logging,
                 // The vendor operations beyond read and write (PropQ inventory, MyCRM address check).
                 "ResalesOnlineConnector", "MyCRMConnector",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -167,7 +182,10 @@ let package = Package(
         // Test-only helpers: fixtures and the store contract suite.
         .target(
             name: "HubTestSupport",
-            dependencies: ["RealtyModel", "HubStore"],
+            dependencies: [
+                "RealtyModel", "HubStore", "HubStorePostgres", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -175,8 +193,9 @@ let package = Package(
         .testTarget(
             name: "HubStoreTests",
             dependencies: [
-                "HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel",
+                "HubStore", "HubStoreSQLite", "HubStorePostgres", "HubTestSupport", "RealtyModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import HubStore
+import HubStorePostgres
 import HubStoreSQLite
 
 /// A health check of a data folder: each part checked and reported, nothing changed.
@@ -24,9 +25,15 @@ public struct DoctorReport: Sendable, Codable {
 }
 
 extension HubApp {
-    /// Checks the data folder, the secret key, the schema and that the key opens the folder's
-    /// secrets, without creating or migrating anything.
-    public static func doctor(_ configuration: HubConfiguration) -> DoctorReport {
+    /// Checks the store (the data folder, or the PostgreSQL database when one is configured),
+    /// the secret key, the schema and that the key opens the store's secrets, without creating
+    /// or migrating anything. The database password never appears in the report.
+    public static func doctor(_ configuration: HubConfiguration) async -> DoctorReport {
+        if let database = configuration.database { return await doctor(configuration, database: database) }
+        return doctorDataFolder(configuration)
+    }
+
+    private static func doctorDataFolder(_ configuration: HubConfiguration) -> DoctorReport {
         var checks: [DoctorReport.Check] = []
         let directory = configuration.dataDirectory
         var isDirectory: ObjCBool = false
@@ -88,6 +95,58 @@ extension HubApp {
             }
         } catch {
             checks.append(.init(name: "schema", status: .failed, message: String(describing: error)))
+        }
+        return DoctorReport(checks: checks)
+    }
+
+    private static func doctor(_ configuration: HubConfiguration, database: DatabaseURL) async -> DoctorReport {
+        var checks: [DoctorReport.Check] = []
+        var box: SecretBox?
+        do {
+            let (loaded, source) = try SecretKeyLoader.load(configuration, create: false)
+            box = loaded
+            checks.append(.init(name: "secret key", status: .ok, message: "key id \(loaded.currentKeyID) from \(source)"))
+        } catch {
+            checks.append(.init(name: "secret key", status: .failed, message: String(describing: error)))
+        }
+        let inspection: PostgresHubStore.Inspection
+        do {
+            inspection = try await PostgresHubStore.inspect(try database.postgresConfiguration(), logger: quietLogger)
+            checks.append(.init(
+                name: "database", status: .ok, message: "\(database.redacted) (PostgreSQL \(inspection.serverVersion))"))
+        } catch {
+            checks.append(.init(name: "database", status: .failed, message: "\(database.redacted): \(error)"))
+            return DoctorReport(checks: checks)
+        }
+        let migrate = "run `realtyhub migrate --database <url>`"
+        guard let schema = inspection.schema else {
+            checks.append(.init(name: "schema", status: .failed, message: "the database has no realtyhub schema; \(migrate)"))
+            return DoctorReport(checks: checks)
+        }
+        let unknown = schema.applied.filter { !schema.known.contains($0) }
+        if !unknown.isEmpty {
+            checks.append(.init(
+                name: "schema", status: .failed,
+                message: "the database has migrations this binary does not know (\(unknown.joined(separator: ", "))); upgrade realtyhub"))
+        } else if schema.isCurrent {
+            checks.append(.init(
+                name: "schema", status: .ok,
+                message: "version \(schema.applied.count) of \(schema.known.count) (\(schema.applied.last ?? "none"))"))
+        } else {
+            checks.append(.init(
+                name: "schema", status: .warning,
+                message: "\(schema.applied.count) of \(schema.known.count) migrations applied; they run on the next open (or \(migrate))"))
+        }
+        if let box {
+            if inspection.keyIDs.isEmpty {
+                checks.append(.init(name: "key matches data", status: .warning, message: "no secret sealed yet"))
+            } else if inspection.keyIDs.contains(where: { id in box.keys.contains { $0.id == id } }) {
+                checks.append(.init(name: "key matches data", status: .ok, message: "the configured key opens this database's secrets"))
+            } else {
+                checks.append(.init(
+                    name: "key matches data", status: .failed,
+                    message: "this database's secrets were sealed with key id \(inspection.keyIDs.joined(separator: ", ")), but the configured key id is \(box.currentKeyID): wrong key"))
+            }
         }
         return DoctorReport(checks: checks)
     }

@@ -8,10 +8,13 @@ extension HubConfiguration {
     /// - `REALTYHUB_SECRET_KEY`: the secret key (base64 of 32 bytes, or 64 hex digits); several
     ///   keys separated by commas rotate (the first seals). Without it the data folder's
     ///   `secret.key` file is used, created with mode 0600 on first use.
-    public init(dataDirectory: String?, environment: [String: String]) {
+    /// - `REALTYHUB_DATABASE_URL`: `postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=...]` selects
+    ///   the PostgreSQL store when `databaseURL` is nil; without either, the data folder's SQLite.
+    public init(dataDirectory: String?, environment: [String: String], databaseURL: String? = nil) {
         let path = dataDirectory ?? environment["REALTYHUB_DATA_DIR"] ?? "realtyhub-data"
         let expanded = (path as NSString).expandingTildeInPath
         let key = environment["REALTYHUB_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        self.init(dataDirectory: URL(fileURLWithPath: expanded).standardizedFileURL, secretKeyText: key)
+        let database = (databaseURL ?? environment["REALTYHUB_DATABASE_URL"]).flatMap { $0.isEmpty ? nil : DatabaseURL($0) }
+        self.init(dataDirectory: URL(fileURLWithPath: expanded).standardizedFileURL, secretKeyText: key, database: database)
     }
 }

@@ -10,13 +10,17 @@ public struct HubConfiguration: Sendable {
     /// The secret key(s) given in the environment (`REALTYHUB_SECRET_KEY`), current first,
     /// comma-separated; when nil the data folder's key file is used.
     public var secretKeyText: String?
+    /// The PostgreSQL database to use instead of the data folder's SQLite file (`--database`,
+    /// `REALTYHUB_DATABASE_URL`); nil for SQLite. The data folder may still hold the key file.
+    public var database: DatabaseURL?
 
     /// The key file's name inside the data folder.
     public static let keyFileName = "secret.key"
 
-    public init(dataDirectory: URL, secretKeyText: String? = nil) {
+    public init(dataDirectory: URL, secretKeyText: String? = nil, database: DatabaseURL? = nil) {
         self.dataDirectory = dataDirectory
         self.secretKeyText = secretKeyText
+        self.database = database
     }
 
     /// The key file's location.

@@ -2,7 +2,6 @@ import AsyncHTTPClient
 public import ConnectorKit
 public import Foundation
 public import HubStore
-public import HubStoreSQLite
 public import Logging
 public import RealtyModel
 public import SyncEngine
@@ -12,6 +11,7 @@ public import SyncEngine
 ///
 /// - warning: call ``shutdown()`` before dropping it: the HTTP client must be shut down.
 public final class HubRuntime: Sendable {
+    /// SQLite or PostgreSQL, as the configuration chose.
     public let store: any HubStorage
     public let connectors: RegistryConnectorProvider
     public let logger: Logger
@@ -21,24 +21,35 @@ public final class HubRuntime: Sendable {
 
     /// Opens the store (migrating it) and creates the HTTP client.
     public static func open(_ configuration: HubConfiguration, logger: Logger) async throws -> HubRuntime {
-        let store = try await HubApp.openStore(configuration, createKey: true)
-        let (secretBox, _) = try SecretKeyLoader.load(configuration, create: false)
+        let store = try await HubApp.openStore(configuration, createKey: true, logger: logger)
+        let secretBox: SecretBox
+        do {
+            secretBox = try SecretKeyLoader.load(configuration, create: false).0
+        } catch {
+            await store.close()
+            throw error
+        }
+        // With a shared database, vendor sessions are shared too: one process logs in, the
+        // others reuse its session (sealed with the same key as the credentials).
+        let shared: (any SharedSessionStore)? = configuration.database != nil ? StoreSharedSessions(store: store, secretBox: secretBox) : nil
         // Every connector request carries its own deadline; the client's defaults cover connects.
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        return HubRuntime(store: store, secretBox: secretBox, http: http, logger: logger)
+        return HubRuntime(store: store, secretBox: secretBox, http: http, logger: logger, sharedSessions: shared)
     }
 
-    init(store: any HubStorage, secretBox: SecretBox, http: HTTPClient, logger: Logger) {
+    init(store: any HubStorage, secretBox: SecretBox, http: HTTPClient, logger: Logger, sharedSessions: (any SharedSessionStore)? = nil) {
         self.store = store
         self.secretBox = secretBox
         self.http = http
         self.logger = logger
-        connectors = RegistryConnectorProvider(transport: AsyncHTTPClientTransport(client: http), logger: logger)
+        connectors = RegistryConnectorProvider(
+            transport: AsyncHTTPClientTransport(client: http), logger: logger, sharedSessions: sharedSessions)
     }
 
-    /// Shuts the HTTP client down.
+    /// Shuts the HTTP client down and closes the store.
     public func shutdown() async {
         try? await http.shutdown()
+        await store.close()
     }
 
     /// The pull runner over this runtime.
@@ -187,8 +198,9 @@ extension HubRuntime {
     /// - Parameters:
     ///   - fullPassInterval: how often each resource gets a full pass (deletion detection).
     ///   - pollInterval: how long the delivery worker sleeps when nothing is due.
-    ///   - leaseDuration: how long a delivery attempt stays leased to this process; after a crash,
-    ///     its deliveries are taken over when the lease expires.
+    ///   - leaseDuration: how long a delivery attempt or a pull stays leased to this process
+    ///     without a heartbeat; after a crash, its deliveries and pulls are taken over when the
+    ///     lease expires.
     public func runWorkers(
         fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
     ) async throws {
@@ -207,8 +219,11 @@ extension HubRuntime {
         fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
     ) async throws -> [any Service] {
         _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: "the process running it stopped")
+        // Pull leases last as long as delivery leases: a killed process's pulls are taken over
+        // by another process after the same delay.
+        let runner = PullRunner(store: store, connectors: connectors, leaseDuration: leaseDuration, logger: logger)
         let scheduler = SyncScheduler(
-            store: store, runner: pullRunner, connectors: connectors, fullPassInterval: fullPassInterval, logger: logger)
+            store: store, runner: runner, connectors: connectors, fullPassInterval: fullPassInterval, logger: logger)
         let worker = DeliveryWorker(
             store: store, connectors: connectors, handlers: Self.deliveryHandlers(), policy: DeliveryPolicy(leaseDuration: leaseDuration),
             owner: "realtyhub-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))", logger: logger)

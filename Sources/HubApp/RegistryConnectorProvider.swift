@@ -18,16 +18,23 @@ public final class RegistryConnectorProvider: ConnectorProvider {
     private let transport: any HTTPTransport
     private let clock: any ConnectorClock
     private let logger: Logger
+    private let sharedSessions: (any SharedSessionStore)?
     private let cache = Mutex<[String: Entry]>([:])
 
     /// - Parameters:
     ///   - transport: the application's HTTP transport (one `HTTPClient` for the process).
     ///   - clock: the connectors' clock.
     ///   - logger: passed to the connectors.
-    public init(transport: any HTTPTransport, clock: any ConnectorClock = SystemConnectorClock(), logger: Logger) {
+    ///   - sharedSessions: tokens and sessions shared with other processes (nil: each connector
+    ///     logs in on its own).
+    public init(
+        transport: any HTTPTransport, clock: any ConnectorClock = SystemConnectorClock(), logger: Logger,
+        sharedSessions: (any SharedSessionStore)? = nil
+    ) {
         self.transport = transport
         self.clock = clock
         self.logger = logger
+        self.sharedSessions = sharedSessions
     }
 
     public func connector(for connection: Connection, credentials: Data?) throws -> any Connector {
@@ -52,9 +59,10 @@ public final class RegistryConnectorProvider: ConnectorProvider {
             }
             authURL = url
         }
-        let configuration = ConnectorConfiguration(
+        var configuration = ConnectorConfiguration(
             connectionID: connection.id, baseURL: baseURL, authURL: authURL,
             credentials: try VendorCredentials.decode(vendor: vendor, json: credentials))
+        configuration.sharedSessions = sharedSessions
         let connector = try ConnectorRegistry.make(
             vendor: vendor, configuration: configuration, transport: transport, clock: clock, logger: logger)
         cache.withLock { $0[connection.id] = Entry(fingerprint: fingerprint, connector: connector) }

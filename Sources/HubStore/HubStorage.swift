@@ -105,6 +105,11 @@ public protocol HubStorage: SyncRunStorage {
     func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery
     /// In-flight → retry-wait (when `retryAt` is given) or dead (when nil), recording the error.
     func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery
+    /// Extends the leases of every delivery in flight for `owner` to `now + leaseDuration` (the
+    /// heartbeat of a worker whose attempts outlast part of their lease), so that no other worker
+    /// takes over a delivery whose worker is alive.
+    /// - Returns: how many leases were extended.
+    func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int
     /// Records a remote id learned before the final outcome (for example a lookup hit).
     func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws
     /// Dead → pending, due now (a user asked to retry).
@@ -114,6 +119,45 @@ public protocol HubStorage: SyncRunStorage {
 
     /// Events of `tenant` with a sequence greater than `after`, in order.
     func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent]
+
+    // MARK: Pull-job leases
+
+    /// Leases the pull of one (connection, resource) to `owner` until `now + leaseDuration`, so
+    /// that no two workers (in this process or any other sharing the store) pull it at once.
+    /// - Returns: whether `owner` holds the lease now: it was free, expired, or already its own
+    ///   (claiming again extends it).
+    func claimPullJob(
+        tenant: String, connectionID: String, resource: ResourceName, owner: String, now: Date, leaseDuration: TimeInterval
+    ) async throws -> Bool
+    /// Extends `owner`'s lease to `now + leaseDuration` (the heartbeat of a long pull).
+    /// - Returns: `false` when `owner` no longer holds it (it expired and another worker took it);
+    ///   the pull should then stop.
+    func renewPullJob(
+        tenant: String, connectionID: String, resource: ResourceName, owner: String, now: Date, leaseDuration: TimeInterval
+    ) async throws -> Bool
+    /// Gives `owner`'s lease up; does nothing when another worker holds it.
+    func releasePullJob(tenant: String, connectionID: String, resource: ResourceName, owner: String) async throws
+
+    // MARK: Cross-process lock
+
+    /// Runs `body` while holding the lock `name`, which no other process sharing the store
+    /// holds at the same time (PostgreSQL: an advisory lock). Stores used by one process need
+    /// not implement it: by default `body` just runs.
+    func withCrossProcessLock<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T
+
+    // MARK: Lifetime
+
+    /// Releases the store's resources (connections, background tasks). The store must not be
+    /// used afterwards. Stores with nothing to release need not implement it.
+    func close() async
+}
+
+extension HubStorage {
+    public func close() async {}
+
+    public func withCrossProcessLock<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await body()
+    }
 }
 
 /// Sync run history and a small expiring cache, used by the sync engine.
@@ -125,7 +169,9 @@ public protocol SyncRunStorage: Sendable {
     func finishSyncRun(_ run: SyncRun) async throws
     /// Runs, newest first.
     func listSyncRuns(tenant: String, connectionID: String?, limit: Int) async throws -> [SyncRun]
-    /// Marks runs still `running` that started before `before` as failed (their process died).
+    /// Marks runs still `running` that started before `before` as failed (their process died),
+    /// except runs whose (connection, resource) pull is leased to a worker at `before` (a live
+    /// worker, possibly in another process, is still running them).
     /// - Returns: how many were marked.
     func abandonSyncRuns(startedBefore before: Date, reason: String) async throws -> Int
 

@@ -9,6 +9,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-2-resources", migrate: createResources)
         migrator.registerMigration("2026-11-22-3-sync-runs-and-cache", migrate: createSyncRunsAndCache)
         migrator.registerMigration("2026-11-22-4-api-clients", migrate: createAPIClients)
+        migrator.registerMigration("2026-11-22-5-pull-jobs", migrate: createPullJobs)
         return migrator
     }
 
@@ -127,6 +128,19 @@ enum SQLiteMigrations {
                 created_at TEXT NOT NULL
             );
             CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name);
+            """)
+    }
+
+    private static func createPullJobs(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE pull_jobs (
+                tenant_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                lease_owner TEXT,
+                lease_expires_at TEXT,
+                PRIMARY KEY (tenant_id, connection_id, resource)
+            );
             """)
     }
 

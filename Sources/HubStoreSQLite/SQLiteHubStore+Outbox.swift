@@ -184,6 +184,15 @@ extension SQLiteHubStore {
         }
     }
 
+    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int {
+        try await run { db in
+            try db.execute(
+                sql: "UPDATE deliveries SET lease_expires_at = ? WHERE lease_owner = ? AND state = 'in-flight'",
+                arguments: [Timestamp.format(now.addingTimeInterval(leaseDuration)), owner])
+            return db.changesCount
+        }
+    }
+
     public func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws {
         try await run { db in
             _ = try Self.inFlight(db, id: id, owner: owner, transition: .succeed)

@@ -1,7 +1,7 @@
 public import Foundation
 public import HubStore
 import GRDB
-import RealtyModel
+public import RealtyModel
 
 extension SQLiteHubStore {
     private static let runColumns = """
@@ -67,8 +67,12 @@ extension SQLiteHubStore {
                 sql: """
                     UPDATE sync_runs SET status = 'failed', error = ?, finished_at = ?
                     WHERE status = 'running' AND started_at < ?
+                    AND NOT EXISTS (
+                        SELECT 1 FROM pull_jobs j WHERE j.tenant_id = sync_runs.tenant_id
+                        AND j.connection_id = sync_runs.connection_id AND j.resource = sync_runs.resource
+                        AND j.lease_owner IS NOT NULL AND j.lease_expires_at > ?)
                     """,
-                arguments: [reason, Timestamp.format(Date()), Timestamp.format(before)])
+                arguments: [reason, Timestamp.format(Date()), Timestamp.format(before), Timestamp.format(before)])
             return db.changesCount
         }
     }
@@ -89,6 +93,57 @@ extension SQLiteHubStore {
                     ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
                     """,
                 arguments: [namespace, key, value, Timestamp.format(expiresAt)])
+        }
+    }
+
+    // MARK: - Pull-job leases
+
+    public func claimPullJob(
+        tenant: String, connectionID: String, resource: ResourceName, owner: String, now: Date, leaseDuration: TimeInterval
+    ) async throws -> Bool {
+        try await run { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT lease_owner, lease_expires_at FROM pull_jobs WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
+                arguments: [tenant, connectionID, resource.rawValue])
+            if let row, let holder = row["lease_owner"] as String?, holder != owner,
+               let expires = Self.date(row["lease_expires_at"]), expires > now
+            {
+                return false
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO pull_jobs (tenant_id, connection_id, resource, lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant_id, connection_id, resource) DO UPDATE SET
+                        lease_owner = excluded.lease_owner, lease_expires_at = excluded.lease_expires_at
+                    """,
+                arguments: [tenant, connectionID, resource.rawValue, owner, Timestamp.format(now.addingTimeInterval(leaseDuration))])
+            return true
+        }
+    }
+
+    public func renewPullJob(
+        tenant: String, connectionID: String, resource: ResourceName, owner: String, now: Date, leaseDuration: TimeInterval
+    ) async throws -> Bool {
+        try await run { db in
+            try db.execute(
+                sql: """
+                    UPDATE pull_jobs SET lease_expires_at = ?
+                    WHERE tenant_id = ? AND connection_id = ? AND resource = ? AND lease_owner = ?
+                    """,
+                arguments: [Timestamp.format(now.addingTimeInterval(leaseDuration)), tenant, connectionID, resource.rawValue, owner])
+            return db.changesCount > 0
+        }
+    }
+
+    public func releasePullJob(tenant: String, connectionID: String, resource: ResourceName, owner: String) async throws {
+        try await run { db in
+            try db.execute(
+                sql: """
+                    UPDATE pull_jobs SET lease_owner = NULL, lease_expires_at = NULL
+                    WHERE tenant_id = ? AND connection_id = ? AND resource = ? AND lease_owner = ?
+                    """,
+                arguments: [tenant, connectionID, resource.rawValue, owner])
         }
     }
 }

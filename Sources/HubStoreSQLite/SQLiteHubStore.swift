@@ -283,6 +283,8 @@ public final class SQLiteHubStore: HubStorage {
             if removed {
                 try db.execute(
                     sql: "DELETE FROM sync_state WHERE tenant_id = ? AND connection_id = ?", arguments: [tenant, id])
+                try db.execute(
+                    sql: "DELETE FROM pull_jobs WHERE tenant_id = ? AND connection_id = ?", arguments: [tenant, id])
             }
             return removed
         }

@@ -38,6 +38,7 @@ public enum StoreContract {
         ("API clients", apiClients),
         ("sync runs", syncRuns),
         ("expiring cache", expiringCache),
+        ("pull-job leases", pullJobLeases),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {
@@ -334,6 +335,15 @@ public enum StoreContract {
         } catch StoreError.invalidTransition {}
         let other = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(32), leaseDuration: 30, limit: 1, connectionID: "conn-9")
         try check(other.isEmpty, "claims can be limited to one connection")
+        // A live worker's heartbeat keeps its lease.
+        let renewed = try await store.renewDeliveryLeases(owner: "w2", now: t0.addingTimeInterval(50), leaseDuration: 30)
+        try check(renewed == 1, "the holder's in-flight lease is renewed, got \(renewed)")
+        let early = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(70), leaseDuration: 30, limit: 1, connectionID: nil)
+        try check(early.isEmpty, "a renewed lease is not taken over")
+        try check(try await store.renewDeliveryLeases(owner: "dead-worker", now: t0.addingTimeInterval(70), leaseDuration: 30) == 0,
+                  "a worker that lost its lease renews nothing")
+        let late = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(81), leaseDuration: 30, limit: 1, connectionID: nil)
+        try check(late.map(\.id) == [new.id], "an expired renewed lease is taken over")
     }
 
     public static func outboxIdempotency(_ store: any HubStorage) async throws {
@@ -457,5 +467,44 @@ public enum StoreContract {
         try check(try await store.cachedValue(namespace: "address", key: "k", now: t0.addingTimeInterval(86_401)) == nil, "expired")
         try await store.storeCachedValue(Data("b".utf8), namespace: "address", key: "k", expiresAt: t0.addingTimeInterval(10))
         try check(try await store.cachedValue(namespace: "address", key: "k", now: t0) == Data("b".utf8), "replaced")
+    }
+
+    public static func pullJobLeases(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        func claim(_ owner: String, _ resource: ResourceName = .contacts, at seconds: TimeInterval) async throws -> Bool {
+            try await store.claimPullJob(
+                tenant: scope.tenant, connectionID: "conn-1", resource: resource, owner: owner,
+                now: t0.addingTimeInterval(seconds), leaseDuration: 30)
+        }
+        try check(try await claim("a", at: 0), "a free pull job is claimed")
+        try check(!(try await claim("b", at: 1)), "a held pull job is not claimed by another worker")
+        try check(try await claim("b", .member, at: 1), "leases are per resource")
+        try check(try await claim("a", at: 2), "the holder may claim again (extending its lease)")
+        try check(try await store.renewPullJob(
+            tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "a", now: t0.addingTimeInterval(20),
+            leaseDuration: 30), "the holder renews")
+        try check(!(try await claim("b", at: 40)), "a renewed lease holds past its first expiry")
+        try check(!(try await store.renewPullJob(
+            tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "b", now: t0.addingTimeInterval(41),
+            leaseDuration: 30)), "another worker cannot renew")
+        try check(try await claim("b", at: 51), "an expired lease is taken over")
+        try check(!(try await store.renewPullJob(
+            tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "a", now: t0.addingTimeInterval(52),
+            leaseDuration: 30)), "the old holder learns it lost the lease")
+        try await store.releasePullJob(tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "a")
+        try check(!(try await claim("c", at: 53)), "releasing someone else's lease does nothing")
+        try await store.releasePullJob(tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "b")
+        try check(try await claim("c", at: 54), "a released lease is free at once")
+        // Runs whose pull is leased to a live worker are not abandoned; others are.
+        let live = SyncRun(tenantID: scope.tenant, connectionID: "conn-1", resource: .contacts, mode: .full, startedAt: t0.addingTimeInterval(54))
+        let orphan = SyncRun(tenantID: scope.tenant, connectionID: "conn-1", resource: .member, mode: .full, startedAt: t0.addingTimeInterval(2))
+        try await store.startSyncRun(live)
+        try await store.startSyncRun(orphan)
+        let abandoned = try await store.abandonSyncRuns(startedBefore: t0.addingTimeInterval(60), reason: "died")
+        try check(abandoned == 1, "only the run without a live lease is abandoned, got \(abandoned)")
+        let runs = try await store.listSyncRuns(tenant: scope.tenant, connectionID: "conn-1", limit: 10)
+        try check(runs.first { $0.id == live.id }?.status == .running && runs.first { $0.id == orphan.id }?.status == .failed,
+                  "the leased run keeps running, the orphan fails")
     }
 }

@@ -77,7 +77,7 @@ public struct MyCRMConnector: Connector {
             absoluteLifetime: lifetime)
         let cache = TokenCache(
             connectionID: configuration.connectionID, renewalMargin: configuration.tokenRenewalMargin, clock: clock,
-            logger: logger)
+            logger: logger, shared: configuration.sharedSessions)
         let auth = SessionAuth(
             cache: cache, login: { context in try await login.login(context) },
             apply: { request, session in try MyCRMSessionLogin.apply(&request, session) })

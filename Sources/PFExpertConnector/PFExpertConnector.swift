@@ -73,7 +73,7 @@ public struct PFExpertConnector: Connector {
         }
         let cache = TokenCache(
             connectionID: configuration.connectionID, renewalMargin: configuration.tokenRenewalMargin, clock: clock,
-            logger: logger)
+            logger: logger, shared: configuration.sharedSessions)
         let auth = OAuth2ClientCredentialsAuth(
             tokenURL: tokenURL, clientID: apiKey, clientSecret: apiSecret, style: style, defaultLifetime: lifetime,
             cache: cache)

@@ -69,7 +69,7 @@ public struct ResalesOnlineConnector: Connector {
         }
         let cache = TokenCache(
             connectionID: configuration.connectionID, renewalMargin: configuration.tokenRenewalMargin, clock: clock,
-            logger: logger)
+            logger: logger, shared: configuration.sharedSessions)
         let auth = OAuth2ClientCredentialsAuth(
             tokenURL: tokenURL, clientID: String(clientID), clientSecret: clientSecret, style: style,
             defaultLifetime: lifetime, cache: cache)

@@ -31,6 +31,8 @@ public enum SyncEngineError: Error, Sendable, Hashable, CustomStringConvertible 
     case notReadable(connection: String, resource: String)
     case invalidPayload(String)
     case unusableConnection(String)
+    /// The worker's pull lease expired and another worker took the pull over.
+    case leaseLost(connection: String, resource: String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,8 @@ public enum SyncEngineError: Error, Sendable, Hashable, CustomStringConvertible 
         case .notReadable(let connection, let resource): return "connection \(connection) cannot read \(resource)"
         case .invalidPayload(let message): return "invalid delivery payload: \(message)"
         case .unusableConnection(let message): return message
+        case .leaseLost(let connection, let resource):
+            return "the lease on pulling \(resource) through connection \(connection) expired and another worker took it over"
         }
     }
 }

@@ -98,16 +98,41 @@ public struct DeliveryWorker: Sendable {
     public func runOnce(connectionID: String? = nil) async throws -> Int {
         let claimed = try await store.claimDeliveries(
             owner: owner, now: now(), leaseDuration: policy.leaseDuration, limit: policy.batchSize, connectionID: connectionID)
-        await withTaskGroup(of: Void.self) { group in
-            for delivery in claimed {
-                group.addTask { await attempt(delivery) }
+        guard !claimed.isEmpty else { return 0 }
+        // While the attempts run, a heartbeat extends their leases every third of the lease, so
+        // a slow attempt (retries, a slow vendor) is never taken over by another worker while
+        // this one is alive; if this process dies, the leases expire and others take over.
+        await withTaskGroup(of: Void.self) { outer in
+            outer.addTask { await heartbeat() }
+            await withTaskGroup(of: Void.self) { group in
+                for delivery in claimed {
+                    group.addTask { await attempt(delivery) }
+                }
             }
+            outer.cancelAll()
         }
         return claimed.count
     }
 
     /// Performs one claimed delivery and records its outcome. Never throws: a store failure
     /// leaves the delivery leased, and it is taken over when the lease expires.
+    /// Renews this worker's delivery leases every third of the lease duration until cancelled.
+    func heartbeat() async {
+        let interval = Duration.milliseconds(max(10, Int(policy.leaseDuration * 1000 / 3)))
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            do {
+                _ = try await store.renewDeliveryLeases(owner: owner, now: now(), leaseDuration: policy.leaseDuration)
+            } catch {
+                logger.warning("renewing delivery leases failed", metadata: ["hub.error": "\(error)"])
+            }
+        }
+    }
+
     func attempt(_ delivery: Delivery) async {
         let metadata: Logger.Metadata = [
             "hub.delivery.id": "\(delivery.id)", "hub.connection.id": "\(delivery.connectionID)",

@@ -1,4 +1,5 @@
 public import ConnectorKit
+import Synchronization
 public import Foundation
 public import HubStore
 public import Logging
@@ -14,12 +15,18 @@ public import RealtyModel
 ///   full passes, and the content hash keeps unchanged records from being written.
 /// - Every page's records, events and cursor commit in one transaction, so the cursor never
 ///   runs ahead of the data; deletions a vendor reports are applied right after their page.
+/// - A pull runs under the store's pull-job lease for its (connection, resource), renewed by a
+///   heartbeat, so no two workers of any process pull it at once; a worker that loses its lease
+///   (it stalled past the expiry and another took over) stops before its next write.
 public struct PullRunner: Sendable {
     let store: any HubStorage
     let connectors: any ConnectorProvider
     let now: @Sendable () -> Date
     let lookback: TimeInterval
     let logger: Logger
+    /// The lease owner this runner claims pull jobs as.
+    public let owner: String
+    let leaseDuration: TimeInterval
 
     /// - Parameters:
     ///   - store: where records, cursors and runs go.
@@ -28,20 +35,31 @@ public struct PullRunner: Sendable {
     ///   - lookback: how far before a run's start the next incremental read begins at the
     ///     latest (see ``Connector/cursor(_:cappedAt:)``); covers records changed while the run
     ///     read, and vendor clocks behind the hub's.
+    ///   - owner: the lease owner (unique per process and runner).
+    ///   - leaseDuration: how long a pull's lease lasts without a heartbeat (renewed every third
+    ///     of it); after a crash, another process takes the pull over once it expires.
     ///   - logger: for run progress (never records or credentials).
     public init(
         store: any HubStorage, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() },
-        lookback: TimeInterval = PullRunner.defaultLookback, logger: Logger
+        lookback: TimeInterval = PullRunner.defaultLookback, owner: String = PullRunner.defaultOwner(),
+        leaseDuration: TimeInterval = 60, logger: Logger
     ) {
         self.store = store
         self.connectors = connectors
         self.now = now
         self.lookback = max(0, lookback)
+        self.owner = owner
+        self.leaseDuration = max(1, leaseDuration)
         self.logger = logger
     }
 
     /// Five minutes: longer than a page takes to read, and than usual clock skew.
     public static let defaultLookback: TimeInterval = 300
+
+    /// A lease owner naming this process: `realtyhub-<pid>-<random>`.
+    public static func defaultOwner() -> String {
+        "realtyhub-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
 
     /// Runs one pull and records it as a ``SyncRun``.
     ///
@@ -49,10 +67,90 @@ public struct PullRunner: Sendable {
     ///   - progress: called after each stored page with the run so far.
     /// - Returns: the finished run (status `succeeded` or `failed`, with its error).
     /// - Throws: only when the run cannot even be recorded (store failure).
+    ///   When another worker holds the pull's lease, the returned run is failed with that reason
+    ///   and is not recorded.
     @discardableResult
     public func run(
         tenant: String, connectionID: String, resource: ResourceName, mode: SyncRun.Mode,
         progress: (@Sendable (SyncRun) -> Void)? = nil
+    ) async throws -> SyncRun {
+        if let run = try await runIfFree(tenant: tenant, connectionID: connectionID, resource: resource, mode: mode, progress: progress) {
+            return run
+        }
+        return SyncRun(
+            tenantID: tenant, connectionID: connectionID, resource: resource, mode: mode, status: .failed, startedAt: now(),
+            finishedAt: now(),
+            error: "another worker is pulling \(resource.rawValue) through connection \(connectionID); try again when it finishes")
+    }
+
+    /// Runs one pull if its lease is free, like ``run(tenant:connectionID:resource:mode:progress:)``.
+    ///
+    /// - Parameters:
+    ///   - recheck: asked once the lease is held, before anything starts; returning `false`
+    ///     gives the lease back without running (the scheduler uses it to see whether another
+    ///     process ran the pull between its check and its claim).
+    /// - Returns: the finished run, or `nil` when another worker holds the lease or `recheck`
+    ///   declined.
+    public func runIfFree(
+        tenant: String, connectionID: String, resource: ResourceName, mode: SyncRun.Mode,
+        recheck: (@Sendable () async throws -> Bool)? = nil, progress: (@Sendable (SyncRun) -> Void)? = nil
+    ) async throws -> SyncRun? {
+        // Runs left `running` by a worker that died (its lease expired or was released) are
+        // closed first; runs of live workers, whose leases are current, are left alone.
+        _ = try await store.abandonSyncRuns(startedBefore: now(), reason: "the process running it stopped")
+        guard try await store.claimPullJob(
+            tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: now(), leaseDuration: leaseDuration)
+        else { return nil }
+        let lease = PullLease()
+        do {
+            if let recheck, try await !recheck() {
+                try? await store.releasePullJob(tenant: tenant, connectionID: connectionID, resource: resource, owner: owner)
+                return nil
+            }
+            let run = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await self.heartbeat(tenant: tenant, connectionID: connectionID, resource: resource, lease: lease) }
+                defer { group.cancelAll() }
+                return try await self.perform(
+                    tenant: tenant, connectionID: connectionID, resource: resource, mode: mode, lease: lease, progress: progress)
+            }
+            try? await store.releasePullJob(tenant: tenant, connectionID: connectionID, resource: resource, owner: owner)
+            return run
+        } catch {
+            try? await store.releasePullJob(tenant: tenant, connectionID: connectionID, resource: resource, owner: owner)
+            throw error
+        }
+    }
+
+    /// Renews the lease every third of its duration until cancelled or lost.
+    private func heartbeat(tenant: String, connectionID: String, resource: ResourceName, lease: PullLease) async {
+        let interval = Duration.milliseconds(Int(leaseDuration * 1000 / 3))
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            do {
+                if try await !store.renewPullJob(
+                    tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: now(),
+                    leaseDuration: leaseDuration)
+                {
+                    lease.markLost()
+                    logger.warning("pull lease lost", metadata: [
+                        "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
+                    ])
+                    return
+                }
+            } catch {
+                // A failed renewal is retried at the next beat; the lease lasts three beats.
+                logger.warning("renewing the pull lease failed", metadata: ["hub.error": "\(error)"])
+            }
+        }
+    }
+
+    private func perform(
+        tenant: String, connectionID: String, resource: ResourceName, mode: SyncRun.Mode, lease: PullLease,
+        progress: (@Sendable (SyncRun) -> Void)?
     ) async throws -> SyncRun {
         var run = SyncRun(tenantID: tenant, connectionID: connectionID, resource: resource, mode: mode, startedAt: now())
         try await store.startSyncRun(run)
@@ -63,14 +161,14 @@ public struct PullRunner: Sendable {
                 throw SyncEngineError.notReadable(connection: connection.name, resource: resource.rawValue)
             }
             switch resource {
-            case .member: try await pull(Member.self, connection, connector, capability, &run, progress)
-            case .office: try await pull(Office.self, connection, connector, capability, &run, progress)
-            case .teams: try await pull(Team.self, connection, connector, capability, &run, progress)
-            case .teamMembers: try await pull(TeamMember.self, connection, connector, capability, &run, progress)
-            case .contacts: try await pull(Contact.self, connection, connector, capability, &run, progress)
-            case .property: try await pull(Property.self, connection, connector, capability, &run, progress)
-            case .development: try await pull(Development.self, connection, connector, capability, &run, progress)
-            case .activity: try await pull(Activity.self, connection, connector, capability, &run, progress)
+            case .member: try await pull(Member.self, connection, connector, capability, lease, &run, progress)
+            case .office: try await pull(Office.self, connection, connector, capability, lease, &run, progress)
+            case .teams: try await pull(Team.self, connection, connector, capability, lease, &run, progress)
+            case .teamMembers: try await pull(TeamMember.self, connection, connector, capability, lease, &run, progress)
+            case .contacts: try await pull(Contact.self, connection, connector, capability, lease, &run, progress)
+            case .property: try await pull(Property.self, connection, connector, capability, lease, &run, progress)
+            case .development: try await pull(Development.self, connection, connector, capability, lease, &run, progress)
+            case .activity: try await pull(Activity.self, connection, connector, capability, lease, &run, progress)
             }
             run.status = .succeeded
         } catch {
@@ -87,7 +185,7 @@ public struct PullRunner: Sendable {
 
     private func pull<R: HubRecord>(
         _ type: R.Type, _ connection: Connection, _ connector: any Connector, _ capability: ReadCapability,
-        _ run: inout SyncRun, _ progress: (@Sendable (SyncRun) -> Void)?
+        _ lease: PullLease, _ run: inout SyncRun, _ progress: (@Sendable (SyncRun) -> Void)?
     ) async throws {
         let state = try await store.syncState(tenant: connection.tenantID, connectionID: connection.id, resource: R.resource)
         var cursor = EngineCursor.decode(state?.cursor)
@@ -121,6 +219,7 @@ public struct PullRunner: Sendable {
                 // lookback; positions inside the read are kept as they are, to resume from.
                 cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
             }
+            try lease.check(connection: connection.id, resource: R.resource)
             let summary = try await store.upsert(page.records, scope: scope, cursor: cursor.encoded)
             run.inserted += summary.inserted
             run.updated += summary.updated
@@ -134,6 +233,7 @@ public struct PullRunner: Sendable {
         }
 
         if full, let generation = scope.generation {
+            try lease.check(connection: connection.id, resource: R.resource)
             run.deleted += try await store.completeFullPass(
                 tenant: connection.tenantID, connectionID: connection.id, resource: R.resource, generation: generation)
             cursor.full = nil
@@ -142,5 +242,17 @@ public struct PullRunner: Sendable {
             scope.generation = nil
             _ = try await store.upsert([R](), scope: scope, cursor: cursor.encoded)
         }
+    }
+}
+
+/// Whether a pull still holds its lease, set by the heartbeat and read before each write.
+final class PullLease: Sendable {
+    private let lost = Mutex(false)
+
+    func markLost() { lost.withLock { $0 = true } }
+
+    /// - Throws: ``SyncEngineError/leaseLost(connection:resource:)`` once the lease is lost.
+    func check(connection: String, resource: ResourceName) throws {
+        if lost.withLock({ $0 }) { throw SyncEngineError.leaseLost(connection: connection, resource: resource.rawValue) }
     }
 }

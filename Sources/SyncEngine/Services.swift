@@ -69,7 +69,9 @@ public struct SyncScheduler: Service {
         }
     }
 
-    /// Runs every pull that is due now, one connection after another.
+    /// Runs every pull that is due now, one connection after another. A pull another worker
+    /// (of this or another process) holds the lease of is skipped; a pull that became not due
+    /// between the check and the claim (another process just ran it) is not run again.
     public func runDuePulls() async throws {
         for connection in try await store.listConnections(tenant: nil) where connection.enabled {
             guard let interval = connection.syncIntervalSeconds, interval > 0 else { continue }
@@ -79,15 +81,28 @@ public struct SyncScheduler: Service {
             for capability in connector.capabilities.readable {
                 if Task.isShuttingDownGracefully { return }
                 let resource = capability.resource
-                let mine = runs.filter { $0.resource == resource }
-                let lastStart = mine.first?.startedAt
-                guard lastStart.map({ now().timeIntervalSince($0) >= Double(interval) }) ?? true else { continue }
-                let lastFull = mine.first { $0.mode == .full && $0.status == .succeeded }?.startedAt
-                let fullDue = lastFull.map { now().timeIntervalSince($0) >= fullPassInterval } ?? true
-                try await runner.run(
-                    tenant: connection.tenantID, connectionID: connection.id, resource: resource,
-                    mode: fullDue ? .full : .incremental)
+                guard let due = Self.due(runs: runs, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now())
+                else { continue }
+                let store = store
+                let fullPassInterval = fullPassInterval
+                let now = now
+                try await runner.runIfFree(
+                    tenant: connection.tenantID, connectionID: connection.id, resource: resource, mode: due,
+                    recheck: {
+                        let fresh = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 200)
+                        return Self.due(runs: fresh, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now()) != nil
+                    })
             }
         }
+    }
+
+    /// The mode of the pull of `resource` due now, or `nil` when none is due.
+    static func due(runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, now: Date) -> SyncRun.Mode? {
+        let mine = runs.filter { $0.resource == resource }
+        let lastStart = mine.first?.startedAt
+        guard lastStart.map({ now.timeIntervalSince($0) >= Double(interval) }) ?? true else { return nil }
+        let lastFull = mine.first { $0.mode == .full && $0.status == .succeeded }?.startedAt
+        let fullDue = lastFull.map { now.timeIntervalSince($0) >= fullPassInterval } ?? true
+        return fullDue ? .full : .incremental
     }
 }

@@ -5,7 +5,7 @@ import HubApp
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the data folder, secret key and schema, and report each."
+        abstract: "Check the data folder (or database), secret key and schema, and report each."
     )
 
     @OptionGroup var data: DataOptions
@@ -14,7 +14,7 @@ struct DoctorCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let report = HubApp.doctor(data.configuration)
+        let report = await HubApp.doctor(data.configuration)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -14,7 +14,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let configuration = data.configuration
         do {
             let report = try await HubApp.migrate(configuration)
-            print("data folder: \(report.dataDirectory)")
+            print("\(configuration.database == nil ? "data folder" : "database"): \(report.dataDirectory)")
             print("schema: \(report.applied.count) migrations applied, latest \(report.latest ?? "none")")
         } catch {
             printError("realtyhub migrate: \(error)")

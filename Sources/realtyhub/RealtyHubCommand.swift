@@ -21,8 +21,13 @@ struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "The data folder (default: $REALTYHUB_DATA_DIR or ./realtyhub-data).")
     var dataDirectory: String?
 
+    @Option(
+        name: .customLong("database"),
+        help: "A PostgreSQL database instead of the data folder's SQLite: postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=disable|prefer|require|verify-ca|verify-full] (default: $REALTYHUB_DATABASE_URL). Prefer the variable: arguments are visible to other users.")
+    var database: String?
+
     var configuration: HubConfiguration {
-        HubConfiguration(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment)
+        HubConfiguration(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment, databaseURL: database)
     }
 }
 

@@ -16,7 +16,7 @@ import Testing
         #expect(!report.applied.isEmpty)
         let attributes = try FileManager.default.attributesOfItem(atPath: configuration.keyFile.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let doctor = HubApp.doctor(configuration)
+        let doctor = await HubApp.doctor(configuration)
         #expect(doctor.healthy, "\(doctor.checks)")
         #expect(doctor.checks.map(\.name) == ["data folder", "secret key", "schema", "key matches data"])
         // Migrating again changes nothing and still works.
@@ -29,12 +29,12 @@ import Testing
         _ = try await HubApp.migrate(HubConfiguration(dataDirectory: directory.path, environment: [:]))
         let wrongKey = Data((0..<32).map { UInt8($0) }).base64EncodedString()
         let wrong = HubConfiguration(dataDirectory: directory.path, environment: ["REALTYHUB_SECRET_KEY": wrongKey])
-        let report = HubApp.doctor(wrong)
+        let report = await HubApp.doctor(wrong)
         #expect(!report.healthy)
         #expect(report.checks.first { $0.name == "key matches data" }?.status == .failed)
         await #expect(throws: StoreError.self) { _ = try await HubApp.openStore(wrong) }
 
-        let missing = HubApp.doctor(HubConfiguration(dataDirectory: directory.appendingPathComponent("nope").path, environment: [:]))
+        let missing = await HubApp.doctor(HubConfiguration(dataDirectory: directory.appendingPathComponent("nope").path, environment: [:]))
         #expect(!missing.healthy)
         #expect(missing.checks.first?.status == .failed)
     }

@@ -42,7 +42,7 @@ public enum StandardAuth {
             }
             let cache = TokenCache(
                 connectionID: configuration.connectionID, renewalMargin: configuration.tokenRenewalMargin, clock: clock,
-                logger: logger)
+                logger: logger, shared: configuration.sharedSessions)
             return OAuth2ClientCredentialsAuth(
                 tokenURL: tokenURL, clientID: clientID, clientSecret: secret, style: style, defaultLifetime: lifetime,
                 cache: cache)

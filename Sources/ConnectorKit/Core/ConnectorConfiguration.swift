@@ -38,6 +38,9 @@ public struct ConnectorConfiguration: Sendable {
     public var tokenRenewalMargin: Duration
     /// Vendor-specific, non-secret settings by name (each connector documents the ones it reads).
     public var options: [String: String]
+    /// Tokens and sessions shared with the other hub processes of the same database, with a
+    /// cross-process renewal lock (nil: this process logs in on its own).
+    public var sharedSessions: (any SharedSessionStore)? = nil
 
     /// Timeout overrides; nil means the vendor profile's value.
     public struct Timeouts: Sendable, Hashable {

@@ -1,0 +1,213 @@
+public import Foundation
+public import HubStore
+import PostgresNIO
+import RealtyModel
+
+extension PostgresHubStore {
+    static let deliveryColumns = """
+        id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts, max_attempts, next_attempt_at,
+        last_error, remote_id, lease_owner, lease_expires_at, created_at, updated_at, completed_at
+        """
+
+    static func delivery(from row: PostgresRow) throws -> Delivery {
+        let columns = row.makeRandomAccess()
+        let id = try columns[0].decode(String.self)
+        guard let state = DeliveryState(rawValue: try columns[6].decode(String.self)) else {
+            throw StoreError.storage("delivery \(id) has an unknown state")
+        }
+        return Delivery(
+            id: id, tenantID: try columns[1].decode(String.self), connectionID: try columns[2].decode(String.self),
+            kind: DeliveryKind(rawValue: try columns[3].decode(String.self)), payload: try columns[4].decode(Data.self),
+            idempotencyKey: try PGRead.string(columns[5]), state: state, attempts: try columns[7].decode(Int.self),
+            maxAttempts: try columns[8].decode(Int.self), nextAttemptAt: try PGRead.date(columns[9]),
+            lastError: try PGRead.string(columns[10]), remoteID: try PGRead.string(columns[11]),
+            leaseOwner: try PGRead.string(columns[12]), leaseExpiresAt: try PGRead.date(columns[13]),
+            createdAt: try PGRead.requiredDate(columns[14]), updatedAt: try PGRead.requiredDate(columns[15]),
+            completedAt: try PGRead.date(columns[16]))
+    }
+
+    private func fetchDelivery(_ db: PostgresConnection, id: String, forUpdate: Bool = false) async throws -> Delivery? {
+        try await rows(
+            db, "SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")"
+        ).first.map(Self.delivery(from:))
+    }
+
+    public func enqueue(_ deliveries: [NewDelivery], now: Date) async throws -> [Delivery] {
+        for new in deliveries where new.maxAttempts < 1 {
+            throw StoreError.invalidQuery("maxAttempts must be at least 1 (delivery \(new.id))")
+        }
+        return try await transaction { db in
+            let stamp = PGTimestamp(now)
+            var result: [Delivery] = []
+            for new in deliveries {
+                guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(new.tenantID)").isEmpty else {
+                    throw StoreError.notFound("tenant \(new.tenantID)")
+                }
+                // A concurrent enqueue of the same key waits on the unique index and then
+                // sees the row, so both callers get the one delivery.
+                let inserted = try await self.rows(db, """
+                    INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts,
+                        max_attempts, next_attempt_at, created_at, updated_at)
+                    VALUES (\(new.id), \(new.tenantID), \(new.connectionID), \(new.kind.rawValue), \(new.payload),
+                        \(new.idempotencyKey), \(DeliveryState.pending.rawValue), 0, \(new.maxAttempts), \(stamp), \(stamp), \(stamp))
+                    ON CONFLICT (tenant_id, idempotency_key, connection_id) DO NOTHING
+                    RETURNING \(unescaped: Self.deliveryColumns)
+                    """)
+                if let row = inserted.first {
+                    result.append(try Self.delivery(from: row))
+                    continue
+                }
+                guard let key = new.idempotencyKey, let existing = try await self.rows(db, """
+                    SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
+                    WHERE tenant_id = \(new.tenantID) AND idempotency_key = \(key) AND connection_id = \(new.connectionID)
+                    """).first
+                else { throw StoreError.storage("delivery \(new.id) was neither added nor found") }
+                result.append(try Self.delivery(from: existing))
+            }
+            return result
+        }
+    }
+
+    public func delivery(id: String, tenant: String) async throws -> Delivery? {
+        try await read { db in
+            try await self.rows(
+                db, "SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE id = \(id) AND tenant_id = \(tenant)"
+            ).first.map(Self.delivery(from:))
+        }
+    }
+
+    public func listDeliveries(tenant: String?, filter: DeliveryFilter) async throws -> [Delivery] {
+        try await read { db in
+            var statement = SQLStatement()
+            var conditions: [String] = []
+            if let tenant { conditions.append("tenant_id = \(try statement.bind(tenant))") }
+            if let state = filter.state { conditions.append("state = \(try statement.bind(state.rawValue))") }
+            if let connectionID = filter.connectionID { conditions.append("connection_id = \(try statement.bind(connectionID))") }
+            if let key = filter.idempotencyKey { conditions.append("idempotency_key = \(try statement.bind(key))") }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let limit = try statement.bind(max(0, filter.limit))
+            statement.append(
+                "SELECT \(Self.deliveryColumns) FROM deliveries \(whereClause) ORDER BY created_at DESC, id COLLATE \"C\" LIMIT \(limit)")
+            return try await self.rows(db, statement.query).map(Self.delivery(from:))
+        }
+    }
+
+    /// Claims with `FOR UPDATE SKIP LOCKED`: concurrent claimers (in this process or others)
+    /// each lock different due rows and never wait on one another, so no delivery is leased to
+    /// two workers at once.
+    public func claimDeliveries(
+        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?
+    ) async throws -> [Delivery] {
+        guard limit > 0 else { return [] }
+        return try await transaction { db in
+            var statement = SQLStatement()
+            let stamp = statement.bind(date: now)
+            var connectionFilter = ""
+            if let connectionID { connectionFilter = " AND connection_id = \(try statement.bind(connectionID))" }
+            let limitParameter = try statement.bind(limit)
+            let ownerParameter = try statement.bind(owner)
+            let lease = statement.bind(date: now.addingTimeInterval(leaseDuration))
+            let columns = Self.deliveryColumns.split(separator: ",").map { "d." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            statement.append("""
+                WITH due AS (
+                    SELECT id FROM deliveries
+                    WHERE (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= \(stamp))
+                        OR (state = 'in-flight' AND lease_expires_at <= \(stamp)))\(connectionFilter)
+                    ORDER BY created_at, id COLLATE "C"
+                    LIMIT \(limitParameter)
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE deliveries d SET state = 'in-flight', attempts = d.attempts + 1, lease_owner = \(ownerParameter),
+                    lease_expires_at = \(lease), updated_at = \(stamp)
+                FROM due WHERE d.id = due.id
+                RETURNING \(columns.joined(separator: ", "))
+                """)
+            let claimed = try await self.rows(db, statement.query).map(Self.delivery(from:))
+            return claimed.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        }
+    }
+
+    /// Loads a delivery that must be in flight for `owner` (locking its row), and the state
+    /// `transition` leads to.
+    private func inFlight(
+        _ db: PostgresConnection, id: String, owner: String, transition: DeliveryTransition
+    ) async throws -> (Delivery, DeliveryState) {
+        guard let delivery = try await fetchDelivery(db, id: id, forUpdate: true) else { throw StoreError.notFound("delivery \(id)") }
+        guard delivery.leaseOwner == owner, delivery.state == .inFlight,
+              let next = DeliveryTransition.next(from: delivery.state, on: transition)
+        else {
+            throw StoreError.invalidTransition(
+                "delivery \(id) is \(delivery.state.rawValue) (lease: \(delivery.leaseOwner ?? "none")), cannot \(transition.rawValue) for \(owner)")
+        }
+        return (delivery, next)
+    }
+
+    public func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery {
+        try await transaction { db in
+            let (delivery, next) = try await self.inFlight(db, id: id, owner: owner, transition: .succeed)
+            let stamp = PGTimestamp(now)
+            let rows = try await self.rows(db, """
+                UPDATE deliveries SET state = \(next.rawValue), remote_id = \(remoteID ?? delivery.remoteID), lease_owner = NULL,
+                    lease_expires_at = NULL, next_attempt_at = NULL, last_error = NULL, updated_at = \(stamp), completed_at = \(stamp)
+                WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
+                """)
+            guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
+            return try Self.delivery(from: row)
+        }
+    }
+
+    public func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery {
+        try await transaction { db in
+            let (_, next) = try await self.inFlight(
+                db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
+            let stamp = PGTimestamp(now)
+            let completed = next == .dead ? stamp : nil
+            let rows = try await self.rows(db, """
+                UPDATE deliveries SET state = \(next.rawValue), last_error = \(error), next_attempt_at = \(retryAt.map(PGTimestamp.init)),
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = \(stamp), completed_at = \(completed)
+                WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
+                """)
+            guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
+            return try Self.delivery(from: row)
+        }
+    }
+
+    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int {
+        try await transaction { db in
+            try await self.execute(db, """
+                UPDATE deliveries SET lease_expires_at = \(PGTimestamp(now.addingTimeInterval(leaseDuration)))
+                WHERE lease_owner = \(owner) AND state = 'in-flight' RETURNING 1
+                """)
+        }
+    }
+
+    public func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws {
+        try await transaction { db in
+            _ = try await self.inFlight(db, id: id, owner: owner, transition: .succeed)
+            try await db.query(
+                "UPDATE deliveries SET remote_id = \(remoteID), updated_at = \(PGTimestamp(now)) WHERE id = \(id)", logger: self.logger)
+        }
+    }
+
+    public func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery {
+        try await transaction { db in
+            guard let delivery = try await self.rows(db, """
+                SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE id = \(id) AND tenant_id = \(tenant) FOR UPDATE
+                """).first.map(Self.delivery(from:))
+            else { throw StoreError.notFound("delivery \(id)") }
+            guard let next = DeliveryTransition.next(from: delivery.state, on: .retry) else {
+                throw StoreError.invalidTransition("delivery \(id) is \(delivery.state.rawValue); only dead deliveries can be retried")
+            }
+            let stamp = PGTimestamp(now)
+            // A retried delivery starts a fresh budget; its last error stays visible until the
+            // next attempt replaces it.
+            let rows = try await self.rows(db, """
+                UPDATE deliveries SET state = \(next.rawValue), attempts = 0, next_attempt_at = \(stamp), completed_at = NULL,
+                    updated_at = \(stamp)
+                WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
+                """)
+            guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
+            return try Self.delivery(from: row)
+        }
+    }
+}

@@ -1,0 +1,359 @@
+import Foundation
+public import HubStore
+import PostgresNIO
+public import RealtyModel
+
+/// The SQL names of one resource's table (static names from the model, never input).
+struct PGResourceTable<R: HubRecord> {
+    let table: String
+    let keyColumn: String
+    let sourceKeyColumn: String
+
+    init() {
+        let names = MetadataFieldNames(R.resource)
+        table = "\"\(R.resource.rawValue)\""
+        keyColumn = "\"\(names.key)\""
+        sourceKeyColumn = "\"\(names.sourceKey)\""
+    }
+
+    /// The select expression of a metadata column (`raw` is read as JSON text).
+    static func metadataExpression(_ column: String) -> String {
+        column == MetadataFieldNames.raw ? "raw::text" : "\"\(column)\""
+    }
+
+    /// The select list for `plan`: its metadata columns, then its fields.
+    static func selectList(_ plan: ListPlan<R>) -> String {
+        (plan.metadataColumns.map(metadataExpression) + plan.fields.map { PGRead.selectExpression(column: $0.name, type: $0.type) })
+            .joined(separator: ", ")
+    }
+}
+
+/// One record of a batch, checked and hashed before anything is written.
+private struct PreparedRecord {
+    var sourceKey: String
+    var hash: String
+    var values: [FieldValue]
+    var raw: String?
+    var sourceSystem: String
+    var sourceModified: Date?
+    var sourceEntry: Date?
+}
+
+extension PostgresHubStore {
+    public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
+        let sql = PGResourceTable<R>()
+        let fields = R.fields
+        let names = fields.map(\.name)
+        var prepared: [PreparedRecord] = []
+        prepared.reserveCapacity(records.count)
+        var seenInBatch = Set<String>()
+        for record in records {
+            let metadata = record.metadata
+            guard let sourceKey = metadata.sourceKey, !sourceKey.isEmpty else {
+                throw StoreError.invalidQuery("a \(R.resource.rawValue) record has no \(R.resource.sourceKeyField)")
+            }
+            guard seenInBatch.insert(sourceKey).inserted else {
+                throw StoreError.invalidQuery("\(R.resource.sourceKeyField) \(sourceKey) appears twice in one batch")
+            }
+            let values = fields.map { $0.value(in: record) }
+            prepared.append(PreparedRecord(
+                sourceKey: sourceKey, hash: ContentHash.compute(resource: R.resource, names: names, values: values),
+                values: values, raw: metadata.raw.map(\.jsonText), sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
+                sourceModified: metadata.sourceModificationTimestamp, sourceEntry: metadata.sourceEntryTimestamp))
+        }
+        let fieldColumns = fields.map { "\"\($0.name)\"" }
+        let insertColumns = [
+            sql.keyColumn, "tenant_id", "\"ConnectionId\"", "\"SourceSystemName\"", sql.sourceKeyColumn,
+            "\"ModificationTimestamp\"", "\"OriginalEntryTimestamp\"", "\"SourceModificationTimestamp\"",
+            "\"SourceEntryTimestamp\"", "\"ContentHash\"", "\"DeletedYN\"", "seen_generation", "raw",
+        ] + fieldColumns
+        let now = scope.now
+        let batch = prepared
+
+        return try await transaction { db in
+            var summary = UpsertSummary()
+            // Records inserted or changed outside a full pass while one is running were seen
+            // now, so they count as seen by that pass.
+            var generation = scope.generation
+            if generation == nil {
+                generation = try await self.rows(db, """
+                    SELECT pass_generation FROM sync_state
+                    WHERE tenant_id = \(scope.tenant) AND connection_id = \(scope.connectionID) AND resource = \(R.resource.rawValue)
+                    """).first.flatMap { try $0.decode(Int64?.self) }
+            }
+            var existing: [String: (key: String, hash: String, deleted: Bool, seen: Int64?)] = [:]
+            if !batch.isEmpty {
+                var select = SQLStatement()
+                let tenant = try select.bind(scope.tenant)
+                let connection = try select.bind(scope.connectionID)
+                let keys = try select.bind(batch.map(\.sourceKey))
+                select.append("""
+                    SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
+                    WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
+                    FOR UPDATE
+                    """)
+                for row in try await self.rows(db, select.query) {
+                    let (key, hash, deleted, seen, sourceKey) = try row.decode((String, String, Bool, Int64?, String).self)
+                    existing[sourceKey] = (key, hash, deleted, seen)
+                }
+            }
+            var events: [(key: String, change: EntityEvent.Change)] = []
+            var touched: [String] = []
+            for record in batch {
+                if let stored = existing[record.sourceKey] {
+                    if stored.hash == record.hash, !stored.deleted {
+                        if let pass = scope.generation, stored.seen != pass { touched.append(stored.key) }
+                        summary.record(.unchanged, key: stored.key)
+                        continue
+                    }
+                    var update = SQLStatement()
+                    var assignments = [
+                        "\"SourceSystemName\" = \(try update.bind(record.sourceSystem))",
+                        "\"ModificationTimestamp\" = \(update.bind(date: now))",
+                        "\"SourceModificationTimestamp\" = \(update.bind(date: record.sourceModified))",
+                        "\"SourceEntryTimestamp\" = \(update.bind(date: record.sourceEntry))",
+                        "\"ContentHash\" = \(try update.bind(record.hash))",
+                        "\"DeletedYN\" = false",
+                        "seen_generation = COALESCE(\(try update.bind(generation)), seen_generation)",
+                        "raw = \(try update.bind(record.raw))::jsonb",
+                    ]
+                    for (index, column) in fieldColumns.enumerated() {
+                        assignments.append("\(column) = \(try update.bind(record.values[index]))")
+                    }
+                    let key = try update.bind(stored.key)
+                    update.append("UPDATE \(sql.table) SET \(assignments.joined(separator: ", ")) WHERE \(sql.keyColumn) = \(key)")
+                    try await db.query(update.query, logger: self.logger)
+                    events.append((stored.key, .updated))
+                    summary.record(.updated, key: stored.key)
+                } else {
+                    let key = HubKey.make(at: now)
+                    var insert = SQLStatement()
+                    var placeholders = [
+                        try insert.bind(key), try insert.bind(scope.tenant), try insert.bind(scope.connectionID),
+                        try insert.bind(record.sourceSystem), try insert.bind(record.sourceKey), insert.bind(date: now),
+                        insert.bind(date: now), insert.bind(date: record.sourceModified), insert.bind(date: record.sourceEntry),
+                        try insert.bind(record.hash), "false", try insert.bind(generation), "\(try insert.bind(record.raw))::jsonb",
+                    ]
+                    for value in record.values { placeholders.append(try insert.bind(value)) }
+                    insert.append("""
+                        INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", ")))
+                        VALUES (\(placeholders.joined(separator: ", ")))
+                        """)
+                    try await db.query(insert.query, logger: self.logger)
+                    events.append((key, .created))
+                    summary.record(.inserted, key: key)
+                }
+            }
+            if !touched.isEmpty, let pass = scope.generation {
+                var touch = SQLStatement()
+                let passParameter = try touch.bind(pass)
+                let keys = try touch.bind(touched)
+                touch.append("UPDATE \(sql.table) SET seen_generation = \(passParameter) WHERE \(sql.keyColumn) = ANY(\(keys)::text[])")
+                try await db.query(touch.query, logger: self.logger)
+            }
+            try await self.appendEvents(
+                db, tenant: scope.tenant, resource: R.resource, events: events, connectionID: scope.connectionID, now: now)
+            if let cursor {
+                try await db.query("""
+                    INSERT INTO sync_state (tenant_id, connection_id, resource, "cursor", cursor_updated_at)
+                    VALUES (\(scope.tenant), \(scope.connectionID), \(R.resource.rawValue), \(cursor), \(PGTimestamp(now)))
+                    ON CONFLICT (tenant_id, connection_id, resource) DO UPDATE SET
+                        "cursor" = excluded."cursor", cursor_updated_at = excluded.cursor_updated_at
+                    """, logger: self.logger)
+            }
+            return summary
+        }
+    }
+
+    public func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int {
+        guard !sourceKeys.isEmpty else { return 0 }
+        let sql = PGResourceTable<R>()
+        return try await transaction { db in
+            var update = SQLStatement()
+            let now = update.bind(date: scope.now)
+            let tenant = try update.bind(scope.tenant)
+            let connection = try update.bind(scope.connectionID)
+            let keys = try update.bind(sourceKeys)
+            update.append("""
+                UPDATE \(sql.table) SET "DeletedYN" = true, "ModificationTimestamp" = \(now)
+                WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
+                AND NOT "DeletedYN"
+                RETURNING \(sql.keyColumn), \(sql.sourceKeyColumn)
+                """)
+            var marked: [String: String] = [:]
+            for row in try await self.rows(db, update.query) {
+                let (key, sourceKey) = try row.decode((String, String).self)
+                marked[sourceKey] = key
+            }
+            var seen = Set<String>()
+            let ordered = sourceKeys.compactMap { sourceKey in seen.insert(sourceKey).inserted ? marked[sourceKey] : nil }
+            try await self.appendEvents(
+                db, tenant: scope.tenant, resource: R.resource, events: ordered.map { ($0, .deleted) },
+                connectionID: scope.connectionID, now: scope.now)
+            return ordered.count
+        }
+    }
+
+    public func record<R: HubRecord>(_ type: R.Type, tenant: String, key: String) async throws -> R? {
+        let plan = try ListPlan<R>(ListQuery(perPage: 1, includeDeleted: true))
+        let sql = PGResourceTable<R>()
+        return try await read { db in
+            var select = SQLStatement()
+            let tenantParameter = try select.bind(tenant)
+            let keyParameter = try select.bind(key)
+            select.append("""
+                SELECT \(PGResourceTable<R>.selectList(plan)) FROM \(sql.table)
+                WHERE tenant_id = \(tenantParameter) AND \(sql.keyColumn) = \(keyParameter)
+                """)
+            return try await self.rows(db, select.query).first.map { try Self.decode($0, plan: plan) }
+        }
+    }
+
+    public func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
+        let plan = try ListPlan<R>(query)
+        let sql = PGResourceTable<R>()
+        return try await read { db in
+            var statement = SQLStatement()
+            var conditions = ["tenant_id = \(try statement.bind(tenant))"]
+            if !plan.includeDeleted { conditions.append("NOT \"DeletedYN\"") }
+            for filter in plan.filters {
+                conditions.append("\"\(filter.column)\" = \(try statement.bind(filter.value))")
+            }
+            if let since = plan.modifiedSince {
+                conditions.append("\"ModificationTimestamp\" >= \(statement.bind(date: since))")
+            }
+            let whereClause = conditions.joined(separator: " AND ")
+            var count = statement
+            count.append("SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)")
+            let total = try await self.rows(db, count.query).first.map { try $0.decode(Int.self) } ?? 0
+
+            let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
+            let sort = "\"\(plan.sortColumn)\""
+            // Text sorts byte-wise (as SQLite does), whatever the database's locale.
+            let sortsAsText = R.field(named: plan.sortColumn).map { $0.type == .string }
+                ?? ![MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp,
+                     MetadataFieldNames.sourceModificationTimestamp].contains(plan.sortColumn)
+            let collation = sortsAsText ? " COLLATE \"C\"" : ""
+            let limit = try statement.bind(plan.limit)
+            let offset = try statement.bind(plan.offset)
+            statement.append("""
+                SELECT \(PGResourceTable<R>.selectList(plan)) FROM \(sql.table) WHERE \(whereClause)
+                ORDER BY (\(sort) IS NULL), \(sort)\(collation) \(direction), \(sql.keyColumn) COLLATE "C" ASC
+                LIMIT \(limit) OFFSET \(offset)
+                """)
+            let records = try await self.rows(db, statement.query).map { try Self.decode($0, plan: plan) as R }
+            return RecordPage(records: records, total: total, page: query.page, perPage: query.perPage, fields: plan.projection)
+        }
+    }
+
+    /// Builds a record from a row holding `plan`'s metadata columns then its fields.
+    static func decode<R: HubRecord>(_ row: PostgresRow, plan: ListPlan<R>) throws -> R {
+        let names = MetadataFieldNames(R.resource)
+        let columns = row.makeRandomAccess()
+        var metadata = RecordMetadata()
+        for (index, column) in plan.metadataColumns.enumerated() {
+            let cell = columns[index]
+            switch column {
+            case names.key: metadata.key = try PGRead.string(cell)
+            case names.sourceKey: metadata.sourceKey = try PGRead.string(cell)
+            case MetadataFieldNames.sourceSystemName: metadata.sourceSystemName = try PGRead.string(cell)
+            case MetadataFieldNames.connectionID: metadata.connectionID = try PGRead.string(cell)
+            case MetadataFieldNames.modificationTimestamp: metadata.modificationTimestamp = try PGRead.date(cell)
+            case MetadataFieldNames.originalEntryTimestamp: metadata.originalEntryTimestamp = try PGRead.date(cell)
+            case MetadataFieldNames.sourceModificationTimestamp: metadata.sourceModificationTimestamp = try PGRead.date(cell)
+            case MetadataFieldNames.sourceEntryTimestamp: metadata.sourceEntryTimestamp = try PGRead.date(cell)
+            case MetadataFieldNames.contentHash: metadata.contentHash = try PGRead.string(cell)
+            case MetadataFieldNames.deleted: metadata.deleted = try cell.decode(Bool?.self) ?? false
+            case MetadataFieldNames.raw:
+                if let text = try PGRead.string(cell) {
+                    metadata.raw = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+                }
+            default: break
+            }
+        }
+        var record = R(metadata: metadata)
+        let offset = plan.metadataColumns.count
+        for (index, field) in plan.fields.enumerated() {
+            guard let value = try PGRead.fieldValue(columns[offset + index], as: field.type), field.set(value, in: &record) else {
+                throw StoreError.storage("column \(field.name) of \(R.resource.rawValue) holds a value that is not \(field.type.article)")
+            }
+        }
+        return record
+    }
+
+    // MARK: - Sync state and full passes
+
+    public func syncState(tenant: String, connectionID: String, resource: ResourceName) async throws -> SyncState? {
+        try await read { db in
+            try await self.rows(db, """
+                SELECT "cursor", cursor_updated_at, pass_generation, pass_started_at, last_completed_generation, last_completed_at
+                FROM sync_state WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)
+                """
+            ).first.map { row in
+                let columns = row.makeRandomAccess()
+                return SyncState(
+                    cursor: try PGRead.string(columns[0]), cursorUpdatedAt: try PGRead.date(columns[1]),
+                    passGeneration: try PGRead.int64(columns[2]), passStartedAt: try PGRead.date(columns[3]),
+                    lastCompletedGeneration: try PGRead.int64(columns[4]), lastCompletedAt: try PGRead.date(columns[5]))
+            }
+        }
+    }
+
+    public func beginFullPass(tenant: String, connectionID: String, resource: ResourceName) async throws -> Int64 {
+        try await transaction { db in
+            // One statement: concurrent starts get distinct, increasing generations.
+            let rows = try await self.rows(db, """
+                INSERT INTO sync_state (tenant_id, connection_id, resource, pass_generation, pass_started_at)
+                VALUES (\(tenant), \(connectionID), \(resource.rawValue), 1, \(PGTimestamp(Date())))
+                ON CONFLICT (tenant_id, connection_id, resource) DO UPDATE SET
+                    pass_generation = GREATEST(COALESCE(sync_state.pass_generation, 0),
+                        COALESCE(sync_state.last_completed_generation, 0)) + 1,
+                    pass_started_at = excluded.pass_started_at
+                RETURNING pass_generation
+                """)
+            guard let generation = try rows.first?.decode(Int64.self) else {
+                throw StoreError.storage("starting a full pass returned no generation")
+            }
+            return generation
+        }
+    }
+
+    public func completeFullPass(
+        tenant: String, connectionID: String, resource: ResourceName, generation: Int64
+    ) async throws -> Int {
+        let table = "\"\(resource.rawValue)\""
+        let keyColumn = "\"\(resource.keyField)\""
+        return try await transaction { db in
+            let current = try await self.rows(db, """
+                SELECT pass_generation FROM sync_state
+                WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)
+                FOR UPDATE
+                """).first.flatMap { try $0.decode(Int64?.self) }
+            guard current == generation else {
+                throw StoreError.conflict(
+                    "full pass \(generation) of \(resource.rawValue) on connection \(connectionID) is not the pass in progress")
+            }
+            let now = Date()
+            var sweep = SQLStatement()
+            let nowParameter = sweep.bind(date: now)
+            let tenantParameter = try sweep.bind(tenant)
+            let connectionParameter = try sweep.bind(connectionID)
+            let generationParameter = try sweep.bind(generation)
+            sweep.append("""
+                UPDATE \(table) SET "DeletedYN" = true, "ModificationTimestamp" = \(nowParameter)
+                WHERE tenant_id = \(tenantParameter) AND "ConnectionId" = \(connectionParameter) AND NOT "DeletedYN"
+                AND (seen_generation IS NULL OR seen_generation < \(generationParameter))
+                RETURNING \(keyColumn)
+                """)
+            let keys = try await self.rows(db, sweep.query).map { try $0.decode(String.self) }.sorted()
+            try await self.appendEvents(
+                db, tenant: tenant, resource: resource, events: keys.map { ($0, .deleted) }, connectionID: connectionID, now: now)
+            try await db.query("""
+                UPDATE sync_state SET pass_generation = NULL, pass_started_at = NULL,
+                    last_completed_generation = \(generation), last_completed_at = \(PGTimestamp(now))
+                WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)
+                """, logger: self.logger)
+            return keys.count
+        }
+    }
+}

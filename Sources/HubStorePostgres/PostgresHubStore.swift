@@ -1,0 +1,539 @@
+public import Foundation
+public import HubStore
+public import Logging
+import NIOCore
+import PostgresNIO
+public import RealtyModel
+
+/// The scale-out store: PostgreSQL through PostgresNIO, shared by any number of hub processes.
+///
+/// It keeps the same data as ``HubStoreSQLite`` in the same shape (one table per resource with
+/// RESO columns and `raw` as `jsonb`) and passes the same contract suite. What differs is how
+/// processes coordinate: deliveries are claimed with `FOR UPDATE SKIP LOCKED`, pull jobs are
+/// leased with a conditional upsert, migrations run under an advisory lock, and change-feed
+/// events are numbered under a transaction-scoped advisory lock so that sequence order is
+/// commit order (a reader never sees event N+1 before event N).
+///
+/// Open it with ``open(_:secretBox:logger:)``, which starts the client's background task and
+/// migrates; call ``close()`` when done.
+public final class PostgresHubStore: HubStorage {
+    let client: PostgresClient
+    let secretBox: SecretBox
+    let logger: Logger
+    /// Where the database is, with the password redacted.
+    public let configuration: PostgresStoreConfiguration
+    private let runTask: Task<Void, Never>
+
+    private init(configuration: PostgresStoreConfiguration, secretBox: SecretBox, logger: Logger) {
+        self.configuration = configuration
+        self.secretBox = secretBox
+        self.logger = logger
+        let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
+        self.client = client
+        // The client only leases connections while `run()` is active; it runs for the store's
+        // lifetime and is cancelled by `close()` (or, as a safety net, when the store is freed).
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        self.started = started
+        runTask = Task {
+            signal.finish()
+            await client.run()
+        }
+    }
+
+    /// Finishes once the client's task has begun running it.
+    private let started: AsyncStream<Void>
+
+    deinit { runTask.cancel() }
+
+    /// Connects, runs the migrations (under an advisory lock, so processes starting together
+    /// do not race) and returns the store.
+    /// - Throws: ``StoreError/schemaTooNew(_:)`` when the database has migrations this binary
+    ///   does not know; ``StoreError/storage(_:)`` when the server cannot be used.
+    public static func open(
+        _ configuration: PostgresStoreConfiguration, secretBox: SecretBox, logger: Logger = Logger(label: "realtyhub.postgres")
+    ) async throws -> PostgresHubStore {
+        // One direct connection first: a wrong address, password or TLS setting then fails
+        // at once with its real cause, instead of after the pool's retries.
+        do {
+            let probe = try await PostgresConnection.connect(
+                configuration: try configuration.connectionConfiguration(), id: 0, logger: logger)
+            try? await probe.close()
+        } catch {
+            throw describe(error, configuration: configuration)
+        }
+        let store = PostgresHubStore(configuration: configuration, secretBox: secretBox, logger: logger)
+        for await _ in store.started {}
+        do {
+            try await store.migrate()
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Stops the client: open connections are closed and later calls fail.
+    public func close() async {
+        runTask.cancel()
+        await runTask.value
+    }
+
+    /// The migration names this binary knows, in order.
+    public static var knownMigrations: [String] { PostgresMigrations.names }
+
+    // MARK: - Migrations
+
+    private func migrate() async throws {
+        try await transaction { connection in
+            // One migrator per schema at a time; released with the transaction.
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.migrations'))", logger: self.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.bookkeeping), logger: self.logger)
+            var applied: [String] = []
+            for try await row in try await connection.query("SELECT name FROM schema_migrations ORDER BY name", logger: self.logger) {
+                applied.append(try row.decode(String.self))
+            }
+            let known = Set(PostgresMigrations.names)
+            let unknown = applied.filter { !known.contains($0) }
+            if !unknown.isEmpty {
+                throw StoreError.schemaTooNew(
+                    "it has migrations \(unknown.sorted().joined(separator: ", ")) that this version of realtyhub does not know; upgrade realtyhub")
+            }
+            for migration in PostgresMigrations.all where !applied.contains(migration.name) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: self.logger)
+                self.logger.info("applied migration", metadata: ["hub.migration": "\(migration.name)"])
+            }
+        }
+    }
+
+    public func schemaStatus() async throws -> SchemaStatus {
+        let applied = try await read { connection in
+            var names: [String] = []
+            for try await row in try await connection.query("SELECT name FROM schema_migrations", logger: self.logger) {
+                names.append(try row.decode(String.self))
+            }
+            return names
+        }
+        // Known migrations in their registered order, then any unknown ones.
+        let known = PostgresMigrations.names
+        let ordered = known.filter(applied.contains) + applied.filter { !known.contains($0) }.sorted()
+        return SchemaStatus(applied: ordered, known: known)
+    }
+
+    /// Checks that the configured secret key is the one this database's secrets are sealed
+    /// with, registering it when the database has none yet.
+    /// - Throws: ``StoreError/secretKey(_:)`` when the database was set up with another key.
+    public func checkSecretKey() async throws {
+        let box = secretBox
+        try await transaction { connection in
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.key-check'))", logger: self.logger)
+            var rows: [(String, Data)] = []
+            for try await row in try await connection.query(
+                "SELECT key_id, sealed FROM secret_key_check ORDER BY created_at", logger: self.logger)
+            {
+                rows.append(try row.decode((String, Data).self))
+            }
+            let now = PGTimestamp(Date())
+            if rows.isEmpty {
+                let sealed = try box.seal(Data("realtyhub-key-check".utf8), context: "key-check")
+                try await connection.query(
+                    "INSERT INTO secret_key_check (key_id, sealed, created_at) VALUES (\(sealed.keyID), \(sealed.combined), \(now))",
+                    logger: self.logger)
+                return
+            }
+            let known = rows.map(\.0)
+            for (keyID, combined) in rows where box.keys.contains(where: { $0.id == keyID }) {
+                _ = try box.open(SecretBox.Sealed(keyID: keyID, combined: combined), context: "key-check")
+                if keyID != box.currentKeyID, !known.contains(box.currentKeyID) {
+                    let sealed = try box.seal(Data("realtyhub-key-check".utf8), context: "key-check")
+                    try await connection.query(
+                        """
+                        INSERT INTO secret_key_check (key_id, sealed, created_at) VALUES (\(sealed.keyID), \(sealed.combined), \(now))
+                        ON CONFLICT (key_id) DO NOTHING
+                        """,
+                        logger: self.logger)
+                }
+                return
+            }
+            throw StoreError.secretKey(
+                "this database's secrets were sealed with key id \(known.sorted().joined(separator: ", ")), but the configured key id is \(box.currentKeyID): this is the wrong key (give every process the same REALTYHUB_SECRET_KEY)")
+        }
+    }
+
+    // MARK: - Running work
+
+    /// Runs `work` in one transaction on one pooled connection, mapping errors to ``StoreError``.
+    /// The transaction commits when `work` returns and rolls back when it throws.
+    @discardableResult
+    func transaction<T: Sendable>(_ work: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: self.logger)
+                do {
+                    let result = try await work(connection)
+                    try await connection.query("COMMIT", logger: self.logger)
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw describe(error)
+        }
+    }
+
+    /// Runs `work` outside an explicit transaction (each statement commits on its own).
+    func read<T: Sendable>(_ work: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await work(connection) }
+        } catch {
+            throw describe(error)
+        }
+    }
+
+    /// The rows of one query, collected.
+    func rows(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await connection.query(query, logger: logger).collect()
+    }
+
+    /// The number of rows a statement changed.
+    func execute(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> Int {
+        var count = 0
+        // Statements that change rows return them (RETURNING 1) so the count is exact.
+        for try await _ in try await connection.query(query, logger: logger) { count += 1 }
+        return count
+    }
+
+    /// A ``StoreError`` for a database error, naming the server's SQLSTATE and message but
+    /// never the statement's arguments or the connection password.
+    func describe(_ error: any Error) -> StoreError {
+        Self.describe(error, configuration: configuration)
+    }
+
+    static func describe(_ error: any Error, configuration: PostgresStoreConfiguration) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? PSQLError {
+            if error.code == .server {
+                let state = error.serverInfo?[.sqlState] ?? "?"
+                let message = error.serverInfo?[.message] ?? "server error"
+                if state.hasPrefix("23") { return .conflict(message) }
+                if state == "28P01" || state == "28000" {
+                    return .storage("PostgreSQL at \(configuration.endpoint) refused the login: \(message)")
+                }
+                return .storage("PostgreSQL error \(state): \(message)")
+            }
+            if error.code == .sslUnsupported {
+                return .storage("PostgreSQL at \(configuration.endpoint) does not offer TLS, which sslmode=\(configuration.tlsMode.rawValue) requires")
+            }
+            let underlying = error.underlying.map { ": \(safeDescription($0))" } ?? ""
+            return .storage("PostgreSQL at \(configuration.endpoint): \(error.code)\(underlying)")
+        }
+        if let error = error as? PostgresDecodingError {
+            return .storage("unexpected value in column \(error.columnName) (\(error.code))")
+        }
+        return .storage("PostgreSQL at \(configuration.endpoint): \(safeDescription(error))")
+    }
+
+    /// Describes an error that is not a server message, without its arguments.
+    private static func safeDescription(_ error: any Error) -> String {
+        if error is PSQLError { return "\((error as? PSQLError)?.code.description ?? "error")" }
+        let text = String(describing: error)
+        // Network errors name the address and the OS error; anything long is cut.
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+
+    /// Takes the lock that orders change-feed events; held until the transaction ends, so
+    /// events are numbered in commit order across every process.
+    func lockEventSequence(_ connection: PostgresConnection) async throws {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.events'))", logger: logger)
+    }
+
+    /// Appends events for `keys` (in order), all of one resource, change and connection.
+    func appendEvents(
+        _ connection: PostgresConnection, tenant: String, resource: ResourceName, events: [(key: String, change: EntityEvent.Change)],
+        connectionID: String?, now: Date
+    ) async throws {
+        guard !events.isEmpty else { return }
+        try await lockEventSequence(connection)
+        var statement = SQLStatement()
+        let tenantParameter = try statement.bind(tenant)
+        let resourceParameter = try statement.bind(resource.rawValue)
+        let connectionParameter = try statement.bind(connectionID)
+        let timeParameter = statement.bind(date: now)
+        let keysParameter = try statement.bind(events.map(\.key))
+        let changesParameter = try statement.bind(events.map(\.change.rawValue))
+        statement.append("""
+            INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, "timestamp")
+            SELECT \(tenantParameter), \(resourceParameter), e.key, e.change, \(connectionParameter), \(timeParameter)
+            FROM unnest(\(keysParameter)::text[], \(changesParameter)::text[]) WITH ORDINALITY AS e(key, change, n)
+            ORDER BY e.n
+            """)
+        try await connection.query(statement.query, logger: logger)
+    }
+
+    // MARK: - Cross-process lock
+
+    /// Holds a session advisory lock on a connection of its own (outside the pool, so waiting
+    /// for the lock never takes a pooled connection `body` may need) while `body` runs. A
+    /// process that dies drops its connection and with it the lock.
+    public func withCrossProcessLock<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: try configuration.connectionConfiguration(), id: 1, logger: logger)
+        } catch {
+            throw describe(error)
+        }
+        let key = "realtyhub.lock." + name
+        do {
+            // A holder that hangs does not block the others for ever.
+            try await connection.query("SET lock_timeout = '60s'", logger: logger)
+            try await connection.query("SELECT pg_advisory_lock(hashtext(current_schema() || '.' || \(key)))", logger: logger)
+        } catch {
+            try? await connection.close()
+            throw describe(error)
+        }
+        do {
+            let result = try await body()
+            _ = try? await connection.query("SELECT pg_advisory_unlock(hashtext(current_schema() || '.' || \(key)))", logger: logger)
+            try? await connection.close()
+            return result
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(hashtext(current_schema() || '.' || \(key)))", logger: logger)
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    // MARK: - Tenants
+
+    public func createTenant(id: String, name: String) async throws -> Tenant {
+        let tenant = Tenant(id: id, name: name, createdAt: PGRead.millis(Date()))
+        let inserted = try await transaction { connection in
+            try await self.execute(connection, """
+                INSERT INTO tenants (id, name, created_at) VALUES (\(id), \(name), \(PGTimestamp(tenant.createdAt)))
+                ON CONFLICT (id) DO NOTHING RETURNING 1
+                """)
+        }
+        if inserted == 0 { throw StoreError.conflict("tenant \(id) exists") }
+        return tenant
+    }
+
+    public func tenant(id: String) async throws -> Tenant? {
+        try await read { connection in
+            try await self.rows(connection, "SELECT id, name, created_at FROM tenants WHERE id = \(id)")
+                .first.map(Self.tenant(from:))
+        }
+    }
+
+    public func listTenants() async throws -> [Tenant] {
+        try await read { connection in
+            try await self.rows(connection, "SELECT id, name, created_at FROM tenants ORDER BY id").map(Self.tenant(from:))
+        }
+    }
+
+    private static func tenant(from row: PostgresRow) throws -> Tenant {
+        let columns = row.makeRandomAccess()
+        return Tenant(
+            id: try columns[0].decode(String.self), name: try columns[1].decode(String.self),
+            createdAt: try PGRead.requiredDate(columns[2]))
+    }
+
+    // MARK: - Connections
+
+    public func saveConnection(_ connection: Connection, credentials: Data?) async throws -> Connection {
+        let sealed = try credentials.map { try secretBox.seal($0, context: "connection:\(connection.id)") }
+        return try await transaction { db in
+            guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(connection.tenantID)").isEmpty else {
+                throw StoreError.notFound("tenant \(connection.tenantID)")
+            }
+            let existing = try await self.rows(
+                db, "SELECT tenant_id, credentials_key_id FROM connections WHERE id = \(connection.id) FOR UPDATE"
+            ).first.map { try $0.decode((String, String?).self) }
+            if let existing, existing.0 != connection.tenantID {
+                throw StoreError.conflict("connection \(connection.id) belongs to another tenant")
+            }
+            if let other = try await self.rows(
+                db,
+                "SELECT id FROM connections WHERE tenant_id = \(connection.tenantID) AND name = \(connection.name) AND id <> \(connection.id)"
+            ).first {
+                throw StoreError.conflict(
+                    "tenant \(connection.tenantID) already has a connection named \"\(connection.name)\" (\(try other.decode(String.self)))")
+            }
+            var saved = connection
+            saved.hasCredentials = sealed != nil || existing?.1 != nil
+            let interval = connection.syncIntervalSeconds
+            if existing == nil {
+                try await db.query(
+                    """
+                    INSERT INTO connections (id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled,
+                        created_at, updated_at)
+                    VALUES (\(connection.id), \(connection.tenantID), \(connection.vendor), \(connection.name),
+                        \(connection.baseURL), \(connection.authURL), \(interval), \(connection.enabled),
+                        \(PGTimestamp(connection.createdAt)), \(PGTimestamp(connection.updatedAt)))
+                    """,
+                    logger: self.logger)
+            } else {
+                try await db.query(
+                    """
+                    UPDATE connections SET vendor = \(connection.vendor), name = \(connection.name),
+                        base_url = \(connection.baseURL), auth_url = \(connection.authURL),
+                        sync_interval_seconds = \(interval), enabled = \(connection.enabled),
+                        updated_at = \(PGTimestamp(connection.updatedAt))
+                    WHERE id = \(connection.id)
+                    """,
+                    logger: self.logger)
+            }
+            if let sealed {
+                try await db.query(
+                    "UPDATE connections SET credentials_key_id = \(sealed.keyID), credentials = \(sealed.combined) WHERE id = \(connection.id)",
+                    logger: self.logger)
+            }
+            return saved
+        }
+    }
+
+    private static let connectionColumns = """
+        id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id, created_at, updated_at
+        """
+
+    public func connection(id: String, tenant: String) async throws -> Connection? {
+        try await read { db in
+            try await self.rows(
+                db, "SELECT \(unescaped: Self.connectionColumns) FROM connections WHERE id = \(id) AND tenant_id = \(tenant)"
+            ).first.map(Self.connection(from:))
+        }
+    }
+
+    public func listConnections(tenant: String?) async throws -> [Connection] {
+        try await read { db in
+            if let tenant {
+                return try await self.rows(
+                    db, "SELECT \(unescaped: Self.connectionColumns) FROM connections WHERE tenant_id = \(tenant) ORDER BY name"
+                ).map(Self.connection(from:))
+            }
+            return try await self.rows(db, "SELECT \(unescaped: Self.connectionColumns) FROM connections ORDER BY tenant_id, name")
+                .map(Self.connection(from:))
+        }
+    }
+
+    public func deleteConnection(id: String, tenant: String) async throws -> Bool {
+        try await transaction { db in
+            let removed = try await self.execute(
+                db, "DELETE FROM connections WHERE id = \(id) AND tenant_id = \(tenant) RETURNING 1") > 0
+            if removed {
+                try await db.query(
+                    "DELETE FROM sync_state WHERE tenant_id = \(tenant) AND connection_id = \(id)", logger: self.logger)
+                try await db.query(
+                    "DELETE FROM pull_jobs WHERE tenant_id = \(tenant) AND connection_id = \(id)", logger: self.logger)
+            }
+            return removed
+        }
+    }
+
+    public func credentials(connectionID: String, tenant: String) async throws -> Data? {
+        let stored: (found: Bool, keyID: String?, combined: Data?) = try await read { db in
+            guard let row = try await self.rows(
+                db, "SELECT credentials_key_id, credentials FROM connections WHERE id = \(connectionID) AND tenant_id = \(tenant)"
+            ).first else { return (false, nil, nil) }
+            let (keyID, combined) = try row.decode((String?, Data?).self)
+            return (true, keyID, combined)
+        }
+        guard stored.found else { throw StoreError.notFound("connection \(connectionID)") }
+        guard let keyID = stored.keyID, let combined = stored.combined else { return nil }
+        return try secretBox.open(SecretBox.Sealed(keyID: keyID, combined: combined), context: "connection:\(connectionID)")
+    }
+
+    private static func connection(from row: PostgresRow) throws -> Connection {
+        let columns = row.makeRandomAccess()
+        return Connection(
+            id: try columns[0].decode(String.self), tenantID: try columns[1].decode(String.self),
+            vendor: try columns[2].decode(String.self), name: try columns[3].decode(String.self),
+            baseURL: try columns[4].decode(String.self), authURL: try columns[5].decode(String?.self),
+            syncIntervalSeconds: try columns[6].decode(Int?.self), enabled: try columns[7].decode(Bool.self),
+            hasCredentials: try columns[8].decode(String?.self) != nil,
+            createdAt: try PGRead.requiredDate(columns[9]), updatedAt: try PGRead.requiredDate(columns[10]))
+    }
+
+    // MARK: - API clients
+
+    public func createAPIClient(_ client: APIClient) async throws {
+        try await transaction { db in
+            guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(client.tenantID)").isEmpty else {
+                throw StoreError.notFound("tenant \(client.tenantID)")
+            }
+            let inserted = try await self.execute(db, """
+                INSERT INTO api_clients (id, tenant_id, name, secret_hash, scopes, enabled, created_at)
+                VALUES (\(client.id), \(client.tenantID), \(client.name), \(client.secretHash),
+                    \(client.scopes.joined(separator: " ")), \(client.enabled), \(PGTimestamp(client.createdAt)))
+                ON CONFLICT (id) DO NOTHING RETURNING 1
+                """)
+            if inserted == 0 { throw StoreError.conflict("API client \(client.id) exists") }
+        }
+    }
+
+    private static let apiClientColumns = "id, tenant_id, name, secret_hash, scopes, enabled, created_at"
+
+    public func apiClient(id: String) async throws -> APIClient? {
+        try await read { db in
+            try await self.rows(db, "SELECT \(unescaped: Self.apiClientColumns) FROM api_clients WHERE id = \(id)")
+                .first.map(Self.apiClient(from:))
+        }
+    }
+
+    public func listAPIClients(tenant: String?) async throws -> [APIClient] {
+        try await read { db in
+            if let tenant {
+                return try await self.rows(
+                    db, "SELECT \(unescaped: Self.apiClientColumns) FROM api_clients WHERE tenant_id = \(tenant) ORDER BY name, id"
+                ).map(Self.apiClient(from:))
+            }
+            return try await self.rows(
+                db, "SELECT \(unescaped: Self.apiClientColumns) FROM api_clients ORDER BY tenant_id, name, id"
+            ).map(Self.apiClient(from:))
+        }
+    }
+
+    public func deleteAPIClient(id: String, tenant: String) async throws -> Bool {
+        try await transaction { db in
+            try await self.execute(db, "DELETE FROM api_clients WHERE id = \(id) AND tenant_id = \(tenant) RETURNING 1") > 0
+        }
+    }
+
+    private static func apiClient(from row: PostgresRow) throws -> APIClient {
+        let columns = row.makeRandomAccess()
+        let scopes = try columns[4].decode(String.self)
+        return APIClient(
+            id: try columns[0].decode(String.self), tenantID: try columns[1].decode(String.self),
+            name: try columns[2].decode(String.self), secretHash: try columns[3].decode(String.self),
+            scopes: scopes.split(separator: " ").map(String.init), enabled: try columns[5].decode(Bool.self),
+            createdAt: try PGRead.requiredDate(columns[6]))
+    }
+
+    // MARK: - Change feed
+
+    public func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent] {
+        try await read { db in
+            try await self.rows(db, """
+                SELECT sequence, resource, record_key, change, connection_id, "timestamp" FROM entity_events
+                WHERE tenant_id = \(tenant) AND sequence > \(after) ORDER BY sequence LIMIT \(max(0, limit))
+                """
+            ).compactMap { row in
+                let columns = row.makeRandomAccess()
+                guard let resource = ResourceName(rawValue: try columns[1].decode(String.self)),
+                      let change = EntityEvent.Change(rawValue: try columns[3].decode(String.self))
+                else { return nil }
+                return EntityEvent(
+                    sequence: try columns[0].decode(Int64.self), resourceName: resource,
+                    resourceRecordKey: try columns[2].decode(String.self), change: change,
+                    connectionID: try columns[4].decode(String?.self), timestamp: try PGRead.requiredDate(columns[5]))
+            }
+        }
+    }
+}

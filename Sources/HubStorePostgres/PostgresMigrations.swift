@@ -1,0 +1,569 @@
+import HubStore
+
+/// The PostgreSQL schema as named, append-only migrations, each a list of statements run in
+/// one transaction. Never edit a registered migration: add a new one. The names match the
+/// SQLite migrations that create the same tables.
+enum PostgresMigrations {
+    static let all: [(name: String, statements: [String])] = [
+        ("2026-11-22-1-core", core),
+        ("2026-11-22-2-resources", resources),
+        ("2026-11-22-3-sync-runs-and-cache", syncRunsAndCache),
+        ("2026-11-22-4-api-clients", apiClients),
+        ("2026-11-22-5-pull-jobs", pullJobs),
+    ]
+
+    /// The names, in order.
+    static var names: [String] { all.map(\.name) }
+
+    /// Created before any migration runs; records what was applied.
+    static let bookkeeping = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            name text PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
+
+    private static let core = [
+        """
+        CREATE TABLE tenants (
+            id text PRIMARY KEY,
+            name text NOT NULL,
+            created_at timestamptz NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE secret_key_check (
+            key_id text PRIMARY KEY,
+            sealed bytea NOT NULL,
+            created_at timestamptz NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE connections (
+            id text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            vendor text NOT NULL,
+            name text NOT NULL,
+            base_url text NOT NULL,
+            auth_url text,
+            sync_interval_seconds bigint,
+            enabled boolean NOT NULL DEFAULT true,
+            credentials_key_id text,
+            credentials bytea,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            UNIQUE (tenant_id, name)
+        )
+        """,
+        """
+        CREATE TABLE sync_state (
+            tenant_id text NOT NULL,
+            connection_id text NOT NULL,
+            resource text NOT NULL,
+            "cursor" text,
+            cursor_updated_at timestamptz,
+            pass_generation bigint,
+            pass_started_at timestamptz,
+            last_completed_generation bigint,
+            last_completed_at timestamptz,
+            PRIMARY KEY (tenant_id, connection_id, resource)
+        )
+        """,
+        """
+        CREATE TABLE deliveries (
+            id text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            connection_id text NOT NULL,
+            kind text NOT NULL,
+            payload bytea NOT NULL,
+            idempotency_key text,
+            state text NOT NULL,
+            attempts bigint NOT NULL DEFAULT 0,
+            max_attempts bigint NOT NULL,
+            next_attempt_at timestamptz,
+            last_error text,
+            remote_id text,
+            lease_owner text,
+            lease_expires_at timestamptz,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            completed_at timestamptz,
+            UNIQUE (tenant_id, idempotency_key, connection_id)
+        )
+        """,
+        """
+        CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at)
+        """,
+        """
+        CREATE INDEX deliveries_tenant ON deliveries (tenant_id, created_at)
+        """,
+        """
+        CREATE TABLE entity_events (
+            sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            tenant_id text NOT NULL,
+            resource text NOT NULL,
+            record_key text NOT NULL,
+            change text NOT NULL,
+            connection_id text,
+            "timestamp" timestamptz NOT NULL
+        )
+        """,
+        """
+        CREATE INDEX entity_events_tenant ON entity_events (tenant_id, sequence)
+        """,
+    ]
+
+    private static let syncRunsAndCache = [
+        """
+        CREATE TABLE sync_runs (
+            id text PRIMARY KEY,
+            tenant_id text NOT NULL,
+            connection_id text NOT NULL,
+            resource text NOT NULL,
+            mode text NOT NULL,
+            status text NOT NULL,
+            started_at timestamptz NOT NULL,
+            finished_at timestamptz,
+            inserted bigint NOT NULL DEFAULT 0,
+            updated bigint NOT NULL DEFAULT 0,
+            unchanged bigint NOT NULL DEFAULT 0,
+            deleted bigint NOT NULL DEFAULT 0,
+            pages bigint NOT NULL DEFAULT 0,
+            error text
+        )
+        """,
+        """
+        CREATE INDEX sync_runs_tenant ON sync_runs (tenant_id, started_at)
+        """,
+        """
+        CREATE TABLE cache_entries (
+            namespace text NOT NULL,
+            key text NOT NULL,
+            value bytea NOT NULL,
+            expires_at timestamptz NOT NULL,
+            PRIMARY KEY (namespace, key)
+        )
+        """,
+    ]
+
+    private static let apiClients = [
+        """
+        CREATE TABLE api_clients (
+            id text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            name text NOT NULL,
+            secret_hash text NOT NULL,
+            scopes text NOT NULL,
+            enabled boolean NOT NULL DEFAULT true,
+            created_at timestamptz NOT NULL
+        )
+        """,
+        """
+        CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name)
+        """,
+    ]
+
+    private static let pullJobs = [
+        """
+        CREATE TABLE pull_jobs (
+            tenant_id text NOT NULL,
+            connection_id text NOT NULL,
+            resource text NOT NULL,
+            lease_owner text,
+            lease_expires_at timestamptz,
+            PRIMARY KEY (tenant_id, connection_id, resource)
+        )
+        """,
+    ]
+
+    private static let resources = [
+        """
+        CREATE TABLE "Activity" (
+            "ActivityKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemActivityKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "ActivityType" text,
+            "ActivityDirection" text,
+            "ActivitySubject" text,
+            "ActivityBody" text,
+            "ActivityStartTimestamp" timestamptz,
+            "ActivityEndTimestamp" timestamptz,
+            "ContactKey" text,
+            "SourceSystemContactKey" text,
+            "OwnerMemberKey" text,
+            "SourceSystemOwnerMemberKey" text,
+            "ListingKey" text,
+            "SourceSystemListingKey" text,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemActivityKey")
+        )
+        """,
+        """
+        CREATE INDEX "Activity_modified" ON "Activity" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "Activity_ActivityType" ON "Activity" (tenant_id, "ActivityType")
+        """,
+        """
+        CREATE INDEX "Activity_ActivityStartTimestamp" ON "Activity" (tenant_id, "ActivityStartTimestamp")
+        """,
+        """
+        CREATE INDEX "Activity_ContactKey" ON "Activity" (tenant_id, "ContactKey")
+        """,
+        """
+        CREATE INDEX "Activity_OwnerMemberKey" ON "Activity" (tenant_id, "OwnerMemberKey")
+        """,
+        """
+        CREATE INDEX "Activity_ListingKey" ON "Activity" (tenant_id, "ListingKey")
+        """,
+        """
+        CREATE TABLE "Contacts" (
+            "ContactKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemContactKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "FirstName" text,
+            "LastName" text,
+            "FullName" text,
+            "Email" text,
+            "MobilePhone" text,
+            "HomePhone" text,
+            "OfficePhone" text,
+            "HomeAddress1" text,
+            "HomeCity" text,
+            "HomeStateOrProvince" text,
+            "HomePostalCode" text,
+            "HomeCountry" text,
+            "Company" text,
+            "ContactType" text,
+            "ContactStatus" text,
+            "LeadSource" text,
+            "ReferredBy" text,
+            "Language" text,
+            "Notes" text,
+            "Birthdate" date,
+            "OwnerMemberKey" text,
+            "SourceSystemOwnerMemberKey" text,
+            "UtmSource" text,
+            "UtmMedium" text,
+            "UtmCampaign" text,
+            "UtmContent" text,
+            "UtmTerm" text,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemContactKey")
+        )
+        """,
+        """
+        CREATE INDEX "Contacts_modified" ON "Contacts" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "Contacts_Email" ON "Contacts" (tenant_id, "Email")
+        """,
+        """
+        CREATE INDEX "Contacts_MobilePhone" ON "Contacts" (tenant_id, "MobilePhone")
+        """,
+        """
+        CREATE INDEX "Contacts_ContactType" ON "Contacts" (tenant_id, "ContactType")
+        """,
+        """
+        CREATE INDEX "Contacts_OwnerMemberKey" ON "Contacts" (tenant_id, "OwnerMemberKey")
+        """,
+        """
+        CREATE TABLE "Development" (
+            "DevelopmentKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemDevelopmentKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "DevelopmentName" text,
+            "City" text,
+            "Country" text,
+            "DevelopmentStatus" text,
+            "UnitsTotal" bigint,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemDevelopmentKey")
+        )
+        """,
+        """
+        CREATE INDEX "Development_modified" ON "Development" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "Development_DevelopmentName" ON "Development" (tenant_id, "DevelopmentName")
+        """,
+        """
+        CREATE INDEX "Development_City" ON "Development" (tenant_id, "City")
+        """,
+        """
+        CREATE INDEX "Development_DevelopmentStatus" ON "Development" (tenant_id, "DevelopmentStatus")
+        """,
+        """
+        CREATE TABLE "Member" (
+            "MemberKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemMemberKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "MemberFirstName" text,
+            "MemberLastName" text,
+            "MemberFullName" text,
+            "MemberEmail" text,
+            "MemberMobilePhone" text,
+            "MemberDirectPhone" text,
+            "MemberOfficePhone" text,
+            "MemberStatus" text,
+            "MemberType" text,
+            "MemberLanguages" jsonb,
+            "JobTitle" text,
+            "OfficeKey" text,
+            "SourceSystemOfficeKey" text,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemMemberKey")
+        )
+        """,
+        """
+        CREATE INDEX "Member_modified" ON "Member" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "Member_MemberEmail" ON "Member" (tenant_id, "MemberEmail")
+        """,
+        """
+        CREATE INDEX "Member_MemberMobilePhone" ON "Member" (tenant_id, "MemberMobilePhone")
+        """,
+        """
+        CREATE INDEX "Member_MemberStatus" ON "Member" (tenant_id, "MemberStatus")
+        """,
+        """
+        CREATE INDEX "Member_MemberType" ON "Member" (tenant_id, "MemberType")
+        """,
+        """
+        CREATE INDEX "Member_OfficeKey" ON "Member" (tenant_id, "OfficeKey")
+        """,
+        """
+        CREATE TABLE "Office" (
+            "OfficeKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemOfficeKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "OfficeName" text,
+            "OfficeEmail" text,
+            "OfficePhone" text,
+            "OfficeAddress1" text,
+            "OfficeCity" text,
+            "OfficeStateOrProvince" text,
+            "OfficePostalCode" text,
+            "OfficeCountry" text,
+            "OfficeStatus" text,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemOfficeKey")
+        )
+        """,
+        """
+        CREATE INDEX "Office_modified" ON "Office" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "Office_OfficeName" ON "Office" (tenant_id, "OfficeName")
+        """,
+        """
+        CREATE INDEX "Office_OfficeEmail" ON "Office" (tenant_id, "OfficeEmail")
+        """,
+        """
+        CREATE INDEX "Office_OfficeCity" ON "Office" (tenant_id, "OfficeCity")
+        """,
+        """
+        CREATE INDEX "Office_OfficeCountry" ON "Office" (tenant_id, "OfficeCountry")
+        """,
+        """
+        CREATE INDEX "Office_OfficeStatus" ON "Office" (tenant_id, "OfficeStatus")
+        """,
+        """
+        CREATE TABLE "Property" (
+            "ListingKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemListingKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "ListingId" text,
+            "StandardStatus" text,
+            "PropertyType" text,
+            "PropertySubType" text,
+            "ListPrice" double precision,
+            "CurrentPrice" double precision,
+            "UnparsedAddress" text,
+            "City" text,
+            "StateOrProvince" text,
+            "PostalCode" text,
+            "Country" text,
+            "Latitude" double precision,
+            "Longitude" double precision,
+            "BedroomsTotal" bigint,
+            "BathroomsTotalInteger" bigint,
+            "LivingArea" double precision,
+            "LivingAreaUnits" text,
+            "PublicRemarks" text,
+            "ListAgentKey" text,
+            "SourceSystemListAgentKey" text,
+            "ListOfficeKey" text,
+            "NewConstructionYN" boolean,
+            "BuildingName" text,
+            "UnitNumber" text,
+            "DevelopmentStatus" text,
+            "DevelopmentKey" text,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemListingKey")
+        )
+        """,
+        """
+        CREATE INDEX "Property_modified" ON "Property" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "Property_ListingId" ON "Property" (tenant_id, "ListingId")
+        """,
+        """
+        CREATE INDEX "Property_StandardStatus" ON "Property" (tenant_id, "StandardStatus")
+        """,
+        """
+        CREATE INDEX "Property_PropertyType" ON "Property" (tenant_id, "PropertyType")
+        """,
+        """
+        CREATE INDEX "Property_City" ON "Property" (tenant_id, "City")
+        """,
+        """
+        CREATE INDEX "Property_PostalCode" ON "Property" (tenant_id, "PostalCode")
+        """,
+        """
+        CREATE INDEX "Property_Country" ON "Property" (tenant_id, "Country")
+        """,
+        """
+        CREATE INDEX "Property_ListAgentKey" ON "Property" (tenant_id, "ListAgentKey")
+        """,
+        """
+        CREATE INDEX "Property_ListOfficeKey" ON "Property" (tenant_id, "ListOfficeKey")
+        """,
+        """
+        CREATE INDEX "Property_BuildingName" ON "Property" (tenant_id, "BuildingName")
+        """,
+        """
+        CREATE INDEX "Property_DevelopmentKey" ON "Property" (tenant_id, "DevelopmentKey")
+        """,
+        """
+        CREATE TABLE "Teams" (
+            "TeamKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemTeamKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "TeamName" text,
+            "TeamEmail" text,
+            "TeamStatus" text,
+            "TeamLeadKey" text,
+            "SourceSystemTeamLeadKey" text,
+            "OfficeKey" text,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemTeamKey")
+        )
+        """,
+        """
+        CREATE INDEX "Teams_modified" ON "Teams" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "Teams_TeamName" ON "Teams" (tenant_id, "TeamName")
+        """,
+        """
+        CREATE INDEX "Teams_TeamStatus" ON "Teams" (tenant_id, "TeamStatus")
+        """,
+        """
+        CREATE INDEX "Teams_TeamLeadKey" ON "Teams" (tenant_id, "TeamLeadKey")
+        """,
+        """
+        CREATE INDEX "Teams_OfficeKey" ON "Teams" (tenant_id, "OfficeKey")
+        """,
+        """
+        CREATE TABLE "TeamMembers" (
+            "TeamMemberKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemTeamMemberKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "TeamKey" text,
+            "MemberKey" text,
+            "SourceSystemTeamKey" text,
+            "SourceSystemMemberKey" text,
+            "TeamMemberType" text,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemTeamMemberKey")
+        )
+        """,
+        """
+        CREATE INDEX "TeamMembers_modified" ON "TeamMembers" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "TeamMembers_TeamKey" ON "TeamMembers" (tenant_id, "TeamKey")
+        """,
+        """
+        CREATE INDEX "TeamMembers_MemberKey" ON "TeamMembers" (tenant_id, "MemberKey")
+        """,
+        """
+        CREATE INDEX "TeamMembers_TeamMemberType" ON "TeamMembers" (tenant_id, "TeamMemberType")
+        """,
+    ]
+}

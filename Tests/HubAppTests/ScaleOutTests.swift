@@ -1,0 +1,108 @@
+import Foundation
+import HubApp
+import HubStore
+import HubTestSupport
+import Logging
+import RealtyModel
+import Sandbox
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Three `realtyhub run` processes share one PostgreSQL database and the MyCRM emulator; one is
+/// killed with SIGKILL mid-work. Every lead must reach the CRM exactly once, the killed
+/// worker's deliveries and pulls must be finished by the others, no pull may run in two
+/// processes at once, and the processes must share one vendor session instead of racing logins.
+///
+/// Runs only when REALTYHUB_TEST_DATABASE_URL names a server.
+@Suite(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
+struct ScaleOutTests {
+    @Test func threeWorkersOneDatabaseAKilledWorkerIsCoveredByTheOthers() async throws {
+        let sandbox = try await SandboxRunner.start(SandboxOptions(
+            vendors: [.mycrm], settings: EmulatorSettings(records: 10, faults: try FaultPlan(spec: "latency=30ms"))))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-scale-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await PostgresTestDatabase.withSchemaURL { _, url in
+            let info = try #require(sandbox.info(.mycrm))
+            let configuration = HubConfiguration(dataDirectory: directory.path, environment: [:], databaseURL: url)
+            let runtime = try await HubRuntime.open(configuration, logger: Logger(label: "scale-out-test"))
+            let connection = try await runtime.addConnection(
+                tenant: HubRuntime.defaultTenant, vendor: "mycrm", name: "crm", baseURL: info.baseURL, authURL: nil,
+                credentials: try JSONSerialization.data(withJSONObject: info.credentials), syncIntervalSeconds: 10)
+
+            var emails: [String] = []
+            func push(_ count: Int) async throws {
+                for _ in 0..<count {
+                    let email = "scale\(emails.count)@example.com"
+                    emails.append(email)
+                    let lead = #"{"FirstName":"Scale","LastName":"Out \#(emails.count)","Email":"\#(email)"}"#
+                    _ = try await runtime.pushLead(Data(lead.utf8), tenant: HubRuntime.defaultTenant, to: [connection])
+                }
+            }
+
+            try await push(30)
+            let arguments = ["run", "--data-dir", directory.path, "--database", url, "--lease-seconds", "2"]
+            var workers = try (0..<3).map { _ in try CLITests.start(arguments) }
+            try await Task.sleep(for: .milliseconds(700))
+            // Kill one worker in the middle of its deliveries (and possibly a pull).
+            kill(workers[0].processIdentifier, SIGKILL)
+            workers[0].waitUntilExit()
+            #expect(workers[0].terminationReason == .uncaughtSignal)
+            workers.removeFirst()
+            try await push(20)
+
+            let deadline = Date().addingTimeInterval(90)
+            var open: [Delivery] = []
+            repeat {
+                try await Task.sleep(for: .milliseconds(300))
+                open = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(limit: 1000))
+                    .filter { $0.state != .done }
+            } while !open.isEmpty && Date() < deadline
+            // A pull the killed worker left behind is taken over at its next scheduled time (the
+            // sync interval, 10 s), once its lease (2 s) expired: wait until every resource has
+            // a successful run and none is left running.
+            var runs: [SyncRun] = []
+            repeat {
+                try await Task.sleep(for: .milliseconds(500))
+                runs = try await runtime.store.listSyncRuns(tenant: HubRuntime.defaultTenant, connectionID: connection.id, limit: 1000)
+            } while Date() < deadline && (runs.contains { $0.status == .running }
+                || Set(runs.map(\.resource)).contains { resource in !runs.contains { $0.resource == resource && $0.status == .succeeded } })
+            for worker in workers { worker.terminate() }
+            for worker in workers {
+                worker.waitUntilExit()
+                #expect(worker.terminationStatus == 0, "SIGTERM stops a worker cleanly")
+            }
+            #expect(open.isEmpty, "undelivered: \(open.map { "\($0.state.rawValue): \($0.lastError ?? "")" })")
+
+            let creates = sandbox.writeLog.entries(vendor: .mycrm, operation: .create)
+            for email in emails {
+                let count = creates.filter { $0.keys["email"] == email }.count
+                #expect(count == 1, "\(email) was created \(count) times")
+            }
+            let deliveries = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(limit: 1000))
+            #expect(deliveries.count == emails.count)
+            #expect(Set(deliveries.compactMap(\.remoteID)).count == emails.count, "each delivery records its own remote id")
+
+            // Pulls: every readable resource was pulled, never by two processes at once.
+            #expect(!runs.isEmpty, "the scheduler pulled")
+            // The processes share one MyCRM session (renewed under a cross-process lock), so
+            // their logins never refuse each other's challenge.
+            let authFailures = runs.compactMap(\.error).filter { $0.contains("INVALID_USER_CREDENTIALS") }
+            #expect(authFailures.isEmpty, "logins raced: \(authFailures)")
+            let deliveryAuthFailures = deliveries.compactMap(\.lastError).filter { $0.contains("INVALID_USER_CREDENTIALS") }
+            #expect(deliveryAuthFailures.isEmpty, "logins raced: \(deliveryAuthFailures)")
+            for resource in Set(runs.map(\.resource)) {
+                let ordered = runs.filter { $0.resource == resource }.sorted { $0.startedAt < $1.startedAt }
+                for (earlier, later) in zip(ordered, ordered.dropFirst()) {
+                    let end = earlier.finishedAt ?? .distantFuture
+                    #expect(end <= later.startedAt, "\(resource.rawValue) pulls overlap: \(earlier.id) and \(later.id)")
+                }
+                #expect(ordered.contains { $0.status == .succeeded }, "\(resource.rawValue) was pulled successfully")
+            }
+            await runtime.shutdown()
+        }
+        try await sandbox.shutdown()
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import HubStore
+import HubStorePostgres
+import HubTestSupport
+import RealtyModel
+import Testing
+
+/// The store contract, schema refusal and concurrent claims against a real PostgreSQL server.
+///
+/// These run only when REALTYHUB_TEST_DATABASE_URL names a server (`.ci/run` starts one);
+/// without it they are reported as skipped, and `postgresTestsSkipped` prints why.
+@Suite(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
+struct PostgresContractTests {
+    @Test(arguments: StoreContract.checks.map(\.name))
+    func contract(_ name: String) async throws {
+        let check = try #require(StoreContract.checks.first { $0.name == name })
+        try await PostgresTestDatabase.withStore { store in try await check.run(store) }
+    }
+
+    @Test func refusesADatabaseWithUnknownMigrations() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            let store = try await PostgresHubStore.open(configuration, secretBox: box)
+            let status = try await store.schemaStatus()
+            #expect(status.applied == PostgresHubStore.knownMigrations && status.isCurrent)
+            await store.close()
+            // Opening again is a no-op.
+            let again = try await PostgresHubStore.open(configuration, secretBox: box)
+            #expect(try await again.schemaStatus().applied == PostgresHubStore.knownMigrations)
+            await again.close()
+
+            try await PostgresTestDatabase.admin(
+                configuration, "INSERT INTO \(configuration.searchPath ?? "public").schema_migrations (name) VALUES ('2099-01-01-1-from-the-future')")
+            do {
+                let newer = try await PostgresHubStore.open(configuration, secretBox: box)
+                await newer.close()
+                Issue.record("a database with an unknown migration must be refused")
+            } catch StoreError.schemaTooNew(let message) {
+                #expect(message.contains("2099-01-01-1-from-the-future"))
+            }
+        }
+    }
+
+    @Test func migrationsRaceSafelyAcrossStores() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            // Several processes starting at once: the advisory lock lets one migrate, the
+            // others then find the schema current.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let store = try await PostgresHubStore.open(configuration, secretBox: box)
+                        try await store.checkSecretKey()
+                        await store.close()
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test func concurrentClaimsNeverShareADelivery() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            let first = try await PostgresHubStore.open(configuration, secretBox: box)
+            let second = try await PostgresHubStore.open(configuration, secretBox: box)
+            _ = try await first.createTenant(id: "t1", name: "T1")
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            let total = 120
+            let enqueued = try await first.enqueue(
+                (0..<total).map { NewDelivery(tenantID: "t1", connectionID: "conn-\($0 % 3)", kind: .leadCreate, payload: Data("{}".utf8)) },
+                now: now)
+            #expect(enqueued.count == total)
+
+            // Four workers over two stores (two pools, as two processes would have) claim until
+            // nothing is left.
+            let claims = try await withThrowingTaskGroup(of: [String].self) { group in
+                for worker in 0..<4 {
+                    let store = worker % 2 == 0 ? first : second
+                    group.addTask {
+                        var mine: [String] = []
+                        while true {
+                            let batch = try await store.claimDeliveries(
+                                owner: "w\(worker)", now: now, leaseDuration: 60, limit: 7, connectionID: nil)
+                            if batch.isEmpty { return mine }
+                            #expect(batch.allSatisfy { $0.leaseOwner == "w\(worker)" && $0.attempts == 1 })
+                            mine += batch.map(\.id)
+                        }
+                    }
+                }
+                var all: [[String]] = []
+                for try await ids in group { all.append(ids) }
+                return all
+            }
+            let flat = claims.flatMap { $0 }
+            #expect(flat.count == total, "every delivery claimed exactly once, got \(flat.count) claims")
+            #expect(Set(flat).count == flat.count, "no delivery was claimed twice")
+            #expect(claims.filter { !$0.isEmpty }.count >= 2, "the work was shared")
+            await first.close()
+            await second.close()
+        }
+    }
+
+    @Test func concurrentPullClaimsHaveOneWinner() async throws {
+        try await PostgresTestDatabase.withStore { store in
+            let now = Date()
+            let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        try await store.claimPullJob(
+                            tenant: "t1", connectionID: "c1", resource: .contacts, owner: "w\(worker)", now: now, leaseDuration: 60)
+                    }
+                }
+                var count = 0
+                for try await won in group where won { count += 1 }
+                return count
+            }
+            #expect(winners == 1)
+        }
+    }
+
+    @Test func eventsAreNumberedInCommitOrder() async throws {
+        try await PostgresTestDatabase.withStore { store in
+            _ = try await store.createTenant(id: "t1", name: "T1")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        let scope = SyncScope(tenant: "t1", connectionID: "conn-\(worker)", sourceSystemName: "mycrm")
+                        for page in 0..<5 {
+                            _ = try await store.upsert((0..<10).map { Fixtures.contact(page * 10 + $0) }, scope: scope, cursor: "p\(page)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let events = try await store.events(tenant: "t1", after: 0, limit: 1000)
+            #expect(events.count == 200)
+            #expect(zip(events, events.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+        }
+    }
+
+    @Test func wrongPasswordIsReportedWithoutThePassword() async throws {
+        var configuration = try PostgresTestDatabase.configuration()
+        let secret = "not-the-password-\(UUID().uuidString)"
+        configuration = PostgresStoreConfiguration(
+            host: configuration.host, port: configuration.port, username: configuration.username, password: secret,
+            database: configuration.database, tlsMode: configuration.tlsMode)
+        configuration.connectTimeout = .seconds(3)
+        do {
+            let store = try await PostgresHubStore.open(configuration, secretBox: SecretBox(keys: [SecretKey.generate().key]))
+            await store.close()
+            // A server that trusts every login accepts it; nothing more to check then.
+        } catch {
+            let text = String(describing: error) + String(reflecting: error)
+            #expect(!text.contains(secret), "the password leaked: \(text)")
+            #expect(text.contains(configuration.host))
+        }
+        #expect(!configuration.description.contains(secret))
+    }
+}
+
+/// Prints, visibly, that the PostgreSQL tests were skipped and how to run them.
+@Test(.enabled(if: !PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is set: the PostgreSQL tests run"))
+func postgresTestsSkipped() {
+    print("note: \(PostgresTestDatabase.skipNote)")
+}
+
+@Suite struct PostgresConfigurationTests {
+    @Test func parsesAURL() throws {
+        let configuration = try PostgresStoreConfiguration(
+            url: "postgres://hub%40ops:p%40ss%3Aword@db.example.com:6543/realty?sslmode=require&search_path=hub&max_connections=4")
+        #expect(configuration.host == "db.example.com" && configuration.port == 6543)
+        #expect(configuration.username == "hub@ops" && configuration.database == "realty")
+        #expect(configuration.tlsMode == .require && configuration.searchPath == "hub" && configuration.maximumConnections == 4)
+        #expect(!configuration.redactedURL.contains("p@ss") && !configuration.redactedURL.contains("word"))
+        #expect(configuration.redactedURL.contains("***"))
+        #expect(String(describing: configuration) == configuration.redactedURL)
+        let defaults = try PostgresStoreConfiguration(url: "postgresql://u@localhost/db")
+        #expect(defaults.port == 5432 && defaults.tlsMode == .prefer && !defaults.redactedURL.contains("***"))
+    }
+
+    @Test(arguments: [
+        "mysql://u:p@h/db", "postgres://u:secret-pw@/db", "postgres://:secret-pw@h/db", "postgres://u:secret-pw@h",
+        "postgres://u:secret-pw@h/db?sslmode=sometimes", "postgres://u:secret-pw@h/db?bogus=1",
+        "postgres://u:secret-pw@h/db?max_connections=0", "not a url at all",
+    ])
+    func refusesBadURLs(_ url: String) {
+        do {
+            _ = try PostgresStoreConfiguration(url: url)
+            Issue.record("\(url) must be refused")
+        } catch {
+            #expect(!String(describing: error).contains("secret-pw"), "the password must not be echoed: \(error)")
+        }
+    }
+}
+
+@Suite(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
+struct PostgresLockTests {
+    /// Two stores (two processes' pools) running bodies under one lock name never overlap.
+    @Test func crossProcessLockExcludes() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            let stores = [
+                try await PostgresHubStore.open(configuration, secretBox: box),
+                try await PostgresHubStore.open(configuration, secretBox: box),
+            ]
+            let log = LockLog()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<6 {
+                    let store = stores[index % 2]
+                    group.addTask {
+                        try await store.withCrossProcessLock("renewal:conn-1") {
+                            log.enter()
+                            try await Task.sleep(for: .milliseconds(30))
+                            log.exit()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(log.maximum == 1, "at most one holder at a time, saw \(log.maximum)")
+            #expect(log.entries == 6)
+            for store in stores { await store.close() }
+        }
+    }
+}
+
+private final class LockLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = 0
+    private(set) var maximum = 0
+    private(set) var entries = 0
+
+    func enter() {
+        lock.lock()
+        current += 1
+        entries += 1
+        maximum = max(maximum, current)
+        lock.unlock()
+    }
+
+    func exit() {
+        lock.lock()
+        current -= 1
+        lock.unlock()
+    }
+}
