@@ -234,11 +234,19 @@ extension PostgresHubStore {
                 ?? ![MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp,
                      MetadataFieldNames.sourceModificationTimestamp].contains(plan.sortColumn)
             let collation = sortsAsText ? " COLLATE \"C\"" : ""
+            // Never-null columns need no "nulls last" term, and a same-direction tie-break lets
+            // the (tenant, DeletedYN, sort, key) index serve the page without a full sort.
+            let notNull: Set<String> = [
+                MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp, MetadataFieldNames(R.resource).key,
+            ]
+            let order = notNull.contains(plan.sortColumn)
+                ? "\(sort)\(collation) \(direction), \(sql.keyColumn) COLLATE \"C\" \(direction)"
+                : "(\(sort) IS NULL), \(sort)\(collation) \(direction), \(sql.keyColumn) COLLATE \"C\" ASC"
             let limit = try statement.bind(plan.limit)
             let offset = try statement.bind(plan.offset)
             statement.append("""
                 SELECT \(PGResourceTable<R>.selectList(plan)) FROM \(sql.table) WHERE \(whereClause)
-                ORDER BY (\(sort) IS NULL), \(sort)\(collation) \(direction), \(sql.keyColumn) COLLATE "C" ASC
+                ORDER BY \(order)
                 LIMIT \(limit) OFFSET \(offset)
                 """)
             let records = try await self.rows(db, statement.query).map { try Self.decode($0, plan: plan) as R }
@@ -324,12 +332,14 @@ extension PostgresHubStore {
         let table = "\"\(resource.rawValue)\""
         let keyColumn = "\"\(resource.keyField)\""
         return try await transaction { db in
-            let current = try await self.rows(db, """
-                SELECT pass_generation FROM sync_state
+            let state = try await self.rows(db, """
+                SELECT pass_generation, pass_started_at FROM sync_state
                 WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)
                 FOR UPDATE
-                """).first.flatMap { try $0.decode(Int64?.self) }
-            guard current == generation else {
+                """).first.map { try $0.decode((Int64?, Date?).self) }
+            let current = state?.0 ?? nil
+            let started = state?.1 ?? nil
+            guard current == generation, let started else {
                 throw StoreError.conflict(
                     "full pass \(generation) of \(resource.rawValue) on connection \(connectionID) is not the pass in progress")
             }
@@ -339,10 +349,12 @@ extension PostgresHubStore {
             let tenantParameter = try sweep.bind(tenant)
             let connectionParameter = try sweep.bind(connectionID)
             let generationParameter = try sweep.bind(generation)
+            let startedParameter = sweep.bind(date: started)
             sweep.append("""
                 UPDATE \(table) SET "DeletedYN" = true, "ModificationTimestamp" = \(nowParameter)
                 WHERE tenant_id = \(tenantParameter) AND "ConnectionId" = \(connectionParameter) AND NOT "DeletedYN"
                 AND (seen_generation IS NULL OR seen_generation < \(generationParameter))
+                AND "ModificationTimestamp" < \(startedParameter)
                 RETURNING \(keyColumn)
                 """)
             let keys = try await self.rows(db, sweep.query).map { try $0.decode(String.self) }.sorted()

@@ -1,4 +1,5 @@
 import HubStore
+import RealtyModel
 
 /// The PostgreSQL schema as named, append-only migrations, each a list of statements run in
 /// one transaction. Never edit a registered migration: add a new one. The names match the
@@ -10,7 +11,17 @@ enum PostgresMigrations {
         ("2026-11-22-3-sync-runs-and-cache", syncRunsAndCache),
         ("2026-11-22-4-api-clients", apiClients),
         ("2026-11-22-5-pull-jobs", pullJobs),
+        ("2026-11-22-6-list-order-indexes", listOrderIndexes),
     ]
+
+    /// One index per resource serving the default list order (live records by modification
+    /// time, ties by key) and its count.
+    private static let listOrderIndexes: [String] = ResourceName.allCases.map { resource in
+        """
+        CREATE INDEX "\(resource.rawValue)_list" ON "\(resource.rawValue)"
+            (tenant_id, "DeletedYN", "ModificationTimestamp", "\(resource.keyField)" COLLATE "C")
+        """
+    }
 
     /// The names, in order.
     static var names: [String] { all.map(\.name) }

@@ -1,4 +1,5 @@
 import GRDB
+import RealtyModel
 
 /// The SQLite schema, as named, append-only migrations. Never edit a registered migration:
 /// add a new one.
@@ -10,6 +11,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-3-sync-runs-and-cache", migrate: createSyncRunsAndCache)
         migrator.registerMigration("2026-11-22-4-api-clients", migrate: createAPIClients)
         migrator.registerMigration("2026-11-22-5-pull-jobs", migrate: createPullJobs)
+        migrator.registerMigration("2026-11-22-6-list-order-indexes", migrate: createListOrderIndexes)
         return migrator
     }
 
@@ -129,6 +131,17 @@ enum SQLiteMigrations {
             );
             CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name);
             """)
+    }
+
+    /// One index per resource serving the default list order (live records by modification
+    /// time, ties by key) and its count.
+    private static func createListOrderIndexes(_ db: Database) throws {
+        for resource in ResourceName.allCases {
+            try db.execute(sql: """
+                CREATE INDEX "\(resource.rawValue)_list" ON "\(resource.rawValue)"
+                    (tenant_id, "DeletedYN", "ModificationTimestamp", "\(resource.keyField)")
+                """)
+        }
     }
 
     private static func createPullJobs(_ db: Database) throws {

@@ -352,10 +352,12 @@ extension SQLiteHubStore {
     ) async throws -> Int {
         let table = "\"\(resource.rawValue)\""
         return try await run { db in
-            let current = try Int64.fetchOne(
+            let state = try Row.fetchOne(
                 db,
-                sql: "SELECT pass_generation FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
+                sql: "SELECT pass_generation, pass_started_at FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
                 arguments: [tenant, connectionID, resource.rawValue])
+            let current: Int64? = state?["pass_generation"]
+            let started: String = state?["pass_started_at"] ?? ""
             guard current == generation else {
                 throw StoreError.conflict(
                     "full pass \(generation) of \(resource.rawValue) on connection \(connectionID) is not the pass in progress")
@@ -366,9 +368,9 @@ extension SQLiteHubStore {
                 db,
                 sql: """
                     SELECT \(keyColumn) FROM \(table) WHERE tenant_id = ? AND "ConnectionId" = ? AND "DeletedYN" = 0
-                    AND (seen_generation IS NULL OR seen_generation < ?)
+                    AND (seen_generation IS NULL OR seen_generation < ?) AND "ModificationTimestamp" < ?
                     """,
-                arguments: [tenant, connectionID, generation])
+                arguments: [tenant, connectionID, generation, started])
             let update = try db.cachedStatement(
                 sql: "UPDATE \(table) SET \"DeletedYN\" = 1, \"ModificationTimestamp\" = ? WHERE \(keyColumn) = ?")
             for key in keys {

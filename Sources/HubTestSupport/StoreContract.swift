@@ -28,6 +28,7 @@ public enum StoreContract {
         ("failed batch writes nothing", failedBatchWritesNothing),
         ("cursor with page", cursorWithPage),
         ("mark and sweep", markAndSweep),
+        ("sweep spares records changed during the pass", sweepSparesRecordsChangedDuringThePass),
         ("vendor-reported deletions", vendorDeletions),
         ("events in sequence", eventsInSequence),
         ("tenant isolation", tenantIsolation),
@@ -231,6 +232,28 @@ public enum StoreContract {
         back.generation = nil
         let revived = try await store.upsert([Fixtures.contact(4)], scope: back, cursor: nil)
         try check(revived.updated == 1, "a deleted record seen again is updated (undeleted)")
+    }
+
+    /// A pass resumed after a crash may not re-read the part of the vendor's list an earlier
+    /// worker read; a record the hub inserted or changed after the pass began (through an
+    /// incremental read meanwhile) exists at the vendor and must not be swept.
+    public static func sweepSparesRecordsChangedDuringThePass(_ store: any HubStorage) async throws {
+        var scope = try await setUp(store)
+        scope.now = Date().addingTimeInterval(-60)
+        _ = try await store.upsert([Fixtures.contact(0), Fixtures.contact(1)], scope: scope, cursor: nil)
+        let generation = try await store.beginFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
+        var pass = scope
+        pass.generation = generation
+        pass.now = Date().addingTimeInterval(1)
+        _ = try await store.upsert([Fixtures.contact(0)], scope: pass, cursor: nil)
+        var incremental = scope
+        incremental.now = Date().addingTimeInterval(1)
+        _ = try await store.upsert([Fixtures.contact(2)], scope: incremental, cursor: nil)
+        let swept = try await store.completeFullPass(
+            tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts, generation: generation)
+        try check(swept == 1, "only the record missing since before the pass is swept, got \(swept)")
+        let live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
+        try check(Set(live.records.compactMap(\.metadata.sourceKey)) == ["c-0", "c-2"], "c-2 arrived during the pass and stays")
     }
 
     public static func vendorDeletions(_ store: any HubStorage) async throws {
