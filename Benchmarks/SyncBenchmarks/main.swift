@@ -4,7 +4,7 @@
 //
 //   REALTYHUB_BENCHMARKS=1 swift build -c release --scratch-path .build-release --product realtyhub
 //   REALTYHUB_BENCHMARKS=1 swift build -c release --scratch-path .build-release --product realtyhub-sync-benchmarks
-//   .build-release/release/realtyhub-sync-benchmarks [records-per-module] [runs]
+//   .build-release/release/realtyhub-sync-benchmarks [records-per-module] [runs] [requests-per-second, 0 = unpaced]
 import Foundation
 import HubApp
 import HubStore
@@ -18,6 +18,9 @@ struct SyncBenchmarks {
         let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
         let perModule = arguments.first ?? 50_000
         let runs = arguments.dropFirst().first ?? 3
+        // The connection's request rate: the MyCRM default (10/s) unless a third argument
+        // overrides it; 0 is unpaced, which measures the engine and store rather than politeness.
+        let pacing: Double? = CommandLine.arguments.count > 3 ? Double(CommandLine.arguments[3]) : nil
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("realtyhub")
 
         var fullRates: [Double] = []
@@ -51,7 +54,8 @@ struct SyncBenchmarks {
             let runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory.path, environment: [:]), logger: logger)
             let connection = try await runtime.addConnection(
                 tenant: "bench", vendor: "mycrm", name: "crm", baseURL: baseURL, authURL: nil,
-                credentials: try JSONSerialization.data(withJSONObject: credentials), syncIntervalSeconds: nil)
+                credentials: try JSONSerialization.data(withJSONObject: credentials), syncIntervalSeconds: nil,
+                requestsPerSecond: pacing)
 
             let clock = ContinuousClock()
             var full: [SyncRun] = []

@@ -13,11 +13,17 @@ public struct ConnectionChanges: Sendable {
     /// Set to `.some(nil)` for manual syncs only.
     public var syncIntervalSeconds: Int??
     public var enabled: Bool?
+    /// Set to `.some(nil)` for the vendor profile's default; 0 means unpaced.
+    public var requestsPerSecond: Double??
+    /// Set to `.some(nil)` for the vendor profile's default.
+    public var maxConcurrency: Int??
 
     public init(
         name: String? = nil, baseURL: String? = nil, authURL: String?? = nil, credentials: Data? = nil,
-        syncIntervalSeconds: Int?? = nil, enabled: Bool? = nil
+        syncIntervalSeconds: Int?? = nil, enabled: Bool? = nil, requestsPerSecond: Double?? = nil, maxConcurrency: Int?? = nil
     ) {
+        self.requestsPerSecond = requestsPerSecond
+        self.maxConcurrency = maxConcurrency
         self.name = name
         self.baseURL = baseURL
         self.authURL = authURL
@@ -52,6 +58,9 @@ extension HubRuntime {
             connection.syncIntervalSeconds = interval
         }
         if let enabled = changes.enabled { connection.enabled = enabled }
+        if let rate = changes.requestsPerSecond { connection.requestsPerSecond = rate }
+        if let concurrency = changes.maxConcurrency { connection.maxConcurrency = concurrency }
+        try Self.checkLimits(requestsPerSecond: connection.requestsPerSecond, maxConcurrency: connection.maxConcurrency)
         if let credentials = changes.credentials {
             guard let vendor = VendorID(rawValue: connection.vendor) else { throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)") }
             do {
@@ -63,6 +72,16 @@ extension HubRuntime {
         connection.updatedAt = Date()
         let saved = try await store.saveConnection(connection, credentials: changes.credentials)
         return saved
+    }
+
+    /// Rate overrides: a request rate of 0 (unpaced) or more, and 1 to 64 requests in flight.
+    static func checkLimits(requestsPerSecond: Double?, maxConcurrency: Int?) throws {
+        if let rate = requestsPerSecond, !(rate >= 0 && rate.isFinite) {
+            throw HubError(.invalidRequest, "requests per second must be 0 (unpaced) or more")
+        }
+        if let concurrency = maxConcurrency, !(1...64).contains(concurrency) {
+            throw HubError(.invalidRequest, "max concurrency must be 1 to 64")
+        }
     }
 
     static func checkURL(_ url: String, label: String) throws {

@@ -77,7 +77,7 @@ extension HubRuntime {
     /// - Throws: ``HubError`` `.invalidRequest`/`.validationFailed` naming the problem.
     public func addConnection(
         tenant: String, vendor: String, name: String, baseURL: String, authURL: String?, credentials: Data,
-        syncIntervalSeconds: Int?
+        syncIntervalSeconds: Int?, requestsPerSecond: Double? = nil, maxConcurrency: Int? = nil
     ) async throws -> Connection {
         guard let vendorID = VendorID(rawValue: vendor) else {
             throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -97,11 +97,14 @@ extension HubRuntime {
         } catch let error as ConnectorError {
             throw HubError(.invalidRequest, "credentials: \(error.message)")
         }
+        try Self.checkLimits(requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency)
         try await ensureTenant(tenant)
         let now = Date()
-        let connection = Connection(
+        var connection = Connection(
             id: HubKey.make(at: now), tenantID: tenant, vendor: vendor, name: name, baseURL: baseURL, authURL: authURL,
             syncIntervalSeconds: syncIntervalSeconds, createdAt: now, updatedAt: now)
+        connection.requestsPerSecond = requestsPerSecond
+        connection.maxConcurrency = maxConcurrency
         return try await store.saveConnection(connection, credentials: credentials)
     }
 

@@ -38,7 +38,7 @@ public final class RegistryConnectorProvider: ConnectorProvider {
     }
 
     public func connector(for connection: Connection, credentials: Data?) throws -> any Connector {
-        let fingerprint = "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(credentials?.hashValue ?? 0)"
+        let fingerprint = "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(connection.requestsPerSecond ?? -1)|\(connection.maxConcurrency ?? -1)|\(credentials?.hashValue ?? 0)"
         if let entry = cache.withLock({ $0[connection.id] }), entry.fingerprint == fingerprint {
             return entry.connector
         }
@@ -63,6 +63,8 @@ public final class RegistryConnectorProvider: ConnectorProvider {
             connectionID: connection.id, baseURL: baseURL, authURL: authURL,
             credentials: try VendorCredentials.decode(vendor: vendor, json: credentials))
         configuration.sharedSessions = sharedSessions
+        configuration.limits.requestsPerSecond = connection.requestsPerSecond
+        configuration.limits.maxConcurrency = connection.maxConcurrency
         let connector = try ConnectorRegistry.make(
             vendor: vendor, configuration: configuration, transport: transport, clock: clock, logger: logger)
         cache.withLock { $0[connection.id] = Entry(fingerprint: fingerprint, connector: connector) }

@@ -127,16 +127,20 @@ enum OpenAPIDocument {
             "id": Schema.string, "vendor": vendorSchema, "name": Schema.string, "base_url": Schema.string, "auth_url": Schema.string,
             "sync_interval_seconds": Schema.integer, "enabled": Schema.boolean, "has_credentials": Schema.boolean,
             "created_at": Schema.dateTime, "updated_at": Schema.dateTime,
+            "requests_per_second": rateSchema, "max_concurrency": concurrencySchema,
         ], required: ["id", "vendor", "name", "base_url", "enabled", "has_credentials", "created_at", "updated_at"])
         schemas["ConnectionList"] = Schema.object(["value": Schema.array(Schema.ref("Connection"))], required: ["value"])
         schemas["ConnectionInput"] = Schema.object([
             "vendor": vendorSchema, "name": Schema.string, "base_url": Schema.string, "auth_url": Schema.string,
             "credentials": ["type": "object", "description": "The vendor's credentials (see the README's connection section); write-only"],
             "sync_interval_seconds": Schema.integer,
+            "requests_per_second": rateSchema, "max_concurrency": concurrencySchema,
         ], required: ["vendor", "name", "base_url", "credentials"])
         schemas["ConnectionPatch"] = Schema.object([
             "name": Schema.string, "base_url": Schema.string, "auth_url": Schema.nullable("string"), "credentials": ["type": "object"],
             "sync_interval_seconds": Schema.nullable("integer"), "enabled": Schema.boolean,
+            "requests_per_second": ["type": ["number", "null"], "description": "null restores the vendor's default"],
+            "max_concurrency": ["type": ["integer", "null"], "description": "null restores the vendor's default"],
         ])
         schemas["ConnectionTest"] = Schema.object([
             "ok": Schema.boolean, "readable": Schema.array(Schema.string),
@@ -176,6 +180,13 @@ enum OpenAPIDocument {
         schemas["AddressAnswer"] = Schema.object(["cached": Schema.boolean, "answer": Schema.any], required: ["cached", "answer"])
         return schemas
     }
+
+    static let rateSchema: JSONValue = [
+        "type": "number", "minimum": 0, "description": "Overrides the vendor's default request rate; 0 is unpaced",
+    ]
+    static let concurrencySchema: JSONValue = [
+        "type": "integer", "minimum": 1, "maximum": 64, "description": "Overrides the vendor's default requests in flight",
+    ]
 
     static let vendorSchema: JSONValue = ["type": "string", "enum": ["pf-expert", "propq", "mycrm", "apimo", "boston-logic"]]
 

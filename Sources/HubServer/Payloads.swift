@@ -13,8 +13,12 @@ struct ConnectionJSON: Encodable {
     /// Credentials are write-only: only whether they are stored is ever returned.
     var hasCredentials: Bool
     var createdAt, updatedAt: String
+    var requestsPerSecond: Double?
+    var maxConcurrency: Int?
 
     init(_ connection: Connection) {
+        requestsPerSecond = connection.requestsPerSecond
+        maxConcurrency = connection.maxConcurrency
         id = connection.id
         vendor = connection.vendor
         name = connection.name
@@ -31,6 +35,7 @@ struct ConnectionJSON: Encodable {
         case id, vendor, name, enabled
         case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
         case hasCredentials = "has_credentials", createdAt = "created_at", updatedAt = "updated_at"
+        case requestsPerSecond = "requests_per_second", maxConcurrency = "max_concurrency"
     }
 }
 
@@ -41,10 +46,13 @@ struct ConnectionInput: Decodable {
     var authURL: String?
     var credentials: JSONValue
     var syncIntervalSeconds: Int?
+    var requestsPerSecond: Double?
+    var maxConcurrency: Int?
 
     enum CodingKeys: String, CodingKey {
         case vendor, name, credentials
         case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
+        case requestsPerSecond = "requests_per_second", maxConcurrency = "max_concurrency"
     }
 }
 
@@ -55,10 +63,13 @@ struct ConnectionPatch: Decodable {
     var credentials: JSONValue?
     var syncIntervalSeconds: Int?
     var enabled: Bool?
+    var requestsPerSecond: Double?
+    var maxConcurrency: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, credentials, enabled
         case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
+        case requestsPerSecond = "requests_per_second", maxConcurrency = "max_concurrency"
     }
 }
 

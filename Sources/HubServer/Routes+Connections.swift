@@ -31,7 +31,8 @@ extension HubAPI {
             let input = try await RequestSupport.decode(ConnectionInput.self, from: request, context: context)
             let connection = try await runtime.addConnection(
                 tenant: principal.tenantID, vendor: input.vendor, name: input.name, baseURL: input.baseURL, authURL: input.authURL,
-                credentials: Data(input.credentials.jsonText.utf8), syncIntervalSeconds: input.syncIntervalSeconds)
+                credentials: Data(input.credentials.jsonText.utf8), syncIntervalSeconds: input.syncIntervalSeconds,
+                requestsPerSecond: input.requestsPerSecond, maxConcurrency: input.maxConcurrency)
             var headers = HTTPFields()
             headers[.location] = "/v1/connections/\(connection.id)"
             return try JSONResponse.encode(.created, ConnectionJSON(connection), headers: headers)
@@ -64,13 +65,17 @@ extension HubAPI {
             } catch let error as DecodingError {
                 throw APIError(.badRequest, "invalid_json", "the body is not valid: \(APIError.describe(error))")
             }
-            let known: Set<String> = ["name", "base_url", "auth_url", "credentials", "sync_interval_seconds", "enabled"]
+            let known: Set<String> = [
+                "name", "base_url", "auth_url", "credentials", "sync_interval_seconds", "enabled", "requests_per_second", "max_concurrency",
+            ]
             if let unknown = present.subtracting(known).sorted().first {
                 throw APIError(.badRequest, "invalid_request", "a connection has no member \(unknown) that can change", details: [FieldError(field: unknown, message: "cannot be changed")])
             }
             var changes = ConnectionChanges(name: patch.name, baseURL: patch.baseURL, enabled: patch.enabled)
             if present.contains("auth_url") { changes.authURL = .some(patch.authURL) }
             if present.contains("sync_interval_seconds") { changes.syncIntervalSeconds = .some(patch.syncIntervalSeconds) }
+            if present.contains("requests_per_second") { changes.requestsPerSecond = .some(patch.requestsPerSecond) }
+            if present.contains("max_concurrency") { changes.maxConcurrency = .some(patch.maxConcurrency) }
             if let credentials = patch.credentials { changes.credentials = Data(credentials.jsonText.utf8) }
             let saved = try await runtime.updateConnection(existing.id, tenant: existing.tenantID, changes: changes)
             return try JSONResponse.encode(.ok, ConnectionJSON(saved))

@@ -47,6 +47,11 @@ public struct Connection: Sendable, Hashable, Codable {
     public var hasCredentials: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    /// Overrides the vendor profile's request rate (requests/s); 0 means unpaced, nil the
+    /// profile's default.
+    public var requestsPerSecond: Double?
+    /// Overrides the vendor profile's requests in flight; nil for the profile's default.
+    public var maxConcurrency: Int?
 
     public init(
         id: String, tenantID: String, vendor: String, name: String, baseURL: String, authURL: String? = nil,

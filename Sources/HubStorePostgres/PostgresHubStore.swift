@@ -390,6 +390,9 @@ public final class PostgresHubStore: HubStorage {
                     """,
                     logger: self.logger)
             }
+            try await db.query(
+                "UPDATE connections SET requests_per_second = \(connection.requestsPerSecond), max_concurrency = \(connection.maxConcurrency) WHERE id = \(connection.id)",
+                logger: self.logger)
             if let sealed {
                 try await db.query(
                     "UPDATE connections SET credentials_key_id = \(sealed.keyID), credentials = \(sealed.combined) WHERE id = \(connection.id)",
@@ -400,7 +403,8 @@ public final class PostgresHubStore: HubStorage {
     }
 
     private static let connectionColumns = """
-        id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id, created_at, updated_at
+        id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id, created_at, updated_at,
+        requests_per_second, max_concurrency
         """
 
     public func connection(id: String, tenant: String) async throws -> Connection? {
@@ -452,13 +456,16 @@ public final class PostgresHubStore: HubStorage {
 
     private static func connection(from row: PostgresRow) throws -> Connection {
         let columns = row.makeRandomAccess()
-        return Connection(
+        var connection = Connection(
             id: try columns[0].decode(String.self), tenantID: try columns[1].decode(String.self),
             vendor: try columns[2].decode(String.self), name: try columns[3].decode(String.self),
             baseURL: try columns[4].decode(String.self), authURL: try columns[5].decode(String?.self),
             syncIntervalSeconds: try columns[6].decode(Int?.self), enabled: try columns[7].decode(Bool.self),
             hasCredentials: try columns[8].decode(String?.self) != nil,
             createdAt: try PGRead.requiredDate(columns[9]), updatedAt: try PGRead.requiredDate(columns[10]))
+        connection.requestsPerSecond = try columns[11].decode(Double?.self)
+        connection.maxConcurrency = try columns[12].decode(Int?.self)
+        return connection
     }
 
     // MARK: - API clients

@@ -12,6 +12,12 @@ enum PostgresMigrations {
         ("2026-11-22-4-api-clients", apiClients),
         ("2026-11-22-5-pull-jobs", pullJobs),
         ("2026-11-22-6-list-order-indexes", listOrderIndexes),
+        ("2026-11-22-7-connection-limits", connectionLimits),
+    ]
+
+    private static let connectionLimits = [
+        "ALTER TABLE connections ADD COLUMN requests_per_second double precision",
+        "ALTER TABLE connections ADD COLUMN max_concurrency integer",
     ]
 
     /// One index per resource serving the default list order (live records by modification

@@ -12,6 +12,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-4-api-clients", migrate: createAPIClients)
         migrator.registerMigration("2026-11-22-5-pull-jobs", migrate: createPullJobs)
         migrator.registerMigration("2026-11-22-6-list-order-indexes", migrate: createListOrderIndexes)
+        migrator.registerMigration("2026-11-22-7-connection-limits", migrate: addConnectionLimits)
         return migrator
     }
 
@@ -130,6 +131,13 @@ enum SQLiteMigrations {
                 created_at TEXT NOT NULL
             );
             CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name);
+            """)
+    }
+
+    private static func addConnectionLimits(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE connections ADD COLUMN requests_per_second REAL;
+            ALTER TABLE connections ADD COLUMN max_concurrency INTEGER;
             """)
     }
 

@@ -226,6 +226,8 @@ extension SQLiteHubStore {
     public func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
         let plan = try ListPlan<R>(query)
         let sql = ResourceTable<R>()
+        let counts = self.counts
+        let epoch = counts.current
         return try await read { db in
             var conditions = ["tenant_id = ?"]
             var arguments: [DatabaseValue] = [tenant.databaseValue]
@@ -239,9 +241,19 @@ extension SQLiteHubStore {
                 arguments.append(Timestamp.format(since).databaseValue)
             }
             let whereClause = conditions.joined(separator: " AND ")
-            let total = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)",
-                arguments: StatementArguments(arguments)) ?? 0
+            let countSQL = "SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)"
+            // Length-prefixed values, so no two argument lists share a key.
+            let countKey = countSQL + arguments.map { value -> String in
+                let text = "\(value)"
+                return "|\(text.utf8.count):\(text)"
+            }.joined()
+            let total: Int
+            if let cached = counts.count(countKey, epoch: epoch) {
+                total = cached
+            } else {
+                total = try Int.fetchOne(db, sql: countSQL, arguments: StatementArguments(arguments)) ?? 0
+                counts.store(countKey, count: total, epoch: epoch)
+            }
             let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
             let sort = "\"\(plan.sortColumn)\""
             // Columns that are never null need no "nulls last" term, and a tie-break in the

@@ -2,6 +2,7 @@ public import Foundation
 public import HubStore
 import GRDB
 public import RealtyModel
+import Synchronization
 
 /// The embedded store: one SQLite database in WAL mode inside a data folder, through GRDB.
 ///
@@ -13,6 +14,8 @@ public final class SQLiteHubStore: HubStorage {
 
     let writer: any DatabaseWriter
     let secretBox: SecretBox
+    /// Counts of list queries, reused while nothing was written (see ``cachedCount(_:compute:)``).
+    let counts = ListCountCache()
 
     /// Opens (creating if needed) the store in `directory`.
     /// - Throws: ``StoreError/schemaTooNew(_:)`` when the database has migrations this binary
@@ -129,6 +132,7 @@ public final class SQLiteHubStore: HubStorage {
 
     /// Runs `work` in one write transaction, mapping database errors to ``StoreError``.
     func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        defer { counts.invalidate() }
         do {
             return try await writer.write(work)
         } catch let error as StoreError {
@@ -240,6 +244,9 @@ public final class SQLiteHubStore: HubStorage {
                         connection.id,
                     ])
             }
+            try db.execute(
+                sql: "UPDATE connections SET requests_per_second = ?, max_concurrency = ? WHERE id = ?",
+                arguments: [connection.requestsPerSecond, connection.maxConcurrency, connection.id])
             if let sealed {
                 try db.execute(
                     sql: "UPDATE connections SET credentials_key_id = ?, credentials = ? WHERE id = ?",
@@ -251,7 +258,7 @@ public final class SQLiteHubStore: HubStorage {
 
     private static let connectionColumns = """
         id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id,
-        created_at, updated_at
+        created_at, updated_at, requests_per_second, max_concurrency
         """
 
     public func connection(id: String, tenant: String) async throws -> Connection? {
@@ -304,12 +311,15 @@ public final class SQLiteHubStore: HubStorage {
     }
 
     private static func connection(from row: Row) -> Connection {
-        Connection(
+        var connection = Connection(
             id: row["id"], tenantID: row["tenant_id"], vendor: row["vendor"], name: row["name"],
             baseURL: row["base_url"], authURL: row["auth_url"], syncIntervalSeconds: row["sync_interval_seconds"],
             enabled: row["enabled"], hasCredentials: (row["credentials_key_id"] as String?) != nil,
             createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
             updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
+        connection.requestsPerSecond = row["requests_per_second"]
+        connection.maxConcurrency = row["max_concurrency"]
+        return connection
     }
 
     // MARK: - API clients

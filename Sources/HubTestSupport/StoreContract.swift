@@ -405,6 +405,17 @@ public enum StoreContract {
         try check(try await store.credentials(connectionID: "conn-1", tenant: scope.tenant) == secret,
                   "saving without credentials keeps them")
         try check(try await store.connection(id: "conn-1", tenant: scope.tenant)?.name == "Renamed", "update")
+        var limited = renamed
+        limited.requestsPerSecond = 2.5
+        limited.maxConcurrency = 3
+        _ = try await store.saveConnection(limited, credentials: nil)
+        let reloaded = try await store.connection(id: "conn-1", tenant: scope.tenant)
+        try check(reloaded?.requestsPerSecond == 2.5 && reloaded?.maxConcurrency == 3, "rate limit overrides round trip")
+        limited.requestsPerSecond = nil
+        limited.maxConcurrency = nil
+        _ = try await store.saveConnection(limited, credentials: nil)
+        let cleared = try await store.connection(id: "conn-1", tenant: scope.tenant)
+        try check(cleared?.requestsPerSecond == nil && cleared?.maxConcurrency == nil, "rate limit overrides cleared")
         try check(try await store.connection(id: "conn-1", tenant: "other") == nil, "connections are per tenant")
         var duplicate = connection
         duplicate.id = "conn-2"

@@ -27,6 +27,8 @@ struct ConnectionsCommand: AsyncParsableCommand {
         @Option(name: .customLong("base-url"), help: "The vendor API's base URL.") var baseURL: String
         @Option(name: .customLong("auth-url"), help: "The auth host's base URL, when separate (PF Expert).") var authURL: String?
         @Option(name: .customLong("sync-interval"), help: "Seconds between scheduled pulls (none: manual only).") var syncInterval: Int?
+        @Option(name: .customLong("requests-per-second"), help: "Override the vendor's default request rate (0: unpaced).") var requestsPerSecond: Double?
+        @Option(name: .customLong("max-concurrency"), help: "Override the vendor's default requests in flight (1-64).") var maxConcurrency: Int?
         @OptionGroup var credentials: CredentialsOptions
         @Flag(help: "Print the connection as JSON.") var json = false
 
@@ -35,7 +37,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
             try await withRuntime(data, command: "connections add") { runtime in
                 let connection = try await runtime.addConnection(
                     tenant: tenant.tenant, vendor: vendor, name: name, baseURL: baseURL, authURL: authURL, credentials: secret,
-                    syncIntervalSeconds: syncInterval)
+                    syncIntervalSeconds: syncInterval, requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency)
                 if json { printJSON(connection) } else { print("added \(connection.name) (\(connection.vendor)) as \(connection.id)") }
             }
         }

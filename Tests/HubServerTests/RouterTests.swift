@@ -259,8 +259,13 @@ import Testing
             #expect(list.json["value"]?.array?.count == 2 && !list.text.contains(secret))
             let patched = try await client.execute(
                 uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token),
-                body: buffer(#"{"name":"renamed","sync_interval_seconds":600,"enabled":false}"#))
+                body: buffer(#"{"name":"renamed","sync_interval_seconds":600,"enabled":false,"requests_per_second":0,"max_concurrency":8}"#))
             #expect(patched.status == .ok && patched.json["name"]?.string == "renamed" && patched.json["enabled"] == .bool(false))
+            #expect(patched.json["requests_per_second"]?.number == 0 && patched.json["max_concurrency"]?.number == 8)
+            let badRate = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"max_concurrency":0}"#))
+            #expect(badRate.status == .badRequest, "\(badRate.text)")
+            let reset = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"requests_per_second":null}"#))
+            #expect(reset.status == .ok && reset.json["requests_per_second"] == nil && reset.json["max_concurrency"]?.number == 8)
             let unknownMember = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"vendor":"apimo"}"#))
             #expect(unknownMember.status == .badRequest)
             let disabledSync = try await client.execute(uri: "/v1/connections/\(id)/sync", method: .post, headers: bearer(token))
