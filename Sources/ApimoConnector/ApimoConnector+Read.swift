@@ -37,6 +37,12 @@ struct ApimoReadPosition: Codable, Sendable, Hashable {
 }
 
 extension ApimoConnector {
+    /// A full pass records the lists' change times too: its last cursor, capped at `since`,
+    /// starts the incremental reads.
+    public func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String? {
+        cursor.map { self.cursor($0, cappedAt: since) }
+    }
+
     /// Caps every list's `timestamp` mark at `limit` (unix seconds).
     public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
         guard var position = try? CursorCoding.decode(ApimoReadPosition.self, from: cursor, vendor: vendor) else {

@@ -31,6 +31,15 @@ extension MyCRMConnector {
         return CursorCoding.encode(position)
     }
 
+    /// A `sync` read of every module from `since` (a full pass's `query` cursor carries no
+    /// modification times, so the start is the pass's own start time).
+    public func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String? {
+        let time = max(0, Int64(since.timeIntervalSince1970.rounded(.down)))
+        let modules = [MyCRMModule.leads, .contacts, .users].map(\.rawValue)
+        return CursorCoding.encode(MyCRMReadPosition(
+            kind: .sync, moduleIndex: 0, page: nil, since: Dictionary(uniqueKeysWithValues: modules.map { ($0, time) })))
+    }
+
     /// The modules feeding a resource, in reading order.
     static func modules(for resource: ResourceName) -> [MyCRMModule]? {
         switch resource {

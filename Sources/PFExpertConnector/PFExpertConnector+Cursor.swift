@@ -2,6 +2,12 @@ import ConnectorKit
 public import Foundation
 
 extension PFExpertConnector {
+    /// A full pass records each endpoint's newest change time: its last cursor, capped at
+    /// `since`, starts the incremental reads.
+    public func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String? {
+        cursor.map { self.cursor($0, cappedAt: since) }
+    }
+
     /// Caps every endpoint's change mark at `limit`.
     public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
         guard var state = try? CursorCoding.decode(PFExpertCursor.self, from: cursor, vendor: .pfExpert) else {

@@ -14,8 +14,9 @@ struct EngineCursor: Codable, Hashable, Sendable {
     /// Whether a full pass has completed, so incremental reads may follow.
     var synced: Bool?
     /// Where the next incremental read resumes: the connector's cursor after the last page of
-    /// the last incremental read (nil after a full pass: the first incremental read then starts
-    /// from the vendor's beginning, since a full read's cursor is of another kind).
+    /// the last incremental read; after a full pass, the connector's start for changes since
+    /// the pass began (nil when it has none: the next incremental read then starts from the
+    /// vendor's beginning).
     var incremental: String?
     var full: FullPass?
 

@@ -210,9 +210,14 @@ public struct PullRunner: Sendable {
             after = cursor.incremental
         }
 
+        // When the pass began (a resumed pass began in an earlier run): the first incremental
+        // read after it asks for the changes since then, minus the lookback.
+        let passStarted = (resumable != nil ? state?.passStartedAt : nil) ?? run.startedAt
+        var lastCursor: String?
         for try await page in connector.read(R.self, mode: full ? .full : .incremental, after: after) {
             scope.now = now()
             if full, let generation = scope.generation {
+                lastCursor = page.cursor
                 cursor.full = EngineCursor.FullPass(generation: generation, after: page.cursor)
             } else if let next = page.cursor {
                 // The bookmark of a completed read never runs past the run's start minus the
@@ -238,9 +243,32 @@ public struct PullRunner: Sendable {
                 tenant: connection.tenantID, connectionID: connection.id, resource: R.resource, generation: generation)
             cursor.full = nil
             cursor.synced = true
-            cursor.incremental = nil
+            cursor.incremental = connector.incrementalCursor(afterFullPass: lastCursor, since: passStarted.addingTimeInterval(-lookback))
             scope.generation = nil
             _ = try await store.upsert([R](), scope: scope, cursor: cursor.encoded)
+
+            // A resumed pass did not re-read what an earlier run read before it stopped: what
+            // was created or changed there since the pass began comes from an incremental read,
+            // in this same run.
+            if resumable != nil, capability.incremental, let start = cursor.incremental {
+                for try await page in connector.read(R.self, mode: .incremental, after: start) {
+                    scope.now = now()
+                    if let next = page.cursor {
+                        cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
+                    }
+                    try lease.check(connection: connection.id, resource: R.resource)
+                    let summary = try await store.upsert(page.records, scope: scope, cursor: cursor.encoded)
+                    run.inserted += summary.inserted
+                    run.updated += summary.updated
+                    run.unchanged += summary.unchanged
+                    if !page.deletedSourceKeys.isEmpty {
+                        run.deleted += try await store.markDeleted(R.self, sourceKeys: page.deletedSourceKeys, scope: scope)
+                    }
+                    run.pages += 1
+                    progress?(run)
+                    if page.isLast { break }
+                }
+            }
         }
     }
 }

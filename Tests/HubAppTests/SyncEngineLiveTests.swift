@@ -83,6 +83,7 @@ import Testing
         #expect(quiet.status == .succeeded, "\(quiet.error ?? "")")
         #expect(quiet.mode == .incremental)
         #expect(quiet.inserted == 0 && quiet.updated == 0 && quiet.deleted == 0, "nothing changed: \(quiet)")
+        #expect(quiet.unchanged == 0, "the first incremental read after a full pass asks only for changes since the pass: \(quiet)")
 
         let mutated = try #require(await harness.sandbox.emulator(.mycrm)?.control(.mutate(resource: "Leads", count: 3)).ids)
         let removed = try #require(await harness.sandbox.emulator(.mycrm)?.control(.delete(resource: "Contacts", count: 2)).ids)

@@ -58,6 +58,15 @@ public protocol Connector: Sendable {
     /// - Returns: the capped cursor; cursors without time marks (or not of this connector) are
     ///   returned unchanged.
     func cursor(_ cursor: String, cappedAt limit: Date) -> String
+
+    /// Where the first incremental read after a completed full pass starts: a cursor asking
+    /// for the changes since `since` (the pass's start minus the engine's lookback), built from
+    /// the pass's last cursor when it carries change marks.
+    ///
+    /// - Parameter cursor: the cursor of the full pass's last page (nil when it had none).
+    /// - Returns: nil when the connector cannot start an incremental read there; the next
+    ///   incremental read then starts from the vendor's beginning (correct, only slower).
+    func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String?
 }
 
 extension Connector {
@@ -78,6 +87,9 @@ extension Connector {
 
     /// Default: the cursor carries no time marks.
     public func cursor(_ cursor: String, cappedAt limit: Date) -> String { cursor }
+
+    /// Default: no incremental start after a full pass (the next incremental read reads all).
+    public func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String? { nil }
 
     /// Default: this connection cannot look `R` up.
     public func lookup<R: HubRecord>(_ record: R) async throws -> String? {
