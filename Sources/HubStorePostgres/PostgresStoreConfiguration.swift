@@ -1,6 +1,6 @@
-public import Foundation
-public import HubStore
-public import NIOSSL
+import Foundation
+import HubStore
+import NIOSSL
 public import PostgresNIO
 
 /// Where the PostgreSQL store lives, parsed from a `postgres://` URL.

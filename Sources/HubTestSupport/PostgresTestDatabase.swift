@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HubStore
 public import HubStorePostgres
 import Logging
