@@ -289,6 +289,16 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    // Scale-out: deliveries/s and synced records/s with 1, 2 and 3 `realtyhub run` processes on one
+    // PostgreSQL database (REALTYHUB_BENCH_DATABASE_URL), the sandbox adding 50 ms per request.
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-scale-benchmarks",
+            dependencies: ["ConnectorKit", "HubApp", "HubStore", "HubTestSupport", "RealtyModel", "Sandbox", logging],
+            path: "Benchmarks/ScaleBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
     // Sandbox serving rate: full pages of each emulator over loopback (records/s).
     package.targets.append(
         .executableTarget(

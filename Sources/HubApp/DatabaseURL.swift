@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HubStorePostgres
 
 /// A database URL as given on the command line or in `REALTYHUB_DATABASE_URL`.

@@ -212,7 +212,7 @@ extension PostgresHubStore {
     public func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
         let plan = try ListPlan<R>(query)
         let sql = PGResourceTable<R>()
-        return try await read { db in
+        return try await transaction(readOnlySnapshot: true) { db in
             var statement = SQLStatement()
             var conditions = ["tenant_id = \(try statement.bind(tenant))"]
             if !plan.includeDeleted { conditions.append("NOT \"DeletedYN\"") }

@@ -167,12 +167,17 @@ public final class PostgresHubStore: HubStorage {
     // MARK: - Running work
 
     /// Runs `work` in one transaction on one pooled connection, mapping errors to ``StoreError``.
-    /// The transaction commits when `work` returns and rolls back when it throws.
+    /// The transaction commits when `work` returns and rolls back when it throws; with
+    /// `readOnlySnapshot` it is a read-only, repeatable-read transaction.
     @discardableResult
-    func transaction<T: Sendable>(_ work: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(
+        readOnlySnapshot: Bool = false, _ work: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         do {
             return try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: self.logger)
+                // A read of several statements (a count and its page) sees one snapshot.
+                try await connection.query(
+                    readOnlySnapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: self.logger)
                 do {
                     let result = try await work(connection)
                     try await connection.query("COMMIT", logger: self.logger)

@@ -1,6 +1,6 @@
-public import Foundation
-public import HubStore
-public import NIOSSL
+import Foundation
+import HubStore
+import NIOSSL
 public import PostgresNIO
 
 /// Where the PostgreSQL store lives, parsed from a `postgres://` URL.
@@ -135,7 +135,7 @@ public struct PostgresStoreConfiguration: Sendable, CustomStringConvertible {
 
     /// The configuration of one connection outside the pool (the first connection `open`
     /// makes, so a wrong address, password or TLS setting fails at once with its real cause).
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
         let connectionTLS: PostgresConnection.Configuration.TLS
         switch tlsMode {
         case .disable: connectionTLS = .disable

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HubStore
 public import HubStorePostgres
 import Logging
@@ -76,15 +76,19 @@ public enum PostgresTestDatabase {
         }
     }
 
-    /// Runs one administrative statement (schema names here are generated, never input).
+    /// Runs one administrative statement (schema names here are generated, never input) on a
+    /// connection of its own.
     public static func admin(_ configuration: PostgresStoreConfiguration, _ sql: String) async throws {
         var plain = configuration
         plain.searchPath = nil
-        let client = PostgresClient(configuration: plain.clientConfiguration())
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await client.query(PostgresQuery(unsafeSQL: sql))
+        let connection = try await PostgresConnection.connect(
+            configuration: try plain.connectionConfiguration(), id: 0, logger: Logger(label: "realtyhub.test-admin"))
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "realtyhub.test-admin"))
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
         }
     }
 }

@@ -33,6 +33,8 @@ public enum SyncEngineError: Error, Sendable, Hashable, CustomStringConvertible 
     case unusableConnection(String)
     /// The worker's pull lease expired and another worker took the pull over.
     case leaseLost(connection: String, resource: String)
+    /// The process is shutting down; the pull stopped at a page boundary and resumes next time.
+    case stoppedForShutdown
 
     public var description: String {
         switch self {
@@ -43,6 +45,7 @@ public enum SyncEngineError: Error, Sendable, Hashable, CustomStringConvertible 
         case .unusableConnection(let message): return message
         case .leaseLost(let connection, let resource):
             return "the lease on pulling \(resource) through connection \(connection) expired and another worker took it over"
+        case .stoppedForShutdown: return "stopped at a page boundary because the process is shutting down; the next run resumes"
         }
     }
 }

@@ -1,4 +1,5 @@
 public import ConnectorKit
+import ServiceLifecycle
 import Synchronization
 public import Foundation
 public import HubStore
@@ -235,6 +236,9 @@ public struct PullRunner: Sendable {
             run.pages += 1
             progress?(run)
             if page.isLast { break }
+            // A process asked to stop (SIGTERM) ends its pull at a page boundary: everything
+            // read so far is committed with its cursor, and the next run resumes from there.
+            if Task.isShuttingDownGracefully { throw SyncEngineError.stoppedForShutdown }
         }
 
         if full, let generation = scope.generation {

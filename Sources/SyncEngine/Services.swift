@@ -86,7 +86,7 @@ public struct SyncScheduler: Service {
                 let store = store
                 let fullPassInterval = fullPassInterval
                 let now = now
-                try await runner.runIfFree(
+                _ = try await runner.runIfFree(
                     tenant: connection.tenantID, connectionID: connection.id, resource: resource, mode: due,
                     recheck: {
                         let fresh = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 200)
