@@ -64,6 +64,7 @@ public struct APIError: Error, Sendable {
             case .connectionDisabled: self.init(.conflict, "connection_disabled", error.description)
             case .notReadable, .invalidPayload, .unusableConnection: self.init(.badRequest, "connection_unusable", error.description)
             case .leaseLost: self.init(.conflict, "sync_running", error.description)
+            case .stoppedForShutdown: self.init(.serviceUnavailable, "shutting_down", error.description)
             }
         case let error as DecodingError:
             self.init(.badRequest, "invalid_json", "the body is not valid: \(Self.describe(error))")
