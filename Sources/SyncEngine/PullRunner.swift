@@ -234,6 +234,15 @@ public struct PullRunner: Sendable {
             cursor.incremental = nil
             scope.generation = nil
             _ = try await store.upsert([R](), scope: scope, cursor: cursor.encoded)
+            // A resumed pass did not re-read the pages read before its interruption, so records
+            // created there meanwhile are still missing: read everything once more, in a fresh
+            // pass, so a completed full run always leaves the store matching the vendor.
+            if resumable != nil {
+                logger.info("resumed full pass completed; running a fresh pass for records created meanwhile", metadata: [
+                    "hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)",
+                ])
+                try await pull(type, connection, connector, capability, lease, &run, progress)
+            }
         }
     }
 }
