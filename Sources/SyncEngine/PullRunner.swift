@@ -252,8 +252,9 @@ public struct PullRunner: Sendable {
             _ = try await store.upsert([R](), scope: scope, cursor: cursor.encoded)
 
             // A resumed pass did not re-read what an earlier run read before it stopped: what
-            // was created or changed there since the pass began comes from an incremental read,
-            // in this same run.
+            // was created or changed there since the pass began comes from an incremental read
+            // in this same run where the vendor allows one, else from a fresh pass, so a
+            // completed full run always leaves the store matching the vendor.
             if resumable != nil, capability.incremental, let start = cursor.incremental {
                 for try await page in connector.read(R.self, mode: .incremental, after: start) {
                     scope.now = now()
@@ -272,6 +273,11 @@ public struct PullRunner: Sendable {
                     progress?(run)
                     if page.isLast { break }
                 }
+            } else if resumable != nil {
+                logger.info("resumed full pass completed; running a fresh pass for records created meanwhile", metadata: [
+                    "hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)",
+                ])
+                try await pull(type, connection, connector, capability, lease, &run, progress)
             }
         }
     }
