@@ -32,18 +32,26 @@ public final class HubRuntime: Sendable {
         // With a shared database, vendor sessions are shared too: one process logs in, the
         // others reuse its session (sealed with the same key as the credentials).
         let shared: (any SharedSessionStore)? = configuration.database != nil ? StoreSharedSessions(store: store, secretBox: secretBox) : nil
+        // So are request limits: a connection's concurrency, rate and daily quota are counted
+        // over every process, not per process.
+        let limits: (any SharedRequestLimits)? = configuration.database != nil
+            ? StoreSharedLimits(store: store, owner: PullRunner.defaultOwner(), logger: logger) : nil
         // Every connector request carries its own deadline; the client's defaults cover connects.
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        return HubRuntime(store: store, secretBox: secretBox, http: http, logger: logger, sharedSessions: shared)
+        return HubRuntime(store: store, secretBox: secretBox, http: http, logger: logger, sharedSessions: shared, sharedLimits: limits)
     }
 
-    init(store: any HubStorage, secretBox: SecretBox, http: HTTPClient, logger: Logger, sharedSessions: (any SharedSessionStore)? = nil) {
+    init(
+        store: any HubStorage, secretBox: SecretBox, http: HTTPClient, logger: Logger,
+        sharedSessions: (any SharedSessionStore)? = nil, sharedLimits: (any SharedRequestLimits)? = nil
+    ) {
         self.store = store
         self.secretBox = secretBox
         self.http = http
         self.logger = logger
         connectors = RegistryConnectorProvider(
-            transport: AsyncHTTPClientTransport(client: http), logger: logger, sharedSessions: sharedSessions)
+            transport: AsyncHTTPClientTransport(client: http), logger: logger, sharedSessions: sharedSessions,
+            sharedLimits: sharedLimits)
     }
 
     /// Shuts the HTTP client down and closes the store.

@@ -19,6 +19,7 @@ public final class RegistryConnectorProvider: ConnectorProvider {
     private let clock: any ConnectorClock
     private let logger: Logger
     private let sharedSessions: (any SharedSessionStore)?
+    private let sharedLimits: (any SharedRequestLimits)?
     private let cache = Mutex<[String: Entry]>([:])
 
     /// - Parameters:
@@ -27,14 +28,17 @@ public final class RegistryConnectorProvider: ConnectorProvider {
     ///   - logger: passed to the connectors.
     ///   - sharedSessions: tokens and sessions shared with other processes (nil: each connector
     ///     logs in on its own).
+    ///   - sharedLimits: request limits counted with other processes (nil: each process counts
+    ///     on its own).
     public init(
         transport: any HTTPTransport, clock: any ConnectorClock = SystemConnectorClock(), logger: Logger,
-        sharedSessions: (any SharedSessionStore)? = nil
+        sharedSessions: (any SharedSessionStore)? = nil, sharedLimits: (any SharedRequestLimits)? = nil
     ) {
         self.transport = transport
         self.clock = clock
         self.logger = logger
         self.sharedSessions = sharedSessions
+        self.sharedLimits = sharedLimits
     }
 
     public func connector(for connection: Connection, credentials: Data?) throws -> any Connector {
@@ -63,6 +67,7 @@ public final class RegistryConnectorProvider: ConnectorProvider {
             connectionID: connection.id, baseURL: baseURL, authURL: authURL,
             credentials: try VendorCredentials.decode(vendor: vendor, json: credentials))
         configuration.sharedSessions = sharedSessions
+        configuration.sharedLimits = sharedLimits
         configuration.limits.requestsPerSecond = connection.requestsPerSecond
         configuration.limits.maxConcurrency = connection.maxConcurrency
         let connector = try ConnectorRegistry.make(

@@ -138,6 +138,19 @@ public protocol HubStorage: SyncRunStorage {
     /// Gives `owner`'s lease up; does nothing when another worker holds it.
     func releasePullJob(tenant: String, connectionID: String, resource: ResourceName, owner: String) async throws
 
+    // MARK: Shared request limits
+
+    /// Reserves one vendor request under limits shared by every process using the store: a
+    /// concurrency slot (leased to `owner` until `now + leaseDuration`, so a killed process's
+    /// slots come back), the next rate slot (GCRA: `interval` apart, `burst` back to back) and
+    /// one request of today's quota, atomically.
+    ///
+    /// - Returns: `.busy` when every slot is taken (nothing reserved), `.quotaExhausted` when
+    ///   today's quota is used up (nothing reserved), else the slot and how long to wait.
+    func reserveRequest(key: String, limits: SharedLimitSpec, owner: String, now: Date, leaseDuration: TimeInterval) async throws -> RequestReservation
+    /// Gives a concurrency slot back.
+    func releaseRequest(key: String, slot: Int, owner: String) async throws
+
     // MARK: Cross-process lock
 
     /// Runs `body` while holding the lock `name`, which no other process sharing the store

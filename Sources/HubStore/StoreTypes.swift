@@ -270,3 +270,45 @@ public struct APIClient: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 }
+
+/// The limits one ``HubStorage/reserveRequest(key:limits:owner:now:leaseDuration:)`` applies.
+public struct SharedLimitSpec: Sendable, Hashable {
+    /// Requests in flight at once, over all processes.
+    public var maxConcurrency: Int
+    /// Seconds between requests (1 / rate); nil for no rate limit.
+    public var interval: TimeInterval?
+    /// Requests allowed back to back.
+    public var burst: Int
+    /// Requests per day; nil for no quota.
+    public var dailyQuota: Int?
+    /// Today in the quota's time zone (`2026-11-22`), which resets the count when it changes.
+    public var day: String
+
+    public init(maxConcurrency: Int, interval: TimeInterval?, burst: Int, dailyQuota: Int?, day: String) {
+        self.maxConcurrency = max(1, maxConcurrency)
+        self.interval = interval
+        self.burst = max(1, burst)
+        self.dailyQuota = dailyQuota
+        self.day = day
+    }
+
+    /// The GCRA step: from the stored theoretical arrival time `tat` (seconds since 1970),
+    /// the wait before sending and the new `tat`.
+    public func pace(tat: Double, now: Double) -> (wait: TimeInterval, tat: Double) {
+        guard let interval, interval > 0 else { return (0, tat) }
+        let arrival = max(tat, now)
+        let departure = max(now, arrival - Double(burst - 1) * interval)
+        return (departure - now, arrival + interval)
+    }
+}
+
+/// What reserving a request under shared limits gave.
+public enum RequestReservation: Sendable, Hashable {
+    /// A concurrency slot is held (give it back with ``HubStorage/releaseRequest(key:slot:owner:)``);
+    /// send after `wait` seconds.
+    case granted(slot: Int, wait: TimeInterval)
+    /// Every concurrency slot is taken; nothing was reserved.
+    case busy
+    /// Today's quota is used up; nothing was reserved.
+    case quotaExhausted
+}

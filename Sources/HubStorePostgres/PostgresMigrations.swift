@@ -13,6 +13,27 @@ enum PostgresMigrations {
         ("2026-11-22-5-pull-jobs", pullJobs),
         ("2026-11-22-6-list-order-indexes", listOrderIndexes),
         ("2026-11-22-7-connection-limits", connectionLimits),
+        ("2026-11-22-8-shared-request-limits", sharedRequestLimits),
+    ]
+
+    private static let sharedRequestLimits = [
+        """
+        CREATE TABLE request_slots (
+            key text NOT NULL,
+            slot integer NOT NULL,
+            owner text,
+            expires_at timestamptz,
+            PRIMARY KEY (key, slot)
+        )
+        """,
+        """
+        CREATE TABLE request_pacing (
+            key text PRIMARY KEY,
+            tat double precision NOT NULL,
+            quota_day text NOT NULL,
+            used_today integer NOT NULL
+        )
+        """,
     ]
 
     private static let connectionLimits = [

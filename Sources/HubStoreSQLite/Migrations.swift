@@ -13,6 +13,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-5-pull-jobs", migrate: createPullJobs)
         migrator.registerMigration("2026-11-22-6-list-order-indexes", migrate: createListOrderIndexes)
         migrator.registerMigration("2026-11-22-7-connection-limits", migrate: addConnectionLimits)
+        migrator.registerMigration("2026-11-22-8-shared-request-limits", migrate: createSharedRequestLimits)
         return migrator
     }
 
@@ -131,6 +132,24 @@ enum SQLiteMigrations {
                 created_at TEXT NOT NULL
             );
             CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name);
+            """)
+    }
+
+    private static func createSharedRequestLimits(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE request_slots (
+                key TEXT NOT NULL,
+                slot INTEGER NOT NULL,
+                owner TEXT,
+                expires_at TEXT,
+                PRIMARY KEY (key, slot)
+            );
+            CREATE TABLE request_pacing (
+                key TEXT PRIMARY KEY NOT NULL,
+                tat REAL NOT NULL,
+                quota_day TEXT NOT NULL,
+                used_today INTEGER NOT NULL
+            );
             """)
     }
 

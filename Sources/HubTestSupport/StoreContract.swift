@@ -37,6 +37,7 @@ public enum StoreContract {
         ("outbox idempotency", outboxIdempotency),
         ("connections and credentials", connectionsAndCredentials),
         ("API clients", apiClients),
+        ("shared request limits", sharedRequestLimits),
         ("sync runs", syncRuns),
         ("expiring cache", expiringCache),
         ("pull-job leases", pullJobLeases),
@@ -457,6 +458,29 @@ public enum StoreContract {
         try check(!(try await store.deleteAPIClient(id: "client-a", tenant: "t2")), "another tenant cannot delete")
         try check(try await store.deleteAPIClient(id: "client-a", tenant: scope.tenant), "delete")
         try check(try await store.apiClient(id: "client-a") == nil, "deleted")
+    }
+
+    public static func sharedRequestLimits(_ store: any HubStorage) async throws {
+        let now = Date()
+        let limits = SharedLimitSpec(maxConcurrency: 2, interval: 1, burst: 1, dailyQuota: 4, day: "2026-11-22")
+        func reserve(_ owner: String, at time: Date = now) async throws -> RequestReservation {
+            try await store.reserveRequest(key: "conn-1", limits: limits, owner: owner, now: time, leaseDuration: 60)
+        }
+        guard case .granted(let first, let wait1) = try await reserve("p1") else { throw ContractFailure(description: "first request granted") }
+        guard case .granted(let second, let wait2) = try await reserve("p2") else { throw ContractFailure(description: "second request granted") }
+        try check(first != second, "two slots")
+        try check(wait1 == 0 && abs(wait2 - 1) < 0.001, "paced one interval apart, got \(wait1), \(wait2)")
+        try check(try await reserve("p3") == .busy, "no third slot while two are held")
+        try await store.releaseRequest(key: "conn-1", slot: first, owner: "p1")
+        guard case .granted(_, let wait3) = try await reserve("p3") else { throw ContractFailure(description: "a released slot is reused") }
+        try check(abs(wait3 - 2) < 0.001, "the rate holds across owners, got \(wait3)")
+        try check(try await reserve("p4", at: now.addingTimeInterval(120)) != .busy, "slots of a dead owner come back after the lease")
+        try check(try await reserve("p5", at: now.addingTimeInterval(240)) == .quotaExhausted, "the daily quota holds across owners")
+        var tomorrow = limits
+        tomorrow.day = "2026-11-23"
+        let fresh = try await store.reserveRequest(key: "conn-1", limits: tomorrow, owner: "p6", now: now.addingTimeInterval(240), leaseDuration: 60)
+        if case .granted = fresh {} else { throw ContractFailure(description: "the quota resets the next day, got \(fresh)") }
+        try check(try await store.reserveRequest(key: "conn-2", limits: limits, owner: "p1", now: now, leaseDuration: 60) != .busy, "keys are independent")
     }
 
     public static func syncRuns(_ store: any HubStorage) async throws {

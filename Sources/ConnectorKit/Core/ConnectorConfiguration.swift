@@ -41,6 +41,9 @@ public struct ConnectorConfiguration: Sendable {
     /// Tokens and sessions shared with the other hub processes of the same database, with a
     /// cross-process renewal lock (nil: this process logs in on its own).
     public var sharedSessions: (any SharedSessionStore)? = nil
+    /// Request limits (concurrency, rate, daily quota) shared with the other hub processes of
+    /// the same database (nil: this process counts on its own).
+    public var sharedLimits: (any SharedRequestLimits)? = nil
 
     /// Timeout overrides; nil means the vendor profile's value.
     public struct Timeouts: Sendable, Hashable {

@@ -78,7 +78,9 @@ public struct VendorHTTPClient: Sendable {
         self.logger = logger
         self.clock = clock
         self.redactor = redactor
-        self.limiter = RateLimiter(limits: configuration.effectiveLimits(profile), vendor: vendor, clock: clock)
+        self.limiter = RateLimiter(
+            limits: configuration.effectiveLimits(profile), vendor: vendor, clock: clock,
+            shared: configuration.sharedLimits.map { (connectionID: configuration.connectionID, limits: $0) })
         self.retry = configuration.effectiveRetry(profile)
         self.requestTimeout = configuration.effectiveTimeouts(profile).request
         self.transport = transport

@@ -35,6 +35,7 @@ public final class RateLimiter: Sendable {
     private let clock: any ConnectorClock
     private let calendar: Calendar
     private let state = Mutex(State())
+    private let shared: (connectionID: String, limits: any SharedRequestLimits)?
 
     /// Creates a limiter.
     ///
@@ -42,8 +43,14 @@ public final class RateLimiter: Sendable {
     ///   - limits: the limits.
     ///   - vendor: the vendor (for quota errors).
     ///   - clock: the time source.
-    public init(limits: RateLimits, vendor: VendorID, clock: any ConnectorClock) {
+    ///   - shared: limits kept with other processes; when set, the rate and the quota are counted
+    ///     there (over all processes) and the concurrency limit holds both here and there.
+    public init(
+        limits: RateLimits, vendor: VendorID, clock: any ConnectorClock,
+        shared: (connectionID: String, limits: any SharedRequestLimits)? = nil
+    ) {
         self.limits = limits
+        self.shared = shared
         self.vendor = vendor
         self.clock = clock
         var calendar = Calendar(identifier: .gregorian)
@@ -62,6 +69,7 @@ public final class RateLimiter: Sendable {
     /// - Throws: `.rateLimited` when the daily quota is used up, `CancellationError`, or what
     ///   `body` throws.
     public func withPermit<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if let shared { return try await withSharedPermit(shared.connectionID, shared.limits, body) }
         try await acquire()
         do {
             let value = try await body()
@@ -70,6 +78,52 @@ public final class RateLimiter: Sendable {
         } catch {
             release()
             throw error
+        }
+    }
+
+    /// Holds a local concurrency slot (this process's share) and a shared reservation (slot,
+    /// rate and quota over every process) around `body`.
+    private func withSharedPermit<T: Sendable>(
+        _ connectionID: String, _ shared: any SharedRequestLimits, _ body: () async throws -> T
+    ) async throws -> T {
+        try await acquireConcurrencySlot()
+        let permit: SharedRequestPermit
+        do {
+            permit = try await reserveShared(connectionID, shared)
+        } catch {
+            release()
+            throw error
+        }
+        do {
+            if permit.wait > .zero { try await clock.sleep(for: permit.wait) }
+            let value = try await body()
+            release()
+            await shared.release(permit)
+            return value
+        } catch {
+            release()
+            await shared.release(permit)
+            throw error
+        }
+    }
+
+    /// Polls the shared limits until a slot is free (every 20 ms; slots are held for one
+    /// request), or fails when the quota is used up.
+    private func reserveShared(_ connectionID: String, _ shared: any SharedRequestLimits) async throws -> SharedRequestPermit {
+        while true {
+            try Task.checkCancellation()
+            let now = clock.now()
+            switch try await shared.reserve(connectionID: connectionID, limits: limits, now: now) {
+            case .granted(let permit):
+                return permit
+            case .busy:
+                try await clock.sleep(for: .milliseconds(20))
+            case .quotaExhausted:
+                throw ConnectorError(
+                    .rateLimited, vendor: vendor,
+                    message: "the daily quota of \(limits.dailyQuota ?? 0) requests is used up (counted over every hub process); it resets at midnight \(calendar.timeZone.identifier)",
+                    retryAfter: timeToNextDay(from: now))
+            }
         }
     }
 

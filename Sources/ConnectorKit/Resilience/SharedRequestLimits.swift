@@ -1,0 +1,35 @@
+public import Foundation
+
+/// A connection's request limits kept where every hub process sharing a database sees them,
+/// so N processes together stay within the vendor's concurrency, rate and daily quota rather
+/// than N times them. The hub implements it over its store; ``RateLimiter`` consults it for
+/// every request when a connection's configuration carries one.
+public protocol SharedRequestLimits: Sendable {
+    /// Tries to reserve one request of `connectionID` under `limits` at `now`.
+    func reserve(connectionID: String, limits: RateLimits, now: Date) async throws -> SharedRequestDecision
+    /// Gives back the concurrency slot of a granted reservation.
+    func release(_ permit: SharedRequestPermit) async
+}
+
+/// The answer of ``SharedRequestLimits/reserve(connectionID:limits:now:)``.
+public enum SharedRequestDecision: Sendable, Hashable {
+    /// Send after `permit.wait`; release the permit when the request is over.
+    case granted(SharedRequestPermit)
+    /// Every concurrency slot is taken by some process; try again shortly.
+    case busy
+    /// Today's quota is used up across the processes.
+    case quotaExhausted
+}
+
+/// A reserved request: which concurrency slot it holds and how long to wait for its rate slot.
+public struct SharedRequestPermit: Sendable, Hashable {
+    public var connectionID: String
+    public var slot: Int
+    public var wait: Duration
+
+    public init(connectionID: String, slot: Int, wait: Duration) {
+        self.connectionID = connectionID
+        self.slot = slot
+        self.wait = wait
+    }
+}
