@@ -43,13 +43,15 @@ import Testing
 
     @Test func aSilentServerTimesOutWithinTheDeadline() async throws {
         let server = try await KitLoopbackServer.start { _ in KitLoopbackServer.Reply(respond: false) }
-        let transport = AsyncHTTPClientTransport(connectTimeout: .seconds(2), readTimeout: .seconds(5))
+        // The request's 150 ms deadline must end it, not the 60 s read timeout; the bound is
+        // loose so a loaded machine cannot fail it.
+        let transport = AsyncHTTPClientTransport(connectTimeout: .seconds(2), readTimeout: .seconds(60))
         let started = ContinuousClock.now
         let error = await #expect(throws: TransportError.self) {
             try await transport.send(TransportRequest(method: .get, url: server.baseURL, timeout: .milliseconds(150)))
         }
         #expect(error?.code == .timeout)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(20))
         try await transport.shutdown()
         try await server.shutdown()
     }
