@@ -63,31 +63,8 @@ extension HubApp {
         do {
             let inspection = try SQLiteHubStore.inspect(directory: directory)
             if let schema = inspection.schema {
-                let unknown = schema.applied.filter { !schema.known.contains($0) }
-                if !unknown.isEmpty {
-                    checks.append(.init(
-                        name: "schema", status: .failed,
-                        message: "the database has migrations this binary does not know (\(unknown.joined(separator: ", "))); upgrade realtyhub"))
-                } else if schema.isCurrent {
-                    checks.append(.init(
-                        name: "schema", status: .ok,
-                        message: "version \(schema.applied.count) of \(schema.known.count) (\(schema.applied.last ?? "none"))"))
-                } else {
-                    checks.append(.init(
-                        name: "schema", status: .warning,
-                        message: "\(schema.applied.count) of \(schema.known.count) migrations applied; they run on the next open (or `realtyhub migrate`)"))
-                }
-                if let box {
-                    if inspection.keyIDs.isEmpty {
-                        checks.append(.init(name: "key matches data", status: .warning, message: "no secret sealed yet"))
-                    } else if inspection.keyIDs.contains(where: { id in box.keys.contains { $0.id == id } }) {
-                        checks.append(.init(name: "key matches data", status: .ok, message: "the configured key opens this folder's secrets"))
-                    } else {
-                        checks.append(.init(
-                            name: "key matches data", status: .failed,
-                            message: "this folder's secrets were sealed with key id \(inspection.keyIDs.joined(separator: ", ")), but the configured key id is \(box.currentKeyID): wrong key"))
-                    }
-                }
+                checks.append(Self.schemaCheck(schema, migrate: "`realtyhub migrate`"))
+                if let box { checks.append(Self.keyCheck(sealedWith: inspection.keyIDs, box: box, place: "folder")) }
             } else {
                 checks.append(.init(
                     name: "schema", status: .failed,
@@ -123,31 +100,39 @@ extension HubApp {
             checks.append(.init(name: "schema", status: .failed, message: "the database has no realtyhub schema; \(migrate)"))
             return DoctorReport(checks: checks)
         }
+        checks.append(Self.schemaCheck(schema, migrate: migrate))
+        if let box { checks.append(Self.keyCheck(sealedWith: inspection.keyIDs, box: box, place: "database")) }
+        return DoctorReport(checks: checks)
+    }
+
+    /// Whether the schema is current, behind (`migrate` says how to catch up) or ahead of this binary.
+    static func schemaCheck(_ schema: SchemaStatus, migrate: String) -> DoctorReport.Check {
         let unknown = schema.applied.filter { !schema.known.contains($0) }
         if !unknown.isEmpty {
-            checks.append(.init(
+            return .init(
                 name: "schema", status: .failed,
-                message: "the database has migrations this binary does not know (\(unknown.joined(separator: ", "))); upgrade realtyhub"))
-        } else if schema.isCurrent {
-            checks.append(.init(
+                message: "the database has migrations this binary does not know (\(unknown.joined(separator: ", "))); upgrade realtyhub")
+        }
+        if schema.isCurrent {
+            return .init(
                 name: "schema", status: .ok,
-                message: "version \(schema.applied.count) of \(schema.known.count) (\(schema.applied.last ?? "none"))"))
-        } else {
-            checks.append(.init(
-                name: "schema", status: .warning,
-                message: "\(schema.applied.count) of \(schema.known.count) migrations applied; they run on the next open (or \(migrate))"))
+                message: "version \(schema.applied.count) of \(schema.known.count) (\(schema.applied.last ?? "none"))")
         }
-        if let box {
-            if inspection.keyIDs.isEmpty {
-                checks.append(.init(name: "key matches data", status: .warning, message: "no secret sealed yet"))
-            } else if inspection.keyIDs.contains(where: { id in box.keys.contains { $0.id == id } }) {
-                checks.append(.init(name: "key matches data", status: .ok, message: "the configured key opens this database's secrets"))
-            } else {
-                checks.append(.init(
-                    name: "key matches data", status: .failed,
-                    message: "this database's secrets were sealed with key id \(inspection.keyIDs.joined(separator: ", ")), but the configured key id is \(box.currentKeyID): wrong key"))
-            }
+        return .init(
+            name: "schema", status: .warning,
+            message: "\(schema.applied.count) of \(schema.known.count) migrations applied; they run on the next open (or \(migrate))")
+    }
+
+    /// Whether the configured keys open the secrets sealed in this `place` (folder or database).
+    static func keyCheck(sealedWith keyIDs: [String], box: SecretBox, place: String) -> DoctorReport.Check {
+        if keyIDs.isEmpty {
+            return .init(name: "key matches data", status: .warning, message: "no secret sealed yet")
         }
-        return DoctorReport(checks: checks)
+        if keyIDs.contains(where: { id in box.keys.contains { $0.id == id } }) {
+            return .init(name: "key matches data", status: .ok, message: "the configured key opens this \(place)'s secrets")
+        }
+        return .init(
+            name: "key matches data", status: .failed,
+            message: "this \(place)'s secrets were sealed with key id \(keyIDs.joined(separator: ", ")), but the configured key id is \(box.currentKeyID): wrong key")
     }
 }
