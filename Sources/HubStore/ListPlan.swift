@@ -8,6 +8,13 @@ public struct ListPlan<R: HubRecord>: Sendable {
     public let filters: [(column: String, value: FieldValue)]
     public let modifiedSince: Date?
     public let sortColumn: String
+    /// Whether the sort column is never null (the timestamps the hub stamps, the hub key): the
+    /// order then needs no "nulls last" term and can tie-break in the same direction, so an
+    /// index on (tenant, DeletedYN, column, key) serves the page without sorting.
+    public var sortsOnNeverNullColumn: Bool {
+        [MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp, MetadataFieldNames(R.resource).key]
+            .contains(sortColumn)
+    }
     public let sortOrder: SortOrder
     public let limit: Int
     public let offset: Int

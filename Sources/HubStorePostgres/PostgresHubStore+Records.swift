@@ -234,12 +234,7 @@ extension PostgresHubStore {
                 ?? ![MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp,
                      MetadataFieldNames.sourceModificationTimestamp].contains(plan.sortColumn)
             let collation = sortsAsText ? " COLLATE \"C\"" : ""
-            // Never-null columns need no "nulls last" term, and a same-direction tie-break lets
-            // the (tenant, DeletedYN, sort, key) index serve the page without a full sort.
-            let notNull: Set<String> = [
-                MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp, MetadataFieldNames(R.resource).key,
-            ]
-            let order = notNull.contains(plan.sortColumn)
+            let order = plan.sortsOnNeverNullColumn
                 ? "\(sort)\(collation) \(direction), \(sql.keyColumn) COLLATE \"C\" \(direction)"
                 : "(\(sort) IS NULL), \(sort)\(collation) \(direction), \(sql.keyColumn) COLLATE \"C\" ASC"
             let limit = try statement.bind(plan.limit)

@@ -256,13 +256,7 @@ extension SQLiteHubStore {
             }
             let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
             let sort = "\"\(plan.sortColumn)\""
-            // Columns that are never null need no "nulls last" term, and a tie-break in the
-            // same direction, so the (tenant, DeletedYN, sort, key) index yields the page in
-            // order without sorting the whole table.
-            let notNull: Set<String> = [
-                MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp, MetadataFieldNames(R.resource).key,
-            ]
-            let order = notNull.contains(plan.sortColumn)
+            let order = plan.sortsOnNeverNullColumn
                 ? "\(sort) \(direction), \(sql.keyColumn) \(direction)"
                 : "(\(sort) IS NULL), \(sort) \(direction), \(sql.keyColumn) ASC"
             let columns = (plan.metadataColumns.map { "\"\($0)\"" } + plan.fields.map { "\"\($0.name)\"" })

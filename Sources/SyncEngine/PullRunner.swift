@@ -214,11 +214,50 @@ public struct PullRunner: Sendable {
         // When the pass began (a resumed pass began in an earlier run): the first incremental
         // read after it asks for the changes since then, minus the lookback.
         let passStarted = (resumable != nil ? state?.passStartedAt : nil) ?? run.startedAt
+        let lastCursor = try await storePages(
+            R.self, connector, mode: full ? .full : .incremental, after: after, connection, &scope, &cursor, lease, &run, progress)
+
+        if full, let generation = scope.generation {
+            try lease.check(connection: connection.id, resource: R.resource)
+            run.deleted += try await store.completeFullPass(
+                tenant: connection.tenantID, connectionID: connection.id, resource: R.resource, generation: generation)
+            cursor.full = nil
+            cursor.synced = true
+            cursor.incremental = connector.incrementalCursor(afterFullPass: lastCursor, since: passStarted.addingTimeInterval(-lookback))
+            scope.generation = nil
+            _ = try await store.upsert([R](), scope: scope, cursor: cursor.encoded)
+
+            // A resumed pass did not re-read what an earlier run read before it stopped: what
+            // was created or changed there since the pass began comes from an incremental read
+            // in this same run where the vendor allows one, else from a fresh pass, so a
+            // completed full run always leaves the store matching the vendor.
+            if resumable != nil, capability.incremental, let start = cursor.incremental {
+                _ = try await storePages(R.self, connector, mode: .incremental, after: start, connection, &scope, &cursor, lease, &run, progress)
+            } else if resumable != nil {
+                logger.info("resumed full pass completed; running a fresh pass for records created meanwhile", metadata: [
+                    "hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)",
+                ])
+                try await pull(type, connection, connector, capability, lease, &run, progress)
+            }
+        }
+    }
+}
+
+extension PullRunner {
+    /// Reads the connector's pages and stores each with the cursor that follows it (in the
+    /// same transaction), counting into `run`.
+    ///
+    /// - Returns: the connector cursor of the last page read.
+    fileprivate func storePages<R: HubRecord>(
+        _ type: R.Type, _ connector: any Connector, mode: ReadMode, after: String?, _ connection: Connection,
+        _ scope: inout SyncScope, _ cursor: inout EngineCursor, _ lease: PullLease, _ run: inout SyncRun,
+        _ progress: (@Sendable (SyncRun) -> Void)?
+    ) async throws -> String? {
         var lastCursor: String?
-        for try await page in connector.read(R.self, mode: full ? .full : .incremental, after: after) {
+        for try await page in connector.read(R.self, mode: mode, after: after) {
             scope.now = now()
-            if full, let generation = scope.generation {
-                lastCursor = page.cursor
+            lastCursor = page.cursor
+            if mode == .full, let generation = scope.generation {
                 cursor.full = EngineCursor.FullPass(generation: generation, after: page.cursor)
             } else if let next = page.cursor {
                 // The bookmark of a completed read never runs past the run's start minus the
@@ -240,46 +279,7 @@ public struct PullRunner: Sendable {
             // read so far is committed with its cursor, and the next run resumes from there.
             if Task.isShuttingDownGracefully { throw SyncEngineError.stoppedForShutdown }
         }
-
-        if full, let generation = scope.generation {
-            try lease.check(connection: connection.id, resource: R.resource)
-            run.deleted += try await store.completeFullPass(
-                tenant: connection.tenantID, connectionID: connection.id, resource: R.resource, generation: generation)
-            cursor.full = nil
-            cursor.synced = true
-            cursor.incremental = connector.incrementalCursor(afterFullPass: lastCursor, since: passStarted.addingTimeInterval(-lookback))
-            scope.generation = nil
-            _ = try await store.upsert([R](), scope: scope, cursor: cursor.encoded)
-
-            // A resumed pass did not re-read what an earlier run read before it stopped: what
-            // was created or changed there since the pass began comes from an incremental read
-            // in this same run where the vendor allows one, else from a fresh pass, so a
-            // completed full run always leaves the store matching the vendor.
-            if resumable != nil, capability.incremental, let start = cursor.incremental {
-                for try await page in connector.read(R.self, mode: .incremental, after: start) {
-                    scope.now = now()
-                    if let next = page.cursor {
-                        cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
-                    }
-                    try lease.check(connection: connection.id, resource: R.resource)
-                    let summary = try await store.upsert(page.records, scope: scope, cursor: cursor.encoded)
-                    run.inserted += summary.inserted
-                    run.updated += summary.updated
-                    run.unchanged += summary.unchanged
-                    if !page.deletedSourceKeys.isEmpty {
-                        run.deleted += try await store.markDeleted(R.self, sourceKeys: page.deletedSourceKeys, scope: scope)
-                    }
-                    run.pages += 1
-                    progress?(run)
-                    if page.isLast { break }
-                }
-            } else if resumable != nil {
-                logger.info("resumed full pass completed; running a fresh pass for records created meanwhile", metadata: [
-                    "hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)",
-                ])
-                try await pull(type, connection, connector, capability, lease, &run, progress)
-            }
-        }
+        return lastCursor
     }
 }
 
