@@ -166,11 +166,12 @@ import Testing
         }
     }
 
-    /// A short token lifetime (2 s) with slowed pages: the token runs out during the read,
-    /// whether the renewal comes before expiry or after a 401, and the read completes. (A
-    /// fresh token must outlive one request even on a loaded machine, hence not 1 s.)
+    /// A short token lifetime (4 s) with slowed pages (1 s each, six pages): the token runs
+    /// out during the read, whether the renewal comes before expiry or after a 401, and the
+    /// read completes. (A fresh token must outlive one request even while the whole suite
+    /// loads the machine, hence not 1 or 2 s.)
     @Test func shortTokenLifetimeDuringPagination() async throws {
-        let settings = EmulatorSettings(records: 24, tokenTTL: .seconds(2), latency: .milliseconds(500))
+        let settings = EmulatorSettings(records: 24, tokenTTL: .seconds(4), latency: .seconds(1))
         try await withLiveSandbox([.pfExpert], settings: settings) { live in
             let connector = try live.connector(.pfExpert) {
                 $0.pageSize = 4
