@@ -7,7 +7,16 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-]
+] + fuzzInstrumentation
+
+/// Fuzzing (scripts/fuzz.sh, FUZZING.md): `REALTYHUB_FUZZ=1` instruments the package's own
+/// targets for libFuzzer (coverage, and AddressSanitizer unless REALTYHUB_FUZZ_SANITIZERS says
+/// otherwise) and adds the harnesses under Fuzz/. Never set for the normal build or CI.
+let fuzzing = Context.environment["REALTYHUB_FUZZ"] != nil
+var fuzzInstrumentation: [SwiftSetting] {
+    guard fuzzing else { return [] }
+    return [.unsafeFlags(["-sanitize=\(Context.environment["REALTYHUB_FUZZ_SANITIZERS"] ?? "fuzzer,address")"])]
+}
 
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 
@@ -44,6 +53,8 @@ let package = Package(
         // The PostgreSQL store; swift-nio-ssl (already in the graph) for its TLS settings.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Property-based tests of the hub's query parsing (HubServerPropertyTests only).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Canonical resources with RESO names, identities, validation, JSON coding.
@@ -254,6 +265,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "HubServerPropertyTests",
+            dependencies: [
+                "HubServer", "RealtyModel",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
 
@@ -314,4 +333,37 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+}
+
+// libFuzzer harnesses, one executable per parser (scripts/fuzz.sh builds them into .build-fuzz):
+//   REALTYHUB_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product fuzz-vtql
+// Each calls the parser through the entry point its module offers (package visibility), so the
+// harnesses follow the parsers as they change.
+if fuzzing {
+    // libFuzzer's driver is linked by the executables; lld because gold cannot link it with Swift's
+    // entry point (SwiftPM renames `main`, so the harnesses start libFuzzer themselves).
+    let fuzzLink: [LinkerSetting] = [
+        .unsafeFlags(["-sanitize=\(Context.environment["REALTYHUB_FUZZ_SANITIZERS"] ?? "fuzzer,address")", "-use-ld=lld"])
+    ]
+    package.targets.append(
+        .target(name: "FuzzSupport", dependencies: ["ConnectorKit", "RealtyModel", logging], path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings)
+    )
+    let harnesses: [(String, [Target.Dependency])] = [
+        ("fuzz-vtql", ["Sandbox"]),
+        ("fuzz-mycrm-form", ["Sandbox"]),
+        ("fuzz-propq-form-body", ["Sandbox"]),
+        ("fuzz-hub-list-query", ["HubServer", "RealtyModel"]),
+        ("fuzz-pfexpert-pages", ["Connectors"]),
+        ("fuzz-propq-pages", ["Connectors"]),
+        ("fuzz-mycrm-pages", ["Connectors"]),
+        ("fuzz-apimo-pages", ["Connectors"]),
+        ("fuzz-bostonlogic-pages", ["Connectors"]),
+    ]
+    for (name, dependencies) in harnesses {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["FuzzSupport", "ConnectorKit", "RealtyModel", logging] + dependencies,
+                path: "Fuzz/\(name)", swiftSettings: swiftSettings, linkerSettings: fuzzLink)
+        )
+    }
 }

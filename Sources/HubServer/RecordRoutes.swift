@@ -165,19 +165,28 @@ struct RecordRoutes {
         return query
     }
 
+    /// Every list parameter of `request` for `R`, checked: the store query (its projection
+    /// widened to the columns the expansions need), the projection to answer and the relations
+    /// to embed.
+    /// - Throws: ``APIError`` 400 naming the offending parameter.
+    static func listRequest<R: HubRecord>(_ type: R.Type, _ request: Request) throws -> (query: ListQuery, only: Set<String>, relations: [Relation]) {
+        var query = try listQuery(request)
+        let only = try projection(R.self, request)
+        let relations = try Self.relations(R.resource, request)
+        // Expansions need their key fields even when the projection leaves them out.
+        let needed = only.union(relations.flatMap { [$0.keyField] + ($0.sourceKeyField.map { [$0] } ?? []) })
+            .union(relations.isEmpty ? [] : [MetadataFieldNames.connectionID])
+        query.fields = needed == defaultProjection(R.self) ? nil : Array(needed).sorted()
+        return (query, only, relations)
+    }
+
     struct List: ResourceVisitor {
         let store: any HubStorage
         let request: Request
         let tenant: String
 
         func visit<R: HubRecord>(_ type: R.Type) async throws -> Response {
-            var query = try RecordRoutes.listQuery(request)
-            let only = try RecordRoutes.projection(R.self, request)
-            let relations = try RecordRoutes.relations(R.resource, request)
-            // Expansions need their key fields even when the projection leaves them out.
-            let needed = only.union(relations.flatMap { [$0.keyField] + ($0.sourceKeyField.map { [$0] } ?? []) })
-                .union(relations.isEmpty ? [] : [MetadataFieldNames.connectionID])
-            query.fields = needed == RecordRoutes.defaultProjection(R.self) ? nil : Array(needed).sorted()
+            let (query, only, relations) = try RecordRoutes.listRequest(R.self, request)
             let page = try await store.list(R.self, tenant: tenant, query: query)
             var items: [RecordJSON<R>] = []
             items.reserveCapacity(page.records.count)
