@@ -15,7 +15,9 @@ let swiftSettings: [SwiftSetting] = [
 let fuzzing = Context.environment["REALTYHUB_FUZZ"] != nil
 var fuzzInstrumentation: [SwiftSetting] {
     guard fuzzing else { return [] }
-    return [.unsafeFlags(["-sanitize=\(Context.environment["REALTYHUB_FUZZ_SANITIZERS"] ?? "fuzzer,address")"])]
+    // -O also in a debug build, so a harness built over an existing debug scratch folder runs
+    // the package's code optimized (the dependencies keep their configuration).
+    return [.unsafeFlags(["-sanitize=\(Context.environment["REALTYHUB_FUZZ_SANITIZERS"] ?? "fuzzer,address")", "-O"])]
 }
 
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")

@@ -9,6 +9,11 @@
 #   FUZZ_TIMEOUT  seconds one input may take before it counts as a hang (default 10)
 #   FUZZ_MAX_LEN  largest input in bytes (default 8192)
 #   FUZZ_SKIP_BUILD=1  reuse the last build
+#   FUZZ_SCRATCH  scratch folder of the instrumented build (default .build-fuzz)
+#   FUZZ_CONFIGURATION  release (default) or debug; with FUZZ_SCRATCH=.build and debug, the
+#                 harnesses reuse the dependencies of an existing `swift build` (only the
+#                 package's own targets are recompiled, instrumented and -O); a later normal
+#                 build recompiles them without instrumentation
 #
 # Each target starts from its committed seeds (Fuzz/corpus/<target>) plus what earlier runs
 # found (.build-fuzz/corpus/<target>, not committed); crash, hang and out-of-memory inputs are
@@ -28,16 +33,17 @@ targets=("$@")
 runs="${FUZZ_RUNS:-1000000}"
 timeout="${FUZZ_TIMEOUT:-10}"
 max_len="${FUZZ_MAX_LEN:-8192}"
-scratch=.build-fuzz
+scratch="${FUZZ_SCRATCH:-.build-fuzz}"
+configuration="${FUZZ_CONFIGURATION:-release}"
 
 if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
     for target in "${targets[@]}"; do
         echo "== building $target"
-        REALTYHUB_FUZZ=1 swift build -c release --scratch-path "$scratch" --product "$target" 2>&1 | tail -3
+        REALTYHUB_FUZZ=1 swift build -c "$configuration" --scratch-path "$scratch" --product "$target" 2>&1 | tail -3
         [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build of $target failed"; exit 1; }
     done
 fi
-bin="$(REALTYHUB_FUZZ=1 swift build -c release --scratch-path "$scratch" --show-bin-path)"
+bin="$(REALTYHUB_FUZZ=1 swift build -c "$configuration" --scratch-path "$scratch" --show-bin-path)"
 
 # Swift's own crash backtracer would take over libFuzzer's deadly-signal handling; leak checking
 # is off because the Swift runtime keeps metadata and concurrency caches for the process's life.

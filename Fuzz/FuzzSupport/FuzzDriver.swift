@@ -27,7 +27,7 @@ public enum FuzzDriver {
         var argc = CommandLine.argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
         let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            let bytes = UnsafeRawBufferPointer(start: size == 0 ? nil : data.map(UnsafeRawPointer.init), count: data == nil ? 0 : size)
+            let bytes = UnsafeRawBufferPointer(start: data.map { UnsafeRawPointer($0) }, count: data == nil ? 0 : size)
             currentTarget?(bytes)
             return 0
         }
