@@ -1,6 +1,17 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// Fuzzing (scripts/fuzz.sh, FUZZING.md): `REALTYHUB_FUZZ=1` instruments the package's own
+/// targets for libFuzzer (coverage, and AddressSanitizer unless REALTYHUB_FUZZ_SANITIZERS says
+/// otherwise) and adds the harnesses under Fuzz/. Never set for the normal build or CI.
+let fuzzing = Context.environment["REALTYHUB_FUZZ"] != nil
+var fuzzInstrumentation: [SwiftSetting] {
+    guard Context.environment["REALTYHUB_FUZZ"] != nil else { return [] }
+    // -O also in a debug build, so a harness built over an existing debug scratch folder runs
+    // the package's code optimized (the dependencies keep their configuration).
+    return [.unsafeFlags(["-sanitize=\(Context.environment["REALTYHUB_FUZZ_SANITIZERS"] ?? "fuzzer,address")", "-O"])]
+}
+
 /// One set of compiler settings for every target: Swift 6 language mode (set by the tools
 /// version), strict concurrency, and the upcoming features the codebase is written for.
 let swiftSettings: [SwiftSetting] = [
@@ -8,17 +19,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ] + fuzzInstrumentation
-
-/// Fuzzing (scripts/fuzz.sh, FUZZING.md): `REALTYHUB_FUZZ=1` instruments the package's own
-/// targets for libFuzzer (coverage, and AddressSanitizer unless REALTYHUB_FUZZ_SANITIZERS says
-/// otherwise) and adds the harnesses under Fuzz/. Never set for the normal build or CI.
-let fuzzing = Context.environment["REALTYHUB_FUZZ"] != nil
-var fuzzInstrumentation: [SwiftSetting] {
-    guard fuzzing else { return [] }
-    // -O also in a debug build, so a harness built over an existing debug scratch folder runs
-    // the package's code optimized (the dependencies keep their configuration).
-    return [.unsafeFlags(["-sanitize=\(Context.environment["REALTYHUB_FUZZ_SANITIZERS"] ?? "fuzzer,address")", "-O"])]
-}
 
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 

@@ -34,3 +34,11 @@ public enum FuzzDriver {
         exit(status)
     }
 }
+
+/// libFuzzer's conventional entry, which its runtime references even when the driver is
+/// started through `LLVMFuzzerRunDriver`; it feeds the same harness function.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    currentTarget?(UnsafeRawBufferPointer(start: data.map { UnsafeRawPointer($0) }, count: data == nil ? 0 : size))
+    return 0
+}
