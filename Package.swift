@@ -354,7 +354,7 @@ if fuzzing {
         ("fuzz-vtql", ["Sandbox"]),
         ("fuzz-mycrm-form", ["Sandbox"]),
         ("fuzz-propq-form-body", ["Sandbox"]),
-        ("fuzz-hub-list-query", ["HubServer", "RealtyModel"]),
+        ("fuzz-hub-list-query", ["HubServer"]),
         ("fuzz-pfexpert-pages", ["Connectors"]),
         ("fuzz-propq-pages", ["Connectors"]),
         ("fuzz-mycrm-pages", ["Connectors"]),

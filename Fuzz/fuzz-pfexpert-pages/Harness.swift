@@ -1,5 +1,6 @@
 import ConnectorKit
 import Connectors
+import Foundation
 import FuzzSupport
 
 /// PF Expert's page decoding and mapping, through `ConnectorRegistry.make` and `read`: the token

@@ -1,5 +1,6 @@
 import ConnectorKit
 import Connectors
+import Foundation
 import FuzzSupport
 
 /// PropQ's (Resales Online) page decoding and mapping, through `ConnectorRegistry.make` and
