@@ -157,7 +157,7 @@ extension HubRuntime {
         let key = connection.id + "|" + trimmed.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
         let now = Date()
         if let cached = try await store.cachedValue(namespace: "mycrm-address", key: key, now: now),
-           let answer = try? JSONDecoder().decode(JSONValue.self, from: cached)
+           let answer = try? JSONValue(parsing: cached)
         {
             return (answer, true)
         }

@@ -138,7 +138,7 @@ extension HubAPI {
             var headers = HTTPFields()
             headers[.cacheControl] = "no-store"
             return JSONResponse.make(.ok, .object([
-                "access_token": .string(token), "token_type": "Bearer", "expires_in": .number(tokens.lifetime),
+                "access_token": .string(token), "token_type": "Bearer", "expires_in": .number(JSONNumber(tokens.lifetime.rounded()) ?? JSONNumber(0)),
                 "scope": .string(scopes.description),
             ]), headers: headers)
         }
@@ -170,7 +170,7 @@ extension HubAPI {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         if type.hasPrefix("application/json") {
             let data = try await RequestSupport.body(request, context: context)
-            guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+            guard case .object(let object)? = try? JSONValue(parsing: data) else {
                 throw APIError(.badRequest, "invalid_json", "the body must be a JSON object")
             }
             return object.compactMapValues { value in

@@ -79,6 +79,9 @@ struct RecordJSON<R: HubRecord>: Encodable {
     let expanded: [(String, any Encodable)]
 
     func encode(to encoder: any Encoder) throws {
+        // Sealed vendor fields leave the hub as `{"$sealed": true}`: neither value nor ciphertext.
+        var record = record
+        if only.contains(MetadataFieldNames.raw), let raw = record.metadata.raw { record.metadata.raw = SealedField.redacted(raw) }
         try record.encodeRESO(to: encoder, only: only)
         guard !expanded.isEmpty else { return }
         var container = encoder.container(keyedBy: RESOCodingKey.self)

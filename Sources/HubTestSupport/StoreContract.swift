@@ -22,6 +22,7 @@ public enum StoreContract {
     public static let checks: [(name: String, run: @Sendable (any HubStorage) async throws -> Void)] = [
         ("upsert outcomes", upsertOutcomes),
         ("unchanged writes nothing", unchangedWritesNothing),
+        ("raw kept exactly, sensitive fields sealed", rawKeptExactlySensitiveSealed),
         ("unique source key", uniqueSourceKey),
         ("list filters sort paging projection", listQueries),
         ("invalid queries", invalidQueries),
@@ -83,6 +84,33 @@ public enum StoreContract {
         let stored = try await store.record(Contact.self, tenant: scope.tenant, key: first.items[0].key)
         try check(stored?.metadata.modificationTimestamp == Date(timeIntervalSince1970: 1_800_000_000),
                   "an unchanged upsert must not move ModificationTimestamp")
+    }
+
+    /// A vendor payload as the pull path hands it over: numbers a Double cannot hold and
+    /// fields the vendor's list names sensitive.
+    public static let rawWithSensitiveFields = #"{"id":"c-3","external_ref":12345678901234567890123,"price":1234567.1234567890123456789,"ssn":"078-05-1120","Password":"hunter2","docs":[{"dl_license":{"number":"D123-4567","state":"CA"}}],"ssn_note":"kept"}"#
+
+    public static func rawKeptExactlySensitiveSealed(_ store: any HubStorage) async throws {
+        var scope = try await setUp(store)
+        scope.sensitiveFields = SensitiveFields(["ssn", "dl_license"])
+        var contact = Fixtures.contact(3)
+        contact.metadata.raw = try JSONValue(parsing: rawWithSensitiveFields)
+        let result = try await store.upsert([contact], scope: scope, cursor: nil)
+        let stored = try await store.record(Contact.self, tenant: scope.tenant, key: result.items[0].key)
+        let raw = try stored?.metadata.raw ?? { throw ContractFailure(description: "raw not stored") }()
+        let text = raw.jsonText
+        try check(text.contains(#""external_ref":12345678901234567890123"#), "a big integer in raw was not kept exactly: \(text)")
+        try check(text.contains(#""price":1234567.1234567890123456789"#), "a long decimal in raw was not kept exactly: \(text)")
+        for secret in ["078-05-1120", "hunter2", "D123-4567"] {
+            try check(!text.contains(secret), "a sensitive value is stored in clear: \(secret)")
+        }
+        try check(SealedField.isEnvelope(raw["ssn"] ?? .null), "ssn is not sealed: \(String(describing: raw["ssn"]))")
+        try check(SealedField.isEnvelope(raw["Password"] ?? .null), "a password field is not sealed")
+        try check(SealedField.isEnvelope(raw["docs"]?.arrayValue?.first?["dl_license"] ?? .null), "a nested sensitive object is not sealed")
+        try check(raw["ssn_note"] == .string("kept") && raw["id"] == .string("c-3"), "other fields must be kept as sent")
+        // Sealing does not make an unchanged record look changed (the nonce is random).
+        let again = try await store.upsert([contact], scope: scope, cursor: nil)
+        try check(again.unchanged == 1, "re-upserting the same record must be unchanged: \(again)")
     }
 
     public static func uniqueSourceKey(_ store: any HubStorage) async throws {

@@ -26,6 +26,8 @@ public struct PFExpertConnector: Connector {
     public let vendor = VendorID.pfExpert
     /// What PF Expert connections can read, write and do.
     public let capabilities: ConnectorCapabilities
+    /// Passport data on leads, plus the standard fields (see ``VendorProfile/pfExpert``).
+    public var sensitiveFields: SensitiveFields { VendorProfile.pfExpert.sensitiveFields }
     let client: VendorHTTPClient
     let clock: any ConnectorClock
 

@@ -194,7 +194,9 @@ public struct PullRunner: Sendable {
         let full = run.mode == .full || !capability.incremental || cursor.synced != true || resumable != nil
         run.mode = full ? .full : .incremental
 
-        var scope = SyncScope(tenant: connection.tenantID, connectionID: connection.id, sourceSystemName: connector.vendor.rawValue)
+        var scope = SyncScope(
+            tenant: connection.tenantID, connectionID: connection.id, sourceSystemName: connector.vendor.rawValue,
+            sensitiveFields: connector.sensitiveFields)
         let after: String?
         if full {
             if let resumable {

@@ -1,3 +1,5 @@
+public import RealtyModel
+
 /// A vendor's facts as data: where it lives, how it authenticates, how it pages, its limits,
 /// timeouts and retry defaults, and the headers it uses for them.
 ///
@@ -26,13 +28,16 @@ public struct VendorProfile: Sendable {
     public var headers: HeaderNames
     /// Where the facts come from and which readings were chosen where the documents are vague.
     public var notes: [String]
+    /// Payload fields that must never leave the hub in clear (sealed inside `raw` by the store).
+    public var sensitiveFields: SensitiveFields
 
     /// Creates a profile.
     public init(
         vendor: VendorID, defaultBaseURL: String?, defaultAuthBaseURL: String? = nil, auth: AuthKind,
         paging: Paging, rateLimits: RateLimits, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy(),
-        headers: HeaderNames = HeaderNames(), notes: [String] = []
+        headers: HeaderNames = HeaderNames(), notes: [String] = [], sensitiveFields: SensitiveFields = .standard
     ) {
+        self.sensitiveFields = sensitiveFields
         self.vendor = vendor
         self.defaultBaseURL = defaultBaseURL
         self.defaultAuthBaseURL = defaultAuthBaseURL
