@@ -26,12 +26,16 @@ public struct VendorProfile: Sendable {
     public var headers: HeaderNames
     /// Where the facts come from and which readings were chosen where the documents are vague.
     public var notes: [String]
+    /// What the vendor documents a 3xx answer to mean (PropQ: a missing or wrong Content-Type);
+    /// nil when it documents none. Redirects are never followed: a 3xx is reported as a
+    /// `configuration` error naming the status, the `Location` and this meaning.
+    public var redirectMeaning: String?
 
     /// Creates a profile.
     public init(
         vendor: VendorID, defaultBaseURL: String?, defaultAuthBaseURL: String? = nil, auth: AuthKind,
         paging: Paging, rateLimits: RateLimits, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy(),
-        headers: HeaderNames = HeaderNames(), notes: [String] = []
+        headers: HeaderNames = HeaderNames(), notes: [String] = [], redirectMeaning: String? = nil
     ) {
         self.vendor = vendor
         self.defaultBaseURL = defaultBaseURL
@@ -43,6 +47,7 @@ public struct VendorProfile: Sendable {
         self.retry = retry
         self.headers = headers
         self.notes = notes
+        self.redirectMeaning = redirectMeaning
     }
 
     /// How a vendor authenticates.
