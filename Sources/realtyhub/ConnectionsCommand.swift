@@ -118,7 +118,9 @@ struct SyncCommand: AsyncParsableCommand {
             guard let parsed = ResourceName(name: resource) else { throw ValidationError("unknown resource \(resource)") }
             resourceName = parsed
         }
-        let onTerminal = isatty(STDERR_FILENO) == 1 && !json
+        // Progress is redrawn in place on a terminal only; into a pipe or file the runs' lines
+        // below are the output.
+        let onTerminal = StandardStreams.standardErrorIsTerminal && !json
         try await withRuntime(data, command: "sync") { runtime in
             let connections: [Connection]
             if let connection {
