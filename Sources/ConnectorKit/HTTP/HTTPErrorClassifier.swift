@@ -14,7 +14,7 @@ public enum HTTPErrorClassifier {
     /// | 408, 5xx | retryable |
     /// | 409 | conflict |
     /// | 429 | rateLimited |
-    /// | 3xx | configuration (a redirect means a wrong base URL or content type) |
+    /// | 3xx | configuration (never followed: a wrong base URL, or a vendor's documented meaning; see ``redirect(_:vendor:redactor:meaning:)``) |
     /// | other 4xx | rejected |
     ///
     /// - Parameter status: the HTTP status.
