@@ -6,7 +6,7 @@
 //   REALTYHUB_BENCHMARKS=1 swift build -c release --product realtyhub-sandbox-benchmarks --scratch-path .build-release
 //   .build-release/release/realtyhub-sandbox-benchmarks [records] [runs] [concurrency]
 import AsyncHTTPClient
-import ConnectorKit
+import struct ConnectorKit.VendorHTTPConfiguration
 import Crypto
 import Foundation
 import NIOCore

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import ConnectorKit
+import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import NIOCore
 import NIOHTTP1
