@@ -36,8 +36,9 @@ public final class HubRuntime: Sendable {
         // over every process, not per process.
         let limits: (any SharedRequestLimits)? = configuration.database != nil
             ? StoreSharedLimits(store: store, owner: PullRunner.defaultOwner(), logger: logger) : nil
-        // Every connector request carries its own deadline; the client's defaults cover connects.
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The one shared configuration (redirects never followed, connect/read timeouts, pool
+        // limits); every connector request also carries its own deadline.
+        let http = VendorHTTPConfiguration.standard.makeClient()
         return HubRuntime(store: store, secretBox: secretBox, http: http, logger: logger, sharedSessions: shared, sharedLimits: limits)
     }
 

@@ -30,12 +30,17 @@ public struct VendorProfile: Sendable {
     public var notes: [String]
     /// Payload fields that must never leave the hub in clear (sealed inside `raw` by the store).
     public var sensitiveFields: SensitiveFields
+    /// What the vendor documents a 3xx answer to mean (PropQ: a missing or wrong Content-Type);
+    /// nil when it documents none. Redirects are never followed: a 3xx is reported as a
+    /// `configuration` error naming the status, the `Location` and this meaning.
+    public var redirectMeaning: String?
 
     /// Creates a profile.
     public init(
         vendor: VendorID, defaultBaseURL: String?, defaultAuthBaseURL: String? = nil, auth: AuthKind,
         paging: Paging, rateLimits: RateLimits, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy(),
-        headers: HeaderNames = HeaderNames(), notes: [String] = [], sensitiveFields: SensitiveFields = .standard
+        headers: HeaderNames = HeaderNames(), notes: [String] = [], redirectMeaning: String? = nil,
+        sensitiveFields: SensitiveFields = .standard
     ) {
         self.sensitiveFields = sensitiveFields
         self.vendor = vendor
@@ -48,6 +53,7 @@ public struct VendorProfile: Sendable {
         self.retry = retry
         self.headers = headers
         self.notes = notes
+        self.redirectMeaning = redirectMeaning
     }
 
     /// How a vendor authenticates.
