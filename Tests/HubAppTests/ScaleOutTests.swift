@@ -43,15 +43,42 @@ struct ScaleOutTests {
             }
 
             try await push(30)
-            let arguments = ["run", "--data-dir", directory.path, "--database", url, "--lease-seconds", "2"]
+            // The default lease (10 s, renewed every third): what production runs.
+            let arguments = ["run", "--data-dir", directory.path, "--database", url]
             var workers = try (0..<3).map { _ in try CLITests.start(arguments) }
-            try await Task.sleep(for: .milliseconds(700))
-            // Kill one worker in the middle of its deliveries (and possibly a pull).
+            // Kill one worker while it holds deliveries in flight (and possibly a pull).
+            let victim = "realtyhub-\(workers[0].processIdentifier)-"
+            var held: [Delivery] = []
+            let holdDeadline = Date().addingTimeInterval(30)
+            while held.isEmpty, Date() < holdDeadline {
+                try await Task.sleep(for: .milliseconds(10))
+                held = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000))
+                    .filter { $0.leaseOwner?.hasPrefix(victim) == true }
+            }
             kill(workers[0].processIdentifier, SIGKILL)
+            let killed = ContinuousClock.now
             workers[0].waitUntilExit()
             #expect(workers[0].terminationReason == .uncaughtSignal)
             workers.removeFirst()
+            // What it held when it died (it may have finished some between the look and the kill).
+            held = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000))
+                .filter { $0.leaseOwner?.hasPrefix(victim) == true }
+            #expect(!held.isEmpty, "the killed worker held deliveries in flight")
             try await push(20)
+
+            // The others take the killed worker's deliveries over once their leases expire:
+            // within about 10 s; the bound is generous so a loaded machine never fails it.
+            var takenOver: Duration?
+            let takeoverDeadline = Date().addingTimeInterval(60)
+            while takenOver == nil, Date() < takeoverDeadline {
+                var states: [DeliveryState] = []
+                for delivery in held {
+                    states.append(try await runtime.store.delivery(id: delivery.id, tenant: HubRuntime.defaultTenant)?.state ?? .dead)
+                }
+                if states.allSatisfy({ $0 == .done }) { takenOver = ContinuousClock.now - killed } else { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(takenOver != nil, "the \(held.count) deliveries the killed worker held were not done within 60 s")
+            print("scale-out takeover: \(held.count) in-flight deliveries of the killed worker done \(takenOver.map { "\($0)" } ?? "never") after the kill")
 
             let deadline = Date().addingTimeInterval(90)
             var open: [Delivery] = []
@@ -60,9 +87,9 @@ struct ScaleOutTests {
                 open = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(limit: 1000))
                     .filter { $0.state != .done }
             } while !open.isEmpty && Date() < deadline
-            // A pull the killed worker left behind is taken over at its next scheduled time (the
-            // sync interval, 10 s), once its lease (2 s) expired: wait until every resource has
-            // a successful run and none is left running.
+            // A pull the killed worker left behind is resumed by another process as soon as its
+            // lease (10 s) expired: wait until every resource has a successful run and none is
+            // left running.
             var runs: [SyncRun] = []
             repeat {
                 try await Task.sleep(for: .milliseconds(500))
