@@ -124,14 +124,16 @@ extension SQLiteHubStore {
             // Oldest first, skipping a connection's deliveries once it has its share; the scan
             // stops as soon as the batch is full.
             var ids: [String] = []
-            var perConnection: [String: Int] = [:]
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-            while ids.count < limit, let row = try rows.next() {
-                let connection: String = row["connection_id"]
-                let taken = perConnection[connection, default: 0]
-                guard taken < connectionLimits[connection, default: limit] else { continue }
-                perConnection[connection] = taken + 1
-                ids.append(row["id"])
+            do {
+                var perConnection: [String: Int] = [:]
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+                while ids.count < limit, let row = try rows.next() {
+                    let connection: String = row["connection_id"]
+                    let taken = perConnection[connection, default: 0]
+                    guard taken < connectionLimits[connection, default: limit] else { continue }
+                    perConnection[connection] = taken + 1
+                    ids.append(row["id"])
+                }
             }
             let lease = Timestamp.format(now.addingTimeInterval(leaseDuration))
             var claimed: [Delivery] = []

@@ -311,11 +311,7 @@ final class DeliveryLeases: Sendable {
     /// Runs `body` until it ends or the lease of `id` is lost, whichever comes first (then
     /// `body` is cancelled and ``DeliveryLeaseLost`` thrown).
     func whileHeld<T: Sendable>(_ id: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        enum Outcome: Sendable {
-            case done(T)
-            case lost
-        }
-        return try await withThrowingTaskGroup(of: Outcome.self) { group in
+        try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
             group.addTask { .done(try await body()) }
             group.addTask {
                 while !self.isLost(id) { try await Task.sleep(for: .milliseconds(50)) }
@@ -326,6 +322,12 @@ final class DeliveryLeases: Sendable {
             return value
         }
     }
+}
+
+/// How an attempt raced against its lease: it ended with a value, or the lease was lost first.
+enum LeaseOutcome<T: Sendable>: Sendable {
+    case done(T)
+    case lost
 }
 
 /// A delivery attempt was stopped because its lease was lost.

@@ -20,8 +20,11 @@ import Testing
         #expect(wide.claimLimit(for: RateLimits(requestsPerSecond: 0.01)) == 1, "at least one")
         #expect(wide.claimLimit(for: RateLimits()) == 100, "unpaced: the batch")
         #expect(wide.claimLimit(for: nil) == 100, "unknown: the batch")
-        #expect(wide.claimLimit(for: RateLimits(requestsPerSecond: 1e300)) == 100, "never more than the batch")
-        #expect(wide.claimLimit(for: RateLimits(requestsPerSecond: .infinity)) == 100)
+        var huge = RateLimits()
+        huge.requestsPerSecond = 1e300
+        #expect(wide.claimLimit(for: huge) == 100, "never more than the batch")
+        huge.requestsPerSecond = .infinity
+        #expect(wide.claimLimit(for: huge) == 100)
         let standard = DeliveryPolicy()
         #expect(standard.leaseDuration == 10 && standard.batchSize == 16, "short leases by default")
         #expect(standard.claimLimit(for: RateLimits(requestsPerSecond: 5)) == 16, "the batch caps a fast connection")
