@@ -28,9 +28,14 @@ struct ScaleOutTests {
             let info = try #require(sandbox.info(.mycrm))
             let configuration = HubConfiguration(dataDirectory: directory.path, environment: [:], databaseURL: url)
             let runtime = try await HubRuntime.open(configuration, logger: Logger(label: "scale-out-test"))
-            let connection = try await runtime.addConnection(
+            var connection = try await runtime.addConnection(
                 tenant: HubRuntime.defaultTenant, vendor: "mycrm", name: "crm", baseURL: info.baseURL, authURL: nil,
                 credentials: try JSONSerialization.data(withJSONObject: info.credentials), syncIntervalSeconds: 10)
+            // Paced at 4 requests/s over every process, so each worker's claimed deliveries wait
+            // their turn for seconds: the one killed surely holds some in flight.
+            connection.requestsPerSecond = 4
+            connection.updatedAt = Date()
+            connection = try await runtime.store.saveConnection(connection, credentials: nil)
 
             var emails: [String] = []
             func push(_ count: Int) async throws {
