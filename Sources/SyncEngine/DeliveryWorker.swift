@@ -174,12 +174,14 @@ public struct DeliveryWorker: Sendable {
                 let store = store
                 let owner = owner
                 let leaseDuration = policy.leaseDuration
-                let held = try await withTimeout(interval) {
+                // A slow answer is still good while the lease stands (half a beat more than the
+                // beat); one slower than that counts as failed.
+                let held = try await withTimeout(interval * 3 / 2) {
                     try await store.renewDeliveryLeases(owner: owner, now: stamp, leaseDuration: leaseDuration)
                 }
                 lost = leases.renewed(held: held, at: stamp)
             } catch {
-                lost = leases.renewalFailed(at: stamp, leaseDuration: policy.leaseDuration, margin: seconds)
+                lost = leases.renewalFailed(at: now(), leaseDuration: policy.leaseDuration, margin: seconds)
                 logger.warning("renewing delivery leases failed", metadata: ["hub.error": "\(error)"])
             }
             if !lost.isEmpty {
@@ -296,8 +298,9 @@ final class DeliveryLeases: Sendable {
         }
     }
 
-    /// Records a failed renewal at `at`: when the lease as last confirmed expires within
-    /// `margin` (before the next beat could renew it), every running attempt counts as lost.
+    /// Records a renewal that failed (or timed out) at `at`: when the lease as last confirmed
+    /// expires within `margin` of `at` (before the next beat could renew it), every running
+    /// attempt counts as lost.
     /// - Returns: the attempts newly lost.
     func renewalFailed(at: Date, leaseDuration: TimeInterval, margin: TimeInterval) -> [String] {
         state.withLock { state in

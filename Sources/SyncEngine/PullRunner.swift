@@ -146,7 +146,7 @@ public struct PullRunner: Sendable {
                 let store = store
                 let owner = owner
                 let leaseDuration = leaseDuration
-                if try await !withTimeout(interval, {
+                if try await !withTimeout(interval * 3 / 2, {
                     try await store.renewPullJob(
                         tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: stamp,
                         leaseDuration: leaseDuration)
@@ -160,7 +160,7 @@ public struct PullRunner: Sendable {
                 confirmedAt = stamp
             } catch {
                 logger.warning("renewing the pull lease failed", metadata: ["hub.error": "\(error)"])
-                if stamp.addingTimeInterval(leaseDuration / 3) >= confirmedAt.addingTimeInterval(leaseDuration) {
+                if now().addingTimeInterval(leaseDuration / 3) >= confirmedAt.addingTimeInterval(leaseDuration) {
                     lease.markLost()
                     logger.warning("pull lease expires before the next renewal; the pull stops", metadata: [
                         "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",

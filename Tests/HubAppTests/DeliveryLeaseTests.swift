@@ -78,25 +78,35 @@ import Testing
         let slow = try #require(try await store.enqueue(
             [NewDelivery(tenantID: "t1", connectionID: "c1", kind: .leadCreate, payload: Data("{}".utf8))], now: now).first)
 
-        // A 1.5 s attempt under a 0.6 s lease: the heartbeat keeps it, nobody else claims it.
-        let policy = DeliveryPolicy(leaseDuration: 0.6, batchSize: 4)
+        // An attempt outlasting its lease (on the hub's clock, advanced by hand: the test does
+        // not depend on how fast a loaded machine runs): the heartbeat renews it, nobody else
+        // claims it.
+        let clock = TestNow()
+        let policy = DeliveryPolicy(leaseDuration: 3, batchSize: 4)
+        let release = Mutex(false)
         let worker = DeliveryWorker(
             store: store, connectors: provider,
             handlers: [.leadCreate: { _ in
-                try await Task.sleep(for: .milliseconds(1500))
+                while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
                 return "remote-1"
             }],
-            policy: policy, owner: "w1", logger: Logger(label: "test"))
+            policy: policy, owner: "w1", now: { clock.now }, logger: Logger(label: "test"))
         let run = Task { try await worker.runOnce() }
-        var stolen: [Delivery] = []
-        for _ in 0..<12 {
-            try await Task.sleep(for: .milliseconds(100))
-            stolen += try await store.claimDeliveries(owner: "w2", now: Date(), leaseDuration: 0.6, limit: 4, connectionID: nil)
+        func current(_ id: String) async throws -> Delivery? { try await store.delivery(id: id, tenant: "t1") }
+        let deadline = Date().addingTimeInterval(30)
+        while try await current(slow.id)?.state != .inFlight, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let claimedUntil = try #require(try await current(slow.id)?.leaseExpiresAt)
+        clock.advance(2)
+        while try await (current(slow.id)?.leaseExpiresAt ?? .distantPast) <= claimedUntil, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
         }
+        clock.advance(2)  // past the lease as first claimed
+        let stolen = try await store.claimDeliveries(owner: "w2", now: clock.now, leaseDuration: 3, limit: 4, connectionID: nil)
+        #expect(stolen.isEmpty, "a live worker's renewed lease is not taken over")
+        release.withLock { $0 = true }
         #expect(try await run.value == 1)
-        #expect(stolen.isEmpty, "a live worker's slow attempt is never taken over")
-        let done = try #require(try await store.delivery(id: slow.id, tenant: "t1"))
-        #expect(done.state == .done && done.remoteID == "remote-1" && done.attempts == 1)
+        let done = try #require(try await current(slow.id))
+        #expect(done.state == .done && done.remoteID == "remote-1" && done.attempts == 1, "\(done.state) \(done.attempts)")
 
         // Another worker takes a delivery over (as after a stall past the expiry): the first
         // worker's heartbeat sees the lease gone and stops its attempt, recording nothing.
@@ -119,10 +129,10 @@ import Testing
         let second = Task { try await stalled.runOnce() }
         try await Task.sleep(for: .milliseconds(100))
         let thief = try await store.claimDeliveries(
-            owner: "w4", now: Date().addingTimeInterval(60), leaseDuration: 60, limit: 4, connectionID: nil)
+            owner: "w4", now: Date().addingTimeInterval(600), leaseDuration: 600, limit: 4, connectionID: nil)
         #expect(thief.map(\.id) == [taken.id])
         #expect(try await second.value == 1)
-        #expect(ContinuousClock.now - started < .seconds(5), "the attempt stopped at the next heartbeat, not after 30 s")
+        #expect(ContinuousClock.now - started < .seconds(15), "the attempt stopped at the next heartbeat, not after 30 s")
         #expect(cancelled.withLock { $0 }, "the vendor call was cancelled")
         let after = try #require(try await store.delivery(id: taken.id, tenant: "t1"))
         #expect(after.state == .inFlight && after.leaseOwner == "w4" && after.attempts == 2 && after.lastError == nil,
@@ -149,4 +159,60 @@ struct NoTransport: HTTPTransport {
     func send(_ request: TransportRequest) async throws -> TransportResponse {
         throw ConnectorError(.configuration, vendor: .bostonLogic, message: "no transport in this test")
     }
+}
+
+/// Pulls and request slots of a killed process come back within seconds too.
+@Suite struct PullAndSlotTakeoverTests {
+    @Test func aPullWhoseProcessDiedIsDueAtOnce() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func run(_ status: SyncRun.Status, error: String? = nil) -> SyncRun {
+            SyncRun(tenantID: "t1", connectionID: "c1", resource: .contacts, mode: .incremental, status: status,
+                    startedAt: now.addingTimeInterval(-20), error: error)
+        }
+        let full = SyncRun(tenantID: "t1", connectionID: "c1", resource: .contacts, mode: .full, status: .succeeded,
+                           startedAt: now.addingTimeInterval(-60))
+        let abandoned = SyncScheduler.due(
+            runs: [run(.failed, error: PullRunner.abandonedReason), full], resource: .contacts, interval: 900, fullPassInterval: 86_400, now: now)
+        #expect(abandoned == .incremental, "resumed now, not 15 minutes after it started")
+        let failed = SyncScheduler.due(
+            runs: [run(.failed, error: "HTTP 503"), full], resource: .contacts, interval: 900, fullPassInterval: 86_400, now: now)
+        #expect(failed == nil, "an ordinary failure waits for the next scheduled time")
+        let running = SyncScheduler.due(runs: [run(.running), full], resource: .contacts, interval: 900, fullPassInterval: 86_400, now: now)
+        #expect(running == nil)
+    }
+
+    @Test func aSharedSlotIsRenewedWhileItsRequestRunsAndNotAfter() async throws {
+        let shared = RecordingSharedLimits()
+        let limiter = RateLimiter(
+            limits: RateLimits(maxConcurrency: 1), vendor: .bostonLogic, clock: SystemConnectorClock(),
+            shared: (connectionID: "c1", limits: shared))
+        // The request runs until its slot was renewed twice (or 30 s pass).
+        let value = try await limiter.withPermit {
+            let deadline = Date().addingTimeInterval(30)
+            while shared.renewals < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            return 7
+        }
+        #expect(value == 7)
+        let during = shared.renewals
+        #expect(during >= 2, "renewed every 50 ms while the request ran, got \(during)")
+        #expect(shared.released == 1)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(shared.renewals == during, "no renewal after the request ended")
+    }
+}
+
+/// Grants every request and counts renewals and releases.
+final class RecordingSharedLimits: SharedRequestLimits {
+    private let counts = Mutex((renewals: 0, released: 0))
+    var renewals: Int { counts.withLock { $0.renewals } }
+    var released: Int { counts.withLock { $0.released } }
+    var renewalInterval: Duration? { .milliseconds(50) }
+
+    func reserve(connectionID: String, limits: RateLimits, now: Date) async throws -> SharedRequestDecision {
+        .granted(SharedRequestPermit(connectionID: connectionID, slot: 0, wait: .zero))
+    }
+
+    func release(_ permit: SharedRequestPermit) async { counts.withLock { $0.released += 1 } }
+
+    func renew(_ permit: SharedRequestPermit) async { counts.withLock { $0.renewals += 1 } }
 }

@@ -51,22 +51,24 @@ struct ScaleOutTests {
             // The default lease (10 s, renewed every third): what production runs.
             let arguments = ["run", "--data-dir", directory.path, "--database", url]
             var workers = try (0..<3).map { _ in try CLITests.start(arguments) }
-            // Kill one worker while it holds deliveries in flight (and possibly a pull).
-            let victim = "realtyhub-\(workers[0].processIdentifier)-"
-            var held: [Delivery] = []
+            // Kill the first worker seen holding deliveries in flight (and possibly a pull).
+            var index: Int?
             let holdDeadline = Date().addingTimeInterval(30)
-            while held.isEmpty, Date() < holdDeadline {
+            while index == nil, Date() < holdDeadline {
                 try await Task.sleep(for: .milliseconds(10))
-                held = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000))
-                    .filter { $0.leaseOwner?.hasPrefix(victim) == true }
+                let owners = try await runtime.store.listDeliveries(
+                    tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000)).compactMap(\.leaseOwner)
+                index = workers.firstIndex { worker in owners.contains { $0.hasPrefix("realtyhub-\(worker.processIdentifier)-") } }
             }
-            kill(workers[0].processIdentifier, SIGKILL)
+            let victimIndex = try #require(index, "a worker held deliveries in flight")
+            let victim = "realtyhub-\(workers[victimIndex].processIdentifier)-"
+            kill(workers[victimIndex].processIdentifier, SIGKILL)
             let killed = ContinuousClock.now
-            workers[0].waitUntilExit()
-            #expect(workers[0].terminationReason == .uncaughtSignal)
-            workers.removeFirst()
+            workers[victimIndex].waitUntilExit()
+            #expect(workers[victimIndex].terminationReason == .uncaughtSignal)
+            workers.remove(at: victimIndex)
             // What it held when it died (it may have finished some between the look and the kill).
-            held = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000))
+            let held = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000))
                 .filter { $0.leaseOwner?.hasPrefix(victim) == true }
             #expect(!held.isEmpty, "the killed worker held deliveries in flight")
             try await push(20)

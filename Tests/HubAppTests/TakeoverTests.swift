@@ -40,7 +40,12 @@ import Glibc
             try await Task.sleep(for: .milliseconds(20))
         }
         try #require(try await state()?.state == .inFlight, "the first worker claimed the delivery")
-        try await Task.sleep(for: .milliseconds(500))  // inside the held request
+        // Kill it only once its POST is being held (the injected fault was taken).
+        while sandbox.faults(.mycrm)?.pending.isEmpty == false, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(sandbox.faults(.mycrm)?.pending.isEmpty == true, "the first worker's request is held")
+        try await Task.sleep(for: .milliseconds(100))
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         #expect(first.terminationReason == .uncaughtSignal)
