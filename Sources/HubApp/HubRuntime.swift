@@ -211,10 +211,10 @@ extension HubRuntime {
     ///   - fullPassInterval: how often each resource gets a full pass (deletion detection).
     ///   - pollInterval: how long the delivery worker sleeps when nothing is due.
     ///   - leaseDuration: how long a delivery attempt or a pull stays leased to this process
-    ///     without a heartbeat; after a crash, its deliveries and pulls are taken over when the
-    ///     lease expires.
+    ///     without a heartbeat (renewed every third of it while it runs); after a crash, its
+    ///     deliveries and pulls are taken over when the lease expires (default 10 s).
     public func runWorkers(
-        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
+        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = DeliveryPolicy.defaultLeaseDuration
     ) async throws {
         let services = try await workerServices(fullPassInterval: fullPassInterval, pollInterval: pollInterval, leaseDuration: leaseDuration)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -228,9 +228,9 @@ extension HubRuntime {
     /// runs them alone; the API server runs them beside the HTTP server). Runs left `running`
     /// by a process that died are marked failed first.
     public func workerServices(
-        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
+        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = DeliveryPolicy.defaultLeaseDuration
     ) async throws -> [any Service] {
-        _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: "the process running it stopped")
+        _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: PullRunner.abandonedReason)
         // Pull leases last as long as delivery leases: a killed process's pulls are taken over
         // by another process after the same delay.
         let runner = PullRunner(store: store, connectors: connectors, leaseDuration: leaseDuration, logger: logger)

@@ -95,8 +95,13 @@ extension PostgresHubStore {
     /// Claims with `FOR UPDATE SKIP LOCKED`: concurrent claimers (in this process or others)
     /// each lock different due rows and never wait on one another, so no delivery is leased to
     /// two workers at once.
+    ///
+    /// With `connectionLimits`, the due deliveries are first numbered per connection (oldest
+    /// first) and only those within their connection's share are candidates; the candidates
+    /// are then locked the same way (a row another claimer locked meanwhile is skipped, and one
+    /// it claimed and committed no longer matches the due condition when re-checked).
     public func claimDeliveries(
-        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?
+        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?, connectionLimits: [String: Int]
     ) async throws -> [Delivery] {
         guard limit > 0 else { return [] }
         return try await transaction { db in
@@ -108,14 +113,43 @@ extension PostgresHubStore {
             let ownerParameter = try statement.bind(owner)
             let lease = statement.bind(date: now.addingTimeInterval(leaseDuration))
             let columns = Self.deliveryColumns.split(separator: ",").map { "d." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            statement.append("""
-                WITH due AS (
-                    SELECT id FROM deliveries
-                    WHERE (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= \(stamp))
-                        OR (state = 'in-flight' AND lease_expires_at <= \(stamp)))\(connectionFilter)
+            let dueCondition = """
+                (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= \(stamp))
+                    OR (state = 'in-flight' AND lease_expires_at <= \(stamp)))\(connectionFilter)
+                """
+            let candidates: String
+            if connectionLimits.isEmpty {
+                candidates = """
+                    SELECT id FROM deliveries WHERE \(dueCondition)
                     ORDER BY created_at, id COLLATE "C"
                     LIMIT \(limitParameter)
                     FOR UPDATE SKIP LOCKED
+                    """
+            } else {
+                let limited = connectionLimits.sorted { $0.key < $1.key }
+                let ids = try statement.bind(limited.map(\.key))
+                let shares = try statement.bind(limited.map { max(0, $0.value) })
+                candidates = """
+                    SELECT id FROM deliveries WHERE id IN (
+                        SELECT ranked.id FROM (
+                            SELECT d.id, d.created_at, COALESCE(shares.share, \(limitParameter)) AS share,
+                                ROW_NUMBER() OVER (PARTITION BY d.connection_id ORDER BY d.created_at, d.id COLLATE "C") AS position
+                            FROM deliveries d
+                            LEFT JOIN unnest(\(ids)::text[], \(shares)::bigint[]) AS shares(connection_id, share)
+                                ON shares.connection_id = d.connection_id
+                            WHERE \(dueCondition.replacingOccurrences(of: "connection_id =", with: "d.connection_id ="))
+                        ) ranked
+                        WHERE ranked.position <= ranked.share
+                        ORDER BY ranked.created_at, ranked.id COLLATE "C"
+                        LIMIT \(limitParameter)
+                    ) AND \(dueCondition)
+                    ORDER BY created_at, id COLLATE "C"
+                    FOR UPDATE SKIP LOCKED
+                    """
+            }
+            statement.append("""
+                WITH due AS (
+                    \(candidates)
                 )
                 UPDATE deliveries d SET state = 'in-flight', attempts = d.attempts + 1, lease_owner = \(ownerParameter),
                     lease_expires_at = \(lease), updated_at = \(stamp)
@@ -172,12 +206,12 @@ extension PostgresHubStore {
         }
     }
 
-    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int {
+    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Set<String> {
         try await transaction { db in
-            try await self.execute(db, """
+            Set(try await self.rows(db, """
                 UPDATE deliveries SET lease_expires_at = \(PGTimestamp(now.addingTimeInterval(leaseDuration)))
-                WHERE lease_owner = \(owner) AND state = 'in-flight' RETURNING 1
-                """)
+                WHERE lease_owner = \(owner) AND state = 'in-flight' RETURNING id
+                """).map { try $0.decode(String.self) })
         }
     }
 

@@ -106,12 +106,13 @@ extension SQLiteHubStore {
     }
 
     public func claimDeliveries(
-        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?
+        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?, connectionLimits: [String: Int]
     ) async throws -> [Delivery] {
-        try await run { db in
+        guard limit > 0 else { return [] }
+        return try await run { db in
             let stamp = Timestamp.format(now)
             var sql = """
-                SELECT id FROM deliveries WHERE (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= ?)
+                SELECT id, connection_id FROM deliveries WHERE (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= ?)
                 OR (state = 'in-flight' AND lease_expires_at <= ?))
                 """
             var arguments: [DatabaseValue] = [stamp.databaseValue, stamp.databaseValue]
@@ -119,9 +120,21 @@ extension SQLiteHubStore {
                 sql += " AND connection_id = ?"
                 arguments.append(connectionID.databaseValue)
             }
-            sql += " ORDER BY created_at, id LIMIT ?"
-            arguments.append(max(0, limit).databaseValue)
-            let ids = try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            sql += " ORDER BY created_at, id"
+            // Oldest first, skipping a connection's deliveries once it has its share; the scan
+            // stops as soon as the batch is full.
+            var ids: [String] = []
+            do {
+                var perConnection: [String: Int] = [:]
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+                while ids.count < limit, let row = try rows.next() {
+                    let connection: String = row["connection_id"]
+                    let taken = perConnection[connection, default: 0]
+                    guard taken < connectionLimits[connection, default: limit] else { continue }
+                    perConnection[connection] = taken + 1
+                    ids.append(row["id"])
+                }
+            }
             let lease = Timestamp.format(now.addingTimeInterval(leaseDuration))
             var claimed: [Delivery] = []
             for id in ids {
@@ -184,12 +197,13 @@ extension SQLiteHubStore {
         }
     }
 
-    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int {
+    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Set<String> {
         try await run { db in
             try db.execute(
                 sql: "UPDATE deliveries SET lease_expires_at = ? WHERE lease_owner = ? AND state = 'in-flight'",
                 arguments: [Timestamp.format(now.addingTimeInterval(leaseDuration)), owner])
-            return db.changesCount
+            return try String.fetchSet(
+                db, sql: "SELECT id FROM deliveries WHERE lease_owner = ? AND state = 'in-flight'", arguments: [owner])
         }
     }
 

@@ -36,6 +36,7 @@ public enum StoreContract {
         ("outbox transitions", outboxTransitions),
         ("outbox lease expiry", outboxLeaseExpiry),
         ("outbox idempotency", outboxIdempotency),
+        ("outbox claim limits per connection", outboxClaimLimits),
         ("connections and credentials", connectionsAndCredentials),
         ("API clients", apiClients),
         ("shared request limits", sharedRequestLimits),
@@ -389,13 +390,46 @@ public enum StoreContract {
         try check(other.isEmpty, "claims can be limited to one connection")
         // A live worker's heartbeat keeps its lease.
         let renewed = try await store.renewDeliveryLeases(owner: "w2", now: t0.addingTimeInterval(50), leaseDuration: 30)
-        try check(renewed == 1, "the holder's in-flight lease is renewed, got \(renewed)")
+        try check(renewed == [new.id], "the holder's in-flight lease is renewed, got \(renewed)")
         let early = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(70), leaseDuration: 30, limit: 1, connectionID: nil)
         try check(early.isEmpty, "a renewed lease is not taken over")
-        try check(try await store.renewDeliveryLeases(owner: "dead-worker", now: t0.addingTimeInterval(70), leaseDuration: 30) == 0,
+        try check(try await store.renewDeliveryLeases(owner: "dead-worker", now: t0.addingTimeInterval(70), leaseDuration: 30).isEmpty,
                   "a worker that lost its lease renews nothing")
         let late = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(81), leaseDuration: 30, limit: 1, connectionID: nil)
         try check(late.map(\.id) == [new.id], "an expired renewed lease is taken over")
+    }
+
+    public static func outboxClaimLimits(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        var ids: [String: [String]] = [:]
+        for (index, connection) in ["conn-a", "conn-a", "conn-a", "conn-b", "conn-b", "conn-b", "conn-c", "conn-c"].enumerated() {
+            let new = NewDelivery(tenantID: scope.tenant, connectionID: connection, kind: .leadCreate, payload: Data("{}".utf8))
+            _ = try await store.enqueue([new], now: t0.addingTimeInterval(Double(index)))
+            ids[connection, default: []].append(new.id)
+        }
+        let a = ids["conn-a"] ?? [], b = ids["conn-b"] ?? [], c = ids["conn-c"] ?? []
+        let now = t0.addingTimeInterval(100)
+        let limits = ["conn-a": 1, "conn-b": 2]
+        let first = try await store.claimDeliveries(
+            owner: "w1", now: now, leaseDuration: 10, limit: 5, connectionID: nil, connectionLimits: limits)
+        try check(first.map(\.id) == [a[0], b[0], b[1], c[0], c[1]],
+                  "each connection's share, oldest first, the rest of the batch from others; got \(first.map(\.connectionID))")
+        let second = try await store.claimDeliveries(
+            owner: "w2", now: now, leaseDuration: 10, limit: 5, connectionID: nil, connectionLimits: limits)
+        try check(second.map(\.id) == [a[1], b[2]], "the next claim takes the next share; got \(second.map(\.connectionID))")
+        let filtered = try await store.claimDeliveries(
+            owner: "w3", now: now, leaseDuration: 10, limit: 5, connectionID: "conn-a", connectionLimits: ["conn-a": 1])
+        try check(filtered.map(\.id) == [a[2]], "a limit applies with a connection filter too")
+        // Expired leases count as due, under the same shares.
+        let later = now.addingTimeInterval(11)
+        let unlimited = try await store.claimDeliveries(
+            owner: "w4", now: later, leaseDuration: 10, limit: 100, connectionID: nil, connectionLimits: [:])
+        try check(unlimited.count == 8, "without limits the batch size alone applies, got \(unlimited.count)")
+        let none = try await store.claimDeliveries(
+            owner: "w5", now: later.addingTimeInterval(11), leaseDuration: 10, limit: 100, connectionID: nil,
+            connectionLimits: ["conn-a": 0, "conn-b": 1, "conn-c": 1])
+        try check(none.map(\.id) == [b[0], c[0]], "a share of 0 claims nothing of that connection; got \(none.map(\.connectionID))")
     }
 
     public static func outboxIdempotency(_ store: any HubStorage) async throws {
@@ -509,6 +543,21 @@ public enum StoreContract {
         let fresh = try await store.reserveRequest(key: "conn-1", limits: tomorrow, owner: "p6", now: now.addingTimeInterval(240), leaseDuration: 60)
         if case .granted = fresh {} else { throw ContractFailure(description: "the quota resets the next day, got \(fresh)") }
         try check(try await store.reserveRequest(key: "conn-2", limits: limits, owner: "p1", now: now, leaseDuration: 60) != .busy, "keys are independent")
+
+        // A held slot is renewed by its owner's heartbeat and comes back only when that stops.
+        let single = SharedLimitSpec(maxConcurrency: 1, interval: nil, burst: 1, dailyQuota: nil, day: "2026-11-22")
+        guard case .granted(let slot, _) = try await store.reserveRequest(key: "conn-3", limits: single, owner: "q1", now: now, leaseDuration: 10)
+        else { throw ContractFailure(description: "the single slot is granted") }
+        try check(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q1", now: now.addingTimeInterval(8), leaseDuration: 10),
+                  "the holder renews its slot")
+        try check(try await store.reserveRequest(key: "conn-3", limits: single, owner: "q2", now: now.addingTimeInterval(15), leaseDuration: 10) == .busy,
+                  "a renewed slot is not free after its first lease")
+        try check(!(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q2", now: now.addingTimeInterval(15), leaseDuration: 10)),
+                  "another owner cannot renew the slot")
+        try check(try await store.reserveRequest(key: "conn-3", limits: single, owner: "q2", now: now.addingTimeInterval(19), leaseDuration: 10) != .busy,
+                  "the slot comes back when its renewed lease runs out")
+        try check(!(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q1", now: now.addingTimeInterval(20), leaseDuration: 10)),
+                  "the old holder learns it lost the slot")
     }
 
     public static func syncRuns(_ store: any HubStorage) async throws {

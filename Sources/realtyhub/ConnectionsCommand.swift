@@ -231,8 +231,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run", abstract: "Run the scheduler and the delivery worker (headless) until SIGTERM or Ctrl-C.")
     @OptionGroup var data: DataOptions
     @Option(name: .customLong("full-pass-hours"), help: "Hours between full passes of each resource.") var fullPassHours: Double = 24
-    @Option(name: .customLong("lease-seconds"), help: "How long a delivery attempt is leased; a crashed process's deliveries are taken over after it.")
-    var leaseSeconds: Double = 300
+    @Option(name: .customLong("lease-seconds"), help: "How long a delivery attempt or pull is leased without a heartbeat (renewed every third of it); a crashed process's deliveries and pulls are taken over after it.")
+    var leaseSeconds: Double = 10
 
     func validate() throws {
         guard fullPassHours >= 0 else { throw ValidationError("--full-pass-hours must be zero or more") }
