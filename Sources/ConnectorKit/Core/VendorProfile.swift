@@ -180,7 +180,10 @@ public struct RateLimits: Sendable, Hashable {
     ) {
         self.maxConcurrency = max(1, maxConcurrency)
         self.requestsPerSecond = requestsPerSecond
-        self.burst = max(1, burst ?? Int((requestsPerSecond ?? 1).rounded(.up)))
+        // A rate beyond a million per second (or not a number) is as good as unpaced: the burst is
+        // capped there so converting it can never overflow.
+        let rate = requestsPerSecond.map { $0.isNaN ? 1 : min(max($0, 0), 1_000_000) } ?? 1
+        self.burst = max(1, burst ?? Int(rate.rounded(.up)))
         self.dailyQuota = dailyQuota
         self.quotaTimeZone = quotaTimeZone
     }
