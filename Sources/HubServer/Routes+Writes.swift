@@ -29,22 +29,6 @@ extension HubAPI {
             }
             let targets = try await Self.leadTargets(runtime, tenant: principal.tenantID, names: submission.connections)
             let leadData = Data(submission.lead.jsonText.utf8)
-            if let key {
-                let existing = try await runtime.store.listDeliveries(tenant: principal.tenantID, filter: DeliveryFilter(idempotencyKey: key, limit: 1000))
-                if !existing.isEmpty {
-                    // The same submission again: same answer. Another body under the key: 409.
-                    let canonical = try await Self.canonicalLead(runtime, leadData, tenant: principal.tenantID)
-                    let sameTargets = Set(existing.map(\.connectionID)) == Set(targets.map(\.id))
-                    let sameLead = existing.allSatisfy { delivery in
-                        delivery.kind == .leadCreate && canonical != nil
-                            && (try? JSONDecoder().decode(Contact.self, from: delivery.payload)) == canonical
-                    }
-                    guard sameTargets, sameLead else {
-                        throw APIError(.conflict, "idempotency_key_reused", "Idempotency-Key \(key) was used for another request")
-                    }
-                    return try Self.accepted(existing.sorted { $0.createdAt < $1.createdAt }, key: key)
-                }
-            }
             let deliveries = try await runtime.pushLead(leadData, tenant: principal.tenantID, to: targets, idempotencyKey: key)
             return try Self.accepted(deliveries, key: key)
         }
@@ -197,13 +181,6 @@ extension HubAPI {
             throw APIError(.unprocessableContent, "no_lead_connection", "the tenant has no enabled connection that can take leads")
         }
         return targets
-    }
-
-    /// The payload `pushLead` commits for `lead`, to compare a repeated submission with.
-    static func canonicalLead(_ runtime: HubRuntime, _ lead: Data, tenant: String) async throws -> Contact? {
-        guard var contact = try? JSONDecoder().decode(Contact.self, from: lead) else { return nil }
-        if contact.contactType == nil { contact.contactType = "Lead" }
-        return contact
     }
 
     static func accepted(_ deliveries: [Delivery], key: String?) throws -> Response {
