@@ -90,7 +90,7 @@ extension HubRuntime {
         guard let vendorID = VendorID(rawValue: vendor) else {
             throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw HubError(.invalidRequest, "the connection needs a name") }
+        guard FieldRules.isPresent(name) else { throw HubError(.invalidRequest, "the connection needs a name") }
         for (label, url) in [("base URL", Optional(baseURL)), ("auth URL", authURL)] {
             guard let url else { continue }
             guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {

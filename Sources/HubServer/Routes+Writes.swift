@@ -14,18 +14,23 @@ extension HubAPI {
             method: .post, path: "/v1/leads", operationID: "submitLead",
             summary: "Accept a lead for delivery to CRMs: committed to the outbox before the answer, delivered exactly once per connection",
             tag: "Leads", scope: ("leads", .write),
-            parameters: [.init(name: "Idempotency-Key", location: .header, required: false, schema: Schema.string, description: "Same key and body: same answer; same key, other body: 409")],
+            parameters: [.init(
+                name: "Idempotency-Key", location: .header, required: false,
+                schema: ["type": "string", "pattern": .string(Self.idempotencyKeyPattern)],
+                description: "1 to 200 visible ASCII characters (inner spaces allowed). Same key and request (lead and connections): the first answer again, also when sent at once; same key, another request: 409 idempotency_key_reused")],
             requestBody: Schema.ref("LeadSubmission"),
-            replies: [.init(status: 202, description: "Accepted; Location names the delivery (or the deliveries of this submission)", schema: Schema.ref("LeadAccepted")), Self.reply(409)] + Self.bodyReplies + Self.authReplies)
+            replies: [.init(status: 202, description: "Accepted; Location names the delivery (or the deliveries of this submission)", schema: Schema.ref("LeadAccepted")),
+                      .init(status: 404, description: "A named connection does not exist (unknown_connection)", schema: Schema.ref("Error")),
+                      Self.reply(409)] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
             let principal = try RequestSupport.principal(context)
             let submission = try await RequestSupport.decode(LeadSubmission.self, from: request, context: context)
             guard case .object = submission.lead else {
                 throw APIError(.badRequest, "invalid_request", "lead must be a Contacts record (a JSON object in RESO names)", details: [FieldError(field: "lead", message: "must be an object")])
             }
-            let key = request.headers[.idempotencyKey]?.trimmingCharacters(in: .whitespaces)
-            if let key, key.isEmpty || key.count > 200 {
-                throw APIError.badRequest("Idempotency-Key must be 1 to 200 characters", field: "Idempotency-Key")
+            let key = request.headers[.idempotencyKey]
+            if let key, !Self.isIdempotencyKey(key) {
+                throw APIError.badRequest("Idempotency-Key must be 1 to 200 visible ASCII characters (spaces only inside)", field: "Idempotency-Key")
             }
             let targets = try await Self.leadTargets(runtime, tenant: principal.tenantID, names: submission.connections)
             let leadData = Data(submission.lead.jsonText.utf8)
@@ -43,7 +48,7 @@ extension HubAPI {
                 stateParameter,
                 .init(name: "connection", location: .query, required: false, schema: Schema.string, description: "Only this connection's"),
                 .init(name: "idempotency_key", location: .query, required: false, schema: Schema.string, description: "Only those accepted under this key"),
-                .init(name: "limit", location: .query, required: false, schema: Schema.integer, description: "1-500 (default 100)"),
+                .init(name: "limit", location: .query, required: false, schema: Schema.integer(1...500), description: "1-500 (default 100)"),
             ],
             replies: [.init(status: 200, description: "Deliveries", schema: Schema.ref("DeliveryList")), Self.reply(400)] + Self.authReplies)
         ) { request, context in
@@ -92,18 +97,18 @@ extension HubAPI {
 
     func addInventory(_ table: RouteTable) {
         let runtime = self.runtime
-        let connectionID = RouteSpec.Parameter(name: "id", location: .path, required: true, schema: Schema.string, description: "A propq connection id")
-        let development = RouteSpec.Parameter(name: "development", location: .path, required: true, schema: Schema.string, description: "The PropQ development id")
+        let connectionID = RouteSpec.Parameter(name: "id", location: .path, required: true, schema: Schema.string, description: "A propq connection id (another vendor's answers 404)")
+        let development = RouteSpec.Parameter(name: "development", location: .path, required: true, schema: Schema.nonBlank, description: "The PropQ development id")
 
         table.add(RouteSpec(
             method: .put, path: "/v1/connections/{id}/developments/{development}/units/{unit}", operationID: "updateUnit",
             summary: "Change a development unit's status, price and directions (PropQ), through the outbox", tag: "Inventory",
             scope: ("inventory", .write),
-            parameters: [connectionID, development, .init(name: "unit", location: .path, required: true, schema: Schema.string, description: "The unit's name")],
+            parameters: [connectionID, development, .init(name: "unit", location: .path, required: true, schema: Schema.nonBlank, description: "The unit's name")],
             requestBody: Schema.ref("UnitUpdate"),
             replies: [.init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("Delivery")), Self.reply(404)] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
-            let connection = try await Self.connection(runtime, context)
+            let connection = try await Self.connection(runtime, context, vendor: "propq")
             let input = try await RequestSupport.decode(UnitUpdateInput.self, from: request, context: context)
             let update = UnitUpdate(
                 development: try RequestSupport.parameter(context, "development"), unit: try RequestSupport.parameter(context, "unit"),
@@ -118,7 +123,7 @@ extension HubAPI {
             scope: ("inventory", .write), parameters: [connectionID, development],
             replies: [.init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("Delivery")), Self.reply(400), Self.reply(404), Self.reply(422)] + Self.authReplies)
         ) { _, context in
-            let connection = try await Self.connection(runtime, context)
+            let connection = try await Self.connection(runtime, context, vendor: "propq")
             let delivery = try await runtime.enqueuePublish(
                 development: try RequestSupport.parameter(context, "development"), tenant: connection.tenantID, connection: connection)
             return try Self.acceptedDelivery(delivery)
@@ -130,7 +135,7 @@ extension HubAPI {
             scope: ("inventory", .read), parameters: [connectionID, development],
             replies: [.init(status: 200, description: "The status", schema: Schema.ref("PublishStatus")), Self.reply(400), Self.reply(404), Self.reply(502)] + Self.authReplies)
         ) { _, context in
-            let connection = try await Self.connection(runtime, context)
+            let connection = try await Self.connection(runtime, context, vendor: "propq")
             let development = try RequestSupport.parameter(context, "development")
             let status = try await runtime.publishStatus(development: development, tenant: connection.tenantID, connection: connection)
             return JSONResponse.make(.ok, .object(["development": .string(development), "status": .string(status)]))
@@ -140,11 +145,11 @@ extension HubAPI {
             method: .post, path: "/v1/connections/{id}/address-check", operationID: "checkAddress",
             summary: "Address availability through the MyCRM service (answers cached for a day)", tag: "Inventory",
             scope: ("address", .read),
-            parameters: [.init(name: "id", location: .path, required: true, schema: Schema.string, description: "A mycrm connection id")],
+            parameters: [.init(name: "id", location: .path, required: true, schema: Schema.string, description: "A mycrm connection id (another vendor's answers 404)")],
             requestBody: Schema.ref("AddressCheck"),
             replies: [.init(status: 200, description: "The service's answer", schema: Schema.ref("AddressAnswer")), Self.reply(404), Self.reply(502)] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
-            let connection = try await Self.connection(runtime, context)
+            let connection = try await Self.connection(runtime, context, vendor: "mycrm")
             let input = try await RequestSupport.decode(AddressCheckInput.self, from: request, context: context)
             let (answer, cached) = try await runtime.checkAddress(input.address, tenant: connection.tenantID, connection: connection)
             return JSONResponse.make(.ok, .object(["cached": .bool(cached), "answer": answer]))
@@ -164,7 +169,8 @@ extension HubAPI {
                     let connection = try await runtime.findConnection(name, tenant: tenant)
                     if !targets.contains(where: { $0.id == connection.id }) { targets.append(connection) }
                 } catch let error as HubError where error.code == .notFound {
-                    throw APIError(.unprocessableContent, "unknown_connection", "no connection \(name)", details: [FieldError(field: "connections", message: "no connection \(name)")])
+                    // 404: the request names a resource that does not exist (the body is well formed).
+                    throw APIError(.notFound, "unknown_connection", "no connection \(name)", details: [FieldError(field: "connections", message: "no connection \(name)")])
                 }
             }
             return targets
@@ -181,6 +187,15 @@ extension HubAPI {
             throw APIError(.unprocessableContent, "no_lead_connection", "the tenant has no enabled connection that can take leads")
         }
         return targets
+    }
+
+    /// What the server takes as an Idempotency-Key, as a pattern for the document.
+    static let idempotencyKeyPattern = "^[!-~](?:[ -~]{0,198}[!-~])?\(Schema.end)"
+
+    static func isIdempotencyKey(_ key: String) -> Bool {
+        let bytes = Array(key.utf8)
+        guard (1...200).contains(bytes.count), bytes.allSatisfy({ (0x20...0x7E).contains($0) }) else { return false }
+        return bytes.first != 0x20 && bytes.last != 0x20
     }
 
     static func accepted(_ deliveries: [Delivery], key: String?) throws -> Response {
