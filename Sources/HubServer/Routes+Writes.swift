@@ -21,7 +21,7 @@ extension HubAPI {
             requestBody: Schema.ref("LeadSubmission"),
             replies: [.init(status: 202, description: "Accepted; Location names the delivery (or the deliveries of this submission)", schema: Schema.ref("LeadAccepted")),
                       .init(status: 404, description: "A named connection does not exist (unknown_connection)", schema: Schema.ref("Error")),
-                      Self.reply(409)] + Self.bodyReplies + Self.authReplies)
+                      .init(status: 409, description: "Idempotency-Key used for another request (idempotency_key_reused), a named connection takes no leads, or none of the tenant's does", schema: Schema.ref("Error"))] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
             let principal = try RequestSupport.principal(context)
             let submission = try await RequestSupport.decode(LeadSubmission.self, from: request, context: context)
@@ -167,6 +167,11 @@ extension HubAPI {
             for name in names {
                 do {
                     let connection = try await runtime.findConnection(name, tenant: tenant)
+                    // Well formed, but the connection's vendor takes no leads: the request
+                    // conflicts with what the connection is.
+                    guard try await Self.takesLeads(runtime, connection, tenant: tenant) else {
+                        throw APIError(.conflict, "connection_takes_no_leads", "connection \(connection.name) (\(connection.vendor)) cannot create leads", details: [FieldError(field: "connections", message: "\(connection.name) takes no leads")])
+                    }
                     if !targets.contains(where: { $0.id == connection.id }) { targets.append(connection) }
                 } catch let error as HubError where error.code == .notFound {
                     // 404: the request names a resource that does not exist (the body is well formed).
@@ -177,16 +182,20 @@ extension HubAPI {
         }
         var targets: [Connection] = []
         for connection in try await runtime.store.listConnections(tenant: tenant) where connection.enabled {
-            guard let credentials = try? await runtime.store.credentials(connectionID: connection.id, tenant: tenant),
-                  let connector = try? runtime.connectors.connector(for: connection, credentials: credentials),
-                  connector.capabilities.write(.contacts)?.canCreate == true
-            else { continue }
-            targets.append(connection)
+            if try await Self.takesLeads(runtime, connection, tenant: tenant) { targets.append(connection) }
         }
         guard !targets.isEmpty else {
-            throw APIError(.unprocessableContent, "no_lead_connection", "the tenant has no enabled connection that can take leads")
+            // 409: the request is well formed; the tenant's connections (their state) cannot take it.
+            throw APIError(.conflict, "no_lead_connection", "the tenant has no enabled connection that can take leads")
         }
         return targets
+    }
+
+    static func takesLeads(_ runtime: HubRuntime, _ connection: Connection, tenant: String) async throws -> Bool {
+        guard let credentials = try? await runtime.store.credentials(connectionID: connection.id, tenant: tenant),
+              let connector = try? runtime.connectors.connector(for: connection, credentials: credentials)
+        else { return false }
+        return connector.capabilities.write(.contacts)?.canCreate == true
     }
 
     /// What the server takes as an Idempotency-Key, as a pattern for the document.

@@ -123,8 +123,10 @@ import Testing
             // Inventory routes of another vendor's connection do not exist.
             #expect(try await status(.post, "/v1/connections/\(connection)/developments/d1/publish") == .notFound)
             #expect(try await status(.put, "/v1/connections/\(connection)/developments/d1/units/A1", body: #"{"status":"AVAILABLE","price":1,"directions":[]}"#) == .notFound)
-            // Idempotency keys: visible ASCII, no outer spaces.
-            #expect(try await status(.post, "/v1/leads", body: #"{"lead":{"FirstName":"A"}}"#, headers: jsonHeaders(token, extra: [(.idempotencyKey, " k")])) == .badRequest)
+            // Idempotency keys: 1 to 200 visible ASCII characters.
+            let longKey = String(repeating: "k", count: 201)
+            #expect(try await status(.post, "/v1/leads", body: #"{"lead":{"FirstName":"A"}}"#, headers: jsonHeaders(token, extra: [(.idempotencyKey, longKey)])) == .badRequest)
+            #expect(try await status(.post, "/v1/leads", body: #"{"lead":{"FirstName":"A"}}"#, headers: jsonHeaders(token, extra: [(.idempotencyKey, "é")])) == .badRequest)
             // A connection URL of the documented form only; other vendors' credentials conflict.
             #expect(try await status(.patch, "/v1/connections/\(connection)", body: #"{"base_url":"http://x?q=1"}"#) == .badRequest)
             #expect(try await status(.patch, "/v1/connections/\(connection)", body: #"{"credentials":{"api_key":"k","api_secret":"s"}}"#) == .conflict)

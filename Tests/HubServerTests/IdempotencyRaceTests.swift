@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import RealtyModel
 import Testing
 @testable import HubServer
