@@ -92,6 +92,12 @@ public protocol HubStorage: SyncRunStorage {
     /// Commits new deliveries in one transaction. A delivery whose (tenant, idempotency key,
     /// connection) exists already is not added again; the existing one is returned instead.
     func enqueue(_ deliveries: [NewDelivery], now: Date) async throws -> [Delivery]
+    /// Commits a request's deliveries under a client idempotency key, race-free: in one
+    /// transaction the key is inserted into a table where (tenant, key) is unique, and only the
+    /// transaction that inserted it adds `deliveries` (which must all carry `idempotencyKey`).
+    /// Every other request under the key, concurrent or later, adds nothing and reads the key's
+    /// fingerprint and deliveries as committed by the winner.
+    func enqueue(_ deliveries: [NewDelivery], idempotencyKey: String, tenant: String, fingerprint: String, now: Date) async throws -> IdempotentEnqueue
     /// The delivery with `id` in `tenant`, or `nil`.
     func delivery(id: String, tenant: String) async throws -> Delivery?
     /// Deliveries, newest first, optionally filtered.

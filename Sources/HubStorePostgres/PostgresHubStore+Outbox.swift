@@ -68,6 +68,54 @@ extension PostgresHubStore {
         }
     }
 
+    public func enqueue(
+        _ deliveries: [NewDelivery], idempotencyKey key: String, tenant: String, fingerprint: String, now: Date
+    ) async throws -> IdempotentEnqueue {
+        for new in deliveries where new.tenantID != tenant || new.idempotencyKey != key {
+            throw StoreError.invalidQuery("delivery \(new.id) must carry tenant \(tenant) and the request's idempotency key")
+        }
+        for new in deliveries where new.maxAttempts < 1 {
+            throw StoreError.invalidQuery("maxAttempts must be at least 1 (delivery \(new.id))")
+        }
+        return try await transaction { db in
+            let stamp = PGTimestamp(now)
+            guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(tenant)").isEmpty else {
+                throw StoreError.notFound("tenant \(tenant)")
+            }
+            // A concurrent request under the same key waits here on the primary key until the
+            // first one commits (or rolls back), then inserts nothing; read committed lets its
+            // next statements see what the winner committed.
+            let won = try await self.rows(db, """
+                INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
+                VALUES (\(tenant), \(key), \(fingerprint), \(stamp))
+                ON CONFLICT (tenant_id, key) DO NOTHING
+                RETURNING 1
+                """)
+            guard !won.isEmpty else {
+                let stored = try await self.rows(db, "SELECT fingerprint FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)")
+                let fingerprint = try stored.first.flatMap { try PGRead.string($0.makeRandomAccess()[0]) }
+                let existing = try await self.rows(db, """
+                    SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
+                    WHERE tenant_id = \(tenant) AND idempotency_key = \(key) ORDER BY created_at, id COLLATE "C"
+                    """).map(Self.delivery(from:))
+                return .existing(fingerprint: fingerprint, deliveries: existing)
+            }
+            var created: [Delivery] = []
+            for new in deliveries {
+                let inserted = try await self.rows(db, """
+                    INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts,
+                        max_attempts, next_attempt_at, created_at, updated_at)
+                    VALUES (\(new.id), \(new.tenantID), \(new.connectionID), \(new.kind.rawValue), \(new.payload),
+                        \(key), \(DeliveryState.pending.rawValue), 0, \(new.maxAttempts), \(stamp), \(stamp), \(stamp))
+                    RETURNING \(unescaped: Self.deliveryColumns)
+                    """)
+                guard let row = inserted.first else { throw StoreError.storage("delivery \(new.id) was not added") }
+                created.append(try Self.delivery(from: row))
+            }
+            return .created(created)
+        }
+    }
+
     public func delivery(id: String, tenant: String) async throws -> Delivery? {
         try await read { db in
             try await self.rows(

@@ -37,6 +37,7 @@ public enum StoreContract {
         ("outbox lease expiry", outboxLeaseExpiry),
         ("outbox idempotency", outboxIdempotency),
         ("outbox claim limits per connection", outboxClaimLimits),
+        ("idempotency keys under concurrency", idempotencyKeysUnderConcurrency),
         ("connections and credentials", connectionsAndCredentials),
         ("API clients", apiClients),
         ("shared request limits", sharedRequestLimits),
@@ -450,6 +451,82 @@ public enum StoreContract {
         ], now: now)
         let byKey = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "k1"))
         try check(Set(byKey.map(\.id)) == Set(first.map(\.id)), "filter by idempotency key")
+    }
+
+    /// 20 requests under one key at once: one commits its deliveries with the key, every other
+    /// one adds nothing and reads the winner's fingerprint and deliveries.
+    public static func idempotencyKeysUnderConcurrency(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        _ = try await setUp(store, tenant: "t2")
+        let now = Date()
+        func request(_ key: String, tenant: String, connections: [String]) -> [NewDelivery] {
+            connections.map {
+                NewDelivery(tenantID: tenant, connectionID: $0, kind: .leadCreate, payload: Data(#"{"FirstName":"Ada"}"#.utf8), idempotencyKey: key)
+            }
+        }
+        func race(_ key: String, fingerprint: @escaping @Sendable (Int) -> String, connections: [String]) async throws -> [(Int, IdempotentEnqueue)] {
+            try await withThrowingTaskGroup(of: (Int, IdempotentEnqueue).self) { group in
+                for index in 0..<20 {
+                    let deliveries = request(key, tenant: scope.tenant, connections: connections)
+                    group.addTask {
+                        (index, try await store.enqueue(deliveries, idempotencyKey: key, tenant: scope.tenant, fingerprint: fingerprint(index), now: now))
+                    }
+                }
+                var outcomes: [(Int, IdempotentEnqueue)] = []
+                for try await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+        }
+
+        // Same request 20 times at once.
+        let same = try await race("same", fingerprint: { _ in "f-same" }, connections: ["conn-1", "conn-2"])
+        var created: [[Delivery]] = []
+        var replays: [(String?, [Delivery])] = []
+        for (_, outcome) in same {
+            switch outcome {
+            case .created(let deliveries): created.append(deliveries)
+            case .existing(let fingerprint, let deliveries): replays.append((fingerprint, deliveries))
+            }
+        }
+        try check(created.count == 1, "one of 20 concurrent same requests commits, got \(created.count)")
+        let winner = Set(created.first?.map(\.id) ?? [])
+        try check(winner.count == 2, "the winner commits one delivery per connection, got \(winner.count)")
+        try check(replays.count == 19 && replays.allSatisfy { $0.0 == "f-same" && Set($0.1.map(\.id)) == winner },
+                  "every other request reads the winner's fingerprint and deliveries")
+        let stored = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "same"))
+        try check(Set(stored.map(\.id)) == winner, "only the winner's deliveries are stored, got \(stored.count)")
+
+        // 20 different requests under one key at once: one wins, the others see its fingerprint.
+        let different = try await race("different", fingerprint: { "f-\($0)" }, connections: ["conn-1"])
+        let winners = different.compactMap { index, outcome -> (Int, [Delivery])? in
+            if case .created(let deliveries) = outcome { return (index, deliveries) }
+            return nil
+        }
+        try check(winners.count == 1, "one of 20 concurrent different requests commits, got \(winners.count)")
+        let (winnerIndex, winnerDeliveries) = winners[0]
+        for (index, outcome) in different where index != winnerIndex {
+            guard case .existing(let fingerprint, let deliveries) = outcome else { continue }
+            try check(fingerprint == "f-\(winnerIndex)" && deliveries.map(\.id) == winnerDeliveries.map(\.id),
+                      "a losing request sees the winner's fingerprint f-\(winnerIndex), got \(fingerprint ?? "nil")")
+        }
+        let all = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "different"))
+        try check(all.count == 1, "one delivery under the contested key, got \(all.count)")
+
+        // A later request reads the same; keys are per tenant.
+        let later = try await store.enqueue(request("same", tenant: scope.tenant, connections: ["conn-1"]), idempotencyKey: "same", tenant: scope.tenant, fingerprint: "f-other", now: now)
+        guard case .existing(let laterFingerprint, let laterDeliveries) = later else {
+            throw ContractFailure(description: "a later request under a used key must not commit")
+        }
+        try check(laterFingerprint == "f-same" && Set(laterDeliveries.map(\.id)) == winner,
+                  "a later request under the key reads the first one's fingerprint and deliveries")
+        let otherTenant = try await store.enqueue(request("same", tenant: "t2", connections: ["conn-1"]), idempotencyKey: "same", tenant: "t2", fingerprint: "f-t2", now: now)
+        guard case .created(let t2Deliveries) = otherTenant else { throw ContractFailure(description: "a key is per tenant: t2's first use must commit") }
+        try check(t2Deliveries.count == 1 && t2Deliveries[0].tenantID == "t2", "t2's delivery is its own")
+        // A request whose deliveries do not carry the key is refused.
+        do {
+            _ = try await store.enqueue(request("other", tenant: scope.tenant, connections: ["conn-1"]), idempotencyKey: "mismatch", tenant: scope.tenant, fingerprint: "f", now: now)
+            throw ContractFailure(description: "deliveries without the request's key must be refused")
+        } catch is StoreError {}
     }
 
     public static func connectionsAndCredentials(_ store: any HubStorage) async throws {
