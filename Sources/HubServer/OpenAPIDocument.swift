@@ -15,7 +15,7 @@ enum Schema {
 
     /// An integer within `range` (the bounds the server checks).
     static func integer(_ range: ClosedRange<Int64>) -> JSONValue {
-        ["type": "integer", "format": "int64", "minimum": .number(Double(range.lowerBound)), "maximum": .number(Double(range.upperBound))]
+        ["type": "integer", "format": "int64", "minimum": .number(JSONNumber(range.lowerBound)), "maximum": .number(JSONNumber(range.upperBound))]
     }
 
     /// The largest integer a request may carry where the server sets no smaller bound: 2^53 - 1,
@@ -43,7 +43,7 @@ enum Schema {
     /// A comma-separated query list (`fields=A,B`) of values from `choices`.
     static func commaList(_ choices: [String], minItems: Int) -> JSONValue {
         var schema: [String: JSONValue] = ["type": "array", "items": ["type": "string", "enum": .array(choices.sorted().map(JSONValue.string))]]
-        if minItems > 0 { schema["minItems"] = .number(Double(minItems)) }
+        if minItems > 0 { schema["minItems"] = .number(JSONNumber(minItems)) }
         return .object(schema)
     }
     static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
@@ -254,7 +254,7 @@ enum OpenAPIDocument {
         "type": "number", "minimum": 0, "maximum": 1e300, "description": "Overrides the vendor's default request rate; 0 is unpaced",
     ]
     static let intervalSchema: JSONValue = [
-        "type": "integer", "minimum": 10, "maximum": .number(Double(Schema.maxSafeInteger)), "description": "Seconds between scheduled syncs; null: manual syncs only",
+        "type": "integer", "minimum": 10, "maximum": .number(JSONNumber(Schema.maxSafeInteger)), "description": "Seconds between scheduled syncs; null: manual syncs only",
     ]
 
     /// An http(s) URL with a host, as the server accepts one for a connection (it checks this
