@@ -233,7 +233,8 @@ let package = Package(
         .testTarget(
             name: "SandboxTests",
             dependencies: [
-                "Sandbox",
+                // ConnectorKit only for the one shared HTTP client configuration (redirects off).
+                "Sandbox", "ConnectorKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -254,7 +255,8 @@ let package = Package(
         .testTarget(
             name: "HubServerTests",
             dependencies: [
-                "HubServer", "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel", "Sandbox", logging,
+                "HubServer", "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "Sandbox",
+                logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -325,7 +327,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
         .executableTarget(
             name: "realtyhub-sandbox-benchmarks",
             dependencies: [
-                "Sandbox",
+                "Sandbox", "ConnectorKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -87,9 +87,7 @@ let sandbox = try await SandboxRunner.start(
     SandboxOptions(vendors: subjects.map(\.vendor), portBase: 0, settings: settings, logLevel: .critical))
 print("sandbox: \(records) records per resource, seeded and listening in \(String(format: "%.1f", seconds(ContinuousClock.now - seeding))) s; \(runs) runs each")
 
-let client = HTTPClient(
-    eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-    configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(60))))
+let client = VendorHTTPConfiguration(connectTimeout: .seconds(5), readTimeout: .seconds(60)).makeClient()
 let transport = AsyncHTTPClientTransport(client: client)
 var logger = Logger(label: "realtyhub.benchmarks")
 logger.logLevel = .critical

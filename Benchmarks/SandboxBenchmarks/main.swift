@@ -6,6 +6,7 @@
 //   REALTYHUB_BENCHMARKS=1 swift build -c release --product realtyhub-sandbox-benchmarks --scratch-path .build-release
 //   .build-release/release/realtyhub-sandbox-benchmarks [records] [runs] [concurrency]
 import AsyncHTTPClient
+import struct ConnectorKit.VendorHTTPConfiguration
 import Crypto
 import Foundation
 import NIOCore
@@ -22,7 +23,7 @@ struct BenchmarkError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-let http = HTTPClient(eventLoopGroupProvider: .singleton)
+let http = VendorHTTPConfiguration.standard.makeClient()
 
 /// Sends one request; the status and the whole body.
 func fetch(_ url: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil) async throws

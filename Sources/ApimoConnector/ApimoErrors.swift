@@ -77,7 +77,7 @@ enum ApimoErrors {
         var fieldErrors: [FieldError]?
 
         init(_ data: Data) {
-            guard !data.isEmpty, let json = try? JSONDecoder().decode(JSONValue.self, from: data) else { return }
+            guard !data.isEmpty, let json = try? JSONValue(parsing: data) else { return }
             self.json = json
             guard case .object(let members) = json else {
                 message = ApimoRecord.text(json)

@@ -16,9 +16,6 @@ enum ApimoMapping {
     /// both become canonical `Contacts`, so a lead `12` and a contact `12` must not share a key.
     static let leadKeyPrefix = "lead-"
 
-    /// Fields dropped from `raw`: the user's (encrypted, masked) password.
-    static let secretFields: Set<String> = ["password"]
-
     // MARK: - Vendor → hub
 
     /// An agency as an office.
@@ -44,7 +41,6 @@ enum ApimoMapping {
         let id = try requireID(record, "a user")
         let zone = record.text("timezone").flatMap(TimeZone.init(identifier:)) ?? ApimoTime.defaultZone
         var member = Member(metadata: metadata(record, key: id, connectionID: connectionID, zone: zone))
-        member.metadata.raw = .object(record.fields.filter { !secretFields.contains($0.key) })
         member.firstName = record.text("firstname")
         member.lastName = record.text("lastname")
         member.fullName = joined(member.firstName, member.lastName, separator: " ")
@@ -108,7 +104,7 @@ enum ApimoMapping {
         property.propertyType = catalogs.label(.propertyType, record.reference("type"))
         property.propertySubType = catalogs.label(.propertySubtype, record.reference("subtype"))
         if let price = record.fields["price"] {
-            property.listPrice = (price["value"] ?? (price.doubleValue.map(JSONValue.number)))?.doubleValue
+            property.listPrice = price["value"]?.doubleValue ?? price.doubleValue
         }
         property.unparsedAddress = joined(record.text("address"), record.text("address_more"))
         property.city = record.name("city")

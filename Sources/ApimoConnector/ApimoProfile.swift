@@ -1,4 +1,5 @@
 public import ConnectorKit
+import RealtyModel
 
 extension VendorProfile {
     /// Apimo webservice: the facts from the seed document and the vendor notes.
@@ -26,5 +27,7 @@ extension VendorProfile {
         notes: [
             "Ids and most numbers are JSON strings; they are read as strings and accepted as numbers too.",
             "The over-quota answer is undocumented; a 429 or the limiter's own count both end as rate_limited.",
-        ])
+        ],
+        // Users carry a `password` (masked by the vendor): covered by the standard list.
+        sensitiveFields: .standard)
 }

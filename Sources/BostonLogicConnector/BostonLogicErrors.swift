@@ -37,7 +37,7 @@ enum BostonLogicErrors {
     ///   - resource: the canonical resource involved, naming validation errors.
     /// - Returns: nil for a 2xx answer whose envelope is not a failure, else the classified error.
     static func classify(_ response: TransportResponse, redactor: Redactor, resource: ResourceName? = nil) -> ConnectorError? {
-        let envelope = (try? JSONDecoder().decode(JSONValue.self, from: response.body)).flatMap { try? BostonLogicEnvelope(json: $0) }
+        let envelope = (try? JSONValue(parsing: response.body)).flatMap { try? BostonLogicEnvelope(json: $0) }
         let failedEnvelope = envelope.map { !$0.isSuccess && $0.status != nil } ?? false
         if response.isSuccess && !failedEnvelope { return nil }
         guard let envelope else {

@@ -169,7 +169,7 @@ enum BostonLogicMapping {
 
     /// Boston Logic ids are integers in practice: send a numeric id as a number.
     static func idValue(_ id: String) -> JSONValue {
-        if let number = Int64(id) { return .number(Double(number)) }
+        if let number = Int64(id) { return .number(JSONNumber(number)) }
         return .string(id)
     }
 

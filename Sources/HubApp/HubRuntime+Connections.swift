@@ -42,7 +42,7 @@ extension HubRuntime {
             throw HubError(.notFound, "no connection \(id)")
         }
         if let name = changes.name {
-            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw HubError(.invalidRequest, "the connection needs a name") }
+            guard FieldRules.isPresent(name) else { throw HubError(.invalidRequest, "the connection needs a name") }
             connection.name = name
         }
         if let baseURL = changes.baseURL {

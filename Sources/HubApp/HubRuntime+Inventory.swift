@@ -27,8 +27,8 @@ public struct UnitUpdate: Codable, Sendable, Hashable {
     /// Field-level problems, empty when the change can be sent.
     public func validate() -> [FieldError] {
         var errors: [FieldError] = []
-        if development.trimmingCharacters(in: .whitespaces).isEmpty { errors.append(FieldError(field: "development", message: "is required")) }
-        if unit.trimmingCharacters(in: .whitespaces).isEmpty { errors.append(FieldError(field: "unit", message: "is required")) }
+        if !FieldRules.isPresent(development) { errors.append(FieldError(field: "development", message: "is required")) }
+        if !FieldRules.isPresent(unit) { errors.append(FieldError(field: "unit", message: "is required")) }
         if Self.status(named: status) == nil {
             errors.append(FieldError(field: "status", message: "must be one of \(UnitStatus.allCases.map(\.name).joined(separator: ", "))"))
         }
@@ -37,7 +37,8 @@ public struct UnitUpdate: Codable, Sendable, Hashable {
     }
 
     static func status(named name: String) -> UnitStatus? {
-        UnitStatus.allCases.first { $0.name == name.uppercased() }
+        // Exactly the vendor's names, as the API document's enum lists them.
+        UnitStatus.allCases.first { $0.name == name }
     }
 }
 
@@ -64,7 +65,7 @@ extension HubRuntime {
     /// Commits a publish of `development` to the outbox for a PropQ connection; its delivery
     /// completes once PropQ reports the publication settled.
     public func enqueuePublish(development: String, tenant: String, connection: Connection) async throws -> Delivery {
-        guard !development.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard FieldRules.isPresent(development) else {
             throw HubError(.validationFailed, "the development is required", details: [FieldError(field: "development", message: "is required")])
         }
         guard connection.vendor == VendorID.propq.rawValue else {
@@ -148,7 +149,8 @@ extension HubRuntime {
     /// - Returns: the service's answer (its own JSON shape) and whether it came from the cache.
     public func checkAddress(_ address: String, tenant: String, connection: Connection) async throws -> (answer: JSONValue, cached: Bool) {
         let trimmed = address.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 500 else {
+        // Counted in Unicode scalars, as JSON Schema's maxLength counts (the API document says 500).
+        guard FieldRules.isPresent(address), address.unicodeScalars.count <= 500 else {
             throw HubError(.validationFailed, "the address is required (at most 500 characters)", details: [FieldError(field: "address", message: "is required")])
         }
         guard connection.vendor == VendorID.mycrm.rawValue else {
@@ -157,7 +159,7 @@ extension HubRuntime {
         let key = connection.id + "|" + trimmed.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
         let now = Date()
         if let cached = try await store.cachedValue(namespace: "mycrm-address", key: key, now: now),
-           let answer = try? JSONDecoder().decode(JSONValue.self, from: cached)
+           let answer = try? JSONValue(parsing: cached)
         {
             return (answer, true)
         }

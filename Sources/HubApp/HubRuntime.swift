@@ -36,8 +36,9 @@ public final class HubRuntime: Sendable {
         // over every process, not per process.
         let limits: (any SharedRequestLimits)? = configuration.database != nil
             ? StoreSharedLimits(store: store, owner: PullRunner.defaultOwner(), logger: logger) : nil
-        // Every connector request carries its own deadline; the client's defaults cover connects.
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The one shared configuration (redirects never followed, connect/read timeouts, pool
+        // limits); every connector request also carries its own deadline.
+        let http = VendorHTTPConfiguration.standard.makeClient()
         return HubRuntime(store: store, secretBox: secretBox, http: http, logger: logger, sharedSessions: shared, sharedLimits: limits)
     }
 
@@ -90,7 +91,7 @@ extension HubRuntime {
         guard let vendorID = VendorID(rawValue: vendor) else {
             throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw HubError(.invalidRequest, "the connection needs a name") }
+        guard FieldRules.isPresent(name) else { throw HubError(.invalidRequest, "the connection needs a name") }
         for (label, url) in [("base URL", Optional(baseURL)), ("auth URL", authURL)] {
             guard let url else { continue }
             guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
@@ -162,12 +163,23 @@ extension HubRuntime {
 
     /// Validates a lead and commits one delivery per target connection to the outbox; returns
     /// only once they are committed.
+    /// Under an idempotency key the same request (the same lead to the same connections) gets
+    /// the deliveries the first one committed, also when both run at once.
     /// - Throws: ``HubError`` `.validationFailed` with the field errors, `.invalidRequest` when a
-    ///   target cannot receive leads.
+    ///   target cannot receive leads, `.idempotencyKeyReused` when the key was used for another
+    ///   request.
     public func pushLead(_ json: Data, tenant: String, to targets: [Connection], idempotencyKey: String? = nil) async throws -> [Delivery] {
         var lead: Contact
         do {
-            lead = try JSONDecoder().decode(Contact.self, from: json)
+            // The hub's own fields (key, provenance, timestamps, content hash, raw) are the
+            // hub's to set: a record read from the API can be sent back as it is, and they are
+            // ignored, whatever they hold.
+            var clientFields = json
+            if case .object(var object)? = try? JSONDecoder().decode(JSONValue.self, from: json) {
+                for name in MetadataFieldNames(.contacts).all { object[name] = nil }
+                clientFields = Data(JSONValue.object(object).jsonText.utf8)
+            }
+            lead = try JSONDecoder().decode(Contact.self, from: clientFields)
         } catch let error as DecodingError {
             throw HubError(.invalidRequest, "the lead is not a Contacts record in RESO names: \(Self.describe(error))")
         }
@@ -183,9 +195,36 @@ extension HubRuntime {
             }
         }
         let payload = try JSONEncoder().encode(lead)
-        return try await store.enqueue(
-            targets.map { NewDelivery(tenantID: tenant, connectionID: $0.id, kind: .leadCreate, payload: payload, idempotencyKey: idempotencyKey) },
-            now: Date())
+        let deliveries = targets.map {
+            NewDelivery(tenantID: tenant, connectionID: $0.id, kind: .leadCreate, payload: payload, idempotencyKey: idempotencyKey)
+        }
+        guard let idempotencyKey else { return try await store.enqueue(deliveries, now: Date()) }
+        // The request is the lead as it will be delivered and the set of target connections.
+        let sortedKeys = JSONEncoder()
+        sortedKeys.outputFormatting = [.sortedKeys]
+        let fingerprint = RequestFingerprint.of([try sortedKeys.encode(lead)] + targets.map { Data($0.id.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+        let order = Dictionary(targets.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func inTargetOrder(_ found: [Delivery]) -> [Delivery] {
+            found.sorted { (order[$0.connectionID] ?? Int.max, $0.id) < (order[$1.connectionID] ?? Int.max, $1.id) }
+        }
+        switch try await store.enqueue(deliveries, idempotencyKey: idempotencyKey, tenant: tenant, fingerprint: fingerprint, now: Date()) {
+        case .created(let created):
+            return inTargetOrder(created)
+        case .existing(let stored, let existing):
+            let same: Bool
+            if let stored {
+                same = stored == fingerprint
+            } else {
+                // A key from before fingerprints were stored: the same request when it went to
+                // the same connections with the same lead.
+                same = Set(existing.map(\.connectionID)) == Set(targets.map(\.id))
+                    && existing.allSatisfy { $0.kind == .leadCreate && (try? JSONDecoder().decode(Contact.self, from: $0.payload)) == lead }
+            }
+            guard same else {
+                throw HubError(.idempotencyKeyReused, "Idempotency-Key \(idempotencyKey) was used for another request")
+            }
+            return inTargetOrder(existing)
+        }
     }
 
     static func describe(_ error: DecodingError) -> String {
@@ -210,10 +249,10 @@ extension HubRuntime {
     ///   - fullPassInterval: how often each resource gets a full pass (deletion detection).
     ///   - pollInterval: how long the delivery worker sleeps when nothing is due.
     ///   - leaseDuration: how long a delivery attempt or a pull stays leased to this process
-    ///     without a heartbeat; after a crash, its deliveries and pulls are taken over when the
-    ///     lease expires.
+    ///     without a heartbeat (renewed every third of it while it runs); after a crash, its
+    ///     deliveries and pulls are taken over when the lease expires (default 10 s).
     public func runWorkers(
-        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
+        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = DeliveryPolicy.defaultLeaseDuration
     ) async throws {
         let services = try await workerServices(fullPassInterval: fullPassInterval, pollInterval: pollInterval, leaseDuration: leaseDuration)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -227,9 +266,9 @@ extension HubRuntime {
     /// runs them alone; the API server runs them beside the HTTP server). Runs left `running`
     /// by a process that died are marked failed first.
     public func workerServices(
-        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = 300
+        fullPassInterval: TimeInterval = 86_400, pollInterval: Duration = .milliseconds(250), leaseDuration: TimeInterval = DeliveryPolicy.defaultLeaseDuration
     ) async throws -> [any Service] {
-        _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: "the process running it stopped")
+        _ = try await store.abandonSyncRuns(startedBefore: Date(), reason: PullRunner.abandonedReason)
         // Pull leases last as long as delivery leases: a killed process's pulls are taken over
         // by another process after the same delay.
         let runner = PullRunner(store: store, connectors: connectors, leaseDuration: leaseDuration, logger: logger)

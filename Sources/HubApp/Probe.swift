@@ -73,7 +73,8 @@ extension HubApp {
             activeTransport = transport
         } else {
             let timeouts = configuration.effectiveTimeouts(profile)
-            let created = AsyncHTTPClientTransport(connectTimeout: timeouts.connect, readTimeout: timeouts.read)
+            let created = AsyncHTTPClientTransport(
+                configuration: VendorHTTPConfiguration(connectTimeout: timeouts.connect, readTimeout: timeouts.read))
             ownedTransport = created
             activeTransport = created
         }

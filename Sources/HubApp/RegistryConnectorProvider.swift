@@ -41,6 +41,14 @@ public final class RegistryConnectorProvider: ConnectorProvider {
         self.sharedLimits = sharedLimits
     }
 
+    public func requestLimits(for connection: Connection) -> RateLimits? {
+        guard let vendor = VendorID(rawValue: connection.vendor) else { return nil }
+        var limits = ConnectorRegistry.profile(for: vendor).rateLimits
+        if let rate = connection.requestsPerSecond { limits.requestsPerSecond = rate > 0 ? rate : nil }
+        if let concurrency = connection.maxConcurrency { limits.maxConcurrency = max(1, concurrency) }
+        return limits
+    }
+
     public func connector(for connection: Connection, credentials: Data?) throws -> any Connector {
         let fingerprint = "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(connection.requestsPerSecond ?? -1)|\(connection.maxConcurrency ?? -1)|\(credentials?.hashValue ?? 0)"
         if let entry = cache.withLock({ $0[connection.id] }), entry.fingerprint == fingerprint {

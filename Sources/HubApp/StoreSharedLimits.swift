@@ -10,8 +10,27 @@ struct StoreSharedLimits: SharedRequestLimits {
     let store: any HubStorage
     let owner: String
     let logger: Logger
-    /// Longer than any request may take (the longest request timeout is 60 s).
-    let leaseDuration: TimeInterval = 120
+    /// How long a concurrency slot stays leased without renewal: short, so a killed process's
+    /// slots come back within seconds (its deliveries are taken over then), and renewed every
+    /// third of it while the request runs (``renewalInterval``), so a slow request keeps its slot.
+    var leaseDuration: TimeInterval = StoreSharedLimits.defaultLeaseDuration
+
+    static let defaultLeaseDuration: TimeInterval = 10
+
+    var renewalInterval: Duration? { .milliseconds(max(10, Int(leaseDuration * 1000 / 3))) }
+
+    func renew(_ permit: SharedRequestPermit) async {
+        do {
+            if try await !store.renewRequest(
+                key: permit.connectionID, slot: permit.slot, owner: owner, now: Date(), leaseDuration: leaseDuration)
+            {
+                logger.warning("a shared request slot lapsed while its request ran", metadata: ["hub.connection.id": "\(permit.connectionID)"])
+            }
+        } catch {
+            // Retried at the next beat; the lease lasts three beats.
+            logger.warning("renewing a shared request slot failed", metadata: ["hub.connection.id": "\(permit.connectionID)", "hub.error": "\(error)"])
+        }
+    }
 
     func reserve(connectionID: String, limits: RateLimits, now: Date) async throws -> SharedRequestDecision {
         var calendar = Calendar(identifier: .gregorian)

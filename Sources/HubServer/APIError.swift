@@ -88,7 +88,7 @@ public struct APIError: Error, Sendable {
         case .invalidRequest, .configuration: status = .badRequest
         case .validationFailed: status = .unprocessableContent
         case .notFound: status = .notFound
-        case .conflict: status = .conflict
+        case .conflict, .idempotencyKeyReused: status = .conflict
         case .unauthorized: status = .unauthorized
         case .forbidden: status = .forbidden
         case .vendor: status = .badGateway

@@ -138,7 +138,7 @@ extension HubAPI {
             var headers = HTTPFields()
             headers[.cacheControl] = "no-store"
             return JSONResponse.make(.ok, .object([
-                "access_token": .string(token), "token_type": "Bearer", "expires_in": .number(tokens.lifetime),
+                "access_token": .string(token), "token_type": "Bearer", "expires_in": .number(JSONNumber(tokens.lifetime.rounded()) ?? JSONNumber(0)),
                 "scope": .string(scopes.description),
             ]), headers: headers)
         }
@@ -147,14 +147,16 @@ extension HubAPI {
             method: .get, path: "/v1/events", operationID: "listEvents", summary: "The change feed: record changes after a sequence number",
             tag: "Events", scope: ("events", .read),
             parameters: [
-                .init(name: "after", location: .query, required: false, schema: Schema.integer, description: "Return events with a greater sequence (default 0)"),
-                .init(name: "limit", location: .query, required: false, schema: Schema.integer, description: "At most this many (1-1000, default 100)"),
+                .init(name: "after", location: .query, required: false, schema: Schema.integer(0...Schema.maxSafeInteger), description: "Return events with a greater sequence (default 0)"),
+                .init(name: "limit", location: .query, required: false, schema: Schema.integer(1...1000), description: "At most this many (1-1000, default 100)"),
             ],
             replies: [.init(status: 200, description: "Events in order", schema: Schema.ref("EventList"))] + Self.authReplies + [Self.reply(400)])
         ) { request, context in
             let principal = try RequestSupport.principal(context)
             let afterText = try RequestSupport.query(request, "after") ?? "0"
-            guard let after = Int64(afterText), after >= 0 else { throw APIError.badRequest("after must be a whole number ≥ 0", field: "after") }
+            guard let after = Int64(afterText), (0...Schema.maxSafeInteger).contains(after) else {
+                throw APIError.badRequest("after must be a whole number from 0 to \(Schema.maxSafeInteger)", field: "after")
+            }
             let limit = try RequestSupport.intQuery(request, "limit", default: 100, range: 1...1000)
             let events = try await runtime.store.events(tenant: principal.tenantID, after: after, limit: limit)
             struct Body: Encodable {
@@ -170,7 +172,7 @@ extension HubAPI {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         if type.hasPrefix("application/json") {
             let data = try await RequestSupport.body(request, context: context)
-            guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+            guard case .object(let object)? = try? JSONValue(parsing: data) else {
                 throw APIError(.badRequest, "invalid_json", "the body must be a JSON object")
             }
             return object.compactMapValues { value in

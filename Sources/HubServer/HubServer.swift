@@ -22,7 +22,7 @@ public struct HubServerOptions: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, runWorkers: Bool = true, tokenLifetime: TimeInterval = 1800,
-        requestsPerSecond: Double = 200, fullPassInterval: TimeInterval = 86_400, leaseDuration: TimeInterval = 300
+        requestsPerSecond: Double = 200, fullPassInterval: TimeInterval = 86_400, leaseDuration: TimeInterval = 10
     ) {
         self.host = host
         self.port = port

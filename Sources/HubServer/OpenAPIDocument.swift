@@ -12,9 +12,45 @@ enum Schema {
     static let any: JSONValue = .object([:])
 
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+
+    /// An integer within `range` (the bounds the server checks).
+    static func integer(_ range: ClosedRange<Int64>) -> JSONValue {
+        ["type": "integer", "format": "int64", "minimum": .number(JSONNumber(range.lowerBound)), "maximum": .number(JSONNumber(range.upperBound))]
+    }
+
+    /// The largest integer a request may carry where the server sets no smaller bound: 2^53 - 1,
+    /// the largest a JSON number holds exactly (the server checks it too).
+    static let maxSafeInteger: Int64 = 9_007_199_254_740_991
+
+    /// A string holding at least one character that is not whitespace (what the server's
+    /// "is required" checks accept). The class lists Unicode's White_Space characters, the set
+    /// Swift's `Character.isWhitespace` and Foundation's `.whitespacesAndNewlines` use.
+    /// The end of the text. Not `$`: Python's `re` (what schemathesis and jsonschema use) lets
+    /// `$` match before a final newline; a negative lookahead means the end in every dialect.
+    static let end = "(?![\\s\\S])"
+
+    static let whitespaceClass = "\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
+    static let nonBlankPattern = "[^\(whitespaceClass)]"
+    static let nonBlank: JSONValue = ["type": "string", "pattern": .string(nonBlankPattern)]
+
+    /// A string field of a request with the hub's own value: documented, ignored when sent.
+    static func readOnly(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var object) = schema else { return schema }
+        object["readOnly"] = true
+        return .object(object)
+    }
+
+    /// A comma-separated query list (`fields=A,B`) of values from `choices`.
+    static func commaList(_ choices: [String], minItems: Int) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "array", "items": ["type": "string", "enum": .array(choices.sorted().map(JSONValue.string))]]
+        if minItems > 0 { schema["minItems"] = .number(JSONNumber(minItems)) }
+        return .object(schema)
+    }
     static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
     static func nullable(_ type: String) -> JSONValue { ["type": .array([.string(type), "null"])] }
 
+    /// An object schema; request bodies are open (members the server does not know are
+    /// ignored), answers closed.
     static func object(_ properties: [String: JSONValue], required: [String] = [], closed: Bool = true) -> JSONValue {
         var schema: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
         if !required.isEmpty { schema["required"] = .array(required.sorted().map(JSONValue.string)) }
@@ -51,16 +87,22 @@ enum OpenAPIDocument {
                 operation["security"] = .array([])
             }
             if !spec.parameters.isEmpty {
-                operation["parameters"] = .array(spec.parameters.map { parameter in
-                    [
+                operation["parameters"] = .array(spec.parameters.map { parameter -> JSONValue in
+                    var object: [String: JSONValue] = [
                         "name": .string(parameter.name), "in": .string(parameter.location.rawValue),
                         "required": .bool(parameter.required), "schema": parameter.schema,
                         "description": .string(parameter.description),
                     ]
+                    // Lists in the query are comma-separated: fields=A,B.
+                    if parameter.schema["type"] == .string("array") {
+                        object["style"] = "form"
+                        object["explode"] = false
+                    }
+                    return .object(object)
                 })
             }
             if let body = spec.requestBody {
-                operation["requestBody"] = ["required": true, "content": .object([spec.requestContentType: ["schema": body]])]
+                operation["requestBody"] = ["required": .bool(spec.requestBodyRequired), "content": .object([spec.requestContentType: ["schema": body]])]
             }
             var responses: [String: JSONValue] = [:]
             for reply in spec.replies {
@@ -124,32 +166,52 @@ enum OpenAPIDocument {
         }
 
         schemas["Connection"] = Schema.object([
-            "id": Schema.string, "vendor": vendorSchema, "name": Schema.string, "base_url": Schema.string, "auth_url": Schema.string,
-            "sync_interval_seconds": Schema.integer, "enabled": Schema.boolean, "has_credentials": Schema.boolean,
-            "created_at": Schema.dateTime, "updated_at": Schema.dateTime,
+            "id": Schema.readOnly(Schema.string), "vendor": vendorSchema, "name": Schema.string, "base_url": Schema.string, "auth_url": Schema.string,
+            "sync_interval_seconds": Schema.integer, "enabled": Schema.boolean, "has_credentials": Schema.readOnly(Schema.boolean),
+            "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
             "requests_per_second": rateSchema, "max_concurrency": concurrencySchema,
         ], required: ["id", "vendor", "name", "base_url", "enabled", "has_credentials", "created_at", "updated_at"])
         schemas["ConnectionList"] = Schema.object(["value": Schema.array(Schema.ref("Connection"))], required: ["value"])
-        schemas["ConnectionInput"] = Schema.object([
-            "vendor": vendorSchema, "name": Schema.string, "base_url": Schema.string, "auth_url": Schema.string,
+        // Request bodies are open: members the server does not know, and the server-owned ones
+        // a connection read from the API carries (id, has_credentials, created_at, updated_at),
+        // are ignored.
+        var connectionInput = Schema.object([
+            "vendor": vendorSchema, "name": Schema.nonBlank, "base_url": urlSchema, "auth_url": nullable(urlSchema),
             "credentials": ["type": "object", "description": "The vendor's credentials (see the README's connection section); write-only"],
-            "sync_interval_seconds": Schema.integer,
-            "requests_per_second": rateSchema, "max_concurrency": concurrencySchema,
-        ], required: ["vendor", "name", "base_url", "credentials"])
+            "sync_interval_seconds": nullable(intervalSchema),
+            "requests_per_second": nullable(rateSchema), "max_concurrency": nullable(concurrencySchema),
+            "id": Schema.readOnly(Schema.string), "has_credentials": Schema.readOnly(Schema.boolean),
+            "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
+        ], required: ["vendor", "name", "base_url", "credentials"], closed: false)
+        if case .object(var object) = connectionInput {
+            object["oneOf"] = .array(vendorCredentials.map { vendor, credentials in
+                ["properties": ["vendor": ["const": .string(vendor)], "credentials": credentials]]
+            })
+            connectionInput = .object(object)
+        }
+        schemas["ConnectionInput"] = connectionInput
+        // A patch names only what changes; other members are refused, except the server-owned
+        // ones of a connection read from the API, which are ignored.
         schemas["ConnectionPatch"] = Schema.object([
-            "name": Schema.string, "base_url": Schema.string, "auth_url": Schema.nullable("string"), "credentials": ["type": "object"],
-            "sync_interval_seconds": Schema.nullable("integer"), "enabled": Schema.boolean,
-            "requests_per_second": ["type": ["number", "null"], "description": "null restores the vendor's default"],
-            "max_concurrency": ["type": ["integer", "null"], "description": "null restores the vendor's default"],
+            "name": Schema.nonBlank, "base_url": urlSchema, "auth_url": nullable(urlSchema),
+            "credentials": ["anyOf": .array(vendorCredentials.map(\.1)), "description": "The connection's vendor's credentials; another vendor's answer 409"],
+            "sync_interval_seconds": nullable(intervalSchema), "enabled": Schema.boolean,
+            "requests_per_second": nullable(rateSchema, note: "null restores the vendor's default"),
+            "max_concurrency": nullable(concurrencySchema, note: "null restores the vendor's default"),
+            "id": Schema.readOnly(Schema.string), "vendor": Schema.readOnly(vendorSchema), "has_credentials": Schema.readOnly(Schema.boolean),
+            "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
         ])
         schemas["ConnectionTest"] = Schema.object([
             "ok": Schema.boolean, "readable": Schema.array(Schema.string),
             "error": Schema.object(["code": Schema.string, "message": Schema.string], required: ["code", "message"]),
         ], required: ["ok"])
         schemas["SyncRequest"] = Schema.object([
-            "resource": ["type": "string", "description": "A resource name (Contacts) or path name (contacts); every readable resource when absent"],
-            "full": ["type": "boolean", "description": "A full pass (detects deletions); incremental where the vendor allows it when false"],
-        ])
+            "resource": [
+                "type": ["string", "null"], "enum": .array(syncResourceNames.map(JSONValue.string) + [.null]),
+                "description": "A resource name (Contacts) or path name (contacts); every readable resource when absent or null",
+            ],
+            "full": ["type": ["boolean", "null"], "description": "A full pass (detects deletions); incremental where the vendor allows it when false or absent"],
+        ], closed: false)
         schemas["SyncStarted"] = Schema.object(
             ["connection_id": Schema.string, "resource": Schema.nullable("string"), "full": Schema.boolean], required: ["connection_id", "full"])
         schemas["SyncRun"] = Schema.object([
@@ -160,9 +222,13 @@ enum OpenAPIDocument {
         ], required: ["id", "connection_id", "resource", "mode", "status", "started_at", "inserted", "updated", "unchanged", "deleted", "pages"])
         schemas["SyncRunList"] = Schema.object(["value": Schema.array(Schema.ref("SyncRun"))], required: ["value"])
         schemas["LeadSubmission"] = Schema.object([
-            "lead": Schema.ref(ResourceName.contacts.rawValue),
-            "connections": ["type": "array", "items": Schema.string, "description": "Connection ids or names; every connection that takes leads when absent"],
-        ], required: ["lead"])
+            "lead": Schema.ref("LeadInput"),
+            "connections": [
+                "type": ["array", "null"], "items": Schema.string, "minItems": 1,
+                "description": "Connection ids or names; every connection that takes leads when absent or null",
+            ],
+        ], required: ["lead"], closed: false)
+        schemas["LeadInput"] = leadInputSchema()
         schemas["Delivery"] = Schema.object([
             "id": Schema.string, "connection_id": Schema.string, "kind": Schema.string,
             "state": ["type": "string", "enum": .array(DeliveryState.allCases.map { .string($0.rawValue) })],
@@ -173,17 +239,107 @@ enum OpenAPIDocument {
         schemas["DeliveryList"] = Schema.object(["value": Schema.array(Schema.ref("Delivery"))], required: ["value"])
         schemas["LeadAccepted"] = Schema.object(["deliveries": Schema.array(Schema.ref("Delivery"))], required: ["deliveries"])
         schemas["UnitUpdate"] = Schema.object([
-            "status": Schema.string, "price": Schema.number, "directions": Schema.array(Schema.string),
-        ], required: ["status", "price", "directions"])
+            "status": ["type": "string", "enum": ["AVAILABLE", "HOLD", "SOLD", "RESERVED"]],
+            "price": ["type": "number", "minimum": 0, "maximum": 1e300], "directions": Schema.array(Schema.string),
+        ], required: ["status", "price", "directions"], closed: false)
         schemas["PublishStatus"] = Schema.object(["development": Schema.string, "status": Schema.string], required: ["development", "status"])
-        schemas["AddressCheck"] = Schema.object(["address": Schema.string], required: ["address"])
+        schemas["AddressCheck"] = Schema.object([
+            "address": ["type": "string", "maxLength": 500, "pattern": .string(Schema.nonBlankPattern), "description": "At most 500 characters, not only whitespace"],
+        ], required: ["address"], closed: false)
         schemas["AddressAnswer"] = Schema.object(["cached": Schema.boolean, "answer": Schema.any], required: ["cached", "answer"])
         return schemas
     }
 
     static let rateSchema: JSONValue = [
-        "type": "number", "minimum": 0, "description": "Overrides the vendor's default request rate; 0 is unpaced",
+        "type": "number", "minimum": 0, "maximum": 1e300, "description": "Overrides the vendor's default request rate; 0 is unpaced",
     ]
+    static let intervalSchema: JSONValue = [
+        "type": "integer", "minimum": 10, "maximum": .number(JSONNumber(Schema.maxSafeInteger)), "description": "Seconds between scheduled syncs; null: manual syncs only",
+    ]
+
+    /// An http(s) URL with a host, as the server accepts one for a connection (it checks this
+    /// pattern, then that Foundation parses it with a host).
+    static let urlPattern = "^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?\(Schema.end)"
+    static let urlSchema: JSONValue = ["type": "string", "pattern": .string(urlPattern)]
+
+    /// `schema` or null.
+    static func nullable(_ schema: JSONValue, note: String? = nil) -> JSONValue {
+        var result: [String: JSONValue] = ["anyOf": [schema, ["type": "null"]]]
+        if let note { result["description"] = .string(note) }
+        return .object(result)
+    }
+
+    /// The names `POST /v1/connections/{id}/sync` takes as `resource`.
+    static var syncResourceNames: [String] {
+        ResourceName.allCases.flatMap { [$0.rawValue, $0.pathName] }.reduce(into: [String]()) { names, name in
+            if !names.contains(name) { names.append(name) }
+        }
+    }
+
+    /// A string that, with surrounding whitespace trimmed, is not empty and holds none of
+    /// `excluded` (a character class body).
+    static func trimmedExcluding(_ excluded: String) -> String {
+        let white = Schema.whitespaceClass
+        let edge = "[^\(white)\(excluded)]"
+        return "^[\(white)]*(?:\(edge)|\(edge)[^\(excluded)]*\(edge))[\(white)]*\(Schema.end)"
+    }
+
+    /// Each vendor's credentials object, as ConnectorKit's `VendorCredentials.decode` reads it:
+    /// values are strings holding something besides whitespace (trimmed), ids strings or whole
+    /// numbers, unknown keys ignored.
+    static let vendorCredentials: [(String, JSONValue)] = {
+        let text = Schema.nonBlank
+        let identifier: JSONValue = ["anyOf": [text, ["type": "integer"]]]
+        // PropQ's client id: a whole number 0 or more (below 9e15), or such digits as a string.
+        let whitespace = "\\t \\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000"
+        let clientID: JSONValue = ["anyOf": [
+            ["type": "integer", "minimum": 0, "maximum": 8_999_999_999_999_999],
+            ["type": "string", "pattern": .string("^[\(whitespace)]*(?:\\+?[0-9]{1,18}|-0{1,18})[\(whitespace)]*\(Schema.end)")],
+        ]]
+        let agencyList: JSONValue = ["anyOf": [
+            ["type": "null"],
+            ["type": "array", "items": identifier],
+            ["type": "string", "pattern": .string("^[^,]*[^,\(Schema.whitespaceClass)][^,]*(?:,[^,]*[^,\(Schema.whitespaceClass)][^,]*)*\(Schema.end)")],
+        ]]
+        // Trimmed, then checked: no scheme or path (none of / ? # @ and no inner space).
+        let host: JSONValue = ["type": "string", "pattern": .string(trimmedExcluding("/?#@ "))]
+        func credentials(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
+            Schema.object(properties, required: required, closed: false)
+        }
+        return [
+            ("pf-expert", credentials(["api_key": text, "api_secret": text], required: ["api_key", "api_secret"])),
+            ("propq", credentials(["client_id": clientID, "client_secret": text], required: ["client_id", "client_secret"])),
+            ("mycrm", credentials(["username": text, "access_key": text], required: ["username", "access_key"])),
+            ("apimo", credentials(["provider": identifier, "token": text, "agency_ids": agencyList], required: ["provider", "token"])),
+            ("boston-logic", credentials(["api_key": text, "host": host], required: ["api_key", "host"])),
+        ]
+    }()
+
+    /// A lead as `POST /v1/leads` takes it: a Contacts record in RESO names with the checks the
+    /// server makes (email and phone forms, a name or a way to reach the contact); the hub's own
+    /// fields are read-only and ignored, unknown members too.
+    static func leadInputSchema() -> JSONValue {
+        var properties: [String: JSONValue] = [:]
+        for (name, type) in fieldTypes(.contacts) { properties[name] = Schema.field(type) }
+        properties["Email"] = ["type": "string", "format": "email", "maxLength": 254]
+        for phone in ["MobilePhone", "HomePhone", "OfficePhone"] {
+            properties[phone] = ["type": "string", "pattern": .string(phonePattern)]
+        }
+        let names = MetadataFieldNames(.contacts)
+        for name in names.all {
+            properties[name] = Schema.readOnly(["description": "The hub's own field: ignored in a request"])
+        }
+        var schema: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
+        // A name or a way to reach the contact.
+        schema["anyOf"] = .array(["FirstName", "LastName", "FullName", "Email", "MobilePhone", "HomePhone", "OfficePhone"].map { name in
+            ["required": [.string(name)], "properties": .object([name: ["type": "string", "pattern": .string(Schema.nonBlankPattern)]])]
+        })
+        return .object(schema)
+    }
+
+    /// A phone number as the server's `FieldRules.isPhone` accepts it: an optional leading `+`,
+    /// then 5 to 20 ASCII digits among spaces, `-`, `(`, `)`, `.`, `/` and no-break spaces.
+    static let phonePattern = "^\\+?(?:[ ().\\u00A0/-]*[0-9]){5,20}[ ().\\u00A0/-]*\(Schema.end)"
     static let concurrencySchema: JSONValue = [
         "type": "integer", "minimum": 1, "maximum": 64, "description": "Overrides the vendor's default requests in flight",
     ]
@@ -192,13 +348,14 @@ enum OpenAPIDocument {
 
     static func recordSchema(_ resource: ResourceName) -> JSONValue {
         let names = MetadataFieldNames(resource)
+        // The hub's own fields (key, provenance, timestamps, content hash, raw) are read-only.
         var properties: [String: JSONValue] = [
             names.key: Schema.string, MetadataFieldNames.sourceSystemName: Schema.string, names.sourceKey: Schema.string,
             MetadataFieldNames.connectionID: Schema.string, MetadataFieldNames.modificationTimestamp: Schema.dateTime,
             MetadataFieldNames.originalEntryTimestamp: Schema.dateTime, MetadataFieldNames.sourceModificationTimestamp: Schema.dateTime,
             MetadataFieldNames.sourceEntryTimestamp: Schema.dateTime, MetadataFieldNames.contentHash: Schema.string,
             MetadataFieldNames.deleted: Schema.boolean, MetadataFieldNames.raw: Schema.any,
-        ]
+        ].mapValues(Schema.readOnly)
         for (name, type) in fieldTypes(resource) { properties[name] = Schema.field(type) }
         for relation in resource.relations {
             properties[relation.name] = ["$ref": .string("#/components/schemas/\(relation.target.rawValue)"), "description": .string("Embedded with expand=\(relation.name)")]
@@ -206,16 +363,19 @@ enum OpenAPIDocument {
         return Schema.object(properties)
     }
 
-    static func fieldTypes(_ resource: ResourceName) -> [(String, FieldType)] {
+    static func fieldTypes(_ resource: ResourceName, indexedOnly: Bool = false) -> [(String, FieldType)] {
+        func pick<R: HubRecord>(_ type: R.Type) -> [(String, FieldType)] {
+            R.fields.filter { !indexedOnly || $0.isIndexed }.map { ($0.name, $0.type) }
+        }
         switch resource {
-        case .member: return Member.fields.map { ($0.name, $0.type) }
-        case .office: return Office.fields.map { ($0.name, $0.type) }
-        case .teams: return Team.fields.map { ($0.name, $0.type) }
-        case .teamMembers: return TeamMember.fields.map { ($0.name, $0.type) }
-        case .contacts: return Contact.fields.map { ($0.name, $0.type) }
-        case .property: return Property.fields.map { ($0.name, $0.type) }
-        case .development: return Development.fields.map { ($0.name, $0.type) }
-        case .activity: return Activity.fields.map { ($0.name, $0.type) }
+        case .member: return pick(Member.self)
+        case .office: return pick(Office.self)
+        case .teams: return pick(Team.self)
+        case .teamMembers: return pick(TeamMember.self)
+        case .contacts: return pick(Contact.self)
+        case .property: return pick(Property.self)
+        case .development: return pick(Development.self)
+        case .activity: return pick(Activity.self)
         }
     }
 }

@@ -127,7 +127,7 @@ struct DeliveryJSON: Encodable {
         completedAt = delivery.completedAt.map(Timestamp.format)
         createdAt = Timestamp.format(delivery.createdAt)
         updatedAt = Timestamp.format(delivery.updatedAt)
-        payload = try? JSONDecoder().decode(JSONValue.self, from: delivery.payload)
+        payload = try? JSONValue(parsing: delivery.payload)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -79,6 +79,9 @@ struct RecordJSON<R: HubRecord>: Encodable {
     let expanded: [(String, any Encodable)]
 
     func encode(to encoder: any Encoder) throws {
+        // Sealed vendor fields leave the hub as `{"$sealed": true}`: neither value nor ciphertext.
+        var record = record
+        if only.contains(MetadataFieldNames.raw), let raw = record.metadata.raw { record.metadata.raw = SealedField.redacted(raw) }
         try record.encodeRESO(to: encoder, only: only)
         guard !expanded.isEmpty else { return }
         var container = encoder.container(keyedBy: RESOCodingKey.self)
@@ -112,9 +115,18 @@ struct RecordRoutes {
         R.projectableNames.subtracting([MetadataFieldNames.raw])
     }
 
+    /// The highest page a list serves.
+    static let maximumPage = 1_000_000
+
+    /// A comma-separated list parameter's items, exactly as the document's comma-separated
+    /// array states it: no empty item (`a,,b` and `a,` are refused).
+    static func commaList(_ text: String) -> [String] {
+        text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+
     static func projection<R: HubRecord>(_ type: R.Type, _ request: Request) throws -> Set<String> {
         guard let text = try RequestSupport.query(request, "fields") else { return defaultProjection(R.self) }
-        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let names = commaList(text)
         guard !names.isEmpty else { throw APIError.badRequest("fields must name at least one field", field: "fields") }
         let known = R.projectableNames
         if let unknown = names.first(where: { !known.contains($0) }) {
@@ -125,7 +137,7 @@ struct RecordRoutes {
 
     static func relations(_ resource: ResourceName, _ request: Request) throws -> [Relation] {
         guard let text = try RequestSupport.query(request, "expand") else { return [] }
-        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let names = commaList(text)
         let available = resource.relations
         return try names.map { name in
             guard let relation = available.first(where: { $0.name == name }) else {
@@ -139,13 +151,13 @@ struct RecordRoutes {
         }
     }
 
-    static func listQuery(_ request: Request) throws -> ListQuery {
+    static func listQuery(_ request: Request, integerFilters: Set<String> = [], decimalFilters: Set<String> = []) throws -> ListQuery {
         var query = ListQuery()
-        query.page = try RequestSupport.intQuery(request, "page", default: 1, range: 1...1_000_000)
+        query.page = try RequestSupport.intQuery(request, "page", default: 1, range: 1...maximumPage)
         query.perPage = try RequestSupport.intQuery(request, "per_page", default: 20, range: 1...HubServerLimits.maximumPerPage)
         query.sort = try RequestSupport.query(request, "sort")
         if let order = try RequestSupport.query(request, "sort_order") {
-            guard let parsed = SortOrder(rawValue: order.lowercased()) else {
+            guard let parsed = SortOrder(rawValue: order) else {
                 throw APIError.badRequest("sort_order must be asc or desc", field: "sort_order")
             }
             query.sortOrder = parsed
@@ -160,6 +172,13 @@ struct RecordRoutes {
         for (name, value) in request.uri.queryParameters where !reserved.contains(String(name)) {
             let key = String(name)
             guard query.filters[key] == nil else { throw APIError.badRequest("the filter \(key) is given more than once", field: key) }
+            // Whole-number filters are bounded as the document says (what JSON numbers hold exactly).
+            if integerFilters.contains(key), let number = Int64(String(value)), !(-Schema.maxSafeInteger...Schema.maxSafeInteger).contains(number) {
+                throw APIError.badRequest("the filter \(key) must be between -\(Schema.maxSafeInteger) and \(Schema.maxSafeInteger)", field: key)
+            }
+            if decimalFilters.contains(key), let number = Double(String(value)), !(-1e300...1e300).contains(number) {
+                throw APIError.badRequest("the filter \(key) must be between -1e300 and 1e300", field: key)
+            }
             query.filters[key] = String(value)
         }
         return query
@@ -170,7 +189,9 @@ struct RecordRoutes {
     /// to embed.
     /// - Throws: ``APIError`` 400 naming the offending parameter.
     static func listRequest<R: HubRecord>(_ type: R.Type, _ request: Request) throws -> (query: ListQuery, only: Set<String>, relations: [Relation]) {
-        var query = try listQuery(request)
+        let integerFilters = Set(R.fields.filter { $0.isIndexed && $0.type == .integer }.map(\.name))
+        let decimalFilters = Set(R.fields.filter { $0.isIndexed && $0.type == .decimal }.map(\.name))
+        var query = try listQuery(request, integerFilters: integerFilters, decimalFilters: decimalFilters)
         let only = try projection(R.self, request)
         let relations = try Self.relations(R.resource, request)
         // Expansions need their key fields even when the projection leaves them out.

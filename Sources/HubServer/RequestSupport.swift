@@ -9,7 +9,11 @@ enum RequestSupport {
     /// - Throws: 415 when it is not sent as JSON, 413 above the size limit, 400 naming the
     ///   offending member when it does not decode.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: HubRequestContext) async throws -> T {
-        let data = try await body(request, context: context)
+        try decode(T.self, from: try await body(request, context: context))
+    }
+
+    /// `data` as JSON of `type`, with the same errors.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
@@ -48,11 +52,13 @@ enum RequestSupport {
         return number
     }
 
+    /// A boolean parameter: `true` or `false` (as the document's boolean schema sends them;
+    /// `1` and `0` are read too).
     static func boolQuery(_ request: Request, _ name: String) throws -> Bool? {
         guard let text = try query(request, name) else { return nil }
-        switch text.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
+        switch text {
+        case "true", "1": return true
+        case "false", "0": return false
         default: throw APIError.badRequest("\(name) must be true or false", field: name)
         }
     }

@@ -32,6 +32,8 @@ struct RouteSpec: Sendable {
     var scope: (resource: String, action: ScopeSet.Action)?
     var parameters: [Parameter] = []
     var requestBody: JSONValue? = nil
+    /// Whether a request must carry the body (false: it may be left out).
+    var requestBodyRequired = true
     var requestContentType = "application/json"
     var replies: [Reply]
 

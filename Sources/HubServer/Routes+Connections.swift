@@ -29,6 +29,7 @@ extension HubAPI {
         ) { request, context in
             let principal = try RequestSupport.principal(context)
             let input = try await RequestSupport.decode(ConnectionInput.self, from: request, context: context)
+            try Self.checkConnectionMembers(baseURL: input.baseURL, authURL: input.authURL, interval: input.syncIntervalSeconds, rate: input.requestsPerSecond)
             let connection = try await runtime.addConnection(
                 tenant: principal.tenantID, vendor: input.vendor, name: input.name, baseURL: input.baseURL, authURL: input.authURL,
                 credentials: Data(input.credentials.jsonText.utf8), syncIntervalSeconds: input.syncIntervalSeconds,
@@ -62,14 +63,31 @@ extension HubAPI {
                     throw APIError(.badRequest, "invalid_json", "the body must be a JSON object")
                 }
                 present = Set(object.keys)
+                // null resets only the members that have a default; the others cannot be null.
+                if let member = ["name", "base_url", "credentials", "enabled"].first(where: { object[$0] == .null }) {
+                    throw APIError(.badRequest, "invalid_request", "\(member) cannot be null", details: [FieldError(field: member, message: "cannot be null")])
+                }
             } catch let error as DecodingError {
                 throw APIError(.badRequest, "invalid_json", "the body is not valid: \(APIError.describe(error))")
             }
             let known: Set<String> = [
                 "name", "base_url", "auth_url", "credentials", "sync_interval_seconds", "enabled", "requests_per_second", "max_concurrency",
             ]
-            if let unknown = present.subtracting(known).sorted().first {
+            // What the server owns, as a connection read from the API carries it: ignored.
+            let serverOwned: Set<String> = ["id", "vendor", "has_credentials", "created_at", "updated_at"]
+            if let unknown = present.subtracting(known).subtracting(serverOwned).sorted().first {
                 throw APIError(.badRequest, "invalid_request", "a connection has no member \(unknown) that can change", details: [FieldError(field: unknown, message: "cannot be changed")])
+            }
+            try Self.checkConnectionMembers(
+                baseURL: patch.baseURL, authURL: patch.authURL, interval: patch.syncIntervalSeconds, rate: patch.requestsPerSecond)
+            if let credentials = patch.credentials, let vendor = VendorID(rawValue: existing.vendor) {
+                let data = Data(credentials.jsonText.utf8)
+                if (try? VendorCredentials.decode(vendor: vendor, json: data)) == nil,
+                   VendorID.allCases.contains(where: { (try? VendorCredentials.decode(vendor: $0, json: data)) != nil })
+                {
+                    // Well-formed credentials of another vendor: they conflict with this connection.
+                    throw APIError(.conflict, "credentials_vendor_mismatch", "these are not \(vendor.rawValue) credentials (\(VendorCredentials.keys(for: vendor)))", details: [FieldError(field: "credentials", message: "not \(vendor.rawValue) credentials")])
+                }
             }
             var changes = ConnectionChanges(name: patch.name, baseURL: patch.baseURL, enabled: patch.enabled)
             if present.contains("auth_url") { changes.authURL = .some(patch.authURL) }
@@ -113,13 +131,15 @@ extension HubAPI {
         table.add(RouteSpec(
             method: .post, path: "/v1/connections/{id}/sync", operationID: "syncConnection",
             summary: "Start a pull of the connection's resources (or one resource); runs in the background",
-            tag: "Sync", scope: ("connections", .write), parameters: [idParameter], requestBody: Schema.ref("SyncRequest"),
+            tag: "Sync", scope: ("connections", .write), parameters: [idParameter], requestBody: Schema.ref("SyncRequest"), requestBodyRequired: false,
             replies: [.init(status: 202, description: "Started; Location lists the connection's runs", schema: Schema.ref("SyncStarted")), Self.reply(404), Self.reply(409)] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
             let connection = try await Self.connection(runtime, context)
+            // The body is optional: none (or an empty one) starts every readable resource.
             var input = SyncRequest()
             if request.headers[.contentType] != nil || (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0 {
-                input = try await RequestSupport.decode(SyncRequest.self, from: request, context: context)
+                let data = try await RequestSupport.body(request, context: context)
+                if !data.isEmpty { input = try RequestSupport.decode(SyncRequest.self, from: data) }
             }
             var resource: ResourceName?
             if let name = input.resource {
@@ -152,7 +172,7 @@ extension HubAPI {
             scope: ("connections", .read),
             parameters: [
                 .init(name: "connection", location: .query, required: false, schema: Schema.string, description: "Only this connection's runs"),
-                .init(name: "limit", location: .query, required: false, schema: Schema.integer, description: "1-500 (default 50)"),
+                .init(name: "limit", location: .query, required: false, schema: Schema.integer(1...500), description: "1-500 (default 50)"),
             ],
             replies: [.init(status: 200, description: "Runs", schema: Schema.ref("SyncRunList")), Self.reply(400)] + Self.authReplies)
         ) { request, context in
@@ -165,11 +185,36 @@ extension HubAPI {
     }
 
     /// The connection named by the `id` path parameter, in the caller's tenant.
-    static func connection(_ runtime: HubRuntime, _ context: HubRequestContext, parameter: String = "id") async throws -> Connection {
+    static let urlExpression = try? NSRegularExpression(pattern: OpenAPIDocument.urlPattern)
+
+    /// The checks of a connection's members the document states beyond the runtime's own: URLs
+    /// of the documented form, bounded numbers.
+    static func checkConnectionMembers(baseURL: String?, authURL: String?, interval: Int?, rate: Double?) throws {
+        for (field, url) in [("base_url", baseURL), ("auth_url", authURL)] {
+            guard let url else { continue }
+            let range = NSRange(url.startIndex..., in: url)
+            guard let expression = urlExpression, expression.firstMatch(in: url, range: range) != nil else {
+                throw APIError(.badRequest, "invalid_request", "\(field) must be an http(s) URL with a host, an optional port and path (no query or fragment)", details: [FieldError(field: field, message: "not an http(s) URL")])
+            }
+        }
+        if let interval, Int64(interval) > Schema.maxSafeInteger {
+            throw APIError(.badRequest, "invalid_request", "sync_interval_seconds must be at most \(Schema.maxSafeInteger)", details: [FieldError(field: "sync_interval_seconds", message: "too large")])
+        }
+        if let rate, rate > 1e300 {
+            throw APIError(.badRequest, "invalid_request", "requests_per_second must be at most 1e300", details: [FieldError(field: "requests_per_second", message: "too large")])
+        }
+    }
+
+    /// With `vendor`, a connection of another vendor is not found either: the route's resource
+    /// (a PropQ development, the MyCRM address service) does not exist under it.
+    static func connection(_ runtime: HubRuntime, _ context: HubRequestContext, parameter: String = "id", vendor: String? = nil) async throws -> Connection {
         let principal = try RequestSupport.principal(context)
         let id = try RequestSupport.parameter(context, parameter)
         guard let connection = try await runtime.store.connection(id: id, tenant: principal.tenantID) else {
             throw APIError.notFound("no connection \(id)")
+        }
+        if let vendor, connection.vendor != vendor {
+            throw APIError(.notFound, "not_found", "connection \(connection.name) is a \(connection.vendor) connection; this route is for \(vendor) connections")
         }
         return connection
     }

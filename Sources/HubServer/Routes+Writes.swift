@@ -14,37 +14,26 @@ extension HubAPI {
             method: .post, path: "/v1/leads", operationID: "submitLead",
             summary: "Accept a lead for delivery to CRMs: committed to the outbox before the answer, delivered exactly once per connection",
             tag: "Leads", scope: ("leads", .write),
-            parameters: [.init(name: "Idempotency-Key", location: .header, required: false, schema: Schema.string, description: "Same key and body: same answer; same key, other body: 409")],
+            parameters: [.init(
+                name: "Idempotency-Key", location: .header, required: false,
+                schema: ["type": "string", "pattern": .string(Self.idempotencyKeyPattern)],
+                description: "1 to 200 visible ASCII characters (inner spaces allowed). Same key and request (lead and connections): the first answer again, also when sent at once; same key, another request: 409 idempotency_key_reused")],
             requestBody: Schema.ref("LeadSubmission"),
-            replies: [.init(status: 202, description: "Accepted; Location names the delivery (or the deliveries of this submission)", schema: Schema.ref("LeadAccepted")), Self.reply(409)] + Self.bodyReplies + Self.authReplies)
+            replies: [.init(status: 202, description: "Accepted; Location names the delivery (or the deliveries of this submission)", schema: Schema.ref("LeadAccepted")),
+                      .init(status: 404, description: "A named connection does not exist (unknown_connection)", schema: Schema.ref("Error")),
+                      .init(status: 409, description: "Idempotency-Key used for another request (idempotency_key_reused), a named connection takes no leads, or none of the tenant's does", schema: Schema.ref("Error"))] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
             let principal = try RequestSupport.principal(context)
             let submission = try await RequestSupport.decode(LeadSubmission.self, from: request, context: context)
             guard case .object = submission.lead else {
                 throw APIError(.badRequest, "invalid_request", "lead must be a Contacts record (a JSON object in RESO names)", details: [FieldError(field: "lead", message: "must be an object")])
             }
-            let key = request.headers[.idempotencyKey]?.trimmingCharacters(in: .whitespaces)
-            if let key, key.isEmpty || key.count > 200 {
-                throw APIError.badRequest("Idempotency-Key must be 1 to 200 characters", field: "Idempotency-Key")
+            let key = request.headers[.idempotencyKey]
+            if let key, !Self.isIdempotencyKey(key) {
+                throw APIError.badRequest("Idempotency-Key must be 1 to 200 visible ASCII characters (spaces only inside)", field: "Idempotency-Key")
             }
             let targets = try await Self.leadTargets(runtime, tenant: principal.tenantID, names: submission.connections)
             let leadData = Data(submission.lead.jsonText.utf8)
-            if let key {
-                let existing = try await runtime.store.listDeliveries(tenant: principal.tenantID, filter: DeliveryFilter(idempotencyKey: key, limit: 1000))
-                if !existing.isEmpty {
-                    // The same submission again: same answer. Another body under the key: 409.
-                    let canonical = try await Self.canonicalLead(runtime, leadData, tenant: principal.tenantID)
-                    let sameTargets = Set(existing.map(\.connectionID)) == Set(targets.map(\.id))
-                    let sameLead = existing.allSatisfy { delivery in
-                        delivery.kind == .leadCreate && canonical != nil
-                            && (try? JSONDecoder().decode(Contact.self, from: delivery.payload)) == canonical
-                    }
-                    guard sameTargets, sameLead else {
-                        throw APIError(.conflict, "idempotency_key_reused", "Idempotency-Key \(key) was used for another request")
-                    }
-                    return try Self.accepted(existing.sorted { $0.createdAt < $1.createdAt }, key: key)
-                }
-            }
             let deliveries = try await runtime.pushLead(leadData, tenant: principal.tenantID, to: targets, idempotencyKey: key)
             return try Self.accepted(deliveries, key: key)
         }
@@ -59,7 +48,7 @@ extension HubAPI {
                 stateParameter,
                 .init(name: "connection", location: .query, required: false, schema: Schema.string, description: "Only this connection's"),
                 .init(name: "idempotency_key", location: .query, required: false, schema: Schema.string, description: "Only those accepted under this key"),
-                .init(name: "limit", location: .query, required: false, schema: Schema.integer, description: "1-500 (default 100)"),
+                .init(name: "limit", location: .query, required: false, schema: Schema.integer(1...500), description: "1-500 (default 100)"),
             ],
             replies: [.init(status: 200, description: "Deliveries", schema: Schema.ref("DeliveryList")), Self.reply(400)] + Self.authReplies)
         ) { request, context in
@@ -108,18 +97,18 @@ extension HubAPI {
 
     func addInventory(_ table: RouteTable) {
         let runtime = self.runtime
-        let connectionID = RouteSpec.Parameter(name: "id", location: .path, required: true, schema: Schema.string, description: "A propq connection id")
-        let development = RouteSpec.Parameter(name: "development", location: .path, required: true, schema: Schema.string, description: "The PropQ development id")
+        let connectionID = RouteSpec.Parameter(name: "id", location: .path, required: true, schema: Schema.string, description: "A propq connection id (another vendor's answers 404)")
+        let development = RouteSpec.Parameter(name: "development", location: .path, required: true, schema: Schema.nonBlank, description: "The PropQ development id")
 
         table.add(RouteSpec(
             method: .put, path: "/v1/connections/{id}/developments/{development}/units/{unit}", operationID: "updateUnit",
             summary: "Change a development unit's status, price and directions (PropQ), through the outbox", tag: "Inventory",
             scope: ("inventory", .write),
-            parameters: [connectionID, development, .init(name: "unit", location: .path, required: true, schema: Schema.string, description: "The unit's name")],
+            parameters: [connectionID, development, .init(name: "unit", location: .path, required: true, schema: Schema.nonBlank, description: "The unit's name")],
             requestBody: Schema.ref("UnitUpdate"),
             replies: [.init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("Delivery")), Self.reply(404)] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
-            let connection = try await Self.connection(runtime, context)
+            let connection = try await Self.connection(runtime, context, vendor: "propq")
             let input = try await RequestSupport.decode(UnitUpdateInput.self, from: request, context: context)
             let update = UnitUpdate(
                 development: try RequestSupport.parameter(context, "development"), unit: try RequestSupport.parameter(context, "unit"),
@@ -134,7 +123,7 @@ extension HubAPI {
             scope: ("inventory", .write), parameters: [connectionID, development],
             replies: [.init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("Delivery")), Self.reply(400), Self.reply(404), Self.reply(422)] + Self.authReplies)
         ) { _, context in
-            let connection = try await Self.connection(runtime, context)
+            let connection = try await Self.connection(runtime, context, vendor: "propq")
             let delivery = try await runtime.enqueuePublish(
                 development: try RequestSupport.parameter(context, "development"), tenant: connection.tenantID, connection: connection)
             return try Self.acceptedDelivery(delivery)
@@ -146,7 +135,7 @@ extension HubAPI {
             scope: ("inventory", .read), parameters: [connectionID, development],
             replies: [.init(status: 200, description: "The status", schema: Schema.ref("PublishStatus")), Self.reply(400), Self.reply(404), Self.reply(502)] + Self.authReplies)
         ) { _, context in
-            let connection = try await Self.connection(runtime, context)
+            let connection = try await Self.connection(runtime, context, vendor: "propq")
             let development = try RequestSupport.parameter(context, "development")
             let status = try await runtime.publishStatus(development: development, tenant: connection.tenantID, connection: connection)
             return JSONResponse.make(.ok, .object(["development": .string(development), "status": .string(status)]))
@@ -156,11 +145,11 @@ extension HubAPI {
             method: .post, path: "/v1/connections/{id}/address-check", operationID: "checkAddress",
             summary: "Address availability through the MyCRM service (answers cached for a day)", tag: "Inventory",
             scope: ("address", .read),
-            parameters: [.init(name: "id", location: .path, required: true, schema: Schema.string, description: "A mycrm connection id")],
+            parameters: [.init(name: "id", location: .path, required: true, schema: Schema.string, description: "A mycrm connection id (another vendor's answers 404)")],
             requestBody: Schema.ref("AddressCheck"),
             replies: [.init(status: 200, description: "The service's answer", schema: Schema.ref("AddressAnswer")), Self.reply(404), Self.reply(502)] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
-            let connection = try await Self.connection(runtime, context)
+            let connection = try await Self.connection(runtime, context, vendor: "mycrm")
             let input = try await RequestSupport.decode(AddressCheckInput.self, from: request, context: context)
             let (answer, cached) = try await runtime.checkAddress(input.address, tenant: connection.tenantID, connection: connection)
             return JSONResponse.make(.ok, .object(["cached": .bool(cached), "answer": answer]))
@@ -178,32 +167,44 @@ extension HubAPI {
             for name in names {
                 do {
                     let connection = try await runtime.findConnection(name, tenant: tenant)
+                    // Well formed, but the connection's vendor takes no leads: the request
+                    // conflicts with what the connection is.
+                    guard try await Self.takesLeads(runtime, connection, tenant: tenant) else {
+                        throw APIError(.conflict, "connection_takes_no_leads", "connection \(connection.name) (\(connection.vendor)) cannot create leads", details: [FieldError(field: "connections", message: "\(connection.name) takes no leads")])
+                    }
                     if !targets.contains(where: { $0.id == connection.id }) { targets.append(connection) }
                 } catch let error as HubError where error.code == .notFound {
-                    throw APIError(.unprocessableContent, "unknown_connection", "no connection \(name)", details: [FieldError(field: "connections", message: "no connection \(name)")])
+                    // 404: the request names a resource that does not exist (the body is well formed).
+                    throw APIError(.notFound, "unknown_connection", "no connection \(name)", details: [FieldError(field: "connections", message: "no connection \(name)")])
                 }
             }
             return targets
         }
         var targets: [Connection] = []
         for connection in try await runtime.store.listConnections(tenant: tenant) where connection.enabled {
-            guard let credentials = try? await runtime.store.credentials(connectionID: connection.id, tenant: tenant),
-                  let connector = try? runtime.connectors.connector(for: connection, credentials: credentials),
-                  connector.capabilities.write(.contacts)?.canCreate == true
-            else { continue }
-            targets.append(connection)
+            if try await Self.takesLeads(runtime, connection, tenant: tenant) { targets.append(connection) }
         }
         guard !targets.isEmpty else {
-            throw APIError(.unprocessableContent, "no_lead_connection", "the tenant has no enabled connection that can take leads")
+            // 409: the request is well formed; the tenant's connections (their state) cannot take it.
+            throw APIError(.conflict, "no_lead_connection", "the tenant has no enabled connection that can take leads")
         }
         return targets
     }
 
-    /// The payload `pushLead` commits for `lead`, to compare a repeated submission with.
-    static func canonicalLead(_ runtime: HubRuntime, _ lead: Data, tenant: String) async throws -> Contact? {
-        guard var contact = try? JSONDecoder().decode(Contact.self, from: lead) else { return nil }
-        if contact.contactType == nil { contact.contactType = "Lead" }
-        return contact
+    static func takesLeads(_ runtime: HubRuntime, _ connection: Connection, tenant: String) async throws -> Bool {
+        guard let credentials = try? await runtime.store.credentials(connectionID: connection.id, tenant: tenant),
+              let connector = try? runtime.connectors.connector(for: connection, credentials: credentials)
+        else { return false }
+        return connector.capabilities.write(.contacts)?.canCreate == true
+    }
+
+    /// What the server takes as an Idempotency-Key, as a pattern for the document.
+    static let idempotencyKeyPattern = "^[!-~](?:[ -~]{0,198}[!-~])?\(Schema.end)"
+
+    static func isIdempotencyKey(_ key: String) -> Bool {
+        let bytes = Array(key.utf8)
+        guard (1...200).contains(bytes.count), bytes.allSatisfy({ (0x20...0x7E).contains($0) }) else { return false }
+        return bytes.first != 0x20 && bytes.last != 0x20
     }
 
     static func accepted(_ deliveries: [Delivery], key: String?) throws -> Response {

@@ -1,4 +1,5 @@
 public import Foundation
+import Crypto
 
 /// Where a delivery is in its life.
 ///
@@ -83,6 +84,32 @@ public struct NewDelivery: Sendable, Hashable {
         self.payload = payload
         self.idempotencyKey = idempotencyKey
         self.maxAttempts = maxAttempts
+    }
+}
+
+/// What ``HubStorage/enqueue(_:idempotencyKey:tenant:fingerprint:now:)`` did with a request
+/// sent under an idempotency key.
+public enum IdempotentEnqueue: Sendable, Hashable {
+    /// The key was new: the request's deliveries were committed together with the key.
+    case created([Delivery])
+    /// The key was committed before (by an earlier or a concurrent request): nothing was added.
+    /// `fingerprint` is the one stored with the key (nil for a key from before fingerprints
+    /// were stored), `deliveries` those committed under it, oldest first.
+    case existing(fingerprint: String?, deliveries: [Delivery])
+}
+
+/// A request's fingerprint: what tells a repeated request (same fingerprint) from another
+/// request under the same idempotency key.
+public enum RequestFingerprint {
+    /// The SHA-256 of `parts`, each length-prefixed so that no two lists give the same bytes,
+    /// as lowercase hex.
+    public static func of(_ parts: [Data]) -> String {
+        var hasher = SHA256()
+        for part in parts {
+            hasher.update(data: Data("\(part.count):".utf8))
+            hasher.update(data: part)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -82,13 +82,20 @@ public struct SyncScope: Sendable, Hashable {
     public var generation: Int64?
     /// The hub's clock for this batch (ModificationTimestamp of changed records).
     public var now: Date
+    /// The vendor payload fields sealed inside `raw` before it is written (the connector's
+    /// list; ``RealtyModel/SensitiveFields/standard`` at least).
+    public var sensitiveFields: SensitiveFields
 
-    public init(tenant: String, connectionID: String, sourceSystemName: String, generation: Int64? = nil, now: Date = Date()) {
+    public init(
+        tenant: String, connectionID: String, sourceSystemName: String, generation: Int64? = nil, now: Date = Date(),
+        sensitiveFields: SensitiveFields = .standard
+    ) {
         self.tenant = tenant
         self.connectionID = connectionID
         self.sourceSystemName = sourceSystemName
         self.generation = generation
         self.now = now
+        self.sensitiveFields = sensitiveFields
     }
 }
 

@@ -68,6 +68,54 @@ extension PostgresHubStore {
         }
     }
 
+    public func enqueue(
+        _ deliveries: [NewDelivery], idempotencyKey key: String, tenant: String, fingerprint: String, now: Date
+    ) async throws -> IdempotentEnqueue {
+        for new in deliveries where new.tenantID != tenant || new.idempotencyKey != key {
+            throw StoreError.invalidQuery("delivery \(new.id) must carry tenant \(tenant) and the request's idempotency key")
+        }
+        for new in deliveries where new.maxAttempts < 1 {
+            throw StoreError.invalidQuery("maxAttempts must be at least 1 (delivery \(new.id))")
+        }
+        return try await transaction { db in
+            let stamp = PGTimestamp(now)
+            guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(tenant)").isEmpty else {
+                throw StoreError.notFound("tenant \(tenant)")
+            }
+            // A concurrent request under the same key waits here on the primary key until the
+            // first one commits (or rolls back), then inserts nothing; read committed lets its
+            // next statements see what the winner committed.
+            let won = try await self.rows(db, """
+                INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
+                VALUES (\(tenant), \(key), \(fingerprint), \(stamp))
+                ON CONFLICT (tenant_id, key) DO NOTHING
+                RETURNING 1
+                """)
+            guard !won.isEmpty else {
+                let stored = try await self.rows(db, "SELECT fingerprint FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)")
+                let fingerprint = try stored.first.flatMap { try PGRead.string($0.makeRandomAccess()[0]) }
+                let existing = try await self.rows(db, """
+                    SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
+                    WHERE tenant_id = \(tenant) AND idempotency_key = \(key) ORDER BY created_at, id COLLATE "C"
+                    """).map(Self.delivery(from:))
+                return .existing(fingerprint: fingerprint, deliveries: existing)
+            }
+            var created: [Delivery] = []
+            for new in deliveries {
+                let inserted = try await self.rows(db, """
+                    INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts,
+                        max_attempts, next_attempt_at, created_at, updated_at)
+                    VALUES (\(new.id), \(new.tenantID), \(new.connectionID), \(new.kind.rawValue), \(new.payload),
+                        \(key), \(DeliveryState.pending.rawValue), 0, \(new.maxAttempts), \(stamp), \(stamp), \(stamp))
+                    RETURNING \(unescaped: Self.deliveryColumns)
+                    """)
+                guard let row = inserted.first else { throw StoreError.storage("delivery \(new.id) was not added") }
+                created.append(try Self.delivery(from: row))
+            }
+            return .created(created)
+        }
+    }
+
     public func delivery(id: String, tenant: String) async throws -> Delivery? {
         try await read { db in
             try await self.rows(
@@ -95,8 +143,13 @@ extension PostgresHubStore {
     /// Claims with `FOR UPDATE SKIP LOCKED`: concurrent claimers (in this process or others)
     /// each lock different due rows and never wait on one another, so no delivery is leased to
     /// two workers at once.
+    ///
+    /// With `connectionLimits`, the due deliveries are first numbered per connection (oldest
+    /// first) and only those within their connection's share are candidates; the candidates
+    /// are then locked the same way (a row another claimer locked meanwhile is skipped, and one
+    /// it claimed and committed no longer matches the due condition when re-checked).
     public func claimDeliveries(
-        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?
+        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?, connectionLimits: [String: Int]
     ) async throws -> [Delivery] {
         guard limit > 0 else { return [] }
         return try await transaction { db in
@@ -108,14 +161,43 @@ extension PostgresHubStore {
             let ownerParameter = try statement.bind(owner)
             let lease = statement.bind(date: now.addingTimeInterval(leaseDuration))
             let columns = Self.deliveryColumns.split(separator: ",").map { "d." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            statement.append("""
-                WITH due AS (
-                    SELECT id FROM deliveries
-                    WHERE (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= \(stamp))
-                        OR (state = 'in-flight' AND lease_expires_at <= \(stamp)))\(connectionFilter)
+            let dueCondition = """
+                (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= \(stamp))
+                    OR (state = 'in-flight' AND lease_expires_at <= \(stamp)))\(connectionFilter)
+                """
+            let candidates: String
+            if connectionLimits.isEmpty {
+                candidates = """
+                    SELECT id FROM deliveries WHERE \(dueCondition)
                     ORDER BY created_at, id COLLATE "C"
                     LIMIT \(limitParameter)
                     FOR UPDATE SKIP LOCKED
+                    """
+            } else {
+                let limited = connectionLimits.sorted { $0.key < $1.key }
+                let ids = try statement.bind(limited.map(\.key))
+                let shares = try statement.bind(limited.map { max(0, $0.value) })
+                candidates = """
+                    SELECT id FROM deliveries WHERE id IN (
+                        SELECT ranked.id FROM (
+                            SELECT d.id, d.created_at, COALESCE(shares.share, \(limitParameter)) AS share,
+                                ROW_NUMBER() OVER (PARTITION BY d.connection_id ORDER BY d.created_at, d.id COLLATE "C") AS position
+                            FROM deliveries d
+                            LEFT JOIN unnest(\(ids)::text[], \(shares)::bigint[]) AS shares(connection_id, share)
+                                ON shares.connection_id = d.connection_id
+                            WHERE \(dueCondition.replacingOccurrences(of: "connection_id =", with: "d.connection_id ="))
+                        ) ranked
+                        WHERE ranked.position <= ranked.share
+                        ORDER BY ranked.created_at, ranked.id COLLATE "C"
+                        LIMIT \(limitParameter)
+                    ) AND \(dueCondition)
+                    ORDER BY created_at, id COLLATE "C"
+                    FOR UPDATE SKIP LOCKED
+                    """
+            }
+            statement.append("""
+                WITH due AS (
+                    \(candidates)
                 )
                 UPDATE deliveries d SET state = 'in-flight', attempts = d.attempts + 1, lease_owner = \(ownerParameter),
                     lease_expires_at = \(lease), updated_at = \(stamp)
@@ -172,12 +254,12 @@ extension PostgresHubStore {
         }
     }
 
-    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int {
+    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Set<String> {
         try await transaction { db in
-            try await self.execute(db, """
+            Set(try await self.rows(db, """
                 UPDATE deliveries SET lease_expires_at = \(PGTimestamp(now.addingTimeInterval(leaseDuration)))
-                WHERE lease_owner = \(owner) AND state = 'in-flight' RETURNING 1
-                """)
+                WHERE lease_owner = \(owner) AND state = 'in-flight' RETURNING id
+                """).map { try $0.decode(String.self) })
         }
     }
 

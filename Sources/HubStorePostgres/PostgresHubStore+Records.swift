@@ -58,7 +58,9 @@ extension PostgresHubStore {
             let values = fields.map { $0.value(in: record) }
             prepared.append(PreparedRecord(
                 sourceKey: sourceKey, hash: ContentHash.compute(resource: R.resource, names: names, values: values),
-                values: values, raw: metadata.raw.map(\.jsonText), sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
+                // Sensitive vendor fields are sealed before `raw` reaches the database.
+                values: values, raw: try metadata.raw.map { try secretBox.sealingSensitiveFields(of: $0, fields: scope.sensitiveFields).jsonText },
+                sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
                 sourceModified: metadata.sourceModificationTimestamp, sourceEntry: metadata.sourceEntryTimestamp))
         }
         let fieldColumns = fields.map { "\"\($0.name)\"" }
@@ -269,7 +271,7 @@ extension PostgresHubStore {
             case MetadataFieldNames.deleted: metadata.deleted = try cell.decode(Bool?.self) ?? false
             case MetadataFieldNames.raw:
                 if let text = try PGRead.string(cell) {
-                    metadata.raw = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+                    metadata.raw = try? JSONValue(parsing: Data(text.utf8))
                 }
             default: break
             }

@@ -36,6 +36,15 @@ extension PostgresHubStore {
         }
     }
 
+    public func renewRequest(key: String, slot: Int, owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Bool {
+        try await transaction { db in
+            try await self.execute(db, """
+                UPDATE request_slots SET expires_at = \(PGTimestamp(now.addingTimeInterval(leaseDuration)))
+                WHERE key = \(key) AND slot = \(slot) AND owner = \(owner) RETURNING 1
+                """) > 0
+        }
+    }
+
     public func releaseRequest(key: String, slot: Int, owner: String) async throws {
         try await transaction { db in
             try await db.query("""

@@ -14,6 +14,27 @@ enum PostgresMigrations {
         ("2026-11-22-6-list-order-indexes", listOrderIndexes),
         ("2026-11-22-7-connection-limits", connectionLimits),
         ("2026-11-22-8-shared-request-limits", sharedRequestLimits),
+        ("2026-11-22-9-idempotency-keys", idempotencyKeys),
+    ]
+
+    /// One row per (tenant, client idempotency key): the unique key that makes concurrent
+    /// requests under one key race-free, and the fingerprint of the request that first used it.
+    /// Keys already on deliveries are carried over without a fingerprint.
+    private static let idempotencyKeys = [
+        """
+        CREATE TABLE idempotency_keys (
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            key text NOT NULL,
+            fingerprint text,
+            created_at timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, key)
+        )
+        """,
+        """
+        INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
+            SELECT tenant_id, idempotency_key, NULL, MIN(created_at) FROM deliveries
+            WHERE idempotency_key IS NOT NULL GROUP BY tenant_id, idempotency_key
+        """,
     ]
 
     private static let sharedRequestLimits = [

@@ -14,6 +14,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-6-list-order-indexes", migrate: createListOrderIndexes)
         migrator.registerMigration("2026-11-22-7-connection-limits", migrate: addConnectionLimits)
         migrator.registerMigration("2026-11-22-8-shared-request-limits", migrate: createSharedRequestLimits)
+        migrator.registerMigration("2026-11-22-9-idempotency-keys", migrate: createIdempotencyKeys)
         return migrator
     }
 
@@ -132,6 +133,24 @@ enum SQLiteMigrations {
                 created_at TEXT NOT NULL
             );
             CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name);
+            """)
+    }
+
+    /// One row per (tenant, client idempotency key): the unique key that makes concurrent
+    /// requests under one key race-free, and the fingerprint of the request that first used it.
+    /// Keys already on deliveries are carried over without a fingerprint.
+    private static func createIdempotencyKeys(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE idempotency_keys (
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                key TEXT NOT NULL,
+                fingerprint TEXT,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, key)
+            );
+            INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
+                SELECT tenant_id, idempotency_key, NULL, MIN(created_at) FROM deliveries
+                WHERE idempotency_key IS NOT NULL GROUP BY tenant_id, idempotency_key;
             """)
     }
 

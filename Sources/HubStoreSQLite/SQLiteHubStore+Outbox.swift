@@ -66,6 +66,54 @@ extension SQLiteHubStore {
         }
     }
 
+    public func enqueue(
+        _ deliveries: [NewDelivery], idempotencyKey key: String, tenant: String, fingerprint: String, now: Date
+    ) async throws -> IdempotentEnqueue {
+        for new in deliveries where new.tenantID != tenant || new.idempotencyKey != key {
+            throw StoreError.invalidQuery("delivery \(new.id) must carry tenant \(tenant) and the request's idempotency key")
+        }
+        // One write transaction (SQLite has one writer at a time, across processes too): the
+        // key's primary key decides which request commits deliveries; the others read them.
+        return try await run { db in
+            let stamp = Timestamp.format(now)
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [tenant]) != nil else {
+                throw StoreError.notFound("tenant \(tenant)")
+            }
+            try db.execute(
+                sql: "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING",
+                arguments: [tenant, key, fingerprint, stamp])
+            guard db.changesCount == 1 else {
+                let stored = try Row.fetchOne(
+                    db, sql: "SELECT fingerprint FROM idempotency_keys WHERE tenant_id = ? AND key = ?", arguments: [tenant, key])
+                let existing = try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE tenant_id = ? AND idempotency_key = ? ORDER BY created_at, rowid",
+                    arguments: [tenant, key]
+                ).map(Self.delivery(from:))
+                return .existing(fingerprint: stored?["fingerprint"], deliveries: existing)
+            }
+            var created: [Delivery] = []
+            for new in deliveries {
+                guard new.maxAttempts >= 1 else { throw StoreError.invalidQuery("maxAttempts must be at least 1") }
+                try db.execute(
+                    sql: """
+                        INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state,
+                            attempts, max_attempts, next_attempt_at, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        new.id, new.tenantID, new.connectionID, new.kind.rawValue, new.payload, key,
+                        DeliveryState.pending.rawValue, new.maxAttempts, stamp, stamp, stamp,
+                    ])
+                guard let stored = try Self.fetchDelivery(db, id: new.id) else {
+                    throw StoreError.storage("delivery \(new.id) vanished after insert")
+                }
+                created.append(stored)
+            }
+            return .created(created)
+        }
+    }
+
     public func delivery(id: String, tenant: String) async throws -> Delivery? {
         try await read { db in
             try Row.fetchOne(
@@ -106,12 +154,13 @@ extension SQLiteHubStore {
     }
 
     public func claimDeliveries(
-        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?
+        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?, connectionLimits: [String: Int]
     ) async throws -> [Delivery] {
-        try await run { db in
+        guard limit > 0 else { return [] }
+        return try await run { db in
             let stamp = Timestamp.format(now)
             var sql = """
-                SELECT id FROM deliveries WHERE (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= ?)
+                SELECT id, connection_id FROM deliveries WHERE (state = 'pending' OR (state = 'retry-wait' AND next_attempt_at <= ?)
                 OR (state = 'in-flight' AND lease_expires_at <= ?))
                 """
             var arguments: [DatabaseValue] = [stamp.databaseValue, stamp.databaseValue]
@@ -119,9 +168,21 @@ extension SQLiteHubStore {
                 sql += " AND connection_id = ?"
                 arguments.append(connectionID.databaseValue)
             }
-            sql += " ORDER BY created_at, id LIMIT ?"
-            arguments.append(max(0, limit).databaseValue)
-            let ids = try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            sql += " ORDER BY created_at, id"
+            // Oldest first, skipping a connection's deliveries once it has its share; the scan
+            // stops as soon as the batch is full.
+            var ids: [String] = []
+            do {
+                var perConnection: [String: Int] = [:]
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+                while ids.count < limit, let row = try rows.next() {
+                    let connection: String = row["connection_id"]
+                    let taken = perConnection[connection, default: 0]
+                    guard taken < connectionLimits[connection, default: limit] else { continue }
+                    perConnection[connection] = taken + 1
+                    ids.append(row["id"])
+                }
+            }
             let lease = Timestamp.format(now.addingTimeInterval(leaseDuration))
             var claimed: [Delivery] = []
             for id in ids {
@@ -184,12 +245,13 @@ extension SQLiteHubStore {
         }
     }
 
-    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Int {
+    public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Set<String> {
         try await run { db in
             try db.execute(
                 sql: "UPDATE deliveries SET lease_expires_at = ? WHERE lease_owner = ? AND state = 'in-flight'",
                 arguments: [Timestamp.format(now.addingTimeInterval(leaseDuration)), owner])
-            return db.changesCount
+            return try String.fetchSet(
+                db, sql: "SELECT id FROM deliveries WHERE lease_owner = ? AND state = 'in-flight'", arguments: [owner])
         }
     }
 

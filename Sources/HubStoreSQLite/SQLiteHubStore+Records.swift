@@ -78,6 +78,7 @@ extension FieldValue {
 extension SQLiteHubStore {
     public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
         let sql = ResourceTable<R>()
+        let box = secretBox
         return try await run { db in
             var summary = UpsertSummary()
             let now = Timestamp.format(scope.now)
@@ -116,7 +117,8 @@ extension SQLiteHubStore {
                 for index in 0..<fieldCount { values.append(fields[index].value(in: record)) }
                 let hash = ContentHash.compute(resource: R.resource, names: names, values: values)
                 let fieldValues = values.map { $0.databaseValue }
-                let raw = metadata.raw.map { $0.jsonText.databaseValue } ?? .null
+                // Sensitive vendor fields are sealed before `raw` reaches the database.
+                let raw = try metadata.raw.map { try box.sealingSensitiveFields(of: $0, fields: scope.sensitiveFields).jsonText.databaseValue } ?? .null
                 let sourceSystem = metadata.sourceSystemName ?? scope.sourceSystemName
                 let sourceModified = metadata.sourceModificationTimestamp.map(Timestamp.format)
                 let sourceEntry = metadata.sourceEntryTimestamp.map(Timestamp.format)
@@ -293,7 +295,7 @@ extension SQLiteHubStore {
             case MetadataFieldNames.deleted: metadata.deleted = (Int64.fromDatabaseValue(value) ?? 0) != 0
             case MetadataFieldNames.raw:
                 if let text = String.fromDatabaseValue(value), let data = text.data(using: .utf8) {
-                    metadata.raw = try? JSONDecoder().decode(JSONValue.self, from: data)
+                    metadata.raw = try? JSONValue(parsing: data)
                 }
             default: break
             }

@@ -37,6 +37,15 @@ extension SQLiteHubStore {
         }
     }
 
+    public func renewRequest(key: String, slot: Int, owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Bool {
+        try await run { db in
+            try db.execute(
+                sql: "UPDATE request_slots SET expires_at = ? WHERE key = ? AND slot = ? AND owner = ?",
+                arguments: [Timestamp.format(now.addingTimeInterval(leaseDuration)), key, slot, owner])
+            return db.changesCount > 0
+        }
+    }
+
     public func releaseRequest(key: String, slot: Int, owner: String) async throws {
         try await run { db in
             try db.execute(

@@ -22,6 +22,7 @@ public enum StoreContract {
     public static let checks: [(name: String, run: @Sendable (any HubStorage) async throws -> Void)] = [
         ("upsert outcomes", upsertOutcomes),
         ("unchanged writes nothing", unchangedWritesNothing),
+        ("raw kept exactly, sensitive fields sealed", rawKeptExactlySensitiveSealed),
         ("unique source key", uniqueSourceKey),
         ("list filters sort paging projection", listQueries),
         ("invalid queries", invalidQueries),
@@ -35,6 +36,8 @@ public enum StoreContract {
         ("outbox transitions", outboxTransitions),
         ("outbox lease expiry", outboxLeaseExpiry),
         ("outbox idempotency", outboxIdempotency),
+        ("outbox claim limits per connection", outboxClaimLimits),
+        ("idempotency keys under concurrency", idempotencyKeysUnderConcurrency),
         ("connections and credentials", connectionsAndCredentials),
         ("API clients", apiClients),
         ("shared request limits", sharedRequestLimits),
@@ -83,6 +86,33 @@ public enum StoreContract {
         let stored = try await store.record(Contact.self, tenant: scope.tenant, key: first.items[0].key)
         try check(stored?.metadata.modificationTimestamp == Date(timeIntervalSince1970: 1_800_000_000),
                   "an unchanged upsert must not move ModificationTimestamp")
+    }
+
+    /// A vendor payload as the pull path hands it over: numbers a Double cannot hold and
+    /// fields the vendor's list names sensitive.
+    public static let rawWithSensitiveFields = #"{"id":"c-3","external_ref":12345678901234567890123,"price":1234567.1234567890123456789,"ssn":"078-05-1120","Password":"hunter2","docs":[{"dl_license":{"number":"D123-4567","state":"CA"}}],"ssn_note":"kept"}"#
+
+    public static func rawKeptExactlySensitiveSealed(_ store: any HubStorage) async throws {
+        var scope = try await setUp(store)
+        scope.sensitiveFields = SensitiveFields(["ssn", "dl_license"])
+        var contact = Fixtures.contact(3)
+        contact.metadata.raw = try JSONValue(parsing: rawWithSensitiveFields)
+        let result = try await store.upsert([contact], scope: scope, cursor: nil)
+        let stored = try await store.record(Contact.self, tenant: scope.tenant, key: result.items[0].key)
+        let raw = try stored?.metadata.raw ?? { throw ContractFailure(description: "raw not stored") }()
+        let text = raw.jsonText
+        try check(text.contains(#""external_ref":12345678901234567890123"#), "a big integer in raw was not kept exactly: \(text)")
+        try check(text.contains(#""price":1234567.1234567890123456789"#), "a long decimal in raw was not kept exactly: \(text)")
+        for secret in ["078-05-1120", "hunter2", "D123-4567"] {
+            try check(!text.contains(secret), "a sensitive value is stored in clear: \(secret)")
+        }
+        try check(SealedField.isEnvelope(raw["ssn"] ?? .null), "ssn is not sealed: \(String(describing: raw["ssn"]))")
+        try check(SealedField.isEnvelope(raw["Password"] ?? .null), "a password field is not sealed")
+        try check(SealedField.isEnvelope(raw["docs"]?.arrayValue?.first?["dl_license"] ?? .null), "a nested sensitive object is not sealed")
+        try check(raw["ssn_note"] == .string("kept") && raw["id"] == .string("c-3"), "other fields must be kept as sent")
+        // Sealing does not make an unchanged record look changed (the nonce is random).
+        let again = try await store.upsert([contact], scope: scope, cursor: nil)
+        try check(again.unchanged == 1, "re-upserting the same record must be unchanged: \(again)")
     }
 
     public static func uniqueSourceKey(_ store: any HubStorage) async throws {
@@ -361,13 +391,46 @@ public enum StoreContract {
         try check(other.isEmpty, "claims can be limited to one connection")
         // A live worker's heartbeat keeps its lease.
         let renewed = try await store.renewDeliveryLeases(owner: "w2", now: t0.addingTimeInterval(50), leaseDuration: 30)
-        try check(renewed == 1, "the holder's in-flight lease is renewed, got \(renewed)")
+        try check(renewed == [new.id], "the holder's in-flight lease is renewed, got \(renewed)")
         let early = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(70), leaseDuration: 30, limit: 1, connectionID: nil)
         try check(early.isEmpty, "a renewed lease is not taken over")
-        try check(try await store.renewDeliveryLeases(owner: "dead-worker", now: t0.addingTimeInterval(70), leaseDuration: 30) == 0,
+        try check(try await store.renewDeliveryLeases(owner: "dead-worker", now: t0.addingTimeInterval(70), leaseDuration: 30).isEmpty,
                   "a worker that lost its lease renews nothing")
         let late = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(81), leaseDuration: 30, limit: 1, connectionID: nil)
         try check(late.map(\.id) == [new.id], "an expired renewed lease is taken over")
+    }
+
+    public static func outboxClaimLimits(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        var ids: [String: [String]] = [:]
+        for (index, connection) in ["conn-a", "conn-a", "conn-a", "conn-b", "conn-b", "conn-b", "conn-c", "conn-c"].enumerated() {
+            let new = NewDelivery(tenantID: scope.tenant, connectionID: connection, kind: .leadCreate, payload: Data("{}".utf8))
+            _ = try await store.enqueue([new], now: t0.addingTimeInterval(Double(index)))
+            ids[connection, default: []].append(new.id)
+        }
+        let a = ids["conn-a"] ?? [], b = ids["conn-b"] ?? [], c = ids["conn-c"] ?? []
+        let now = t0.addingTimeInterval(100)
+        let limits = ["conn-a": 1, "conn-b": 2]
+        let first = try await store.claimDeliveries(
+            owner: "w1", now: now, leaseDuration: 10, limit: 5, connectionID: nil, connectionLimits: limits)
+        try check(first.map(\.id) == [a[0], b[0], b[1], c[0], c[1]],
+                  "each connection's share, oldest first, the rest of the batch from others; got \(first.map(\.connectionID))")
+        let second = try await store.claimDeliveries(
+            owner: "w2", now: now, leaseDuration: 10, limit: 5, connectionID: nil, connectionLimits: limits)
+        try check(second.map(\.id) == [a[1], b[2]], "the next claim takes the next share; got \(second.map(\.connectionID))")
+        let filtered = try await store.claimDeliveries(
+            owner: "w3", now: now, leaseDuration: 10, limit: 5, connectionID: "conn-a", connectionLimits: ["conn-a": 1])
+        try check(filtered.map(\.id) == [a[2]], "a limit applies with a connection filter too")
+        // Expired leases count as due, under the same shares.
+        let later = now.addingTimeInterval(11)
+        let unlimited = try await store.claimDeliveries(
+            owner: "w4", now: later, leaseDuration: 10, limit: 100, connectionID: nil, connectionLimits: [:])
+        try check(unlimited.count == 8, "without limits the batch size alone applies, got \(unlimited.count)")
+        let none = try await store.claimDeliveries(
+            owner: "w5", now: later.addingTimeInterval(11), leaseDuration: 10, limit: 100, connectionID: nil,
+            connectionLimits: ["conn-a": 0, "conn-b": 1, "conn-c": 1])
+        try check(none.map(\.id) == [b[0], c[0]], "a share of 0 claims nothing of that connection; got \(none.map(\.connectionID))")
     }
 
     public static func outboxIdempotency(_ store: any HubStorage) async throws {
@@ -388,6 +451,82 @@ public enum StoreContract {
         ], now: now)
         let byKey = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "k1"))
         try check(Set(byKey.map(\.id)) == Set(first.map(\.id)), "filter by idempotency key")
+    }
+
+    /// 20 requests under one key at once: one commits its deliveries with the key, every other
+    /// one adds nothing and reads the winner's fingerprint and deliveries.
+    public static func idempotencyKeysUnderConcurrency(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        _ = try await setUp(store, tenant: "t2")
+        let now = Date()
+        func request(_ key: String, tenant: String, connections: [String]) -> [NewDelivery] {
+            connections.map {
+                NewDelivery(tenantID: tenant, connectionID: $0, kind: .leadCreate, payload: Data(#"{"FirstName":"Ada"}"#.utf8), idempotencyKey: key)
+            }
+        }
+        func race(_ key: String, fingerprint: @escaping @Sendable (Int) -> String, connections: [String]) async throws -> [(Int, IdempotentEnqueue)] {
+            try await withThrowingTaskGroup(of: (Int, IdempotentEnqueue).self) { group in
+                for index in 0..<20 {
+                    let deliveries = request(key, tenant: scope.tenant, connections: connections)
+                    group.addTask {
+                        (index, try await store.enqueue(deliveries, idempotencyKey: key, tenant: scope.tenant, fingerprint: fingerprint(index), now: now))
+                    }
+                }
+                var outcomes: [(Int, IdempotentEnqueue)] = []
+                for try await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+        }
+
+        // Same request 20 times at once.
+        let same = try await race("same", fingerprint: { _ in "f-same" }, connections: ["conn-1", "conn-2"])
+        var created: [[Delivery]] = []
+        var replays: [(String?, [Delivery])] = []
+        for (_, outcome) in same {
+            switch outcome {
+            case .created(let deliveries): created.append(deliveries)
+            case .existing(let fingerprint, let deliveries): replays.append((fingerprint, deliveries))
+            }
+        }
+        try check(created.count == 1, "one of 20 concurrent same requests commits, got \(created.count)")
+        let winner = Set(created.first?.map(\.id) ?? [])
+        try check(winner.count == 2, "the winner commits one delivery per connection, got \(winner.count)")
+        try check(replays.count == 19 && replays.allSatisfy { $0.0 == "f-same" && Set($0.1.map(\.id)) == winner },
+                  "every other request reads the winner's fingerprint and deliveries")
+        let stored = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "same"))
+        try check(Set(stored.map(\.id)) == winner, "only the winner's deliveries are stored, got \(stored.count)")
+
+        // 20 different requests under one key at once: one wins, the others see its fingerprint.
+        let different = try await race("different", fingerprint: { "f-\($0)" }, connections: ["conn-1"])
+        let winners = different.compactMap { index, outcome -> (Int, [Delivery])? in
+            if case .created(let deliveries) = outcome { return (index, deliveries) }
+            return nil
+        }
+        try check(winners.count == 1, "one of 20 concurrent different requests commits, got \(winners.count)")
+        let (winnerIndex, winnerDeliveries) = winners[0]
+        for (index, outcome) in different where index != winnerIndex {
+            guard case .existing(let fingerprint, let deliveries) = outcome else { continue }
+            try check(fingerprint == "f-\(winnerIndex)" && deliveries.map(\.id) == winnerDeliveries.map(\.id),
+                      "a losing request sees the winner's fingerprint f-\(winnerIndex), got \(fingerprint ?? "nil")")
+        }
+        let all = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "different"))
+        try check(all.count == 1, "one delivery under the contested key, got \(all.count)")
+
+        // A later request reads the same; keys are per tenant.
+        let later = try await store.enqueue(request("same", tenant: scope.tenant, connections: ["conn-1"]), idempotencyKey: "same", tenant: scope.tenant, fingerprint: "f-other", now: now)
+        guard case .existing(let laterFingerprint, let laterDeliveries) = later else {
+            throw ContractFailure(description: "a later request under a used key must not commit")
+        }
+        try check(laterFingerprint == "f-same" && Set(laterDeliveries.map(\.id)) == winner,
+                  "a later request under the key reads the first one's fingerprint and deliveries")
+        let otherTenant = try await store.enqueue(request("same", tenant: "t2", connections: ["conn-1"]), idempotencyKey: "same", tenant: "t2", fingerprint: "f-t2", now: now)
+        guard case .created(let t2Deliveries) = otherTenant else { throw ContractFailure(description: "a key is per tenant: t2's first use must commit") }
+        try check(t2Deliveries.count == 1 && t2Deliveries[0].tenantID == "t2", "t2's delivery is its own")
+        // A request whose deliveries do not carry the key is refused.
+        do {
+            _ = try await store.enqueue(request("other", tenant: scope.tenant, connections: ["conn-1"]), idempotencyKey: "mismatch", tenant: scope.tenant, fingerprint: "f", now: now)
+            throw ContractFailure(description: "deliveries without the request's key must be refused")
+        } catch is StoreError {}
     }
 
     public static func connectionsAndCredentials(_ store: any HubStorage) async throws {
@@ -481,6 +620,21 @@ public enum StoreContract {
         let fresh = try await store.reserveRequest(key: "conn-1", limits: tomorrow, owner: "p6", now: now.addingTimeInterval(240), leaseDuration: 60)
         if case .granted = fresh {} else { throw ContractFailure(description: "the quota resets the next day, got \(fresh)") }
         try check(try await store.reserveRequest(key: "conn-2", limits: limits, owner: "p1", now: now, leaseDuration: 60) != .busy, "keys are independent")
+
+        // A held slot is renewed by its owner's heartbeat and comes back only when that stops.
+        let single = SharedLimitSpec(maxConcurrency: 1, interval: nil, burst: 1, dailyQuota: nil, day: "2026-11-22")
+        guard case .granted(let slot, _) = try await store.reserveRequest(key: "conn-3", limits: single, owner: "q1", now: now, leaseDuration: 10)
+        else { throw ContractFailure(description: "the single slot is granted") }
+        try check(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q1", now: now.addingTimeInterval(8), leaseDuration: 10),
+                  "the holder renews its slot")
+        try check(try await store.reserveRequest(key: "conn-3", limits: single, owner: "q2", now: now.addingTimeInterval(15), leaseDuration: 10) == .busy,
+                  "a renewed slot is not free after its first lease")
+        try check(!(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q2", now: now.addingTimeInterval(15), leaseDuration: 10)),
+                  "another owner cannot renew the slot")
+        try check(try await store.reserveRequest(key: "conn-3", limits: single, owner: "q2", now: now.addingTimeInterval(19), leaseDuration: 10) != .busy,
+                  "the slot comes back when its renewed lease runs out")
+        try check(!(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q1", now: now.addingTimeInterval(20), leaseDuration: 10)),
+                  "the old holder learns it lost the slot")
     }
 
     public static func syncRuns(_ store: any HubStorage) async throws {

@@ -62,7 +62,7 @@ extension MyCRMConnector {
     ///
     /// - Returns: nil when the bytes are not JSON either way.
     static func lenientJSON(_ data: Data) -> JSONValue? {
-        if let value = try? JSONDecoder().decode(JSONValue.self, from: data) { return value }
+        if let value = try? JSONValue(parsing: data) { return value }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         return try? decoder.decode(JSONValue.self, from: data)

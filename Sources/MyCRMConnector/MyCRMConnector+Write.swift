@@ -31,11 +31,14 @@ extension MyCRMConnector {
         return try writeResult(result, operation: .create)
     }
 
-    /// Updates the whole record the seed's way: `retrieve` it, overlay the fields the contact has,
-    /// and `update` with the full element (the server re-checks mandatory fields on `update`).
+    /// Updates a Lead or Contact with the fields the contact has, as a partial `revise` (see
+    /// ``revise(_:remoteID:)``).
     ///
-    /// Fields the contact leaves empty keep the vendor's values (an empty hub field is "not
-    /// known", not "erase").
+    /// The webservice's `update` needs the whole element, which means retrieving the record and
+    /// sending every field back, the sensitive ones (`ssn`, `dl_license`) included and any field
+    /// changed at the vendor since the retrieve overwritten. The hub's writes are partial, so an
+    /// update is a `revise`: fields the contact leaves empty keep the vendor's values (an empty
+    /// hub field is "not known", not "erase"), and fields the hub does not map are never sent.
     ///
     /// - Parameters:
     ///   - record: the contact.
@@ -45,17 +48,7 @@ extension MyCRMConnector {
         guard let contact = record as? Contact else {
             throw ConnectorError.unsupported(.mycrm, "update \(R.resource.rawValue) records", connectionID: client.connectionID)
         }
-        let module = try await module(ofID: remoteID)
-        let current = try await call(.retrieve, [("id", remoteID)])
-        guard case .object(var fields) = current else {
-            throw ConnectorError(
-                .invalidResponse, vendor: .mycrm, message: "retrieve of \(remoteID) answered something other than a record",
-                connectionID: client.connectionID, operation: MyCRMOperation.retrieve.operationName)
-        }
-        for (name, value) in MyCRMMapping.element(from: contact, module: module) { fields[name] = value }
-        fields["id"] = .string(remoteID)
-        let result = try await call(.update, [("element", JSONValue.object(fields).jsonText)])
-        return try writeResult(result, operation: .update)
+        return try await revise(contact, remoteID: remoteID)
     }
 
     /// Changes only the fields the contact has (`POST revise` with `id` and those fields): one

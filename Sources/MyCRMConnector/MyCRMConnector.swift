@@ -1,7 +1,7 @@
 public import ConnectorKit
 public import Foundation
 public import Logging
-import RealtyModel
+public import RealtyModel
 
 /// The MyCRM webservice connector (`webservice.php`, vtiger dialect).
 ///
@@ -17,6 +17,8 @@ import RealtyModel
 public struct MyCRMConnector: Connector {
     public var vendor: VendorID { .mycrm }
     public var capabilities: ConnectorCapabilities { Self.declaredCapabilities }
+    /// Social security and driving licence fields, plus the standard ones (see ``VendorProfile/mycrm``).
+    public var sensitiveFields: SensitiveFields { VendorProfile.mycrm.sensitiveFields }
 
     /// What every MyCRM connection can do.
     public static let declaredCapabilities = ConnectorCapabilities(
@@ -157,7 +159,17 @@ public struct MyCRMConnector: Connector {
                 operationName: operation.operationName)
         }
         let response = try await client.send(request)
-        let envelope = try client.decode(MyCRMEnvelope.self, from: response, what: "the answer to \(operation.rawValue)")
+        let envelope: MyCRMEnvelope
+        do {
+            envelope = try MyCRMEnvelope(json: client.decode(JSONValue.self, from: response, what: "the answer to \(operation.rawValue)"))
+        } catch let error as ConnectorError {
+            throw error
+        } catch {
+            var failure = ConnectorError.invalidResponse(
+                decoding: error, vendor: .mycrm, what: "the answer to \(operation.rawValue)", httpStatus: response.status)
+            failure.connectionID = client.connectionID
+            throw failure
+        }
         guard envelope.success, let result = envelope.result else {
             throw ConnectorError(
                 .invalidResponse, vendor: .mycrm, message: "\(operation.rawValue) answered without a result",

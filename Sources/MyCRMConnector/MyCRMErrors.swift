@@ -89,7 +89,7 @@ enum MyCRMErrors {
         if startsWithSuccessTrue(response.body) { return nil }
         let envelope: MyCRMEnvelope
         do {
-            envelope = try JSONDecoder().decode(MyCRMEnvelope.self, from: response.body)
+            envelope = try MyCRMEnvelope(parsing: response.body)
         } catch {
             return ConnectorError(
                 .invalidResponse, vendor: .mycrm,

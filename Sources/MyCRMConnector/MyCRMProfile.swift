@@ -1,4 +1,5 @@
 public import ConnectorKit
+import RealtyModel
 
 extension VendorProfile {
     /// The MyCRM webservice (vtiger dialect): the facts from the seed document and the vtiger
@@ -23,5 +24,8 @@ extension VendorProfile {
         notes: [
             "Login answers carry sessionName (the server) or sessionId (the document); both are accepted.",
             "Each operation is GET or POST exactly as registered; parameters sent the other way are ignored by the server.",
-        ])
+        ],
+        // MyCRM's Contacts carry a social security number and driving licence data as custom
+        // fields (vendors/mycrm-webservice.md); the licence's expiry is sealed with its number.
+        sensitiveFields: SensitiveFields(["ssn", "dl_license", "dl_expdate"]))
 }

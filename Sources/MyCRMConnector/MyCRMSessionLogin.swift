@@ -105,7 +105,7 @@ struct MyCRMSessionLogin: Sendable {
         }
         let envelope: MyCRMEnvelope
         do {
-            envelope = try JSONDecoder().decode(MyCRMEnvelope.self, from: response.body)
+            envelope = try MyCRMEnvelope(parsing: response.body)
         } catch {
             var failure = ConnectorError.invalidResponse(
                 decoding: error, vendor: .mycrm, what: "the answer to \(operation.rawValue)", httpStatus: response.status)

@@ -29,6 +29,30 @@ struct MyCRMEnvelope: Decodable, Sendable {
         result = try container.decodeIfPresent(JSONValue.self, forKey: .result)
         error = try container.decodeIfPresent(MyCRMErrorBody.self, forKey: .error)
     }
+
+    /// Reads the envelope from answer bytes with the exact JSON reader, so numbers in `result`
+    /// keep every digit; the shape checks are those of ``init(from:)``.
+    init(parsing data: Data) throws {
+        try self.init(json: JSONValue(parsing: data))
+    }
+
+    /// The envelope of an answer already parsed.
+    init(json: JSONValue) throws {
+        guard case .object(let members) = json else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "the answer is not a JSON object"))
+        }
+        guard let success = members["success"]?.boolValue else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [CodingKeys.success], debugDescription: "success is missing or not a boolean"))
+        }
+        self.success = success
+        result = members["result"].flatMap { $0.isNull ? nil : $0 }
+        if let body = members["error"], case .object(let fields) = body {
+            error = MyCRMErrorBody(code: fields["code"]?.stringValue ?? "UNKNOWN", message: fields["message"]?.stringValue)
+        } else {
+            error = nil
+        }
+    }
 }
 
 /// The `error` member of a failed answer.

@@ -26,6 +26,8 @@ public struct PFExpertConnector: Connector {
     public let vendor = VendorID.pfExpert
     /// What PF Expert connections can read, write and do.
     public let capabilities: ConnectorCapabilities
+    /// Passport data on leads, plus the standard fields (see ``VendorProfile/pfExpert``).
+    public var sensitiveFields: SensitiveFields { VendorProfile.pfExpert.sensitiveFields }
     let client: VendorHTTPClient
     let clock: any ConnectorClock
 
@@ -47,7 +49,8 @@ public struct PFExpertConnector: Connector {
     ///
     /// - Parameters:
     ///   - configuration: the connection: API base URL (`https://api-v2.mycrm.com` or a
-    ///     sandbox), auth base URL (`https://auth.propertyfinder.com`; a sandbox serves both)
+    ///     sandbox), auth URL (the host `https://auth.propertyfinder.com` or the full token URL
+    ///     `https://auth.propertyfinder.com/auth/oauth/v1/token`; a sandbox serves both)
     ///     and `.pfExpert` credentials.
     ///   - transport: the HTTP transport.
     ///   - clock: the time source (token expiry, backoff).
@@ -64,8 +67,12 @@ public struct PFExpertConnector: Connector {
                 message: "the credentials are for \(configuration.credentials.vendor.rawValue), not pf-expert",
                 connectionID: configuration.connectionID)
         }
+        // `--auth-url` is read as either the auth host (`https://auth.propertyfinder.com`) or the
+        // full token URL the vendor document prints (`.../auth/oauth/v1/token`, also what
+        // `realtyhub sandbox --json` prints as `auth_url`): a trailing token path is stripped
+        // before the token path is appended, so both name the same endpoint.
         guard case .oauth2ClientCredentials(let tokenPath, let style, let lifetime) = profile.auth,
-              let tokenURL = configuration.effectiveAuthBaseURL(profile).appending(endpoint: tokenPath)
+              let tokenURL = configuration.tokenURL(profile, tokenPath: tokenPath)
         else {
             throw ConnectorError(
                 .configuration, vendor: .pfExpert, message: "cannot build the token URL from the auth URL",

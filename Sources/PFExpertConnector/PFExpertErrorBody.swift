@@ -21,7 +21,7 @@ struct PFExpertErrorBody: Sendable, Hashable {
 
     /// Reads an error body; `nil` when `data` is not a JSON object.
     init?(data: Data) {
-        guard !data.isEmpty, let json = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+        guard !data.isEmpty, let json = try? JSONValue(parsing: data) else { return nil }
         self.init(json: json)
     }
 

@@ -202,13 +202,13 @@ enum PFExpertMapping {
         put("status", vendorStatus(property.standardStatus, propertyType: property.propertyType))
         if let category = category(property.propertyType) { fields.append(("category", .string(category))) }
         if let price = property.listPrice ?? property.currentPrice {
-            var priceObject: [String: JSONValue] = ["value": .number(price)]
+            var priceObject: [String: JSONValue] = ["value": JSONNumber(price).map(JSONValue.number) ?? .null]
             priceObject["offering_type"] = .string(isLease(property.propertyType) ? "rent" : "sale")
             fields.append(("price", .object(priceObject)))
         }
-        if let bedrooms = property.bedroomsTotal { fields.append(("bedrooms", .number(Double(bedrooms)))) }
-        if let bathrooms = property.bathroomsTotalInteger { fields.append(("bathrooms", .number(Double(bathrooms)))) }
-        if let size = property.livingArea { fields.append(("size", .number(size))) }
+        if let bedrooms = property.bedroomsTotal { fields.append(("bedrooms", .number(JSONNumber(bedrooms)))) }
+        if let bathrooms = property.bathroomsTotalInteger { fields.append(("bathrooms", .number(JSONNumber(bathrooms)))) }
+        if let size = property.livingArea, let number = JSONNumber(size) { fields.append(("size", .number(number))) }
         put("unit_number", property.unitNumber)
         if let newConstruction = property.newConstructionYN {
             fields.append(("project_status", .string(newConstruction ? "off_plan" : "completed")))
@@ -245,7 +245,7 @@ enum PFExpertMapping {
 
     /// PF ids are integers: send a numeric id as a JSON number, anything else as text.
     static func idValue(_ id: String) -> JSONValue {
-        if let number = Int64(id) { return .number(Double(number)) }
+        if let number = Int64(id) { return .number(JSONNumber(number)) }
         return .string(id)
     }
 

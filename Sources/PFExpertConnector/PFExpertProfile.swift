@@ -1,4 +1,5 @@
 public import ConnectorKit
+import RealtyModel
 
 extension VendorProfile {
     /// PF Expert (legacy "MyCRM API v2"): the facts from the seed document and the vendor notes.
@@ -24,5 +25,7 @@ extension VendorProfile {
         notes: [
             "Legacy rate limits are undocumented; 10 req/s follows the Enterprise API's 650 req/min.",
             "Default per_page is unclear in the documents; we always send per_page explicitly (100).",
-        ])
+        ],
+        // The legacy lead object carries identity document data (vendors/pf-expert.md).
+        sensitiveFields: SensitiveFields(["passport_number", "passport_expiry_date"]))
 }

@@ -45,12 +45,12 @@ extension FieldValue {
             if case .string(let text) = json { return .string(text) }
             return nil
         case .integer:
-            if case .number(let number) = json, number.rounded() == number, abs(number) < 9.0e15 {
-                return .integer(Int64(number))
+            if case .number(let number) = json, let integer = number.int64Value, integer.magnitude < 9_000_000_000_000_000 {
+                return .integer(integer)
             }
             return nil
         case .decimal:
-            if case .number(let number) = json, number.isFinite { return .decimal(number) }
+            if case .number(let number) = json, number.doubleValue.isFinite { return .decimal(number.doubleValue) }
             return nil
         case .boolean:
             if case .bool(let flag) = json { return .boolean(flag) }
@@ -78,8 +78,8 @@ extension FieldValue {
         switch self {
         case .null: return .null
         case .string(let text): return .string(text)
-        case .integer(let number): return .number(Double(number))
-        case .decimal(let number): return .number(number)
+        case .integer(let number): return .number(JSONNumber(number))
+        case .decimal(let number): return JSONNumber(number).map(JSONValue.number) ?? .null
         case .boolean(let flag): return .bool(flag)
         case .timestamp(let date): return .string(Timestamp.format(date))
         case .date(let text): return .string(text)

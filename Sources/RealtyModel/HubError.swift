@@ -13,6 +13,8 @@ public struct HubError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let validationFailed = Code("validation_failed")
         public static let notFound = Code("not_found")
         public static let conflict = Code("conflict")
+        /// An idempotency key sent again with another request than the one it was first used for.
+        public static let idempotencyKeyReused = Code("idempotency_key_reused")
         public static let unauthorized = Code("unauthorized")
         public static let forbidden = Code("forbidden")
         public static let configuration = Code("configuration_error")

@@ -13,14 +13,7 @@ extension JSONValue {
         switch self {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
-        case .number(let number):
-            if number.rounded() == number, abs(number) < 9.0e15 {
-                out += String(Int64(number))
-            } else if number.isFinite {
-                out += String(number)
-            } else {
-                out += "null"
-            }
+        case .number(let number): out += number.text
         case .string(let text): JSONValue.writeString(text, into: &out)
         case .array(let elements):
             out += "["

@@ -1,11 +1,13 @@
 /// An arbitrary JSON value, used to keep a vendor's payload exactly as it was received.
 ///
 /// Objects keep their keys in a dictionary: key order is not significant in JSON, and encoding
-/// sorts keys so a payload always serialises the same way.
+/// sorts keys so a payload always serialises the same way. Numbers keep their literal text
+/// (``JSONNumber``), so nothing a vendor sent is rounded: parse vendor bytes with
+/// ``init(parsing:)-(Data)`` and write them with ``jsonText``.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
-    case number(Double)
+    case number(JSONNumber)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -24,7 +26,7 @@ extension JSONValue: Codable {
             self = .object(value)
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
+        } else if let value = try? container.decode(JSONNumber.self) {
             self = .number(value)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
@@ -38,12 +40,7 @@ extension JSONValue: Codable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
-        case .number(let value):
-            if value.rounded() == value, abs(value) < 9.0e15 {
-                try container.encode(Int64(value))
-            } else {
-                try container.encode(value)
-            }
+        case .number(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
@@ -62,9 +59,7 @@ extension JSONValue {
     public var stringValue: String? {
         switch self {
         case .string(let value): return value
-        case .number(let value):
-            if value.rounded() == value, abs(value) < 9.0e15 { return String(Int64(value)) }
-            return String(value)
+        case .number(let value): return value.text
         case .bool(let value): return value ? "true" : "false"
         default: return nil
         }
@@ -73,7 +68,7 @@ extension JSONValue {
     /// The numeric value, or a string that parses as a number.
     public var doubleValue: Double? {
         switch self {
-        case .number(let value): return value
+        case .number(let value): return value.doubleValue
         case .string(let value): return Double(value.trimmingCharacters(in: .whitespaces))
         default: return nil
         }
@@ -81,15 +76,22 @@ extension JSONValue {
 
     /// The integer value, when the number (or numeric string) is integral.
     public var intValue: Int64? {
+        if case .number(let value) = self { return value.int64Value }
         guard let double = doubleValue, double.rounded() == double, abs(double) < 9.0e15 else { return nil }
         return Int64(double)
+    }
+
+    /// The exact number when this is a number.
+    public var numberValue: JSONNumber? {
+        if case .number(let value) = self { return value }
+        return nil
     }
 
     /// The boolean value, accepting the usual vendor spellings ("1", "true", "yes").
     public var boolValue: Bool? {
         switch self {
         case .bool(let value): return value
-        case .number(let value): return value != 0
+        case .number(let value): return value.doubleValue != 0
         case .string(let value):
             switch value.lowercased() {
             case "1", "true", "yes", "y": return true

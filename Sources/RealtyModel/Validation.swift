@@ -105,9 +105,10 @@ public enum FieldRules {
         }
     }
 
-    /// Whether an optional string holds something other than whitespace.
+    /// Whether an optional string holds something other than whitespace: a Unicode scalar
+    /// without the White_Space property (the API document states the same rule as a pattern).
     public static func isPresent(_ value: String?) -> Bool {
         guard let value else { return false }
-        return !value.allSatisfy(\.isWhitespace)
+        return value.unicodeScalars.contains { !$0.properties.isWhitespace }
     }
 }

@@ -61,7 +61,7 @@ public struct ResalesOnlineConnector: Connector {
                 connectionID: configuration.connectionID)
         }
         guard case .oauth2ClientCredentials(let tokenPath, let style, let lifetime) = profile.auth,
-              let tokenURL = configuration.effectiveAuthBaseURL(profile).appending(endpoint: tokenPath)
+              let tokenURL = configuration.tokenURL(profile, tokenPath: tokenPath)
         else {
             throw ConnectorError(
                 .configuration, vendor: .propq, message: "cannot build the token URL from the base URL",

@@ -6,7 +6,7 @@ import RealtyModel
 ///
 /// | status | kind |
 /// | --- | --- |
-/// | 3xx | configuration: "the Content-Type may be missing" (or a wrong base URL) |
+/// | 3xx | configuration: "missing or wrong Content-Type", naming the status and Location (never followed) |
 /// | 400 | validation ("errors when processing the request") |
 /// | 401 | auth (the executor renews the token once first) |
 /// | 403 | permission |
@@ -47,7 +47,8 @@ enum ResalesOnlineErrors {
             if !excerpt.isEmpty { message = "\(summary): \(excerpt)" }
         }
         if (300..<400).contains(response.status) {
-            message = "PropQ redirected the request (HTTP \(response.status)); it does so when the Content-Type is not application/json or the base URL is wrong"
+            return HTTPErrorClassifier.redirect(
+                response, vendor: .propq, redactor: redactor, meaning: VendorProfile.propq.redirectMeaning)
         }
         return ConnectorError(kind, vendor: .propq, message: message, httpStatus: response.status, fieldErrors: fieldErrors)
     }

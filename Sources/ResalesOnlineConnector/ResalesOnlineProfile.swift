@@ -21,5 +21,8 @@ extension VendorProfile {
         notes: [
             "419 means a wrong HTTP method; 3xx answers mean a missing or wrong Content-Type.",
             "Endpoints are documented under both /v1 and /api/v1; /v1 (the endpoint reference) is used.",
-        ])
+        ],
+        // "3xx: the Content-Type may be missing and the current request is not processed
+        // successfully" (API 1.7.0, response codes).
+        redirectMeaning: "missing or wrong Content-Type (PropQ answers 3xx when the Content-Type header is missing or not application/json)")
 }

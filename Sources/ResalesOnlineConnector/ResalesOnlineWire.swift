@@ -153,7 +153,7 @@ struct ResalesOnlineErrorBody: Sendable, Hashable {
 
     /// Reads an error body; `nil` when the body is not a JSON object.
     init?(data: Data) {
-        guard !data.isEmpty, let json = try? JSONDecoder().decode(JSONValue.self, from: data),
+        guard !data.isEmpty, let json = try? JSONValue(parsing: data),
               case .object(let members) = json
         else { return nil }
         message = members["message"]?.stringValue ?? members["error"]?.stringValue

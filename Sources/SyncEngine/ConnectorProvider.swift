@@ -9,6 +9,15 @@ public protocol ConnectorProvider: Sendable {
     /// - Throws: `ConnectorError` `.configuration` when the connection cannot be used (unknown
     ///   vendor, missing or malformed credentials).
     func connector(for connection: Connection, credentials: Data?) throws -> any Connector
+    /// The request limits `connection` runs under (its vendor's defaults with its overrides),
+    /// or nil when unknown; the delivery worker claims no more of a connection's deliveries
+    /// than its rate lets it start within one lease.
+    func requestLimits(for connection: Connection) -> RateLimits?
+}
+
+extension ConnectorProvider {
+    /// Default: unknown.
+    public func requestLimits(for connection: Connection) -> RateLimits? { nil }
 }
 
 extension ConnectorProvider {

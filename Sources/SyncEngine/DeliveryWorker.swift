@@ -3,6 +3,7 @@ public import Foundation
 public import HubStore
 public import Logging
 public import RealtyModel
+import Synchronization
 
 /// What a delivery handler gets: the delivery, its connection and a connector for it.
 public struct DeliveryContext: Sendable {
@@ -18,23 +19,44 @@ public struct DeliveryContext: Sendable {
 /// Performs one kind of delivery at the vendor and returns the vendor's id of what it wrote.
 public typealias DeliveryHandler = @Sendable (DeliveryContext) async throws -> String?
 
-/// How deliveries are retried.
+/// How deliveries are retried and leased.
 public struct DeliveryPolicy: Sendable, Hashable {
     /// Backoff between attempts (its `maxAttempts` is unused: each delivery carries its budget).
     public var backoff: RetryPolicy
-    /// How long a claimed delivery stays leased to a worker; after that another worker may
-    /// take it over (its worker is presumed dead).
+    /// How long a claimed delivery stays leased to a worker without a heartbeat; the worker
+    /// renews it every third of this while the attempt runs, and after a crash another worker
+    /// takes the delivery over once it expires. Short, so a lead reaches its CRM within
+    /// seconds after a crash.
     public var leaseDuration: TimeInterval
-    /// Deliveries claimed at once.
+    /// Deliveries claimed at once (over every connection).
     public var batchSize: Int
+
+    /// Ten seconds: a killed process's deliveries are taken over within about that.
+    public static let defaultLeaseDuration: TimeInterval = 10
 
     public init(
         backoff: RetryPolicy = RetryPolicy(baseDelay: .seconds(2), maxDelay: .seconds(600), maxRetryAfter: .seconds(3600)),
-        leaseDuration: TimeInterval = 300, batchSize: Int = 16
+        leaseDuration: TimeInterval = DeliveryPolicy.defaultLeaseDuration, batchSize: Int = 16
     ) {
         self.backoff = backoff
-        self.leaseDuration = leaseDuration
+        self.leaseDuration = max(0.03, leaseDuration)
         self.batchSize = max(1, batchSize)
+    }
+
+    /// How often the leases of running attempts are renewed: every third of the lease, so
+    /// one missed renewal still leaves the lease standing.
+    public var heartbeatInterval: Duration { .milliseconds(max(10, Int(leaseDuration * 1000 / 3))) }
+
+    /// How many of one connection's deliveries a worker claims at once: as many as the
+    /// connection's rate lets it start within one lease (one request per delivery), at least
+    /// one and at most the batch; an unpaced connection gets the batch.
+    ///
+    /// More would sit claimed behind the rate limiter, and a crash would hold all of them
+    /// until their leases expire instead of those the worker could really have started.
+    public func claimLimit(for limits: RateLimits?) -> Int {
+        guard let rate = limits?.requestsPerSecond, rate > 0, rate.isFinite else { return batchSize }
+        let startable = min(Double(batchSize), (rate * leaseDuration).rounded(.down))
+        return max(1, Int(startable))
     }
 }
 
@@ -96,17 +118,22 @@ public struct DeliveryWorker: Sendable {
     /// - Returns: how many were attempted.
     @discardableResult
     public func runOnce(connectionID: String? = nil) async throws -> Int {
+        let limits = try await claimLimits(connectionID: connectionID)
+        let claimedAt = now()
         let claimed = try await store.claimDeliveries(
-            owner: owner, now: now(), leaseDuration: policy.leaseDuration, limit: policy.batchSize, connectionID: connectionID)
+            owner: owner, now: claimedAt, leaseDuration: policy.leaseDuration, limit: policy.batchSize, connectionID: connectionID,
+            connectionLimits: limits)
         guard !claimed.isEmpty else { return 0 }
         // While the attempts run, a heartbeat extends their leases every third of the lease, so
-        // a slow attempt (retries, a slow vendor) is never taken over by another worker while
-        // this one is alive; if this process dies, the leases expire and others take over.
+        // a slow attempt (retries, a slow vendor, waiting for the rate limiter) is never taken
+        // over by another worker while this one is alive; if this process dies, the leases
+        // expire and others take over. An attempt whose lease is lost is stopped.
+        let leases = DeliveryLeases(ids: claimed.map(\.id), confirmedAt: claimedAt)
         await withTaskGroup(of: Void.self) { outer in
-            outer.addTask { await heartbeat() }
+            outer.addTask { await heartbeat(leases) }
             await withTaskGroup(of: Void.self) { group in
                 for delivery in claimed {
-                    group.addTask { await attempt(delivery) }
+                    group.addTask { await attempt(delivery, leases: leases) }
                 }
             }
             outer.cancelAll()
@@ -114,26 +141,60 @@ public struct DeliveryWorker: Sendable {
         return claimed.count
     }
 
-    /// Performs one claimed delivery and records its outcome. Never throws: a store failure
-    /// leaves the delivery leased, and it is taken over when the lease expires.
+    /// The claim limit of each connection whose pacing allows fewer deliveries per lease than
+    /// the batch (see ``DeliveryPolicy/claimLimit(for:)``).
+    func claimLimits(connectionID: String?) async throws -> [String: Int] {
+        var limits: [String: Int] = [:]
+        for connection in try await store.listConnections(tenant: nil) where connectionID == nil || connection.id == connectionID {
+            let limit = policy.claimLimit(for: connectors.requestLimits(for: connection))
+            if limit < policy.batchSize { limits[connection.id] = limit }
+        }
+        return limits
+    }
+
     /// Renews this worker's delivery leases every third of the lease duration until cancelled.
-    func heartbeat() async {
-        let interval = Duration.milliseconds(max(10, Int(policy.leaseDuration * 1000 / 3)))
+    ///
+    /// A renewal that does not name a delivery whose attempt is still running means another
+    /// worker took it over (this one stalled past the expiry): that attempt is stopped. A
+    /// renewal that fails or hangs is retried at the next beat; when the lease as last renewed
+    /// would expire before then, every running attempt is stopped, so two workers never run
+    /// the same delivery at once.
+    func heartbeat(_ leases: DeliveryLeases) async {
+        let interval = policy.heartbeatInterval
+        let seconds = policy.leaseDuration / 3
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: interval)
             } catch {
                 return
             }
+            let stamp = now()
+            let lost: [String]
             do {
-                _ = try await store.renewDeliveryLeases(owner: owner, now: now(), leaseDuration: policy.leaseDuration)
+                let store = store
+                let owner = owner
+                let leaseDuration = policy.leaseDuration
+                // A slow answer is still good while the lease stands (half a beat more than the
+                // beat); one slower than that counts as failed.
+                let held = try await withTimeout(interval * 3 / 2) {
+                    try await store.renewDeliveryLeases(owner: owner, now: stamp, leaseDuration: leaseDuration)
+                }
+                lost = leases.renewed(held: held, at: stamp)
             } catch {
+                lost = leases.renewalFailed(at: now(), leaseDuration: policy.leaseDuration, margin: seconds)
                 logger.warning("renewing delivery leases failed", metadata: ["hub.error": "\(error)"])
+            }
+            if !lost.isEmpty {
+                logger.warning("delivery leases lost; their attempts are stopped and another worker takes them over", metadata: [
+                    "hub.delivery.ids": "\(lost.sorted().joined(separator: ","))",
+                ])
             }
         }
     }
 
-    func attempt(_ delivery: Delivery) async {
+    /// Performs one claimed delivery and records its outcome. Never throws: a store failure
+    /// leaves the delivery leased, and it is taken over when the lease expires.
+    func attempt(_ delivery: Delivery, leases: DeliveryLeases) async {
         let metadata: Logger.Metadata = [
             "hub.delivery.id": "\(delivery.id)", "hub.connection.id": "\(delivery.connectionID)",
             "hub.delivery.kind": "\(delivery.kind)", "hub.delivery.attempt": "\(delivery.attempts)",
@@ -146,8 +207,17 @@ public struct DeliveryWorker: Sendable {
                 }
                 let (connection, connector) = try await connectors.connector(
                     store: store, tenant: delivery.tenantID, connectionID: delivery.connectionID)
-                remoteID = try await handler(DeliveryContext(delivery: delivery, connection: connection, connector: connector))
+                let context = DeliveryContext(delivery: delivery, connection: connection, connector: connector)
+                remoteID = try await leases.whileHeld(delivery.id) { try await handler(context) }
+                leases.finish(delivery.id)
             } catch {
+                leases.finish(delivery.id)
+                if leases.isLost(delivery.id) {
+                    // Recording would be refused (the lease is another worker's now), and the
+                    // other worker's attempt looks for this one's success before writing.
+                    logger.warning("delivery attempt stopped: its lease was lost", metadata: metadata)
+                    return
+                }
                 let (retryAt, message) = decide(error, delivery: delivery)
                 let updated = try await store.failDelivery(id: delivery.id, owner: owner, error: message, retryAt: retryAt, now: now())
                 logger.notice("delivery attempt failed", metadata: metadata.merging([
@@ -195,4 +265,97 @@ public struct DeliveryWorker: Sendable {
         let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
         return (now().addingTimeInterval(seconds), message)
     }
+}
+
+/// The leases of one claimed batch, as the heartbeat last saw them: which attempts are still
+/// running, which lost their lease, and when the store last confirmed the leases.
+final class DeliveryLeases: Sendable {
+    private struct State {
+        var running: Set<String>
+        var lost: Set<String> = []
+        var confirmedAt: Date
+    }
+
+    private let state: Mutex<State>
+
+    init(ids: [String], confirmedAt: Date) {
+        state = Mutex(State(running: Set(ids), confirmedAt: confirmedAt))
+    }
+
+    /// The attempt of `id` no longer needs its lease (its vendor call ended).
+    func finish(_ id: String) { state.withLock { _ = $0.running.remove(id) } }
+
+    func isLost(_ id: String) -> Bool { state.withLock { $0.lost.contains(id) } }
+
+    /// Records a renewal at `at` that extended the leases `held`.
+    /// - Returns: the running attempts whose leases were not among them (newly lost).
+    func renewed(held: Set<String>, at: Date) -> [String] {
+        state.withLock { state in
+            state.confirmedAt = at
+            let lost = state.running.subtracting(held).subtracting(state.lost)
+            state.lost.formUnion(lost)
+            return Array(lost)
+        }
+    }
+
+    /// Records a renewal that failed (or timed out) at `at`: when the lease as last confirmed
+    /// expires within `margin` of `at` (before the next beat could renew it), every running
+    /// attempt counts as lost.
+    /// - Returns: the attempts newly lost.
+    func renewalFailed(at: Date, leaseDuration: TimeInterval, margin: TimeInterval) -> [String] {
+        state.withLock { state in
+            guard at.addingTimeInterval(margin) >= state.confirmedAt.addingTimeInterval(leaseDuration) else { return [] }
+            let lost = state.running.subtracting(state.lost)
+            state.lost.formUnion(lost)
+            return Array(lost)
+        }
+    }
+
+    /// Runs `body` until it ends or the lease of `id` is lost, whichever comes first (then
+    /// `body` is cancelled and ``DeliveryLeaseLost`` thrown).
+    func whileHeld<T: Sendable>(_ id: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
+            group.addTask { .done(try await body()) }
+            group.addTask {
+                while !self.isLost(id) { try await Task.sleep(for: .milliseconds(50)) }
+                return .lost
+            }
+            defer { group.cancelAll() }
+            guard case .done(let value)? = try await group.next() else { throw DeliveryLeaseLost(deliveryID: id) }
+            return value
+        }
+    }
+}
+
+/// How an attempt raced against its lease: it ended with a value, or the lease was lost first.
+enum LeaseOutcome<T: Sendable>: Sendable {
+    case done(T)
+    case lost
+}
+
+/// A delivery attempt was stopped because its lease was lost.
+struct DeliveryLeaseLost: Error, CustomStringConvertible {
+    let deliveryID: String
+    var description: String { "the lease on delivery \(deliveryID) was lost" }
+}
+
+/// Runs `body`, failing with ``RenewalTimedOut`` when it takes longer than `limit` (`body` is
+/// then cancelled).
+func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw RenewalTimedOut(limit: limit) }
+        return value
+    }
+}
+
+/// A lease renewal did not answer in time.
+struct RenewalTimedOut: Error, CustomStringConvertible {
+    let limit: Duration
+    var description: String { "the lease renewal did not answer within \(limit)" }
 }

@@ -43,7 +43,7 @@ public struct PullRunner: Sendable {
     public init(
         store: any HubStorage, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() },
         lookback: TimeInterval = PullRunner.defaultLookback, owner: String = PullRunner.defaultOwner(),
-        leaseDuration: TimeInterval = 60, logger: Logger
+        leaseDuration: TimeInterval = PullRunner.defaultLeaseDuration, logger: Logger
     ) {
         self.store = store
         self.connectors = connectors
@@ -53,6 +53,13 @@ public struct PullRunner: Sendable {
         self.leaseDuration = max(1, leaseDuration)
         self.logger = logger
     }
+
+    /// Ten seconds: a killed process's pulls are taken over within about that.
+    public static let defaultLeaseDuration: TimeInterval = 10
+
+    /// The error recorded on a run whose process stopped (it was left `running` and its lease
+    /// expired); the scheduler resumes such a pull at once instead of at its next scheduled time.
+    public static let abandonedReason = "the process running it stopped"
 
     /// Five minutes: longer than a page takes to read, and than usual clock skew.
     public static let defaultLookback: TimeInterval = 300
@@ -98,7 +105,7 @@ public struct PullRunner: Sendable {
     ) async throws -> SyncRun? {
         // Runs left `running` by a worker that died (its lease expired or was released) are
         // closed first; runs of live workers, whose leases are current, are left alone.
-        _ = try await store.abandonSyncRuns(startedBefore: now(), reason: "the process running it stopped")
+        _ = try await store.abandonSyncRuns(startedBefore: now(), reason: Self.abandonedReason)
         guard try await store.claimPullJob(
             tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: now(), leaseDuration: leaseDuration)
         else { return nil }
@@ -122,29 +129,44 @@ public struct PullRunner: Sendable {
         }
     }
 
-    /// Renews the lease every third of its duration until cancelled or lost.
+    /// Renews the lease every third of its duration until cancelled or lost. A renewal that
+    /// fails or hangs is retried at the next beat; when the lease as last renewed would expire
+    /// before then, the lease counts as lost (the pull stops before its next write).
     private func heartbeat(tenant: String, connectionID: String, resource: ResourceName, lease: PullLease) async {
-        let interval = Duration.milliseconds(Int(leaseDuration * 1000 / 3))
+        let interval = Duration.milliseconds(max(10, Int(leaseDuration * 1000 / 3)))
+        var confirmedAt = now()
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: interval)
             } catch {
                 return
             }
+            let stamp = now()
             do {
-                if try await !store.renewPullJob(
-                    tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: now(),
-                    leaseDuration: leaseDuration)
-                {
+                let store = store
+                let owner = owner
+                let leaseDuration = leaseDuration
+                if try await !withTimeout(interval * 3 / 2, {
+                    try await store.renewPullJob(
+                        tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: stamp,
+                        leaseDuration: leaseDuration)
+                }) {
                     lease.markLost()
                     logger.warning("pull lease lost", metadata: [
                         "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
                     ])
                     return
                 }
+                confirmedAt = stamp
             } catch {
-                // A failed renewal is retried at the next beat; the lease lasts three beats.
                 logger.warning("renewing the pull lease failed", metadata: ["hub.error": "\(error)"])
+                if now().addingTimeInterval(leaseDuration / 3) >= confirmedAt.addingTimeInterval(leaseDuration) {
+                    lease.markLost()
+                    logger.warning("pull lease expires before the next renewal; the pull stops", metadata: [
+                        "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
+                    ])
+                    return
+                }
             }
         }
     }
@@ -194,7 +216,9 @@ public struct PullRunner: Sendable {
         let full = run.mode == .full || !capability.incremental || cursor.synced != true || resumable != nil
         run.mode = full ? .full : .incremental
 
-        var scope = SyncScope(tenant: connection.tenantID, connectionID: connection.id, sourceSystemName: connector.vendor.rawValue)
+        var scope = SyncScope(
+            tenant: connection.tenantID, connectionID: connection.id, sourceSystemName: connector.vendor.rawValue,
+            sensitiveFields: connector.sensitiveFields)
         let after: String?
         if full {
             if let resumable {

@@ -73,6 +73,10 @@ public struct SyncScheduler: Service {
     /// (of this or another process) holds the lease of is skipped; a pull that became not due
     /// between the check and the claim (another process just ran it) is not run again.
     public func runDuePulls() async throws {
+        // Runs left `running` by a process that died (their leases expired) are closed at once,
+        // so their pulls are due again now (see ``due(runs:resource:interval:fullPassInterval:now:)``)
+        // and another process takes them over within seconds.
+        _ = try await store.abandonSyncRuns(startedBefore: now(), reason: PullRunner.abandonedReason)
         for connection in try await store.listConnections(tenant: nil) where connection.enabled {
             guard let interval = connection.syncIntervalSeconds, interval > 0 else { continue }
             let credentials = try? await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
@@ -100,7 +104,9 @@ public struct SyncScheduler: Service {
     static func due(runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, now: Date) -> SyncRun.Mode? {
         let mine = runs.filter { $0.resource == resource }
         let lastStart = mine.first?.startedAt
-        guard lastStart.map({ now.timeIntervalSince($0) >= Double(interval) }) ?? true else { return nil }
+        // A pull whose process died is resumed now, not at its next scheduled time.
+        let abandoned = mine.first.map { $0.status == .failed && $0.error == PullRunner.abandonedReason } ?? false
+        guard abandoned || lastStart.map({ now.timeIntervalSince($0) >= Double(interval) }) ?? true else { return nil }
         let lastFull = mine.first { $0.mode == .full && $0.status == .succeeded }?.startedAt
         let fullDue = lastFull.map { now.timeIntervalSince($0) >= fullPassInterval } ?? true
         return fullDue ? .full : .incremental

@@ -25,7 +25,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
         @Option(help: "pf-expert, propq, mycrm, apimo or boston-logic.") var vendor: String
         @Option(help: "A name for the connection, unique in the tenant.") var name: String
         @Option(name: .customLong("base-url"), help: "The vendor API's base URL.") var baseURL: String
-        @Option(name: .customLong("auth-url"), help: "The auth host's base URL, when separate (PF Expert).") var authURL: String?
+        @Option(name: .customLong("auth-url"), help: "The auth host, when separate (PF Expert): its base URL or the full token URL (as `sandbox --json` prints auth_url).") var authURL: String?
         @Option(name: .customLong("sync-interval"), help: "Seconds between scheduled pulls (none: manual only).") var syncInterval: Int?
         @Option(name: .customLong("requests-per-second"), help: "Override the vendor's default request rate (0: unpaced).") var requestsPerSecond: Double?
         @Option(name: .customLong("max-concurrency"), help: "Override the vendor's default requests in flight (1-64).") var maxConcurrency: Int?
@@ -118,7 +118,9 @@ struct SyncCommand: AsyncParsableCommand {
             guard let parsed = ResourceName(name: resource) else { throw ValidationError("unknown resource \(resource)") }
             resourceName = parsed
         }
-        let onTerminal = isatty(STDERR_FILENO) == 1 && !json
+        // Progress is redrawn in place on a terminal only; into a pipe or file the runs' lines
+        // below are the output.
+        let onTerminal = StandardStreams.standardErrorIsTerminal && !json
         try await withRuntime(data, command: "sync") { runtime in
             let connections: [Connection]
             if let connection {
@@ -229,8 +231,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run", abstract: "Run the scheduler and the delivery worker (headless) until SIGTERM or Ctrl-C.")
     @OptionGroup var data: DataOptions
     @Option(name: .customLong("full-pass-hours"), help: "Hours between full passes of each resource.") var fullPassHours: Double = 24
-    @Option(name: .customLong("lease-seconds"), help: "How long a delivery attempt is leased; a crashed process's deliveries are taken over after it.")
-    var leaseSeconds: Double = 300
+    @Option(name: .customLong("lease-seconds"), help: "How long a delivery attempt or pull is leased without a heartbeat (renewed every third of it); a crashed process's deliveries and pulls are taken over after it.")
+    var leaseSeconds: Double = 10
 
     func validate() throws {
         guard fullPassHours >= 0 else { throw ValidationError("--full-pass-hours must be zero or more") }

@@ -80,7 +80,9 @@ struct DemoCommand: AsyncParsableCommand {
                 let credentials = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
                 connections.append(try await runtime.addConnection(
                     tenant: Self.tenant, vendor: info.vendor.rawValue, name: info.vendor.rawValue, baseURL: info.baseURL,
-                    authURL: info.authURL.map { _ in info.baseURL }, credentials: credentials, syncIntervalSeconds: 300))
+                    // The token URL exactly as the sandbox prints it (`auth_url`): connectors accept
+                    // the auth host or the full token URL.
+                    authURL: info.authURL, credentials: credentials, syncIntervalSeconds: 300))
             }
             if !json { print("Syncing the five emulators…") }
             var summary: [(String, Int, Int)] = []

@@ -14,6 +14,12 @@ struct RealtyHubCommand: AsyncParsableCommand {
             DevelopmentsCommand.self, AddressCommand.self, ServeCommand.self, DemoCommand.self, ClientsCommand.self,
         ]
     )
+
+    /// Line-buffers standard output, then parses and runs the command.
+    static func main() async {
+        StandardStreams.lineBufferStandardOutput()
+        await main(nil)
+    }
 }
 
 /// Options every command that opens the data folder shares.

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 import Testing
 
 /// Drives the built `realtyhub` executable the way a user does.
@@ -108,4 +109,73 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "SIGTERM stops the sandbox cleanly")
     }
+
+    /// `realtyhub demo` with standard output on a pipe (as under `| tee demo.log`) writes its
+    /// lines as they happen: the hub's URL and token are read from the pipe while the demo is
+    /// still running, within a bound, and work. (Block-buffered output held them until exit.)
+    /// The demo connects PF Expert with the token URL the sandbox prints, and that sync succeeds.
+    @Test func demoWritesItsURLToAPipeWhileRunning() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-demo-pipe-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = Process()
+        process.executableURL = try Self.binary()
+        process.arguments = ["demo", "--port", "0", "--records", "5", "--data-dir", directory.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // Read the pipe on its own thread (a read blocks until data or end of file), and wait
+        // for the URL line with a deadline.
+        let received = ReceivedBytes()
+        let handle = out.fileHandleForReading
+        let reader = Thread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                received.bytes.withLock { $0.append(chunk) }
+            }
+        }
+        reader.start()
+        let marker = "RealtyHub demo is running at "
+        var text = ""
+        let deadline = Date().addingTimeInterval(240)
+        while Date() < deadline, process.isRunning {
+            text = String(decoding: received.bytes.withLock { $0 }, as: UTF8.self)
+            if text.contains(marker), text.contains("Ctrl-C stops the hub") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(process.isRunning, "the demo is still running while its output is read")
+        let line = try #require(
+            text.split(separator: "\n").first { $0.contains(marker) }, "no URL line within the bound; output so far: \(text)")
+        let url = try #require(line.components(separatedBy: marker).last?.split(separator: " ").first.map(String.init))
+        #expect(url.hasPrefix("http://127.0.0.1:"))
+        let health = try await URLSession.shared.data(from: try #require(URL(string: url + "/health")))
+        #expect((health.1 as? HTTPURLResponse)?.statusCode == 200)
+
+        // The printed token works.
+        let tokenLine = try #require(text.split(separator: "\n").first { $0.contains("Authorization: Bearer ") && $0.contains("/v1/contacts") })
+        let token = try #require(tokenLine.components(separatedBy: "Authorization: Bearer ").last?.split(separator: "'").first.map(String.init))
+        var request = URLRequest(url: try #require(URL(string: url + "/v1/contacts?per_page=1")))
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let contacts = try await URLSession.shared.data(for: request)
+        #expect((contacts.1 as? HTTPURLResponse)?.statusCode == 200)
+
+        // PF Expert was connected with the sandbox's printed token URL and synced without failures.
+        let pfLine = try #require(text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("pf-expert") })
+        #expect(!pfLine.contains("failed"), "\(pfLine)")
+        #expect(!pfLine.contains(" 0 records"), "\(pfLine)")
+
+        process.interrupt()
+        let stopBy = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning, "SIGINT stops the demo")
+        if !process.isRunning { #expect(process.terminationStatus == 0) }
+    }
+}
+
+/// Bytes read from a pipe on another thread.
+final class ReceivedBytes: Sendable {
+    let bytes = Mutex(Data())
 }

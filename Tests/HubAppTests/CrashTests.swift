@@ -2,29 +2,48 @@ import Foundation
 import HubApp
 import HubStore
 import HubStoreSQLite
+import HubTestSupport
 import Logging
 import RealtyModel
 import Sandbox
 import Testing
 
-/// A `realtyhub run` child process syncing and delivering is killed with SIGKILL at random
+/// `realtyhub run` child processes syncing and delivering are killed with SIGKILL at random
 /// moments and restarted; every accepted lead must reach the CRM exactly once and the store
 /// must stay consistent.
 ///
 /// 20 trials by default; `REALTYHUB_CRASH_TRIALS=N` runs more (`scripts/soak-crash.sh` runs 100).
+/// By default one worker on SQLite (the next process takes over what the killed one held);
+/// `REALTYHUB_CRASH_DATABASE=postgres` runs three workers on the PostgreSQL database of
+/// `REALTYHUB_TEST_DATABASE_URL`, killing one of them each trial while the other two keep
+/// working (they take over what it held).
 @Suite struct CrashTests {
     static var trials: Int {
         max(20, ProcessInfo.processInfo.environment["REALTYHUB_CRASH_TRIALS"].flatMap { Int($0) } ?? 20)
     }
 
+    static var onPostgres: Bool { ProcessInfo.processInfo.environment["REALTYHUB_CRASH_DATABASE"]?.lowercased() == "postgres" }
+
     @Test func killedWorkerDeliversEveryLeadExactlyOnce() async throws {
+        if Self.onPostgres {
+            guard PostgresTestDatabase.isConfigured else {
+                Issue.record("REALTYHUB_CRASH_DATABASE=postgres needs REALTYHUB_TEST_DATABASE_URL (a PostgreSQL database; see .ci/run)")
+                return
+            }
+            try await PostgresTestDatabase.withSchemaURL { _, url in try await Self.soak(databaseURL: url, workers: 3) }
+        } else {
+            try await Self.soak(databaseURL: nil, workers: 1)
+        }
+    }
+
+    static func soak(databaseURL: String?, workers: Int) async throws {
         let sandbox = try await SandboxRunner.start(SandboxOptions(
             vendors: [.mycrm],
             settings: EmulatorSettings(records: 10, faults: try FaultPlan(spec: "latency=30ms"))))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-crash-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let info = try #require(sandbox.info(.mycrm))
-        let configuration = HubConfiguration(dataDirectory: directory.path, environment: [:])
+        let configuration = HubConfiguration(dataDirectory: directory.path, environment: [:], databaseURL: databaseURL)
         let runtime = try await HubRuntime.open(configuration, logger: Logger(label: "crash-test"))
         let connection = try await runtime.addConnection(
             tenant: HubRuntime.defaultTenant, vendor: "mycrm", name: "crm", baseURL: info.baseURL, authURL: nil,
@@ -40,42 +59,53 @@ import Testing
             }
         }
 
+        // SQLite: a 1 s lease, so the next process takes over at once. PostgreSQL: the default
+        // lease (10 s), as in production; the other workers keep going meanwhile.
+        let arguments = ["run", "--data-dir", directory.path]
+            + (databaseURL.map { ["--database", $0] } ?? ["--lease-seconds", "1"])
         var generator = SystemRandomNumberGenerator()
         let trials = Self.trials
         let started = ContinuousClock.now
         try await push(5)
+        var pool = try (0..<workers).map { _ in try CLITests.start(arguments) }
         for _ in 0..<trials {
-            let child = try CLITests.start(["run", "--data-dir", directory.path, "--lease-seconds", "1"])
             try await Task.sleep(for: .milliseconds(Int.random(in: 50...700, using: &generator)))
             try await push(Int.random(in: 0...2, using: &generator))
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-            #expect(child.terminationReason == .uncaughtSignal)
+            let victim = Int.random(in: 0..<pool.count, using: &generator)
+            kill(pool[victim].processIdentifier, SIGKILL)
+            pool[victim].waitUntilExit()
+            #expect(pool[victim].terminationReason == .uncaughtSignal)
+            pool[victim] = try CLITests.start(arguments)
         }
         try await push(3)
 
-        // A last worker finishes everything, including deliveries leased by killed processes.
-        let child = try CLITests.start(["run", "--data-dir", directory.path, "--lease-seconds", "1"])
+        // The last workers finish everything, including deliveries leased by killed processes.
         let drainStarted = ContinuousClock.now
         let deadline = Date().addingTimeInterval(90)
         var open: [Delivery] = []
         repeat {
             try await Task.sleep(for: .milliseconds(300))
-            open = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(limit: 1000))
+            open = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(limit: 10_000))
                 .filter { $0.state != .done }
         } while !open.isEmpty && Date() < deadline
-        child.terminate()
-        child.waitUntilExit()
-        #expect(child.terminationStatus == 0, "SIGTERM stops the worker cleanly")
+        for worker in pool { worker.terminate() }
+        for worker in pool {
+            worker.waitUntilExit()
+            #expect(worker.terminationStatus == 0, "SIGTERM stops the worker cleanly")
+        }
         #expect(open.isEmpty, "undelivered: \(open.map { "\($0.state.rawValue): \($0.lastError ?? "")" })")
         let drained = ContinuousClock.now - drainStarted
 
         let creates = sandbox.writeLog.entries(vendor: .mycrm, operation: .create)
+        var lost = 0
+        var duplicated = 0
         for email in emails {
             let count = creates.filter { $0.keys["email"] == email }.count
+            if count == 0 { lost += 1 }
+            if count > 1 { duplicated += 1 }
             #expect(count == 1, "\(email) was created \(count) times")
         }
-        let deliveries = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(limit: 1000))
+        let deliveries = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(limit: 10_000))
         #expect(deliveries.count == emails.count)
         #expect(Set(deliveries.compactMap(\.remoteID)).count == emails.count, "each delivery records its own remote id")
 
@@ -89,7 +119,8 @@ import Testing
         let running = try await runtime.store.listSyncRuns(tenant: HubRuntime.defaultTenant, connectionID: nil, limit: 1000)
             .filter { $0.status == .running }
         #expect(running.isEmpty, "no run is left marked running")
-        print("crash test: \(trials) kills, \(emails.count) leads, \(creates.count) creates, drained in \(drained), total \(ContinuousClock.now - started)")
+        let database = databaseURL == nil ? "SQLite" : "PostgreSQL"
+        print("crash test: \(trials) kills, \(workers) worker(s) on \(database), \(emails.count) leads, \(creates.count) creates, \(lost) lost, \(duplicated) duplicated, drained in \(drained), total \(ContinuousClock.now - started)")
         await runtime.shutdown()
         try await sandbox.shutdown()
     }

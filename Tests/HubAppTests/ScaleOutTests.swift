@@ -28,9 +28,14 @@ struct ScaleOutTests {
             let info = try #require(sandbox.info(.mycrm))
             let configuration = HubConfiguration(dataDirectory: directory.path, environment: [:], databaseURL: url)
             let runtime = try await HubRuntime.open(configuration, logger: Logger(label: "scale-out-test"))
-            let connection = try await runtime.addConnection(
+            var connection = try await runtime.addConnection(
                 tenant: HubRuntime.defaultTenant, vendor: "mycrm", name: "crm", baseURL: info.baseURL, authURL: nil,
                 credentials: try JSONSerialization.data(withJSONObject: info.credentials), syncIntervalSeconds: 10)
+            // Paced at 4 requests/s over every process, so each worker's claimed deliveries wait
+            // their turn for seconds: the one killed surely holds some in flight.
+            connection.requestsPerSecond = 4
+            connection.updatedAt = Date()
+            connection = try await runtime.store.saveConnection(connection, credentials: nil)
 
             var emails: [String] = []
             func push(_ count: Int) async throws {
@@ -43,15 +48,44 @@ struct ScaleOutTests {
             }
 
             try await push(30)
-            let arguments = ["run", "--data-dir", directory.path, "--database", url, "--lease-seconds", "2"]
+            // The default lease (10 s, renewed every third): what production runs.
+            let arguments = ["run", "--data-dir", directory.path, "--database", url]
             var workers = try (0..<3).map { _ in try CLITests.start(arguments) }
-            try await Task.sleep(for: .milliseconds(700))
-            // Kill one worker in the middle of its deliveries (and possibly a pull).
-            kill(workers[0].processIdentifier, SIGKILL)
-            workers[0].waitUntilExit()
-            #expect(workers[0].terminationReason == .uncaughtSignal)
-            workers.removeFirst()
+            // Kill the first worker seen holding deliveries in flight (and possibly a pull).
+            var index: Int?
+            let holdDeadline = Date().addingTimeInterval(30)
+            while index == nil, Date() < holdDeadline {
+                try await Task.sleep(for: .milliseconds(10))
+                let owners = try await runtime.store.listDeliveries(
+                    tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000)).compactMap(\.leaseOwner)
+                index = workers.firstIndex { worker in owners.contains { $0.hasPrefix("realtyhub-\(worker.processIdentifier)-") } }
+            }
+            let victimIndex = try #require(index, "a worker held deliveries in flight")
+            let victim = "realtyhub-\(workers[victimIndex].processIdentifier)-"
+            kill(workers[victimIndex].processIdentifier, SIGKILL)
+            let killed = ContinuousClock.now
+            workers[victimIndex].waitUntilExit()
+            #expect(workers[victimIndex].terminationReason == .uncaughtSignal)
+            workers.remove(at: victimIndex)
+            // What it held when it died (it may have finished some between the look and the kill).
+            let held = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000))
+                .filter { $0.leaseOwner?.hasPrefix(victim) == true }
+            #expect(!held.isEmpty, "the killed worker held deliveries in flight")
             try await push(20)
+
+            // The others take the killed worker's deliveries over once their leases expire:
+            // within about 10 s; the bound is generous so a loaded machine never fails it.
+            var takenOver: Duration?
+            let takeoverDeadline = Date().addingTimeInterval(60)
+            while takenOver == nil, Date() < takeoverDeadline {
+                var states: [DeliveryState] = []
+                for delivery in held {
+                    states.append(try await runtime.store.delivery(id: delivery.id, tenant: HubRuntime.defaultTenant)?.state ?? .dead)
+                }
+                if states.allSatisfy({ $0 == .done }) { takenOver = ContinuousClock.now - killed } else { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(takenOver != nil, "the \(held.count) deliveries the killed worker held were not done within 60 s")
+            print("scale-out takeover: \(held.count) in-flight deliveries of the killed worker done \(takenOver.map { "\($0)" } ?? "never") after the kill")
 
             let deadline = Date().addingTimeInterval(90)
             var open: [Delivery] = []
@@ -60,9 +94,9 @@ struct ScaleOutTests {
                 open = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(limit: 1000))
                     .filter { $0.state != .done }
             } while !open.isEmpty && Date() < deadline
-            // A pull the killed worker left behind is taken over at its next scheduled time (the
-            // sync interval, 10 s), once its lease (2 s) expired: wait until every resource has
-            // a successful run and none is left running.
+            // A pull the killed worker left behind is resumed by another process as soon as its
+            // lease (10 s) expired: wait until every resource has a successful run and none is
+            // left running.
             var runs: [SyncRun] = []
             repeat {
                 try await Task.sleep(for: .milliseconds(500))

@@ -26,7 +26,7 @@ import Testing
             let sandbox = try await SandboxRunner.start(SandboxOptions(
                 vendors: [vendor], settings: EmulatorSettings(records: records, apimoRatePerSecond: 1000, apimoDailyQuota: 1_000_000)))
             let store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let http = VendorHTTPConfiguration.standard.makeClient()
             let logger = Logger(label: "test")
             let provider = RegistryConnectorProvider(transport: AsyncHTTPClientTransport(client: http), logger: logger)
             let harness = Harness(sandbox: sandbox, store: store, http: http, provider: provider)

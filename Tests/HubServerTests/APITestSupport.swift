@@ -113,7 +113,7 @@ extension RealtyModel.JSONValue {
     }
 
     var number: Double? {
-        if case .number(let value) = self { return value }
+        if case .number(let value) = self { return value.doubleValue }
         return nil
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import HubApp
 import HubServer
@@ -41,7 +42,7 @@ import Glibc
         var logger = Logger(label: "live-test")
         logger.logLevel = .warning
         let runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory), logger: logger)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = VendorHTTPConfiguration.standard.makeClient()
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let (client, secret) = try await APIClients.create(runtime: runtime, tenant: "demo", name: "test", scopes: "*:*")
@@ -119,7 +120,7 @@ import Glibc
         var logger = Logger(label: "live-test")
         logger.logLevel = .warning
         let runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory), logger: logger)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = VendorHTTPConfiguration.standard.makeClient()
         defer { try? FileManager.default.removeItem(at: directory) }
         let (client, secret) = try await APIClients.create(runtime: runtime, tenant: "demo", name: "test", scopes: "*:*")
         var ids: [SandboxVendor: String] = [:]
@@ -218,7 +219,7 @@ import Glibc
         let url = try #require(info["hub_url"] as? String)
         let token = try #require(info["token"] as? String)
         #expect((info["connections"] as? [Any])?.count == 5)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = VendorHTTPConfiguration.standard.makeClient()
         let contacts = try await Self.request(http, .GET, "\(url)/v1/contacts?per_page=5", token: token)
         #expect(contacts.status == 200 && (contacts.json["count"] as? Int ?? 0) > 0, "the first sync stored contacts")
         let members = try await Self.request(http, .GET, "\(url)/v1/members?per_page=5", token: token)

@@ -176,7 +176,7 @@ struct SchemaValidator {
     static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
         case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object), ("number", .number): return true
-        case ("integer", .number(let number)): return number.rounded() == number
+        case ("integer", .number(let number)): return number.int64Value != nil
         default: return false
         }
     }

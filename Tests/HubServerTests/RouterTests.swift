@@ -266,8 +266,11 @@ import Testing
             #expect(badRate.status == .badRequest, "\(badRate.text)")
             let reset = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"requests_per_second":null}"#))
             #expect(reset.status == .ok && reset.json["requests_per_second"] == nil && reset.json["max_concurrency"]?.number == 8)
-            let unknownMember = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"vendor":"apimo"}"#))
+            let unknownMember = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"colour":"red"}"#))
             #expect(unknownMember.status == .badRequest)
+            // The vendor is the server's (read-only): sent back, it is ignored.
+            let vendorSent = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"vendor":"apimo"}"#))
+            #expect(vendorSent.status == .ok && vendorSent.json["vendor"]?.string == "mycrm", "\(vendorSent.text)")
             let disabledSync = try await client.execute(uri: "/v1/connections/\(id)/sync", method: .post, headers: bearer(token))
             #expect(disabledSync.status == .conflict)
             let deleted = try await client.execute(uri: "/v1/connections/\(id)", method: .delete, headers: bearer(token))
@@ -297,7 +300,7 @@ import Testing
             #expect(other.status == .conflict && other.errorCode == "idempotency_key_reused")
             let unknown = try await client.execute(
                 uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer(#"{"lead":{"FirstName":"A","Email":"a@example.com"},"connections":["nope"]}"#))
-            #expect(unknown.status == .unprocessableContent && unknown.errorCode == "unknown_connection")
+            #expect(unknown.status == .notFound && unknown.errorCode == "unknown_connection")
 
             let list = try await client.execute(uri: "/v1/deliveries?idempotency_key=lead-1", method: .get, headers: bearer(token))
             #expect(list.json["value"]?.array?.count == 1)

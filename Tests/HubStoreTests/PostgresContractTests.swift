@@ -59,7 +59,9 @@ struct PostgresContractTests {
         }
     }
 
-    @Test func concurrentClaimsNeverShareADelivery() async throws {
+    /// Also with per-connection claim limits (the ranked claim), which must hold per batch.
+    @Test(arguments: [false, true]) func concurrentClaimsNeverShareADelivery(limited: Bool) async throws {
+        let limits = limited ? ["conn-0": 2, "conn-1": 3] : [:]
         try await PostgresTestDatabase.withSchema { configuration in
             let box = try SecretBox(keys: [SecretKey.generate().key])
             let first = try await PostgresHubStore.open(configuration, secretBox: box)
@@ -81,8 +83,19 @@ struct PostgresContractTests {
                         var mine: [String] = []
                         while true {
                             let batch = try await store.claimDeliveries(
-                                owner: "w\(worker)", now: now, leaseDuration: 60, limit: 7, connectionID: nil)
-                            if batch.isEmpty { return mine }
+                                owner: "w\(worker)", now: now, leaseDuration: 60, limit: 7, connectionID: nil, connectionLimits: limits)
+                            if batch.isEmpty {
+                                // A ranked claim racing another one can come back empty while
+                                // work is left (both ranked the same rows); stop only when
+                                // nothing is pending.
+                                let pending = try await store.listDeliveries(tenant: "t1", filter: DeliveryFilter(state: .pending, limit: 1))
+                                if pending.isEmpty { return mine }
+                                try await Task.sleep(for: .milliseconds(5))
+                                continue
+                            }
+                            for (connection, limit) in limits {
+                                #expect(batch.filter { $0.connectionID == connection }.count <= limit, "\(connection) over its share")
+                            }
                             #expect(batch.allSatisfy { $0.leaseOwner == "w\(worker)" && $0.attempts == 1 })
                             mine += batch.map(\.id)
                         }

@@ -2,6 +2,7 @@ import Foundation
 import HubStore
 import HubStoreSQLite
 import HubTestSupport
+import RealtyModel
 import Testing
 
 @Suite struct SQLiteContractTests {
@@ -13,5 +14,43 @@ import Testing
     func contract(_ name: String) async throws {
         let check = try #require(StoreContract.checks.first { $0.name == name })
         try await check.run(try Self.newStore())
+    }
+}
+
+@Suite struct SealedRawFieldTests {
+    @Test func sealedFieldsOpenWithTheDataFolderKeyOnly() async throws {
+        let box = try SecretBox(keys: [SecretKey.generate().key])
+        let store = try SQLiteHubStore.inMemory(secretBox: box)
+        _ = try await store.createTenant(id: "t1", name: "T1")
+        var scope = SyncScope(tenant: "t1", connectionID: "conn-1", sourceSystemName: "mycrm")
+        scope.sensitiveFields = SensitiveFields(["ssn", "dl_license"])
+        var contact = Fixtures.contact(3)
+        let original = try JSONValue(parsing: StoreContract.rawWithSensitiveFields)
+        contact.metadata.raw = original
+        let key = try await store.upsert([contact], scope: scope, cursor: nil).items[0].key
+        let raw = try #require(try await store.record(Contact.self, tenant: "t1", key: key)?.metadata.raw)
+        #expect(raw != original)
+        // Nothing the vendor sent is lost: the key opens it back, digit for digit.
+        #expect(try box.openingSensitiveFields(of: raw) == original)
+        #expect(try box.openingSensitiveFields(of: raw).jsonText == original.jsonText)
+        // Another key does not open it, and a sealed value moved to another member does not either.
+        let other = try SecretBox(keys: [SecretKey.generate().key])
+        #expect(throws: StoreError.self) { _ = try other.openingSensitiveFields(of: raw) }
+        guard case .object(var members) = raw else { Issue.record("raw is not an object"); return }
+        members["Password"] = members["ssn"]
+        #expect(throws: StoreError.self) { _ = try box.openingSensitiveFields(of: .object(members)) }
+        // The output form shows that a field was there, never its value or ciphertext.
+        let shown = SealedField.redacted(raw)
+        #expect(shown["ssn"] == .object(["$sealed": .bool(true)]))
+        #expect(!shown.jsonText.contains(raw["ssn"]?["$sealed"]?.stringValue ?? "?"))
+    }
+
+    @Test func recordsWithoutSensitiveFieldsAreStoredUntouched() throws {
+        let box = try SecretBox(keys: [SecretKey.generate().key])
+        let raw = try JSONValue(parsing: #"{"id":"1","nested":{"a":[1,2.50,{"b":null}]}}"#)
+        #expect(try box.sealingSensitiveFields(of: raw, fields: SensitiveFields(["ssn"])) == raw)
+        // A null sensitive field has nothing to hide and stays null.
+        let withNull = try JSONValue(parsing: #"{"ssn":null}"#)
+        #expect(try box.sealingSensitiveFields(of: withNull, fields: SensitiveFields(["ssn"])) == withNull)
     }
 }

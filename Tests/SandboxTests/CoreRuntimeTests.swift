@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -38,7 +39,7 @@ import Testing
         #expect(info.authURL == info.baseURL + "/auth/oauth/v1/token")
         #expect(info.controlURL == info.baseURL + "/_sandbox")
         #expect(info.credentials.keys.sorted() == ["api_key", "api_secret"])
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = VendorHTTPConfiguration.standard.makeClient()
         let client = LiveClient(http: http)
         let health = try await client.get(info.controlURL + "/health")
         #expect(health.status == 200)
@@ -202,7 +203,7 @@ import Testing
         let plan = try FaultPlan(spec: "timeout:1,timeout=60s")
         let sandbox = try await SandboxRunner.start(Self.options(faults: plan))
         let info = try #require(sandbox.info(.pfExpert))
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = VendorHTTPConfiguration.standard.makeClient()
         let client = LiveClient(http: http)
         async let held = try? client.send(.GET, info.baseURL + "/users", timeout: .seconds(90))
         try await Task.sleep(for: .milliseconds(200))

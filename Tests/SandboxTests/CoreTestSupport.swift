@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -48,7 +49,7 @@ func withLiveSandbox(
     _ options: SandboxOptions,
     _ body: (RunningSandbox, LiveClient) async throws -> Void
 ) async throws {
-    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    let http = VendorHTTPConfiguration.standard.makeClient()
     do {
         try await SandboxRunner.withSandbox(options) { sandbox in
             try await body(sandbox, LiveClient(http: http))

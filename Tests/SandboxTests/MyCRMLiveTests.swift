@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -37,7 +38,7 @@ import Testing
             vendors: [.mycrm], settings: EmulatorSettings(records: 20), clock: clock,
             emulatorTypes: [.mycrm: MyCRMEmulator.self]
         )
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = VendorHTTPConfiguration.standard.makeClient()
         do {
             try await SandboxRunner.withSandbox(options) { sandbox in
                 let info = try #require(sandbox.info(.mycrm))

@@ -50,9 +50,12 @@ public struct OAuth2ClientCredentialsAuth: AuthStrategy {
     public func authenticate(context: AuthContext) async throws -> AuthSession? {
         let request = tokenRequest(timeout: context.timeout)
         let lifetime = defaultLifetime
+        let tokenURL = tokenURL
         return try await cache.session {
             let response = try await context.send(request)
-            return try Self.session(from: response, requestedAt: context.clock.now(), defaultLifetime: lifetime, context: context)
+            return try Self.session(
+                from: response, tokenURL: tokenURL, requestedAt: context.clock.now(), defaultLifetime: lifetime,
+                context: context)
         }
     }
 
@@ -81,8 +84,13 @@ public struct OAuth2ClientCredentialsAuth: AuthStrategy {
 
     /// Reads a token answer: `access_token`, optional `token_type` (must be Bearer when given)
     /// and `expires_in` (a number or a numeric string).
+    ///
+    /// A failure blames what failed: 404 and 405 mean nothing answers token requests at
+    /// `tokenURL` (a wrong auth URL: `.configuration` "no token endpoint at URL"), 400, 401 and
+    /// 403 mean the endpoint is there and refused the credentials (`.auth`), 429 and 5xx are
+    /// transient.
     static func session(
-        from response: TransportResponse, requestedAt: Date, defaultLifetime: Duration?, context: AuthContext
+        from response: TransportResponse, tokenURL: URL, requestedAt: Date, defaultLifetime: Duration?, context: AuthContext
     ) throws -> AuthSession {
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         guard response.isSuccess else {
@@ -93,6 +101,11 @@ public struct OAuth2ClientCredentialsAuth: AuthStrategy {
             let what = "the token endpoint refused the client credentials of connection \(context.connectionID)"
             let message = detail.map { "\(what): \($0)" } ?? what
             switch response.status {
+            case 404, 405:
+                throw ConnectorError(
+                    .configuration, vendor: context.vendor,
+                    message: "no token endpoint at \(context.redactor.redact(url: tokenURL)) (HTTP \(response.status)); check the auth URL of connection \(context.connectionID)",
+                    httpStatus: response.status, vendorCode: code, connectionID: context.connectionID)
             case 400, 401, 403:
                 throw context.authError(message, status: response.status, vendorCode: code)
             case 429:
@@ -104,7 +117,10 @@ public struct OAuth2ClientCredentialsAuth: AuthStrategy {
                     .retryable, vendor: context.vendor, message: "the token endpoint failed",
                     httpStatus: response.status, vendorCode: code, connectionID: context.connectionID)
             default:
-                throw context.authError(message, status: response.status, vendorCode: code)
+                throw context.authError(
+                    "the token endpoint answered HTTP \(response.status) to connection \(context.connectionID)"
+                        + (detail.map { ": \($0)" } ?? ""),
+                    status: response.status, vendorCode: code)
             }
         }
         guard let object, let token = object["access_token"] as? String, !token.isEmpty else {

@@ -34,8 +34,7 @@ public enum StandardAuth {
             case .propq(let id, let clientSecret): (clientID, secret) = (String(id), clientSecret)
             default: throw mismatch()
             }
-            let base = configuration.effectiveAuthBaseURL(profile)
-            guard let tokenURL = base.appending(endpoint: tokenPath) else {
+            guard let tokenURL = configuration.tokenURL(profile, tokenPath: tokenPath) else {
                 throw ConnectorError(
                     .configuration, vendor: vendor, message: "cannot build the token URL from the auth URL",
                     connectionID: configuration.connectionID)

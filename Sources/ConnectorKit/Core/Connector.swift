@@ -67,6 +67,11 @@ public protocol Connector: Sendable {
     /// - Returns: nil when the connector cannot start an incremental read there; the next
     ///   incremental read then starts from the vendor's beginning (correct, only slower).
     func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String?
+
+    /// The fields of this vendor's payloads that must never leave the hub in clear (identity
+    /// numbers, passwords, access keys): the store seals them inside `raw`, and mappings never
+    /// copy them to RESO fields.
+    var sensitiveFields: SensitiveFields { get }
 }
 
 extension Connector {
@@ -90,6 +95,9 @@ extension Connector {
 
     /// Default: no incremental start after a full pass (the next incremental read reads all).
     public func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String? { nil }
+
+    /// Default: the fields sensitive at every vendor (any `password` or `accesskey`).
+    public var sensitiveFields: SensitiveFields { .standard }
 
     /// Default: this connection cannot look `R` up.
     public func lookup<R: HubRecord>(_ record: R) async throws -> String? {

@@ -181,6 +181,36 @@ public struct ConnectorConfiguration: Sendable {
         }
         return baseURL
     }
+
+    /// The token endpoint of an OAuth2 profile: `tokenPath` under the auth host.
+    ///
+    /// The auth URL may be given two ways, and both are read as the same endpoint: the auth
+    /// host (`https://auth.propertyfinder.com`, or a prefix under which the vendor serves its
+    /// auth paths) or the full token URL the vendor's document prints
+    /// (`https://auth.propertyfinder.com/auth/oauth/v1/token`, which `realtyhub sandbox --json`
+    /// prints as `auth_url` too). Reading chosen: when the auth URL's path already ends with
+    /// `tokenPath`, it is the token URL itself and is used as it is (a trailing `/` ignored);
+    /// otherwise `tokenPath` is appended. A host whose prefix merely happens to end like the
+    /// token path cannot be told apart, and no vendor serves one.
+    ///
+    /// - Parameters:
+    ///   - profile: the vendor profile (its auth host default).
+    ///   - tokenPath: the documented token path (`/auth/oauth/v1/token`).
+    /// - Returns: the token URL, or nil when it cannot be built.
+    public func tokenURL(_ profile: VendorProfile, tokenPath: String) -> URL? {
+        let base = effectiveAuthBaseURL(profile)
+        guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false) else { return nil }
+        var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
+        var suffix = tokenPath
+        while suffix.hasSuffix("/") { suffix.removeLast() }
+        if !suffix.hasPrefix("/") { suffix = "/" + suffix }
+        guard suffix.count > 1, path.lowercased().hasSuffix(suffix.lowercased()) else {
+            return base.appending(endpoint: tokenPath)
+        }
+        components.percentEncodedPath = String(path.dropLast(suffix.count))
+        return components.url?.appending(endpoint: tokenPath)
+    }
 }
 
 extension URL {

@@ -20,6 +20,9 @@ public struct Redactor: Sendable {
     public static let sensitiveParameters: Set<String> = [
         "sessionname", "sessionid", "accesskey", "apikey", "apisecret", "clientsecret", "token",
         "accesstoken", "refreshtoken", "password", "secret", "p2", "key", "idtoken", "phpsessid",
+        // Personal identity data the vendors' payloads carry (the connectors' sensitive fields),
+        // in case a vendor echoes it in an error message or a body excerpt.
+        "ssn", "dllicense", "dlexpdate", "passportnumber", "passportexpirydate",
     ]
 
     private let secrets: [String]

@@ -1,3 +1,5 @@
+public import RealtyModel
+
 /// A vendor's facts as data: where it lives, how it authenticates, how it pages, its limits,
 /// timeouts and retry defaults, and the headers it uses for them.
 ///
@@ -26,13 +28,21 @@ public struct VendorProfile: Sendable {
     public var headers: HeaderNames
     /// Where the facts come from and which readings were chosen where the documents are vague.
     public var notes: [String]
+    /// Payload fields that must never leave the hub in clear (sealed inside `raw` by the store).
+    public var sensitiveFields: SensitiveFields
+    /// What the vendor documents a 3xx answer to mean (PropQ: a missing or wrong Content-Type);
+    /// nil when it documents none. Redirects are never followed: a 3xx is reported as a
+    /// `configuration` error naming the status, the `Location` and this meaning.
+    public var redirectMeaning: String?
 
     /// Creates a profile.
     public init(
         vendor: VendorID, defaultBaseURL: String?, defaultAuthBaseURL: String? = nil, auth: AuthKind,
         paging: Paging, rateLimits: RateLimits, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy(),
-        headers: HeaderNames = HeaderNames(), notes: [String] = []
+        headers: HeaderNames = HeaderNames(), notes: [String] = [], redirectMeaning: String? = nil,
+        sensitiveFields: SensitiveFields = .standard
     ) {
+        self.sensitiveFields = sensitiveFields
         self.vendor = vendor
         self.defaultBaseURL = defaultBaseURL
         self.defaultAuthBaseURL = defaultAuthBaseURL
@@ -43,6 +53,7 @@ public struct VendorProfile: Sendable {
         self.retry = retry
         self.headers = headers
         self.notes = notes
+        self.redirectMeaning = redirectMeaning
     }
 
     /// How a vendor authenticates.
@@ -169,7 +180,10 @@ public struct RateLimits: Sendable, Hashable {
     ) {
         self.maxConcurrency = max(1, maxConcurrency)
         self.requestsPerSecond = requestsPerSecond
-        self.burst = max(1, burst ?? Int((requestsPerSecond ?? 1).rounded(.up)))
+        // A rate beyond a million per second (or not a number) is as good as unpaced: the burst is
+        // capped there so converting it can never overflow.
+        let rate = requestsPerSecond.map { $0.isNaN ? 1 : min(max($0, 0), 1_000_000) } ?? 1
+        self.burst = max(1, burst ?? Int(rate.rounded(.up)))
         self.dailyQuota = dailyQuota
         self.quotaTimeZone = quotaTimeZone
     }

@@ -8,11 +8,13 @@ import NIOPosix
 /// ``HTTPTransport`` over AsyncHTTPClient.
 ///
 /// Either borrows an `HTTPClient` owned by the application (the usual case: one client for the
-/// whole process, shut down at exit) or owns one made from connector timeouts, which must then
-/// be released with ``shutdown()``. Every request carries its deadline, and bodies are read with
-/// `collect(upTo:)` so a misbehaving vendor cannot exhaust memory. Redirects are not followed by
-/// an owned client: a vendor redirect is a misconfiguration to report (PropQ answers 3xx when the
-/// content type is wrong), and following it could carry credentials to another host.
+/// whole process, shut down at exit) or owns one, which must then be released with
+/// ``shutdown()``. Either way the client is made from ``VendorHTTPConfiguration``, so redirects
+/// are never followed: a 3xx answer comes back as a response like any other, and
+/// ``VendorHTTPClient`` reports it as a misconfiguration naming the status and the `Location`
+/// (PropQ answers 3xx when the content type is wrong); following it could carry credentials to
+/// another host. Every request carries its deadline, and bodies are read with `collect(upTo:)`
+/// so a misbehaving vendor cannot exhaust memory.
 public final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
     private let ownsClient: Bool
@@ -22,7 +24,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     /// Wraps an application-owned client; the caller shuts it down.
     ///
     /// - Parameters:
-    ///   - client: the client to use.
+    ///   - client: the client to use, made by ``VendorHTTPConfiguration/makeClient()`` (a client
+    ///     configured otherwise may follow redirects).
     ///   - maxBodyBytes: the largest response body accepted (default 32 MiB).
     ///   - logger: AHC's per-request logger (default: silent).
     public init(client: HTTPClient, maxBodyBytes: Int = 32 << 20, logger: Logger? = nil) {
@@ -32,7 +35,21 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         self.logger = logger ?? Logger(label: "realtyhub.transport", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
-    /// Creates and owns a client with the given timeouts, on the shared event loop group.
+    /// Creates and owns a client made from `configuration`, on the shared event loop group.
+    ///
+    /// - Parameters:
+    ///   - configuration: the shared HTTP client configuration (default ``VendorHTTPConfiguration/standard``).
+    ///   - maxBodyBytes: the largest response body accepted (default 32 MiB).
+    ///   - logger: AHC's per-request logger (default: silent).
+    /// - warning: call ``shutdown()`` before releasing the transport.
+    public init(configuration: VendorHTTPConfiguration = .standard, maxBodyBytes: Int = 32 << 20, logger: Logger? = nil) {
+        self.client = configuration.makeClient()
+        self.ownsClient = true
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger ?? Logger(label: "realtyhub.transport", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// Creates and owns a client made from ``VendorHTTPConfiguration`` with these timeouts.
     ///
     /// - Parameters:
     ///   - connectTimeout: TCP/TLS connect timeout.
@@ -40,14 +57,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     ///   - maxBodyBytes: the largest response body accepted (default 32 MiB).
     ///   - logger: AHC's per-request logger (default: silent).
     /// - warning: call ``shutdown()`` before releasing the transport.
-    public init(connectTimeout: Duration, readTimeout: Duration, maxBodyBytes: Int = 32 << 20, logger: Logger? = nil) {
-        let configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: Self.timeAmount(connectTimeout), read: Self.timeAmount(readTimeout)))
-        self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        self.ownsClient = true
-        self.maxBodyBytes = maxBodyBytes
-        self.logger = logger ?? Logger(label: "realtyhub.transport", factory: { _ in SwiftLogNoOpLogHandler() })
+    public convenience init(connectTimeout: Duration, readTimeout: Duration, maxBodyBytes: Int = 32 << 20, logger: Logger? = nil) {
+        self.init(
+            configuration: VendorHTTPConfiguration(connectTimeout: connectTimeout, readTimeout: readTimeout),
+            maxBodyBytes: maxBodyBytes, logger: logger)
     }
 
     /// Shuts an owned client down; does nothing for a borrowed one.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The default reading of a vendor's HTTP answer: success, or a ``ConnectorError`` classified
 /// by status. Vendor connectors start from it and add their error bodies and codes.
 public enum HTTPErrorClassifier {
@@ -12,7 +14,7 @@ public enum HTTPErrorClassifier {
     /// | 408, 5xx | retryable |
     /// | 409 | conflict |
     /// | 429 | rateLimited |
-    /// | 3xx | configuration (a redirect means a wrong base URL or content type) |
+    /// | 3xx | configuration (never followed: a wrong base URL, or a vendor's documented meaning; see ``redirect(_:vendor:redactor:meaning:)``) |
     /// | other 4xx | rejected |
     ///
     /// - Parameter status: the HTTP status.
@@ -43,10 +45,38 @@ public enum HTTPErrorClassifier {
     /// - Returns: nil for a success, else the error with a short redacted excerpt of the body.
     public static func classify(_ response: TransportResponse, vendor: VendorID, redactor: Redactor) -> ConnectorError? {
         guard let kind = kind(forStatus: response.status) else { return nil }
+        if (300..<400).contains(response.status) { return redirect(response, vendor: vendor, redactor: redactor) }
         let excerpt = response.bodyExcerpt(redactor: redactor)
         let base = message(forStatus: response.status)
         return ConnectorError(
             kind, vendor: vendor, message: excerpt.isEmpty ? base : "\(base): \(excerpt)", httpStatus: response.status)
+    }
+
+    /// The error of a 3xx answer: redirects are never followed, so a redirect is a
+    /// `configuration` error whose message names the status and the `Location`.
+    ///
+    /// - Parameters:
+    ///   - response: the 3xx answer.
+    ///   - vendor: the vendor.
+    ///   - redactor: hides secrets the `Location` may carry (a token in its query, say).
+    ///   - meaning: what the vendor documents a 3xx to mean (``VendorProfile/redirectMeaning``);
+    ///     nil for the usual cause, a wrong base or auth URL.
+    /// - Returns: the error, with `httpStatus` set.
+    public static func redirect(
+        _ response: TransportResponse, vendor: VendorID, redactor: Redactor, meaning: String? = nil
+    ) -> ConnectorError {
+        let target: String
+        if let location = response.headers["Location"]?.trimmingCharacters(in: .whitespaces), !location.isEmpty {
+            let redacted = URL(string: location).map { redactor.redact(url: $0) } ?? redactor.redact(location)
+            target = "to \(redacted.count > 300 ? String(redacted.prefix(300)) + "…" : redacted)"
+        } else {
+            target = "with no Location"
+        }
+        let cause = meaning ?? "check the base URL and the auth URL"
+        return ConnectorError(
+            .configuration, vendor: vendor,
+            message: "\(vendor.rawValue) answered HTTP \(response.status) redirecting \(target); the hub never follows redirects: \(cause)",
+            httpStatus: response.status)
     }
 
     /// A plain description of a status for messages.

@@ -1,4 +1,5 @@
 public import Foundation
+import RealtyModel
 
 extension VendorHTTPClient {
     /// The URL of an endpoint under the connection's base URL.
@@ -75,6 +76,9 @@ extension VendorHTTPClient {
         _ type: T.Type, from data: Data, what: String, httpStatus: Int? = nil, decoder: JSONDecoder = JSONDecoder()
     ) throws -> T {
         do {
+            // A generic JSON answer is parsed by the hub's own reader, which keeps every number
+            // exactly as the vendor wrote it (JSONDecoder would round beyond 38 digits or 2^53).
+            if T.self == JSONValue.self, let value = try JSONValue(parsing: data) as? T { return value }
             return try decoder.decode(type, from: data)
         } catch {
             var failure = ConnectorError.invalidResponse(decoding: error, vendor: vendor, what: what, httpStatus: httpStatus)

@@ -8,6 +8,8 @@ public import Metrics
 /// logging in first when needed; outside the rate limiter so a login can take its own slot),
 /// the rate limiter, the transport, then the vendor's error decoder. Failures are classified
 /// into ``ConnectorError``s, and:
+/// - a 3xx answer is never followed: it fails at once as `.configuration`, naming the status,
+///   the `Location` and the vendor's documented meaning of a redirect (``VendorProfile/redirectMeaning``);
 /// - an `.auth` refusal of a renewable credential (401, a vendor "session expired") invalidates
 ///   the session and resends once; a second refusal fails with `.auth` naming the connection;
 /// - retryable failures (network errors, timeouts, 5xx, 429) are resent with exponential backoff
@@ -165,6 +167,14 @@ public struct VendorHTTPClient: Sendable {
             var neverSent = false
             switch outcome {
             case .response(let response):
+                if (300..<400).contains(response.status) {
+                    // Redirects are never followed (see VendorHTTPConfiguration), in every mode,
+                    // auth exchanges included: the 3xx is the vendor's answer and a
+                    // misconfiguration to report, never resent.
+                    throw record(HTTPErrorClassifier.redirect(
+                        response, vendor: vendor, redactor: redactor, meaning: profile.redirectMeaning
+                    ).attributed(connectionID: connectionID, operation: request.operationName))
+                }
                 if case .raw = mode {
                     let transient = response.status == 429 || response.status >= 500
                     guard transient, attempt < retry.maxAttempts else { return response }

@@ -95,8 +95,21 @@ public final class RateLimiter: Sendable {
             throw error
         }
         do {
-            if permit.wait > .zero { try await clock.sleep(for: permit.wait) }
-            let value = try await body()
+            // The slot is renewed (real time, like its lease in the store) from the moment it
+            // is granted until the request ends.
+            let value = try await withThrowingTaskGroup(of: Void.self) { group in
+                if let interval = shared.renewalInterval {
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: interval)
+                            await shared.renew(permit)
+                        }
+                    }
+                }
+                defer { group.cancelAll() }
+                if permit.wait > .zero { try await clock.sleep(for: permit.wait) }
+                return try await body()
+            }
             release()
             await shared.release(permit)
             return value

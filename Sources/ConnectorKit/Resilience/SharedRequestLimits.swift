@@ -9,6 +9,20 @@ public protocol SharedRequestLimits: Sendable {
     func reserve(connectionID: String, limits: RateLimits, now: Date) async throws -> SharedRequestDecision
     /// Gives back the concurrency slot of a granted reservation.
     func release(_ permit: SharedRequestPermit) async
+    /// How often a held slot is renewed while its request runs (nil: slots are not leased, or
+    /// their lease outlasts any request).
+    var renewalInterval: Duration? { get }
+    /// Extends the lease of a held slot (the heartbeat of a request running longer than part
+    /// of the lease), so that short leases free a killed process's slots quickly while a live
+    /// process keeps its own.
+    func renew(_ permit: SharedRequestPermit) async
+}
+
+extension SharedRequestLimits {
+    /// Default: slots are never renewed.
+    public var renewalInterval: Duration? { nil }
+    /// Default: nothing to renew.
+    public func renew(_ permit: SharedRequestPermit) async {}
 }
 
 /// The answer of ``SharedRequestLimits/reserve(connectionID:limits:now:)``.

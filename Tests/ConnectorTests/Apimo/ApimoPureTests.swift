@@ -1,4 +1,5 @@
 @testable import ApimoConnector
+import ConnectorKit
 import Foundation
 import RealtyModel
 import Testing
@@ -66,7 +67,10 @@ enum ApimoSamples {
         #expect(member.metadata.sourceEntryTimestamp == Timestamp.parse("2008-02-05T16:53:03Z"))
         #expect(member.metadata.sourceModificationTimestamp == Timestamp.parse("2016-04-15T21:07:33Z"))
         let raw = try #require(member.metadata.raw)
-        #expect(raw["password"] == nil, "the password is not kept")
+        // Nothing the vendor sent is dropped: the password stays in raw, and the connector
+        // declares it sensitive so the store seals it before writing.
+        #expect(raw["password"] == .string("*********"))
+        #expect(VendorProfile.apimo.sensitiveFields.contains("password"))
         #expect(raw["username"] == .string("mylogin"))
         #expect(raw["birthday_at"] == .string("1965-01-01"))
         #expect(member.validate().isEmpty)

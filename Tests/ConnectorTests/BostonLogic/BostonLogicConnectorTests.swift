@@ -51,6 +51,19 @@ private func success(_ data: String) -> TransportResponse {
         #expect(transport.requests.count == 1)
     }
 
+    /// A lead's raw payload keeps numbers a Double cannot hold, digit for digit.
+    @Test func rawKeepsBigIntegersAndLongDecimalsExactly() async throws {
+        let transport = KitScriptedTransport { _, _ in
+            success(#"[{"id": 41, "first_name": "Ana", "last_name": "Reyes", "email": "ana@example.com", "external_ref": 12345678901234567890123, "budget": 1234567.1234567890123456789}]"#)
+        }
+        let connector = try blConnector(transport)
+        let pages = try await collect(connector.read(Contact.self, mode: .full, after: nil))
+        let raw = try #require(pages.flatMap(\.records).first?.metadata.raw)
+        #expect(raw["external_ref"]?.numberValue?.text == "12345678901234567890123")
+        #expect(raw["budget"]?.numberValue?.text == "1234567.1234567890123456789")
+        #expect(raw.jsonText.contains(#""external_ref":12345678901234567890123"#))
+    }
+
     /// Agents then employees make the Member pass; employee keys are prefixed.
     @Test func membersFromAgentsAndEmployees() async throws {
         let transport = KitScriptedTransport { request, _ in

@@ -73,7 +73,7 @@ import Testing
         let server = try await KitLoopbackServer.start { _ in
             KitLoopbackServer.Reply(body: Data(repeating: UInt8(ascii: "x"), count: 4096))
         }
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let client = VendorHTTPConfiguration.standard.makeClient()
         let transport = AsyncHTTPClientTransport(client: client, maxBodyBytes: 1024)
         let error = await #expect(throws: TransportError.self) {
             try await transport.send(TransportRequest(method: .get, url: server.baseURL, timeout: .seconds(5)))

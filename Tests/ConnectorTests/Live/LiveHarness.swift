@@ -42,10 +42,7 @@ final class LiveSandbox: Sendable {
     ) async throws -> LiveSandbox {
         let sandbox = try await SandboxRunner.start(
             SandboxOptions(vendors: vendors, portBase: 0, settings: settings, clock: clock, logLevel: .critical))
-        let configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(2), read: .milliseconds(Int64(readTimeout / .milliseconds(1)))))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let client = VendorHTTPConfiguration(connectTimeout: .seconds(2), readTimeout: readTimeout).makeClient()
         let traffic = CountingTransport(base: AsyncHTTPClientTransport(client: client))
         return LiveSandbox(sandbox: sandbox, httpClient: client, traffic: traffic)
     }

@@ -19,6 +19,36 @@ import Testing
         return contact
     }
 
+    /// The auth URL exactly as `realtyhub sandbox --json` prints it (`auth_url`, the full token
+    /// URL the vendor document prints too) works: the token is asked for once, at the token path,
+    /// and every resource reads whole.
+    @Test func theSandboxsPrintedAuthURLWorks() async throws {
+        try await withLiveSandbox([.pfExpert], settings: EmulatorSettings(records: 12)) { live in
+            let printed = try #require(try live.info(.pfExpert).authURL)
+            #expect(printed.hasSuffix(Self.tokenPath))
+            let connector = try live.connector(.pfExpert) { $0.authURL = URL(string: printed) }
+            let users = try await connector.readAll(Member.self)
+            let leads = try await connector.readAll(Contact.self)
+            #expect(users.records.count == (try await emulatorCount(live, .pfExpert, "users")))
+            #expect(leads.records.count == (try await emulatorCount(live, .pfExpert, "leads")))
+            #expect(live.traffic.count(path: Self.tokenPath) == 1)
+            #expect(live.traffic.count(path: Self.tokenPath + Self.tokenPath) == 0)
+        }
+    }
+
+    /// An auth URL under which the emulator serves no token endpoint (it answers 404): the
+    /// error names the missing endpoint (configuration), not refused credentials.
+    @Test func aWrongAuthURLIsNoTokenEndpoint() async throws {
+        try await withLiveSandbox([.pfExpert]) { live in
+            let base = try live.info(.pfExpert).baseURL
+            let connector = try live.connector(.pfExpert) { $0.authURL = URL(string: base + "/nowhere") }
+            let error = await connectorError { _ = try await connector.readAll(Member.self) }
+            #expect(error?.kind == .configuration)
+            #expect(error?.httpStatus == 404)
+            #expect(error?.message.contains("no token endpoint at \(base)/nowhere\(Self.tokenPath)") == true)
+        }
+    }
+
     /// Every resource is read whole in pages of 7: the counts and ids are exactly the emulator's.
     @Test func fullPagingReturnsEveryRecordOnce() async throws {
         try await withLiveSandbox([.pfExpert], settings: EmulatorSettings(records: 23)) { live in

@@ -355,14 +355,12 @@ import Testing
         #expect(server.calls.filter { $0.operation == "create" }.count == 1, "a create is never resent blindly")
     }
 
-    @Test func updateRetrievesMergesAndSendsTheWholeRecord() async throws {
+    @Test func updateIsAPartialReviseThatNeverEchoesVendorFields() async throws {
         let server = MyCRMFakeServer { call, _ in
             switch call.operation {
             case "describe":
                 return MyCRMFakeServer.okBody(
                     call.parameters["elementType"] == "Leads" ? #"{"name":"Leads","idPrefix":"10"}"# : #"{"name":"Contacts","idPrefix":"12"}"#)
-            case "retrieve":
-                return MyCRMFakeServer.okBody(MyCRMTestSupport.contact(7))
             default:
                 return MyCRMFakeServer.okBody(call.parameters["element"] ?? "{}")
             }
@@ -373,15 +371,15 @@ import Testing
         contact.contactType = "Client"
         let result = try await connector.update(contact, remoteID: "12x7")
         #expect(result.remoteID == "12x7")
-        let retrieve = try #require(server.calls.first { $0.operation == "retrieve" })
-        #expect(retrieve.method == "GET" && retrieve.parameters["id"] == "12x7")
-        let update = try #require(server.calls.last)
-        #expect(update.operation == "update" && update.method == "POST")
-        let element = try JSONDecoder().decode(JSONValue.self, from: Data((update.parameters["element"] ?? "").utf8))
+        // No retrieve-and-send-back: the vendor's own fields (ssn, dl_license, ...) and fields
+        // changed there meanwhile are left alone.
+        #expect(!server.calls.contains { $0.operation == "retrieve" || $0.operation == "update" })
+        let revise = try #require(server.calls.last)
+        #expect(revise.operation == "revise" && revise.method == "POST")
+        let element = try JSONValue(parsing: revise.parameters["element"] ?? "")
         #expect(element["id"] == .string("12x7"))
         #expect(element["homephone"] == .string("+1 555 0100"))
-        #expect(element["is_customer"] == .string("1"))
-        #expect(element["lastname"] == .string("Person7"), "the retrieved fields are kept")
+        #expect(element["lastname"] == nil && element["ssn"] == nil && element["dl_license"] == nil)
     }
 
     @Test func reviseSendsOnlyTheChangedFields() async throws {
@@ -479,7 +477,7 @@ import Testing
         #expect(MyCRMErrors.decode(response(#"{"success":false}"#), operation: "query", redactor: redactor)?.kind == .invalidResponse)
     }
 
-    @Test func recordNotFoundOnRetrieveIsNotFound() async throws {
+    @Test func recordNotFoundOnUpdateIsNotFound() async throws {
         let server = MyCRMFakeServer { call, _ in
             if call.operation == "describe" { return MyCRMFakeServer.okBody(#"{"idPrefix":"10"}"#) }
             return MyCRMFakeServer.failureBody("RECORD_NOT_FOUND", "Record you are trying to access is not found")

@@ -1,4 +1,5 @@
 import Foundation
+import ConnectorKit
 import Testing
 @testable import PFExpertConnector
 import RealtyModel
@@ -158,6 +159,23 @@ func pfJSON(_ text: String) throws -> JSONValue {
         #expect(contact.ownerMemberSourceKey == "7")
         #expect(contact.metadata.raw == json)
         #expect(contact.validate().isEmpty)
+    }
+
+    /// Passport data stays in raw (for the store to seal) and never reaches a RESO field.
+    @Test func passportDataIsSensitiveAndNeverMapped() throws {
+        let json = try pfJSON(#"""
+        {"id": 9002, "first_name": "Lena", "last_name": "Voss", "email": "lena@example.com",
+         "passport_number": "X1234567Q", "passport_expiry_date": "2031-07-09", "notes": null}
+        """#)
+        let contact = PFExpertMapping.contact(try PFLead(json: json))
+        var fields = contact
+        fields.metadata.raw = nil
+        let mapped = String(decoding: try JSONEncoder().encode(fields), as: UTF8.self)
+        #expect(!mapped.contains("X1234567Q") && !mapped.contains("2031-07-09"))
+        #expect(contact.metadata.raw?["passport_number"] == .string("X1234567Q"))
+        let sensitive = VendorProfile.pfExpert.sensitiveFields
+        #expect(sensitive.contains("passport_number") && sensitive.contains("passport_expiry_date"))
+        #expect(!sensitive.contains("email"))
     }
 
     @Test func whatsAppLeadAndCallTracking() throws {

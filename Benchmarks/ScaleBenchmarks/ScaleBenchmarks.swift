@@ -12,6 +12,8 @@
 //   REALTYHUB_BENCHMARKS=1 swift build --product realtyhub                 (or release, see BENCHMARKS.md)
 //   REALTYHUB_BENCHMARKS=1 swift build --product realtyhub-scale-benchmarks
 //   REALTYHUB_BENCH_DATABASE_URL=postgres://... .build/debug/realtyhub-scale-benchmarks [leads] [records] [runs]
+//   REALTYHUB_BENCH_DATABASE_URL=postgres://... .build/debug/realtyhub-scale-benchmarks takeover [trials] [leads] [rate]
+//               (takeover after a SIGKILL, see Takeover.swift)
 import ConnectorKit
 import Foundation
 import HubApp
@@ -26,6 +28,18 @@ struct ScaleBenchmarks {
     static let connections = 6
 
     static func main() async throws {
+        if CommandLine.arguments.dropFirst().first == "takeover" {
+            guard let url = ProcessInfo.processInfo.environment["REALTYHUB_BENCH_DATABASE_URL"]
+                ?? ProcessInfo.processInfo.environment["REALTYHUB_TEST_DATABASE_URL"]
+            else { throw BenchmarkError("set REALTYHUB_BENCH_DATABASE_URL to a PostgreSQL database") }
+            setenv("REALTYHUB_TEST_DATABASE_URL", url, 1)
+            let numbers = CommandLine.arguments.dropFirst(2)
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("realtyhub")
+            try await TakeoverBenchmark.run(
+                trials: numbers.first.flatMap { Int($0) } ?? 20, leads: numbers.dropFirst().first.flatMap { Int($0) } ?? 120,
+                rate: numbers.dropFirst(2).first.flatMap { Double($0) } ?? 2, binary: binary)
+            return
+        }
         let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
         let leads = arguments.first ?? 300
         let records = arguments.dropFirst().first ?? 30

@@ -1,0 +1,98 @@
+public import Foundation
+public import RealtyModel
+
+/// Sealing a vendor payload's sensitive fields (see ``RealtyModel/SensitiveFields``) inside
+/// `raw` before it is stored.
+///
+/// Each sensitive member's value (any JSON: text, number, object) is replaced by
+/// `{"$sealed": "<key id>:<base64 of nonce + ciphertext + tag>"}`, AES-256-GCM under the data
+/// folder's key and bound to the member's name, so a sealed value moved to another member does
+/// not open. The content hash is computed over canonical fields only, so the random nonce never
+/// makes an unchanged record look changed.
+///
+/// A vendor object that itself has the single member `$sealed` is taken for an envelope and left
+/// as it is; no vendor document describes such a member.
+extension SecretBox {
+    /// `raw` with every member named in `fields` (at any depth) sealed; `raw` itself when it has
+    /// none, so the common case allocates nothing.
+    ///
+    /// - Throws: ``StoreError/secretKey(_:)`` when encryption fails.
+    public func sealingSensitiveFields(of raw: JSONValue, fields: SensitiveFields) throws -> JSONValue {
+        try sealed(raw, fields: fields) ?? raw
+    }
+
+    /// `raw` with every sealed envelope opened back to the vendor's value.
+    ///
+    /// - Throws: ``StoreError/secretKey(_:)`` for an envelope sealed under a key that is not
+    ///   configured, or one that does not authenticate.
+    public func openingSensitiveFields(of raw: JSONValue) throws -> JSONValue {
+        switch raw {
+        case .object(var members):
+            for (name, value) in members {
+                if SealedField.isEnvelope(value), case .string(let text)? = value[SealedField.marker] {
+                    members[name] = try openField(text, name: name)
+                } else {
+                    members[name] = try openingSensitiveFields(of: value)
+                }
+            }
+            return .object(members)
+        case .array(let elements):
+            return .array(try elements.map { try openingSensitiveFields(of: $0) })
+        default:
+            return raw
+        }
+    }
+
+    /// The sealed copy of `value`, or nil when nothing in it is sensitive.
+    private func sealed(_ value: JSONValue, fields: SensitiveFields) throws -> JSONValue? {
+        switch value {
+        case .object(let members):
+            if SealedField.isEnvelope(value) { return nil }
+            var changed: [String: JSONValue]?
+            for (name, member) in members {
+                let replacement: JSONValue?
+                if fields.contains(name), !member.isNull, !SealedField.isEnvelope(member) {
+                    replacement = try sealField(member, name: name)
+                } else {
+                    replacement = try sealed(member, fields: fields)
+                }
+                if let replacement {
+                    if changed == nil { changed = members }
+                    changed?[name] = replacement
+                }
+            }
+            return changed.map(JSONValue.object)
+        case .array(let elements):
+            var changed: [JSONValue]?
+            for (index, element) in elements.enumerated() {
+                if let replacement = try sealed(element, fields: fields) {
+                    if changed == nil { changed = elements }
+                    changed?[index] = replacement
+                }
+            }
+            return changed.map(JSONValue.array)
+        default:
+            return nil
+        }
+    }
+
+    private static func context(_ name: String) -> String { "raw-field:\(name)" }
+
+    private func sealField(_ value: JSONValue, name: String) throws -> JSONValue {
+        let box = try seal(Data(value.jsonText.utf8), context: Self.context(name))
+        return .object([SealedField.marker: .string("\(box.keyID):\(box.combined.base64EncodedString())")])
+    }
+
+    private func openField(_ text: String, name: String) throws -> JSONValue {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let combined = Data(base64Encoded: String(parts[1])) else {
+            throw StoreError.secretKey("the sealed field \(name) is not in the form <key id>:<base64>")
+        }
+        let plaintext = try open(Sealed(keyID: String(parts[0]), combined: combined), context: Self.context(name))
+        do {
+            return try JSONValue(parsing: plaintext)
+        } catch {
+            throw StoreError.secretKey("the sealed field \(name) opened to something that is not JSON")
+        }
+    }
+}
