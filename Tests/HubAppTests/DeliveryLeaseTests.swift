@@ -127,7 +127,10 @@ import Testing
             policy: policy, owner: "w3", logger: Logger(label: "test"))
         let started = ContinuousClock.now
         let second = Task { try await stalled.runOnce() }
-        try await Task.sleep(for: .milliseconds(100))
+        // Steal only once the stalled worker holds the delivery (a fixed pause loses that race
+        // on a loaded machine).
+        let claimDeadline = Date().addingTimeInterval(30)
+        while try await current(taken.id)?.leaseOwner != "w3", Date() < claimDeadline { try await Task.sleep(for: .milliseconds(20)) }
         let thief = try await store.claimDeliveries(
             owner: "w4", now: Date().addingTimeInterval(600), leaseDuration: 600, limit: 4, connectionID: nil)
         #expect(thief.map(\.id) == [taken.id])
