@@ -46,21 +46,7 @@ extension SQLiteHubStore {
                     result.append(try Self.delivery(from: existing))
                     continue
                 }
-                guard new.maxAttempts >= 1 else { throw StoreError.invalidQuery("maxAttempts must be at least 1") }
-                try db.execute(
-                    sql: """
-                        INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state,
-                            attempts, max_attempts, next_attempt_at, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        new.id, new.tenantID, new.connectionID, new.kind.rawValue, new.payload, new.idempotencyKey,
-                        DeliveryState.pending.rawValue, new.maxAttempts, stamp, stamp, stamp,
-                    ])
-                guard let stored = try Self.fetchDelivery(db, id: new.id) else {
-                    throw StoreError.storage("delivery \(new.id) vanished after insert")
-                }
-                result.append(stored)
+                result.append(try Self.insertDelivery(db, new, idempotencyKey: new.idempotencyKey, stamp: stamp))
             }
             return result
         }
@@ -94,20 +80,7 @@ extension SQLiteHubStore {
             }
             var created: [Delivery] = []
             for new in deliveries {
-                guard new.maxAttempts >= 1 else { throw StoreError.invalidQuery("maxAttempts must be at least 1") }
-                try db.execute(
-                    sql: """
-                        INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state,
-                            attempts, max_attempts, next_attempt_at, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        new.id, new.tenantID, new.connectionID, new.kind.rawValue, new.payload, key,
-                        DeliveryState.pending.rawValue, new.maxAttempts, stamp, stamp, stamp,
-                    ])
-                guard let stored = try Self.fetchDelivery(db, id: new.id) else {
-                    throw StoreError.storage("delivery \(new.id) vanished after insert")
-                }
+                let stored = try Self.insertDelivery(db, new, idempotencyKey: key, stamp: stamp)
                 created.append(stored)
             }
             return .created(created)
@@ -285,5 +258,26 @@ extension SQLiteHubStore {
             guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
             return updated
         }
+    }
+}
+
+extension SQLiteHubStore {
+    /// Inserts one pending delivery and reads it back (both enqueue paths).
+    static func insertDelivery(_ db: Database, _ new: NewDelivery, idempotencyKey: String?, stamp: String) throws -> Delivery {
+        guard new.maxAttempts >= 1 else { throw StoreError.invalidQuery("maxAttempts must be at least 1") }
+        try db.execute(
+            sql: """
+                INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state,
+                    attempts, max_attempts, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                """,
+            arguments: [
+                new.id, new.tenantID, new.connectionID, new.kind.rawValue, new.payload, idempotencyKey,
+                DeliveryState.pending.rawValue, new.maxAttempts, stamp, stamp, stamp,
+            ])
+        guard let stored = try fetchDelivery(db, id: new.id) else {
+            throw StoreError.storage("delivery \(new.id) vanished after insert")
+        }
+        return stored
     }
 }
