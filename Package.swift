@@ -151,29 +151,38 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Composition root: configuration and the operations the CLI and server call.
+        // The application layer: one use-case function per operation (accept a lead, add a
+        // connection, sync, update a unit, ...), called by the server's routes and the CLI.
+        .target(
+            name: "HubOperations",
+            dependencies: [
+                "RealtyModel", "HubStore", "ConnectorKit", "SyncEngine", logging,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The hub's HTTP API: auth, /v1 routes over the application layer, OpenAPI, metrics.
+        .target(
+            name: "HubServer",
+            dependencies: [
+                "HubOperations", "HubStore", "RealtyModel", "ConnectorKit", "SyncEngine", logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The composition root: configuration, the stores, the vendor registry over one HTTP
+        // client, and the service groups (the server is one of their services).
         .target(
             name: "HubApp",
             dependencies: [
                 "RealtyModel", "HubStore", "HubStoreSQLite", "HubStorePostgres", "ConnectorKit", "Connectors", "SyncEngine",
-                logging,
-                // The vendor operations beyond read and write (PropQ inventory, MyCRM address check).
-                "ResalesOnlineConnector", "MyCRMConnector",
+                "HubOperations", "HubServer", logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        // The hub's HTTP API: auth, /v1 routes over the store, OpenAPI, metrics.
-        .target(
-            name: "HubServer",
-            dependencies: [
-                "HubApp", "HubStore", "RealtyModel", "ConnectorKit", "SyncEngine", logging,
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -184,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "realtyhub",
             dependencies: [
-                "HubApp", "HubServer", "Sandbox", "HubStore", "HubStoreSQLite", "ConnectorKit", "RealtyModel", logging,
+                "HubApp", "HubOperations", "HubServer", "Sandbox", "HubStore", "ConnectorKit", "RealtyModel", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -247,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "HubAppTests",
             dependencies: [
-                "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "SyncEngine",
+                "HubApp", "HubOperations", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "SyncEngine",
                 "Sandbox", logging,
             ],
             swiftSettings: swiftSettings
@@ -255,7 +264,7 @@ let package = Package(
         .testTarget(
             name: "HubServerTests",
             dependencies: [
-                "HubServer", "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "Sandbox",
+                "HubServer", "HubApp", "HubOperations", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "Sandbox",
                 logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -294,7 +303,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
     package.targets.append(
         .executableTarget(
             name: "realtyhub-sync-benchmarks",
-            dependencies: ["HubApp", "HubStore", "HubStoreSQLite", "RealtyModel", logging],
+            dependencies: ["HubApp", "HubOperations", "HubStore", "HubStoreSQLite", "RealtyModel", logging],
             path: "Benchmarks/SyncBenchmarks",
             swiftSettings: swiftSettings
         )
@@ -317,7 +326,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
     package.targets.append(
         .executableTarget(
             name: "realtyhub-scale-benchmarks",
-            dependencies: ["ConnectorKit", "HubApp", "HubStore", "HubTestSupport", "RealtyModel", "Sandbox", logging],
+            dependencies: ["ConnectorKit", "HubApp", "HubOperations", "HubStore", "HubTestSupport", "RealtyModel", "Sandbox", logging],
             path: "Benchmarks/ScaleBenchmarks",
             swiftSettings: swiftSettings
         )

@@ -3,6 +3,7 @@ public import HubStore
 
 #if canImport(Glibc)
 import Glibc
+import CDispatch
 #elseif canImport(Darwin)
 import Darwin
 #endif

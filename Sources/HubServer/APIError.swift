@@ -14,13 +14,13 @@ import SyncEngine
 /// mapping from store, connector and model errors lives in ``APIError/init(from:)``.
 public struct APIError: Error, Sendable {
     public var status: HTTPResponse.Status
-    public var code: String
+    public var code: Code
     public var message: String
     public var details: [FieldError]
     /// Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`).
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [FieldError] = [], headers: HTTPFields = HTTPFields()) {
+    public init(_ status: HTTPResponse.Status, _ code: Code, _ message: String, details: [FieldError] = [], headers: HTTPFields = HTTPFields()) {
         self.status = status
         self.code = code
         self.message = message
@@ -29,15 +29,15 @@ public struct APIError: Error, Sendable {
     }
 
     static func badRequest(_ message: String, field: String? = nil) -> APIError {
-        APIError(.badRequest, "invalid_request", message, details: field.map { [FieldError(field: $0, message: message)] } ?? [])
+        APIError(.badRequest, .invalidRequest, message, details: field.map { [FieldError(field: $0, message: message)] } ?? [])
     }
 
-    static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, .notFound, message) }
 
     static func unauthorized(_ message: String) -> APIError {
         var headers = HTTPFields()
         headers[.wwwAuthenticate] = #"Bearer realm="realtyhub""#
-        return APIError(.unauthorized, "unauthorized", message, headers: headers)
+        return APIError(.unauthorized, .unauthorized, message, headers: headers)
     }
 
     /// Maps any error a handler may throw.
@@ -49,70 +49,70 @@ public struct APIError: Error, Sendable {
             self.init(hub: error)
         case let error as StoreError:
             switch error {
-            case .notFound(let message): self.init(.notFound, "not_found", "not found: \(message)")
-            case .conflict(let message): self.init(.conflict, "conflict", message)
-            case .invalidQuery(let message): self.init(.badRequest, "invalid_query", message)
-            case .invalidTransition(let message): self.init(.conflict, "invalid_state", message)
+            case .notFound(let message): self.init(.notFound, .notFound, "not found: \(message)")
+            case .conflict(let message): self.init(.conflict, .conflict, message)
+            case .invalidQuery(let message): self.init(.badRequest, .invalidQuery, message)
+            case .invalidTransition(let message): self.init(.conflict, .invalidState, message)
             case .schemaTooNew, .secretKey, .storage:
-                self.init(.internalServerError, "storage_error", "the hub's store failed; see the server log")
+                self.init(.internalServerError, .storage, "the hub's store failed; see the server log")
             }
         case let error as ConnectorError:
             self.init(connector: error)
         case let error as SyncEngineError:
             switch error {
-            case .unknownConnection: self.init(.notFound, "not_found", error.description)
-            case .connectionDisabled: self.init(.conflict, "connection_disabled", error.description)
-            case .notReadable, .invalidPayload, .unusableConnection: self.init(.badRequest, "connection_unusable", error.description)
-            case .leaseLost: self.init(.conflict, "sync_running", error.description)
-            case .stoppedForShutdown: self.init(.serviceUnavailable, "shutting_down", error.description)
+            case .unknownConnection: self.init(.notFound, .notFound, error.description)
+            case .connectionDisabled: self.init(.conflict, .connectionDisabled, error.description)
+            case .notReadable, .invalidPayload, .unusableConnection: self.init(.badRequest, .connectionUnusable, error.description)
+            case .leaseLost: self.init(.conflict, .syncRunning, error.description)
+            case .stoppedForShutdown: self.init(.serviceUnavailable, .shuttingDown, error.description)
             }
         case let error as DecodingError:
-            self.init(.badRequest, "invalid_json", "the body is not valid: \(Self.describe(error))")
+            self.init(.badRequest, .invalidJSON, "the body is not valid: \(Self.describe(error))")
         case let error as any HTTPResponseError:
             switch error.status {
             case .contentTooLarge:
-                self.init(.contentTooLarge, "body_too_large", "the request body is larger than the hub accepts")
+                self.init(.contentTooLarge, .bodyTooLarge, "the request body is larger than the hub accepts")
             case .notFound:
-                self.init(.notFound, "not_found", "no such route")
+                self.init(.notFound, .notFound, "no such route")
             default:
-                self.init(error.status, "http_error", error.status.reasonPhrase)
+                self.init(error.status, .httpError, error.status.reasonPhrase)
             }
         default:
-            self.init(.internalServerError, "internal_error", "the hub failed to answer; see the server log")
+            self.init(.internalServerError, .internalError, "the hub failed to answer; see the server log")
         }
     }
 
     private init(hub error: HubError) {
         let status: HTTPResponse.Status
         switch error.code {
-        case .invalidRequest, .configuration: status = .badRequest
+        case .invalidRequest, .configuration, .invalidScope: status = .badRequest
         case .validationFailed: status = .unprocessableContent
-        case .notFound: status = .notFound
-        case .conflict, .idempotencyKeyReused: status = .conflict
+        case .notFound, .unknownConnection: status = .notFound
+        case .conflict, .idempotencyKeyReused, .connectionTakesNoLeads, .noLeadConnection: status = .conflict
         case .unauthorized: status = .unauthorized
         case .forbidden: status = .forbidden
         case .vendor: status = .badGateway
         default: status = .internalServerError
         }
         let message = status == .internalServerError ? "the hub failed to answer; see the server log" : error.message
-        self.init(status, error.code.rawValue, message, details: error.details)
+        self.init(status, Code(error.code), message, details: error.details)
     }
 
     /// A vendor's failure is reported as the vendor's, not as the API client's: a refused vendor
     /// login is a 502 (the client's own token is fine), a record the vendor rejects a 422.
     private init(connector error: ConnectorError) {
         switch error.kind {
-        case .notFound: self.init(.notFound, "vendor_not_found", error.description)
-        case .validation: self.init(.unprocessableContent, "vendor_validation_failed", error.description, details: error.fieldErrors)
-        case .conflict: self.init(.conflict, "vendor_conflict", error.description)
-        case .configuration: self.init(.badRequest, "connection_unusable", error.description)
+        case .notFound: self.init(.notFound, .vendorNotFound, error.description)
+        case .validation: self.init(.unprocessableContent, .vendorValidationFailed, error.description, details: error.fieldErrors)
+        case .conflict: self.init(.conflict, .vendorConflict, error.description)
+        case .configuration: self.init(.badRequest, .connectionUnusable, error.description)
         case .rateLimited:
             var headers = HTTPFields()
             if let after = error.retryAfter { headers[.retryAfter] = String(max(1, after.components.seconds)) }
-            self.init(.serviceUnavailable, "vendor_rate_limited", error.description, headers: headers)
-        case .auth: self.init(.badGateway, "vendor_unauthorized", error.description)
-        case .permission: self.init(.badGateway, "vendor_forbidden", error.description)
-        default: self.init(.badGateway, "vendor_error", error.description)
+            self.init(.serviceUnavailable, .vendorRateLimited, error.description, headers: headers)
+        case .auth: self.init(.badGateway, .vendorUnauthorized, error.description)
+        case .permission: self.init(.badGateway, .vendorForbidden, error.description)
+        default: self.init(.badGateway, .vendor, error.description)
         }
     }
 
@@ -132,7 +132,7 @@ public struct APIError: Error, Sendable {
         for detail in self.details {
             details.append(.object(["field": .string(detail.field), "message": .string(detail.message)]))
         }
-        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        var error: [String: JSONValue] = ["code": .string(code.rawValue), "message": .string(message)]
         if !details.isEmpty { error["details"] = .array(details) }
         var response = JSONResponse.make(status, .object(["error": .object(error)]))
         for field in headers { response.headers.append(field) }
@@ -161,5 +161,72 @@ enum JSONResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return make(status, bytes: Array(try encoder.encode(value)), headers: headers)
+    }
+}
+
+extension APIError: CustomStringConvertible {
+    public var description: String { message }
+}
+
+extension APIError {
+    /// A stable error code of the API: the hub's own codes (``HubError/Code``) and those only the
+    /// HTTP surface answers. ``all`` is the one list, and feeds the API document's enum.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        private init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The API code of a hub error code (the same text).
+        init(_ hub: HubError.Code) { rawValue = hub.rawValue }
+        public var description: String { rawValue }
+
+        public static let invalidRequest = Code(HubError.Code.invalidRequest)
+        public static let validationFailed = Code(HubError.Code.validationFailed)
+        public static let notFound = Code(HubError.Code.notFound)
+        public static let conflict = Code(HubError.Code.conflict)
+        public static let idempotencyKeyReused = Code(HubError.Code.idempotencyKeyReused)
+        public static let unauthorized = Code(HubError.Code.unauthorized)
+        public static let forbidden = Code(HubError.Code.forbidden)
+        public static let configuration = Code(HubError.Code.configuration)
+        public static let storage = Code(HubError.Code.storage)
+        public static let schemaTooNew = Code(HubError.Code.schemaTooNew)
+        public static let secretKey = Code(HubError.Code.secretKey)
+        public static let vendor = Code(HubError.Code.vendor)
+        public static let internalError = Code(HubError.Code.internalError)
+        public static let unknownConnection = Code(HubError.Code.unknownConnection)
+        public static let connectionTakesNoLeads = Code(HubError.Code.connectionTakesNoLeads)
+        public static let noLeadConnection = Code(HubError.Code.noLeadConnection)
+        public static let invalidScope = Code(HubError.Code.invalidScope)
+
+        public static let bodyTooLarge = Code("body_too_large")
+        public static let connectionDisabled = Code("connection_disabled")
+        public static let connectionUnusable = Code("connection_unusable")
+        public static let credentialsVendorMismatch = Code("credentials_vendor_mismatch")
+        public static let httpError = Code("http_error")
+        public static let insufficientScope = Code("insufficient_scope")
+        public static let invalidJSON = Code("invalid_json")
+        public static let invalidQuery = Code("invalid_query")
+        public static let invalidState = Code("invalid_state")
+        public static let methodNotAllowed = Code("method_not_allowed")
+        public static let rateLimited = Code("rate_limited")
+        public static let shuttingDown = Code("shutting_down")
+        public static let syncRunning = Code("sync_running")
+        public static let unhealthy = Code("unhealthy")
+        public static let unsupportedGrantType = Code("unsupported_grant_type")
+        public static let unsupportedMediaType = Code("unsupported_media_type")
+        public static let vendorConflict = Code("vendor_conflict")
+        public static let vendorForbidden = Code("vendor_forbidden")
+        public static let vendorNotFound = Code("vendor_not_found")
+        public static let vendorRateLimited = Code("vendor_rate_limited")
+        public static let vendorUnauthorized = Code("vendor_unauthorized")
+        public static let vendorValidationFailed = Code("vendor_validation_failed")
+        /// `POST /oauth/token` with an unknown client or a wrong secret (RFC 6749's name).
+        public static let invalidClient = Code("invalid_client")
+
+        /// Every code the API answers with.
+        public static let all: [Code] = HubError.Code.all.map(Code.init) + [
+            .bodyTooLarge, .connectionDisabled, .connectionUnusable, .credentialsVendorMismatch, .httpError, .insufficientScope,
+            .invalidJSON, .invalidQuery, .invalidState, .methodNotAllowed, .rateLimited, .shuttingDown,
+            .syncRunning, .unhealthy, .unsupportedGrantType, .unsupportedMediaType, .vendorConflict, .vendorForbidden,
+            .vendorNotFound, .vendorRateLimited, .vendorUnauthorized, .vendorValidationFailed, .invalidClient,
+        ]
     }
 }

@@ -19,7 +19,7 @@ struct Authenticator: Sendable {
         if let wait = await limiter.take(principal.clientID) {
             var headers = HTTPFields()
             headers[.retryAfter] = String(Int(wait.rounded(.up)))
-            throw APIError(.tooManyRequests, "rate_limited", "too many requests for this client; retry after \(Int(wait.rounded(.up))) s", headers: headers)
+            throw APIError(.tooManyRequests, .rateLimited, "too many requests for this client; retry after \(Int(wait.rounded(.up))) s", headers: headers)
         }
         return principal
     }

@@ -1,7 +1,7 @@
 import ConnectorKit
 public import Foundation
 import HTTPTypes
-public import HubApp
+public import HubOperations
 import HubStore
 public import Hummingbird
 import Logging
@@ -77,7 +77,7 @@ extension HubAPI {
                 return JSONResponse.make(.ok, .object(["status": "ok", "schema": .string(status.applied.last ?? "")]))
             } catch {
                 runtime.logger.error("health check failed", metadata: ["hub.error": "\(error)"])
-                return APIError(.serviceUnavailable, "unhealthy", "the store does not answer").response()
+                return APIError(.serviceUnavailable, .unhealthy, "the store does not answer").response()
             }
         }
 
@@ -118,7 +118,7 @@ extension HubAPI {
                   let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
             else {
                 var error = APIError.unauthorized("authenticate with HTTP Basic: the client id and secret")
-                error.code = "invalid_client"
+                error.code = .invalidClient
                 error.headers[.wwwAuthenticate] = #"Basic realm="realtyhub""#
                 throw error
             }
@@ -127,11 +127,11 @@ extension HubAPI {
             if let wait = await tokenLimiter.take("token:" + clientID) {
                 var headers = HTTPFields()
                 headers[.retryAfter] = String(Int(wait.rounded(.up)))
-                throw APIError(.tooManyRequests, "rate_limited", "too many token requests for this client", headers: headers)
+                throw APIError(.tooManyRequests, .rateLimited, "too many token requests for this client", headers: headers)
             }
             let form = try await Self.tokenForm(request, context: context)
             guard form["grant_type"] == "client_credentials" else {
-                throw APIError(.badRequest, "unsupported_grant_type", "grant_type must be client_credentials")
+                throw APIError(.badRequest, .unsupportedGrantType, "grant_type must be client_credentials")
             }
             let requested = try form["scope"].flatMap { $0.isEmpty ? nil : try ScopeSet(parsing: $0) }
             let (token, scopes) = try await tokens.issue(clientID: clientID, secret: secret, requested: requested)
@@ -173,7 +173,7 @@ extension HubAPI {
         if type.hasPrefix("application/json") {
             let data = try await RequestSupport.body(request, context: context)
             guard case .object(let object)? = try? JSONValue(parsing: data) else {
-                throw APIError(.badRequest, "invalid_json", "the body must be a JSON object")
+                throw APIError(.badRequest, .invalidJSON, "the body must be a JSON object")
             }
             return object.compactMapValues { value in
                 if case .string(let text) = value { return text }
@@ -181,7 +181,7 @@ extension HubAPI {
             }
         }
         guard type.hasPrefix("application/x-www-form-urlencoded") else {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send grant_type=client_credentials as application/x-www-form-urlencoded")
+            throw APIError(.unsupportedMediaType, .unsupportedMediaType, "send grant_type=client_credentials as application/x-www-form-urlencoded")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)

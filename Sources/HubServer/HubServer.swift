@@ -1,12 +1,10 @@
 public import Foundation
-public import HubApp
+public import HubOperations
 import HTTPTypes
 import Hummingbird
 import Logging
-import Metrics
 public import Prometheus
 public import ServiceLifecycle
-import UnixSignals
 
 /// How `realtyhub serve` runs.
 public struct HubServerOptions: Sendable {
@@ -34,45 +32,29 @@ public struct HubServerOptions: Sendable {
     }
 }
 
-/// The hub's HTTP server: the API router on Hummingbird, with the scheduler and delivery
-/// workers beside it, under one service group.
-///
-/// On SIGTERM or SIGINT the server stops accepting connections and finishes the requests in
-/// flight, the delivery worker finishes its current attempts, and API-started syncs complete.
+/// The hub's HTTP server: the API router on Hummingbird. The composition root (HubApp) runs it
+/// in one service group with the scheduler and the delivery workers.
 public enum HubServer {
-    /// Runs until a shutdown signal (or until the surrounding task is cancelled).
+    /// The HTTP server as a service: the API, and `services` started before it and stopped
+    /// after it (API-started syncs are awaited on shutdown).
     ///
     /// - Parameters:
+    ///   - runtime: the hub's application layer.
+    ///   - options: host, port, token lifetime, per-client rate.
+    ///   - registry: the Prometheus registry `/metrics` renders.
+    ///   - services: the services to run with the server (workers, the demo's sandbox).
     ///   - onRunning: called with the bound port once the server listens.
-    ///   - signals: whether SIGTERM/SIGINT stop the server gracefully (tests pass false and
-    ///     cancel instead).
-    ///   - extra: more services to run and stop with the server (the demo's sandbox).
-    public static func run(
-        runtime: HubRuntime, options: HubServerOptions, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        signals: Bool = true, alongside extra: [any Service] = [], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) async throws {
+    public static func application(
+        runtime: HubRuntime, options: HubServerOptions, registry: PrometheusCollectorRegistry, services: [any Service] = [],
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some Service {
         let api = HubAPI(runtime: runtime, tokenLifetime: options.tokenLifetime, requestsPerSecond: options.requestsPerSecond, metrics: registry)
-        var services: [any Service] = []
-        if options.runWorkers {
-            services = try await runtime.workerServices(fullPassInterval: options.fullPassInterval, leaseDuration: options.leaseDuration)
-        }
-        services.append(SyncDrain(api: api))
-        services += extra
-        let app = Application(
+        return Application(
             router: api.router(),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "RealtyHub"),
-            services: services,
+            services: services + [SyncDrain(api: api)],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? options.port) },
             logger: runtime.logger)
-        try await withMetricsFactory(PrometheusMetricsFactory(registry: registry)) {
-            if signals {
-                let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                    services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: runtime.logger))
-                try await group.run()
-            } else {
-                try await app.run()
-            }
-        }
     }
 }
 
@@ -83,5 +65,13 @@ struct SyncDrain: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await api.drain()
+    }
+}
+
+extension HubServer {
+    /// A bearer token for a client, as `POST /oauth/token` would issue it (the demo prints one).
+    public static func issueToken(runtime: HubRuntime, clientID: String, secret: String, lifetime: TimeInterval = 1800) async throws -> String {
+        let tokens = TokenService(secretBox: runtime.secretBox, store: runtime.store, lifetime: lifetime)
+        return try await tokens.issue(clientID: clientID, secret: secret, requested: nil).token
     }
 }

@@ -35,10 +35,10 @@ package enum ListRequestCheck {
             case .activity: return try plan(Activity.self, request)
             }
         } catch let error as APIError {
-            return .rejected(status: Int(error.status.code), code: error.code, message: error.message)
+            return .rejected(status: Int(error.status.code), code: error.code.rawValue, message: error.message)
         } catch {
             let mapped = APIError(from: error)
-            return .rejected(status: Int(mapped.status.code), code: mapped.code, message: mapped.message)
+            return .rejected(status: Int(mapped.status.code), code: mapped.code.rawValue, message: mapped.message)
         }
     }
 

@@ -32,7 +32,7 @@ struct APIErrorMiddleware: RouterMiddleware {
             if apiError.status == .notFound, let http = error as? any HTTPResponseError, http.status == .notFound {
                 let methods = catalog.specs.filter { $0.matches(request.uri.path) }.map(\.method.rawValue)
                 if !methods.isEmpty {
-                    apiError = APIError(.methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(methods.joined(separator: ", "))")
+                    apiError = APIError(.methodNotAllowed, .methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(methods.joined(separator: ", "))")
                     apiError.headers[.allow] = methods.joined(separator: ", ")
                 }
             }

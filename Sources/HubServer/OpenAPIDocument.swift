@@ -1,3 +1,4 @@
+import HubOperations
 import HTTPTypes
 import HubStore
 import RealtyModel
@@ -138,7 +139,7 @@ enum OpenAPIDocument {
         var schemas: [String: JSONValue] = [:]
         schemas["Error"] = Schema.object([
             "error": Schema.object([
-                "code": Schema.string, "message": Schema.string,
+                "code": ["type": "string", "enum": .array(APIError.Code.all.map { .string($0.rawValue) })], "message": Schema.string,
                 "details": Schema.array(Schema.object(["field": Schema.string, "message": Schema.string], required: ["field", "message"])),
             ], required: ["code", "message"]),
         ], required: ["error"])

@@ -130,7 +130,7 @@ struct RecordRoutes {
         guard !names.isEmpty else { throw APIError.badRequest("fields must name at least one field", field: "fields") }
         let known = R.projectableNames
         if let unknown = names.first(where: { !known.contains($0) }) {
-            throw APIError(.badRequest, "invalid_query", "fields: \(R.resource.rawValue) has no field \(unknown)", details: [FieldError(field: "fields", message: "unknown field \(unknown)")])
+            throw APIError(.badRequest, .invalidQuery, "fields: \(R.resource.rawValue) has no field \(unknown)", details: [FieldError(field: "fields", message: "unknown field \(unknown)")])
         }
         return Set(names)
     }
@@ -143,7 +143,7 @@ struct RecordRoutes {
             guard let relation = available.first(where: { $0.name == name }) else {
                 let choices = available.map(\.name)
                 throw APIError(
-                    .badRequest, "invalid_query",
+                    .badRequest, .invalidQuery,
                     "expand: \(resource.pathName) cannot expand \(name)" + (choices.isEmpty ? " (it has no relations)" : "; choose from \(choices.joined(separator: ", "))"),
                     details: [FieldError(field: "expand", message: "unknown relation \(name)")])
             }

@@ -18,9 +18,9 @@ enum RequestSupport {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
-                throw APIError(.badRequest, "invalid_json", "the body is not valid JSON")
+                throw APIError(.badRequest, .invalidJSON, "the body is not valid JSON")
             }
-            throw APIError(.badRequest, "invalid_json", "the body is not valid: \(APIError.describe(error))")
+            throw APIError(.badRequest, .invalidJSON, "the body is not valid: \(APIError.describe(error))")
         }
     }
 
@@ -29,7 +29,7 @@ enum RequestSupport {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         guard type.hasPrefix("application/json") else {
             throw APIError(
-                .unsupportedMediaType, "unsupported_media_type",
+                .unsupportedMediaType, .unsupportedMediaType,
                 type.isEmpty ? "send the body with Content-Type: application/json" : "send the body as application/json, not \(type)")
         }
         var buffer = try await request.body.collect(upTo: context.maxUploadSize)

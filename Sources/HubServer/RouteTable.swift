@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import HubOperations
 import RealtyModel
 
 /// One API route as documented: registering a route through ``RouteTable`` is the only way to
@@ -76,7 +77,7 @@ final class RouteTable {
                 let principal = try await auth.authenticate(request)
                 guard principal.scopes.allows(scope.resource, scope.action) else {
                     throw APIError(
-                        .forbidden, "insufficient_scope",
+                        .forbidden, .insufficientScope,
                         "this token lacks the scope \(scope.resource):\(scope.action.rawValue)")
                 }
                 context.principal = principal

@@ -1,7 +1,7 @@
 import ConnectorKit
 import Foundation
 import HTTPTypes
-import HubApp
+import HubOperations
 import HubStore
 import Hummingbird
 import Logging
@@ -60,15 +60,15 @@ extension HubAPI {
             do {
                 patch = try JSONDecoder().decode(ConnectionPatch.self, from: data)
                 guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else {
-                    throw APIError(.badRequest, "invalid_json", "the body must be a JSON object")
+                    throw APIError(.badRequest, .invalidJSON, "the body must be a JSON object")
                 }
                 present = Set(object.keys)
                 // null resets only the members that have a default; the others cannot be null.
                 if let member = ["name", "base_url", "credentials", "enabled"].first(where: { object[$0] == .null }) {
-                    throw APIError(.badRequest, "invalid_request", "\(member) cannot be null", details: [FieldError(field: member, message: "cannot be null")])
+                    throw APIError(.badRequest, .invalidRequest, "\(member) cannot be null", details: [FieldError(field: member, message: "cannot be null")])
                 }
             } catch let error as DecodingError {
-                throw APIError(.badRequest, "invalid_json", "the body is not valid: \(APIError.describe(error))")
+                throw APIError(.badRequest, .invalidJSON, "the body is not valid: \(APIError.describe(error))")
             }
             let known: Set<String> = [
                 "name", "base_url", "auth_url", "credentials", "sync_interval_seconds", "enabled", "requests_per_second", "max_concurrency",
@@ -76,7 +76,7 @@ extension HubAPI {
             // What the server owns, as a connection read from the API carries it: ignored.
             let serverOwned: Set<String> = ["id", "vendor", "has_credentials", "created_at", "updated_at"]
             if let unknown = present.subtracting(known).subtracting(serverOwned).sorted().first {
-                throw APIError(.badRequest, "invalid_request", "a connection has no member \(unknown) that can change", details: [FieldError(field: unknown, message: "cannot be changed")])
+                throw APIError(.badRequest, .invalidRequest, "a connection has no member \(unknown) that can change", details: [FieldError(field: unknown, message: "cannot be changed")])
             }
             try Self.checkConnectionMembers(
                 baseURL: patch.baseURL, authURL: patch.authURL, interval: patch.syncIntervalSeconds, rate: patch.requestsPerSecond)
@@ -86,7 +86,7 @@ extension HubAPI {
                    VendorID.allCases.contains(where: { (try? VendorCredentials.decode(vendor: $0, json: data)) != nil })
                 {
                     // Well-formed credentials of another vendor: they conflict with this connection.
-                    throw APIError(.conflict, "credentials_vendor_mismatch", "these are not \(vendor.rawValue) credentials (\(VendorCredentials.keys(for: vendor)))", details: [FieldError(field: "credentials", message: "not \(vendor.rawValue) credentials")])
+                    throw APIError(.conflict, .credentialsVendorMismatch, "these are not \(vendor.rawValue) credentials (\(VendorCredentials.keys(for: vendor)))", details: [FieldError(field: "credentials", message: "not \(vendor.rawValue) credentials")])
                 }
             }
             var changes = ConnectionChanges(name: patch.name, baseURL: patch.baseURL, enabled: patch.enabled)
@@ -123,7 +123,7 @@ extension HubAPI {
                 return JSONResponse.make(.ok, .object(["ok": true, "readable": .array(readable)]))
             } catch let error as ConnectorError {
                 let api = APIError(from: error)
-                return JSONResponse.make(.ok, .object(["ok": false, "error": .object(["code": .string(api.code), "message": .string(api.message)])]))
+                return JSONResponse.make(.ok, .object(["ok": false, "error": .object(["code": .string(api.code.rawValue), "message": .string(api.message)])]))
             }
         }
 
@@ -144,11 +144,11 @@ extension HubAPI {
             var resource: ResourceName?
             if let name = input.resource {
                 guard let parsed = ResourceName(rawValue: name) ?? ResourceName.allCases.first(where: { $0.pathName == name }) else {
-                    throw APIError(.badRequest, "invalid_request", "unknown resource \(name)", details: [FieldError(field: "resource", message: "unknown resource")])
+                    throw APIError(.badRequest, .invalidRequest, "unknown resource \(name)", details: [FieldError(field: "resource", message: "unknown resource")])
                 }
                 resource = parsed
             }
-            guard connection.enabled else { throw APIError(.conflict, "connection_disabled", "connection \(connection.name) is disabled") }
+            guard connection.enabled else { throw APIError(.conflict, .connectionDisabled, "connection \(connection.name) is disabled") }
             let full = input.full ?? false
             let selected = resource
             let logger = runtime.logger
@@ -159,7 +159,7 @@ extension HubAPI {
                     logger.warning("API-started sync failed", metadata: ["hub.connection.id": "\(connection.id)", "hub.error": "\(error)"])
                 }
             }
-            guard started else { throw APIError(.conflict, "sync_running", "a sync of connection \(connection.name) started through the API is still running") }
+            guard started else { throw APIError(.conflict, .syncRunning, "a sync of connection \(connection.name) started through the API is still running") }
             var headers = HTTPFields()
             headers[.location] = "/v1/sync-runs?connection=\(connection.id)"
             return JSONResponse.make(.accepted, .object([
@@ -194,14 +194,14 @@ extension HubAPI {
             guard let url else { continue }
             let range = NSRange(url.startIndex..., in: url)
             guard let expression = urlExpression, expression.firstMatch(in: url, range: range) != nil else {
-                throw APIError(.badRequest, "invalid_request", "\(field) must be an http(s) URL with a host, an optional port and path (no query or fragment)", details: [FieldError(field: field, message: "not an http(s) URL")])
+                throw APIError(.badRequest, .invalidRequest, "\(field) must be an http(s) URL with a host, an optional port and path (no query or fragment)", details: [FieldError(field: field, message: "not an http(s) URL")])
             }
         }
         if let interval, Int64(interval) > Schema.maxSafeInteger {
-            throw APIError(.badRequest, "invalid_request", "sync_interval_seconds must be at most \(Schema.maxSafeInteger)", details: [FieldError(field: "sync_interval_seconds", message: "too large")])
+            throw APIError(.badRequest, .invalidRequest, "sync_interval_seconds must be at most \(Schema.maxSafeInteger)", details: [FieldError(field: "sync_interval_seconds", message: "too large")])
         }
         if let rate, rate > 1e300 {
-            throw APIError(.badRequest, "invalid_request", "requests_per_second must be at most 1e300", details: [FieldError(field: "requests_per_second", message: "too large")])
+            throw APIError(.badRequest, .invalidRequest, "requests_per_second must be at most 1e300", details: [FieldError(field: "requests_per_second", message: "too large")])
         }
     }
 
@@ -214,7 +214,7 @@ extension HubAPI {
             throw APIError.notFound("no connection \(id)")
         }
         if let vendor, connection.vendor != vendor {
-            throw APIError(.notFound, "not_found", "connection \(connection.name) is a \(connection.vendor) connection; this route is for \(vendor) connections")
+            throw APIError(.notFound, .notFound, "connection \(connection.name) is a \(connection.vendor) connection; this route is for \(vendor) connections")
         }
         return connection
     }

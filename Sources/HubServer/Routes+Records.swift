@@ -1,4 +1,4 @@
-import HubApp
+import HubOperations
 import HubStore
 import Hummingbird
 import RealtyModel

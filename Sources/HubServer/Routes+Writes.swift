@@ -1,7 +1,7 @@
 import ConnectorKit
 import Foundation
 import HTTPTypes
-import HubApp
+import HubOperations
 import HubStore
 import Hummingbird
 import RealtyModel
@@ -25,16 +25,12 @@ extension HubAPI {
         ) { request, context in
             let principal = try RequestSupport.principal(context)
             let submission = try await RequestSupport.decode(LeadSubmission.self, from: request, context: context)
-            guard case .object = submission.lead else {
-                throw APIError(.badRequest, "invalid_request", "lead must be a Contacts record (a JSON object in RESO names)", details: [FieldError(field: "lead", message: "must be an object")])
-            }
             let key = request.headers[.idempotencyKey]
             if let key, !Self.isIdempotencyKey(key) {
                 throw APIError.badRequest("Idempotency-Key must be 1 to 200 visible ASCII characters (spaces only inside)", field: "Idempotency-Key")
             }
-            let targets = try await Self.leadTargets(runtime, tenant: principal.tenantID, names: submission.connections)
-            let leadData = Data(submission.lead.jsonText.utf8)
-            let deliveries = try await runtime.pushLead(leadData, tenant: principal.tenantID, to: targets, idempotencyKey: key)
+            let deliveries = try await runtime.acceptLead(
+                submission.lead, connections: submission.connections, tenant: principal.tenantID, idempotencyKey: key)
             return try Self.accepted(deliveries, key: key)
         }
 
@@ -154,48 +150,6 @@ extension HubAPI {
             let (answer, cached) = try await runtime.checkAddress(input.address, tenant: connection.tenantID, connection: connection)
             return JSONResponse.make(.ok, .object(["cached": .bool(cached), "answer": answer]))
         }
-    }
-
-    /// The connections a lead goes to: those named (by id or name), or every enabled
-    /// connection of the tenant that can create leads.
-    static func leadTargets(_ runtime: HubRuntime, tenant: String, names: [String]?) async throws -> [Connection] {
-        if let names {
-            guard !names.isEmpty else {
-                throw APIError(.badRequest, "invalid_request", "connections must name at least one connection (or be left out)", details: [FieldError(field: "connections", message: "is empty")])
-            }
-            var targets: [Connection] = []
-            for name in names {
-                do {
-                    let connection = try await runtime.findConnection(name, tenant: tenant)
-                    // Well formed, but the connection's vendor takes no leads: the request
-                    // conflicts with what the connection is.
-                    guard try await Self.takesLeads(runtime, connection, tenant: tenant) else {
-                        throw APIError(.conflict, "connection_takes_no_leads", "connection \(connection.name) (\(connection.vendor)) cannot create leads", details: [FieldError(field: "connections", message: "\(connection.name) takes no leads")])
-                    }
-                    if !targets.contains(where: { $0.id == connection.id }) { targets.append(connection) }
-                } catch let error as HubError where error.code == .notFound {
-                    // 404: the request names a resource that does not exist (the body is well formed).
-                    throw APIError(.notFound, "unknown_connection", "no connection \(name)", details: [FieldError(field: "connections", message: "no connection \(name)")])
-                }
-            }
-            return targets
-        }
-        var targets: [Connection] = []
-        for connection in try await runtime.store.listConnections(tenant: tenant) where connection.enabled {
-            if try await Self.takesLeads(runtime, connection, tenant: tenant) { targets.append(connection) }
-        }
-        guard !targets.isEmpty else {
-            // 409: the request is well formed; the tenant's connections (their state) cannot take it.
-            throw APIError(.conflict, "no_lead_connection", "the tenant has no enabled connection that can take leads")
-        }
-        return targets
-    }
-
-    static func takesLeads(_ runtime: HubRuntime, _ connection: Connection, tenant: String) async throws -> Bool {
-        guard let credentials = try? await runtime.store.credentials(connectionID: connection.id, tenant: tenant),
-              let connector = try? runtime.connectors.connector(for: connection, credentials: credentials)
-        else { return false }
-        return connector.capabilities.write(.contacts)?.canCreate == true
     }
 
     /// What the server takes as an Idempotency-Key, as a pattern for the document.

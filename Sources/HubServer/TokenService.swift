@@ -1,3 +1,4 @@
+import HubOperations
 import Foundation
 import HTTPTypes
 import HubStore
@@ -43,7 +44,7 @@ actor TokenService {
         let client = try await store.apiClient(id: clientID)
         guard let client, client.enabled, APIClientSecret.verify(secret, hash: client.secretHash) else {
             var error = APIError.unauthorized("the client id or secret is wrong")
-            error.code = "invalid_client"
+            error.code = .invalidClient
             error.headers[.wwwAuthenticate] = #"Basic realm="realtyhub""#
             throw error
         }
@@ -53,7 +54,7 @@ actor TokenService {
             scopes = granted.narrowed(to: requested)
             guard scopes.grants.count == requested.grants.count else {
                 let missing = requested.grants.subtracting(scopes.grants).sorted().joined(separator: " ")
-                throw APIError(.badRequest, "invalid_scope", "the client is not granted: \(missing)")
+                throw APIError(.badRequest, .invalidScope, "the client is not granted: \(missing)")
             }
         }
         let claims = Claims(c: client.id, t: client.tenantID, s: scopes.description, e: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970))

@@ -23,6 +23,21 @@ public struct HubError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let secretKey = Code("secret_key_error")
         public static let vendor = Code("vendor_error")
         public static let internalError = Code("internal_error")
+        /// A request names a connection the tenant does not have.
+        public static let unknownConnection = Code("unknown_connection")
+        /// A lead names a connection whose vendor takes no leads.
+        public static let connectionTakesNoLeads = Code("connection_takes_no_leads")
+        /// A lead names no connection and none of the tenant's can take one.
+        public static let noLeadConnection = Code("no_lead_connection")
+        /// A scope that is not `resource:action` over the hub's resources and actions.
+        public static let invalidScope = Code("invalid_scope")
+
+        /// Every code, in the order the API document lists them.
+        public static let all: [Code] = [
+            .invalidRequest, .validationFailed, .notFound, .conflict, .idempotencyKeyReused, .unauthorized, .forbidden,
+            .configuration, .storage, .schemaTooNew, .secretKey, .vendor, .internalError, .unknownConnection,
+            .connectionTakesNoLeads, .noLeadConnection, .invalidScope,
+        ]
     }
 
     public var code: Code

@@ -5,8 +5,8 @@ import Glibc
 #endif
 import ConnectorKit
 import HubApp
+import HubOperations
 import HubStore
-import HubStoreSQLite
 import RealtyModel
 
 struct ConnectionsCommand: AsyncParsableCommand {
@@ -168,10 +168,15 @@ struct LeadsCommand: AsyncParsableCommand {
                 guard let contents = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
                 body = contents
             }
+            let lead: JSONValue
+            do {
+                lead = try JSONValue(parsing: body)
+            } catch {
+                throw ValidationError("\(file == "-" ? "standard input" : file) is not JSON: \(error)")
+            }
             try await withRuntime(data, command: "leads push") { runtime in
-                var connections: [Connection] = []
-                for target in targets { connections.append(try await runtime.findConnection(target, tenant: tenant.tenant)) }
-                let deliveries = try await runtime.pushLead(body, tenant: tenant.tenant, to: connections, idempotencyKey: idempotencyKey)
+                let deliveries = try await runtime.acceptLead(
+                    lead, connections: targets, tenant: tenant.tenant, idempotencyKey: idempotencyKey)
                 if json {
                     printJSON(deliveries.map(DeliveryView.init))
                 } else {
@@ -241,7 +246,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withRuntime(data, command: "run") { runtime in
-            try await runtime.runWorkers(fullPassInterval: fullPassHours * 3600, leaseDuration: leaseSeconds)
+            try await HubApp.runWorkers(runtime, fullPassInterval: fullPassHours * 3600, leaseDuration: leaseSeconds)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HubApp
+import HubOperations
 import HubServer
 import HubStore
 import Logging
@@ -68,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         do {
-            let (client, secret) = try await APIClients.create(runtime: runtime, tenant: Self.tenant, name: "demo", scopes: "*:*")
+            let (client, secret) = try await runtime.createAPIClient(tenant: Self.tenant, name: "demo", scopes: "*:*")
             var connections: [Connection] = []
             for info in sandbox.emulators {
                 var fields = info.credentials
@@ -91,13 +92,13 @@ struct DemoCommand: AsyncParsableCommand {
                 let stored = runs.reduce(0) { $0 + $1.inserted + $1.updated + $1.unchanged }
                 summary.append((connection.name, stored, runs.filter { $0.status == .failed }.count))
             }
-            let token = try await APIClients.issueToken(runtime: runtime, clientID: client.id, secret: secret)
+            let token = try await HubServer.issueToken(runtime: runtime, clientID: client.id, secret: secret)
             let options = HubServerOptions(host: "127.0.0.1", port: port, runWorkers: true, fullPassInterval: 3600)
             let json = self.json
             let connected = connections
             let synced = summary
             let directoryPath = directory.path
-            try await HubServer.run(runtime: runtime, options: options, alongside: [SandboxService(sandbox: sandbox)]) { port in
+            try await HubApp.serve(runtime: runtime, options: options, alongside: [SandboxService(sandbox: sandbox)]) { port in
                 let url = "http://127.0.0.1:\(port)"
                 if json {
                     let document: [String: Any] = [

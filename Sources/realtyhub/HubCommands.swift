@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import ConnectorKit
 import HubApp
+import HubOperations
 import HubStore
-import HubStoreSQLite
 import RealtyModel
 import Logging
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
-import HubStoreSQLite
 import RealtyModel
 
 struct UnitsCommand: AsyncParsableCommand {

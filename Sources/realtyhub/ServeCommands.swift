@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HubApp
+import HubOperations
 import HubServer
 import HubStore
 import Logging
@@ -56,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, runWorkers: !noWorkers, tokenLifetime: TimeInterval(tokenLifetime), requestsPerSecond: rateLimit)
         let host = self.host
         do {
-            try await HubServer.run(runtime: runtime, options: options) { port in
+            try await HubApp.serve(runtime: runtime, options: options) { port in
                 print("RealtyHub listening on http://\(host):\(port)")
             }
             await runtime.shutdown()
@@ -94,7 +95,7 @@ struct ClientsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withRuntime(data, command: "clients create") { runtime in
-                let (client, secret) = try await APIClients.create(runtime: runtime, tenant: tenant.tenant, name: name, scopes: scopes)
+                let (client, secret) = try await runtime.createAPIClient(tenant: tenant.tenant, name: name, scopes: scopes)
                 if json {
                     printJSON(["client_id": client.id, "client_secret": secret, "tenant": client.tenantID, "scopes": client.scopes.joined(separator: " ")])
                 } else {

@@ -1,5 +1,6 @@
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
 import HubStoreSQLite
 import HubTestSupport
@@ -55,7 +56,7 @@ import Testing
                 let email = "crash\(emails.count)@example.com"
                 emails.append(email)
                 let lead = #"{"FirstName":"Crash","LastName":"Test \#(emails.count)","Email":"\#(email)"}"#
-                _ = try await runtime.pushLead(Data(lead.utf8), tenant: HubRuntime.defaultTenant, to: [connection])
+                _ = try await runtime.acceptLead(try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant)
             }
         }
 

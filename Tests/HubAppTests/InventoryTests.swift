@@ -1,5 +1,6 @@
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
 import HubStoreSQLite
 import Logging

@@ -1,5 +1,6 @@
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
 import HubTestSupport
 import Logging
@@ -43,7 +44,7 @@ struct ScaleOutTests {
                     let email = "scale\(emails.count)@example.com"
                     emails.append(email)
                     let lead = #"{"FirstName":"Scale","LastName":"Out \#(emails.count)","Email":"\#(email)"}"#
-                    _ = try await runtime.pushLead(Data(lead.utf8), tenant: HubRuntime.defaultTenant, to: [connection])
+                    _ = try await runtime.acceptLead(try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant)
                 }
             }
 

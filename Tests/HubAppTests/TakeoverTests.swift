@@ -1,5 +1,6 @@
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
 import Logging
 import RealtyModel
@@ -29,7 +30,7 @@ import Glibc
         sandbox.faults(.mycrm)?.enqueue([FaultInjection(kind: .slow, count: 1, method: "POST")])
         let lead = #"{"FirstName":"Taken","LastName":"Over","Email":"taken.over@example.com"}"#
         let delivery = try #require(
-            try await runtime.pushLead(Data(lead.utf8), tenant: HubRuntime.defaultTenant, to: [connection]).first)
+            try await runtime.acceptLead(try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant).first)
         func state() async throws -> Delivery? {
             try await runtime.store.delivery(id: delivery.id, tenant: HubRuntime.defaultTenant)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HubApp
+import HubOperations
 import HubStore
 import HubTestSupport
 import Hummingbird
@@ -33,9 +34,9 @@ struct APIHarness {
         var logger = Logger(label: "api-test")
         logger.logLevel = .critical
         let runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory), logger: logger)
-        let full = try await APIClients.create(runtime: runtime, tenant: "tenant-a", name: "full", scopes: "*:*")
-        let reader = try await APIClients.create(runtime: runtime, tenant: "tenant-a", name: "reader", scopes: "contacts:read")
-        let other = try await APIClients.create(runtime: runtime, tenant: "tenant-b", name: "other", scopes: "*:*")
+        let full = try await runtime.createAPIClient(tenant: "tenant-a", name: "full", scopes: "*:*")
+        let reader = try await runtime.createAPIClient(tenant: "tenant-a", name: "reader", scopes: "contacts:read")
+        let other = try await runtime.createAPIClient(tenant: "tenant-b", name: "other", scopes: "*:*")
         let credentials = Data(#"{"username":"admin","access_key":"sandbox-access-key-1234"}"#.utf8)
         let connection = try await runtime.addConnection(
             tenant: "tenant-a", vendor: "mycrm", name: "crm", baseURL: "http://127.0.0.1:1", authURL: nil,
@@ -77,7 +78,7 @@ struct APIHarness {
     }
 
     func token(_ client: (id: String, secret: String)) async throws -> String {
-        try await APIClients.issueToken(runtime: runtime, clientID: client.id, secret: client.secret)
+        try await HubServer.issueToken(runtime: runtime, clientID: client.id, secret: client.secret)
     }
 }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import HubApp
+import HubOperations
 import HubStore
 import Hummingbird
 import HummingbirdTesting

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import HubApp
+import HubOperations
 import HubServer
 import HubStore
 import Logging
@@ -45,7 +46,7 @@ import Glibc
         let http = VendorHTTPConfiguration.standard.makeClient()
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let (client, secret) = try await APIClients.create(runtime: runtime, tenant: "demo", name: "test", scopes: "*:*")
+        let (client, secret) = try await runtime.createAPIClient(tenant: "demo", name: "test", scopes: "*:*")
         for info in sandbox.emulators {
             var fields = info.credentials
             if info.vendor == .apimo, let first = fields["agency_ids"]?.split(separator: ",").first { fields["agency_ids"] = String(first) }
@@ -60,7 +61,7 @@ import Glibc
 
         let port = AsyncStream.makeStream(of: Int.self)
         let server = Task {
-            try await HubServer.run(
+            try await HubApp.serve(
                 runtime: runtime, options: HubServerOptions(port: 0, runWorkers: true), signals: false
             ) { bound in
                 port.continuation.yield(bound)
@@ -122,7 +123,7 @@ import Glibc
         let runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory), logger: logger)
         let http = VendorHTTPConfiguration.standard.makeClient()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (client, secret) = try await APIClients.create(runtime: runtime, tenant: "demo", name: "test", scopes: "*:*")
+        let (client, secret) = try await runtime.createAPIClient(tenant: "demo", name: "test", scopes: "*:*")
         var ids: [SandboxVendor: String] = [:]
         for info in sandbox.emulators {
             let connection = try await runtime.addConnection(
@@ -133,7 +134,7 @@ import Glibc
         }
         let port = AsyncStream.makeStream(of: Int.self)
         let server = Task {
-            try await HubServer.run(runtime: runtime, options: HubServerOptions(port: 0, runWorkers: true), signals: false) { bound in
+            try await HubApp.serve(runtime: runtime, options: HubServerOptions(port: 0, runWorkers: true), signals: false) { bound in
                 port.continuation.yield(bound)
             }
         }

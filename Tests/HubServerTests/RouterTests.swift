@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HubApp
+import HubOperations
 import HubStore
 import HummingbirdTesting
 import Metrics

@@ -1,4 +1,4 @@
-import HTTPTypes
+import RealtyModel
 
 /// What an API client may do: `resource:action` grants.
 ///
@@ -19,7 +19,7 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
     public let grants: Set<String>
 
     /// Parses scopes separated by spaces or commas.
-    /// - Throws: ``APIError`` naming the first unknown scope.
+    /// - Throws: ``HubError`` `.invalidScope` naming the first unknown scope.
     public init(parsing text: String) throws {
         var grants: Set<String> = []
         for item in text.split(whereSeparator: { $0 == " " || $0 == "," }) {
@@ -28,8 +28,8 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
                   parts[0] == "*" || Self.resources.contains(String(parts[0])),
                   parts[1] == "*" || Action(rawValue: String(parts[1])) != nil
             else {
-                throw APIError(
-                    .badRequest, "invalid_scope",
+                throw HubError(
+                    .invalidScope,
                     "unknown scope \"\(item)\": scopes are resource:action with resource one of \(Self.resources.joined(separator: ", ")) or *, and action read, write, delete or *")
             }
             grants.insert(String(item))
@@ -37,10 +37,10 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
         self.grants = grants
     }
 
-    init(grants: Set<String>) { self.grants = grants }
+    public init(grants: Set<String>) { self.grants = grants }
 
     /// Every grant of the client that `requested` also names (a token may ask for less).
-    func narrowed(to requested: ScopeSet) -> ScopeSet {
+    public func narrowed(to requested: ScopeSet) -> ScopeSet {
         ScopeSet(grants: requested.grants.filter { grant in
             let parts = grant.split(separator: ":")
             guard parts.count == 2 else { return false }

@@ -1,0 +1,185 @@
+public import ConnectorKit
+public import Foundation
+public import HubStore
+public import RealtyModel
+public import SyncEngine
+
+/// A change to a connection: only the members set are changed.
+public struct ConnectionChanges: Sendable {
+    public var name: String?
+    public var baseURL: String?
+    /// Set to `.some(nil)` to remove the separate auth URL.
+    public var authURL: String??
+    public var credentials: Data?
+    /// Set to `.some(nil)` for manual syncs only.
+    public var syncIntervalSeconds: Int??
+    public var enabled: Bool?
+    /// Set to `.some(nil)` for the vendor profile's default; 0 means unpaced.
+    public var requestsPerSecond: Double??
+    /// Set to `.some(nil)` for the vendor profile's default.
+    public var maxConcurrency: Int??
+
+    public init(
+        name: String? = nil, baseURL: String? = nil, authURL: String?? = nil, credentials: Data? = nil,
+        syncIntervalSeconds: Int?? = nil, enabled: Bool? = nil, requestsPerSecond: Double?? = nil, maxConcurrency: Int?? = nil
+    ) {
+        self.requestsPerSecond = requestsPerSecond
+        self.maxConcurrency = maxConcurrency
+        self.name = name
+        self.baseURL = baseURL
+        self.authURL = authURL
+        self.credentials = credentials
+        self.syncIntervalSeconds = syncIntervalSeconds
+        self.enabled = enabled
+    }
+}
+
+/// Connections, sync runs and deliveries as the CLI manages them.
+extension HubRuntime {
+    /// The tenant commands use when none is named.
+    public static let defaultTenant = "default"
+
+    /// Makes sure `tenant` exists (the default tenant is created on first use).
+    public func ensureTenant(_ tenant: String) async throws {
+        if try await store.tenant(id: tenant) == nil {
+            _ = try await store.createTenant(id: tenant, name: tenant)
+        }
+    }
+
+    /// Adds a connection after checking its vendor, URLs and credentials.
+    /// - Throws: ``HubError`` `.invalidRequest`/`.validationFailed` naming the problem.
+    public func addConnection(
+        tenant: String, vendor: String, name: String, baseURL: String, authURL: String?, credentials: Data,
+        syncIntervalSeconds: Int?, requestsPerSecond: Double? = nil, maxConcurrency: Int? = nil
+    ) async throws -> Connection {
+        guard let vendorID = VendorID(rawValue: vendor) else {
+            throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard FieldRules.isPresent(name) else { throw HubError(.invalidRequest, "the connection needs a name") }
+        for (label, url) in [("base URL", Optional(baseURL)), ("auth URL", authURL)] {
+            guard let url else { continue }
+            guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+                throw HubError(.invalidRequest, "the \(label) must be an http(s) URL")
+            }
+        }
+        if let interval = syncIntervalSeconds, interval < 10 {
+            throw HubError(.invalidRequest, "the sync interval must be at least 10 seconds")
+        }
+        do {
+            _ = try VendorCredentials.decode(vendor: vendorID, json: credentials)
+        } catch let error as ConnectorError {
+            throw HubError(.invalidRequest, "credentials: \(error.message)")
+        }
+        try Self.checkLimits(requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency)
+        try await ensureTenant(tenant)
+        let now = Date()
+        var connection = Connection(
+            id: HubKey.make(at: now), tenantID: tenant, vendor: vendor, name: name, baseURL: baseURL, authURL: authURL,
+            syncIntervalSeconds: syncIntervalSeconds, createdAt: now, updatedAt: now)
+        connection.requestsPerSecond = requestsPerSecond
+        connection.maxConcurrency = maxConcurrency
+        return try await store.saveConnection(connection, credentials: credentials)
+    }
+
+    /// Finds a connection by id or by name.
+    public func findConnection(_ idOrName: String, tenant: String) async throws -> Connection {
+        if let byID = try await store.connection(id: idOrName, tenant: tenant) { return byID }
+        if let byName = try await store.listConnections(tenant: tenant).first(where: { $0.name == idOrName }) { return byName }
+        throw HubError(.notFound, "no connection \"\(idOrName)\" in tenant \(tenant)")
+    }
+
+    /// Authenticates against the connection's vendor.
+    public func testConnection(_ connection: Connection) async throws -> ConnectorCapabilities {
+        let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
+        let connector = try connectors.connector(for: connection, credentials: credentials)
+        try await connector.verify()
+        return connector.capabilities
+    }
+
+    /// Pulls the readable resources of the connections named (all of the tenant's when empty).
+    public func sync(
+        tenant: String, connections: [Connection], resource: ResourceName?, full: Bool,
+        progress: (@Sendable (SyncRun) -> Void)? = nil
+    ) async throws -> [SyncRun] {
+        var runs: [SyncRun] = []
+        for connection in connections where connection.enabled {
+            let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
+            let capabilities: ConnectorCapabilities
+            do {
+                capabilities = try connectors.connector(for: connection, credentials: credentials).capabilities
+            } catch {
+                var failed = SyncRun(tenantID: tenant, connectionID: connection.id, resource: resource ?? .contacts, mode: full ? .full : .incremental, status: .failed, startedAt: Date(), finishedAt: Date())
+                failed.error = String(describing: error)
+                runs.append(failed)
+                continue
+            }
+            let resources = capabilities.readable.map(\.resource).filter { resource == nil || $0 == resource }
+            if let resource, resources.isEmpty {
+                throw HubError(.invalidRequest, "connection \(connection.name) cannot read \(resource.rawValue)")
+            }
+            for name in resources {
+                runs.append(try await pullRunner.run(
+                    tenant: tenant, connectionID: connection.id, resource: name, mode: full ? .full : .incremental, progress: progress))
+            }
+        }
+        return runs
+    }
+}
+
+extension HubRuntime {
+    /// Applies `changes` to a connection after checking them as ``addConnection(tenant:vendor:name:baseURL:authURL:credentials:syncIntervalSeconds:)``
+    /// does; the cached connector of the connection is dropped so the next use sees them.
+    /// - Throws: ``HubError`` `.invalidRequest` naming the problem, `.notFound`.
+    public func updateConnection(_ id: String, tenant: String, changes: ConnectionChanges) async throws -> Connection {
+        guard var connection = try await store.connection(id: id, tenant: tenant) else {
+            throw HubError(.notFound, "no connection \(id)")
+        }
+        if let name = changes.name {
+            guard FieldRules.isPresent(name) else { throw HubError(.invalidRequest, "the connection needs a name") }
+            connection.name = name
+        }
+        if let baseURL = changes.baseURL {
+            try Self.checkURL(baseURL, label: "base URL")
+            connection.baseURL = baseURL
+        }
+        if let authURL = changes.authURL {
+            if let authURL { try Self.checkURL(authURL, label: "auth URL") }
+            connection.authURL = authURL
+        }
+        if let interval = changes.syncIntervalSeconds {
+            if let interval, interval < 10 { throw HubError(.invalidRequest, "the sync interval must be at least 10 seconds") }
+            connection.syncIntervalSeconds = interval
+        }
+        if let enabled = changes.enabled { connection.enabled = enabled }
+        if let rate = changes.requestsPerSecond { connection.requestsPerSecond = rate }
+        if let concurrency = changes.maxConcurrency { connection.maxConcurrency = concurrency }
+        try Self.checkLimits(requestsPerSecond: connection.requestsPerSecond, maxConcurrency: connection.maxConcurrency)
+        if let credentials = changes.credentials {
+            guard let vendor = VendorID(rawValue: connection.vendor) else { throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)") }
+            do {
+                _ = try VendorCredentials.decode(vendor: vendor, json: credentials)
+            } catch let error as ConnectorError {
+                throw HubError(.invalidRequest, "credentials: \(error.message)")
+            }
+        }
+        connection.updatedAt = Date()
+        let saved = try await store.saveConnection(connection, credentials: changes.credentials)
+        return saved
+    }
+
+    /// Rate overrides: a request rate of 0 (unpaced) or more, and 1 to 64 requests in flight.
+    static func checkLimits(requestsPerSecond: Double?, maxConcurrency: Int?) throws {
+        if let rate = requestsPerSecond, !(rate >= 0 && rate.isFinite) {
+            throw HubError(.invalidRequest, "requests per second must be 0 (unpaced) or more")
+        }
+        if let concurrency = maxConcurrency, !(1...64).contains(concurrency) {
+            throw HubError(.invalidRequest, "max concurrency must be 1 to 64")
+        }
+    }
+
+    static func checkURL(_ url: String, label: String) throws {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+            throw HubError(.invalidRequest, "the \(label) must be an http(s) URL")
+        }
+    }
+}
