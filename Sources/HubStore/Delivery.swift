@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import RealtyModel
 
 /// Where a delivery is in its life.
 ///
@@ -109,7 +110,7 @@ public enum RequestFingerprint {
             hasher.update(data: Data("\(part.count):".utf8))
             hasher.update(data: part)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return ByteEncoding.hex(hasher.finalize())
     }
 }
 

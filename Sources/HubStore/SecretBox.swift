@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import RealtyModel
 
 /// A symmetric key for credentials at rest, named by a key id derived from the key itself, so
 /// data sealed under one key is never opened with another by mistake.
@@ -16,14 +17,14 @@ public struct SecretKey: Sendable {
             throw StoreError.secretKey("a secret key must be 32 bytes (256 bits), got \(material.count)")
         }
         self.material = material
-        id = SHA256.hash(data: material).prefix(8).map { String(format: "%02x", $0) }.joined()
+        id = ByteEncoding.hex(SHA256.hash(data: material).prefix(8))
     }
 
     /// Parses a key written as base64 (44 characters) or hex (64 characters).
     /// - Throws: ``StoreError/secretKey(_:)`` naming what is wrong, never echoing the text.
     public init(encoded text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.count == 64, let bytes = Self.hexBytes(trimmed) {
+        if trimmed.count == 64, let bytes = ByteEncoding.bytes(hex: trimmed) {
             try self.init(material: Data(bytes))
         } else if let data = Data(base64Encoded: trimmed) {
             try self.init(material: data)
@@ -36,27 +37,7 @@ public struct SecretKey: Sendable {
     public static func generate() throws -> (key: SecretKey, encoded: String) {
         let material = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         return (try SecretKey(material: material), material.base64EncodedString())
-    }
-
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let high = iterator.next() {
-            guard let low = iterator.next(), let h = hexValue(high), let l = hexValue(low) else { return nil }
-            bytes.append(h << 4 | l)
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 48...57: return byte - 48
-        case 65...70: return byte - 55
-        case 97...102: return byte - 87
-        default: return nil
-        }
-    }
-}
+    }}
 
 /// Seals and opens secrets with AES-256-GCM. The first key seals; every key opens what was
 /// sealed under it, so keys can rotate: add the new key first, keep the old ones until every
