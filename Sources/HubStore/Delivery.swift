@@ -88,7 +88,7 @@ public struct NewDelivery: Sendable, Hashable {
     }
 }
 
-/// What ``HubStorage/enqueue(_:idempotencyKey:tenant:fingerprint:now:)`` did with a request
+/// What ``OutboxStore/enqueue(_:idempotencyKey:tenant:fingerprint:now:)`` did with a request
 /// sent under an idempotency key.
 public enum IdempotentEnqueue: Sendable, Hashable {
     /// The key was new: the request's deliveries were committed together with the key.

@@ -78,7 +78,7 @@ public struct SyncScope: Sendable, Hashable {
     public var connectionID: String
     /// The vendor name written as `SourceSystemName`.
     public var sourceSystemName: String
-    /// The full pass the batch belongs to, if any (see ``HubStorage/beginFullPass(tenant:connectionID:resource:)``).
+    /// The full pass the batch belongs to, if any (see ``RecordStore/beginFullPass(tenant:connectionID:resource:)``).
     public var generation: Int64?
     /// The hub's clock for this batch (ModificationTimestamp of changed records).
     public var now: Date
@@ -278,7 +278,7 @@ public struct APIClient: Sendable, Hashable, Codable {
     }
 }
 
-/// The limits one ``HubStorage/reserveRequest(key:limits:owner:now:leaseDuration:)`` applies.
+/// The limits one ``LimitStore/reserveRequest(key:limits:owner:now:leaseDuration:)`` applies.
 public struct SharedLimitSpec: Sendable, Hashable {
     /// Requests in flight at once, over all processes.
     public var maxConcurrency: Int
@@ -311,7 +311,7 @@ public struct SharedLimitSpec: Sendable, Hashable {
 
 /// What reserving a request under shared limits gave.
 public enum RequestReservation: Sendable, Hashable {
-    /// A concurrency slot is held (give it back with ``HubStorage/releaseRequest(key:slot:owner:)``);
+    /// A concurrency slot is held (give it back with ``LimitStore/releaseRequest(key:slot:owner:)``);
     /// send after `wait` seconds.
     case granted(slot: Int, wait: TimeInterval)
     /// Every concurrency slot is taken; nothing was reserved.

@@ -23,7 +23,7 @@ extension ConnectorProvider {
 extension ConnectorProvider {
     /// Loads a connection and its credentials from `store` and builds its connector.
     func connector(
-        store: any HubStorage, tenant: String, connectionID: String
+        store: any ConnectionStore, tenant: String, connectionID: String
     ) async throws -> (Connection, any Connector) {
         guard let connection = try await store.connection(id: connectionID, tenant: tenant) else {
             throw SyncEngineError.unknownConnection(connectionID)

@@ -65,7 +65,7 @@ public struct DeliveryPolicy: Sendable, Hashable {
 /// earlier attempt may have succeeded at the vendor, so nothing is created twice where the
 /// vendor allows a lookup.
 public struct DeliveryWorker: Sendable {
-    let store: any HubStorage
+    let store: any OutboxStore & ConnectionStore
     let connectors: any ConnectorProvider
     let handlers: [DeliveryKind: DeliveryHandler]
     let policy: DeliveryPolicy
@@ -78,7 +78,7 @@ public struct DeliveryWorker: Sendable {
     ///   - owner: this worker's lease name (unique per process).
     ///   - handlers: what to do per delivery kind; ``standardHandlers`` covers leads.
     public init(
-        store: any HubStorage, connectors: any ConnectorProvider, handlers: [DeliveryKind: DeliveryHandler] = DeliveryWorker.standardHandlers,
+        store: any OutboxStore & ConnectionStore, connectors: any ConnectorProvider, handlers: [DeliveryKind: DeliveryHandler] = DeliveryWorker.standardHandlers,
         policy: DeliveryPolicy = DeliveryPolicy(), owner: String = "worker-\(UUID().uuidString.prefix(8))",
         now: @escaping @Sendable () -> Date = { Date() }, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger

@@ -20,7 +20,7 @@ public import RealtyModel
 ///   heartbeat, so no two workers of any process pull it at once; a worker that loses its lease
 ///   (it stalled past the expiry and another took over) stops before its next write.
 public struct PullRunner: Sendable {
-    let store: any HubStorage
+    let store: any RecordStore & CursorStore & ConnectionStore
     let connectors: any ConnectorProvider
     let now: @Sendable () -> Date
     let lookback: TimeInterval
@@ -41,7 +41,7 @@ public struct PullRunner: Sendable {
     ///     of it); after a crash, another process takes the pull over once it expires.
     ///   - logger: for run progress (never records or credentials).
     public init(
-        store: any HubStorage, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() },
+        store: any RecordStore & CursorStore & ConnectionStore, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() },
         lookback: TimeInterval = PullRunner.defaultLookback, owner: String = PullRunner.defaultOwner(),
         leaseDuration: TimeInterval = PullRunner.defaultLeaseDuration, logger: Logger
     ) {
