@@ -11,7 +11,7 @@ public struct SecretKey: Sendable {
     var key: SymmetricKey { SymmetricKey(data: material) }
 
     /// Wraps 32 bytes of key material.
-    /// - Throws: ``StoreError/secretKey(_:)`` when the material is not 32 bytes.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when the material is not 32 bytes.
     public init(material: Data) throws {
         guard material.count == 32 else {
             throw StoreError.secretKey("a secret key must be 32 bytes (256 bits), got \(material.count)")
@@ -21,7 +21,7 @@ public struct SecretKey: Sendable {
     }
 
     /// Parses a key written as base64 (44 characters) or hex (64 characters).
-    /// - Throws: ``StoreError/secretKey(_:)`` naming what is wrong, never echoing the text.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` naming what is wrong, never echoing the text.
     public init(encoded text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.count == 64, let bytes = ByteEncoding.bytes(hex: trimmed) {
@@ -57,7 +57,7 @@ public struct SecretBox: Sendable {
     public let keys: [SecretKey]
 
     /// - Parameter keys: the current key first, then older ones.
-    /// - Throws: ``StoreError/secretKey(_:)`` when `keys` is empty.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when `keys` is empty.
     public init(keys: [SecretKey]) throws {
         guard !keys.isEmpty else { throw StoreError.secretKey("no secret key is configured") }
         self.keys = keys
@@ -76,12 +76,12 @@ public struct SecretBox: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.secretKey("encryption failed")
+            throw StoreError.secretKey("encryption failed", underlying: error)
         }
     }
 
     /// Decrypts a sealed secret.
-    /// - Throws: ``StoreError/secretKey(_:)`` when its key is not configured (wrong key) or
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when its key is not configured (wrong key) or
     ///   the ciphertext does not authenticate.
     public func open(_ sealed: Sealed, context: String) throws -> Data {
         guard let key = keys.first(where: { $0.id == sealed.keyID }) else {
@@ -92,7 +92,7 @@ public struct SecretBox: Sendable {
             let box = try AES.GCM.SealedBox(combined: sealed.combined)
             return try AES.GCM.open(box, using: key.key, authenticating: Data(context.utf8))
         } catch {
-            throw StoreError.secretKey("a stored secret sealed with key id \(sealed.keyID) failed to authenticate: it was altered or belongs to another record")
+            throw StoreError.secretKey("a stored secret sealed with key id \(sealed.keyID) failed to authenticate: it was altered or belongs to another record", underlying: error)
         }
     }
 }

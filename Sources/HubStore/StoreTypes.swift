@@ -226,29 +226,6 @@ public struct SyncState: Sendable, Hashable {
     }
 }
 
-/// Errors the store reports. The description names the problem without any stored secret.
-public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    case notFound(String)
-    case conflict(String)
-    case invalidQuery(String)
-    case invalidTransition(String)
-    case schemaTooNew(String)
-    case secretKey(String)
-    case storage(String)
-
-    public var description: String {
-        switch self {
-        case .notFound(let message): return "not found: \(message)"
-        case .conflict(let message): return "conflict: \(message)"
-        case .invalidQuery(let message): return "invalid query: \(message)"
-        case .invalidTransition(let message): return "invalid delivery transition: \(message)"
-        case .schemaTooNew(let message): return "database schema is newer than this binary: \(message)"
-        case .secretKey(let message): return "secret key: \(message)"
-        case .storage(let message): return "storage: \(message)"
-        }
-    }
-}
-
 /// A program allowed to call the hub API on behalf of one tenant. The secret is kept only as
 /// a salted hash (``APIClientSecret``); it is shown once, when the client is created.
 public struct APIClient: Sendable, Hashable, Codable {

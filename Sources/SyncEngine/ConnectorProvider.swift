@@ -32,29 +32,3 @@ extension ConnectorProvider {
         return (connection, try connector(for: connection, credentials: credentials))
     }
 }
-
-/// Errors of the sync engine itself (vendor failures stay `ConnectorError`s).
-public enum SyncEngineError: Error, Sendable, Hashable, CustomStringConvertible {
-    case unknownConnection(String)
-    case connectionDisabled(String)
-    case notReadable(connection: String, resource: String)
-    case invalidPayload(String)
-    case unusableConnection(String)
-    /// The worker's pull lease expired and another worker took the pull over.
-    case leaseLost(connection: String, resource: String)
-    /// The process is shutting down; the pull stopped at a page boundary and resumes next time.
-    case stoppedForShutdown
-
-    public var description: String {
-        switch self {
-        case .unknownConnection(let id): return "no connection \(id)"
-        case .connectionDisabled(let id): return "connection \(id) is disabled"
-        case .notReadable(let connection, let resource): return "connection \(connection) cannot read \(resource)"
-        case .invalidPayload(let message): return "invalid delivery payload: \(message)"
-        case .unusableConnection(let message): return message
-        case .leaseLost(let connection, let resource):
-            return "the lease on pulling \(resource) through connection \(connection) expired and another worker took it over"
-        case .stoppedForShutdown: return "stopped at a page boundary because the process is shutting down; the next run resumes"
-        }
-    }
-}

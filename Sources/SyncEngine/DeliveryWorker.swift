@@ -101,7 +101,7 @@ public struct DeliveryWorker: Sendable {
             do {
                 lead = try JSONDecoder().decode(Contact.self, from: context.delivery.payload)
             } catch {
-                throw SyncEngineError.invalidPayload("the lead is not a Contacts record: \(error)")
+                throw SyncEngineError.invalidPayload("the lead is not a Contacts record: \(error)", underlying: error)
             }
             if let remoteID = context.delivery.remoteID { return remoteID }
             if context.mayHaveReachedVendor,
