@@ -155,6 +155,19 @@ public final class SQLiteHubStore: HubStorage {
         }
     }
 
+    /// The row of `table` with `id` in `tenant`, made into a `T` by `make`, or nil.
+    /// - Parameters:
+    ///   - columns: the select list (static names, never input).
+    ///   - table: the table (a static name, never input).
+    func fetchOwned<T: Sendable>(
+        _ columns: String, from table: String, id: String, tenant: String, _ make: @escaping @Sendable (Row) throws -> T
+    ) async throws -> T? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(columns) FROM \(table) WHERE id = ? AND tenant_id = ?", arguments: [id, tenant])
+                .map(make)
+        }
+    }
+
     /// A description of a database error without its statement arguments (which may hold
     /// personal data or secrets).
     static func describe(_ error: any Error) -> String {
@@ -262,12 +275,7 @@ public final class SQLiteHubStore: HubStorage {
         """
 
     public func connection(id: String, tenant: String) async throws -> Connection? {
-        try await read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT \(Self.connectionColumns) FROM connections WHERE id = ? AND tenant_id = ?",
-                arguments: [id, tenant]
-            ).map(Self.connection(from:))
-        }
+        try await fetchOwned(Self.connectionColumns, from: "connections", id: id, tenant: tenant, Self.connection(from:))
     }
 
     public func listConnections(tenant: String?) async throws -> [Connection] {

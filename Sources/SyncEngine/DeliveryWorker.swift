@@ -45,7 +45,7 @@ public struct DeliveryPolicy: Sendable, Hashable {
 
     /// How often the leases of running attempts are renewed: every third of the lease, so
     /// one missed renewal still leaves the lease standing.
-    public var heartbeatInterval: Duration { .milliseconds(max(10, Int(leaseDuration * 1000 / 3))) }
+    public var heartbeatInterval: Duration { Heartbeat.interval(forLease: leaseDuration) }
 
     /// How many of one connection's deliveries a worker claims at once: as many as the
     /// connection's rate lets it start within one lease (one request per delivery), at least
@@ -161,27 +161,17 @@ public struct DeliveryWorker: Sendable {
     /// the same delivery at once.
     func heartbeat(_ leases: DeliveryLeases) async {
         let interval = policy.heartbeatInterval
-        let seconds = policy.leaseDuration / 3
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
+        let leaseDuration = policy.leaseDuration
+        await Heartbeat.every(interval) {
             let stamp = now()
             let lost: [String]
             do {
-                let store = store
-                let owner = owner
-                let leaseDuration = policy.leaseDuration
-                // A slow answer is still good while the lease stands (half a beat more than the
-                // beat); one slower than that counts as failed.
-                let held = try await withTimeout(interval * 3 / 2) {
+                let held = try await Heartbeat.renew(every: interval) {
                     try await store.renewDeliveryLeases(owner: owner, now: stamp, leaseDuration: leaseDuration)
                 }
                 lost = leases.renewed(held: held, at: stamp)
             } catch {
-                lost = leases.renewalFailed(at: now(), leaseDuration: policy.leaseDuration, margin: seconds)
+                lost = leases.renewalFailed(at: now(), leaseDuration: leaseDuration, margin: leaseDuration / 3)
                 logger.warning("renewing delivery leases failed", metadata: ["hub.error": "\(error)"])
             }
             if !lost.isEmpty {
@@ -189,6 +179,7 @@ public struct DeliveryWorker: Sendable {
                     "hub.delivery.ids": "\(lost.sorted().joined(separator: ","))",
                 ])
             }
+            return true
         }
     }
 
