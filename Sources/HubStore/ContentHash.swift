@@ -1,5 +1,4 @@
 import Crypto
-public import Foundation
 public import RealtyModel
 
 /// The content hash stored with every record (`ContentHash` columns): SHA-256 over the

@@ -1,6 +1,3 @@
-public import Foundation
-public import RealtyModel
-
 /// Everything the hub keeps: tenants, connections with encrypted credentials, the records of
 /// every resource, sync cursors and full-pass generations, the delivery outbox and the change
 /// feed.

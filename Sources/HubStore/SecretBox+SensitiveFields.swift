@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import RealtyModel
 
 /// Sealing a vendor payload's sensitive fields (see ``RealtyModel/SensitiveFields``) inside

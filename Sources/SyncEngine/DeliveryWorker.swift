@@ -2,7 +2,7 @@ public import ConnectorKit
 public import Foundation
 public import HubStore
 public import Logging
-public import RealtyModel
+import RealtyModel
 import Synchronization
 
 /// What a delivery handler gets: the delivery, its connection and a connector for it.

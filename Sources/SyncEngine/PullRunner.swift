@@ -1,4 +1,4 @@
-public import ConnectorKit
+import ConnectorKit
 import ServiceLifecycle
 import Synchronization
 public import Foundation

@@ -2,7 +2,7 @@ import ConnectorKit
 public import Foundation
 public import HubStore
 public import Logging
-public import RealtyModel
+import RealtyModel
 public import ServiceLifecycle
 
 /// Runs the delivery worker continuously: claims due deliveries, performs them, and sleeps
