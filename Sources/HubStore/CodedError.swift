@@ -32,6 +32,7 @@ extension CodedError {
         lhs.code == rhs.code && lhs.message == rhs.message
     }
 
+    /// Hashes code and message, consistent with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(code)
         hasher.combine(message)

@@ -26,5 +26,6 @@ public protocol HubStorage:
 }
 
 extension HubStorage {
+    /// Nothing to release.
     public func close() async {}
 }

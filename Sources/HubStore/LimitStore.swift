@@ -38,6 +38,7 @@ public protocol LimitStore: Sendable {
 }
 
 extension LimitStore {
+    /// Runs `body` at once: a store used by one process needs no lock.
     public func withCrossProcessLock<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
         try await body()
     }

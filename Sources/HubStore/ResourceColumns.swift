@@ -16,6 +16,7 @@ public struct ResourceColumns<R: HubRecord>: Sendable {
     /// raw), then ``fieldColumns``.
     public let insertColumns: [String]
 
+    /// The names of `R`'s table.
     public init() {
         let names = MetadataFieldNames(R.resource)
         table = "\"\(R.resource.rawValue)\""
