@@ -48,23 +48,26 @@ public struct APIError: Error, Sendable {
         case let error as HubError:
             self.init(hub: error)
         case let error as StoreError:
-            switch error {
-            case .notFound(let message): self.init(.notFound, .notFound, "not found: \(message)")
-            case .conflict(let message): self.init(.conflict, .conflict, message)
-            case .invalidQuery(let message): self.init(.badRequest, .invalidQuery, message)
-            case .invalidTransition(let message): self.init(.conflict, .invalidState, message)
-            case .schemaTooNew, .secretKey, .storage:
+            switch error.code {
+            case .notFound: self.init(.notFound, .notFound, "not found: \(error.message)")
+            case .conflict: self.init(.conflict, .conflict, error.message)
+            case .invalidQuery: self.init(.badRequest, .invalidQuery, error.message)
+            case .invalidTransition: self.init(.conflict, .invalidState, error.message)
+            default:
+                // schema too new, secret key, storage, and any code added later.
                 self.init(.internalServerError, .storage, "the hub's store failed; see the server log")
             }
         case let error as ConnectorError:
             self.init(connector: error)
         case let error as SyncEngineError:
-            switch error {
+            switch error.code {
             case .unknownConnection: self.init(.notFound, .notFound, error.description)
             case .connectionDisabled: self.init(.conflict, .connectionDisabled, error.description)
-            case .notReadable, .invalidPayload, .unusableConnection: self.init(.badRequest, .connectionUnusable, error.description)
             case .leaseLost: self.init(.conflict, .syncRunning, error.description)
             case .stoppedForShutdown: self.init(.serviceUnavailable, .shuttingDown, error.description)
+            default:
+                // not readable, invalid payload, unusable connection, and any code added later.
+                self.init(.badRequest, .connectionUnusable, error.description)
             }
         case let error as DecodingError:
             self.init(.badRequest, .invalidJSON, "the body is not valid: \(Self.describe(error))")

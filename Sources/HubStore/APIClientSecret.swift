@@ -1,5 +1,6 @@
 import Crypto
-public import Foundation
+import Foundation
+import RealtyModel
 
 /// Generation and checking of API client secrets.
 ///
@@ -11,22 +12,21 @@ public enum APIClientSecret {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return ByteEncoding.base64URL(bytes)
     }
 
     /// The stored form of `secret`: `"<salt hex>$<SHA-256(salt ‖ secret) hex>"`.
     public static func hash(_ secret: String, salt: [UInt8]? = nil) -> String {
         var generator = SystemRandomNumberGenerator()
         let salt = salt ?? (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return hex(salt) + "$" + hex(Array(SHA256.hash(data: salt + Array(secret.utf8))))
+        return ByteEncoding.hex(salt) + "$" + ByteEncoding.hex(SHA256.hash(data: salt + Array(secret.utf8)))
     }
 
     /// Whether `secret` matches the stored `hash`.
     public static func verify(_ secret: String, hash stored: String) -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 2, let salt = bytes(fromHex: parts[0]), let expected = bytes(fromHex: parts[1]) else {
+        guard parts.count == 2, let salt = ByteEncoding.bytes(hex: parts[0]),
+            let expected = ByteEncoding.bytes(hex: parts[1]) else {
             return false
         }
         let actual = Array(SHA256.hash(data: salt + Array(secret.utf8)))
@@ -34,26 +34,5 @@ public enum APIClientSecret {
         var difference: UInt8 = 0
         for (a, b) in zip(actual, expected) { difference |= a ^ b }
         return difference == 0
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let text = String(byte, radix: 16)
-            return text.count == 1 ? "0" + text : text
-        }.joined()
-    }
-
-    static func bytes(fromHex text: Substring) -> [UInt8]? {
-        guard text.count % 2 == 0 else { return nil }
-        var result: [UInt8] = []
-        result.reserveCapacity(text.count / 2)
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            result.append(byte)
-            index = next
-        }
-        return result
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import RealtyModel
 
 /// Where a delivery is in its life.
 ///
@@ -87,7 +88,7 @@ public struct NewDelivery: Sendable, Hashable {
     }
 }
 
-/// What ``HubStorage/enqueue(_:idempotencyKey:tenant:fingerprint:now:)`` did with a request
+/// What ``OutboxStore/enqueue(_:idempotencyKey:tenant:fingerprint:now:)`` did with a request
 /// sent under an idempotency key.
 public enum IdempotentEnqueue: Sendable, Hashable {
     /// The key was new: the request's deliveries were committed together with the key.
@@ -109,7 +110,7 @@ public enum RequestFingerprint {
             hasher.update(data: Data("\(part.count):".utf8))
             hasher.update(data: part)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return ByteEncoding.hex(hasher.finalize())
     }
 }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import RealtyModel
 
 /// Hub keys: time-ordered UUIDs (version 7 layout), lowercase. Ordered keys keep inserts at the
 /// end of the primary-key index instead of scattering them, which matters for bulk syncs.
@@ -14,19 +15,7 @@ public enum HubKey {
         for index in 6..<16 { bytes[index] = UInt8(truncatingIfNeeded: (index < 11 ? random : random2) >> UInt64(8 * (index % 8))) }
         bytes[6] = (bytes[6] & 0x0f) | 0x70
         bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 36) { out in
-            var position = 0
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    out[position] = UInt8(ascii: "-")
-                    position += 1
-                }
-                out[position] = hex[Int(byte >> 4)]
-                out[position + 1] = hex[Int(byte & 0x0f)]
-                position += 2
-            }
-            return position
-        }
+        // 8-4-4-4-12 hex digits.
+        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { ByteEncoding.hex(bytes[$0]) }.joined(separator: "-")
     }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import RealtyModel
 
 /// Sealing a vendor payload's sensitive fields (see ``RealtyModel/SensitiveFields``) inside
@@ -16,14 +16,14 @@ extension SecretBox {
     /// `raw` with every member named in `fields` (at any depth) sealed; `raw` itself when it has
     /// none, so the common case allocates nothing.
     ///
-    /// - Throws: ``StoreError/secretKey(_:)`` when encryption fails.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when encryption fails.
     public func sealingSensitiveFields(of raw: JSONValue, fields: SensitiveFields) throws -> JSONValue {
         try sealed(raw, fields: fields) ?? raw
     }
 
     /// `raw` with every sealed envelope opened back to the vendor's value.
     ///
-    /// - Throws: ``StoreError/secretKey(_:)`` for an envelope sealed under a key that is not
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` for an envelope sealed under a key that is not
     ///   configured, or one that does not authenticate.
     public func openingSensitiveFields(of raw: JSONValue) throws -> JSONValue {
         switch raw {

@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import RealtyModel
 
 /// A symmetric key for credentials at rest, named by a key id derived from the key itself, so
 /// data sealed under one key is never opened with another by mistake.
@@ -10,20 +11,20 @@ public struct SecretKey: Sendable {
     var key: SymmetricKey { SymmetricKey(data: material) }
 
     /// Wraps 32 bytes of key material.
-    /// - Throws: ``StoreError/secretKey(_:)`` when the material is not 32 bytes.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when the material is not 32 bytes.
     public init(material: Data) throws {
         guard material.count == 32 else {
             throw StoreError.secretKey("a secret key must be 32 bytes (256 bits), got \(material.count)")
         }
         self.material = material
-        id = SHA256.hash(data: material).prefix(8).map { String(format: "%02x", $0) }.joined()
+        id = ByteEncoding.hex(SHA256.hash(data: material).prefix(8))
     }
 
     /// Parses a key written as base64 (44 characters) or hex (64 characters).
-    /// - Throws: ``StoreError/secretKey(_:)`` naming what is wrong, never echoing the text.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` naming what is wrong, never echoing the text.
     public init(encoded text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.count == 64, let bytes = Self.hexBytes(trimmed) {
+        if trimmed.count == 64, let bytes = ByteEncoding.bytes(hex: trimmed) {
             try self.init(material: Data(bytes))
         } else if let data = Data(base64Encoded: trimmed) {
             try self.init(material: data)
@@ -36,27 +37,7 @@ public struct SecretKey: Sendable {
     public static func generate() throws -> (key: SecretKey, encoded: String) {
         let material = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         return (try SecretKey(material: material), material.base64EncodedString())
-    }
-
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let high = iterator.next() {
-            guard let low = iterator.next(), let h = hexValue(high), let l = hexValue(low) else { return nil }
-            bytes.append(h << 4 | l)
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 48...57: return byte - 48
-        case 65...70: return byte - 55
-        case 97...102: return byte - 87
-        default: return nil
-        }
-    }
-}
+    }}
 
 /// Seals and opens secrets with AES-256-GCM. The first key seals; every key opens what was
 /// sealed under it, so keys can rotate: add the new key first, keep the old ones until every
@@ -76,7 +57,7 @@ public struct SecretBox: Sendable {
     public let keys: [SecretKey]
 
     /// - Parameter keys: the current key first, then older ones.
-    /// - Throws: ``StoreError/secretKey(_:)`` when `keys` is empty.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when `keys` is empty.
     public init(keys: [SecretKey]) throws {
         guard !keys.isEmpty else { throw StoreError.secretKey("no secret key is configured") }
         self.keys = keys
@@ -95,12 +76,12 @@ public struct SecretBox: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.secretKey("encryption failed")
+            throw StoreError.secretKey("encryption failed", underlying: error)
         }
     }
 
     /// Decrypts a sealed secret.
-    /// - Throws: ``StoreError/secretKey(_:)`` when its key is not configured (wrong key) or
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when its key is not configured (wrong key) or
     ///   the ciphertext does not authenticate.
     public func open(_ sealed: Sealed, context: String) throws -> Data {
         guard let key = keys.first(where: { $0.id == sealed.keyID }) else {
@@ -111,7 +92,7 @@ public struct SecretBox: Sendable {
             let box = try AES.GCM.SealedBox(combined: sealed.combined)
             return try AES.GCM.open(box, using: key.key, authenticating: Data(context.utf8))
         } catch {
-            throw StoreError.secretKey("a stored secret sealed with key id \(sealed.keyID) failed to authenticate: it was altered or belongs to another record")
+            throw StoreError.secretKey("a stored secret sealed with key id \(sealed.keyID) failed to authenticate: it was altered or belongs to another record", underlying: error)
         }
     }
 }

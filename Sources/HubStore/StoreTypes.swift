@@ -78,7 +78,7 @@ public struct SyncScope: Sendable, Hashable {
     public var connectionID: String
     /// The vendor name written as `SourceSystemName`.
     public var sourceSystemName: String
-    /// The full pass the batch belongs to, if any (see ``HubStorage/beginFullPass(tenant:connectionID:resource:)``).
+    /// The full pass the batch belongs to, if any (see ``RecordStore/beginFullPass(tenant:connectionID:resource:)``).
     public var generation: Int64?
     /// The hub's clock for this batch (ModificationTimestamp of changed records).
     public var now: Date
@@ -226,29 +226,6 @@ public struct SyncState: Sendable, Hashable {
     }
 }
 
-/// Errors the store reports. The description names the problem without any stored secret.
-public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    case notFound(String)
-    case conflict(String)
-    case invalidQuery(String)
-    case invalidTransition(String)
-    case schemaTooNew(String)
-    case secretKey(String)
-    case storage(String)
-
-    public var description: String {
-        switch self {
-        case .notFound(let message): return "not found: \(message)"
-        case .conflict(let message): return "conflict: \(message)"
-        case .invalidQuery(let message): return "invalid query: \(message)"
-        case .invalidTransition(let message): return "invalid delivery transition: \(message)"
-        case .schemaTooNew(let message): return "database schema is newer than this binary: \(message)"
-        case .secretKey(let message): return "secret key: \(message)"
-        case .storage(let message): return "storage: \(message)"
-        }
-    }
-}
-
 /// A program allowed to call the hub API on behalf of one tenant. The secret is kept only as
 /// a salted hash (``APIClientSecret``); it is shown once, when the client is created.
 public struct APIClient: Sendable, Hashable, Codable {
@@ -278,7 +255,7 @@ public struct APIClient: Sendable, Hashable, Codable {
     }
 }
 
-/// The limits one ``HubStorage/reserveRequest(key:limits:owner:now:leaseDuration:)`` applies.
+/// The limits one ``LimitStore/reserveRequest(key:limits:owner:now:leaseDuration:)`` applies.
 public struct SharedLimitSpec: Sendable, Hashable {
     /// Requests in flight at once, over all processes.
     public var maxConcurrency: Int
@@ -311,7 +288,7 @@ public struct SharedLimitSpec: Sendable, Hashable {
 
 /// What reserving a request under shared limits gave.
 public enum RequestReservation: Sendable, Hashable {
-    /// A concurrency slot is held (give it back with ``HubStorage/releaseRequest(key:slot:owner:)``);
+    /// A concurrency slot is held (give it back with ``LimitStore/releaseRequest(key:slot:owner:)``);
     /// send after `wait` seconds.
     case granted(slot: Int, wait: TimeInterval)
     /// Every concurrency slot is taken; nothing was reserved.

@@ -4,11 +4,7 @@ import PostgresNIO
 import RealtyModel
 
 extension PostgresHubStore {
-    static let deliveryColumns = """
-        id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts, max_attempts, next_attempt_at,
-        last_error, remote_id, lease_owner, lease_expires_at, created_at, updated_at, completed_at
-        """
-
+    static let deliveryColumns = StoreColumns.deliveries
     static func delivery(from row: PostgresRow) throws -> Delivery {
         let columns = row.makeRandomAccess()
         let id = try columns[0].decode(String.self)
@@ -33,9 +29,7 @@ extension PostgresHubStore {
     }
 
     public func enqueue(_ deliveries: [NewDelivery], now: Date) async throws -> [Delivery] {
-        for new in deliveries where new.maxAttempts < 1 {
-            throw StoreError.invalidQuery("maxAttempts must be at least 1 (delivery \(new.id))")
-        }
+        try NewDelivery.checkAttempts(deliveries)
         return try await transaction { db in
             let stamp = PGTimestamp(now)
             var result: [Delivery] = []
@@ -71,12 +65,8 @@ extension PostgresHubStore {
     public func enqueue(
         _ deliveries: [NewDelivery], idempotencyKey key: String, tenant: String, fingerprint: String, now: Date
     ) async throws -> IdempotentEnqueue {
-        for new in deliveries where new.tenantID != tenant || new.idempotencyKey != key {
-            throw StoreError.invalidQuery("delivery \(new.id) must carry tenant \(tenant) and the request's idempotency key")
-        }
-        for new in deliveries where new.maxAttempts < 1 {
-            throw StoreError.invalidQuery("maxAttempts must be at least 1 (delivery \(new.id))")
-        }
+        try NewDelivery.checkRequest(deliveries, idempotencyKey: key, tenant: tenant)
+        try NewDelivery.checkAttempts(deliveries)
         return try await transaction { db in
             let stamp = PGTimestamp(now)
             guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(tenant)").isEmpty else {
@@ -215,13 +205,7 @@ extension PostgresHubStore {
         _ db: PostgresConnection, id: String, owner: String, transition: DeliveryTransition
     ) async throws -> (Delivery, DeliveryState) {
         guard let delivery = try await fetchDelivery(db, id: id, forUpdate: true) else { throw StoreError.notFound("delivery \(id)") }
-        guard delivery.leaseOwner == owner, delivery.state == .inFlight,
-              let next = DeliveryTransition.next(from: delivery.state, on: transition)
-        else {
-            throw StoreError.invalidTransition(
-                "delivery \(id) is \(delivery.state.rawValue) (lease: \(delivery.leaseOwner ?? "none")), cannot \(transition.rawValue) for \(owner)")
-        }
-        return (delivery, next)
+        return (delivery, try DeliveryTransition.next(forInFlight: delivery, owner: owner, on: transition))
     }
 
     public func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery {

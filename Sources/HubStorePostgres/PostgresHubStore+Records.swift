@@ -3,19 +3,8 @@ public import HubStore
 import PostgresNIO
 public import RealtyModel
 
-/// The SQL names of one resource's table (static names from the model, never input).
-struct PGResourceTable<R: HubRecord> {
-    let table: String
-    let keyColumn: String
-    let sourceKeyColumn: String
-
-    init() {
-        let names = MetadataFieldNames(R.resource)
-        table = "\"\(R.resource.rawValue)\""
-        keyColumn = "\"\(names.key)\""
-        sourceKeyColumn = "\"\(names.sourceKey)\""
-    }
-
+/// The PostgreSQL select lists of one resource's table (its names are ``ResourceColumns``).
+enum PGResourceTable<R: HubRecord> {
     /// The select expression of a metadata column (`raw` is read as JSON text).
     static func metadataExpression(_ column: String) -> String {
         column == MetadataFieldNames.raw ? "raw::text" : "\"\(column)\""
@@ -28,49 +17,13 @@ struct PGResourceTable<R: HubRecord> {
     }
 }
 
-/// One record of a batch, checked and hashed before anything is written.
-private struct PreparedRecord {
-    var sourceKey: String
-    var hash: String
-    var values: [FieldValue]
-    var raw: String?
-    var sourceSystem: String
-    var sourceModified: Date?
-    var sourceEntry: Date?
-}
-
 extension PostgresHubStore {
     public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
-        let sql = PGResourceTable<R>()
-        let fields = R.fields
-        let names = fields.map(\.name)
-        var prepared: [PreparedRecord] = []
-        prepared.reserveCapacity(records.count)
-        var seenInBatch = Set<String>()
-        for record in records {
-            let metadata = record.metadata
-            guard let sourceKey = metadata.sourceKey, !sourceKey.isEmpty else {
-                throw StoreError.invalidQuery("a \(R.resource.rawValue) record has no \(R.resource.sourceKeyField)")
-            }
-            guard seenInBatch.insert(sourceKey).inserted else {
-                throw StoreError.invalidQuery("\(R.resource.sourceKeyField) \(sourceKey) appears twice in one batch")
-            }
-            let values = fields.map { $0.value(in: record) }
-            prepared.append(PreparedRecord(
-                sourceKey: sourceKey, hash: ContentHash.compute(resource: R.resource, names: names, values: values),
-                // Sensitive vendor fields are sealed before `raw` reaches the database.
-                values: values, raw: try metadata.raw.map { try secretBox.sealingSensitiveFields(of: $0, fields: scope.sensitiveFields).jsonText },
-                sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
-                sourceModified: metadata.sourceModificationTimestamp, sourceEntry: metadata.sourceEntryTimestamp))
-        }
-        let fieldColumns = fields.map { "\"\($0.name)\"" }
-        let insertColumns = [
-            sql.keyColumn, "tenant_id", "\"ConnectionId\"", "\"SourceSystemName\"", sql.sourceKeyColumn,
-            "\"ModificationTimestamp\"", "\"OriginalEntryTimestamp\"", "\"SourceModificationTimestamp\"",
-            "\"SourceEntryTimestamp\"", "\"ContentHash\"", "\"DeletedYN\"", "seen_generation", "raw",
-        ] + fieldColumns
+        let sql = ResourceColumns<R>()
+        let fieldColumns = sql.fieldColumns
+        let insertColumns = sql.insertColumns
+        let batch = try PreparedRecord.batch(records, scope: scope, secretBox: secretBox)
         let now = scope.now
-        let batch = prepared
 
         return try await transaction { db in
             var summary = UpsertSummary()
@@ -169,7 +122,7 @@ extension PostgresHubStore {
 
     public func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int {
         guard !sourceKeys.isEmpty else { return 0 }
-        let sql = PGResourceTable<R>()
+        let sql = ResourceColumns<R>()
         return try await transaction { db in
             var update = SQLStatement()
             let now = update.bind(date: scope.now)
@@ -198,7 +151,7 @@ extension PostgresHubStore {
 
     public func record<R: HubRecord>(_ type: R.Type, tenant: String, key: String) async throws -> R? {
         let plan = try ListPlan<R>(ListQuery(perPage: 1, includeDeleted: true))
-        let sql = PGResourceTable<R>()
+        let sql = ResourceColumns<R>()
         return try await read { db in
             var select = SQLStatement()
             let tenantParameter = try select.bind(tenant)
@@ -213,7 +166,7 @@ extension PostgresHubStore {
 
     public func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
         let plan = try ListPlan<R>(query)
-        let sql = PGResourceTable<R>()
+        let sql = ResourceColumns<R>()
         return try await transaction(readOnlySnapshot: true) { db in
             var statement = SQLStatement()
             var conditions = ["tenant_id = \(try statement.bind(tenant))"]

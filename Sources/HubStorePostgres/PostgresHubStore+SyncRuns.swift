@@ -4,15 +4,10 @@ import PostgresNIO
 public import RealtyModel
 
 extension PostgresHubStore {
-    private static let runColumns = """
-        id, tenant_id, connection_id, resource, mode, status, started_at, finished_at, inserted, updated, unchanged,
-        deleted, pages, error
-        """
-
     public func startSyncRun(_ run: SyncRun) async throws {
         try await transaction { db in
             _ = try await db.query("""
-                INSERT INTO sync_runs (\(unescaped: Self.runColumns)) VALUES (\(run.id), \(run.tenantID), \(run.connectionID),
+                INSERT INTO sync_runs (\(unescaped: StoreColumns.syncRuns)) VALUES (\(run.id), \(run.tenantID), \(run.connectionID),
                     \(run.resource.rawValue), \(run.mode.rawValue), \(run.status.rawValue), \(PGTimestamp(run.startedAt)),
                     \(run.finishedAt.map(PGTimestamp.init)), \(run.inserted), \(run.updated), \(run.unchanged), \(run.deleted),
                     \(run.pages), \(run.error))
@@ -35,7 +30,7 @@ extension PostgresHubStore {
     public func listSyncRuns(tenant: String, connectionID: String?, limit: Int) async throws -> [SyncRun] {
         try await read { db in
             var statement = SQLStatement()
-            var sql = "SELECT \(Self.runColumns) FROM sync_runs WHERE tenant_id = \(try statement.bind(tenant))"
+            var sql = "SELECT \(StoreColumns.syncRuns) FROM sync_runs WHERE tenant_id = \(try statement.bind(tenant))"
             if let connectionID { sql += " AND connection_id = \(try statement.bind(connectionID))" }
             sql += " ORDER BY started_at DESC, id COLLATE \"C\" LIMIT \(try statement.bind(max(0, limit)))"
             statement.append(sql)

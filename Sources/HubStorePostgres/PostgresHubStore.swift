@@ -48,7 +48,7 @@ public final class PostgresHubStore: HubStorage {
     /// Connects, runs the migrations (under an advisory lock, so processes starting together
     /// do not race) and returns the store.
     /// - Throws: ``StoreError/schemaTooNew(_:)`` when the database has migrations this binary
-    ///   does not know; ``StoreError/storage(_:)`` when the server cannot be used.
+    ///   does not know; ``StoreError/storage(_:underlying:)`` when the server cannot be used.
     public static func open(
         _ configuration: PostgresStoreConfiguration, secretBox: SecretBox, logger: Logger = Logger(label: "realtyhub.postgres")
     ) async throws -> PostgresHubStore {
@@ -125,7 +125,7 @@ public final class PostgresHubStore: HubStorage {
 
     /// Checks that the configured secret key is the one this database's secrets are sealed
     /// with, registering it when the database has none yet.
-    /// - Throws: ``StoreError/secretKey(_:)`` when the database was set up with another key.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when the database was set up with another key.
     public func checkSecretKey() async throws {
         let box = secretBox
         try await transaction { connection in
@@ -226,22 +226,22 @@ public final class PostgresHubStore: HubStorage {
             if error.code == .server {
                 let state = error.serverInfo?[.sqlState] ?? "?"
                 let message = error.serverInfo?[.message] ?? "server error"
-                if state.hasPrefix("23") { return .conflict(message) }
+                if state.hasPrefix("23") { return .conflict(message, underlying: error) }
                 if state == "28P01" || state == "28000" {
-                    return .storage("PostgreSQL at \(configuration.endpoint) refused the login: \(message)")
+                    return .storage("PostgreSQL at \(configuration.endpoint) refused the login: \(message)", underlying: error)
                 }
-                return .storage("PostgreSQL error \(state): \(message)")
+                return .storage("PostgreSQL error \(state): \(message)", underlying: error)
             }
             if error.code == .sslUnsupported {
-                return .storage("PostgreSQL at \(configuration.endpoint) does not offer TLS, which sslmode=\(configuration.tlsMode.rawValue) requires")
+                return .storage("PostgreSQL at \(configuration.endpoint) does not offer TLS, which sslmode=\(configuration.tlsMode.rawValue) requires", underlying: error)
             }
             let underlying = error.underlying.map { ": \(safeDescription($0))" } ?? ""
-            return .storage("PostgreSQL at \(configuration.endpoint): \(error.code)\(underlying)")
+            return .storage("PostgreSQL at \(configuration.endpoint): \(error.code)\(underlying)", underlying: error)
         }
         if let error = error as? PostgresDecodingError {
-            return .storage("unexpected value in column \(error.columnName) (\(error.code))")
+            return .storage("unexpected value in column \(error.columnName) (\(error.code))", underlying: error)
         }
-        return .storage("PostgreSQL at \(configuration.endpoint): \(safeDescription(error))")
+        return .storage("PostgreSQL at \(configuration.endpoint): \(safeDescription(error))", underlying: error)
     }
 
     /// Describes an error that is not a server message, without its arguments.

@@ -14,7 +14,7 @@ extension SQLiteHubStore {
     }
 
     /// Reads the schema state and the registered key ids of the store in `directory`, read-only.
-    /// - Throws: ``StoreError/storage(_:)`` when the file exists but cannot be read.
+    /// - Throws: ``StoreError/storage(_:underlying:)`` when the file exists but cannot be read.
     public static func inspect(directory: URL) throws -> Inspection {
         let path = directory.appendingPathComponent(databaseFileName).path
         guard FileManager.default.fileExists(atPath: path) else {
@@ -35,7 +35,7 @@ extension SQLiteHubStore {
                 return Inspection(exists: true, schema: SchemaStatus(applied: applied + unknown, known: migrator.migrations), keyIDs: keys)
             }
         } catch {
-            throw StoreError.storage("cannot read \(path): \(describe(error))")
+            throw StoreError.storage("cannot read \(path): \(describe(error))", underlying: error)
         }
     }
 }

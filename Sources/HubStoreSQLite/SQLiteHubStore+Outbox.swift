@@ -4,11 +4,7 @@ import GRDB
 import RealtyModel
 
 extension SQLiteHubStore {
-    private static let deliveryColumns = """
-        id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts, max_attempts, next_attempt_at,
-        last_error, remote_id, lease_owner, lease_expires_at, created_at, updated_at, completed_at
-        """
-
+    private static let deliveryColumns = StoreColumns.deliveries
     static func delivery(from row: Row) throws -> Delivery {
         guard let state = DeliveryState(rawValue: row["state"]) else {
             throw StoreError.storage("delivery \(row["id"] as String) has an unknown state")
@@ -55,9 +51,7 @@ extension SQLiteHubStore {
     public func enqueue(
         _ deliveries: [NewDelivery], idempotencyKey key: String, tenant: String, fingerprint: String, now: Date
     ) async throws -> IdempotentEnqueue {
-        for new in deliveries where new.tenantID != tenant || new.idempotencyKey != key {
-            throw StoreError.invalidQuery("delivery \(new.id) must carry tenant \(tenant) and the request's idempotency key")
-        }
+        try NewDelivery.checkRequest(deliveries, idempotencyKey: key, tenant: tenant)
         // One write transaction (SQLite has one writer at a time, across processes too): the
         // key's primary key decides which request commits deliveries; the others read them.
         return try await run { db in
@@ -88,12 +82,7 @@ extension SQLiteHubStore {
     }
 
     public func delivery(id: String, tenant: String) async throws -> Delivery? {
-        try await read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ? AND tenant_id = ?",
-                arguments: [id, tenant]
-            ).map(Self.delivery(from:))
-        }
+        try await fetchOwned(Self.deliveryColumns, from: "deliveries", id: id, tenant: tenant, Self.delivery(from:))
     }
 
     public func listDeliveries(tenant: String?, filter: DeliveryFilter) async throws -> [Delivery] {
@@ -176,13 +165,7 @@ extension SQLiteHubStore {
         _ db: Database, id: String, owner: String, transition: DeliveryTransition
     ) throws -> (Delivery, DeliveryState) {
         guard let delivery = try fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
-        guard delivery.leaseOwner == owner,
-              let next = DeliveryTransition.next(from: delivery.state, on: transition), delivery.state == .inFlight
-        else {
-            throw StoreError.invalidTransition(
-                "delivery \(id) is \(delivery.state.rawValue) (lease: \(delivery.leaseOwner ?? "none")), cannot \(transition.rawValue) for \(owner)")
-        }
-        return (delivery, next)
+        return (delivery, try DeliveryTransition.next(forInFlight: delivery, owner: owner, on: transition))
     }
 
     public func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery {

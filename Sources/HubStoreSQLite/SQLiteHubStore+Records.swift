@@ -3,36 +3,28 @@ public import HubStore
 import GRDB
 public import RealtyModel
 
-/// The SQL for one resource's table, built from its field list (static names, never input).
+/// The SQL for one resource's table: the shared column names and the statements SQLite caches,
+/// built from the field list (static names, never input).
 struct ResourceTable<R: HubRecord> {
-    let table: String
-    let keyColumn: String
-    let sourceKeyColumn: String
+    let columns = ResourceColumns<R>()
     let fieldColumns: String
     let insertSQL: String
     let updateSQL: String
 
+    var table: String { columns.table }
+    var keyColumn: String { columns.keyColumn }
+    var sourceKeyColumn: String { columns.sourceKeyColumn }
+
     init() {
-        let names = MetadataFieldNames(R.resource)
-        table = "\"\(R.resource.rawValue)\""
-        keyColumn = "\"\(names.key)\""
-        sourceKeyColumn = "\"\(names.sourceKey)\""
-        let fields = R.fields.map { "\"\($0.name)\"" }
-        fieldColumns = fields.joined(separator: ", ")
-        let metadata = [
-            keyColumn, "tenant_id", "\"ConnectionId\"", "\"SourceSystemName\"", sourceKeyColumn,
-            "\"ModificationTimestamp\"", "\"OriginalEntryTimestamp\"", "\"SourceModificationTimestamp\"",
-            "\"SourceEntryTimestamp\"", "\"ContentHash\"", "\"DeletedYN\"", "seen_generation", "raw",
-        ]
-        let columns = metadata + fields
-        insertSQL = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
-            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        fieldColumns = columns.fieldColumns.joined(separator: ", ")
+        insertSQL = "INSERT INTO \(columns.table) (\(columns.insertColumns.joined(separator: ", "))) VALUES ("
+            + Array(repeating: "?", count: columns.insertColumns.count).joined(separator: ", ") + ")"
         let assignments = [
             "\"SourceSystemName\" = ?", "\"ModificationTimestamp\" = ?", "\"SourceModificationTimestamp\" = ?",
             "\"SourceEntryTimestamp\" = ?", "\"ContentHash\" = ?", "\"DeletedYN\" = 0",
             "seen_generation = COALESCE(?, seen_generation)", "raw = ?",
-        ] + fields.map { "\($0) = ?" }
-        updateSQL = "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE \(keyColumn) = ?"
+        ] + columns.fieldColumns.map { "\($0) = ?" }
+        updateSQL = "UPDATE \(columns.table) SET \(assignments.joined(separator: ", ")) WHERE \(columns.keyColumn) = ?"
     }
 }
 
@@ -78,7 +70,7 @@ extension FieldValue {
 extension SQLiteHubStore {
     public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
         let sql = ResourceTable<R>()
-        let box = secretBox
+        let batch = try PreparedRecord.batch(records, scope: scope, secretBox: secretBox)
         return try await run { db in
             var summary = UpsertSummary()
             let now = Timestamp.format(scope.now)
@@ -100,28 +92,14 @@ extension SQLiteHubStore {
             let insert = try db.cachedStatement(sql: sql.insertSQL)
             let update = try db.cachedStatement(sql: sql.updateSQL)
             let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
-            let fields = R.fields
-            let names = fields.map { $0.name }
-            let fieldCount = fields.count
-            var seenInBatch = Set<String>()
-            for record in records {
-                let metadata = record.metadata
-                guard let sourceKey = metadata.sourceKey, !sourceKey.isEmpty else {
-                    throw StoreError.invalidQuery("a \(R.resource.rawValue) record has no \(R.resource.sourceKeyField)")
-                }
-                guard seenInBatch.insert(sourceKey).inserted else {
-                    throw StoreError.invalidQuery("\(R.resource.sourceKeyField) \(sourceKey) appears twice in one batch")
-                }
-                var values: [FieldValue] = []
-                values.reserveCapacity(fieldCount)
-                for index in 0..<fieldCount { values.append(fields[index].value(in: record)) }
-                let hash = ContentHash.compute(resource: R.resource, names: names, values: values)
-                let fieldValues = values.map { $0.databaseValue }
-                // Sensitive vendor fields are sealed before `raw` reaches the database.
-                let raw = try metadata.raw.map { try box.sealingSensitiveFields(of: $0, fields: scope.sensitiveFields).jsonText.databaseValue } ?? .null
-                let sourceSystem = metadata.sourceSystemName ?? scope.sourceSystemName
-                let sourceModified = metadata.sourceModificationTimestamp.map(Timestamp.format)
-                let sourceEntry = metadata.sourceEntryTimestamp.map(Timestamp.format)
+            for record in batch {
+                let sourceKey = record.sourceKey
+                let hash = record.hash
+                let fieldValues = record.values.map { $0.databaseValue }
+                let raw = record.raw?.databaseValue ?? .null
+                let sourceSystem = record.sourceSystem
+                let sourceModified = record.sourceModified.map(Timestamp.format)
+                let sourceEntry = record.sourceEntry.map(Timestamp.format)
                 if let row = try DirectBinding.firstRow(
                     db, select, [scope.tenant.databaseValue, scope.connectionID.databaseValue, sourceKey.databaseValue])
                 {

@@ -4,15 +4,10 @@ import GRDB
 public import RealtyModel
 
 extension SQLiteHubStore {
-    private static let runColumns = """
-        id, tenant_id, connection_id, resource, mode, status, started_at, finished_at, inserted, updated, unchanged,
-        deleted, pages, error
-        """
-
     public func startSyncRun(_ run: SyncRun) async throws {
         try await self.run { db in
             try db.execute(
-                sql: "INSERT INTO sync_runs (\(Self.runColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO sync_runs (\(StoreColumns.syncRuns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     run.id, run.tenantID, run.connectionID, run.resource.rawValue, run.mode.rawValue, run.status.rawValue,
                     Timestamp.format(run.startedAt), run.finishedAt.map(Timestamp.format), run.inserted, run.updated,
@@ -38,7 +33,7 @@ extension SQLiteHubStore {
 
     public func listSyncRuns(tenant: String, connectionID: String?, limit: Int) async throws -> [SyncRun] {
         try await read { db in
-            var sql = "SELECT \(Self.runColumns) FROM sync_runs WHERE tenant_id = ?"
+            var sql = "SELECT \(StoreColumns.syncRuns) FROM sync_runs WHERE tenant_id = ?"
             var arguments: StatementArguments = [tenant]
             if let connectionID {
                 sql += " AND connection_id = ?"

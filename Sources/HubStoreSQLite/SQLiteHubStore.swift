@@ -19,19 +19,19 @@ public final class SQLiteHubStore: HubStorage {
 
     /// Opens (creating if needed) the store in `directory`.
     /// - Throws: ``StoreError/schemaTooNew(_:)`` when the database has migrations this binary
-    ///   does not know; ``StoreError/storage(_:)`` when the folder or file cannot be used.
+    ///   does not know; ``StoreError/storage(_:underlying:)`` when the folder or file cannot be used.
     public convenience init(directory: URL, secretBox: SecretBox) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw StoreError.storage("cannot create the data folder \(directory.path): \(error.localizedDescription)")
+            throw StoreError.storage("cannot create the data folder \(directory.path): \(error.localizedDescription)", underlying: error)
         }
         let path = directory.appendingPathComponent(Self.databaseFileName).path
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: Self.configuration())
         } catch {
-            throw StoreError.storage("cannot open \(path): \(Self.describe(error))")
+            throw StoreError.storage("cannot open \(path): \(Self.describe(error))", underlying: error)
         }
         try self.init(writer: pool, secretBox: secretBox)
     }
@@ -42,7 +42,7 @@ public final class SQLiteHubStore: HubStorage {
         do {
             queue = try DatabaseQueue(configuration: configuration())
         } catch {
-            throw StoreError.storage("cannot open an in-memory database: \(describe(error))")
+            throw StoreError.storage("cannot open an in-memory database: \(describe(error))", underlying: error)
         }
         return try SQLiteHubStore(writer: queue, secretBox: secretBox)
     }
@@ -84,7 +84,7 @@ public final class SQLiteHubStore: HubStorage {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.storage("migration failed: \(Self.describe(error))")
+            throw StoreError.storage("migration failed: \(Self.describe(error))", underlying: error)
         }
     }
 
@@ -96,7 +96,7 @@ public final class SQLiteHubStore: HubStorage {
 
     /// Checks that the configured secret key is the one this store's secrets are sealed with,
     /// registering it when the store has none yet.
-    /// - Throws: ``StoreError/secretKey(_:)`` when the store was set up with another key.
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when the store was set up with another key.
     public func checkSecretKey() async throws {
         let box = secretBox
         try await run { db in
@@ -138,9 +138,9 @@ public final class SQLiteHubStore: HubStorage {
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw StoreError.conflict(error.message ?? "constraint violated")
+            throw StoreError.conflict(error.message ?? "constraint violated", underlying: error)
         } catch {
-            throw StoreError.storage(Self.describe(error))
+            throw StoreError.storage(Self.describe(error), underlying: error)
         }
     }
 
@@ -151,7 +151,20 @@ public final class SQLiteHubStore: HubStorage {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.storage(Self.describe(error))
+            throw StoreError.storage(Self.describe(error), underlying: error)
+        }
+    }
+
+    /// The row of `table` with `id` in `tenant`, made into a `T` by `make`, or nil.
+    /// - Parameters:
+    ///   - columns: the select list (static names, never input).
+    ///   - table: the table (a static name, never input).
+    func fetchOwned<T: Sendable>(
+        _ columns: String, from table: String, id: String, tenant: String, _ make: @escaping @Sendable (Row) throws -> T
+    ) async throws -> T? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(columns) FROM \(table) WHERE id = ? AND tenant_id = ?", arguments: [id, tenant])
+                .map(make)
         }
     }
 
@@ -262,12 +275,7 @@ public final class SQLiteHubStore: HubStorage {
         """
 
     public func connection(id: String, tenant: String) async throws -> Connection? {
-        try await read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT \(Self.connectionColumns) FROM connections WHERE id = ? AND tenant_id = ?",
-                arguments: [id, tenant]
-            ).map(Self.connection(from:))
-        }
+        try await fetchOwned(Self.connectionColumns, from: "connections", id: id, tenant: tenant, Self.connection(from:))
     }
 
     public func listConnections(tenant: String?) async throws -> [Connection] {

@@ -184,7 +184,7 @@ public enum StoreContract {
             do {
                 _ = try await store.list(Contact.self, tenant: scope.tenant, query: query)
                 throw ContractFailure(description: "query \(query) must be refused")
-            } catch StoreError.invalidQuery {}
+            } catch let error as StoreError where error.code == .invalidQuery {}
         }
         let typed = try? await store.list(Property.self, tenant: scope.tenant, query: ListQuery(filters: ["BedroomsTotal": "x"]))
         try check(typed == nil, "a non-integer filter on an integer field must be refused")
@@ -232,7 +232,7 @@ public enum StoreContract {
         do {
             _ = try await store.completeFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts, generation: generation)
             throw ContractFailure(description: "completing a superseded pass must fail")
-        } catch StoreError.conflict {}
+        } catch let error as StoreError where error.code == .conflict {}
         live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
         try check(live.total == 5, "a superseded pass deletes nothing")
         passScope.generation = newer
@@ -344,7 +344,7 @@ public enum StoreContract {
         do {
             _ = try await store.completeDelivery(id: id, owner: "w2", remoteID: "x", now: t0)
             throw ContractFailure(description: "another worker cannot complete a delivery it does not hold")
-        } catch StoreError.invalidTransition {}
+        } catch let error as StoreError where error.code == .invalidTransition {}
         let waiting = try await store.failDelivery(
             id: id, owner: "w1", error: "HTTP 503", retryAt: t0.addingTimeInterval(30), now: t0)
         try check(waiting.state == .retryWait && waiting.lastError == "HTTP 503", "retry-wait with error")
@@ -357,13 +357,13 @@ public enum StoreContract {
         do {
             _ = try await store.completeDelivery(id: id, owner: "w1", remoteID: "x", now: t0)
             throw ContractFailure(description: "a dead delivery cannot complete")
-        } catch StoreError.invalidTransition {}
+        } catch let error as StoreError where error.code == .invalidTransition {}
         let retried = try await store.retryDelivery(id: id, tenant: scope.tenant, now: t0.addingTimeInterval(40))
         try check(retried.state == .pending && retried.attempts == 0, "retry moves dead to pending with a fresh budget")
         do {
             _ = try await store.retryDelivery(id: id, tenant: scope.tenant, now: t0)
             throw ContractFailure(description: "only dead deliveries can be retried")
-        } catch StoreError.invalidTransition {}
+        } catch let error as StoreError where error.code == .invalidTransition {}
         let again = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(41), leaseDuration: 60, limit: 10, connectionID: "conn-1")
         try check(again.map(\.id) == [id], "claimable after retry")
         try await store.recordRemoteID(id: id, owner: "w3", remoteID: "remote-7", now: t0.addingTimeInterval(42))
@@ -386,7 +386,7 @@ public enum StoreContract {
         do {
             _ = try await store.completeDelivery(id: new.id, owner: "dead-worker", remoteID: nil, now: t0.addingTimeInterval(32))
             throw ContractFailure(description: "the old owner cannot complete after losing the lease")
-        } catch StoreError.invalidTransition {}
+        } catch let error as StoreError where error.code == .invalidTransition {}
         let other = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(32), leaseDuration: 30, limit: 1, connectionID: "conn-9")
         try check(other.isEmpty, "claims can be limited to one connection")
         // A live worker's heartbeat keeps its lease.
@@ -563,7 +563,7 @@ public enum StoreContract {
         do {
             _ = try await store.saveConnection(duplicate, credentials: nil)
             throw ContractFailure(description: "two connections of one tenant cannot share a name")
-        } catch StoreError.conflict {}
+        } catch let error as StoreError where error.code == .conflict {}
         try check(try await store.listConnections(tenant: scope.tenant).count == 1, "list")
         try check(try await store.deleteConnection(id: "conn-1", tenant: scope.tenant), "delete")
         try check(try await store.listConnections(tenant: scope.tenant).isEmpty, "deleted")
@@ -584,14 +584,14 @@ public enum StoreContract {
         do {
             try await store.createAPIClient(client)
             throw ContractFailure(description: "a client id is unique")
-        } catch StoreError.conflict {}
+        } catch let error as StoreError where error.code == .conflict {}
         var orphan = client
         orphan.id = "client-b"
         orphan.tenantID = "no-such-tenant"
         do {
             try await store.createAPIClient(orphan)
             throw ContractFailure(description: "a client needs an existing tenant")
-        } catch StoreError.notFound {}
+        } catch let error as StoreError where error.code == .notFound {}
         try check(try await store.listAPIClients(tenant: "t2").isEmpty, "clients are per tenant")
         try check(try await store.listAPIClients(tenant: nil).count == 1, "list all")
         try check(!(try await store.deleteAPIClient(id: "client-a", tenant: "t2")), "another tenant cannot delete")
@@ -668,7 +668,7 @@ public enum StoreContract {
         do {
             try await store.finishSyncRun(ghost)
             throw ContractFailure(description: "finishing an unknown run must fail")
-        } catch StoreError.notFound {}
+        } catch let error as StoreError where error.code == .notFound {}
     }
 
     public static func expiringCache(_ store: any HubStorage) async throws {

@@ -2,8 +2,9 @@ import Foundation
 
 /// A canonical record of one resource: its metadata plus the RESO fields listed in ``fields``.
 ///
-/// Conforming types are plain value types. JSON coding, validation helpers, the content hash
-/// and projection all come from the field list, so a resource is declared in one place.
+/// Conforming types are plain value types. JSON coding, validation helpers, projection and the
+/// content hash (computed in HubStore) all come from the field list, so a resource is declared
+/// in one place.
 public protocol HubRecord: Sendable, Hashable, Codable {
     /// The resource this type holds.
     static var resource: ResourceName { get }
@@ -32,19 +33,6 @@ extension HubRecord {
         return values
     }
 
-    /// A stable SHA-256 over the canonical fields: same content, same hash; any change to a
-    /// canonical field, a new hash. Metadata (keys, timestamps, the raw payload) is excluded, so
-    /// a vendor re-sending the same record does not count as a change.
-    public var contentHash: String {
-        Self.contentHash(of: Self.fields.map { $0.value(in: self) })
-    }
-
-    /// The content hash of a record whose canonical values (in ``fields`` order) are `values`;
-    /// lets a caller that already read the values avoid reading them twice.
-    public static func contentHash(of values: [FieldValue]) -> String {
-        ContentHash.compute(resource: resource, names: fields.map { $0.name }, values: values)
-    }
-
     /// Validation of the field types plus the resource's own rules.
     ///
     /// - Throws: ``ValidationError`` listing every offending field.
@@ -52,63 +40,6 @@ extension HubRecord {
         let errors = validate()
         if !errors.isEmpty { throw ValidationError(errors: errors) }
         return self
-    }
-}
-
-/// The content hash, written without generics so bulk callers pay no per-record type lookups.
-public enum ContentHash {
-    /// SHA-256 over the resource name and each non-null value with its field name, in order.
-    /// - Parameters:
-    ///   - names: the field names, in ``HubRecord/fields`` order.
-    ///   - values: the values, in the same order.
-    public static func compute(resource: ResourceName, names: [String], values: [FieldValue]) -> String {
-        var digest = SHA256Digest()
-        digest.update(resource.rawValue)
-        var index = 0
-        while index < values.count, index < names.count {
-            let value = values[index]
-            if !value.isNull {
-                digest.update(names[index])
-                digest.update(byte: 0x1f)
-                value.digest(into: &digest)
-                digest.update(byte: 0x1e)
-            }
-            index += 1
-        }
-        return SHA256Digest.hexString(digest.finalize())
-    }
-}
-
-extension FieldValue {
-    fileprivate func digest(into digest: inout SHA256Digest) {
-        switch self {
-        case .null:
-            break
-        case .string(let text):
-            digest.update(byte: UInt8(ascii: "s"))
-            digest.update(text)
-        case .integer(let number):
-            digest.update(byte: UInt8(ascii: "i"))
-            digest.update(String(number))
-        case .decimal(let number):
-            digest.update(byte: UInt8(ascii: "d"))
-            digest.update(String(number))
-        case .boolean(let flag):
-            digest.update(byte: UInt8(ascii: "b"))
-            digest.update(byte: flag ? 1 : 0)
-        case .timestamp(let date):
-            digest.update(byte: UInt8(ascii: "t"))
-            digest.update(Timestamp.format(date))
-        case .date(let text):
-            digest.update(byte: UInt8(ascii: "D"))
-            digest.update(text)
-        case .stringList(let strings):
-            digest.update(byte: UInt8(ascii: "l"))
-            for string in strings {
-                digest.update(string)
-                digest.update(byte: 0x1d)
-            }
-        }
     }
 }
 

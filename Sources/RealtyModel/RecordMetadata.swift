@@ -18,7 +18,7 @@ public struct RecordMetadata: Sendable, Hashable {
     public var sourceModificationTimestamp: Date?
     /// The vendor's own creation time, when it sends one.
     public var sourceEntryTimestamp: Date?
-    /// The content hash over the canonical fields (see ``HubRecord/contentHash``).
+    /// The content hash over the canonical fields (computed by HubStore's `ContentHash`).
     public var contentHash: String?
     /// Whether the record was deleted at the vendor (found missing by a completed full pass or
     /// reported deleted by the vendor).

@@ -23,38 +23,12 @@ extension ConnectorProvider {
 extension ConnectorProvider {
     /// Loads a connection and its credentials from `store` and builds its connector.
     func connector(
-        store: any HubStorage, tenant: String, connectionID: String
+        store: any ConnectionStore, tenant: String, connectionID: String
     ) async throws -> (Connection, any Connector) {
         guard let connection = try await store.connection(id: connectionID, tenant: tenant) else {
             throw SyncEngineError.unknownConnection(connectionID)
         }
         let credentials = try await store.credentials(connectionID: connectionID, tenant: tenant)
         return (connection, try connector(for: connection, credentials: credentials))
-    }
-}
-
-/// Errors of the sync engine itself (vendor failures stay `ConnectorError`s).
-public enum SyncEngineError: Error, Sendable, Hashable, CustomStringConvertible {
-    case unknownConnection(String)
-    case connectionDisabled(String)
-    case notReadable(connection: String, resource: String)
-    case invalidPayload(String)
-    case unusableConnection(String)
-    /// The worker's pull lease expired and another worker took the pull over.
-    case leaseLost(connection: String, resource: String)
-    /// The process is shutting down; the pull stopped at a page boundary and resumes next time.
-    case stoppedForShutdown
-
-    public var description: String {
-        switch self {
-        case .unknownConnection(let id): return "no connection \(id)"
-        case .connectionDisabled(let id): return "connection \(id) is disabled"
-        case .notReadable(let connection, let resource): return "connection \(connection) cannot read \(resource)"
-        case .invalidPayload(let message): return "invalid delivery payload: \(message)"
-        case .unusableConnection(let message): return message
-        case .leaseLost(let connection, let resource):
-            return "the lease on pulling \(resource) through connection \(connection) expired and another worker took it over"
-        case .stoppedForShutdown: return "stopped at a page boundary because the process is shutting down; the next run resumes"
-        }
     }
 }

@@ -2,7 +2,7 @@ public import ConnectorKit
 public import Foundation
 public import HubStore
 public import Logging
-public import RealtyModel
+import RealtyModel
 import Synchronization
 
 /// What a delivery handler gets: the delivery, its connection and a connector for it.
@@ -45,7 +45,7 @@ public struct DeliveryPolicy: Sendable, Hashable {
 
     /// How often the leases of running attempts are renewed: every third of the lease, so
     /// one missed renewal still leaves the lease standing.
-    public var heartbeatInterval: Duration { .milliseconds(max(10, Int(leaseDuration * 1000 / 3))) }
+    public var heartbeatInterval: Duration { Heartbeat.interval(forLease: leaseDuration) }
 
     /// How many of one connection's deliveries a worker claims at once: as many as the
     /// connection's rate lets it start within one lease (one request per delivery), at least
@@ -65,7 +65,7 @@ public struct DeliveryPolicy: Sendable, Hashable {
 /// earlier attempt may have succeeded at the vendor, so nothing is created twice where the
 /// vendor allows a lookup.
 public struct DeliveryWorker: Sendable {
-    let store: any HubStorage
+    let store: any OutboxStore & ConnectionStore
     let connectors: any ConnectorProvider
     let handlers: [DeliveryKind: DeliveryHandler]
     let policy: DeliveryPolicy
@@ -78,7 +78,7 @@ public struct DeliveryWorker: Sendable {
     ///   - owner: this worker's lease name (unique per process).
     ///   - handlers: what to do per delivery kind; ``standardHandlers`` covers leads.
     public init(
-        store: any HubStorage, connectors: any ConnectorProvider, handlers: [DeliveryKind: DeliveryHandler] = DeliveryWorker.standardHandlers,
+        store: any OutboxStore & ConnectionStore, connectors: any ConnectorProvider, handlers: [DeliveryKind: DeliveryHandler] = DeliveryWorker.standardHandlers,
         policy: DeliveryPolicy = DeliveryPolicy(), owner: String = "worker-\(UUID().uuidString.prefix(8))",
         now: @escaping @Sendable () -> Date = { Date() }, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger
@@ -101,7 +101,7 @@ public struct DeliveryWorker: Sendable {
             do {
                 lead = try JSONDecoder().decode(Contact.self, from: context.delivery.payload)
             } catch {
-                throw SyncEngineError.invalidPayload("the lead is not a Contacts record: \(error)")
+                throw SyncEngineError.invalidPayload("the lead is not a Contacts record: \(error)", underlying: error)
             }
             if let remoteID = context.delivery.remoteID { return remoteID }
             if context.mayHaveReachedVendor,
@@ -161,27 +161,17 @@ public struct DeliveryWorker: Sendable {
     /// the same delivery at once.
     func heartbeat(_ leases: DeliveryLeases) async {
         let interval = policy.heartbeatInterval
-        let seconds = policy.leaseDuration / 3
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
+        let leaseDuration = policy.leaseDuration
+        await Heartbeat.every(interval) {
             let stamp = now()
             let lost: [String]
             do {
-                let store = store
-                let owner = owner
-                let leaseDuration = policy.leaseDuration
-                // A slow answer is still good while the lease stands (half a beat more than the
-                // beat); one slower than that counts as failed.
-                let held = try await withTimeout(interval * 3 / 2) {
+                let held = try await Heartbeat.renew(every: interval) {
                     try await store.renewDeliveryLeases(owner: owner, now: stamp, leaseDuration: leaseDuration)
                 }
                 lost = leases.renewed(held: held, at: stamp)
             } catch {
-                lost = leases.renewalFailed(at: now(), leaseDuration: policy.leaseDuration, margin: seconds)
+                lost = leases.renewalFailed(at: now(), leaseDuration: leaseDuration, margin: leaseDuration / 3)
                 logger.warning("renewing delivery leases failed", metadata: ["hub.error": "\(error)"])
             }
             if !lost.isEmpty {
@@ -189,6 +179,7 @@ public struct DeliveryWorker: Sendable {
                     "hub.delivery.ids": "\(lost.sorted().joined(separator: ","))",
                 ])
             }
+            return true
         }
     }
 

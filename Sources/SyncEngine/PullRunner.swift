@@ -1,4 +1,4 @@
-public import ConnectorKit
+import ConnectorKit
 import ServiceLifecycle
 import Synchronization
 public import Foundation
@@ -20,7 +20,7 @@ public import RealtyModel
 ///   heartbeat, so no two workers of any process pull it at once; a worker that loses its lease
 ///   (it stalled past the expiry and another took over) stops before its next write.
 public struct PullRunner: Sendable {
-    let store: any HubStorage
+    let store: any RecordStore & CursorStore & ConnectionStore
     let connectors: any ConnectorProvider
     let now: @Sendable () -> Date
     let lookback: TimeInterval
@@ -41,7 +41,7 @@ public struct PullRunner: Sendable {
     ///     of it); after a crash, another process takes the pull over once it expires.
     ///   - logger: for run progress (never records or credentials).
     public init(
-        store: any HubStorage, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() },
+        store: any RecordStore & CursorStore & ConnectionStore, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() },
         lookback: TimeInterval = PullRunner.defaultLookback, owner: String = PullRunner.defaultOwner(),
         leaseDuration: TimeInterval = PullRunner.defaultLeaseDuration, logger: Logger
     ) {
@@ -133,29 +133,22 @@ public struct PullRunner: Sendable {
     /// fails or hangs is retried at the next beat; when the lease as last renewed would expire
     /// before then, the lease counts as lost (the pull stops before its next write).
     private func heartbeat(tenant: String, connectionID: String, resource: ResourceName, lease: PullLease) async {
-        let interval = Duration.milliseconds(max(10, Int(leaseDuration * 1000 / 3)))
+        let interval = Heartbeat.interval(forLease: leaseDuration)
         var confirmedAt = now()
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
+        await Heartbeat.every(interval) {
             let stamp = now()
             do {
-                let store = store
-                let owner = owner
-                let leaseDuration = leaseDuration
-                if try await !withTimeout(interval * 3 / 2, {
+                let held = try await Heartbeat.renew(every: interval) {
                     try await store.renewPullJob(
                         tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: stamp,
                         leaseDuration: leaseDuration)
-                }) {
+                }
+                guard held else {
                     lease.markLost()
                     logger.warning("pull lease lost", metadata: [
                         "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
                     ])
-                    return
+                    return false
                 }
                 confirmedAt = stamp
             } catch {
@@ -165,9 +158,10 @@ public struct PullRunner: Sendable {
                     logger.warning("pull lease expires before the next renewal; the pull stops", metadata: [
                         "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
                     ])
-                    return
+                    return false
                 }
             }
+            return true
         }
     }
 

@@ -2,7 +2,7 @@ import ConnectorKit
 public import Foundation
 public import HubStore
 public import Logging
-public import RealtyModel
+import RealtyModel
 public import ServiceLifecycle
 
 /// Runs the delivery worker continuously: claims due deliveries, performs them, and sleeps
@@ -37,7 +37,7 @@ public struct DeliveryService: Service {
 /// Pulls each enabled connection's readable resources on its schedule: incremental pulls every
 /// `syncIntervalSeconds`, and a full pass (deletion detection) every `fullPassInterval`.
 public struct SyncScheduler: Service {
-    let store: any HubStorage
+    let store: any CursorStore & ConnectionStore
     let runner: PullRunner
     let connectors: any ConnectorProvider
     let fullPassInterval: TimeInterval
@@ -46,7 +46,7 @@ public struct SyncScheduler: Service {
     let logger: Logger
 
     public init(
-        store: any HubStorage, runner: PullRunner, connectors: any ConnectorProvider, fullPassInterval: TimeInterval = 86_400,
+        store: any CursorStore & ConnectionStore, runner: PullRunner, connectors: any ConnectorProvider, fullPassInterval: TimeInterval = 86_400,
         tick: Duration = .seconds(1), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.store = store

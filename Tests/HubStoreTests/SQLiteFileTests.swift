@@ -44,8 +44,8 @@ import Testing
         #expect {
             _ = try SQLiteHubStore(directory: directory, secretBox: box)
         } throws: { error in
-            guard case StoreError.schemaTooNew(let message) = error else { return false }
-            return message.contains("2099-01-01-from-the-future")
+            guard let error = error as? StoreError, error.code == .schemaTooNew else { return false }
+            return error.message.contains("2099-01-01-from-the-future")
         }
     }
 
@@ -66,14 +66,13 @@ import Testing
         await #expect {
             try await wrongStore.checkSecretKey()
         } throws: { error in
-            guard case StoreError.secretKey(let message) = error else { return false }
-            return message.contains("wrong key") && message.contains(right.currentKeyID)
+            guard let error = error as? StoreError, error.code == .secretKey else { return false }
+            return error.message.contains("wrong key") && error.message.contains(right.currentKeyID)
         }
         await #expect {
             _ = try await wrongStore.credentials(connectionID: "c1", tenant: "t1")
         } throws: { error in
-            guard case StoreError.secretKey = error else { return false }
-            return true
+            (error as? StoreError)?.code == .secretKey
         }
         // Rotation: the new key first, the old one still configured, opens old secrets.
         let rotated = try SecretBox(keys: wrong.keys + right.keys)

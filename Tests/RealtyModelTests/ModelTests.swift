@@ -153,68 +153,6 @@ import Testing
     }
 }
 
-@Suite struct ContentHashTests {
-    func contact() -> Contact {
-        var contact = Contact(metadata: RecordMetadata(sourceKey: "1"))
-        contact.firstName = "Ana"
-        contact.email = "ana@example.com"
-        contact.birthdate = "2000-01-01"
-        return contact
-    }
-
-    @Test func sameContentSameHash() {
-        var other = contact()
-        other.metadata = RecordMetadata(key: "different", sourceKey: "2", modificationTimestamp: Date(), raw: .string("noise"))
-        #expect(contact().contentHash == other.contentHash, "metadata and raw are not content")
-        #expect(contact().contentHash.count == 64)
-    }
-
-    @Test func anyCanonicalChangeChangesTheHash() {
-        let base = contact().contentHash
-        var hashes: Set<String> = [base]
-        for field in Contact.fields {
-            var changed = contact()
-            let value: FieldValue
-            switch field.type {
-            case .string: value = .string("changed-\(field.name)")
-            case .date: value = .date("1999-12-31")
-            default: continue
-            }
-            #expect(field.set(value, in: &changed))
-            let hash = changed.contentHash
-            #expect(hash != base, "changing \(field.name) must change the hash")
-            hashes.insert(hash)
-        }
-        #expect(hashes.count == Contact.fields.count + 1)
-        var cleared = contact()
-        cleared.email = nil
-        #expect(cleared.contentHash != base)
-        var moved = contact()
-        moved.firstName = nil
-        moved.lastName = "Ana"
-        #expect(moved.contentHash != base, "the same value in another field is another content")
-    }
-
-    @Test func sha256KnownVectors() {
-        #expect(SHA256Digest.hex(of: Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256Digest.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256Digest.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256Digest.hex(of: [UInt8](repeating: 0x61, count: 1000))
-                == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
-        // The hash of a record with no fields is SHA-256 of its resource name.
-        #expect(Office().contentHash == SHA256Digest.hex(of: Array("Office".utf8)))
-    }
-
-    @Test func hashIsPinned() {
-        // The canonical encoding is part of the stored data: changing it would mark every
-        // stored record as changed on the next sync. This pins it.
-        #expect(contact().contentHash == pinnedContactHash)
-    }
-
-    let pinnedContactHash = "6b748b5cd12ef058381f8dd5659894e1288255b5c5597ad9ba5678872b6fd6f2"
-}
-
 @Suite struct TimestampTests {
     @Test func formatsAndParses() throws {
         let date = Date(timeIntervalSince1970: 1_700_000_000.123)

@@ -1,0 +1,55 @@
+public import Foundation
+
+/// The delivery outbox: accepted writes committed before they are answered, leased to workers,
+/// retried, and guarded by client idempotency keys.
+public protocol OutboxStore: Sendable {
+    /// Commits new deliveries in one transaction. A delivery whose (tenant, idempotency key,
+    /// connection) exists already is not added again; the existing one is returned instead.
+    func enqueue(_ deliveries: [NewDelivery], now: Date) async throws -> [Delivery]
+    /// Commits a request's deliveries under a client idempotency key, race-free: in one
+    /// transaction the key is inserted into a table where (tenant, key) is unique, and only the
+    /// transaction that inserted it adds `deliveries` (which must all carry `idempotencyKey`).
+    /// Every other request under the key, concurrent or later, adds nothing and reads the key's
+    /// fingerprint and deliveries as committed by the winner.
+    func enqueue(_ deliveries: [NewDelivery], idempotencyKey: String, tenant: String, fingerprint: String, now: Date) async throws -> IdempotentEnqueue
+    /// The delivery with `id` in `tenant`, or `nil`.
+    func delivery(id: String, tenant: String) async throws -> Delivery?
+    /// Deliveries, newest first, optionally filtered.
+    func listDeliveries(tenant: String?, filter: DeliveryFilter) async throws -> [Delivery]
+    /// Leases up to `limit` due deliveries to `owner`, oldest first: pending ones, retry-wait
+    /// ones whose next attempt time has come, and in-flight ones whose lease expired (their
+    /// worker died). Each moves to in-flight with one more attempt.
+    ///
+    /// - Parameter connectionLimits: at most this many of one connection's deliveries (by
+    ///   connection id) are claimed; a connection not named is limited by `limit` alone. The
+    ///   oldest due deliveries of the other connections fill the rest of the batch.
+    func claimDeliveries(
+        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?, connectionLimits: [String: Int]
+    ) async throws -> [Delivery]
+    /// In-flight → done, recording the vendor's id, in one transaction.
+    /// - Throws: ``StoreError`` `.invalidTransition` when the delivery is not in flight for `owner`.
+    func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery
+    /// In-flight → retry-wait (when `retryAt` is given) or dead (when nil), recording the error.
+    func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery
+    /// Extends the leases of every delivery in flight for `owner` to `now + leaseDuration` (the
+    /// heartbeat of a worker whose attempts outlast part of their lease), so that no other worker
+    /// takes over a delivery whose worker is alive.
+    /// - Returns: the ids of the deliveries whose leases were extended: a delivery `owner`
+    ///   claimed that is missing here was finished or taken over by another worker.
+    func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Set<String>
+    /// Records a remote id learned before the final outcome (for example a lookup hit).
+    func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws
+    /// Dead → pending, due now (a user asked to retry).
+    func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery
+}
+
+extension OutboxStore {
+    /// ``claimDeliveries(owner:now:leaseDuration:limit:connectionID:connectionLimits:)`` with no
+    /// limit per connection but `limit`.
+    public func claimDeliveries(
+        owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?
+    ) async throws -> [Delivery] {
+        try await claimDeliveries(
+            owner: owner, now: now, leaseDuration: leaseDuration, limit: limit, connectionID: connectionID, connectionLimits: [:])
+    }
+}

@@ -1,0 +1,31 @@
+public import RealtyModel
+
+/// The records of every resource: upserts with their cursor, reads, and the full-pass
+/// generations that find deletions by mark-and-sweep.
+public protocol RecordStore: Sendable {
+    /// Inserts or updates records read through one connection, and in the same transaction
+    /// writes the cursor (when given) and appends one `EntityEvent` per real change.
+    ///
+    /// A record whose content hash is unchanged is not written (its ModificationTimestamp stays,
+    /// and no event is appended); during a full pass only its generation stamp is updated.
+    /// If anything fails, nothing of the batch (records, events, cursor) is written.
+    /// - Returns: counts and the outcome per record, in input order.
+    func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary
+    /// Marks the named records deleted (a vendor reported them deleted), with one event each.
+    /// - Returns: how many were newly marked.
+    func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int
+    /// The record with hub key `key` in `tenant`, deleted or not, or `nil`.
+    func record<R: HubRecord>(_ type: R.Type, tenant: String, key: String) async throws -> R?
+    /// A page of records. Field names in the query are validated against the resource.
+    /// - Throws: ``StoreError`` `.invalidQuery` naming the offending parameter.
+    func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R>
+
+    /// Starts a full pass and returns its generation; upserts carrying it stamp what they see.
+    func beginFullPass(tenant: String, connectionID: String, resource: ResourceName) async throws -> Int64
+    /// Completes the full pass `generation`: records of the connection and resource not seen in
+    /// it are marked deleted (with events), in one transaction.
+    /// - Returns: how many were marked deleted.
+    /// - Throws: ``StoreError`` `.conflict` when `generation` is not the pass in progress (a
+    ///   newer pass started, or it already completed), so a partial pass never deletes.
+    func completeFullPass(tenant: String, connectionID: String, resource: ResourceName, generation: Int64) async throws -> Int
+}
