@@ -142,6 +142,7 @@ let package = Package(
         .target(
             name: "Sandbox",
             dependencies: [
+                "RealtyModel",
                 logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -234,7 +235,7 @@ let package = Package(
             name: "SandboxTests",
             dependencies: [
                 // ConnectorKit only for the one shared HTTP client configuration (redirects off).
-                "Sandbox", "ConnectorKit",
+                "Sandbox", "ConnectorKit", "RealtyModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -327,7 +328,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
         .executableTarget(
             name: "realtyhub-sandbox-benchmarks",
             dependencies: [
-                "Sandbox", "ConnectorKit",
+                "Sandbox", "ConnectorKit", "RealtyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 import Testing
 
 @testable import Sandbox

@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import HTTPTypes
+import RealtyModel
 
 /// The Apimo webservice (`api.apimo.pro`).
 ///
@@ -249,7 +250,7 @@ public final class ApimoEmulator: VendorEmulator {
         } catch {
             return ApimoResponse.error(.badRequest, "Bad Request: the body could not be read or is too large")
         }
-        guard let object = (try? JSONValue(data: body))?.objectValue else {
+        guard let object = (try? JSONValue(parsing: body))?.objectValue else {
             return ApimoResponse.error(.badRequest, "Bad Request: the body must be a JSON object")
         }
         let schema = ApimoWriteSchema.schema(for: resource)
@@ -292,10 +293,10 @@ public final class ApimoEmulator: VendorEmulator {
         let created = await state.create(resource, agency: agency, user: actingUser, fields: fields)
         var keys = ["agency": String(agency)]
         for key in ["email", "phone", "mobile", "reference"] {
-            if let value = created[key]?.stringValue { keys[key] = value }
+            if let value = created[key]?.strictString { keys[key] = value }
         }
         writeLog.record(
-            vendor: .apimo, resource: resource.rawValue, operation: .create, id: created["id"]?.stringValue ?? "",
+            vendor: .apimo, resource: resource.rawValue, operation: .create, id: created["id"]?.strictString ?? "",
             keys: keys, body: .object(object))
         return ApimoResponse.json(created, status: .created)
     }
@@ -407,7 +408,7 @@ struct ApimoWriteSchema: Sendable {
             case .any:
                 output[key] = value
             case .text, .email:
-                guard let text = value.scalarText, value.boolValue == nil else {
+                guard let text = value.scalarText, value.strictBool == nil else {
                     problems.append("\(key) must be a string")
                     continue
                 }
@@ -419,7 +420,7 @@ struct ApimoWriteSchema: Sendable {
                 }
                 output[key] = .string(trimmed)
             case .id(let catalog):
-                guard let text = value.scalarText, value.boolValue == nil, let id = Int(text), id > 0 else {
+                guard let text = value.scalarText, value.strictBool == nil, let id = Int(text), id > 0 else {
                     problems.append("\(key) must be a positive integer id")
                     continue
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// The state of the Apimo emulator: providers with their agency grants and quotas, agencies, and
 /// per-agency users, actions, properties, contacts and leads.
@@ -637,7 +638,7 @@ actor ApimoState {
             let next = steps.first { $0 > current } ?? steps.first ?? 1
             record.fields["step"] = .string(String(next))
         case .actions:
-            let subject = record.fields["subject"]?.stringValue ?? "Relance"
+            let subject = record.fields["subject"]?.strictString ?? "Relance"
             record.fields["subject"] = .string(subject.hasPrefix("[Modifié] ") ? subject : "[Modifié] " + subject)
         }
     }

@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import HTTPTypes
+import RealtyModel
 
 /// The Boston Logic Platform API (`{domain}/api/v2/...`).
 ///
@@ -193,7 +194,7 @@ public final class BostonLogicEmulator: VendorEmulator {
         var json: JSONValue?
         if !isEmpty {
             do {
-                json = try JSONValue(data: data)
+                json = try JSONValue(parsing: data)
             } catch {
                 return BostonLogicResponse.failure(.badRequest, message: subject, errors: ["The request body is not valid JSON"])
             }
@@ -298,7 +299,7 @@ public final class BostonLogicEmulator: VendorEmulator {
     private static func lookupKeys(_ record: JSONValue, tenant: String) -> [String: String] {
         var keys = ["tenant": tenant]
         for field in ["email", "phone", "name"] {
-            if let value = record[field]?.stringValue { keys[field] = value }
+            if let value = record[field]?.strictString { keys[field] = value }
         }
         return keys
     }

@@ -1,5 +1,6 @@
 public import Hummingbird
 import Foundation
+import RealtyModel
 
 /// The control API that every emulator server also serves, under `/_sandbox`. Never subject
 /// to faults or latency. Errors use `{"error": {"code": "...", "message": "..."}}`.

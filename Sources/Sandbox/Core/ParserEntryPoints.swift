@@ -1,3 +1,5 @@
+import RealtyModel
+
 /// The sandbox's text parsers, reachable with `package` visibility so the fuzz harnesses
 /// (`Fuzz/`, built only with `REALTYHUB_FUZZ=1`) and tests call the code the emulators run
 /// instead of a copy of it. Each function feeds its input through the same parser the emulator

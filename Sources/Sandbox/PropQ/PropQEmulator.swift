@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import HTTPTypes
+import RealtyModel
 
 /// The Resales Online "PropQ" API 1.7.0 (new-development updates).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// The state of the PropQ emulator: API clients, issued tokens, developments and their units.
 ///
@@ -229,7 +230,7 @@ actor PropQState {
             "exp": .int(iat + expiresIn), "sub": "", "scopes": [],
         ]
         let signature = Data((0..<64).map { _ in UInt8.random(in: 0...255, using: &random) })
-        return [header.encodedData(), payload.encodedData(), signature].map(base64URL).joined(separator: ".")
+        return [Data(header.jsonText.utf8), Data(payload.jsonText.utf8), signature].map(base64URL).joined(separator: ".")
     }
 
     private static func base64URL(_ data: Data) -> String {
@@ -402,7 +403,7 @@ actor PropQState {
             let positions = unitPositions
             for pick in Self.choose(count, from: positions.count, using: &controlGenerator) {
                 let (d, u) = positions[pick]
-                let oldPrice = developments[d].units[u].price.doubleValue ?? 0
+                let oldPrice = developments[d].units[u].price.strictDouble ?? 0
                 let newPrice = Int((oldPrice * 1.05 / 1000).rounded()) * 1000
                 developments[d].units[u].price = .int(newPrice == Int(oldPrice) ? newPrice + 1000 : newPrice)
                 developments[d].units[u].updatedAt = now
