@@ -144,6 +144,7 @@ let package = Package(
             dependencies: [
                 "RealtyModel",
                 logging,
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -261,7 +261,7 @@ import Testing
             let service = mycrm.baseURL + "/webservice.php"
             let challenge = try await client.get(service + "?operation=getchallenge&username=\(user)")
             let token = try #require(challenge.json?["result"]?["token"]?.strictString)
-            let hash = MyCRMMD5.hex(token + (mycrm.credentials["access_key"] ?? ""))
+            let hash = MyCRMAuthState.md5Hex(token + (mycrm.credentials["access_key"] ?? ""))
             let login = try await client.send(
                 .POST, service, headers: [("Content-Type", "application/x-www-form-urlencoded")],
                 body: "operation=login&username=\(user)&accessKey=\(hash)")

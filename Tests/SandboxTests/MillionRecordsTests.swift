@@ -71,7 +71,7 @@ import Testing
         let challenge = try await call(.GET, [("operation", "getchallenge"), ("username", userName)])
         let token = try #require(challenge.result?["token"]?.strictString)
         let login = try await call(
-            .POST, [("operation", "login"), ("username", userName), ("accessKey", MyCRMMD5.hex(token + accessKey))])
+            .POST, [("operation", "login"), ("username", userName), ("accessKey", MyCRMAuthState.md5Hex(token + accessKey))])
         let session = try #require(login.result?["sessionName"]?.strictString)
         func query(_ text: String) async throws -> [JSONValue] {
             try #require(try await call(.GET, [("operation", "query"), ("sessionName", session), ("query", text)]).result?.arrayValue)

@@ -11,7 +11,7 @@ import Testing
     private func loggedIn(_ state: inout MyCRMAuthState, at time: Date) throws(MyCRMError) -> MyCRMAuthState.Session {
         let challenge = state.challenge(username: "admin", token: "5f1c2a3b4d5e6", now: time)
         return try state.login(
-            username: "admin", accessKeyHash: MyCRMMD5.hex(challenge.token + key), userAccessKey: key,
+            username: "admin", accessKeyHash: MyCRMAuthState.md5Hex(challenge.token + key), userAccessKey: key,
             userID: "19x1", sessionName: "s1", now: time
         )
     }
@@ -34,12 +34,12 @@ import Testing
         var state = MyCRMAuthState()
         let challenge = state.challenge(username: "admin", token: "tok", now: start)
         #expect(throws: MyCRMError(.invalidUserCredentials, "Invalid username or password")) {
-            try state.login(username: "admin", accessKeyHash: MyCRMMD5.hex(challenge.token + "wrong"), userAccessKey: key,
+            try state.login(username: "admin", accessKeyHash: MyCRMAuthState.md5Hex(challenge.token + "wrong"), userAccessKey: key,
                             userID: "19x1", sessionName: "s", now: start)
         }
         // Upper-case hex is refused too: the vendor compares with strcmp.
         #expect(throws: MyCRMError.self) {
-            try state.login(username: "admin", accessKeyHash: MyCRMMD5.hex(challenge.token + key).uppercased(),
+            try state.login(username: "admin", accessKeyHash: MyCRMAuthState.md5Hex(challenge.token + key).uppercased(),
                             userAccessKey: key, userID: "19x1", sessionName: "s", now: start)
         }
     }
@@ -51,7 +51,7 @@ import Testing
                             now: start)
         }
         let challenge = state.challenge(username: "admin", token: "tok", now: start)
-        let hash = MyCRMMD5.hex(challenge.token + key)
+        let hash = MyCRMAuthState.md5Hex(challenge.token + key)
         #expect(throws: MyCRMError.self) {
             try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "s",
                             now: start.addingTimeInterval(300))
@@ -61,7 +61,7 @@ import Testing
     @Test func tokenIsReusableWhileAliveAndReplacedByANewChallenge() throws {
         var state = MyCRMAuthState()
         let first = state.challenge(username: "admin", token: "first", now: start)
-        let hash = MyCRMMD5.hex(first.token + key)
+        let hash = MyCRMAuthState.md5Hex(first.token + key)
         _ = try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "a",
                             now: start.addingTimeInterval(10))
         _ = try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "b",
@@ -170,5 +170,18 @@ import Testing
         #expect(MyCRMWire.fieldString(.bool(true)) == "1")
         #expect(MyCRMWire.fieldString(.null) == "")
         #expect(MyCRMWire.fieldString(.array([])) == nil)
+    }
+
+    /// RFC 1321's vectors and a UTF-8 input: the login hash is PHP's `md5()` in lower-case hex.
+    @Test(arguments: [
+        ("", "d41d8cd98f00b204e9800998ecf8427e"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        ("12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+         "57edf4a22be3c955ac49da2e2107b67a"),
+        ("é", "66ddcd97cfdeabb2f6fb8a999b4bc76f"),
+    ])
+    func md5Hex(input: String, expected: String) {
+        #expect(MyCRMAuthState.md5Hex(input) == expected)
     }
 }

@@ -18,7 +18,7 @@ import Testing
             #expect(serverTime == Int(harness.clock.now.timeIntervalSince1970))
 
             let login = try await client.post("login", [
-                ("username", harness.userName), ("accessKey", MyCRMMD5.hex(token + harness.accessKey)),
+                ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + harness.accessKey)),
             ])
             let session = try #require(login.result)
             #expect(session["sessionName"]?.strictString?.isEmpty == false)
@@ -39,7 +39,7 @@ import Testing
             let token = try #require(try await client.get("getchallenge", [("username", harness.userName)])
                 .result?["token"]?.strictString)
             let wrong = try await client.post("login", [
-                ("username", harness.userName), ("accessKey", MyCRMMD5.hex(token + "not-the-key")),
+                ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + "not-the-key")),
             ])
             #expect(wrong.errorCode == "INVALID_USER_CREDENTIALS")
             #expect(wrong.errorMessage == "Invalid username or password")
@@ -56,7 +56,7 @@ import Testing
             let token = try #require(try await client.get("getchallenge", [("username", inactive.userName)])
                 .result?["token"]?.strictString)
             let login = try await client.post("login", [
-                ("username", inactive.userName), ("accessKey", MyCRMMD5.hex(token + inactive.accessKey)),
+                ("username", inactive.userName), ("accessKey", MyCRMAuthState.md5Hex(token + inactive.accessKey)),
             ])
             #expect(login.errorCode == "INVALID_USER_CREDENTIALS")
         }
@@ -69,7 +69,7 @@ import Testing
                 .result?["token"]?.strictString)
             harness.clock.advance(by: .seconds(301))
             let login = try await client.post("login", [
-                ("username", harness.userName), ("accessKey", MyCRMMD5.hex(token + harness.accessKey)),
+                ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + harness.accessKey)),
             ])
             #expect(login.errorCode == "INVALID_AUTH_TOKEN")
         }

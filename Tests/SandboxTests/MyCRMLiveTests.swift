@@ -50,7 +50,7 @@ import Testing
                 let challenge = try await live.call(.GET, query: [("operation", "getchallenge"), ("username", userName)])
                 let token = try #require(challenge.result?["token"]?.strictString)
                 let login = try await live.call(.POST, form: [
-                    ("operation", "login"), ("username", userName), ("accessKey", MyCRMMD5.hex(token + accessKey)),
+                    ("operation", "login"), ("username", userName), ("accessKey", MyCRMAuthState.md5Hex(token + accessKey)),
                 ])
                 let session = try #require(login.result?["sessionName"]?.strictString)
 

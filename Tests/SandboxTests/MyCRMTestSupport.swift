@@ -86,7 +86,7 @@ struct MyCRMClient: Sendable {
     func login(_ userName: String, _ accessKey: String) async throws -> String {
         let challenge = try await get("getchallenge", [("username", userName)])
         let token = try #require(challenge.result?["token"]?.strictString)
-        let login = try await post("login", [("username", userName), ("accessKey", MyCRMMD5.hex(token + accessKey))])
+        let login = try await post("login", [("username", userName), ("accessKey", MyCRMAuthState.md5Hex(token + accessKey))])
         return try #require(login.result?["sessionName"]?.strictString, "login failed: \(login.jsonText)")
     }
 }

@@ -78,7 +78,7 @@ actor ApimoState {
     /// The token of a seeded provider, derived from the run seed.
     static func token(providerID: Int, seed: UInt64) -> String {
         var generator = SeededGenerator(seed: seed, stream: "apimo/token/\(providerID)")
-        return (0..<16).map { _ in String(format: "%02x", UInt8(truncatingIfNeeded: generator.next())) }.joined()
+        return generator.hexToken(bytes: 16)
     }
 
     /// The provider for Basic credentials, or `nil`.

@@ -81,7 +81,7 @@ actor BostonLogicState {
     /// A seeded key, derived from the run seed.
     static func key(_ label: String, seed: UInt64) -> String {
         var generator = SeededGenerator(seed: seed, stream: "boston-logic/key/\(label)")
-        return (0..<20).map { _ in String(format: "%02x", UInt8(truncatingIfNeeded: generator.next())) }.joined()
+        return generator.hexToken(bytes: 20)
     }
 
     static func demoKey(seed: UInt64) -> String { key("demo", seed: seed) }

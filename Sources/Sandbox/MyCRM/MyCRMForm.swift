@@ -1,3 +1,4 @@
+import RealtyModel
 /// `application/x-www-form-urlencoded` decoding the way PHP fills `$_GET` and `$_POST`:
 /// `+` is a space, `%XX` escapes are decoded (invalid ones kept literally), a repeated name
 /// keeps its last value, and a name without `=` has an empty value.
@@ -28,10 +29,8 @@ enum MyCRMForm {
                  UInt8(ascii: "~"):
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                let hex = Array("0123456789ABCDEF")
-                output.append("%")
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0f)])
+                // RFC 3986 recommends upper-case hex digits in percent-escapes.
+                output += "%" + ByteEncoding.hex([byte]).uppercased()
             }
         }
         return output
@@ -48,7 +47,7 @@ enum MyCRMForm {
                 bytes.append(UInt8(ascii: " "))
                 index += 1
             } else if byte == UInt8(ascii: "%"), index + 2 < source.count,
-                      let high = hexValue(source[index + 1]), let low = hexValue(source[index + 2]) {
+                      let high = ByteEncoding.hexValue(source[index + 1]), let low = ByteEncoding.hexValue(source[index + 2]) {
                 bytes.append(high << 4 | low)
                 index += 3
             } else {
@@ -57,14 +56,5 @@ enum MyCRMForm {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -104,10 +104,10 @@ struct PFExpertState {
     /// clients must treat it as opaque.
     mutating func issueToken(apiKey: String, now: Date, expiry: Date) -> String {
         tokenCounter += 1
-        let header = Self.base64URL(#"{"alg":"RS256","typ":"JWT"}"#)
-        let payload = Self.base64URL(
-            #"{"sub":"\#(apiKey)","scope":"openid","iat":\#(Int(now.timeIntervalSince1970)),"exp":\#(Int(expiry.timeIntervalSince1970)),"jti":"\#(tokenCounter)"}"#
-        )
+        let header = ByteEncoding.base64URL(Data(#"{"alg":"RS256","typ":"JWT"}"#.utf8))
+        let payload = ByteEncoding.base64URL(Data(
+            #"{"sub":"\#(apiKey)","scope":"openid","iat":\#(Int(now.timeIntervalSince1970)),"exp":\#(Int(expiry.timeIntervalSince1970)),"jti":"\#(tokenCounter)"}"#.utf8
+        ))
         let signature = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
         let token = "\(header).\(payload).\(signature)"
         tokens[token] = expiry
@@ -118,13 +118,6 @@ struct PFExpertState {
     mutating func revokeAllTokens() -> Int {
         defer { tokens.removeAll() }
         return tokens.count
-    }
-
-    static func base64URL(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// A parsed HTML-form body: the fields of an `application/x-www-form-urlencoded` or a
 /// `multipart/form-data` request, in the order they were sent.
@@ -68,7 +69,7 @@ struct FormBody: Sendable, Equatable {
                 output.append(UInt8(ascii: " "))
                 index += 1
             } else if byte == UInt8(ascii: "%"), bytes.endIndex - index >= 3,
-                let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                let high = ByteEncoding.hexValue(bytes[index + 1]), let low = ByteEncoding.hexValue(bytes[index + 2])
             {
                 output.append(high << 4 | low)
                 index += 3
@@ -78,15 +79,6 @@ struct FormBody: Sendable, Equatable {
             }
         }
         return String(decoding: output, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
