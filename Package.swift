@@ -235,7 +235,8 @@ let package = Package(
         .testTarget(
             name: "SandboxTests",
             dependencies: [
-                // ConnectorKit only for the one shared HTTP client configuration (redirects off).
+                // ConnectorKit only for the one shared HTTP client configuration (redirects off) and
+                // the connectors' form encoder, which the MyCRM tests send their requests with.
                 "Sandbox", "ConnectorKit", "RealtyModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

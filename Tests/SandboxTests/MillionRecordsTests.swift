@@ -1,3 +1,4 @@
+import enum ConnectorKit.FormEncoding
 import Foundation
 import NIOHTTP1
 import RealtyModel
@@ -58,7 +59,7 @@ import Testing
     static func myCRM(_ sandbox: RunningSandbox, _ client: LiveClient) async throws {
         let info = try #require(sandbox.info(.mycrm))
         func call(_ method: HTTPMethod, _ parameters: [(String, String)]) async throws -> JSONValue {
-            let encoded = MyCRMForm.encode(parameters)
+            let encoded = String(decoding: FormEncoding.encode(parameters), as: UTF8.self)
             let reply = method == .GET
                 ? try await client.get(info.baseURL + "/webservice.php?" + encoded)
                 : try await client.send(

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import struct ConnectorKit.VendorHTTPConfiguration
+import enum ConnectorKit.FormEncoding
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -17,11 +18,11 @@ import Testing
 
         func call(_ method: HTTPMethod, path: String = "/webservice.php", query: [(String, String)] = [],
                   form: [(String, String)]? = nil, json: String? = nil) async throws -> JSONValue {
-            var request = HTTPClientRequest(url: baseURL + path + (query.isEmpty ? "" : "?" + MyCRMForm.encode(query)))
+            var request = HTTPClientRequest(url: baseURL + path + (query.isEmpty ? "" : "?" + String(decoding: FormEncoding.encode(query), as: UTF8.self)))
             request.method = method
             if let form {
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-                request.body = .bytes(ByteBuffer(string: MyCRMForm.encode(form)))
+                request.body = .bytes(ByteBuffer(string: String(decoding: FormEncoding.encode(form), as: UTF8.self)))
             } else if let json {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(string: json))

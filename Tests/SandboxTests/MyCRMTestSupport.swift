@@ -1,3 +1,4 @@
+import enum ConnectorKit.FormEncoding
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -43,12 +44,12 @@ struct MyCRMClient: Sendable {
         _ method: HTTPRequest.Method, path: String = "/webservice.php", query: [(String, String)] = [],
         form: [(String, String)]? = nil, contentType: String = "application/x-www-form-urlencoded"
     ) async throws -> (status: HTTPResponse.Status, body: JSONValue) {
-        let uri = query.isEmpty ? path : path + "?" + MyCRMForm.encode(query)
+        let uri = query.isEmpty ? path : path + "?" + String(decoding: FormEncoding.encode(query), as: UTF8.self)
         var headers: HTTPFields = [:]
         var body: ByteBuffer?
         if let form {
             headers[.contentType] = contentType
-            body = ByteBuffer(string: MyCRMForm.encode(form))
+            body = ByteBuffer(string: String(decoding: FormEncoding.encode(form), as: UTF8.self))
         }
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let text = String(buffer: response.body)

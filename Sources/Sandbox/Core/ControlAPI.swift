@@ -123,9 +123,9 @@ struct ControlAPI {
     }
 
     private func writes(_ request: Request) throws -> Response {
-        let query = request.uri.queryParameters
+        let query = QueryItems(request)
         var vendorFilter: SandboxVendor? = vendor
-        if let name = query["vendor"].map(String.init) {
+        if let name = query["vendor"] {
             if name == "all" {
                 vendorFilter = nil
             } else if let other = SandboxVendor(rawValue: name) {
@@ -136,8 +136,8 @@ struct ControlAPI {
         }
         let entries = writeLog.entries(
             vendor: vendorFilter,
-            resource: query["resource"].map(String.init),
-            operation: query["operation"].map { WriteOperation(rawValue: String($0)) }
+            resource: query["resource"],
+            operation: query["operation"].map { WriteOperation(rawValue: $0) }
         )
         struct Page: Encodable {
             var count: Int

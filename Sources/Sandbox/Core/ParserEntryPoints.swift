@@ -42,9 +42,10 @@ package enum SandboxParsers {
         }
     }
 
-    /// Decodes a MyCRM query string or form body (`MyCRMForm`).
+    /// Decodes a MyCRM query string or form body as the emulator does (``URLEncodedForm``,
+    /// read through ``QueryItems``: a repeated name keeps its last value).
     package static func decodeMyCRMForm(_ text: String) -> [String: String] {
-        MyCRMForm.decode(text)
+        Dictionary(QueryItems(query: text).items.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// The outcome of reading a PropQ request body as a form.

@@ -85,7 +85,7 @@ public final class MyCRMEmulator: VendorEmulator {
             }
         }
         router.get("fcc") { [self] request, _ in
-            let address = MyCRMForm.decode(request.uri.query ?? "")["address"]
+            let address = QueryItems(request)["address"]
             let answer = MyCRMAddressService.answer(address: address, now: clock.now)
             return Self.response(answer.body, status: .init(code: answer.status))
         }
@@ -95,15 +95,15 @@ public final class MyCRMEmulator: VendorEmulator {
 
     /// Answers one webservice request.
     func webservice(_ request: Request) async -> Response {
-        let query = MyCRMForm.decode(request.uri.query ?? "")
-        var form: [String: String] = [:]
+        let query = QueryItems(request)
+        var form = QueryItems(query: "")
         var bodyHint = ""
         if request.method == .post {
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
             do {
                 let data = try await SandboxJSON.body(of: request)
                 if contentType.hasPrefix("application/x-www-form-urlencoded") {
-                    form = MyCRMForm.decode(String(decoding: data, as: UTF8.self))
+                    form = QueryItems(formBody: Array(data))
                 } else if !data.isEmpty {
                     bodyHint = " (the body was ignored: send it as application/x-www-form-urlencoded"
                         + (contentType.isEmpty ? "" : ", not \(contentType)") + ")"
@@ -140,7 +140,7 @@ public final class MyCRMEmulator: VendorEmulator {
     }
 
     private func perform(
-        _ operation: MyCRMOperation, parameters: [String: String], sessionName: String?, columns: inout [String]
+        _ operation: MyCRMOperation, parameters: QueryItems, sessionName: String?, columns: inout [String]
     ) throws(MyCRMError) -> JSONValue {
         switch operation {
         case .getchallenge: return try getChallenge(username: parameters["username"])
