@@ -70,10 +70,8 @@ public final class ApimoEmulator: VendorEmulator {
 
     // MARK: - Routes
 
-    static let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
-
     public func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.add(middleware: ApimoNotFoundMiddleware())
+        router.add(middleware: VendorNotFoundMiddleware { _ in ApimoResponse.error(.notFound, "Not Found") })
         route(router, "catalogs", [.get: { [self] request, _, _ in catalogs(request) }])
         route(router, "catalogs/:catalog", [.get: { [self] request, context, _ in catalog(request, context: context) }])
         route(router, "agencies", [.get: { [self] request, _, provider in await agencies(request, provider: provider) }])
@@ -129,17 +127,14 @@ public final class ApimoEmulator: VendorEmulator {
     /// other methods.
     private func route(_ router: Router<SandboxRequestContext>, _ path: String, _ handlers: [HTTPRequest.Method: Handler]) {
         let allowed = handlers.keys.map(\.rawValue).sorted().joined(separator: ", ")
-        for method in Self.allMethods {
-            if let handler = handlers[method] {
-                router.on(RouterPath(path), method: method) { [self] request, context in
+        router.on(
+            path,
+            serving: handlers.mapValues { handler in
+                { [self] request, context in
                     await authorized(request) { provider in await handler(request, context, provider) }
                 }
-            } else {
-                router.on(RouterPath(path), method: method) { _, _ in
-                    ApimoResponse.error(.methodNotAllowed, "Method Not Allowed", headers: [.allow: allowed])
-                }
-            }
-        }
+            },
+            otherwise: { _ in ApimoResponse.error(.methodNotAllowed, "Method Not Allowed", headers: [.allow: allowed]) })
     }
 
     /// Checks Basic credentials, then counts the request against the provider's quotas.
@@ -441,22 +436,6 @@ struct ApimoWriteSchema: Sendable {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
             && !parts[1].hasSuffix(".") && !text.contains(" ")
-    }
-}
-
-/// Answers an unknown Apimo path with the vendor's error shape instead of Hummingbird's.
-struct ApimoNotFoundMiddleware: RouterMiddleware {
-    typealias Context = SandboxRequestContext
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            guard !request.uri.path.hasPrefix(FaultMiddleware.controlPrefix) else { throw error }
-            return ApimoResponse.error(.notFound, "Not Found")
-        }
     }
 }
 

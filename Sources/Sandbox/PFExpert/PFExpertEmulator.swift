@@ -69,7 +69,12 @@ public final class PFExpertEmulator: VendorEmulator {
     // MARK: Routes
 
     public func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.add(middleware: PFExpertNotFoundMiddleware())
+        // The Symfony router's `No route found for "GET /users/foo/bar"`, keyed by the first path
+        // segment's resource.
+        router.add(middleware: VendorNotFoundMiddleware { request in
+            let first = request.uri.path.split(separator: "/").first.map(String.init) ?? ""
+            return Self.noRoute(request, resource: PFResource(rawValue: first)).response()
+        })
         let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
         let tokenPath = Self.tokenPath ?? "/auth/oauth/v1/token"
         router.post(RouterPath(tokenPath)) { request, _ in
@@ -423,14 +428,22 @@ public final class PFExpertEmulator: VendorEmulator {
             for field in resource.fields where record[field.name] == nil { record[field.name] = .null }
             record["created_at"] = .string(stamp)
             record["updated_at"] = .string(stamp)
-            let value = JSONValue.object(record)
-            state.store(resource, id: id, value)
-            writeLog.record(
-                vendor: Self.vendor, resource: resource.path, operation: .create, id: String(id),
-                keys: Self.logKeys(value, resource: resource), rawBody: raw)
-            return value
+            return keep(record, resource: resource, id: id, in: &state, operation: .create, rawBody: raw)
         }
         return try written(request, resource: resource, record: stored, status: .created, warnings: warnings)
+    }
+
+    /// Stores a written record and logs the write; returns the stored value.
+    private func keep(
+        _ record: [String: JSONValue], resource: PFResource, id: Int, in state: inout PFExpertState,
+        operation: WriteOperation, rawBody: Data
+    ) -> JSONValue {
+        let value = JSONValue.object(record)
+        state.store(resource, id: id, value)
+        writeLog.record(
+            vendor: Self.vendor, resource: resource.path, operation: operation, id: String(id),
+            keys: Self.logKeys(value, resource: resource), rawBody: rawBody)
+        return value
     }
 
     private func update(_ request: Request, resource: PFResource, id: Int) async throws -> Response {
@@ -462,12 +475,7 @@ public final class PFExpertEmulator: VendorEmulator {
             }
             var record = outcome.record
             record["updated_at"] = .string(PFExpertTime.format(now))
-            let value = JSONValue.object(record)
-            state.store(resource, id: id, value)
-            writeLog.record(
-                vendor: Self.vendor, resource: resource.path, operation: .update, id: String(id),
-                keys: Self.logKeys(value, resource: resource), rawBody: data)
-            return value
+            return keep(record, resource: resource, id: id, in: &state, operation: .update, rawBody: data)
         }
         return try written(request, resource: resource, record: stored, status: .ok, warnings: warnings)
     }
@@ -637,21 +645,3 @@ extension JSONValue {
     }
 }
 
-/// Answers requests that match no route in PF Expert's shape (the Symfony router's
-/// `No route found for "GET /users/foo/bar"`), keyed by the first path segment's resource.
-struct PFExpertNotFoundMiddleware: RouterMiddleware {
-    typealias Context = SandboxRequestContext
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            let path = request.uri.path
-            if path == FaultMiddleware.controlPrefix || path.hasPrefix(FaultMiddleware.controlPrefix + "/") { throw error }
-            let first = path.split(separator: "/").first.map(String.init) ?? ""
-            return PFExpertEmulator.noRoute(request, resource: PFResource(rawValue: first)).response()
-        }
-    }
-}

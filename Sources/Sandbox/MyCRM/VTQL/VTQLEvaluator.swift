@@ -146,15 +146,7 @@ enum VTQLEvaluator {
             if count > 0 {
                 table.scan { row in
                     guard accepts(row) else { return true }
-                    if window.count == keep, let last = window.last, !precedes(row, last) { return true }
-                    var low = 0
-                    var high = window.count
-                    while low < high {
-                        let middle = (low + high) / 2
-                        if precedes(row, window[middle]) { high = middle } else { low = middle + 1 }
-                    }
-                    window.insert(row, at: low)
-                    if window.count > keep { window.removeLast() }
+                    window.insertKeepingSmallest(row, capacity: keep, by: precedes)
                     return true
                 }
             }
