@@ -1,5 +1,3 @@
-import Foundation
-
 extension SeededGenerator {
     /// Creates the generator of one record: a pure function of the run seed, a label and the
     /// record's index, so record `index` can be produced without producing the ones before it.
