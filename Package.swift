@@ -142,7 +142,9 @@ let package = Package(
         .target(
             name: "Sandbox",
             dependencies: [
+                "RealtyModel",
                 logging,
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -242,8 +244,9 @@ let package = Package(
         .testTarget(
             name: "SandboxTests",
             dependencies: [
-                // ConnectorKit only for the one shared HTTP client configuration (redirects off).
-                "Sandbox", "ConnectorKit",
+                // ConnectorKit only for the one shared HTTP client configuration (redirects off) and
+                // the connectors' form encoder, which the MyCRM tests send their requests with.
+                "Sandbox", "ConnectorKit", "RealtyModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -336,7 +339,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
         .executableTarget(
             name: "realtyhub-sandbox-benchmarks",
             dependencies: [
-                "Sandbox", "ConnectorKit",
+                "Sandbox", "ConnectorKit", "RealtyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

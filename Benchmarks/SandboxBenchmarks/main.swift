@@ -11,6 +11,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
+import RealtyModel
 import Sandbox
 
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
@@ -39,7 +40,7 @@ func fetch(_ url: String, method: HTTPMethod = .GET, headers: [(String, String)]
 }
 
 func json(_ buffer: ByteBuffer) throws -> JSONValue {
-    try JSONValue(data: Data(buffer.readableBytesView))
+    try JSONValue(parsing: Data(buffer.readableBytesView))
 }
 
 /// Reads pages `0..<pages` with at most `concurrency` requests in flight; the records served.
@@ -82,7 +83,7 @@ func pfExpert(_ info: EmulatorInfo) async throws -> Subject {
     }
     let auth = [("Authorization", "Bearer \(token)")]
     let first = try json(try await fetch(info.baseURL + "/users?per_page=100&page=1", headers: auth).body)
-    guard let count = first["count"]?.intValue else { throw BenchmarkError("pf-expert: no count") }
+    guard let count = first["count"]?.intValue.map(Int.init) else { throw BenchmarkError("pf-expert: no count") }
     let pages = (count + 99) / 100
     return Subject(vendor: .pfExpert, what: "GET /users?per_page=100 (\(count) users)") {
         try await readPages(pages) { index in
@@ -126,7 +127,7 @@ func myCRM(_ info: EmulatorInfo) async throws -> Subject {
     }
     let counted = try await query("select count(*) from Leads;")
     guard let countValue = counted["result"]?.arrayValue?.first?["count"],
-        let count = countValue.intValue ?? countValue.stringValue.flatMap({ Int($0) })
+        let count = countValue.intValue.map(Int.init)
     else { throw BenchmarkError("mycrm: no count") }
     let pages = (count + 99) / 100
     return Subject(vendor: .mycrm, what: "query select * from Leads limit o, 100; (\(count) leads)") {
@@ -144,7 +145,7 @@ func apimo(_ info: EmulatorInfo) async throws -> Subject {
     let auth = [("Authorization", "Basic \(basic)")]
     let base = info.baseURL + "/agencies/\(agency)/contacts"
     let first = try await fetch(base + "?limit=1", headers: auth)
-    guard first.status == 200, let count = try json(first.body)["total_items"]?.intValue else {
+    guard first.status == 200, let count = try json(first.body)["total_items"]?.intValue.map(Int.init) else {
         throw BenchmarkError("apimo: contacts answered \(first.status)")
     }
     let pages = (count + 999) / 1000

@@ -1,7 +1,7 @@
 import FuzzSupport
 import Sandbox
 
-/// The MyCRM emulator's query-string and form-body decoding (`MyCRMForm`).
+/// The MyCRM emulator's query-string and form-body decoding (the sandbox's `URLEncodedForm`).
 @main
 enum Harness {
     static func main() {

@@ -23,3 +23,17 @@ extension JSONNumber: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
     /// A float literal is always finite, so it always has a JSON form.
     public init(floatLiteral value: Double) { self = JSONNumber(value) ?? JSONNumber(0) }
 }
+
+/// Numbers from values computed in code, written the way `JSONEncoder` writes them.
+extension JSONValue {
+    /// An integer (`.int(5)` is written `5`).
+    public static func int(_ value: some BinaryInteger) -> JSONValue {
+        .number(JSONNumber(value))
+    }
+
+    /// A double, integral ones written without a fraction (`.double(5)` is `5`, `.double(2.5)` is
+    /// `2.5`); infinities and NaN have no JSON form and become `null`.
+    public static func double(_ value: Double) -> JSONValue {
+        JSONNumber(value).map(JSONValue.number) ?? .null
+    }
+}

@@ -50,8 +50,23 @@ extension JSONValue: Codable {
 
 extension JSONValue {
     /// The member named `key` when this is an object.
+    /// Setting a member of an object adds, replaces or (with `nil`) removes it; setting on any
+    /// other value does nothing.
     public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
+        get {
+            if case .object(let members) = self { return members[key] }
+            return nil
+        }
+        set {
+            guard case .object(var members) = self else { return }
+            members[key] = newValue
+            self = .object(members)
+        }
+    }
+
+    /// The members when this is an object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
         return nil
     }
 

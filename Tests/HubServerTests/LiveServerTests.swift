@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import RealtyModel
 import Sandbox
 import Testing
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -66,8 +67,8 @@ struct ApimoClient: Sendable {
         }
         if body != nil { headers[.contentType] = "application/json" }
         let response = try await client.executeRequest(
-            uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0.jsonString) })
-        let json = (try? JSONValue(data: Data(String(buffer: response.body).utf8))) ?? .null
+            uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0.jsonText) })
+        let json = (try? JSONValue(parsing: Data(String(buffer: response.body).utf8))) ?? .null
         return ApimoReply(status: response.status, headers: response.headers, json: json)
     }
 
@@ -97,7 +98,7 @@ struct ApimoClient: Sendable {
             #expect(reply.headers[.contentType] == "application/json; charset=utf-8")
             #expect(reply["total_items"] == 2)
             #expect(reply["agencies"]?.arrayValue?.map { $0["id"] } == ["14", "27"])
-            #expect(reply["timestamp"]?.intValue != nil)
+            #expect(reply["timestamp"]?.strictInt != nil)
         }
     }
 
@@ -109,7 +110,7 @@ struct ApimoClient: Sendable {
                 let reply = try await client.get(path)
                 #expect(reply.status == .forbidden, "\(path)")
                 #expect(reply["status"] == 403)
-                #expect(reply["error"]?.stringValue != nil)
+                #expect(reply["error"]?.strictString != nil)
             }
             let other = try await client.send(.get, "/agencies/38/users", authorization: client.basic(otherProvider, otherToken))
             #expect(other.status == .ok)
@@ -132,11 +133,11 @@ struct ApimoClient: Sendable {
             let users = try #require(page["users"]?.arrayValue)
             #expect(users.count == 2)
             let user = try #require(users.first)
-            #expect(user["id"]?.stringValue != nil)
+            #expect(user["id"]?.strictString != nil)
             #expect(user["agency"] == "14")
-            #expect(user["active"]?.boolValue != nil)
+            #expect(user["active"]?.strictBool != nil)
             #expect(user["password"] == "*********")
-            #expect(user["created_at"]?.stringValue?.count == 19)
+            #expect(user["created_at"]?.strictString?.count == 19)
             // Pages do not overlap and follow id order.
             let first = try await client.get("/agencies/14/users?limit=6")
             let second = try await client.get("/agencies/14/users?limit=6&offset=6")
@@ -156,7 +157,7 @@ struct ApimoClient: Sendable {
             #expect(try await client.get("/agencies/14/users?offset=two").status == .badRequest)
             #expect(try await client.get("/agencies/14/leads?timestamp=yesterday").status == .badRequest)
             let users = try await client.get("/agencies/14/users")
-            let userID = try #require(users["users"]?.arrayValue?.first?["id"]?.stringValue)
+            let userID = try #require(users["users"]?.arrayValue?.first?["id"]?.strictString)
             #expect(try await client.get("/agencies/14/users/\(userID)/actions?limit=1000").status == .ok)
             let over = try await client.get("/agencies/14/users/\(userID)/actions?limit=1001")
             #expect(over.status == .badRequest)
@@ -168,22 +169,22 @@ struct ApimoClient: Sendable {
         let harness = ApimoHarness(records: 30)
         let actions = try await harness.emulator.control(.list(resource: "actions"))
         let sample = try #require(actions.records?.first)
-        let userID = try #require(sample["user"]?.stringValue)
-        let type = try #require(sample["type"]?.stringValue)
+        let userID = try #require(sample["user"]?.strictString)
+        let type = try #require(sample["type"]?.strictString)
         try await harness.run { client in
             let agencies = try await client.get("/agencies")
             var found = false
-            for agency in agencies["agencies"]?.arrayValue?.compactMap({ $0["id"]?.stringValue }) ?? [] {
+            for agency in agencies["agencies"]?.arrayValue?.compactMap({ $0["id"]?.strictString }) ?? [] {
                 let all = try await client.get("/agencies/\(agency)/users/\(userID)/actions")
                 guard all.status == .ok else { continue }
                 found = true
                 let items = try #require(all["actions"]?.arrayValue)
-                #expect(items.allSatisfy { $0["user"]?.stringValue == userID })
+                #expect(items.allSatisfy { $0["user"]?.strictString == userID })
                 let filtered = try await client.get("/agencies/\(agency)/users/\(userID)/actions?type=\(type)")
                 let typed = try #require(filtered["actions"]?.arrayValue)
                 #expect(!typed.isEmpty)
-                #expect(typed.allSatisfy { $0["type"]?.stringValue == type })
-                #expect(filtered["total_items"]?.intValue == typed.count)
+                #expect(typed.allSatisfy { $0["type"]?.strictString == type })
+                #expect(filtered["total_items"]?.strictInt == typed.count)
             }
             #expect(found)
             #expect(try await client.get("/agencies/14/users/424242/actions").status == .notFound)
@@ -201,8 +202,8 @@ struct ApimoClient: Sendable {
                 let reply = try await client.get("/agencies/\(agency)/leads?timestamp=\(since)")
                 #expect(reply.status == .ok)
                 let leads = reply["leads"]?.arrayValue ?? []
-                #expect(reply["total_items"]?.intValue == leads.count)
-                seen += leads.compactMap { $0["id"]?.stringValue }
+                #expect(reply["total_items"]?.strictInt == leads.count)
+                seen += leads.compactMap { $0["id"]?.strictString }
                 if !leads.isEmpty { #expect(reply["timestamp"] == .int(since)) }
             }
             let granted = mutated.ids.filter { id in seen.contains(id) }
@@ -215,9 +216,9 @@ struct ApimoClient: Sendable {
         let harness = ApimoHarness(records: 1)
         try await harness.run { client in
             let list = try await client.get("/catalogs")
-            let names = list.json.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+            let names = list.json.arrayValue?.compactMap { $0["name"]?.strictString } ?? []
             #expect(names.contains("property_type"))
-            #expect(list.json.arrayValue?.first?["private"]?.boolValue == false)
+            #expect(list.json.arrayValue?.first?["private"]?.strictBool == false)
             let french = try await client.get("/catalogs/property_type")
             #expect(french.json.arrayValue?.first?["name"] == "Appartement")
             let english = try await client.get("/catalogs/property_type?culture=en_GB")
@@ -300,14 +301,14 @@ struct ApimoClient: Sendable {
                     "phone": 33_600_000_000, "message": "Bonjour", "reference": "rh-delivery-1", "type": 2,
                 ])
             #expect(created.status == .created)
-            let id = try #require(created["id"]?.stringValue)
+            let id = try #require(created["id"]?.strictString)
             #expect(created["agency"] == "27")
             #expect(created["provider"] == .string(harness.provider))
             #expect(created["phone"] == "33600000000")
             #expect(created["type"] == "2")
             #expect(created["step"] == "1")
             let list = try await client.get("/agencies/27/leads?limit=10000")
-            let lead = try #require(list["leads"]?.arrayValue?.first { $0["id"]?.stringValue == id })
+            let lead = try #require(list["leads"]?.arrayValue?.first { $0["id"]?.strictString == id })
             #expect(lead["email"] == "jeanne.martin@example.com")
             #expect(list["total_items"] == 4)
         }
@@ -323,7 +324,7 @@ struct ApimoClient: Sendable {
         try await harness.run { client in
             let noContact = try await client.send(.post, "/agencies/14/leads", body: ["firstname": "Nobody"])
             #expect(noContact.status == .badRequest)
-            #expect(noContact["error"]?.stringValue?.contains("email, phone, mobile") == true)
+            #expect(noContact["error"]?.strictString?.contains("email, phone, mobile") == true)
             #expect(try await client.send(.post, "/agencies/14/leads", body: ["email": "not-an-email"]).status == .badRequest)
             #expect(try await client.send(.post, "/agencies/14/leads", body: ["email": "a@b.fr", "type": 99]).status == .badRequest)
             #expect(try await client.send(.post, "/agencies/14/leads", body: ["email": "a@b.fr", "user": 424_242]).status == .badRequest)
@@ -339,12 +340,12 @@ struct ApimoClient: Sendable {
         let harness = ApimoHarness(records: 3)
         try await harness.run { client in
             let users = try await client.get("/agencies/14/users")
-            let userID = try #require(users["users"]?.arrayValue?.first?["id"]?.stringValue)
+            let userID = try #require(users["users"]?.arrayValue?.first?["id"]?.strictString)
             let contact = try await client.send(
                 .post, "/agencies/14/contacts",
                 body: ["firstname": "Paul", "lastname": "Durand", "email": "paul.durand@example.org", "user": .string(userID)])
             #expect(contact.status == .created)
-            let contactID = try #require(contact["id"]?.stringValue)
+            let contactID = try #require(contact["id"]?.strictString)
             let action = try await client.send(
                 .post, "/agencies/14/actions",
                 body: ["user": .string(userID), "type": 1, "contact": .string(contactID), "subject": "Premier appel"])
@@ -353,7 +354,7 @@ struct ApimoClient: Sendable {
             let actions = try await client.get("/agencies/14/users/\(userID)/actions?type=1")
             #expect(actions["actions"]?.arrayValue?.contains { $0["id"] == action["id"] } == true)
             let contacts = try await client.get("/agencies/14/contacts")
-            #expect(contacts["contacts"]?.arrayValue?.contains { $0["id"]?.stringValue == contactID } == true)
+            #expect(contacts["contacts"]?.arrayValue?.contains { $0["id"]?.strictString == contactID } == true)
         }
         #expect(harness.writeLog.entries(vendor: .apimo).map(\.resource) == ["contacts", "actions"])
     }
@@ -369,7 +370,7 @@ struct ApimoClient: Sendable {
         #expect(mutated.ids.count == 3)
         let properties = try await harness.emulator.control(.list(resource: "properties"))
         let stamp = ApimoFormat.dateTime(harness.clock.now)
-        #expect(properties.records?.filter { $0["updated_at"]?.stringValue == stamp }.count == 3)
+        #expect(properties.records?.filter { $0["updated_at"]?.strictString == stamp }.count == 3)
 
         let inserted = try await harness.emulator.control(.insert(resource: "contacts", count: 2))
         #expect(inserted.ids.count == 2)

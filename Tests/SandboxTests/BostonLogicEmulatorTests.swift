@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -43,7 +44,7 @@ struct BostonLogicReply: Sendable {
 
     subscript(key: String) -> JSONValue? { json[key] }
     var data: JSONValue? { json["data"] }
-    var errors: [String] { json["errors"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    var errors: [String] { json["errors"]?.arrayValue?.compactMap(\.strictString) ?? [] }
 }
 
 struct BostonLogicClient: Sendable {
@@ -59,10 +60,10 @@ struct BostonLogicClient: Sendable {
         if let name = HTTPField.Name("X-BL-API-Key") { headers[name] = key ?? self.key }
         if let name = HTTPField.Name("Host") { headers[name] = host ?? self.host }
         if let contentType { headers[.contentType] = contentType }
-        let payload = rawBody ?? body?.jsonString
+        let payload = rawBody ?? body?.jsonText
         let response = try await client.executeRequest(
             uri: path, method: method, headers: headers, body: payload.map { ByteBuffer(string: $0) })
-        let json = (try? JSONValue(data: Data(String(buffer: response.body).utf8))) ?? .null
+        let json = (try? JSONValue(parsing: Data(String(buffer: response.body).utf8))) ?? .null
         return BostonLogicReply(status: response.status, json: json)
     }
 }
@@ -164,7 +165,7 @@ struct BostonLogicClient: Sendable {
             #expect(created["message"] == "Office created")
             #expect(created.data?["name"] == "Back Bay HQ")
             #expect(created.data?["active"] == true)
-            let id = try #require(created.data?["id"]?.intValue)
+            let id = try #require(created.data?["id"]?.strictInt)
             #expect(created.data?["path"] == .string("/api/v2/offices/\(id)"))
             let duplicate = try await client.send(.post, "/api/v2/offices", body: ["name": "back bay hq"])
             #expect(duplicate.status == .unprocessableContent)
@@ -181,7 +182,7 @@ struct BostonLogicClient: Sendable {
         let harness = BostonLogicHarness()
         let agents = try await harness.emulator.control(.list(resource: "agents"))
         let agent = try #require(agents.records?.first)
-        let agentEmail = try #require(agent["email"]?.stringValue)
+        let agentEmail = try #require(agent["email"]?.strictString)
         try await harness.run { client in
             let created = try await client.send(
                 .post, "/api/v2/leads",
@@ -190,7 +191,7 @@ struct BostonLogicClient: Sendable {
                     "phone": "+16175550100", "agent_email": .string(agentEmail), "utm_source": "google",
                 ])
             #expect(created.status == .created)
-            let id = try #require(created.data?["id"]?.intValue)
+            let id = try #require(created.data?["id"]?.strictInt)
             #expect(created.data?["agent_id"] == agent["id"])
             #expect(created.data?["owner_type"] == "Agent")
             #expect(created.data?["status"] == "new")
@@ -246,7 +247,7 @@ struct BostonLogicClient: Sendable {
     @Test func officeWithAgentsIsNotDeletedAndTenantsAreIsolated() async throws {
         let harness = BostonLogicHarness()
         let agents = try await harness.emulator.control(.list(resource: "agents"))
-        let officeID = try #require(agents.records?.compactMap { $0["office_id"]?.intValue }.first)
+        let officeID = try #require(agents.records?.compactMap { $0["office_id"]?.strictInt }.first)
         try await harness.run { client in
             let refused = try await client.send(.delete, "/api/v2/offices/\(officeID)")
             #expect(refused.status == .unprocessableContent)
@@ -276,17 +277,17 @@ struct BostonLogicClient: Sendable {
             let withMLS = try await client.send(.get, "/api/v2/agents?includes=agent_mls_ids")
             #expect(withMLS.data?.arrayValue?.first?["agent_mls_ids"]?.arrayValue != nil)
 
-            let email = try #require(all.data?.arrayValue?.last?["email"]?.stringValue)
+            let email = try #require(all.data?.arrayValue?.last?["email"]?.strictString)
             let byEmail = try await client.send(.get, "/api/v2/agents?email=\(email)")
             #expect(byEmail.data?.arrayValue?.count == 1)
 
             let views = try await client.send(.get, "/api/v2/property_views")
-            let leadID = try #require(views.data?.arrayValue?.compactMap { $0["lead_id"]?.intValue }.first)
+            let leadID = try #require(views.data?.arrayValue?.compactMap { $0["lead_id"]?.strictInt }.first)
             let nested = try await client.send(.get, "/api/v2/leads/\(leadID)/property_views")
             #expect(nested["message"] == "Property views retrieved")
             let nestedItems = try #require(nested.data?.arrayValue)
             #expect(!nestedItems.isEmpty)
-            #expect(nestedItems.allSatisfy { $0["lead_id"] == .int(leadID) && $0["mls_id"]?.stringValue != nil })
+            #expect(nestedItems.allSatisfy { $0["lead_id"] == .int(leadID) && $0["mls_id"]?.strictString != nil })
             let filtered = try await client.send(.get, "/api/v2/property_views?lead_id=\(leadID)")
             #expect(filtered.data == nested.data)
             let notes = try await client.send(.get, "/api/v2/leads/\(leadID)/property_notes")
@@ -307,7 +308,7 @@ struct BostonLogicClient: Sendable {
         let mutated = try await harness.emulator.control(.mutate(resource: "leads", count: 2))
         let after = try await harness.emulator.control(.list(resource: "leads"))
         let stamp = harness.clock.now.formatted(.iso8601)
-        #expect(after.records?.filter { $0["updated_at"]?.stringValue == stamp }.compactMap { $0["id"]?.scalarText } == mutated.ids)
+        #expect(after.records?.filter { $0["updated_at"]?.strictString == stamp }.compactMap { $0["id"]?.scalarText } == mutated.ids)
         for id in mutated.ids {
             let before = leads.records?.first { $0["id"]?.scalarText == id }
             let now = after.records?.first { $0["id"]?.scalarText == id }

@@ -3,6 +3,7 @@ import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import NIOCore
 import NIOHTTP1
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -28,7 +29,7 @@ import Testing
             try #require(info.authURL), #"{"scope":"openid","grant_type":"client_credentials"}"#,
             headers: [("Authorization", "Basic \(basic)")])
         #expect(reply.status == 200)
-        return try #require(reply.json?["access_token"]?.stringValue)
+        return try #require(reply.json?["access_token"]?.strictString)
     }
 
     @Test func startsOnFreePortsAndStops() async throws {
@@ -128,7 +129,7 @@ import Testing
             let bad = try await client.postJSON(info.controlURL + "/faults", #"{"spec":"500:0.1,oops"}"#)
             #expect(bad.status == 400)
             #expect(bad.json?["error"]?["code"] == "invalid_request")
-            #expect(bad.json?["error"]?["message"]?.stringValue?.contains("\"oops\"") == true)
+            #expect(bad.json?["error"]?["message"]?.strictString?.contains("\"oops\"") == true)
         }
     }
 
@@ -249,7 +250,7 @@ import Testing
             #expect(malformed.status == 400)
             #expect(malformed.json?["error"]?["code"] == "invalid_request")
             let missing = try await client.postJSON(control, #"{"op":"mutate"}"#)
-            #expect(missing.json?["error"]?["message"]?.stringValue?.contains("resource") == true)
+            #expect(missing.json?["error"]?["message"]?.strictString?.contains("resource") == true)
             #expect(try await client.get(info.controlURL + "/nothing-here").status == 404)
 
             let reset = try await client.send(.POST, info.controlURL + "/reset")
@@ -270,7 +271,7 @@ import Testing
             #expect(sandbox.clock.now.timeIntervalSince(before) == 31 * 60)
             let bad = try await client.postJSON(info.controlURL + "/clock", #"{"advance":"soon"}"#)
             #expect(bad.status == 400)
-            #expect(bad.json?["error"]?["message"]?.stringValue?.contains("soon") == true)
+            #expect(bad.json?["error"]?["message"]?.strictString?.contains("soon") == true)
         }
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Sandbox
+import RealtyModel
 import Testing
 
 /// A response as the Core and PF Expert tests read it.
@@ -12,7 +13,7 @@ struct LiveReply: Sendable {
     var headers: HTTPHeaders
     var body: Data
 
-    var json: JSONValue? { try? JSONValue(data: body) }
+    var json: JSONValue? { try? JSONValue(parsing: body) }
     var text: String { String(decoding: body, as: UTF8.self) }
     func header(_ name: String) -> String? { headers.first(name: name) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -205,6 +206,18 @@ import Testing
         #expect(throws: DecodingError.self) { try decode(#"{"op":"delete","resource":"leads","count":-1}"#) }
         let encoded = try JSONEncoder().encode(ControlRequest.delete(resource: "leads", count: 2))
         #expect(try JSONDecoder().decode(ControlRequest.self, from: encoded) == .delete(resource: "leads", count: 2))
+    }
+
+    @Test func oneFormReadingForQueriesAndBodies() {
+        // PHP's reading: + is a space, malformed escapes stay, bytes decode as UTF-8, empty names go.
+        let text = "a%5B%5D=1&a%5B%5D=2&b=x+y%2Bz&bad=%zz%4&=dropped&flag&e=%C3%A9%FF"
+        let expected = [("a[]", "1"), ("a[]", "2"), ("b", "x y+z"), ("bad", "%zz%4"), ("flag", ""), ("e", "é\u{FFFD}")]
+        for pairs in [URLEncodedForm.pairs(text), URLEncodedForm.pairs(bytes: Array(text.utf8)), QueryItems(query: text).items,
+                      FormBody.parseURLEncoded(Array(text.utf8)).fields.map { (name: $0.name, value: $0.value) }] {
+            #expect(pairs.map(\.name) == expected.map(\.0))
+            #expect(pairs.map(\.value) == expected.map(\.1))
+        }
+        #expect(SandboxParsers.decodeMyCRMForm(text)["a[]"] == "2", "a repeated name keeps its last value, as in PHP")
     }
 
     @Test func queryItemsDecodeNamesAndValues() {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -77,7 +78,7 @@ struct CurlSeedExamplesTests {
     struct CurlResult {
         var status: Int
         var body: String
-        var json: JSONValue? { try? JSONValue(data: Data(body.utf8)) }
+        var json: JSONValue? { try? JSONValue(parsing: Data(body.utf8)) }
     }
 
     /// Runs `curl` with the example's arguments (the leading `curl` dropped) plus `-sS` and a
@@ -156,7 +157,7 @@ struct CurlSeedExamplesTests {
             #expect(token.status == 200, "\(token.body)")
             #expect(token.json?["token_type"] == "Bearer")
             #expect(token.json?["expires_in"] == 1800)
-            let accessToken = try #require(token.json?["access_token"]?.stringValue)
+            let accessToken = try #require(token.json?["access_token"]?.strictString)
 
             let swap = [("https://api-v2.mycrm.com", pf.baseURL), ("{access_token}", accessToken), ("{token}", accessToken)]
             let users = try await Self.run(Seed.pfBearer, replacing: swap + [("{api_endpoint}", "users")])
@@ -183,7 +184,7 @@ struct CurlSeedExamplesTests {
             ])
             #expect(token.status == 200, "\(token.body)")
             #expect(token.json?["token_type"] == "Bearer")
-            let accessToken = try #require(token.json?["access_token"]?.stringValue)
+            let accessToken = try #require(token.json?["access_token"]?.strictString)
             let headers = ["-H", "Content-Type: application/json", "-H", "Authorization: Bearer \(accessToken)"]
 
             let me = try await Self.run(["curl", "\(propq.baseURL)/api/v1/iam/me"] + headers)
@@ -193,16 +194,16 @@ struct CurlSeedExamplesTests {
             // A development of the demo client, and one of its units.
             let emulator = try #require(sandbox.emulator(.propq))
             let developments = try await emulator.control(.list(resource: "developments")).records ?? []
-            let mine = try #require(developments.first { $0["ClientId"]?.stringValue == clientID || $0["ClientId"] == .int(Int(clientID) ?? -1) })
-            let developmentID = try #require(mine["DevId"]?.stringValue)
-            let unitName = try #require(mine["Units"]?.arrayValue?.first?["UntName"]?.stringValue)
+            let mine = try #require(developments.first { $0["ClientId"]?.strictString == clientID || $0["ClientId"] == .int(Int(clientID) ?? -1) })
+            let developmentID = try #require(mine["DevId"]?.strictString)
+            let unitName = try #require(mine["Units"]?.arrayValue?.first?["UntName"]?.strictString)
 
             let body = #"{"UntName": "\#(unitName)", "UntStatus": 1, "UntPrice": 123456, "UntDirections": []}"#
             let update = try await Self.run(
                 ["curl", "-X", "POST", "\(propq.baseURL)/v1/developments/\(developmentID)/units/update-by-name", "-d", body]
                     + headers)
             #expect(update.status == 200, "\(update.body)")
-            #expect(update.json?["UntName"]?.stringValue == unitName, "\(update.body)")
+            #expect(update.json?["UntName"]?.strictString == unitName, "\(update.body)")
 
             let publish = try await Self.run(
                 ["curl", "-X", "POST", "\(propq.baseURL)/v1/developments/\(developmentID)/publish"] + headers)
@@ -227,7 +228,7 @@ struct CurlSeedExamplesTests {
             #expect(users.status == 200, "\(users.body)")
             let list = try #require(users.json?["users"]?.arrayValue, "\(users.body)")
             #expect(users.json?["total_items"] != nil)
-            let userID = try #require(list.first?["id"]?.stringValue, "ids are JSON strings")
+            let userID = try #require(list.first?["id"]?.strictString, "ids are JSON strings")
 
             let actions = try await Self.run(Seed.apimoActions, replacing: swap + [("{user_id}", userID)])
             #expect(actions.status == 200, "\(actions.body)")
@@ -243,7 +244,7 @@ struct CurlSeedExamplesTests {
                 replacing: [("http://www.domain.com", bl.baseURL), ("xxxxxxxxxx", bl.credentials["api_key"] ?? "")])
             #expect(offices.status == 200, "\(offices.body)")
             #expect(offices.json?["status"] == "success")
-            #expect(offices.json?["message"]?.stringValue != nil)
+            #expect(offices.json?["message"]?.strictString != nil)
             #expect(offices.json?["data"]?.arrayValue?.isEmpty == false)
         }
     }

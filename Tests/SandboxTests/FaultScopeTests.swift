@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -161,7 +162,7 @@ import Testing
             #expect(try await client.get(pf.baseURL + "/leads").status == 401)
             let other = try await client.postJSON(pf.controlURL + "/faults", #"{"next":[{"kind":"500","vendor":"mycrm"}]}"#)
             #expect(other.status == 400)
-            #expect(other.json?["error"]?["message"]?.stringValue?.contains("mycrm") == true)
+            #expect(other.json?["error"]?["message"]?.strictString?.contains("mycrm") == true)
             let mine = try await client.postJSON(
                 pf.controlURL + "/faults", #"{"clear":true,"next":[{"kind":"503","vendor":"pf-expert","path":"/le*s"}]}"#)
             #expect(mine.status == 200)
@@ -244,7 +245,7 @@ import Testing
             let tokenReply = try await client.send(
                 .POST, propq.baseURL + "/oauth/token", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: form)
             #expect(tokenReply.status == 200)
-            let token = try #require(tokenReply.json?["access_token"]?.stringValue)
+            let token = try #require(tokenReply.json?["access_token"]?.strictString)
             let headers = [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")]
             #expect(try await client.get(propq.baseURL + "/api/v1/iam/me", headers: headers).status == 200)
             let revoked = try await client.postJSON(propq.controlURL + "/revoke", "")
@@ -259,12 +260,12 @@ import Testing
             let user = mycrm.credentials["username"] ?? ""
             let service = mycrm.baseURL + "/webservice.php"
             let challenge = try await client.get(service + "?operation=getchallenge&username=\(user)")
-            let token = try #require(challenge.json?["result"]?["token"]?.stringValue)
-            let hash = MyCRMMD5.hex(token + (mycrm.credentials["access_key"] ?? ""))
+            let token = try #require(challenge.json?["result"]?["token"]?.strictString)
+            let hash = MyCRMAuthState.md5Hex(token + (mycrm.credentials["access_key"] ?? ""))
             let login = try await client.send(
                 .POST, service, headers: [("Content-Type", "application/x-www-form-urlencoded")],
                 body: "operation=login&username=\(user)&accessKey=\(hash)")
-            let session = try #require(login.json?["result"]?["sessionName"]?.stringValue, "\(login.text)")
+            let session = try #require(login.json?["result"]?["sessionName"]?.strictString, "\(login.text)")
             let types = try await client.get(service + "?operation=listtypes&sessionName=\(session)")
             #expect(types.json?["success"] == true)
             let revoked = try await client.postJSON(mycrm.controlURL + "/revoke", "")

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import struct ConnectorKit.VendorHTTPConfiguration
+import enum ConnectorKit.FormEncoding
 import Foundation
 import NIOCore
 import NIOHTTP1
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -15,12 +17,12 @@ import Testing
         let baseURL: String
 
         func call(_ method: HTTPMethod, path: String = "/webservice.php", query: [(String, String)] = [],
-                  form: [(String, String)]? = nil, json: String? = nil) async throws -> MyCRMJSON {
-            var request = HTTPClientRequest(url: baseURL + path + (query.isEmpty ? "" : "?" + MyCRMForm.encode(query)))
+                  form: [(String, String)]? = nil, json: String? = nil) async throws -> JSONValue {
+            var request = HTTPClientRequest(url: baseURL + path + (query.isEmpty ? "" : "?" + String(decoding: FormEncoding.encode(query), as: UTF8.self)))
             request.method = method
             if let form {
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-                request.body = .bytes(ByteBuffer(string: MyCRMForm.encode(form)))
+                request.body = .bytes(ByteBuffer(string: String(decoding: FormEncoding.encode(form), as: UTF8.self)))
             } else if let json {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(string: json))
@@ -28,7 +30,7 @@ import Testing
             let response = try await http.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 4 << 20)
             let text = String(buffer: body)
-            return try #require(MyCRMJSON.parse(text), "not JSON: \(text)")
+            return try #require((try? JSONValue(parsing: text)), "not JSON: \(text)")
         }
     }
 
@@ -47,22 +49,22 @@ import Testing
                 let accessKey = try #require(info.credentials["access_key"])
 
                 let challenge = try await live.call(.GET, query: [("operation", "getchallenge"), ("username", userName)])
-                let token = try #require(challenge.result?["token"]?.stringValue)
+                let token = try #require(challenge.result?["token"]?.strictString)
                 let login = try await live.call(.POST, form: [
-                    ("operation", "login"), ("username", userName), ("accessKey", MyCRMMD5.hex(token + accessKey)),
+                    ("operation", "login"), ("username", userName), ("accessKey", MyCRMAuthState.md5Hex(token + accessKey)),
                 ])
-                let session = try #require(login.result?["sessionName"]?.stringValue)
+                let session = try #require(login.result?["sessionName"]?.strictString)
 
                 let count = try await live.call(.GET, query: [
                     ("operation", "query"), ("sessionName", session), ("query", "select count(*) from Contacts;"),
                 ])
-                #expect(count.result == .array([.object([("count", .string("20"))])]))
+                #expect(count.result == .array([MyCRMWire.object([("count", .string("20"))])]))
 
                 let element = #"{"firstname":"Web","lastname":"Lead","email":"web.lead@example.com","assigned_user_id":"19x1"}"#
                 let created = try await live.call(.POST, form: [
                     ("operation", "create"), ("sessionName", session), ("elementType", "Leads"), ("element", element),
                 ])
-                let id = try #require(created.result?["id"]?.stringValue)
+                let id = try #require(created.result?["id"]?.strictString)
                 let writes = sandbox.writeLog.entries(vendor: .mycrm, operation: .create)
                 #expect(writes.map(\.id) == [id])
                 #expect(writes.first?.keys["email"] == "web.lead@example.com")
@@ -72,14 +74,14 @@ import Testing
                 _ = try await live.call(.POST, path: "/_sandbox/clock", json: #"{"advance":"2m"}"#)
                 let mutated = try await live.call(.POST, path: "/_sandbox/control",
                                                   json: #"{"op":"mutate","resource":"contacts","count":2}"#)
-                let mutatedIDs = Set(try #require(mutated["ids"]?.arrayValue).compactMap(\.stringValue))
+                let mutatedIDs = Set(try #require(mutated["ids"]?.arrayValue).compactMap(\.strictString))
                 #expect(mutatedIDs.count == 2)
 
                 let sync = try await live.call(.GET, query: [
                     ("operation", "sync"), ("sessionName", session), ("modifiedTime", String(since)),
                     ("elementType", "Contacts"), ("syncType", "application"),
                 ])
-                let updated = Set(try #require(sync.result?["updated"]?.arrayValue).compactMap { $0["id"]?.stringValue })
+                let updated = Set(try #require(sync.result?["updated"]?.arrayValue).compactMap { $0["id"]?.strictString })
                 #expect(updated == mutatedIDs)
 
                 // The session idles out on the shared clock.

@@ -1,8 +1,10 @@
+import enum ConnectorKit.FormEncoding
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -41,22 +43,30 @@ struct MyCRMClient: Sendable {
     func send(
         _ method: HTTPRequest.Method, path: String = "/webservice.php", query: [(String, String)] = [],
         form: [(String, String)]? = nil, contentType: String = "application/x-www-form-urlencoded"
-    ) async throws -> (status: HTTPResponse.Status, body: MyCRMJSON) {
-        let uri = query.isEmpty ? path : path + "?" + MyCRMForm.encode(query)
+    ) async throws -> (status: HTTPResponse.Status, body: JSONValue) {
+        let uri = query.isEmpty ? path : path + "?" + String(decoding: FormEncoding.encode(query), as: UTF8.self)
         var headers: HTTPFields = [:]
         var body: ByteBuffer?
         if let form {
             headers[.contentType] = contentType
-            body = ByteBuffer(string: MyCRMForm.encode(form))
+            body = ByteBuffer(string: String(decoding: FormEncoding.encode(form), as: UTF8.self))
         }
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let text = String(buffer: response.body)
-        let json = try #require(MyCRMJSON.parse(text), "not JSON: \(text)")
+        let json = try #require(try? JSONValue(parsing: text), "not JSON: \(text)")
+        // Every answer is written in the vendor's member order (rows of a query in select order).
+        var columns: [String] = []
+        if query.contains(where: { $0 == ("operation", "query") }), let vtql = query.first(where: { $0.0 == "query" })?.1,
+            let parsed = try? VTQLParser.parse(vtql), let module = MyCRMModule.named(parsed.module)
+        {
+            columns = VTQLEvaluator.columns(of: parsed, fields: module.fieldNames)
+        }
+        #expect(MyCRMWire.text(json, columns: columns) == text)
         return (response.status, json)
     }
 
     /// A GET operation; the envelope.
-    func get(_ operation: String, _ parameters: [(String, String)] = [], session: String? = nil) async throws -> MyCRMJSON {
+    func get(_ operation: String, _ parameters: [(String, String)] = [], session: String? = nil) async throws -> JSONValue {
         var query = [("operation", operation)] + parameters
         if let session { query.append(("sessionName", session)) }
         let (status, body) = try await send(.get, query: query)
@@ -65,7 +75,7 @@ struct MyCRMClient: Sendable {
     }
 
     /// A POST operation with a form body; the envelope.
-    func post(_ operation: String, _ parameters: [(String, String)] = [], session: String? = nil) async throws -> MyCRMJSON {
+    func post(_ operation: String, _ parameters: [(String, String)] = [], session: String? = nil) async throws -> JSONValue {
         var form = [("operation", operation)] + parameters
         if let session { form.append(("sessionName", session)) }
         let (status, body) = try await send(.post, form: form)
@@ -76,38 +86,28 @@ struct MyCRMClient: Sendable {
     /// getchallenge then login; the session name.
     func login(_ userName: String, _ accessKey: String) async throws -> String {
         let challenge = try await get("getchallenge", [("username", userName)])
-        let token = try #require(challenge.result?["token"]?.stringValue)
-        let login = try await post("login", [("username", userName), ("accessKey", MyCRMMD5.hex(token + accessKey))])
-        return try #require(login.result?["sessionName"]?.stringValue, "login failed: \(login.serialized)")
+        let token = try #require(challenge.result?["token"]?.strictString)
+        let login = try await post("login", [("username", userName), ("accessKey", MyCRMAuthState.md5Hex(token + accessKey))])
+        return try #require(login.result?["sessionName"]?.strictString, "login failed: \(login.jsonText)")
     }
 }
 
-extension MyCRMJSON {
-    var result: MyCRMJSON? {
+extension JSONValue {
+    var result: JSONValue? {
         self["success"] == .bool(true) ? self["result"] : nil
     }
 
     var errorCode: String? {
-        self["success"] == .bool(false) ? self["error"]?["code"]?.stringValue : nil
+        self["success"] == .bool(false) ? self["error"]?["code"]?.strictString : nil
     }
 
     var errorMessage: String? {
-        self["error"]?["message"]?.stringValue
+        self["error"]?["message"]?.strictString
     }
 
-    var stringValue: String? {
-        if case .string(let value) = self { value } else { nil }
-    }
-
-    var intValue: Int? {
-        if case .int(let value) = self { value } else { nil }
-    }
-
-    var arrayValue: [MyCRMJSON]? {
-        if case .array(let value) = self { value } else { nil }
-    }
-
+    /// The keys in the order the emulator writes them (``MyCRMClient/send`` checks that the
+    /// answer's text has them in that order).
     var keys: [String] {
-        if case .object(let members) = self { members.map(\.0) } else { [] }
+        objectValue.map { MyCRMWire.orderedKeys($0) } ?? []
     }
 }

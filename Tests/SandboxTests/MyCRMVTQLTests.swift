@@ -1,3 +1,4 @@
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -233,13 +234,13 @@ import Testing
 
     @Test func selectedColumnsAlwaysCarryID() throws {
         let result = try VTQLEvaluator.run(try VTQLParser.parse("select lastname from Leads limit 1;"), on: Self.table)
-        #expect(result == .array([.object([("lastname", .string("Young")), ("id", .string("10x1"))])]))
+        #expect(result == .array([MyCRMWire.object([("lastname", .string("Young")), ("id", .string("10x1"))])]))
     }
 
     @Test func countIgnoresLimitAndIsAString() throws {
         let result = try VTQLEvaluator.run(try VTQLParser.parse("select count(*) from Leads where city like 'b%' limit 1;"),
                                            on: Self.table)
-        #expect(result == .array([.object([("count", .string("2"))])]))
+        #expect(result == .array([MyCRMWire.object([("count", .string("2"))])]))
     }
 
     @Test func unknownColumnIsRefused() {
@@ -264,6 +265,6 @@ import Testing
         #expect(page.count == 50)
         #expect(page.first == "10x201")
         let count = try VTQLEvaluator.run(try VTQLParser.parse("select count(*) from Leads;"), on: big)
-        #expect(count == .array([.object([("count", .string("250"))])]))
+        #expect(count == .array([MyCRMWire.object([("count", .string("250"))])]))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -23,7 +24,7 @@ struct PFSession: Sendable {
         try await withLiveSandbox(options) { sandbox, client in
             let info = try #require(sandbox.info(.pfExpert))
             let reply = try await requestToken(client, info)
-            let token = try #require(reply.json?["access_token"]?.stringValue)
+            let token = try #require(reply.json?["access_token"]?.strictString)
             try await body(PFSession(sandbox: sandbox, client: client, info: info, token: token))
         }
     }
@@ -64,7 +65,7 @@ struct PFSession: Sendable {
             #expect(reply.status == 200)
             #expect(reply.json?["token_type"] == "Bearer")
             #expect(reply.json?["expires_in"] == 1800)
-            #expect(reply.json?["access_token"]?.stringValue?.split(separator: ".").count == 3)
+            #expect(reply.json?["access_token"]?.strictString?.split(separator: ".").count == 3)
             #expect(reply.header("Cache-Control") == "no-store")
             #expect(try await pf.get("/users/1").status == 200)
             // The seed's own example sends the token in a `Token` header.
@@ -137,7 +138,7 @@ struct PFSession: Sendable {
             #expect(expired.json?["messages"] == ["The access token has expired"])
             // A fresh token works again (no refresh flow: just ask again).
             let again = try await PFSession.requestToken(pf.client, pf.info)
-            let token = try #require(again.json?["access_token"]?.stringValue)
+            let token = try #require(again.json?["access_token"]?.strictString)
             #expect(try await pf.client.get(pf.info.baseURL + "/leads", headers: [("Authorization", "Bearer \(token)")]).status == 200)
         }
     }
@@ -171,7 +172,7 @@ struct PFSession: Sendable {
             #expect(all.header("X-MyCRM-API-Warning") == nil)
 
             let third = try await pf.get("/users?page=3&per_page=20")
-            #expect(third.json?["users"]?.arrayValue?.compactMap { $0["id"]?.intValue } == Array(41...50))
+            #expect(third.json?["users"]?.arrayValue?.compactMap { $0["id"]?.strictInt } == Array(41...50))
             #expect(third.json?["count"] == 50)
             let past = try await pf.get("/users?page=9&per_page=20")
             #expect(past.json?["users"] == [])
@@ -223,15 +224,15 @@ struct PFSession: Sendable {
     @Test func sortAndSortOrder() async throws {
         try await PFSession.run { pf in
             let desc = try await pf.get("/leads?sort=email&sort_order=desc&fields=id,email")
-            let emails = desc.json?["leads"]?.arrayValue?.compactMap { $0["email"]?.stringValue } ?? []
+            let emails = desc.json?["leads"]?.arrayValue?.compactMap { $0["email"]?.strictString } ?? []
             #expect(emails.count == 50)
             #expect(emails == emails.sorted { $0.lowercased() > $1.lowercased() })
             let byPrice = try await pf.get("/properties?sort=price.value&fields=price")
-            let prices = byPrice.json?["properties"]?.arrayValue?.compactMap { $0["price"]?["value"]?.intValue } ?? []
+            let prices = byPrice.json?["properties"]?.arrayValue?.compactMap { $0["price"]?["value"]?.strictInt } ?? []
             #expect(prices == prices.sorted())
             let unknown = try await pf.get("/leads?sort=shoe_size&per_page=3")
             #expect(unknown.status == 200)
-            #expect(unknown.json?["leads"]?.arrayValue?.compactMap { $0["id"]?.intValue } == [1, 2, 3])
+            #expect(unknown.json?["leads"]?.arrayValue?.compactMap { $0["id"]?.strictInt } == [1, 2, 3])
             #expect(unknown.header("X-MyCRM-API-Warning")?.contains("shoe_size") == true)
         }
     }
@@ -239,26 +240,26 @@ struct PFSession: Sendable {
     @Test func filters() async throws {
         try await PFSession.run { pf in
             let lead = try #require(try await pf.get("/leads/12").json?["lead"])
-            let email = try #require(lead["email"]?.stringValue)
+            let email = try #require(lead["email"]?.strictString)
             let byEmail = try await pf.get("/leads?filters%5Bemail%5D=\(email.uppercased().addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
             #expect(byEmail.json?["count"] == 1)
             #expect(byEmail.json?["leads"]?.arrayValue?.first?["id"] == 12)
-            let mobile = try #require(lead["mobile"]?.stringValue)
+            let mobile = try #require(lead["mobile"]?.strictString)
             let byMobile = try await pf.get("/leads?filters[mobile]=\(mobile.replacingOccurrences(of: "+", with: "%2B"))")
             #expect(byMobile.json?["leads"]?.arrayValue?.contains { $0["id"] == 12 } == true)
 
             // Date range on creation, inclusive, with day bounds.
-            let created = try #require(lead["created_at"]?.stringValue)
+            let created = try #require(lead["created_at"]?.strictString)
             let day = String(created.prefix(10))
             let sameDay = try await pf.get("/leads?filters[created][from]=\(day)&filters[created][to]=\(day)")
-            let days = sameDay.json?["leads"]?.arrayValue?.compactMap { $0["created_at"]?.stringValue?.prefix(10) } ?? []
+            let days = sameDay.json?["leads"]?.arrayValue?.compactMap { $0["created_at"]?.strictString?.prefix(10) } ?? []
             #expect(days.contains(Substring(day)) && days.allSatisfy { $0 == day })
             let badDate = try await pf.get("/leads?filters[created][from]=yesterday")
             #expect(badDate.status == 400)
-            #expect(badDate.json?["messages"]?.arrayValue?.first?.stringValue?.contains("filters[created][from]") == true)
+            #expect(badDate.json?["messages"]?.arrayValue?.first?.strictString?.contains("filters[created][from]") == true)
 
             let cheap = try await pf.get("/properties?filters[to_price]=1000000&fields=price")
-            let prices = cheap.json?["properties"]?.arrayValue?.compactMap { $0["price"]?["value"]?.intValue } ?? []
+            let prices = cheap.json?["properties"]?.arrayValue?.compactMap { $0["price"]?["value"]?.strictInt } ?? []
             #expect(!prices.isEmpty && prices.allSatisfy { $0 <= 1_000_000 })
             let sale = try await pf.get("/properties?filters[offering_type]=sale&filters[status]=available")
             let records = sale.json?["properties"]?.arrayValue ?? []
@@ -267,7 +268,7 @@ struct PFSession: Sendable {
             #expect(byUser.json?["properties"]?.arrayValue?.allSatisfy { $0["user"]?["id"] == 3 } == true)
             let text = try await pf.get("/locations?filters[string]=marina")
             #expect(text.json?["location"]?.arrayValue?.allSatisfy {
-                ($0["community"]?.stringValue ?? "").lowercased().contains("marina")
+                ($0["community"]?.strictString ?? "").lowercased().contains("marina")
             } == true)
             let unknown = try await pf.get("/leads?filters[favourite_colour]=blue")
             #expect(unknown.json?["count"] == 50)
@@ -283,11 +284,11 @@ struct PFSession: Sendable {
             #expect(before.json?["count"] == 0)
             clock.advance(by: .seconds(10))
             let mutated = try await pf.control(#"{"op":"mutate","resource":"leads","count":3}"#)
-            let ids = Set(mutated.json?["ids"]?.arrayValue?.compactMap { $0.stringValue.flatMap { Int($0) } } ?? [])
+            let ids = Set(mutated.json?["ids"]?.arrayValue?.compactMap { $0.strictString.flatMap { Int($0) } } ?? [])
             #expect(ids.count == 3)
             let after = try await pf.get("/leads?filters[updated][from]=\(since)&sort=updated_at")
             #expect(after.json?["count"] == 3)
-            #expect(Set(after.json?["leads"]?.arrayValue?.compactMap { $0["id"]?.intValue } ?? []) == ids)
+            #expect(Set(after.json?["leads"]?.arrayValue?.compactMap { $0["id"]?.strictInt } ?? []) == ids)
             let inserted = try await pf.control(#"{"op":"insert","resource":"leads","count":2}"#)
             #expect(inserted.json?["ids"] == ["51", "52"])
             #expect(try await pf.get("/leads?filters[updated][from]=\(since)").json?["count"] == 5)
@@ -302,12 +303,12 @@ struct PFSession: Sendable {
     @Test func expandRelatedObjects() async throws {
         try await PFSession.run { pf in
             let plain = try #require(try await pf.get("/properties/4").json?["property"])
-            let userID = try #require(plain["user"]?["id"]?.intValue)
+            let userID = try #require(plain["user"]?["id"]?.strictInt)
             #expect(plain["user"]?.objectValue?.keys.sorted() == ["id"])
             let expanded = try await pf.get("/properties/4", headers: [("X-MyCRM-Expand-Data", "true")])
-            #expect(expanded.json?["property"]?["user"]?["id"]?.intValue == userID)
-            #expect(expanded.json?["property"]?["user"]?["email"]?.stringValue != nil)
-            #expect(expanded.json?["property"]?["location"]?["community"]?.stringValue != nil)
+            #expect(expanded.json?["property"]?["user"]?["id"]?.strictInt == userID)
+            #expect(expanded.json?["property"]?["user"]?["email"]?.strictString != nil)
+            #expect(expanded.json?["property"]?["location"]?["community"]?.strictString != nil)
 
             let onlyLocation = try await pf.get("/properties/4", headers: [("X-MyCRM-Expand-Data", "location")])
             #expect(onlyLocation.json?["property"]?["user"]?.objectValue?.keys.sorted() == ["id"])
@@ -349,7 +350,7 @@ struct PFSession: Sendable {
             #expect(lead["id"] == 51)
             #expect(lead["email"] == "nadia.ali@example.com")
             #expect(lead["user"] == ["id": 3])
-            #expect(lead["created_at"]?.stringValue != nil)
+            #expect(lead["created_at"]?.strictString != nil)
             let location = try #require(created.header("Location"))
             #expect(location == pf.info.baseURL + "/leads/51")
             let fetched = try await pf.client.get(location, headers: pf.auth)
@@ -378,7 +379,7 @@ struct PFSession: Sendable {
             let invalid = try await pf.send(.POST, "/leads", #"{"lead":{"email":"not-an-email","status":"dreaming","user":999}}"#)
             #expect(invalid.status == 400)
             #expect(invalid.json?["lead"] == "InvalidRequest")
-            let messages = invalid.json?["messages"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let messages = invalid.json?["messages"]?.arrayValue?.compactMap(\.strictString) ?? []
             #expect(messages.contains("email: This value is not a valid email address."))
             #expect(messages.contains("status: The value you selected is not a valid choice."))
             #expect(messages.contains("user: This value is not valid."))

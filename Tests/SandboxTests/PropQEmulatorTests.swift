@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOHTTP1
 import Hummingbird
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -17,7 +18,7 @@ import Testing
             #expect(reply.status == .ok)
             #expect(reply.json?["token_type"] == "Bearer")
             #expect(reply.json?["expires_in"] == 2_592_000)
-            let token = try #require(reply.json?["access_token"]?.stringValue)
+            let token = try #require(reply.json?["access_token"]?.strictString)
             #expect(token.split(separator: ".").count == 3)
         }
     }
@@ -30,7 +31,7 @@ import Testing
                 ("client_secret", harness.clientSecret),
             ])
             #expect(reply.status == .ok)
-            let token = try #require(reply.json?["access_token"]?.stringValue)
+            let token = try #require(reply.json?["access_token"]?.strictString)
             let me = try await client.api(.get, "/api/v1/iam/me", token: token)
             #expect(me.status == .ok)
             #expect(me.json?["id"] == 5)
@@ -57,7 +58,7 @@ import Testing
                 ])
                 #expect(reply.status == .badRequest)
                 #expect(reply.json?["error"] == "invalid_request")
-                #expect(reply.json?["hint"]?.stringValue?.contains("integer") == true)
+                #expect(reply.json?["hint"]?.strictString?.contains("integer") == true)
             }
         }
     }
@@ -210,8 +211,8 @@ import Testing
         let harness = PropQHarness()
         let listed = try await harness.emulator.control(.list(resource: "developments"))
         let development = try #require(listed.records?.first)
-        let developmentID = try #require(development["DevId"]?.stringValue)
-        let unitName = try #require(development["Units"]?.arrayValue?.first?["UntName"]?.stringValue)
+        let developmentID = try #require(development["DevId"]?.strictString)
+        let unitName = try #require(development["Units"]?.arrayValue?.first?["UntName"]?.strictString)
         try await harness.run { client in
             let token = try await client.accessToken()
             let reply = try await client.api(
@@ -223,7 +224,7 @@ import Testing
             #expect(reply.json?["UntDirections"] == ["South", "West"])
         }
         let after = try await harness.emulator.control(.list(resource: "units"))
-        let unit = try #require(after.records?.first { $0["UntName"]?.stringValue == unitName && $0["DevId"]?.stringValue == developmentID })
+        let unit = try #require(after.records?.first { $0["UntName"]?.strictString == unitName && $0["DevId"]?.strictString == developmentID })
         #expect(unit["UntPrice"] == 123_456)
         let writes = harness.writeLog.entries(vendor: .propq, resource: "units")
         #expect(writes.count == 1)
@@ -253,7 +254,7 @@ import Testing
             #expect(empty.status == .unprocessableContent)
             let errors = try #require(empty.json?["errors"]?.objectValue)
             #expect(Set(errors.keys) == ["UntName", "UntStatus", "UntPrice", "UntDirections"])
-            #expect(empty.json?["message"]?.stringValue?.contains("(and 3 more errors)") == true)
+            #expect(empty.json?["message"]?.strictString?.contains("(and 3 more errors)") == true)
 
             let wrong = try await client.api(
                 .post, "/v1/developments/1001/units/update-by-name", token: token,
@@ -397,7 +398,7 @@ import Testing
                 .POST, info.baseURL + "/oauth/token", headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
                 body: body)
             #expect(token.status == 200)
-            let accessToken = try #require(token.json?["access_token"]?.stringValue)
+            let accessToken = try #require(token.json?["access_token"]?.strictString)
             let auth = [("Authorization", "Bearer \(accessToken)")]
 
             let update = try await client.postJSON(

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import RealtyModel
 import Testing
 
 @testable import Sandbox
@@ -40,7 +41,7 @@ struct PropQReply: Sendable {
     var headers: HTTPFields
     var text: String
 
-    var json: JSONValue? { try? JSONValue(data: Data(text.utf8)) }
+    var json: JSONValue? { try? JSONValue(parsing: Data(text.utf8)) }
 }
 
 /// A small PropQ client over any HummingbirdTesting client.
@@ -81,14 +82,14 @@ struct PropQClient: Sendable {
             ("grant_type", "client_credentials"), ("client_id", harness.clientID), ("client_secret", harness.clientSecret),
         ])
         #expect(reply.status == .ok)
-        return try #require(reply.json?["access_token"]?.stringValue, "no token in \(reply.text)")
+        return try #require(reply.json?["access_token"]?.strictString, "no token in \(reply.text)")
     }
 
     /// An API call with the JSON content type and a bearer token.
     func api(_ method: HTTPRequest.Method, _ path: String, token: String, body: JSONValue? = nil) async throws -> PropQReply {
         try await send(
             method, path, headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
-            body: body.map(\.jsonString))
+            body: body.map(\.jsonText))
     }
 
     static func formEncode(_ text: String) -> String {

@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import HTTPTypes
+import RealtyModel
 
 /// The Apimo webservice (`api.apimo.pro`).
 ///
@@ -69,10 +70,8 @@ public final class ApimoEmulator: VendorEmulator {
 
     // MARK: - Routes
 
-    static let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
-
     public func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.add(middleware: ApimoNotFoundMiddleware())
+        router.add(middleware: VendorNotFoundMiddleware { _ in ApimoResponse.error(.notFound, "Not Found") })
         route(router, "catalogs", [.get: { [self] request, _, _ in catalogs(request) }])
         route(router, "catalogs/:catalog", [.get: { [self] request, context, _ in catalog(request, context: context) }])
         route(router, "agencies", [.get: { [self] request, _, provider in await agencies(request, provider: provider) }])
@@ -128,17 +127,14 @@ public final class ApimoEmulator: VendorEmulator {
     /// other methods.
     private func route(_ router: Router<SandboxRequestContext>, _ path: String, _ handlers: [HTTPRequest.Method: Handler]) {
         let allowed = handlers.keys.map(\.rawValue).sorted().joined(separator: ", ")
-        for method in Self.allMethods {
-            if let handler = handlers[method] {
-                router.on(RouterPath(path), method: method) { [self] request, context in
+        router.on(
+            path,
+            serving: handlers.mapValues { handler in
+                { [self] request, context in
                     await authorized(request) { provider in await handler(request, context, provider) }
                 }
-            } else {
-                router.on(RouterPath(path), method: method) { _, _ in
-                    ApimoResponse.error(.methodNotAllowed, "Method Not Allowed", headers: [.allow: allowed])
-                }
-            }
-        }
+            },
+            otherwise: { _ in ApimoResponse.error(.methodNotAllowed, "Method Not Allowed", headers: [.allow: allowed]) })
     }
 
     /// Checks Basic credentials, then counts the request against the provider's quotas.
@@ -249,7 +245,7 @@ public final class ApimoEmulator: VendorEmulator {
         } catch {
             return ApimoResponse.error(.badRequest, "Bad Request: the body could not be read or is too large")
         }
-        guard let object = (try? JSONValue(data: body))?.objectValue else {
+        guard let object = (try? JSONValue(parsing: body))?.objectValue else {
             return ApimoResponse.error(.badRequest, "Bad Request: the body must be a JSON object")
         }
         let schema = ApimoWriteSchema.schema(for: resource)
@@ -292,10 +288,10 @@ public final class ApimoEmulator: VendorEmulator {
         let created = await state.create(resource, agency: agency, user: actingUser, fields: fields)
         var keys = ["agency": String(agency)]
         for key in ["email", "phone", "mobile", "reference"] {
-            if let value = created[key]?.stringValue { keys[key] = value }
+            if let value = created[key]?.strictString { keys[key] = value }
         }
         writeLog.record(
-            vendor: .apimo, resource: resource.rawValue, operation: .create, id: created["id"]?.stringValue ?? "",
+            vendor: .apimo, resource: resource.rawValue, operation: .create, id: created["id"]?.strictString ?? "",
             keys: keys, body: .object(object))
         return ApimoResponse.json(created, status: .created)
     }
@@ -407,7 +403,7 @@ struct ApimoWriteSchema: Sendable {
             case .any:
                 output[key] = value
             case .text, .email:
-                guard let text = value.scalarText, value.boolValue == nil else {
+                guard let text = value.scalarText, value.strictBool == nil else {
                     problems.append("\(key) must be a string")
                     continue
                 }
@@ -419,7 +415,7 @@ struct ApimoWriteSchema: Sendable {
                 }
                 output[key] = .string(trimmed)
             case .id(let catalog):
-                guard let text = value.scalarText, value.boolValue == nil, let id = Int(text), id > 0 else {
+                guard let text = value.scalarText, value.strictBool == nil, let id = Int(text), id > 0 else {
                     problems.append("\(key) must be a positive integer id")
                     continue
                 }
@@ -440,22 +436,6 @@ struct ApimoWriteSchema: Sendable {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
             && !parts[1].hasSuffix(".") && !text.contains(" ")
-    }
-}
-
-/// Answers an unknown Apimo path with the vendor's error shape instead of Hummingbird's.
-struct ApimoNotFoundMiddleware: RouterMiddleware {
-    typealias Context = SandboxRequestContext
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            guard !request.uri.path.hasPrefix(FaultMiddleware.controlPrefix) else { throw error }
-            return ApimoResponse.error(.notFound, "Not Found")
-        }
     }
 }
 

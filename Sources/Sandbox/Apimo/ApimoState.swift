@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// The state of the Apimo emulator: providers with their agency grants and quotas, agencies, and
 /// per-agency users, actions, properties, contacts and leads.
@@ -77,7 +78,7 @@ actor ApimoState {
     /// The token of a seeded provider, derived from the run seed.
     static func token(providerID: Int, seed: UInt64) -> String {
         var generator = SeededGenerator(seed: seed, stream: "apimo/token/\(providerID)")
-        return (0..<16).map { _ in String(format: "%02x", UInt8(truncatingIfNeeded: generator.next())) }.joined()
+        return generator.hexToken(bytes: 16)
     }
 
     /// The provider for Basic credentials, or `nil`.
@@ -637,7 +638,7 @@ actor ApimoState {
             let next = steps.first { $0 > current } ?? steps.first ?? 1
             record.fields["step"] = .string(String(next))
         case .actions:
-            let subject = record.fields["subject"]?.stringValue ?? "Relance"
+            let subject = record.fields["subject"]?.strictString ?? "Relance"
             record.fields["subject"] = .string(subject.hasPrefix("[Modifié] ") ? subject : "[Modifié] " + subject)
         }
     }

@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import HTTPTypes
+import RealtyModel
 
 /// The Boston Logic Platform API (`{domain}/api/v2/...`).
 ///
@@ -57,8 +58,6 @@ public final class BostonLogicEmulator: VendorEmulator {
 
     // MARK: - Routes
 
-    static let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
-
     /// What a request does, for permissions and messages.
     enum Action: Sendable {
         case index, show, create, update, delete
@@ -93,7 +92,7 @@ public final class BostonLogicEmulator: VendorEmulator {
     typealias Handler = @Sendable (Request, SandboxRequestContext, BostonLogicState.APIKey, JSONValue?) async -> Response
 
     public func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.add(middleware: BostonLogicNotFoundMiddleware())
+        router.add(middleware: VendorNotFoundMiddleware { BostonLogicResponse.noRoute($0) })
         for resource in BostonLogicResource.all {
             var collection: [HTTPRequest.Method: (Action, Handler)] = [
                 .get: (.index, { [self] request, _, key, _ in await index(resource, request: request, key: key, lead: nil) })
@@ -137,19 +136,16 @@ public final class BostonLogicEmulator: VendorEmulator {
         _ router: Router<SandboxRequestContext>, _ path: String, _ resource: BostonLogicResource,
         _ handlers: [HTTPRequest.Method: (Action, Handler)]
     ) {
-        for method in Self.allMethods {
-            if let (action, handler) = handlers[method] {
-                router.on(RouterPath(path), method: method) { [self] request, context in
+        router.on(
+            path,
+            serving: handlers.mapValues { action, handler in
+                { [self] request, context in
                     await guarded(request, resource: resource, action: action) { key, body in
                         await handler(request, context, key, body)
                     }
                 }
-            } else {
-                router.on(RouterPath(path), method: method) { request, _ in
-                    BostonLogicResponse.noRoute(request)
-                }
-            }
-        }
+            },
+            otherwise: { BostonLogicResponse.noRoute($0) })
     }
 
     private func guarded(
@@ -193,7 +189,7 @@ public final class BostonLogicEmulator: VendorEmulator {
         var json: JSONValue?
         if !isEmpty {
             do {
-                json = try JSONValue(data: data)
+                json = try JSONValue(parsing: data)
             } catch {
                 return BostonLogicResponse.failure(.badRequest, message: subject, errors: ["The request body is not valid JSON"])
             }
@@ -298,25 +294,9 @@ public final class BostonLogicEmulator: VendorEmulator {
     private static func lookupKeys(_ record: JSONValue, tenant: String) -> [String: String] {
         var keys = ["tenant": tenant]
         for field in ["email", "phone", "name"] {
-            if let value = record[field]?.stringValue { keys[field] = value }
+            if let value = record[field]?.strictString { keys[field] = value }
         }
         return keys
-    }
-}
-
-/// Answers an unknown Boston Logic path with the envelope instead of Hummingbird's error.
-struct BostonLogicNotFoundMiddleware: RouterMiddleware {
-    typealias Context = SandboxRequestContext
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            guard !request.uri.path.hasPrefix(FaultMiddleware.controlPrefix) else { throw error }
-            return BostonLogicResponse.noRoute(request)
-        }
     }
 }
 

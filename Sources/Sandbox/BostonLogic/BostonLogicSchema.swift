@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// The resources of the Boston Logic Platform API as the emulator serves them, with their
 /// fields and write rules.
@@ -142,7 +143,7 @@ struct BostonLogicResource: Sendable, Hashable {
             let label = Self.sentenceCase(key.replacingOccurrences(of: "_", with: " "))
             switch kind {
             case .text, .email:
-                guard let text = value.scalarText, value.boolValue == nil else {
+                guard let text = value.scalarText, value.strictBool == nil else {
                     errors.append("\(label) must be a string")
                     continue
                 }
@@ -160,13 +161,13 @@ struct BostonLogicResource: Sendable, Hashable {
                 default: errors.append("\(label) must be true or false")
                 }
             case .reference:
-                guard let text = value.scalarText, value.boolValue == nil, let id = Int(text), id > 0 else {
+                guard let text = value.scalarText, value.strictBool == nil, let id = Int(text), id > 0 else {
                     errors.append("\(label) must be an integer id")
                     continue
                 }
                 changes[key] = .int(id)
             case .textList:
-                guard let items = value.arrayValue, items.allSatisfy({ $0.scalarText != nil && $0.boolValue == nil }) else {
+                guard let items = value.arrayValue, items.allSatisfy({ $0.scalarText != nil && $0.strictBool == nil }) else {
                     errors.append("\(label) must be an array of strings")
                     continue
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// The state of the Boston Logic emulator: tenants (one per site domain), API keys with their
 /// per-resource permissions, and each tenant's records.
@@ -80,7 +81,7 @@ actor BostonLogicState {
     /// A seeded key, derived from the run seed.
     static func key(_ label: String, seed: UInt64) -> String {
         var generator = SeededGenerator(seed: seed, stream: "boston-logic/key/\(label)")
-        return (0..<20).map { _ in String(format: "%02x", UInt8(truncatingIfNeeded: generator.next())) }.joined()
+        return generator.hexToken(bytes: 20)
     }
 
     static func demoKey(seed: UInt64) -> String { key("demo", seed: seed) }
@@ -144,7 +145,7 @@ actor BostonLogicState {
     func list(_ resource: BostonLogicResource, tenant: String, query: ListQuery) -> [JSONValue] {
         var out: [JSONValue] = []
         tenants[tenant]?.forEach(resource.name) { record in
-            if let active = query.active, (record.fields["active"]?.boolValue ?? true) != active { return true }
+            if let active = query.active, (record.fields["active"]?.strictBool ?? true) != active { return true }
             for (field, wanted) in query.filters {
                 guard let value = record.fields[field]?.scalarText, value.lowercased() == wanted.lowercased() else {
                     return true
@@ -198,9 +199,9 @@ actor BostonLogicState {
         var errors: [String] = []
         if resource.name == BostonLogicResource.leads.name {
             // `agent_email` is accepted as a fallback for `agent_id` (2019 change log).
-            if changes["agent_id"] == nil, let email = body["agent_email"]?.stringValue, !email.isEmpty {
+            if changes["agent_id"] == nil, let email = body["agent_email"]?.strictString, !email.isEmpty {
                 if let agent = tenant.first("agents", where: {
-                    $0.fields["email"]?.stringValue?.lowercased() == email.lowercased()
+                    $0.fields["email"]?.strictString?.lowercased() == email.lowercased()
                 }) {
                     changes["agent_id"] = .int(agent.id)
                 } else {
@@ -210,15 +211,15 @@ actor BostonLogicState {
         }
         // References must name records of the same tenant.
         for (field, kind) in resource.fields {
-            guard case .reference(let target) = kind, let value = changes[field]?.intValue else { continue }
+            guard case .reference(let target) = kind, let value = changes[field]?.strictInt else { continue }
             if !(tenant.tables[target]?.contains(value) ?? false) {
                 errors.append("\(BostonLogicResource.sentenceCase(field.replacingOccurrences(of: "_", with: " "))) does not exist")
             }
         }
         for field in resource.unique {
-            guard let value = changes[field]?.stringValue?.lowercased() else { continue }
+            guard let value = changes[field]?.strictString?.lowercased() else { continue }
             let clash = tenant.first(resource.name) { record in
-                record.id != id && record.fields[field]?.stringValue?.lowercased() == value
+                record.id != id && record.fields[field]?.strictString?.lowercased() == value
             }
             if clash != nil {
                 errors.append("\(resource.title) \(field.replacingOccurrences(of: "_", with: " ")) must be unique")
@@ -253,7 +254,7 @@ actor BostonLogicState {
         if resource.name == BostonLogicResource.offices.name {
             // Reading: an office with people is kept, as Rails' `restrict_with_error` would.
             for dependent in ["agents", "employees"]
-            where tenant.first(dependent, where: { $0.fields["office_id"]?.intValue == id }) != nil {
+            where tenant.first(dependent, where: { $0.fields["office_id"]?.strictInt == id }) != nil {
                 throw .invalid(["Cannot delete record because dependent \(dependent) exist"])
             }
         }
@@ -262,7 +263,7 @@ actor BostonLogicState {
             // Leads of a deleted agent lose their agent (`dependent: :nullify`).
             var orphans: [Record] = []
             tenant.forEach("leads") { lead in
-                if lead.fields["agent_id"]?.intValue == id { orphans.append(lead) }
+                if lead.fields["agent_id"]?.strictInt == id { orphans.append(lead) }
                 return true
             }
             for var lead in orphans {
@@ -293,10 +294,10 @@ actor BostonLogicState {
 
     /// A lead is owned by its agent, or else by its team.
     private static func assignOwner(_ fields: inout [String: JSONValue]) {
-        if let agent = fields["agent_id"]?.intValue {
+        if let agent = fields["agent_id"]?.strictInt {
             fields["owner_id"] = .int(agent)
             fields["owner_type"] = "Agent"
-        } else if let team = fields["team_id"]?.intValue {
+        } else if let team = fields["team_id"]?.strictInt {
             fields["owner_id"] = .int(team)
             fields["owner_type"] = "Team"
         } else {
@@ -519,13 +520,13 @@ actor BostonLogicState {
             fields["phone"] = .string(FakeData.phone(country: "US", using: &controlGenerator))
         case "leads":
             let statuses = BostonLogicResource.leadStatuses
-            let current = statuses.firstIndex(of: fields["status"]?.stringValue ?? "") ?? -1
+            let current = statuses.firstIndex(of: fields["status"]?.strictString ?? "") ?? -1
             fields["status"] = .string(statuses[(current + 1) % statuses.count])
         case "property_views":
-            let price = fields["price"]?.intValue ?? 500_000
+            let price = fields["price"]?.strictInt ?? 500_000
             fields["price"] = .int(price - max(1_000, price / 50) / 1_000 * 1_000)
         default:
-            let note = fields["note"]?.stringValue ?? ""
+            let note = fields["note"]?.strictString ?? ""
             fields["note"] = .string(note.hasSuffix(" (updated)") ? note : note + " (updated)")
         }
     }

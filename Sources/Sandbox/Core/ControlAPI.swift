@@ -1,5 +1,6 @@
 public import Hummingbird
 import Foundation
+import RealtyModel
 
 /// The control API that every emulator server also serves, under `/_sandbox`. Never subject
 /// to faults or latency. Errors use `{"error": {"code": "...", "message": "..."}}`.
@@ -68,13 +69,7 @@ struct ControlAPI {
                 ["vendor": .string(vendor.rawValue), "revocable": .bool(revoker != nil), "revoked": .int(count)] as JSONValue)
         }
         group.post("control") { request, _ in
-            let body = try await SandboxJSON.body(of: request)
-            let control: ControlRequest
-            do {
-                control = try JSONDecoder().decode(ControlRequest.self, from: body)
-            } catch {
-                throw ControlError(.invalidRequest, "invalid control request: \(Self.describe(error))")
-            }
+            let control = try await Self.decodeBody(ControlRequest.self, of: request, refusal: "invalid control request")
             return SandboxJSON.response(try await runControl(control))
         }
         group.get("clock") { _, _ in
@@ -82,13 +77,7 @@ struct ControlAPI {
         }
         group.post("clock") { request, _ in
             struct Advance: Decodable { var advance: String }
-            let body = try await SandboxJSON.body(of: request)
-            let advance: Advance
-            do {
-                advance = try JSONDecoder().decode(Advance.self, from: body)
-            } catch {
-                throw ControlError(.invalidRequest, "expected {\"advance\": \"<duration>\"}: \(Self.describe(error))")
-            }
+            let advance = try await Self.decodeBody(Advance.self, of: request, refusal: "expected {\"advance\": \"<duration>\"}")
             do {
                 clock.advance(by: try Duration(parsing: advance.advance))
             } catch {
@@ -122,9 +111,9 @@ struct ControlAPI {
     }
 
     private func writes(_ request: Request) throws -> Response {
-        let query = request.uri.queryParameters
+        let query = QueryItems(request)
         var vendorFilter: SandboxVendor? = vendor
-        if let name = query["vendor"].map(String.init) {
+        if let name = query["vendor"] {
             if name == "all" {
                 vendorFilter = nil
             } else if let other = SandboxVendor(rawValue: name) {
@@ -135,8 +124,8 @@ struct ControlAPI {
         }
         let entries = writeLog.entries(
             vendor: vendorFilter,
-            resource: query["resource"].map(String.init),
-            operation: query["operation"].map { WriteOperation(rawValue: String($0)) }
+            resource: query["resource"],
+            operation: query["operation"].map { WriteOperation(rawValue: $0) }
         )
         struct Page: Encodable {
             var count: Int
@@ -152,13 +141,7 @@ struct ControlAPI {
     }
 
     private func postFaults(_ request: Request) async throws -> Response {
-        let data = try await SandboxJSON.body(of: request)
-        let body: FaultsBody
-        do {
-            body = try JSONDecoder().decode(FaultsBody.self, from: data)
-        } catch {
-            throw ControlError(.invalidRequest, "invalid faults request: \(Self.describe(error))")
-        }
+        let body = try await Self.decodeBody(FaultsBody.self, of: request, refusal: "invalid faults request")
         var plan: FaultPlan?
         if let spec = body.spec {
             do {
@@ -193,6 +176,17 @@ struct ControlAPI {
             var manual: Bool
         }
         return SandboxJSON.response(State(now: clock.now, manual: clock.isManual))
+    }
+
+    /// Decodes a control request's JSON body.
+    /// - Throws: `invalid_request` with `refusal` and what was wrong, when the body is not a `T`.
+    private static func decodeBody<T: Decodable>(_ type: T.Type, of request: Request, refusal: String) async throws -> T {
+        let body = try await SandboxJSON.body(of: request)
+        do {
+            return try JSONDecoder().decode(type, from: body)
+        } catch {
+            throw ControlError(.invalidRequest, "\(refusal): \(describe(error))")
+        }
     }
 
     static func describe(_ error: any Error) -> String {

@@ -1,5 +1,3 @@
-import Foundation
-
 extension SeededGenerator {
     /// Creates the generator of one record: a pure function of the run seed, a label and the
     /// record's index, so record `index` can be produced without producing the ones before it.
@@ -195,16 +193,7 @@ public struct DerivedCollection<Record> {
             guard predicate(record) else { return true }
             matched += 1
             guard keep > 0 else { return true }
-            if window.count == keep, let last = window.last, !areInIncreasingOrder(record, last) { return true }
-            // Insert after every element not greater than `record` (stable: earlier keys first).
-            var low = 0
-            var high = window.count
-            while low < high {
-                let middle = (low + high) / 2
-                if areInIncreasingOrder(record, window[middle]) { high = middle } else { low = middle + 1 }
-            }
-            window.insert(record, at: low)
-            if window.count > keep { window.removeLast() }
+            window.insertKeepingSmallest(record, capacity: keep, by: areInIncreasingOrder)
             return true
         }
         guard offset < window.count else { return (matched, []) }

@@ -1,3 +1,5 @@
+import RealtyModel
+
 /// The sandbox's text parsers, reachable with `package` visibility so the fuzz harnesses
 /// (`Fuzz/`, built only with `REALTYHUB_FUZZ=1`) and tests call the code the emulators run
 /// instead of a copy of it. Each function feeds its input through the same parser the emulator
@@ -40,9 +42,10 @@ package enum SandboxParsers {
         }
     }
 
-    /// Decodes a MyCRM query string or form body (`MyCRMForm`).
+    /// Decodes a MyCRM query string or form body as the emulator does (``URLEncodedForm``,
+    /// read through ``QueryItems``: a repeated name keeps its last value).
     package static func decodeMyCRMForm(_ text: String) -> [String: String] {
-        MyCRMForm.decode(text)
+        Dictionary(QueryItems(query: text).items.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// The outcome of reading a PropQ request body as a form.

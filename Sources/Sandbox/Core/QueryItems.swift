@@ -1,8 +1,7 @@
 public import Hummingbird
-import Foundation
 
-/// The query string of a request as ordered name/value pairs, with names **and** values
-/// percent-decoded and `+` read as a space (as PHP and most form encoders do).
+/// The query string of a request (or a form body) as ordered name/value pairs, names **and**
+/// values decoded by ``URLEncodedForm`` (PHP's reading: `+` is a space, malformed escapes kept).
 ///
 /// Hummingbird's `queryParameters` leaves names encoded, so bracketed names such as
 /// `filters%5Bcreated%5D%5Bfrom%5D` need this reader.
@@ -19,17 +18,16 @@ public struct QueryItems: Sendable, Hashable {
     /// Reads a raw query string (without the leading `?`).
     /// - Parameter query: e.g. `page=2&filters%5Bemail%5D=a%40b.c`.
     public init(query: String) {
-        var items: [(name: String, value: String)] = []
-        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(pieces.first.map(String.init) ?? "")
-            let value = pieces.count > 1 ? Self.decode(String(pieces[1])) : ""
-            if !name.isEmpty { items.append((name, value)) }
-        }
-        self.items = items
+        items = URLEncodedForm.pairs(query)
     }
 
-    /// The last value given for a name, or `nil`.
+    /// Reads an `application/x-www-form-urlencoded` body.
+    /// - Parameter body: the body's bytes.
+    init(formBody body: [UInt8]) {
+        items = URLEncodedForm.pairs(bytes: body)
+    }
+
+    /// The last value given for a name (PHP's reading of a repeated name), or `nil`.
     public subscript(name: String) -> String? {
         items.last { $0.name == name }?.value
     }
@@ -37,11 +35,6 @@ public struct QueryItems: Sendable, Hashable {
     /// Every value given for a name, in order.
     public func values(_ name: String) -> [String] {
         items.filter { $0.name == name }.map(\.value)
-    }
-
-    private static func decode(_ text: String) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
     }
 
     public static func == (lhs: QueryItems, rhs: QueryItems) -> Bool {

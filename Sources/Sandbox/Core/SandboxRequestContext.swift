@@ -1,5 +1,4 @@
 public import Hummingbird
-import NIOCore
 
 /// The request context of every emulator route (vendor routes and the control API).
 ///

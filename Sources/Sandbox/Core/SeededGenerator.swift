@@ -1,3 +1,5 @@
+import RealtyModel
+
 /// A deterministic random number generator (SplitMix64): the same seed always yields the same
 /// sequence, on every platform, so seeded data and fault dice are reproducible.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -36,5 +38,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A uniformly distributed value in `0 ..< 1`.
     public mutating func nextUnit() -> Double {
         Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+}
+
+extension SeededGenerator {
+    /// `count` bytes of the sequence (the low byte of each value) in lower-case hex: the seeded
+    /// keys, secrets and tokens of the emulators.
+    mutating func hexToken(bytes count: Int) -> String {
+        ByteEncoding.hex((0..<count).map { _ in UInt8(truncatingIfNeeded: next()) })
     }
 }

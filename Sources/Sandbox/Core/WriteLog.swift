@@ -1,5 +1,6 @@
 public import Foundation
 import Synchronization
+public import RealtyModel
 
 /// The kind of a vendor write. Open-ended: vendors add their own (`publish`, `revise`, ...).
 public struct WriteOperation: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
@@ -118,7 +119,7 @@ public final class WriteLog: Sendable {
     ) -> WriteLogEntry {
         let body: JSONValue =
             rawBody.isEmpty
-            ? .null : ((try? JSONValue(data: rawBody)) ?? .string(String(decoding: rawBody, as: UTF8.self)))
+            ? .null : ((try? JSONValue(parsing: rawBody)) ?? .string(String(decoding: rawBody, as: UTF8.self)))
         return record(vendor: vendor, resource: resource, operation: operation, id: id, keys: keys, body: body)
     }
 

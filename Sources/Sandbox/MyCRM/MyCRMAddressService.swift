@@ -1,3 +1,4 @@
+import RealtyModel
 import Foundation
 
 /// MyCRM's address availability service (`GET /fcc?address=<street city, state>`): broadband
@@ -85,12 +86,20 @@ enum MyCRMAddressService {
         "AS": (-14.3, -170.7, "American Samoa"), "MP": (15.2, 145.8, "Northern Mariana Islands"),
     ]
 
+    /// The member order of the answer's objects (envelope, location, provider).
+    static let keyOrders: [[String]] = [
+        ["data", "result_count", "status_code", "message", "status", "request_date"],
+        ["coordinates", "unitCount", "buildingTypeCode", "bsl_flag", "license", "detail"],
+        ["location_id", "provider_name", "brand_name", "technology_code", "bizrescode", "maxdown", "maxup", "lowlatency",
+         "frn", "provider_id", "holding_company_name", "technology_code_type", "prov_tech_flag"],
+    ]
+
     /// The answer to one lookup.
     /// - Parameters:
     ///   - address: the `address` parameter, decoded.
     ///   - now: time of the request (for `request_date`).
     /// - Returns: HTTP status and body.
-    static func answer(address: String?, now: Date) -> (status: Int, body: MyCRMJSON) {
+    static func answer(address: String?, now: Date) -> (status: Int, body: JSONValue) {
         let requestDate = isoTimestamp(now)
         guard let address = address?.trimmingCharacters(in: .whitespacesAndNewlines), !address.isEmpty else {
             return (400, envelope(data: [], statusCode: 400, message: "address is required: ?address=<street city, state>",
@@ -111,7 +120,7 @@ enum MyCRMAddressService {
             return (200, envelope(data: [], statusCode: 200, message: nil, status: "successful", requestDate: requestDate))
         }
         var rng = SeededGenerator(seed: 0x6d79_6372_6d66_6363, stream: address.lowercased())
-        let coordinates: MyCRMJSON = .array([
+        let coordinates: JSONValue = .array([
             .double(rounded(centre.latitude + (rng.nextUnit() - 0.5), places: 6)),
             .double(rounded(centre.longitude + (rng.nextUnit() - 0.5), places: 6)),
         ])
@@ -121,9 +130,9 @@ enum MyCRMAddressService {
         var chosen = providers.indices.filter { _ in rng.nextUnit() < 0.45 }
         if chosen.isEmpty { chosen = [Int(rng.next() % UInt64(providers.count))] }
         let bizres = buildingType == "B" ? "B" : "X"
-        let detail: [MyCRMJSON] = chosen.map { index in
+        let detail: [JSONValue] = chosen.map { index in
             let provider = providers[index]
-            return .object([
+            return MyCRMWire.object([
                 ("location_id", .int(locationID)),
                 ("provider_name", .string(provider.name)),
                 ("brand_name", .string(provider.brand)),
@@ -139,7 +148,7 @@ enum MyCRMAddressService {
                 ("prov_tech_flag", .bool(false)),
             ])
         }
-        let location: MyCRMJSON = .object([
+        let location: JSONValue = MyCRMWire.object([
             ("coordinates", coordinates),
             ("unitCount", .int(unitCount)),
             ("buildingTypeCode", .string(buildingType)),
@@ -151,13 +160,13 @@ enum MyCRMAddressService {
     }
 
     private static func envelope(
-        data: [MyCRMJSON], statusCode: Int, message: String?, status: String, requestDate: String
-    ) -> MyCRMJSON {
-        .object([
+        data: [JSONValue], statusCode: Int, message: String?, status: String, requestDate: String
+    ) -> JSONValue {
+        MyCRMWire.object([
             ("data", .array(data)),
             ("result_count", .int(data.count)),
             ("status_code", .int(statusCode)),
-            ("message", message.map(MyCRMJSON.string) ?? .null),
+            ("message", message.map(JSONValue.string) ?? .null),
             ("status", .string(status)),
             ("request_date", .string(requestDate)),
         ])

@@ -1,4 +1,6 @@
 import Foundation
+import Crypto
+import RealtyModel
 
 /// The webservice's challenge and session bookkeeping, as a pure value type: every method takes
 /// the current time, so expiry is tested without a clock or sleeping.
@@ -79,7 +81,7 @@ struct MyCRMAuthState: Sendable {
             throw MyCRMError(.accessKeyUndefined, "Access key for the user is undefined")
         }
         // The vendor compares with strcmp: the hash must be lower-case hex.
-        guard MyCRMMD5.hex(challenge.token + userAccessKey) == accessKeyHash else {
+        guard Self.md5Hex(challenge.token + userAccessKey) == accessKeyHash else {
             throw MyCRMError(.invalidUserCredentials, "Invalid username or password")
         }
         let session = Session(name: sessionName, userID: userID, createdAt: now, lastUsedAt: now)
@@ -127,5 +129,12 @@ struct MyCRMAuthState: Sendable {
     /// Ends a session (after `use` validated it).
     mutating func logout(sessionName: String) {
         sessions[sessionName] = nil
+    }
+
+    /// `md5(text)` in lower-case hex, as PHP's `md5()` of a UTF-8 string: the login's proof of
+    /// the access key. MD5 is broken as a cryptographic hash; it is used only because the
+    /// vendor's protocol demands it, never to protect anything of ours.
+    static func md5Hex(_ text: String) -> String {
+        ByteEncoding.hex(Insecure.MD5.hash(data: Data(text.utf8)))
     }
 }

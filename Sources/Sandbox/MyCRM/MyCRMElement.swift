@@ -1,3 +1,5 @@
+import RealtyModel
+
 /// Reading the `element` parameter of create, update and revise, with the vendor's checks.
 enum MyCRMElement {
     /// Which write the element is for; decides how mandatory fields are checked.
@@ -14,12 +16,12 @@ enum MyCRMElement {
     /// - Throws: `INTERNAL_SERVER_ERROR` when it is missing, not JSON, or not a JSON object. The
     ///   vendor's JSON decoder throws and its catch-all answers that code ("Unknown Error while
     ///   processing request"); the message here also says what was wrong.
-    static func members(_ text: String?) throws(MyCRMError) -> [(String, MyCRMJSON)] {
+    static func members(_ text: String?) throws(MyCRMError) -> [String: JSONValue] {
         guard let text, !text.isEmpty else {
             throw MyCRMError(.internalServerError,
                              "Unknown Error while processing request: the element parameter is missing")
         }
-        guard let json = MyCRMJSON.parse(text) else {
+        guard let json = try? JSONValue(parsing: text) else {
             throw MyCRMError(.internalServerError,
                              "Unknown Error while processing request: element is not valid JSON")
         }
@@ -44,15 +46,17 @@ enum MyCRMElement {
     ///   `INVALID_ID_ATTRIBUTE` / `REFERENCE_INVALID` / `ACCESS_DENIED` for a bad owner,
     ///   `INTERNAL_SERVER_ERROR` for a field given an array or object.
     static func values(
-        _ members: [(String, MyCRMJSON)],
+        _ members: [String: JSONValue],
         module: MyCRMModule,
         purpose: Purpose,
         isAssignableUser: (String) -> Bool
     ) throws(MyCRMError) -> [String: String] {
         var values: [String: String] = [:]
-        for (name, json) in members {
+        // Checked in name order, so the first failure reported does not depend on hashing.
+        for name in members.keys.sorted() {
+            guard let json = members[name] else { continue }
             guard let field = module.field(name), field.editable else { continue }
-            guard var value = json.fieldString else {
+            guard var value = MyCRMWire.fieldString(json) else {
                 throw MyCRMError(.internalServerError,
                                  "Unknown Error while processing request: \(name) must be a string, number or boolean")
             }

@@ -1,3 +1,4 @@
+import RealtyModel
 /// Control operations (`POST /_sandbox/control`) on the MyCRM emulator.
 ///
 /// Resources: `leads`, `contacts` (all operations) and `users` (`list` only); names are
@@ -22,7 +23,7 @@ extension MyCRMEmulator {
             let deleted = store.deletedIDs(of: module.name)
             return ControlResponse(
                 ids: records.map(\.id),
-                records: records.map { $0.json(in: module).jsonValue },
+                records: records.map { $0.json(in: module) },
                 info: .object(["deleted": .array(deleted.map(JSONValue.string))])
             )
         case .mutate(let resource, let count):

@@ -1,3 +1,4 @@
+import RealtyModel
 public import Hummingbird
 import Foundation
 import Synchronization
@@ -84,7 +85,7 @@ public final class MyCRMEmulator: VendorEmulator {
             }
         }
         router.get("fcc") { [self] request, _ in
-            let address = MyCRMForm.decode(request.uri.query ?? "")["address"]
+            let address = QueryItems(request)["address"]
             let answer = MyCRMAddressService.answer(address: address, now: clock.now)
             return Self.response(answer.body, status: .init(code: answer.status))
         }
@@ -94,15 +95,15 @@ public final class MyCRMEmulator: VendorEmulator {
 
     /// Answers one webservice request.
     func webservice(_ request: Request) async -> Response {
-        let query = MyCRMForm.decode(request.uri.query ?? "")
-        var form: [String: String] = [:]
+        let query = QueryItems(request)
+        var form = QueryItems(query: "")
         var bodyHint = ""
         if request.method == .post {
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
             do {
                 let data = try await SandboxJSON.body(of: request)
                 if contentType.hasPrefix("application/x-www-form-urlencoded") {
-                    form = MyCRMForm.decode(String(decoding: data, as: UTF8.self))
+                    form = QueryItems(formBody: Array(data))
                 } else if !data.isEmpty {
                     bodyHint = " (the body was ignored: send it as application/x-www-form-urlencoded"
                         + (contentType.isEmpty ? "" : ", not \(contentType)") + ")"
@@ -130,16 +131,17 @@ public final class MyCRMEmulator: VendorEmulator {
         let parameters = operation.method == .get ? query : form
         let sessionName = query["sessionName"] ?? form["sessionName"]
         do {
-            let result = try perform(operation, parameters: parameters, sessionName: sessionName)
-            return Self.response(.object([("success", .bool(true)), ("result", result)]))
+            var columns: [String] = []
+            let result = try perform(operation, parameters: parameters, sessionName: sessionName, columns: &columns)
+            return Self.response(MyCRMWire.object([("success", .bool(true)), ("result", result)]), columns: columns)
         } catch {
             return Self.failure(error)
         }
     }
 
     private func perform(
-        _ operation: MyCRMOperation, parameters: [String: String], sessionName: String?
-    ) throws(MyCRMError) -> MyCRMJSON {
+        _ operation: MyCRMOperation, parameters: QueryItems, sessionName: String?, columns: inout [String]
+    ) throws(MyCRMError) -> JSONValue {
         switch operation {
         case .getchallenge: return try getChallenge(username: parameters["username"])
         case .login: return try login(username: parameters["username"], accessKey: parameters["accessKey"])
@@ -156,7 +158,7 @@ public final class MyCRMEmulator: VendorEmulator {
             throw MyCRMError(.internalServerError, "Unknown Error while processing request")
         case .logout:
             auth.withLock { $0.logout(sessionName: session.name) }
-            return .object([("message", .string("successfull"))])
+            return MyCRMWire.object([("message", .string("successfull"))])
         case .extendsession:
             return loginResult(session)
         case .listtypes:
@@ -174,7 +176,7 @@ public final class MyCRMEmulator: VendorEmulator {
         case .delete:
             return try delete(id: parameters["id"], user: user)
         case .query:
-            return try query(parameters["query"])
+            return try query(parameters["query"], columns: &columns)
         case .sync:
             return try sync(
                 modifiedTime: parameters["modifiedTime"], elementType: parameters["elementType"],
@@ -185,7 +187,7 @@ public final class MyCRMEmulator: VendorEmulator {
 
     // MARK: - Authentication
 
-    private func getChallenge(username: String?) throws(MyCRMError) -> MyCRMJSON {
+    private func getChallenge(username: String?) throws(MyCRMError) -> JSONValue {
         guard let username, !username.isEmpty else {
             throw MyCRMError(.accessDenied, "No username given")
         }
@@ -197,14 +199,14 @@ public final class MyCRMEmulator: VendorEmulator {
         let padded = String(repeating: "0", count: max(0, 13 - token.count)) + token
         let now = clock.now
         let challenge = auth.withLock { $0.challenge(username: username, token: padded, now: now) }
-        return .object([
+        return MyCRMWire.object([
             ("token", .string(challenge.token)),
             ("serverTime", .int(challenge.issuedAt)),
             ("expireTime", .int(challenge.expiresAt)),
         ])
     }
 
-    private func login(username: String?, accessKey: String?) throws(MyCRMError) -> MyCRMJSON {
+    private func login(username: String?, accessKey: String?) throws(MyCRMError) -> JSONValue {
         let username = username ?? ""
         let user = store.user(named: username)
         var random = SystemRandomNumberGenerator()
@@ -227,8 +229,8 @@ public final class MyCRMEmulator: VendorEmulator {
     /// The login answer. The vendor's code answers `sessionName`; MyCRM's page shows
     /// `sessionId`. Both keys carry the same session id, so a client written against either
     /// reading works; `sessionName` is the one to send back.
-    private func loginResult(_ session: MyCRMAuthState.Session) -> MyCRMJSON {
-        .object([
+    private func loginResult(_ session: MyCRMAuthState.Session) -> JSONValue {
+        MyCRMWire.object([
             ("sessionName", .string(session.name)),
             ("sessionId", .string(session.name)),
             ("userId", .string(session.userID)),
@@ -250,10 +252,10 @@ public final class MyCRMEmulator: VendorEmulator {
         return module
     }
 
-    private func listTypes(fieldTypeList: String?) throws(MyCRMError) -> MyCRMJSON {
+    private func listTypes(fieldTypeList: String?) throws(MyCRMError) -> JSONValue {
         var modules = MyCRMModule.all
         if let fieldTypeList, !fieldTypeList.isEmpty {
-            guard case .array(let items) = MyCRMJSON.parse(fieldTypeList) ?? .null else {
+            guard case .array(let items)? = try? JSONValue(parsing: fieldTypeList) else {
                 throw MyCRMError(.internalServerError,
                                  "Unknown Error while processing request: fieldTypeList must be a JSON array of type names")
             }
@@ -263,10 +265,10 @@ public final class MyCRMEmulator: VendorEmulator {
             })
             modules = modules.filter { module in module.fields.contains { wanted.contains($0.kind.typeName) } }
         }
-        return .object([
+        return MyCRMWire.object([
             ("types", .array(modules.map { .string($0.name) })),
-            ("information", .object(modules.map { module in
-                (module.name, .object([
+            ("information", MyCRMWire.object(modules.map { module in
+                (module.name, MyCRMWire.object([
                     ("isEntity", .bool(true)),
                     ("label", .string(module.name)),
                     ("singular", .string(module.singular)),
@@ -287,7 +289,7 @@ public final class MyCRMEmulator: VendorEmulator {
 
     // MARK: - Records
 
-    private func retrieve(id: String?) throws(MyCRMError) -> MyCRMJSON {
+    private func retrieve(id: String?) throws(MyCRMError) -> JSONValue {
         let (module, id) = try locate(id)
         guard let record = store.live(id) else { throw MyCRMError.recordMissing }
         return record.json(in: module)
@@ -297,7 +299,7 @@ public final class MyCRMEmulator: VendorEmulator {
         store.user(id: userID)?.isActive ?? false
     }
 
-    private func create(elementType: String?, element: String?, user: MyCRMRecordStore.User) throws(MyCRMError) -> MyCRMJSON {
+    private func create(elementType: String?, element: String?, user: MyCRMRecordStore.User) throws(MyCRMError) -> JSONValue {
         let module = try module(named: elementType)
         guard module.writable else { throw MyCRMError(.accessDenied, "Permission to write is denied") }
         let members = try MyCRMElement.members(element)
@@ -307,9 +309,9 @@ public final class MyCRMEmulator: VendorEmulator {
         return record.json(in: module)
     }
 
-    private func change(element: String?, purpose: MyCRMElement.Purpose, user: MyCRMRecordStore.User) throws(MyCRMError) -> MyCRMJSON {
+    private func change(element: String?, purpose: MyCRMElement.Purpose, user: MyCRMRecordStore.User) throws(MyCRMError) -> JSONValue {
         let members = try MyCRMElement.members(element)
-        let idValue = members.first { $0.0 == "id" }?.1.fieldString
+        let idValue = members["id"].flatMap(MyCRMWire.fieldString)
         let (module, id) = try locate(idValue)
         guard module.writable else { throw MyCRMError(.accessDenied, "Permission to write is denied") }
         guard store.live(id) != nil else { throw MyCRMError.recordMissing }
@@ -321,17 +323,17 @@ public final class MyCRMEmulator: VendorEmulator {
         return record.json(in: module)
     }
 
-    private func delete(id: String?, user: MyCRMRecordStore.User) throws(MyCRMError) -> MyCRMJSON {
+    private func delete(id: String?, user: MyCRMRecordStore.User) throws(MyCRMError) -> JSONValue {
         let (module, id) = try locate(id)
         guard module.writable else { throw MyCRMError(.accessDenied, "Permission to delete is denied") }
         guard let record = store.live(id), store.markDeleted(id, at: nowSeconds) else {
             throw MyCRMError.recordMissing
         }
-        log(.delete, record: record, element: .object([("id", .string(id))]))
-        return .object([("status", .string("successful"))])
+        log(.delete, record: record, element: MyCRMWire.object([("id", .string(id))]))
+        return MyCRMWire.object([("status", .string("successful"))])
     }
 
-    private func log(_ operation: WriteOperation, record: MyCRMRecord, element: MyCRMJSON) {
+    private func log(_ operation: WriteOperation, record: MyCRMRecord, element: JSONValue) {
         writeLog.record(
             vendor: Self.vendor,
             resource: record.module,
@@ -339,13 +341,14 @@ public final class MyCRMEmulator: VendorEmulator {
             id: record.id,
             keys: ["email": record.fields["email"] ?? "", "phone": record.fields["phone"] ?? "",
                    "mobile": record.fields["mobile"] ?? ""],
-            body: element.jsonValue
+            body: element
         )
     }
 
     // MARK: - Query and sync
 
-    private func query(_ text: String?) throws(MyCRMError) -> MyCRMJSON {
+    /// Runs a VTQL statement; `columns` gets its rows' columns in `select` order.
+    private func query(_ text: String?, columns: inout [String]) throws(MyCRMError) -> JSONValue {
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw MyCRMError(.querySyntaxError, "Syntax Error on line 1: no query given (query=select … from Module;)")
         }
@@ -366,6 +369,7 @@ public final class MyCRMEmulator: VendorEmulator {
                 module: module.name, fields: module.fieldNames, idFields: idFields,
                 rows: store.liveRecords(of: module.name).map(\.fields))
         }
+        columns = VTQLEvaluator.columns(of: parsed, fields: module.fieldNames)
         return try VTQLEvaluator.run(parsed, on: table)
     }
 
@@ -377,7 +381,7 @@ public final class MyCRMEmulator: VendorEmulator {
     /// module is synced; Users are never synced.
     private func sync(
         modifiedTime: String?, elementType: String?, syncType: String?, user: MyCRMRecordStore.User
-    ) throws(MyCRMError) -> MyCRMJSON {
+    ) throws(MyCRMError) -> JSONValue {
         let after: Int
         if let modifiedTime, !modifiedTime.isEmpty {
             let text = modifiedTime.trimmingCharacters(in: .whitespaces)
@@ -412,11 +416,11 @@ public final class MyCRMEmulator: VendorEmulator {
                              "Permission to perform the operation is denied: syncType must be user, userandgroup or application")
         }
         let page = store.sync(after: after, modules: modules, owner: owner)
-        return .object([
+        return MyCRMWire.object([
             ("updated", .array(page.updated.compactMap { record in
                 MyCRMModule.named(record.module).map { record.json(in: $0) }
             })),
-            ("deleted", .array(page.deleted.map(MyCRMJSON.string))),
+            ("deleted", .array(page.deleted.map(JSONValue.string))),
             ("lastModifiedTime", .int(page.lastModifiedTime)),
             ("more", .bool(page.more)),
         ])
@@ -424,11 +428,11 @@ public final class MyCRMEmulator: VendorEmulator {
 
     // MARK: - Responses
 
-    static func response(_ json: MyCRMJSON, status: HTTPResponse.Status = .ok) -> Response {
+    static func response(_ json: JSONValue, status: HTTPResponse.Status = .ok, columns: [String] = []) -> Response {
         Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: json.serialized))
+            body: .init(byteBuffer: ByteBuffer(string: MyCRMWire.text(json, columns: columns)))
         )
     }
 

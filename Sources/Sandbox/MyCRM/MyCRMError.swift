@@ -1,3 +1,5 @@
+import RealtyModel
+
 /// A failure the MyCRM webservice reports in its envelope:
 /// `{"success":false,"error":{"code":"…","message":"…"}}` (always with HTTP 200).
 ///
@@ -38,10 +40,10 @@ struct MyCRMError: Error, Equatable, Sendable {
     }
 
     /// The failure envelope.
-    var envelope: MyCRMJSON {
-        .object([
+    var envelope: JSONValue {
+        MyCRMWire.object([
             ("success", .bool(false)),
-            ("error", .object([("code", .string(code.rawValue)), ("message", .string(message))])),
+            ("error", MyCRMWire.object([("code", .string(code.rawValue)), ("message", .string(message))])),
         ])
     }
 

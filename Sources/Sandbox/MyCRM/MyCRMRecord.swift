@@ -1,3 +1,4 @@
+import RealtyModel
 import Foundation
 
 /// One stored record of a MyCRM module, live or deleted.
@@ -17,8 +18,8 @@ struct MyCRMRecord: Sendable, Equatable {
     var id: String { fields["id"] ?? "" }
 
     /// The record as the webservice returns it: fields in `describe` order.
-    func json(in module: MyCRMModule) -> MyCRMJSON {
-        .object(module.fieldNames.map { ($0, .string(fields[$0] ?? "")) })
+    func json(in module: MyCRMModule) -> JSONValue {
+        MyCRMWire.object(module.fieldNames.map { ($0, .string(fields[$0] ?? "")) })
     }
 
     /// The vendor's `Y-m-d H:i:s` timestamp text (UTC) for unix seconds.

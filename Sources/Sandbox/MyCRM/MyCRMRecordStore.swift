@@ -167,15 +167,7 @@ final class MyCRMRecordStore: Sendable {
         func precedes(_ lhs: (modifiedAt: Int, number: Int), _ rhs: (modifiedAt: Int, number: Int)) -> Bool {
             lhs.modifiedAt != rhs.modifiedAt ? lhs.modifiedAt < rhs.modifiedAt : lhs.number < rhs.number
         }
-        if window.count == capacity, let last = window.last, !precedes(item, last) { return }
-        var low = 0
-        var high = window.count
-        while low < high {
-            let middle = (low + high) / 2
-            if precedes(item, window[middle]) { high = middle } else { low = middle + 1 }
-        }
-        window.insert(item, at: low)
-        if window.count > capacity { window.removeLast() }
+        window.insertKeepingSmallest(item, capacity: capacity, by: precedes)
     }
 
     /// The vendor's `sync` over `modules`: the first `limit` changes after `after` (unix seconds)

@@ -2,6 +2,7 @@ public import Hummingbird
 import Foundation
 import HTTPTypes
 import Synchronization
+import RealtyModel
 
 /// Emulator of PF Expert's legacy REST API ("MyCRM API v2", `api-v2.mycrm.com`) and of its
 /// token endpoint (`auth.propertyfinder.com`), served on one port.
@@ -68,7 +69,12 @@ public final class PFExpertEmulator: VendorEmulator {
     // MARK: Routes
 
     public func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.add(middleware: PFExpertNotFoundMiddleware())
+        // The Symfony router's `No route found for "GET /users/foo/bar"`, keyed by the first path
+        // segment's resource.
+        router.add(middleware: VendorNotFoundMiddleware { request in
+            let first = request.uri.path.split(separator: "/").first.map(String.init) ?? ""
+            return Self.noRoute(request, resource: PFResource(rawValue: first)).response()
+        })
         let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
         let tokenPath = Self.tokenPath ?? "/auth/oauth/v1/token"
         router.post(RouterPath(tokenPath)) { request, _ in
@@ -190,8 +196,8 @@ public final class PFExpertEmulator: VendorEmulator {
         // Content-Type says (curl -d sends JSON text labelled as a form).
         let grantType: String?
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        if let object = (try? JSONValue(data: data))?.objectValue {
-            grantType = object["grant_type"]?.stringValue
+        if let object = (try? JSONValue(parsing: data))?.objectValue {
+            grantType = object["grant_type"]?.strictString
         } else if contentType.hasPrefix("application/x-www-form-urlencoded") {
             grantType = QueryItems(query: String(decoding: data, as: UTF8.self))["grant_type"]
         } else {
@@ -336,15 +342,15 @@ public final class PFExpertEmulator: VendorEmulator {
     ) -> JSONValue {
         var output = record
         for (name, target) in resource.relations where expand.includes(name) {
-            if let id = record[name]?["id"]?.intValue, let related = state.record(target, id: id) {
+            if let id = record[name]?["id"]?.strictInt, let related = state.record(target, id: id) {
                 output[name] = related
             }
         }
-        if let id = record["id"]?.intValue {
+        if let id = record["id"]?.strictInt {
             for collection in resource.collections where expand.includes(collection.name) {
                 var related: [JSONValue] = []
                 state.forEach(collection.resource) { candidate in
-                    if candidate[collection.backReference]?["id"]?.intValue == id { related.append(candidate) }
+                    if candidate[collection.backReference]?["id"]?.strictInt == id { related.append(candidate) }
                     return true
                 }
                 output[collection.name] = .array(related)
@@ -386,7 +392,7 @@ public final class PFExpertEmulator: VendorEmulator {
         }
         let json: JSONValue
         do {
-            json = try JSONValue(data: data)
+            json = try JSONValue(parsing: data)
         } catch {
             throw PFExpertError(.invalidRequest, resource: resource, "Invalid JSON body")
         }
@@ -415,21 +421,29 @@ public final class PFExpertEmulator: VendorEmulator {
             let id = state.takeID(resource)
             var record = outcome.record
             record["id"] = .int(id)
-            if resource == .properties, record["reference"]?.stringValue == nil {
+            if resource == .properties, record["reference"]?.strictString == nil {
                 record["reference"] = .string(PFExpertSeed.reference(id))
             }
             if resource == .leads { record["created_by"] = .null }
             for field in resource.fields where record[field.name] == nil { record[field.name] = .null }
             record["created_at"] = .string(stamp)
             record["updated_at"] = .string(stamp)
-            let value = JSONValue.object(record)
-            state.store(resource, id: id, value)
-            writeLog.record(
-                vendor: Self.vendor, resource: resource.path, operation: .create, id: String(id),
-                keys: Self.logKeys(value, resource: resource), rawBody: raw)
-            return value
+            return keep(record, resource: resource, id: id, in: &state, operation: .create, rawBody: raw)
         }
         return try written(request, resource: resource, record: stored, status: .created, warnings: warnings)
+    }
+
+    /// Stores a written record and logs the write; returns the stored value.
+    private func keep(
+        _ record: [String: JSONValue], resource: PFResource, id: Int, in state: inout PFExpertState,
+        operation: WriteOperation, rawBody: Data
+    ) -> JSONValue {
+        let value = JSONValue.object(record)
+        state.store(resource, id: id, value)
+        writeLog.record(
+            vendor: Self.vendor, resource: resource.path, operation: operation, id: String(id),
+            keys: Self.logKeys(value, resource: resource), rawBody: rawBody)
+        return value
     }
 
     private func update(_ request: Request, resource: PFResource, id: Int) async throws -> Response {
@@ -437,7 +451,7 @@ public final class PFExpertEmulator: VendorEmulator {
         let data = try await SandboxJSON.body(of: request)
         var input: [String: JSONValue]
         let patch: [JSONValue]?
-        if request.method == .patch, let operations = (try? JSONValue(data: data))?["operations"] {
+        if request.method == .patch, let operations = (try? JSONValue(parsing: data))?["operations"] {
             guard let list = operations.arrayValue else {
                 throw PFExpertError(.invalidRequest, resource: resource, "operations: This value should be an array.")
             }
@@ -461,12 +475,7 @@ public final class PFExpertEmulator: VendorEmulator {
             }
             var record = outcome.record
             record["updated_at"] = .string(PFExpertTime.format(now))
-            let value = JSONValue.object(record)
-            state.store(resource, id: id, value)
-            writeLog.record(
-                vendor: Self.vendor, resource: resource.path, operation: .update, id: String(id),
-                keys: Self.logKeys(value, resource: resource), rawBody: data)
-            return value
+            return keep(record, resource: resource, id: id, in: &state, operation: .update, rawBody: data)
         }
         return try written(request, resource: resource, record: stored, status: .ok, warnings: warnings)
     }
@@ -479,7 +488,7 @@ public final class PFExpertEmulator: VendorEmulator {
         var record = JSONValue.object(existing)
         var touched: Set<String> = []
         for (index, operation) in operations.enumerated() {
-            guard let op = operation["op"]?.stringValue, let path = operation["path"]?.stringValue else {
+            guard let op = operation["op"]?.strictString, let path = operation["path"]?.strictString else {
                 throw PFExpertError(
                     .invalidRequest, resource: resource, "operations[\(index)]: op and path are required.")
             }
@@ -534,7 +543,7 @@ public final class PFExpertEmulator: VendorEmulator {
         let rendered = state.withLock { state in render(record, resource: resource, expand: .none, fields: nil, state: state) }
         var headers = Self.warningFields(warnings)
         let host = request.head.authority ?? "localhost"
-        headers[.location] = "http://\(host)/\(resource.path)/\(record["id"]?.intValue ?? 0)"
+        headers[.location] = "http://\(host)/\(resource.path)/\(record["id"]?.strictInt ?? 0)"
         return SandboxJSON.response([resource.singularKey: rendered] as JSONValue, status: status, headers: headers)
     }
 
@@ -589,8 +598,8 @@ public final class PFExpertEmulator: VendorEmulator {
         case .custom(let op, let arguments):
             switch op {
             case "deny", "allow":
-                let resource = try Self.resource(named: arguments["resource"]?.stringValue ?? "")
-                let accesses = arguments["access"]?.stringValue.map { [$0] } ?? ["read", "write"]
+                let resource = try Self.resource(named: arguments["resource"]?.strictString ?? "")
+                let accesses = arguments["access"]?.strictString.map { [$0] } ?? ["read", "write"]
                 guard accesses.allSatisfy({ ["read", "write"].contains($0) }) else {
                     throw ControlError(.invalidRequest, "access must be \"read\" or \"write\"")
                 }
@@ -636,21 +645,3 @@ extension JSONValue {
     }
 }
 
-/// Answers requests that match no route in PF Expert's shape (the Symfony router's
-/// `No route found for "GET /users/foo/bar"`), keyed by the first path segment's resource.
-struct PFExpertNotFoundMiddleware: RouterMiddleware {
-    typealias Context = SandboxRequestContext
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            let path = request.uri.path
-            if path == FaultMiddleware.controlPrefix || path.hasPrefix(FaultMiddleware.controlPrefix + "/") { throw error }
-            let first = path.split(separator: "/").first.map(String.init) ?? ""
-            return PFExpertEmulator.noRoute(request, resource: PFResource(rawValue: first)).response()
-        }
-    }
-}

@@ -1,5 +1,6 @@
 import Hummingbird
 import HTTPTypes
+import RealtyModel
 
 /// An error answered in PF Expert's shape: `{"<key>": "<Code>", "messages": ["..."]}`.
 ///

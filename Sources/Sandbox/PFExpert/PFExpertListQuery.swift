@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// A filter of a PF Expert list, read from `filters[...]` parameters.
 enum PFFilter {
@@ -22,14 +23,14 @@ enum PFFilter {
                     : actual.caseInsensitiveCompare(wanted) == .orderedSame
             }
         case .numberRange(let path, let from, let to):
-            guard let number = record.value(at: path)?.doubleValue else { return false }
+            guard let number = record.value(at: path)?.strictDouble else { return false }
             return (from.map { number >= $0 } ?? true) && (to.map { number <= $0 } ?? true)
         case .dateRange(let path, let from, let to):
-            guard let text = record.value(at: path)?.stringValue, let date = PFExpertTime.parse(text) else { return false }
+            guard let text = record.value(at: path)?.strictString, let date = PFExpertTime.parse(text) else { return false }
             return (from.map { date >= $0 } ?? true) && (to.map { date <= $0 } ?? true)
         case .text(let paths, let text):
             return paths.contains { path in
-                record.value(at: path)?.stringValue?.localizedCaseInsensitiveContains(text) ?? false
+                record.value(at: path)?.strictString?.localizedCaseInsensitiveContains(text) ?? false
             }
         }
     }
@@ -278,11 +279,11 @@ struct PFListQuery {
         case (nil, _): return .orderedDescending
         case (_, nil): return .orderedAscending
         case (let l?, let r?):
-            if let a = l.doubleValue, let b = r.doubleValue {
+            if let a = l.strictDouble, let b = r.strictDouble {
                 return a < b ? .orderedAscending : a > b ? .orderedDescending : .orderedSame
             }
-            let a = l.scalarText ?? l.jsonString
-            let b = r.scalarText ?? r.jsonString
+            let a = l.scalarText ?? l.jsonText
+            let b = r.scalarText ?? r.jsonText
             return a.caseInsensitiveCompare(b)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// Generates PF Expert records from a seed. Same seed, same records.
 struct PFExpertSeed {

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// The mutable state of the PF Expert emulator: records per resource, issued tokens, denied
 /// rights. A value type kept behind the emulator's mutex; every method runs under that lock.
@@ -83,17 +84,17 @@ struct PFExpertState {
         case .users:
             record["mobile"] = .string(FakeData.phone(country: "AE", using: &rng))
         case .properties:
-            let value = record["price"]?["value"]?.intValue ?? 1_000_000
+            let value = record["price"]?["value"]?.strictInt ?? 1_000_000
             record["price"]?["value"] = .int(value + 1000 * Int.random(in: 1...50, using: &rng))
         case .leads:
-            let statuses = PFResource.leadStatuses.filter { $0 != record["status"]?.stringValue }
+            let statuses = PFResource.leadStatuses.filter { $0 != record["status"]?.strictString }
             record["status"] = .string(FakeData.pick(statuses, using: &rng) ?? "contacted")
         case .locations:
             record["tower"] = .string("Tower \(Int.random(in: 41...80, using: &rng))")
         case .whatsappLeads:
-            record["status"] = .string(record["status"]?.stringValue == "replied" ? "read" : "replied")
+            record["status"] = .string(record["status"]?.strictString == "replied" ? "read" : "replied")
         case .calltrackings:
-            record["duration"] = .int((record["duration"]?.intValue ?? 0) + Int.random(in: 1...60, using: &rng))
+            record["duration"] = .int((record["duration"]?.strictInt ?? 0) + Int.random(in: 1...60, using: &rng))
         }
         record["updated_at"] = .string(PFExpertTime.format(now))
         tables[resource]?.update(id, to: record)
@@ -103,10 +104,10 @@ struct PFExpertState {
     /// clients must treat it as opaque.
     mutating func issueToken(apiKey: String, now: Date, expiry: Date) -> String {
         tokenCounter += 1
-        let header = Self.base64URL(#"{"alg":"RS256","typ":"JWT"}"#)
-        let payload = Self.base64URL(
-            #"{"sub":"\#(apiKey)","scope":"openid","iat":\#(Int(now.timeIntervalSince1970)),"exp":\#(Int(expiry.timeIntervalSince1970)),"jti":"\#(tokenCounter)"}"#
-        )
+        let header = ByteEncoding.base64URL(Data(#"{"alg":"RS256","typ":"JWT"}"#.utf8))
+        let payload = ByteEncoding.base64URL(Data(
+            #"{"sub":"\#(apiKey)","scope":"openid","iat":\#(Int(now.timeIntervalSince1970)),"exp":\#(Int(expiry.timeIntervalSince1970)),"jti":"\#(tokenCounter)"}"#.utf8
+        ))
         let signature = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
         let token = "\(header).\(payload).\(signature)"
         tokens[token] = expiry
@@ -117,13 +118,6 @@ struct PFExpertState {
     mutating func revokeAllTokens() -> Int {
         defer { tokens.removeAll() }
         return tokens.count
-    }
-
-    static func base64URL(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }
 

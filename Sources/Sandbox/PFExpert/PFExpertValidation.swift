@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// How a write body is applied to a record.
 enum PFWriteMode {
@@ -66,42 +67,42 @@ struct PFExpertValidator {
         if value.isNull { return .success(.null) }
         switch field.type {
         case .string:
-            if let text = value.scalarText, value.stringValue != nil || value.intValue != nil { return .success(.string(text)) }
+            if let text = value.scalarText, value.strictString != nil || value.strictInt != nil { return .success(.string(text)) }
             return .failure(Self.notValid)
         case .email:
-            guard let text = value.stringValue else { return .failure(Self.notValid) }
+            guard let text = value.strictString else { return .failure(Self.notValid) }
             return Self.isEmail(text) ? .success(.string(text)) : .failure("This value is not a valid email address.")
         case .integer:
-            if let number = value.intValue { return .success(.int(number)) }
-            if let text = value.stringValue, let number = Int(text.trimmingSpaces()) { return .success(.int(number)) }
+            if let number = value.strictInt { return .success(.int(number)) }
+            if let text = value.strictString, let number = Int(text.trimmingSpaces()) { return .success(.int(number)) }
             return .failure("This value should be of type integer.")
         case .number:
-            if case .int = value { return .success(value) }
-            if let number = value.doubleValue { return .success(.double(number)) }
-            if let text = value.stringValue, let number = Double(text.trimmingSpaces()), number.isFinite {
+            if let number = value.strictInt { return .success(.int(number)) }
+            if let number = value.strictDouble { return .success(.double(number)) }
+            if let text = value.strictString, let number = Double(text.trimmingSpaces()), number.isFinite {
                 return .success(number.rounded() == number && abs(number) < 9e15 ? .int(Int(number)) : .double(number))
             }
             return .failure("This value should be of type numeric.")
         case .boolean:
-            if let flag = value.boolValue { return .success(.bool(flag)) }
-            if let number = value.intValue, number == 0 || number == 1 { return .success(.bool(number == 1)) }
-            if let text = value.stringValue?.lowercased(), ["true", "false", "1", "0"].contains(text) {
+            if let flag = value.strictBool { return .success(.bool(flag)) }
+            if let number = value.strictInt, number == 0 || number == 1 { return .success(.bool(number == 1)) }
+            if let text = value.strictString?.lowercased(), ["true", "false", "1", "0"].contains(text) {
                 return .success(.bool(text == "true" || text == "1"))
             }
             return .failure("This value should be of type bool.")
         case .oneOf(let choices):
-            guard let text = value.stringValue, choices.contains(text) else {
+            guard let text = value.strictString, choices.contains(text) else {
                 return .failure("The value you selected is not a valid choice.")
             }
             return .success(.string(text))
         case .dateTime:
-            guard let text = value.stringValue, let date = PFExpertTime.parseBound(text, isUpperBound: false) else {
+            guard let text = value.strictString, let date = PFExpertTime.parseBound(text, isUpperBound: false) else {
                 return .failure("This value is not a valid datetime.")
             }
             return .success(.string(PFExpertTime.format(date)))
         case .relation(let target):
-            let id = value.intValue ?? value.stringValue.flatMap { Int($0) } ?? value["id"]?.intValue
-                ?? value["id"]?.stringValue.flatMap { Int($0) }
+            let id = value.strictInt ?? value.strictString.flatMap { Int($0) } ?? value["id"]?.strictInt
+                ?? value["id"]?.strictString.flatMap { Int($0) }
             guard let id, state.record(target, id: id) != nil else { return .failure(Self.notValid) }
             return .success(["id": .int(id)])
         case .object:
@@ -118,12 +119,12 @@ struct PFExpertValidator {
     /// A property type given as an id, a name, or `{"id": n}` / `{"name": "villa"}`.
     private func normalizeType(_ value: JSONValue) -> Normalized {
         let names = FakeData.propertyTypes
-        if let id = value.intValue ?? value["id"]?.intValue ?? value["id"]?.stringValue.flatMap({ Int($0) }),
+        if let id = value.strictInt ?? value["id"]?.strictInt ?? value["id"]?.strictString.flatMap({ Int($0) }),
             names.indices.contains(id - 1)
         {
             return .success(["id": .int(id), "name": .string(names[id - 1])])
         }
-        if let name = value.stringValue ?? value["name"]?.stringValue, let index = names.firstIndex(of: name) {
+        if let name = value.strictString ?? value["name"]?.strictString, let index = names.firstIndex(of: name) {
             return .success(["id": .int(index + 1), "name": .string(name)])
         }
         return .failure(Self.notValid)
@@ -131,10 +132,10 @@ struct PFExpertValidator {
 
     private func normalizePrice(_ value: JSONValue) -> Normalized {
         var price = value
-        guard let offering = value["offering_type"]?.stringValue, PFResource.offeringTypes.contains(offering) else {
+        guard let offering = value["offering_type"]?.strictString, PFResource.offeringTypes.contains(offering) else {
             return .failure("offering_type: The value you selected is not a valid choice.")
         }
-        guard let amount = value["value"]?.doubleValue ?? value["value"]?.stringValue.flatMap({ Double($0) }), amount > 0,
+        guard let amount = value["value"]?.strictDouble ?? value["value"]?.strictString.flatMap({ Double($0) }), amount > 0,
             amount.isFinite
         else {
             return .failure("value: This value should be greater than 0.")
@@ -148,12 +149,12 @@ struct PFExpertValidator {
         var messages: [String] = []
         for field in resource.fields where field.required && !failed.contains(field.name) {
             let value = record[field.name]
-            if value == nil || value?.isNull == true || value?.stringValue?.trimmingSpaces().isEmpty == true {
+            if value == nil || value?.isNull == true || value?.strictString?.trimmingSpaces().isEmpty == true {
                 messages.append("\(field.name): This value should not be blank.")
             }
         }
         func filled(_ name: String) -> Bool {
-            !(record[name]?.stringValue?.trimmingSpaces().isEmpty ?? true)
+            !(record[name]?.strictString?.trimmingSpaces().isEmpty ?? true)
         }
         switch resource {
         case .leads:
@@ -161,17 +162,17 @@ struct PFExpertValidator {
                 messages.append("email: Please provide at least an email, a mobile or a phone number.")
             }
         case .users:
-            if let email = record["email"]?.stringValue,
+            if let email = record["email"]?.strictString,
                 state.contains(.users, where: {
-                    $0["email"]?.stringValue?.caseInsensitiveCompare(email) == .orderedSame && $0["id"]?.intValue != recordID
+                    $0["email"]?.strictString?.caseInsensitiveCompare(email) == .orderedSame && $0["id"]?.strictInt != recordID
                 })
             {
                 messages.append("email: This value is already used.")
             }
         case .properties:
-            if let reference = record["reference"]?.stringValue,
+            if let reference = record["reference"]?.strictString,
                 state.contains(.properties, where: {
-                    $0["reference"]?.stringValue == reference && $0["id"]?.intValue != recordID
+                    $0["reference"]?.strictString == reference && $0["id"]?.strictInt != recordID
                 })
             {
                 messages.append("reference: This value is already used.")

@@ -45,48 +45,9 @@ struct FormBody: Sendable, Equatable {
         }
     }
 
-    /// Parses `name=value&name=value`, with `+` as a space and percent-escapes as UTF-8 bytes.
-    /// Malformed escapes are kept literally, as PHP and most servers do.
+    /// Parses `name=value&name=value` with the sandbox's one decoder (``URLEncodedForm``).
     static func parseURLEncoded(_ body: [UInt8]) -> FormBody {
-        var fields: [Field] = []
-        for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decodeFormComponent(parts[0])
-            let value = parts.count > 1 ? decodeFormComponent(parts[1]) : ""
-            fields.append(Field(name: name, value: value))
-        }
-        return FormBody(fields: fields)
-    }
-
-    private static func decodeFormComponent(_ bytes: ArraySlice<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                output.append(UInt8(ascii: " "))
-                index += 1
-            } else if byte == UInt8(ascii: "%"), bytes.endIndex - index >= 3,
-                let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
-            {
-                output.append(high << 4 | low)
-                index += 3
-            } else {
-                output.append(byte)
-                index += 1
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        FormBody(fields: URLEncodedForm.pairs(bytes: body).map { Field(name: $0.name, value: $0.value) })
     }
 }
 

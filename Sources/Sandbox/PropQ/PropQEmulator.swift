@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import HTTPTypes
+import RealtyModel
 
 /// The Resales Online "PropQ" API 1.7.0 (new-development updates).
 ///
@@ -46,11 +47,8 @@ public final class PropQEmulator: VendorEmulator {
         try await state.control(request)
     }
 
-    /// Every method a client might send; a known path answers 419 to the ones it does not serve.
-    static let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
-
     public func addRoutes(to router: Router<SandboxRequestContext>) {
-        router.add(middleware: PropQNotFoundMiddleware())
+        router.add(middleware: VendorNotFoundMiddleware { _ in PropQResponse.message("Not Found.", status: .notFound) })
         route(router, ["oauth/token"], method: .post) { [self] request, _ in
             await token(request)
         }
@@ -93,13 +91,8 @@ public final class PropQEmulator: VendorEmulator {
         handler: @escaping @Sendable (Request, SandboxRequestContext) async -> Response
     ) {
         for path in paths {
-            router.on(RouterPath(path), method: method) { request, context in
-                await handler(request, context)
-            }
-            for other in Self.allMethods where other != method {
-                router.on(RouterPath(path), method: other) { request, _ in
-                    PropQResponse.wrongMethod(request.method, allowed: method)
-                }
+            router.on(path, serving: [method: handler]) { request in
+                PropQResponse.wrongMethod(request.method, allowed: method)
             }
         }
     }
@@ -259,22 +252,6 @@ public final class PropQEmulator: VendorEmulator {
             return PropQResponse.json(["DevStatus": .string(status)])
         } catch {
             return refusal(error)
-        }
-    }
-}
-
-/// Answers an unknown PropQ path with the vendor's 404 shape instead of Hummingbird's.
-struct PropQNotFoundMiddleware: RouterMiddleware {
-    typealias Context = SandboxRequestContext
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            guard !request.uri.path.hasPrefix(FaultMiddleware.controlPrefix) else { throw error }
-            return PropQResponse.message("Not Found.", status: .notFound)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// The state of the PropQ emulator: API clients, issued tokens, developments and their units.
 ///
@@ -97,8 +98,7 @@ actor PropQState {
     /// The secret of a seeded client, derived from the run seed so it is stable per seed.
     static func secret(clientID: Int, seed: UInt64) -> String {
         var generator = SeededGenerator(seed: seed, stream: "propq/secret/\(clientID)")
-        let bytes = (0..<20).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-        return bytes.map { String(format: "%02x", $0) }.joined()
+        return generator.hexToken(bytes: 20)
     }
 
     /// Most developments seeded, whatever `records` asks for. A developer account holds a handful
@@ -221,7 +221,7 @@ actor PropQState {
     /// the third segment is random, and tokens are checked by lookup, never by signature.
     private static func makeAccessToken(clientID: Int, issuedAt: Date, expiresIn: Int) -> String {
         var random = SystemRandomNumberGenerator()
-        let jti = (0..<20).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+        let jti = ByteEncoding.hex((0..<20).map { _ in UInt8.random(in: 0...255, using: &random) })
         let iat = Int(issuedAt.timeIntervalSince1970)
         let header: JSONValue = ["typ": "JWT", "alg": "RS256"]
         let payload: JSONValue = [
@@ -229,14 +229,7 @@ actor PropQState {
             "exp": .int(iat + expiresIn), "sub": "", "scopes": [],
         ]
         let signature = Data((0..<64).map { _ in UInt8.random(in: 0...255, using: &random) })
-        return [header.encodedData(), payload.encodedData(), signature].map(base64URL).joined(separator: ".")
-    }
-
-    private static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return [Data(header.jsonText.utf8), Data(payload.jsonText.utf8), signature].map(ByteEncoding.base64URL).joined(separator: ".")
     }
 
     private static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
@@ -402,7 +395,7 @@ actor PropQState {
             let positions = unitPositions
             for pick in Self.choose(count, from: positions.count, using: &controlGenerator) {
                 let (d, u) = positions[pick]
-                let oldPrice = developments[d].units[u].price.doubleValue ?? 0
+                let oldPrice = developments[d].units[u].price.strictDouble ?? 0
                 let newPrice = Int((oldPrice * 1.05 / 1000).rounded()) * 1000
                 developments[d].units[u].price = .int(newPrice == Int(oldPrice) ? newPrice + 1000 : newPrice)
                 developments[d].units[u].updatedAt = now

@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 
 /// Validation of the `update-by-name` body, answering as a Laravel backend does (the 419 status
 /// for a wrong method points to Laravel): 422 with `{"message": ..., "errors": {field: [messages]}}`.
@@ -38,7 +39,7 @@ enum PropQValidation {
             value = .object([:])
         } else {
             do {
-                value = try JSONValue(data: body)
+                value = try JSONValue(parsing: body)
             } catch {
                 return .notJSON
             }
@@ -105,7 +106,7 @@ enum PropQValidation {
             for (index, element) in elements.enumerated() {
                 switch element {
                 case .string(let text) where !text.isEmpty: continue
-                case .int, .double: continue
+                case .number: continue
                 default: elementErrors.append("The unt directions.\(index) must be a string or a number.")
                 }
             }
@@ -127,8 +128,7 @@ enum PropQValidation {
     /// A number, or a string holding a decimal number (as Laravel's `numeric` accepts).
     private static func numericValue(_ value: JSONValue) -> Double? {
         switch value {
-        case .int(let number): Double(number)
-        case .double(let number): number
+        case .number(let number): number.doubleValue
         case .string(let text):
             text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : Double(text.trimmingCharacters(in: .whitespaces))
         default: nil

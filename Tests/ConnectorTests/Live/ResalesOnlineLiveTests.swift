@@ -22,7 +22,7 @@ import Testing
         var owned = Owned(developmentIDs: [], unitNames: [:])
         for record in list.records ?? [] {
             guard case .object(let object) = record, case .string(let id)? = object["DevId"],
-                  case .int(let owner)? = object["ClientId"], owner == clientID else { continue }
+                  case .number(let owner)? = object["ClientId"], owner.int64Value.map(Int.init) == clientID else { continue }
             owned.developmentIDs.append(id)
             if case .array(let units)? = object["Units"] {
                 owned.unitNames[id] = units.compactMap { unit in

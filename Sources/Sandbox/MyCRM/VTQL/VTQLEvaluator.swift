@@ -1,3 +1,5 @@
+import RealtyModel
+
 /// The rows a VTQL statement runs over: one module's records as field → string maps, in
 /// record-number order, read by position or scanned one at a time (never all held at once).
 struct VTQLTable: Sendable {
@@ -59,7 +61,20 @@ enum VTQLEvaluator {
     /// - Returns: the JSON array the `query` operation answers.
     /// - Throws: `ACCESS_DENIED` for a field the module does not have, `INVALID_ID_ATTRIBUTE` for
     ///   a malformed id literal.
-    static func run(_ query: VTQLQuery, on table: VTQLTable) throws(MyCRMError) -> MyCRMJSON {
+    /// The columns of each answer row, in the vendor's order: the selected ones (`id` added
+    /// last when not selected), or every field for `*`.
+    static func columns(of query: VTQLQuery, fields: [String]) -> [String] {
+        switch query.selection {
+        case .all: return fields
+        case .columns(let selected):
+            var unique: [String] = []
+            for column in selected + ["id"] where !unique.contains(column) { unique.append(column) }
+            return unique
+        case .count: return []
+        }
+    }
+
+    static func run(_ query: VTQLQuery, on table: VTQLTable) throws(MyCRMError) -> JSONValue {
         let known = Set(table.fields)
         var referenced: [String] = []
         if case .columns(let columns) = query.selection { referenced += columns }
@@ -86,7 +101,7 @@ enum VTQLEvaluator {
                     return true
                 }
             }
-            return .array([.object([("count", .string(String(matched)))])])
+            return .array([MyCRMWire.object([("count", .string(String(matched)))])])
         }
         let offset = max(0, query.limit?.offset ?? 0)
         let count = max(0, min(query.limit?.count ?? rowCap, rowCap))
@@ -131,31 +146,15 @@ enum VTQLEvaluator {
             if count > 0 {
                 table.scan { row in
                     guard accepts(row) else { return true }
-                    if window.count == keep, let last = window.last, !precedes(row, last) { return true }
-                    var low = 0
-                    var high = window.count
-                    while low < high {
-                        let middle = (low + high) / 2
-                        if precedes(row, window[middle]) { high = middle } else { low = middle + 1 }
-                    }
-                    window.insert(row, at: low)
-                    if window.count > keep { window.removeLast() }
+                    window.insertKeepingSmallest(row, capacity: keep, by: precedes)
                     return true
                 }
             }
             page = Array(window.dropFirst(offset))
         }
 
-        let columns: [String]
-        switch query.selection {
-        case .all: columns = table.fields
-        case .columns(let selected):
-            var unique: [String] = []
-            for column in selected + ["id"] where !unique.contains(column) { unique.append(column) }
-            columns = unique
-        case .count: columns = []
-        }
-        return .array(page.map { row in .object(columns.map { ($0, .string(row[$0] ?? "")) }) })
+        let columns = Self.columns(of: query, fields: table.fields)
+        return .array(page.map { row in MyCRMWire.object(columns.map { ($0, .string(row[$0] ?? "")) }) })
     }
 
     private static func validateIDLiterals(_ condition: VTQLCondition, idFields: Set<String>) throws(MyCRMError) {
