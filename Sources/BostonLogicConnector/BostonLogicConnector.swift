@@ -249,13 +249,13 @@ public struct BostonLogicConnector: Connector {
         case let contact as Contact:
             let email = contact.email?.lowercased()
             let phones = Set([contact.mobilePhone, contact.homePhone, contact.officePhone]
-                .compactMap { $0.map(Self.digits) }.filter { $0.count >= 5 })
+                .compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
             guard email != nil || !phones.isEmpty else { return nil }
             let items = try await client.blListAll(BostonLogicEndpoints.leads, query: [])
             for item in items {
                 guard let lead = try? BLLead(json: item) else { continue }
                 if let email, lead.email?.lowercased() == email { return lead.id }
-                let numbers = [lead.mobilePhone, lead.homePhone, lead.workPhone].compactMap { $0.map(Self.digits) }
+                let numbers = [lead.mobilePhone, lead.homePhone, lead.workPhone].compactMap { $0.map(WireValues.digits) }
                 if numbers.contains(where: phones.contains) { return lead.id }
             }
             return nil
@@ -264,6 +264,4 @@ public struct BostonLogicConnector: Connector {
                 .bostonLogic, "look up existing \(R.resource.rawValue) records", connectionID: client.connectionID)
         }
     }
-
-    static func digits(_ phone: String) -> String { phone.filter { $0.isASCII && $0.isNumber } }
 }

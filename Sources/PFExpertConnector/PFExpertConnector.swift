@@ -260,7 +260,7 @@ public struct PFExpertConnector: Connector {
     /// number (compared by digits).
     private func lookupLead(_ contact: Contact) async throws -> String? {
         let email = contact.email.map { $0.lowercased() }
-        let phones = Set([contact.mobilePhone, contact.homePhone].compactMap { $0.map(Self.digits) }.filter { $0.count >= 5 })
+        let phones = Set([contact.mobilePhone, contact.homePhone].compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
         guard email != nil || !phones.isEmpty else { return nil }
         let since = PFExpertReadSession<Contact>.day(clock.now().addingTimeInterval(-Self.lookupWindow))
         var paginator = PageNumberPaginator(perPage: 100)
@@ -272,7 +272,7 @@ public struct PFExpertConnector: Connector {
             let page = try await client.pfList(url, endpoint: .leads)
             for item in page.items {
                 let sameEmail = email != nil && item.text("email")?.lowercased() == email
-                let samePhone = [item.text("mobile"), item.text("phone")].contains { $0.map { phones.contains(Self.digits($0)) } ?? false }
+                let samePhone = [item.text("mobile"), item.text("phone")].contains { $0.map { phones.contains(WireValues.digits($0)) } ?? false }
                 if sameEmail || samePhone, let id = item.text("id") { return id }
             }
             guard let next = paginator.next(received: page.items.count, total: page.count) else { return nil }
@@ -280,8 +280,6 @@ public struct PFExpertConnector: Connector {
         }
         return nil
     }
-
-    static func digits(_ phone: String) -> String { phone.filter { $0.isASCII && $0.isNumber } }
 
     // MARK: - Locations
 
@@ -301,7 +299,7 @@ public struct PFExpertConnector: Connector {
         let list = try await client.pfList(url, name: "locations", path: "/locations", listKey: "location")
         do {
             return try list.items.map(PFLocation.init(json:))
-        } catch let error as PFExpertWireError {
+        } catch let error as WirePayloadError {
             throw ConnectorError(.invalidResponse, vendor: .pfExpert, message: error.description, connectionID: client.connectionID)
         }
     }
@@ -320,7 +318,7 @@ extension VendorHTTPClient {
         let json = try decode(JSONValue.self, from: response, what: "the \(name) list")
         do {
             return try PFListPage(json: json, key: listKey, resource: name)
-        } catch let error as PFExpertWireError {
+        } catch let error as WirePayloadError {
             throw ConnectorError(
                 .invalidResponse, vendor: .pfExpert, message: error.description, httpStatus: response.status,
                 connectionID: connectionID, operation: "GET \(path)")

@@ -81,7 +81,7 @@ actor PFExpertReadSession<R: HubRecord> {
             let mapped: any HubRecord
             do {
                 mapped = try endpoint.map(item)
-            } catch let error as PFExpertWireError {
+            } catch let error as WirePayloadError {
                 throw ConnectorError(
                     .invalidResponse, vendor: .pfExpert, message: "\(error.reason) (item \(index) of page \(pass.page))",
                     connectionID: client.connectionID, operation: "GET \(endpoint.path)")
