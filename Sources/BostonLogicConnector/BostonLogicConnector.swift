@@ -52,19 +52,14 @@ public struct BostonLogicConnector: Connector {
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
-        guard case .bostonLogic(let apiKey, let host) = configuration.credentials else {
+        guard case .bostonLogic = configuration.credentials else {
             throw ConnectorError(
                 .configuration, vendor: .bostonLogic,
                 message: "the credentials are for \(configuration.credentials.vendor.rawValue), not boston-logic",
                 connectionID: configuration.connectionID)
         }
-        let headerName: String
-        if case .apiKeyHeader(let name, _) = VendorProfile.bostonLogic.auth {
-            headerName = name
-        } else {
-            headerName = "X-BL-API-Key"
-        }
-        let auth = APIKeyHeaderAuth(headerName: headerName, key: apiKey, host: host)
+        let auth = try StandardAuth.strategy(
+            profile: .bostonLogic, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
             configuration: configuration, profile: .bostonLogic, transport: transport, auth: auth, clock: clock,

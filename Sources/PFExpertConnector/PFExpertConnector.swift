@@ -61,7 +61,7 @@ public struct PFExpertConnector: Connector {
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
         let profile = VendorProfile.pfExpert
-        guard case .pfExpert(let apiKey, let apiSecret) = configuration.credentials else {
+        guard case .pfExpert = configuration.credentials else {
             throw ConnectorError(
                 .configuration, vendor: .pfExpert,
                 message: "the credentials are for \(configuration.credentials.vendor.rawValue), not pf-expert",
@@ -69,21 +69,8 @@ public struct PFExpertConnector: Connector {
         }
         // `--auth-url` is read as either the auth host (`https://auth.propertyfinder.com`) or the
         // full token URL the vendor document prints (`.../auth/oauth/v1/token`, also what
-        // `realtyhub sandbox --json` prints as `auth_url`): a trailing token path is stripped
-        // before the token path is appended, so both name the same endpoint.
-        guard case .oauth2ClientCredentials(let tokenPath, let style, let lifetime) = profile.auth,
-              let tokenURL = configuration.tokenURL(profile, tokenPath: tokenPath)
-        else {
-            throw ConnectorError(
-                .configuration, vendor: .pfExpert, message: "cannot build the token URL from the auth URL",
-                connectionID: configuration.connectionID)
-        }
-        let cache = TokenCache(
-            connectionID: configuration.connectionID, renewalMargin: configuration.tokenRenewalMargin, clock: clock,
-            logger: logger, shared: configuration.sharedSessions)
-        let auth = OAuth2ClientCredentialsAuth(
-            tokenURL: tokenURL, clientID: apiKey, clientSecret: apiSecret, style: style, defaultLifetime: lifetime,
-            cache: cache)
+        // `realtyhub sandbox --json` prints as `auth_url`); the kit accepts both.
+        let auth = try StandardAuth.strategy(profile: profile, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
             configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock, logger: logger,

@@ -54,25 +54,13 @@ public struct ResalesOnlineConnector: Connector {
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger, developmentIDs: [String] = []
     ) throws {
         let profile = VendorProfile.propq
-        guard case .propq(let clientID, let clientSecret) = configuration.credentials else {
+        guard case .propq = configuration.credentials else {
             throw ConnectorError(
                 .configuration, vendor: .propq,
                 message: "the credentials are for \(configuration.credentials.vendor.rawValue), not propq",
                 connectionID: configuration.connectionID)
         }
-        guard case .oauth2ClientCredentials(let tokenPath, let style, let lifetime) = profile.auth,
-              let tokenURL = configuration.tokenURL(profile, tokenPath: tokenPath)
-        else {
-            throw ConnectorError(
-                .configuration, vendor: .propq, message: "cannot build the token URL from the base URL",
-                connectionID: configuration.connectionID)
-        }
-        let cache = TokenCache(
-            connectionID: configuration.connectionID, renewalMargin: configuration.tokenRenewalMargin, clock: clock,
-            logger: logger, shared: configuration.sharedSessions)
-        let auth = OAuth2ClientCredentialsAuth(
-            tokenURL: tokenURL, clientID: String(clientID), clientSecret: clientSecret, style: style,
-            defaultLifetime: lifetime, cache: cache)
+        let auth = try StandardAuth.strategy(profile: profile, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
             configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock, logger: logger,

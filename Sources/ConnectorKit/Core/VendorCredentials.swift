@@ -40,6 +40,17 @@ public enum VendorCredentials: Sendable, Hashable, CustomStringConvertible, Cust
         }
     }
 
+    /// The material of a standard auth strategy (``StandardAuth``); nil for a vendor login.
+    public var standardCredentials: StandardCredentials? {
+        switch self {
+        case .pfExpert(let apiKey, let apiSecret): return .clientCredentials(id: apiKey, secret: apiSecret)
+        case .propq(let clientID, let clientSecret): return .clientCredentials(id: String(clientID), secret: clientSecret)
+        case .mycrm: return nil
+        case .apimo(let provider, let token, _): return .basic(username: provider, password: token)
+        case .bostonLogic(let apiKey, let host): return .apiKey(apiKey, host: host)
+        }
+    }
+
     /// A redactor hiding these credentials' secrets.
     public var redactor: Redactor { Redactor(secrets: secrets) }
 
