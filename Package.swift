@@ -169,7 +169,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "HubApp", "HubStore", "RealtyModel", "ConnectorKit", "SyncEngine", logging,
+                "HubApp", "HubStore", "RealtyModel", "ConnectorKit", "Connectors", "SyncEngine", logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -248,7 +248,7 @@ let package = Package(
             name: "HubAppTests",
             dependencies: [
                 "HubApp", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "SyncEngine",
-                "Sandbox", logging,
+                "Sandbox", logging, "ApimoConnector", "BostonLogicConnector",
             ],
             swiftSettings: swiftSettings
         ),
@@ -357,11 +357,11 @@ if fuzzing {
         ("fuzz-mycrm-form", ["Sandbox"]),
         ("fuzz-propq-form-body", ["Sandbox"]),
         ("fuzz-hub-list-query", ["HubServer"]),
-        ("fuzz-pfexpert-pages", ["Connectors"]),
-        ("fuzz-propq-pages", ["Connectors"]),
-        ("fuzz-mycrm-pages", ["Connectors"]),
-        ("fuzz-apimo-pages", ["Connectors"]),
-        ("fuzz-bostonlogic-pages", ["Connectors"]),
+        ("fuzz-pfexpert-pages", ["Connectors", "PFExpertConnector"]),
+        ("fuzz-propq-pages", ["Connectors", "ResalesOnlineConnector"]),
+        ("fuzz-mycrm-pages", ["Connectors", "MyCRMConnector"]),
+        ("fuzz-apimo-pages", ["Connectors", "ApimoConnector"]),
+        ("fuzz-bostonlogic-pages", ["Connectors", "BostonLogicConnector"]),
     ]
     for (name, dependencies) in harnesses {
         package.targets.append(

@@ -1,6 +1,11 @@
 public import ConnectorKit
 import RealtyModel
 
+extension VendorID {
+    /// Apimo.
+    public static let apimo = VendorID("apimo", displayName: "Apimo")
+}
+
 extension VendorProfile {
     /// Apimo webservice: the facts from the seed document and the vendor notes.
     ///

@@ -52,12 +52,7 @@ public struct BostonLogicConnector: Connector {
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
-        guard case .bostonLogic = configuration.credentials else {
-            throw ConnectorError(
-                .configuration, vendor: .bostonLogic,
-                message: "the credentials are for \(configuration.credentials.vendor.rawValue), not boston-logic",
-                connectionID: configuration.connectionID)
-        }
+        _ = try configuration.credentials(as: BostonLogicCredentials.self)
         let auth = try StandardAuth.strategy(
             profile: .bostonLogic, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor

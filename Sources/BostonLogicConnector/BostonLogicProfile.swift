@@ -1,5 +1,10 @@
 public import ConnectorKit
 
+extension VendorID {
+    /// Boston Logic Platform API.
+    public static let bostonLogic = VendorID("boston-logic", displayName: "Boston Logic")
+}
+
 extension VendorProfile {
     /// Boston Logic Platform API: the facts from the seed document and the vendor notes.
     ///

@@ -1,4 +1,5 @@
 import ConnectorKit
+import Connectors
 public import Foundation
 public import HubStore
 import RealtyModel
@@ -62,9 +63,9 @@ extension HubRuntime {
         if let concurrency = changes.maxConcurrency { connection.maxConcurrency = concurrency }
         try Self.checkLimits(requestsPerSecond: connection.requestsPerSecond, maxConcurrency: connection.maxConcurrency)
         if let credentials = changes.credentials {
-            guard let vendor = VendorID(rawValue: connection.vendor) else { throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)") }
+            guard let vendor = ConnectorRegistry.vendor(named: connection.vendor) else { throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)") }
             do {
-                _ = try VendorCredentials.decode(vendor: vendor, json: credentials)
+                _ = try ConnectorRegistry.credentials(for: vendor, json: credentials)
             } catch let error as ConnectorError {
                 throw HubError(.invalidRequest, "credentials: \(error.message)")
             }

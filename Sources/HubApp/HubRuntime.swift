@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 public import ConnectorKit
+import Connectors
 public import Foundation
 public import HubStore
 public import Logging
@@ -88,8 +89,8 @@ extension HubRuntime {
         tenant: String, vendor: String, name: String, baseURL: String, authURL: String?, credentials: Data,
         syncIntervalSeconds: Int?, requestsPerSecond: Double? = nil, maxConcurrency: Int? = nil
     ) async throws -> Connection {
-        guard let vendorID = VendorID(rawValue: vendor) else {
-            throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let vendorID = ConnectorRegistry.vendor(named: vendor) else {
+            throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(ConnectorRegistry.vendors.map(\.rawValue).joined(separator: ", "))")
         }
         guard FieldRules.isPresent(name) else { throw HubError(.invalidRequest, "the connection needs a name") }
         for (label, url) in [("base URL", Optional(baseURL)), ("auth URL", authURL)] {
@@ -102,7 +103,7 @@ extension HubRuntime {
             throw HubError(.invalidRequest, "the sync interval must be at least 10 seconds")
         }
         do {
-            _ = try VendorCredentials.decode(vendor: vendorID, json: credentials)
+            _ = try ConnectorRegistry.credentials(for: vendorID, json: credentials)
         } catch let error as ConnectorError {
             throw HubError(.invalidRequest, "credentials: \(error.message)")
         }

@@ -1,4 +1,5 @@
 import ConnectorKit
+import Connectors
 import Foundation
 import HTTPTypes
 import HubApp
@@ -80,13 +81,13 @@ extension HubAPI {
             }
             try Self.checkConnectionMembers(
                 baseURL: patch.baseURL, authURL: patch.authURL, interval: patch.syncIntervalSeconds, rate: patch.requestsPerSecond)
-            if let credentials = patch.credentials, let vendor = VendorID(rawValue: existing.vendor) {
+            if let credentials = patch.credentials, let vendor = ConnectorRegistry.vendor(named: existing.vendor) {
                 let data = Data(credentials.jsonText.utf8)
-                if (try? VendorCredentials.decode(vendor: vendor, json: data)) == nil,
-                   VendorID.allCases.contains(where: { (try? VendorCredentials.decode(vendor: $0, json: data)) != nil })
+                if (try? ConnectorRegistry.credentials(for: vendor, json: data)) == nil,
+                   ConnectorRegistry.vendors.contains(where: { (try? ConnectorRegistry.credentials(for: $0, json: data)) != nil })
                 {
                     // Well-formed credentials of another vendor: they conflict with this connection.
-                    throw APIError(.conflict, "credentials_vendor_mismatch", "these are not \(vendor.rawValue) credentials (\(VendorCredentials.keys(for: vendor)))", details: [FieldError(field: "credentials", message: "not \(vendor.rawValue) credentials")])
+                    throw APIError(.conflict, "credentials_vendor_mismatch", "these are not \(vendor.rawValue) credentials (\(ConnectorRegistry.credentialKeys(for: vendor)))", details: [FieldError(field: "credentials", message: "not \(vendor.rawValue) credentials")])
                 }
             }
             var changes = ConnectionChanges(name: patch.name, baseURL: patch.baseURL, enabled: patch.enabled)

@@ -1,6 +1,11 @@
 public import ConnectorKit
 import RealtyModel
 
+extension VendorID {
+    /// The MyCRM webservice (vtiger dialect).
+    public static let mycrm = VendorID("mycrm", displayName: "MyCRM")
+}
+
 extension VendorProfile {
     /// The MyCRM webservice (vtiger dialect): the facts from the seed document and the vtiger
     /// server behaviour described in the vendor notes.

@@ -61,12 +61,7 @@ public struct PFExpertConnector: Connector {
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
         let profile = VendorProfile.pfExpert
-        guard case .pfExpert = configuration.credentials else {
-            throw ConnectorError(
-                .configuration, vendor: .pfExpert,
-                message: "the credentials are for \(configuration.credentials.vendor.rawValue), not pf-expert",
-                connectionID: configuration.connectionID)
-        }
+        _ = try configuration.credentials(as: PFExpertCredentials.self)
         // `--auth-url` is read as either the auth host (`https://auth.propertyfinder.com`) or the
         // full token URL the vendor document prints (`.../auth/oauth/v1/token`, also what
         // `realtyhub sandbox --json` prints as `auth_url`); the kit accepts both.

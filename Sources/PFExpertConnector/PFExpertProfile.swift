@@ -1,6 +1,11 @@
 public import ConnectorKit
 import RealtyModel
 
+extension VendorID {
+    /// PF Expert, Property Finder's CRM (legacy "MyCRM API v2").
+    public static let pfExpert = VendorID("pf-expert", displayName: "PF Expert")
+}
+
 extension VendorProfile {
     /// PF Expert (legacy "MyCRM API v2"): the facts from the seed document and the vendor notes.
     ///

@@ -54,12 +54,7 @@ public struct ResalesOnlineConnector: Connector {
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger, developmentIDs: [String] = []
     ) throws {
         let profile = VendorProfile.propq
-        guard case .propq = configuration.credentials else {
-            throw ConnectorError(
-                .configuration, vendor: .propq,
-                message: "the credentials are for \(configuration.credentials.vendor.rawValue), not propq",
-                connectionID: configuration.connectionID)
-        }
+        _ = try configuration.credentials(as: ResalesOnlineCredentials.self)
         let auth = try StandardAuth.strategy(profile: profile, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(

@@ -1,5 +1,10 @@
 public import ConnectorKit
 
+extension VendorID {
+    /// Resales Online PropQ (new-development updates).
+    public static let propq = VendorID("propq", displayName: "Resales Online PropQ")
+}
+
 extension VendorProfile {
     /// Resales Online PropQ (API 1.7.0): the facts from the seed document and the vendor notes.
     ///
