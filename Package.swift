@@ -69,7 +69,6 @@ let package = Package(
             dependencies: [
                 "RealtyModel", logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -93,7 +92,7 @@ let package = Package(
         .target(
             name: "Connectors",
             dependencies: [
-                "ConnectorKit", "RealtyModel", logging,
+                "ConnectorKit", logging,
                 "PFExpertConnector", "ResalesOnlineConnector", "MyCRMConnector", "ApimoConnector",
                 "BostonLogicConnector",
             ],
@@ -222,7 +221,6 @@ let package = Package(
                 "PFExpertConnector", "ResalesOnlineConnector", "MyCRMConnector", "ApimoConnector",
                 "BostonLogicConnector",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
