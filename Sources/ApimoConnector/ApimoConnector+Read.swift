@@ -250,13 +250,8 @@ extension ApimoConnector {
                     .invalidResponse, vendor: .apimo, message: "\(list.rawValue): \(error.message)", connectionID: connectionID,
                     operation: list.operationName)
             }
-            guard let record = mapped as? R else {
-                throw ConnectorError(
-                    .configuration, vendor: .apimo,
-                    message: "\(list.rawValue) records map to \(type(of: mapped).resource.rawValue), not \(R.resource.rawValue)",
-                    connectionID: connectionID)
-            }
-            records.append(record)
+            records.append(
+                try MappedRecord.cast(mapped, to: R.self, source: list.rawValue, vendor: .apimo, connectionID: connectionID))
         }
         return records
     }

@@ -144,11 +144,8 @@ actor BostonLogicReadSession<R: HubRecord> {
 
     private func cast(_ records: [any HubRecord]) throws -> [R] {
         try records.map { mapped in
-            guard var record = mapped as? R else {
-                throw ConnectorError(
-                    .configuration, vendor: .bostonLogic, message: "a record does not map to \(R.resource.rawValue)",
-                    connectionID: client.connectionID)
-            }
+            var record = try MappedRecord.cast(
+                mapped, to: R.self, source: "the list's", vendor: .bostonLogic, connectionID: client.connectionID)
             record.metadata.connectionID = client.connectionID
             return record
         }

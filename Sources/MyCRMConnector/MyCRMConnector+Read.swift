@@ -183,13 +183,8 @@ extension MyCRMConnector {
                     .invalidResponse, vendor: .mycrm, message: "\(module.rawValue): \(error.message)",
                     connectionID: connectionID)
             }
-            guard let record = mapped as? R else {
-                throw ConnectorError(
-                    .configuration, vendor: .mycrm,
-                    message: "\(module.rawValue) records map to \(type(of: mapped).resource.rawValue), not \(R.resource.rawValue)",
-                    connectionID: connectionID)
-            }
-            records.append(record)
+            records.append(
+                try MappedRecord.cast(mapped, to: R.self, source: module.rawValue, vendor: .mycrm, connectionID: connectionID))
         }
         return records
     }
