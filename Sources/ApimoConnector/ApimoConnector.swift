@@ -68,11 +68,9 @@ public struct ApimoConnector: Connector {
                 .configuration, vendor: .apimo, message: "agency id \"\(agency)\" is not a plain id",
                 connectionID: configuration.connectionID)
         }
-        let auth = try StandardAuth.strategy(profile: profile, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
-            configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock,
-            logger: logger,
+            standardAuth: configuration, profile: profile, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, request in
                 ApimoErrors.decode(response, request: request, provider: provider, redactor: redactor)
             })

@@ -52,13 +52,9 @@ public struct BostonLogicConnector: Connector {
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
-        _ = try configuration.credentials(as: BostonLogicCredentials.self)
-        let auth = try StandardAuth.strategy(
-            profile: .bostonLogic, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
-            configuration: configuration, profile: .bostonLogic, transport: transport, auth: auth, clock: clock,
-            logger: logger,
+            standardAuth: configuration, profile: .bostonLogic, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, request in
                 BostonLogicErrors.classify(response, redactor: redactor, resource: Self.resource(forPath: request.url.path))
             })

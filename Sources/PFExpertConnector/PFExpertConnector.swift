@@ -60,15 +60,12 @@ public struct PFExpertConnector: Connector {
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
-        let profile = VendorProfile.pfExpert
-        _ = try configuration.credentials(as: PFExpertCredentials.self)
         // `--auth-url` is read as either the auth host (`https://auth.propertyfinder.com`) or the
         // full token URL the vendor document prints (`.../auth/oauth/v1/token`, also what
         // `realtyhub sandbox --json` prints as `auth_url`); the kit accepts both.
-        let auth = try StandardAuth.strategy(profile: profile, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
-            configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock, logger: logger,
+            standardAuth: configuration, profile: .pfExpert, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, request in
                 let (names, resource) = Self.errorContext(for: request.url.path)
                 return PFExpertErrors.classify(response, redactor: redactor, fieldNames: names, resource: resource)

@@ -53,12 +53,9 @@ public struct ResalesOnlineConnector: Connector {
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger, developmentIDs: [String] = []
     ) throws {
-        let profile = VendorProfile.propq
-        _ = try configuration.credentials(as: ResalesOnlineCredentials.self)
-        let auth = try StandardAuth.strategy(profile: profile, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
-            configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock, logger: logger,
+            standardAuth: configuration, profile: .propq, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, _ in ResalesOnlineErrors.classify(response, redactor: redactor) })
         self.developmentIDs = developmentIDs.isEmpty
             ? Self.developmentIDs(option: configuration.options[Self.developmentIDsOption]) : developmentIDs
