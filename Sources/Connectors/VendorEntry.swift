@@ -1,5 +1,5 @@
-public import ConnectorKit
-public import Logging
+import ConnectorKit
+import Logging
 
 /// What the registry knows of one vendor: its profile, its credentials type and how its
 /// connector is built.

@@ -9,7 +9,7 @@ import Foundation
 import Testing
 
 @Suite struct KitRegistryTests {
-    static let credentials: [VendorCredentials] = [
+    static let credentials: [any VendorCredentials] = [
         .pfExpert(apiKey: "pf-key-0001", apiSecret: "pf-secret-0001"),
         .propq(clientID: 7, clientSecret: "propq-secret-01"),
         .mycrm(username: "api-user", accessKey: "mycrm-access-01"),
@@ -18,7 +18,7 @@ import Testing
     ]
 
     @Test(arguments: credentials)
-    func theRegistryBuildsEachVendorsConnector(_ credentials: VendorCredentials) throws {
+    func theRegistryBuildsEachVendorsConnector(_ credentials: any VendorCredentials) throws {
         let transport = KitScriptedTransport { _, _ in KitFixtures.json("{}") }
         let connector = try ConnectorRegistry.make(
             vendor: credentials.vendor,
