@@ -45,12 +45,10 @@ extension ApimoConnector {
 
     /// Caps every list's `timestamp` mark at `limit` (unix seconds).
     public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
-        guard var position = try? CursorCoding.decode(ApimoReadPosition.self, from: cursor, vendor: vendor) else {
-            return cursor
-        }
         let ceiling = Int64(limit.timeIntervalSince1970.rounded(.down))
-        position.since = position.since.mapValues { min($0, ceiling) }
-        return CursorCoding.encode(position)
+        return CursorCoding.rewrite(cursor, as: ApimoReadPosition.self, vendor: vendor) { position in
+            position.since = position.since.mapValues { min($0, ceiling) }
+        }
     }
 }
 

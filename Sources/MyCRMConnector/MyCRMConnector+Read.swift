@@ -23,12 +23,10 @@ struct MyCRMReadPosition: Codable, Sendable, Hashable {
 extension MyCRMConnector {
     /// Caps every module's `modifiedTime` mark at `limit` (unix seconds, as `sync` takes it).
     public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
-        guard var position = try? CursorCoding.decode(MyCRMReadPosition.self, from: cursor, vendor: vendor) else {
-            return cursor
-        }
         let ceiling = Int64(limit.timeIntervalSince1970.rounded(.down))
-        position.since = position.since.mapValues { min($0, ceiling) }
-        return CursorCoding.encode(position)
+        return CursorCoding.rewrite(cursor, as: MyCRMReadPosition.self, vendor: vendor) { position in
+            position.since = position.since.mapValues { min($0, ceiling) }
+        }
     }
 
     /// A `sync` read of every module from `since` (a full pass's `query` cursor carries no

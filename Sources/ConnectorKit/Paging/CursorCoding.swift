@@ -31,4 +31,21 @@ public enum CursorCoding {
         }
         return value
     }
+
+    /// Rewrites a cursor's position (capping its change marks, say); a cursor that does not
+    /// decode as `type` is returned unchanged, for the read to refuse it later.
+    ///
+    /// - Parameters:
+    ///   - cursor: the cursor.
+    ///   - type: the position type.
+    ///   - vendor: the vendor.
+    ///   - change: the change to the position.
+    /// - Returns: the cursor of the changed position.
+    public static func rewrite<T: Codable>(
+        _ cursor: String, as type: T.Type, vendor: VendorID, _ change: (inout T) -> Void
+    ) -> String {
+        guard var position = try? decode(type, from: cursor, vendor: vendor) else { return cursor }
+        change(&position)
+        return encode(position)
+    }
 }
