@@ -229,29 +229,19 @@ extension ApimoConnector {
 
     /// Maps a page of `list` to records of type `R`.
     private func map<R: HubRecord>(_ items: [ApimoRecord], list: ApimoList, catalogs: ApimoCatalogs) throws -> [R] {
-        var records: [R] = []
-        records.reserveCapacity(items.count)
         let connectionID = client.connectionID
-        for item in items {
-            let mapped: any HubRecord
-            do {
-                switch list {
-                case .agencies: mapped = try ApimoMapping.office(from: item, connectionID: connectionID)
-                case .users: mapped = try ApimoMapping.member(from: item, connectionID: connectionID)
-                case .actions: mapped = try ApimoMapping.activity(from: item, catalogs: catalogs, connectionID: connectionID)
-                case .properties: mapped = try ApimoMapping.property(from: item, catalogs: catalogs, connectionID: connectionID)
-                case .contacts: mapped = try ApimoMapping.contact(from: item, connectionID: connectionID)
-                case .leads: mapped = try ApimoMapping.lead(from: item, connectionID: connectionID)
-                }
-            } catch {
-                throw ConnectorError(
-                    .invalidResponse, vendor: .apimo, message: "\(list.rawValue): \(error.message)", connectionID: connectionID,
-                    operation: list.operationName)
+        return try MappedRecord.map(
+            items, to: R.self, source: list.rawValue, vendor: .apimo, connectionID: connectionID, operation: list.operationName
+        ) { item in
+            switch list {
+            case .agencies: return try ApimoMapping.office(from: item, connectionID: connectionID)
+            case .users: return try ApimoMapping.member(from: item, connectionID: connectionID)
+            case .actions: return try ApimoMapping.activity(from: item, catalogs: catalogs, connectionID: connectionID)
+            case .properties: return try ApimoMapping.property(from: item, catalogs: catalogs, connectionID: connectionID)
+            case .contacts: return try ApimoMapping.contact(from: item, connectionID: connectionID)
+            case .leads: return try ApimoMapping.lead(from: item, connectionID: connectionID)
             }
-            records.append(
-                try MappedRecord.cast(mapped, to: R.self, source: list.rawValue, vendor: .apimo, connectionID: connectionID))
         }
-        return records
     }
 
     /// Every action of one user, optionally of one `type` (an `action_type` catalog id):

@@ -166,24 +166,12 @@ extension MyCRMConnector {
 
     /// Maps vendor rows to records of type `R`.
     private func map<R: HubRecord>(_ rows: [MyCRMRecord], module: MyCRMModule) throws -> [R] {
-        var records: [R] = []
-        records.reserveCapacity(rows.count)
         let connectionID = client.connectionID
-        for row in rows {
-            let mapped: any HubRecord
-            do {
-                switch module {
-                case .users: mapped = try MyCRMMapping.member(from: row, connectionID: connectionID)
-                case .leads, .contacts: mapped = try MyCRMMapping.contact(from: row, module: module, connectionID: connectionID)
-                }
-            } catch {
-                throw ConnectorError(
-                    .invalidResponse, vendor: .mycrm, message: "\(module.rawValue): \(error.message)",
-                    connectionID: connectionID)
+        return try MappedRecord.map(rows, to: R.self, source: module.rawValue, vendor: .mycrm, connectionID: connectionID) { row in
+            switch module {
+            case .users: return try MyCRMMapping.member(from: row, connectionID: connectionID)
+            case .leads, .contacts: return try MyCRMMapping.contact(from: row, module: module, connectionID: connectionID)
             }
-            records.append(
-                try MappedRecord.cast(mapped, to: R.self, source: module.rawValue, vendor: .mycrm, connectionID: connectionID))
         }
-        return records
     }
 }

@@ -25,4 +25,37 @@ public enum MappedRecord {
         }
         return record
     }
+
+    /// Maps the items of a page to `R`: a mapping failure is `.invalidResponse` naming the source
+    /// and what was wrong, and every record must be an `R` (see ``cast(_:to:source:vendor:connectionID:)``).
+    ///
+    /// - Parameters:
+    ///   - items: the page's vendor items.
+    ///   - type: the record type the read was asked for.
+    ///   - source: the vendor list or module (`users`, `Leads`), for errors.
+    ///   - vendor: the vendor, for errors.
+    ///   - connectionID: the connection, for errors.
+    ///   - operation: the request the page came from, for errors.
+    ///   - transform: the vendor's mapping of one item.
+    /// - Returns: the records, in item order.
+    /// - Throws: ``ConnectorError``.
+    public static func map<Item, R: HubRecord>(
+        _ items: [Item], to type: R.Type, source: String, vendor: VendorID, connectionID: String,
+        operation: String? = nil, _ transform: (Item) throws -> any HubRecord
+    ) throws -> [R] {
+        var records: [R] = []
+        records.reserveCapacity(items.count)
+        for item in items {
+            let mapped: any HubRecord
+            do {
+                mapped = try transform(item)
+            } catch {
+                throw ConnectorError(
+                    .invalidResponse, vendor: vendor, message: "\(source): \(error)", connectionID: connectionID,
+                    operation: operation)
+            }
+            records.append(try cast(mapped, to: R.self, source: source, vendor: vendor, connectionID: connectionID))
+        }
+        return records
+    }
 }
