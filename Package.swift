@@ -69,7 +69,6 @@ let package = Package(
             dependencies: [
                 "RealtyModel", logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -93,7 +92,7 @@ let package = Package(
         .target(
             name: "Connectors",
             dependencies: [
-                "ConnectorKit", "RealtyModel", logging,
+                "ConnectorKit", logging,
                 "PFExpertConnector", "ResalesOnlineConnector", "MyCRMConnector", "ApimoConnector",
                 "BostonLogicConnector",
             ],
@@ -233,7 +232,6 @@ let package = Package(
                 "PFExpertConnector", "ResalesOnlineConnector", "MyCRMConnector", "ApimoConnector",
                 "BostonLogicConnector",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -260,7 +258,7 @@ let package = Package(
             name: "HubAppTests",
             dependencies: [
                 "HubApp", "HubOperations", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "SyncEngine",
-                "Sandbox", logging,
+                "Sandbox", logging, "ApimoConnector", "BostonLogicConnector",
             ],
             swiftSettings: swiftSettings
         ),
@@ -369,11 +367,11 @@ if fuzzing {
         ("fuzz-mycrm-form", ["Sandbox"]),
         ("fuzz-propq-form-body", ["Sandbox"]),
         ("fuzz-hub-list-query", ["HubServer"]),
-        ("fuzz-pfexpert-pages", ["Connectors"]),
-        ("fuzz-propq-pages", ["Connectors"]),
-        ("fuzz-mycrm-pages", ["Connectors"]),
-        ("fuzz-apimo-pages", ["Connectors"]),
-        ("fuzz-bostonlogic-pages", ["Connectors"]),
+        ("fuzz-pfexpert-pages", ["Connectors", "PFExpertConnector"]),
+        ("fuzz-propq-pages", ["Connectors", "ResalesOnlineConnector"]),
+        ("fuzz-mycrm-pages", ["Connectors", "MyCRMConnector"]),
+        ("fuzz-apimo-pages", ["Connectors", "ApimoConnector"]),
+        ("fuzz-bostonlogic-pages", ["Connectors", "BostonLogicConnector"]),
     ]
     for (name, dependencies) in harnesses {
         package.targets.append(

@@ -46,14 +46,14 @@ let subjects = [
 /// `agency_ids` is published as comma-separated text; the credentials file takes an array), the
 /// vendor's largest page, and no client-side rate limit or quota (this measures the ceiling).
 func connection(for info: EmulatorInfo) throws -> ConnectorConfiguration {
-    guard let vendor = VendorID(rawValue: info.vendor.rawValue), let baseURL = URL(string: info.baseURL) else {
+    guard let vendor = ConnectorRegistry.vendor(named: info.vendor.rawValue), let baseURL = URL(string: info.baseURL) else {
         throw BenchmarkError("no connector for \(info.vendor.rawValue)")
     }
     var object: [String: Any] = info.credentials
-    if vendor == .apimo, let agencies = info.credentials["agency_ids"] {
+    if vendor.rawValue == "apimo", let agencies = info.credentials["agency_ids"] {
         object["agency_ids"] = agencies.split(separator: ",").map(String.init)
     }
-    let credentials = try VendorCredentials.decode(vendor: vendor, json: try JSONSerialization.data(withJSONObject: object))
+    let credentials = try ConnectorRegistry.credentials(for: vendor, json: try JSONSerialization.data(withJSONObject: object))
     var authURL: URL?
     if let full = info.authURL, var components = URLComponents(string: full) {
         components.path = ""

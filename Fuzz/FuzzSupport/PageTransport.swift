@@ -87,7 +87,7 @@ public enum PageHarness {
 
     /// The configuration every connector harness uses: a loopback base URL nothing listens on
     /// (the transport answers), one attempt per request (no backoff), no rate limit.
-    public static func configuration(_ credentials: VendorCredentials) -> ConnectorConfiguration {
+    public static func configuration(_ credentials: any VendorCredentials) -> ConnectorConfiguration {
         ConnectorConfiguration(
             connectionID: "fuzz", baseURL: URL(string: "http://127.0.0.1:9") ?? URL(fileURLWithPath: "/"), credentials: credentials,
             limits: .init(maxConcurrency: nil, requestsPerSecond: 0, dailyQuota: 0), retry: .none)

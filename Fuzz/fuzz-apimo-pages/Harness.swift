@@ -1,5 +1,6 @@
 import ConnectorKit
 import Connectors
+import ApimoConnector
 import FuzzSupport
 
 /// Apimo's list pages and their mapping, through `ConnectorRegistry.make` and `read` (Apimo signs

@@ -1,5 +1,6 @@
 import ConnectorKit
 import Connectors
+import BostonLogicConnector
 import FuzzSupport
 
 /// Boston Logic's envelopes and list pages and their mapping, through `ConnectorRegistry.make`

@@ -1,5 +1,6 @@
 import ConnectorKit
 import Connectors
+import MyCRMConnector
 import Foundation
 import FuzzSupport
 

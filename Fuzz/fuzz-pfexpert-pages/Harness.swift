@@ -1,5 +1,6 @@
 import ConnectorKit
 import Connectors
+import PFExpertConnector
 import Foundation
 import FuzzSupport
 

@@ -1,5 +1,6 @@
 import ConnectorKit
 import Connectors
+import ResalesOnlineConnector
 import Foundation
 import FuzzSupport
 

@@ -45,12 +45,10 @@ extension ApimoConnector {
 
     /// Caps every list's `timestamp` mark at `limit` (unix seconds).
     public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
-        guard var position = try? CursorCoding.decode(ApimoReadPosition.self, from: cursor, vendor: vendor) else {
-            return cursor
-        }
         let ceiling = Int64(limit.timeIntervalSince1970.rounded(.down))
-        position.since = position.since.mapValues { min($0, ceiling) }
-        return CursorCoding.encode(position)
+        return CursorCoding.rewrite(cursor, as: ApimoReadPosition.self, vendor: vendor) { position in
+            position.since = position.since.mapValues { min($0, ceiling) }
+        }
     }
 }
 
@@ -231,34 +229,19 @@ extension ApimoConnector {
 
     /// Maps a page of `list` to records of type `R`.
     private func map<R: HubRecord>(_ items: [ApimoRecord], list: ApimoList, catalogs: ApimoCatalogs) throws -> [R] {
-        var records: [R] = []
-        records.reserveCapacity(items.count)
         let connectionID = client.connectionID
-        for item in items {
-            let mapped: any HubRecord
-            do {
-                switch list {
-                case .agencies: mapped = try ApimoMapping.office(from: item, connectionID: connectionID)
-                case .users: mapped = try ApimoMapping.member(from: item, connectionID: connectionID)
-                case .actions: mapped = try ApimoMapping.activity(from: item, catalogs: catalogs, connectionID: connectionID)
-                case .properties: mapped = try ApimoMapping.property(from: item, catalogs: catalogs, connectionID: connectionID)
-                case .contacts: mapped = try ApimoMapping.contact(from: item, connectionID: connectionID)
-                case .leads: mapped = try ApimoMapping.lead(from: item, connectionID: connectionID)
-                }
-            } catch {
-                throw ConnectorError(
-                    .invalidResponse, vendor: .apimo, message: "\(list.rawValue): \(error.message)", connectionID: connectionID,
-                    operation: list.operationName)
+        return try MappedRecord.map(
+            items, to: R.self, source: list.rawValue, vendor: .apimo, connectionID: connectionID, operation: list.operationName
+        ) { item in
+            switch list {
+            case .agencies: return try ApimoMapping.office(from: item, connectionID: connectionID)
+            case .users: return try ApimoMapping.member(from: item, connectionID: connectionID)
+            case .actions: return try ApimoMapping.activity(from: item, catalogs: catalogs, connectionID: connectionID)
+            case .properties: return try ApimoMapping.property(from: item, catalogs: catalogs, connectionID: connectionID)
+            case .contacts: return try ApimoMapping.contact(from: item, connectionID: connectionID)
+            case .leads: return try ApimoMapping.lead(from: item, connectionID: connectionID)
             }
-            guard let record = mapped as? R else {
-                throw ConnectorError(
-                    .configuration, vendor: .apimo,
-                    message: "\(list.rawValue) records map to \(type(of: mapped).resource.rawValue), not \(R.resource.rawValue)",
-                    connectionID: connectionID)
-            }
-            records.append(record)
         }
-        return records
     }
 
     /// Every action of one user, optionally of one `type` (an `action_type` catalog id):

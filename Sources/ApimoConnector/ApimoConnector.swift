@@ -60,22 +60,17 @@ public struct ApimoConnector: Connector {
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
         let profile = VendorProfile.apimo
-        guard case .apimo(let provider, _, let agencyIDs) = configuration.credentials else {
-            throw ConnectorError(
-                .configuration, vendor: .apimo,
-                message: "the credentials are for \(configuration.credentials.vendor.rawValue), not apimo",
-                connectionID: configuration.connectionID)
-        }
+        let credentials = try configuration.credentials(as: ApimoCredentials.self)
+        let provider = credentials.provider
+        let agencyIDs = credentials.agencyIDs
         for agency in agencyIDs where !Self.isPlainID(agency) {
             throw ConnectorError(
                 .configuration, vendor: .apimo, message: "agency id \"\(agency)\" is not a plain id",
                 connectionID: configuration.connectionID)
         }
-        let auth = try StandardAuth.strategy(profile: profile, configuration: configuration, clock: clock, logger: logger)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
-            configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock,
-            logger: logger,
+            standardAuth: configuration, profile: profile, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, request in
                 ApimoErrors.decode(response, request: request, provider: provider, redactor: redactor)
             })

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import RealtyModel
 
@@ -194,21 +195,21 @@ enum ApimoMapping {
     /// The JSON body to create a lead: ids as strings, only the fields the contact has.
     static func leadBody(from contact: Contact) -> [String: JSONValue] {
         var body = personBody(from: contact)
-        put(&body, "message", contact.notes)
-        put(&body, "reference", contact.referredBy)
+        body.putText("message", contact.notes)
+        body.putText("reference", contact.referredBy)
         return body
     }
 
     /// The JSON body to create or update a contact.
     static func contactBody(from contact: Contact) -> [String: JSONValue] {
         var body = personBody(from: contact)
-        put(&body, "company", contact.company)
-        put(&body, "address", contact.homeAddress1)
-        put(&body, "zipcode", contact.homePostalCode)
-        put(&body, "city", contact.homeCity)
-        put(&body, "country", contact.homeCountry)
-        put(&body, "birthday_at", contact.birthdate)
-        put(&body, "comment", contact.notes)
+        body.putText("company", contact.company)
+        body.putText("address", contact.homeAddress1)
+        body.putText("zipcode", contact.homePostalCode)
+        body.putText("city", contact.homeCity)
+        body.putText("country", contact.homeCountry)
+        body.putText("birthday_at", contact.birthdate)
+        body.putText("comment", contact.notes)
         return body
     }
 
@@ -224,13 +225,13 @@ enum ApimoMapping {
                 last = full
             }
         }
-        put(&body, "firstname", first)
-        put(&body, "lastname", last)
-        put(&body, "email", contact.email)
-        put(&body, "phone", contact.homePhone ?? contact.officePhone)
-        put(&body, "mobile", contact.mobilePhone)
-        put(&body, "language", contact.language)
-        put(&body, "user", contact.ownerMemberSourceKey)
+        body.putText("firstname", first)
+        body.putText("lastname", last)
+        body.putText("email", contact.email)
+        body.putText("phone", contact.homePhone ?? contact.officePhone)
+        body.putText("mobile", contact.mobilePhone)
+        body.putText("language", contact.language)
+        body.putText("user", contact.ownerMemberSourceKey)
         return body
     }
 
@@ -255,10 +256,10 @@ enum ApimoMapping {
             throw ApimoMappingError("no Apimo action type matches the activity type \"\(wanted)\"")
         }
         body["type"] = .string(type)
-        put(&body, "user", activity.ownerMemberSourceKey)
-        put(&body, "contact", activity.contactSourceKey)
-        put(&body, "subject", activity.subject)
-        put(&body, "content", activity.body)
+        body.putText("user", activity.ownerMemberSourceKey)
+        body.putText("contact", activity.contactSourceKey)
+        body.putText("subject", activity.subject)
+        body.putText("content", activity.body)
         if let start = activity.startTimestamp {
             let parts = localParts(start)
             body["date"] = .string(parts.date)
@@ -271,11 +272,6 @@ enum ApimoMapping {
             body["properties"] = .array([.string(listing)])
         }
         return body
-    }
-
-    private static func put(_ body: inout [String: JSONValue], _ name: String, _ value: String?) {
-        guard let value, FieldRules.isPresent(value) else { return }
-        body[name] = .string(value)
     }
 
     /// `date` (`YYYY-MM-DD`) and `time` (`HH:MM:SS`) of an instant in the agency's time zone.

@@ -1,6 +1,11 @@
 public import ConnectorKit
 import RealtyModel
 
+extension VendorID {
+    /// Apimo.
+    public static let apimo = VendorID("apimo", displayName: "Apimo")
+}
+
 extension VendorProfile {
     /// Apimo webservice: the facts from the seed document and the vendor notes.
     ///
@@ -22,8 +27,7 @@ extension VendorProfile {
         paging: .init(style: .limitOffset, defaultPageSize: 100, maxPageSize: 1000),
         rateLimits: RateLimits(
             maxConcurrency: 4, requestsPerSecond: 8, burst: 1, dailyQuota: 1000, quotaTimeZone: "Europe/Paris"),
-        timeouts: .init(connect: .seconds(10), read: .seconds(30), request: .seconds(60)),
-        retry: RetryPolicy(maxAttempts: 4, baseDelay: .seconds(1), maxDelay: .seconds(30), maxRetryAfter: .seconds(60)),
+        retry: RetryPolicy(baseDelay: .seconds(1)),
         notes: [
             "Ids and most numbers are JSON strings; they are read as strings and accepted as numbers too.",
             "The over-quota answer is undocumented; a 429 or the limiter's own count both end as rate_limited.",

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import RealtyModel
 
@@ -43,16 +44,10 @@ struct ApimoListPage: Sendable, Hashable {
 }
 
 /// One Apimo record: a JSON object kept exactly as received, with lenient readers.
-struct ApimoRecord: Sendable, Hashable {
+struct ApimoRecord: WireObject, Hashable {
     var fields: [String: JSONValue]
 
     init(fields: [String: JSONValue]) { self.fields = fields }
-
-    /// - Returns: `nil` when `json` is not an object.
-    init?(json: JSONValue) {
-        guard case .object(let fields) = json else { return nil }
-        self.fields = fields
-    }
 
     /// The id as a string (sent as a string, accepted as a number too).
     var id: String? { text("id") }

@@ -52,23 +52,9 @@ public struct BostonLogicConnector: Connector {
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
-        guard case .bostonLogic(let apiKey, let host) = configuration.credentials else {
-            throw ConnectorError(
-                .configuration, vendor: .bostonLogic,
-                message: "the credentials are for \(configuration.credentials.vendor.rawValue), not boston-logic",
-                connectionID: configuration.connectionID)
-        }
-        let headerName: String
-        if case .apiKeyHeader(let name, _) = VendorProfile.bostonLogic.auth {
-            headerName = name
-        } else {
-            headerName = "X-BL-API-Key"
-        }
-        let auth = APIKeyHeaderAuth(headerName: headerName, key: apiKey, host: host)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
-            configuration: configuration, profile: .bostonLogic, transport: transport, auth: auth, clock: clock,
-            logger: logger,
+            standardAuth: configuration, profile: .bostonLogic, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, request in
                 BostonLogicErrors.classify(response, redactor: redactor, resource: Self.resource(forPath: request.url.path))
             })
@@ -249,13 +235,13 @@ public struct BostonLogicConnector: Connector {
         case let contact as Contact:
             let email = contact.email?.lowercased()
             let phones = Set([contact.mobilePhone, contact.homePhone, contact.officePhone]
-                .compactMap { $0.map(Self.digits) }.filter { $0.count >= 5 })
+                .compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
             guard email != nil || !phones.isEmpty else { return nil }
             let items = try await client.blListAll(BostonLogicEndpoints.leads, query: [])
             for item in items {
                 guard let lead = try? BLLead(json: item) else { continue }
                 if let email, lead.email?.lowercased() == email { return lead.id }
-                let numbers = [lead.mobilePhone, lead.homePhone, lead.workPhone].compactMap { $0.map(Self.digits) }
+                let numbers = [lead.mobilePhone, lead.homePhone, lead.workPhone].compactMap { $0.map(WireValues.digits) }
                 if numbers.contains(where: phones.contains) { return lead.id }
             }
             return nil
@@ -264,6 +250,4 @@ public struct BostonLogicConnector: Connector {
                 .bostonLogic, "look up existing \(R.resource.rawValue) records", connectionID: client.connectionID)
         }
     }
-
-    static func digits(_ phone: String) -> String { phone.filter { $0.isASCII && $0.isNumber } }
 }

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import RealtyModel
 
@@ -17,24 +18,13 @@ enum BostonLogicMapping {
     static let viewKeyPrefix = "view-"
     static let noteKeyPrefix = "note-"
 
-    private static func metadata(id: String, created: Date?, updated: Date?, raw: JSONValue) -> RecordMetadata {
-        RecordMetadata(
-            sourceSystemName: sourceSystemName, sourceKey: id,
-            sourceModificationTimestamp: updated ?? created, sourceEntryTimestamp: created, raw: raw)
-    }
-
     private static func status(_ active: Bool?) -> String? { active.map { $0 ? "Active" : "Inactive" } }
-
-    private static func join(_ parts: String?...) -> String? {
-        let present = parts.compactMap { $0 }.filter { FieldRules.isPresent($0) }
-        return present.isEmpty ? nil : present.joined(separator: " ")
-    }
 
     // MARK: - Vendor → canonical
 
     /// An office as an `Office`.
     static func office(_ source: BLOffice) -> Office {
-        var office = Office(metadata: metadata(id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+        var office = Office(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
         office.name = source.name
         office.email = source.email
         office.phone = source.phone
@@ -56,10 +46,10 @@ enum BostonLogicMapping {
     /// An agent or employee as a `Member` (`MemberType` `Agent` or `Employee`).
     static func member(_ person: BLPerson, kind: PersonKind) -> Member {
         let key = kind == .agent ? person.id : employeeKeyPrefix + person.id
-        var member = Member(metadata: metadata(id: key, created: person.createdAt, updated: person.updatedAt, raw: person.raw))
+        var member = Member(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: key, created: person.createdAt, updated: person.updatedAt, raw: person.raw))
         member.firstName = person.firstName
         member.lastName = person.lastName
-        member.fullName = person.fullName ?? join(person.firstName, person.lastName)
+        member.fullName = person.fullName ?? WireValues.joined(person.firstName, person.lastName)
         member.email = person.email
         member.mobilePhone = person.mobilePhone
         member.directPhone = person.directPhone
@@ -74,7 +64,7 @@ enum BostonLogicMapping {
 
     /// A team as a `Team`.
     static func team(_ source: BLTeam) -> Team {
-        var team = Team(metadata: metadata(id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+        var team = Team(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
         team.name = source.name
         team.email = source.email
         team.status = status(source.active)
@@ -89,8 +79,8 @@ enum BostonLogicMapping {
         var ids = source.memberIDs
         if let lead = source.leadID, !ids.contains(lead) { ids.insert(lead, at: 0) }
         for agentID in ids where seen.insert(agentID).inserted {
-            var member = TeamMember(metadata: metadata(
-                id: "\(source.id)-\(agentID)", created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+            var member = TeamMember(metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: "\(source.id)-\(agentID)", created: source.createdAt, updated: source.updatedAt, raw: source.raw))
             member.teamSourceKey = source.id
             member.memberSourceKey = agentID
             member.teamMemberType = agentID == source.leadID ? "Lead" : "Member"
@@ -101,10 +91,10 @@ enum BostonLogicMapping {
 
     /// A lead as a `Contact` with `ContactType` `Lead`.
     static func contact(_ lead: BLLead) -> Contact {
-        var contact = Contact(metadata: metadata(id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        var contact = Contact(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
         contact.firstName = lead.firstName
         contact.lastName = lead.lastName
-        contact.fullName = lead.fullName ?? join(lead.firstName, lead.lastName)
+        contact.fullName = lead.fullName ?? WireValues.joined(lead.firstName, lead.lastName)
         contact.email = lead.email
         contact.mobilePhone = lead.mobilePhone
         contact.homePhone = lead.homePhone
@@ -137,8 +127,8 @@ enum BostonLogicMapping {
     /// as an `Activity` on the lead's contact.
     static func activity(_ event: BLLeadPropertyEvent) -> Activity {
         let prefix = event.kind == .view ? viewKeyPrefix : noteKeyPrefix
-        var activity = Activity(metadata: metadata(
-            id: prefix + event.id, created: event.createdAt, updated: event.updatedAt, raw: event.raw))
+        var activity = Activity(metadata: WireValues.metadata(
+            sourceSystemName: sourceSystemName, id: prefix + event.id, created: event.createdAt, updated: event.updatedAt, raw: event.raw))
         let property = event.address ?? event.mlsID.map { "MLS# \($0)" }
         switch event.kind {
         case .view:
@@ -163,16 +153,6 @@ enum BostonLogicMapping {
 
     // MARK: - Canonical → vendor
 
-    private static func put(_ object: inout [String: JSONValue], _ name: String, _ value: String?) {
-        if let value, FieldRules.isPresent(value) { object[name] = .string(value) }
-    }
-
-    /// Boston Logic ids are integers in practice: send a numeric id as a number.
-    static func idValue(_ id: String) -> JSONValue {
-        if let number = Int64(id) { return .number(JSONNumber(number)) }
-        return .string(id)
-    }
-
     /// The lead body (attributes at the top level, as the document's JSON bodies are written).
     static func leadBody(_ contact: Contact) -> JSONValue {
         var body: [String: JSONValue] = [:]
@@ -188,27 +168,27 @@ enum BostonLogicMapping {
                 first = full
             }
         }
-        put(&body, "first_name", first)
-        put(&body, "last_name", last)
-        put(&body, "email", contact.email)
-        put(&body, "phone", contact.mobilePhone ?? contact.homePhone ?? contact.officePhone)
-        if contact.mobilePhone != nil { put(&body, "home_phone", contact.homePhone) }
-        put(&body, "work_phone", contact.officePhone)
-        put(&body, "address", contact.homeAddress1)
-        put(&body, "city", contact.homeCity)
-        put(&body, "state", contact.homeStateOrProvince)
-        put(&body, "zip", contact.homePostalCode)
-        put(&body, "country", contact.homeCountry)
-        put(&body, "status", contact.contactStatus)
-        put(&body, "source", contact.leadSource)
-        put(&body, "notes", contact.notes)
-        put(&body, "utm_source", contact.utmSource)
-        put(&body, "utm_medium", contact.utmMedium)
-        put(&body, "utm_campaign", contact.utmCampaign)
-        put(&body, "utm_content", contact.utmContent)
-        put(&body, "utm_term", contact.utmTerm)
+        body.putText("first_name", first)
+        body.putText("last_name", last)
+        body.putText("email", contact.email)
+        body.putText("phone", contact.mobilePhone ?? contact.homePhone ?? contact.officePhone)
+        if contact.mobilePhone != nil { body.putText("home_phone", contact.homePhone) }
+        body.putText("work_phone", contact.officePhone)
+        body.putText("address", contact.homeAddress1)
+        body.putText("city", contact.homeCity)
+        body.putText("state", contact.homeStateOrProvince)
+        body.putText("zip", contact.homePostalCode)
+        body.putText("country", contact.homeCountry)
+        body.putText("status", contact.contactStatus)
+        body.putText("source", contact.leadSource)
+        body.putText("notes", contact.notes)
+        body.putText("utm_source", contact.utmSource)
+        body.putText("utm_medium", contact.utmMedium)
+        body.putText("utm_campaign", contact.utmCampaign)
+        body.putText("utm_content", contact.utmContent)
+        body.putText("utm_term", contact.utmTerm)
         if let owner = contact.ownerMemberSourceKey, !owner.hasPrefix(employeeKeyPrefix) {
-            body["agent_id"] = idValue(owner)
+            body["agent_id"] = WireValues.numericID(owner)
         }
         return .object(body)
     }
@@ -217,17 +197,17 @@ enum BostonLogicMapping {
     /// attributes are the same).
     static func personBody(_ member: Member) -> JSONValue {
         var body: [String: JSONValue] = [:]
-        put(&body, "first_name", member.firstName)
-        put(&body, "last_name", member.lastName)
+        body.putText("first_name", member.firstName)
+        body.putText("last_name", member.lastName)
         if !FieldRules.isPresent(member.firstName), !FieldRules.isPresent(member.lastName) {
-            put(&body, "name", member.fullName)
+            body.putText("name", member.fullName)
         }
-        put(&body, "email", member.email)
-        put(&body, "phone", member.mobilePhone)
-        put(&body, "direct_phone", member.directPhone)
-        put(&body, "office_phone", member.officePhone)
-        put(&body, "title", member.jobTitle)
-        if let office = member.officeSourceKey { body["office_id"] = idValue(office) }
+        body.putText("email", member.email)
+        body.putText("phone", member.mobilePhone)
+        body.putText("direct_phone", member.directPhone)
+        body.putText("office_phone", member.officePhone)
+        body.putText("title", member.jobTitle)
+        if let office = member.officeSourceKey { body["office_id"] = WireValues.numericID(office) }
         if let languages = member.languages, !languages.isEmpty { body["languages"] = .array(languages.map { .string($0) }) }
         return .object(body)
     }
@@ -235,14 +215,14 @@ enum BostonLogicMapping {
     /// The office body.
     static func officeBody(_ office: Office) -> JSONValue {
         var body: [String: JSONValue] = [:]
-        put(&body, "name", office.name)
-        put(&body, "email", office.email)
-        put(&body, "phone", office.phone)
-        put(&body, "address", office.address1)
-        put(&body, "city", office.city)
-        put(&body, "state", office.stateOrProvince)
-        put(&body, "zip", office.postalCode)
-        put(&body, "country", office.country)
+        body.putText("name", office.name)
+        body.putText("email", office.email)
+        body.putText("phone", office.phone)
+        body.putText("address", office.address1)
+        body.putText("city", office.city)
+        body.putText("state", office.stateOrProvince)
+        body.putText("zip", office.postalCode)
+        body.putText("country", office.country)
         return .object(body)
     }
 }

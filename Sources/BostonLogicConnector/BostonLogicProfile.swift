@@ -1,5 +1,10 @@
 public import ConnectorKit
 
+extension VendorID {
+    /// Boston Logic Platform API.
+    public static let bostonLogic = VendorID("boston-logic", displayName: "Boston Logic")
+}
+
 extension VendorProfile {
     /// Boston Logic Platform API: the facts from the seed document and the vendor notes.
     ///
@@ -15,8 +20,6 @@ extension VendorProfile {
         auth: .apiKeyHeader(name: "X-BL-API-Key", bindsHost: true),
         paging: .init(style: .none, defaultPageSize: 1, maxPageSize: 1),
         rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 5),
-        timeouts: .init(connect: .seconds(10), read: .seconds(30), request: .seconds(60)),
-        retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(30), maxRetryAfter: .seconds(60)),
         notes: [
             "A 401 can mean a bad key or a missing per-resource right; the envelope's errors tell which.",
         ])

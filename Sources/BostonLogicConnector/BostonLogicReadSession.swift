@@ -19,7 +19,7 @@ extension VendorHTTPClient {
         let json = try decode(JSONValue.self, from: response, what: "the answer to \(operation)")
         do {
             return try BostonLogicEnvelope(json: json)
-        } catch let error as BostonLogicWireError {
+        } catch let error as WirePayloadError {
             throw ConnectorError(
                 .invalidResponse, vendor: .bostonLogic, message: error.description, httpStatus: response.status,
                 connectionID: connectionID, operation: operation)
@@ -39,7 +39,7 @@ extension VendorHTTPClient {
         let records: [JSONValue]
         do {
             records = try envelope.list(resource: path)
-        } catch let error as BostonLogicWireError {
+        } catch let error as WirePayloadError {
             throw ConnectorError(
                 .invalidResponse, vendor: .bostonLogic, message: error.description, connectionID: connectionID, operation: operation)
         }
@@ -144,11 +144,8 @@ actor BostonLogicReadSession<R: HubRecord> {
 
     private func cast(_ records: [any HubRecord]) throws -> [R] {
         try records.map { mapped in
-            guard var record = mapped as? R else {
-                throw ConnectorError(
-                    .configuration, vendor: .bostonLogic, message: "a record does not map to \(R.resource.rawValue)",
-                    connectionID: client.connectionID)
-            }
+            var record = try MappedRecord.cast(
+                mapped, to: R.self, source: "the list's", vendor: .bostonLogic, connectionID: client.connectionID)
             record.metadata.connectionID = client.connectionID
             return record
         }
@@ -166,7 +163,7 @@ actor BostonLogicReadSession<R: HubRecord> {
             for (index, item) in items.enumerated() {
                 do {
                     mapped += try list.map(item)
-                } catch let error as BostonLogicWireError {
+                } catch let error as WirePayloadError {
                     throw ConnectorError(
                         .invalidResponse, vendor: .bostonLogic, message: "\(error.description) (item \(index))",
                         connectionID: client.connectionID, operation: "GET \(list.path)")
@@ -238,7 +235,7 @@ actor BostonLogicReadSession<R: HubRecord> {
         for (index, item) in items.enumerated() {
             do {
                 records.append(BostonLogicMapping.activity(try BLLeadPropertyEvent(json: item, kind: kind, leadID: lead)))
-            } catch let error as BostonLogicWireError {
+            } catch let error as WirePayloadError {
                 throw ConnectorError(
                     .invalidResponse, vendor: .bostonLogic, message: "\(error.description) (item \(index))",
                     connectionID: client.connectionID, operation: "GET \(BostonLogicListTemplate.template(path))")

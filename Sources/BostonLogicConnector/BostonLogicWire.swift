@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import RealtyModel
 
@@ -20,7 +21,7 @@ struct BostonLogicEnvelope: Sendable, Hashable {
 
     init(json: JSONValue) throws {
         guard case .object(let members) = json else {
-            throw BostonLogicWireError(resource: "response", reason: "the answer is not a JSON object")
+            throw WirePayloadError(vendor: .bostonLogic, resource: "response", reason: "the answer is not a JSON object")
         }
         status = json.text("status")
         message = json.text("message")
@@ -50,9 +51,9 @@ struct BostonLogicEnvelope: Sendable, Hashable {
         case .object(let members):
             // A list nested one level down (`{"data": {"offices": [...]}}`) is accepted.
             if members.count == 1, let only = members.values.first, case .array(let elements) = only { return elements }
-            throw BostonLogicWireError(resource: resource, reason: "\"data\" is an object where a list was expected")
+            throw WirePayloadError(vendor: .bostonLogic, resource: resource, reason: "\"data\" is an object where a list was expected")
         default:
-            throw BostonLogicWireError(resource: resource, reason: "\"data\" is not a list")
+            throw WirePayloadError(vendor: .bostonLogic, resource: resource, reason: "\"data\" is not a list")
         }
     }
 
@@ -64,7 +65,7 @@ struct BostonLogicEnvelope: Sendable, Hashable {
             if members.count == 1, let only = members.values.first, case .object = only, members["id"] == nil { return only }
             return .object(members)
         default:
-            throw BostonLogicWireError(resource: resource, reason: "\"data\" is not a record")
+            throw WirePayloadError(vendor: .bostonLogic, resource: resource, reason: "\"data\" is not a record")
         }
     }
 }
@@ -86,7 +87,7 @@ struct BLOffice: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "offices")
+        id = try json.requiredID(vendor: .bostonLogic, resource: "offices")
         name = json.firstText("name", "office_name")
         email = json.text("email")
         phone = json.firstText("phone", "phone_number", "office_phone")
@@ -130,7 +131,7 @@ struct BLPerson: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue, resource: String) throws {
-        id = try json.requiredID(resource: resource)
+        id = try json.requiredID(vendor: .bostonLogic, resource: resource)
         firstName = json.text("first_name")
         lastName = json.text("last_name")
         fullName = json.firstText("full_name", "name", "display_name")
@@ -168,7 +169,7 @@ struct BLTeam: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "teams")
+        id = try json.requiredID(vendor: .bostonLogic, resource: "teams")
         name = json.firstText("name", "team_name")
         email = json.text("email")
         officeID = json.firstRelatedID("team_office_id", "office_id", "office")
@@ -227,7 +228,7 @@ struct BLLead: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "leads")
+        id = try json.requiredID(vendor: .bostonLogic, resource: "leads")
         firstName = json.text("first_name")
         lastName = json.text("last_name")
         fullName = json.firstText("full_name", "name")
@@ -310,7 +311,7 @@ struct BLLeadPropertyEvent: Sendable, Hashable {
 
     init(json: JSONValue, kind: Kind, leadID fallbackLeadID: String?) throws {
         self.kind = kind
-        id = try json.requiredID(resource: kind == .view ? "property_views" : "property_notes")
+        id = try json.requiredID(vendor: .bostonLogic, resource: kind == .view ? "property_views" : "property_notes")
         leadID = json.firstRelatedID("lead_id", "lead") ?? fallbackLeadID
         let property = json["property"]
         mlsID = json.text("mls_id") ?? property?.text("mls_id")

@@ -17,7 +17,7 @@ public struct ProbeRequest: Sendable {
     /// The auth host's base URL, when separate.
     public var authURL: URL?
     /// The credentials.
-    public var credentials: VendorCredentials
+    public var credentials: any VendorCredentials
     /// The connection id named in logs and errors.
     public var connectionID: String
     /// Timeout overrides.
@@ -25,7 +25,7 @@ public struct ProbeRequest: Sendable {
 
     /// Creates a probe request.
     public init(
-        vendor: VendorID, baseURL: URL, authURL: URL? = nil, credentials: VendorCredentials, connectionID: String = "probe",
+        vendor: VendorID, baseURL: URL, authURL: URL? = nil, credentials: any VendorCredentials, connectionID: String = "probe",
         timeouts: ConnectorConfiguration.Timeouts = .init()
     ) {
         self.vendor = vendor
@@ -64,7 +64,7 @@ extension HubApp {
         var report = ProbeReport(
             vendor: request.vendor.rawValue, connectionID: request.connectionID,
             baseURL: redactor.redact(url: request.baseURL),
-            authentication: .init(method: profile.auth.name, ok: false, failure: nil), capabilities: nil, resources: [])
+            authentication: .init(method: profile?.auth.name ?? "unknown", ok: false, failure: nil), capabilities: nil, resources: [])
 
         let ownedTransport: AsyncHTTPClientTransport?
         let activeTransport: any HTTPTransport
@@ -72,7 +72,7 @@ extension HubApp {
             ownedTransport = nil
             activeTransport = transport
         } else {
-            let timeouts = configuration.effectiveTimeouts(profile)
+            let timeouts = profile.map(configuration.effectiveTimeouts) ?? VendorProfile.Timeouts()
             let created = AsyncHTTPClientTransport(
                 configuration: VendorHTTPConfiguration(connectTimeout: timeouts.connect, readTimeout: timeouts.read))
             ownedTransport = created

@@ -1,4 +1,5 @@
 import ConnectorKit
+import Connectors
 import Foundation
 public import Logging
 
@@ -36,9 +37,9 @@ extension ProbeRequest {
         vendorName: String, baseURL: String, authURL: String?, credentialsFile: String?, connectionID: String,
         timeoutSeconds: Double?, environment: [String: String], warn: (String) -> Void = { _ in }
     ) throws {
-        guard let vendor = VendorID(name: vendorName) else {
+        guard let vendor = ConnectorRegistry.vendor(named: vendorName.lowercased()) else {
             throw ProbeSetupError(
-                message: "unknown vendor \"\(vendorName)\"; use one of \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
+                message: "unknown vendor \"\(vendorName)\"; use one of \(ConnectorRegistry.vendors.map(\.rawValue).joined(separator: ", "))")
         }
         func url(_ text: String, _ option: String) throws -> URL {
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -68,11 +69,11 @@ extension ProbeRequest {
         } else {
             throw ProbeSetupError(
                 message: "no credentials: give --credentials-file FILE or set \(Self.credentialsVariable) to the JSON "
-                    + "(\(vendor.rawValue) needs \(VendorCredentials.keys(for: vendor)))")
+                    + "(\(vendor.rawValue) needs \(ConnectorRegistry.credentialKeys(for: vendor)))")
         }
-        let credentials: VendorCredentials
+        let credentials: any VendorCredentials
         do {
-            credentials = try VendorCredentials.decode(vendor: vendor, json: data)
+            credentials = try ConnectorRegistry.credentials(for: vendor, json: data)
         } catch let error as ConnectorError {
             throw ProbeSetupError(message: error.message)
         }

@@ -41,9 +41,19 @@ public final class RegistryConnectorProvider: ConnectorProvider {
         self.sharedLimits = sharedLimits
     }
 
+    public var vendors: [VendorID] { ConnectorRegistry.vendors }
+
+    public func credentials(for vendor: VendorID, json: Data) throws -> any VendorCredentials {
+        try ConnectorRegistry.credentials(for: vendor, json: json)
+    }
+
+    public func credentialKeys(for vendor: VendorID) -> String {
+        ConnectorRegistry.credentialKeys(for: vendor)
+    }
+
     public func requestLimits(for connection: Connection) -> RateLimits? {
-        guard let vendor = VendorID(rawValue: connection.vendor) else { return nil }
-        var limits = ConnectorRegistry.profile(for: vendor).rateLimits
+        guard let vendor = ConnectorRegistry.vendor(named: connection.vendor),
+              var limits = ConnectorRegistry.profile(for: vendor)?.rateLimits else { return nil }
         if let rate = connection.requestsPerSecond { limits.requestsPerSecond = rate > 0 ? rate : nil }
         if let concurrency = connection.maxConcurrency { limits.maxConcurrency = max(1, concurrency) }
         return limits
@@ -54,9 +64,9 @@ public final class RegistryConnectorProvider: ConnectorProvider {
         if let entry = cache.withLock({ $0[connection.id] }), entry.fingerprint == fingerprint {
             return entry.connector
         }
-        guard let vendor = VendorID(rawValue: connection.vendor) else {
+        guard let vendor = ConnectorRegistry.vendor(named: connection.vendor) else {
             throw SyncEngineError.unusableConnection(
-                "connection \(connection.id) names an unknown vendor \"\(connection.vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
+                "connection \(connection.id) names an unknown vendor \"\(connection.vendor)\"; vendors: \(ConnectorRegistry.vendors.map(\.rawValue).joined(separator: ", "))")
         }
         guard let credentials else {
             throw SyncEngineError.unusableConnection("connection \(connection.id) has no credentials")
@@ -73,7 +83,7 @@ public final class RegistryConnectorProvider: ConnectorProvider {
         }
         var configuration = ConnectorConfiguration(
             connectionID: connection.id, baseURL: baseURL, authURL: authURL,
-            credentials: try VendorCredentials.decode(vendor: vendor, json: credentials))
+            credentials: try ConnectorRegistry.credentials(for: vendor, json: credentials))
         configuration.sharedSessions = sharedSessions
         configuration.sharedLimits = sharedLimits
         configuration.limits.requestsPerSecond = connection.requestsPerSecond

@@ -52,8 +52,8 @@ extension HubRuntime {
         tenant: String, vendor: String, name: String, baseURL: String, authURL: String?, credentials: Data,
         syncIntervalSeconds: Int?, requestsPerSecond: Double? = nil, maxConcurrency: Int? = nil
     ) async throws -> Connection {
-        guard let vendorID = VendorID(rawValue: vendor) else {
-            throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(VendorID.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let vendorID = connectors.vendor(named: vendor) else {
+            throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(connectors.vendorList)")
         }
         guard FieldRules.isPresent(name) else { throw HubError(.invalidRequest, "the connection needs a name") }
         for (label, url) in [("base URL", Optional(baseURL)), ("auth URL", authURL)] {
@@ -65,11 +65,7 @@ extension HubRuntime {
         if let interval = syncIntervalSeconds, interval < 10 {
             throw HubError(.invalidRequest, "the sync interval must be at least 10 seconds")
         }
-        do {
-            _ = try VendorCredentials.decode(vendor: vendorID, json: credentials)
-        } catch let error as ConnectorError {
-            throw HubError(.invalidRequest, "credentials: \(error.message)")
-        }
+        try checkCredentials(credentials, vendor: vendorID)
         try Self.checkLimits(requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency)
         try await ensureTenant(tenant)
         let now = Date()
@@ -155,16 +151,33 @@ extension HubRuntime {
         if let concurrency = changes.maxConcurrency { connection.maxConcurrency = concurrency }
         try Self.checkLimits(requestsPerSecond: connection.requestsPerSecond, maxConcurrency: connection.maxConcurrency)
         if let credentials = changes.credentials {
-            guard let vendor = VendorID(rawValue: connection.vendor) else { throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)") }
-            do {
-                _ = try VendorCredentials.decode(vendor: vendor, json: credentials)
-            } catch let error as ConnectorError {
-                throw HubError(.invalidRequest, "credentials: \(error.message)")
+            guard let vendor = connectors.vendor(named: connection.vendor) else {
+                throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)")
             }
+            try checkCredentials(credentials, vendor: vendor, otherVendorsConflict: true)
         }
         connection.updatedAt = Date()
         let saved = try await store.saveConnection(connection, credentials: changes.credentials)
         return saved
+    }
+
+    /// Checks `json` as `vendor`'s credentials.
+    /// - Parameter otherVendorsConflict: whether well-formed credentials of another vendor are
+    ///   a conflict with the connection (a change to an existing one) rather than invalid input.
+    /// - Throws: ``HubError`` `.invalidRequest` naming the missing or malformed key (never a
+    ///   value), or `.credentialsVendorMismatch`.
+    func checkCredentials(_ json: Data, vendor: VendorID, otherVendorsConflict: Bool = false) throws {
+        do {
+            _ = try connectors.credentials(for: vendor, json: json)
+        } catch let error as ConnectorError {
+            if otherVendorsConflict, connectors.vendors.contains(where: { (try? connectors.credentials(for: $0, json: json)) != nil }) {
+                throw HubError(
+                    .credentialsVendorMismatch,
+                    "these are not \(vendor.rawValue) credentials (\(connectors.credentialKeys(for: vendor)))",
+                    details: [FieldError(field: "credentials", message: "not \(vendor.rawValue) credentials")])
+            }
+            throw HubError(.invalidRequest, "credentials: \(error.message)")
+        }
     }
 
     /// Rate overrides: a request rate of 0 (unpaced) or more, and 1 to 64 requests in flight.

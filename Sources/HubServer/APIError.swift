@@ -91,7 +91,7 @@ public struct APIError: Error, Sendable {
         case .invalidRequest, .configuration, .invalidScope: status = .badRequest
         case .validationFailed: status = .unprocessableContent
         case .notFound, .unknownConnection: status = .notFound
-        case .conflict, .idempotencyKeyReused, .connectionTakesNoLeads, .noLeadConnection: status = .conflict
+        case .conflict, .idempotencyKeyReused, .connectionTakesNoLeads, .noLeadConnection, .credentialsVendorMismatch: status = .conflict
         case .unauthorized: status = .unauthorized
         case .forbidden: status = .forbidden
         case .vendor: status = .badGateway
@@ -198,11 +198,11 @@ extension APIError {
         public static let connectionTakesNoLeads = Code(HubError.Code.connectionTakesNoLeads)
         public static let noLeadConnection = Code(HubError.Code.noLeadConnection)
         public static let invalidScope = Code(HubError.Code.invalidScope)
+        public static let credentialsVendorMismatch = Code(HubError.Code.credentialsVendorMismatch)
 
         public static let bodyTooLarge = Code("body_too_large")
         public static let connectionDisabled = Code("connection_disabled")
         public static let connectionUnusable = Code("connection_unusable")
-        public static let credentialsVendorMismatch = Code("credentials_vendor_mismatch")
         public static let httpError = Code("http_error")
         public static let insufficientScope = Code("insufficient_scope")
         public static let invalidJSON = Code("invalid_json")
@@ -226,7 +226,7 @@ extension APIError {
 
         /// Every code the API answers with.
         public static let all: [Code] = HubError.Code.all.map(Code.init) + [
-            .bodyTooLarge, .connectionDisabled, .connectionUnusable, .credentialsVendorMismatch, .httpError, .insufficientScope,
+            .bodyTooLarge, .connectionDisabled, .connectionUnusable, .httpError, .insufficientScope,
             .invalidJSON, .invalidQuery, .invalidState, .methodNotAllowed, .rateLimited, .shuttingDown,
             .syncRunning, .unhealthy, .unsupportedGrantType, .unsupportedMediaType, .vendorConflict, .vendorForbidden,
             .vendorNotFound, .vendorRateLimited, .vendorUnauthorized, .vendorValidationFailed, .invalidClient,

@@ -285,7 +285,7 @@ enum OpenAPIDocument {
         return "^[\(white)]*(?:\(edge)|\(edge)[^\(excluded)]*\(edge))[\(white)]*\(Schema.end)"
     }
 
-    /// Each vendor's credentials object, as ConnectorKit's `VendorCredentials.decode` reads it:
+    /// Each vendor's credentials object, as each vendor module's credentials type reads it:
     /// values are strings holding something besides whitespace (trimmed), ids strings or whole
     /// numbers, unknown keys ignored.
     static let vendorCredentials: [(String, JSONValue)] = {

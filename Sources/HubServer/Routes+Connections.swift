@@ -80,15 +80,6 @@ extension HubAPI {
             }
             try Self.checkConnectionMembers(
                 baseURL: patch.baseURL, authURL: patch.authURL, interval: patch.syncIntervalSeconds, rate: patch.requestsPerSecond)
-            if let credentials = patch.credentials, let vendor = VendorID(rawValue: existing.vendor) {
-                let data = Data(credentials.jsonText.utf8)
-                if (try? VendorCredentials.decode(vendor: vendor, json: data)) == nil,
-                   VendorID.allCases.contains(where: { (try? VendorCredentials.decode(vendor: $0, json: data)) != nil })
-                {
-                    // Well-formed credentials of another vendor: they conflict with this connection.
-                    throw APIError(.conflict, .credentialsVendorMismatch, "these are not \(vendor.rawValue) credentials (\(VendorCredentials.keys(for: vendor)))", details: [FieldError(field: "credentials", message: "not \(vendor.rawValue) credentials")])
-                }
-            }
             var changes = ConnectionChanges(name: patch.name, baseURL: patch.baseURL, enabled: patch.enabled)
             if present.contains("auth_url") { changes.authURL = .some(patch.authURL) }
             if present.contains("sync_interval_seconds") { changes.syncIntervalSeconds = .some(patch.syncIntervalSeconds) }

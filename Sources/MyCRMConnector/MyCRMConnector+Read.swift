@@ -23,12 +23,10 @@ struct MyCRMReadPosition: Codable, Sendable, Hashable {
 extension MyCRMConnector {
     /// Caps every module's `modifiedTime` mark at `limit` (unix seconds, as `sync` takes it).
     public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
-        guard var position = try? CursorCoding.decode(MyCRMReadPosition.self, from: cursor, vendor: vendor) else {
-            return cursor
-        }
         let ceiling = Int64(limit.timeIntervalSince1970.rounded(.down))
-        position.since = position.since.mapValues { min($0, ceiling) }
-        return CursorCoding.encode(position)
+        return CursorCoding.rewrite(cursor, as: MyCRMReadPosition.self, vendor: vendor) { position in
+            position.since = position.since.mapValues { min($0, ceiling) }
+        }
     }
 
     /// A `sync` read of every module from `since` (a full pass's `query` cursor carries no
@@ -168,29 +166,12 @@ extension MyCRMConnector {
 
     /// Maps vendor rows to records of type `R`.
     private func map<R: HubRecord>(_ rows: [MyCRMRecord], module: MyCRMModule) throws -> [R] {
-        var records: [R] = []
-        records.reserveCapacity(rows.count)
         let connectionID = client.connectionID
-        for row in rows {
-            let mapped: any HubRecord
-            do {
-                switch module {
-                case .users: mapped = try MyCRMMapping.member(from: row, connectionID: connectionID)
-                case .leads, .contacts: mapped = try MyCRMMapping.contact(from: row, module: module, connectionID: connectionID)
-                }
-            } catch {
-                throw ConnectorError(
-                    .invalidResponse, vendor: .mycrm, message: "\(module.rawValue): \(error.message)",
-                    connectionID: connectionID)
+        return try MappedRecord.map(rows, to: R.self, source: module.rawValue, vendor: .mycrm, connectionID: connectionID) { row in
+            switch module {
+            case .users: return try MyCRMMapping.member(from: row, connectionID: connectionID)
+            case .leads, .contacts: return try MyCRMMapping.contact(from: row, module: module, connectionID: connectionID)
             }
-            guard let record = mapped as? R else {
-                throw ConnectorError(
-                    .configuration, vendor: .mycrm,
-                    message: "\(module.rawValue) records map to \(type(of: mapped).resource.rawValue), not \(R.resource.rawValue)",
-                    connectionID: connectionID)
-            }
-            records.append(record)
         }
-        return records
     }
 }

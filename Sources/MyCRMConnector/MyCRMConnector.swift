@@ -61,12 +61,8 @@ public struct MyCRMConnector: Connector {
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger, addressServiceURL: URL? = nil
     ) throws {
         let profile = VendorProfile.mycrm
-        guard case .mycrm(let username, let accessKey) = configuration.credentials else {
-            throw ConnectorError(
-                .configuration, vendor: .mycrm,
-                message: "the credentials are for \(configuration.credentials.vendor.rawValue), not mycrm",
-                connectionID: configuration.connectionID)
-        }
+        let credentials = try configuration.credentials(as: MyCRMCredentials.self)
+        let (username, accessKey) = (credentials.username, credentials.accessKey)
         let webserviceURL = try Self.webserviceURL(configuration)
         var idle: Duration = .seconds(1800)
         var lifetime: Duration = .seconds(86_400)

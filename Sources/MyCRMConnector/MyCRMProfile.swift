@@ -1,6 +1,11 @@
 public import ConnectorKit
 import RealtyModel
 
+extension VendorID {
+    /// The MyCRM webservice (vtiger dialect).
+    public static let mycrm = VendorID("mycrm", displayName: "MyCRM")
+}
+
 extension VendorProfile {
     /// The MyCRM webservice (vtiger dialect): the facts from the seed document and the vtiger
     /// server behaviour described in the vendor notes.
@@ -19,8 +24,6 @@ extension VendorProfile {
         auth: .challengeSession(idleTimeout: .seconds(1800), absoluteLifetime: .seconds(86_400)),
         paging: .init(style: .vtql, defaultPageSize: 100, maxPageSize: 100),
         rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 10),
-        timeouts: .init(connect: .seconds(10), read: .seconds(30), request: .seconds(60)),
-        retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(30), maxRetryAfter: .seconds(60)),
         notes: [
             "Login answers carry sessionName (the server) or sessionId (the document); both are accepted.",
             "Each operation is GET or POST exactly as registered; parameters sent the other way are ignored by the server.",

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import RealtyModel
 
@@ -161,19 +162,11 @@ struct MyCRMSyncResult: Sendable, Hashable {
 }
 
 /// One record as webservice.php sends it: a flat object of field name to (string) value.
-struct MyCRMRecord: Sendable, Hashable {
+struct MyCRMRecord: WireObject, Hashable {
     /// The fields exactly as received.
     var fields: [String: JSONValue]
 
     init(fields: [String: JSONValue]) { self.fields = fields }
-
-    /// Wraps a JSON object.
-    ///
-    /// - Returns: `nil` when `json` is not an object.
-    init?(json: JSONValue) {
-        guard case .object(let fields) = json else { return nil }
-        self.fields = fields
-    }
 
     /// The webservice id (`10x123`).
     var id: String? { text("id") }

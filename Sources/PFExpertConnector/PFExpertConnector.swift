@@ -60,33 +60,12 @@ public struct PFExpertConnector: Connector {
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger
     ) throws {
-        let profile = VendorProfile.pfExpert
-        guard case .pfExpert(let apiKey, let apiSecret) = configuration.credentials else {
-            throw ConnectorError(
-                .configuration, vendor: .pfExpert,
-                message: "the credentials are for \(configuration.credentials.vendor.rawValue), not pf-expert",
-                connectionID: configuration.connectionID)
-        }
         // `--auth-url` is read as either the auth host (`https://auth.propertyfinder.com`) or the
         // full token URL the vendor document prints (`.../auth/oauth/v1/token`, also what
-        // `realtyhub sandbox --json` prints as `auth_url`): a trailing token path is stripped
-        // before the token path is appended, so both name the same endpoint.
-        guard case .oauth2ClientCredentials(let tokenPath, let style, let lifetime) = profile.auth,
-              let tokenURL = configuration.tokenURL(profile, tokenPath: tokenPath)
-        else {
-            throw ConnectorError(
-                .configuration, vendor: .pfExpert, message: "cannot build the token URL from the auth URL",
-                connectionID: configuration.connectionID)
-        }
-        let cache = TokenCache(
-            connectionID: configuration.connectionID, renewalMargin: configuration.tokenRenewalMargin, clock: clock,
-            logger: logger, shared: configuration.sharedSessions)
-        let auth = OAuth2ClientCredentialsAuth(
-            tokenURL: tokenURL, clientID: apiKey, clientSecret: apiSecret, style: style, defaultLifetime: lifetime,
-            cache: cache)
+        // `realtyhub sandbox --json` prints as `auth_url`); the kit accepts both.
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
-            configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock, logger: logger,
+            standardAuth: configuration, profile: .pfExpert, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, request in
                 let (names, resource) = Self.errorContext(for: request.url.path)
                 return PFExpertErrors.classify(response, redactor: redactor, fieldNames: names, resource: resource)
@@ -260,7 +239,7 @@ public struct PFExpertConnector: Connector {
     /// number (compared by digits).
     private func lookupLead(_ contact: Contact) async throws -> String? {
         let email = contact.email.map { $0.lowercased() }
-        let phones = Set([contact.mobilePhone, contact.homePhone].compactMap { $0.map(Self.digits) }.filter { $0.count >= 5 })
+        let phones = Set([contact.mobilePhone, contact.homePhone].compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
         guard email != nil || !phones.isEmpty else { return nil }
         let since = PFExpertReadSession<Contact>.day(clock.now().addingTimeInterval(-Self.lookupWindow))
         var paginator = PageNumberPaginator(perPage: 100)
@@ -272,7 +251,7 @@ public struct PFExpertConnector: Connector {
             let page = try await client.pfList(url, endpoint: .leads)
             for item in page.items {
                 let sameEmail = email != nil && item.text("email")?.lowercased() == email
-                let samePhone = [item.text("mobile"), item.text("phone")].contains { $0.map { phones.contains(Self.digits($0)) } ?? false }
+                let samePhone = [item.text("mobile"), item.text("phone")].contains { $0.map { phones.contains(WireValues.digits($0)) } ?? false }
                 if sameEmail || samePhone, let id = item.text("id") { return id }
             }
             guard let next = paginator.next(received: page.items.count, total: page.count) else { return nil }
@@ -280,8 +259,6 @@ public struct PFExpertConnector: Connector {
         }
         return nil
     }
-
-    static func digits(_ phone: String) -> String { phone.filter { $0.isASCII && $0.isNumber } }
 
     // MARK: - Locations
 
@@ -301,7 +278,7 @@ public struct PFExpertConnector: Connector {
         let list = try await client.pfList(url, name: "locations", path: "/locations", listKey: "location")
         do {
             return try list.items.map(PFLocation.init(json:))
-        } catch let error as PFExpertWireError {
+        } catch let error as WirePayloadError {
             throw ConnectorError(.invalidResponse, vendor: .pfExpert, message: error.description, connectionID: client.connectionID)
         }
     }
@@ -320,7 +297,7 @@ extension VendorHTTPClient {
         let json = try decode(JSONValue.self, from: response, what: "the \(name) list")
         do {
             return try PFListPage(json: json, key: listKey, resource: name)
-        } catch let error as PFExpertWireError {
+        } catch let error as WirePayloadError {
             throw ConnectorError(
                 .invalidResponse, vendor: .pfExpert, message: error.description, httpStatus: response.status,
                 connectionID: connectionID, operation: "GET \(path)")

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import RealtyModel
 
@@ -14,25 +15,14 @@ enum PFExpertMapping {
     static let whatsAppKeyPrefix = "whatsapp-"
     static let callKeyPrefix = "call-"
 
-    private static func metadata(id: String, created: Date?, updated: Date?, raw: JSONValue) -> RecordMetadata {
-        RecordMetadata(
-            sourceSystemName: sourceSystemName, sourceKey: id,
-            sourceModificationTimestamp: updated ?? created, sourceEntryTimestamp: created, raw: raw)
-    }
-
-    private static func join(_ parts: String?...) -> String? {
-        let present = parts.compactMap { $0 }.filter { FieldRules.isPresent($0) }
-        return present.isEmpty ? nil : present.joined(separator: " ")
-    }
-
     // MARK: - Vendor → canonical
 
     /// A user as a `Member`.
     static func member(_ user: PFUser) -> Member {
-        var member = Member(metadata: metadata(id: user.id, created: user.createdAt, updated: user.updatedAt, raw: user.raw))
+        var member = Member(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: user.id, created: user.createdAt, updated: user.updatedAt, raw: user.raw))
         member.firstName = user.firstName
         member.lastName = user.lastName
-        member.fullName = join(user.firstName, user.lastName)
+        member.fullName = WireValues.joined(user.firstName, user.lastName)
         member.email = user.email
         member.mobilePhone = user.mobile
         member.directPhone = user.phone
@@ -58,7 +48,7 @@ enum PFExpertMapping {
     /// A property as a `Property`.
     static func property(_ source: PFProperty) -> Property {
         var property = Property(
-            metadata: metadata(id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+            metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
         property.listingID = source.reference
         property.standardStatus = standardStatus(source.status)
         property.propertyType = propertyType(category: source.category, offering: source.offeringType)
@@ -109,10 +99,10 @@ enum PFExpertMapping {
 
     /// A lead as a `Contact` with `ContactType` `Lead`.
     static func contact(_ lead: PFLead) -> Contact {
-        var contact = Contact(metadata: metadata(id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        var contact = Contact(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
         contact.firstName = lead.firstName
         contact.lastName = lead.lastName
-        contact.fullName = join(lead.firstName, lead.middleName, lead.lastName)
+        contact.fullName = WireValues.joined(lead.firstName, lead.middleName, lead.lastName)
         contact.email = lead.email
         contact.mobilePhone = lead.mobile
         contact.homePhone = lead.phone
@@ -128,8 +118,8 @@ enum PFExpertMapping {
 
     /// A WhatsApp lead as an inbound `whatsapp` `Activity`.
     static func activity(_ lead: PFWhatsAppLead) -> Activity {
-        var activity = Activity(metadata: metadata(
-            id: whatsAppKeyPrefix + lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        var activity = Activity(metadata: WireValues.metadata(
+            sourceSystemName: sourceSystemName, id: whatsAppKeyPrefix + lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
         activity.activityType = "whatsapp"
         activity.direction = "inbound"
         activity.subject = lead.phone.map { "WhatsApp lead from \($0)" } ?? "WhatsApp lead"
@@ -144,8 +134,8 @@ enum PFExpertMapping {
 
     /// A tracked call as an inbound `call` `Activity`.
     static func activity(_ call: PFCallTracking) -> Activity {
-        var activity = Activity(metadata: metadata(
-            id: callKeyPrefix + call.id, created: call.createdAt ?? call.callTime, updated: call.updatedAt, raw: call.raw))
+        var activity = Activity(metadata: WireValues.metadata(
+            sourceSystemName: sourceSystemName, id: callKeyPrefix + call.id, created: call.createdAt ?? call.callTime, updated: call.updatedAt, raw: call.raw))
         activity.activityType = "call"
         activity.direction = "inbound"
         activity.subject = call.phone.map { "Call from \($0)" } ?? "Tracked call"
@@ -188,7 +178,7 @@ enum PFExpertMapping {
         put("country", contact.homeCountry)
         put("status", contact.contactStatus)
         put("source", contact.leadSource)
-        if let owner = contact.ownerMemberSourceKey { fields.append(("user", idValue(owner))) }
+        if let owner = contact.ownerMemberSourceKey { fields.append(("user", WireValues.numericID(owner))) }
         return fields.map { (name: $0.0, value: $0.1) }
     }
 
@@ -216,7 +206,7 @@ enum PFExpertMapping {
         if let remarks = property.publicRemarks, FieldRules.isPresent(remarks) {
             fields.append(("languages", .object(["en": .object(["description": .string(remarks)])])))
         }
-        if let agent = property.listAgentSourceKey { fields.append(("user", idValue(agent))) }
+        if let agent = property.listAgentSourceKey { fields.append(("user", WireValues.numericID(agent))) }
         return fields.map { (name: $0.0, value: $0.1) }
     }
 
@@ -241,12 +231,6 @@ enum PFExpertMapping {
         if type.hasPrefix("residential") { return "residential" }
         if type.hasPrefix("commercial") { return "commercial" }
         return nil
-    }
-
-    /// PF ids are integers: send a numeric id as a JSON number, anything else as text.
-    static func idValue(_ id: String) -> JSONValue {
-        if let number = Int64(id) { return .number(JSONNumber(number)) }
-        return .string(id)
     }
 
     /// A create body: the fields wrapped in the resource's singular key (`{"lead": {...}}`).

@@ -1,6 +1,11 @@
 public import ConnectorKit
 import RealtyModel
 
+extension VendorID {
+    /// PF Expert, Property Finder's CRM (legacy "MyCRM API v2").
+    public static let pfExpert = VendorID("pf-expert", displayName: "PF Expert")
+}
+
 extension VendorProfile {
     /// PF Expert (legacy "MyCRM API v2"): the facts from the seed document and the vendor notes.
     ///
@@ -19,8 +24,6 @@ extension VendorProfile {
             tokenPath: "/auth/oauth/v1/token", body: .basicWithJSONBody(scope: "openid"), defaultLifetime: .seconds(1800)),
         paging: .init(style: .pageNumber, defaultPageSize: 100, maxPageSize: 100),
         rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 10),
-        timeouts: .init(connect: .seconds(10), read: .seconds(30), request: .seconds(60)),
-        retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(30), maxRetryAfter: .seconds(60)),
         headers: .init(retryAfter: "Retry-After", warning: "X-MyCRM-API-Warning"),
         notes: [
             "Legacy rate limits are undocumented; 10 req/s follows the Enterprise API's 650 req/min.",

@@ -81,16 +81,13 @@ actor PFExpertReadSession<R: HubRecord> {
             let mapped: any HubRecord
             do {
                 mapped = try endpoint.map(item)
-            } catch let error as PFExpertWireError {
+            } catch let error as WirePayloadError {
                 throw ConnectorError(
                     .invalidResponse, vendor: .pfExpert, message: "\(error.reason) (item \(index) of page \(pass.page))",
                     connectionID: client.connectionID, operation: "GET \(endpoint.path)")
             }
-            guard var record = mapped as? R else {
-                throw ConnectorError(
-                    .configuration, vendor: .pfExpert, message: "\(endpoint.name) does not map to \(R.resource.rawValue)",
-                    connectionID: client.connectionID)
-            }
+            var record = try MappedRecord.cast(
+                mapped, to: R.self, source: endpoint.name, vendor: .pfExpert, connectionID: client.connectionID)
             record.metadata.connectionID = client.connectionID
             if let changed = record.metadata.sourceModificationTimestamp ?? record.metadata.sourceEntryTimestamp {
                 newest = max(newest ?? changed, changed)

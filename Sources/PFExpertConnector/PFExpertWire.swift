@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import RealtyModel
 
@@ -23,7 +24,7 @@ struct PFUser: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "users")
+        id = try json.requiredID(vendor: .pfExpert, resource: "users")
         firstName = json.text("first_name")
         lastName = json.text("last_name")
         email = json.text("email")
@@ -73,7 +74,7 @@ struct PFProperty: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "properties")
+        id = try json.requiredID(vendor: .pfExpert, resource: "properties")
         reference = json.text("reference")
         status = json.text("status")
         let type = json["type"]
@@ -145,7 +146,7 @@ struct PFLead: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "leads")
+        id = try json.requiredID(vendor: .pfExpert, resource: "leads")
         title = json.text("title")
         firstName = json.text("first_name")
         middleName = json.text("middle_name")
@@ -179,7 +180,7 @@ struct PFWhatsAppLead: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "whatsapp-leads")
+        id = try json.requiredID(vendor: .pfExpert, resource: "whatsapp-leads")
         phone = json.text("phone")
         status = json.text("status")
         userID = json.relatedID("user")
@@ -204,7 +205,7 @@ struct PFCallTracking: Sendable, Hashable {
     var raw: JSONValue
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "calltrackings")
+        id = try json.requiredID(vendor: .pfExpert, resource: "calltrackings")
         phone = json.text("phone")
         callTime = json.timestamp("call_time")
         duration = json.number("duration")
@@ -228,7 +229,7 @@ public struct PFLocation: Sendable, Hashable {
     public var longitude: Double?
 
     init(json: JSONValue) throws {
-        id = try json.requiredID(resource: "locations")
+        id = try json.requiredID(vendor: .pfExpert, resource: "locations")
         city = json.text("city")
         community = json.text("community")
         subCommunity = json.text("sub_community")
@@ -246,10 +247,10 @@ struct PFListPage: Sendable, Hashable {
     var items: [JSONValue]
 
     /// Reads the list under `key`.
-    /// - Throws: ``PFExpertWireError`` when the answer is not an object or `key` is not a list.
+    /// - Throws: ``WirePayloadError`` when the answer is not an object or `key` is not a list.
     init(json: JSONValue, key: String, resource: String) throws {
         guard case .object = json else {
-            throw PFExpertWireError(resource: resource, reason: "the list answer is not a JSON object")
+            throw WirePayloadError(vendor: .pfExpert, resource: resource, reason: "the list answer is not a JSON object")
         }
         count = json.integer("count")
         page = json.integer("page")
@@ -259,11 +260,11 @@ struct PFListPage: Sendable, Hashable {
         case .null, nil:
             // An empty list may be sent as `null` or left out; `count` then says 0.
             guard (count ?? 0) == 0 else {
-                throw PFExpertWireError(resource: resource, reason: "the answer has no \"\(key)\" list")
+                throw WirePayloadError(vendor: .pfExpert, resource: resource, reason: "the answer has no \"\(key)\" list")
             }
             items = []
         default:
-            throw PFExpertWireError(resource: resource, reason: "\"\(key)\" is not a list")
+            throw WirePayloadError(vendor: .pfExpert, resource: resource, reason: "\"\(key)\" is not a list")
         }
     }
 }

@@ -31,12 +31,14 @@ public struct HubError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let noLeadConnection = Code("no_lead_connection")
         /// A scope that is not `resource:action` over the hub's resources and actions.
         public static let invalidScope = Code("invalid_scope")
+        /// A connection's new credentials are another vendor's.
+        public static let credentialsVendorMismatch = Code("credentials_vendor_mismatch")
 
         /// Every code, in the order the API document lists them.
         public static let all: [Code] = [
             .invalidRequest, .validationFailed, .notFound, .conflict, .idempotencyKeyReused, .unauthorized, .forbidden,
             .configuration, .storage, .schemaTooNew, .secretKey, .vendor, .internalError, .unknownConnection,
-            .connectionTakesNoLeads, .noLeadConnection, .invalidScope,
+            .connectionTakesNoLeads, .noLeadConnection, .invalidScope, .credentialsVendorMismatch,
         ]
     }
 

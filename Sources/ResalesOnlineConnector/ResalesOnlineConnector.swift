@@ -53,29 +53,9 @@ public struct ResalesOnlineConnector: Connector {
         configuration: ConnectorConfiguration, transport: any HTTPTransport,
         clock: any ConnectorClock = SystemConnectorClock(), logger: Logger, developmentIDs: [String] = []
     ) throws {
-        let profile = VendorProfile.propq
-        guard case .propq(let clientID, let clientSecret) = configuration.credentials else {
-            throw ConnectorError(
-                .configuration, vendor: .propq,
-                message: "the credentials are for \(configuration.credentials.vendor.rawValue), not propq",
-                connectionID: configuration.connectionID)
-        }
-        guard case .oauth2ClientCredentials(let tokenPath, let style, let lifetime) = profile.auth,
-              let tokenURL = configuration.tokenURL(profile, tokenPath: tokenPath)
-        else {
-            throw ConnectorError(
-                .configuration, vendor: .propq, message: "cannot build the token URL from the base URL",
-                connectionID: configuration.connectionID)
-        }
-        let cache = TokenCache(
-            connectionID: configuration.connectionID, renewalMargin: configuration.tokenRenewalMargin, clock: clock,
-            logger: logger, shared: configuration.sharedSessions)
-        let auth = OAuth2ClientCredentialsAuth(
-            tokenURL: tokenURL, clientID: String(clientID), clientSecret: clientSecret, style: style,
-            defaultLifetime: lifetime, cache: cache)
         let redactor = configuration.redactor
         client = try VendorHTTPClient(
-            configuration: configuration, profile: profile, transport: transport, auth: auth, clock: clock, logger: logger,
+            standardAuth: configuration, profile: .propq, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, _ in ResalesOnlineErrors.classify(response, redactor: redactor) })
         self.developmentIDs = developmentIDs.isEmpty
             ? Self.developmentIDs(option: configuration.options[Self.developmentIDsOption]) : developmentIDs

@@ -1,5 +1,10 @@
 public import ConnectorKit
 
+extension VendorID {
+    /// Resales Online PropQ (new-development updates).
+    public static let propq = VendorID("propq", displayName: "Resales Online PropQ")
+}
+
 extension VendorProfile {
     /// Resales Online PropQ (API 1.7.0): the facts from the seed document and the vendor notes.
     ///
@@ -16,8 +21,6 @@ extension VendorProfile {
         auth: .oauth2ClientCredentials(tokenPath: "/oauth/token", body: .formBody, defaultLifetime: .seconds(7200)),
         paging: .init(style: .none, defaultPageSize: 1, maxPageSize: 1),
         rateLimits: RateLimits(maxConcurrency: 2, requestsPerSecond: 5),
-        timeouts: .init(connect: .seconds(10), read: .seconds(30), request: .seconds(60)),
-        retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(30), maxRetryAfter: .seconds(60)),
         notes: [
             "419 means a wrong HTTP method; 3xx answers mean a missing or wrong Content-Type.",
             "Endpoints are documented under both /v1 and /api/v1; /v1 (the endpoint reference) is used.",

@@ -13,11 +13,28 @@ public protocol ConnectorProvider: Sendable {
     /// or nil when unknown; the delivery worker claims no more of a connection's deliveries
     /// than its rate lets it start within one lease.
     func requestLimits(for connection: Connection) -> RateLimits?
+    /// Every vendor this provider builds connectors for.
+    var vendors: [VendorID] { get }
+    /// Reads `json` as `vendor`'s credentials.
+    /// - Throws: `ConnectorError` `.configuration` naming the missing or malformed key (never a
+    ///   secret value), or the unknown vendor.
+    func credentials(for vendor: VendorID, json: Data) throws -> any VendorCredentials
+    /// The keys of `vendor`'s credentials, comma-separated, for messages; empty when unknown.
+    func credentialKeys(for vendor: VendorID) -> String
 }
 
 extension ConnectorProvider {
     /// Default: unknown.
     public func requestLimits(for connection: Connection) -> RateLimits? { nil }
+
+    /// The vendor called `name` (case-insensitively), or nil when the provider has none.
+    public func vendor(named name: String) -> VendorID? {
+        let wanted = name.lowercased()
+        return vendors.first { $0.rawValue == wanted }
+    }
+
+    /// The vendors' names, comma-separated, for messages.
+    public var vendorList: String { vendors.map(\.rawValue).joined(separator: ", ") }
 }
 
 extension ConnectorProvider {

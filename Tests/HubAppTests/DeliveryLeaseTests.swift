@@ -160,7 +160,7 @@ import Testing
 /// A transport that is never called (the handlers in these tests do not reach a vendor).
 struct NoTransport: HTTPTransport {
     func send(_ request: TransportRequest) async throws -> TransportResponse {
-        throw ConnectorError(.configuration, vendor: .bostonLogic, message: "no transport in this test")
+        throw ConnectorError(.configuration, vendor: VendorID(rawValue: "boston-logic"), message: "no transport in this test")
     }
 }
 
@@ -187,7 +187,7 @@ struct NoTransport: HTTPTransport {
     @Test func aSharedSlotIsRenewedWhileItsRequestRunsAndNotAfter() async throws {
         let shared = RecordingSharedLimits()
         let limiter = RateLimiter(
-            limits: RateLimits(maxConcurrency: 1), vendor: .bostonLogic, clock: SystemConnectorClock(),
+            limits: RateLimits(maxConcurrency: 1), vendor: VendorID(rawValue: "boston-logic"), clock: SystemConnectorClock(),
             shared: (connectionID: "c1", limits: shared))
         // The request runs until its slot was renewed twice (or 30 s pass).
         let value = try await limiter.withPermit {

@@ -1,3 +1,5 @@
+import ApimoConnector
+import BostonLogicConnector
 import ConnectorKit
 import Foundation
 import HubApp
@@ -23,7 +25,7 @@ private final class ProbeTransport: HTTPTransport {
 
 @Suite struct ProbeTests {
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    let credentials = VendorCredentials.bostonLogic(apiKey: "bl-probe-key-123", host: "tenant.example")
+    let credentials = BostonLogicCredentials(apiKey: "bl-probe-key-123", host: "tenant.example")
 
     private func request() throws -> ProbeRequest {
         ProbeRequest(
@@ -97,14 +99,14 @@ private final class ProbeTransport: HTTPTransport {
         let fromFile = try ProbeRequest(
             vendorName: "apimo", baseURL: "https://api.apimo.pro", authURL: nil, credentialsFile: file.path, connectionID: "c1",
             timeoutSeconds: 5, environment: [:], warn: { warnings.append($0) })
-        #expect(fromFile.credentials == .apimo(provider: "12", token: "apimo-secret-token", agencyIDs: ["3"]))
+        #expect(fromFile.credentials as? ApimoCredentials == .apimo(provider: "12", token: "apimo-secret-token", agencyIDs: ["3"]))
         #expect(fromFile.timeouts.request == .seconds(5))
         #expect(warnings.count == 1 && warnings[0].contains("chmod 600"))
 
         let fromEnvironment = try ProbeRequest(
             vendorName: "PF-EXPERT", baseURL: "http://127.0.0.1:8080", authURL: "http://127.0.0.1:8081", credentialsFile: nil,
             connectionID: "", timeoutSeconds: nil, environment: ["REALTYHUB_CREDENTIALS": #"{"api_key":"k1234","api_secret":"s1234"}"#])
-        #expect(fromEnvironment.vendor == .pfExpert)
+        #expect(fromEnvironment.vendor.rawValue == "pf-expert")
         #expect(fromEnvironment.connectionID == "probe")
         #expect(fromEnvironment.authURL?.port == 8081)
 

@@ -16,7 +16,7 @@ import Testing
 
     static func limiter(_ store: any HubStorage, owner: String, limits: RateLimits) -> RateLimiter {
         RateLimiter(
-            limits: limits, vendor: .apimo, clock: SystemConnectorClock(),
+            limits: limits, vendor: VendorID(rawValue: "apimo"), clock: SystemConnectorClock(),
             shared: (connectionID: "conn-1", limits: StoreSharedLimits(store: store, owner: owner, logger: Logger(label: "test"))))
     }
 

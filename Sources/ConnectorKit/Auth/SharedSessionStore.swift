@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Sessions shared by every process that uses a connection, with a cross-process renewal
 /// lock: when several hub processes share one database, one of them logs in and the others

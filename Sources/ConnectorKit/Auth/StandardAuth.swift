@@ -8,17 +8,19 @@ public enum StandardAuth {
     /// The strategy for `configuration` under `profile`.
     ///
     /// - Parameters:
-    ///   - profile: the vendor profile (auth kind, token path, default lifetime).
-    ///   - configuration: the connection (credentials, auth URL, renewal margin).
+    ///   - profile: the vendor profile (auth kind, token path, default lifetime, header name).
+    ///   - configuration: the connection (credentials, auth URL, renewal margin, shared
+    ///     sessions); its credentials give their ``StandardCredentials``.
     ///   - clock: the time source of the token cache.
     ///   - logger: the logger of the token cache.
     /// - Returns: the strategy, with a fresh ``TokenCache`` when it has tokens.
     /// - Throws: ``ConnectorError`` `.configuration` when the credentials do not fit the auth
-    ///   kind, or the kind needs vendor code.
+    ///   kind, the token URL cannot be built, or the kind needs vendor code.
     public static func strategy(
         profile: VendorProfile, configuration: ConnectorConfiguration, clock: any ConnectorClock, logger: Logger
     ) throws -> any AuthStrategy {
         let vendor = profile.vendor
+        let credentials = configuration.credentials.standardCredentials
         func mismatch() -> ConnectorError {
             ConnectorError(
                 .configuration, vendor: vendor,
@@ -27,13 +29,9 @@ public enum StandardAuth {
         }
         switch profile.auth {
         case .oauth2ClientCredentials(let tokenPath, let style, let lifetime):
-            let clientID: String
-            let secret: String
-            switch configuration.credentials {
-            case .pfExpert(let apiKey, let apiSecret): (clientID, secret) = (apiKey, apiSecret)
-            case .propq(let id, let clientSecret): (clientID, secret) = (String(id), clientSecret)
-            default: throw mismatch()
-            }
+            guard case .clientCredentials(let clientID, let secret)? = credentials else { throw mismatch() }
+            // The auth URL may be the auth host or the full token URL (a trailing token path is
+            // stripped before the token path is appended), so both name the same endpoint.
             guard let tokenURL = configuration.tokenURL(profile, tokenPath: tokenPath) else {
                 throw ConnectorError(
                     .configuration, vendor: vendor, message: "cannot build the token URL from the auth URL",
@@ -46,11 +44,11 @@ public enum StandardAuth {
                 tokenURL: tokenURL, clientID: clientID, clientSecret: secret, style: style, defaultLifetime: lifetime,
                 cache: cache)
         case .httpBasic:
-            guard case .apimo(let provider, let token, _) = configuration.credentials else { throw mismatch() }
-            return HTTPBasicAuth(username: provider, password: token)
+            guard case .basic(let username, let password)? = credentials else { throw mismatch() }
+            return HTTPBasicAuth(username: username, password: password)
         case .apiKeyHeader(let name, let bindsHost):
-            guard case .bostonLogic(let apiKey, let host) = configuration.credentials else { throw mismatch() }
-            return APIKeyHeaderAuth(headerName: name, key: apiKey, host: bindsHost ? host : nil)
+            guard case .apiKey(let key, let host)? = credentials else { throw mismatch() }
+            return APIKeyHeaderAuth(headerName: name, key: key, host: bindsHost ? host : nil)
         case .challengeSession:
             throw ConnectorError(
                 .configuration, vendor: vendor,

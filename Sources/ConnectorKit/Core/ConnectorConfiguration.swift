@@ -25,7 +25,7 @@ public struct ConnectorConfiguration: Sendable {
     /// The base URL of a separate auth host, when the vendor has one.
     public var authURL: URL?
     /// The vendor credentials.
-    public var credentials: VendorCredentials
+    public var credentials: any VendorCredentials
     /// Timeout overrides.
     public var timeouts: Timeouts
     /// Rate-limit overrides.
@@ -93,7 +93,7 @@ public struct ConnectorConfiguration: Sendable {
     ///   - tokenRenewalMargin: how long before expiry tokens are renewed.
     ///   - options: vendor-specific, non-secret settings by name.
     public init(
-        connectionID: String, baseURL: URL, authURL: URL? = nil, credentials: VendorCredentials,
+        connectionID: String, baseURL: URL, authURL: URL? = nil, credentials: any VendorCredentials,
         timeouts: Timeouts = Timeouts(), limits: LimitOverrides = LimitOverrides(), retry: RetryPolicy? = nil,
         pageSize: Int? = nil, tokenRenewalMargin: Duration = .seconds(60), options: [String: String] = [:]
     ) {
@@ -115,18 +115,30 @@ public struct ConnectorConfiguration: Sendable {
     /// A redactor for this connection's secrets.
     public var redactor: Redactor { credentials.redactor }
 
+    /// The credentials as the vendor's own credentials type.
+    ///
+    /// - Parameter type: the vendor's credentials type (`ApimoCredentials.self`, ...).
+    /// - Returns: the credentials.
+    /// - Throws: ``ConnectorError`` `.configuration` when they are another vendor's.
+    public func credentials<C: VendorCredentials>(as type: C.Type) throws -> C {
+        guard let credentials = credentials as? C else { throw credentialsMismatch(C.vendor) }
+        return credentials
+    }
+
+    private func credentialsMismatch(_ vendor: VendorID) -> ConnectorError {
+        ConnectorError(
+            .configuration, vendor: vendor,
+            message: "the credentials are for \(credentials.vendor.rawValue), not \(vendor.rawValue)",
+            connectionID: connectionID)
+    }
+
     /// Checks that the configuration can work with `profile`'s vendor: matching credentials, an
     /// http(s) base URL with a host.
     ///
     /// - Parameter profile: the vendor profile.
     /// - Throws: ``ConnectorError`` `.configuration` saying what to fix.
     public func validate(for profile: VendorProfile) throws {
-        guard credentials.vendor == profile.vendor else {
-            throw ConnectorError(
-                .configuration, vendor: profile.vendor,
-                message: "the credentials are for \(credentials.vendor.rawValue), not \(profile.vendor.rawValue)",
-                connectionID: connectionID)
-        }
+        guard credentials.vendor == profile.vendor else { throw credentialsMismatch(profile.vendor) }
         for (name, url) in [("base URL", Optional(baseURL)), ("auth URL", authURL)] {
             guard let url else { continue }
             let scheme = url.scheme?.lowercased()

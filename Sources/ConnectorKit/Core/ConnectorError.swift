@@ -120,7 +120,7 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible, CustomDe
     public var shortDescription: String { "\(vendor.rawValue).\(kind.rawValue)" }
 
     static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.secondsValue
         if seconds >= 1 || seconds == 0 { return "\(Int(seconds.rounded(.up))) s" }
         return "\(Int((seconds * 1000).rounded(.up))) ms"
     }

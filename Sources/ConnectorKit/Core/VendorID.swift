@@ -1,35 +1,46 @@
-/// The five vendors RealtyHub speaks to, named the same way everywhere (CLI, API, configuration).
-public enum VendorID: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
-    /// PF Expert, Property Finder's CRM (legacy "MyCRM API v2").
-    case pfExpert = "pf-expert"
-    /// Resales Online PropQ (new-development updates).
-    case propq
-    /// The MyCRM webservice (vtiger dialect).
-    case mycrm
-    /// Apimo.
-    case apimo
-    /// Boston Logic Platform API.
-    case bostonLogic = "boston-logic"
+/// A vendor's name, the same everywhere (CLI, API, configuration): `pf-expert`, `propq`, ...
+///
+/// The kit knows no vendor: each vendor module declares its own constant
+/// (`extension VendorID { public static let apimo = VendorID("apimo", displayName: "Apimo") }`)
+/// and `Connectors.ConnectorRegistry` lists the vendors there are. Two ids are equal when their
+/// names are; the display name is only for messages.
+public struct VendorID: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The CLI/API name (`pf-expert`, `propq`, ...).
+    public let rawValue: String
+    /// The vendor's name as people write it, for messages (the raw name when not declared).
+    public let displayName: String
 
-    /// The vendor's name as people write it, for messages.
-    public var displayName: String {
-        switch self {
-        case .pfExpert: return "PF Expert"
-        case .propq: return "Resales Online PropQ"
-        case .mycrm: return "MyCRM"
-        case .apimo: return "Apimo"
-        case .bostonLogic: return "Boston Logic"
-        }
+    /// Declares a vendor.
+    ///
+    /// - Parameters:
+    ///   - rawValue: the CLI/API name, lowercase.
+    ///   - displayName: the name as people write it (`PF Expert`).
+    public init(_ rawValue: String, displayName: String) {
+        self.rawValue = rawValue
+        self.displayName = displayName
     }
+
+    /// A vendor id read from text (a stored connection, a request); whether such a vendor
+    /// exists is the registry's question (`ConnectorRegistry.vendor(named:)`).
+    ///
+    /// - Parameter rawValue: the CLI/API name.
+    public init(rawValue: String) {
+        self.init(rawValue, displayName: rawValue)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public static func == (lhs: VendorID, rhs: VendorID) -> Bool { lhs.rawValue == rhs.rawValue }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
     /// The CLI/API name (`pf-expert`, `propq`, ...).
     public var description: String { rawValue }
-
-    /// Finds a vendor by its CLI name, case-insensitively.
-    ///
-    /// - Parameter name: `pf-expert`, `propq`, `mycrm`, `apimo` or `boston-logic`.
-    /// - Returns: the vendor, or nil when the name is not one of the five.
-    public init?(name: String) {
-        self.init(rawValue: name.lowercased())
-    }
 }

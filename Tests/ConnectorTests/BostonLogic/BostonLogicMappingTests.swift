@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import Testing
 @testable import BostonLogicConnector
@@ -52,8 +53,8 @@ func blJSON(_ text: String) throws -> JSONValue {
         #expect(try wrapped.object(resource: "leads").text("id") == "6")
         let empty = try BostonLogicEnvelope(json: try blJSON(#"{"status": "success", "data": null}"#))
         #expect(try empty.list(resource: "leads").isEmpty)
-        #expect(throws: BostonLogicWireError.self) { try one.list(resource: "leads") }
-        #expect(throws: BostonLogicWireError.self) { try BostonLogicEnvelope(json: .array([])) }
+        #expect(throws: WirePayloadError.self) { try one.list(resource: "leads") }
+        #expect(throws: WirePayloadError.self) { try BostonLogicEnvelope(json: .array([])) }
         let railsErrors = try BostonLogicEnvelope(json: try blJSON(#"{"status": "failure", "errors": {"email": ["is invalid"]}}"#))
         #expect(railsErrors.errors == ["email is invalid"])
     }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ConnectorKit
+import BostonLogicConnector
 import Foundation
 import Testing
 

@@ -1,10 +1,20 @@
+import ApimoConnector
+import BostonLogicConnector
 import ConnectorKit
+import Connectors
 import Foundation
+import MyCRMConnector
+import PFExpertConnector
+import ResalesOnlineConnector
 import Testing
 
 @Suite struct KitCredentialsTests {
-    private func decode(_ vendor: VendorID, _ json: String) throws -> VendorCredentials {
-        try VendorCredentials.decode(vendor: vendor, json: Data(json.utf8))
+    private func decode(_ vendor: VendorID, _ json: String) throws -> any VendorCredentials {
+        try ConnectorRegistry.credentials(for: vendor, json: Data(json.utf8))
+    }
+
+    private func decode<C: VendorCredentials>(_ type: C.Type, _ json: String) throws -> C? {
+        try decode(C.vendor, json) as? C
     }
 
     private func failure(_ vendor: VendorID, _ json: String) -> ConnectorError? {
@@ -12,18 +22,18 @@ import Testing
     }
 
     @Test func eachVendorReadsItsOwnKeyNames() throws {
-        #expect(try decode(.pfExpert, #"{"api_key":"abcde.key","api_secret":"s3cr3t-value"}"#)
+        #expect(try decode(PFExpertCredentials.self, #"{"api_key":"abcde.key","api_secret":"s3cr3t-value"}"#)
             == .pfExpert(apiKey: "abcde.key", apiSecret: "s3cr3t-value"))
-        #expect(try decode(.propq, #"{"client_id":42,"client_secret":"prop-secret"}"#) == .propq(clientID: 42, clientSecret: "prop-secret"))
-        #expect(try decode(.propq, #"{"client_id":"42","client_secret":"prop-secret"}"#) == .propq(clientID: 42, clientSecret: "prop-secret"))
-        #expect(try decode(.mycrm, #"{"username":"api","access_key":"k3y-value"}"#) == .mycrm(username: "api", accessKey: "k3y-value"))
-        #expect(try decode(.apimo, #"{"provider":123,"token":"tok-value","agency_ids":[14,"15"]}"#)
+        #expect(try decode(ResalesOnlineCredentials.self, #"{"client_id":42,"client_secret":"prop-secret"}"#) == .propq(clientID: 42, clientSecret: "prop-secret"))
+        #expect(try decode(ResalesOnlineCredentials.self, #"{"client_id":"42","client_secret":"prop-secret"}"#) == .propq(clientID: 42, clientSecret: "prop-secret"))
+        #expect(try decode(MyCRMCredentials.self, #"{"username":"api","access_key":"k3y-value"}"#) == .mycrm(username: "api", accessKey: "k3y-value"))
+        #expect(try decode(ApimoCredentials.self, #"{"provider":123,"token":"tok-value","agency_ids":[14,"15"]}"#)
             == .apimo(provider: "123", token: "tok-value", agencyIDs: ["14", "15"]))
-        #expect(try decode(.apimo, #"{"provider":"123","token":"tok-value"}"#) == .apimo(provider: "123", token: "tok-value", agencyIDs: []))
+        #expect(try decode(ApimoCredentials.self, #"{"provider":"123","token":"tok-value"}"#) == .apimo(provider: "123", token: "tok-value", agencyIDs: []))
         // As the sandbox prints them: one comma-separated string.
-        #expect(try decode(.apimo, #"{"provider":"123","token":"tok-value","agency_ids":"14, 27"}"#)
+        #expect(try decode(ApimoCredentials.self, #"{"provider":"123","token":"tok-value","agency_ids":"14, 27"}"#)
             == .apimo(provider: "123", token: "tok-value", agencyIDs: ["14", "27"]))
-        #expect(try decode(.bostonLogic, #"{"api_key":"bl-key-value","host":"www.agency.example:8080"}"#)
+        #expect(try decode(BostonLogicCredentials.self, #"{"api_key":"bl-key-value","host":"www.agency.example:8080"}"#)
             == .bostonLogic(apiKey: "bl-key-value", host: "www.agency.example:8080"))
     }
 
@@ -61,7 +71,7 @@ import Testing
     }
 
     @Test func descriptionsRedactSecrets() {
-        let all: [VendorCredentials] = [
+        let all: [any VendorCredentials] = [
             .pfExpert(apiKey: "pf-key-0001", apiSecret: "pf-secret-0001"),
             .propq(clientID: 7, clientSecret: "propq-secret-01"),
             .mycrm(username: "api-user", accessKey: "mycrm-access-01"),
@@ -81,10 +91,10 @@ import Testing
     }
 
     @Test func encodedJSONRoundTrips() throws {
-        let credentials = VendorCredentials.apimo(provider: "99", token: "apimo-token-01", agencyIDs: ["1", "2"])
-        #expect(try VendorCredentials.decode(vendor: .apimo, json: credentials.encodedJSON()) == credentials)
-        let propq = VendorCredentials.propq(clientID: 7, clientSecret: "propq-secret-01")
-        #expect(try VendorCredentials.decode(vendor: .propq, json: propq.encodedJSON()) == propq)
+        let credentials = ApimoCredentials(provider: "99", token: "apimo-token-01", agencyIDs: ["1", "2"])
+        #expect(try ApimoCredentials.decode(json: credentials.encodedJSON()) == credentials)
+        let propq = ResalesOnlineCredentials(clientID: 7, clientSecret: "propq-secret-01")
+        #expect(try ResalesOnlineCredentials.decode(json: propq.encodedJSON()) == propq)
     }
 }
 

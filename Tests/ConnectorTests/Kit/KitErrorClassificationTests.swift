@@ -1,4 +1,8 @@
 import ConnectorKit
+import ResalesOnlineConnector
+import PFExpertConnector
+import BostonLogicConnector
+import ApimoConnector
 import Foundation
 import RealtyModel
 import Testing

@@ -1,4 +1,6 @@
 import ConnectorKit
+import MyCRMConnector
+import ApimoConnector
 import Foundation
 import Synchronization
 import Testing

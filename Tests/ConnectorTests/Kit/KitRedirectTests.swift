@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 import ConnectorKit
+import PFExpertConnector
+import BostonLogicConnector
+import ApimoConnector
 import Foundation
 import ResalesOnlineConnector
 import Testing

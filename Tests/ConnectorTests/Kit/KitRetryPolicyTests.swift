@@ -1,4 +1,5 @@
 import ConnectorKit
+import ApimoConnector
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import ConnectorKit
+import PFExpertConnector
 import Foundation
 import Logging
 import Synchronization
@@ -67,7 +68,7 @@ enum KitFixtures {
     }
 
     static func configuration(
-        _ credentials: VendorCredentials, baseURL: String = "http://127.0.0.1:9/api", authURL: String? = nil,
+        _ credentials: any VendorCredentials, baseURL: String = "http://127.0.0.1:9/api", authURL: String? = nil,
         retry: RetryPolicy? = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxRetryAfter: .seconds(5)),
         limits: ConnectorConfiguration.LimitOverrides = .init()
     ) -> ConnectorConfiguration {

@@ -1,4 +1,5 @@
 import ConnectorKit
+import ResalesOnlineConnector
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import ConnectorKit
+import PFExpertConnector
 import Foundation
 import Testing
 

@@ -1,10 +1,14 @@
 import ConnectorKit
+import PFExpertConnector
+import ResalesOnlineConnector
+import MyCRMConnector
+import ApimoConnector
 import Foundation
 import Logging
 import Testing
 
 @Suite struct KitVendorHTTPClientTests {
-    let pfCredentials = VendorCredentials.pfExpert(apiKey: "pf-api-key-1", apiSecret: "pf-api-secret-1")
+    let pfCredentials = PFExpertCredentials(apiKey: "pf-api-key-1", apiSecret: "pf-api-secret-1")
 
     private func pfClient(
         transport: KitScriptedTransport, clock: ManualConnectorClock, logger: Logger = KitFixtures.silentLogger,

@@ -1,3 +1,4 @@
+import ApimoConnector
 import ConnectorKit
 import Connectors
 import Foundation
@@ -252,8 +253,8 @@ enum ApimoLive {
             "provider": info.credentials["provider"] ?? "", "token": info.credentials["token"] ?? "",
             "agency_ids": agencies ?? published,
         ]
-        let credentials = try VendorCredentials.decode(
-            vendor: .apimo, json: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+        let credentials = try ApimoCredentials.decode(
+            json: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
         var configuration = ConnectorConfiguration(
             connectionID: "apimo-live", baseURL: baseURL, credentials: credentials,
             retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(100), maxRetryAfter: .seconds(5)))

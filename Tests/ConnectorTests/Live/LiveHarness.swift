@@ -70,7 +70,7 @@ final class LiveSandbox: Sendable {
     /// own JSON names.
     func configuration(_ vendor: SandboxVendor, connectionID: String = "live-test") throws -> ConnectorConfiguration {
         let info = try self.info(vendor)
-        guard let vendorID = VendorID(rawValue: vendor.rawValue) else {
+        guard let vendorID = ConnectorRegistry.vendor(named: vendor.rawValue) else {
             throw LiveHarnessError("no connector vendor named \(vendor.rawValue)")
         }
         guard let baseURL = URL(string: info.baseURL) else { throw LiveHarnessError("bad base URL \(info.baseURL)") }
@@ -81,7 +81,7 @@ final class LiveSandbox: Sendable {
             authURL = components.url
         }
         let json = try JSONSerialization.data(withJSONObject: info.credentials, options: [.sortedKeys])
-        let credentials = try VendorCredentials.decode(vendor: vendorID, json: json)
+        let credentials = try ConnectorRegistry.credentials(for: vendorID, json: json)
         return ConnectorConfiguration(connectionID: connectionID, baseURL: baseURL, authURL: authURL, credentials: credentials)
     }
 

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 @testable import MyCRMConnector
 import RealtyModel

@@ -54,7 +54,7 @@ func pfJSON(_ text: String) throws -> JSONValue {
 
     @Test func recordWithoutIDIsAnError() throws {
         let json = try pfJSON(#"{"first_name": "James"}"#)
-        #expect(throws: PFExpertWireError.self) { try PFUser(json: json) }
+        #expect(throws: WirePayloadError.self) { try PFUser(json: json) }
     }
 
     /// A list answer as the Pagination section prints it.
@@ -70,13 +70,13 @@ func pfJSON(_ text: String) throws -> JSONValue {
     @Test func listPageShapes() throws {
         let empty = try PFListPage(json: try pfJSON(#"{"count": 0, "page": 1, "per_page": 100}"#), key: "leads", resource: "leads")
         #expect(empty.items.isEmpty)
-        #expect(throws: PFExpertWireError.self) {
+        #expect(throws: WirePayloadError.self) {
             try PFListPage(json: try pfJSON(#"{"count": 3, "page": 1}"#), key: "leads", resource: "leads")
         }
-        #expect(throws: PFExpertWireError.self) {
+        #expect(throws: WirePayloadError.self) {
             try PFListPage(json: try pfJSON(#"{"count": 1, "leads": {"id": 1}}"#), key: "leads", resource: "leads")
         }
-        #expect(throws: PFExpertWireError.self) {
+        #expect(throws: WirePayloadError.self) {
             try PFListPage(json: try pfJSON(#"[1, 2]"#), key: "leads", resource: "leads")
         }
     }
