@@ -51,14 +51,7 @@ extension HubApp {
                 message: "\(directory.path) does not exist; run `realtyhub migrate --data-dir \(directory.path)`"))
         }
 
-        var box: SecretBox?
-        do {
-            let (loaded, source) = try SecretKeyLoader.load(configuration, create: false)
-            box = loaded
-            checks.append(.init(name: "secret key", status: .ok, message: "key id \(loaded.currentKeyID) from \(source)"))
-        } catch {
-            checks.append(.init(name: "secret key", status: .failed, message: String(describing: error)))
-        }
+        let box = Self.secretKeyCheck(configuration, into: &checks)
 
         do {
             let inspection = try SQLiteHubStore.inspect(directory: directory)
@@ -76,16 +69,21 @@ extension HubApp {
         return DoctorReport(checks: checks)
     }
 
-    private static func doctor(_ configuration: HubConfiguration, database: DatabaseURL) async -> DoctorReport {
-        var checks: [DoctorReport.Check] = []
-        var box: SecretBox?
+    /// Loads the secret key (never creating one) and records how that went.
+    private static func secretKeyCheck(_ configuration: HubConfiguration, into checks: inout [DoctorReport.Check]) -> SecretBox? {
         do {
             let (loaded, source) = try SecretKeyLoader.load(configuration, create: false)
-            box = loaded
             checks.append(.init(name: "secret key", status: .ok, message: "key id \(loaded.currentKeyID) from \(source)"))
+            return loaded
         } catch {
             checks.append(.init(name: "secret key", status: .failed, message: String(describing: error)))
+            return nil
         }
+    }
+
+    private static func doctor(_ configuration: HubConfiguration, database: DatabaseURL) async -> DoctorReport {
+        var checks: [DoctorReport.Check] = []
+        let box = Self.secretKeyCheck(configuration, into: &checks)
         let inspection: PostgresHubStore.Inspection
         do {
             inspection = try await PostgresHubStore.inspect(try database.postgresConfiguration(), logger: quietLogger)

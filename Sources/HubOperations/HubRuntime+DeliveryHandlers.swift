@@ -24,7 +24,7 @@ extension HubRuntime {
                 throw SyncEngineError.invalidPayload("not a unit update: \(error)")
             }
             // Setting a unit's state is idempotent, so a retry after a lost answer is harmless.
-            try await inventory.updateUnit(update.change)
+            try await inventory.updateUnit(update)
             return "\(update.development)/\(update.unit)"
         }
         handlers[.developmentPublish] = { context in

@@ -4,23 +4,10 @@ public import HubStore
 public import RealtyModel
 public import SyncEngine
 
-/// A development unit change, as accepted for delivery to PropQ.
-public struct UnitUpdate: Codable, Sendable, Hashable {
-    public var development: String
-    public var unit: String
-    /// `AVAILABLE`, `HOLD`, `SOLD` or `RESERVED`.
-    public var status: String
-    public var price: Double
-    public var directions: [String]
+/// A development unit change, as accepted for delivery (the delivery's payload is its JSON).
+public typealias UnitUpdate = UnitStateChange
 
-    public init(development: String, unit: String, status: String, price: Double, directions: [String]) {
-        self.development = development
-        self.unit = unit
-        self.status = status
-        self.price = price
-        self.directions = directions
-    }
-
+extension UnitStateChange {
     /// Field-level problems, empty when the change can be sent.
     /// - Parameter statuses: the status names the target vendor accepts.
     public func validate(statuses: [String]) -> [FieldError] {
@@ -33,11 +20,6 @@ public struct UnitUpdate: Codable, Sendable, Hashable {
         }
         if !price.isFinite || price < 0 { errors.append(FieldError(field: "price", message: "must be zero or more")) }
         return errors
-    }
-
-    /// The change as the connector takes it.
-    var change: UnitStateChange {
-        UnitStateChange(development: development, unit: unit, status: status, price: price, directions: directions)
     }
 }
 

@@ -16,10 +16,7 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let report = await HubApp.doctor(data.configuration)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let text = (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            print(text)
+            printJSON(report)
         } else {
             for check in report.checks {
                 let mark: String

@@ -43,7 +43,8 @@ func printJSON(_ value: some Encodable) {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.dateEncodingStrategy = .iso8601
-    if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    print(String(decoding: data, as: UTF8.self))
 }
 
 /// Reads credentials from a file, standard input or `REALTYHUB_CREDENTIALS`; never from argv.

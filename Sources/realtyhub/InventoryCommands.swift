@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConnectorKit
 import Foundation
 import HubApp
 import HubOperations

@@ -64,10 +64,7 @@ struct ProbeCommand: AsyncParsableCommand {
         }
         let report = await HubApp.probe(request, logger: HubApp.consoleLogger(label: "realtyhub.probe", verbose: verbose))
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let text = (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            print(text)
+            printJSON(report)
         } else {
             print(report.renderedText)
         }
