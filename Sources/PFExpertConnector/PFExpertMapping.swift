@@ -2,7 +2,8 @@ import ConnectorKit
 import Foundation
 import RealtyModel
 
-/// Maps PF Expert records to the canonical model and canonical records to PF Expert bodies.
+/// Maps PF Expert records to the canonical model (the other way, canonical records to PF Expert
+/// bodies, is in `PFExpertConnector+Write.swift`, beside the writes that send them).
 ///
 /// Pure functions: no I/O, no clock. The vendor payload is kept in `metadata.raw`,
 /// `SourceSystemName` is `pf-expert` and the vendor's `created_at`/`updated_at` become the
@@ -146,105 +147,5 @@ enum PFExpertMapping {
         activity.contactSourceKey = call.leadID
         activity.ownerMemberSourceKey = call.userID
         return activity
-    }
-
-    // MARK: - Canonical → vendor
-
-    /// The lead body fields for a contact: only fields the contact has are written.
-    static func leadFields(_ contact: Contact) -> [(name: String, value: JSONValue)] {
-        var first = contact.firstName
-        var last = contact.lastName
-        if !FieldRules.isPresent(first), !FieldRules.isPresent(last), let full = contact.fullName, FieldRules.isPresent(full) {
-            // PF leads have no full-name field: split "Jane van Dijk" into "Jane" + "van Dijk".
-            let trimmed = full.trimmingCharacters(in: .whitespaces)
-            if let space = trimmed.firstIndex(of: " ") {
-                first = String(trimmed[..<space])
-                last = String(trimmed[trimmed.index(after: space)...]).trimmingCharacters(in: .whitespaces)
-            } else {
-                first = trimmed
-            }
-        }
-        var fields: [(String, JSONValue)] = []
-        func put(_ name: String, _ value: String?) {
-            if let value, FieldRules.isPresent(value) { fields.append((name, .string(value))) }
-        }
-        put("first_name", first)
-        put("last_name", last)
-        put("email", contact.email)
-        put("mobile", contact.mobilePhone)
-        put("phone", contact.homePhone ?? contact.officePhone)
-        put("address", contact.homeAddress1)
-        put("city", contact.homeCity)
-        put("country", contact.homeCountry)
-        put("status", contact.contactStatus)
-        put("source", contact.leadSource)
-        if let owner = contact.ownerMemberSourceKey { fields.append(("user", WireValues.numericID(owner))) }
-        return fields.map { (name: $0.0, value: $0.1) }
-    }
-
-    /// The property body fields for a listing: only fields the listing has are written.
-    static func propertyFields(_ property: Property) -> [(name: String, value: JSONValue)] {
-        var fields: [(String, JSONValue)] = []
-        func put(_ name: String, _ value: String?) {
-            if let value, FieldRules.isPresent(value) { fields.append((name, .string(value))) }
-        }
-        put("reference", property.listingID)
-        put("status", vendorStatus(property.standardStatus, propertyType: property.propertyType))
-        if let category = category(property.propertyType) { fields.append(("category", .string(category))) }
-        if let price = property.listPrice ?? property.currentPrice {
-            var priceObject: [String: JSONValue] = ["value": JSONNumber(price).map(JSONValue.number) ?? .null]
-            priceObject["offering_type"] = .string(isLease(property.propertyType) ? "rent" : "sale")
-            fields.append(("price", .object(priceObject)))
-        }
-        if let bedrooms = property.bedroomsTotal { fields.append(("bedrooms", .number(JSONNumber(bedrooms)))) }
-        if let bathrooms = property.bathroomsTotalInteger { fields.append(("bathrooms", .number(JSONNumber(bathrooms)))) }
-        if let size = property.livingArea, let number = JSONNumber(size) { fields.append(("size", .number(number))) }
-        put("unit_number", property.unitNumber)
-        if let newConstruction = property.newConstructionYN {
-            fields.append(("project_status", .string(newConstruction ? "off_plan" : "completed")))
-        }
-        if let remarks = property.publicRemarks, FieldRules.isPresent(remarks) {
-            fields.append(("languages", .object(["en": .object(["description": .string(remarks)])])))
-        }
-        if let agent = property.listAgentSourceKey { fields.append(("user", WireValues.numericID(agent))) }
-        return fields.map { (name: $0.0, value: $0.1) }
-    }
-
-    /// RESO StandardStatus back to PF's listing status.
-    static func vendorStatus(_ standardStatus: String?, propertyType: String?) -> String? {
-        switch standardStatus {
-        case "Active": return "available"
-        case "Active Under Contract": return "under offer"
-        case "Pending": return "reserved"
-        case "Closed": return isLease(propertyType) ? "rented" : "sold"
-        case "Incomplete", "Coming Soon": return "draft"
-        default: return nil
-        }
-    }
-
-    private static func isLease(_ propertyType: String?) -> Bool {
-        propertyType?.lowercased().hasSuffix("lease") == true
-    }
-
-    private static func category(_ propertyType: String?) -> String? {
-        guard let type = propertyType?.lowercased() else { return nil }
-        if type.hasPrefix("residential") { return "residential" }
-        if type.hasPrefix("commercial") { return "commercial" }
-        return nil
-    }
-
-    /// A create body: the fields wrapped in the resource's singular key (`{"lead": {...}}`).
-    static func createBody(key: String, fields: [(name: String, value: JSONValue)]) -> JSONValue {
-        var object: [String: JSONValue] = [:]
-        for field in fields { object[field.name] = field.value }
-        return .object([key: .object(object)])
-    }
-
-    /// An update body in the JSON-Patch-like form PF's PATCH endpoints take:
-    /// `{"operations": [{"op": "replace", "path": "/first_name", "value": "Jane"}, ...]}`.
-    static func patchBody(fields: [(name: String, value: JSONValue)]) -> JSONValue {
-        .object(["operations": .array(fields.map { field in
-            .object(["op": .string("replace"), "path": .string("/" + field.name), "value": field.value])
-        })])
     }
 }
