@@ -19,8 +19,6 @@ struct ApimoCatalogs: Sendable, Hashable {
     /// Catalog name → (id as string → English label).
     var labels: [Name: [String: String]] = [:]
 
-    init(labels: [Name: [String: String]] = [:]) { self.labels = labels }
-
     /// The label of `id` in `catalog`, when known.
     func label(_ catalog: Name, _ id: String?) -> String? {
         guard let id else { return nil }

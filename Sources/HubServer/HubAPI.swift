@@ -161,9 +161,13 @@ extension HubAPI {
             let events = try await runtime.store.events(tenant: principal.tenantID, after: after, limit: limit)
             struct Body: Encodable {
                 var events: [EntityEvent]
-                var next_after: Int64
+                var nextAfter: Int64
+                enum CodingKeys: String, CodingKey {
+                    case events
+                    case nextAfter = "next_after"
+                }
             }
-            return try JSONResponse.encode(.ok, Body(events: events, next_after: events.last?.sequence ?? after))
+            return try JSONResponse.encode(.ok, Body(events: events, nextAfter: events.last?.sequence ?? after))
         }
     }
 

@@ -78,16 +78,23 @@ public struct UnitChanges: Sendable, Hashable {
 
 /// The JSON body of `POST /v1/developments/{id}/units/update-by-name`.
 struct UnitUpdateBody: Encodable, Sendable, Hashable {
-    var UntName: String
-    var UntStatus: Int
-    var UntPrice: Double
-    var UntDirections: [String]
+    var name: String
+    var status: Int
+    var price: Double
+    var directions: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case name = "UntName"
+        case status = "UntStatus"
+        case price = "UntPrice"
+        case directions = "UntDirections"
+    }
 
     init(unitName: String, changes: UnitChanges) {
-        UntName = unitName
-        UntStatus = changes.status.rawValue
-        UntPrice = changes.price
-        UntDirections = changes.directions
+        name = unitName
+        status = changes.status.rawValue
+        price = changes.price
+        directions = changes.directions
     }
 }
 

@@ -379,7 +379,7 @@ import Testing
                 ], session: session).result)
                 let rows = try #require(page["updated"]?.arrayValue)
                 if pages == 0 { #expect(rows.count >= 100, "a page holds 100 changes (more only for ties)") }
-                rows.forEach { updated.insert($0["id"]?.strictString ?? "") }
+                for row in rows { updated.insert(row["id"]?.strictString ?? "") }
                 let last = try #require(page["lastModifiedTime"]?.strictInt)
                 #expect(last >= since)
                 since = last
