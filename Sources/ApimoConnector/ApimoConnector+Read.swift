@@ -104,7 +104,8 @@ extension ApimoConnector {
                 } else {
                     throw ConnectorError(
                         .configuration, vendor: .apimo,
-                        message: "the cursor belongs to an unfinished \(position.incremental ? "incremental" : "full") pass; resume it in that mode or start again without a cursor",
+                        message:
+                            "the cursor belongs to an unfinished \(position.incremental ? "incremental" : "full") pass; resume it in that mode or start again without a cursor",
                         connectionID: client.connectionID)
                 }
             } catch {
@@ -144,8 +145,10 @@ extension ApimoConnector {
         let key = ApimoReadPosition.key(agency: agency, list: list)
         var query: [URLQueryItem]
         if list.takesTimestamp {
-            let pass = position.pass ?? TimestampIncrementalPaginator(
-                since: position.incremental ? position.since[key] : nil, limit: limit)
+            let pass =
+                position.pass
+                ?? TimestampIncrementalPaginator(
+                    since: position.incremental ? position.since[key] : nil, limit: limit)
             position.pass = pass
             query = pass.queryItems()
         } else {

@@ -68,7 +68,8 @@ extension ApimoConnector {
     public func lookup<R: HubRecord>(_ record: R) async throws -> String? {
         throw ConnectorError(
             .configuration, vendor: .apimo,
-            message: "this connection cannot look up existing \(R.resource.rawValue) records (Apimo's lists offer no email or phone filter)",
+            message:
+                "this connection cannot look up existing \(R.resource.rawValue) records (Apimo's lists offer no email or phone filter)",
             connectionID: client.connectionID)
     }
 
@@ -131,7 +132,8 @@ extension ApimoConnector {
                 .invalidResponse, vendor: .apimo, message: "\(operation) answered no id for the new record",
                 httpStatus: response.status, connectionID: client.connectionID, operation: operation)
         }
-        return WriteResult(remoteID: id, location: location.flatMap { URL(string: $0, relativeTo: client.configuration.baseURL) }, raw: json)
+        return WriteResult(
+            remoteID: id, location: location.flatMap { URL(string: $0, relativeTo: client.configuration.baseURL) }, raw: json)
     }
 
     private func put(_ path: String, id: String, body: [String: JSONValue], operation: String) async throws -> WriteResult {

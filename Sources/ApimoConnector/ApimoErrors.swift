@@ -98,7 +98,8 @@ enum ApimoErrors {
             if case .some(.object(let fields)) = members["errors"] {
                 fieldErrors = fields.keys.sorted().map { name in
                     let value = fields[name]
-                    let text = value?.arrayValue?.compactMap(ApimoRecord.text).joined(separator: "; ")
+                    let text =
+                        value?.arrayValue?.compactMap(ApimoRecord.text).joined(separator: "; ")
                         ?? ApimoRecord.text(value) ?? "is invalid"
                     return FieldError(field: name, message: text)
                 }

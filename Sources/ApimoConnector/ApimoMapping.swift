@@ -143,7 +143,7 @@ enum ApimoMapping {
         contact.homePostalCode = record.text("zipcode") ?? cityPostalCode(record)
         contact.homeCountry = record.name("country")
         if let birthday = (record.text("birthday_at") ?? record.text("birthday")).map({ String($0.prefix(10)) }),
-           CalendarDate.isValid(birthday)
+            CalendarDate.isValid(birthday)
         {
             contact.birthdate = birthday
         }
@@ -245,7 +245,8 @@ enum ApimoMapping {
         var body: [String: JSONValue] = [:]
         let wanted = activity.activityType ?? "other"
         // The record's own Apimo type, when it was read from Apimo and the catalog has no match.
-        let rawType = activity.metadata.sourceSystemName == sourceSystemName
+        let rawType =
+            activity.metadata.sourceSystemName == sourceSystemName
             ? activity.metadata.raw.flatMap { ApimoRecord.text($0["type"]) } : nil
         let typeID = catalogs.labels[.actionType]?
             .filter { activityType(forLabel: $0.value) == wanted }
@@ -277,7 +278,7 @@ enum ApimoMapping {
     /// `date` (`YYYY-MM-DD`) and `time` (`HH:MM:SS`) of an instant in the agency's time zone.
     static func localParts(_ date: Date, zone: TimeZone = ApimoTime.defaultZone) -> (date: String, time: String) {
         let shifted = date.addingTimeInterval(Double(zone.secondsFromGMT(for: date)))
-        let text = Timestamp.format(shifted)  // YYYY-MM-DDTHH:MM:SS.mmmZ
+        let text = Timestamp.format(shifted) // YYYY-MM-DDTHH:MM:SS.mmmZ
         return (String(text.prefix(10)), String(text.dropFirst(11).prefix(8)))
     }
 

@@ -98,8 +98,9 @@ public struct BostonLogicConnector: Connector {
         let lists = BostonLogicEndpoints.lists(for: R.resource)
         guard !lists.isEmpty || R.resource == .activity else {
             return AsyncThrowingStream {
-                $0.finish(throwing: ConnectorError.unsupported(
-                    .bostonLogic, "read \(R.resource.rawValue) records", connectionID: client.connectionID))
+                $0.finish(
+                    throwing: ConnectorError.unsupported(
+                        .bostonLogic, "read \(R.resource.rawValue) records", connectionID: client.connectionID))
             }
         }
         let session: BostonLogicReadSession<R>
@@ -234,8 +235,9 @@ public struct BostonLogicConnector: Connector {
                 .text("id")
         case let contact as Contact:
             let email = contact.email?.lowercased()
-            let phones = Set([contact.mobilePhone, contact.homePhone, contact.officePhone]
-                .compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
+            let phones = Set(
+                [contact.mobilePhone, contact.homePhone, contact.officePhone]
+                    .compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
             guard email != nil || !phones.isEmpty else { return nil }
             let items = try await client.blListAll(BostonLogicEndpoints.leads, query: [])
             for item in items {

@@ -52,7 +52,8 @@ enum BostonLogicErrors {
             kind = mentionsPermission(texts) ? .permission : (response.status == 401 ? .auth : .permission)
         case 200..<300:
             // A failure envelope with a success status: read the vendor's status word.
-            kind = envelope.status?.lowercased() == "unauthorized"
+            kind =
+                envelope.status?.lowercased() == "unauthorized"
                 ? (mentionsPermission(texts) ? .permission : .auth) : .validation
         default:
             kind = HTTPErrorClassifier.kind(forStatus: response.status) ?? .invalidResponse
@@ -62,7 +63,8 @@ enum BostonLogicErrors {
         if let vendorMessage, !vendorMessage.isEmpty { parts.append(vendorMessage) }
         if !errors.isEmpty { parts.append(errors.joined(separator: "; ")) }
         let message = parts.isEmpty ? HTTPErrorClassifier.message(forStatus: response.status) : parts.joined(separator: ": ")
-        let fieldErrors = kind == .validation
+        let fieldErrors =
+            kind == .validation
             ? errors.map { FieldError(field: resource?.rawValue ?? "request", message: $0) } : []
         return ConnectorError(
             kind, vendor: .bostonLogic, message: message, httpStatus: response.status, vendorCode: envelope.status,

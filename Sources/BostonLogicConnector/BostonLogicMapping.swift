@@ -24,7 +24,9 @@ enum BostonLogicMapping {
 
     /// An office as an `Office`.
     static func office(_ source: BLOffice) -> Office {
-        var office = Office(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+        var office = Office(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
         office.name = source.name
         office.email = source.email
         office.phone = source.phone
@@ -46,7 +48,9 @@ enum BostonLogicMapping {
     /// An agent or employee as a `Member` (`MemberType` `Agent` or `Employee`).
     static func member(_ person: BLPerson, kind: PersonKind) -> Member {
         let key = kind == .agent ? person.id : employeeKeyPrefix + person.id
-        var member = Member(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: key, created: person.createdAt, updated: person.updatedAt, raw: person.raw))
+        var member = Member(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: key, created: person.createdAt, updated: person.updatedAt, raw: person.raw))
         member.firstName = person.firstName
         member.lastName = person.lastName
         member.fullName = person.fullName ?? WireValues.joined(person.firstName, person.lastName)
@@ -64,7 +68,9 @@ enum BostonLogicMapping {
 
     /// A team as a `Team`.
     static func team(_ source: BLTeam) -> Team {
-        var team = Team(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+        var team = Team(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
         team.name = source.name
         team.email = source.email
         team.status = status(source.active)
@@ -79,8 +85,10 @@ enum BostonLogicMapping {
         var ids = source.memberIDs
         if let lead = source.leadID, !ids.contains(lead) { ids.insert(lead, at: 0) }
         for agentID in ids where seen.insert(agentID).inserted {
-            var member = TeamMember(metadata: WireValues.metadata(
-                sourceSystemName: sourceSystemName, id: "\(source.id)-\(agentID)", created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+            var member = TeamMember(
+                metadata: WireValues.metadata(
+                    sourceSystemName: sourceSystemName, id: "\(source.id)-\(agentID)", created: source.createdAt, updated: source.updatedAt,
+                    raw: source.raw))
             member.teamSourceKey = source.id
             member.memberSourceKey = agentID
             member.teamMemberType = agentID == source.leadID ? "Lead" : "Member"
@@ -91,7 +99,9 @@ enum BostonLogicMapping {
 
     /// A lead as a `Contact` with `ContactType` `Lead`.
     static func contact(_ lead: BLLead) -> Contact {
-        var contact = Contact(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        var contact = Contact(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
         contact.firstName = lead.firstName
         contact.lastName = lead.lastName
         contact.fullName = lead.fullName ?? WireValues.joined(lead.firstName, lead.lastName)
@@ -127,8 +137,10 @@ enum BostonLogicMapping {
     /// as an `Activity` on the lead's contact.
     static func activity(_ event: BLLeadPropertyEvent) -> Activity {
         let prefix = event.kind == .view ? viewKeyPrefix : noteKeyPrefix
-        var activity = Activity(metadata: WireValues.metadata(
-            sourceSystemName: sourceSystemName, id: prefix + event.id, created: event.createdAt, updated: event.updatedAt, raw: event.raw))
+        var activity = Activity(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: prefix + event.id, created: event.createdAt, updated: event.updatedAt,
+                raw: event.raw))
         let property = event.address ?? event.mlsID.map { "MLS# \($0)" }
         switch event.kind {
         case .view:
@@ -159,7 +171,7 @@ enum BostonLogicMapping {
         var first = contact.firstName
         var last = contact.lastName
         if !FieldRules.isPresent(first), !FieldRules.isPresent(last), let full = contact.fullName?.trimmingCharacters(in: .whitespaces),
-           !full.isEmpty
+            !full.isEmpty
         {
             if let space = full.firstIndex(of: " ") {
                 first = String(full[..<space])

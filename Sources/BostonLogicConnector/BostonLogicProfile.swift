@@ -21,6 +21,6 @@ extension VendorProfile {
         paging: .init(style: .none, defaultPageSize: 1, maxPageSize: 1),
         rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 5),
         notes: [
-            "A 401 can mean a bad key or a missing per-resource right; the envelope's errors tell which.",
+            "A 401 can mean a bad key or a missing per-resource right; the envelope's errors tell which."
         ])
 }

@@ -29,7 +29,9 @@ extension VendorHTTPClient {
     /// One page of a list: page 1 is the plain list request; later pages add `page`.
     ///
     /// - Returns: the items and whether the answer says more pages follow.
-    func blListPage(_ path: String, query: [URLQueryItem], page: Int, receivedBefore: Int) async throws -> (items: [JSONValue], hasMore: Bool) {
+    func blListPage(_ path: String, query: [URLQueryItem], page: Int, receivedBefore: Int) async throws -> (
+        items: [JSONValue], hasMore: Bool
+    ) {
         var items = query
         if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
         let operation = "GET \(BostonLogicListTemplate.template(path))"

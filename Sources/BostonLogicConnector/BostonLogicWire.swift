@@ -319,8 +319,10 @@ struct BLLeadPropertyEvent: Sendable, Hashable {
         if let address = json.text("address") ?? property?.text("address") {
             self.address = address
         } else if let property {
-            let parts = [property.firstText("street_address", "street", "address1"), property.text("city"),
-                         property.firstText("state", "state_code"), property.firstText("zip", "zip_code", "postal_code")]
+            let parts = [
+                property.firstText("street_address", "street", "address1"), property.text("city"),
+                property.firstText("state", "state_code"), property.firstText("zip", "zip_code", "postal_code"),
+            ]
             let joined = parts.compactMap { $0 }.joined(separator: ", ")
             self.address = joined.isEmpty ? nil : joined
         }

@@ -1,6 +1,6 @@
-public import ConnectorKit
 import ApimoConnector
 import BostonLogicConnector
+public import ConnectorKit
 public import Foundation
 public import Logging
 import MyCRMConnector
@@ -16,10 +16,14 @@ public enum ConnectorRegistry {
     /// One line per vendor: its profile, its credentials type and how its connector is built.
     static let entries: [VendorEntry] = [
         VendorEntry(.pfExpert, PFExpertCredentials.self) { try PFExpertConnector(configuration: $0, transport: $1, clock: $2, logger: $3) },
-        VendorEntry(.propq, ResalesOnlineCredentials.self) { try ResalesOnlineConnector(configuration: $0, transport: $1, clock: $2, logger: $3) },
+        VendorEntry(.propq, ResalesOnlineCredentials.self) {
+            try ResalesOnlineConnector(configuration: $0, transport: $1, clock: $2, logger: $3)
+        },
         VendorEntry(.mycrm, MyCRMCredentials.self) { try MyCRMConnector(configuration: $0, transport: $1, clock: $2, logger: $3) },
         VendorEntry(.apimo, ApimoCredentials.self) { try ApimoConnector(configuration: $0, transport: $1, clock: $2, logger: $3) },
-        VendorEntry(.bostonLogic, BostonLogicCredentials.self) { try BostonLogicConnector(configuration: $0, transport: $1, clock: $2, logger: $3) },
+        VendorEntry(.bostonLogic, BostonLogicCredentials.self) {
+            try BostonLogicConnector(configuration: $0, transport: $1, clock: $2, logger: $3)
+        },
     ]
 
     /// Every vendor, in the registry's order.

@@ -46,9 +46,10 @@ extension HubApp {
                 checks.append(.init(name: "data folder", status: .ok, message: directory.path))
             }
         } else {
-            checks.append(.init(
-                name: "data folder", status: .failed,
-                message: "\(directory.path) does not exist; run `realtyhub migrate --data-dir \(directory.path)`"))
+            checks.append(
+                .init(
+                    name: "data folder", status: .failed,
+                    message: "\(directory.path) does not exist; run `realtyhub migrate --data-dir \(directory.path)`"))
         }
 
         let box = Self.secretKeyCheck(configuration, into: &checks)
@@ -59,9 +60,10 @@ extension HubApp {
                 checks.append(Self.schemaCheck(schema, migrate: "`realtyhub migrate`"))
                 if let box { checks.append(Self.keyCheck(sealedWith: inspection.keyIDs, box: box, place: "folder")) }
             } else {
-                checks.append(.init(
-                    name: "schema", status: .failed,
-                    message: "no database in \(directory.path); run `realtyhub migrate --data-dir \(directory.path)`"))
+                checks.append(
+                    .init(
+                        name: "schema", status: .failed,
+                        message: "no database in \(directory.path); run `realtyhub migrate --data-dir \(directory.path)`"))
             }
         } catch {
             checks.append(.init(name: "schema", status: .failed, message: String(describing: error)))
@@ -87,8 +89,9 @@ extension HubApp {
         let inspection: PostgresHubStore.Inspection
         do {
             inspection = try await PostgresHubStore.inspect(try database.postgresConfiguration(), logger: quietLogger)
-            checks.append(.init(
-                name: "database", status: .ok, message: "\(database.redacted) (PostgreSQL \(inspection.serverVersion))"))
+            checks.append(
+                .init(
+                    name: "database", status: .ok, message: "\(database.redacted) (PostgreSQL \(inspection.serverVersion))"))
         } catch {
             checks.append(.init(name: "database", status: .failed, message: "\(database.redacted): \(error)"))
             return DoctorReport(checks: checks)
@@ -131,6 +134,8 @@ extension HubApp {
         }
         return .init(
             name: "key matches data", status: .failed,
-            message: "this \(place)'s secrets were sealed with key id \(keyIDs.joined(separator: ", ")), but the configured key id is \(box.currentKeyID): wrong key")
+            message:
+                "this \(place)'s secrets were sealed with key id \(keyIDs.joined(separator: ", ")), but the configured key id is \(box.currentKeyID): wrong key"
+        )
     }
 }

@@ -24,8 +24,9 @@ extension HubApp {
     ) async throws {
         let services = try await runtime.workerServices(
             fullPassInterval: fullPassInterval, pollInterval: pollInterval, leaseDuration: leaseDuration)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: runtime.logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: runtime.logger))
         try await group.run()
     }
 
@@ -57,8 +58,9 @@ extension HubApp {
             runtime: runtime, options: options, registry: registry, services: services, onRunning: onRunning)
         try await withMetricsFactory(PrometheusMetricsFactory(registry: registry)) {
             if signals {
-                let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                    services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: runtime.logger))
+                let group = ServiceGroup(
+                    configuration: ServiceGroupConfiguration(
+                        services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: runtime.logger))
                 try await group.run()
             } else {
                 try await server.run()

@@ -31,7 +31,8 @@ extension HubRuntime {
         // request limits: a connection's concurrency, rate and daily quota are counted over
         // every process, not per process.
         let sessions: (any SharedSessionStore)? = shared ? StoreSharedSessions(store: store, secretBox: secretBox) : nil
-        let limits: (any SharedRequestLimits)? = shared
+        let limits: (any SharedRequestLimits)? =
+            shared
             ? StoreSharedLimits(store: store, owner: PullRunner.defaultOwner(), logger: logger) : nil
         // The one shared configuration (redirects never followed, connect/read timeouts, pool
         // limits); every connector request also carries its own deadline.

@@ -24,7 +24,8 @@ extension ProbeReport {
                 var verbs: [String] = []
                 if write.canCreate { verbs.append("create") }
                 if write.canUpdate { verbs.append("update") }
-                let lookup = write.lookupKeys.isEmpty
+                let lookup =
+                    write.lookupKeys.isEmpty
                     ? "no lookup (a retried create may duplicate)"
                     : "lookup by " + write.lookupKeys.map(\.rawValue).joined(separator: ", ")
                 lines.append("  write  \(pad(write.resource.rawValue)) \(verbs.joined(separator: ", ")); \(lookup)")

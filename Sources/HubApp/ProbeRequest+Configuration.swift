@@ -39,11 +39,13 @@ extension ProbeRequest {
     ) throws {
         guard let vendor = ConnectorRegistry.vendor(named: vendorName.lowercased()) else {
             throw ProbeSetupError(
-                message: "unknown vendor \"\(vendorName)\"; use one of \(ConnectorRegistry.vendors.map(\.rawValue).joined(separator: ", "))")
+                message: "unknown vendor \"\(vendorName)\"; use one of \(ConnectorRegistry.vendors.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         func url(_ text: String, _ option: String) throws -> URL {
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                  url.host?.isEmpty == false else {
+                url.host?.isEmpty == false
+            else {
                 throw ProbeSetupError(message: "\(option) must be an http or https URL with a host, e.g. https://api.example.com")
             }
             guard url.user == nil, url.password == nil else {
@@ -60,7 +62,8 @@ extension ProbeRequest {
                 throw ProbeSetupError(message: "cannot read the credentials file \(path)")
             }
             if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-               let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+                let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0
+            {
                 warn("warning: \(path) can be read by other users (mode \(String(mode, radix: 8))); chmod 600 it")
             }
             data = contents

@@ -3,8 +3,8 @@ import Connectors
 public import Foundation
 public import HubStore
 public import Logging
-import Synchronization
 public import SyncEngine
+import Synchronization
 
 /// Builds connectors for stored connections through the vendor registry, and keeps one per
 /// connection (rebuilt when the connection or its credentials change), so tokens, sessions,
@@ -53,20 +53,23 @@ public final class RegistryConnectorProvider: ConnectorProvider {
 
     public func requestLimits(for connection: Connection) -> RateLimits? {
         guard let vendor = ConnectorRegistry.vendor(named: connection.vendor),
-              var limits = ConnectorRegistry.profile(for: vendor)?.rateLimits else { return nil }
+            var limits = ConnectorRegistry.profile(for: vendor)?.rateLimits
+        else { return nil }
         if let rate = connection.requestsPerSecond { limits.requestsPerSecond = rate > 0 ? rate : nil }
         if let concurrency = connection.maxConcurrency { limits.maxConcurrency = max(1, concurrency) }
         return limits
     }
 
     public func connector(for connection: Connection, credentials: Data?) throws -> any Connector {
-        let fingerprint = "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(connection.requestsPerSecond ?? -1)|\(connection.maxConcurrency ?? -1)|\(credentials?.hashValue ?? 0)"
+        let fingerprint =
+            "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(connection.requestsPerSecond ?? -1)|\(connection.maxConcurrency ?? -1)|\(credentials?.hashValue ?? 0)"
         if let entry = cache.withLock({ $0[connection.id] }), entry.fingerprint == fingerprint {
             return entry.connector
         }
         guard let vendor = ConnectorRegistry.vendor(named: connection.vendor) else {
             throw SyncEngineError.unusableConnection(
-                "connection \(connection.id) names an unknown vendor \"\(connection.vendor)\"; vendors: \(ConnectorRegistry.vendors.map(\.rawValue).joined(separator: ", "))")
+                "connection \(connection.id) names an unknown vendor \"\(connection.vendor)\"; vendors: \(ConnectorRegistry.vendors.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         guard let credentials else {
             throw SyncEngineError.unusableConnection("connection \(connection.id) has no credentials")

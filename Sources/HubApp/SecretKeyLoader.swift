@@ -2,10 +2,10 @@ public import Foundation
 public import HubStore
 
 #if canImport(Glibc)
-import Glibc
-import CDispatch
+    import Glibc
+    import CDispatch
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where the secret key came from.
@@ -36,7 +36,8 @@ public enum SecretKeyLoader {
         let file = configuration.keyFile
         if !FileManager.default.fileExists(atPath: file.path) {
             guard create else {
-                throw StoreError.secretKey("no key: REALTYHUB_SECRET_KEY is not set and \(file.path) does not exist (run `realtyhub migrate` to create it)")
+                throw StoreError.secretKey(
+                    "no key: REALTYHUB_SECRET_KEY is not set and \(file.path) does not exist (run `realtyhub migrate` to create it)")
             }
             try createKeyFile(at: file)
         }
@@ -89,7 +90,8 @@ public enum SecretKeyLoader {
         }
         if info.st_mode & 0o077 != 0 {
             throw StoreError.secretKey(
-                "the key file \(file.path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run `chmod 600 \(file.path)`")
+                "the key file \(file.path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run `chmod 600 \(file.path)`"
+            )
         }
     }
 }

@@ -24,11 +24,13 @@ struct StoreSharedLimits: SharedRequestLimits {
             if try await !store.renewRequest(
                 key: permit.connectionID, slot: permit.slot, owner: owner, now: Date(), leaseDuration: leaseDuration)
             {
-                logger.warning("a shared request slot lapsed while its request ran", metadata: ["hub.connection.id": "\(permit.connectionID)"])
+                logger.warning(
+                    "a shared request slot lapsed while its request ran", metadata: ["hub.connection.id": "\(permit.connectionID)"])
             }
         } catch {
             // Retried at the next beat; the lease lasts three beats.
-            logger.warning("renewing a shared request slot failed", metadata: ["hub.connection.id": "\(permit.connectionID)", "hub.error": "\(error)"])
+            logger.warning(
+                "renewing a shared request slot failed", metadata: ["hub.connection.id": "\(permit.connectionID)", "hub.error": "\(error)"])
         }
     }
 
@@ -56,7 +58,9 @@ struct StoreSharedLimits: SharedRequestLimits {
             try await store.releaseRequest(key: permit.connectionID, slot: permit.slot, owner: owner)
         } catch {
             // The slot's lease runs out on its own.
-            logger.warning("releasing a shared request slot failed", metadata: ["hub.connection.id": "\(permit.connectionID)", "hub.error": "\(error)"])
+            logger.warning(
+                "releasing a shared request slot failed",
+                metadata: ["hub.connection.id": "\(permit.connectionID)", "hub.error": "\(error)"])
         }
     }
 }

@@ -104,7 +104,9 @@ extension HubRuntime {
             do {
                 capabilities = try connectors.connector(for: connection, credentials: credentials).capabilities
             } catch {
-                var failed = SyncRun(tenantID: tenant, connectionID: connection.id, resource: resource ?? .contacts, mode: full ? .full : .incremental, status: .failed, startedAt: Date(), finishedAt: Date())
+                var failed = SyncRun(
+                    tenantID: tenant, connectionID: connection.id, resource: resource ?? .contacts, mode: full ? .full : .incremental,
+                    status: .failed, startedAt: Date(), finishedAt: Date())
                 failed.error = String(describing: error)
                 runs.append(failed)
                 continue
@@ -114,8 +116,9 @@ extension HubRuntime {
                 throw HubError(.invalidRequest, "connection \(connection.name) cannot read \(resource.rawValue)")
             }
             for name in resources {
-                runs.append(try await pullRunner.run(
-                    tenant: tenant, connectionID: connection.id, resource: name, mode: full ? .full : .incremental, progress: progress))
+                runs.append(
+                    try await pullRunner.run(
+                        tenant: tenant, connectionID: connection.id, resource: name, mode: full ? .full : .incremental, progress: progress))
             }
         }
         return runs

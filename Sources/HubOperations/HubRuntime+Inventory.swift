@@ -44,7 +44,8 @@ extension HubRuntime {
     /// inventory (PropQ); its delivery completes once the vendor reports the publication settled.
     public func enqueuePublish(development: String, tenant: String, connection: Connection) async throws -> Delivery {
         guard FieldRules.isPresent(development) else {
-            throw HubError(.validationFailed, "the development is required", details: [FieldError(field: "development", message: "is required")])
+            throw HubError(
+                .validationFailed, "the development is required", details: [FieldError(field: "development", message: "is required")])
         }
         let _: any UnitInventoryConnector = try await service(
             of: connection, tenant: tenant, otherwise: "publishing goes to propq connections")
@@ -66,14 +67,16 @@ extension HubRuntime {
         let trimmed = address.trimmingCharacters(in: .whitespacesAndNewlines)
         // Counted in Unicode scalars, as JSON Schema's maxLength counts (the API document says 500).
         guard FieldRules.isPresent(address), address.unicodeScalars.count <= 500 else {
-            throw HubError(.validationFailed, "the address is required (at most 500 characters)", details: [FieldError(field: "address", message: "is required")])
+            throw HubError(
+                .validationFailed, "the address is required (at most 500 characters)",
+                details: [FieldError(field: "address", message: "is required")])
         }
         let checker: any AddressCheckingConnector = try await service(
             of: connection, tenant: tenant, otherwise: "the address check is a mycrm service")
         let key = connection.id + "|" + trimmed.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
         let now = Date()
         if let cached = try await store.cachedValue(namespace: "mycrm-address", key: key, now: now),
-           let answer = try? JSONValue(parsing: cached)
+            let answer = try? JSONValue(parsing: cached)
         {
             return (answer, true)
         }

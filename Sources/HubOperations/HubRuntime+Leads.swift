@@ -1,8 +1,8 @@
 import ConnectorKit
-import SyncEngine
 public import Foundation
 public import HubStore
 public import RealtyModel
+import SyncEngine
 
 extension HubRuntime {
     /// Accepts a lead: validates it once and commits one delivery per target connection to the
@@ -37,7 +37,8 @@ extension HubRuntime {
         do {
             contact = try Contact(clientFields: object)
         } catch {
-            throw HubError(.invalidRequest, "the lead is not a Contacts record in RESO names: \(error.field): \(error.message)", details: [error])
+            throw HubError(
+                .invalidRequest, "the lead is not a Contacts record in RESO names: \(error.field): \(error.message)", details: [error])
         }
         if contact.contactType == nil { contact.contactType = "Lead" }
         let errors = contact.validate()
@@ -71,7 +72,8 @@ extension HubRuntime {
                 connection = try await findConnection(name, tenant: tenant)
             } catch let error as HubError where error.code == .notFound {
                 throw HubError(
-                    .unknownConnection, "no connection \(name)", details: [FieldError(field: "connections", message: "no connection \(name)")])
+                    .unknownConnection, "no connection \(name)",
+                    details: [FieldError(field: "connections", message: "no connection \(name)")])
             }
             // Well formed, but the connection's vendor takes no leads: the request conflicts with
             // what the connection is.
@@ -87,7 +89,7 @@ extension HubRuntime {
 
     func takesLeads(_ connection: Connection) async -> Bool {
         guard let credentials = try? await store.credentials(connectionID: connection.id, tenant: connection.tenantID),
-              let connector = try? connectors.connector(for: connection, credentials: credentials)
+            let connector = try? connectors.connector(for: connection, credentials: credentials)
         else { return false }
         return connector.capabilities.write(.contacts)?.canCreate == true
     }
@@ -118,7 +120,8 @@ extension HubRuntime {
             } else {
                 // A key from before fingerprints were stored: the same request when it went to
                 // the same connections with the same lead.
-                same = Set(existing.map(\.connectionID)) == Set(targets.map(\.id))
+                same =
+                    Set(existing.map(\.connectionID)) == Set(targets.map(\.id))
                     && existing.allSatisfy { $0.kind == .leadCreate && (try? JSONDecoder().decode(Contact.self, from: $0.payload)) == lead }
             }
             guard same else {

@@ -25,12 +25,13 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
         for item in text.split(whereSeparator: { $0 == " " || $0 == "," }) {
             let parts = item.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2,
-                  parts[0] == "*" || Self.resources.contains(String(parts[0])),
-                  parts[1] == "*" || Action(rawValue: String(parts[1])) != nil
+                parts[0] == "*" || Self.resources.contains(String(parts[0])),
+                parts[1] == "*" || Action(rawValue: String(parts[1])) != nil
             else {
                 throw HubError(
                     .invalidScope,
-                    "unknown scope \"\(item)\": scopes are resource:action with resource one of \(Self.resources.joined(separator: ", ")) or *, and action read, write, delete or *")
+                    "unknown scope \"\(item)\": scopes are resource:action with resource one of \(Self.resources.joined(separator: ", ")) or *, and action read, write, delete or *"
+                )
             }
             grants.insert(String(item))
         }
@@ -41,12 +42,13 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
 
     /// Every grant of the client that `requested` also names (a token may ask for less).
     public func narrowed(to requested: ScopeSet) -> ScopeSet {
-        ScopeSet(grants: requested.grants.filter { grant in
-            let parts = grant.split(separator: ":")
-            guard parts.count == 2 else { return false }
-            if parts[0] == "*" || parts[1] == "*" { return grants.contains(grant) }
-            return allows(String(parts[0]), Action(rawValue: String(parts[1])) ?? .read)
-        })
+        ScopeSet(
+            grants: requested.grants.filter { grant in
+                let parts = grant.split(separator: ":")
+                guard parts.count == 2 else { return false }
+                if parts[0] == "*" || parts[1] == "*" { return grants.contains(grant) }
+                return allows(String(parts[0]), Action(rawValue: String(parts[1])) ?? .read)
+            })
     }
 
     /// Whether the scopes allow `action` on `resource`.

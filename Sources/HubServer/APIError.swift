@@ -20,7 +20,9 @@ public struct APIError: Error, Sendable {
     /// Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`).
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ code: Code, _ message: String, details: [FieldError] = [], headers: HTTPFields = HTTPFields()) {
+    public init(
+        _ status: HTTPResponse.Status, _ code: Code, _ message: String, details: [FieldError] = [], headers: HTTPFields = HTTPFields()
+    ) {
         self.status = status
         self.code = code
         self.message = message
@@ -225,11 +227,12 @@ extension APIError {
         public static let invalidClient = Code("invalid_client")
 
         /// Every code the API answers with.
-        public static let all: [Code] = HubError.Code.all.map(Code.init) + [
-            .bodyTooLarge, .connectionDisabled, .connectionUnusable, .httpError, .insufficientScope,
-            .invalidJSON, .invalidQuery, .invalidState, .methodNotAllowed, .rateLimited, .shuttingDown,
-            .syncRunning, .unhealthy, .unsupportedGrantType, .unsupportedMediaType, .vendorConflict, .vendorForbidden,
-            .vendorNotFound, .vendorRateLimited, .vendorUnauthorized, .vendorValidationFailed, .invalidClient,
-        ]
+        public static let all: [Code] =
+            HubError.Code.all.map(Code.init) + [
+                .bodyTooLarge, .connectionDisabled, .connectionUnusable, .httpError, .insufficientScope,
+                .invalidJSON, .invalidQuery, .invalidState, .methodNotAllowed, .rateLimited, .shuttingDown,
+                .syncRunning, .unhealthy, .unsupportedGrantType, .unsupportedMediaType, .vendorConflict, .vendorForbidden,
+                .vendorNotFound, .vendorRateLimited, .vendorUnauthorized, .vendorValidationFailed, .invalidClient,
+            ]
     }
 }

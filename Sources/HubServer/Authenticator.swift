@@ -9,7 +9,8 @@ struct Authenticator: Sendable {
 
     func authenticate(_ request: Request) async throws -> Principal {
         guard let header = request.headers[.authorization] else {
-            throw APIError.unauthorized("this route needs a bearer token: POST /oauth/token with the client id and secret, then send Authorization: Bearer <token>")
+            throw APIError.unauthorized(
+                "this route needs a bearer token: POST /oauth/token with the client id and secret, then send Authorization: Bearer <token>")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
@@ -19,7 +20,9 @@ struct Authenticator: Sendable {
         if let wait = await limiter.take(principal.clientID) {
             var headers = HTTPFields()
             headers[.retryAfter] = String(Int(wait.rounded(.up)))
-            throw APIError(.tooManyRequests, .rateLimited, "too many requests for this client; retry after \(Int(wait.rounded(.up))) s", headers: headers)
+            throw APIError(
+                .tooManyRequests, .rateLimited, "too many requests for this client; retry after \(Int(wait.rounded(.up))) s",
+                headers: headers)
         }
         return principal
     }

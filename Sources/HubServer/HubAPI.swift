@@ -67,10 +67,13 @@ public struct HubAPI: Sendable {
 extension HubAPI {
     func addOperations(_ table: RouteTable, catalog: RouteCatalog) {
         let runtime = self.runtime
-        table.add(RouteSpec(
-            method: .get, path: "/health", operationID: "health", summary: "Whether the hub and its store answer", tag: "Operations",
-            replies: [.init(status: 200, description: "Healthy", schema: Schema.ref("Health")),
-                      .init(status: 503, description: "The store does not answer", schema: Schema.ref("Error"))])
+        table.add(
+            RouteSpec(
+                method: .get, path: "/health", operationID: "health", summary: "Whether the hub and its store answer", tag: "Operations",
+                replies: [
+                    .init(status: 200, description: "Healthy", schema: Schema.ref("Health")),
+                    .init(status: 503, description: "The store does not answer", schema: Schema.ref("Error")),
+                ])
         ) { _, _ in
             do {
                 let status = try await runtime.store.schemaStatus()
@@ -81,18 +84,21 @@ extension HubAPI {
             }
         }
 
-        table.add(RouteSpec(
-            method: .get, path: "/openapi.json", operationID: "openapi", summary: "This API's OpenAPI 3.1 document", tag: "Operations",
-            replies: [.init(status: 200, description: "The document", schema: .object(["type": "object"]))])
+        table.add(
+            RouteSpec(
+                method: .get, path: "/openapi.json", operationID: "openapi", summary: "This API's OpenAPI 3.1 document", tag: "Operations",
+                replies: [.init(status: 200, description: "The document", schema: .object(["type": "object"]))])
         ) { _, _ in
             JSONResponse.make(.ok, bytes: catalog.documentBytes)
         }
 
         let metrics = self.metrics
-        table.add(RouteSpec(
-            method: .get, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics", tag: "Operations",
-            scope: ("metrics", .read),
-            replies: [.init(status: 200, description: "Prometheus text format", schema: Schema.string, contentType: "text/plain")] + Self.authReplies)
+        table.add(
+            RouteSpec(
+                method: .get, path: "/metrics", operationID: "metrics", summary: "Prometheus metrics", tag: "Operations",
+                scope: ("metrics", .read),
+                replies: [.init(status: 200, description: "Prometheus text format", schema: Schema.string, contentType: "text/plain")]
+                    + Self.authReplies)
         ) { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
@@ -101,21 +107,22 @@ extension HubAPI {
 
         let tokens = self.tokens
         let tokenLimiter = self.tokenLimiter
-        table.add(RouteSpec(
-            method: .post, path: "/oauth/token", operationID: "issueToken",
-            summary: "Client credentials grant: Basic client_id:secret, body grant_type=client_credentials", tag: "Auth",
-            requestBody: Schema.ref("TokenRequest"), requestContentType: "application/x-www-form-urlencoded",
-            replies: [
-                .init(status: 200, description: "A bearer token", schema: Schema.ref("Token")),
-                .init(status: 400, description: "Unsupported grant or scope", schema: Schema.ref("Error")),
-                .init(status: 401, description: "Unknown client or wrong secret", schema: Schema.ref("Error")),
-                .init(status: 415, description: "Not a form or JSON body", schema: Schema.ref("Error")),
-                .init(status: 429, description: "Too many attempts", schema: Schema.ref("Error")),
-            ])
+        table.add(
+            RouteSpec(
+                method: .post, path: "/oauth/token", operationID: "issueToken",
+                summary: "Client credentials grant: Basic client_id:secret, body grant_type=client_credentials", tag: "Auth",
+                requestBody: Schema.ref("TokenRequest"), requestContentType: "application/x-www-form-urlencoded",
+                replies: [
+                    .init(status: 200, description: "A bearer token", schema: Schema.ref("Token")),
+                    .init(status: 400, description: "Unsupported grant or scope", schema: Schema.ref("Error")),
+                    .init(status: 401, description: "Unknown client or wrong secret", schema: Schema.ref("Error")),
+                    .init(status: 415, description: "Not a form or JSON body", schema: Schema.ref("Error")),
+                    .init(status: 429, description: "Too many attempts", schema: Schema.ref("Error")),
+                ])
         ) { request, context in
             guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
-                  let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-                  let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+                let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+                let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
             else {
                 var error = APIError.unauthorized("authenticate with HTTP Basic: the client id and secret")
                 error.code = .invalidClient
@@ -137,20 +144,31 @@ extension HubAPI {
             let (token, scopes) = try await tokens.issue(clientID: clientID, secret: secret, requested: requested)
             var headers = HTTPFields()
             headers[.cacheControl] = "no-store"
-            return JSONResponse.make(.ok, .object([
-                "access_token": .string(token), "token_type": "Bearer", "expires_in": .number(JSONNumber(tokens.lifetime.rounded()) ?? JSONNumber(0)),
-                "scope": .string(scopes.description),
-            ]), headers: headers)
+            return JSONResponse.make(
+                .ok,
+                .object([
+                    "access_token": .string(token), "token_type": "Bearer",
+                    "expires_in": .number(JSONNumber(tokens.lifetime.rounded()) ?? JSONNumber(0)),
+                    "scope": .string(scopes.description),
+                ]), headers: headers)
         }
 
-        table.add(RouteSpec(
-            method: .get, path: "/v1/events", operationID: "listEvents", summary: "The change feed: record changes after a sequence number",
-            tag: "Events", scope: ("events", .read),
-            parameters: [
-                .init(name: "after", location: .query, required: false, schema: Schema.integer(0...Schema.maxSafeInteger), description: "Return events with a greater sequence (default 0)"),
-                .init(name: "limit", location: .query, required: false, schema: Schema.integer(1...1000), description: "At most this many (1-1000, default 100)"),
-            ],
-            replies: [.init(status: 200, description: "Events in order", schema: Schema.ref("EventList"))] + Self.authReplies + [Self.reply(400)])
+        table.add(
+            RouteSpec(
+                method: .get, path: "/v1/events", operationID: "listEvents",
+                summary: "The change feed: record changes after a sequence number",
+                tag: "Events", scope: ("events", .read),
+                parameters: [
+                    .init(
+                        name: "after", location: .query, required: false, schema: Schema.integer(0...Schema.maxSafeInteger),
+                        description: "Return events with a greater sequence (default 0)"),
+                    .init(
+                        name: "limit", location: .query, required: false, schema: Schema.integer(1...1000),
+                        description: "At most this many (1-1000, default 100)"),
+                ],
+                replies: [.init(status: 200, description: "Events in order", schema: Schema.ref("EventList"))] + Self.authReplies + [
+                    Self.reply(400)
+                ])
         ) { request, context in
             let principal = try RequestSupport.principal(context)
             let afterText = try RequestSupport.query(request, "after") ?? "0"
@@ -185,7 +203,8 @@ extension HubAPI {
             }
         }
         guard type.hasPrefix("application/x-www-form-urlencoded") else {
-            throw APIError(.unsupportedMediaType, .unsupportedMediaType, "send grant_type=client_credentials as application/x-www-form-urlencoded")
+            throw APIError(
+                .unsupportedMediaType, .unsupportedMediaType, "send grant_type=client_credentials as application/x-www-form-urlencoded")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)

@@ -1,5 +1,5 @@
-public import Hummingbird
 public import HubOperations
+public import Hummingbird
 import Logging
 
 /// The per-request context of the hub API: Hummingbird's core storage plus the caller, once

@@ -1,6 +1,6 @@
 public import Foundation
-public import HubOperations
 import HTTPTypes
+public import HubOperations
 import Hummingbird
 import Logging
 public import Prometheus
@@ -48,7 +48,8 @@ public enum HubServer {
         runtime: HubRuntime, options: HubServerOptions, registry: PrometheusCollectorRegistry, services: [any Service] = [],
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some Service {
-        let api = HubAPI(runtime: runtime, tokenLifetime: options.tokenLifetime, requestsPerSecond: options.requestsPerSecond, metrics: registry)
+        let api = HubAPI(
+            runtime: runtime, tokenLifetime: options.tokenLifetime, requestsPerSecond: options.requestsPerSecond, metrics: registry)
         return Application(
             router: api.router(),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "RealtyHub"),
@@ -70,7 +71,9 @@ struct SyncDrain: Service {
 
 extension HubServer {
     /// A bearer token for a client, as `POST /oauth/token` would issue it (the demo prints one).
-    public static func issueToken(runtime: HubRuntime, clientID: String, secret: String, lifetime: TimeInterval = 1800) async throws -> String {
+    public static func issueToken(runtime: HubRuntime, clientID: String, secret: String, lifetime: TimeInterval = 1800) async throws
+        -> String
+    {
         let tokens = TokenService(secretBox: runtime.secretBox, store: runtime.store, lifetime: lifetime)
         return try await tokens.issue(clientID: clientID, secret: secret, requested: nil).token
     }

@@ -24,7 +24,9 @@ struct APIErrorMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let catalog: RouteCatalog
 
-    func handle(_ request: Request, context: HubRequestContext, next: (Request, HubRequestContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: HubRequestContext, next: (Request, HubRequestContext) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
@@ -32,12 +34,15 @@ struct APIErrorMiddleware: RouterMiddleware {
             if apiError.status == .notFound, let http = error as? any HTTPResponseError, http.status == .notFound {
                 let methods = catalog.specs.filter { $0.matches(request.uri.path) }.map(\.method.rawValue)
                 if !methods.isEmpty {
-                    apiError = APIError(.methodNotAllowed, .methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(methods.joined(separator: ", "))")
+                    apiError = APIError(
+                        .methodNotAllowed, .methodNotAllowed,
+                        "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(methods.joined(separator: ", "))")
                     apiError.headers[.allow] = methods.joined(separator: ", ")
                 }
             }
             if apiError.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["hub.error": "\(String(describing: error))", "hub.path": "\(request.uri.path)"])
+                context.logger.error(
+                    "request failed", metadata: ["hub.error": "\(String(describing: error))", "hub.path": "\(request.uri.path)"])
             }
             return apiError.response()
         }

@@ -1,5 +1,5 @@
-import HubOperations
 import HTTPTypes
+import HubOperations
 import HubStore
 import RealtyModel
 
@@ -16,7 +16,10 @@ enum Schema {
 
     /// An integer within `range` (the bounds the server checks).
     static func integer(_ range: ClosedRange<Int64>) -> JSONValue {
-        ["type": "integer", "format": "int64", "minimum": .number(JSONNumber(range.lowerBound)), "maximum": .number(JSONNumber(range.upperBound))]
+        [
+            "type": "integer", "format": "int64", "minimum": .number(JSONNumber(range.lowerBound)),
+            "maximum": .number(JSONNumber(range.upperBound)),
+        ]
     }
 
     /// The largest integer a request may carry where the server sets no smaller bound: 2^53 - 1,
@@ -43,7 +46,9 @@ enum Schema {
 
     /// A comma-separated query list (`fields=A,B`) of values from `choices`.
     static func commaList(_ choices: [String], minItems: Int) -> JSONValue {
-        var schema: [String: JSONValue] = ["type": "array", "items": ["type": "string", "enum": .array(choices.sorted().map(JSONValue.string))]]
+        var schema: [String: JSONValue] = [
+            "type": "array", "items": ["type": "string", "enum": .array(choices.sorted().map(JSONValue.string))],
+        ]
         if minItems > 0 { schema["minItems"] = .number(JSONNumber(minItems)) }
         return .object(schema)
     }
@@ -88,22 +93,25 @@ enum OpenAPIDocument {
                 operation["security"] = .array([])
             }
             if !spec.parameters.isEmpty {
-                operation["parameters"] = .array(spec.parameters.map { parameter -> JSONValue in
-                    var object: [String: JSONValue] = [
-                        "name": .string(parameter.name), "in": .string(parameter.location.rawValue),
-                        "required": .bool(parameter.required), "schema": parameter.schema,
-                        "description": .string(parameter.description),
-                    ]
-                    // Lists in the query are comma-separated: fields=A,B.
-                    if parameter.schema["type"] == .string("array") {
-                        object["style"] = "form"
-                        object["explode"] = false
-                    }
-                    return .object(object)
-                })
+                operation["parameters"] = .array(
+                    spec.parameters.map { parameter -> JSONValue in
+                        var object: [String: JSONValue] = [
+                            "name": .string(parameter.name), "in": .string(parameter.location.rawValue),
+                            "required": .bool(parameter.required), "schema": parameter.schema,
+                            "description": .string(parameter.description),
+                        ]
+                        // Lists in the query are comma-separated: fields=A,B.
+                        if parameter.schema["type"] == .string("array") {
+                            object["style"] = "form"
+                            object["explode"] = false
+                        }
+                        return .object(object)
+                    })
             }
             if let body = spec.requestBody {
-                operation["requestBody"] = ["required": .bool(spec.requestBodyRequired), "content": .object([spec.requestContentType: ["schema": body]])]
+                operation["requestBody"] = [
+                    "required": .bool(spec.requestBodyRequired), "content": .object([spec.requestContentType: ["schema": body]]),
+                ]
             }
             var responses: [String: JSONValue] = [:]
             for reply in spec.replies {
@@ -122,7 +130,8 @@ enum OpenAPIDocument {
             "info": [
                 "title": "RealtyHub API",
                 "version": "1.0.0",
-                "description": "One API over every connected real-estate CRM and portal, in RESO Data Dictionary names. Authenticate with OAuth 2.0 client credentials at /oauth/token and send the bearer token; every list pages with page/per_page (at most 100) and returns count.",
+                "description":
+                    "One API over every connected real-estate CRM and portal, in RESO Data Dictionary names. Authenticate with OAuth 2.0 client credentials at /oauth/token and send the bearer token; every list pages with page/per_page (at most 100) and returns count.",
             ],
             "paths": .object(paths),
             "components": [
@@ -137,57 +146,73 @@ enum OpenAPIDocument {
 
     static func schemas() -> [String: JSONValue] {
         var schemas: [String: JSONValue] = [:]
-        schemas["Error"] = Schema.object([
-            "error": Schema.object([
-                "code": ["type": "string", "enum": .array(APIError.Code.all.map { .string($0.rawValue) })], "message": Schema.string,
-                "details": Schema.array(Schema.object(["field": Schema.string, "message": Schema.string], required: ["field", "message"])),
-            ], required: ["code", "message"]),
-        ], required: ["error"])
+        schemas["Error"] = Schema.object(
+            [
+                "error": Schema.object(
+                    [
+                        "code": ["type": "string", "enum": .array(APIError.Code.all.map { .string($0.rawValue) })],
+                        "message": Schema.string,
+                        "details": Schema.array(
+                            Schema.object(["field": Schema.string, "message": Schema.string], required: ["field", "message"])),
+                    ], required: ["code", "message"])
+            ], required: ["error"])
         schemas["Health"] = Schema.object(["status": Schema.string, "schema": Schema.string], required: ["status"])
-        schemas["TokenRequest"] = Schema.object([
-            "grant_type": ["type": "string", "enum": ["client_credentials"]],
-            "scope": ["type": "string", "description": "Space-separated scopes, a subset of the client's; all of them when absent"],
-        ], required: ["grant_type"])
-        schemas["Token"] = Schema.object([
-            "access_token": Schema.string, "token_type": ["type": "string", "enum": ["Bearer"]], "expires_in": Schema.integer,
-            "scope": Schema.string,
-        ], required: ["access_token", "token_type", "expires_in", "scope"])
-        schemas["Event"] = Schema.object([
-            "EntityEventSequence": Schema.integer, "ResourceName": Schema.string, "ResourceRecordKey": Schema.string,
-            "EventType": ["type": "string", "enum": ["created", "updated", "deleted"]], "ConnectionId": Schema.string,
-            "ModificationTimestamp": Schema.dateTime,
-        ], required: ["EntityEventSequence", "ResourceName", "ResourceRecordKey", "EventType", "ModificationTimestamp"])
-        schemas["EventList"] = Schema.object(["events": Schema.array(Schema.ref("Event")), "next_after": Schema.integer], required: ["events", "next_after"])
+        schemas["TokenRequest"] = Schema.object(
+            [
+                "grant_type": ["type": "string", "enum": ["client_credentials"]],
+                "scope": ["type": "string", "description": "Space-separated scopes, a subset of the client's; all of them when absent"],
+            ], required: ["grant_type"])
+        schemas["Token"] = Schema.object(
+            [
+                "access_token": Schema.string, "token_type": ["type": "string", "enum": ["Bearer"]], "expires_in": Schema.integer,
+                "scope": Schema.string,
+            ], required: ["access_token", "token_type", "expires_in", "scope"])
+        schemas["Event"] = Schema.object(
+            [
+                "EntityEventSequence": Schema.integer, "ResourceName": Schema.string, "ResourceRecordKey": Schema.string,
+                "EventType": ["type": "string", "enum": ["created", "updated", "deleted"]], "ConnectionId": Schema.string,
+                "ModificationTimestamp": Schema.dateTime,
+            ], required: ["EntityEventSequence", "ResourceName", "ResourceRecordKey", "EventType", "ModificationTimestamp"])
+        schemas["EventList"] = Schema.object(
+            ["events": Schema.array(Schema.ref("Event")), "next_after": Schema.integer], required: ["events", "next_after"])
 
         for resource in ResourceName.apiResources {
             schemas[resource.rawValue] = recordSchema(resource)
-            schemas["\(resource.rawValue)List"] = Schema.object([
-                "count": Schema.integer, "page": Schema.integer, "per_page": Schema.integer, "value": Schema.array(Schema.ref(resource.rawValue)),
-            ], required: ["count", "page", "per_page", "value"])
+            schemas["\(resource.rawValue)List"] = Schema.object(
+                [
+                    "count": Schema.integer, "page": Schema.integer, "per_page": Schema.integer,
+                    "value": Schema.array(Schema.ref(resource.rawValue)),
+                ], required: ["count", "page", "per_page", "value"])
         }
 
-        schemas["Connection"] = Schema.object([
-            "id": Schema.readOnly(Schema.string), "vendor": vendorSchema, "name": Schema.string, "base_url": Schema.string, "auth_url": Schema.string,
-            "sync_interval_seconds": Schema.integer, "enabled": Schema.boolean, "has_credentials": Schema.readOnly(Schema.boolean),
-            "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
-            "requests_per_second": rateSchema, "max_concurrency": concurrencySchema,
-        ], required: ["id", "vendor", "name", "base_url", "enabled", "has_credentials", "created_at", "updated_at"])
+        schemas["Connection"] = Schema.object(
+            [
+                "id": Schema.readOnly(Schema.string), "vendor": vendorSchema, "name": Schema.string, "base_url": Schema.string,
+                "auth_url": Schema.string,
+                "sync_interval_seconds": Schema.integer, "enabled": Schema.boolean, "has_credentials": Schema.readOnly(Schema.boolean),
+                "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
+                "requests_per_second": rateSchema, "max_concurrency": concurrencySchema,
+            ], required: ["id", "vendor", "name", "base_url", "enabled", "has_credentials", "created_at", "updated_at"])
         schemas["ConnectionList"] = Schema.object(["value": Schema.array(Schema.ref("Connection"))], required: ["value"])
         // Request bodies are open: members the server does not know, and the server-owned ones
         // a connection read from the API carries (id, has_credentials, created_at, updated_at),
         // are ignored.
-        var connectionInput = Schema.object([
-            "vendor": vendorSchema, "name": Schema.nonBlank, "base_url": urlSchema, "auth_url": nullable(urlSchema),
-            "credentials": ["type": "object", "description": "The vendor's credentials (see the README's connection section); write-only"],
-            "sync_interval_seconds": nullable(intervalSchema),
-            "requests_per_second": nullable(rateSchema), "max_concurrency": nullable(concurrencySchema),
-            "id": Schema.readOnly(Schema.string), "has_credentials": Schema.readOnly(Schema.boolean),
-            "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
-        ], required: ["vendor", "name", "base_url", "credentials"], closed: false)
+        var connectionInput = Schema.object(
+            [
+                "vendor": vendorSchema, "name": Schema.nonBlank, "base_url": urlSchema, "auth_url": nullable(urlSchema),
+                "credentials": [
+                    "type": "object", "description": "The vendor's credentials (see the README's connection section); write-only",
+                ],
+                "sync_interval_seconds": nullable(intervalSchema),
+                "requests_per_second": nullable(rateSchema), "max_concurrency": nullable(concurrencySchema),
+                "id": Schema.readOnly(Schema.string), "has_credentials": Schema.readOnly(Schema.boolean),
+                "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
+            ], required: ["vendor", "name", "base_url", "credentials"], closed: false)
         if case .object(var object) = connectionInput {
-            object["oneOf"] = .array(vendorCredentials.map { vendor, credentials in
-                ["properties": ["vendor": ["const": .string(vendor)], "credentials": credentials]]
-            })
+            object["oneOf"] = .array(
+                vendorCredentials.map { vendor, credentials in
+                    ["properties": ["vendor": ["const": .string(vendor)], "credentials": credentials]]
+                })
             connectionInput = .object(object)
         }
         schemas["ConnectionInput"] = connectionInput
@@ -195,58 +220,82 @@ enum OpenAPIDocument {
         // ones of a connection read from the API, which are ignored.
         schemas["ConnectionPatch"] = Schema.object([
             "name": Schema.nonBlank, "base_url": urlSchema, "auth_url": nullable(urlSchema),
-            "credentials": ["anyOf": .array(vendorCredentials.map(\.1)), "description": "The connection's vendor's credentials; another vendor's answer 409"],
+            "credentials": [
+                "anyOf": .array(vendorCredentials.map(\.1)),
+                "description": "The connection's vendor's credentials; another vendor's answer 409",
+            ],
             "sync_interval_seconds": nullable(intervalSchema), "enabled": Schema.boolean,
             "requests_per_second": nullable(rateSchema, note: "null restores the vendor's default"),
             "max_concurrency": nullable(concurrencySchema, note: "null restores the vendor's default"),
-            "id": Schema.readOnly(Schema.string), "vendor": Schema.readOnly(vendorSchema), "has_credentials": Schema.readOnly(Schema.boolean),
+            "id": Schema.readOnly(Schema.string), "vendor": Schema.readOnly(vendorSchema),
+            "has_credentials": Schema.readOnly(Schema.boolean),
             "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
         ])
-        schemas["ConnectionTest"] = Schema.object([
-            "ok": Schema.boolean, "readable": Schema.array(Schema.string),
-            "error": Schema.object(["code": Schema.string, "message": Schema.string], required: ["code", "message"]),
-        ], required: ["ok"])
-        schemas["SyncRequest"] = Schema.object([
-            "resource": [
-                "type": ["string", "null"], "enum": .array(syncResourceNames.map(JSONValue.string) + [.null]),
-                "description": "A resource name (Contacts) or path name (contacts); every readable resource when absent or null",
-            ],
-            "full": ["type": ["boolean", "null"], "description": "A full pass (detects deletions); incremental where the vendor allows it when false or absent"],
-        ], closed: false)
+        schemas["ConnectionTest"] = Schema.object(
+            [
+                "ok": Schema.boolean, "readable": Schema.array(Schema.string),
+                "error": Schema.object(["code": Schema.string, "message": Schema.string], required: ["code", "message"]),
+            ], required: ["ok"])
+        schemas["SyncRequest"] = Schema.object(
+            [
+                "resource": [
+                    "type": ["string", "null"], "enum": .array(syncResourceNames.map(JSONValue.string) + [.null]),
+                    "description": "A resource name (Contacts) or path name (contacts); every readable resource when absent or null",
+                ],
+                "full": [
+                    "type": ["boolean", "null"],
+                    "description": "A full pass (detects deletions); incremental where the vendor allows it when false or absent",
+                ],
+            ], closed: false)
         schemas["SyncStarted"] = Schema.object(
-            ["connection_id": Schema.string, "resource": Schema.nullable("string"), "full": Schema.boolean], required: ["connection_id", "full"])
-        schemas["SyncRun"] = Schema.object([
-            "id": Schema.string, "connection_id": Schema.string, "resource": Schema.string,
-            "mode": ["type": "string", "enum": ["full", "incremental"]], "status": ["type": "string", "enum": ["running", "succeeded", "failed"]],
-            "started_at": Schema.dateTime, "finished_at": Schema.dateTime, "inserted": Schema.integer, "updated": Schema.integer,
-            "unchanged": Schema.integer, "deleted": Schema.integer, "pages": Schema.integer, "error": Schema.string,
-        ], required: ["id", "connection_id", "resource", "mode", "status", "started_at", "inserted", "updated", "unchanged", "deleted", "pages"])
-        schemas["SyncRunList"] = Schema.object(["value": Schema.array(Schema.ref("SyncRun"))], required: ["value"])
-        schemas["LeadSubmission"] = Schema.object([
-            "lead": Schema.ref("LeadInput"),
-            "connections": [
-                "type": ["array", "null"], "items": Schema.string, "minItems": 1,
-                "description": "Connection ids or names; every connection that takes leads when absent or null",
+            ["connection_id": Schema.string, "resource": Schema.nullable("string"), "full": Schema.boolean],
+            required: ["connection_id", "full"])
+        schemas["SyncRun"] = Schema.object(
+            [
+                "id": Schema.string, "connection_id": Schema.string, "resource": Schema.string,
+                "mode": ["type": "string", "enum": ["full", "incremental"]],
+                "status": ["type": "string", "enum": ["running", "succeeded", "failed"]],
+                "started_at": Schema.dateTime, "finished_at": Schema.dateTime, "inserted": Schema.integer, "updated": Schema.integer,
+                "unchanged": Schema.integer, "deleted": Schema.integer, "pages": Schema.integer, "error": Schema.string,
             ],
-        ], required: ["lead"], closed: false)
+            required: [
+                "id", "connection_id", "resource", "mode", "status", "started_at", "inserted", "updated", "unchanged", "deleted", "pages",
+            ])
+        schemas["SyncRunList"] = Schema.object(["value": Schema.array(Schema.ref("SyncRun"))], required: ["value"])
+        schemas["LeadSubmission"] = Schema.object(
+            [
+                "lead": Schema.ref("LeadInput"),
+                "connections": [
+                    "type": ["array", "null"], "items": Schema.string, "minItems": 1,
+                    "description": "Connection ids or names; every connection that takes leads when absent or null",
+                ],
+            ], required: ["lead"], closed: false)
         schemas["LeadInput"] = leadInputSchema()
-        schemas["Delivery"] = Schema.object([
-            "id": Schema.string, "connection_id": Schema.string, "kind": Schema.string,
-            "state": ["type": "string", "enum": .array(DeliveryState.allCases.map { .string($0.rawValue) })],
-            "attempts": Schema.integer, "max_attempts": Schema.integer, "idempotency_key": Schema.string, "next_attempt_at": Schema.dateTime,
-            "last_error": Schema.string, "remote_id": Schema.string, "completed_at": Schema.dateTime, "created_at": Schema.dateTime,
-            "updated_at": Schema.dateTime, "payload": Schema.any,
-        ], required: ["id", "connection_id", "kind", "state", "attempts", "max_attempts", "created_at", "updated_at"])
+        schemas["Delivery"] = Schema.object(
+            [
+                "id": Schema.string, "connection_id": Schema.string, "kind": Schema.string,
+                "state": ["type": "string", "enum": .array(DeliveryState.allCases.map { .string($0.rawValue) })],
+                "attempts": Schema.integer, "max_attempts": Schema.integer, "idempotency_key": Schema.string,
+                "next_attempt_at": Schema.dateTime,
+                "last_error": Schema.string, "remote_id": Schema.string, "completed_at": Schema.dateTime, "created_at": Schema.dateTime,
+                "updated_at": Schema.dateTime, "payload": Schema.any,
+            ], required: ["id", "connection_id", "kind", "state", "attempts", "max_attempts", "created_at", "updated_at"])
         schemas["DeliveryList"] = Schema.object(["value": Schema.array(Schema.ref("Delivery"))], required: ["value"])
         schemas["LeadAccepted"] = Schema.object(["deliveries": Schema.array(Schema.ref("Delivery"))], required: ["deliveries"])
-        schemas["UnitUpdate"] = Schema.object([
-            "status": ["type": "string", "enum": ["AVAILABLE", "HOLD", "SOLD", "RESERVED"]],
-            "price": ["type": "number", "minimum": 0, "maximum": 1e300], "directions": Schema.array(Schema.string),
-        ], required: ["status", "price", "directions"], closed: false)
-        schemas["PublishStatus"] = Schema.object(["development": Schema.string, "status": Schema.string], required: ["development", "status"])
-        schemas["AddressCheck"] = Schema.object([
-            "address": ["type": "string", "maxLength": 500, "pattern": .string(Schema.nonBlankPattern), "description": "At most 500 characters, not only whitespace"],
-        ], required: ["address"], closed: false)
+        schemas["UnitUpdate"] = Schema.object(
+            [
+                "status": ["type": "string", "enum": ["AVAILABLE", "HOLD", "SOLD", "RESERVED"]],
+                "price": ["type": "number", "minimum": 0, "maximum": 1e300], "directions": Schema.array(Schema.string),
+            ], required: ["status", "price", "directions"], closed: false)
+        schemas["PublishStatus"] = Schema.object(
+            ["development": Schema.string, "status": Schema.string], required: ["development", "status"])
+        schemas["AddressCheck"] = Schema.object(
+            [
+                "address": [
+                    "type": "string", "maxLength": 500, "pattern": .string(Schema.nonBlankPattern),
+                    "description": "At most 500 characters, not only whitespace",
+                ]
+            ], required: ["address"], closed: false)
         schemas["AddressAnswer"] = Schema.object(["cached": Schema.boolean, "answer": Schema.any], required: ["cached", "answer"])
         return schemas
     }
@@ -255,12 +304,14 @@ enum OpenAPIDocument {
         "type": "number", "minimum": 0, "maximum": 1e300, "description": "Overrides the vendor's default request rate; 0 is unpaced",
     ]
     static let intervalSchema: JSONValue = [
-        "type": "integer", "minimum": 10, "maximum": .number(JSONNumber(Schema.maxSafeInteger)), "description": "Seconds between scheduled syncs; null: manual syncs only",
+        "type": "integer", "minimum": 10, "maximum": .number(JSONNumber(Schema.maxSafeInteger)),
+        "description": "Seconds between scheduled syncs; null: manual syncs only",
     ]
 
     /// An http(s) URL with a host, as the server accepts one for a connection (it checks this
     /// pattern, then that Foundation parses it with a host).
-    static let urlPattern = "^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?\(Schema.end)"
+    static let urlPattern =
+        "^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?\(Schema.end)"
     static let urlSchema: JSONValue = ["type": "string", "pattern": .string(urlPattern)]
 
     /// `schema` or null.
@@ -293,15 +344,23 @@ enum OpenAPIDocument {
         let identifier: JSONValue = ["anyOf": [text, ["type": "integer"]]]
         // PropQ's client id: a whole number 0 or more (below 9e15), or such digits as a string.
         let whitespace = "\\t \\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000"
-        let clientID: JSONValue = ["anyOf": [
-            ["type": "integer", "minimum": 0, "maximum": 8_999_999_999_999_999],
-            ["type": "string", "pattern": .string("^[\(whitespace)]*(?:\\+?[0-9]{1,18}|-0{1,18})[\(whitespace)]*\(Schema.end)")],
-        ]]
-        let agencyList: JSONValue = ["anyOf": [
-            ["type": "null"],
-            ["type": "array", "items": identifier],
-            ["type": "string", "pattern": .string("^[^,]*[^,\(Schema.whitespaceClass)][^,]*(?:,[^,]*[^,\(Schema.whitespaceClass)][^,]*)*\(Schema.end)")],
-        ]]
+        let clientID: JSONValue = [
+            "anyOf": [
+                ["type": "integer", "minimum": 0, "maximum": 8_999_999_999_999_999],
+                ["type": "string", "pattern": .string("^[\(whitespace)]*(?:\\+?[0-9]{1,18}|-0{1,18})[\(whitespace)]*\(Schema.end)")],
+            ]
+        ]
+        let agencyList: JSONValue = [
+            "anyOf": [
+                ["type": "null"],
+                ["type": "array", "items": identifier],
+                [
+                    "type": "string",
+                    "pattern": .string(
+                        "^[^,]*[^,\(Schema.whitespaceClass)][^,]*(?:,[^,]*[^,\(Schema.whitespaceClass)][^,]*)*\(Schema.end)"),
+                ],
+            ]
+        ]
         // Trimmed, then checked: no scheme or path (none of / ? # @ and no inner space).
         let host: JSONValue = ["type": "string", "pattern": .string(trimmedExcluding("/?#@ "))]
         func credentials(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
@@ -332,9 +391,13 @@ enum OpenAPIDocument {
         }
         var schema: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
         // A name or a way to reach the contact.
-        schema["anyOf"] = .array(["FirstName", "LastName", "FullName", "Email", "MobilePhone", "HomePhone", "OfficePhone"].map { name in
-            ["required": [.string(name)], "properties": .object([name: ["type": "string", "pattern": .string(Schema.nonBlankPattern)]])]
-        })
+        schema["anyOf"] = .array(
+            ["FirstName", "LastName", "FullName", "Email", "MobilePhone", "HomePhone", "OfficePhone"].map { name in
+                [
+                    "required": [.string(name)],
+                    "properties": .object([name: ["type": "string", "pattern": .string(Schema.nonBlankPattern)]]),
+                ]
+            })
         return .object(schema)
     }
 
@@ -359,7 +422,10 @@ enum OpenAPIDocument {
         ].mapValues(Schema.readOnly)
         for (name, type) in fieldTypes(resource) { properties[name] = Schema.field(type) }
         for relation in resource.relations {
-            properties[relation.name] = ["$ref": .string("#/components/schemas/\(relation.target.rawValue)"), "description": .string("Embedded with expand=\(relation.name)")]
+            properties[relation.name] = [
+                "$ref": .string("#/components/schemas/\(relation.target.rawValue)"),
+                "description": .string("Embedded with expand=\(relation.name)"),
+            ]
         }
         return Schema.object(properties)
     }

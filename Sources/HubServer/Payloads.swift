@@ -33,9 +33,14 @@ struct ConnectionJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, vendor, name, enabled
-        case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
-        case hasCredentials = "has_credentials", createdAt = "created_at", updatedAt = "updated_at"
-        case requestsPerSecond = "requests_per_second", maxConcurrency = "max_concurrency"
+        case baseURL = "base_url"
+        case authURL = "auth_url"
+        case syncIntervalSeconds = "sync_interval_seconds"
+        case hasCredentials = "has_credentials"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case requestsPerSecond = "requests_per_second"
+        case maxConcurrency = "max_concurrency"
     }
 }
 
@@ -51,8 +56,11 @@ struct ConnectionInput: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case vendor, name, credentials
-        case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
-        case requestsPerSecond = "requests_per_second", maxConcurrency = "max_concurrency"
+        case baseURL = "base_url"
+        case authURL = "auth_url"
+        case syncIntervalSeconds = "sync_interval_seconds"
+        case requestsPerSecond = "requests_per_second"
+        case maxConcurrency = "max_concurrency"
     }
 }
 
@@ -68,8 +76,11 @@ struct ConnectionPatch: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case name, credentials, enabled
-        case baseURL = "base_url", authURL = "auth_url", syncIntervalSeconds = "sync_interval_seconds"
-        case requestsPerSecond = "requests_per_second", maxConcurrency = "max_concurrency"
+        case baseURL = "base_url"
+        case authURL = "auth_url"
+        case syncIntervalSeconds = "sync_interval_seconds"
+        case requestsPerSecond = "requests_per_second"
+        case maxConcurrency = "max_concurrency"
     }
 }
 
@@ -97,7 +108,9 @@ struct SyncRunJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, resource, mode, status, inserted, updated, unchanged, deleted, pages, error
-        case connectionID = "connection_id", startedAt = "started_at", finishedAt = "finished_at"
+        case connectionID = "connection_id"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
     }
 }
 
@@ -132,9 +145,15 @@ struct DeliveryJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, state, attempts, payload
-        case connectionID = "connection_id", maxAttempts = "max_attempts", idempotencyKey = "idempotency_key"
-        case nextAttemptAt = "next_attempt_at", lastError = "last_error", remoteID = "remote_id"
-        case completedAt = "completed_at", createdAt = "created_at", updatedAt = "updated_at"
+        case connectionID = "connection_id"
+        case maxAttempts = "max_attempts"
+        case idempotencyKey = "idempotency_key"
+        case nextAttemptAt = "next_attempt_at"
+        case lastError = "last_error"
+        case remoteID = "remote_id"
+        case completedAt = "completed_at"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 }
 

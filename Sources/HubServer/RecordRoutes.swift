@@ -33,7 +33,8 @@ extension ResourceName {
                 Relation(name: "team", keyField: "TeamKey", sourceKeyField: "SourceSystemTeamKey", target: .teams),
                 Relation(name: "member", keyField: "MemberKey", sourceKeyField: "SourceSystemMemberKey", target: .member),
             ]
-        case .contacts: return [Relation(name: "owner", keyField: "OwnerMemberKey", sourceKeyField: "SourceSystemOwnerMemberKey", target: .member)]
+        case .contacts:
+            return [Relation(name: "owner", keyField: "OwnerMemberKey", sourceKeyField: "SourceSystemOwnerMemberKey", target: .member)]
         case .property:
             return [
                 Relation(name: "agent", keyField: "ListAgentKey", sourceKeyField: "SourceSystemListAgentKey", target: .member),
@@ -130,7 +131,9 @@ struct RecordRoutes {
         guard !names.isEmpty else { throw APIError.badRequest("fields must name at least one field", field: "fields") }
         let known = R.projectableNames
         if let unknown = names.first(where: { !known.contains($0) }) {
-            throw APIError(.badRequest, .invalidQuery, "fields: \(R.resource.rawValue) has no field \(unknown)", details: [FieldError(field: "fields", message: "unknown field \(unknown)")])
+            throw APIError(
+                .badRequest, .invalidQuery, "fields: \(R.resource.rawValue) has no field \(unknown)",
+                details: [FieldError(field: "fields", message: "unknown field \(unknown)")])
         }
         return Set(names)
     }
@@ -144,7 +147,8 @@ struct RecordRoutes {
                 let choices = available.map(\.name)
                 throw APIError(
                     .badRequest, .invalidQuery,
-                    "expand: \(resource.pathName) cannot expand \(name)" + (choices.isEmpty ? " (it has no relations)" : "; choose from \(choices.joined(separator: ", "))"),
+                    "expand: \(resource.pathName) cannot expand \(name)"
+                        + (choices.isEmpty ? " (it has no relations)" : "; choose from \(choices.joined(separator: ", "))"),
                     details: [FieldError(field: "expand", message: "unknown relation \(name)")])
             }
             return relation
@@ -164,7 +168,8 @@ struct RecordRoutes {
         }
         if let since = try RequestSupport.query(request, "modified_since") {
             guard let date = Timestamp.parse(since) else {
-                throw APIError.badRequest("modified_since must be an ISO 8601 timestamp such as 2026-11-22T10:00:00Z", field: "modified_since")
+                throw APIError.badRequest(
+                    "modified_since must be an ISO 8601 timestamp such as 2026-11-22T10:00:00Z", field: "modified_since")
             }
             query.modifiedSince = date
         }
@@ -173,8 +178,11 @@ struct RecordRoutes {
             let key = String(name)
             guard query.filters[key] == nil else { throw APIError.badRequest("the filter \(key) is given more than once", field: key) }
             // Whole-number filters are bounded as the document says (what JSON numbers hold exactly).
-            if integerFilters.contains(key), let number = Int64(String(value)), !(-Schema.maxSafeInteger...Schema.maxSafeInteger).contains(number) {
-                throw APIError.badRequest("the filter \(key) must be between -\(Schema.maxSafeInteger) and \(Schema.maxSafeInteger)", field: key)
+            if integerFilters.contains(key), let number = Int64(String(value)),
+                !(-Schema.maxSafeInteger...Schema.maxSafeInteger).contains(number)
+            {
+                throw APIError.badRequest(
+                    "the filter \(key) must be between -\(Schema.maxSafeInteger) and \(Schema.maxSafeInteger)", field: key)
             }
             if decimalFilters.contains(key), let number = Double(String(value)), !(-1e300...1e300).contains(number) {
                 throw APIError.badRequest("the filter \(key) must be between -1e300 and 1e300", field: key)
@@ -188,7 +196,9 @@ struct RecordRoutes {
     /// widened to the columns the expansions need), the projection to answer and the relations
     /// to embed.
     /// - Throws: ``APIError`` 400 naming the offending parameter.
-    static func listRequest<R: HubRecord>(_ type: R.Type, _ request: Request) throws -> (query: ListQuery, only: Set<String>, relations: [Relation]) {
+    static func listRequest<R: HubRecord>(_ type: R.Type, _ request: Request) throws -> (
+        query: ListQuery, only: Set<String>, relations: [Relation]
+    ) {
         let integerFilters = Set(R.fields.filter { $0.isIndexed && $0.type == .integer }.map(\.name))
         let decimalFilters = Set(R.fields.filter { $0.isIndexed && $0.type == .decimal }.map(\.name))
         var query = try listQuery(request, integerFilters: integerFilters, decimalFilters: decimalFilters)
@@ -253,20 +263,24 @@ struct RecordRoutes {
             guard let sourceKey, let connectionID else { return nil }
             let page = try await store.list(
                 R.self, tenant: tenant,
-                query: ListQuery(filters: [R.resource.sourceKeyField: sourceKey, MetadataFieldNames.connectionID: connectionID], perPage: 1))
+                query: ListQuery(
+                    filters: [R.resource.sourceKeyField: sourceKey, MetadataFieldNames.connectionID: connectionID], perPage: 1))
             return page.records.first.map { RecordJSON(record: $0, only: RecordRoutes.defaultProjection(R.self), expanded: []) }
         }
     }
 
-    static func expand<R: HubRecord>(_ record: R, _ relations: [Relation], store: any HubStorage, tenant: String) async throws -> [(String, any Encodable)] {
+    static func expand<R: HubRecord>(_ record: R, _ relations: [Relation], store: any HubStorage, tenant: String) async throws -> [(
+        String, any Encodable
+    )] {
         guard !relations.isEmpty else { return [] }
         let values = record.fieldValues
         var expanded: [(String, any Encodable)] = []
         for relation in relations {
             let key = values[relation.keyField]?.stringValue
             let sourceKey = relation.sourceKeyField.flatMap { values[$0]?.stringValue }
-            let found = try await relation.target.visit(Related(
-                store: store, tenant: tenant, key: key, sourceKey: sourceKey, connectionID: record.metadata.connectionID))
+            let found = try await relation.target.visit(
+                Related(
+                    store: store, tenant: tenant, key: key, sourceKey: sourceKey, connectionID: record.metadata.connectionID))
             if let found { expanded.append((relation.name, found)) }
         }
         return expanded

@@ -1,6 +1,6 @@
 import HTTPTypes
-import Hummingbird
 import HubOperations
+import Hummingbird
 import RealtyModel
 
 /// One API route as documented: registering a route through ``RouteTable`` is the only way to

@@ -1,6 +1,6 @@
-import HubOperations
 import Foundation
 import HTTPTypes
+import HubOperations
 import HubStore
 
 /// Issues and checks the hub's bearer tokens.
@@ -40,7 +40,8 @@ actor TokenService {
     /// `requested` when given).
     /// - Throws: ``APIError`` 401 `invalid_client` for an unknown client or a wrong secret
     ///   (the same answer for both), 400 `invalid_scope` when asking for scopes not granted.
-    func issue(clientID: String, secret: String, requested: ScopeSet?, now: Date = Date()) async throws -> (token: String, scopes: ScopeSet) {
+    func issue(clientID: String, secret: String, requested: ScopeSet?, now: Date = Date()) async throws -> (token: String, scopes: ScopeSet)
+    {
         let client = try await store.apiClient(id: clientID)
         guard let client, client.enabled, APIClientSecret.verify(secret, hash: client.secretHash) else {
             var error = APIError.unauthorized("the client id or secret is wrong")
@@ -57,7 +58,8 @@ actor TokenService {
                 throw APIError(.badRequest, .invalidScope, "the client is not granted: \(missing)")
             }
         }
-        let claims = Claims(c: client.id, t: client.tenantID, s: scopes.description, e: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970))
+        let claims = Claims(
+            c: client.id, t: client.tenantID, s: scopes.description, e: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970))
         let payload = Self.base64url(try JSONEncoder().encode(claims))
         let signature = Self.base64url(secretBox.sign(Data(payload.utf8), purpose: Self.purpose))
         return ("rh1.\(payload).\(signature)", scopes)
@@ -69,7 +71,7 @@ actor TokenService {
     func authenticate(_ token: String, now: Date = Date()) async throws -> Principal {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "rh1", let signature = Self.data(base64url: parts[2]),
-              let claimsData = Self.data(base64url: parts[1])
+            let claimsData = Self.data(base64url: parts[1])
         else { throw APIError.unauthorized("the bearer token is malformed") }
         guard secretBox.verify(signature, of: Data(parts[1].utf8), purpose: Self.purpose) else {
             throw APIError.unauthorized("the bearer token's signature does not verify")
@@ -83,7 +85,8 @@ actor TokenService {
         guard let client = try await client(claims.c, now: now), client.enabled, client.tenantID == claims.t else {
             throw APIError.unauthorized("the API client of this token was removed or disabled")
         }
-        return Principal(clientID: claims.c, tenantID: claims.t, scopes: ScopeSet(grants: Set(claims.s.split(separator: " ").map(String.init))))
+        return Principal(
+            clientID: claims.c, tenantID: claims.t, scopes: ScopeSet(grants: Set(claims.s.split(separator: " ").map(String.init))))
     }
 
     private func client(_ id: String, now: Date) async throws -> APIClient? {

@@ -26,7 +26,8 @@ public enum APIClientSecret {
     public static func verify(_ secret: String, hash stored: String) -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 2, let salt = ByteEncoding.bytes(hex: parts[0]),
-            let expected = ByteEncoding.bytes(hex: parts[1]) else {
+            let expected = ByteEncoding.bytes(hex: parts[1])
+        else {
             return false
         }
         let actual = Array(SHA256.hash(data: salt + Array(secret.utf8)))

@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 import RealtyModel
 
 /// Where a delivery is in its life.

@@ -6,10 +6,11 @@ extension DeliveryTransition {
     ///   apply to it.
     public static func next(forInFlight delivery: Delivery, owner: String, on transition: DeliveryTransition) throws -> DeliveryState {
         guard delivery.leaseOwner == owner, delivery.state == .inFlight,
-              let next = next(from: delivery.state, on: transition)
+            let next = next(from: delivery.state, on: transition)
         else {
             throw StoreError.invalidTransition(
-                "delivery \(delivery.id) is \(delivery.state.rawValue) (lease: \(delivery.leaseOwner ?? "none")), cannot \(transition.rawValue) for \(owner)")
+                "delivery \(delivery.id) is \(delivery.state.rawValue) (lease: \(delivery.leaseOwner ?? "none")), cannot \(transition.rawValue) for \(owner)"
+            )
         }
         return next
     }

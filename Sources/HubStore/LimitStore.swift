@@ -13,7 +13,8 @@ public protocol LimitStore: Sendable {
     ///
     /// - Returns: `.busy` when every slot is taken (nothing reserved), `.quotaExhausted` when
     ///   today's quota is used up (nothing reserved), else the slot and how long to wait.
-    func reserveRequest(key: String, limits: SharedLimitSpec, owner: String, now: Date, leaseDuration: TimeInterval) async throws -> RequestReservation
+    func reserveRequest(key: String, limits: SharedLimitSpec, owner: String, now: Date, leaseDuration: TimeInterval) async throws
+        -> RequestReservation
     /// Gives a concurrency slot back.
     func releaseRequest(key: String, slot: Int, owner: String) async throws
     /// Extends `owner`'s concurrency slot to `now + leaseDuration` (the heartbeat of a request

@@ -54,9 +54,11 @@ public struct ListPlan<R: HubRecord>: Sendable {
         self.filters = filters
         modifiedSince = query.modifiedSince
 
-        let sortable = Set([names.key, MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp,
-                            MetadataFieldNames.sourceModificationTimestamp, names.sourceKey])
-            .union(R.fields.filter { $0.type != .stringList }.map(\.name))
+        let sortable = Set([
+            names.key, MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp,
+            MetadataFieldNames.sourceModificationTimestamp, names.sourceKey,
+        ])
+        .union(R.fields.filter { $0.type != .stringList }.map(\.name))
         let sort = query.sort ?? MetadataFieldNames.modificationTimestamp
         guard sortable.contains(sort) else {
             throw StoreError.invalidQuery(

@@ -11,7 +11,8 @@ public protocol OutboxStore: Sendable {
     /// transaction that inserted it adds `deliveries` (which must all carry `idempotencyKey`).
     /// Every other request under the key, concurrent or later, adds nothing and reads the key's
     /// fingerprint and deliveries as committed by the winner.
-    func enqueue(_ deliveries: [NewDelivery], idempotencyKey: String, tenant: String, fingerprint: String, now: Date) async throws -> IdempotentEnqueue
+    func enqueue(_ deliveries: [NewDelivery], idempotencyKey: String, tenant: String, fingerprint: String, now: Date) async throws
+        -> IdempotentEnqueue
     /// The delivery with `id` in `tenant`, or `nil`.
     func delivery(id: String, tenant: String) async throws -> Delivery?
     /// Deliveries, newest first, optionally filtered.

@@ -38,13 +38,14 @@ public struct PreparedRecord: Sendable {
                 throw StoreError.invalidQuery("\(R.resource.sourceKeyField) \(sourceKey) appears twice in one batch")
             }
             let values = fields.map { $0.value(in: record) }
-            prepared.append(PreparedRecord(
-                sourceKey: sourceKey, hash: ContentHash.compute(resource: R.resource, names: names, values: values),
-                values: values,
-                // Sensitive vendor fields are sealed before `raw` reaches the database.
-                raw: try metadata.raw.map { try secretBox.sealingSensitiveFields(of: $0, fields: scope.sensitiveFields).jsonText },
-                sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
-                sourceModified: metadata.sourceModificationTimestamp, sourceEntry: metadata.sourceEntryTimestamp))
+            prepared.append(
+                PreparedRecord(
+                    sourceKey: sourceKey, hash: ContentHash.compute(resource: R.resource, names: names, values: values),
+                    values: values,
+                    // Sensitive vendor fields are sealed before `raw` reaches the database.
+                    raw: try metadata.raw.map { try secretBox.sealingSensitiveFields(of: $0, fields: scope.sensitiveFields).jsonText },
+                    sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
+                    sourceModified: metadata.sourceModificationTimestamp, sourceEntry: metadata.sourceEntryTimestamp))
         }
         return prepared
     }

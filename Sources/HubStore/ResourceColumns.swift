@@ -23,10 +23,11 @@ public struct ResourceColumns<R: HubRecord>: Sendable {
         keyColumn = "\"\(names.key)\""
         sourceKeyColumn = "\"\(names.sourceKey)\""
         fieldColumns = R.fields.map { "\"\($0.name)\"" }
-        insertColumns = [
-            keyColumn, "tenant_id", "\"ConnectionId\"", "\"SourceSystemName\"", sourceKeyColumn,
-            "\"ModificationTimestamp\"", "\"OriginalEntryTimestamp\"", "\"SourceModificationTimestamp\"",
-            "\"SourceEntryTimestamp\"", "\"ContentHash\"", "\"DeletedYN\"", "seen_generation", "raw",
-        ] + fieldColumns
+        insertColumns =
+            [
+                keyColumn, "tenant_id", "\"ConnectionId\"", "\"SourceSystemName\"", sourceKeyColumn,
+                "\"ModificationTimestamp\"", "\"OriginalEntryTimestamp\"", "\"SourceModificationTimestamp\"",
+                "\"SourceEntryTimestamp\"", "\"ContentHash\"", "\"DeletedYN\"", "seen_generation", "raw",
+            ] + fieldColumns
     }
 }

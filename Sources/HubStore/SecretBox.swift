@@ -37,7 +37,8 @@ public struct SecretKey: Sendable {
     public static func generate() throws -> (key: SecretKey, encoded: String) {
         let material = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         return (try SecretKey(material: material), material.base64EncodedString())
-    }}
+    }
+}
 
 /// Seals and opens secrets with AES-256-GCM. The first key seals; every key opens what was
 /// sealed under it, so keys can rotate: add the new key first, keep the old ones until every
@@ -86,13 +87,16 @@ public struct SecretBox: Sendable {
     public func open(_ sealed: Sealed, context: String) throws -> Data {
         guard let key = keys.first(where: { $0.id == sealed.keyID }) else {
             throw StoreError.secretKey(
-                "stored secrets were encrypted with key id \(sealed.keyID), but the configured key id is \(currentKeyID): set REALTYHUB_SECRET_KEY (or the data folder's key file) to the key this data folder was created with")
+                "stored secrets were encrypted with key id \(sealed.keyID), but the configured key id is \(currentKeyID): set REALTYHUB_SECRET_KEY (or the data folder's key file) to the key this data folder was created with"
+            )
         }
         do {
             let box = try AES.GCM.SealedBox(combined: sealed.combined)
             return try AES.GCM.open(box, using: key.key, authenticating: Data(context.utf8))
         } catch {
-            throw StoreError.secretKey("a stored secret sealed with key id \(sealed.keyID) failed to authenticate: it was altered or belongs to another record", underlying: error)
+            throw StoreError.secretKey(
+                "a stored secret sealed with key id \(sealed.keyID) failed to authenticate: it was altered or belongs to another record",
+                underlying: error)
         }
     }
 }

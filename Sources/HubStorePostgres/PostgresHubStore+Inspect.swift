@@ -16,7 +16,9 @@ extension PostgresHubStore {
     /// Connects once and reads the schema state and the registered key ids, read-only.
     /// - Throws: ``StoreError/storage(_:underlying:)`` when the server cannot be reached or read (the
     ///   message never contains the password).
-    public static func inspect(_ configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "realtyhub.postgres")) async throws -> Inspection {
+    public static func inspect(_ configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "realtyhub.postgres"))
+        async throws -> Inspection
+    {
         do {
             let connection = try await PostgresConnection.connect(
                 configuration: try configuration.connectionConfiguration(), id: 0, logger: logger)

@@ -39,7 +39,9 @@ extension PostgresHubStore {
                 }
                 // A concurrent enqueue of the same key waits on the unique index and then
                 // sees the row, so both callers get the one delivery.
-                let inserted = try await self.rows(db, """
+                let inserted = try await self.rows(
+                    db,
+                    """
                     INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts,
                         max_attempts, next_attempt_at, created_at, updated_at)
                     VALUES (\(new.id), \(new.tenantID), \(new.connectionID), \(new.kind.rawValue), \(new.payload),
@@ -51,10 +53,14 @@ extension PostgresHubStore {
                     result.append(try Self.delivery(from: row))
                     continue
                 }
-                guard let key = new.idempotencyKey, let existing = try await self.rows(db, """
-                    SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
-                    WHERE tenant_id = \(new.tenantID) AND idempotency_key = \(key) AND connection_id = \(new.connectionID)
-                    """).first
+                guard let key = new.idempotencyKey,
+                    let existing = try await self.rows(
+                        db,
+                        """
+                        SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
+                        WHERE tenant_id = \(new.tenantID) AND idempotency_key = \(key) AND connection_id = \(new.connectionID)
+                        """
+                    ).first
                 else { throw StoreError.storage("delivery \(new.id) was neither added nor found") }
                 result.append(try Self.delivery(from: existing))
             }
@@ -75,24 +81,32 @@ extension PostgresHubStore {
             // A concurrent request under the same key waits here on the primary key until the
             // first one commits (or rolls back), then inserts nothing; read committed lets its
             // next statements see what the winner committed.
-            let won = try await self.rows(db, """
+            let won = try await self.rows(
+                db,
+                """
                 INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
                 VALUES (\(tenant), \(key), \(fingerprint), \(stamp))
                 ON CONFLICT (tenant_id, key) DO NOTHING
                 RETURNING 1
                 """)
             guard !won.isEmpty else {
-                let stored = try await self.rows(db, "SELECT fingerprint FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)")
+                let stored = try await self.rows(
+                    db, "SELECT fingerprint FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)")
                 let fingerprint = try stored.first.flatMap { try PGRead.string($0.makeRandomAccess()[0]) }
-                let existing = try await self.rows(db, """
+                let existing = try await self.rows(
+                    db,
+                    """
                     SELECT \(unescaped: Self.deliveryColumns) FROM deliveries
                     WHERE tenant_id = \(tenant) AND idempotency_key = \(key) ORDER BY created_at, id COLLATE "C"
-                    """).map(Self.delivery(from:))
+                    """
+                ).map(Self.delivery(from:))
                 return .existing(fingerprint: fingerprint, deliveries: existing)
             }
             var created: [Delivery] = []
             for new in deliveries {
-                let inserted = try await self.rows(db, """
+                let inserted = try await self.rows(
+                    db,
+                    """
                     INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts,
                         max_attempts, next_attempt_at, created_at, updated_at)
                     VALUES (\(new.id), \(new.tenantID), \(new.connectionID), \(new.kind.rawValue), \(new.payload),
@@ -185,7 +199,8 @@ extension PostgresHubStore {
                     FOR UPDATE SKIP LOCKED
                     """
             }
-            statement.append("""
+            statement.append(
+                """
                 WITH due AS (
                     \(candidates)
                 )
@@ -212,7 +227,9 @@ extension PostgresHubStore {
         try await transaction { db in
             let (delivery, next) = try await self.inFlight(db, id: id, owner: owner, transition: .succeed)
             let stamp = PGTimestamp(now)
-            let rows = try await self.rows(db, """
+            let rows = try await self.rows(
+                db,
+                """
                 UPDATE deliveries SET state = \(next.rawValue), remote_id = \(remoteID ?? delivery.remoteID), lease_owner = NULL,
                     lease_expires_at = NULL, next_attempt_at = NULL, last_error = NULL, updated_at = \(stamp), completed_at = \(stamp)
                 WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
@@ -228,7 +245,9 @@ extension PostgresHubStore {
                 db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
             let stamp = PGTimestamp(now)
             let completed = next == .dead ? stamp : nil
-            let rows = try await self.rows(db, """
+            let rows = try await self.rows(
+                db,
+                """
                 UPDATE deliveries SET state = \(next.rawValue), last_error = \(error), next_attempt_at = \(retryAt.map(PGTimestamp.init)),
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = \(stamp), completed_at = \(completed)
                 WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
@@ -240,10 +259,14 @@ extension PostgresHubStore {
 
     public func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Set<String> {
         try await transaction { db in
-            Set(try await self.rows(db, """
-                UPDATE deliveries SET lease_expires_at = \(PGTimestamp(now.addingTimeInterval(leaseDuration)))
-                WHERE lease_owner = \(owner) AND state = 'in-flight' RETURNING id
-                """).map { try $0.decode(String.self) })
+            Set(
+                try await self.rows(
+                    db,
+                    """
+                    UPDATE deliveries SET lease_expires_at = \(PGTimestamp(now.addingTimeInterval(leaseDuration)))
+                    WHERE lease_owner = \(owner) AND state = 'in-flight' RETURNING id
+                    """
+                ).map { try $0.decode(String.self) })
         }
     }
 
@@ -257,9 +280,13 @@ extension PostgresHubStore {
 
     public func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery {
         try await transaction { db in
-            guard let delivery = try await self.rows(db, """
-                SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE id = \(id) AND tenant_id = \(tenant) FOR UPDATE
-                """).first.map(Self.delivery(from:))
+            guard
+                let delivery = try await self.rows(
+                    db,
+                    """
+                    SELECT \(unescaped: Self.deliveryColumns) FROM deliveries WHERE id = \(id) AND tenant_id = \(tenant) FOR UPDATE
+                    """
+                ).first.map(Self.delivery(from:))
             else { throw StoreError.notFound("delivery \(id)") }
             guard let next = DeliveryTransition.next(from: delivery.state, on: .retry) else {
                 throw StoreError.invalidTransition("delivery \(id) is \(delivery.state.rawValue); only dead deliveries can be retried")
@@ -267,7 +294,9 @@ extension PostgresHubStore {
             let stamp = PGTimestamp(now)
             // A retried delivery starts a fresh budget; its last error stays visible until the
             // next attempt replaces it.
-            let rows = try await self.rows(db, """
+            let rows = try await self.rows(
+                db,
+                """
                 UPDATE deliveries SET state = \(next.rawValue), attempts = 0, next_attempt_at = \(stamp), completed_at = NULL,
                     updated_at = \(stamp)
                 WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)

@@ -31,10 +31,13 @@ extension PostgresHubStore {
             // now, so they count as seen by that pass.
             var generation = scope.generation
             if generation == nil {
-                generation = try await self.rows(db, """
+                generation = try await self.rows(
+                    db,
+                    """
                     SELECT pass_generation FROM sync_state
                     WHERE tenant_id = \(scope.tenant) AND connection_id = \(scope.connectionID) AND resource = \(R.resource.rawValue)
-                    """).first.flatMap { try $0.decode(Int64?.self) }
+                    """
+                ).first.flatMap { try $0.decode(Int64?.self) }
             }
             var existing: [String: (key: String, hash: String, deleted: Bool, seen: Int64?)] = [:]
             if !batch.isEmpty {
@@ -42,7 +45,8 @@ extension PostgresHubStore {
                 let tenant = try select.bind(scope.tenant)
                 let connection = try select.bind(scope.connectionID)
                 let keys = try select.bind(batch.map(\.sourceKey))
-                select.append("""
+                select.append(
+                    """
                     SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
                     WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
                     FOR UPDATE
@@ -90,7 +94,8 @@ extension PostgresHubStore {
                         try insert.bind(record.hash), "false", try insert.bind(generation), "\(try insert.bind(record.raw))::jsonb",
                     ]
                     for value in record.values { placeholders.append(try insert.bind(value)) }
-                    insert.append("""
+                    insert.append(
+                        """
                         INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", ")))
                         VALUES (\(placeholders.joined(separator: ", ")))
                         """)
@@ -109,7 +114,8 @@ extension PostgresHubStore {
             try await self.appendEvents(
                 db, tenant: scope.tenant, resource: R.resource, events: events, connectionID: scope.connectionID, now: now)
             if let cursor {
-                try await db.query("""
+                try await db.query(
+                    """
                     INSERT INTO sync_state (tenant_id, connection_id, resource, "cursor", cursor_updated_at)
                     VALUES (\(scope.tenant), \(scope.connectionID), \(R.resource.rawValue), \(cursor), \(PGTimestamp(now)))
                     ON CONFLICT (tenant_id, connection_id, resource) DO UPDATE SET
@@ -129,7 +135,8 @@ extension PostgresHubStore {
             let tenant = try update.bind(scope.tenant)
             let connection = try update.bind(scope.connectionID)
             let keys = try update.bind(sourceKeys)
-            update.append("""
+            update.append(
+                """
                 UPDATE \(sql.table) SET "DeletedYN" = true, "ModificationTimestamp" = \(now)
                 WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
                 AND NOT "DeletedYN"
@@ -156,7 +163,8 @@ extension PostgresHubStore {
             var select = SQLStatement()
             let tenantParameter = try select.bind(tenant)
             let keyParameter = try select.bind(key)
-            select.append("""
+            select.append(
+                """
                 SELECT \(PGResourceTable<R>.selectList(plan)) FROM \(sql.table)
                 WHERE tenant_id = \(tenantParameter) AND \(sql.keyColumn) = \(keyParameter)
                 """)
@@ -185,16 +193,21 @@ extension PostgresHubStore {
             let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
             let sort = "\"\(plan.sortColumn)\""
             // Text sorts byte-wise (as SQLite does), whatever the database's locale.
-            let sortsAsText = R.field(named: plan.sortColumn).map { $0.type == .string }
-                ?? ![MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp,
-                     MetadataFieldNames.sourceModificationTimestamp].contains(plan.sortColumn)
+            let sortsAsText =
+                R.field(named: plan.sortColumn).map { $0.type == .string }
+                ?? ![
+                    MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp,
+                    MetadataFieldNames.sourceModificationTimestamp,
+                ].contains(plan.sortColumn)
             let collation = sortsAsText ? " COLLATE \"C\"" : ""
-            let order = plan.sortsOnNeverNullColumn
+            let order =
+                plan.sortsOnNeverNullColumn
                 ? "\(sort)\(collation) \(direction), \(sql.keyColumn) COLLATE \"C\" \(direction)"
                 : "(\(sort) IS NULL), \(sort)\(collation) \(direction), \(sql.keyColumn) COLLATE \"C\" ASC"
             let limit = try statement.bind(plan.limit)
             let offset = try statement.bind(plan.offset)
-            statement.append("""
+            statement.append(
+                """
                 SELECT \(PGResourceTable<R>.selectList(plan)) FROM \(sql.table) WHERE \(whereClause)
                 ORDER BY \(order)
                 LIMIT \(limit) OFFSET \(offset)
@@ -243,7 +256,9 @@ extension PostgresHubStore {
 
     public func syncState(tenant: String, connectionID: String, resource: ResourceName) async throws -> SyncState? {
         try await read { db in
-            try await self.rows(db, """
+            try await self.rows(
+                db,
+                """
                 SELECT "cursor", cursor_updated_at, pass_generation, pass_started_at, last_completed_generation, last_completed_at
                 FROM sync_state WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)
                 """
@@ -260,7 +275,9 @@ extension PostgresHubStore {
     public func beginFullPass(tenant: String, connectionID: String, resource: ResourceName) async throws -> Int64 {
         try await transaction { db in
             // One statement: concurrent starts get distinct, increasing generations.
-            let rows = try await self.rows(db, """
+            let rows = try await self.rows(
+                db,
+                """
                 INSERT INTO sync_state (tenant_id, connection_id, resource, pass_generation, pass_started_at)
                 VALUES (\(tenant), \(connectionID), \(resource.rawValue), 1, \(PGTimestamp(Date())))
                 ON CONFLICT (tenant_id, connection_id, resource) DO UPDATE SET
@@ -282,11 +299,14 @@ extension PostgresHubStore {
         let table = "\"\(resource.rawValue)\""
         let keyColumn = "\"\(resource.keyField)\""
         return try await transaction { db in
-            let state = try await self.rows(db, """
+            let state = try await self.rows(
+                db,
+                """
                 SELECT pass_generation, pass_started_at FROM sync_state
                 WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)
                 FOR UPDATE
-                """).first.map { try $0.decode((Int64?, Date?).self) }
+                """
+            ).first.map { try $0.decode((Int64?, Date?).self) }
             let current = state?.0 ?? nil
             let started = state?.1 ?? nil
             guard current == generation, let started else {
@@ -300,7 +320,8 @@ extension PostgresHubStore {
             let connectionParameter = try sweep.bind(connectionID)
             let generationParameter = try sweep.bind(generation)
             let startedParameter = sweep.bind(date: started)
-            sweep.append("""
+            sweep.append(
+                """
                 UPDATE \(table) SET "DeletedYN" = true, "ModificationTimestamp" = \(nowParameter)
                 WHERE tenant_id = \(tenantParameter) AND "ConnectionId" = \(connectionParameter) AND NOT "DeletedYN"
                 AND (seen_generation IS NULL OR seen_generation < \(generationParameter))
@@ -310,7 +331,8 @@ extension PostgresHubStore {
             let keys = try await self.rows(db, sweep.query).map { try $0.decode(String.self) }.sorted()
             try await self.appendEvents(
                 db, tenant: tenant, resource: resource, events: keys.map { ($0, .deleted) }, connectionID: connectionID, now: now)
-            try await db.query("""
+            try await db.query(
+                """
                 UPDATE sync_state SET pass_generation = NULL, pass_started_at = NULL,
                     last_completed_generation = \(generation), last_completed_at = \(PGTimestamp(now))
                 WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)

@@ -6,7 +6,8 @@ public import RealtyModel
 extension PostgresHubStore {
     public func startSyncRun(_ run: SyncRun) async throws {
         try await transaction { db in
-            _ = try await db.query("""
+            _ = try await db.query(
+                """
                 INSERT INTO sync_runs (\(unescaped: StoreColumns.syncRuns)) VALUES (\(run.id), \(run.tenantID), \(run.connectionID),
                     \(run.resource.rawValue), \(run.mode.rawValue), \(run.status.rawValue), \(PGTimestamp(run.startedAt)),
                     \(run.finishedAt.map(PGTimestamp.init)), \(run.inserted), \(run.updated), \(run.unchanged), \(run.deleted),
@@ -17,7 +18,9 @@ extension PostgresHubStore {
 
     public func finishSyncRun(_ run: SyncRun) async throws {
         try await transaction { db in
-            let changed = try await self.execute(db, """
+            let changed = try await self.execute(
+                db,
+                """
                 UPDATE sync_runs SET status = \(run.status.rawValue), finished_at = \(run.finishedAt.map(PGTimestamp.init)),
                     inserted = \(run.inserted), updated = \(run.updated), unchanged = \(run.unchanged), deleted = \(run.deleted),
                     pages = \(run.pages), error = \(run.error)
@@ -37,9 +40,9 @@ extension PostgresHubStore {
             return try await self.rows(db, statement.query).compactMap { row in
                 let columns = row.makeRandomAccess()
                 guard let resource = ResourceName(rawValue: try columns[3].decode(String.self)),
-                      let mode = SyncRun.Mode(rawValue: try columns[4].decode(String.self)),
-                      let status = SyncRun.Status(rawValue: try columns[5].decode(String.self)),
-                      let startedAt = try PGRead.date(columns[6])
+                    let mode = SyncRun.Mode(rawValue: try columns[4].decode(String.self)),
+                    let status = SyncRun.Status(rawValue: try columns[5].decode(String.self)),
+                    let startedAt = try PGRead.date(columns[6])
                 else { return nil }
                 return SyncRun(
                     id: try columns[0].decode(String.self), tenantID: try columns[1].decode(String.self),
@@ -54,7 +57,9 @@ extension PostgresHubStore {
 
     public func abandonSyncRuns(startedBefore before: Date, reason: String) async throws -> Int {
         try await transaction { db in
-            try await self.execute(db, """
+            try await self.execute(
+                db,
+                """
                 UPDATE sync_runs SET status = 'failed', error = \(reason), finished_at = \(PGTimestamp(Date()))
                 WHERE status = 'running' AND started_at < \(PGTimestamp(before))
                 AND NOT EXISTS (
@@ -68,15 +73,19 @@ extension PostgresHubStore {
 
     public func cachedValue(namespace: String, key: String, now: Date) async throws -> Data? {
         try await read { db in
-            try await self.rows(db, """
+            try await self.rows(
+                db,
+                """
                 SELECT value FROM cache_entries WHERE namespace = \(namespace) AND key = \(key) AND expires_at > \(PGTimestamp(now))
-                """).first.map { try $0.decode(Data.self) }
+                """
+            ).first.map { try $0.decode(Data.self) }
         }
     }
 
     public func storeCachedValue(_ value: Data, namespace: String, key: String, expiresAt: Date) async throws {
         try await transaction { db in
-            _ = try await db.query("""
+            _ = try await db.query(
+                """
                 INSERT INTO cache_entries (namespace, key, value, expires_at) VALUES (\(namespace), \(key), \(value), \(PGTimestamp(expiresAt)))
                 ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
                 """, logger: self.logger)
@@ -92,7 +101,9 @@ extension PostgresHubStore {
         tenant: String, connectionID: String, resource: ResourceName, owner: String, now: Date, leaseDuration: TimeInterval
     ) async throws -> Bool {
         try await transaction { db in
-            try await self.execute(db, """
+            try await self.execute(
+                db,
+                """
                 INSERT INTO pull_jobs (tenant_id, connection_id, resource, lease_owner, lease_expires_at)
                 VALUES (\(tenant), \(connectionID), \(resource.rawValue), \(owner), \(PGTimestamp(now.addingTimeInterval(leaseDuration))))
                 ON CONFLICT (tenant_id, connection_id, resource) DO UPDATE SET
@@ -108,7 +119,9 @@ extension PostgresHubStore {
         tenant: String, connectionID: String, resource: ResourceName, owner: String, now: Date, leaseDuration: TimeInterval
     ) async throws -> Bool {
         try await transaction { db in
-            try await self.execute(db, """
+            try await self.execute(
+                db,
+                """
                 UPDATE pull_jobs SET lease_expires_at = \(PGTimestamp(now.addingTimeInterval(leaseDuration)))
                 WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)
                     AND lease_owner = \(owner)
@@ -119,7 +132,8 @@ extension PostgresHubStore {
 
     public func releasePullJob(tenant: String, connectionID: String, resource: ResourceName, owner: String) async throws {
         try await transaction { db in
-            _ = try await db.query("""
+            _ = try await db.query(
+                """
                 UPDATE pull_jobs SET lease_owner = NULL, lease_expires_at = NULL
                 WHERE tenant_id = \(tenant) AND connection_id = \(connectionID) AND resource = \(resource.rawValue)
                     AND lease_owner = \(owner)

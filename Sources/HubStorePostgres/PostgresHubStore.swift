@@ -97,7 +97,8 @@ public final class PostgresHubStore: HubStorage {
             let unknown = applied.filter { !known.contains($0) }
             if !unknown.isEmpty {
                 throw StoreError.schemaTooNew(
-                    "it has migrations \(unknown.sorted().joined(separator: ", ")) that this version of realtyhub does not know; upgrade realtyhub")
+                    "it has migrations \(unknown.sorted().joined(separator: ", ")) that this version of realtyhub does not know; upgrade realtyhub"
+                )
             }
             for migration in PostgresMigrations.all where !applied.contains(migration.name) {
                 for statement in migration.statements {
@@ -160,7 +161,8 @@ public final class PostgresHubStore: HubStorage {
                 return
             }
             throw StoreError.secretKey(
-                "this database's secrets were sealed with key id \(known.sorted().joined(separator: ", ")), but the configured key id is \(box.currentKeyID): this is the wrong key (give every process the same REALTYHUB_SECRET_KEY)")
+                "this database's secrets were sealed with key id \(known.sorted().joined(separator: ", ")), but the configured key id is \(box.currentKeyID): this is the wrong key (give every process the same REALTYHUB_SECRET_KEY)"
+            )
         }
     }
 
@@ -233,7 +235,9 @@ public final class PostgresHubStore: HubStorage {
                 return .storage("PostgreSQL error \(state): \(message)", underlying: error)
             }
             if error.code == .sslUnsupported {
-                return .storage("PostgreSQL at \(configuration.endpoint) does not offer TLS, which sslmode=\(configuration.tlsMode.rawValue) requires", underlying: error)
+                return .storage(
+                    "PostgreSQL at \(configuration.endpoint) does not offer TLS, which sslmode=\(configuration.tlsMode.rawValue) requires",
+                    underlying: error)
             }
             let underlying = error.underlying.map { ": \(safeDescription($0))" } ?? ""
             return .storage("PostgreSQL at \(configuration.endpoint): \(error.code)\(underlying)", underlying: error)
@@ -273,7 +277,8 @@ public final class PostgresHubStore: HubStorage {
         let timeParameter = statement.bind(date: now)
         let keysParameter = try statement.bind(events.map(\.key))
         let changesParameter = try statement.bind(events.map(\.change.rawValue))
-        statement.append("""
+        statement.append(
+            """
             INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, "timestamp")
             SELECT \(tenantParameter), \(resourceParameter), e.key, e.change, \(connectionParameter), \(timeParameter)
             FROM unnest(\(keysParameter)::text[], \(changesParameter)::text[]) WITH ORDINALITY AS e(key, change, n)
@@ -321,7 +326,9 @@ public final class PostgresHubStore: HubStorage {
     public func createTenant(id: String, name: String) async throws -> Tenant {
         let tenant = Tenant(id: id, name: name, createdAt: PGRead.millis(Date()))
         let inserted = try await transaction { connection in
-            try await self.execute(connection, """
+            try await self.execute(
+                connection,
+                """
                 INSERT INTO tenants (id, name, created_at) VALUES (\(id), \(name), \(PGTimestamp(tenant.createdAt)))
                 ON CONFLICT (id) DO NOTHING RETURNING 1
                 """)
@@ -369,7 +376,8 @@ public final class PostgresHubStore: HubStorage {
                 "SELECT id FROM connections WHERE tenant_id = \(connection.tenantID) AND name = \(connection.name) AND id <> \(connection.id)"
             ).first {
                 throw StoreError.conflict(
-                    "tenant \(connection.tenantID) already has a connection named \"\(connection.name)\" (\(try other.decode(String.self)))")
+                    "tenant \(connection.tenantID) already has a connection named \"\(connection.name)\" (\(try other.decode(String.self)))"
+                )
             }
             var saved = connection
             saved.hasCredentials = sealed != nil || existing?.1 != nil
@@ -434,8 +442,9 @@ public final class PostgresHubStore: HubStorage {
 
     public func deleteConnection(id: String, tenant: String) async throws -> Bool {
         try await transaction { db in
-            let removed = try await self.execute(
-                db, "DELETE FROM connections WHERE id = \(id) AND tenant_id = \(tenant) RETURNING 1") > 0
+            let removed =
+                try await self.execute(
+                    db, "DELETE FROM connections WHERE id = \(id) AND tenant_id = \(tenant) RETURNING 1") > 0
             if removed {
                 try await db.query(
                     "DELETE FROM sync_state WHERE tenant_id = \(tenant) AND connection_id = \(id)", logger: self.logger)
@@ -448,9 +457,11 @@ public final class PostgresHubStore: HubStorage {
 
     public func credentials(connectionID: String, tenant: String) async throws -> Data? {
         let stored: (found: Bool, keyID: String?, combined: Data?) = try await read { db in
-            guard let row = try await self.rows(
-                db, "SELECT credentials_key_id, credentials FROM connections WHERE id = \(connectionID) AND tenant_id = \(tenant)"
-            ).first else { return (false, nil, nil) }
+            guard
+                let row = try await self.rows(
+                    db, "SELECT credentials_key_id, credentials FROM connections WHERE id = \(connectionID) AND tenant_id = \(tenant)"
+                ).first
+            else { return (false, nil, nil) }
             let (keyID, combined) = try row.decode((String?, Data?).self)
             return (true, keyID, combined)
         }
@@ -480,7 +491,9 @@ public final class PostgresHubStore: HubStorage {
             guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(client.tenantID)").isEmpty else {
                 throw StoreError.notFound("tenant \(client.tenantID)")
             }
-            let inserted = try await self.execute(db, """
+            let inserted = try await self.execute(
+                db,
+                """
                 INSERT INTO api_clients (id, tenant_id, name, secret_hash, scopes, enabled, created_at)
                 VALUES (\(client.id), \(client.tenantID), \(client.name), \(client.secretHash),
                     \(client.scopes.joined(separator: " ")), \(client.enabled), \(PGTimestamp(client.createdAt)))
@@ -532,14 +545,16 @@ public final class PostgresHubStore: HubStorage {
 
     public func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent] {
         try await read { db in
-            try await self.rows(db, """
+            try await self.rows(
+                db,
+                """
                 SELECT sequence, resource, record_key, change, connection_id, "timestamp" FROM entity_events
                 WHERE tenant_id = \(tenant) AND sequence > \(after) ORDER BY sequence LIMIT \(max(0, limit))
                 """
             ).compactMap { row in
                 let columns = row.makeRandomAccess()
                 guard let resource = ResourceName(rawValue: try columns[1].decode(String.self)),
-                      let change = EntityEvent.Change(rawValue: try columns[3].decode(String.self))
+                    let change = EntityEvent.Change(rawValue: try columns[3].decode(String.self))
                 else { return nil }
                 return EntityEvent(
                     sequence: try columns[0].decode(Int64.self), resourceName: resource,

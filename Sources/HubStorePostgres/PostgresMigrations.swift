@@ -232,7 +232,7 @@ enum PostgresMigrations {
             lease_expires_at timestamptz,
             PRIMARY KEY (tenant_id, connection_id, resource)
         )
-        """,
+        """
     ]
 
     private static let resources = [

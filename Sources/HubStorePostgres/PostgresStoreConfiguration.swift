@@ -62,7 +62,8 @@ public struct PostgresStoreConfiguration: Sendable, CustomStringConvertible {
             throw StoreError.invalidQuery("the database URL is not a URL; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE")
         }
         guard let scheme = components.scheme?.lowercased(), ["postgres", "postgresql"].contains(scheme) else {
-            throw StoreError.invalidQuery("the database URL must start with postgres:// (got \(components.scheme.map { "\($0)://" } ?? "no scheme"))")
+            throw StoreError.invalidQuery(
+                "the database URL must start with postgres:// (got \(components.scheme.map { "\($0)://" } ?? "no scheme"))")
         }
         guard let host = components.host, !host.isEmpty else {
             throw StoreError.invalidQuery("the database URL names no host; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE")
@@ -144,8 +145,9 @@ public struct PostgresStoreConfiguration: Sendable, CustomStringConvertible {
         }
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: connectionTLS)
-        configuration.options.connectTimeout = .nanoseconds(connectTimeout.components.seconds * 1_000_000_000
-            + connectTimeout.components.attoseconds / 1_000_000_000)
+        configuration.options.connectTimeout = .nanoseconds(
+            connectTimeout.components.seconds * 1_000_000_000
+                + connectTimeout.components.attoseconds / 1_000_000_000)
         if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
         return configuration
     }

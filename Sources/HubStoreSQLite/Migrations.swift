@@ -19,484 +19,500 @@ enum SQLiteMigrations {
     }
 
     private static func createCore(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE tenants (
-                id TEXT PRIMARY KEY NOT NULL,
-                name TEXT NOT NULL,
-                created_at TEXT NOT NULL
-            );
-            CREATE TABLE secret_key_check (
-                key_id TEXT PRIMARY KEY NOT NULL,
-                sealed BLOB NOT NULL,
-                created_at TEXT NOT NULL
-            );
-            CREATE TABLE connections (
-                id TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                vendor TEXT NOT NULL,
-                name TEXT NOT NULL,
-                base_url TEXT NOT NULL,
-                auth_url TEXT,
-                sync_interval_seconds INTEGER,
-                enabled INTEGER NOT NULL DEFAULT 1,
-                credentials_key_id TEXT,
-                credentials BLOB,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                UNIQUE (tenant_id, name)
-            );
-            CREATE TABLE sync_state (
-                tenant_id TEXT NOT NULL,
-                connection_id TEXT NOT NULL,
-                resource TEXT NOT NULL,
-                cursor TEXT,
-                cursor_updated_at TEXT,
-                pass_generation INTEGER,
-                pass_started_at TEXT,
-                last_completed_generation INTEGER,
-                last_completed_at TEXT,
-                PRIMARY KEY (tenant_id, connection_id, resource)
-            );
-            CREATE TABLE deliveries (
-                id TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                connection_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                payload BLOB NOT NULL,
-                idempotency_key TEXT,
-                state TEXT NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                max_attempts INTEGER NOT NULL,
-                next_attempt_at TEXT,
-                last_error TEXT,
-                remote_id TEXT,
-                lease_owner TEXT,
-                lease_expires_at TEXT,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                completed_at TEXT,
-                UNIQUE (tenant_id, idempotency_key, connection_id)
-            );
-            CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
-            CREATE INDEX deliveries_tenant ON deliveries (tenant_id, created_at);
-            CREATE TABLE entity_events (
-                sequence INTEGER PRIMARY KEY AUTOINCREMENT,
-                tenant_id TEXT NOT NULL,
-                resource TEXT NOT NULL,
-                record_key TEXT NOT NULL,
-                change TEXT NOT NULL,
-                connection_id TEXT,
-                timestamp TEXT NOT NULL
-            );
-            CREATE INDEX entity_events_tenant ON entity_events (tenant_id, sequence);
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE tenants (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE secret_key_check (
+                    key_id TEXT PRIMARY KEY NOT NULL,
+                    sealed BLOB NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE connections (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    vendor TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    base_url TEXT NOT NULL,
+                    auth_url TEXT,
+                    sync_interval_seconds INTEGER,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    credentials_key_id TEXT,
+                    credentials BLOB,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (tenant_id, name)
+                );
+                CREATE TABLE sync_state (
+                    tenant_id TEXT NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    cursor TEXT,
+                    cursor_updated_at TEXT,
+                    pass_generation INTEGER,
+                    pass_started_at TEXT,
+                    last_completed_generation INTEGER,
+                    last_completed_at TEXT,
+                    PRIMARY KEY (tenant_id, connection_id, resource)
+                );
+                CREATE TABLE deliveries (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    connection_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    idempotency_key TEXT,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    max_attempts INTEGER NOT NULL,
+                    next_attempt_at TEXT,
+                    last_error TEXT,
+                    remote_id TEXT,
+                    lease_owner TEXT,
+                    lease_expires_at TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    completed_at TEXT,
+                    UNIQUE (tenant_id, idempotency_key, connection_id)
+                );
+                CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+                CREATE INDEX deliveries_tenant ON deliveries (tenant_id, created_at);
+                CREATE TABLE entity_events (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tenant_id TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    record_key TEXT NOT NULL,
+                    change TEXT NOT NULL,
+                    connection_id TEXT,
+                    timestamp TEXT NOT NULL
+                );
+                CREATE INDEX entity_events_tenant ON entity_events (tenant_id, sequence);
+                """)
     }
 
     private static func createSyncRunsAndCache(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE sync_runs (
-                id TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL,
-                connection_id TEXT NOT NULL,
-                resource TEXT NOT NULL,
-                mode TEXT NOT NULL,
-                status TEXT NOT NULL,
-                started_at TEXT NOT NULL,
-                finished_at TEXT,
-                inserted INTEGER NOT NULL DEFAULT 0,
-                updated INTEGER NOT NULL DEFAULT 0,
-                unchanged INTEGER NOT NULL DEFAULT 0,
-                deleted INTEGER NOT NULL DEFAULT 0,
-                pages INTEGER NOT NULL DEFAULT 0,
-                error TEXT
-            );
-            CREATE INDEX sync_runs_tenant ON sync_runs (tenant_id, started_at);
-            CREATE TABLE cache_entries (
-                namespace TEXT NOT NULL,
-                key TEXT NOT NULL,
-                value BLOB NOT NULL,
-                expires_at TEXT NOT NULL,
-                PRIMARY KEY (namespace, key)
-            );
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE sync_runs (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    inserted INTEGER NOT NULL DEFAULT 0,
+                    updated INTEGER NOT NULL DEFAULT 0,
+                    unchanged INTEGER NOT NULL DEFAULT 0,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    pages INTEGER NOT NULL DEFAULT 0,
+                    error TEXT
+                );
+                CREATE INDEX sync_runs_tenant ON sync_runs (tenant_id, started_at);
+                CREATE TABLE cache_entries (
+                    namespace TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value BLOB NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    PRIMARY KEY (namespace, key)
+                );
+                """)
     }
 
     private static func createAPIClients(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE api_clients (
-                id TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                name TEXT NOT NULL,
-                secret_hash TEXT NOT NULL,
-                scopes TEXT NOT NULL,
-                enabled INTEGER NOT NULL DEFAULT 1,
-                created_at TEXT NOT NULL
-            );
-            CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name);
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE api_clients (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    name TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX api_clients_tenant ON api_clients (tenant_id, name);
+                """)
     }
 
     /// One row per (tenant, client idempotency key): the unique key that makes concurrent
     /// requests under one key race-free, and the fingerprint of the request that first used it.
     /// Keys already on deliveries are carried over without a fingerprint.
     private static func createIdempotencyKeys(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE idempotency_keys (
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                key TEXT NOT NULL,
-                fingerprint TEXT,
-                created_at TEXT NOT NULL,
-                PRIMARY KEY (tenant_id, key)
-            );
-            INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
-                SELECT tenant_id, idempotency_key, NULL, MIN(created_at) FROM deliveries
-                WHERE idempotency_key IS NOT NULL GROUP BY tenant_id, idempotency_key;
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE idempotency_keys (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    key TEXT NOT NULL,
+                    fingerprint TEXT,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (tenant_id, key)
+                );
+                INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
+                    SELECT tenant_id, idempotency_key, NULL, MIN(created_at) FROM deliveries
+                    WHERE idempotency_key IS NOT NULL GROUP BY tenant_id, idempotency_key;
+                """)
     }
 
     private static func createSharedRequestLimits(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE request_slots (
-                key TEXT NOT NULL,
-                slot INTEGER NOT NULL,
-                owner TEXT,
-                expires_at TEXT,
-                PRIMARY KEY (key, slot)
-            );
-            CREATE TABLE request_pacing (
-                key TEXT PRIMARY KEY NOT NULL,
-                tat REAL NOT NULL,
-                quota_day TEXT NOT NULL,
-                used_today INTEGER NOT NULL
-            );
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE request_slots (
+                    key TEXT NOT NULL,
+                    slot INTEGER NOT NULL,
+                    owner TEXT,
+                    expires_at TEXT,
+                    PRIMARY KEY (key, slot)
+                );
+                CREATE TABLE request_pacing (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    tat REAL NOT NULL,
+                    quota_day TEXT NOT NULL,
+                    used_today INTEGER NOT NULL
+                );
+                """)
     }
 
     private static func addConnectionLimits(_ db: Database) throws {
-        try db.execute(sql: """
-            ALTER TABLE connections ADD COLUMN requests_per_second REAL;
-            ALTER TABLE connections ADD COLUMN max_concurrency INTEGER;
-            """)
+        try db.execute(
+            sql: """
+                ALTER TABLE connections ADD COLUMN requests_per_second REAL;
+                ALTER TABLE connections ADD COLUMN max_concurrency INTEGER;
+                """)
     }
 
     /// One index per resource serving the default list order (live records by modification
     /// time, ties by key) and its count.
     private static func createListOrderIndexes(_ db: Database) throws {
         for resource in ResourceName.allCases {
-            try db.execute(sql: """
-                CREATE INDEX "\(resource.rawValue)_list" ON "\(resource.rawValue)"
-                    (tenant_id, "DeletedYN", "ModificationTimestamp", "\(resource.keyField)")
-                """)
+            try db.execute(
+                sql: """
+                    CREATE INDEX "\(resource.rawValue)_list" ON "\(resource.rawValue)"
+                        (tenant_id, "DeletedYN", "ModificationTimestamp", "\(resource.keyField)")
+                    """)
         }
     }
 
     private static func createPullJobs(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE pull_jobs (
-                tenant_id TEXT NOT NULL,
-                connection_id TEXT NOT NULL,
-                resource TEXT NOT NULL,
-                lease_owner TEXT,
-                lease_expires_at TEXT,
-                PRIMARY KEY (tenant_id, connection_id, resource)
-            );
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE pull_jobs (
+                    tenant_id TEXT NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires_at TEXT,
+                    PRIMARY KEY (tenant_id, connection_id, resource)
+                );
+                """)
     }
 
     private static func createResources(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE "Activity" (
-                "ActivityKey" TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                "ConnectionId" TEXT NOT NULL,
-                "SourceSystemName" TEXT NOT NULL,
-                "SourceSystemActivityKey" TEXT NOT NULL,
-                "ModificationTimestamp" TEXT NOT NULL,
-                "OriginalEntryTimestamp" TEXT NOT NULL,
-                "SourceModificationTimestamp" TEXT,
-                "SourceEntryTimestamp" TEXT,
-                "ContentHash" TEXT NOT NULL,
-                "DeletedYN" INTEGER NOT NULL DEFAULT 0,
-                seen_generation INTEGER,
-                raw TEXT,
-                "ActivityType" TEXT,
-                "ActivityDirection" TEXT,
-                "ActivitySubject" TEXT,
-                "ActivityBody" TEXT,
-                "ActivityStartTimestamp" TEXT,
-                "ActivityEndTimestamp" TEXT,
-                "ContactKey" TEXT,
-                "SourceSystemContactKey" TEXT,
-                "OwnerMemberKey" TEXT,
-                "SourceSystemOwnerMemberKey" TEXT,
-                "ListingKey" TEXT,
-                "SourceSystemListingKey" TEXT,
-                UNIQUE (tenant_id, "ConnectionId", "SourceSystemActivityKey")
-            );
-            CREATE INDEX "Activity_modified" ON "Activity" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Activity_ActivityType" ON "Activity" (tenant_id, "ActivityType");
-            CREATE INDEX "Activity_ActivityStartTimestamp" ON "Activity" (tenant_id, "ActivityStartTimestamp");
-            CREATE INDEX "Activity_ContactKey" ON "Activity" (tenant_id, "ContactKey");
-            CREATE INDEX "Activity_OwnerMemberKey" ON "Activity" (tenant_id, "OwnerMemberKey");
-            CREATE INDEX "Activity_ListingKey" ON "Activity" (tenant_id, "ListingKey");
-            """)
-        try db.execute(sql: """
-            CREATE TABLE "Contacts" (
-                "ContactKey" TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                "ConnectionId" TEXT NOT NULL,
-                "SourceSystemName" TEXT NOT NULL,
-                "SourceSystemContactKey" TEXT NOT NULL,
-                "ModificationTimestamp" TEXT NOT NULL,
-                "OriginalEntryTimestamp" TEXT NOT NULL,
-                "SourceModificationTimestamp" TEXT,
-                "SourceEntryTimestamp" TEXT,
-                "ContentHash" TEXT NOT NULL,
-                "DeletedYN" INTEGER NOT NULL DEFAULT 0,
-                seen_generation INTEGER,
-                raw TEXT,
-                "FirstName" TEXT,
-                "LastName" TEXT,
-                "FullName" TEXT,
-                "Email" TEXT,
-                "MobilePhone" TEXT,
-                "HomePhone" TEXT,
-                "OfficePhone" TEXT,
-                "HomeAddress1" TEXT,
-                "HomeCity" TEXT,
-                "HomeStateOrProvince" TEXT,
-                "HomePostalCode" TEXT,
-                "HomeCountry" TEXT,
-                "Company" TEXT,
-                "ContactType" TEXT,
-                "ContactStatus" TEXT,
-                "LeadSource" TEXT,
-                "ReferredBy" TEXT,
-                "Language" TEXT,
-                "Notes" TEXT,
-                "Birthdate" TEXT,
-                "OwnerMemberKey" TEXT,
-                "SourceSystemOwnerMemberKey" TEXT,
-                "UtmSource" TEXT,
-                "UtmMedium" TEXT,
-                "UtmCampaign" TEXT,
-                "UtmContent" TEXT,
-                "UtmTerm" TEXT,
-                UNIQUE (tenant_id, "ConnectionId", "SourceSystemContactKey")
-            );
-            CREATE INDEX "Contacts_modified" ON "Contacts" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Contacts_Email" ON "Contacts" (tenant_id, "Email");
-            CREATE INDEX "Contacts_MobilePhone" ON "Contacts" (tenant_id, "MobilePhone");
-            CREATE INDEX "Contacts_ContactType" ON "Contacts" (tenant_id, "ContactType");
-            CREATE INDEX "Contacts_OwnerMemberKey" ON "Contacts" (tenant_id, "OwnerMemberKey");
-            """)
-        try db.execute(sql: """
-            CREATE TABLE "Development" (
-                "DevelopmentKey" TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                "ConnectionId" TEXT NOT NULL,
-                "SourceSystemName" TEXT NOT NULL,
-                "SourceSystemDevelopmentKey" TEXT NOT NULL,
-                "ModificationTimestamp" TEXT NOT NULL,
-                "OriginalEntryTimestamp" TEXT NOT NULL,
-                "SourceModificationTimestamp" TEXT,
-                "SourceEntryTimestamp" TEXT,
-                "ContentHash" TEXT NOT NULL,
-                "DeletedYN" INTEGER NOT NULL DEFAULT 0,
-                seen_generation INTEGER,
-                raw TEXT,
-                "DevelopmentName" TEXT,
-                "City" TEXT,
-                "Country" TEXT,
-                "DevelopmentStatus" TEXT,
-                "UnitsTotal" INTEGER,
-                UNIQUE (tenant_id, "ConnectionId", "SourceSystemDevelopmentKey")
-            );
-            CREATE INDEX "Development_modified" ON "Development" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Development_DevelopmentName" ON "Development" (tenant_id, "DevelopmentName");
-            CREATE INDEX "Development_City" ON "Development" (tenant_id, "City");
-            CREATE INDEX "Development_DevelopmentStatus" ON "Development" (tenant_id, "DevelopmentStatus");
-            """)
-        try db.execute(sql: """
-            CREATE TABLE "Member" (
-                "MemberKey" TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                "ConnectionId" TEXT NOT NULL,
-                "SourceSystemName" TEXT NOT NULL,
-                "SourceSystemMemberKey" TEXT NOT NULL,
-                "ModificationTimestamp" TEXT NOT NULL,
-                "OriginalEntryTimestamp" TEXT NOT NULL,
-                "SourceModificationTimestamp" TEXT,
-                "SourceEntryTimestamp" TEXT,
-                "ContentHash" TEXT NOT NULL,
-                "DeletedYN" INTEGER NOT NULL DEFAULT 0,
-                seen_generation INTEGER,
-                raw TEXT,
-                "MemberFirstName" TEXT,
-                "MemberLastName" TEXT,
-                "MemberFullName" TEXT,
-                "MemberEmail" TEXT,
-                "MemberMobilePhone" TEXT,
-                "MemberDirectPhone" TEXT,
-                "MemberOfficePhone" TEXT,
-                "MemberStatus" TEXT,
-                "MemberType" TEXT,
-                "MemberLanguages" TEXT,
-                "JobTitle" TEXT,
-                "OfficeKey" TEXT,
-                "SourceSystemOfficeKey" TEXT,
-                UNIQUE (tenant_id, "ConnectionId", "SourceSystemMemberKey")
-            );
-            CREATE INDEX "Member_modified" ON "Member" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Member_MemberEmail" ON "Member" (tenant_id, "MemberEmail");
-            CREATE INDEX "Member_MemberMobilePhone" ON "Member" (tenant_id, "MemberMobilePhone");
-            CREATE INDEX "Member_MemberStatus" ON "Member" (tenant_id, "MemberStatus");
-            CREATE INDEX "Member_MemberType" ON "Member" (tenant_id, "MemberType");
-            CREATE INDEX "Member_OfficeKey" ON "Member" (tenant_id, "OfficeKey");
-            """)
-        try db.execute(sql: """
-            CREATE TABLE "Office" (
-                "OfficeKey" TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                "ConnectionId" TEXT NOT NULL,
-                "SourceSystemName" TEXT NOT NULL,
-                "SourceSystemOfficeKey" TEXT NOT NULL,
-                "ModificationTimestamp" TEXT NOT NULL,
-                "OriginalEntryTimestamp" TEXT NOT NULL,
-                "SourceModificationTimestamp" TEXT,
-                "SourceEntryTimestamp" TEXT,
-                "ContentHash" TEXT NOT NULL,
-                "DeletedYN" INTEGER NOT NULL DEFAULT 0,
-                seen_generation INTEGER,
-                raw TEXT,
-                "OfficeName" TEXT,
-                "OfficeEmail" TEXT,
-                "OfficePhone" TEXT,
-                "OfficeAddress1" TEXT,
-                "OfficeCity" TEXT,
-                "OfficeStateOrProvince" TEXT,
-                "OfficePostalCode" TEXT,
-                "OfficeCountry" TEXT,
-                "OfficeStatus" TEXT,
-                UNIQUE (tenant_id, "ConnectionId", "SourceSystemOfficeKey")
-            );
-            CREATE INDEX "Office_modified" ON "Office" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Office_OfficeName" ON "Office" (tenant_id, "OfficeName");
-            CREATE INDEX "Office_OfficeEmail" ON "Office" (tenant_id, "OfficeEmail");
-            CREATE INDEX "Office_OfficeCity" ON "Office" (tenant_id, "OfficeCity");
-            CREATE INDEX "Office_OfficeCountry" ON "Office" (tenant_id, "OfficeCountry");
-            CREATE INDEX "Office_OfficeStatus" ON "Office" (tenant_id, "OfficeStatus");
-            """)
-        try db.execute(sql: """
-            CREATE TABLE "Property" (
-                "ListingKey" TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                "ConnectionId" TEXT NOT NULL,
-                "SourceSystemName" TEXT NOT NULL,
-                "SourceSystemListingKey" TEXT NOT NULL,
-                "ModificationTimestamp" TEXT NOT NULL,
-                "OriginalEntryTimestamp" TEXT NOT NULL,
-                "SourceModificationTimestamp" TEXT,
-                "SourceEntryTimestamp" TEXT,
-                "ContentHash" TEXT NOT NULL,
-                "DeletedYN" INTEGER NOT NULL DEFAULT 0,
-                seen_generation INTEGER,
-                raw TEXT,
-                "ListingId" TEXT,
-                "StandardStatus" TEXT,
-                "PropertyType" TEXT,
-                "PropertySubType" TEXT,
-                "ListPrice" REAL,
-                "CurrentPrice" REAL,
-                "UnparsedAddress" TEXT,
-                "City" TEXT,
-                "StateOrProvince" TEXT,
-                "PostalCode" TEXT,
-                "Country" TEXT,
-                "Latitude" REAL,
-                "Longitude" REAL,
-                "BedroomsTotal" INTEGER,
-                "BathroomsTotalInteger" INTEGER,
-                "LivingArea" REAL,
-                "LivingAreaUnits" TEXT,
-                "PublicRemarks" TEXT,
-                "ListAgentKey" TEXT,
-                "SourceSystemListAgentKey" TEXT,
-                "ListOfficeKey" TEXT,
-                "NewConstructionYN" INTEGER,
-                "BuildingName" TEXT,
-                "UnitNumber" TEXT,
-                "DevelopmentStatus" TEXT,
-                "DevelopmentKey" TEXT,
-                UNIQUE (tenant_id, "ConnectionId", "SourceSystemListingKey")
-            );
-            CREATE INDEX "Property_modified" ON "Property" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Property_ListingId" ON "Property" (tenant_id, "ListingId");
-            CREATE INDEX "Property_StandardStatus" ON "Property" (tenant_id, "StandardStatus");
-            CREATE INDEX "Property_PropertyType" ON "Property" (tenant_id, "PropertyType");
-            CREATE INDEX "Property_City" ON "Property" (tenant_id, "City");
-            CREATE INDEX "Property_PostalCode" ON "Property" (tenant_id, "PostalCode");
-            CREATE INDEX "Property_Country" ON "Property" (tenant_id, "Country");
-            CREATE INDEX "Property_ListAgentKey" ON "Property" (tenant_id, "ListAgentKey");
-            CREATE INDEX "Property_ListOfficeKey" ON "Property" (tenant_id, "ListOfficeKey");
-            CREATE INDEX "Property_BuildingName" ON "Property" (tenant_id, "BuildingName");
-            CREATE INDEX "Property_DevelopmentKey" ON "Property" (tenant_id, "DevelopmentKey");
-            """)
-        try db.execute(sql: """
-            CREATE TABLE "Teams" (
-                "TeamKey" TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                "ConnectionId" TEXT NOT NULL,
-                "SourceSystemName" TEXT NOT NULL,
-                "SourceSystemTeamKey" TEXT NOT NULL,
-                "ModificationTimestamp" TEXT NOT NULL,
-                "OriginalEntryTimestamp" TEXT NOT NULL,
-                "SourceModificationTimestamp" TEXT,
-                "SourceEntryTimestamp" TEXT,
-                "ContentHash" TEXT NOT NULL,
-                "DeletedYN" INTEGER NOT NULL DEFAULT 0,
-                seen_generation INTEGER,
-                raw TEXT,
-                "TeamName" TEXT,
-                "TeamEmail" TEXT,
-                "TeamStatus" TEXT,
-                "TeamLeadKey" TEXT,
-                "SourceSystemTeamLeadKey" TEXT,
-                "OfficeKey" TEXT,
-                UNIQUE (tenant_id, "ConnectionId", "SourceSystemTeamKey")
-            );
-            CREATE INDEX "Teams_modified" ON "Teams" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "Teams_TeamName" ON "Teams" (tenant_id, "TeamName");
-            CREATE INDEX "Teams_TeamStatus" ON "Teams" (tenant_id, "TeamStatus");
-            CREATE INDEX "Teams_TeamLeadKey" ON "Teams" (tenant_id, "TeamLeadKey");
-            CREATE INDEX "Teams_OfficeKey" ON "Teams" (tenant_id, "OfficeKey");
-            """)
-        try db.execute(sql: """
-            CREATE TABLE "TeamMembers" (
-                "TeamMemberKey" TEXT PRIMARY KEY NOT NULL,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id),
-                "ConnectionId" TEXT NOT NULL,
-                "SourceSystemName" TEXT NOT NULL,
-                "SourceSystemTeamMemberKey" TEXT NOT NULL,
-                "ModificationTimestamp" TEXT NOT NULL,
-                "OriginalEntryTimestamp" TEXT NOT NULL,
-                "SourceModificationTimestamp" TEXT,
-                "SourceEntryTimestamp" TEXT,
-                "ContentHash" TEXT NOT NULL,
-                "DeletedYN" INTEGER NOT NULL DEFAULT 0,
-                seen_generation INTEGER,
-                raw TEXT,
-                "TeamKey" TEXT,
-                "MemberKey" TEXT,
-                "SourceSystemTeamKey" TEXT,
-                "SourceSystemMemberKey" TEXT,
-                "TeamMemberType" TEXT,
-                UNIQUE (tenant_id, "ConnectionId", "SourceSystemTeamMemberKey")
-            );
-            CREATE INDEX "TeamMembers_modified" ON "TeamMembers" (tenant_id, "ModificationTimestamp");
-            CREATE INDEX "TeamMembers_TeamKey" ON "TeamMembers" (tenant_id, "TeamKey");
-            CREATE INDEX "TeamMembers_MemberKey" ON "TeamMembers" (tenant_id, "MemberKey");
-            CREATE INDEX "TeamMembers_TeamMemberType" ON "TeamMembers" (tenant_id, "TeamMemberType");
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE "Activity" (
+                    "ActivityKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemActivityKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "ActivityType" TEXT,
+                    "ActivityDirection" TEXT,
+                    "ActivitySubject" TEXT,
+                    "ActivityBody" TEXT,
+                    "ActivityStartTimestamp" TEXT,
+                    "ActivityEndTimestamp" TEXT,
+                    "ContactKey" TEXT,
+                    "SourceSystemContactKey" TEXT,
+                    "OwnerMemberKey" TEXT,
+                    "SourceSystemOwnerMemberKey" TEXT,
+                    "ListingKey" TEXT,
+                    "SourceSystemListingKey" TEXT,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemActivityKey")
+                );
+                CREATE INDEX "Activity_modified" ON "Activity" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "Activity_ActivityType" ON "Activity" (tenant_id, "ActivityType");
+                CREATE INDEX "Activity_ActivityStartTimestamp" ON "Activity" (tenant_id, "ActivityStartTimestamp");
+                CREATE INDEX "Activity_ContactKey" ON "Activity" (tenant_id, "ContactKey");
+                CREATE INDEX "Activity_OwnerMemberKey" ON "Activity" (tenant_id, "OwnerMemberKey");
+                CREATE INDEX "Activity_ListingKey" ON "Activity" (tenant_id, "ListingKey");
+                """)
+        try db.execute(
+            sql: """
+                CREATE TABLE "Contacts" (
+                    "ContactKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemContactKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "FirstName" TEXT,
+                    "LastName" TEXT,
+                    "FullName" TEXT,
+                    "Email" TEXT,
+                    "MobilePhone" TEXT,
+                    "HomePhone" TEXT,
+                    "OfficePhone" TEXT,
+                    "HomeAddress1" TEXT,
+                    "HomeCity" TEXT,
+                    "HomeStateOrProvince" TEXT,
+                    "HomePostalCode" TEXT,
+                    "HomeCountry" TEXT,
+                    "Company" TEXT,
+                    "ContactType" TEXT,
+                    "ContactStatus" TEXT,
+                    "LeadSource" TEXT,
+                    "ReferredBy" TEXT,
+                    "Language" TEXT,
+                    "Notes" TEXT,
+                    "Birthdate" TEXT,
+                    "OwnerMemberKey" TEXT,
+                    "SourceSystemOwnerMemberKey" TEXT,
+                    "UtmSource" TEXT,
+                    "UtmMedium" TEXT,
+                    "UtmCampaign" TEXT,
+                    "UtmContent" TEXT,
+                    "UtmTerm" TEXT,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemContactKey")
+                );
+                CREATE INDEX "Contacts_modified" ON "Contacts" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "Contacts_Email" ON "Contacts" (tenant_id, "Email");
+                CREATE INDEX "Contacts_MobilePhone" ON "Contacts" (tenant_id, "MobilePhone");
+                CREATE INDEX "Contacts_ContactType" ON "Contacts" (tenant_id, "ContactType");
+                CREATE INDEX "Contacts_OwnerMemberKey" ON "Contacts" (tenant_id, "OwnerMemberKey");
+                """)
+        try db.execute(
+            sql: """
+                CREATE TABLE "Development" (
+                    "DevelopmentKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemDevelopmentKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "DevelopmentName" TEXT,
+                    "City" TEXT,
+                    "Country" TEXT,
+                    "DevelopmentStatus" TEXT,
+                    "UnitsTotal" INTEGER,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemDevelopmentKey")
+                );
+                CREATE INDEX "Development_modified" ON "Development" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "Development_DevelopmentName" ON "Development" (tenant_id, "DevelopmentName");
+                CREATE INDEX "Development_City" ON "Development" (tenant_id, "City");
+                CREATE INDEX "Development_DevelopmentStatus" ON "Development" (tenant_id, "DevelopmentStatus");
+                """)
+        try db.execute(
+            sql: """
+                CREATE TABLE "Member" (
+                    "MemberKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemMemberKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "MemberFirstName" TEXT,
+                    "MemberLastName" TEXT,
+                    "MemberFullName" TEXT,
+                    "MemberEmail" TEXT,
+                    "MemberMobilePhone" TEXT,
+                    "MemberDirectPhone" TEXT,
+                    "MemberOfficePhone" TEXT,
+                    "MemberStatus" TEXT,
+                    "MemberType" TEXT,
+                    "MemberLanguages" TEXT,
+                    "JobTitle" TEXT,
+                    "OfficeKey" TEXT,
+                    "SourceSystemOfficeKey" TEXT,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemMemberKey")
+                );
+                CREATE INDEX "Member_modified" ON "Member" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "Member_MemberEmail" ON "Member" (tenant_id, "MemberEmail");
+                CREATE INDEX "Member_MemberMobilePhone" ON "Member" (tenant_id, "MemberMobilePhone");
+                CREATE INDEX "Member_MemberStatus" ON "Member" (tenant_id, "MemberStatus");
+                CREATE INDEX "Member_MemberType" ON "Member" (tenant_id, "MemberType");
+                CREATE INDEX "Member_OfficeKey" ON "Member" (tenant_id, "OfficeKey");
+                """)
+        try db.execute(
+            sql: """
+                CREATE TABLE "Office" (
+                    "OfficeKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemOfficeKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "OfficeName" TEXT,
+                    "OfficeEmail" TEXT,
+                    "OfficePhone" TEXT,
+                    "OfficeAddress1" TEXT,
+                    "OfficeCity" TEXT,
+                    "OfficeStateOrProvince" TEXT,
+                    "OfficePostalCode" TEXT,
+                    "OfficeCountry" TEXT,
+                    "OfficeStatus" TEXT,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemOfficeKey")
+                );
+                CREATE INDEX "Office_modified" ON "Office" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "Office_OfficeName" ON "Office" (tenant_id, "OfficeName");
+                CREATE INDEX "Office_OfficeEmail" ON "Office" (tenant_id, "OfficeEmail");
+                CREATE INDEX "Office_OfficeCity" ON "Office" (tenant_id, "OfficeCity");
+                CREATE INDEX "Office_OfficeCountry" ON "Office" (tenant_id, "OfficeCountry");
+                CREATE INDEX "Office_OfficeStatus" ON "Office" (tenant_id, "OfficeStatus");
+                """)
+        try db.execute(
+            sql: """
+                CREATE TABLE "Property" (
+                    "ListingKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemListingKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "ListingId" TEXT,
+                    "StandardStatus" TEXT,
+                    "PropertyType" TEXT,
+                    "PropertySubType" TEXT,
+                    "ListPrice" REAL,
+                    "CurrentPrice" REAL,
+                    "UnparsedAddress" TEXT,
+                    "City" TEXT,
+                    "StateOrProvince" TEXT,
+                    "PostalCode" TEXT,
+                    "Country" TEXT,
+                    "Latitude" REAL,
+                    "Longitude" REAL,
+                    "BedroomsTotal" INTEGER,
+                    "BathroomsTotalInteger" INTEGER,
+                    "LivingArea" REAL,
+                    "LivingAreaUnits" TEXT,
+                    "PublicRemarks" TEXT,
+                    "ListAgentKey" TEXT,
+                    "SourceSystemListAgentKey" TEXT,
+                    "ListOfficeKey" TEXT,
+                    "NewConstructionYN" INTEGER,
+                    "BuildingName" TEXT,
+                    "UnitNumber" TEXT,
+                    "DevelopmentStatus" TEXT,
+                    "DevelopmentKey" TEXT,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemListingKey")
+                );
+                CREATE INDEX "Property_modified" ON "Property" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "Property_ListingId" ON "Property" (tenant_id, "ListingId");
+                CREATE INDEX "Property_StandardStatus" ON "Property" (tenant_id, "StandardStatus");
+                CREATE INDEX "Property_PropertyType" ON "Property" (tenant_id, "PropertyType");
+                CREATE INDEX "Property_City" ON "Property" (tenant_id, "City");
+                CREATE INDEX "Property_PostalCode" ON "Property" (tenant_id, "PostalCode");
+                CREATE INDEX "Property_Country" ON "Property" (tenant_id, "Country");
+                CREATE INDEX "Property_ListAgentKey" ON "Property" (tenant_id, "ListAgentKey");
+                CREATE INDEX "Property_ListOfficeKey" ON "Property" (tenant_id, "ListOfficeKey");
+                CREATE INDEX "Property_BuildingName" ON "Property" (tenant_id, "BuildingName");
+                CREATE INDEX "Property_DevelopmentKey" ON "Property" (tenant_id, "DevelopmentKey");
+                """)
+        try db.execute(
+            sql: """
+                CREATE TABLE "Teams" (
+                    "TeamKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemTeamKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "TeamName" TEXT,
+                    "TeamEmail" TEXT,
+                    "TeamStatus" TEXT,
+                    "TeamLeadKey" TEXT,
+                    "SourceSystemTeamLeadKey" TEXT,
+                    "OfficeKey" TEXT,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemTeamKey")
+                );
+                CREATE INDEX "Teams_modified" ON "Teams" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "Teams_TeamName" ON "Teams" (tenant_id, "TeamName");
+                CREATE INDEX "Teams_TeamStatus" ON "Teams" (tenant_id, "TeamStatus");
+                CREATE INDEX "Teams_TeamLeadKey" ON "Teams" (tenant_id, "TeamLeadKey");
+                CREATE INDEX "Teams_OfficeKey" ON "Teams" (tenant_id, "OfficeKey");
+                """)
+        try db.execute(
+            sql: """
+                CREATE TABLE "TeamMembers" (
+                    "TeamMemberKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemTeamMemberKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "TeamKey" TEXT,
+                    "MemberKey" TEXT,
+                    "SourceSystemTeamKey" TEXT,
+                    "SourceSystemMemberKey" TEXT,
+                    "TeamMemberType" TEXT,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemTeamMemberKey")
+                );
+                CREATE INDEX "TeamMembers_modified" ON "TeamMembers" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "TeamMembers_TeamKey" ON "TeamMembers" (tenant_id, "TeamKey");
+                CREATE INDEX "TeamMembers_MemberKey" ON "TeamMembers" (tenant_id, "MemberKey");
+                CREATE INDEX "TeamMembers_TeamMemberType" ON "TeamMembers" (tenant_id, "TeamMemberType");
+                """)
     }
 }

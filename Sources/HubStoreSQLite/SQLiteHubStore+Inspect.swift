@@ -1,6 +1,6 @@
 public import Foundation
-public import HubStore
 import GRDB
+public import HubStore
 
 extension SQLiteHubStore {
     /// What a data folder holds, read without changing anything.
@@ -27,10 +27,12 @@ extension SQLiteHubStore {
             let migrator = SQLiteMigrations.migrator
             return try queue.read { db in
                 let applied = try db.tableExists("grdb_migrations") ? try migrator.appliedMigrations(db) : []
-                let appliedAll = try db.tableExists("grdb_migrations")
+                let appliedAll =
+                    try db.tableExists("grdb_migrations")
                     ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") : []
                 let unknown = appliedAll.filter { !migrator.migrations.contains($0) }
-                let keys = try db.tableExists("secret_key_check")
+                let keys =
+                    try db.tableExists("secret_key_check")
                     ? try String.fetchAll(db, sql: "SELECT key_id FROM secret_key_check ORDER BY created_at") : []
                 return Inspection(exists: true, schema: SchemaStatus(applied: applied + unknown, known: migrator.migrations), keyIDs: keys)
             }

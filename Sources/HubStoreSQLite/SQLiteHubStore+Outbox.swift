@@ -1,6 +1,6 @@
 public import Foundation
-public import HubStore
 import GRDB
+public import HubStore
 import RealtyModel
 
 extension SQLiteHubStore {
@@ -34,10 +34,11 @@ extension SQLiteHubStore {
                     throw StoreError.notFound("tenant \(new.tenantID)")
                 }
                 if let key = new.idempotencyKey,
-                   let existing = try Row.fetchOne(
-                    db,
-                    sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE tenant_id = ? AND idempotency_key = ? AND connection_id = ?",
-                    arguments: [new.tenantID, key, new.connectionID])
+                    let existing = try Row.fetchOne(
+                        db,
+                        sql:
+                            "SELECT \(Self.deliveryColumns) FROM deliveries WHERE tenant_id = ? AND idempotency_key = ? AND connection_id = ?",
+                        arguments: [new.tenantID, key, new.connectionID])
                 {
                     result.append(try Self.delivery(from: existing))
                     continue
@@ -60,14 +61,16 @@ extension SQLiteHubStore {
                 throw StoreError.notFound("tenant \(tenant)")
             }
             try db.execute(
-                sql: "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING",
+                sql:
+                    "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING",
                 arguments: [tenant, key, fingerprint, stamp])
             guard db.changesCount == 1 else {
                 let stored = try Row.fetchOne(
                     db, sql: "SELECT fingerprint FROM idempotency_keys WHERE tenant_id = ? AND key = ?", arguments: [tenant, key])
                 let existing = try Row.fetchAll(
                     db,
-                    sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE tenant_id = ? AND idempotency_key = ? ORDER BY created_at, rowid",
+                    sql:
+                        "SELECT \(Self.deliveryColumns) FROM deliveries WHERE tenant_id = ? AND idempotency_key = ? ORDER BY created_at, rowid",
                     arguments: [tenant, key]
                 ).map(Self.delivery(from:))
                 return .existing(fingerprint: stored?["fingerprint"], deliveries: existing)
@@ -222,10 +225,12 @@ extension SQLiteHubStore {
 
     public func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery {
         try await run { db in
-            guard let delivery = try Row.fetchOne(
-                db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ? AND tenant_id = ?",
-                arguments: [id, tenant]
-            ).map(Self.delivery(from:)) else { throw StoreError.notFound("delivery \(id)") }
+            guard
+                let delivery = try Row.fetchOne(
+                    db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ? AND tenant_id = ?",
+                    arguments: [id, tenant]
+                ).map(Self.delivery(from:))
+            else { throw StoreError.notFound("delivery \(id)") }
             guard let next = DeliveryTransition.next(from: delivery.state, on: .retry) else {
                 throw StoreError.invalidTransition("delivery \(id) is \(delivery.state.rawValue); only dead deliveries can be retried")
             }

@@ -1,6 +1,6 @@
 import Foundation
-public import HubStore
 import GRDB
+public import HubStore
 public import RealtyModel
 
 /// The SQL for one resource's table: the shared column names and the statements SQLite caches,
@@ -17,13 +17,15 @@ struct ResourceTable<R: HubRecord> {
 
     init() {
         fieldColumns = columns.fieldColumns.joined(separator: ", ")
-        insertSQL = "INSERT INTO \(columns.table) (\(columns.insertColumns.joined(separator: ", "))) VALUES ("
+        insertSQL =
+            "INSERT INTO \(columns.table) (\(columns.insertColumns.joined(separator: ", "))) VALUES ("
             + Array(repeating: "?", count: columns.insertColumns.count).joined(separator: ", ") + ")"
-        let assignments = [
-            "\"SourceSystemName\" = ?", "\"ModificationTimestamp\" = ?", "\"SourceModificationTimestamp\" = ?",
-            "\"SourceEntryTimestamp\" = ?", "\"ContentHash\" = ?", "\"DeletedYN\" = 0",
-            "seen_generation = COALESCE(?, seen_generation)", "raw = ?",
-        ] + columns.fieldColumns.map { "\($0) = ?" }
+        let assignments =
+            [
+                "\"SourceSystemName\" = ?", "\"ModificationTimestamp\" = ?", "\"SourceModificationTimestamp\" = ?",
+                "\"SourceEntryTimestamp\" = ?", "\"ContentHash\" = ?", "\"DeletedYN\" = 0",
+                "seen_generation = COALESCE(?, seen_generation)", "raw = ?",
+            ] + columns.fieldColumns.map { "\($0) = ?" }
         updateSQL = "UPDATE \(columns.table) SET \(assignments.joined(separator: ", ")) WHERE \(columns.keyColumn) = ?"
     }
 }
@@ -59,7 +61,7 @@ extension FieldValue {
         case (.int64(let number), .boolean): self = .boolean(number != 0)
         case (.string(let text), .stringList):
             guard let data = text.data(using: .utf8),
-                  let strings = try? JSONDecoder().decode([String].self, from: data)
+                let strings = try? JSONDecoder().decode([String].self, from: data)
             else { return nil }
             self = .stringList(strings)
         default: return nil
@@ -85,10 +87,11 @@ extension SQLiteHubStore {
                     sql: "SELECT pass_generation FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
                     arguments: [scope.tenant, scope.connectionID, R.resource.rawValue])
             }
-            let select = try db.cachedStatement(sql: """
-                SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation FROM \(sql.table)
-                WHERE tenant_id = ? AND "ConnectionId" = ? AND \(sql.sourceKeyColumn) = ?
-                """)
+            let select = try db.cachedStatement(
+                sql: """
+                    SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation FROM \(sql.table)
+                    WHERE tenant_id = ? AND "ConnectionId" = ? AND \(sql.sourceKeyColumn) = ?
+                    """)
             let insert = try db.cachedStatement(sql: sql.insertSQL)
             let update = try db.cachedStatement(sql: sql.updateSQL)
             let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
@@ -104,7 +107,7 @@ extension SQLiteHubStore {
                     db, select, [scope.tenant.databaseValue, scope.connectionID.databaseValue, sourceKey.databaseValue])
                 {
                     guard row.count == 4, let key = String.fromDatabaseValue(row[0]),
-                          let storedHash = String.fromDatabaseValue(row[1])
+                        let storedHash = String.fromDatabaseValue(row[1])
                     else { throw StoreError.storage("\(R.resource.rawValue) row for \(sourceKey) is malformed") }
                     let deleted = (Int64.fromDatabaseValue(row[2]) ?? 0) != 0
                     let seen = Int64.fromDatabaseValue(row[3])
@@ -143,8 +146,9 @@ extension SQLiteHubStore {
                 }
             }
             if let cursor {
-                try Self.writeCursor(db, tenant: scope.tenant, connectionID: scope.connectionID,
-                                     resource: R.resource, cursor: cursor, now: now)
+                try Self.writeCursor(
+                    db, tenant: scope.tenant, connectionID: scope.connectionID,
+                    resource: R.resource, cursor: cursor, now: now)
             }
             return summary
         }
@@ -169,13 +173,14 @@ extension SQLiteHubStore {
             let now = Timestamp.format(scope.now)
             var count = 0
             for sourceKey in sourceKeys {
-                guard let key = try String.fetchOne(
-                    db,
-                    sql: """
-                        SELECT \(sql.keyColumn) FROM \(sql.table) WHERE tenant_id = ? AND "ConnectionId" = ?
-                        AND \(sql.sourceKeyColumn) = ? AND "DeletedYN" = 0
-                        """,
-                    arguments: [scope.tenant, scope.connectionID, sourceKey])
+                guard
+                    let key = try String.fetchOne(
+                        db,
+                        sql: """
+                            SELECT \(sql.keyColumn) FROM \(sql.table) WHERE tenant_id = ? AND "ConnectionId" = ?
+                            AND \(sql.sourceKeyColumn) = ? AND "DeletedYN" = 0
+                            """,
+                        arguments: [scope.tenant, scope.connectionID, sourceKey])
                 else { continue }
                 try db.execute(
                     sql: "UPDATE \(sql.table) SET \"DeletedYN\" = 1, \"ModificationTimestamp\" = ? WHERE \(sql.keyColumn) = ?",
@@ -194,10 +199,11 @@ extension SQLiteHubStore {
         let sql = ResourceTable<R>()
         return try await read { db in
             let columns = (plan.metadataColumns.map { "\"\($0)\"" } + plan.fields.map { "\"\($0.name)\"" })
-            guard let row = try Row.fetchOne(
-                db,
-                sql: "SELECT \(columns.joined(separator: ", ")) FROM \(sql.table) WHERE tenant_id = ? AND \(sql.keyColumn) = ?",
-                arguments: [tenant, key])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT \(columns.joined(separator: ", ")) FROM \(sql.table) WHERE tenant_id = ? AND \(sql.keyColumn) = ?",
+                    arguments: [tenant, key])
             else { return nil }
             return try Self.decode(row, plan: plan)
         }
@@ -223,10 +229,12 @@ extension SQLiteHubStore {
             let whereClause = conditions.joined(separator: " AND ")
             let countSQL = "SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)"
             // Length-prefixed values, so no two argument lists share a key.
-            let countKey = countSQL + arguments.map { value -> String in
-                let text = "\(value)"
-                return "|\(text.utf8.count):\(text)"
-            }.joined()
+            let countKey =
+                countSQL
+                + arguments.map { value -> String in
+                    let text = "\(value)"
+                    return "|\(text.utf8.count):\(text)"
+                }.joined()
             let total: Int
             if let cached = counts.count(countKey, epoch: epoch) {
                 total = cached
@@ -236,7 +244,8 @@ extension SQLiteHubStore {
             }
             let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
             let sort = "\"\(plan.sortColumn)\""
-            let order = plan.sortsOnNeverNullColumn
+            let order =
+                plan.sortsOnNeverNullColumn
                 ? "\(sort) \(direction), \(sql.keyColumn) \(direction)"
                 : "(\(sort) IS NULL), \(sort) \(direction), \(sql.keyColumn) ASC"
             let columns = (plan.metadataColumns.map { "\"\($0)\"" } + plan.fields.map { "\"\($0.name)\"" })
@@ -248,8 +257,9 @@ extension SQLiteHubStore {
                     """,
                 arguments: StatementArguments(arguments + [plan.limit.databaseValue, plan.offset.databaseValue]))
             let records = try rows.map { try Self.decode($0, plan: plan) as R }
-            return RecordPage(records: records, total: total, page: query.page, perPage: query.perPage,
-                              fields: plan.projection)
+            return RecordPage(
+                records: records, total: total, page: query.page, perPage: query.perPage,
+                fields: plan.projection)
         }
     }
 

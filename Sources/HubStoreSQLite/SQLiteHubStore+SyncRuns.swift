@@ -1,6 +1,6 @@
 public import Foundation
-public import HubStore
 import GRDB
+public import HubStore
 public import RealtyModel
 
 extension SQLiteHubStore {
@@ -43,9 +43,9 @@ extension SQLiteHubStore {
             arguments += [max(0, limit)]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
                 guard let resource = ResourceName(rawValue: row["resource"]),
-                      let mode = SyncRun.Mode(rawValue: row["mode"]),
-                      let status = SyncRun.Status(rawValue: row["status"]),
-                      let startedAt = Self.date(row["started_at"])
+                    let mode = SyncRun.Mode(rawValue: row["mode"]),
+                    let status = SyncRun.Status(rawValue: row["status"]),
+                    let startedAt = Self.date(row["started_at"])
                 else { return nil }
                 return SyncRun(
                     id: row["id"], tenantID: row["tenant_id"], connectionID: row["connection_id"], resource: resource,
@@ -102,7 +102,7 @@ extension SQLiteHubStore {
                 sql: "SELECT lease_owner, lease_expires_at FROM pull_jobs WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
                 arguments: [tenant, connectionID, resource.rawValue])
             if let row, let holder = row["lease_owner"] as String?, holder != owner,
-               let expires = Self.date(row["lease_expires_at"]), expires > now
+                let expires = Self.date(row["lease_expires_at"]), expires > now
             {
                 return false
             }

@@ -1,6 +1,6 @@
 public import Foundation
-public import HubStore
 import GRDB
+public import HubStore
 public import RealtyModel
 import Synchronization
 
@@ -78,7 +78,8 @@ public final class SQLiteHubStore: HubStorage {
             let unknown = applied.subtracting(migrator.migrations)
             if !unknown.isEmpty {
                 throw StoreError.schemaTooNew(
-                    "it has migrations \(unknown.sorted().joined(separator: ", ")) that this version of realtyhub does not know; upgrade realtyhub")
+                    "it has migrations \(unknown.sorted().joined(separator: ", ")) that this version of realtyhub does not know; upgrade realtyhub"
+                )
             }
             try migrator.migrate(writer)
         } catch let error as StoreError {
@@ -124,7 +125,8 @@ public final class SQLiteHubStore: HubStorage {
                 return
             }
             throw StoreError.secretKey(
-                "this data folder's secrets were sealed with key id \(known.sorted().joined(separator: ", ")), but the configured key id is \(box.currentKeyID): this is the wrong key")
+                "this data folder's secrets were sealed with key id \(known.sorted().joined(separator: ", ")), but the configured key id is \(box.currentKeyID): this is the wrong key"
+            )
         }
     }
 
@@ -228,7 +230,8 @@ public final class SQLiteHubStore: HubStorage {
                 db, sql: "SELECT id FROM connections WHERE tenant_id = ? AND name = ? AND id != ?",
                 arguments: [connection.tenantID, connection.name, connection.id])
             {
-                throw StoreError.conflict("tenant \(connection.tenantID) already has a connection named \"\(connection.name)\" (\(other["id"] as String))")
+                throw StoreError.conflict(
+                    "tenant \(connection.tenantID) already has a connection named \"\(connection.name)\" (\(other["id"] as String))")
             }
             let hasCredentials = sealed != nil || (existing?["credentials_key_id"] as String?) != nil
             var saved = connection
@@ -307,9 +310,10 @@ public final class SQLiteHubStore: HubStorage {
 
     public func credentials(connectionID: String, tenant: String) async throws -> Data? {
         let stored: (found: Bool, keyID: String?, combined: Data?) = try await read { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT credentials_key_id, credentials FROM connections WHERE id = ? AND tenant_id = ?",
-                arguments: [connectionID, tenant])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT credentials_key_id, credentials FROM connections WHERE id = ? AND tenant_id = ?",
+                    arguments: [connectionID, tenant])
             else { return (false, nil, nil) }
             return (true, row["credentials_key_id"], row["credentials"])
         }
@@ -397,7 +401,7 @@ public final class SQLiteHubStore: HubStorage {
                 arguments: [tenant, after, max(0, limit)]
             ).compactMap { row in
                 guard let resource = ResourceName(rawValue: row["resource"]),
-                      let change = EntityEvent.Change(rawValue: row["change"])
+                    let change = EntityEvent.Change(rawValue: row["change"])
                 else { return nil }
                 return EntityEvent(
                     sequence: row["sequence"], resourceName: resource, resourceRecordKey: row["record_key"],
@@ -411,13 +415,16 @@ public final class SQLiteHubStore: HubStorage {
         _ db: Database, tenant: String, resource: ResourceName, key: String, change: EntityEvent.Change,
         connectionID: String?, now: String
     ) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        try DirectBinding.execute(db, statement, [
-            tenant.databaseValue, resource.rawValue.databaseValue, key.databaseValue, change.rawValue.databaseValue,
-            connectionID.databaseValue, now.databaseValue,
-        ])
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        try DirectBinding.execute(
+            db, statement,
+            [
+                tenant.databaseValue, resource.rawValue.databaseValue, key.databaseValue, change.rawValue.databaseValue,
+                connectionID.databaseValue, now.databaseValue,
+            ])
     }
 }

@@ -5,10 +5,11 @@ public import RealtyModel
 public enum Fixtures {
     /// A lead-type contact with a name, email and phone derived from `index`.
     public static func contact(_ index: Int, source: String = "mycrm", note: String? = nil) -> Contact {
-        var contact = Contact(metadata: RecordMetadata(
-            sourceSystemName: source, sourceKey: "c-\(index)",
-            sourceModificationTimestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)),
-            raw: .object(["id": .string("c-\(index)"), "email": .string("person\(index)@example.com")])))
+        var contact = Contact(
+            metadata: RecordMetadata(
+                sourceSystemName: source, sourceKey: "c-\(index)",
+                sourceModificationTimestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)),
+                raw: .object(["id": .string("c-\(index)"), "email": .string("person\(index)@example.com")])))
         contact.firstName = "First\(index)"
         contact.lastName = "Last\(index % 97)"
         contact.email = "person\(index)@example.com"

@@ -64,8 +64,9 @@ public enum StoreContract {
         try check(second.items[1].key == first.items[1].key, "the hub key must stay stable across updates")
         let stored = try await store.record(Contact.self, tenant: scope.tenant, key: first.items[1].key)
         try check(stored?.email == "changed@example.com", "update not stored: \(String(describing: stored?.email))")
-        try check(stored?.metadata.sourceKey == "c-1" && stored?.metadata.connectionID == "conn-1"
-                  && stored?.metadata.sourceSystemName == "mycrm", "identity fields not stored")
+        try check(
+            stored?.metadata.sourceKey == "c-1" && stored?.metadata.connectionID == "conn-1"
+                && stored?.metadata.sourceSystemName == "mycrm", "identity fields not stored")
         try check(stored?.metadata.raw?["id"] == .string("c-1"), "raw payload not stored")
         try check(stored?.metadata.contentHash == changed.contentHash, "content hash not stored")
         try check(stored?.metadata.originalEntryTimestamp != nil, "OriginalEntryTimestamp missing")
@@ -84,13 +85,15 @@ public enum StoreContract {
         let eventsAfter = try await store.events(tenant: scope.tenant, after: 0, limit: 100)
         try check(eventsAfter.count == eventsBefore.count, "an unchanged upsert must not append events")
         let stored = try await store.record(Contact.self, tenant: scope.tenant, key: first.items[0].key)
-        try check(stored?.metadata.modificationTimestamp == Date(timeIntervalSince1970: 1_800_000_000),
-                  "an unchanged upsert must not move ModificationTimestamp")
+        try check(
+            stored?.metadata.modificationTimestamp == Date(timeIntervalSince1970: 1_800_000_000),
+            "an unchanged upsert must not move ModificationTimestamp")
     }
 
     /// A vendor payload as the pull path hands it over: numbers a Double cannot hold and
     /// fields the vendor's list names sensitive.
-    public static let rawWithSensitiveFields = #"{"id":"c-3","external_ref":12345678901234567890123,"price":1234567.1234567890123456789,"ssn":"078-05-1120","Password":"hunter2","docs":[{"dl_license":{"number":"D123-4567","state":"CA"}}],"ssn_note":"kept"}"#
+    public static let rawWithSensitiveFields =
+        #"{"id":"c-3","external_ref":12345678901234567890123,"price":1234567.1234567890123456789,"ssn":"078-05-1120","Password":"hunter2","docs":[{"dl_license":{"number":"D123-4567","state":"CA"}}],"ssn_note":"kept"}"#
 
     public static func rawKeptExactlySensitiveSealed(_ store: any HubStorage) async throws {
         var scope = try await setUp(store)
@@ -155,8 +158,9 @@ public enum StoreContract {
         try check(last.records.count == 5, "last page has 5, got \(last.records.count)")
         let projected = try await store.list(
             Contact.self, tenant: scope.tenant, query: ListQuery(perPage: 3, fields: ["Email"]))
-        try check(projected.records.allSatisfy { $0.email != nil && $0.firstName == nil && $0.metadata.key != nil },
-                  "projection must return only Email and the key")
+        try check(
+            projected.records.allSatisfy { $0.email != nil && $0.firstName == nil && $0.metadata.key != nil },
+            "projection must return only Email and the key")
         try check(projected.fields == ["Email"], "projection echo")
         let future = try await store.list(
             Contact.self, tenant: scope.tenant, query: ListQuery(modifiedSince: Date().addingTimeInterval(3600)))
@@ -230,7 +234,8 @@ public enum StoreContract {
         // A newer pass supersedes this one: completing the old one must not sweep.
         let newer = try await store.beginFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
         do {
-            _ = try await store.completeFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts, generation: generation)
+            _ = try await store.completeFullPass(
+                tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts, generation: generation)
             throw ContractFailure(description: "completing a superseded pass must fail")
         } catch let error as StoreError where error.code == .conflict {}
         live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
@@ -243,8 +248,9 @@ public enum StoreContract {
         live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
         try check(live.total == 3, "3 live records remain, got \(live.total)")
         let withDeleted = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery(includeDeleted: true))
-        try check(withDeleted.records.filter(\.metadata.deleted).compactMap(\.metadata.sourceKey).sorted() == ["c-3", "c-4"],
-                  "c-3 and c-4 are the deleted ones")
+        try check(
+            withDeleted.records.filter(\.metadata.deleted).compactMap(\.metadata.sourceKey).sorted() == ["c-3", "c-4"],
+            "c-3 and c-4 are the deleted ones")
         let events = try await store.events(tenant: scope.tenant, after: 0, limit: 100)
         try check(events.filter { $0.change == .deleted }.count == 2, "one deleted event per swept record")
         let state = try await store.syncState(tenant: scope.tenant, connectionID: scope.connectionID, resource: .contacts)
@@ -348,9 +354,11 @@ public enum StoreContract {
         let waiting = try await store.failDelivery(
             id: id, owner: "w1", error: "HTTP 503", retryAt: t0.addingTimeInterval(30), now: t0)
         try check(waiting.state == .retryWait && waiting.lastError == "HTTP 503", "retry-wait with error")
-        let early = try await store.claimDeliveries(owner: "w1", now: t0.addingTimeInterval(10), leaseDuration: 60, limit: 10, connectionID: nil)
+        let early = try await store.claimDeliveries(
+            owner: "w1", now: t0.addingTimeInterval(10), leaseDuration: 60, limit: 10, connectionID: nil)
         try check(early.isEmpty, "a retry-wait delivery is not due before its time")
-        let due = try await store.claimDeliveries(owner: "w1", now: t0.addingTimeInterval(31), leaseDuration: 60, limit: 10, connectionID: nil)
+        let due = try await store.claimDeliveries(
+            owner: "w1", now: t0.addingTimeInterval(31), leaseDuration: 60, limit: 10, connectionID: nil)
         try check(due.map(\.id) == [id] && due[0].attempts == 2, "due again, second attempt")
         let dead = try await store.failDelivery(id: id, owner: "w1", error: "HTTP 503 again", retryAt: nil, now: t0.addingTimeInterval(32))
         try check(dead.state == .dead && dead.completedAt != nil, "dead after the budget")
@@ -364,7 +372,8 @@ public enum StoreContract {
             _ = try await store.retryDelivery(id: id, tenant: scope.tenant, now: t0)
             throw ContractFailure(description: "only dead deliveries can be retried")
         } catch let error as StoreError where error.code == .invalidTransition {}
-        let again = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(41), leaseDuration: 60, limit: 10, connectionID: "conn-1")
+        let again = try await store.claimDeliveries(
+            owner: "w3", now: t0.addingTimeInterval(41), leaseDuration: 60, limit: 10, connectionID: "conn-1")
         try check(again.map(\.id) == [id], "claimable after retry")
         try await store.recordRemoteID(id: id, owner: "w3", remoteID: "remote-7", now: t0.addingTimeInterval(42))
         let done = try await store.completeDelivery(id: id, owner: "w3", remoteID: nil, now: t0.addingTimeInterval(43))
@@ -380,23 +389,29 @@ public enum StoreContract {
         let new = NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8))
         _ = try await store.enqueue([new], now: t0)
         _ = try await store.claimDeliveries(owner: "dead-worker", now: t0, leaseDuration: 30, limit: 1, connectionID: nil)
-        let stolen = try await store.claimDeliveries(owner: "w2", now: t0.addingTimeInterval(31), leaseDuration: 30, limit: 1, connectionID: nil)
-        try check(stolen.map(\.id) == [new.id] && stolen[0].leaseOwner == "w2" && stolen[0].attempts == 2,
-                  "an expired lease is claimed by another worker")
+        let stolen = try await store.claimDeliveries(
+            owner: "w2", now: t0.addingTimeInterval(31), leaseDuration: 30, limit: 1, connectionID: nil)
+        try check(
+            stolen.map(\.id) == [new.id] && stolen[0].leaseOwner == "w2" && stolen[0].attempts == 2,
+            "an expired lease is claimed by another worker")
         do {
             _ = try await store.completeDelivery(id: new.id, owner: "dead-worker", remoteID: nil, now: t0.addingTimeInterval(32))
             throw ContractFailure(description: "the old owner cannot complete after losing the lease")
         } catch let error as StoreError where error.code == .invalidTransition {}
-        let other = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(32), leaseDuration: 30, limit: 1, connectionID: "conn-9")
+        let other = try await store.claimDeliveries(
+            owner: "w3", now: t0.addingTimeInterval(32), leaseDuration: 30, limit: 1, connectionID: "conn-9")
         try check(other.isEmpty, "claims can be limited to one connection")
         // A live worker's heartbeat keeps its lease.
         let renewed = try await store.renewDeliveryLeases(owner: "w2", now: t0.addingTimeInterval(50), leaseDuration: 30)
         try check(renewed == [new.id], "the holder's in-flight lease is renewed, got \(renewed)")
-        let early = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(70), leaseDuration: 30, limit: 1, connectionID: nil)
+        let early = try await store.claimDeliveries(
+            owner: "w3", now: t0.addingTimeInterval(70), leaseDuration: 30, limit: 1, connectionID: nil)
         try check(early.isEmpty, "a renewed lease is not taken over")
-        try check(try await store.renewDeliveryLeases(owner: "dead-worker", now: t0.addingTimeInterval(70), leaseDuration: 30).isEmpty,
-                  "a worker that lost its lease renews nothing")
-        let late = try await store.claimDeliveries(owner: "w3", now: t0.addingTimeInterval(81), leaseDuration: 30, limit: 1, connectionID: nil)
+        try check(
+            try await store.renewDeliveryLeases(owner: "dead-worker", now: t0.addingTimeInterval(70), leaseDuration: 30).isEmpty,
+            "a worker that lost its lease renews nothing")
+        let late = try await store.claimDeliveries(
+            owner: "w3", now: t0.addingTimeInterval(81), leaseDuration: 30, limit: 1, connectionID: nil)
         try check(late.map(\.id) == [new.id], "an expired renewed lease is taken over")
     }
 
@@ -409,13 +424,16 @@ public enum StoreContract {
             _ = try await store.enqueue([new], now: t0.addingTimeInterval(Double(index)))
             ids[connection, default: []].append(new.id)
         }
-        let a = ids["conn-a"] ?? [], b = ids["conn-b"] ?? [], c = ids["conn-c"] ?? []
+        let a = ids["conn-a"] ?? []
+        let b = ids["conn-b"] ?? []
+        let c = ids["conn-c"] ?? []
         let now = t0.addingTimeInterval(100)
         let limits = ["conn-a": 1, "conn-b": 2]
         let first = try await store.claimDeliveries(
             owner: "w1", now: now, leaseDuration: 10, limit: 5, connectionID: nil, connectionLimits: limits)
-        try check(first.map(\.id) == [a[0], b[0], b[1], c[0], c[1]],
-                  "each connection's share, oldest first, the rest of the batch from others; got \(first.map(\.connectionID))")
+        try check(
+            first.map(\.id) == [a[0], b[0], b[1], c[0], c[1]],
+            "each connection's share, oldest first, the rest of the batch from others; got \(first.map(\.connectionID))")
         let second = try await store.claimDeliveries(
             owner: "w2", now: now, leaseDuration: 10, limit: 5, connectionID: nil, connectionLimits: limits)
         try check(second.map(\.id) == [a[1], b[2]], "the next claim takes the next share; got \(second.map(\.connectionID))")
@@ -436,19 +454,26 @@ public enum StoreContract {
     public static func outboxIdempotency(_ store: any HubStorage) async throws {
         let scope = try await setUp(store)
         let now = Date()
-        let first = try await store.enqueue([
-            NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1"),
-            NewDelivery(tenantID: scope.tenant, connectionID: "conn-2", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1"),
-        ], now: now)
-        let second = try await store.enqueue([
-            NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1"),
-        ], now: now)
+        let first = try await store.enqueue(
+            [
+                NewDelivery(
+                    tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1"),
+                NewDelivery(
+                    tenantID: scope.tenant, connectionID: "conn-2", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1"),
+            ], now: now)
+        let second = try await store.enqueue(
+            [
+                NewDelivery(
+                    tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k1")
+            ], now: now)
         try check(first.count == 2 && second[0].id == first[0].id, "same key and connection returns the existing delivery")
         let all = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter())
         try check(all.count == 2, "no duplicate delivery, got \(all.count)")
-        _ = try await store.enqueue([
-            NewDelivery(tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k2"),
-        ], now: now)
+        _ = try await store.enqueue(
+            [
+                NewDelivery(
+                    tenantID: scope.tenant, connectionID: "conn-1", kind: .leadCreate, payload: Data("{}".utf8), idempotencyKey: "k2")
+            ], now: now)
         let byKey = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "k1"))
         try check(Set(byKey.map(\.id)) == Set(first.map(\.id)), "filter by idempotency key")
     }
@@ -461,15 +486,22 @@ public enum StoreContract {
         let now = Date()
         func request(_ key: String, tenant: String, connections: [String]) -> [NewDelivery] {
             connections.map {
-                NewDelivery(tenantID: tenant, connectionID: $0, kind: .leadCreate, payload: Data(#"{"FirstName":"Ada"}"#.utf8), idempotencyKey: key)
+                NewDelivery(
+                    tenantID: tenant, connectionID: $0, kind: .leadCreate, payload: Data(#"{"FirstName":"Ada"}"#.utf8), idempotencyKey: key)
             }
         }
-        func race(_ key: String, fingerprint: @escaping @Sendable (Int) -> String, connections: [String]) async throws -> [(Int, IdempotentEnqueue)] {
+        func race(_ key: String, fingerprint: @escaping @Sendable (Int) -> String, connections: [String]) async throws -> [(
+            Int, IdempotentEnqueue
+        )] {
             try await withThrowingTaskGroup(of: (Int, IdempotentEnqueue).self) { group in
                 for index in 0..<20 {
                     let deliveries = request(key, tenant: scope.tenant, connections: connections)
                     group.addTask {
-                        (index, try await store.enqueue(deliveries, idempotencyKey: key, tenant: scope.tenant, fingerprint: fingerprint(index), now: now))
+                        (
+                            index,
+                            try await store.enqueue(
+                                deliveries, idempotencyKey: key, tenant: scope.tenant, fingerprint: fingerprint(index), now: now)
+                        )
                     }
                 }
                 var outcomes: [(Int, IdempotentEnqueue)] = []
@@ -491,8 +523,9 @@ public enum StoreContract {
         try check(created.count == 1, "one of 20 concurrent same requests commits, got \(created.count)")
         let winner = Set(created.first?.map(\.id) ?? [])
         try check(winner.count == 2, "the winner commits one delivery per connection, got \(winner.count)")
-        try check(replays.count == 19 && replays.allSatisfy { $0.0 == "f-same" && Set($0.1.map(\.id)) == winner },
-                  "every other request reads the winner's fingerprint and deliveries")
+        try check(
+            replays.count == 19 && replays.allSatisfy { $0.0 == "f-same" && Set($0.1.map(\.id)) == winner },
+            "every other request reads the winner's fingerprint and deliveries")
         let stored = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "same"))
         try check(Set(stored.map(\.id)) == winner, "only the winner's deliveries are stored, got \(stored.count)")
 
@@ -506,25 +539,34 @@ public enum StoreContract {
         let (winnerIndex, winnerDeliveries) = winners[0]
         for (index, outcome) in different where index != winnerIndex {
             guard case .existing(let fingerprint, let deliveries) = outcome else { continue }
-            try check(fingerprint == "f-\(winnerIndex)" && deliveries.map(\.id) == winnerDeliveries.map(\.id),
-                      "a losing request sees the winner's fingerprint f-\(winnerIndex), got \(fingerprint ?? "nil")")
+            try check(
+                fingerprint == "f-\(winnerIndex)" && deliveries.map(\.id) == winnerDeliveries.map(\.id),
+                "a losing request sees the winner's fingerprint f-\(winnerIndex), got \(fingerprint ?? "nil")")
         }
         let all = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "different"))
         try check(all.count == 1, "one delivery under the contested key, got \(all.count)")
 
         // A later request reads the same; keys are per tenant.
-        let later = try await store.enqueue(request("same", tenant: scope.tenant, connections: ["conn-1"]), idempotencyKey: "same", tenant: scope.tenant, fingerprint: "f-other", now: now)
+        let later = try await store.enqueue(
+            request("same", tenant: scope.tenant, connections: ["conn-1"]), idempotencyKey: "same", tenant: scope.tenant,
+            fingerprint: "f-other", now: now)
         guard case .existing(let laterFingerprint, let laterDeliveries) = later else {
             throw ContractFailure(description: "a later request under a used key must not commit")
         }
-        try check(laterFingerprint == "f-same" && Set(laterDeliveries.map(\.id)) == winner,
-                  "a later request under the key reads the first one's fingerprint and deliveries")
-        let otherTenant = try await store.enqueue(request("same", tenant: "t2", connections: ["conn-1"]), idempotencyKey: "same", tenant: "t2", fingerprint: "f-t2", now: now)
-        guard case .created(let t2Deliveries) = otherTenant else { throw ContractFailure(description: "a key is per tenant: t2's first use must commit") }
+        try check(
+            laterFingerprint == "f-same" && Set(laterDeliveries.map(\.id)) == winner,
+            "a later request under the key reads the first one's fingerprint and deliveries")
+        let otherTenant = try await store.enqueue(
+            request("same", tenant: "t2", connections: ["conn-1"]), idempotencyKey: "same", tenant: "t2", fingerprint: "f-t2", now: now)
+        guard case .created(let t2Deliveries) = otherTenant else {
+            throw ContractFailure(description: "a key is per tenant: t2's first use must commit")
+        }
         try check(t2Deliveries.count == 1 && t2Deliveries[0].tenantID == "t2", "t2's delivery is its own")
         // A request whose deliveries do not carry the key is refused.
         do {
-            _ = try await store.enqueue(request("other", tenant: scope.tenant, connections: ["conn-1"]), idempotencyKey: "mismatch", tenant: scope.tenant, fingerprint: "f", now: now)
+            _ = try await store.enqueue(
+                request("other", tenant: scope.tenant, connections: ["conn-1"]), idempotencyKey: "mismatch", tenant: scope.tenant,
+                fingerprint: "f", now: now)
             throw ContractFailure(description: "deliveries without the request's key must be refused")
         } catch is StoreError {}
     }
@@ -542,8 +584,9 @@ public enum StoreContract {
         var renamed = connection
         renamed.name = "Renamed"
         _ = try await store.saveConnection(renamed, credentials: nil)
-        try check(try await store.credentials(connectionID: "conn-1", tenant: scope.tenant) == secret,
-                  "saving without credentials keeps them")
+        try check(
+            try await store.credentials(connectionID: "conn-1", tenant: scope.tenant) == secret,
+            "saving without credentials keeps them")
         try check(try await store.connection(id: "conn-1", tenant: scope.tenant)?.name == "Renamed", "update")
         var limited = renamed
         limited.requestsPerSecond = 2.5
@@ -605,8 +648,12 @@ public enum StoreContract {
         func reserve(_ owner: String, at time: Date = now) async throws -> RequestReservation {
             try await store.reserveRequest(key: "conn-1", limits: limits, owner: owner, now: time, leaseDuration: 60)
         }
-        guard case .granted(let first, let wait1) = try await reserve("p1") else { throw ContractFailure(description: "first request granted") }
-        guard case .granted(let second, let wait2) = try await reserve("p2") else { throw ContractFailure(description: "second request granted") }
+        guard case .granted(let first, let wait1) = try await reserve("p1") else {
+            throw ContractFailure(description: "first request granted")
+        }
+        guard case .granted(let second, let wait2) = try await reserve("p2") else {
+            throw ContractFailure(description: "second request granted")
+        }
         try check(first != second, "two slots")
         try check(wait1 == 0 && abs(wait2 - 1) < 0.001, "paced one interval apart, got \(wait1), \(wait2)")
         try check(try await reserve("p3") == .busy, "no third slot while two are held")
@@ -617,24 +664,36 @@ public enum StoreContract {
         try check(try await reserve("p5", at: now.addingTimeInterval(240)) == .quotaExhausted, "the daily quota holds across owners")
         var tomorrow = limits
         tomorrow.day = "2026-11-23"
-        let fresh = try await store.reserveRequest(key: "conn-1", limits: tomorrow, owner: "p6", now: now.addingTimeInterval(240), leaseDuration: 60)
+        let fresh = try await store.reserveRequest(
+            key: "conn-1", limits: tomorrow, owner: "p6", now: now.addingTimeInterval(240), leaseDuration: 60)
         if case .granted = fresh {} else { throw ContractFailure(description: "the quota resets the next day, got \(fresh)") }
-        try check(try await store.reserveRequest(key: "conn-2", limits: limits, owner: "p1", now: now, leaseDuration: 60) != .busy, "keys are independent")
+        try check(
+            try await store.reserveRequest(key: "conn-2", limits: limits, owner: "p1", now: now, leaseDuration: 60) != .busy,
+            "keys are independent")
 
         // A held slot is renewed by its owner's heartbeat and comes back only when that stops.
         let single = SharedLimitSpec(maxConcurrency: 1, interval: nil, burst: 1, dailyQuota: nil, day: "2026-11-22")
-        guard case .granted(let slot, _) = try await store.reserveRequest(key: "conn-3", limits: single, owner: "q1", now: now, leaseDuration: 10)
+        guard
+            case .granted(let slot, _) = try await store.reserveRequest(
+                key: "conn-3", limits: single, owner: "q1", now: now, leaseDuration: 10)
         else { throw ContractFailure(description: "the single slot is granted") }
-        try check(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q1", now: now.addingTimeInterval(8), leaseDuration: 10),
-                  "the holder renews its slot")
-        try check(try await store.reserveRequest(key: "conn-3", limits: single, owner: "q2", now: now.addingTimeInterval(15), leaseDuration: 10) == .busy,
-                  "a renewed slot is not free after its first lease")
-        try check(!(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q2", now: now.addingTimeInterval(15), leaseDuration: 10)),
-                  "another owner cannot renew the slot")
-        try check(try await store.reserveRequest(key: "conn-3", limits: single, owner: "q2", now: now.addingTimeInterval(19), leaseDuration: 10) != .busy,
-                  "the slot comes back when its renewed lease runs out")
-        try check(!(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q1", now: now.addingTimeInterval(20), leaseDuration: 10)),
-                  "the old holder learns it lost the slot")
+        try check(
+            try await store.renewRequest(key: "conn-3", slot: slot, owner: "q1", now: now.addingTimeInterval(8), leaseDuration: 10),
+            "the holder renews its slot")
+        try check(
+            try await store.reserveRequest(key: "conn-3", limits: single, owner: "q2", now: now.addingTimeInterval(15), leaseDuration: 10)
+                == .busy,
+            "a renewed slot is not free after its first lease")
+        try check(
+            !(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q2", now: now.addingTimeInterval(15), leaseDuration: 10)),
+            "another owner cannot renew the slot")
+        try check(
+            try await store.reserveRequest(key: "conn-3", limits: single, owner: "q2", now: now.addingTimeInterval(19), leaseDuration: 10)
+                != .busy,
+            "the slot comes back when its renewed lease runs out")
+        try check(
+            !(try await store.renewRequest(key: "conn-3", slot: slot, owner: "q1", now: now.addingTimeInterval(20), leaseDuration: 10)),
+            "the old holder learns it lost the slot")
     }
 
     public static func syncRuns(_ store: any HubStorage) async throws {
@@ -658,10 +717,12 @@ public enum StoreContract {
         let finished = runs.first { $0.id == run.id }
         try check(finished == run, "finished run round trip: \(String(describing: finished))")
         stale.status = .failed
-        try check(runs.first { $0.id == stale.id }?.status == .failed && runs.first { $0.id == stale.id }?.error == "process ended",
-                  "abandoned run is failed with its reason")
-        try check(try await store.listSyncRuns(tenant: scope.tenant, connectionID: "conn-1", limit: 10).map(\.id) == [run.id],
-                  "filter by connection")
+        try check(
+            runs.first { $0.id == stale.id }?.status == .failed && runs.first { $0.id == stale.id }?.error == "process ended",
+            "abandoned run is failed with its reason")
+        try check(
+            try await store.listSyncRuns(tenant: scope.tenant, connectionID: "conn-1", limit: 10).map(\.id) == [run.id],
+            "filter by connection")
         try check(try await store.listSyncRuns(tenant: "other", connectionID: nil, limit: 10).isEmpty, "per tenant")
         var ghost = run
         ghost.id = "never-started"
@@ -693,30 +754,36 @@ public enum StoreContract {
         try check(!(try await claim("b", at: 1)), "a held pull job is not claimed by another worker")
         try check(try await claim("b", .member, at: 1), "leases are per resource")
         try check(try await claim("a", at: 2), "the holder may claim again (extending its lease)")
-        try check(try await store.renewPullJob(
-            tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "a", now: t0.addingTimeInterval(20),
-            leaseDuration: 30), "the holder renews")
+        try check(
+            try await store.renewPullJob(
+                tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "a", now: t0.addingTimeInterval(20),
+                leaseDuration: 30), "the holder renews")
         try check(!(try await claim("b", at: 40)), "a renewed lease holds past its first expiry")
-        try check(!(try await store.renewPullJob(
-            tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "b", now: t0.addingTimeInterval(41),
-            leaseDuration: 30)), "another worker cannot renew")
+        try check(
+            !(try await store.renewPullJob(
+                tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "b", now: t0.addingTimeInterval(41),
+                leaseDuration: 30)), "another worker cannot renew")
         try check(try await claim("b", at: 51), "an expired lease is taken over")
-        try check(!(try await store.renewPullJob(
-            tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "a", now: t0.addingTimeInterval(52),
-            leaseDuration: 30)), "the old holder learns it lost the lease")
+        try check(
+            !(try await store.renewPullJob(
+                tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "a", now: t0.addingTimeInterval(52),
+                leaseDuration: 30)), "the old holder learns it lost the lease")
         try await store.releasePullJob(tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "a")
         try check(!(try await claim("c", at: 53)), "releasing someone else's lease does nothing")
         try await store.releasePullJob(tenant: scope.tenant, connectionID: "conn-1", resource: .contacts, owner: "b")
         try check(try await claim("c", at: 54), "a released lease is free at once")
         // Runs whose pull is leased to a live worker are not abandoned; others are.
-        let live = SyncRun(tenantID: scope.tenant, connectionID: "conn-1", resource: .contacts, mode: .full, startedAt: t0.addingTimeInterval(54))
-        let orphan = SyncRun(tenantID: scope.tenant, connectionID: "conn-1", resource: .member, mode: .full, startedAt: t0.addingTimeInterval(2))
+        let live = SyncRun(
+            tenantID: scope.tenant, connectionID: "conn-1", resource: .contacts, mode: .full, startedAt: t0.addingTimeInterval(54))
+        let orphan = SyncRun(
+            tenantID: scope.tenant, connectionID: "conn-1", resource: .member, mode: .full, startedAt: t0.addingTimeInterval(2))
         try await store.startSyncRun(live)
         try await store.startSyncRun(orphan)
         let abandoned = try await store.abandonSyncRuns(startedBefore: t0.addingTimeInterval(60), reason: "died")
         try check(abandoned == 1, "only the run without a live lease is abandoned, got \(abandoned)")
         let runs = try await store.listSyncRuns(tenant: scope.tenant, connectionID: "conn-1", limit: 10)
-        try check(runs.first { $0.id == live.id }?.status == .running && runs.first { $0.id == orphan.id }?.status == .failed,
-                  "the leased run keeps running, the orphan fails")
+        try check(
+            runs.first { $0.id == live.id }?.status == .running && runs.first { $0.id == orphan.id }?.status == .failed,
+            "the leased run keeps running, the orphan fails")
     }
 }

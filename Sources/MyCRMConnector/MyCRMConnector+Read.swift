@@ -34,8 +34,9 @@ extension MyCRMConnector {
     public func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String? {
         let time = max(0, Int64(since.timeIntervalSince1970.rounded(.down)))
         let modules = [MyCRMModule.leads, .contacts, .users].map(\.rawValue)
-        return CursorCoding.encode(MyCRMReadPosition(
-            kind: .sync, moduleIndex: 0, page: nil, since: Dictionary(uniqueKeysWithValues: modules.map { ($0, time) })))
+        return CursorCoding.encode(
+            MyCRMReadPosition(
+                kind: .sync, moduleIndex: 0, page: nil, since: Dictionary(uniqueKeysWithValues: modules.map { ($0, time) })))
     }
 
     /// The modules feeding a resource, in reading order.
@@ -88,7 +89,7 @@ extension MyCRMConnector {
         }
         var position = try CursorCoding.decode(MyCRMReadPosition.self, from: cursor, vendor: .mycrm)
         guard position.kind == kind, modules.indices.contains(position.moduleIndex),
-              kind == .sync || position.page?.module == modules[position.moduleIndex].rawValue
+            kind == .sync || position.page?.module == modules[position.moduleIndex].rawValue
         else {
             throw ConnectorError(
                 .configuration, vendor: .mycrm,

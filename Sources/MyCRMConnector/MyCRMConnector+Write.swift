@@ -121,7 +121,7 @@ extension MyCRMConnector {
     func module(ofID id: String) async throws -> MyCRMModule {
         let parts = id.split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
         else {
             throw ConnectorError(
                 .validation, vendor: .mycrm, message: "\"\(id)\" is not a MyCRM webservice id (<module>x<number>)",

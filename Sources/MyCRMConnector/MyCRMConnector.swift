@@ -137,8 +137,9 @@ public struct MyCRMConnector: Connector {
         let request: TransportRequest
         switch operation.method {
         case .get:
-            guard let url = webserviceURL.appending(
-                endpoint: "", query: fields.map { URLQueryItem(name: $0.0, value: $0.1) })
+            guard
+                let url = webserviceURL.appending(
+                    endpoint: "", query: fields.map { URLQueryItem(name: $0.0, value: $0.1) })
             else {
                 throw ConnectorError(
                     .configuration, vendor: .mycrm, message: "cannot build the URL of \(operation.rawValue)",

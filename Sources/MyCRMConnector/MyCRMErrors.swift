@@ -110,7 +110,7 @@ enum MyCRMErrors {
     /// vendor message echoing it can be redacted.
     static func sessionName(in request: TransportRequest) -> String? {
         if let items = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems,
-           let value = items.last(where: { $0.name == "sessionName" })?.value
+            let value = items.last(where: { $0.name == "sessionName" })?.value
         {
             return value
         }

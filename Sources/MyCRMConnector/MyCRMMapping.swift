@@ -184,8 +184,9 @@ enum MyCRMMapping {
             errors.append(FieldError(field: "LastName", message: "MyCRM requires a last name (lastname)"))
         }
         if element["assigned_user_id"] == nil {
-            errors.append(FieldError(
-                field: "SourceSystemOwnerMemberKey", message: "MyCRM requires an assigned user (assigned_user_id)"))
+            errors.append(
+                FieldError(
+                    field: "SourceSystemOwnerMemberKey", message: "MyCRM requires an assigned user (assigned_user_id)"))
         }
         return errors
     }

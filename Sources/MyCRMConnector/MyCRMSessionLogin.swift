@@ -61,9 +61,10 @@ struct MyCRMSessionLogin: Sendable {
 
     private func challengeRequest(_ context: AuthContext) throws -> TransportRequest {
         let operation = MyCRMOperation.getChallenge
-        guard let url = webserviceURL.appending(
-            endpoint: "",
-            query: [URLQueryItem(name: "operation", value: operation.rawValue), URLQueryItem(name: "username", value: username)])
+        guard
+            let url = webserviceURL.appending(
+                endpoint: "",
+                query: [URLQueryItem(name: "operation", value: operation.rawValue), URLQueryItem(name: "username", value: username)])
         else {
             throw ConnectorError(
                 .configuration, vendor: .mycrm, message: "cannot build the getchallenge URL",
@@ -124,8 +125,9 @@ struct MyCRMSessionLogin: Sendable {
     /// `sessionName` field appended to the form body of a POST.
     static func apply(_ request: inout TransportRequest, _ session: AuthSession) throws {
         if request.method == .get {
-            guard let url = request.url.appending(
-                endpoint: "", query: [URLQueryItem(name: "sessionName", value: session.secret)])
+            guard
+                let url = request.url.appending(
+                    endpoint: "", query: [URLQueryItem(name: "sessionName", value: session.secret)])
             else {
                 throw ConnectorError(.configuration, vendor: .mycrm, message: "cannot add the session to the request URL")
             }

@@ -146,7 +146,7 @@ struct MyCRMSyncResult: Sendable, Hashable {
         let updatedJSON = result["updated"] ?? .array([])
         let deletedJSON = result["deleted"] ?? .array([])
         guard let updatedList = updatedJSON.isNull ? [] : updatedJSON.arrayValue,
-              let deletedList = deletedJSON.isNull ? [] : deletedJSON.arrayValue
+            let deletedList = deletedJSON.isNull ? [] : deletedJSON.arrayValue
         else { return nil }
         var records: [MyCRMRecord] = []
         records.reserveCapacity(updatedList.count)

@@ -57,7 +57,9 @@ extension PFExpertConnector {
 
     /// Sends a write and reads the record id from the answer: the body's `{"<item>": {"id"}}`,
     /// else the last segment of `Location`, else the id written to.
-    private func send(_ method: ConnectorKit.HTTPMethod, path: String, body: JSONValue, itemKey: String, remoteID: String?) async throws -> WriteResult {
+    private func send(_ method: ConnectorKit.HTTPMethod, path: String, body: JSONValue, itemKey: String, remoteID: String?) async throws
+        -> WriteResult
+    {
         // A PATCH of `replace` operations sets fields to values: resending it is harmless, so
         // transient failures are retried. A POST is not resent blindly (see ``lookup(_:)``).
         let request = try client.jsonRequest(
@@ -111,9 +113,11 @@ extension PFExpertConnector {
     /// A property with the same reference (`filters[reference]`).
     private func lookupProperty(_ property: Property) async throws -> String? {
         guard let reference = property.listingID, FieldRules.isPresent(reference) else { return nil }
-        let url = try client.url("/properties", query: [
-            URLQueryItem(name: "filters[reference]", value: reference), URLQueryItem(name: "per_page", value: "100"),
-        ])
+        let url = try client.url(
+            "/properties",
+            query: [
+                URLQueryItem(name: "filters[reference]", value: reference), URLQueryItem(name: "per_page", value: "100"),
+            ])
         let page = try await client.pfList(url, endpoint: .properties)
         for item in page.items where item.text("reference") == reference {
             if let id = item.text("id") { return id }
@@ -130,14 +134,18 @@ extension PFExpertConnector {
         let since = PFExpertReadSession<Contact>.day(clock.now().addingTimeInterval(-Self.lookupWindow))
         var paginator = PageNumberPaginator(perPage: 100)
         for _ in 0..<Self.lookupPageLimit {
-            let url = try client.url("/leads", query: paginator.queryItems() + [
-                URLQueryItem(name: "filters[created][from]", value: since),
-                URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "desc"),
-            ])
+            let url = try client.url(
+                "/leads",
+                query: paginator.queryItems() + [
+                    URLQueryItem(name: "filters[created][from]", value: since),
+                    URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "desc"),
+                ])
             let page = try await client.pfList(url, endpoint: .leads)
             for item in page.items {
                 let sameEmail = email != nil && item.text("email")?.lowercased() == email
-                let samePhone = [item.text("mobile"), item.text("phone")].contains { $0.map { phones.contains(WireValues.digits($0)) } ?? false }
+                let samePhone = [item.text("mobile"), item.text("phone")].contains {
+                    $0.map { phones.contains(WireValues.digits($0)) } ?? false
+                }
                 if sameEmail || samePhone, let id = item.text("id") { return id }
             }
             guard let next = paginator.next(received: page.items.count, total: page.count) else { return nil }
@@ -243,8 +251,11 @@ extension PFExpertMapping {
     /// An update body in the JSON-Patch-like form PF's PATCH endpoints take:
     /// `{"operations": [{"op": "replace", "path": "/first_name", "value": "Jane"}, ...]}`.
     static func patchBody(fields: [(name: String, value: JSONValue)]) -> JSONValue {
-        .object(["operations": .array(fields.map { field in
-            .object(["op": .string("replace"), "path": .string("/" + field.name), "value": field.value])
-        })])
+        .object([
+            "operations": .array(
+                fields.map { field in
+                    .object(["op": .string("replace"), "path": .string("/" + field.name), "value": field.value])
+                })
+        ])
     }
 }

@@ -107,8 +107,9 @@ public struct PFExpertConnector: Connector {
         let endpoints = PFExpertEndpoint.endpoints(for: R.resource)
         guard !endpoints.isEmpty else {
             return AsyncThrowingStream {
-                $0.finish(throwing: ConnectorError.unsupported(
-                    .pfExpert, "read \(R.resource.rawValue) records", connectionID: client.connectionID))
+                $0.finish(
+                    throwing: ConnectorError.unsupported(
+                        .pfExpert, "read \(R.resource.rawValue) records", connectionID: client.connectionID))
             }
         }
         let session: PFExpertReadSession<R>
@@ -131,10 +132,12 @@ public struct PFExpertConnector: Connector {
     /// - Returns: the matching locations of that page.
     /// - Throws: ``ConnectorError``.
     public func searchLocations(_ text: String, page: Int = 1) async throws -> [PFLocation] {
-        let url = try client.url("/locations", query: [
-            URLQueryItem(name: "filters[string]", value: text), URLQueryItem(name: "page", value: String(max(1, page))),
-            URLQueryItem(name: "per_page", value: "100"),
-        ])
+        let url = try client.url(
+            "/locations",
+            query: [
+                URLQueryItem(name: "filters[string]", value: text), URLQueryItem(name: "page", value: String(max(1, page))),
+                URLQueryItem(name: "per_page", value: "100"),
+            ])
         let list = try await client.pfList(url, name: "locations", path: "/locations", listKey: "location")
         do {
             return try list.items.map(PFLocation.init(json:))

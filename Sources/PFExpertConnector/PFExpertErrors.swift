@@ -66,7 +66,8 @@ enum PFExpertErrors {
         if let colon = message.firstIndex(of: ":") {
             let name = message[..<colon].trimmingCharacters(in: .whitespaces)
             let rest = message[message.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            let isIdentifier = !name.isEmpty && name.count <= 64 && !rest.isEmpty
+            let isIdentifier =
+                !name.isEmpty && name.count <= 64 && !rest.isEmpty
                 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.[]".contains($0)) }
             if isIdentifier {
                 // `lead.first_name` and `lead[first_name]` name the same field.

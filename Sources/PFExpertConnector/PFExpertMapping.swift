@@ -20,7 +20,9 @@ enum PFExpertMapping {
 
     /// A user as a `Member`.
     static func member(_ user: PFUser) -> Member {
-        var member = Member(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: user.id, created: user.createdAt, updated: user.updatedAt, raw: user.raw))
+        var member = Member(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: user.id, created: user.createdAt, updated: user.updatedAt, raw: user.raw))
         member.firstName = user.firstName
         member.lastName = user.lastName
         member.fullName = WireValues.joined(user.firstName, user.lastName)
@@ -49,7 +51,8 @@ enum PFExpertMapping {
     /// A property as a `Property`.
     static func property(_ source: PFProperty) -> Property {
         var property = Property(
-            metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: source.id, created: source.createdAt, updated: source.updatedAt, raw: source.raw))
         property.listingID = source.reference
         property.standardStatus = standardStatus(source.status)
         property.propertyType = propertyType(category: source.category, offering: source.offeringType)
@@ -100,7 +103,9 @@ enum PFExpertMapping {
 
     /// A lead as a `Contact` with `ContactType` `Lead`.
     static func contact(_ lead: PFLead) -> Contact {
-        var contact = Contact(metadata: WireValues.metadata(sourceSystemName: sourceSystemName, id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        var contact = Contact(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
         contact.firstName = lead.firstName
         contact.lastName = lead.lastName
         contact.fullName = WireValues.joined(lead.firstName, lead.middleName, lead.lastName)
@@ -119,8 +124,10 @@ enum PFExpertMapping {
 
     /// A WhatsApp lead as an inbound `whatsapp` `Activity`.
     static func activity(_ lead: PFWhatsAppLead) -> Activity {
-        var activity = Activity(metadata: WireValues.metadata(
-            sourceSystemName: sourceSystemName, id: whatsAppKeyPrefix + lead.id, created: lead.createdAt, updated: lead.updatedAt, raw: lead.raw))
+        var activity = Activity(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: whatsAppKeyPrefix + lead.id, created: lead.createdAt, updated: lead.updatedAt,
+                raw: lead.raw))
         activity.activityType = "whatsapp"
         activity.direction = "inbound"
         activity.subject = lead.phone.map { "WhatsApp lead from \($0)" } ?? "WhatsApp lead"
@@ -135,8 +142,10 @@ enum PFExpertMapping {
 
     /// A tracked call as an inbound `call` `Activity`.
     static func activity(_ call: PFCallTracking) -> Activity {
-        var activity = Activity(metadata: WireValues.metadata(
-            sourceSystemName: sourceSystemName, id: callKeyPrefix + call.id, created: call.createdAt ?? call.callTime, updated: call.updatedAt, raw: call.raw))
+        var activity = Activity(
+            metadata: WireValues.metadata(
+                sourceSystemName: sourceSystemName, id: callKeyPrefix + call.id, created: call.createdAt ?? call.callTime,
+                updated: call.updatedAt, raw: call.raw))
         activity.activityType = "call"
         activity.direction = "inbound"
         activity.subject = call.phone.map { "Call from \($0)" } ?? "Tracked call"

@@ -47,7 +47,7 @@ actor PFExpertReadSession<R: HubRecord> {
         if let cursor { state = try CursorCoding.decode(PFExpertCursor.self, from: cursor, vendor: .pfExpert) }
         marks = state.marks
         if let resumed = state.pass, resumed.endpoint < endpoints.count, resumed.page >= 1,
-           !(mode == .full && resumed.incremental)
+            !(mode == .full && resumed.incremental)
         {
             pass = resumed
         } else {
@@ -65,9 +65,10 @@ actor PFExpertReadSession<R: HubRecord> {
         guard !finished else { return nil }
         let endpoint = endpoints[pass.endpoint]
         let paginator = PageNumberPaginator(page: pass.page, perPage: client.pageSize)
-        var query = paginator.queryItems() + [
-            URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "asc"),
-        ]
+        var query =
+            paginator.queryItems() + [
+                URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "asc"),
+            ]
         if pass.incremental, let filter = endpoint.sinceFilter, let mark = marks[endpoint.name] {
             // A day of overlap: the filter takes a date and the vendor's time zone is unknown.
             query.append(URLQueryItem(name: filter, value: Self.day(mark.addingTimeInterval(-86_400))))

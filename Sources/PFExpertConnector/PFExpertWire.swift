@@ -84,7 +84,8 @@ struct PFProperty: Sendable, Hashable {
         offeringType = priceObject?.text("offering_type") ?? json.text("offering_type")
         // `price.value`, else the first of `price.prices[]`; a bare number is accepted too.
         if case .object = priceObject {
-            price = priceObject?.number("value")
+            price =
+                priceObject?.number("value")
                 ?? priceObject?["prices"]?.arrayValue?.first?.number("value")
         } else {
             price = json.number("price")

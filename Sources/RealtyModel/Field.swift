@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Describes one canonical field of a record type: its RESO name, its type, whether the store
 /// indexes it (and so allows equality filters on it), and how to read and write it.
 ///
@@ -38,7 +40,8 @@ public struct Field<Record>: Sendable {
 extension Field {
     /// A text field.
     public static func string(
-        _ name: String, _ get: @escaping @Sendable (Record) -> String?, _ put: @escaping @Sendable (inout Record, String?) -> Void, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> String?, _ put: @escaping @Sendable (inout Record, String?) -> Void,
+        indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .string, isIndexed: indexed) { record in
             get(record).map(FieldValue.string) ?? .null
@@ -54,7 +57,8 @@ extension Field {
 
     /// A whole-number field.
     public static func integer(
-        _ name: String, _ get: @escaping @Sendable (Record) -> Int?, _ put: @escaping @Sendable (inout Record, Int?) -> Void, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> Int?, _ put: @escaping @Sendable (inout Record, Int?) -> Void,
+        indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .integer, isIndexed: indexed) { record in
             get(record).map { .integer(Int64($0)) } ?? .null
@@ -72,7 +76,8 @@ extension Field {
 
     /// A decimal field (prices, areas, coordinates).
     public static func decimal(
-        _ name: String, _ get: @escaping @Sendable (Record) -> Double?, _ put: @escaping @Sendable (inout Record, Double?) -> Void, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> Double?, _ put: @escaping @Sendable (inout Record, Double?) -> Void,
+        indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .decimal, isIndexed: indexed) { record in
             get(record).map(FieldValue.decimal) ?? .null
@@ -89,7 +94,8 @@ extension Field {
 
     /// A yes/no field (RESO `...YN`).
     public static func boolean(
-        _ name: String, _ get: @escaping @Sendable (Record) -> Bool?, _ put: @escaping @Sendable (inout Record, Bool?) -> Void, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> Bool?, _ put: @escaping @Sendable (inout Record, Bool?) -> Void,
+        indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .boolean, isIndexed: indexed) { record in
             get(record).map(FieldValue.boolean) ?? .null
@@ -105,7 +111,8 @@ extension Field {
 
     /// An instant.
     public static func timestamp(
-        _ name: String, _ get: @escaping @Sendable (Record) -> Date?, _ put: @escaping @Sendable (inout Record, Date?) -> Void, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> Date?, _ put: @escaping @Sendable (inout Record, Date?) -> Void,
+        indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .timestamp, isIndexed: indexed) { record in
             get(record).map(FieldValue.timestamp) ?? .null
@@ -121,7 +128,8 @@ extension Field {
 
     /// A calendar date (`YYYY-MM-DD`).
     public static func date(
-        _ name: String, _ get: @escaping @Sendable (Record) -> String?, _ put: @escaping @Sendable (inout Record, String?) -> Void, indexed: Bool = false
+        _ name: String, _ get: @escaping @Sendable (Record) -> String?, _ put: @escaping @Sendable (inout Record, String?) -> Void,
+        indexed: Bool = false
     ) -> Field {
         Field(name: name, type: .date, isIndexed: indexed) { record in
             get(record).map(FieldValue.date) ?? .null
@@ -153,5 +161,3 @@ extension Field {
         }
     }
 }
-
-public import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An arbitrary JSON value, used to keep a vendor's payload exactly as it was received.
 ///
 /// Objects keep their keys in a dictionary: key order is not significant in JSON, and encoding
@@ -129,5 +131,3 @@ extension JSONValue {
         return false
     }
 }
-
-import Foundation

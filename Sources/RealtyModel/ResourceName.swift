@@ -46,9 +46,11 @@ public enum ResourceName: String, Sendable, Hashable, CaseIterable, Codable {
     /// Finds a resource by its RESO name or its path name, case-insensitively.
     public init?(name: String) {
         let lowered = name.lowercased()
-        guard let match = ResourceName.allCases.first(where: {
-            $0.rawValue.lowercased() == lowered || $0.pathName == lowered
-        }) else { return nil }
+        guard
+            let match = ResourceName.allCases.first(where: {
+                $0.rawValue.lowercased() == lowered || $0.pathName == lowered
+            })
+        else { return nil }
         self = match
     }
 }

@@ -1,11 +1,11 @@
 public import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The hub's one timestamp format: ISO 8601 in UTC with milliseconds (`2024-05-01T09:14:57.123Z`).
@@ -25,28 +25,28 @@ public enum Timestamp {
         var parts = tm()
         gmtime_r(&time, &parts)
         return String(unsafeUninitializedCapacity: 24) { bytes in
-        func put(_ value: Int, at offset: Int, width: Int) {
-            var remaining = value
-            for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                bytes[index] = UInt8(48 + remaining % 10)
-                remaining /= 10
+            func put(_ value: Int, at offset: Int, width: Int) {
+                var remaining = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    bytes[index] = UInt8(48 + remaining % 10)
+                    remaining /= 10
+                }
             }
-        }
-        put(Int(parts.tm_year) + 1900, at: 0, width: 4)
-        bytes[4] = UInt8(ascii: "-")
-        put(Int(parts.tm_mon) + 1, at: 5, width: 2)
-        bytes[7] = UInt8(ascii: "-")
-        put(Int(parts.tm_mday), at: 8, width: 2)
-        bytes[10] = UInt8(ascii: "T")
-        put(Int(parts.tm_hour), at: 11, width: 2)
-        bytes[13] = UInt8(ascii: ":")
-        put(Int(parts.tm_min), at: 14, width: 2)
-        bytes[16] = UInt8(ascii: ":")
-        put(Int(parts.tm_sec), at: 17, width: 2)
-        bytes[19] = UInt8(ascii: ".")
-        put(millis, at: 20, width: 3)
-        bytes[23] = UInt8(ascii: "Z")
-        return 24
+            put(Int(parts.tm_year) + 1900, at: 0, width: 4)
+            bytes[4] = UInt8(ascii: "-")
+            put(Int(parts.tm_mon) + 1, at: 5, width: 2)
+            bytes[7] = UInt8(ascii: "-")
+            put(Int(parts.tm_mday), at: 8, width: 2)
+            bytes[10] = UInt8(ascii: "T")
+            put(Int(parts.tm_hour), at: 11, width: 2)
+            bytes[13] = UInt8(ascii: ":")
+            put(Int(parts.tm_min), at: 14, width: 2)
+            bytes[16] = UInt8(ascii: ":")
+            put(Int(parts.tm_sec), at: 17, width: 2)
+            bytes[19] = UInt8(ascii: ".")
+            put(millis, at: 20, width: 3)
+            bytes[23] = UInt8(ascii: "Z")
+            return 24
         }
     }
 
@@ -75,8 +75,8 @@ public enum Timestamp {
             return true
         }
         guard let year = digits(4), expect([45]), let month = digits(2), expect([45]), let day = digits(2),
-              expect([84, 116, 32]), let hour = digits(2), expect([58]), let minute = digits(2), expect([58]),
-              let second = digits(2)
+            expect([84, 116, 32]), let hour = digits(2), expect([58]), let minute = digits(2), expect([58]),
+            let second = digits(2)
         else { return nil }
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var fraction = 0.0

@@ -57,13 +57,19 @@ public struct ResalesOnlineConnector: Connector {
         client = try VendorHTTPClient(
             standardAuth: configuration, profile: .propq, transport: transport, clock: clock, logger: logger,
             errorDecoder: { response, _ in ResalesOnlineErrors.classify(response, redactor: redactor) })
-        self.developmentIDs = developmentIDs.isEmpty
+        self.developmentIDs =
+            developmentIDs.isEmpty
             ? Self.developmentIDs(option: configuration.options[Self.developmentIDsOption]) : developmentIDs
         // PropQ cannot list developments: `Development` is readable only on a connection that
         // is told which developments to follow.
-        let readable = self.developmentIDs.isEmpty ? [] : [ReadCapability(
-            resource: .development, vendorEndpoints: ["GET /v1/developments/{development_id}/publish-status"],
-            incremental: false)]
+        let readable =
+            self.developmentIDs.isEmpty
+            ? []
+            : [
+                ReadCapability(
+                    resource: .development, vendorEndpoints: ["GET /v1/developments/{development_id}/publish-status"],
+                    incremental: false)
+            ]
         capabilities = ConnectorCapabilities(readable: readable, writable: [], operations: Self.operations)
     }
 
@@ -186,18 +192,20 @@ public struct ResalesOnlineConnector: Connector {
     ) -> AsyncThrowingStream<ConnectorPage<R>, any Error> {
         guard R.resource == .development else {
             return AsyncThrowingStream {
-                $0.finish(throwing: ConnectorError.unsupported(
-                    .propq, "read \(R.resource.rawValue) records", connectionID: client.connectionID))
+                $0.finish(
+                    throwing: ConnectorError.unsupported(
+                        .propq, "read \(R.resource.rawValue) records", connectionID: client.connectionID))
             }
         }
         guard !developmentIDs.isEmpty else {
             // No pass at all rather than an empty one: an empty full pass would mark every
             // stored development deleted.
             return AsyncThrowingStream {
-                $0.finish(throwing: ConnectorError(
-                    .configuration, vendor: .propq,
-                    message: "PropQ cannot list developments; this connection tracks none (configure the development ids)",
-                    connectionID: client.connectionID))
+                $0.finish(
+                    throwing: ConnectorError(
+                        .configuration, vendor: .propq,
+                        message: "PropQ cannot list developments; this connection tracks none (configure the development ids)",
+                        connectionID: client.connectionID))
             }
         }
         let session: ResalesOnlineReadSession<R>

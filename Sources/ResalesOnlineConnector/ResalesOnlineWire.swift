@@ -161,9 +161,10 @@ struct ResalesOnlineErrorBody: Sendable, Hashable {
     /// Reads an error body; `nil` when the body is not a JSON object.
     init?(data: Data) {
         guard !data.isEmpty, let json = try? JSONValue(parsing: data),
-              case .object(let members) = json
+            case .object(let members) = json
         else { return nil }
-        message = members["message"]?.stringValue ?? members["error"]?.stringValue
+        message =
+            members["message"]?.stringValue ?? members["error"]?.stringValue
             ?? members["error_description"]?.stringValue
         var errors: [FieldError] = []
         switch members["errors"] {

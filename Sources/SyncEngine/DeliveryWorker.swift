@@ -78,7 +78,8 @@ public struct DeliveryWorker: Sendable {
     ///   - owner: this worker's lease name (unique per process).
     ///   - handlers: what to do per delivery kind; ``standardHandlers`` covers leads.
     public init(
-        store: any OutboxStore & ConnectionStore, connectors: any ConnectorProvider, handlers: [DeliveryKind: DeliveryHandler] = DeliveryWorker.standardHandlers,
+        store: any OutboxStore & ConnectionStore, connectors: any ConnectorProvider,
+        handlers: [DeliveryKind: DeliveryHandler] = DeliveryWorker.standardHandlers,
         policy: DeliveryPolicy = DeliveryPolicy(), owner: String = "worker-\(UUID().uuidString.prefix(8))",
         now: @escaping @Sendable () -> Date = { Date() }, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger
@@ -105,13 +106,13 @@ public struct DeliveryWorker: Sendable {
             }
             if let remoteID = context.delivery.remoteID { return remoteID }
             if context.mayHaveReachedVendor,
-               let capability = context.connector.capabilities.write(.contacts), !capability.lookupKeys.isEmpty,
-               let existing = try await context.connector.lookup(lead)
+                let capability = context.connector.capabilities.write(.contacts), !capability.lookupKeys.isEmpty,
+                let existing = try await context.connector.lookup(lead)
             {
                 return existing
             }
             return try await context.connector.create(lead).remoteID
-        },
+        }
     ]
 
     /// Claims due deliveries and performs them concurrently.
@@ -175,9 +176,11 @@ public struct DeliveryWorker: Sendable {
                 logger.warning("renewing delivery leases failed", metadata: ["hub.error": "\(error)"])
             }
             if !lost.isEmpty {
-                logger.warning("delivery leases lost; their attempts are stopped and another worker takes them over", metadata: [
-                    "hub.delivery.ids": "\(lost.sorted().joined(separator: ","))",
-                ])
+                logger.warning(
+                    "delivery leases lost; their attempts are stopped and another worker takes them over",
+                    metadata: [
+                        "hub.delivery.ids": "\(lost.sorted().joined(separator: ","))"
+                    ])
             }
             return true
         }
@@ -211,16 +214,19 @@ public struct DeliveryWorker: Sendable {
                 }
                 let (retryAt, message) = decide(error, delivery: delivery)
                 let updated = try await store.failDelivery(id: delivery.id, owner: owner, error: message, retryAt: retryAt, now: now())
-                logger.notice("delivery attempt failed", metadata: metadata.merging([
-                    "hub.delivery.state": "\(updated.state.rawValue)", "hub.error": "\(message)",
-                ]) { $1 })
+                logger.notice(
+                    "delivery attempt failed",
+                    metadata: metadata.merging([
+                        "hub.delivery.state": "\(updated.state.rawValue)", "hub.error": "\(message)",
+                    ]) { $1 })
                 return
             }
             _ = try await store.completeDelivery(id: delivery.id, owner: owner, remoteID: remoteID, now: now())
             logger.info("delivered", metadata: metadata)
         } catch {
-            logger.error("could not record a delivery outcome; the lease will expire and it will be retried",
-                         metadata: metadata.merging(["hub.error": "\(error)"]) { $1 })
+            logger.error(
+                "could not record a delivery outcome; the lease will expire and it will be retried",
+                metadata: metadata.merging(["hub.error": "\(error)"]) { $1 })
         }
     }
 

@@ -24,7 +24,7 @@ struct EngineCursor: Codable, Hashable, Sendable {
     /// run is then a full pass, which is always safe).
     static func decode(_ text: String?) -> EngineCursor {
         guard let text, let data = text.data(using: .utf8),
-              let cursor = try? JSONDecoder().decode(EngineCursor.self, from: data)
+            let cursor = try? JSONDecoder().decode(EngineCursor.self, from: data)
         else { return EngineCursor() }
         return cursor
     }

@@ -1,10 +1,10 @@
 import ConnectorKit
-import ServiceLifecycle
-import Synchronization
 public import Foundation
 public import HubStore
 public import Logging
 public import RealtyModel
+import ServiceLifecycle
+import Synchronization
 
 /// One pull: read a resource through a connection and write it to the store, page by page.
 ///
@@ -41,7 +41,8 @@ public struct PullRunner: Sendable {
     ///     of it); after a crash, another process takes the pull over once it expires.
     ///   - logger: for run progress (never records or credentials).
     public init(
-        store: any RecordStore & CursorStore & ConnectionStore, connectors: any ConnectorProvider, now: @escaping @Sendable () -> Date = { Date() },
+        store: any RecordStore & CursorStore & ConnectionStore, connectors: any ConnectorProvider,
+        now: @escaping @Sendable () -> Date = { Date() },
         lookback: TimeInterval = PullRunner.defaultLookback, owner: String = PullRunner.defaultOwner(),
         leaseDuration: TimeInterval = PullRunner.defaultLeaseDuration, logger: Logger
     ) {
@@ -106,8 +107,9 @@ public struct PullRunner: Sendable {
         // Runs left `running` by a worker that died (its lease expired or was released) are
         // closed first; runs of live workers, whose leases are current, are left alone.
         _ = try await store.abandonSyncRuns(startedBefore: now(), reason: Self.abandonedReason)
-        guard try await store.claimPullJob(
-            tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: now(), leaseDuration: leaseDuration)
+        guard
+            try await store.claimPullJob(
+                tenant: tenant, connectionID: connectionID, resource: resource, owner: owner, now: now(), leaseDuration: leaseDuration)
         else { return nil }
         let lease = PullLease()
         do {
@@ -145,9 +147,11 @@ public struct PullRunner: Sendable {
                 }
                 guard held else {
                     lease.markLost()
-                    logger.warning("pull lease lost", metadata: [
-                        "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
-                    ])
+                    logger.warning(
+                        "pull lease lost",
+                        metadata: [
+                            "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
+                        ])
                     return false
                 }
                 confirmedAt = stamp
@@ -155,9 +159,11 @@ public struct PullRunner: Sendable {
                 logger.warning("renewing the pull lease failed", metadata: ["hub.error": "\(error)"])
                 if now().addingTimeInterval(leaseDuration / 3) >= confirmedAt.addingTimeInterval(leaseDuration) {
                     lease.markLost()
-                    logger.warning("pull lease expires before the next renewal; the pull stops", metadata: [
-                        "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
-                    ])
+                    logger.warning(
+                        "pull lease expires before the next renewal; the pull stops",
+                        metadata: [
+                            "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
+                        ])
                     return false
                 }
             }
@@ -191,9 +197,11 @@ public struct PullRunner: Sendable {
         } catch {
             run.status = .failed
             run.error = String(describing: error)
-            logger.warning("sync run failed", metadata: [
-                "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)", "hub.error": "\(run.error ?? "")",
-            ])
+            logger.warning(
+                "sync run failed",
+                metadata: [
+                    "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)", "hub.error": "\(run.error ?? "")",
+                ])
         }
         run.finishedAt = now()
         try await store.finishSyncRun(run)
@@ -218,9 +226,11 @@ public struct PullRunner: Sendable {
             if let resumable {
                 scope.generation = resumable.generation
                 after = resumable.after
-                logger.info("resuming full pass", metadata: ["hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)"])
+                logger.info(
+                    "resuming full pass", metadata: ["hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)"])
             } else {
-                let generation = try await store.beginFullPass(tenant: connection.tenantID, connectionID: connection.id, resource: R.resource)
+                let generation = try await store.beginFullPass(
+                    tenant: connection.tenantID, connectionID: connection.id, resource: R.resource)
                 scope.generation = generation
                 cursor.full = EngineCursor.FullPass(generation: generation, after: nil)
                 after = nil
@@ -250,11 +260,14 @@ public struct PullRunner: Sendable {
             // in this same run where the vendor allows one, else from a fresh pass, so a
             // completed full run always leaves the store matching the vendor.
             if resumable != nil, capability.incremental, let start = cursor.incremental {
-                _ = try await storePages(R.self, connector, mode: .incremental, after: start, connection, &scope, &cursor, lease, &run, progress)
+                _ = try await storePages(
+                    R.self, connector, mode: .incremental, after: start, connection, &scope, &cursor, lease, &run, progress)
             } else if resumable != nil {
-                logger.info("resumed full pass completed; running a fresh pass for records created meanwhile", metadata: [
-                    "hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)",
-                ])
+                logger.info(
+                    "resumed full pass completed; running a fresh pass for records created meanwhile",
+                    metadata: [
+                        "hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)",
+                    ])
                 try await pull(type, connection, connector, capability, lease, &run, progress)
             }
         }

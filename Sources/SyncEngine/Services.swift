@@ -46,7 +46,8 @@ public struct SyncScheduler: Service {
     let logger: Logger
 
     public init(
-        store: any CursorStore & ConnectionStore, runner: PullRunner, connectors: any ConnectorProvider, fullPassInterval: TimeInterval = 86_400,
+        store: any CursorStore & ConnectionStore, runner: PullRunner, connectors: any ConnectorProvider,
+        fullPassInterval: TimeInterval = 86_400,
         tick: Duration = .seconds(1), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.store = store
@@ -94,7 +95,8 @@ public struct SyncScheduler: Service {
                     tenant: connection.tenantID, connectionID: connection.id, resource: resource, mode: due,
                     recheck: {
                         let fresh = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 200)
-                        return Self.due(runs: fresh, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now()) != nil
+                        return Self.due(runs: fresh, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now())
+                            != nil
                     })
             }
         }

@@ -1,13 +1,14 @@
 import ArgumentParser
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConnectorKit
+import Foundation
 import HubApp
 import HubOperations
 import HubStore
 import RealtyModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 struct ConnectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,10 +26,15 @@ struct ConnectionsCommand: AsyncParsableCommand {
         @Option(help: "pf-expert, propq, mycrm, apimo or boston-logic.") var vendor: String
         @Option(help: "A name for the connection, unique in the tenant.") var name: String
         @Option(name: .customLong("base-url"), help: "The vendor API's base URL.") var baseURL: String
-        @Option(name: .customLong("auth-url"), help: "The auth host, when separate (PF Expert): its base URL or the full token URL (as `sandbox --json` prints auth_url).") var authURL: String?
+        @Option(
+            name: .customLong("auth-url"),
+            help: "The auth host, when separate (PF Expert): its base URL or the full token URL (as `sandbox --json` prints auth_url).")
+        var authURL: String?
         @Option(name: .customLong("sync-interval"), help: "Seconds between scheduled pulls (none: manual only).") var syncInterval: Int?
-        @Option(name: .customLong("requests-per-second"), help: "Override the vendor's default request rate (0: unpaced).") var requestsPerSecond: Double?
-        @Option(name: .customLong("max-concurrency"), help: "Override the vendor's default requests in flight (1-64).") var maxConcurrency: Int?
+        @Option(name: .customLong("requests-per-second"), help: "Override the vendor's default request rate (0: unpaced).")
+        var requestsPerSecond: Double?
+        @Option(name: .customLong("max-concurrency"), help: "Override the vendor's default requests in flight (1-64).") var maxConcurrency:
+            Int?
         @OptionGroup var credentials: CredentialsOptions
         @Flag(help: "Print the connection as JSON.") var json = false
 
@@ -52,11 +58,16 @@ struct ConnectionsCommand: AsyncParsableCommand {
         func run() async throws {
             try await withRuntime(data, command: "connections list") { runtime in
                 let connections = try await runtime.store.listConnections(tenant: tenant.tenant)
-                if json { printJSON(connections); return }
+                if json {
+                    printJSON(connections)
+                    return
+                }
                 if connections.isEmpty { print("no connections in tenant \(tenant.tenant)") }
                 for connection in connections {
                     let schedule = connection.syncIntervalSeconds.map { "every \($0)s" } ?? "manual"
-                    print("\(connection.id)  \(connection.name)  \(connection.vendor)  \(connection.baseURL)  \(schedule)  \(connection.enabled ? "enabled" : "disabled")  credentials: \(connection.hasCredentials ? "stored" : "none")")
+                    print(
+                        "\(connection.id)  \(connection.name)  \(connection.vendor)  \(connection.baseURL)  \(schedule)  \(connection.enabled ? "enabled" : "disabled")  credentials: \(connection.hasCredentials ? "stored" : "none")"
+                    )
                 }
             }
         }
@@ -88,7 +99,9 @@ struct ConnectionsCommand: AsyncParsableCommand {
                 let found = try await runtime.findConnection(connection, tenant: tenant.tenant)
                 let capabilities = try await runtime.testConnection(found)
                 print("\(found.name): credentials accepted")
-                print("  reads:  \(capabilities.readable.map { $0.resource.rawValue + ($0.incremental ? " (incremental)" : "") }.joined(separator: ", "))")
+                print(
+                    "  reads:  \(capabilities.readable.map { $0.resource.rawValue + ($0.incremental ? " (incremental)" : "") }.joined(separator: ", "))"
+                )
                 print("  writes: \(capabilities.writable.map(\.resource.rawValue).joined(separator: ", "))")
             }
         }
@@ -128,7 +141,9 @@ struct SyncCommand: AsyncParsableCommand {
             } else {
                 connections = try await runtime.store.listConnections(tenant: tenant.tenant)
             }
-            if connections.isEmpty { throw ValidationError("no connections in tenant \(tenant.tenant); add one with `realtyhub connections add`") }
+            if connections.isEmpty {
+                throw ValidationError("no connections in tenant \(tenant.tenant); add one with `realtyhub connections add`")
+            }
             let progress: (@Sendable (SyncRun) -> Void)? = onTerminal ? SyncCommand.showProgress : nil
             let runs = try await runtime.sync(
                 tenant: tenant.tenant, connections: connections, resource: resourceName, full: full, progress: progress)
@@ -139,7 +154,9 @@ struct SyncCommand: AsyncParsableCommand {
                 let names = Dictionary(connections.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
                 for run in runs {
                     let outcome = run.status == .succeeded ? "ok" : "FAILED: \(run.error ?? "")"
-                    print("\(names[run.connectionID] ?? run.connectionID) \(run.resource.rawValue) (\(run.mode.rawValue)): \(run.inserted) inserted, \(run.updated) updated, \(run.unchanged) unchanged, \(run.deleted) deleted, \(run.pages) pages — \(outcome)")
+                    print(
+                        "\(names[run.connectionID] ?? run.connectionID) \(run.resource.rawValue) (\(run.mode.rawValue)): \(run.inserted) inserted, \(run.updated) updated, \(run.unchanged) unchanged, \(run.deleted) deleted, \(run.pages) pages — \(outcome)"
+                    )
                 }
             }
             if runs.contains(where: { $0.status == .failed }) { throw ExitCode.failure }
@@ -180,7 +197,9 @@ struct LeadsCommand: AsyncParsableCommand {
                 if json {
                     printJSON(deliveries.map(DeliveryView.init))
                 } else {
-                    for delivery in deliveries { print("accepted: delivery \(delivery.id) to \(delivery.connectionID) (\(delivery.state.rawValue))") }
+                    for delivery in deliveries {
+                        print("accepted: delivery \(delivery.id) to \(delivery.connectionID) (\(delivery.state.rawValue))")
+                    }
                 }
             }
         }
@@ -201,16 +220,22 @@ struct DeliveriesCommand: AsyncParsableCommand {
         func run() async throws {
             let filterState = try state.map { text in
                 guard let parsed = DeliveryState(rawValue: text) else {
-                    throw ValidationError("unknown state \(text); states: \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw ValidationError(
+                        "unknown state \(text); states: \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return parsed
             }
             try await withRuntime(data, command: "deliveries list") { runtime in
                 let deliveries = try await runtime.store.listDeliveries(
                     tenant: tenant.tenant, filter: DeliveryFilter(state: filterState, limit: max(1, limit)))
-                if json { printJSON(deliveries.map(DeliveryView.init)); return }
+                if json {
+                    printJSON(deliveries.map(DeliveryView.init))
+                    return
+                }
                 for delivery in deliveries {
-                    print("\(delivery.id)  \(delivery.kind)  \(delivery.connectionID)  \(delivery.state.rawValue)  attempts \(delivery.attempts)/\(delivery.maxAttempts)  remote \(delivery.remoteID ?? "-")  \(delivery.lastError ?? "")")
+                    print(
+                        "\(delivery.id)  \(delivery.kind)  \(delivery.connectionID)  \(delivery.state.rawValue)  attempts \(delivery.attempts)/\(delivery.maxAttempts)  remote \(delivery.remoteID ?? "-")  \(delivery.lastError ?? "")"
+                    )
                 }
             }
         }
@@ -236,7 +261,11 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run", abstract: "Run the scheduler and the delivery worker (headless) until SIGTERM or Ctrl-C.")
     @OptionGroup var data: DataOptions
     @Option(name: .customLong("full-pass-hours"), help: "Hours between full passes of each resource.") var fullPassHours: Double = 24
-    @Option(name: .customLong("lease-seconds"), help: "How long a delivery attempt or pull is leased without a heartbeat (renewed every third of it); a crashed process's deliveries and pulls are taken over after it.")
+    @Option(
+        name: .customLong("lease-seconds"),
+        help:
+            "How long a delivery attempt or pull is leased without a heartbeat (renewed every third of it); a crashed process's deliveries and pulls are taken over after it."
+    )
     var leaseSeconds: Double = 10
 
     func validate() throws {

@@ -55,9 +55,10 @@ struct DemoCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
 
-        let sandbox = try await SandboxRunner.start(SandboxOptions(
-            vendors: SandboxVendor.allCases, host: "127.0.0.1", portBase: sandboxPortBase,
-            settings: EmulatorSettings(records: records)))
+        let sandbox = try await SandboxRunner.start(
+            SandboxOptions(
+                vendors: SandboxVendor.allCases, host: "127.0.0.1", portBase: sandboxPortBase,
+                settings: EmulatorSettings(records: records)))
         let runtime: HubRuntime
         do {
             // The demo folder keeps its own key file; the environment's key (if any) is for real data.
@@ -79,11 +80,12 @@ struct DemoCommand: AsyncParsableCommand {
                     fields["agency_ids"] = String(first)
                 }
                 let credentials = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-                connections.append(try await runtime.addConnection(
-                    tenant: Self.tenant, vendor: info.vendor.rawValue, name: info.vendor.rawValue, baseURL: info.baseURL,
-                    // The token URL exactly as the sandbox prints it (`auth_url`): connectors accept
-                    // the auth host or the full token URL.
-                    authURL: info.authURL, credentials: credentials, syncIntervalSeconds: 300))
+                connections.append(
+                    try await runtime.addConnection(
+                        tenant: Self.tenant, vendor: info.vendor.rawValue, name: info.vendor.rawValue, baseURL: info.baseURL,
+                        // The token URL exactly as the sandbox prints it (`auth_url`): connectors accept
+                        // the auth host or the full token URL.
+                        authURL: info.authURL, credentials: credentials, syncIntervalSeconds: 300))
             }
             if !json { print("Syncing the five emulators…") }
             var summary: [(String, Int, Int)] = []
@@ -105,7 +107,9 @@ struct DemoCommand: AsyncParsableCommand {
                         "hub_url": url, "client_id": client.id, "client_secret": secret, "token": token, "tenant": Self.tenant,
                         "data_dir": directoryPath,
                         "connections": connected.map { ["id": $0.id, "name": $0.name, "vendor": $0.vendor] },
-                        "emulators": sandbox.emulators.map { ["vendor": $0.vendor.rawValue, "base_url": $0.baseURL, "control_url": $0.controlURL] },
+                        "emulators": sandbox.emulators.map {
+                            ["vendor": $0.vendor.rawValue, "base_url": $0.baseURL, "control_url": $0.controlURL]
+                        },
                     ]
                     if let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) {
                         FileHandle.standardOutput.write(data + Data("\n".utf8))
@@ -114,7 +118,9 @@ struct DemoCommand: AsyncParsableCommand {
                 }
                 var lines = ["", "Synced:"]
                 for (name, stored, failed) in synced {
-                    lines.append("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(stored) records" + (failed > 0 ? " (\(failed) runs failed; see realtyhub sync)" : ""))
+                    lines.append(
+                        "  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(stored) records"
+                            + (failed > 0 ? " (\(failed) runs failed; see realtyhub sync)" : ""))
                 }
                 lines += [
                     "",
@@ -151,7 +157,8 @@ struct DemoCommand: AsyncParsableCommand {
             let marker = directory.appendingPathComponent(Self.marker)
             let contents = (try? manager.contentsOfDirectory(atPath: directory.path)) ?? []
             guard isDirectory.boolValue, manager.fileExists(atPath: marker.path) || contents.isEmpty else {
-                throw ValidationError("\(directory.path) exists and is not a demo folder; the demo replaces its folder, so name another with --data-dir")
+                throw ValidationError(
+                    "\(directory.path) exists and is not a demo folder; the demo replaces its folder, so name another with --data-dir")
             }
             try manager.removeItem(at: directory)
         }

@@ -1,11 +1,11 @@
 import ArgumentParser
-import Foundation
 import ConnectorKit
+import Foundation
 import HubApp
 import HubOperations
 import HubStore
-import RealtyModel
 import Logging
+import RealtyModel
 
 /// Options of commands that act for one tenant.
 struct TenantOptions: ParsableArguments {

@@ -33,7 +33,9 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "The vendor API's base URL (the real vendor or an emulator).")
     var baseURL: String
 
-    @Option(name: .customLong("auth-url"), help: "The auth host, when separate (PF Expert): its base URL or the full token URL (as `sandbox --json` prints auth_url).")
+    @Option(
+        name: .customLong("auth-url"),
+        help: "The auth host, when separate (PF Expert): its base URL or the full token URL (as `sandbox --json` prints auth_url).")
     var authURL: String?
 
     @Option(name: .customLong("credentials-file"), help: "A JSON file with the credentials (default: $REALTYHUB_CREDENTIALS).")

@@ -29,7 +29,9 @@ struct DataOptions: ParsableArguments {
 
     @Option(
         name: .customLong("database"),
-        help: "A PostgreSQL database instead of the data folder's SQLite: postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=disable|prefer|require|verify-ca|verify-full] (default: $REALTYHUB_DATABASE_URL). Prefer the variable: arguments are visible to other users.")
+        help:
+            "A PostgreSQL database instead of the data folder's SQLite: postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=disable|prefer|require|verify-ca|verify-full] (default: $REALTYHUB_DATABASE_URL). Prefer the variable: arguments are visible to other users."
+    )
     var database: String?
 
     var configuration: HubConfiguration {

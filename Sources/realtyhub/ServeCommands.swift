@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the hub API (HTTP/JSON under /v1), with the scheduler and delivery workers.",
-        discussion: "Stops gracefully on SIGTERM or SIGINT: no new connections, requests in flight finish, delivery attempts in progress finish.")
+        discussion:
+            "Stops gracefully on SIGTERM or SIGINT: no new connections, requests in flight finish, delivery attempts in progress finish.")
 
     @OptionGroup var data: DataOptions
 
@@ -79,7 +80,9 @@ struct ClientsCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an API client; its secret is printed once and stored only hashed.",
-            discussion: "Scopes are resource:action (read, write, delete), space- or comma-separated; * stands for every resource or action. Resources: \(ScopeSet.resources.joined(separator: ", ")).")
+            discussion:
+                "Scopes are resource:action (read, write, delete), space- or comma-separated; * stands for every resource or action. Resources: \(ScopeSet.resources.joined(separator: ", "))."
+        )
 
         @OptionGroup var data: DataOptions
         @OptionGroup var tenant: TenantOptions
@@ -97,7 +100,10 @@ struct ClientsCommand: AsyncParsableCommand {
             try await withRuntime(data, command: "clients create") { runtime in
                 let (client, secret) = try await runtime.createAPIClient(tenant: tenant.tenant, name: name, scopes: scopes)
                 if json {
-                    printJSON(["client_id": client.id, "client_secret": secret, "tenant": client.tenantID, "scopes": client.scopes.joined(separator: " ")])
+                    printJSON([
+                        "client_id": client.id, "client_secret": secret, "tenant": client.tenantID,
+                        "scopes": client.scopes.joined(separator: " "),
+                    ])
                 } else {
                     print("client_id:     \(client.id)")
                     print("client_secret: \(secret)")
@@ -120,7 +126,9 @@ struct ClientsCommand: AsyncParsableCommand {
                 let clients = try await runtime.store.listAPIClients(tenant: tenant)
                 if clients.isEmpty { print("no API clients") }
                 for client in clients {
-                    print("\(client.id)  \(client.tenantID)  \(client.name)  \(client.enabled ? "enabled" : "disabled")  \(client.scopes.joined(separator: " "))")
+                    print(
+                        "\(client.id)  \(client.tenantID)  \(client.name)  \(client.enabled ? "enabled" : "disabled")  \(client.scopes.joined(separator: " "))"
+                    )
                 }
             }
         }

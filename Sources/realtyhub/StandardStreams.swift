@@ -1,11 +1,11 @@
 // `stdout` is a C global; `@preconcurrency` lets Swift 6 reference it here, once, at start-up,
 // before any other thread exists.
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Musl)
-@preconcurrency import Musl
+    @preconcurrency import Musl
 #elseif canImport(Darwin)
-@preconcurrency import Darwin
+    @preconcurrency import Darwin
 #endif
 
 /// How the CLI writes to its standard streams.

@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Drives the built `realtyhub` executable the way a user does.
 @Suite struct CLITests {
@@ -155,8 +156,10 @@ import Testing
         #expect((health.1 as? HTTPURLResponse)?.statusCode == 200)
 
         // The printed token works.
-        let tokenLine = try #require(text.split(separator: "\n").first { $0.contains("Authorization: Bearer ") && $0.contains("/v1/contacts") })
-        let token = try #require(tokenLine.components(separatedBy: "Authorization: Bearer ").last?.split(separator: "'").first.map(String.init))
+        let tokenLine = try #require(
+            text.split(separator: "\n").first { $0.contains("Authorization: Bearer ") && $0.contains("/v1/contacts") })
+        let token = try #require(
+            tokenLine.components(separatedBy: "Authorization: Bearer ").last?.split(separator: "'").first.map(String.init))
         var request = URLRequest(url: try #require(URL(string: url + "/v1/contacts?per_page=1")))
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let contacts = try await URLSession.shared.data(for: request)

@@ -38,9 +38,10 @@ import Testing
     }
 
     static func soak(databaseURL: String?, workers: Int) async throws {
-        let sandbox = try await SandboxRunner.start(SandboxOptions(
-            vendors: [.mycrm],
-            settings: EmulatorSettings(records: 10, faults: try FaultPlan(spec: "latency=30ms"))))
+        let sandbox = try await SandboxRunner.start(
+            SandboxOptions(
+                vendors: [.mycrm],
+                settings: EmulatorSettings(records: 10, faults: try FaultPlan(spec: "latency=30ms"))))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-crash-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let info = try #require(sandbox.info(.mycrm))
@@ -56,13 +57,15 @@ import Testing
                 let email = "crash\(emails.count)@example.com"
                 emails.append(email)
                 let lead = #"{"FirstName":"Crash","LastName":"Test \#(emails.count)","Email":"\#(email)"}"#
-                _ = try await runtime.acceptLead(try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant)
+                _ = try await runtime.acceptLead(
+                    try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant)
             }
         }
 
         // SQLite: a 1 s lease, so the next process takes over at once. PostgreSQL: the default
         // lease (10 s), as in production; the other workers keep going meanwhile.
-        let arguments = ["run", "--data-dir", directory.path]
+        let arguments =
+            ["run", "--data-dir", directory.path]
             + (databaseURL.map { ["--database", $0] } ?? ["--lease-seconds", "1"])
         var generator = SystemRandomNumberGenerator()
         let trials = Self.trials
@@ -113,7 +116,8 @@ import Testing
         // The store is consistent: a full pass afterwards matches the CRM exactly.
         let runs = try await runtime.sync(tenant: HubRuntime.defaultTenant, connections: [connection], resource: .contacts, full: true)
         #expect(runs.allSatisfy { $0.status == .succeeded }, "\(runs.map { $0.error ?? "" })")
-        let expected = try await (sandbox.emulator(.mycrm)?.control(.list(resource: "Leads")).ids.count ?? 0)
+        let expected =
+            try await (sandbox.emulator(.mycrm)?.control(.list(resource: "Leads")).ids.count ?? 0)
             + (sandbox.emulator(.mycrm)?.control(.list(resource: "Contacts")).ids.count ?? 0)
         let stored = try await runtime.store.list(Contact.self, tenant: HubRuntime.defaultTenant, query: ListQuery(perPage: 1))
         #expect(stored.total == expected)
@@ -121,12 +125,14 @@ import Testing
             .filter { $0.status == .running }
         #expect(running.isEmpty, "no run is left marked running")
         let database = databaseURL == nil ? "SQLite" : "PostgreSQL"
-        print("crash test: \(trials) kills, \(workers) worker(s) on \(database), \(emails.count) leads, \(creates.count) creates, \(lost) lost, \(duplicated) duplicated, drained in \(drained), total \(ContinuousClock.now - started)")
+        print(
+            "crash test: \(trials) kills, \(workers) worker(s) on \(database), \(emails.count) leads, \(creates.count) creates, \(lost) lost, \(duplicated) duplicated, drained in \(drained), total \(ContinuousClock.now - started)"
+        )
         await runtime.shutdown()
         try await sandbox.shutdown()
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

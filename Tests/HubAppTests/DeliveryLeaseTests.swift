@@ -6,9 +6,10 @@ import HubStoreSQLite
 import Logging
 import RealtyModel
 import Sandbox
-@testable import SyncEngine
 import Synchronization
 import Testing
+
+@testable import SyncEngine
 
 /// Short delivery leases: how many deliveries a worker claims per connection, heartbeats that
 /// keep a slow attempt's lease, and attempts stopped when their lease is lost.
@@ -37,10 +38,13 @@ import Testing
         let store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
         _ = try await store.createTenant(id: "t1", name: "Test")
         let now = Date()
-        var slow = Connection(id: "slow", tenantID: "t1", vendor: "boston-logic", name: "slow", baseURL: "http://127.0.0.1:9", createdAt: now, updatedAt: now)
-        slow.requestsPerSecond = 0.3  // 3 per 10 s lease
-        let fast = Connection(id: "fast", tenantID: "t1", vendor: "boston-logic", name: "fast", baseURL: "http://127.0.0.1:9", createdAt: now, updatedAt: now)
-        var unknown = Connection(id: "odd", tenantID: "t1", vendor: "no-such-vendor", name: "odd", baseURL: "http://127.0.0.1:9", createdAt: now, updatedAt: now)
+        var slow = Connection(
+            id: "slow", tenantID: "t1", vendor: "boston-logic", name: "slow", baseURL: "http://127.0.0.1:9", createdAt: now, updatedAt: now)
+        slow.requestsPerSecond = 0.3 // 3 per 10 s lease
+        let fast = Connection(
+            id: "fast", tenantID: "t1", vendor: "boston-logic", name: "fast", baseURL: "http://127.0.0.1:9", createdAt: now, updatedAt: now)
+        var unknown = Connection(
+            id: "odd", tenantID: "t1", vendor: "no-such-vendor", name: "odd", baseURL: "http://127.0.0.1:9", createdAt: now, updatedAt: now)
         unknown.requestsPerSecond = 0.1
         for connection in [slow, fast, unknown] { _ = try await store.saveConnection(connection, credentials: nil) }
         for (index, connection) in (Array(repeating: "slow", count: 8) + Array(repeating: "fast", count: 4) + ["odd", "odd"]).enumerated() {
@@ -75,8 +79,10 @@ import Testing
             Connection(id: "c1", tenantID: "t1", vendor: "boston-logic", name: "c1", baseURL: info.baseURL, createdAt: now, updatedAt: now),
             credentials: try JSONSerialization.data(withJSONObject: info.credentials))
         let provider = RegistryConnectorProvider(transport: NoTransport(), logger: Logger(label: "test"))
-        let slow = try #require(try await store.enqueue(
-            [NewDelivery(tenantID: "t1", connectionID: "c1", kind: .leadCreate, payload: Data("{}".utf8))], now: now).first)
+        let slow = try #require(
+            try await store.enqueue(
+                [NewDelivery(tenantID: "t1", connectionID: "c1", kind: .leadCreate, payload: Data("{}".utf8))], now: now
+            ).first)
 
         // An attempt outlasting its lease (on the hub's clock, advanced by hand: the test does
         // not depend on how fast a loaded machine runs): the heartbeat renews it, nobody else
@@ -86,10 +92,12 @@ import Testing
         let release = Mutex(false)
         let worker = DeliveryWorker(
             store: store, connectors: provider,
-            handlers: [.leadCreate: { _ in
-                while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
-                return "remote-1"
-            }],
+            handlers: [
+                .leadCreate: { _ in
+                    while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+                    return "remote-1"
+                }
+            ],
             policy: policy, owner: "w1", now: { clock.now }, logger: Logger(label: "test"))
         let run = Task { try await worker.runOnce() }
         func current(_ id: String) async throws -> Delivery? { try await store.delivery(id: id, tenant: "t1") }
@@ -100,7 +108,7 @@ import Testing
         while try await (current(slow.id)?.leaseExpiresAt ?? .distantPast) <= claimedUntil, Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        clock.advance(2)  // past the lease as first claimed
+        clock.advance(2) // past the lease as first claimed
         let stolen = try await store.claimDeliveries(owner: "w2", now: clock.now, leaseDuration: 3, limit: 4, connectionID: nil)
         #expect(stolen.isEmpty, "a live worker's renewed lease is not taken over")
         release.withLock { $0 = true }
@@ -110,20 +118,24 @@ import Testing
 
         // Another worker takes a delivery over (as after a stall past the expiry): the first
         // worker's heartbeat sees the lease gone and stops its attempt, recording nothing.
-        let taken = try #require(try await store.enqueue(
-            [NewDelivery(tenantID: "t1", connectionID: "c1", kind: .leadCreate, payload: Data("{}".utf8))], now: now).first)
+        let taken = try #require(
+            try await store.enqueue(
+                [NewDelivery(tenantID: "t1", connectionID: "c1", kind: .leadCreate, payload: Data("{}".utf8))], now: now
+            ).first)
         let cancelled = Mutex(false)
         let stalled = DeliveryWorker(
             store: store, connectors: provider,
-            handlers: [.leadCreate: { _ in
-                do {
-                    try await Task.sleep(for: .seconds(30))
-                } catch {
-                    cancelled.withLock { $0 = true }
-                    throw error
+            handlers: [
+                .leadCreate: { _ in
+                    do {
+                        try await Task.sleep(for: .seconds(30))
+                    } catch {
+                        cancelled.withLock { $0 = true }
+                        throw error
+                    }
+                    return "too-late"
                 }
-                return "too-late"
-            }],
+            ],
             policy: policy, owner: "w3", logger: Logger(label: "test"))
         let started = ContinuousClock.now
         let second = Task { try await stalled.runOnce() }
@@ -138,8 +150,9 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(15), "the attempt stopped at the next heartbeat, not after 30 s")
         #expect(cancelled.withLock { $0 }, "the vendor call was cancelled")
         let after = try #require(try await store.delivery(id: taken.id, tenant: "t1"))
-        #expect(after.state == .inFlight && after.leaseOwner == "w4" && after.attempts == 2 && after.lastError == nil,
-                "the old worker recorded nothing: \(after.state) \(after.leaseOwner ?? "") \(after.lastError ?? "")")
+        #expect(
+            after.state == .inFlight && after.leaseOwner == "w4" && after.attempts == 2 && after.lastError == nil,
+            "the old worker recorded nothing: \(after.state) \(after.leaseOwner ?? "") \(after.lastError ?? "")")
     }
 
     @Test func renewalsThatFailTwiceGiveTheLeasesUp() {
@@ -149,10 +162,12 @@ import Testing
         leases.finish("c")
         #expect(leases.renewed(held: ["a"], at: start.addingTimeInterval(6)) == ["b"], "b was taken over")
         #expect(leases.isLost("b") && !leases.isLost("a"))
-        #expect(leases.renewalFailed(at: start.addingTimeInterval(9), leaseDuration: 10, margin: 3.3).isEmpty,
-                "one failed renewal: the lease (until 16) outlasts the next beat")
-        #expect(leases.renewalFailed(at: start.addingTimeInterval(12.8), leaseDuration: 10, margin: 3.3) == ["a"],
-                "a second failure: the lease would expire before the next beat")
+        #expect(
+            leases.renewalFailed(at: start.addingTimeInterval(9), leaseDuration: 10, margin: 3.3).isEmpty,
+            "one failed renewal: the lease (until 16) outlasts the next beat")
+        #expect(
+            leases.renewalFailed(at: start.addingTimeInterval(12.8), leaseDuration: 10, margin: 3.3) == ["a"],
+            "a second failure: the lease would expire before the next beat")
         #expect(leases.isLost("a") && !leases.isLost("c"), "a finished attempt is not lost")
     }
 }
@@ -169,18 +184,22 @@ struct NoTransport: HTTPTransport {
     @Test func aPullWhoseProcessDiedIsDueAtOnce() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         func run(_ status: SyncRun.Status, error: String? = nil) -> SyncRun {
-            SyncRun(tenantID: "t1", connectionID: "c1", resource: .contacts, mode: .incremental, status: status,
-                    startedAt: now.addingTimeInterval(-20), error: error)
+            SyncRun(
+                tenantID: "t1", connectionID: "c1", resource: .contacts, mode: .incremental, status: status,
+                startedAt: now.addingTimeInterval(-20), error: error)
         }
-        let full = SyncRun(tenantID: "t1", connectionID: "c1", resource: .contacts, mode: .full, status: .succeeded,
-                           startedAt: now.addingTimeInterval(-60))
+        let full = SyncRun(
+            tenantID: "t1", connectionID: "c1", resource: .contacts, mode: .full, status: .succeeded,
+            startedAt: now.addingTimeInterval(-60))
         let abandoned = SyncScheduler.due(
-            runs: [run(.failed, error: PullRunner.abandonedReason), full], resource: .contacts, interval: 900, fullPassInterval: 86_400, now: now)
+            runs: [run(.failed, error: PullRunner.abandonedReason), full], resource: .contacts, interval: 900, fullPassInterval: 86_400,
+            now: now)
         #expect(abandoned == .incremental, "resumed now, not 15 minutes after it started")
         let failed = SyncScheduler.due(
             runs: [run(.failed, error: "HTTP 503"), full], resource: .contacts, interval: 900, fullPassInterval: 86_400, now: now)
         #expect(failed == nil, "an ordinary failure waits for the next scheduled time")
-        let running = SyncScheduler.due(runs: [run(.running), full], resource: .contacts, interval: 900, fullPassInterval: 86_400, now: now)
+        let running = SyncScheduler.due(
+            runs: [run(.running), full], resource: .contacts, interval: 900, fullPassInterval: 86_400, now: now)
         #expect(running == nil)
     }
 

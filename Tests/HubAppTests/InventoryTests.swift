@@ -16,8 +16,9 @@ import Testing
     static func open(_ vendor: SandboxVendor, publishDuration: Duration = .seconds(2)) async throws
         -> (RunningSandbox, HubRuntime, Connection, URL)
     {
-        let sandbox = try await SandboxRunner.start(SandboxOptions(
-            vendors: [vendor], settings: EmulatorSettings(records: 5, publishDuration: publishDuration)))
+        let sandbox = try await SandboxRunner.start(
+            SandboxOptions(
+                vendors: [vendor], settings: EmulatorSettings(records: 5, publishDuration: publishDuration)))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-inventory-\(UUID().uuidString)")
         let runtime = try await HubRuntime.open(
             HubConfiguration(dataDirectory: directory.path, environment: [:]), logger: Logger(label: "inventory-test"))
@@ -40,7 +41,9 @@ import Testing
         let (sandbox, runtime, connection, directory) = try await Self.open(.propq, publishDuration: .milliseconds(400))
         let units = try #require(await sandbox.emulator(.propq)?.control(.list(resource: "units")).records)
         let first = try #require(units.first)
-        guard case .object(let fields) = first, case .string(let development)? = fields["DevId"], case .string(let unit)? = fields["UntName"] else {
+        guard case .object(let fields) = first, case .string(let development)? = fields["DevId"],
+            case .string(let unit)? = fields["UntName"]
+        else {
             Issue.record("unexpected unit shape \(first)")
             return
         }
@@ -73,7 +76,8 @@ import Testing
         let first = try await runtime.checkAddress(address, tenant: HubRuntime.defaultTenant, connection: connection)
         #expect(!first.cached)
         #expect(first.answer["status_code"] != nil || first.answer["status"] != nil, "the service's own shape: \(first.answer)")
-        let second = try await runtime.checkAddress("  1600 Pennsylvania Ave NW,  Washington, DC ", tenant: HubRuntime.defaultTenant, connection: connection)
+        let second = try await runtime.checkAddress(
+            "  1600 Pennsylvania Ave NW,  Washington, DC ", tenant: HubRuntime.defaultTenant, connection: connection)
         #expect(second.cached, "the same address (spacing aside) is answered from the cache")
         #expect(second.answer == first.answer)
         await #expect(throws: HubError.self) {

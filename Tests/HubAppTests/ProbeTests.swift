@@ -51,7 +51,8 @@ private final class ProbeTransport: HTTPTransport {
         let office = try #require(report.resources.first { $0.resource == "Office" })
         #expect(office.count == 1)
         #expect(office.firstRecordKey == "5")
-        #expect(transport.requests.allSatisfy { $0.headers["X-BL-API-Key"] == "bl-probe-key-123" && $0.headers["Host"] == "tenant.example" })
+        #expect(
+            transport.requests.allSatisfy { $0.headers["X-BL-API-Key"] == "bl-probe-key-123" && $0.headers["Host"] == "tenant.example" })
         #expect(report.renderedText.contains("[ok  ] authentication"))
         #expect(report.renderedText.hasSuffix("probe succeeded"))
     }
@@ -59,7 +60,8 @@ private final class ProbeTransport: HTTPTransport {
     @Test func refusedCredentialsFailClassifiedWithoutReadingOrLeaking() async throws {
         let transport = ProbeTransport { _ in
             TransportResponse(
-                status: 401, body: Data(#"{"status":"unauthorized","message":"bad key bl-probe-key-123","errors":["API key invalid"]}"#.utf8))
+                status: 401,
+                body: Data(#"{"status":"unauthorized","message":"bad key bl-probe-key-123","errors":["API key invalid"]}"#.utf8))
         }
         let report = await HubApp.probe(try request(), logger: logger, transport: transport, clock: ManualConnectorClock(autoAdvance: true))
         #expect(!report.succeeded)
@@ -75,7 +77,10 @@ private final class ProbeTransport: HTTPTransport {
     @Test func aFailingResourceIsReportedAndTheOthersStillRead() async throws {
         let transport = ProbeTransport { request in
             request.url.path.hasSuffix("/teams")
-                ? TransportResponse(status: 401, body: Data(#"{"status":"unauthorized","message":"no","errors":["API Key does not have permissions to read teams"]}"#.utf8))
+                ? TransportResponse(
+                    status: 401,
+                    body: Data(
+                        #"{"status":"unauthorized","message":"no","errors":["API Key does not have permissions to read teams"]}"#.utf8))
                 : Self.envelope("[]")
         }
         let report = await HubApp.probe(try request(), logger: logger, transport: transport, clock: ManualConnectorClock(autoAdvance: true))

@@ -9,7 +9,7 @@ import Sandbox
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Three `realtyhub run` processes share one PostgreSQL database and the MyCRM emulator; one is
@@ -21,8 +21,9 @@ import Glibc
 @Suite(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
 struct ScaleOutTests {
     @Test func threeWorkersOneDatabaseAKilledWorkerIsCoveredByTheOthers() async throws {
-        let sandbox = try await SandboxRunner.start(SandboxOptions(
-            vendors: [.mycrm], settings: EmulatorSettings(records: 10, faults: try FaultPlan(spec: "latency=30ms"))))
+        let sandbox = try await SandboxRunner.start(
+            SandboxOptions(
+                vendors: [.mycrm], settings: EmulatorSettings(records: 10, faults: try FaultPlan(spec: "latency=30ms"))))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-scale-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         try await PostgresTestDatabase.withSchemaURL { _, url in
@@ -44,7 +45,8 @@ struct ScaleOutTests {
                     let email = "scale\(emails.count)@example.com"
                     emails.append(email)
                     let lead = #"{"FirstName":"Scale","LastName":"Out \#(emails.count)","Email":"\#(email)"}"#
-                    _ = try await runtime.acceptLead(try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant)
+                    _ = try await runtime.acceptLead(
+                        try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant)
                 }
             }
 
@@ -58,7 +60,8 @@ struct ScaleOutTests {
             while index == nil, Date() < holdDeadline {
                 try await Task.sleep(for: .milliseconds(10))
                 let owners = try await runtime.store.listDeliveries(
-                    tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000)).compactMap(\.leaseOwner)
+                    tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000)
+                ).compactMap(\.leaseOwner)
                 index = workers.firstIndex { worker in owners.contains { $0.hasPrefix("realtyhub-\(worker.processIdentifier)-") } }
             }
             let victimIndex = try #require(index, "a worker held deliveries in flight")
@@ -69,8 +72,10 @@ struct ScaleOutTests {
             #expect(workers[victimIndex].terminationReason == .uncaughtSignal)
             workers.remove(at: victimIndex)
             // What it held when it died (it may have finished some between the look and the kill).
-            let held = try await runtime.store.listDeliveries(tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000))
-                .filter { $0.leaseOwner?.hasPrefix(victim) == true }
+            let held = try await runtime.store.listDeliveries(
+                tenant: HubRuntime.defaultTenant, filter: DeliveryFilter(state: .inFlight, limit: 1000)
+            )
+            .filter { $0.leaseOwner?.hasPrefix(victim) == true }
             #expect(!held.isEmpty, "the killed worker held deliveries in flight")
             try await push(20)
 
@@ -83,10 +88,16 @@ struct ScaleOutTests {
                 for delivery in held {
                     states.append(try await runtime.store.delivery(id: delivery.id, tenant: HubRuntime.defaultTenant)?.state ?? .dead)
                 }
-                if states.allSatisfy({ $0 == .done }) { takenOver = ContinuousClock.now - killed } else { try await Task.sleep(for: .milliseconds(100)) }
+                if states.allSatisfy({ $0 == .done }) {
+                    takenOver = ContinuousClock.now - killed
+                } else {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
             }
             #expect(takenOver != nil, "the \(held.count) deliveries the killed worker held were not done within 60 s")
-            print("scale-out takeover: \(held.count) in-flight deliveries of the killed worker done \(takenOver.map { "\($0)" } ?? "never") after the kill")
+            print(
+                "scale-out takeover: \(held.count) in-flight deliveries of the killed worker done \(takenOver.map { "\($0)" } ?? "never") after the kill"
+            )
 
             let deadline = Date().addingTimeInterval(90)
             var open: [Delivery] = []
@@ -102,8 +113,11 @@ struct ScaleOutTests {
             repeat {
                 try await Task.sleep(for: .milliseconds(500))
                 runs = try await runtime.store.listSyncRuns(tenant: HubRuntime.defaultTenant, connectionID: connection.id, limit: 1000)
-            } while Date() < deadline && (runs.contains { $0.status == .running }
-                || Set(runs.map(\.resource)).contains { resource in !runs.contains { $0.resource == resource && $0.status == .succeeded } })
+            } while Date() < deadline
+                && (runs.contains { $0.status == .running }
+                    || Set(runs.map(\.resource)).contains { resource in
+                        !runs.contains { $0.resource == resource && $0.status == .succeeded }
+                    })
             for worker in workers { worker.terminate() }
             for worker in workers {
                 worker.waitUntilExit()

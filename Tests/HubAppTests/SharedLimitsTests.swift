@@ -4,6 +4,7 @@ import HubStore
 import HubStoreSQLite
 import Logging
 import Testing
+
 @testable import HubApp
 
 /// A connection's limits counted in the store hold across processes: two limiters, as two

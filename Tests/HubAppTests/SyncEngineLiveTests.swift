@@ -8,6 +8,7 @@ import Logging
 import RealtyModel
 import Sandbox
 import SyncEngine
+import Synchronization
 import Testing
 
 /// The sync engine against the sandbox emulators over loopback, with a real store.
@@ -23,8 +24,9 @@ import Testing
         let logger = Logger(label: "test")
 
         static func start(_ vendor: SandboxVendor, records: Int = 20) async throws -> Harness {
-            let sandbox = try await SandboxRunner.start(SandboxOptions(
-                vendors: [vendor], settings: EmulatorSettings(records: records, apimoRatePerSecond: 1000, apimoDailyQuota: 1_000_000)))
+            let sandbox = try await SandboxRunner.start(
+                SandboxOptions(
+                    vendors: [vendor], settings: EmulatorSettings(records: records, apimoRatePerSecond: 1000, apimoDailyQuota: 1_000_000)))
             let store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
             let http = VendorHTTPConfiguration.standard.makeClient()
             let logger = Logger(label: "test")
@@ -33,13 +35,14 @@ import Testing
             _ = try await store.createTenant(id: harness.tenant, name: "Test")
             guard let info = sandbox.info(vendor) else { throw ContractError("no emulator for \(vendor)") }
             let now = Date()
-            let credentials = try JSONSerialization.data(withJSONObject: info.credentials.mapValues { value -> Any in
-                if vendor == .propq, let number = Int(value) { return number }
-                if vendor == .apimo, value.contains(",") || info.credentials["agency_ids"] == value {
-                    return value.split(separator: ",").map(String.init)
-                }
-                return value
-            })
+            let credentials = try JSONSerialization.data(
+                withJSONObject: info.credentials.mapValues { value -> Any in
+                    if vendor == .propq, let number = Int(value) { return number }
+                    if vendor == .apimo, value.contains(",") || info.credentials["agency_ids"] == value {
+                        return value.split(separator: ",").map(String.init)
+                    }
+                    return value
+                })
             _ = try await store.saveConnection(
                 Connection(
                     id: harness.connectionID, tenantID: harness.tenant, vendor: vendor.rawValue, name: vendor.rawValue,
@@ -72,14 +75,16 @@ import Testing
         defer { Task { try? await harness.shutdown() } }
         let expected = try await harness.count("Leads", .mycrm) + harness.count("Contacts", .mycrm)
 
-        let first = try await harness.runner().run(tenant: harness.tenant, connectionID: harness.connectionID, resource: .contacts, mode: .incremental)
+        let first = try await harness.runner().run(
+            tenant: harness.tenant, connectionID: harness.connectionID, resource: .contacts, mode: .incremental)
         #expect(first.status == .succeeded, "\(first.error ?? "")")
         #expect(first.mode == .full, "the first pull is a full pass")
         #expect(first.inserted == expected && first.updated == 0 && first.deleted == 0)
         let stored = try await harness.store.list(Contact.self, tenant: harness.tenant, query: ListQuery(perPage: 1))
         #expect(stored.total == expected)
 
-        let quiet = try await harness.runner().run(tenant: harness.tenant, connectionID: harness.connectionID, resource: .contacts, mode: .incremental)
+        let quiet = try await harness.runner().run(
+            tenant: harness.tenant, connectionID: harness.connectionID, resource: .contacts, mode: .incremental)
         #expect(quiet.status == .succeeded, "\(quiet.error ?? "")")
         #expect(quiet.mode == .incremental)
         #expect(quiet.inserted == 0 && quiet.updated == 0 && quiet.deleted == 0, "nothing changed: \(quiet)")
@@ -87,7 +92,8 @@ import Testing
 
         let mutated = try #require(await harness.sandbox.emulator(.mycrm)?.control(.mutate(resource: "Leads", count: 3)).ids)
         let removed = try #require(await harness.sandbox.emulator(.mycrm)?.control(.delete(resource: "Contacts", count: 2)).ids)
-        let changes = try await harness.runner().run(tenant: harness.tenant, connectionID: harness.connectionID, resource: .contacts, mode: .incremental)
+        let changes = try await harness.runner().run(
+            tenant: harness.tenant, connectionID: harness.connectionID, resource: .contacts, mode: .incremental)
         #expect(changes.status == .succeeded, "\(changes.error ?? "")")
         #expect(changes.inserted == 0 && changes.updated == mutated.count && changes.deleted == removed.count, "\(changes)")
         let live = try await harness.store.list(Contact.self, tenant: harness.tenant, query: ListQuery(perPage: 1))
@@ -104,7 +110,8 @@ import Testing
         let harness = try await Harness.start(.mycrm, records: 20)
         defer { Task { try? await harness.shutdown() } }
         let behind: @Sendable () -> Date = { Date().addingTimeInterval(-3600) }
-        let t = harness.tenant, c = harness.connectionID
+        let t = harness.tenant
+        let c = harness.connectionID
         _ = try await harness.runner().run(tenant: t, connectionID: c, resource: .contacts, mode: .full)
         _ = try await harness.runner().run(tenant: t, connectionID: c, resource: .contacts, mode: .incremental)
 
@@ -124,7 +131,8 @@ import Testing
     @Test func deletionsOnlyAfterACompletedFullPassAndAFailedPassResumes() async throws {
         let harness = try await Harness.start(.pfExpert, records: 250)
         defer { Task { try? await harness.shutdown() } }
-        let first = try await harness.runner().run(tenant: harness.tenant, connectionID: harness.connectionID, resource: .member, mode: .full)
+        let first = try await harness.runner().run(
+            tenant: harness.tenant, connectionID: harness.connectionID, resource: .member, mode: .full)
         #expect(first.status == .succeeded, "\(first.error ?? "")")
         let users = try await harness.count("users", .pfExpert)
         #expect(first.inserted == users && first.pages >= 3)
@@ -132,14 +140,16 @@ import Testing
         _ = try await harness.sandbox.emulator(.pfExpert)?.control(.delete(resource: "users", count: 2))
         // Page two fails for longer than the connector retries: the pass stops part-way.
         harness.sandbox.faults(.pfExpert)?.enqueue([FaultInjection(kind: .serverError(503), count: 20, method: "GET", path: "/users")])
-        let broken = try await harness.runner().run(tenant: harness.tenant, connectionID: harness.connectionID, resource: .member, mode: .full)
+        let broken = try await harness.runner().run(
+            tenant: harness.tenant, connectionID: harness.connectionID, resource: .member, mode: .full)
         #expect(broken.status == .failed)
         #expect(broken.deleted == 0, "an incomplete pass deletes nothing")
         var live = try await harness.store.list(Member.self, tenant: harness.tenant, query: ListQuery(perPage: 1))
         #expect(live.total == users)
 
         harness.sandbox.faults(.pfExpert)?.clear()
-        let resumed = try await harness.runner().run(tenant: harness.tenant, connectionID: harness.connectionID, resource: .member, mode: .full)
+        let resumed = try await harness.runner().run(
+            tenant: harness.tenant, connectionID: harness.connectionID, resource: .member, mode: .full)
         #expect(resumed.status == .succeeded, "\(resumed.error ?? "")")
         #expect(resumed.deleted == 2, "the completed pass finds the two deletions: \(resumed)")
         live = try await harness.store.list(Member.self, tenant: harness.tenant, query: ListQuery(perPage: 1))
@@ -155,9 +165,14 @@ import Testing
         lead.email = "ada.once@example.com"
         lead.contactType = "Lead"
         let payload = try JSONEncoder().encode(lead)
-        let delivery = try #require(try await harness.store.enqueue(
-            [NewDelivery(tenantID: harness.tenant, connectionID: harness.connectionID, kind: .leadCreate, payload: payload, maxAttempts: 5)],
-            now: Date()).first)
+        let delivery = try #require(
+            try await harness.store.enqueue(
+                [
+                    NewDelivery(
+                        tenantID: harness.tenant, connectionID: harness.connectionID, kind: .leadCreate, payload: payload, maxAttempts: 5)
+                ],
+                now: Date()
+            ).first)
 
         // Log in first, so the fault below hits the create and not the login.
         let connection = try #require(try await harness.store.connection(id: harness.connectionID, tenant: harness.tenant))
@@ -191,10 +206,15 @@ import Testing
         lead.lastName = "Budget"
         lead.email = "budget@example.com"
         lead.contactType = "Lead"
-        let delivery = try #require(try await harness.store.enqueue(
-            [NewDelivery(tenantID: harness.tenant, connectionID: harness.connectionID, kind: .leadCreate,
-                         payload: try JSONEncoder().encode(lead), maxAttempts: 2)],
-            now: Date()).first)
+        let delivery = try #require(
+            try await harness.store.enqueue(
+                [
+                    NewDelivery(
+                        tenantID: harness.tenant, connectionID: harness.connectionID, kind: .leadCreate,
+                        payload: try JSONEncoder().encode(lead), maxAttempts: 2)
+                ],
+                now: Date()
+            ).first)
         harness.sandbox.faults(.mycrm)?.enqueue([FaultInjection(kind: .serverError(503), count: 50, method: "POST")])
         let clock = TestNow()
         let worker = DeliveryWorker(
@@ -224,8 +244,6 @@ final class TestNow: Sendable {
     func advance(_ seconds: TimeInterval) { state.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-import Synchronization
-
 /// A lead delivered through each kind of fault the sandbox injects is created exactly once.
 @Suite struct DeliveryUnderFaultsTests {
     static let kinds: [String] = ["500", "502", "503", "429", "timeout", "reset", "garbage", "slow", "lost", "lost-reset"]
@@ -246,10 +264,15 @@ import Synchronization
         lead.lastName = kind
         lead.email = email
         lead.contactType = "Lead"
-        let delivery = try #require(try await harness.store.enqueue(
-            [NewDelivery(tenantID: harness.tenant, connectionID: harness.connectionID, kind: .leadCreate,
-                         payload: try JSONEncoder().encode(lead), maxAttempts: 6)],
-            now: Date()).first)
+        let delivery = try #require(
+            try await harness.store.enqueue(
+                [
+                    NewDelivery(
+                        tenantID: harness.tenant, connectionID: harness.connectionID, kind: .leadCreate,
+                        payload: try JSONEncoder().encode(lead), maxAttempts: 6)
+                ],
+                now: Date()
+            ).first)
         let fault: FaultKind
         switch kind {
         case "429": fault = .rateLimited

@@ -8,7 +8,7 @@ import Sandbox
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// On SQLite (one process at a time), a `realtyhub run` killed with SIGKILL while a delivery is
@@ -17,8 +17,9 @@ import Glibc
 @Suite struct SQLiteTakeoverTests {
     @Test func aRestartedProcessTakesOverADeadProcesssDeliveryWithinSeconds() async throws {
         // The first POST the worker sends is held for 60 s, so it is killed mid-attempt.
-        let sandbox = try await SandboxRunner.start(SandboxOptions(
-            vendors: [.mycrm], settings: EmulatorSettings(records: 5, faults: try FaultPlan(spec: "latency=30ms,slow=60s"))))
+        let sandbox = try await SandboxRunner.start(
+            SandboxOptions(
+                vendors: [.mycrm], settings: EmulatorSettings(records: 5, faults: try FaultPlan(spec: "latency=30ms,slow=60s"))))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-takeover-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let info = try #require(sandbox.info(.mycrm))
@@ -30,7 +31,8 @@ import Glibc
         sandbox.faults(.mycrm)?.enqueue([FaultInjection(kind: .slow, count: 1, method: "POST")])
         let lead = #"{"FirstName":"Taken","LastName":"Over","Email":"taken.over@example.com"}"#
         let delivery = try #require(
-            try await runtime.acceptLead(try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant).first)
+            try await runtime.acceptLead(try JSONValue(parsing: lead), connections: [connection.id], tenant: HubRuntime.defaultTenant).first
+        )
         func state() async throws -> Delivery? {
             try await runtime.store.delivery(id: delivery.id, tenant: HubRuntime.defaultTenant)
         }

@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import Prometheus
 import RealtyModel
+
 @testable import HubServer
 
 /// A hub with two tenants, records, a connection and API clients with different scopes, and
@@ -69,7 +70,8 @@ struct APIHarness {
     var application: some ApplicationProtocol {
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
-        return Application(router: api.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        return Application(
+            router: api.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)), logger: logger)
     }
 
     /// Runs `body` against the router.

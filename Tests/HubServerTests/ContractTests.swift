@@ -5,6 +5,7 @@ import HubStore
 import HummingbirdTesting
 import RealtyModel
 import Testing
+
 @testable import HubServer
 
 /// The API contract: the document states the server's checks, and the server does what the
@@ -17,8 +18,10 @@ import Testing
 
     /// The document's patterns say exactly what the server's own checks say.
     @Test func patternsAgreeWithTheServerChecks() {
-        let phones = ["+1 (555) 010-2030", "12345", "1234", "+44 20 7946 0958", "555-0100 x12", "1+2345678", "123456789012345678901",
-                      "(0)12.34/56", "12345\n", "\u{00A0}12345", "١٢٣٤٥", "12 34 5", ""]
+        let phones = [
+            "+1 (555) 010-2030", "12345", "1234", "+44 20 7946 0958", "555-0100 x12", "1+2345678", "123456789012345678901",
+            "(0)12.34/56", "12345\n", "\u{00A0}12345", "١٢٣٤٥", "12 34 5", "",
+        ]
         for phone in phones {
             #expect(Self.matches(OpenAPIDocument.phonePattern, phone) == FieldRules.isPhone(phone), "phone \(phone.debugDescription)")
         }
@@ -26,11 +29,16 @@ import Testing
         for text in texts {
             #expect(Self.matches(Schema.nonBlankPattern, text) == FieldRules.isPresent(text), "text \(text.debugDescription)")
         }
-        let keys = ["k", "lead-1", " k", "k ", "a b", String(repeating: "x", count: 200), String(repeating: "x", count: 201), "", "é", "k\n"]
+        let keys = [
+            "k", "lead-1", " k", "k ", "a b", String(repeating: "x", count: 200), String(repeating: "x", count: 201), "", "é", "k\n",
+        ]
         for key in keys {
             #expect(Self.matches(HubAPI.idempotencyKeyPattern, key) == HubAPI.isIdempotencyKey(key), "key \(key.debugDescription)")
         }
-        for url in ["http://127.0.0.1:8080", "https://api.example.com/v1/", "ftp://x", "http://", "http://a b", "http://x?q=1", "http://x\n", "http://a:65536"] {
+        for url in [
+            "http://127.0.0.1:8080", "https://api.example.com/v1/", "ftp://x", "http://", "http://a b", "http://x?q=1", "http://x\n",
+            "http://a:65536",
+        ] {
             let accepted = (try? HubAPI.checkConnectionMembers(baseURL: url, authURL: nil, interval: nil, rate: nil)) != nil
             #expect(accepted == Self.matches(OpenAPIDocument.urlPattern, url), "url \(url.debugDescription)")
         }
@@ -73,22 +81,29 @@ import Testing
         let connection = harness.connectionID
         try await harness.test { client in
             // A contact read from the API (with raw) sent back as a lead.
-            let read = try await client.execute(uri: "/v1/contacts/\(key)?fields=ContactKey,FirstName,LastName,Email,ModificationTimestamp,OriginalEntryTimestamp,ContentHash,raw,ConnectionId,SourceSystemName,SourceSystemContactKey,DeletedYN", method: .get, headers: bearer(token))
+            let read = try await client.execute(
+                uri:
+                    "/v1/contacts/\(key)?fields=ContactKey,FirstName,LastName,Email,ModificationTimestamp,OriginalEntryTimestamp,ContentHash,raw,ConnectionId,SourceSystemName,SourceSystemContactKey,DeletedYN",
+                method: .get, headers: bearer(token))
             #expect(read.status == .ok && read.json["ContactKey"]?.string == key && read.json["raw"] != nil)
             let lead = #"{"lead":\#(read.text),"connections":["crm"]}"#
             let accepted = try await client.execute(uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer(lead))
             #expect(accepted.status == .accepted, "\(accepted.text)")
             let payload = accepted.json["deliveries"]?.array?.first?["payload"]
-            #expect(payload?["ContactKey"] == nil && payload?["raw"] == nil && payload?["ContentHash"] == nil, "the hub's fields are not delivered")
+            #expect(
+                payload?["ContactKey"] == nil && payload?["raw"] == nil && payload?["ContentHash"] == nil,
+                "the hub's fields are not delivered")
             #expect(payload?["Email"] == read.json["Email"])
             // Server-owned values that would not even parse are ignored too.
-            let odd = #"{"lead":{"FirstName":"Ada","ModificationTimestamp":"yesterday","DeletedYN":"no","ContactKey":7},"connections":["crm"]}"#
+            let odd =
+                #"{"lead":{"FirstName":"Ada","ModificationTimestamp":"yesterday","DeletedYN":"no","ContactKey":7},"connections":["crm"]}"#
             let oddAccepted = try await client.execute(uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer(odd))
             #expect(oddAccepted.status == .accepted, "\(oddAccepted.text)")
 
             // A connection read from the API patched back as it is.
             let current = try await client.execute(uri: "/v1/connections/\(connection)", method: .get, headers: bearer(token))
-            let patched = try await client.execute(uri: "/v1/connections/\(connection)", method: .patch, headers: jsonHeaders(token), body: buffer(current.text))
+            let patched = try await client.execute(
+                uri: "/v1/connections/\(connection)", method: .patch, headers: jsonHeaders(token), body: buffer(current.text))
             #expect(patched.status == .ok, "\(patched.text)")
             #expect(patched.json["id"] == current.json["id"] && patched.json["created_at"] == current.json["created_at"])
         }
@@ -100,7 +115,9 @@ import Testing
         let token = try await harness.token(harness.full)
         let connection = harness.connectionID
         try await harness.test { client in
-            func status(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields? = nil) async throws -> HTTPResponse.Status {
+            func status(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields? = nil) async throws
+                -> HTTPResponse.Status
+            {
                 let sent = headers ?? (body == nil ? bearer(token) : jsonHeaders(token))
                 return try await client.execute(uri: uri, method: method, headers: sent, body: body.map(buffer)).status
             }
@@ -122,14 +139,25 @@ import Testing
             #expect(try await status(.get, "/v1/events?after=9007199254740991") == .ok)
             // Inventory routes of another vendor's connection do not exist.
             #expect(try await status(.post, "/v1/connections/\(connection)/developments/d1/publish") == .notFound)
-            #expect(try await status(.put, "/v1/connections/\(connection)/developments/d1/units/A1", body: #"{"status":"AVAILABLE","price":1,"directions":[]}"#) == .notFound)
+            #expect(
+                try await status(
+                    .put, "/v1/connections/\(connection)/developments/d1/units/A1",
+                    body: #"{"status":"AVAILABLE","price":1,"directions":[]}"#) == .notFound)
             // Idempotency keys: 1 to 200 visible ASCII characters.
             let longKey = String(repeating: "k", count: 201)
-            #expect(try await status(.post, "/v1/leads", body: #"{"lead":{"FirstName":"A"}}"#, headers: jsonHeaders(token, extra: [(.idempotencyKey, longKey)])) == .badRequest)
-            #expect(try await status(.post, "/v1/leads", body: #"{"lead":{"FirstName":"A"}}"#, headers: jsonHeaders(token, extra: [(.idempotencyKey, "é")])) == .badRequest)
+            #expect(
+                try await status(
+                    .post, "/v1/leads", body: #"{"lead":{"FirstName":"A"}}"#,
+                    headers: jsonHeaders(token, extra: [(.idempotencyKey, longKey)])) == .badRequest)
+            #expect(
+                try await status(
+                    .post, "/v1/leads", body: #"{"lead":{"FirstName":"A"}}"#, headers: jsonHeaders(token, extra: [(.idempotencyKey, "é")]))
+                    == .badRequest)
             // A connection URL of the documented form only; other vendors' credentials conflict.
             #expect(try await status(.patch, "/v1/connections/\(connection)", body: #"{"base_url":"http://x?q=1"}"#) == .badRequest)
-            #expect(try await status(.patch, "/v1/connections/\(connection)", body: #"{"credentials":{"api_key":"k","api_secret":"s"}}"#) == .conflict)
+            #expect(
+                try await status(.patch, "/v1/connections/\(connection)", body: #"{"credentials":{"api_key":"k","api_secret":"s"}}"#)
+                    == .conflict)
             #expect(try await status(.patch, "/v1/connections/\(connection)", body: #"{"name":null}"#) == .badRequest)
         }
     }

@@ -11,6 +11,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 import RealtyModel
 import Testing
+
 @testable import HubServer
 
 /// `POST /v1/leads` under one Idempotency-Key, 20 requests at once over 20 HTTP connections to
@@ -87,11 +88,13 @@ import Testing
             #expect(conflicts.allSatisfy { $0.1["error"]?["code"]?.string == "idempotency_key_reused" })
             // The accepted body is the one stored, and sending it again replays it.
             let winner = try #require(accepted.first)
-            let stored = try await harness.runtime.store.listDeliveries(tenant: "tenant-a", filter: DeliveryFilter(idempotencyKey: "race-different"))
+            let stored = try await harness.runtime.store.listDeliveries(
+                tenant: "tenant-a", filter: DeliveryFilter(idempotencyKey: "race-different"))
             #expect(stored.map(\.id) == Self.deliveryIDs(winner.element.1))
             let payload = try JSONDecoder().decode(Contact.self, from: try #require(stored.first).payload)
             #expect(payload.firstName == "Ada \(winner.offset)")
-            let replay = try await Self.fire(port: port, token: token, key: "race-different", bodies: [bodies[winner.offset], bodies[(winner.offset + 1) % 20]])
+            let replay = try await Self.fire(
+                port: port, token: token, key: "race-different", bodies: [bodies[winner.offset], bodies[(winner.offset + 1) % 20]])
             #expect(replay[0].0 == 202 && Self.deliveryIDs(replay[0].1) == Self.deliveryIDs(winner.element.1))
             #expect(replay[1].0 == 409)
         }

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import HubApp
 import HubOperations
@@ -13,8 +12,10 @@ import RealtyModel
 import Sandbox
 import Testing
 
+import struct ConnectorKit.VendorHTTPConfiguration
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The hub served over loopback against the five sandbox emulators.
@@ -39,7 +40,8 @@ import Glibc
     /// server), then a lead posted through the API reaches each emulator that takes leads
     /// exactly once, as the sandbox's write log shows.
     @Test func leadPostedToTheServerIsDeliveredExactlyOnceToEachEmulator() async throws {
-        let sandbox = try await SandboxRunner.start(SandboxOptions(vendors: SandboxVendor.allCases, settings: EmulatorSettings(records: 10)))
+        let sandbox = try await SandboxRunner.start(
+            SandboxOptions(vendors: SandboxVendor.allCases, settings: EmulatorSettings(records: 10)))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-live-\(UUID().uuidString)")
         var logger = Logger(label: "live-test")
         logger.logLevel = .warning
@@ -116,8 +118,9 @@ import Glibc
     /// PropQ inventory, the MyCRM address check, a sync started through the API and a
     /// connection test, over HTTP against the emulators.
     @Test func inventoryAddressSyncAndConnectionTestRoutes() async throws {
-        let sandbox = try await SandboxRunner.start(SandboxOptions(
-            vendors: [.propq, .mycrm], settings: EmulatorSettings(records: 10, publishDuration: .milliseconds(300))))
+        let sandbox = try await SandboxRunner.start(
+            SandboxOptions(
+                vendors: [.propq, .mycrm], settings: EmulatorSettings(records: 10, publishDuration: .milliseconds(300))))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-live-\(UUID().uuidString)")
         var logger = Logger(label: "live-test")
         logger.logLevel = .warning
@@ -141,26 +144,35 @@ import Glibc
         }
         var iterator = port.stream.makeAsyncIterator()
         let base = "http://127.0.0.1:\(try #require(await iterator.next()))"
-        let token = try #require(try await Self.request(
-            http, .POST, "\(base)/oauth/token", basic: "\(client.id):\(secret)", contentType: "application/x-www-form-urlencoded",
-            body: "grant_type=client_credentials").json["access_token"] as? String)
-        let propq = try #require(ids[.propq]), mycrm = try #require(ids[.mycrm])
+        let token = try #require(
+            try await Self.request(
+                http, .POST, "\(base)/oauth/token", basic: "\(client.id):\(secret)", contentType: "application/x-www-form-urlencoded",
+                body: "grant_type=client_credentials"
+            ).json["access_token"] as? String)
+        let propq = try #require(ids[.propq])
+        let mycrm = try #require(ids[.mycrm])
 
         let tested = try await Self.request(http, .POST, "\(base)/v1/connections/\(mycrm)/test", token: token)
         #expect(tested.status == 200 && tested.json["ok"] as? Bool == true, "\(tested.json)")
 
-        let started = try await Self.request(http, .POST, "\(base)/v1/connections/\(mycrm)/sync", token: token, contentType: "application/json", body: #"{"resource":"contacts","full":true}"#)
+        let started = try await Self.request(
+            http, .POST, "\(base)/v1/connections/\(mycrm)/sync", token: token, contentType: "application/json",
+            body: #"{"resource":"contacts","full":true}"#)
         #expect(started.status == 202, "\(started.json)")
         var runs: [[String: Any]] = []
         let syncDeadline = Date().addingTimeInterval(30)
         repeat {
             try await Task.sleep(for: .milliseconds(200))
-            runs = (try await Self.request(http, .GET, "\(base)/v1/sync-runs?connection=\(mycrm)", token: token).json["value"] as? [[String: Any]]) ?? []
+            runs =
+                (try await Self.request(http, .GET, "\(base)/v1/sync-runs?connection=\(mycrm)", token: token).json["value"]
+                    as? [[String: Any]]) ?? []
         } while !runs.contains(where: { $0["status"] as? String == "succeeded" }) && Date() < syncDeadline
         #expect(runs.first?["status"] as? String == "succeeded" && (runs.first?["inserted"] as? Int ?? 0) > 0, "\(runs)")
 
         let units = try #require(await sandbox.emulator(.propq)?.control(.list(resource: "units")).records)
-        guard case .object(let fields)? = units.first, case .string(let development)? = fields["DevId"], case .string(let unit)? = fields["UntName"] else {
+        guard case .object(let fields)? = units.first, case .string(let development)? = fields["DevId"],
+            case .string(let unit)? = fields["UntName"]
+        else {
             Issue.record("unexpected unit shape")
             return
         }
@@ -168,7 +180,8 @@ import Glibc
             http, .PUT, "\(base)/v1/connections/\(propq)/developments/\(development)/units/\(unit)", token: token,
             contentType: "application/json", body: #"{"status":"SOLD","price":420000,"directions":["North"]}"#)
         #expect(update.status == 202, "\(update.json)")
-        let publish = try await Self.request(http, .POST, "\(base)/v1/connections/\(propq)/developments/\(development)/publish", token: token)
+        let publish = try await Self.request(
+            http, .POST, "\(base)/v1/connections/\(propq)/developments/\(development)/publish", token: token)
         #expect(publish.status == 202)
         for id in [update.json["id"] as? String, publish.json["id"] as? String].compactMap({ $0 }) {
             var state = ""
@@ -179,15 +192,18 @@ import Glibc
             } while state != "done" && state != "dead" && Date() < deadline
             #expect(state == "done", "delivery \(id)")
         }
-        let status = try await Self.request(http, .GET, "\(base)/v1/connections/\(propq)/developments/\(development)/publish-status", token: token)
+        let status = try await Self.request(
+            http, .GET, "\(base)/v1/connections/\(propq)/developments/\(development)/publish-status", token: token)
         #expect(status.status == 200 && status.json["status"] as? String == "PUBLISHED", "\(status.json)")
         let unknown = try await Self.request(http, .GET, "\(base)/v1/connections/\(propq)/developments/999999/publish-status", token: token)
         #expect(unknown.status == 404, "\(unknown.json)")
 
         let address = #"{"address":"1600 Pennsylvania Ave NW, Washington, DC"}"#
-        let first = try await Self.request(http, .POST, "\(base)/v1/connections/\(mycrm)/address-check", token: token, contentType: "application/json", body: address)
+        let first = try await Self.request(
+            http, .POST, "\(base)/v1/connections/\(mycrm)/address-check", token: token, contentType: "application/json", body: address)
         #expect(first.status == 200 && first.json["cached"] as? Bool == false, "\(first.json)")
-        let second = try await Self.request(http, .POST, "\(base)/v1/connections/\(mycrm)/address-check", token: token, contentType: "application/json", body: address)
+        let second = try await Self.request(
+            http, .POST, "\(base)/v1/connections/\(mycrm)/address-check", token: token, contentType: "application/json", body: address)
         #expect(second.json["cached"] as? Bool == true)
 
         server.cancel()
@@ -244,7 +260,9 @@ import Glibc
         try refused.run()
         refused.waitUntilExit()
         #expect(refused.terminationStatus != 0)
-        #expect(FileManager.default.fileExists(atPath: foreign.appendingPathComponent("keep.txt").path), "a folder that is not a demo's is left alone")
+        #expect(
+            FileManager.default.fileExists(atPath: foreign.appendingPathComponent("keep.txt").path),
+            "a folder that is not a demo's is left alone")
     }
 
     static func binary() throws -> URL {

@@ -5,6 +5,7 @@ import HubStore
 import HummingbirdTesting
 import RealtyModel
 import Testing
+
 @testable import HubServer
 
 /// The OpenAPI document: kept in the repository, covering every route, and describing what
@@ -21,7 +22,8 @@ import Testing
         let document = harness.api.openAPIDocument()
         if ProcessInfo.processInfo.environment["REALTYHUB_UPDATE_OPENAPI"] == "1" {
             let object = try JSONSerialization.jsonObject(with: Data(document.jsonText.utf8))
-            let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let pretty = try JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             try (pretty + Data("\n".utf8)).write(to: Self.repositoryCopy)
         }
         let stored = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: Self.repositoryCopy))
@@ -46,7 +48,8 @@ import Testing
             let inTemplate = Set(spec.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
             #expect(declared == inTemplate, "\(spec.path) declares its path parameters")
             if spec.scope != nil {
-                #expect(operation["responses"]?["401"] != nil && operation["responses"]?["403"] != nil, "\(spec.path) documents auth failures")
+                #expect(
+                    operation["responses"]?["401"] != nil && operation["responses"]?["403"] != nil, "\(spec.path) documents auth failures")
             }
         }
         // Every $ref resolves.
@@ -74,7 +77,9 @@ import Testing
 
         try await harness.test { client in
             var checked = 0
-            func check(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: String? = nil) async throws -> TestResponse {
+            func check(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: String? = nil) async throws
+                -> TestResponse
+            {
                 let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map(buffer))
                 let path = String(uri.split(separator: "?", maxSplits: 1)[0])
                 guard let spec = specs.first(where: { $0.method == method && $0.matches(path) }) else {
@@ -107,19 +112,26 @@ import Testing
             _ = try await check(.get, "/v1/events?after=0", headers: auth)
             _ = try await check(.get, "/v1/connections", headers: auth)
             _ = try await check(.get, "/v1/connections/\(connection)", headers: auth)
-            _ = try await check(.patch, "/v1/connections/\(connection)", headers: jsonHeaders(token), body: #"{"sync_interval_seconds":120}"#)
-            _ = try await check(.post, "/v1/connections", headers: jsonHeaders(token), body: #"{"vendor":"mycrm","name":"crm","base_url":"http://127.0.0.1:1","credentials":{"username":"a","access_key":"b"}}"#)
+            _ = try await check(
+                .patch, "/v1/connections/\(connection)", headers: jsonHeaders(token), body: #"{"sync_interval_seconds":120}"#)
+            _ = try await check(
+                .post, "/v1/connections", headers: jsonHeaders(token),
+                body: #"{"vendor":"mycrm","name":"crm","base_url":"http://127.0.0.1:1","credentials":{"username":"a","access_key":"b"}}"#)
             _ = try await check(.get, "/v1/sync-runs", headers: auth)
             let lead = #"{"lead":{"FirstName":"Ada","Email":"ada@example.com"},"connections":["crm"]}"#
             let accepted = try await check(.post, "/v1/leads", headers: jsonHeaders(token, extra: [(.idempotencyKey, "k")]), body: lead)
-            _ = try await check(.post, "/v1/leads", headers: jsonHeaders(token, extra: [(.idempotencyKey, "k")]), body: lead.replacingOccurrences(of: "Ada", with: "Eve"))
+            _ = try await check(
+                .post, "/v1/leads", headers: jsonHeaders(token, extra: [(.idempotencyKey, "k")]),
+                body: lead.replacingOccurrences(of: "Ada", with: "Eve"))
             _ = try await check(.post, "/v1/leads", headers: jsonHeaders(token), body: #"{"lead":{"Email":"nope"},"connections":["crm"]}"#)
             _ = try await check(.post, "/v1/leads", headers: jsonHeaders(token), body: "[")
             let id = accepted.json["deliveries"]?.array?.first?["id"]?.string ?? "x"
             _ = try await check(.get, "/v1/deliveries", headers: auth)
             _ = try await check(.get, "/v1/deliveries/\(id)", headers: auth)
             _ = try await check(.post, "/v1/deliveries/\(id)/retry", headers: auth)
-            _ = try await check(.put, "/v1/connections/\(connection)/developments/d1/units/A1", headers: jsonHeaders(token), body: #"{"status":"AVAILABLE","price":100,"directions":["N"]}"#)
+            _ = try await check(
+                .put, "/v1/connections/\(connection)/developments/d1/units/A1", headers: jsonHeaders(token),
+                body: #"{"status":"AVAILABLE","price":100,"directions":["N"]}"#)
             _ = try await check(.post, "/v1/connections/\(connection)/developments/d1/publish", headers: auth)
             _ = try await check(.post, "/v1/connections/\(connection)/address-check", headers: jsonHeaders(token), body: #"{"address":""}"#)
             _ = try await check(.delete, "/v1/connections/nope", headers: auth)
@@ -175,7 +187,8 @@ struct SchemaValidator {
 
     static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
-        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object), ("number", .number): return true
+        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object), ("number", .number):
+            return true
         case ("integer", .number(let number)): return number.int64Value != nil
         default: return false
         }

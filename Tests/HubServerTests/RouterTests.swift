@@ -8,6 +8,7 @@ import Metrics
 import Prometheus
 import RealtyModel
 import Testing
+
 @testable import HubServer
 
 /// The API over a real store, through the router (no sockets).
@@ -36,7 +37,8 @@ import Testing
         }
         try await harness.test { client in
             let good = try await client.execute(
-                uri: "/oauth/token", method: .post, headers: basic(harness.full.id, harness.full.secret), body: buffer("grant_type=client_credentials"))
+                uri: "/oauth/token", method: .post, headers: basic(harness.full.id, harness.full.secret),
+                body: buffer("grant_type=client_credentials"))
             #expect(good.status == .ok)
             #expect(good.json["token_type"]?.string == "Bearer" && good.json["expires_in"]?.number == 1800)
             #expect(good.headers[.cacheControl] == "no-store")
@@ -45,7 +47,8 @@ import Testing
             #expect(list.status == .ok)
 
             let wrong = try await client.execute(
-                uri: "/oauth/token", method: .post, headers: basic(harness.full.id, "not-the-secret"), body: buffer("grant_type=client_credentials"))
+                uri: "/oauth/token", method: .post, headers: basic(harness.full.id, "not-the-secret"),
+                body: buffer("grant_type=client_credentials"))
             #expect(wrong.status == .unauthorized && wrong.errorCode == "invalid_client")
             let unknown = try await client.execute(
                 uri: "/oauth/token", method: .post, headers: basic("rhc_nobody", "x"), body: buffer("grant_type=client_credentials"))
@@ -53,11 +56,13 @@ import Testing
             let noAuth = try await client.execute(uri: "/oauth/token", method: .post, body: buffer("grant_type=client_credentials"))
             #expect(noAuth.status == .unauthorized)
             let grant = try await client.execute(
-                uri: "/oauth/token", method: .post, headers: basic(harness.full.id, harness.full.secret), body: buffer("grant_type=password"))
+                uri: "/oauth/token", method: .post, headers: basic(harness.full.id, harness.full.secret),
+                body: buffer("grant_type=password"))
             #expect(grant.status == .badRequest && grant.errorCode == "unsupported_grant_type")
             var textType = basic(harness.full.id, harness.full.secret)
             textType[.contentType] = "text/plain"
-            let unsupported = try await client.execute(uri: "/oauth/token", method: .post, headers: textType, body: buffer("grant_type=client_credentials"))
+            let unsupported = try await client.execute(
+                uri: "/oauth/token", method: .post, headers: textType, body: buffer("grant_type=client_credentials"))
             #expect(unsupported.status == .unsupportedMediaType)
 
             // A token may ask for fewer scopes, never more.
@@ -100,7 +105,9 @@ import Testing
         let harness = try await APIHarness.make()
         defer { Task { await harness.shutdown() } }
         let tokens = TokenService(secretBox: harness.runtime.secretBox, store: harness.runtime.store, lifetime: 60, clientCacheSeconds: 0)
-        let old = try await tokens.issue(clientID: harness.full.id, secret: harness.full.secret, requested: nil, now: Date().addingTimeInterval(-3600)).token
+        let old = try await tokens.issue(
+            clientID: harness.full.id, secret: harness.full.secret, requested: nil, now: Date().addingTimeInterval(-3600)
+        ).token
         await #expect(throws: APIError.self) { try await tokens.authenticate(old) }
         let fresh = try await tokens.issue(clientID: harness.reader.id, secret: harness.reader.secret, requested: nil).token
         _ = try await tokens.authenticate(fresh)
@@ -136,7 +143,8 @@ import Testing
         defer { Task { await harness.shutdown() } }
         let token = try await harness.token(harness.full)
         try await harness.test { client in
-            let first = try await client.execute(uri: "/v1/contacts?per_page=10&sort=Email&sort_order=desc", method: .get, headers: bearer(token))
+            let first = try await client.execute(
+                uri: "/v1/contacts?per_page=10&sort=Email&sort_order=desc", method: .get, headers: bearer(token))
             #expect(first.status == .ok)
             #expect(first.json["count"]?.number == 25 && first.json["per_page"]?.number == 10)
             let emails = first.json["value"]?.array?.compactMap { $0["Email"]?.string } ?? []
@@ -147,17 +155,22 @@ import Testing
 
             let projected = try await client.execute(uri: "/v1/contacts?fields=Email,raw&per_page=1", method: .get, headers: bearer(token))
             let record = try #require(projected.json["value"]?.array?.first)
-            guard case .object(let members) = record else { Issue.record("not an object"); return }
+            guard case .object(let members) = record else {
+                Issue.record("not an object")
+                return
+            }
             #expect(Set(members.keys) == ["ContactKey", "Email", "raw"])
 
-            let expanded = try await client.execute(uri: "/v1/contacts?expand=owner&per_page=3&fields=Email", method: .get, headers: bearer(token))
+            let expanded = try await client.execute(
+                uri: "/v1/contacts?expand=owner&per_page=3&fields=Email", method: .get, headers: bearer(token))
             let owners = expanded.json["value"]?.array?.compactMap { $0["owner"]?["MemberKey"]?.string } ?? []
             #expect(owners.count == 3)
             #expect(expanded.json["value"]?.array?.first?["SourceSystemOwnerMemberKey"] == nil, "projection still applies")
 
             let filtered = try await client.execute(uri: "/v1/contacts?Email=person7%40example.com", method: .get, headers: bearer(token))
             #expect(filtered.json["count"]?.number == 1 && filtered.json["value"]?.array?.first?["Email"]?.string == "person7@example.com")
-            let since = try await client.execute(uri: "/v1/contacts?modified_since=2999-01-01T00:00:00Z", method: .get, headers: bearer(token))
+            let since = try await client.execute(
+                uri: "/v1/contacts?modified_since=2999-01-01T00:00:00Z", method: .get, headers: bearer(token))
             #expect(since.json["count"]?.number == 0)
 
             for (uri, code) in [
@@ -170,7 +183,8 @@ import Testing
                 let response = try await client.execute(uri: uri, method: .get, headers: bearer(token))
                 #expect(response.status == .badRequest && response.errorCode == code, "\(uri): \(response.status) \(response.text)")
             }
-            let one = try await client.execute(uri: "/v1/contacts/\(harness.contactKeys[3])?expand=owner", method: .get, headers: bearer(token))
+            let one = try await client.execute(
+                uri: "/v1/contacts/\(harness.contactKeys[3])?expand=owner", method: .get, headers: bearer(token))
             #expect(one.status == .ok && one.json["ContactKey"]?.string == harness.contactKeys[3] && one.json["owner"] != nil)
             let missing = try await client.execute(uri: "/v1/contacts/no-such-key", method: .get, headers: bearer(token))
             #expect(missing.status == .notFound)
@@ -193,13 +207,15 @@ import Testing
             let route = try await client.execute(uri: "/v1/nothing-here", method: .get, headers: bearer(token))
             #expect(route.status == .notFound && route.errorCode == "not_found")
             let big = String(repeating: "x", count: HubServerLimits.maximumBodyBytes + 10)
-            let tooLarge = try await client.execute(uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer(#"{"lead":{"Notes":"\#(big)"}}"#))
+            let tooLarge = try await client.execute(
+                uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer(#"{"lead":{"Notes":"\#(big)"}}"#))
             #expect(tooLarge.status == .contentTooLarge && tooLarge.errorCode == "body_too_large")
             var plain = bearer(token)
             plain[.contentType] = "text/plain"
             let mediaType = try await client.execute(uri: "/v1/leads", method: .post, headers: plain, body: buffer("hello"))
             #expect(mediaType.status == .unsupportedMediaType)
-            let malformed = try await client.execute(uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer("{not json"))
+            let malformed = try await client.execute(
+                uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer("{not json"))
             #expect(malformed.status == .badRequest && malformed.errorCode == "invalid_json")
             let invalid = try await client.execute(
                 uri: "/v1/leads", method: .post, headers: jsonHeaders(token),
@@ -207,7 +223,8 @@ import Testing
             #expect(invalid.status == .unprocessableContent && invalid.errorCode == "validation_failed")
             #expect(invalid.json["error"]?["details"]?.array?.contains { $0["field"]?.string == "Email" } == true)
             let wrongType = try await client.execute(
-                uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer(#"{"lead":{"FirstName":42},"connections":["crm"]}"#))
+                uri: "/v1/leads", method: .post, headers: jsonHeaders(token),
+                body: buffer(#"{"lead":{"FirstName":42},"connections":["crm"]}"#))
             #expect(wrongType.status == .badRequest, "\(wrongType.text)")
         }
     }
@@ -239,7 +256,8 @@ import Testing
         let token = try await harness.token(harness.full)
         let secret = "very-secret-access-key-9876"
         try await harness.test { client in
-            let body = #"{"vendor":"mycrm","name":"second","base_url":"http://127.0.0.1:2","credentials":{"username":"u","access_key":"\#(secret)"}}"#
+            let body =
+                #"{"vendor":"mycrm","name":"second","base_url":"http://127.0.0.1:2","credentials":{"username":"u","access_key":"\#(secret)"}}"#
             let created = try await client.execute(uri: "/v1/connections", method: .post, headers: jsonHeaders(token), body: buffer(body))
             #expect(created.status == .created, "\(created.text)")
             #expect(!created.text.contains(secret) && created.json["has_credentials"] == .bool(true))
@@ -260,17 +278,22 @@ import Testing
             #expect(list.json["value"]?.array?.count == 2 && !list.text.contains(secret))
             let patched = try await client.execute(
                 uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token),
-                body: buffer(#"{"name":"renamed","sync_interval_seconds":600,"enabled":false,"requests_per_second":0,"max_concurrency":8}"#))
+                body: buffer(#"{"name":"renamed","sync_interval_seconds":600,"enabled":false,"requests_per_second":0,"max_concurrency":8}"#)
+            )
             #expect(patched.status == .ok && patched.json["name"]?.string == "renamed" && patched.json["enabled"] == .bool(false))
             #expect(patched.json["requests_per_second"]?.number == 0 && patched.json["max_concurrency"]?.number == 8)
-            let badRate = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"max_concurrency":0}"#))
+            let badRate = try await client.execute(
+                uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"max_concurrency":0}"#))
             #expect(badRate.status == .badRequest, "\(badRate.text)")
-            let reset = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"requests_per_second":null}"#))
+            let reset = try await client.execute(
+                uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"requests_per_second":null}"#))
             #expect(reset.status == .ok && reset.json["requests_per_second"] == nil && reset.json["max_concurrency"]?.number == 8)
-            let unknownMember = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"colour":"red"}"#))
+            let unknownMember = try await client.execute(
+                uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"colour":"red"}"#))
             #expect(unknownMember.status == .badRequest)
             // The vendor is the server's (read-only): sent back, it is ignored.
-            let vendorSent = try await client.execute(uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"vendor":"apimo"}"#))
+            let vendorSent = try await client.execute(
+                uri: "/v1/connections/\(id)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"vendor":"apimo"}"#))
             #expect(vendorSent.status == .ok && vendorSent.json["vendor"]?.string == "mycrm", "\(vendorSent.text)")
             let disabledSync = try await client.execute(uri: "/v1/connections/\(id)/sync", method: .post, headers: bearer(token))
             #expect(disabledSync.status == .conflict)
@@ -296,11 +319,14 @@ import Testing
             #expect(delivery["state"]?.string == "pending" && delivery["payload"]?["ContactType"]?.string == "Lead")
 
             let again = try await client.execute(uri: "/v1/leads", method: .post, headers: headers, body: buffer(lead))
-            #expect(again.status == .accepted && again.json["deliveries"]?.array?.first?["id"]?.string == id, "same key and body: same answer")
-            let other = try await client.execute(uri: "/v1/leads", method: .post, headers: headers, body: buffer(lead.replacingOccurrences(of: "Ada", with: "Bob")))
+            #expect(
+                again.status == .accepted && again.json["deliveries"]?.array?.first?["id"]?.string == id, "same key and body: same answer")
+            let other = try await client.execute(
+                uri: "/v1/leads", method: .post, headers: headers, body: buffer(lead.replacingOccurrences(of: "Ada", with: "Bob")))
             #expect(other.status == .conflict && other.errorCode == "idempotency_key_reused")
             let unknown = try await client.execute(
-                uri: "/v1/leads", method: .post, headers: jsonHeaders(token), body: buffer(#"{"lead":{"FirstName":"A","Email":"a@example.com"},"connections":["nope"]}"#))
+                uri: "/v1/leads", method: .post, headers: jsonHeaders(token),
+                body: buffer(#"{"lead":{"FirstName":"A","Email":"a@example.com"},"connections":["nope"]}"#))
             #expect(unknown.status == .notFound && unknown.errorCode == "unknown_connection")
 
             let list = try await client.execute(uri: "/v1/deliveries?idempotency_key=lead-1", method: .get, headers: bearer(token))

@@ -7,13 +7,14 @@ import Testing
 /// edge numbers, and a raw payload (arrays, nested JSON) that must not count as content.
 enum ContentHashFixture {
     static var property: Property {
-        var property = Property(metadata: RecordMetadata(
-            key: "p-1", sourceSystemName: "pf-expert", sourceKey: "1001", connectionID: "conn-1",
-            modificationTimestamp: Date(timeIntervalSince1970: 1_700_000_000.5),
-            raw: .object([
-                "id": .number(1001), "tags": .array([.string("sea"), .number(2.5), .bool(true), .null]),
-                "nested": .object(["k": .array([])]),
-            ])))
+        var property = Property(
+            metadata: RecordMetadata(
+                key: "p-1", sourceSystemName: "pf-expert", sourceKey: "1001", connectionID: "conn-1",
+                modificationTimestamp: Date(timeIntervalSince1970: 1_700_000_000.5),
+                raw: .object([
+                    "id": .number(1001), "tags": .array([.string("sea"), .number(2.5), .bool(true), .null]),
+                    "nested": .object(["k": .array([])]),
+                ])))
         property.listingID = "R-1001"
         property.standardStatus = "Active"
         property.propertyType = "Residential"

@@ -30,7 +30,8 @@ struct PostgresContractTests {
             await again.close()
 
             try await PostgresTestDatabase.admin(
-                configuration, "INSERT INTO \(configuration.searchPath ?? "public").schema_migrations (name) VALUES ('2099-01-01-1-from-the-future')")
+                configuration,
+                "INSERT INTO \(configuration.searchPath ?? "public").schema_migrations (name) VALUES ('2099-01-01-1-from-the-future')")
             do {
                 let newer = try await PostgresHubStore.open(configuration, secretBox: box)
                 await newer.close()
@@ -70,7 +71,9 @@ struct PostgresContractTests {
             let now = Date(timeIntervalSince1970: 1_800_000_000)
             let total = 120
             let enqueued = try await first.enqueue(
-                (0..<total).map { NewDelivery(tenantID: "t1", connectionID: "conn-\($0 % 3)", kind: .leadCreate, payload: Data("{}".utf8)) },
+                (0..<total).map {
+                    NewDelivery(tenantID: "t1", connectionID: "conn-\($0 % 3)", kind: .leadCreate, payload: Data("{}".utf8))
+                },
                 now: now)
             #expect(enqueued.count == total)
 
@@ -88,7 +91,8 @@ struct PostgresContractTests {
                                 // A ranked claim racing another one can come back empty while
                                 // work is left (both ranked the same rows); stop only when
                                 // nothing is pending.
-                                let pending = try await store.listDeliveries(tenant: "t1", filter: DeliveryFilter(state: .pending, limit: 1))
+                                let pending = try await store.listDeliveries(
+                                    tenant: "t1", filter: DeliveryFilter(state: .pending, limit: 1))
                                 if pending.isEmpty { return mine }
                                 try await Task.sleep(for: .milliseconds(5))
                                 continue

@@ -36,7 +36,10 @@ import Testing
         // Another key does not open it, and a sealed value moved to another member does not either.
         let other = try SecretBox(keys: [SecretKey.generate().key])
         #expect(throws: StoreError.self) { _ = try other.openingSensitiveFields(of: raw) }
-        guard case .object(var members) = raw else { Issue.record("raw is not an object"); return }
+        guard case .object(var members) = raw else {
+            Issue.record("raw is not an object")
+            return
+        }
         members["Password"] = members["ssn"]
         #expect(throws: StoreError.self) { _ = try box.openingSensitiveFields(of: .object(members)) }
         // The output form shows that a field was there, never its value or ciphertext.

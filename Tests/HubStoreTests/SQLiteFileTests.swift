@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
 import HubStore
-@testable import HubStoreSQLite
 import HubTestSupport
 import RealtyModel
 import Testing
+
+@testable import HubStoreSQLite
 
 /// Behaviour that depends on the database being a real file: reopening, migrations across
 /// versions, and what is (not) written to disk.
@@ -136,8 +137,9 @@ import Testing
         let transitions: [DeliveryTransition] = [.claim, .succeed, .failRetryable, .failPermanently, .retry]
         for state in DeliveryState.allCases {
             for transition in transitions {
-                #expect(DeliveryTransition.next(from: state, on: transition) == allowed[state]?[transition],
-                        "\(state) on \(transition)")
+                #expect(
+                    DeliveryTransition.next(from: state, on: transition) == allowed[state]?[transition],
+                    "\(state) on \(transition)")
             }
         }
     }

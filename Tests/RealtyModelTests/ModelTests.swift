@@ -1,14 +1,16 @@
 import Foundation
-@testable import RealtyModel
 import Testing
+
+@testable import RealtyModel
 
 @Suite struct JSONCodingTests {
     func sampleContact() -> Contact {
-        var contact = Contact(metadata: RecordMetadata(
-            key: "k-1", sourceSystemName: "mycrm", sourceKey: "10x5", connectionID: "conn",
-            modificationTimestamp: Date(timeIntervalSince1970: 1_700_000_000.25),
-            originalEntryTimestamp: Date(timeIntervalSince1970: 1_690_000_000),
-            raw: .object(["lastname": .string("Doe"), "id": .string("10x5"), "n": .number(3)])))
+        var contact = Contact(
+            metadata: RecordMetadata(
+                key: "k-1", sourceSystemName: "mycrm", sourceKey: "10x5", connectionID: "conn",
+                modificationTimestamp: Date(timeIntervalSince1970: 1_700_000_000.25),
+                originalEntryTimestamp: Date(timeIntervalSince1970: 1_690_000_000),
+                raw: .object(["lastname": .string("Doe"), "id": .string("10x5"), "n": .number(3)])))
         contact.firstName = "Jane"
         contact.lastName = "Doe"
         contact.email = "jane@example.com"

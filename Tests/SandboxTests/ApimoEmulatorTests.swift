@@ -247,7 +247,7 @@ struct ApimoClient: Sendable {
         let harness = ApimoHarness(records: 1, ratePerSecond: 3)
         try await harness.run { client in
             #expect(try await client.get("/agencies").status == .ok)
-            #expect(try await client.get("/agencies/38/users").status == .forbidden)  // still counted
+            #expect(try await client.get("/agencies/38/users").status == .forbidden) // still counted
             #expect(try await client.get("/catalogs").status == .ok)
             let limited = try await client.get("/agencies")
             #expect(limited.status == .tooManyRequests)

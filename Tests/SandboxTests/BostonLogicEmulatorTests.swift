@@ -127,7 +127,8 @@ struct BostonLogicClient: Sendable {
     @Test func onlyJSONRequestsAreServed() async throws {
         let harness = BostonLogicHarness()
         try await harness.run { client in
-            let text = try await client.send(.post, "/api/v2/leads", rawBody: "email=a@b.com", contentType: "application/x-www-form-urlencoded")
+            let text = try await client.send(
+                .post, "/api/v2/leads", rawBody: "email=a@b.com", contentType: "application/x-www-form-urlencoded")
             #expect(text.status == .notAcceptable)
             #expect(text["status"] == "failure")
             let noType = try await client.send(.post, "/api/v2/leads", rawBody: #"{"email":"a@b.com"}"#, contentType: nil)
@@ -232,11 +233,13 @@ struct BostonLogicClient: Sendable {
             #expect(agent["message"] == "Agent not created")
             #expect(Set(agent.errors) == ["Last name can't be blank", "Email can't be blank"])
             let badReference = try await client.send(
-                .post, "/api/v2/agents", body: ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "office_id": 424_242])
+                .post, "/api/v2/agents",
+                body: ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "office_id": 424_242])
             #expect(badReference.errors == ["Office id does not exist"])
             let lead = try await client.send(.post, "/api/v2/leads", body: ["first_name": "No", "email": "not-an-email"])
             #expect(Set(lead.errors) == ["Email is invalid", "Email or phone must be present"])
-            let unknownAgent = try await client.send(.post, "/api/v2/leads", body: ["email": "x@example.com", "agent_email": "nobody@example.com"])
+            let unknownAgent = try await client.send(
+                .post, "/api/v2/leads", body: ["email": "x@example.com", "agent_email": "nobody@example.com"])
             #expect(unknownAgent.errors == ["Agent email does not match an agent"])
             let blankName = try await client.send(.patch, "/api/v2/offices/1", body: ["name": ""])
             #expect(blankName.errors == ["Name can't be blank"])

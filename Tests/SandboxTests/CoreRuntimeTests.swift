@@ -1,10 +1,11 @@
 import AsyncHTTPClient
-import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import NIOCore
 import NIOHTTP1
 import RealtyModel
 import Testing
+
+import struct ConnectorKit.VendorHTTPConfiguration
 
 @testable import Sandbox
 

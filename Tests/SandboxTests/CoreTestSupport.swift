@@ -1,11 +1,12 @@
 import AsyncHTTPClient
-import struct ConnectorKit.VendorHTTPConfiguration
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Sandbox
 import RealtyModel
+import Sandbox
 import Testing
+
+import struct ConnectorKit.VendorHTTPConfiguration
 
 /// A response as the Core and PF Expert tests read it.
 struct LiveReply: Sendable {

@@ -162,8 +162,9 @@ import Testing
     @Test func logRecordsFiltersAndClears() {
         let clock = SandboxClock.manual()
         let log = WriteLog(clock: clock)
-        log.record(vendor: .pfExpert, resource: "leads", operation: .create, id: "1", keys: ["email": "a@b.c", "phone": ""],
-                   rawBody: Data(#"{"lead":{"email":"a@b.c"}}"#.utf8))
+        log.record(
+            vendor: .pfExpert, resource: "leads", operation: .create, id: "1", keys: ["email": "a@b.c", "phone": ""],
+            rawBody: Data(#"{"lead":{"email":"a@b.c"}}"#.utf8))
         clock.advance(by: .seconds(5))
         log.record(vendor: .mycrm, resource: "Leads", operation: "revise", id: "10x1", rawBody: Data("not json".utf8))
         log.record(vendor: .pfExpert, resource: "leads", operation: .delete, id: "1")
@@ -212,8 +213,10 @@ import Testing
         // PHP's reading: + is a space, malformed escapes stay, bytes decode as UTF-8, empty names go.
         let text = "a%5B%5D=1&a%5B%5D=2&b=x+y%2Bz&bad=%zz%4&=dropped&flag&e=%C3%A9%FF"
         let expected = [("a[]", "1"), ("a[]", "2"), ("b", "x y+z"), ("bad", "%zz%4"), ("flag", ""), ("e", "é\u{FFFD}")]
-        for pairs in [URLEncodedForm.pairs(text), URLEncodedForm.pairs(bytes: Array(text.utf8)), QueryItems(query: text).items,
-                      FormBody.parseURLEncoded(Array(text.utf8)).fields.map { (name: $0.name, value: $0.value) }] {
+        for pairs in [
+            URLEncodedForm.pairs(text), URLEncodedForm.pairs(bytes: Array(text.utf8)), QueryItems(query: text).items,
+            FormBody.parseURLEncoded(Array(text.utf8)).fields.map { (name: $0.name, value: $0.value) },
+        ] {
             #expect(pairs.map(\.name) == expected.map(\.0))
             #expect(pairs.map(\.value) == expected.map(\.1))
         }

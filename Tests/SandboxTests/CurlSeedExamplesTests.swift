@@ -194,7 +194,8 @@ struct CurlSeedExamplesTests {
             // A development of the demo client, and one of its units.
             let emulator = try #require(sandbox.emulator(.propq))
             let developments = try await emulator.control(.list(resource: "developments")).records ?? []
-            let mine = try #require(developments.first { $0["ClientId"]?.strictString == clientID || $0["ClientId"] == .int(Int(clientID) ?? -1) })
+            let mine = try #require(
+                developments.first { $0["ClientId"]?.strictString == clientID || $0["ClientId"] == .int(Int(clientID) ?? -1) })
             let developmentID = try #require(mine["DevId"]?.strictString)
             let unitName = try #require(mine["Units"]?.arrayValue?.first?["UntName"]?.strictString)
 

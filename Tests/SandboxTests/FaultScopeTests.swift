@@ -191,7 +191,8 @@ import Testing
             // Per injection: seconds on a plan that writes dates, and the other way round.
             _ = try await client.postJSON(
                 pf.controlURL + "/faults",
-                #"{"spec":"retry-after=9","next":[{"kind":"429","path":"/leads","retry_after":4,"retry_after_format":"seconds"},{"kind":"429","path":"/leads","retry_after":30,"retry_after_format":"http-date"}]}"#)
+                #"{"spec":"retry-after=9","next":[{"kind":"429","path":"/leads","retry_after":4,"retry_after_format":"seconds"},{"kind":"429","path":"/leads","retry_after":30,"retry_after_format":"http-date"}]}"#
+            )
             let seconds = try await client.get(pf.baseURL + "/leads")
             #expect(seconds.status == 429)
             #expect(seconds.header("Retry-After") == "4")
@@ -241,7 +242,8 @@ import Testing
     @Test func revokePropQTokens() async throws {
         try await withLiveSandbox(Self.options([.propq])) { sandbox, client in
             let propq = try #require(sandbox.info(.propq))
-            let form = "grant_type=client_credentials&client_id=\(propq.credentials["client_id"] ?? "")&client_secret=\(propq.credentials["client_secret"] ?? "")"
+            let form =
+                "grant_type=client_credentials&client_id=\(propq.credentials["client_id"] ?? "")&client_secret=\(propq.credentials["client_secret"] ?? "")"
             let tokenReply = try await client.send(
                 .POST, propq.baseURL + "/oauth/token", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: form)
             #expect(tokenReply.status == 200)

@@ -1,8 +1,9 @@
-import enum ConnectorKit.FormEncoding
 import Foundation
 import NIOHTTP1
 import RealtyModel
 import Testing
+
+import enum ConnectorKit.FormEncoding
 
 @testable import Sandbox
 
@@ -60,7 +61,8 @@ import Testing
         let info = try #require(sandbox.info(.mycrm))
         func call(_ method: HTTPMethod, _ parameters: [(String, String)]) async throws -> JSONValue {
             let encoded = String(decoding: FormEncoding.encode(parameters), as: UTF8.self)
-            let reply = method == .GET
+            let reply =
+                method == .GET
                 ? try await client.get(info.baseURL + "/webservice.php?" + encoded)
                 : try await client.send(
                     .POST, info.baseURL + "/webservice.php",

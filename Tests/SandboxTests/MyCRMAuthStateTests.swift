@@ -1,7 +1,8 @@
-import enum ConnectorKit.FormEncoding
 import Foundation
 import RealtyModel
 import Testing
+
+import enum ConnectorKit.FormEncoding
 
 @testable import Sandbox
 
@@ -35,27 +36,31 @@ import Testing
         var state = MyCRMAuthState()
         let challenge = state.challenge(username: "admin", token: "tok", now: start)
         #expect(throws: MyCRMError(.invalidUserCredentials, "Invalid username or password")) {
-            try state.login(username: "admin", accessKeyHash: MyCRMAuthState.md5Hex(challenge.token + "wrong"), userAccessKey: key,
-                            userID: "19x1", sessionName: "s", now: start)
+            try state.login(
+                username: "admin", accessKeyHash: MyCRMAuthState.md5Hex(challenge.token + "wrong"), userAccessKey: key,
+                userID: "19x1", sessionName: "s", now: start)
         }
         // Upper-case hex is refused too: the vendor compares with strcmp.
         #expect(throws: MyCRMError.self) {
-            try state.login(username: "admin", accessKeyHash: MyCRMAuthState.md5Hex(challenge.token + key).uppercased(),
-                            userAccessKey: key, userID: "19x1", sessionName: "s", now: start)
+            try state.login(
+                username: "admin", accessKeyHash: MyCRMAuthState.md5Hex(challenge.token + key).uppercased(),
+                userAccessKey: key, userID: "19x1", sessionName: "s", now: start)
         }
     }
 
     @Test func loginWithoutChallengeOrAfterExpiryIsInvalidToken() {
         var state = MyCRMAuthState()
         #expect(throws: MyCRMError(.invalidAuthToken, "Specified token is invalid or expired")) {
-            try state.login(username: "admin", accessKeyHash: "x", userAccessKey: key, userID: "19x1", sessionName: "s",
-                            now: start)
+            try state.login(
+                username: "admin", accessKeyHash: "x", userAccessKey: key, userID: "19x1", sessionName: "s",
+                now: start)
         }
         let challenge = state.challenge(username: "admin", token: "tok", now: start)
         let hash = MyCRMAuthState.md5Hex(challenge.token + key)
         #expect(throws: MyCRMError.self) {
-            try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "s",
-                            now: start.addingTimeInterval(300))
+            try state.login(
+                username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "s",
+                now: start.addingTimeInterval(300))
         }
     }
 
@@ -63,14 +68,17 @@ import Testing
         var state = MyCRMAuthState()
         let first = state.challenge(username: "admin", token: "first", now: start)
         let hash = MyCRMAuthState.md5Hex(first.token + key)
-        _ = try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "a",
-                            now: start.addingTimeInterval(10))
-        _ = try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "b",
-                            now: start.addingTimeInterval(299))
+        _ = try state.login(
+            username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "a",
+            now: start.addingTimeInterval(10))
+        _ = try state.login(
+            username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "b",
+            now: start.addingTimeInterval(299))
         _ = state.challenge(username: "admin", token: "second", now: start.addingTimeInterval(20))
         #expect(throws: MyCRMError.self) {
-            try state.login(username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "c",
-                            now: start.addingTimeInterval(30))
+            try state.login(
+                username: "admin", accessKeyHash: hash, userAccessKey: key, userID: "19x1", sessionName: "c",
+                now: start.addingTimeInterval(30))
         }
     }
 
@@ -78,8 +86,9 @@ import Testing
         var state = MyCRMAuthState()
         _ = state.challenge(username: "admin", token: "t", now: start)
         #expect(throws: MyCRMError(.accessKeyUndefined, "Access key for the user is undefined")) {
-            try state.login(username: "admin", accessKeyHash: "x", userAccessKey: nil, userID: "19x1", sessionName: "s",
-                            now: start)
+            try state.login(
+                username: "admin", accessKeyHash: "x", userAccessKey: nil, userID: "19x1", sessionName: "s",
+                now: start)
         }
     }
 
@@ -159,8 +168,9 @@ import Testing
         #expect(try JSONValue(parsing: text) == envelope)
         let rows: JSONValue = .array([MyCRMWire.object([("id", "10x1"), ("email", "a@b.c")])])
         #expect(MyCRMWire.text(rows, columns: ["id", "email"]) == #"[{"id":"10x1","email":"a@b.c"}]"#)
-        #expect(MyCRMWire.text(["zeta": 1, "alpha": [2.5, "line\nbreak"]]) == #"{"alpha":[2.5,"line\nbreak"],"zeta":1}"#,
-                "keys of objects the vendor does not build come sorted")
+        #expect(
+            MyCRMWire.text(["zeta": 1, "alpha": [2.5, "line\nbreak"]]) == #"{"alpha":[2.5,"line\nbreak"],"zeta":1}"#,
+            "keys of objects the vendor does not build come sorted")
     }
 
     @Test func fieldStrings() throws {
@@ -178,8 +188,10 @@ import Testing
         ("", "d41d8cd98f00b204e9800998ecf8427e"),
         ("abc", "900150983cd24fb0d6963f7d28e17f72"),
         ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
-        ("12345678901234567890123456789012345678901234567890123456789012345678901234567890",
-         "57edf4a22be3c955ac49da2e2107b67a"),
+        (
+            "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+            "57edf4a22be3c955ac49da2e2107b67a"
+        ),
         ("é", "66ddcd97cfdeabb2f6fb8a999b4bc76f"),
     ])
     func md5Hex(input: String, expected: String) {

@@ -17,9 +17,11 @@ import Testing
             #expect(result["expireTime"]?.strictInt == serverTime + 300)
             #expect(serverTime == Int(harness.clock.now.timeIntervalSince1970))
 
-            let login = try await client.post("login", [
-                ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + harness.accessKey)),
-            ])
+            let login = try await client.post(
+                "login",
+                [
+                    ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + harness.accessKey)),
+                ])
             let session = try #require(login.result)
             #expect(session["sessionName"]?.strictString?.isEmpty == false)
             #expect(session["sessionId"] == session["sessionName"])
@@ -34,18 +36,23 @@ import Testing
             #expect(try await client.get("getchallenge", [("username", "nobody")]).errorCode == "ACCESS_DENIED")
             #expect(try await client.get("getchallenge").errorCode == "ACCESS_DENIED")
             // No challenge yet.
-            #expect(try await client.post("login", [("username", harness.userName), ("accessKey", "x")]).errorCode
-                == "INVALID_AUTH_TOKEN")
-            let token = try #require(try await client.get("getchallenge", [("username", harness.userName)])
-                .result?["token"]?.strictString)
-            let wrong = try await client.post("login", [
-                ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + "not-the-key")),
-            ])
+            #expect(
+                try await client.post("login", [("username", harness.userName), ("accessKey", "x")]).errorCode
+                    == "INVALID_AUTH_TOKEN")
+            let token = try #require(
+                try await client.get("getchallenge", [("username", harness.userName)])
+                    .result?["token"]?.strictString)
+            let wrong = try await client.post(
+                "login",
+                [
+                    ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + "not-the-key")),
+                ])
             #expect(wrong.errorCode == "INVALID_USER_CREDENTIALS")
             #expect(wrong.errorMessage == "Invalid username or password")
             // The raw access key instead of the hash.
-            #expect(try await client.post("login", [("username", harness.userName), ("accessKey", harness.accessKey)])
-                .errorCode == "INVALID_USER_CREDENTIALS")
+            #expect(
+                try await client.post("login", [("username", harness.userName), ("accessKey", harness.accessKey)])
+                    .errorCode == "INVALID_USER_CREDENTIALS")
         }
     }
 
@@ -53,11 +60,14 @@ import Testing
         let harness = MyCRMHarness()
         let inactive = try #require(harness.emulator.store.users().first { !$0.isActive })
         try await harness.run { client in
-            let token = try #require(try await client.get("getchallenge", [("username", inactive.userName)])
-                .result?["token"]?.strictString)
-            let login = try await client.post("login", [
-                ("username", inactive.userName), ("accessKey", MyCRMAuthState.md5Hex(token + inactive.accessKey)),
-            ])
+            let token = try #require(
+                try await client.get("getchallenge", [("username", inactive.userName)])
+                    .result?["token"]?.strictString)
+            let login = try await client.post(
+                "login",
+                [
+                    ("username", inactive.userName), ("accessKey", MyCRMAuthState.md5Hex(token + inactive.accessKey)),
+                ])
             #expect(login.errorCode == "INVALID_USER_CREDENTIALS")
         }
     }
@@ -65,12 +75,15 @@ import Testing
     @Test func challengeExpiresAfterFiveMinutes() async throws {
         let harness = MyCRMHarness()
         try await harness.run { client in
-            let token = try #require(try await client.get("getchallenge", [("username", harness.userName)])
-                .result?["token"]?.strictString)
+            let token = try #require(
+                try await client.get("getchallenge", [("username", harness.userName)])
+                    .result?["token"]?.strictString)
             harness.clock.advance(by: .seconds(301))
-            let login = try await client.post("login", [
-                ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + harness.accessKey)),
-            ])
+            let login = try await client.post(
+                "login",
+                [
+                    ("username", harness.userName), ("accessKey", MyCRMAuthState.md5Hex(token + harness.accessKey)),
+                ])
             #expect(login.errorCode == "INVALID_AUTH_TOKEN")
         }
     }
@@ -132,8 +145,9 @@ import Testing
         try await harness.run { client in
             let anonymous = try await client.get("query", [("query", "select * from Leads;")])
             #expect(anonymous.errorCode == "AUTHENTICATION_REQUIRED")
-            #expect(try await client.get("query", [("query", "select * from Leads;")], session: "made-up").errorCode
-                == "INVALID_SESSIONID")
+            #expect(
+                try await client.get("query", [("query", "select * from Leads;")], session: "made-up").errorCode
+                    == "INVALID_SESSIONID")
         }
     }
 }
@@ -158,14 +172,17 @@ import Testing
             let postedQuery = try await client.post("query", [("query", "select * from Leads;")], session: session)
             #expect(postedQuery.errorCode == "OPERATION_NOT_SUPPORTED")
             #expect(postedQuery.errorMessage?.contains("GET") == true)
-            #expect(try await client.get("login", [("username", harness.userName), ("accessKey", "x")]).errorCode
-                == "OPERATION_NOT_SUPPORTED")
+            #expect(
+                try await client.get("login", [("username", harness.userName), ("accessKey", "x")]).errorCode
+                    == "OPERATION_NOT_SUPPORTED")
             #expect(try await client.get("logout", session: session).errorCode == "OPERATION_NOT_SUPPORTED")
             #expect(try await client.get("extendsession", session: session).errorCode == "OPERATION_NOT_SUPPORTED")
-            #expect(try await client.get("create", [("elementType", "Leads")], session: session).errorCode
-                == "OPERATION_NOT_SUPPORTED")
-            #expect(try await client.post("retrieve", [("id", "10x1")], session: session).errorCode
-                == "OPERATION_NOT_SUPPORTED")
+            #expect(
+                try await client.get("create", [("elementType", "Leads")], session: session).errorCode
+                    == "OPERATION_NOT_SUPPORTED")
+            #expect(
+                try await client.post("retrieve", [("id", "10x1")], session: session).errorCode
+                    == "OPERATION_NOT_SUPPORTED")
             let (status, put) = try await client.send(.put, query: [("operation", "retrieve"), ("id", "10x1")])
             #expect(status == .ok)
             #expect(put.errorCode == "OPERATION_NOT_SUPPORTED")
@@ -181,8 +198,11 @@ import Testing
             // operation and sessionName may ride in the URL, the element must be in the body.
             let element = #"{"firstname":"Q","lastname":"S","assigned_user_id":"19x1"}"#
             let (_, inQuery) = try await client.send(
-                .post, query: [("operation", "create"), ("sessionName", session), ("elementType", "Leads"),
-                               ("element", element)],
+                .post,
+                query: [
+                    ("operation", "create"), ("sessionName", session), ("elementType", "Leads"),
+                    ("element", element),
+                ],
                 form: [])
             #expect(inQuery.errorCode == "ACCESS_DENIED")
             let (_, inBody) = try await client.send(
@@ -207,11 +227,15 @@ import Testing
         let harness = MyCRMHarness(records: 5)
         try await harness.run { client in
             let session = try await client.login(harness.userName, harness.accessKey)
-            let element = #"{"firstname":"Zoë","lastname":"Quinn","email":"zoe@example.com","phone":"(617) 555-0100","#
+            let element =
+                #"{"firstname":"Zoë","lastname":"Quinn","email":"zoe@example.com","phone":"(617) 555-0100","#
                 + #""assigned_user_id":"19x2","leadsource":"Web Site","utm_source":"google","nonsense":"ignored","#
                 + #""id":"10x999","modifiedtime":"1999-01-01 00:00:00"}"#
-            let created = try #require(try await client.post("create", [("elementType", "Leads"), ("element", element)],
-                                                             session: session).result)
+            let created = try #require(
+                try await client.post(
+                    "create", [("elementType", "Leads"), ("element", element)],
+                    session: session
+                ).result)
             let id = try #require(created["id"]?.strictString)
             #expect(id == "10x11")
             #expect(created.keys == MyCRMModule.leads.fieldNames)
@@ -225,20 +249,31 @@ import Testing
             #expect(try await client.get("retrieve", [("id", id)], session: session).result == created)
 
             harness.clock.advance(by: .seconds(60))
-            let revised = try #require(try await client.post(
-                "revise", [("element", #"{"id":"\#(id)","city":"Boston","phone":5550101}"#)], session: session).result)
+            let revised = try #require(
+                try await client.post(
+                    "revise", [("element", #"{"id":"\#(id)","city":"Boston","phone":5550101}"#)], session: session
+                ).result)
             #expect(revised["city"] == .string("Boston"))
             #expect(revised["phone"] == .string("5550101"))
             #expect(revised["email"] == .string("zoe@example.com"))
             #expect(revised["modifiedtime"] == .string("2025-01-01 00:01:00"))
 
-            let partialUpdate = try await client.post("update", [("element", #"{"id":"\#(id)","city":"Miami"}"#)],
-                                                      session: session)
+            let partialUpdate = try await client.post(
+                "update", [("element", #"{"id":"\#(id)","city":"Miami"}"#)],
+                session: session)
             #expect(partialUpdate.errorCode == "MANDATORY_FIELDS_MISSING")
 
-            let updated = try #require(try await client.post("update", [("element",
-                #"{"id":"\#(id)","firstname":"Zoe","lastname":"Quinn","assigned_user_id":"19x1","city":"Miami"}"#)],
-                session: session).result)
+            let updated = try #require(
+                try await client.post(
+                    "update",
+                    [
+                        (
+                            "element",
+                            #"{"id":"\#(id)","firstname":"Zoe","lastname":"Quinn","assigned_user_id":"19x1","city":"Miami"}"#
+                        )
+                    ],
+                    session: session
+                ).result)
             #expect(updated["city"] == .string("Miami"))
             #expect(updated["email"] == .string(""), "update replaces the whole record")
             #expect(updated["createdtime"] == created["createdtime"])
@@ -247,8 +282,9 @@ import Testing
             #expect(deleted.result == MyCRMWire.object([("status", .string("successful"))]))
             #expect(try await client.get("retrieve", [("id", id)], session: session).errorCode == "RECORD_NOT_FOUND")
             #expect(try await client.post("delete", [("id", id)], session: session).errorCode == "RECORD_NOT_FOUND")
-            #expect(try await client.post("revise", [("element", #"{"id":"\#(id)","city":"X"}"#)], session: session)
-                .errorCode == "RECORD_NOT_FOUND")
+            #expect(
+                try await client.post("revise", [("element", #"{"id":"\#(id)","city":"X"}"#)], session: session)
+                    .errorCode == "RECORD_NOT_FOUND")
 
             let writes = harness.writeLog.entries(vendor: .mycrm)
             #expect(writes.map(\.operation.rawValue) == ["create", "revise", "update", "delete"])
@@ -262,9 +298,18 @@ import Testing
         let harness = MyCRMHarness(records: 2)
         try await harness.run { client in
             let session = try await client.login(harness.userName, harness.accessKey)
-            let created = try #require(try await client.post("create", [("elementType", "Contacts"), ("element",
-                #"{"firstname":"A","lastname":"B","assigned_user_id":"19x1","is_customer":true,"birthday":"1980-02-03"}"#)],
-                session: session).result)
+            let created = try #require(
+                try await client.post(
+                    "create",
+                    [
+                        ("elementType", "Contacts"),
+                        (
+                            "element",
+                            #"{"firstname":"A","lastname":"B","assigned_user_id":"19x1","is_customer":true,"birthday":"1980-02-03"}"#
+                        ),
+                    ],
+                    session: session
+                ).result)
             #expect(created["id"]?.strictString?.hasPrefix("12x") == true)
             #expect(created["is_customer"] == .string("1"))
             #expect(created["birthday"] == .string("1980-02-03"))
@@ -281,33 +326,44 @@ import Testing
             let missing = try await create("Leads", #"{"firstname":"A","assigned_user_id":"19x1"}"#)
             #expect(missing.errorCode == "MANDATORY_FIELDS_MISSING")
             #expect(missing.errorMessage == "lastname does not have a value")
-            #expect(try await create("Leads", #"{"firstname":"A","lastname":"  ","assigned_user_id":"19x1"}"#).errorCode
-                == "MANDATORY_FIELDS_MISSING")
+            #expect(
+                try await create("Leads", #"{"firstname":"A","lastname":"  ","assigned_user_id":"19x1"}"#).errorCode
+                    == "MANDATORY_FIELDS_MISSING")
             #expect(try await create("Leads", #"{"firstname":"A","lastname":"B"}"#).errorCode == "MANDATORY_FIELDS_MISSING")
             #expect(try await create("Leads", #"{"firstname":"A","#).errorCode == "INTERNAL_SERVER_ERROR")
             #expect(try await create("Leads", #"["firstname"]"#).errorCode == "INTERNAL_SERVER_ERROR")
-            #expect(try await create("Leads", #"{"firstname":{"x":1},"lastname":"B","assigned_user_id":"19x1"}"#)
-                .errorCode == "INTERNAL_SERVER_ERROR")
-            #expect(try await client.post("create", [("elementType", "Leads")], session: session).errorCode
-                == "INTERNAL_SERVER_ERROR")
+            #expect(
+                try await create("Leads", #"{"firstname":{"x":1},"lastname":"B","assigned_user_id":"19x1"}"#)
+                    .errorCode == "INTERNAL_SERVER_ERROR")
+            #expect(
+                try await client.post("create", [("elementType", "Leads")], session: session).errorCode
+                    == "INTERNAL_SERVER_ERROR")
             #expect(try await create("Accounts", #"{"accountname":"X"}"#).errorCode == "ACCESS_DENIED")
-            #expect(try await create("Users", #"{"user_name":"x","last_name":"y","email1":"z@example.com"}"#).errorCode
-                == "ACCESS_DENIED")
+            #expect(
+                try await create("Users", #"{"user_name":"x","last_name":"y","email1":"z@example.com"}"#).errorCode
+                    == "ACCESS_DENIED")
             let owner = #"{"firstname":"A","lastname":"B","assigned_user_id":"%@"}"#
-            #expect(try await create("Leads", owner.replacingOccurrences(of: "%@", with: "1")).errorCode
-                == "INVALID_ID_ATTRIBUTE")
-            #expect(try await create("Leads", owner.replacingOccurrences(of: "%@", with: "12x1")).errorCode
-                == "REFERENCE_INVALID")
-            #expect(try await create("Leads", owner.replacingOccurrences(of: "%@", with: "19x5")).errorCode
-                == "ACCESS_DENIED", "user 5 is inactive")
-            #expect(try await create("Leads", owner.replacingOccurrences(of: "%@", with: "19x99")).errorCode
-                == "ACCESS_DENIED")
-            #expect(try await client.post("update", [("element", #"{"firstname":"A"}"#)], session: session).errorCode
-                == "INVALID_ID_ATTRIBUTE")
-            #expect(try await client.post("revise", [("element", #"{"id":"19x1","title":"Boss"}"#)], session: session)
-                .errorCode == "ACCESS_DENIED")
-            #expect(try await client.post("revise", [("element", #"{"id":"10x1","lastname":""}"#)], session: session)
-                .errorCode == "MANDATORY_FIELDS_MISSING")
+            #expect(
+                try await create("Leads", owner.replacingOccurrences(of: "%@", with: "1")).errorCode
+                    == "INVALID_ID_ATTRIBUTE")
+            #expect(
+                try await create("Leads", owner.replacingOccurrences(of: "%@", with: "12x1")).errorCode
+                    == "REFERENCE_INVALID")
+            #expect(
+                try await create("Leads", owner.replacingOccurrences(of: "%@", with: "19x5")).errorCode
+                    == "ACCESS_DENIED", "user 5 is inactive")
+            #expect(
+                try await create("Leads", owner.replacingOccurrences(of: "%@", with: "19x99")).errorCode
+                    == "ACCESS_DENIED")
+            #expect(
+                try await client.post("update", [("element", #"{"firstname":"A"}"#)], session: session).errorCode
+                    == "INVALID_ID_ATTRIBUTE")
+            #expect(
+                try await client.post("revise", [("element", #"{"id":"19x1","title":"Boss"}"#)], session: session)
+                    .errorCode == "ACCESS_DENIED")
+            #expect(
+                try await client.post("revise", [("element", #"{"id":"10x1","lastname":""}"#)], session: session)
+                    .errorCode == "MANDATORY_FIELDS_MISSING")
             #expect(try await client.post("delete", [("id", "19x2")], session: session).errorCode == "ACCESS_DENIED")
             #expect(harness.writeLog.entries(vendor: .mycrm).isEmpty)
         }
@@ -318,13 +374,15 @@ import Testing
         try await harness.run { client in
             let session = try await client.login(harness.userName, harness.accessKey)
             for bad in ["abc", "10x", "x1", "99x1", "10xabc", ""] {
-                #expect(try await client.get("retrieve", [("id", bad)], session: session).errorCode == "INVALID_ID_ATTRIBUTE",
-                        "\(bad)")
+                #expect(
+                    try await client.get("retrieve", [("id", bad)], session: session).errorCode == "INVALID_ID_ATTRIBUTE",
+                    "\(bad)")
             }
             #expect(try await client.get("retrieve", session: session).errorCode == "INVALID_ID_ATTRIBUTE")
             #expect(try await client.get("retrieve", [("id", "10x999")], session: session).errorCode == "RECORD_NOT_FOUND")
-            #expect(try await client.get("retrieve", [("id", "12x1")], session: session).errorCode == "RECORD_NOT_FOUND",
-                    "record 1 is a lead, not a contact")
+            #expect(
+                try await client.get("retrieve", [("id", "12x1")], session: session).errorCode == "RECORD_NOT_FOUND",
+                "record 1 is a lead, not a contact")
             let admin = try #require(try await client.get("retrieve", [("id", "19x1")], session: session).result)
             #expect(admin["user_name"] == .string("admin"))
             #expect(admin["is_admin"] == .string("on"))
@@ -346,14 +404,16 @@ import Testing
             #expect(try await query("select * from Leads;").result?.arrayValue?.count == 100)
             var seen: Set<String> = []
             for offset in stride(from: 0, to: 200, by: 40) {
-                let rows = try #require(try await query("select id, email from Leads order by id limit \(offset), 40;")
-                    .result?.arrayValue)
+                let rows = try #require(
+                    try await query("select id, email from Leads order by id limit \(offset), 40;")
+                        .result?.arrayValue)
                 for row in rows { seen.insert(row["id"]?.strictString ?? "") }
                 #expect(rows.allSatisfy { $0.objectValue.map { Set($0.keys) } == ["id", "email"] })
             }
             #expect(seen.count == 150)
-            let bostonians = try #require(try await query("select * from Contacts where mailingcity = 'boston';").result?
-                .arrayValue)
+            let bostonians = try #require(
+                try await query("select * from Contacts where mailingcity = 'boston';").result?
+                    .arrayValue)
             #expect(bostonians.allSatisfy { $0["mailingcity"] == .string("Boston") })
 
             let missingSemicolon = try await query("select * from Leads")
@@ -374,9 +434,13 @@ import Testing
             var updated: Set<String> = []
             var pages = 0
             while true {
-                let page = try #require(try await client.get("sync", [
-                    ("modifiedTime", String(since)), ("syncType", "application"),
-                ], session: session).result)
+                let page = try #require(
+                    try await client.get(
+                        "sync",
+                        [
+                            ("modifiedTime", String(since)), ("syncType", "application"),
+                        ], session: session
+                    ).result)
                 let rows = try #require(page["updated"]?.arrayValue)
                 if pages == 0 { #expect(rows.count >= 100, "a page holds 100 changes (more only for ties)") }
                 for row in rows { updated.insert(row["id"]?.strictString ?? "") }
@@ -391,8 +455,14 @@ import Testing
             #expect(pages >= 3)
 
             // Nothing new.
-            let quiet = try #require(try await client.get("sync", [("modifiedTime", String(since)),
-                                                                   ("syncType", "application")], session: session).result)
+            let quiet = try #require(
+                try await client.get(
+                    "sync",
+                    [
+                        ("modifiedTime", String(since)),
+                        ("syncType", "application"),
+                    ], session: session
+                ).result)
             #expect(quiet["updated"] == .array([]) && quiet["deleted"] == .array([]) && quiet["more"] == .bool(false))
             #expect(quiet["lastModifiedTime"] == .int(since))
 
@@ -403,8 +473,14 @@ import Testing
             let apiDeleted = try #require(mutated.ids.first)
             #expect(try await client.post("delete", [("id", apiDeleted)], session: session).result != nil)
 
-            let changes = try #require(try await client.get("sync", [("modifiedTime", String(since)),
-                                                                     ("syncType", "application")], session: session).result)
+            let changes = try #require(
+                try await client.get(
+                    "sync",
+                    [
+                        ("modifiedTime", String(since)),
+                        ("syncType", "application"),
+                    ], session: session
+                ).result)
             let changedIDs = Set(try #require(changes["updated"]?.arrayValue).compactMap { $0["id"]?.strictString })
             let deletedIDs = Set(try #require(changes["deleted"]?.arrayValue).compactMap(\.strictString))
             #expect(changedIDs == Set(mutated.ids.dropFirst()))
@@ -412,8 +488,14 @@ import Testing
             #expect(changes["lastModifiedTime"]?.strictInt == Int(harness.clock.now.timeIntervalSince1970))
 
             // One module only.
-            let leadsOnly = try #require(try await client.get("sync", [("modifiedTime", String(since)),
-                ("elementType", "Leads"), ("syncType", "application")], session: session).result)
+            let leadsOnly = try #require(
+                try await client.get(
+                    "sync",
+                    [
+                        ("modifiedTime", String(since)),
+                        ("elementType", "Leads"), ("syncType", "application"),
+                    ], session: session
+                ).result)
             #expect(leadsOnly["deleted"] == .array([.string(apiDeleted)]))
         }
     }
@@ -430,12 +512,17 @@ import Testing
 
             let agent = try #require(harness.emulator.store.users().first { !$0.isAdmin && $0.isActive })
             let agentSession = try await client.login(agent.userName, agent.accessKey)
-            #expect(try await client.get("sync", [("modifiedTime", "0"), ("syncType", "application")],
-                                         session: agentSession).errorCode == "ACCESS_DENIED")
-            #expect(try await client.get("sync", [("modifiedTime", "soon")], session: session).errorCode
-                == "DATABASE_QUERY_ERROR")
-            #expect(try await client.get("sync", [("modifiedTime", "0"), ("elementType", "Accounts")], session: session)
-                .errorCode == "ACCESS_DENIED")
+            #expect(
+                try await client.get(
+                    "sync", [("modifiedTime", "0"), ("syncType", "application")],
+                    session: agentSession
+                ).errorCode == "ACCESS_DENIED")
+            #expect(
+                try await client.get("sync", [("modifiedTime", "soon")], session: session).errorCode
+                    == "DATABASE_QUERY_ERROR")
+            #expect(
+                try await client.get("sync", [("modifiedTime", "0"), ("elementType", "Accounts")], session: session)
+                    .errorCode == "ACCESS_DENIED")
         }
     }
 
@@ -446,8 +533,14 @@ import Testing
             harness.clock.advance(by: .seconds(5))
             let mutated = try await harness.emulator.control(.mutate(resource: "leads", count: 130))
             let since = Int(harness.clock.now.timeIntervalSince1970) - 1
-            let page = try #require(try await client.get("sync", [("modifiedTime", String(since)),
-                ("elementType", "Leads"), ("syncType", "application")], session: session).result)
+            let page = try #require(
+                try await client.get(
+                    "sync",
+                    [
+                        ("modifiedTime", String(since)),
+                        ("elementType", "Leads"), ("syncType", "application"),
+                    ], session: session
+                ).result)
             // All 130 share one second: the vendor returns them together rather than lose any.
             #expect(page["updated"]?.arrayValue?.count == mutated.ids.count)
             #expect(page["more"] == .bool(false))
@@ -465,32 +558,36 @@ import Testing
             #expect(leads["createable"] == .bool(true))
             let fields = try #require(leads["fields"]?.arrayValue)
             let names = fields.compactMap { $0["name"]?.strictString }
-            #expect(names == [
-                "firstname", "lastname", "phone", "mobile", "leadsource", "email", "business_name", "assigned_user_id",
-                "lane", "code", "pobox", "state", "city", "zip4", "apart", "description", "utm_source", "utm_medium",
-                "utm_campaign", "utm_content", "utm_term", "createdtime", "modifiedtime", "modifiedby", "id",
-            ])
+            #expect(
+                names == [
+                    "firstname", "lastname", "phone", "mobile", "leadsource", "email", "business_name", "assigned_user_id",
+                    "lane", "code", "pobox", "state", "city", "zip4", "apart", "description", "utm_source", "utm_medium",
+                    "utm_campaign", "utm_content", "utm_term", "createdtime", "modifiedtime", "modifiedby", "id",
+                ])
             let mandatory = fields.filter { $0["mandatory"] == .bool(true) }.compactMap { $0["name"]?.strictString }
             #expect(mandatory == ["firstname", "lastname", "assigned_user_id"])
             #expect(fields.last?["type"]?["name"] == .string("autogenerated"))
             #expect(fields.first { $0["name"] == .string("leadsource") }?["type"]?["picklistValues"]?.arrayValue?.count == 12)
 
-            let contacts = try #require(try await client.get("describe", [("elementType", "Contacts")], session: session)
-                .result)
+            let contacts = try #require(
+                try await client.get("describe", [("elementType", "Contacts")], session: session)
+                    .result)
             #expect(contacts["idPrefix"] == .string("12"))
             let contactNames = try #require(contacts["fields"]?.arrayValue).compactMap { $0["name"]?.strictString }
-            #expect(Array(contactNames.prefix(32)) == [
-                "firstname", "lastname", "phone", "mobile", "homephone", "leadsource", "birthday", "email",
-                "business_name", "assigned_user_id", "is_customer", "mailingstreet", "mailingpobox", "mailingstate",
-                "mailingcity", "mailingzip", "apart", "zip4", "description", "pager", "csg_number", "spouse_name", "ssn",
-                "service_dt", "dl_license", "dl_state", "dl_expdate", "utm_source", "utm_medium", "utm_campaign",
-                "utm_content", "utm_term",
-            ])
+            #expect(
+                Array(contactNames.prefix(32)) == [
+                    "firstname", "lastname", "phone", "mobile", "homephone", "leadsource", "birthday", "email",
+                    "business_name", "assigned_user_id", "is_customer", "mailingstreet", "mailingpobox", "mailingstate",
+                    "mailingcity", "mailingzip", "apart", "zip4", "description", "pager", "csg_number", "spouse_name", "ssn",
+                    "service_dt", "dl_license", "dl_state", "dl_expdate", "utm_source", "utm_medium", "utm_campaign",
+                    "utm_content", "utm_term",
+                ])
             let users = try #require(try await client.get("describe", [("elementType", "Users")], session: session).result)
             #expect(users["idPrefix"] == .string("19"))
             #expect(users["createable"] == .bool(false))
-            #expect(try await client.get("describe", [("elementType", "Potentials")], session: session).errorCode
-                == "ACCESS_DENIED")
+            #expect(
+                try await client.get("describe", [("elementType", "Potentials")], session: session).errorCode
+                    == "ACCESS_DENIED")
             #expect(try await client.get("describe", session: session).errorCode == "ACCESS_DENIED")
         }
     }
@@ -502,11 +599,15 @@ import Testing
             let all = try #require(try await client.get("listtypes", session: session).result)
             #expect(all["types"] == .array([.string("Leads"), .string("Contacts"), .string("Users")]))
             #expect(all["information"]?["Leads"]?["singular"] == .string("Lead"))
-            let withDates = try #require(try await client.get("listtypes", [("fieldTypeList", #"["date"]"#)],
-                                                              session: session).result)
+            let withDates = try #require(
+                try await client.get(
+                    "listtypes", [("fieldTypeList", #"["date"]"#)],
+                    session: session
+                ).result)
             #expect(withDates["types"] == .array([.string("Contacts")]))
-            #expect(try await client.get("listtypes", [("fieldTypeList", "date")], session: session).errorCode
-                == "INTERNAL_SERVER_ERROR")
+            #expect(
+                try await client.get("listtypes", [("fieldTypeList", "date")], session: session).errorCode
+                    == "INTERNAL_SERVER_ERROR")
         }
     }
 }
@@ -530,10 +631,11 @@ import Testing
             let detail = try #require(location["detail"]?.arrayValue)
             #expect(!detail.isEmpty)
             for provider in detail {
-                #expect(provider.keys == [
-                    "location_id", "provider_name", "brand_name", "technology_code", "bizrescode", "maxdown", "maxup",
-                    "lowlatency", "frn", "provider_id", "holding_company_name", "technology_code_type", "prov_tech_flag",
-                ])
+                #expect(
+                    provider.keys == [
+                        "location_id", "provider_name", "brand_name", "technology_code", "bizrescode", "maxdown", "maxup",
+                        "lowlatency", "frn", "provider_id", "holding_company_name", "technology_code_type", "prov_tech_flag",
+                    ])
                 #expect(provider["location_id"]?.strictInt != nil)
                 #expect(provider["technology_code"]?.strictString != nil)
                 #expect(provider["frn"]?.strictString != nil)
@@ -552,8 +654,9 @@ import Testing
             #expect(missing["status_code"] == .int(400))
             let (noCommaStatus, _) = try await client.send(.get, path: "/fcc", query: [("address", "12 Beacon Street")])
             #expect(noCommaStatus == .badRequest)
-            let (abroadStatus, abroad) = try await client.send(.get, path: "/fcc",
-                                                                query: [("address", "1 Rue de Rivoli Paris, Île-de-France")])
+            let (abroadStatus, abroad) = try await client.send(
+                .get, path: "/fcc",
+                query: [("address", "1 Rue de Rivoli Paris, Île-de-France")])
             #expect(abroadStatus == .ok)
             #expect(abroad["result_count"] == .int(0))
             let (_, fullName) = try await client.send(.get, path: "/fcc", query: [("address", "1 Main St Austin, Texas")])
@@ -610,7 +713,10 @@ import Testing
                 [("operation", "query"), ("query", "select * from Leads limit 99999999999999999999999;")],
                 [("operation", "query"), ("query", "select * from Leads where " + String(repeating: "(", count: 5_000))],
                 [("operation", "query"), ("query", "select * from Leads where id in ('x');")],
-                [("operation", "query"), ("query", "select * from Leads where firstname like '" + String(repeating: "%_", count: 500) + "';")],
+                [
+                    ("operation", "query"),
+                    ("query", "select * from Leads where firstname like '" + String(repeating: "%_", count: 500) + "';"),
+                ],
                 [("operation", "retrieve"), ("id", "10x99999999999999999999999")],
                 [("operation", "retrieve"), ("id", "\u{0}")],
                 [("operation", "describe"), ("elementType", String(repeating: "L", count: 10_000))],

@@ -1,11 +1,12 @@
 import AsyncHTTPClient
-import struct ConnectorKit.VendorHTTPConfiguration
-import enum ConnectorKit.FormEncoding
 import Foundation
 import NIOCore
 import NIOHTTP1
 import RealtyModel
 import Testing
+
+import enum ConnectorKit.FormEncoding
+import struct ConnectorKit.VendorHTTPConfiguration
 
 @testable import Sandbox
 
@@ -16,9 +17,12 @@ import Testing
         let http: HTTPClient
         let baseURL: String
 
-        func call(_ method: HTTPMethod, path: String = "/webservice.php", query: [(String, String)] = [],
-                  form: [(String, String)]? = nil, json: String? = nil) async throws -> JSONValue {
-            var request = HTTPClientRequest(url: baseURL + path + (query.isEmpty ? "" : "?" + String(decoding: FormEncoding.encode(query), as: UTF8.self)))
+        func call(
+            _ method: HTTPMethod, path: String = "/webservice.php", query: [(String, String)] = [],
+            form: [(String, String)]? = nil, json: String? = nil
+        ) async throws -> JSONValue {
+            var request = HTTPClientRequest(
+                url: baseURL + path + (query.isEmpty ? "" : "?" + String(decoding: FormEncoding.encode(query), as: UTF8.self)))
             request.method = method
             if let form {
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -50,20 +54,26 @@ import Testing
 
                 let challenge = try await live.call(.GET, query: [("operation", "getchallenge"), ("username", userName)])
                 let token = try #require(challenge.result?["token"]?.strictString)
-                let login = try await live.call(.POST, form: [
-                    ("operation", "login"), ("username", userName), ("accessKey", MyCRMAuthState.md5Hex(token + accessKey)),
-                ])
+                let login = try await live.call(
+                    .POST,
+                    form: [
+                        ("operation", "login"), ("username", userName), ("accessKey", MyCRMAuthState.md5Hex(token + accessKey)),
+                    ])
                 let session = try #require(login.result?["sessionName"]?.strictString)
 
-                let count = try await live.call(.GET, query: [
-                    ("operation", "query"), ("sessionName", session), ("query", "select count(*) from Contacts;"),
-                ])
+                let count = try await live.call(
+                    .GET,
+                    query: [
+                        ("operation", "query"), ("sessionName", session), ("query", "select count(*) from Contacts;"),
+                    ])
                 #expect(count.result == .array([MyCRMWire.object([("count", .string("20"))])]))
 
                 let element = #"{"firstname":"Web","lastname":"Lead","email":"web.lead@example.com","assigned_user_id":"19x1"}"#
-                let created = try await live.call(.POST, form: [
-                    ("operation", "create"), ("sessionName", session), ("elementType", "Leads"), ("element", element),
-                ])
+                let created = try await live.call(
+                    .POST,
+                    form: [
+                        ("operation", "create"), ("sessionName", session), ("elementType", "Leads"), ("element", element),
+                    ])
                 let id = try #require(created.result?["id"]?.strictString)
                 let writes = sandbox.writeLog.entries(vendor: .mycrm, operation: .create)
                 #expect(writes.map(\.id) == [id])
@@ -72,15 +82,18 @@ import Testing
                 // Control API: advance the shared clock and change two contacts inside the CRM.
                 let since = Int(clock.now.timeIntervalSince1970)
                 _ = try await live.call(.POST, path: "/_sandbox/clock", json: #"{"advance":"2m"}"#)
-                let mutated = try await live.call(.POST, path: "/_sandbox/control",
-                                                  json: #"{"op":"mutate","resource":"contacts","count":2}"#)
+                let mutated = try await live.call(
+                    .POST, path: "/_sandbox/control",
+                    json: #"{"op":"mutate","resource":"contacts","count":2}"#)
                 let mutatedIDs = Set(try #require(mutated["ids"]?.arrayValue).compactMap(\.strictString))
                 #expect(mutatedIDs.count == 2)
 
-                let sync = try await live.call(.GET, query: [
-                    ("operation", "sync"), ("sessionName", session), ("modifiedTime", String(since)),
-                    ("elementType", "Contacts"), ("syncType", "application"),
-                ])
+                let sync = try await live.call(
+                    .GET,
+                    query: [
+                        ("operation", "sync"), ("sessionName", session), ("modifiedTime", String(since)),
+                        ("elementType", "Contacts"), ("syncType", "application"),
+                    ])
                 let updated = Set(try #require(sync.result?["updated"]?.arrayValue).compactMap { $0["id"]?.strictString })
                 #expect(updated == mutatedIDs)
 

@@ -1,4 +1,3 @@
-import enum ConnectorKit.FormEncoding
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -6,6 +5,8 @@ import HummingbirdTesting
 import NIOCore
 import RealtyModel
 import Testing
+
+import enum ConnectorKit.FormEncoding
 
 @testable import Sandbox
 
@@ -18,8 +19,9 @@ struct MyCRMHarness {
     init(records: Int = 30, seed: UInt64 = 7, tokenTTL: Duration? = nil) {
         clock = .manual()
         writeLog = WriteLog(clock: clock)
-        emulator = MyCRMEmulator(settings: EmulatorSettings(records: records, seed: seed, tokenTTL: tokenTTL),
-                                 clock: clock, writeLog: writeLog)
+        emulator = MyCRMEmulator(
+            settings: EmulatorSettings(records: records, seed: seed, tokenTTL: tokenTTL),
+            clock: clock, writeLog: writeLog)
     }
 
     var userName: String { emulator.demoCredentials["username"] ?? "" }

@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func keywordsAreCaseInsensitive() throws {
-        let query = try VTQLParser.parse("SELECT firstname, lastname FROM Contacts WHERE city = 'Boston' ORDER BY lastname DESC LIMIT 5, 10 ;")
+        let query = try VTQLParser.parse(
+            "SELECT firstname, lastname FROM Contacts WHERE city = 'Boston' ORDER BY lastname DESC LIMIT 5, 10 ;")
         #expect(query.selection == .columns(["firstname", "lastname"]))
         #expect(query.module == "Contacts")
         #expect(query.condition == .compare(column: "city", .equal, .string("Boston")))
@@ -30,38 +31,46 @@ import Testing
     }
 
     @Test func angleBracketNotEqualIsAccepted() throws {
-        #expect(try VTQLParser.parse("select * from Leads where city <> 'x';").condition
-            == .compare(column: "city", .notEqual, .string("x")))
+        #expect(
+            try VTQLParser.parse("select * from Leads where city <> 'x';").condition
+                == .compare(column: "city", .notEqual, .string("x")))
     }
 
     @Test func likeAndIn() throws {
         let query = try VTQLParser.parse("select * from Leads where email like '%@example.com' and state in ('MA', 'FL', 3);")
-        #expect(query.condition == .and(
-            .like(column: "email", pattern: "%@example.com"),
-            .in(column: "state", [.string("MA"), .string("FL"), .number("3")])
-        ))
+        #expect(
+            query.condition
+                == .and(
+                    .like(column: "email", pattern: "%@example.com"),
+                    .in(column: "state", [.string("MA"), .string("FL"), .number("3")])
+                ))
     }
 
     @Test func andBindsTighterThanOr() throws {
         let query = try VTQLParser.parse("select * from Leads where a = '1' or b = '2' and c = '3';")
-        #expect(query.condition == .or(
-            .compare(column: "a", .equal, .string("1")),
-            .and(.compare(column: "b", .equal, .string("2")), .compare(column: "c", .equal, .string("3")))
-        ))
+        #expect(
+            query.condition
+                == .or(
+                    .compare(column: "a", .equal, .string("1")),
+                    .and(.compare(column: "b", .equal, .string("2")), .compare(column: "c", .equal, .string("3")))
+                ))
     }
 
     @Test func parenthesesGroupConditions() throws {
         let query = try VTQLParser.parse("select * from Leads where (a = '1' or b = '2') and c = '3';")
-        #expect(query.condition == .and(
-            .or(.compare(column: "a", .equal, .string("1")), .compare(column: "b", .equal, .string("2"))),
-            .compare(column: "c", .equal, .string("3"))
-        ))
+        #expect(
+            query.condition
+                == .and(
+                    .or(.compare(column: "a", .equal, .string("1")), .compare(column: "b", .equal, .string("2"))),
+                    .compare(column: "c", .equal, .string("3"))
+                ))
     }
 
     @Test func nestingIsBounded() throws {
         let nested = String(repeating: "(", count: 32) + "a = '1'" + String(repeating: ")", count: 32)
-        #expect(try VTQLParser.parse("select * from Leads where \(nested);").condition
-            == .compare(column: "a", .equal, .string("1")))
+        #expect(
+            try VTQLParser.parse("select * from Leads where \(nested);").condition
+                == .compare(column: "a", .equal, .string("1")))
         let tooDeep = String(repeating: "(", count: 10_000) + "a = '1'" + String(repeating: ")", count: 10_000)
         #expect(throws: MyCRMError.self) { try VTQLParser.parse("select * from Leads where \(tooDeep);") }
         let many = Array(repeating: "a = '1'", count: 512).joined(separator: " or ")
@@ -79,17 +88,21 @@ import Testing
 
     @Test func negativeAndDecimalNumbers() throws {
         let query = try VTQLParser.parse("select * from Leads where a > -1.5 and b < 2.25;")
-        #expect(query.condition == .and(.compare(column: "a", .greater, .number("-1.5")),
-                                        .compare(column: "b", .less, .number("2.25"))))
+        #expect(
+            query.condition
+                == .and(
+                    .compare(column: "a", .greater, .number("-1.5")),
+                    .compare(column: "b", .less, .number("2.25"))))
     }
 
     @Test func orderByDirectionPerColumn() throws {
         let query = try VTQLParser.parse("select * from Leads order by city, lastname desc, firstname asc;")
-        #expect(query.ordering == [
-            .init(column: "city", ascending: true),
-            .init(column: "lastname", ascending: false),
-            .init(column: "firstname", ascending: true),
-        ])
+        #expect(
+            query.ordering == [
+                .init(column: "city", ascending: true),
+                .init(column: "lastname", ascending: false),
+                .init(column: "firstname", ascending: true),
+            ])
     }
 
     @Test func missingSemicolonIsASyntaxError() {
@@ -199,10 +212,12 @@ import Testing
     }
 
     @Test func andOrAndParentheses() throws {
-        #expect(try ids("select * from Leads where city = 'boston' and assigned_user_id = '19x1' or firstname = 'Dee';")
-            == ["10x2", "10x3", "10x10"])
-        #expect(try ids("select * from Leads where city = 'boston' and (assigned_user_id = '19x2' or firstname = 'Cid');")
-            == ["10x2"])
+        #expect(
+            try ids("select * from Leads where city = 'boston' and assigned_user_id = '19x1' or firstname = 'Dee';")
+                == ["10x2", "10x3", "10x10"])
+        #expect(
+            try ids("select * from Leads where city = 'boston' and (assigned_user_id = '19x2' or firstname = 'Cid');")
+                == ["10x2"])
     }
 
     @Test func idFieldsCompareByRecordNumber() throws {
@@ -238,8 +253,9 @@ import Testing
     }
 
     @Test func countIgnoresLimitAndIsAString() throws {
-        let result = try VTQLEvaluator.run(try VTQLParser.parse("select count(*) from Leads where city like 'b%' limit 1;"),
-                                           on: Self.table)
+        let result = try VTQLEvaluator.run(
+            try VTQLParser.parse("select count(*) from Leads where city like 'b%' limit 1;"),
+            on: Self.table)
         #expect(result == .array([MyCRMWire.object([("count", .string("2"))])]))
     }
 
@@ -256,8 +272,12 @@ import Testing
     }
 
     @Test func oneHundredRowCap() throws {
-        let rows = (1...250).map { ["firstname": "F\($0)", "lastname": "L", "city": "", "code": "", "assigned_user_id": "19x1",
-                                   "id": "10x\($0)"] }
+        let rows = (1...250).map {
+            [
+                "firstname": "F\($0)", "lastname": "L", "city": "", "code": "", "assigned_user_id": "19x1",
+                "id": "10x\($0)",
+            ]
+        }
         let big = VTQLTable(module: "Leads", fields: Self.table.fields, idFields: Self.table.idFields, rows: rows)
         #expect(try ids("select * from Leads;", table: big).count == 100)
         #expect(try ids("select * from Leads limit 500;", table: big).count == 100)

@@ -122,7 +122,10 @@ struct PFSession: Sendable {
 
             let none = try await pf.client.get(pf.info.baseURL + "/leads")
             #expect(none.status == 401)
-            #expect(none.json == ["lead": "AuthenticationError", "messages": ["Authentication is required: send Authorization: Bearer <access_token>"]])
+            #expect(
+                none.json == [
+                    "lead": "AuthenticationError", "messages": ["Authentication is required: send Authorization: Bearer <access_token>"],
+                ])
             #expect(none.header("WWW-Authenticate") == "Bearer")
 
             let invalid = try await pf.client.get(pf.info.baseURL + "/leads", headers: [("Authorization", "Bearer forged")])
@@ -241,7 +244,8 @@ struct PFSession: Sendable {
         try await PFSession.run { pf in
             let lead = try #require(try await pf.get("/leads/12").json?["lead"])
             let email = try #require(lead["email"]?.strictString)
-            let byEmail = try await pf.get("/leads?filters%5Bemail%5D=\(email.uppercased().addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            let byEmail = try await pf.get(
+                "/leads?filters%5Bemail%5D=\(email.uppercased().addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
             #expect(byEmail.json?["count"] == 1)
             #expect(byEmail.json?["leads"]?.arrayValue?.first?["id"] == 12)
             let mobile = try #require(lead["mobile"]?.strictString)
@@ -267,9 +271,10 @@ struct PFSession: Sendable {
             let byUser = try await pf.get("/properties?filters[user]=3")
             #expect(byUser.json?["properties"]?.arrayValue?.allSatisfy { $0["user"]?["id"] == 3 } == true)
             let text = try await pf.get("/locations?filters[string]=marina")
-            #expect(text.json?["location"]?.arrayValue?.allSatisfy {
-                ($0["community"]?.strictString ?? "").lowercased().contains("marina")
-            } == true)
+            #expect(
+                text.json?["location"]?.arrayValue?.allSatisfy {
+                    ($0["community"]?.strictString ?? "").lowercased().contains("marina")
+                } == true)
             let unknown = try await pf.get("/leads?filters[favourite_colour]=blue")
             #expect(unknown.json?["count"] == 50)
             #expect(unknown.header("X-MyCRM-API-Warning")?.contains("favourite_colour") == true)
@@ -343,7 +348,8 @@ struct PFSession: Sendable {
 @Suite struct PFExpertWriteTests {
     @Test func createReturns201WithLocationAndWrappedBody() async throws {
         try await PFSession.run { pf in
-            let body = #"{"lead":{"first_name":"Nadia","last_name":"Ali","email":"nadia.ali@example.com","mobile":"+971501234567","user":{"id":3}}}"#
+            let body =
+                #"{"lead":{"first_name":"Nadia","last_name":"Ali","email":"nadia.ali@example.com","mobile":"+971501234567","user":{"id":3}}}"#
             let created = try await pf.send(.POST, "/leads", body)
             #expect(created.status == 201)
             let lead = try #require(created.json?["lead"])
@@ -365,7 +371,8 @@ struct PFSession: Sendable {
             // A property, with its type and location given as bare ids.
             let property = try await pf.send(
                 .POST, "/properties",
-                #"{"property":{"type":2,"location":5,"price":{"offering_type":"sale","value":"1500000"},"bedrooms":"3","status":"available"}}"#)
+                #"{"property":{"type":2,"location":5,"price":{"offering_type":"sale","value":"1500000"},"bedrooms":"3","status":"available"}}"#
+            )
             #expect(property.status == 201)
             #expect(property.json?["property"]?["type"] == ["id": 2, "name": "villa"])
             #expect(property.json?["property"]?["price"]?["value"] == 1_500_000)
@@ -401,7 +408,8 @@ struct PFSession: Sendable {
             let again = try await pf.send(.POST, "/users", #"{"user":{"first_name":"A","last_name":"B","email":"X@example.com"}}"#)
             #expect(again.json?["messages"] == ["email: This value is already used."])
 
-            let price = try await pf.send(.POST, "/properties", #"{"property":{"type":"villa","location":1,"price":{"offering_type":"lease","value":0}}}"#)
+            let price = try await pf.send(
+                .POST, "/properties", #"{"property":{"type":"villa","location":1,"price":{"offering_type":"lease","value":0}}}"#)
             #expect(price.json?["messages"] == ["price: offering_type: The value you selected is not a valid choice."])
             #expect(pf.sandbox.writeLog.entries().count == 1)
         }
@@ -431,7 +439,8 @@ struct PFSession: Sendable {
 
             let operations = try await pf.send(
                 .PATCH, "/properties/2",
-                #"{"operations":[{"op":"replace","path":"/listing_level","value":{"name":"premium"}},{"op":"replace","path":"/price/value","value":2222000},{"op":"remove","path":"/unit_number"}]}"#)
+                #"{"operations":[{"op":"replace","path":"/listing_level","value":{"name":"premium"}},{"op":"replace","path":"/price/value","value":2222000},{"op":"remove","path":"/unit_number"}]}"#
+            )
             #expect(operations.status == 200)
             #expect(operations.json?["property"]?["listing_level"] == ["name": "premium"])
             #expect(operations.json?["property"]?["price"]?["value"] == 2_222_000)

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import NIOHTTP1
 import Hummingbird
+import NIOHTTP1
 import RealtyModel
 import Testing
 
@@ -139,7 +139,9 @@ import Testing
         let harness = PropQHarness()
         try await harness.run { client in
             let token = try await client.accessToken()
-            for path in ["/v1/iam/me", "/api/v1/iam/me", "/v1/developments/1001/publish-status", "/api/v1/developments/1001/publish-status"] {
+            for path in [
+                "/v1/iam/me", "/api/v1/iam/me", "/v1/developments/1001/publish-status", "/api/v1/developments/1001/publish-status",
+            ] {
                 #expect(try await client.api(.get, path, token: token).status == .ok, "\(path)")
             }
         }
@@ -224,7 +226,8 @@ import Testing
             #expect(reply.json?["UntDirections"] == ["South", "West"])
         }
         let after = try await harness.emulator.control(.list(resource: "units"))
-        let unit = try #require(after.records?.first { $0["UntName"]?.strictString == unitName && $0["DevId"]?.strictString == developmentID })
+        let unit = try #require(
+            after.records?.first { $0["UntName"]?.strictString == unitName && $0["DevId"]?.strictString == developmentID })
         #expect(unit["UntPrice"] == 123_456)
         let writes = harness.writeLog.entries(vendor: .propq, resource: "units")
         #expect(writes.count == 1)
@@ -348,7 +351,8 @@ import Testing
 
 @Suite struct PropQFormBodyTests {
     @Test func parsesMultipartWithQuotedBoundaryPreambleAndCRLFInValues() throws {
-        let body = "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\none\r\n--XyZ\r\n"
+        let body =
+            "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\none\r\n--XyZ\r\n"
             + "Content-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\nContent-Type: text/plain\r\n\r\nline1\r\nline2\r\n--XyZ--\r\nepilogue"
         let form = try #require(try FormBody.parse(contentType: "multipart/form-data; boundary=\"XyZ\"", body: Array(body.utf8)))
         #expect(form["a"] == "one")
@@ -358,9 +362,9 @@ import Testing
 
     @Test func refusesMalformedMultipart() {
         let cases = [
-            "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\none",  // no closing boundary
-            "--XyZ\r\nContent-Type: text/plain\r\n\r\none\r\n--XyZ--",  // no Content-Disposition
-            "--XyZ\r\nContent-Disposition: form-data\r\n\r\none\r\n--XyZ--",  // no name
+            "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\none", // no closing boundary
+            "--XyZ\r\nContent-Type: text/plain\r\n\r\none\r\n--XyZ--", // no Content-Disposition
+            "--XyZ\r\nContent-Disposition: form-data\r\n\r\none\r\n--XyZ--", // no name
             "no boundary at all",
         ]
         for body in cases {
@@ -391,7 +395,8 @@ import Testing
             let clientID = try #require(info.credentials["client_id"])
             let secret = try #require(info.credentials["client_secret"])
             let boundary = "X-REALTYHUB-BOUNDARY"
-            let body = [("grant_type", "client_credentials"), ("client_id", clientID), ("client_secret", secret)]
+            let body =
+                [("grant_type", "client_credentials"), ("client_id", clientID), ("client_secret", secret)]
                 .map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.0)\"\r\n\r\n\($0.1)\r\n" }
                 .joined() + "--\(boundary)--\r\n"
             let token = try await client.send(

@@ -104,7 +104,8 @@ public struct OAuth2ClientCredentialsAuth: AuthStrategy {
             case 404, 405:
                 throw ConnectorError(
                     .configuration, vendor: context.vendor,
-                    message: "no token endpoint at \(context.redactor.redact(url: tokenURL)) (HTTP \(response.status)); check the auth URL of connection \(context.connectionID)",
+                    message:
+                        "no token endpoint at \(context.redactor.redact(url: tokenURL)) (HTTP \(response.status)); check the auth URL of connection \(context.connectionID)",
                     httpStatus: response.status, vendorCode: code, connectionID: context.connectionID)
             case 400, 401, 403:
                 throw context.authError(message, status: response.status, vendorCode: code)

@@ -24,7 +24,8 @@ public enum StandardAuth {
         func mismatch() -> ConnectorError {
             ConnectorError(
                 .configuration, vendor: vendor,
-                message: "the credentials (\(configuration.credentials.vendor.rawValue)) do not fit \(vendor.rawValue)'s \(profile.auth.name) auth",
+                message:
+                    "the credentials (\(configuration.credentials.vendor.rawValue)) do not fit \(vendor.rawValue)'s \(profile.auth.name) auth",
                 connectionID: configuration.connectionID)
         }
         switch profile.auth {

@@ -106,7 +106,7 @@ public actor TokenCache {
             do {
                 return try await shared.withRenewalLock(connectionID: connectionID) {
                     if let stored = try? await shared.load(connectionID: connectionID), !refused.contains(stored.secret),
-                       TokenCache.isUsable(stored, at: clock.now(), margin: margin, lastUsed: stored.obtainedAt)
+                        TokenCache.isUsable(stored, at: clock.now(), margin: margin, lastUsed: stored.obtainedAt)
                     {
                         return stored
                     }
@@ -119,9 +119,11 @@ public actor TokenCache {
                     do {
                         try await shared.save(fresh, connectionID: connectionID)
                     } catch {
-                        logger.warning("could not share the new auth session", metadata: [
-                            "hub.connection.id": "\(connectionID)", "hub.error": "\(type(of: error))",
-                        ])
+                        logger.warning(
+                            "could not share the new auth session",
+                            metadata: [
+                                "hub.connection.id": "\(connectionID)", "hub.error": "\(type(of: error))",
+                            ])
                     }
                     return fresh
                 }
@@ -129,9 +131,11 @@ public actor TokenCache {
                 throw failure.error
             } catch {
                 // The shared store is unavailable: renew alone rather than not at all.
-                logger.warning("shared auth session store unavailable; renewing without it", metadata: [
-                    "hub.connection.id": "\(connectionID)", "hub.error": "\(type(of: error))",
-                ])
+                logger.warning(
+                    "shared auth session store unavailable; renewing without it",
+                    metadata: [
+                        "hub.connection.id": "\(connectionID)", "hub.error": "\(type(of: error))",
+                    ])
                 return try await renew()
             }
         }

@@ -76,7 +76,9 @@ public protocol Connector: Sendable {
 
 extension Connector {
     /// Default: this connection cannot read `R`.
-    public func read<R: HubRecord>(_ type: R.Type, mode: ReadMode, after cursor: String?) -> AsyncThrowingStream<ConnectorPage<R>, any Error> {
+    public func read<R: HubRecord>(_ type: R.Type, mode: ReadMode, after cursor: String?) -> AsyncThrowingStream<
+        ConnectorPage<R>, any Error
+    > {
         AsyncThrowingStream { $0.finish(throwing: ConnectorError.unsupported(vendor, "read \(R.resource.rawValue) records")) }
     }
 

@@ -187,8 +187,9 @@ public struct ConnectorConfiguration: Sendable {
     public func effectiveAuthBaseURL(_ profile: VendorProfile) -> URL {
         if let authURL { return authURL }
         if let defaultAuth = profile.defaultAuthBaseURL.flatMap(URL.init(string:)),
-           let defaultBase = profile.defaultBaseURL.flatMap(URL.init(string:)),
-           defaultBase.host?.lowercased() == baseURL.host?.lowercased() {
+            let defaultBase = profile.defaultBaseURL.flatMap(URL.init(string:)),
+            defaultBase.host?.lowercased() == baseURL.host?.lowercased()
+        {
             return defaultAuth
         }
         return baseURL
@@ -247,9 +248,10 @@ extension URL {
             var items = components.percentEncodedQueryItems ?? []
             for item in query {
                 let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "+&=;#"))
-                items.append(URLQueryItem(
-                    name: item.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? item.name,
-                    value: item.value.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }))
+                items.append(
+                    URLQueryItem(
+                        name: item.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? item.name,
+                        value: item.value.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }))
             }
             components.percentEncodedQueryItems = items
         }

@@ -87,9 +87,10 @@ public struct VendorHTTPClient: Sendable {
         self.requestTimeout = configuration.effectiveTimeouts(profile).request
         self.transport = transport
         self.auth = auth
-        self.errorDecoder = errorDecoder ?? { response, _ in
-            HTTPErrorClassifier.classify(response, vendor: vendor, redactor: redactor)
-        }
+        self.errorDecoder =
+            errorDecoder ?? { response, _ in
+                HTTPErrorClassifier.classify(response, vendor: vendor, redactor: redactor)
+            }
         self.metricsFactory = metricsFactory
         self.random = random ?? { Double.random(in: 0..<1) }
     }
@@ -171,14 +172,16 @@ public struct VendorHTTPClient: Sendable {
                     // Redirects are never followed (see VendorHTTPConfiguration), in every mode,
                     // auth exchanges included: the 3xx is the vendor's answer and a
                     // misconfiguration to report, never resent.
-                    throw record(HTTPErrorClassifier.redirect(
-                        response, vendor: vendor, redactor: redactor, meaning: profile.redirectMeaning
-                    ).attributed(connectionID: connectionID, operation: request.operationName))
+                    throw record(
+                        HTTPErrorClassifier.redirect(
+                            response, vendor: vendor, redactor: redactor, meaning: profile.redirectMeaning
+                        ).attributed(connectionID: connectionID, operation: request.operationName))
                 }
                 if case .raw = mode {
                     let transient = response.status == 429 || response.status >= 500
                     guard transient, attempt < retry.maxAttempts else { return response }
-                    failure = HTTPErrorClassifier.classify(response, vendor: vendor, redactor: redactor)
+                    failure =
+                        HTTPErrorClassifier.classify(response, vendor: vendor, redactor: redactor)
                         ?? ConnectorError(.retryable, vendor: vendor, message: "transient failure", httpStatus: response.status)
                 } else {
                     guard let error = errorDecoder(response, outgoing) else { return response }
@@ -201,9 +204,11 @@ public struct VendorHTTPClient: Sendable {
                 if !reauthenticated {
                     reauthenticated = true
                     attempt -= 1
-                    logger.info("vendor refused the session; authenticating again", metadata: [
-                        "http.request.method": "\(request.method)", "hub.operation": "\(request.operationName)",
-                    ])
+                    logger.info(
+                        "vendor refused the session; authenticating again",
+                        metadata: [
+                            "http.request.method": "\(request.method)", "hub.operation": "\(request.operationName)",
+                        ])
                     await auth.invalidate(session)
                     counter("realtyhub.connector.reauthentications", [("hub.vendor", vendor.rawValue)])
                     continue
@@ -215,12 +220,14 @@ public struct VendorHTTPClient: Sendable {
 
             if retry.shouldRetry(attempt: attempt, error: failure, idempotent: request.isIdempotent, requestNeverSent: neverSent) {
                 let wait = retry.delay(retry: attempt, retryAfter: failure.retryAfter, random: random())
-                logger.warning("retrying vendor request", metadata: [
-                    "http.request.method": "\(request.method)", "hub.operation": "\(request.operationName)",
-                    "hub.attempt": "\(attempt)", "error.type": "\(failure.kind)",
-                    "http.response.status_code": "\(failure.httpStatus.map(String.init) ?? "none")",
-                    "hub.retry.delay_ms": "\(Int(wait.secondsValue * 1000))",
-                ])
+                logger.warning(
+                    "retrying vendor request",
+                    metadata: [
+                        "http.request.method": "\(request.method)", "hub.operation": "\(request.operationName)",
+                        "hub.attempt": "\(attempt)", "error.type": "\(failure.kind)",
+                        "http.response.status_code": "\(failure.httpStatus.map(String.init) ?? "none")",
+                        "hub.retry.delay_ms": "\(Int(wait.secondsValue * 1000))",
+                    ])
                 counter("realtyhub.connector.retries", [("hub.vendor", vendor.rawValue), ("error.type", failure.kind.rawValue)])
                 try await clock.sleep(for: wait)
                 continue
@@ -242,11 +249,13 @@ public struct VendorHTTPClient: Sendable {
             let response = try await limiter.withPermit { try await transport.send(request) }
             let elapsed = ContinuousClock.now - started
             timer(elapsed, method: request.method, status: String(response.status))
-            logger.debug("vendor request", metadata: [
-                "http.request.method": "\(request.method)", "url.full": "\(redactor.redact(url: request.url))",
-                "http.response.status_code": "\(response.status)",
-                "hub.duration_ms": "\(Int(elapsed.secondsValue * 1000))",
-            ])
+            logger.debug(
+                "vendor request",
+                metadata: [
+                    "http.request.method": "\(request.method)", "url.full": "\(redactor.redact(url: request.url))",
+                    "http.response.status_code": "\(response.status)",
+                    "hub.duration_ms": "\(Int(elapsed.secondsValue * 1000))",
+                ])
             if let name = profile.headers.warning, let warning = response.headers[name] {
                 logger.notice("vendor warning", metadata: ["hub.vendor.warning": "\(redactor.redact(warning))"])
             }

@@ -81,8 +81,9 @@ public final class ManualConnectorClock: ConnectorClock {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 state.withLock { state in
                     state.sleeps.append(duration)
-                    state.sleepers.append(Sleeper(
-                        id: id, deadline: state.now.addingTimeInterval(duration.secondsValue), continuation: continuation))
+                    state.sleepers.append(
+                        Sleeper(
+                            id: id, deadline: state.now.addingTimeInterval(duration.secondsValue), continuation: continuation))
                 }
                 // A cancellation that arrived before the sleeper was registered found nothing
                 // to cancel; catch it here.

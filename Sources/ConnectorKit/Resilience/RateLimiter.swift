@@ -134,7 +134,8 @@ public final class RateLimiter: Sendable {
             case .quotaExhausted:
                 throw ConnectorError(
                     .rateLimited, vendor: vendor,
-                    message: "the daily quota of \(limits.dailyQuota ?? 0) requests is used up (counted over every hub process); it resets at midnight \(calendar.timeZone.identifier)",
+                    message:
+                        "the daily quota of \(limits.dailyQuota ?? 0) requests is used up (counted over every hub process); it resets at midnight \(calendar.timeZone.identifier)",
                     retryAfter: timeToNextDay(from: now))
             }
         }

@@ -87,9 +87,12 @@ public struct Contact: HubRecord {
         FieldRules.checkPhone(homePhone, field: "HomePhone", into: &errors)
         FieldRules.checkPhone(officePhone, field: "OfficePhone", into: &errors)
         if !hasName, !hasContactChannel {
-            errors.append(FieldError(
-                field: "FullName",
-                message: "a contact needs a name (FirstName, LastName or FullName) or a way to reach it (Email, MobilePhone, HomePhone or OfficePhone)"))
+            errors.append(
+                FieldError(
+                    field: "FullName",
+                    message:
+                        "a contact needs a name (FirstName, LastName or FullName) or a way to reach it (Email, MobilePhone, HomePhone or OfficePhone)"
+                ))
         }
         return errors
     }

@@ -48,7 +48,7 @@ public struct Member: HubRecord {
         FieldRules.checkPhone(officePhone, field: "MemberOfficePhone", into: &errors)
         FieldRules.checkOneOf(status, ["Active", "Inactive"], field: "MemberStatus", into: &errors)
         if !FieldRules.isPresent(firstName), !FieldRules.isPresent(lastName), !FieldRules.isPresent(fullName),
-           !FieldRules.isPresent(email)
+            !FieldRules.isPresent(email)
         {
             errors.append(FieldError(field: "MemberFullName", message: "a member needs a name or an email"))
         }

@@ -1,4 +1,5 @@
 import RealtyModel
+
 /// The catalogs the Apimo emulator serves (`GET /catalogs`, `GET /catalogs/{name}`).
 ///
 /// Apimo's coded values (type, step, category, group, ...) refer to catalogs whose numeric values

@@ -1,6 +1,6 @@
-public import Hummingbird
 import Foundation
 import HTTPTypes
+public import Hummingbird
 import RealtyModel
 
 /// The Apimo webservice (`api.apimo.pro`).

@@ -420,7 +420,10 @@ actor ApimoState {
                 "phone": Int.random(in: 0..<3, using: &generator) == 0 ? .null : .string(FakeData.phone(country: "FR", using: &generator)),
                 "mobile": .string(FakeData.phone(country: "FR", using: &generator)), "fax": .null,
                 "city": ["id": .string(String(city.id)), "name": .string(city.name)],
-                "birthday_at": .string(String(format: "%04d-%02d-%02d", birthYear, Int.random(in: 1...12, using: &generator), Int.random(in: 1...28, using: &generator))),
+                "birthday_at": .string(
+                    String(
+                        format: "%04d-%02d-%02d", birthYear, Int.random(in: 1...12, using: &generator),
+                        Int.random(in: 1...28, using: &generator))),
                 "timezone": "Europe/Paris",
                 "picture": .string("https://api.apimo.pro/uploads/user/\(id)/picture_200.jpg"),
                 "partners": [], "stories": [],
@@ -433,7 +436,8 @@ actor ApimoState {
             let category = FakeData.pick([1, 1, 1, 2, 3], using: &generator) ?? 1
             let area = Int.random(in: 20...320, using: &generator)
             let rooms = max(1, area / 25)
-            let price = category == 1 ? FakeData.price(in: 90_000...3_500_000, using: &generator) : Int.random(in: 5...60, using: &generator) * 100
+            let price =
+                category == 1 ? FakeData.price(in: 90_000...3_500_000, using: &generator) : Int.random(in: 5...60, using: &generator) * 100
             let street = FakeData.streetAddress(using: &generator)
             return [
                 "reference": .string(String(format: "REF%06d", id % 1_000_000)),
@@ -560,7 +564,8 @@ actor ApimoState {
                 let agency = Self.agencyIDs[agencyIndex]
                 let id = takeID(resource)
                 // Inserted records are new: created and modified now.
-                let user = resource == .actions
+                let user =
+                    resource == .actions
                     ? seeder.pickID(.users, agencyIndex: agencyIndex, using: &controlGenerator) : nil
                 let record = seeder.make(
                     resource, id: id, agency: agency, agencyIndex: agencyIndex,

@@ -1,6 +1,6 @@
-public import Hummingbird
 import Foundation
 import HTTPTypes
+public import Hummingbird
 import RealtyModel
 
 /// The Boston Logic Platform API (`{domain}/api/v2/...`).
@@ -169,7 +169,8 @@ public final class BostonLogicEmulator: VendorEmulator {
         do {
             data = try await SandboxJSON.body(of: request)
         } catch {
-            return BostonLogicResponse.failure(.badRequest, message: subject, errors: ["The request body could not be read or is too large"])
+            return BostonLogicResponse.failure(
+                .badRequest, message: subject, errors: ["The request body could not be read or is too large"])
         }
         let isEmpty = data.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         if let contentType = request.headers[.contentType] {
@@ -229,7 +230,9 @@ public final class BostonLogicEmulator: VendorEmulator {
         return BostonLogicResponse.success("\(resource.plural) retrieved", data: .array(records))
     }
 
-    private func show(_ resource: BostonLogicResource, request: Request, context: SandboxRequestContext, key: BostonLogicState.APIKey) async -> Response {
+    private func show(_ resource: BostonLogicResource, request: Request, context: SandboxRequestContext, key: BostonLogicState.APIKey) async
+        -> Response
+    {
         let raw = context.parameters.get("id") ?? ""
         let includes = Set(QueryItems(request).values("includes").flatMap { $0.split(separator: ",") }.map(String.init))
         guard let id = Int(raw), let record = await state.get(resource, tenant: key.tenant, id: id, includes: includes) else {
@@ -242,7 +245,8 @@ public final class BostonLogicEmulator: VendorEmulator {
         BostonLogicResponse.failure(.notFound, message: message, errors: ["\(resource.title) with id \(id) could not be found"])
     }
 
-    private func write(_ resource: BostonLogicResource, id rawID: String?, key: BostonLogicState.APIKey, body: JSONValue?) async -> Response {
+    private func write(_ resource: BostonLogicResource, id rawID: String?, key: BostonLogicState.APIKey, body: JSONValue?) async -> Response
+    {
         let action: Action = rawID == nil ? .create : .update
         let subject = "\(resource.title) not \(action.pastTense)"
         var id: Int?

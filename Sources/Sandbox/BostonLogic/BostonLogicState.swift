@@ -200,9 +200,12 @@ actor BostonLogicState {
         if resource.name == BostonLogicResource.leads.name {
             // `agent_email` is accepted as a fallback for `agent_id` (2019 change log).
             if changes["agent_id"] == nil, let email = body["agent_email"]?.strictString, !email.isEmpty {
-                if let agent = tenant.first("agents", where: {
-                    $0.fields["email"]?.strictString?.lowercased() == email.lowercased()
-                }) {
+                if let agent = tenant.first(
+                    "agents",
+                    where: {
+                        $0.fields["email"]?.strictString?.lowercased() == email.lowercased()
+                    })
+                {
                     changes["agent_id"] = .int(agent.id)
                 } else {
                     errors.append("Agent email does not match an agent")
@@ -374,7 +377,8 @@ actor BostonLogicState {
         let fields: [String: JSONValue]
         switch resource {
         case "offices":
-            let name = "\(city.city) \(FakeData.pick(["Downtown", "Harbor", "Back Bay", "North", "South End", "Waterfront"], using: &generator) ?? "Central") Office \(id)"
+            let name =
+                "\(city.city) \(FakeData.pick(["Downtown", "Harbor", "Back Bay", "North", "South End", "Waterfront"], using: &generator) ?? "Central") Office \(id)"
             fields = [
                 "name": .string(name), "email": .string("office\(id)@\(tenantName)-brokerage.example.com"),
                 "phone": .string(FakeData.phone(country: "US", using: &generator)), "fax": .null,
@@ -394,13 +398,16 @@ actor BostonLogicState {
             ]
             if resource == "agents" {
                 agent["mobile_phone"] = .string(FakeData.phone(country: "US", using: &generator))
-                agent["title"] = .string(FakeData.pick(["Sales Associate", "Broker", "Team Lead", "Buyer's Agent"], using: &generator) ?? "Broker")
+                agent["title"] = .string(
+                    FakeData.pick(["Sales Associate", "Broker", "Team Lead", "Buyer's Agent"], using: &generator) ?? "Broker")
                 agent["accreditations"] = .array(
                     ["ABR", "CRS", "GRI", "SRES"].filter { _ in Int.random(in: 0...2, using: &generator) == 0 }.map(JSONValue.string))
                 agent["agent_mls_ids"] = [.string("CN\(Int.random(in: 200_000...299_999, using: &generator))")]
                 agent["bio"] = .null
             } else {
-                agent["title"] = .string(FakeData.pick(["Office Manager", "Marketing Coordinator", "Transaction Coordinator"], using: &generator) ?? "Office Manager")
+                agent["title"] = .string(
+                    FakeData.pick(["Office Manager", "Marketing Coordinator", "Transaction Coordinator"], using: &generator)
+                        ?? "Office Manager")
             }
             fields = agent
         case "teams":
@@ -447,7 +454,8 @@ actor BostonLogicState {
                 item["viewed_at"] = .string(updated.formatted(.iso8601))
             } else {
                 item["note"] = .string(
-                    FakeData.pick(["Loves the kitchen.", "Too far from the T.", "Wants a second showing.", "Price too high."], using: &generator)
+                    FakeData.pick(
+                        ["Loves the kitchen.", "Too far from the T.", "Wants a second showing.", "Price too high."], using: &generator)
                         ?? "Follow up.")
             }
             fields = item

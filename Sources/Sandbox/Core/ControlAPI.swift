@@ -1,5 +1,5 @@
-public import Hummingbird
 import Foundation
+public import Hummingbird
 import RealtyModel
 
 /// The control API that every emulator server also serves, under `/_sandbox`. Never subject

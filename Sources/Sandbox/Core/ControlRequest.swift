@@ -1,4 +1,5 @@
 public import RealtyModel
+
 /// A control operation on an emulator's state, sent as JSON to `POST /_sandbox/control`.
 ///
 /// JSON form: `{"op": "mutate", "resource": "leads", "count": 3}`. `count` defaults to 1.

@@ -1,6 +1,6 @@
-public import Hummingbird
-import HTTPTypes
 import Foundation
+import HTTPTypes
+public import Hummingbird
 import ServiceLifecycle
 
 /// Applies latency and injected faults to vendor routes. Control API paths (`/_sandbox/...`)

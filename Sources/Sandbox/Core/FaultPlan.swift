@@ -277,7 +277,8 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
             guard parts.count == 2 || parts.count == 3 else {
                 throw FaultSpecError(
                     token: token,
-                    reason: "expected [vendor:]kind:probability[@route] (e.g. 500:0.1, mycrm:500:0.1, 429:0.2@/leads*) or parameter=value (e.g. latency=200ms)"
+                    reason:
+                        "expected [vendor:]kind:probability[@route] (e.g. 500:0.1, mycrm:500:0.1, 429:0.2@/leads*) or parameter=value (e.g. latency=200ms)"
                 )
             }
             var vendor: SandboxVendor?

@@ -21,12 +21,18 @@ package enum SandboxParsers {
         fields: ["id", "firstname", "lastname", "email", "assigned_user_id", "account_id", "modifiedtime", "mailingzip"],
         idFields: ["id", "assigned_user_id", "account_id"],
         rows: [
-            ["id": "12x1", "firstname": "Ana", "lastname": "O'Neil", "email": "ana@example.com",
-             "assigned_user_id": "19x1", "account_id": "11x4", "modifiedtime": "2026-11-01 10:00:00", "mailingzip": "02110"],
-            ["id": "12x2", "firstname": "bob", "lastname": "Ávila", "email": "", "assigned_user_id": "19x2",
-             "account_id": "", "modifiedtime": "2026-11-02 09:30:00", "mailingzip": "10"],
-            ["id": "12x10", "firstname": "Chloé", "lastname": "100%_done", "email": "c\\d@example.org",
-             "assigned_user_id": "20x3", "account_id": "11x4", "modifiedtime": "", "mailingzip": "-3.5"],
+            [
+                "id": "12x1", "firstname": "Ana", "lastname": "O'Neil", "email": "ana@example.com",
+                "assigned_user_id": "19x1", "account_id": "11x4", "modifiedtime": "2026-11-01 10:00:00", "mailingzip": "02110",
+            ],
+            [
+                "id": "12x2", "firstname": "bob", "lastname": "Ávila", "email": "", "assigned_user_id": "19x2",
+                "account_id": "", "modifiedtime": "2026-11-02 09:30:00", "mailingzip": "10",
+            ],
+            [
+                "id": "12x10", "firstname": "Chloé", "lastname": "100%_done", "email": "c\\d@example.org",
+                "assigned_user_id": "20x3", "account_id": "11x4", "modifiedtime": "", "mailingzip": "-3.5",
+            ],
         ])
 
     /// Parses `text` as the `query` operation does and, when it parses, runs it on a small

@@ -1,5 +1,5 @@
-public import Hummingbird
 public import Foundation
+public import Hummingbird
 public import RealtyModel
 
 /// JSON helpers shared by the emulators and the control API: one encoder configuration
@@ -46,7 +46,8 @@ public enum SandboxJSON {
         } catch {
             return Response(
                 status: .internalServerError, headers: fields,
-                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"encoding_failed","message":"response could not be encoded"}}"#))
+                body: .init(
+                    byteBuffer: ByteBuffer(string: #"{"error":{"code":"encoding_failed","message":"response could not be encoded"}}"#))
             )
         }
     }

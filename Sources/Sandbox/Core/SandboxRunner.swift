@@ -1,6 +1,6 @@
-public import Logging
 import Foundation
 import Hummingbird
+public import Logging
 import NIOCore
 import ServiceLifecycle
 

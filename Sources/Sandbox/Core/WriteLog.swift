@@ -1,6 +1,6 @@
 public import Foundation
-import Synchronization
 public import RealtyModel
+import Synchronization
 
 /// The kind of a vendor write. Open-ended: vendors add their own (`publish`, `revise`, ...).
 public struct WriteOperation: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,

@@ -1,5 +1,5 @@
-import RealtyModel
 import Foundation
+import RealtyModel
 
 /// MyCRM's address availability service (`GET /fcc?address=<street city, state>`): broadband
 /// providers at an address, in the FCC broadband-map shape the vendor documents.
@@ -19,7 +19,8 @@ import Foundation
 ///   50 fibre, 60/61 satellite, 70 fixed wireless).
 enum MyCRMAddressService {
     /// The licence text the vendor attaches to every location.
-    static let license = "Fabric location data provided by CostQuest Associates, Inc., all rights reserved. "
+    static let license =
+        "Fabric location data provided by CostQuest Associates, Inc., all rights reserved. "
         + "Use of these data are restricted. Unauthorized access to the Fabric, including scripted or programmatic "
         + "access, is strictly prohibited and may be subject to criminal and civil penalties, including, but not "
         + "limited to, penalties applicable to knowingly or intentionally accessing a computer without authorization "
@@ -40,27 +41,34 @@ enum MyCRMAddressService {
     }
 
     static let providers: [Provider] = [
-        .init(name: "BellSouth Telecommunications, LLC", brand: "AT&T Inc", holding: "AT&T Inc.",
-              technologyCode: "10", technology: "Copper", maxDown: 10, maxUp: 1, lowLatency: 1,
-              frn: "0005937974", providerID: "130077"),
-        .init(name: "COMCAST CABLE COMMUNICATIONS, LLC", brand: "Xfinity", holding: "Comcast Corporation",
-              technologyCode: "40", technology: "Cable", maxDown: 1200, maxUp: 35, lowLatency: 1,
-              frn: "0004287342", providerID: "130317"),
-        .init(name: "Crown Castle Fiber LLC", brand: "Crown Castle Fiber LLC", holding: "Crown Castle Inc",
-              technologyCode: "50", technology: "Fiber to the Premises", maxDown: 1000, maxUp: 1000, lowLatency: 1,
-              frn: "0003768165", providerID: "130403"),
-        .init(name: "Verizon New England Inc.", brand: "Verizon Fios", holding: "Verizon Communications Inc.",
-              technologyCode: "50", technology: "Fiber to the Premises", maxDown: 2300, maxUp: 2300, lowLatency: 1,
-              frn: "0003290673", providerID: "131425"),
-        .init(name: "T-Mobile USA, Inc.", brand: "T-Mobile Home Internet", holding: "T-Mobile US, Inc.",
-              technologyCode: "71", technology: "Licensed Fixed Wireless", maxDown: 245, maxUp: 31, lowLatency: 1,
-              frn: "0001565449", providerID: "130369"),
-        .init(name: "Space Exploration Technologies Corp.", brand: "Starlink", holding: "Space Exploration Holdings, LLC",
-              technologyCode: "61", technology: "NGSO Satellite", maxDown: 220, maxUp: 25, lowLatency: 1,
-              frn: "0026143579", providerID: "430076"),
-        .init(name: "Hughes Network Systems, LLC", brand: "HughesNet", holding: "EchoStar Corporation",
-              technologyCode: "60", technology: "GSO Satellite", maxDown: 100, maxUp: 5, lowLatency: 0,
-              frn: "0009457255", providerID: "130627"),
+        .init(
+            name: "BellSouth Telecommunications, LLC", brand: "AT&T Inc", holding: "AT&T Inc.",
+            technologyCode: "10", technology: "Copper", maxDown: 10, maxUp: 1, lowLatency: 1,
+            frn: "0005937974", providerID: "130077"),
+        .init(
+            name: "COMCAST CABLE COMMUNICATIONS, LLC", brand: "Xfinity", holding: "Comcast Corporation",
+            technologyCode: "40", technology: "Cable", maxDown: 1200, maxUp: 35, lowLatency: 1,
+            frn: "0004287342", providerID: "130317"),
+        .init(
+            name: "Crown Castle Fiber LLC", brand: "Crown Castle Fiber LLC", holding: "Crown Castle Inc",
+            technologyCode: "50", technology: "Fiber to the Premises", maxDown: 1000, maxUp: 1000, lowLatency: 1,
+            frn: "0003768165", providerID: "130403"),
+        .init(
+            name: "Verizon New England Inc.", brand: "Verizon Fios", holding: "Verizon Communications Inc.",
+            technologyCode: "50", technology: "Fiber to the Premises", maxDown: 2300, maxUp: 2300, lowLatency: 1,
+            frn: "0003290673", providerID: "131425"),
+        .init(
+            name: "T-Mobile USA, Inc.", brand: "T-Mobile Home Internet", holding: "T-Mobile US, Inc.",
+            technologyCode: "71", technology: "Licensed Fixed Wireless", maxDown: 245, maxUp: 31, lowLatency: 1,
+            frn: "0001565449", providerID: "130369"),
+        .init(
+            name: "Space Exploration Technologies Corp.", brand: "Starlink", holding: "Space Exploration Holdings, LLC",
+            technologyCode: "61", technology: "NGSO Satellite", maxDown: 220, maxUp: 25, lowLatency: 1,
+            frn: "0026143579", providerID: "430076"),
+        .init(
+            name: "Hughes Network Systems, LLC", brand: "HughesNet", holding: "EchoStar Corporation",
+            technologyCode: "60", technology: "GSO Satellite", maxDown: 100, maxUp: 5, lowLatency: 0,
+            frn: "0009457255", providerID: "130627"),
     ]
 
     /// US states and territories (two-letter codes), with approximate centres for coordinates.
@@ -90,8 +98,10 @@ enum MyCRMAddressService {
     static let keyOrders: [[String]] = [
         ["data", "result_count", "status_code", "message", "status", "request_date"],
         ["coordinates", "unitCount", "buildingTypeCode", "bsl_flag", "license", "detail"],
-        ["location_id", "provider_name", "brand_name", "technology_code", "bizrescode", "maxdown", "maxup", "lowlatency",
-         "frn", "provider_id", "holding_company_name", "technology_code_type", "prov_tech_flag"],
+        [
+            "location_id", "provider_name", "brand_name", "technology_code", "bizrescode", "maxdown", "maxup", "lowlatency",
+            "frn", "provider_id", "holding_company_name", "technology_code_type", "prov_tech_flag",
+        ],
     ]
 
     /// The answer to one lookup.
@@ -102,18 +112,27 @@ enum MyCRMAddressService {
     static func answer(address: String?, now: Date) -> (status: Int, body: JSONValue) {
         let requestDate = isoTimestamp(now)
         guard let address = address?.trimmingCharacters(in: .whitespacesAndNewlines), !address.isEmpty else {
-            return (400, envelope(data: [], statusCode: 400, message: "address is required: ?address=<street city, state>",
-                                  status: "failed", requestDate: requestDate))
+            return (
+                400,
+                envelope(
+                    data: [], statusCode: 400, message: "address is required: ?address=<street city, state>",
+                    status: "failed", requestDate: requestDate)
+            )
         }
         guard let comma = address.lastIndex(of: ",") else {
-            return (400, envelope(data: [], statusCode: 400,
-                                  message: "address must read \"street city, state\" (no comma before the state)",
-                                  status: "failed", requestDate: requestDate))
+            return (
+                400,
+                envelope(
+                    data: [], statusCode: 400,
+                    message: "address must read \"street city, state\" (no comma before the state)",
+                    status: "failed", requestDate: requestDate)
+            )
         }
         let stateText = address[address.index(after: comma)...].trimmingCharacters(in: .whitespaces)
         // "MA 02116" and "Massachusetts" both name a state.
         let stateWord = stateText.split(separator: " ").first.map(String.init)?.uppercased() ?? ""
-        let stateCode = states[stateWord] != nil
+        let stateCode =
+            states[stateWord] != nil
             ? stateWord
             : states.first { $0.value.name.lowercased() == stateText.lowercased() }?.key
         guard let stateCode, let centre = states[stateCode] else {

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import RealtyModel
 
 /// The webservice's challenge and session bookkeeping, as a pure value type: every method takes
@@ -72,7 +72,7 @@ struct MyCRMAuthState: Sendable {
         username: String, accessKeyHash: String, userAccessKey: String?, userID: String, sessionName: String, now: Date
     ) throws(MyCRMError) -> Session {
         guard let challenge = challenges[username],
-              Int(now.timeIntervalSince1970.rounded(.down)) < challenge.expiresAt
+            Int(now.timeIntervalSince1970.rounded(.down)) < challenge.expiresAt
         else {
             challenges[username] = nil
             throw MyCRMError(.invalidAuthToken, "Specified token is invalid or expired")

@@ -18,16 +18,19 @@ enum MyCRMElement {
     ///   processing request"); the message here also says what was wrong.
     static func members(_ text: String?) throws(MyCRMError) -> [String: JSONValue] {
         guard let text, !text.isEmpty else {
-            throw MyCRMError(.internalServerError,
-                             "Unknown Error while processing request: the element parameter is missing")
+            throw MyCRMError(
+                .internalServerError,
+                "Unknown Error while processing request: the element parameter is missing")
         }
         guard let json = try? JSONValue(parsing: text) else {
-            throw MyCRMError(.internalServerError,
-                             "Unknown Error while processing request: element is not valid JSON")
+            throw MyCRMError(
+                .internalServerError,
+                "Unknown Error while processing request: element is not valid JSON")
         }
         guard case .object(let members) = json else {
-            throw MyCRMError(.internalServerError,
-                             "Unknown Error while processing request: element must be a JSON object of fieldname: value")
+            throw MyCRMError(
+                .internalServerError,
+                "Unknown Error while processing request: element must be a JSON object of fieldname: value")
         }
         return members
     }
@@ -57,18 +60,20 @@ enum MyCRMElement {
             guard let json = members[name] else { continue }
             guard let field = module.field(name), field.editable else { continue }
             guard var value = MyCRMWire.fieldString(json) else {
-                throw MyCRMError(.internalServerError,
-                                 "Unknown Error while processing request: \(name) must be a string, number or boolean")
+                throw MyCRMError(
+                    .internalServerError,
+                    "Unknown Error while processing request: \(name) must be a string, number or boolean")
             }
             if field.kind == .boolean { value = normalizedBoolean(value) }
             values[name] = value
         }
         for field in module.mandatoryFields where field.editable {
             let value = values[field.name]
-            let missing: Bool = switch purpose {
-            case .create, .update: value.map(isBlank) ?? true
-            case .revise: value.map(isBlank) ?? false
-            }
+            let missing: Bool =
+                switch purpose {
+                case .create, .update: value.map(isBlank) ?? true
+                case .revise: value.map(isBlank) ?? false
+                }
             if missing {
                 throw MyCRMError(.mandatoryFieldsMissing, "\(field.name) does not have a value")
             }
@@ -76,7 +81,7 @@ enum MyCRMElement {
         for field in module.fields where field.kind == .owner {
             guard let owner = values[field.name], !owner.isEmpty else { continue }
             guard let prefix = owner.split(separator: "x", omittingEmptySubsequences: false).first,
-                  VTQLEvaluator.webserviceCRMID(owner) != nil, let prefixNumber = Int(prefix)
+                VTQLEvaluator.webserviceCRMID(owner) != nil, let prefixNumber = Int(prefix)
             else { throw MyCRMError.incorrectID }
             guard prefixNumber == MyCRMModule.users.idPrefix else {
                 throw MyCRMError(.referenceInvalid, "Invalid reference specified for \(field.name)")

@@ -1,4 +1,5 @@
 import RealtyModel
+
 /// Control operations (`POST /_sandbox/control`) on the MyCRM emulator.
 ///
 /// Resources: `leads`, `contacts` (all operations) and `users` (`list` only); names are
@@ -34,8 +35,10 @@ extension MyCRMEmulator {
             for record in chosen {
                 let note = "Edited in the CRM at \(MyCRMRecord.timestamp(now))."
                 let owner = record.fields["assigned_user_id"] ?? ""
-                if let changed = store.change(record.id, values: ["description": note], replaceAll: false,
-                                              module: module, by: owner, at: now) {
+                if let changed = store.change(
+                    record.id, values: ["description": note], replaceAll: false,
+                    module: module, by: owner, at: now)
+                {
                     ids.append(changed.id)
                 }
             }

@@ -1,6 +1,6 @@
-import RealtyModel
-public import Hummingbird
 import Foundation
+public import Hummingbird
+import RealtyModel
 import Synchronization
 
 /// Emulator of the MyCRM webservice, the vtiger-CRM `webservice.php` dialect (seed
@@ -105,7 +105,8 @@ public final class MyCRMEmulator: VendorEmulator {
                 if contentType.hasPrefix("application/x-www-form-urlencoded") {
                     form = QueryItems(formBody: Array(data))
                 } else if !data.isEmpty {
-                    bodyHint = " (the body was ignored: send it as application/x-www-form-urlencoded"
+                    bodyHint =
+                        " (the body was ignored: send it as application/x-www-form-urlencoded"
                         + (contentType.isEmpty ? "" : ", not \(contentType)") + ")"
                 }
             } catch {
@@ -123,10 +124,11 @@ public final class MyCRMEmulator: VendorEmulator {
         // the same, explained way.
         guard request.method.rawValue == operation.method.rawValue else {
             let place = operation.method == .get ? "the URL query string" : "an application/x-www-form-urlencoded body"
-            return Self.failure(MyCRMError(
-                .operationNotSupported,
-                "Operation \(operation.rawValue) must be sent with \(operation.method.rawValue); its parameters are read only from \(place)"
-            ))
+            return Self.failure(
+                MyCRMError(
+                    .operationNotSupported,
+                    "Operation \(operation.rawValue) must be sent with \(operation.method.rawValue); its parameters are read only from \(place)"
+                ))
         }
         let parameters = operation.method == .get ? query : form
         let sessionName = query["sessionName"] ?? form["sessionName"]
@@ -246,8 +248,10 @@ public final class MyCRMEmulator: VendorEmulator {
     private func module(named name: String?) throws(MyCRMError) -> MyCRMModule {
         guard let name, let module = MyCRMModule.named(name) else {
             let given = name.map { "'\($0)'" } ?? "no elementType"
-            throw MyCRMError(.accessDenied, "Permission to perform the operation is denied for \(given); "
-                + "modules: \(MyCRMModule.all.map(\.name).joined(separator: ", "))")
+            throw MyCRMError(
+                .accessDenied,
+                "Permission to perform the operation is denied for \(given); "
+                    + "modules: \(MyCRMModule.all.map(\.name).joined(separator: ", "))")
         }
         return module
     }
@@ -256,24 +260,33 @@ public final class MyCRMEmulator: VendorEmulator {
         var modules = MyCRMModule.all
         if let fieldTypeList, !fieldTypeList.isEmpty {
             guard case .array(let items)? = try? JSONValue(parsing: fieldTypeList) else {
-                throw MyCRMError(.internalServerError,
-                                 "Unknown Error while processing request: fieldTypeList must be a JSON array of type names")
+                throw MyCRMError(
+                    .internalServerError,
+                    "Unknown Error while processing request: fieldTypeList must be a JSON array of type names")
             }
-            let wanted = Set(items.compactMap { item -> String? in
-                if case .string(let name) = item { return name.lowercased() }
-                return nil
-            })
+            let wanted = Set(
+                items.compactMap { item -> String? in
+                    if case .string(let name) = item { return name.lowercased() }
+                    return nil
+                })
             modules = modules.filter { module in module.fields.contains { wanted.contains($0.kind.typeName) } }
         }
         return MyCRMWire.object([
             ("types", .array(modules.map { .string($0.name) })),
-            ("information", MyCRMWire.object(modules.map { module in
-                (module.name, MyCRMWire.object([
-                    ("isEntity", .bool(true)),
-                    ("label", .string(module.name)),
-                    ("singular", .string(module.singular)),
-                ]))
-            })),
+            (
+                "information",
+                MyCRMWire.object(
+                    modules.map { module in
+                        (
+                            module.name,
+                            MyCRMWire.object([
+                                ("isEntity", .bool(true)),
+                                ("label", .string(module.name)),
+                                ("singular", .string(module.singular)),
+                            ])
+                        )
+                    })
+            ),
         ])
     }
 
@@ -281,8 +294,8 @@ public final class MyCRMEmulator: VendorEmulator {
     /// - Throws: `INVALID_ID_ATTRIBUTE` for anything but `<prefix>x<number>` with a known prefix.
     private func locate(_ id: String?) throws(MyCRMError) -> (MyCRMModule, String) {
         guard let id, VTQLEvaluator.webserviceCRMID(id) != nil,
-              let prefix = id.split(separator: "x").first.flatMap({ Int($0) }),
-              let module = MyCRMModule.withPrefix(prefix)
+            let prefix = id.split(separator: "x").first.flatMap({ Int($0) }),
+            let module = MyCRMModule.withPrefix(prefix)
         else { throw MyCRMError.incorrectID }
         return (module, id)
     }
@@ -316,8 +329,10 @@ public final class MyCRMEmulator: VendorEmulator {
         guard module.writable else { throw MyCRMError(.accessDenied, "Permission to write is denied") }
         guard store.live(id) != nil else { throw MyCRMError.recordMissing }
         let values = try MyCRMElement.values(members, module: module, purpose: purpose, isAssignableUser: isAssignable)
-        guard let record = store.change(id, values: values, replaceAll: purpose == .update, module: module,
-                                        by: user.record.id, at: nowSeconds)
+        guard
+            let record = store.change(
+                id, values: values, replaceAll: purpose == .update, module: module,
+                by: user.record.id, at: nowSeconds)
         else { throw MyCRMError.recordMissing }
         log(purpose == .update ? .update : "revise", record: record, element: .object(members))
         return record.json(in: module)
@@ -339,8 +354,10 @@ public final class MyCRMEmulator: VendorEmulator {
             resource: record.module,
             operation: operation,
             id: record.id,
-            keys: ["email": record.fields["email"] ?? "", "phone": record.fields["phone"] ?? "",
-                   "mobile": record.fields["mobile"] ?? ""],
+            keys: [
+                "email": record.fields["email"] ?? "", "phone": record.fields["phone"] ?? "",
+                "mobile": record.fields["mobile"] ?? "",
+            ],
             body: element
         )
     }
@@ -354,8 +371,10 @@ public final class MyCRMEmulator: VendorEmulator {
         }
         let parsed = try VTQLParser.parse(text)
         guard let module = MyCRMModule.named(parsed.module) else {
-            throw MyCRMError(.accessDenied, "Permission to perform the operation is denied for name '\(parsed.module)'; "
-                + "modules: \(MyCRMModule.all.map(\.name).joined(separator: ", "))")
+            throw MyCRMError(
+                .accessDenied,
+                "Permission to perform the operation is denied for name '\(parsed.module)'; "
+                    + "modules: \(MyCRMModule.all.map(\.name).joined(separator: ", "))")
         }
         let idFields = Set(module.fields.filter(\.holdsIDs).map(\.name))
         let table: VTQLTable
@@ -388,8 +407,9 @@ public final class MyCRMEmulator: VendorEmulator {
             // PHP would take "1735689600.5" as a number too; anything else is refused here.
             let fractional = Double(text).flatMap { $0.isFinite && abs($0) < 1e15 ? Int($0.rounded(.down)) : nil }
             guard let value = Int(text) ?? fractional else {
-                throw MyCRMError(.databaseQueryError,
-                                 "Database error while performing required operation: modifiedTime must be unix seconds")
+                throw MyCRMError(
+                    .databaseQueryError,
+                    "Database error while performing required operation: modifiedTime must be unix seconds")
             }
             after = value
         } else {
@@ -412,14 +432,19 @@ public final class MyCRMEmulator: VendorEmulator {
         case "user", "userandgroup", "":
             owner = user.record.id
         default:
-            throw MyCRMError(.accessDenied,
-                             "Permission to perform the operation is denied: syncType must be user, userandgroup or application")
+            throw MyCRMError(
+                .accessDenied,
+                "Permission to perform the operation is denied: syncType must be user, userandgroup or application")
         }
         let page = store.sync(after: after, modules: modules, owner: owner)
         return MyCRMWire.object([
-            ("updated", .array(page.updated.compactMap { record in
-                MyCRMModule.named(record.module).map { record.json(in: $0) }
-            })),
+            (
+                "updated",
+                .array(
+                    page.updated.compactMap { record in
+                        MyCRMModule.named(record.module).map { record.json(in: $0) }
+                    })
+            ),
             ("deleted", .array(page.deleted.map(JSONValue.string))),
             ("lastModifiedTime", .int(page.lastModifiedTime)),
             ("more", .bool(page.more)),

@@ -1,5 +1,5 @@
-import RealtyModel
 import Foundation
+import RealtyModel
 
 /// One stored record of a MyCRM module, live or deleted.
 ///

@@ -100,13 +100,15 @@ final class MyCRMRecordStore: Sendable {
     private static func locate(_ id: String) -> (module: String, number: Int)? {
         let parts = id.split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, let prefix = Int(parts[0]), let number = Int(parts[1]),
-              let module = MyCRMModule.withPrefix(prefix) else { return nil }
+            let module = MyCRMModule.withPrefix(prefix)
+        else { return nil }
         return (module.name, number)
     }
 
     private static func live(_ id: String, in state: State) -> MyCRMRecord? {
         guard let (module, number) = locate(id), let record = state.modules[module]?.records.record(number),
-              record.id == id else { return nil }
+            record.id == id
+        else { return nil }
         return record
     }
 

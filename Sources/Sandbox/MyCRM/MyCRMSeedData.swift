@@ -43,8 +43,10 @@ struct MyCRMSeedData: Sendable {
         let start = now - 400 * 86_400
         var demo = (userName: "admin", accessKey: "")
         var activeUserIDs: [String] = []
-        let roles = [("Administrator", "Management"), ("Sales Agent", "Sales"), ("Sales Agent", "Sales"),
-                     ("Listing Coordinator", "Operations"), ("Sales Agent", "Sales")]
+        let roles = [
+            ("Administrator", "Management"), ("Sales Agent", "Sales"), ("Sales Agent", "Sales"),
+            ("Listing Coordinator", "Operations"), ("Sales Agent", "Sales"),
+        ]
         for index in 0..<roles.count {
             let first = FakeData.firstName(using: &rng)
             let last = FakeData.lastName(using: &rng)
@@ -86,8 +88,10 @@ struct MyCRMSeedData: Sendable {
             module: MyCRMModule.contacts, firstNumber: count + 1, count: count,
             derive: { number in seeder.seededContact(index: number - count - 1, owners: owners) },
             facts: { number in
-                (seeder.times(stream: "mycrm/contacts", index: number - count - 1).modified,
-                 Self.owner(index: number - count - 1, owners: owners))
+                (
+                    seeder.times(stream: "mycrm/contacts", index: number - count - 1).modified,
+                    Self.owner(index: number - count - 1, owners: owners)
+                )
             })
         return demo
     }

@@ -58,17 +58,20 @@ enum MyCRMWire {
     /// The member orders of the objects the webservice answers, as vtiger builds them. An
     /// object's keys follow the first list holding exactly its keys, else the first list holding
     /// all of them; keys of an object no list covers are sorted.
-    static let keyOrders: [[String]] = [
-        ["success", "result"], ["success", "error"], ["code", "message"],
-        ["token", "serverTime", "expireTime"],
-        ["sessionName", "sessionId", "userId", "version", "vtigerVersion"],
-        ["types", "information"], ["isEntity", "label", "singular"], MyCRMModule.all.map(\.name),
-        ["label", "name", "createable", "updateable", "deleteable", "retrieveable", "fields", "idPrefix", "isEntity",
-         "labelFields"],
-        ["name", "label", "mandatory", "type", "nullable", "editable", "default"],
-        ["name", "picklistValues", "defaultValue", "refersTo", "format"], ["label", "value"],
-        ["updated", "deleted", "lastModifiedTime", "more"],
-    ] + MyCRMModule.all.map(\.fieldNames) + MyCRMAddressService.keyOrders
+    static let keyOrders: [[String]] =
+        [
+            ["success", "result"], ["success", "error"], ["code", "message"],
+            ["token", "serverTime", "expireTime"],
+            ["sessionName", "sessionId", "userId", "version", "vtigerVersion"],
+            ["types", "information"], ["isEntity", "label", "singular"], MyCRMModule.all.map(\.name),
+            [
+                "label", "name", "createable", "updateable", "deleteable", "retrieveable", "fields", "idPrefix", "isEntity",
+                "labelFields",
+            ],
+            ["name", "label", "mandatory", "type", "nullable", "editable", "default"],
+            ["name", "picklistValues", "defaultValue", "refersTo", "format"], ["label", "value"],
+            ["updated", "deleted", "lastModifiedTime", "more"],
+        ] + MyCRMModule.all.map(\.fieldNames) + MyCRMAddressService.keyOrders
 
     /// ``keyOrders`` by their exact key sets (the first list wins), so a record's order is one
     /// lookup, not a scan: query pages write 100 records per answer.

@@ -1,8 +1,8 @@
-public import Hummingbird
 import Foundation
 import HTTPTypes
-import Synchronization
+public import Hummingbird
 import RealtyModel
+import Synchronization
 
 /// Emulator of PF Expert's legacy REST API ("MyCRM API v2", `api-v2.mycrm.com`) and of its
 /// token endpoint (`auth.propertyfinder.com`), served on one port.
@@ -71,10 +71,11 @@ public final class PFExpertEmulator: VendorEmulator {
     public func addRoutes(to router: Router<SandboxRequestContext>) {
         // The Symfony router's `No route found for "GET /users/foo/bar"`, keyed by the first path
         // segment's resource.
-        router.add(middleware: VendorNotFoundMiddleware { request in
-            let first = request.uri.path.split(separator: "/").first.map(String.init) ?? ""
-            return Self.noRoute(request, resource: PFResource(rawValue: first)).response()
-        })
+        router.add(
+            middleware: VendorNotFoundMiddleware { request in
+                let first = request.uri.path.split(separator: "/").first.map(String.init) ?? ""
+                return Self.noRoute(request, resource: PFResource(rawValue: first)).response()
+            })
         let allMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
         let tokenPath = Self.tokenPath ?? "/auth/oauth/v1/token"
         router.post(RouterPath(tokenPath)) { request, _ in
@@ -190,7 +191,8 @@ public final class PFExpertEmulator: VendorEmulator {
         do {
             data = try await SandboxJSON.body(of: request, limit: 64 * 1024)
         } catch {
-            return PFExpertTokenError(status: .badRequest, error: "invalid_request", description: "The request body could not be read").response()
+            return PFExpertTokenError(status: .badRequest, error: "invalid_request", description: "The request body could not be read")
+                .response()
         }
         // The documented body is JSON; a form-encoded body is read too, whatever the
         // Content-Type says (curl -d sends JSON text labelled as a form).
@@ -212,7 +214,8 @@ public final class PFExpertEmulator: VendorEmulator {
         guard grantType == "client_credentials" else {
             return PFExpertTokenError(
                 status: .badRequest, error: "unsupported_grant_type",
-                description: "Unsupported grant_type \"\(grantType)\"; only client_credentials is supported").response()
+                description: "Unsupported grant_type \"\(grantType)\"; only client_credentials is supported"
+            ).response()
         }
         let now = clock.now
         let ttl = tokenTTL
@@ -388,7 +391,8 @@ public final class PFExpertEmulator: VendorEmulator {
     /// (A request body can be read only once, so callers collect it and pass the bytes.)
     private func parseBody(_ data: Data, resource: PFResource, warnings: inout [String]) throws -> [String: JSONValue] {
         guard !data.isEmpty else {
-            throw PFExpertError(.invalidRequest, resource: resource, "The request body is empty; expected {\"\(resource.singularKey)\": {...}}")
+            throw PFExpertError(
+                .invalidRequest, resource: resource, "The request body is empty; expected {\"\(resource.singularKey)\": {...}}")
         }
         let json: JSONValue
         do {
@@ -644,4 +648,3 @@ extension JSONValue {
         return .object(object)
     }
 }
-

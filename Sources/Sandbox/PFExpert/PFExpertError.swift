@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import RealtyModel
 
 /// An error answered in PF Expert's shape: `{"<key>": "<Code>", "messages": ["..."]}`.

@@ -86,7 +86,8 @@ struct PFExpertSeed {
         let typeName = FakeData.propertyType(using: &rng)
         let typeID = (FakeData.propertyTypes.firstIndex(of: typeName) ?? 0) + 1
         let commercial = ["office-space", "shop", "land"].contains(typeName)
-        let value = offering == "sale" ? FakeData.price(in: 400_000...12_000_000, using: &rng) : FakeData.price(in: 40_000...600_000, using: &rng)
+        let value =
+            offering == "sale" ? FakeData.price(in: 400_000...12_000_000, using: &rng) : FakeData.price(in: 40_000...600_000, using: &rng)
         let bedrooms = commercial ? 0 : Int.random(in: 0...6, using: &rng)
         var price: JSONValue = ["offering_type": .string(offering), "value": .int(value)]
         if offering == "rent" {
@@ -94,7 +95,10 @@ struct PFExpertSeed {
             price["cheques"] = .int(FakeData.pick([1, 2, 4, 12], using: &rng) ?? 1)
             price["prices"] = [["period": "year", "value": .int(value)]]
         }
-        let status = FakeData.pick(["available", "available", "available", "reserved", "under offer", offering == "sale" ? "sold" : "rented", "draft"], using: &rng) ?? "available"
+        let status =
+            FakeData.pick(
+                ["available", "available", "available", "reserved", "under offer", offering == "sale" ? "sold" : "rented", "draft"],
+                using: &rng) ?? "available"
         return [
             "id": .int(id),
             "reference": .string(Self.reference(id)),
@@ -152,7 +156,9 @@ struct PFExpertSeed {
                 [
                     "offering_type": .string(offering),
                     "from_price": .int(offering == "sale" ? 500_000 : 50_000),
-                    "to_price": .int(offering == "sale" ? FakeData.price(in: 800_000...6_000_000, using: &rng) : FakeData.price(in: 60_000...400_000, using: &rng)),
+                    "to_price": .int(
+                        offering == "sale"
+                            ? FakeData.price(in: 800_000...6_000_000, using: &rng) : FakeData.price(in: 60_000...400_000, using: &rng)),
                     "from_bedroom": .int(Int.random(in: 0...3, using: &rng)),
                     "to_bedroom": .int(Int.random(in: 3...6, using: &rng)),
                 ]
@@ -167,7 +173,10 @@ struct PFExpertSeed {
             "id": .int(id),
             "phone": .string(FakeData.phone(country: "AE", using: &rng)),
             "status": .string(FakeData.pick(["new", "read", "replied"], using: &rng) ?? "new"),
-            "message": .string(FakeData.pick(["Is this still available?", "Can I book a viewing?", "What is the final price?", "Hello, I am interested."], using: &rng) ?? "Hello"),
+            "message": .string(
+                FakeData.pick(
+                    ["Is this still available?", "Can I book a viewing?", "What is the final price?", "Hello, I am interested."],
+                    using: &rng) ?? "Hello"),
             "property_reference": pickID(records).map { .string(Self.reference($0)) } ?? .null,
             "user": Self.reference(pickID(records)),
             "created_at": .string(stamps.created),

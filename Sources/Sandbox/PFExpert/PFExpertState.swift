@@ -105,9 +105,11 @@ struct PFExpertState {
     mutating func issueToken(apiKey: String, now: Date, expiry: Date) -> String {
         tokenCounter += 1
         let header = ByteEncoding.base64URL(Data(#"{"alg":"RS256","typ":"JWT"}"#.utf8))
-        let payload = ByteEncoding.base64URL(Data(
-            #"{"sub":"\#(apiKey)","scope":"openid","iat":\#(Int(now.timeIntervalSince1970)),"exp":\#(Int(expiry.timeIntervalSince1970)),"jti":"\#(tokenCounter)"}"#.utf8
-        ))
+        let payload = ByteEncoding.base64URL(
+            Data(
+                #"{"sub":"\#(apiKey)","scope":"openid","iat":\#(Int(now.timeIntervalSince1970)),"exp":\#(Int(expiry.timeIntervalSince1970)),"jti":"\#(tokenCounter)"}"#
+                    .utf8
+            ))
         let signature = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
         let token = "\(header).\(payload).\(signature)"
         tokens[token] = expiry

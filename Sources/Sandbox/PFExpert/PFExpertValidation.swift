@@ -51,7 +51,8 @@ struct PFExpertValidator {
             case .failure(let message): outcome.messages.append("\(name): \(message)")
             }
         }
-        outcome.messages += checkRecord(record, failed: Set(outcome.messages.compactMap { $0.split(separator: ":").first.map(String.init) }))
+        outcome.messages += checkRecord(
+            record, failed: Set(outcome.messages.compactMap { $0.split(separator: ":").first.map(String.init) }))
         outcome.record = record
         return outcome
     }
@@ -101,7 +102,8 @@ struct PFExpertValidator {
             }
             return .success(.string(PFExpertTime.format(date)))
         case .relation(let target):
-            let id = value.strictInt ?? value.strictString.flatMap { Int($0) } ?? value["id"]?.strictInt
+            let id =
+                value.strictInt ?? value.strictString.flatMap { Int($0) } ?? value["id"]?.strictInt
                 ?? value["id"]?.strictString.flatMap { Int($0) }
             guard let id, state.record(target, id: id) != nil else { return .failure(Self.notValid) }
             return .success(["id": .int(id)])
@@ -163,17 +165,21 @@ struct PFExpertValidator {
             }
         case .users:
             if let email = record["email"]?.strictString,
-                state.contains(.users, where: {
-                    $0["email"]?.strictString?.caseInsensitiveCompare(email) == .orderedSame && $0["id"]?.strictInt != recordID
-                })
+                state.contains(
+                    .users,
+                    where: {
+                        $0["email"]?.strictString?.caseInsensitiveCompare(email) == .orderedSame && $0["id"]?.strictInt != recordID
+                    })
             {
                 messages.append("email: This value is already used.")
             }
         case .properties:
             if let reference = record["reference"]?.strictString,
-                state.contains(.properties, where: {
-                    $0["reference"]?.strictString == reference && $0["id"]?.strictInt != recordID
-                })
+                state.contains(
+                    .properties,
+                    where: {
+                        $0["reference"]?.strictString == reference && $0["id"]?.strictInt != recordID
+                    })
             {
                 messages.append("reference: This value is already used.")
             }

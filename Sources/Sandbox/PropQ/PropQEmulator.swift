@@ -1,6 +1,6 @@
-public import Hummingbird
 import Foundation
 import HTTPTypes
+public import Hummingbird
 import RealtyModel
 
 /// The Resales Online "PropQ" API 1.7.0 (new-development updates).

@@ -1,10 +1,11 @@
-@testable import ApimoConnector
 import ConnectorKit
 import Foundation
 import Logging
 import RealtyModel
 import Synchronization
 import Testing
+
+@testable import ApimoConnector
 
 /// A scripted Apimo: records every request and answers from the test's closure.
 final class ApimoFakeServer: HTTPTransport {
@@ -63,7 +64,8 @@ enum ApimoTestSupport {
 
     static func connector(
         _ server: ApimoFakeServer, agencies: [String] = ["14"], pageSize: Int? = nil,
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20), maxRetryAfter: .seconds(30))
+        retry: RetryPolicy = RetryPolicy(
+            maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20), maxRetryAfter: .seconds(30))
     ) throws -> ApimoConnector {
         let configuration = ConnectorConfiguration(
             connectionID: "apimo-test", baseURL: URL(string: "http://127.0.0.1:9")!,
@@ -117,7 +119,9 @@ enum ApimoTestSupport {
     @Test func limitsAreCappedPerList() async throws {
         let server = ApimoFakeServer { call in
             if call.path.hasSuffix("/actions") { return ApimoFakeServer.list("actions", total: 0, query: call.query) { _ in "" } }
-            if call.path.hasSuffix("/users") { return ApimoFakeServer.list("users", total: 1, query: call.query, make: ApimoTestSupport.user) }
+            if call.path.hasSuffix("/users") {
+                return ApimoFakeServer.list("users", total: 1, query: call.query, make: ApimoTestSupport.user)
+            }
             if call.path.hasSuffix("/properties") { return ApimoFakeServer.list("properties", total: 0, query: call.query) { _ in "" } }
             return ApimoFakeServer.json("[]")
         }
@@ -127,11 +131,12 @@ enum ApimoTestSupport {
         _ = try await ApimoTestSupport.collect(connector.read(Property.self, mode: .full, after: nil))
         _ = try await ApimoTestSupport.collect(connector.read(Activity.self, mode: .full, after: nil))
         let limits = server.calls.filter { !$0.path.hasPrefix("/catalogs") }.map { "\($0.path) \($0.query["limit"] ?? "-")" }
-        #expect(limits == [
-            "/agencies/14/users 1000", "/agencies/14/properties 200",
-            // Actions: the agency's users are listed at the users maximum, then each user's actions.
-            "/agencies/14/users 10000", "/agencies/14/users/0/actions 1000",
-        ])
+        #expect(
+            limits == [
+                "/agencies/14/users 1000", "/agencies/14/properties 200",
+                // Actions: the agency's users are listed at the users maximum, then each user's actions.
+                "/agencies/14/users 10000", "/agencies/14/users/0/actions 1000",
+            ])
     }
 
     @Test func timestampIncrementsFollowTheNewestChange() async throws {
@@ -179,9 +184,10 @@ enum ApimoTestSupport {
         }
         let connector = try ApimoTestSupport.connector(server, agencies: ["14", "15"])
         let pages = try await ApimoTestSupport.collect(connector.read(Contact.self, mode: .full, after: nil))
-        #expect(server.calls.map(\.path) == [
-            "/agencies/14/contacts", "/agencies/14/leads", "/agencies/15/contacts", "/agencies/15/leads",
-        ])
+        #expect(
+            server.calls.map(\.path) == [
+                "/agencies/14/contacts", "/agencies/14/leads", "/agencies/15/contacts", "/agencies/15/leads",
+            ])
         let records = pages.flatMap(\.records)
         #expect(records.map(\.metadata.sourceKey) == ["12", "lead-12"], "ids read from numbers and strings alike")
         #expect(records.map(\.contactType) == ["Contact", "Lead"])
@@ -206,9 +212,10 @@ enum ApimoTestSupport {
         let activities = pages.flatMap(\.records)
         #expect(activities.map(\.activityType) == ["email"])
         #expect(activities.first?.ownerMemberSourceKey == "0")
-        #expect(server.calls.map(\.path).filter { $0.hasSuffix("/actions") } == [
-            "/agencies/14/users/0/actions", "/agencies/14/users/1/actions",
-        ])
+        #expect(
+            server.calls.map(\.path).filter { $0.hasSuffix("/actions") } == [
+                "/agencies/14/users/0/actions", "/agencies/14/users/1/actions",
+            ])
         #expect(pages.last?.isLast == true)
         // The typed call filters by type.
         _ = try await connector.actions(agencyID: "14", userID: "0", type: "2")

@@ -1,8 +1,9 @@
-@testable import ApimoConnector
 import ConnectorKit
 import Foundation
 import RealtyModel
 import Testing
+
+@testable import ApimoConnector
 
 /// The seed's sample answers, verbatim.
 enum ApimoSamples {
@@ -29,9 +30,10 @@ enum ApimoSamples {
     }
 
     @Test func idsAreReadFromNumbersToo() throws {
-        let page = try #require(ApimoListPage(
-            json: try ApimoSamples.json(#"{"leads":[{"id":12,"user":{"id":7}}],"total_items":"1","timestamp":1714550000}"#),
-            collection: "leads"))
+        let page = try #require(
+            ApimoListPage(
+                json: try ApimoSamples.json(#"{"leads":[{"id":12,"user":{"id":7}}],"total_items":"1","timestamp":1714550000}"#),
+                collection: "leads"))
         #expect(page.items[0].id == "12")
         #expect(page.items[0].reference("user") == "7")
         #expect(page.totalItems == 1)
@@ -115,11 +117,14 @@ enum ApimoSamples {
     }
 
     @Test func leadKeysArePrefixedAndBodiesUseStrings() throws {
-        let record = try #require(ApimoRecord(json: try ApimoSamples.json(#"""
-            {"id":"77","type":"1","step":"1","date":"2024-05-01","reference":"WEB-1","lastname":"Martin","firstname":"Léa",
-             "email":"lea@example.fr","phone":"0102030405","mobile":"0601020304","language":"fr","user":"9",
-             "message":"Je souhaite visiter","created_at":"2024-05-01 10:00:00","updated_at":"2024-05-02 11:00:00"}
-            """#)))
+        let record = try #require(
+            ApimoRecord(
+                json: try ApimoSamples.json(
+                    #"""
+                    {"id":"77","type":"1","step":"1","date":"2024-05-01","reference":"WEB-1","lastname":"Martin","firstname":"Léa",
+                     "email":"lea@example.fr","phone":"0102030405","mobile":"0601020304","language":"fr","user":"9",
+                     "message":"Je souhaite visiter","created_at":"2024-05-01 10:00:00","updated_at":"2024-05-02 11:00:00"}
+                    """#)))
         let contact = try ApimoMapping.lead(from: record, connectionID: nil)
         #expect(contact.metadata.sourceKey == "lead-77")
         #expect(contact.contactType == "Lead")
@@ -137,11 +142,14 @@ enum ApimoSamples {
     }
 
     @Test func agencyMapsToOffice() throws {
-        let record = try #require(ApimoRecord(json: try ApimoSamples.json(#"""
-            {"id":14,"reference":"A14","active":true,"name":"Swiss Med Immo","address":"1 rue de la Paix","address_more":null,
-             "city":{"id":"12345","name":"Paris","zipcode":"75002"},"country":"FR","region":{"id":"1","name":"Île-de-France"},
-             "email":"contact@example.fr","phone":"+33100000000","created_at":"2008-01-01 00:00:00","updated_at":"2020-01-01 00:00:00"}
-            """#)))
+        let record = try #require(
+            ApimoRecord(
+                json: try ApimoSamples.json(
+                    #"""
+                    {"id":14,"reference":"A14","active":true,"name":"Swiss Med Immo","address":"1 rue de la Paix","address_more":null,
+                     "city":{"id":"12345","name":"Paris","zipcode":"75002"},"country":"FR","region":{"id":"1","name":"Île-de-France"},
+                     "email":"contact@example.fr","phone":"+33100000000","created_at":"2008-01-01 00:00:00","updated_at":"2020-01-01 00:00:00"}
+                    """#)))
         let office = try ApimoMapping.office(from: record, connectionID: nil)
         #expect(office.metadata.sourceKey == "14")
         #expect(office.name == "Swiss Med Immo")
@@ -155,14 +163,17 @@ enum ApimoSamples {
     }
 
     @Test func propertyMapsWithCatalogLabels() throws {
-        let record = try #require(ApimoRecord(json: try ApimoSamples.json(#"""
-            {"id":"233030","reference":"REF-1","agency":"14","user":{"id":"9","firstname":"Marc"},"step":"1","status":"1",
-             "category":"1","type":"1","subtype":"3","address":"10 avenue Foch","city":{"id":"1","name":"Paris","zipcode":"75016"},
-             "country":"FR","latitude":"48.87","longitude":"2.28","bedrooms":"3","rooms":"5",
-             "area":{"unit":"1","value":"120.5","total":"130"},"price":{"value":"2600000","currency":"EUR"},
-             "comments":[{"language":"fr","comment":"Bel appartement"},{"language":"en","comment":"Lovely flat"}],
-             "block_name":"Résidence Foch","lot_reference":"12","created_at":"2018-01-01 08:00:00","updated_at":"2018-09-11 14:43:20"}
-            """#)))
+        let record = try #require(
+            ApimoRecord(
+                json: try ApimoSamples.json(
+                    #"""
+                    {"id":"233030","reference":"REF-1","agency":"14","user":{"id":"9","firstname":"Marc"},"step":"1","status":"1",
+                     "category":"1","type":"1","subtype":"3","address":"10 avenue Foch","city":{"id":"1","name":"Paris","zipcode":"75016"},
+                     "country":"FR","latitude":"48.87","longitude":"2.28","bedrooms":"3","rooms":"5",
+                     "area":{"unit":"1","value":"120.5","total":"130"},"price":{"value":"2600000","currency":"EUR"},
+                     "comments":[{"language":"fr","comment":"Bel appartement"},{"language":"en","comment":"Lovely flat"}],
+                     "block_name":"Résidence Foch","lot_reference":"12","created_at":"2018-01-01 08:00:00","updated_at":"2018-09-11 14:43:20"}
+                    """#)))
         let catalogs = ApimoCatalogs(labels: [
             .propertyStatus: ["1": "Available", "2": "Under offer", "3": "Sold"],
             .propertyType: ["1": "Apartment", "2": "House"],
@@ -191,11 +202,14 @@ enum ApimoSamples {
     }
 
     @Test func contactMapsAndBuildsBody() throws {
-        let record = try #require(ApimoRecord(json: try ApimoSamples.json(#"""
-            {"id":"8520201","firstname":"Paul","lastname":"Durand","email":"paul@example.fr","mobile":"0611111111",
-             "phone":null,"company":"Durand SA","address":"2 rue Haute","city":{"id":"1","name":"Lyon","zipcode":"69001"},
-             "country":"FR","birthday_at":"1970-05-06","comment":"VIP","user":"9","language":"fr"}
-            """#)))
+        let record = try #require(
+            ApimoRecord(
+                json: try ApimoSamples.json(
+                    #"""
+                    {"id":"8520201","firstname":"Paul","lastname":"Durand","email":"paul@example.fr","mobile":"0611111111",
+                     "phone":null,"company":"Durand SA","address":"2 rue Haute","city":{"id":"1","name":"Lyon","zipcode":"69001"},
+                     "country":"FR","birthday_at":"1970-05-06","comment":"VIP","user":"9","language":"fr"}
+                    """#)))
         let contact = try ApimoMapping.contact(from: record, connectionID: nil)
         #expect(contact.metadata.sourceKey == "8520201")
         #expect(contact.contactType == "Contact")
@@ -222,7 +236,8 @@ enum ApimoSamples {
     }
 
     @Test func catalogEntries() throws {
-        let labels = ApimoCatalogs.entries(from: try ApimoSamples.json(#"[{"id":1,"culture":"en","name":"Apartment"},{"id":"2","name":"House"}]"#))
+        let labels = ApimoCatalogs.entries(
+            from: try ApimoSamples.json(#"[{"id":1,"culture":"en","name":"Apartment"},{"id":"2","name":"House"}]"#))
         #expect(labels == ["1": "Apartment", "2": "House"])
     }
 }

@@ -1,9 +1,10 @@
-@testable import BostonLogicConnector
 import ConnectorKit
 import Foundation
 import Logging
 import RealtyModel
 import Testing
+
+@testable import BostonLogicConnector
 
 private func blConnector(_ transport: KitScriptedTransport, baseURL: String = "http://127.0.0.1:9004") throws -> BostonLogicConnector {
     let configuration = ConnectorConfiguration(
@@ -54,7 +55,9 @@ private func success(_ data: String) -> TransportResponse {
     /// A lead's raw payload keeps numbers a Double cannot hold, digit for digit.
     @Test func rawKeepsBigIntegersAndLongDecimalsExactly() async throws {
         let transport = KitScriptedTransport { _, _ in
-            success(#"[{"id": 41, "first_name": "Ana", "last_name": "Reyes", "email": "ana@example.com", "external_ref": 12345678901234567890123, "budget": 1234567.1234567890123456789}]"#)
+            success(
+                #"[{"id": 41, "first_name": "Ana", "last_name": "Reyes", "email": "ana@example.com", "external_ref": 12345678901234567890123, "budget": 1234567.1234567890123456789}]"#
+            )
         }
         let connector = try blConnector(transport)
         let pages = try await collect(connector.read(Contact.self, mode: .full, after: nil))
@@ -86,9 +89,10 @@ private func success(_ data: String) -> TransportResponse {
     @Test func pagingWhenAnnounced() async throws {
         let announced = KitScriptedTransport { request, _ in
             let page = query(request)["page"] ?? "1"
-            return KitFixtures.json(#"""
-            {"status": "success", "data": [{"id": \#(page)}], "meta": {"page": \#(page), "total_pages": 2}}
-            """#)
+            return KitFixtures.json(
+                #"""
+                {"status": "success", "data": [{"id": \#(page)}], "meta": {"page": \#(page), "total_pages": 2}}
+                """#)
         }
         let pages = try await collect(try blConnector(announced).read(Contact.self, mode: .full, after: nil))
         #expect(pages.flatMap(\.records).map(\.metadata.sourceKey) == ["1", "2"])
@@ -154,9 +158,10 @@ private func success(_ data: String) -> TransportResponse {
     /// is retried or re-authenticated (an API key cannot be renewed).
     @Test func permissionAndAuthErrors() async throws {
         let permission = KitScriptedTransport { _, _ in
-            KitFixtures.json(#"""
-            {"status": "unauthorized", "message": "Office not created", "errors": ["API Key does not have permissions to create offices"]}
-            """#, status: 401)
+            KitFixtures.json(
+                #"""
+                {"status": "unauthorized", "message": "Office not created", "errors": ["API Key does not have permissions to create offices"]}
+                """#, status: 401)
         }
         var office = Office()
         office.name = "Seaport"
@@ -187,7 +192,8 @@ private func success(_ data: String) -> TransportResponse {
     /// The documented failure body: `.validation` with the vendor's errors.
     @Test func failureIsValidation() async throws {
         let transport = KitScriptedTransport { _, _ in
-            KitFixtures.json(#"{"status": "failure", "message": "Office not created", "errors": ["Office name must be unique"]}"#, status: 422)
+            KitFixtures.json(
+                #"{"status": "failure", "message": "Office not created", "errors": ["Office name must be unique"]}"#, status: 422)
         }
         var office = Office()
         office.name = "Back Bay"
@@ -218,7 +224,9 @@ private func success(_ data: String) -> TransportResponse {
             switch request.method {
             case .post where request.url.path.hasSuffix("/employees"):
                 return KitFixtures.json(#"{"status": "success", "message": "Employee created", "data": {"id": 40}}"#, status: 201)
-            case .post: return KitFixtures.json(#"{"status": "success", "message": "Lead created", "data": {"id": 301, "first_name": "Ana"}}"#, status: 201)
+            case .post:
+                return KitFixtures.json(
+                    #"{"status": "success", "message": "Lead created", "data": {"id": 301, "first_name": "Ana"}}"#, status: 201)
             case .patch: return success(#"{"id": 301}"#)
             default: return TransportResponse(status: 204)
             }
@@ -233,8 +241,9 @@ private func success(_ data: String) -> TransportResponse {
         #expect(created.raw?["first_name"] == .string("Ana"))
         let post = transport.requests[0]
         #expect(post.method == .post && post.url.path == "/api/v2/leads")
-        #expect(try JSONDecoder().decode(JSONValue.self, from: try #require(post.body))
-            == .object(["first_name": .string("Ana"), "email": .string("ana@example.com"), "agent_id": .number(12)]))
+        #expect(
+            try JSONDecoder().decode(JSONValue.self, from: try #require(post.body))
+                == .object(["first_name": .string("Ana"), "email": .string("ana@example.com"), "agent_id": .number(12)]))
 
         contact.lastName = "Silva"
         #expect(try await connector.update(contact, remoteID: "301").remoteID == "301")

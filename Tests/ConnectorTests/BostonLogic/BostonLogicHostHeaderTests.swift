@@ -1,4 +1,3 @@
-@testable import BostonLogicConnector
 import ConnectorKit
 import Foundation
 import Logging
@@ -8,6 +7,8 @@ import NIOPosix
 import RealtyModel
 import Synchronization
 import Testing
+
+@testable import BostonLogicConnector
 
 /// A one-route HTTP server on loopback that records the `Host` and `X-BL-API-Key` headers of
 /// each request and answers an empty office list.
@@ -59,7 +60,8 @@ private final class HeaderRecordingHandler: ChannelInboundHandler, Sendable {
                 connectionID: "bl-live", baseURL: URL(string: "http://127.0.0.1:\(port)")!,
                 credentials: .bostonLogic(apiKey: "bl-key-0123456789", host: "www.brokerage.example"))
             let connector = try BostonLogicConnector(
-                configuration: configuration, transport: transport, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                configuration: configuration, transport: transport,
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
             try await connector.verify()
             var pages: [ConnectorPage<Office>] = []
             for try await page in connector.read(Office.self, mode: .full, after: nil) { pages.append(page) }

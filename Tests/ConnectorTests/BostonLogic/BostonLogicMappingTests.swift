@@ -1,8 +1,9 @@
 import ConnectorKit
 import Foundation
-import Testing
-@testable import BostonLogicConnector
 import RealtyModel
+import Testing
+
+@testable import BostonLogicConnector
 
 /// Decodes a JSON literal written in a test.
 func blJSON(_ text: String) throws -> JSONValue {
@@ -12,15 +13,17 @@ func blJSON(_ text: String) throws -> JSONValue {
 @Suite struct BostonLogicMappingTests {
     /// The failure body printed in "Requests and Responses".
     @Test func failureEnvelopeFromTheDocument() throws {
-        let envelope = try BostonLogicEnvelope(json: try blJSON(#"""
-        {
-          "status" : "failure",
-          "message" : "Office not created",
-          "errors" : [
-            "Office name must be unique"
-          ]
-        }
-        """#))
+        let envelope = try BostonLogicEnvelope(
+            json: try blJSON(
+                #"""
+                {
+                  "status" : "failure",
+                  "message" : "Office not created",
+                  "errors" : [
+                    "Office name must be unique"
+                  ]
+                }
+                """#))
         #expect(!envelope.isSuccess)
         #expect(envelope.status == "failure")
         #expect(envelope.message == "Office not created")
@@ -30,15 +33,17 @@ func blJSON(_ text: String) throws -> JSONValue {
 
     /// The permission body printed in "Permissions".
     @Test func unauthorizedEnvelopeFromTheDocument() throws {
-        let envelope = try BostonLogicEnvelope(json: try blJSON(#"""
-        {
-          "status" : "unauthorized",
-          "message" : "Office not created",
-          "errors" : [
-            "API Key does not have permissions to create offices"
-          ]
-        }
-        """#))
+        let envelope = try BostonLogicEnvelope(
+            json: try blJSON(
+                #"""
+                {
+                  "status" : "unauthorized",
+                  "message" : "Office not created",
+                  "errors" : [
+                    "API Key does not have permissions to create offices"
+                  ]
+                }
+                """#))
         #expect(envelope.status == "unauthorized")
         #expect(envelope.errors == ["API Key does not have permissions to create offices"])
     }
@@ -47,7 +52,8 @@ func blJSON(_ text: String) throws -> JSONValue {
         let list = try BostonLogicEnvelope(json: try blJSON(#"{"status": "success", "message": "", "data": [{"id": 1}, {"id": 2}]}"#))
         #expect(list.isSuccess)
         #expect(try list.list(resource: "offices").count == 2)
-        let one = try BostonLogicEnvelope(json: try blJSON(#"{"status": "success", "message": "Lead created", "data": {"id": 5, "first_name": "A"}}"#))
+        let one = try BostonLogicEnvelope(
+            json: try blJSON(#"{"status": "success", "message": "Lead created", "data": {"id": 5, "first_name": "A"}}"#))
         #expect(try one.object(resource: "leads").text("id") == "5")
         let wrapped = try BostonLogicEnvelope(json: try blJSON(#"{"status": "success", "data": {"lead": {"id": 6}}}"#))
         #expect(try wrapped.object(resource: "leads").text("id") == "6")
@@ -60,12 +66,13 @@ func blJSON(_ text: String) throws -> JSONValue {
     }
 
     @Test func officeMapping() throws {
-        let json = try blJSON(#"""
-        {"id": 3, "name": "Back Bay", "email": "backbay@brokerage.com", "phone": "617-555-0100",
-         "address": "500 Boylston St", "city": "Boston", "state": "MA", "zip": "02116", "country": "US",
-         "active_status": "active", "office_mls_ids": ["MLSPIN-1"],
-         "created_at": "2016-02-04T10:00:00Z", "updated_at": "2019-09-25T12:00:00-04:00"}
-        """#)
+        let json = try blJSON(
+            #"""
+            {"id": 3, "name": "Back Bay", "email": "backbay@brokerage.com", "phone": "617-555-0100",
+             "address": "500 Boylston St", "city": "Boston", "state": "MA", "zip": "02116", "country": "US",
+             "active_status": "active", "office_mls_ids": ["MLSPIN-1"],
+             "created_at": "2016-02-04T10:00:00Z", "updated_at": "2019-09-25T12:00:00-04:00"}
+            """#)
         let office = BostonLogicMapping.office(try BLOffice(json: json))
         #expect(office.metadata.sourceKey == "3")
         #expect(office.metadata.sourceSystemName == "boston-logic")
@@ -82,19 +89,23 @@ func blJSON(_ text: String) throws -> JSONValue {
         #expect(office.metadata.raw == json)
         #expect(office.validate().isEmpty)
 
-        let nested = try BLOffice(json: try blJSON(#"{"id": "4", "name": "Cambridge", "active": false, "address": {"address1": "1 Main St", "city": "Cambridge", "zip_code": "02139"}}"#))
+        let nested = try BLOffice(
+            json: try blJSON(
+                #"{"id": "4", "name": "Cambridge", "active": false, "address": {"address1": "1 Main St", "city": "Cambridge", "zip_code": "02139"}}"#
+            ))
         #expect(nested.address == "1 Main St")
         #expect(nested.postalCode == "02139")
         #expect(BostonLogicMapping.office(nested).status == "Inactive")
     }
 
     @Test func agentAndEmployeeMapping() throws {
-        let agentJSON = try blJSON(#"""
-        {"id": 12, "first_name": "Maria", "last_name": "Lopez", "email": "maria@brokerage.com",
-         "cell_phone": "617-555-0112", "office_phone": "617-555-0100", "title": "Broker", "office_id": 3,
-         "languages": ["English", "Spanish"], "active_status": "inactive", "user_id": 88,
-         "accreditations": ["ABR"], "created_at": "2017-11-14T00:00:00Z"}
-        """#)
+        let agentJSON = try blJSON(
+            #"""
+            {"id": 12, "first_name": "Maria", "last_name": "Lopez", "email": "maria@brokerage.com",
+             "cell_phone": "617-555-0112", "office_phone": "617-555-0100", "title": "Broker", "office_id": 3,
+             "languages": ["English", "Spanish"], "active_status": "inactive", "user_id": 88,
+             "accreditations": ["ABR"], "created_at": "2017-11-14T00:00:00Z"}
+            """#)
         let agent = BostonLogicMapping.member(try BLPerson(json: agentJSON, resource: "agents"), kind: .agent)
         #expect(agent.metadata.sourceKey == "12")
         #expect(agent.type == "Agent")
@@ -117,10 +128,11 @@ func blJSON(_ text: String) throws -> JSONValue {
     }
 
     @Test func teamAndMemberships() throws {
-        let json = try blJSON(#"""
-        {"id": 8, "name": "Harbor Team", "email": "harbor@brokerage.com", "team_office_id": 3,
-         "team_lead_id": 12, "agent_ids": [12, 13, "14"], "active": true}
-        """#)
+        let json = try blJSON(
+            #"""
+            {"id": 8, "name": "Harbor Team", "email": "harbor@brokerage.com", "team_office_id": 3,
+             "team_lead_id": 12, "agent_ids": [12, 13, "14"], "active": true}
+            """#)
         let source = try BLTeam(json: json)
         let team = BostonLogicMapping.team(source)
         #expect(team.metadata.sourceKey == "8")
@@ -140,15 +152,16 @@ func blJSON(_ text: String) throws -> JSONValue {
     /// A lead with the fields the change log names (agent_id, team_id, owner_id, owner_type,
     /// referral_source_domain, UTM parameters).
     @Test func leadMapping() throws {
-        let json = try blJSON(#"""
-        {"id": 301, "first_name": "Tom", "last_name": "Reed", "email": "tom@example.com",
-         "phones": [{"number": "617-555-0199", "phone_type": "Mobile"}, {"number": "617-555-0150", "phone_type": "Home"}],
-         "agent_id": 12, "team_id": 8, "owner_id": 12, "owner_type": "Agent", "status": "New",
-         "source": "Zillow", "referral_source_domain": "zillow.com", "utm_source": "google",
-         "utm_medium": "cpc", "utm_campaign": "spring", "notes": "Wants a condo",
-         "signup_fields": {"price_range": "500k-700k", "timeline": "3 months"},
-         "created_at": "2018-12-18T15:00:00Z", "updated_at": "2019-03-22T15:00:00Z"}
-        """#)
+        let json = try blJSON(
+            #"""
+            {"id": 301, "first_name": "Tom", "last_name": "Reed", "email": "tom@example.com",
+             "phones": [{"number": "617-555-0199", "phone_type": "Mobile"}, {"number": "617-555-0150", "phone_type": "Home"}],
+             "agent_id": 12, "team_id": 8, "owner_id": 12, "owner_type": "Agent", "status": "New",
+             "source": "Zillow", "referral_source_domain": "zillow.com", "utm_source": "google",
+             "utm_medium": "cpc", "utm_campaign": "spring", "notes": "Wants a condo",
+             "signup_fields": {"price_range": "500k-700k", "timeline": "3 months"},
+             "created_at": "2018-12-18T15:00:00Z", "updated_at": "2019-03-22T15:00:00Z"}
+            """#)
         let contact = BostonLogicMapping.contact(try BLLead(json: json))
         #expect(contact.metadata.sourceKey == "301")
         #expect(contact.contactType == "Lead")
@@ -165,7 +178,9 @@ func blJSON(_ text: String) throws -> JSONValue {
         #expect(contact.metadata.raw == json)
         #expect(contact.validate().isEmpty)
 
-        let owned = try BLLead(json: try blJSON(#"{"id": 302, "email": "a@b.co", "owner_id": 40, "owner_type": "Agent", "referral_source_domain": "site.com"}"#))
+        let owned = try BLLead(
+            json: try blJSON(
+                #"{"id": 302, "email": "a@b.co", "owner_id": 40, "owner_type": "Agent", "referral_source_domain": "site.com"}"#))
         #expect(BostonLogicMapping.contact(owned).ownerMemberSourceKey == "40")
         #expect(BostonLogicMapping.contact(owned).leadSource == "site.com")
         let teamOwned = try BLLead(json: try blJSON(#"{"id": 303, "email": "a@b.co", "owner_id": 8, "owner_type": "Team"}"#))
@@ -173,10 +188,11 @@ func blJSON(_ text: String) throws -> JSONValue {
     }
 
     @Test func propertyViewsAndNotes() throws {
-        let view = try blJSON(#"""
-        {"id": 71, "lead_id": 301, "mls_id": "72400001", "address": "12 Beacon St, Boston, MA",
-         "viewed_at": "2019-09-13T14:00:00Z", "property": {"price": 650000, "status": "Active"}}
-        """#)
+        let view = try blJSON(
+            #"""
+            {"id": 71, "lead_id": 301, "mls_id": "72400001", "address": "12 Beacon St, Boston, MA",
+             "viewed_at": "2019-09-13T14:00:00Z", "property": {"price": 650000, "status": "Active"}}
+            """#)
         let viewActivity = BostonLogicMapping.activity(try BLLeadPropertyEvent(json: view, kind: .view, leadID: nil))
         #expect(viewActivity.metadata.sourceKey == "view-71")
         #expect(viewActivity.activityType == "view")
@@ -187,10 +203,11 @@ func blJSON(_ text: String) throws -> JSONValue {
         #expect(viewActivity.contactSourceKey == "301")
         #expect(viewActivity.validate().isEmpty)
 
-        let note = try blJSON(#"""
-        {"id": 71, "mls_id": "72400002", "mls_name": "MLSPIN", "note": "Love the kitchen",
-         "property": {"street_address": "3 Elm St", "city": "Newton", "state": "MA"}, "created_at": "2019-09-14T09:00:00Z"}
-        """#)
+        let note = try blJSON(
+            #"""
+            {"id": 71, "mls_id": "72400002", "mls_name": "MLSPIN", "note": "Love the kitchen",
+             "property": {"street_address": "3 Elm St", "city": "Newton", "state": "MA"}, "created_at": "2019-09-14T09:00:00Z"}
+            """#)
         let noteActivity = BostonLogicMapping.activity(try BLLeadPropertyEvent(json: note, kind: .note, leadID: "301"))
         #expect(noteActivity.metadata.sourceKey == "note-71")
         #expect(noteActivity.activityType == "note")

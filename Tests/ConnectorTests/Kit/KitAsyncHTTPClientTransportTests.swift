@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import ConnectorKit
 import BostonLogicConnector
+import ConnectorKit
 import Foundation
 import Testing
 
@@ -14,10 +14,12 @@ import Testing
         }
         let transport = AsyncHTTPClientTransport(connectTimeout: .seconds(2), readTimeout: .seconds(5))
         do {
-            let url = try #require(server.baseURL.appending(endpoint: "/leads", query: [URLQueryItem(name: "email", value: "a+b@example.com")]))
-            let response = try await transport.send(TransportRequest(
-                method: .post, url: url, headers: ["Content-Type": "application/json", "X-Test": "1"],
-                body: Data(#"{"name":"Ada"}"#.utf8), timeout: .seconds(5)))
+            let url = try #require(
+                server.baseURL.appending(endpoint: "/leads", query: [URLQueryItem(name: "email", value: "a+b@example.com")]))
+            let response = try await transport.send(
+                TransportRequest(
+                    method: .post, url: url, headers: ["Content-Type": "application/json", "X-Test": "1"],
+                    body: Data(#"{"name":"Ada"}"#.utf8), timeout: .seconds(5)))
             #expect(response.status == 201)
             #expect(response.headers["location"] == "/leads/77")
             #expect(String(decoding: response.body, as: UTF8.self) == #"{"echo":{"name":"Ada"}}"#)
@@ -34,9 +36,10 @@ import Testing
     @Test func anExplicitHostHeaderIsSentInsteadOfTheURLHost() async throws {
         let server = try await KitLoopbackServer.start { _ in KitLoopbackServer.Reply() }
         let transport = AsyncHTTPClientTransport(connectTimeout: .seconds(2), readTimeout: .seconds(5))
-        _ = try await transport.send(TransportRequest(
-            method: .get, url: try #require(server.baseURL.appending(endpoint: "/api/v2/offices")),
-            headers: ["Host": "www.agency.example"], timeout: .seconds(5)))
+        _ = try await transport.send(
+            TransportRequest(
+                method: .get, url: try #require(server.baseURL.appending(endpoint: "/api/v2/offices")),
+                headers: ["Host": "www.agency.example"], timeout: .seconds(5)))
         #expect(server.requests.first?.header("Host") == ["www.agency.example"])
         try await transport.shutdown()
         try await server.shutdown()

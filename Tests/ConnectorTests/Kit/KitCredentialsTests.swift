@@ -22,19 +22,31 @@ import Testing
     }
 
     @Test func eachVendorReadsItsOwnKeyNames() throws {
-        #expect(try decode(PFExpertCredentials.self, #"{"api_key":"abcde.key","api_secret":"s3cr3t-value"}"#)
-            == .pfExpert(apiKey: "abcde.key", apiSecret: "s3cr3t-value"))
-        #expect(try decode(ResalesOnlineCredentials.self, #"{"client_id":42,"client_secret":"prop-secret"}"#) == .propq(clientID: 42, clientSecret: "prop-secret"))
-        #expect(try decode(ResalesOnlineCredentials.self, #"{"client_id":"42","client_secret":"prop-secret"}"#) == .propq(clientID: 42, clientSecret: "prop-secret"))
-        #expect(try decode(MyCRMCredentials.self, #"{"username":"api","access_key":"k3y-value"}"#) == .mycrm(username: "api", accessKey: "k3y-value"))
-        #expect(try decode(ApimoCredentials.self, #"{"provider":123,"token":"tok-value","agency_ids":[14,"15"]}"#)
-            == .apimo(provider: "123", token: "tok-value", agencyIDs: ["14", "15"]))
-        #expect(try decode(ApimoCredentials.self, #"{"provider":"123","token":"tok-value"}"#) == .apimo(provider: "123", token: "tok-value", agencyIDs: []))
+        #expect(
+            try decode(PFExpertCredentials.self, #"{"api_key":"abcde.key","api_secret":"s3cr3t-value"}"#)
+                == .pfExpert(apiKey: "abcde.key", apiSecret: "s3cr3t-value"))
+        #expect(
+            try decode(ResalesOnlineCredentials.self, #"{"client_id":42,"client_secret":"prop-secret"}"#)
+                == .propq(clientID: 42, clientSecret: "prop-secret"))
+        #expect(
+            try decode(ResalesOnlineCredentials.self, #"{"client_id":"42","client_secret":"prop-secret"}"#)
+                == .propq(clientID: 42, clientSecret: "prop-secret"))
+        #expect(
+            try decode(MyCRMCredentials.self, #"{"username":"api","access_key":"k3y-value"}"#)
+                == .mycrm(username: "api", accessKey: "k3y-value"))
+        #expect(
+            try decode(ApimoCredentials.self, #"{"provider":123,"token":"tok-value","agency_ids":[14,"15"]}"#)
+                == .apimo(provider: "123", token: "tok-value", agencyIDs: ["14", "15"]))
+        #expect(
+            try decode(ApimoCredentials.self, #"{"provider":"123","token":"tok-value"}"#)
+                == .apimo(provider: "123", token: "tok-value", agencyIDs: []))
         // As the sandbox prints them: one comma-separated string.
-        #expect(try decode(ApimoCredentials.self, #"{"provider":"123","token":"tok-value","agency_ids":"14, 27"}"#)
-            == .apimo(provider: "123", token: "tok-value", agencyIDs: ["14", "27"]))
-        #expect(try decode(BostonLogicCredentials.self, #"{"api_key":"bl-key-value","host":"www.agency.example:8080"}"#)
-            == .bostonLogic(apiKey: "bl-key-value", host: "www.agency.example:8080"))
+        #expect(
+            try decode(ApimoCredentials.self, #"{"provider":"123","token":"tok-value","agency_ids":"14, 27"}"#)
+                == .apimo(provider: "123", token: "tok-value", agencyIDs: ["14", "27"]))
+        #expect(
+            try decode(BostonLogicCredentials.self, #"{"api_key":"bl-key-value","host":"www.agency.example:8080"}"#)
+                == .bostonLogic(apiKey: "bl-key-value", host: "www.agency.example:8080"))
     }
 
     @Test func errorsNameTheKeyAndNeverTheSecret() throws {

@@ -1,10 +1,10 @@
-import ConnectorKit
-import ResalesOnlineConnector
-import PFExpertConnector
-import BostonLogicConnector
 import ApimoConnector
+import BostonLogicConnector
+import ConnectorKit
 import Foundation
+import PFExpertConnector
 import RealtyModel
+import ResalesOnlineConnector
 import Testing
 
 @Suite struct KitErrorClassificationTests {
@@ -33,7 +33,10 @@ import Testing
     }
 
     @Test func decodingErrorsBecomeInvalidResponseWithThePath() throws {
-        struct User: Decodable { var id: Int; var email: String }
+        struct User: Decodable {
+            var id: Int
+            var email: String
+        }
         struct Page: Decodable { var users: [User] }
         let data = Data(#"{"users":[{"id":1,"email":"a@b.c"},{"id":"two","email":"d@e.f"}]}"#.utf8)
         do {
@@ -57,7 +60,10 @@ import Testing
             .validation, vendor: .bostonLogic, message: "Office not created", httpStatus: 422, vendorCode: "failure",
             fieldErrors: [FieldError(field: "OfficeName", message: "must be unique")], retryAfter: nil,
             connectionID: "c-9", operation: "POST /api/v2/offices")
-        #expect(error.description == "boston-logic validation (connection c-9, POST /api/v2/offices, HTTP 422, failure): Office not created [OfficeName: must be unique]")
+        #expect(
+            error.description
+                == "boston-logic validation (connection c-9, POST /api/v2/offices, HTTP 422, failure): Office not created [OfficeName: must be unique]"
+        )
         #expect(error.shortDescription == "boston-logic.validation")
         #expect(error.hubError.code == .validationFailed)
         #expect(error.hubError.details.count == 1)

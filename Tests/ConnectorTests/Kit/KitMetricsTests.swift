@@ -1,7 +1,7 @@
 import ConnectorKit
-import PFExpertConnector
 import Foundation
 import MetricsTestKit
+import PFExpertConnector
 import Testing
 
 @Suite struct KitMetricsTests {
@@ -24,7 +24,7 @@ import Testing
             try await client.send(TransportRequest(method: .get, url: try client.url("/users/42")))
         }
         let timers = metrics.timers(label: "http.client.request.duration")
-        #expect(timers.count == 3)  // token 200, users 503, users 404
+        #expect(timers.count == 3) // token 200, users 503, users 404
         #expect(Set(timers.flatMap { $0.dimensions.filter { $0.0 == "http.response.status_code" }.map(\.1) }) == ["200", "503", "404"])
         #expect(timers.allSatisfy { $0.dimensions.contains { $0 == ("hub.vendor", "pf-expert") } })
         #expect(metrics.counterTotal(label: "realtyhub.connector.retries") == 1)

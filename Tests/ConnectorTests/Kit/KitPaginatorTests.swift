@@ -1,7 +1,7 @@
-import ConnectorKit
-import MyCRMConnector
 import ApimoConnector
+import ConnectorKit
 import Foundation
+import MyCRMConnector
 import Testing
 
 @Suite struct KitPaginatorTests {

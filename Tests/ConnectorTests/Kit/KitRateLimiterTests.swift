@@ -1,7 +1,7 @@
-import ConnectorKit
-import MyCRMConnector
 import ApimoConnector
+import ConnectorKit
 import Foundation
+import MyCRMConnector
 import Synchronization
 import Testing
 
@@ -91,7 +91,12 @@ import Testing
 /// Tracks how many tasks are inside a section at once.
 final class KitPeakTracker: Sendable {
     private let state = Mutex((current: 0, peak: 0))
-    func enter() { state.withLock { $0.current += 1; $0.peak = max($0.peak, $0.current) } }
+    func enter() {
+        state.withLock {
+            $0.current += 1
+            $0.peak = max($0.peak, $0.current)
+        }
+    }
     func leave() { state.withLock { $0.current -= 1 } }
     var peak: Int { state.withLock { $0.peak } }
 }

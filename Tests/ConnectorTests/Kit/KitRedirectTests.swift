@@ -1,9 +1,9 @@
-import AsyncHTTPClient
-import ConnectorKit
-import PFExpertConnector
-import BostonLogicConnector
 import ApimoConnector
+import AsyncHTTPClient
+import BostonLogicConnector
+import ConnectorKit
 import Foundation
+import PFExpertConnector
 import ResalesOnlineConnector
 import Testing
 
@@ -21,10 +21,11 @@ import Testing
             KitLoopbackServer.Reply(status: 302, headers: [("Location", location)], body: Data())
         }
         let transport = AsyncHTTPClientTransport(configuration: .standard)
-        let response = try await transport.send(TransportRequest(
-            method: .post, url: origin.baseURL.appendingPathComponent("leads"),
-            headers: ["Authorization": "Basic c2VjcmV0OnNlY3JldA==", "Content-Type": "application/json"],
-            body: Data(#"{"name":"x"}"#.utf8), timeout: .seconds(5)))
+        let response = try await transport.send(
+            TransportRequest(
+                method: .post, url: origin.baseURL.appendingPathComponent("leads"),
+                headers: ["Authorization": "Basic c2VjcmV0OnNlY3JldA==", "Content-Type": "application/json"],
+                body: Data(#"{"name":"x"}"#.utf8), timeout: .seconds(5)))
         #expect(response.status == 302)
         #expect(response.headers["Location"] == location)
         #expect(origin.requests.count == 1)
@@ -84,7 +85,8 @@ import Testing
         let location = target.baseURL.absoluteString + "/"
         let origin = try await KitLoopbackServer.start { request in
             if request.uri.hasPrefix("/oauth/token") {
-                return KitLoopbackServer.Reply(body: Data(#"{"access_token":"propq-bearer-1","token_type":"Bearer","expires_in":7200}"#.utf8))
+                return KitLoopbackServer.Reply(
+                    body: Data(#"{"access_token":"propq-bearer-1","token_type":"Bearer","expires_in":7200}"#.utf8))
             }
             return KitLoopbackServer.Reply(
                 status: 302, headers: [("Location", location), ("Content-Type", "text/html")], body: Data("<html></html>".utf8))
@@ -150,6 +152,9 @@ import Testing
         #expect(!error.message.contains("abc123secret"))
         #expect(error.message.contains("https://elsewhere.example/cb?"))
         let none = HTTPErrorClassifier.redirect(TransportResponse(status: 301), vendor: .apimo, redactor: Redactor(secrets: []))
-        #expect(none.message == "apimo answered HTTP 301 redirecting with no Location; the hub never follows redirects: check the base URL and the auth URL")
+        #expect(
+            none.message
+                == "apimo answered HTTP 301 redirecting with no Location; the hub never follows redirects: check the base URL and the auth URL"
+        )
     }
 }

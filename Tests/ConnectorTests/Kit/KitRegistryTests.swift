@@ -1,11 +1,11 @@
-import ConnectorKit
-import ResalesOnlineConnector
-import PFExpertConnector
-import MyCRMConnector
-import BostonLogicConnector
 import ApimoConnector
+import BostonLogicConnector
+import ConnectorKit
 import Connectors
 import Foundation
+import MyCRMConnector
+import PFExpertConnector
+import ResalesOnlineConnector
 import Testing
 
 @Suite struct KitRegistryTests {
@@ -53,7 +53,7 @@ import Testing
 
     @Test func profilesCarryTheDocumentedFacts() throws {
         let apimo = try #require(ConnectorRegistry.profile(for: .apimo))
-        #expect(apimo.rateLimits.requestsPerSecond == 8)  // under the documented 10, one at a time
+        #expect(apimo.rateLimits.requestsPerSecond == 8) // under the documented 10, one at a time
         #expect(apimo.rateLimits.dailyQuota == 1000)
         #expect(apimo.rateLimits.quotaTimeZone == "Europe/Paris")
         #expect(ConnectorRegistry.profile(for: .pfExpert)?.paging.maxPageSize == 100)

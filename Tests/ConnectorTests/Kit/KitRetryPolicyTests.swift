@@ -1,5 +1,5 @@
-import ConnectorKit
 import ApimoConnector
+import ConnectorKit
 import Foundation
 import Testing
 

@@ -57,7 +57,8 @@ private final class MemorySharedSessions: SharedSessionStore {
     @Test func aRefusedSessionIsNotTakenFromTheSharedStoreAgain() async throws {
         let clock = ManualConnectorClock()
         let shared = MemorySharedSessions()
-        let cache = TokenCache(connectionID: "conn-1", renewalMargin: .seconds(60), clock: clock, logger: KitFixtures.silentLogger, shared: shared)
+        let cache = TokenCache(
+            connectionID: "conn-1", renewalMargin: .seconds(60), clock: clock, logger: KitFixtures.silentLogger, shared: shared)
         let logins = KitCallCounter()
         let renew: TokenCache.Renewal = {
             let number = logins.increment()
@@ -76,7 +77,8 @@ private final class MemorySharedSessions: SharedSessionStore {
         try await shared.save(
             AuthSession(secret: "old", obtainedAt: clock.now().addingTimeInterval(-1800), expiresAt: clock.now().addingTimeInterval(10)),
             connectionID: "conn-1")
-        let cache = TokenCache(connectionID: "conn-1", renewalMargin: .seconds(60), clock: clock, logger: KitFixtures.silentLogger, shared: shared)
+        let cache = TokenCache(
+            connectionID: "conn-1", renewalMargin: .seconds(60), clock: clock, logger: KitFixtures.silentLogger, shared: shared)
         let session = try await cache.session(renew: {
             AuthSession(secret: "new", obtainedAt: clock.now(), expiresAt: clock.now().addingTimeInterval(1800))
         })

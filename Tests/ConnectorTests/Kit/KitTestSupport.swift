@@ -1,7 +1,7 @@
 import ConnectorKit
-import PFExpertConnector
 import Foundation
 import Logging
+import PFExpertConnector
 import Synchronization
 
 /// A transport answering from a closure and recording every request, for executor tests.
@@ -28,7 +28,12 @@ final class KitScriptedTransport: HTTPTransport {
 /// A counter shared between a test and the closures it hands out.
 final class KitCallCounter: Sendable {
     private let value = Mutex(0)
-    @discardableResult func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    @discardableResult func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     var count: Int { value.withLock { $0 } }
 }
 
@@ -63,7 +68,9 @@ final class KitRecordingLogHandler: LogHandler, Sendable {
 enum KitFixtures {
     static let silentLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static func json(_ text: String, status: Int = 200, headers: TransportHeaders = ["Content-Type": "application/json"]) -> TransportResponse {
+    static func json(_ text: String, status: Int = 200, headers: TransportHeaders = ["Content-Type": "application/json"])
+        -> TransportResponse
+    {
         TransportResponse(status: status, headers: headers, body: Data(text.utf8))
     }
 
@@ -81,7 +88,8 @@ enum KitFixtures {
     static func oauthProfile(lifetime: Duration? = .seconds(1800)) -> VendorProfile {
         VendorProfile(
             vendor: .pfExpert, defaultBaseURL: "https://api-v2.mycrm.com", defaultAuthBaseURL: "https://auth.propertyfinder.com",
-            auth: .oauth2ClientCredentials(tokenPath: "/auth/oauth/v1/token", body: .basicWithJSONBody(scope: "openid"), defaultLifetime: lifetime),
+            auth: .oauth2ClientCredentials(
+                tokenPath: "/auth/oauth/v1/token", body: .basicWithJSONBody(scope: "openid"), defaultLifetime: lifetime),
             paging: .init(style: .pageNumber, defaultPageSize: 100, maxPageSize: 100),
             rateLimits: RateLimits(maxConcurrency: 16))
     }

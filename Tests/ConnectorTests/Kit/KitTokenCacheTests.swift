@@ -1,6 +1,6 @@
 import ConnectorKit
-import ResalesOnlineConnector
 import Foundation
+import ResalesOnlineConnector
 import Testing
 
 @Suite struct KitTokenCacheTests {
@@ -49,7 +49,7 @@ import Testing
         #expect(try await cache.session(renew: renew).secret == "t1")
         clock.advance(by: .seconds(1739))
         #expect(try await cache.session(renew: renew).secret == "t1")
-        clock.advance(by: .seconds(1))  // 60 s before expiry: due.
+        clock.advance(by: .seconds(1)) // 60 s before expiry: due.
         #expect(try await cache.session(renew: renew).secret == "t2")
         #expect(logins.count == 2)
     }

@@ -1,6 +1,6 @@
 import ConnectorKit
-import PFExpertConnector
 import Foundation
+import PFExpertConnector
 import Testing
 
 /// Token endpoint errors blame the right thing, and the auth URL may be the host or the full
@@ -26,7 +26,10 @@ import Testing
         let error = await #expect(throws: ConnectorError.self) { try await client.authenticate() }
         #expect(error?.kind == .configuration)
         #expect(error?.httpStatus == status)
-        #expect(error?.message == "no token endpoint at http://127.0.0.1:9/wrong/auth/oauth/v1/token (HTTP \(status)); check the auth URL of connection conn-1")
+        #expect(
+            error?.message
+                == "no token endpoint at http://127.0.0.1:9/wrong/auth/oauth/v1/token (HTTP \(status)); check the auth URL of connection conn-1"
+        )
         #expect(error?.message.contains("refused") == false)
         #expect(transport.requests.count == 1)
     }

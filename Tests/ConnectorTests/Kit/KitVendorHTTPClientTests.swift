@@ -1,10 +1,10 @@
-import ConnectorKit
-import PFExpertConnector
-import ResalesOnlineConnector
-import MyCRMConnector
 import ApimoConnector
+import ConnectorKit
 import Foundation
 import Logging
+import MyCRMConnector
+import PFExpertConnector
+import ResalesOnlineConnector
 import Testing
 
 @Suite struct KitVendorHTTPClientTests {
@@ -54,8 +54,9 @@ import Testing
     }
 
     @Test func formEncodingEscapesReservedCharacters() {
-        #expect(String(decoding: FormEncoding.encode([("client_id", "42"), ("client_secret", "a b&c=d+e/é")]), as: UTF8.self)
-            == "client_id=42&client_secret=a+b%26c%3Dd%2Be%2F%C3%A9")
+        #expect(
+            String(decoding: FormEncoding.encode([("client_id", "42"), ("client_secret", "a b&c=d+e/é")]), as: UTF8.self)
+                == "client_id=42&client_secret=a+b%26c%3Dd%2Be%2F%C3%A9")
     }
 
     @Test func propqTokenExchangeSendsNoJSONContentType() async throws {
@@ -79,7 +80,9 @@ import Testing
         let token = try #require(transport.requests.first)
         #expect(token.headers["Content-Type"] == "application/x-www-form-urlencoded")
         #expect(token.headers["Authorization"] == nil)
-        #expect(String(decoding: token.body ?? Data(), as: UTF8.self) == "grant_type=client_credentials&client_id=42&client_secret=propq-secret")
+        #expect(
+            String(decoding: token.body ?? Data(), as: UTF8.self) == "grant_type=client_credentials&client_id=42&client_secret=propq-secret"
+        )
     }
 
     @Test func concurrentRequestsShareOneTokenRequest() async throws {
@@ -115,7 +118,7 @@ import Testing
         let client = try pfClient(transport: transport, clock: clock)
         let url = try client.url("/properties")
         _ = try await client.send(TransportRequest(method: .get, url: url))
-        clock.advance(by: .seconds(250))  // Within the 60 s margin of the 300 s token.
+        clock.advance(by: .seconds(250)) // Within the 60 s margin of the 300 s token.
         _ = try await client.send(TransportRequest(method: .get, url: url))
         #expect(tokens.count == 2)
         #expect(transport.requests.last?.headers["Authorization"] == "Bearer tok-2")
@@ -322,7 +325,8 @@ import Testing
                 AuthSession(secret: "session-\(logins.increment())", obtainedAt: context.clock.now(), idleTimeout: .seconds(1800))
             },
             apply: { request, session in
-                request.url = request.url.appending(endpoint: "", query: [URLQueryItem(name: "sessionName", value: session.secret)]) ?? request.url
+                request.url =
+                    request.url.appending(endpoint: "", query: [URLQueryItem(name: "sessionName", value: session.secret)]) ?? request.url
             })
         let transport = KitScriptedTransport { request, _ in
             request.url.query?.contains("sessionName=session-1") == true
@@ -334,14 +338,18 @@ import Testing
             paging: .init(style: .vtql, defaultPageSize: 100, maxPageSize: 100), rateLimits: RateLimits())
         let decoder: VendorHTTPClient.ErrorDecoder = { response, _ in
             guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-                  object["success"] as? Bool == false,
-                  let error = object["error"] as? [String: Any], let code = error["code"] as? String else { return nil }
-            return ConnectorError(code == "SESSION_EXPIRED" ? .auth : .rejected, vendor: .mycrm, message: "\(error["message"] ?? "")", vendorCode: code)
+                object["success"] as? Bool == false,
+                let error = object["error"] as? [String: Any], let code = error["code"] as? String
+            else { return nil }
+            return ConnectorError(
+                code == "SESSION_EXPIRED" ? .auth : .rejected, vendor: .mycrm, message: "\(error["message"] ?? "")", vendorCode: code)
         }
         let client = try VendorHTTPClient(
             configuration: KitFixtures.configuration(.mycrm(username: "api", accessKey: "mycrm-key-1")), profile: profile,
             transport: transport, auth: auth, clock: clock, logger: KitFixtures.silentLogger, errorDecoder: decoder)
-        let response = try await client.send(TransportRequest(method: .get, url: try client.url("/webservice.php", query: [URLQueryItem(name: "operation", value: "query")])))
+        let response = try await client.send(
+            TransportRequest(method: .get, url: try client.url("/webservice.php", query: [URLQueryItem(name: "operation", value: "query")]))
+        )
         #expect(response.status == 200)
         #expect(logins.count == 2)
     }
@@ -366,7 +374,8 @@ import Testing
             return index == 1 ? KitFixtures.json("{}", status: 502) : KitFixtures.json("{}")
         }
         let client = try pfClient(transport: transport, clock: clock, logger: logger)
-        _ = try await client.send(TransportRequest(method: .get, url: try client.url("/users", query: [URLQueryItem(name: "token", value: "query-secret-9")])))
+        _ = try await client.send(
+            TransportRequest(method: .get, url: try client.url("/users", query: [URLQueryItem(name: "token", value: "query-secret-9")])))
         let text = handler.all
         #expect(text.contains("hub.vendor=pf-expert"))
         #expect(text.contains("hub.connection.id=conn-1"))

@@ -80,7 +80,7 @@ import Testing
         try await withLiveSandbox([.bostonLogic], settings: EmulatorSettings(records: 8)) { live in
             let connector = try live.connector(.bostonLogic) { $0.retry = Self.quickRetry }
             try live.faults(.bostonLogic).enqueue([
-                FaultInjection(kind: kind, count: 2, method: "GET", path: "/api/v2/leads", retryAfter: 0),
+                FaultInjection(kind: kind, count: 2, method: "GET", path: "/api/v2/leads", retryAfter: 0)
             ])
             let leads = try await connector.readAll(Contact.self)
             let leadCount = try await emulatorCount(live, .bostonLogic, "leads")

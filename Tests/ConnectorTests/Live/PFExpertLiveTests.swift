@@ -79,7 +79,7 @@ import Testing
     /// the day before its mark: a second incremental pass returns exactly the records changed on
     /// or after that day, i.e. both batches of changes and nothing older.
     @Test func incrementalReturnsTheChangedRecords() async throws {
-        let start = Date(timeIntervalSince1970: 1_780_272_000)  // 2026-06-01, after every seeded stamp
+        let start = Date(timeIntervalSince1970: 1_780_272_000) // 2026-06-01, after every seeded stamp
         let clock = SandboxClock.manual(start: start)
         try await withLiveSandbox([.pfExpert], settings: EmulatorSettings(records: 30), clock: clock) { live in
             let connector = try live.connector(.pfExpert) { $0.pageSize = 10 }

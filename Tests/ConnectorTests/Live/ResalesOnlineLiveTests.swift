@@ -22,7 +22,8 @@ import Testing
         var owned = Owned(developmentIDs: [], unitNames: [:])
         for record in list.records ?? [] {
             guard case .object(let object) = record, case .string(let id)? = object["DevId"],
-                  case .number(let owner)? = object["ClientId"], owner.int64Value.map(Int.init) == clientID else { continue }
+                case .number(let owner)? = object["ClientId"], owner.int64Value.map(Int.init) == clientID
+            else { continue }
             owned.developmentIDs.append(id)
             if case .array(let units)? = object["Units"] {
                 owned.unitNames[id] = units.compactMap { unit in
@@ -181,10 +182,11 @@ import Testing
         let settings = EmulatorSettings(faults: FaultPlan(timeoutHold: .seconds(5)))
         try await withLiveSandbox([.propq], settings: settings) { live in
             let development = try #require(try await Self.owned(live).developmentIDs.first)
-            let connector = try Self.propq(try live.connector(.propq) {
-                $0.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20))
-                $0.timeouts = .init(request: .seconds(1))
-            })
+            let connector = try Self.propq(
+                try live.connector(.propq) {
+                    $0.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20))
+                    $0.timeouts = .init(request: .seconds(1))
+                })
             try await connector.verify()
             let faults = try live.faults(.propq)
 

@@ -1,10 +1,11 @@
 import ConnectorKit
 import Foundation
 import Logging
-@testable import MyCRMConnector
 import RealtyModel
 import Synchronization
 import Testing
+
+@testable import MyCRMConnector
 
 @Suite struct MyCRMSessionTests {
     @Test func loginIsGetChallengeThenFormPostWithMD5Key() async throws {
@@ -18,7 +19,8 @@ import Testing
         #expect(calls[0].parameters["username"] == MyCRMFakeServer.username)
         #expect(calls[1].method == "POST")
         #expect(calls[1].contentType == "application/x-www-form-urlencoded")
-        #expect(calls[1].parameters["accessKey"] == MyCRMLoginKey.compute(token: MyCRMFakeServer.token, accessKey: MyCRMFakeServer.accessKey))
+        #expect(
+            calls[1].parameters["accessKey"] == MyCRMLoginKey.compute(token: MyCRMFakeServer.token, accessKey: MyCRMFakeServer.accessKey))
         #expect(calls[1].parameters["accessKey"]?.count == 32)
         #expect(!calls[1].body.contains(MyCRMFakeServer.accessKey), "the access key itself is never sent")
         #expect(calls.allSatisfy { $0.misplaced.isEmpty })
@@ -195,11 +197,12 @@ import Testing
         let pages = try await MyCRMTestSupport.collect(connector.read(Contact.self, mode: .full, after: nil))
         let queries = server.calls.filter { $0.operation == "query" }
         #expect(queries.allSatisfy { $0.method == "GET" && ($0.parameters["query"] ?? "").hasSuffix(";") })
-        #expect(queries.map { $0.parameters["query"] ?? "" } == [
-            "SELECT * FROM Leads ORDER BY id LIMIT 0, 100;", "SELECT * FROM Leads ORDER BY id LIMIT 100, 100;",
-            "SELECT * FROM Leads ORDER BY id LIMIT 200, 100;", "SELECT * FROM Contacts ORDER BY id LIMIT 0, 100;",
-            "SELECT * FROM Contacts ORDER BY id LIMIT 100, 100;",
-        ])
+        #expect(
+            queries.map { $0.parameters["query"] ?? "" } == [
+                "SELECT * FROM Leads ORDER BY id LIMIT 0, 100;", "SELECT * FROM Leads ORDER BY id LIMIT 100, 100;",
+                "SELECT * FROM Leads ORDER BY id LIMIT 200, 100;", "SELECT * FROM Contacts ORDER BY id LIMIT 0, 100;",
+                "SELECT * FROM Contacts ORDER BY id LIMIT 100, 100;",
+            ])
         let records = pages.flatMap(\.records)
         #expect(records.count == 131)
         #expect(records.filter { $0.contactType == "Lead" }.count == 130)
@@ -212,7 +215,8 @@ import Testing
         let server = MyCRMFakeServer { call, _ in
             let statement = call.parameters["query"] ?? ""
             if statement.hasPrefix("SELECT * FROM Users ORDER BY id LIMIT 0,") {
-                return MyCRMFakeServer.okBody("[" + (1...100).map { #"{"id":"19x\#($0)","last_name":"U\#($0)"}"# }.joined(separator: ",") + "]")
+                return MyCRMFakeServer.okBody(
+                    "[" + (1...100).map { #"{"id":"19x\#($0)","last_name":"U\#($0)"}"# }.joined(separator: ",") + "]")
             }
             if statement.hasPrefix("SELECT * FROM Users ORDER BY id LIMIT 100,") {
                 return MyCRMFakeServer.okBody(#"[{"id":"19x101","last_name":"U101"}]"#)
@@ -236,7 +240,8 @@ import Testing
             switch (module, since) {
             case ("Leads", "0"):
                 return MyCRMFakeServer.okBody(
-                    #"{"updated":[\#(MyCRMTestSupport.lead(1)),\#(MyCRMTestSupport.lead(2))],"deleted":["10x9"],"lastModifiedTime":1714550100,"more":true}"#)
+                    #"{"updated":[\#(MyCRMTestSupport.lead(1)),\#(MyCRMTestSupport.lead(2))],"deleted":["10x9"],"lastModifiedTime":1714550100,"more":true}"#
+                )
             case ("Leads", "1714550100"):
                 return MyCRMFakeServer.okBody(
                     #"{"updated":[\#(MyCRMTestSupport.lead(3))],"deleted":[],"lastModifiedTime":1714550200,"more":false}"#)
@@ -360,7 +365,8 @@ import Testing
             switch call.operation {
             case "describe":
                 return MyCRMFakeServer.okBody(
-                    call.parameters["elementType"] == "Leads" ? #"{"name":"Leads","idPrefix":"10"}"# : #"{"name":"Contacts","idPrefix":"12"}"#)
+                    call.parameters["elementType"] == "Leads"
+                        ? #"{"name":"Leads","idPrefix":"10"}"# : #"{"name":"Contacts","idPrefix":"12"}"#)
             default:
                 return MyCRMFakeServer.okBody(call.parameters["element"] ?? "{}")
             }
@@ -430,8 +436,9 @@ import Testing
         var contact = Contact()
         contact.mobilePhone = "+1 555 0101"
         contact.contactType = "Client"
-        #expect(try MyCRMConnector.lookupQuery(for: contact)
-            == "select * from Contacts where phone = '+1 555 0101' or mobile = '+1 555 0101' or homephone = '+1 555 0101' limit 1;")
+        #expect(
+            try MyCRMConnector.lookupQuery(for: contact)
+                == "select * from Contacts where phone = '+1 555 0101' or mobile = '+1 555 0101' or homephone = '+1 555 0101' limit 1;")
         #expect(try MyCRMConnector.lookupQuery(for: Contact()) == nil)
         var hostile = Contact()
         hostile.email = "a\\'; drop@example.com"
@@ -517,10 +524,12 @@ import Testing
     }
 
     @Test func productionDefaultsToTheVendorHost() throws {
-        #expect(MyCRMConnector.defaultAddressService(for: URL(string: "https://crm.example.com")!).absoluteString
-            == "https://prefav2.mycrmllc.com")
-        #expect(MyCRMConnector.defaultAddressService(for: URL(string: "http://127.0.0.1:8080/webservice.php")!).absoluteString
-            == "http://127.0.0.1:8080")
+        #expect(
+            MyCRMConnector.defaultAddressService(for: URL(string: "https://crm.example.com")!).absoluteString
+                == "https://prefav2.mycrmllc.com")
+        #expect(
+            MyCRMConnector.defaultAddressService(for: URL(string: "http://127.0.0.1:8080/webservice.php")!).absoluteString
+                == "http://127.0.0.1:8080")
     }
 }
 

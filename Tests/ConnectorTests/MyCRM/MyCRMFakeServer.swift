@@ -1,9 +1,10 @@
 import ConnectorKit
 import Foundation
 import Logging
-@testable import MyCRMConnector
 import RealtyModel
 import Synchronization
+
+@testable import MyCRMConnector
 
 /// A scripted webservice.php: it answers getchallenge and login itself (checking the md5 key and
 /// the GET/POST split), tracks live sessions, and hands every other operation to the test.
@@ -83,7 +84,7 @@ final class MyCRMFakeServer: HTTPTransport {
             return Self.ok(#"{"token":"\#(Self.token)","serverTime":1714550000,"expireTime":1714550300}"#)
         case "login":
             guard call.method == "POST", parameters["username"] == Self.username,
-                  parameters["accessKey"] == MyCRMLoginKey.compute(token: Self.token, accessKey: Self.accessKey)
+                parameters["accessKey"] == MyCRMLoginKey.compute(token: Self.token, accessKey: Self.accessKey)
             else {
                 return Self.failure("INVALID_USER_CREDENTIALS", "Invalid username or password")
             }

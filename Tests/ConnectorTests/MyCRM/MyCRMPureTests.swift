@@ -1,8 +1,9 @@
 import ConnectorKit
 import Foundation
-@testable import MyCRMConnector
 import RealtyModel
 import Testing
+
+@testable import MyCRMConnector
 
 @Suite struct MyCRMVTQLTests {
     @Test func fullPageStatementEndsWithSemicolon() throws {
@@ -98,7 +99,8 @@ import Testing
     }
 
     @Test func loginAcceptsSessionNameOrSessionId() throws {
-        let vtiger = try decode(#"{"success":true,"result":{"sessionName":"abc123","userId":"19x1","version":"0.22","vtigerVersion":"5.4.0"}}"#)
+        let vtiger = try decode(
+            #"{"success":true,"result":{"sessionName":"abc123","userId":"19x1","version":"0.22","vtigerVersion":"5.4.0"}}"#)
         let session = try #require(MyCRMSession(result: try Self.result(vtiger)))
         #expect(session.sessionName == "abc123")
         #expect(session.userID == "19x1")
@@ -110,13 +112,15 @@ import Testing
     }
 
     @Test func failureEnvelope() throws {
-        let envelope = try decode(#"{"success":false,"error":{"code":"INVALID_SESSIONID","message":"Session Identifier provided is Invalid"}}"#)
+        let envelope = try decode(
+            #"{"success":false,"error":{"code":"INVALID_SESSIONID","message":"Session Identifier provided is Invalid"}}"#)
         #expect(envelope.success == false)
         #expect(envelope.error == MyCRMErrorBody(code: "INVALID_SESSIONID", message: "Session Identifier provided is Invalid"))
     }
 
     @Test func syncResult() throws {
-        let envelope = try decode(#"""
+        let envelope = try decode(
+            #"""
             {"success":true,"result":{"updated":[{"id":"10x5","lastname":"Doe","modifiedtime":"2024-05-01 09:14:57"}],
              "deleted":["10x3","10x4"],"lastModifiedTime":1714554897,"more":true}}
             """#)
@@ -249,7 +253,8 @@ import Testing
     }
 
     @Test func userMapsToMemberWithoutSecrets() throws {
-        let record = try Self.record(#"""
+        let record = try Self.record(
+            #"""
             {"id":"19x5","user_name":"jdoe","first_name":"Jane","last_name":"Doe","email1":"jane@agency.example",
              "phone_mobile":"+34 600 000 000","phone_work":"+34 910 000 000","status":"Active","title":"Agent",
              "language":"en_us","accesskey":"SECRETACCESSKEY","user_password":"$1$abc","confirm_password":"$1$abc",
@@ -323,8 +328,9 @@ import Testing
     }
 
     @Test func queryValueIsAddressCityCommaState() {
-        #expect(AddressAvailability.queryValue(street: "100 Ocean Dr", city: "Miami Beach", state: "FL")
-            == "100 Ocean Dr Miami Beach, FL")
+        #expect(
+            AddressAvailability.queryValue(street: "100 Ocean Dr", city: "Miami Beach", state: "FL")
+                == "100 Ocean Dr Miami Beach, FL")
         #expect(AddressAvailability.queryValue(street: " 1 Main St ", city: "", state: "") == "1 Main St")
     }
 }

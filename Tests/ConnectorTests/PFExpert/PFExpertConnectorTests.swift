@@ -1,9 +1,10 @@
 import ConnectorKit
 import Foundation
 import Logging
-@testable import PFExpertConnector
 import RealtyModel
 import Testing
+
+@testable import PFExpertConnector
 
 /// Scripted PF Expert answers: a token endpoint issuing `tok-1`, `tok-2`, ... and API routes.
 private final class PFScript: Sendable {
@@ -102,7 +103,9 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
     /// After a pass, an incremental read filters by the newest change seen, less a day.
     @Test func incrementalReadUsesTheDateFilter() async throws {
         let script = PFScript { _, _ in
-            KitFixtures.json(#"{"count": 1, "page": 1, "per_page": 100, "properties": [{"id": 5, "reference": "R5", "updated_at": "2024-03-05T10:00:00Z"}]}"#)
+            KitFixtures.json(
+                #"{"count": 1, "page": 1, "per_page": 100, "properties": [{"id": 5, "reference": "R5", "updated_at": "2024-03-05T10:00:00Z"}]}"#
+            )
         }
         let clock = ManualConnectorClock(start: Timestamp.parse("2024-06-01T00:00:00Z")!, autoAdvance: true)
         let connector = try pfConnector(script, clock: clock)
@@ -124,9 +127,12 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         let script = PFScript { request, _ in
             switch request.url.path {
             case "/whatsapp-leads":
-                return KitFixtures.json(#"{"count": 1, "page": 1, "per_page": 100, "whatsapp": [{"id": 3, "phone": "+9715", "user": {"id": 7}}]}"#)
+                return KitFixtures.json(
+                    #"{"count": 1, "page": 1, "per_page": 100, "whatsapp": [{"id": 3, "phone": "+9715", "user": {"id": 7}}]}"#)
             default:
-                return KitFixtures.json(#"{"count": 1, "page": 1, "per_page": 100, "call_trackings": [{"id": 3, "phone": "+9714", "call_time": "2024-01-01T10:00:00Z", "lead": {"id": 9}, "user": {"id": 7}}]}"#)
+                return KitFixtures.json(
+                    #"{"count": 1, "page": 1, "per_page": 100, "call_trackings": [{"id": 3, "phone": "+9714", "call_time": "2024-01-01T10:00:00Z", "lead": {"id": 9}, "user": {"id": 7}}]}"#
+                )
             }
         }
         let connector = try pfConnector(script)
@@ -149,7 +155,8 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         #expect(script.tokenRequests.count == 2)
         #expect(script.apiRequests.map { $0.headers["Authorization"] } == ["Bearer tok-1", "Bearer tok-2"])
 
-        let refusing = PFScript { _, _ in KitFixtures.json(#"{"user": "AuthenticationError", "messages": ["Invalid token"]}"#, status: 401) }
+        let refusing = PFScript { _, _ in KitFixtures.json(#"{"user": "AuthenticationError", "messages": ["Invalid token"]}"#, status: 401)
+        }
         let failing = try pfConnector(refusing)
         await #expect {
             _ = try await collect(failing.read(Member.self, mode: .full, after: nil))
@@ -190,7 +197,7 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         clock.advance(by: .seconds(1000))
         _ = try await collect(connector.read(Member.self, mode: .full, after: nil))
         #expect(script.tokenRequests.count == 1)
-        clock.advance(by: .seconds(760))  // 1760 s: within the 60 s renewal margin
+        clock.advance(by: .seconds(760)) // 1760 s: within the 60 s renewal margin
         _ = try await collect(connector.read(Member.self, mode: .full, after: nil))
         #expect(script.tokenRequests.count == 2)
         #expect(script.apiRequests.last?.headers["Authorization"] == "Bearer tok-2")
@@ -221,15 +228,18 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
 
     @Test func validationErrorsNameFields() throws {
         let response = KitFixtures.json(
-            #"{"lead": "InvalidRequest", "messages": ["email: This value is not a valid email address.", "Lead already exists"]}"#, status: 400)
-        let error = try #require(PFExpertErrors.classify(
-            response, redactor: Redactor(), fieldNames: PFExpertErrors.leadFieldNames, resource: .contacts))
+            #"{"lead": "InvalidRequest", "messages": ["email: This value is not a valid email address.", "Lead already exists"]}"#,
+            status: 400)
+        let error = try #require(
+            PFExpertErrors.classify(
+                response, redactor: Redactor(), fieldNames: PFExpertErrors.leadFieldNames, resource: .contacts))
         #expect(error.kind == .validation)
         #expect(error.vendorCode == "InvalidRequest")
-        #expect(error.fieldErrors == [
-            FieldError(field: "Email", message: "This value is not a valid email address."),
-            FieldError(field: "Contacts", message: "Lead already exists"),
-        ])
+        #expect(
+            error.fieldErrors == [
+                FieldError(field: "Email", message: "This value is not a valid email address."),
+                FieldError(field: "Contacts", message: "Lead already exists"),
+            ])
         #expect(PFExpertErrors.classify(KitFixtures.json("{}", status: 204), redactor: Redactor()) == nil)
     }
 
@@ -258,9 +268,13 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         #expect(request.headers["Content-Type"] == "application/json")
         #expect(!request.isIdempotent)
         let body = try JSONDecoder().decode(JSONValue.self, from: try #require(request.body))
-        #expect(body == .object(["lead": .object([
-            "first_name": .string("Jane"), "last_name": .string("Doe"), "email": .string("jane@example.com"),
-        ])]))
+        #expect(
+            body
+                == .object([
+                    "lead": .object([
+                        "first_name": .string("Jane"), "last_name": .string("Doe"), "email": .string("jane@example.com"),
+                    ])
+                ]))
         let second = try await connector.create(contact)
         #expect(second.remoteID == "322")
     }
@@ -277,9 +291,13 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         #expect(request.method == .patch)
         #expect(request.url.path == "/leads/77")
         let body = try JSONDecoder().decode(JSONValue.self, from: try #require(request.body))
-        #expect(body == .object(["operations": .array([
-            .object(["op": .string("replace"), "path": .string("/email"), "value": .string("new@example.com")]),
-        ])]))
+        #expect(
+            body
+                == .object([
+                    "operations": .array([
+                        .object(["op": .string("replace"), "path": .string("/email"), "value": .string("new@example.com")])
+                    ])
+                ]))
         var listing = Property()
         listing.listPrice = 10
         _ = try await connector.update(listing, remoteID: "5")
@@ -309,11 +327,12 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
     /// A lead is found among recent leads by email, or by mobile digits.
     @Test func lookupLead() async throws {
         let script = PFScript { _, _ in
-            KitFixtures.json(#"""
-            {"count": 2, "page": 1, "per_page": 100, "leads": [
-              {"id": 12, "email": "other@example.com", "mobile": "+971 50 000 0000"},
-              {"id": 11, "email": "JANE@example.com", "mobile": "+971501234567"}]}
-            """#)
+            KitFixtures.json(
+                #"""
+                {"count": 2, "page": 1, "per_page": 100, "leads": [
+                  {"id": 12, "email": "other@example.com", "mobile": "+971 50 000 0000"},
+                  {"id": 11, "email": "JANE@example.com", "mobile": "+971501234567"}]}
+                """#)
         }
         let clock = ManualConnectorClock(start: Timestamp.parse("2024-06-10T12:00:00Z")!, autoAdvance: true)
         let connector = try pfConnector(script, clock: clock)

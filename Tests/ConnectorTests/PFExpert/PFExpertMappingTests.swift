@@ -1,8 +1,9 @@
-import Foundation
 import ConnectorKit
-import Testing
-@testable import PFExpertConnector
+import Foundation
 import RealtyModel
+import Testing
+
+@testable import PFExpertConnector
 
 /// Decodes a JSON literal written in a test.
 func pfJSON(_ text: String) throws -> JSONValue {
@@ -26,12 +27,13 @@ func pfJSON(_ text: String) throws -> JSONValue {
     }
 
     @Test func userWithEveryField() throws {
-        let json = try pfJSON(#"""
-        {"id": "7", "first_name": "Sara", "last_name": "Haddad", "email": "sara@agency.ae",
-         "mobile": "+971 50 123 4567", "phone": "+971 4 123 4567", "status": "inactive",
-         "position": "Senior agent", "role": {"id": 2, "name": "Agent"},
-         "created_at": "2023-01-02T03:04:05Z", "updated_at": "2024-02-03T04:05:06+04:00"}
-        """#)
+        let json = try pfJSON(
+            #"""
+            {"id": "7", "first_name": "Sara", "last_name": "Haddad", "email": "sara@agency.ae",
+             "mobile": "+971 50 123 4567", "phone": "+971 4 123 4567", "status": "inactive",
+             "position": "Senior agent", "role": {"id": 2, "name": "Agent"},
+             "created_at": "2023-01-02T03:04:05Z", "updated_at": "2024-02-03T04:05:06+04:00"}
+            """#)
         let member = PFExpertMapping.member(try PFUser(json: json))
         #expect(member.metadata.sourceKey == "7")
         #expect(member.fullName == "Sara Haddad")
@@ -83,17 +85,18 @@ func pfJSON(_ text: String) throws -> JSONValue {
 
     /// A property with the fields of the properties page (price object, location, languages).
     @Test func propertyMapping() throws {
-        let json = try pfJSON(#"""
-        {"id": 501, "reference": "AP-0501", "status": "available", "category": "residential",
-         "type": {"id": 1, "name": "Apartment"},
-         "price": {"offering_type": "sale", "value": 1850000, "prices": [{"period": "sale", "value": 1850000}]},
-         "bedrooms": "studio", "bathrooms": 1, "size": "742.5", "unit_number": "1204",
-         "project_status": "off_plan",
-         "location": {"id": 12, "city": "Dubai", "community": "Dubai Marina", "sub_community": "Marina Promenade",
-                      "tower": "Delphine Tower", "latitude": 25.0764, "longitude": 55.1367},
-         "languages": {"en": {"title": "Marina view studio", "description": "Bright studio with a marina view."}},
-         "user": {"id": 7}, "created_at": "2024-01-10T08:00:00Z", "updated_at": "2024-03-01T12:30:00Z"}
-        """#)
+        let json = try pfJSON(
+            #"""
+            {"id": 501, "reference": "AP-0501", "status": "available", "category": "residential",
+             "type": {"id": 1, "name": "Apartment"},
+             "price": {"offering_type": "sale", "value": 1850000, "prices": [{"period": "sale", "value": 1850000}]},
+             "bedrooms": "studio", "bathrooms": 1, "size": "742.5", "unit_number": "1204",
+             "project_status": "off_plan",
+             "location": {"id": 12, "city": "Dubai", "community": "Dubai Marina", "sub_community": "Marina Promenade",
+                          "tower": "Delphine Tower", "latitude": 25.0764, "longitude": 55.1367},
+             "languages": {"en": {"title": "Marina view studio", "description": "Bright studio with a marina view."}},
+             "user": {"id": 7}, "created_at": "2024-01-10T08:00:00Z", "updated_at": "2024-03-01T12:30:00Z"}
+            """#)
         let property = PFExpertMapping.property(try PFProperty(json: json))
         #expect(property.metadata.sourceKey == "501")
         #expect(property.listingID == "AP-0501")
@@ -134,14 +137,15 @@ func pfJSON(_ text: String) throws -> JSONValue {
 
     /// The lead object's fields as published with the documentation.
     @Test func leadMapping() throws {
-        let json = try pfJSON(#"""
-        {"id": 9001, "user": {"id": 7}, "title": "Mr", "first_name": "Omar", "middle_name": "K.",
-         "last_name": "Saleh", "email": "omar@example.com", "mobile": "+971501112233", "phone": "+97143334455",
-         "address": "Villa 12, Street 4", "pobox": "12345", "city": "Dubai", "country": "AE",
-         "status": "new", "quality": "hot", "source": "website", "source_channel": "email",
-         "created_at": "2024-05-01T09:00:00Z", "updated_at": "2024-05-02T10:00:00Z",
-         "preferences": [{"id": 1, "offering_type": "sale", "from_price": 1000000}], "marked_as_seen": true}
-        """#)
+        let json = try pfJSON(
+            #"""
+            {"id": 9001, "user": {"id": 7}, "title": "Mr", "first_name": "Omar", "middle_name": "K.",
+             "last_name": "Saleh", "email": "omar@example.com", "mobile": "+971501112233", "phone": "+97143334455",
+             "address": "Villa 12, Street 4", "pobox": "12345", "city": "Dubai", "country": "AE",
+             "status": "new", "quality": "hot", "source": "website", "source_channel": "email",
+             "created_at": "2024-05-01T09:00:00Z", "updated_at": "2024-05-02T10:00:00Z",
+             "preferences": [{"id": 1, "offering_type": "sale", "from_price": 1000000}], "marked_as_seen": true}
+            """#)
         let contact = PFExpertMapping.contact(try PFLead(json: json))
         #expect(contact.metadata.sourceKey == "9001")
         #expect(contact.contactType == "Lead")
@@ -163,10 +167,11 @@ func pfJSON(_ text: String) throws -> JSONValue {
 
     /// Passport data stays in raw (for the store to seal) and never reaches a RESO field.
     @Test func passportDataIsSensitiveAndNeverMapped() throws {
-        let json = try pfJSON(#"""
-        {"id": 9002, "first_name": "Lena", "last_name": "Voss", "email": "lena@example.com",
-         "passport_number": "X1234567Q", "passport_expiry_date": "2031-07-09", "notes": null}
-        """#)
+        let json = try pfJSON(
+            #"""
+            {"id": 9002, "first_name": "Lena", "last_name": "Voss", "email": "lena@example.com",
+             "passport_number": "X1234567Q", "passport_expiry_date": "2031-07-09", "notes": null}
+            """#)
         let contact = PFExpertMapping.contact(try PFLead(json: json))
         var fields = contact
         fields.metadata.raw = nil
@@ -179,10 +184,11 @@ func pfJSON(_ text: String) throws -> JSONValue {
     }
 
     @Test func whatsAppLeadAndCallTracking() throws {
-        let whatsapp = try pfJSON(#"""
-        {"id": 44, "phone": "+971509998877", "status": "new", "user": {"id": 7},
-         "property_reference": "AP-0501", "created_at": "2024-06-01T07:00:00Z"}
-        """#)
+        let whatsapp = try pfJSON(
+            #"""
+            {"id": 44, "phone": "+971509998877", "status": "new", "user": {"id": 7},
+             "property_reference": "AP-0501", "created_at": "2024-06-01T07:00:00Z"}
+            """#)
         let chat = PFExpertMapping.activity(try PFWhatsAppLead(json: whatsapp))
         #expect(chat.metadata.sourceKey == "whatsapp-44")
         #expect(chat.activityType == "whatsapp")
@@ -193,10 +199,11 @@ func pfJSON(_ text: String) throws -> JSONValue {
         #expect(chat.ownerMemberSourceKey == "7")
         #expect(chat.validate().isEmpty)
 
-        let call = try pfJSON(#"""
-        {"id": 44, "phone": "+97145556677", "call_time": "2024-06-02 11:15:00", "duration": 95,
-         "lead": {"id": 9001}, "user": 7}
-        """#)
+        let call = try pfJSON(
+            #"""
+            {"id": 44, "phone": "+97145556677", "call_time": "2024-06-02 11:15:00", "duration": 95,
+             "lead": {"id": 9001}, "user": 7}
+            """#)
         let activity = PFExpertMapping.activity(try PFCallTracking(json: call))
         #expect(activity.metadata.sourceKey == "call-44")
         #expect(activity.activityType == "call")
@@ -218,14 +225,22 @@ func pfJSON(_ text: String) throws -> JSONValue {
         contact.ownerMemberSourceKey = "7"
         let fields = PFExpertMapping.leadFields(contact)
         let create = PFExpertMapping.createBody(key: "lead", fields: fields)
-        #expect(create == .object(["lead": .object([
-            "first_name": .string("Jane"), "last_name": .string("van Dijk"), "email": .string("jane@example.com"),
-            "mobile": .string("+31 6 1234 5678"), "source": .string("hub"), "user": .number(7),
-        ])]))
+        #expect(
+            create
+                == .object([
+                    "lead": .object([
+                        "first_name": .string("Jane"), "last_name": .string("van Dijk"), "email": .string("jane@example.com"),
+                        "mobile": .string("+31 6 1234 5678"), "source": .string("hub"), "user": .number(7),
+                    ])
+                ]))
         let patch = PFExpertMapping.patchBody(fields: [(name: "first_name", value: .string("Jane"))])
-        #expect(patch == .object(["operations": .array([
-            .object(["op": .string("replace"), "path": .string("/first_name"), "value": .string("Jane")]),
-        ])]))
+        #expect(
+            patch
+                == .object([
+                    "operations": .array([
+                        .object(["op": .string("replace"), "path": .string("/first_name"), "value": .string("Jane")])
+                    ])
+                ]))
     }
 
     /// A listing mapped to a property body and read back gives the same canonical fields.
@@ -283,14 +298,17 @@ func pfJSON(_ text: String) throws -> JSONValue {
 
     /// The error body printed in the documentation.
     @Test func errorBodyFromTheDocument() throws {
-        let body = try #require(PFExpertErrorBody(data: Data(#"""
-        {
-          "user": "ResourceNotFound",
-          "messages" : [
-            "No route found for \"GET \/users\/foo\/bar\""
-          ]
-        }
-        """#.utf8)))
+        let body = try #require(
+            PFExpertErrorBody(
+                data: Data(
+                    #"""
+                    {
+                      "user": "ResourceNotFound",
+                      "messages" : [
+                        "No route found for \"GET \/users\/foo\/bar\""
+                      ]
+                    }
+                    """#.utf8)))
         #expect(body.code == "ResourceNotFound")
         #expect(body.resourceKey == "user")
         #expect(body.messages == [#"No route found for "GET /users/foo/bar""#])

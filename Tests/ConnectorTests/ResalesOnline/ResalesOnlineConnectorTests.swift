@@ -2,8 +2,9 @@ import ConnectorKit
 import Foundation
 import Logging
 import RealtyModel
-@testable import ResalesOnlineConnector
 import Testing
+
+@testable import ResalesOnlineConnector
 
 /// Scripted PropQ answers: a token endpoint issuing `tok-1`, `tok-2`, ... and API routes.
 private final class PropQScript: Sendable {
@@ -58,8 +59,9 @@ private func collect<R: HubRecord>(_ stream: AsyncThrowingStream<ConnectorPage<R
         #expect(token.url.absoluteString == "http://127.0.0.1:9003/oauth/token")
         #expect(token.headers["Content-Type"] == "application/x-www-form-urlencoded")
         #expect(token.headers["Authorization"] == nil)
-        #expect(String(decoding: try #require(token.body), as: UTF8.self)
-            == "grant_type=client_credentials&client_id=5&client_secret=s3cr3t-value")
+        #expect(
+            String(decoding: try #require(token.body), as: UTF8.self)
+                == "grant_type=client_credentials&client_id=5&client_secret=s3cr3t-value")
 
         let update = try #require(script.apiRequests.first)
         #expect(update.method == .post)
@@ -68,9 +70,11 @@ private func collect<R: HubRecord>(_ stream: AsyncThrowingStream<ConnectorPage<R
         #expect(update.headers["Authorization"] == "Bearer tok-1")
         #expect(update.isIdempotent)
         let body = try JSONDecoder().decode(JSONValue.self, from: try #require(update.body))
-        #expect(body == .object([
-            "UntName": .string("Test"), "UntStatus": .number(1), "UntPrice": .number(123456), "UntDirections": .array([]),
-        ]))
+        #expect(
+            body
+                == .object([
+                    "UntName": .string("Test"), "UntStatus": .number(1), "UntPrice": .number(123456), "UntDirections": .array([]),
+                ]))
     }
 
     /// Publish and publish status carry the JSON content type although they have no body.
@@ -107,7 +111,8 @@ private func collect<R: HubRecord>(_ stream: AsyncThrowingStream<ConnectorPage<R
     /// A 401 renews the token once.
     @Test func reauthenticatesOnceOn401() async throws {
         let script = PropQScript { _, index in
-            index == 0 ? KitFixtures.json(#"{"message": "Unauthenticated."}"#, status: 401) : KitFixtures.json(#"{"DevStatus": "PUBLISHED"}"#)
+            index == 0
+                ? KitFixtures.json(#"{"message": "Unauthenticated."}"#, status: 401) : KitFixtures.json(#"{"DevStatus": "PUBLISHED"}"#)
         }
         let connector = try propqConnector(script)
         #expect(try await connector.publishStatus(development: "D") == .published)
@@ -139,13 +144,15 @@ private func collect<R: HubRecord>(_ stream: AsyncThrowingStream<ConnectorPage<R
     /// A 422 becomes `.validation` with the vendor's per-field errors.
     @Test func validationErrors() async throws {
         let script = PropQScript { _, _ in
-            KitFixtures.json(#"""
-            {"message": "The given data was invalid.", "errors": {"UntName": ["The selected unt name is invalid."]}}
-            """#, status: 422)
+            KitFixtures.json(
+                #"""
+                {"message": "The given data was invalid.", "errors": {"UntName": ["The selected unt name is invalid."]}}
+                """#, status: 422)
         }
         let connector = try propqConnector(script)
         await #expect {
-            try await connector.updateUnit(development: "D", unitName: "X-9", changes: UnitChanges(status: .sold, price: 1, directions: ["South"]))
+            try await connector.updateUnit(
+                development: "D", unitName: "X-9", changes: UnitChanges(status: .sold, price: 1, directions: ["South"]))
         } throws: { error in
             guard let error = error as? ConnectorError else { return false }
             return error.kind == .validation
@@ -153,7 +160,8 @@ private func collect<R: HubRecord>(_ stream: AsyncThrowingStream<ConnectorPage<R
         }
         // Invalid input is refused before any request.
         await #expect(throws: ConnectorError.self) {
-            try await connector.updateUnit(development: "D/../x", unitName: "A", changes: UnitChanges(status: .sold, price: 1, directions: []))
+            try await connector.updateUnit(
+                development: "D/../x", unitName: "A", changes: UnitChanges(status: .sold, price: 1, directions: []))
         }
         await #expect(throws: ConnectorError.self) {
             try await connector.updateUnit(development: "D", unitName: "", changes: UnitChanges(status: .sold, price: 1, directions: []))
@@ -187,10 +195,11 @@ private func collect<R: HubRecord>(_ stream: AsyncThrowingStream<ConnectorPage<R
         #expect(pages[0].isLast)
         let records = pages[0].records
         #expect(records.map(\.metadata.sourceKey) == ["D1", "D2"])
-        #expect(records.allSatisfy {
-            $0.developmentStatus == "PUBLISHED" && $0.metadata.sourceSystemName == "propq" && $0.metadata.connectionID == "propq-1"
-                && $0.metadata.raw == .object(["DevStatus": .string("PUBLISHED")]) && $0.validate().isEmpty
-        })
+        #expect(
+            records.allSatisfy {
+                $0.developmentStatus == "PUBLISHED" && $0.metadata.sourceSystemName == "propq" && $0.metadata.connectionID == "propq-1"
+                    && $0.metadata.raw == .object(["DevStatus": .string("PUBLISHED")]) && $0.validate().isEmpty
+            })
 
         let untracked = try propqConnector(script)
         await #expect(throws: ConnectorError.self) { _ = try await collect(untracked.read(Development.self, mode: .full, after: nil)) }

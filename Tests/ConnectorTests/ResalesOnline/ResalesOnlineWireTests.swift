@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import ResalesOnlineConnector
 import RealtyModel
+import Testing
+
+@testable import ResalesOnlineConnector
 
 @Suite struct ResalesOnlineWireTests {
     /// The request sample of `update-by-name`, field for field.
@@ -41,20 +42,26 @@ import RealtyModel
     }
 
     @Test func laravelValidationBody() throws {
-        let body = try #require(ResalesOnlineErrorBody(data: Data(#"""
-        {"message": "The given data was invalid.",
-         "errors": {"UntPrice": ["The unt price must be a number."], "UntName": ["The unt name field is required.", "Unknown unit."]}}
-        """#.utf8)))
+        let body = try #require(
+            ResalesOnlineErrorBody(
+                data: Data(
+                    #"""
+                    {"message": "The given data was invalid.",
+                     "errors": {"UntPrice": ["The unt price must be a number."], "UntName": ["The unt name field is required.", "Unknown unit."]}}
+                    """#.utf8)))
         #expect(body.message == "The given data was invalid.")
-        #expect(body.fieldErrors == [
-            FieldError(field: "UntName", message: "The unt name field is required."),
-            FieldError(field: "UntName", message: "Unknown unit."),
-            FieldError(field: "UntPrice", message: "The unt price must be a number."),
-        ])
-        let list = try #require(ResalesOnlineErrorBody(data: Data(#"{"errors": ["bad", {"field": "UntStatus", "message": "invalid"}]}"#.utf8)))
+        #expect(
+            body.fieldErrors == [
+                FieldError(field: "UntName", message: "The unt name field is required."),
+                FieldError(field: "UntName", message: "Unknown unit."),
+                FieldError(field: "UntPrice", message: "The unt price must be a number."),
+            ])
+        let list = try #require(
+            ResalesOnlineErrorBody(data: Data(#"{"errors": ["bad", {"field": "UntStatus", "message": "invalid"}]}"#.utf8)))
         #expect(list.fieldErrors == [FieldError(field: "", message: "bad"), FieldError(field: "UntStatus", message: "invalid")])
         #expect(ResalesOnlineErrorBody(data: Data("<html>".utf8)) == nil)
-        let oauth = try #require(ResalesOnlineErrorBody(data: Data(#"{"error": "invalid_client", "error_description": "Client authentication failed"}"#.utf8)))
+        let oauth = try #require(
+            ResalesOnlineErrorBody(data: Data(#"{"error": "invalid_client", "error_description": "Client authentication failed"}"#.utf8)))
         #expect(oauth.message == "invalid_client")
     }
 }

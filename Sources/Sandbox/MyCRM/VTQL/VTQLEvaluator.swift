@@ -81,8 +81,9 @@ enum VTQLEvaluator {
         referenced += query.condition?.columns ?? []
         referenced += query.ordering.map(\.column)
         for column in referenced where !known.contains(column) {
-            throw MyCRMError(.accessDenied,
-                             "Permission to access \(column) attribute denied. (\(table.module) has no field '\(column)'; see describe)")
+            throw MyCRMError(
+                .accessDenied,
+                "Permission to access \(column) attribute denied. (\(table.module) has no field '\(column)'; see describe)")
         }
         if let condition = query.condition { try validateIDLiterals(condition, idFields: table.idFields) }
 

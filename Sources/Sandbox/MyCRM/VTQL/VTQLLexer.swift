@@ -47,15 +47,18 @@ enum VTQLLexer {
             let start = index
             if character.isLetter || character == "_" {
                 while index < characters.count,
-                      characters[index].isLetter || characters[index].isNumber || characters[index] == "_" {
+                    characters[index].isLetter || characters[index].isNumber || characters[index] == "_"
+                {
                     index += 1
                 }
                 let word = String(characters[start..<index])
                 tokens.append(VTQLToken(kind: .word(word), text: word, offset: start))
-            } else if character.isASCII, character.isNumber
-                        || ((character == "-" || character == "+" || character == ".") && index + 1 < characters.count
-                            && characters[index + 1].isASCII && characters[index + 1].isNumber
-                            && !(tokens.last.map(endsOperand) ?? false)) {
+            } else if character.isASCII,
+                character.isNumber
+                    || ((character == "-" || character == "+" || character == ".") && index + 1 < characters.count
+                        && characters[index + 1].isASCII && characters[index + 1].isNumber
+                        && !(tokens.last.map(endsOperand) ?? false))
+            {
                 index += 1
                 var seenDot = character == "."
                 while index < characters.count {
@@ -96,22 +99,26 @@ enum VTQLLexer {
                     }
                 }
                 guard closed else {
-                    throw MyCRMError(.querySyntaxError,
-                                     "Syntax Error on line 1: unterminated string starting at character \(start + 1)")
+                    throw MyCRMError(
+                        .querySyntaxError,
+                        "Syntax Error on line 1: unterminated string starting at character \(start + 1)")
                 }
                 tokens.append(VTQLToken(kind: .string(value), text: String(characters[start..<index]), offset: start))
             } else {
                 let twoCharacter = index + 1 < characters.count ? String(characters[index...index + 1]) : ""
                 if ["!=", "<>", "<=", ">="].contains(twoCharacter) {
-                    tokens.append(VTQLToken(kind: .symbol(twoCharacter == "<>" ? "!=" : twoCharacter),
-                                            text: twoCharacter, offset: start))
+                    tokens.append(
+                        VTQLToken(
+                            kind: .symbol(twoCharacter == "<>" ? "!=" : twoCharacter),
+                            text: twoCharacter, offset: start))
                     index += 2
                 } else if "*,();=<>".contains(character) {
                     tokens.append(VTQLToken(kind: .symbol(String(character)), text: String(character), offset: start))
                     index += 1
                 } else {
-                    throw MyCRMError(.querySyntaxError,
-                                     "Syntax Error on line 1: unexpected character '\(character)' at character \(start + 1)")
+                    throw MyCRMError(
+                        .querySyntaxError,
+                        "Syntax Error on line 1: unexpected character '\(character)' at character \(start + 1)")
                 }
             }
         }

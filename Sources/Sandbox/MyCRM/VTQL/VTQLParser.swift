@@ -42,8 +42,9 @@ struct VTQLParser {
 
     private func failure(expected: String) -> MyCRMError {
         let found = current.kind == .end ? "end of query" : "token '\(current.text)'"
-        return MyCRMError(.querySyntaxError,
-                          "Syntax Error on line 1: \(found) at character \(current.offset + 1); expected \(expected)")
+        return MyCRMError(
+            .querySyntaxError,
+            "Syntax Error on line 1: \(found) at character \(current.offset + 1); expected \(expected)")
     }
 
     private mutating func expectKeyword(_ keyword: String) throws(MyCRMError) {
@@ -109,8 +110,9 @@ struct VTQLParser {
         }
         guard current.isSymbol(";") else {
             if current.kind == .end {
-                throw MyCRMError(.querySyntaxError,
-                                 "Syntax Error on line 1: the query must end with ';' (end of query reached without it)")
+                throw MyCRMError(
+                    .querySyntaxError,
+                    "Syntax Error on line 1: the query must end with ';' (end of query reached without it)")
             }
             throw failure(expected: clauseExpectation(after: condition, ordering: ordering, limit: limit))
         }
@@ -119,8 +121,10 @@ struct VTQLParser {
         return VTQLQuery(selection: selection, module: module, condition: condition, ordering: ordering, limit: limit)
     }
 
-    private func clauseExpectation(after condition: VTQLCondition?, ordering: [VTQLQuery.Ordering],
-                                   limit: VTQLQuery.Limit?) -> String {
+    private func clauseExpectation(
+        after condition: VTQLCondition?, ordering: [VTQLQuery.Ordering],
+        limit: VTQLQuery.Limit?
+    ) -> String {
         if limit != nil { return "';'" }
         if !ordering.isEmpty { return "LIMIT or ';'" }
         if condition != nil { return "AND, OR, ORDER BY, LIMIT or ';'" }
@@ -177,8 +181,9 @@ struct VTQLParser {
     private mutating func primaryCondition() throws(MyCRMError) -> VTQLCondition {
         if current.isSymbol("(") {
             guard depth < Self.maximumNesting else {
-                throw MyCRMError(.querySyntaxError,
-                                 "Syntax Error on line 1: conditions nested deeper than \(Self.maximumNesting) parentheses")
+                throw MyCRMError(
+                    .querySyntaxError,
+                    "Syntax Error on line 1: conditions nested deeper than \(Self.maximumNesting) parentheses")
             }
             advance()
             depth += 1
@@ -189,8 +194,9 @@ struct VTQLParser {
         }
         conditionCount += 1
         guard conditionCount <= Self.maximumConditions else {
-            throw MyCRMError(.querySyntaxError,
-                             "Syntax Error on line 1: more than \(Self.maximumConditions) conditions in one where clause")
+            throw MyCRMError(
+                .querySyntaxError,
+                "Syntax Error on line 1: more than \(Self.maximumConditions) conditions in one where clause")
         }
         let column = try identifier("a column name or '('")
         if current.isKeyword("like") {
