@@ -17,24 +17,14 @@ extension HubRuntime {
         var handlers = DeliveryWorker.standardHandlers
         handlers[.unitUpdate] = { context in
             let inventory = try inventoryConnector(context)
-            let update: UnitUpdate
-            do {
-                update = try JSONDecoder().decode(UnitUpdate.self, from: context.delivery.payload)
-            } catch {
-                throw SyncEngineError.invalidPayload("not a unit update: \(error)")
-            }
+            let update = try payload(UnitUpdate.self, of: context, what: "a unit update")
             // Setting a unit's state is idempotent, so a retry after a lost answer is harmless.
             try await inventory.updateUnit(update)
             return "\(update.development)/\(update.unit)"
         }
         handlers[.developmentPublish] = { context in
             let inventory = try inventoryConnector(context)
-            let request: PublishRequest
-            do {
-                request = try JSONDecoder().decode(PublishRequest.self, from: context.delivery.payload)
-            } catch {
-                throw SyncEngineError.invalidPayload("not a publish request: \(error)")
-            }
+            let request = try payload(PublishRequest.self, of: context, what: "a publish request")
             // Publishing again while a publication runs does not restart it, so a retry is safe.
             try await inventory.publishDevelopment(request.development)
             let deadline = ContinuousClock.now.advanced(by: settleTimeout)
@@ -53,6 +43,14 @@ extension HubRuntime {
             }
         }
         return handlers
+    }
+
+    private static func payload<T: Decodable>(_ type: T.Type, of context: DeliveryContext, what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: context.delivery.payload)
+        } catch {
+            throw SyncEngineError.invalidPayload("not \(what): \(error)")
+        }
     }
 
     private static func inventoryConnector(_ context: DeliveryContext) throws -> any UnitInventoryConnector {

@@ -208,15 +208,15 @@ extension HubAPI {
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
-        var form: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String {
-                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
-            }
-            form[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        do {
+            // Hummingbird's form decoder: `+` and percent escapes decoded; a repeated or
+            // bracketed parameter is not a plain string and is refused (RFC 6749 3.2: parameters
+            // must not be repeated).
+            return try URLEncodedFormDecoder().decode([String: String].self, from: text)
+        } catch {
+            throw APIError(
+                .badRequest, .invalidRequest, "the token request is not a form of single-valued parameters (name=value&...)")
         }
-        return form
     }
 
     static let authReplies: [RouteSpec.Reply] = [reply(401), reply(403), reply(429)]

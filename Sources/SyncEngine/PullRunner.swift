@@ -137,6 +137,7 @@ public struct PullRunner: Sendable {
     private func heartbeat(tenant: String, connectionID: String, resource: ResourceName, lease: PullLease) async {
         let interval = Heartbeat.interval(forLease: leaseDuration)
         var confirmedAt = now()
+        let job: Logger.Metadata = ["hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)"]
         await Heartbeat.every(interval) {
             let stamp = now()
             do {
@@ -147,11 +148,7 @@ public struct PullRunner: Sendable {
                 }
                 guard held else {
                     lease.markLost()
-                    logger.warning(
-                        "pull lease lost",
-                        metadata: [
-                            "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
-                        ])
+                    logger.warning("pull lease lost", metadata: job)
                     return false
                 }
                 confirmedAt = stamp
@@ -159,11 +156,7 @@ public struct PullRunner: Sendable {
                 logger.warning("renewing the pull lease failed", metadata: ["hub.error": "\(error)"])
                 if now().addingTimeInterval(leaseDuration / 3) >= confirmedAt.addingTimeInterval(leaseDuration) {
                     lease.markLost()
-                    logger.warning(
-                        "pull lease expires before the next renewal; the pull stops",
-                        metadata: [
-                            "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)",
-                        ])
+                    logger.warning("pull lease expires before the next renewal; the pull stops", metadata: job)
                     return false
                 }
             }

@@ -70,6 +70,17 @@ import Testing
                 uri: "/oauth/token", method: .post, headers: basic(harness.full.id, harness.full.secret),
                 body: buffer("grant_type=client_credentials&scope=contacts%3Aread"))
             #expect(narrowed.json["scope"]?.string == "contacts:read")
+            // `+` is a space in a form: two scopes.
+            let two = try await client.execute(
+                uri: "/oauth/token", method: .post, headers: basic(harness.full.id, harness.full.secret),
+                body: buffer("scope=contacts%3Aread+members%3Aread&grant_type=client_credentials"))
+            #expect(two.status == .ok && two.json["scope"]?.string == "contacts:read members:read")
+            // A repeated or bracketed parameter is refused (RFC 6749 3.2), not silently resolved.
+            for body in ["grant_type=client_credentials&grant_type=password", "grant_type[x]=client_credentials"] {
+                let malformed = try await client.execute(
+                    uri: "/oauth/token", method: .post, headers: basic(harness.full.id, harness.full.secret), body: buffer(body))
+                #expect(malformed.status == .badRequest && malformed.errorCode == "invalid_request", "\(body)")
+            }
             let narrowToken = try #require(narrowed.json["access_token"]?.string)
             let forbidden = try await client.execute(uri: "/v1/members", method: .get, headers: bearer(narrowToken))
             #expect(forbidden.status == .forbidden && forbidden.errorCode == "insufficient_scope")
