@@ -17,6 +17,7 @@
 import ConnectorKit
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
 import HubTestSupport
 import Logging

@@ -8,6 +8,7 @@
 //   .build/debug/realtyhub-scale-benchmarks takeover [trials, default 20] [leads, default 120] [requests/s per connection, default 2]
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
 import HubTestSupport
 import Logging

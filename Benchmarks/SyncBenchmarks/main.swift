@@ -7,6 +7,7 @@
 //   .build-release/release/realtyhub-sync-benchmarks [records-per-module] [runs] [requests-per-second, 0 = unpaced]
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
 import HubStoreSQLite
 import Logging
