@@ -1,8 +1,8 @@
 public import Foundation
 public import RealtyModel
 
-/// One record of an upsert batch, checked, hashed and sealed before anything is written: what
-/// every store writes for it (each binds the values its own way).
+/// One record of an upsert batch, checked and hashed before anything is written: what every
+/// store writes for it (each binds the values its own way).
 public struct PreparedRecord: Sendable {
     /// The vendor's id of the record (unique in the batch).
     public var sourceKey: String
@@ -10,8 +10,12 @@ public struct PreparedRecord: Sendable {
     public var hash: String
     /// The canonical values, in ``RealtyModel/HubRecord/fields`` order.
     public var values: [FieldValue]
-    /// The vendor payload as JSON text with its sensitive fields sealed, or nil when none.
-    public var raw: String?
+    /// The vendor payload as the connector gave it (see ``sealedRaw()``).
+    public var payload: JSONValue?
+    /// The payload members to seal.
+    public var sensitiveFields: SensitiveFields
+    /// The box that seals them.
+    public var secretBox: SecretBox
     /// The record's SourceSystemName (the scope's when the record names none).
     public var sourceSystem: String
     /// The vendor's own modification timestamp.
@@ -19,17 +23,22 @@ public struct PreparedRecord: Sendable {
     /// The vendor's own entry timestamp.
     public var sourceEntry: Date?
 
-    /// Checks, hashes and seals `records`, in order.
+    /// Checks and hashes `records`, in order.
     ///
     /// - Throws: ``StoreError`` `.invalidQuery` when a record has no source key or one appears
-    ///   twice in the batch; `.secretKey` when sealing fails.
+    ///   twice in the batch.
     public static func batch<R: HubRecord>(_ records: [R], scope: SyncScope, secretBox: SecretBox) throws -> [PreparedRecord] {
         let fields = R.fields
         let names = fields.map(\.name)
         var prepared: [PreparedRecord] = []
         prepared.reserveCapacity(records.count)
         var seenInBatch = Set<String>()
-        for record in records {
+        // Index loops, not `for in` and `map`: this generic function is not specialized for the
+        // caller's record type, and an iterator or a closure over `R` costs a metadata lookup
+        // per call (measured: about a fifth of an unchanged re-upsert).
+        let fieldCount = fields.count
+        for recordIndex in 0..<records.count {
+            let record = records[recordIndex]
             let metadata = record.metadata
             guard let sourceKey = metadata.sourceKey, !sourceKey.isEmpty else {
                 throw StoreError.invalidQuery("a \(R.resource.rawValue) record has no \(R.resource.sourceKeyField)")
@@ -37,16 +46,27 @@ public struct PreparedRecord: Sendable {
             guard seenInBatch.insert(sourceKey).inserted else {
                 throw StoreError.invalidQuery("\(R.resource.sourceKeyField) \(sourceKey) appears twice in one batch")
             }
-            let values = fields.map { $0.value(in: record) }
+            var values: [FieldValue] = []
+            values.reserveCapacity(fieldCount)
+            for index in 0..<fieldCount { values.append(fields[index].value(in: record)) }
             prepared.append(
                 PreparedRecord(
                     sourceKey: sourceKey, hash: ContentHash.compute(resource: R.resource, names: names, values: values),
                     values: values,
-                    // Sensitive vendor fields are sealed before `raw` reaches the database.
-                    raw: try metadata.raw.map { try secretBox.sealingSensitiveFields(of: $0, fields: scope.sensitiveFields).jsonText },
+                    payload: metadata.raw, sensitiveFields: scope.sensitiveFields, secretBox: secretBox,
                     sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
                     sourceModified: metadata.sourceModificationTimestamp, sourceEntry: metadata.sourceEntryTimestamp))
         }
         return prepared
+    }
+
+    /// The vendor payload as JSON text with its sensitive fields sealed, or nil when none.
+    ///
+    /// Computed only for a record that is written: sealing and serializing the payload is most of
+    /// the cost of a record, and an unchanged record (its hash matches) never needs it.
+    /// - Throws: ``StoreError`` `.secretKey` when sealing fails.
+    public func sealedRaw() throws -> String? {
+        // Sensitive vendor fields are sealed before `raw` reaches the database.
+        try payload.map { try secretBox.sealingSensitiveFields(of: $0, fields: sensitiveFields).jsonText }
     }
 }

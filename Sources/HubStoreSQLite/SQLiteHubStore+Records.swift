@@ -99,7 +99,6 @@ extension SQLiteHubStore {
                 let sourceKey = record.sourceKey
                 let hash = record.hash
                 let fieldValues = record.values.map { $0.databaseValue }
-                let raw = record.raw?.databaseValue ?? .null
                 let sourceSystem = record.sourceSystem
                 let sourceModified = record.sourceModified.map(Timestamp.format)
                 let sourceEntry = record.sourceEntry.map(Timestamp.format)
@@ -120,7 +119,8 @@ extension SQLiteHubStore {
                     }
                     var arguments: [DatabaseValue] = [
                         sourceSystem.databaseValue, now.databaseValue, sourceModified.databaseValue,
-                        sourceEntry.databaseValue, hash.databaseValue, generation.databaseValue, raw,
+                        sourceEntry.databaseValue, hash.databaseValue, generation.databaseValue,
+                        try record.sealedRaw()?.databaseValue ?? .null,
                     ]
                     arguments += fieldValues
                     arguments.append(key.databaseValue)
@@ -135,7 +135,7 @@ extension SQLiteHubStore {
                         key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
                         sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,
                         sourceModified.databaseValue, sourceEntry.databaseValue, hash.databaseValue,
-                        (0 as Int64).databaseValue, generation.databaseValue, raw,
+                        (0 as Int64).databaseValue, generation.databaseValue, try record.sealedRaw()?.databaseValue ?? .null,
                     ]
                     arguments += fieldValues
                     try DirectBinding.execute(db, insert, arguments)
