@@ -141,7 +141,7 @@ extension ApimoConnector {
             user = users[position.userIndex]
         }
 
-        let limit = min(client.pageSize, list.maxLimit)
+        let limit = min(client.pageSize, list.pageLimit)
         let key = ApimoReadPosition.key(agency: agency, list: list)
         var query: [URLQueryItem]
         if list.takesTimestamp {
@@ -262,7 +262,7 @@ extension ApimoConnector {
                 .validation, vendor: .apimo, message: "agency, user and type must be plain ids", connectionID: client.connectionID)
         }
         let labels = try await catalogLabels([.actionType])
-        var paginator: OffsetPaginator? = OffsetPaginator(limit: min(client.pageSize, ApimoList.actions.maxLimit))
+        var paginator: OffsetPaginator? = OffsetPaginator(limit: min(client.pageSize, ApimoList.actions.pageLimit))
         var activities: [Activity] = []
         while let current = paginator {
             var query = current.queryItems()

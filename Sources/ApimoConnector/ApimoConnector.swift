@@ -2,6 +2,7 @@ public import ConnectorKit
 import Foundation
 public import Logging
 import RealtyModel
+import Synchronization
 
 /// The Apimo webservice connector (`https://api.apimo.pro`).
 ///
@@ -45,6 +46,8 @@ public struct ApimoConnector: Connector {
     /// The agencies named in the credentials (empty: every agency the provider sees).
     let grantedAgencies: [String]
     let catalogs: ApimoCatalogCache
+    /// The page sizes this connection's server refused, by list (see ``ApimoList/fallbackLimit``).
+    let refusedLimits: ApimoPageLimits
 
     /// Creates a connector for one connection.
     ///
@@ -77,6 +80,7 @@ public struct ApimoConnector: Connector {
         self.provider = provider
         grantedAgencies = agencyIDs
         catalogs = ApimoCatalogCache()
+        refusedLimits = ApimoPageLimits()
     }
 
     /// Proves the provider and token work and every configured agency is granted: one
@@ -100,6 +104,20 @@ public struct ApimoConnector: Connector {
     ///
     /// - Throws: ``ConnectorError``; `.invalidResponse` when the answer lacks the list.
     func fetch(_ list: ApimoList, agency: String?, user: String?, query: [URLQueryItem]) async throws -> ApimoListPage {
+        var query = query
+        if let known = refusedLimits.limit(for: list) { query = Self.query(query, limitedTo: known) }
+        do {
+            return try await fetchOnce(list, agency: agency, user: user, query: query)
+        } catch let error as ConnectorError where error.kind == .validation && error.httpStatus == 400 {
+            // A server that refuses the page size (Apimo documents no limit for some lists) is
+            // asked once more with the smaller one, which the connection then keeps using.
+            guard let fallback = list.fallbackLimit, let asked = Self.limit(in: query), asked > fallback else { throw error }
+            refusedLimits.remember(fallback, for: list)
+            return try await fetchOnce(list, agency: agency, user: user, query: Self.query(query, limitedTo: fallback))
+        }
+    }
+
+    private func fetchOnce(_ list: ApimoList, agency: String?, user: String?, query: [URLQueryItem]) async throws -> ApimoListPage {
         let url = try client.url(list.path(agency: agency, user: user), query: query)
         let request = try client.jsonRequest(.get, url, operationName: list.operationName)
         let response = try await client.send(request)
@@ -113,9 +131,22 @@ public struct ApimoConnector: Connector {
         return page
     }
 
+    /// The `limit` of a query, when it has one.
+    static func limit(in query: [URLQueryItem]) -> Int? {
+        query.first { $0.name == "limit" }?.value.flatMap { Int($0) }
+    }
+
+    /// `query` with its `limit` lowered to `limit` (unchanged when already at or below it).
+    static func query(_ query: [URLQueryItem], limitedTo limit: Int) -> [URLQueryItem] {
+        query.map { item in
+            guard item.name == "limit", let asked = item.value.flatMap({ Int($0) }), asked > limit else { return item }
+            return URLQueryItem(name: "limit", value: String(limit))
+        }
+    }
+
     /// Every record of a list that takes no filter, reading pages of the list's maximum size.
     func fetchAll(_ list: ApimoList, agency: String?, user: String?) async throws -> [ApimoRecord] {
-        var paginator: OffsetPaginator? = OffsetPaginator(limit: list.maxLimit)
+        var paginator: OffsetPaginator? = OffsetPaginator(limit: list.pageLimit)
         var records: [ApimoRecord] = []
         while let current = paginator {
             let page = try await fetch(list, agency: agency, user: user, query: current.queryItems())
@@ -158,6 +189,17 @@ public struct ApimoConnector: Connector {
 }
 
 /// The catalogs read so far, shared by the reads and writes of one connector.
+/// The page sizes a connection's server refused, by list; shared by every read of the connection
+/// (the hub keeps one connector per connection).
+final class ApimoPageLimits: Sendable {
+    private let limits = Mutex<[ApimoList: Int]>([:])
+
+    /// The size to ask for instead of the list's own, once the server refused that.
+    func limit(for list: ApimoList) -> Int? { limits.withLock { $0[list] } }
+
+    func remember(_ limit: Int, for list: ApimoList) { limits.withLock { $0[list] = limit } }
+}
+
 actor ApimoCatalogCache {
     private var labels: [ApimoCatalogs.Name: [String: String]] = [:]
 

@@ -10,16 +10,27 @@ enum ApimoList: String, Codable, Sendable, Hashable, CaseIterable {
     /// The key of the records in the answer (`{"users": [...], "total_items": N}`).
     var collection: String { rawValue }
 
-    /// The largest `limit` the list accepts.
+    /// The `limit` a page asks for: the largest the vendor documents for the list.
     ///
-    /// Users 10,000 and actions 1,000 (the seed); leads 10,000 (Apimo's leads page). Properties:
-    /// the two published versions of the page say 200 and 1,000, so 200, which both accept.
-    /// Agencies and contacts: undocumented; 1,000, the common maximum of the documented lists.
-    var maxLimit: Int {
+    /// Users and leads 10,000, actions 1,000 (the seed and Apimo's leads page). Properties: the
+    /// two published versions of the page say 200 and 1,000; 1,000 is asked, and a server that
+    /// refuses it gets 200 (``fallbackLimit``). Agencies and contacts: undocumented, so the
+    /// largest documented for any list (10,000), with 1,000 as the fallback when refused.
+    var pageLimit: Int {
         switch self {
-        case .users, .leads: return 10_000
-        case .actions, .agencies, .contacts: return 1000
+        case .users, .leads, .agencies, .contacts: return 10_000
+        case .actions, .properties: return 1000
+        }
+    }
+
+    /// The smaller `limit` asked for once when the server refuses ``pageLimit`` (a 400), and
+    /// then for the rest of the connection's life: 1,000 (the common documented maximum), 200
+    /// for properties (the older page's maximum). Actions are documented at 1,000: no fallback.
+    var fallbackLimit: Int? {
+        switch self {
+        case .users, .leads, .agencies, .contacts: return 1000
         case .properties: return 200
+        case .actions: return nil
         }
     }
 

@@ -12,8 +12,10 @@ extension VendorProfile {
     /// - Auth: HTTP Basic `provider:token` on every request; access is granted per agency.
     /// - Paging: `limit`/`offset` with `total_items`; incremental lists take `timestamp` (unix
     ///   seconds) and answer the newest change time as `timestamp`. Limits differ per list
-    ///   (users 10000, actions 1000, properties 1000 in the newer document, 200 in the older);
-    ///   100 per page keeps every list within its maximum and pages small enough to retry.
+    ///   (users and leads 10,000, actions 1,000, properties 1,000 in the newer document, 200 in
+    ///   the older). With 1,000 requests a day, every list asks for its largest page (see
+    ///   `ApimoList.pageLimit`); a server that refuses a size gets a smaller one once, and the
+    ///   connection keeps that. A configured page size caps them all.
     /// - Limits: documented free quota of 10 requests per second and 1,000 per day, the day
     ///   ending at midnight Paris time. "10 per second" is read as the strictest form, at most 10
     ///   requests in any one-second window (the sandbox enforces exactly that): a token bucket
@@ -24,7 +26,7 @@ extension VendorProfile {
         vendor: .apimo,
         defaultBaseURL: "https://api.apimo.pro",
         auth: .httpBasic,
-        paging: .init(style: .limitOffset, defaultPageSize: 100, maxPageSize: 1000),
+        paging: .init(style: .limitOffset, defaultPageSize: 10_000, maxPageSize: 10_000),
         rateLimits: RateLimits(
             maxConcurrency: 4, requestsPerSecond: 8, burst: 1, dailyQuota: 1000, quotaTimeZone: "Europe/Paris"),
         retry: RetryPolicy(baseDelay: .seconds(1)),

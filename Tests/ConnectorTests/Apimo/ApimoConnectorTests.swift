@@ -104,7 +104,8 @@ enum ApimoTestSupport {
         let server = ApimoFakeServer { call in
             ApimoFakeServer.list("users", total: 250, query: call.query, make: ApimoTestSupport.user)
         }
-        let connector = try ApimoTestSupport.connector(server)
+        // A configured page size caps every list.
+        let connector = try ApimoTestSupport.connector(server, pageSize: 100)
         let pages = try await ApimoTestSupport.collect(connector.read(Member.self, mode: .full, after: nil))
         #expect(server.calls.map { $0.path } == Array(repeating: "/agencies/14/users", count: 3))
         #expect(server.calls.map { $0.query["offset"] } == ["0", "100", "200"])
@@ -116,6 +117,61 @@ enum ApimoTestSupport {
         #expect(pages.last?.isLast == true)
     }
 
+    @Test func everyListAsksForItsLargestDocumentedPage() async throws {
+        let server = ApimoFakeServer { call in
+            if call.path.hasSuffix("/users") {
+                return ApimoFakeServer.list("users", total: 2500, query: call.query, make: ApimoTestSupport.user)
+            }
+            if call.path.hasSuffix("/properties") { return ApimoFakeServer.list("properties", total: 0, query: call.query) { _ in "" } }
+            if call.path.hasSuffix("/contacts") || call.path.hasSuffix("/leads") {
+                return ApimoFakeServer.list(String(call.path.split(separator: "/").last ?? ""), total: 0, query: call.query) { _ in "" }
+            }
+            return ApimoFakeServer.json("[]")
+        }
+        let connector = try ApimoTestSupport.connector(server)
+        let members = try await ApimoTestSupport.collect(connector.read(Member.self, mode: .full, after: nil)).flatMap(\.records)
+        #expect(members.count == 2500)
+        _ = try await ApimoTestSupport.collect(connector.read(Property.self, mode: .full, after: nil))
+        _ = try await ApimoTestSupport.collect(connector.read(Contact.self, mode: .full, after: nil))
+        let limits = server.calls.filter { !$0.path.hasPrefix("/catalogs") }.map { "\($0.path) \($0.query["limit"] ?? "-")" }
+        // 2,500 users in one request; contacts (undocumented) ask for the largest documented size.
+        #expect(
+            limits == [
+                "/agencies/14/users 10000", "/agencies/14/properties 1000", "/agencies/14/contacts 10000", "/agencies/14/leads 10000",
+            ])
+    }
+
+    @Test func aRefusedPageSizeIsAskedOnceSmallerAndKeptForTheConnection() async throws {
+        let server = ApimoFakeServer { call in
+            if let limit = Int(call.query["limit"] ?? ""), limit > 1000 {
+                return ApimoFakeServer.json(#"{"code":400,"message":"Bad Request: limit must not exceed 1000"}"#, status: 400)
+            }
+            return ApimoFakeServer.list("users", total: 2500, query: call.query, make: ApimoTestSupport.user)
+        }
+        let connector = try ApimoTestSupport.connector(server)
+        let first = try await ApimoTestSupport.collect(connector.read(Member.self, mode: .full, after: nil)).flatMap(\.records)
+        #expect(first.compactMap(\.metadata.sourceKey) == (0..<2500).map(String.init))
+        #expect(server.calls.map { $0.query["limit"] } == ["10000", "1000", "1000", "1000"])
+        #expect(server.calls.map { $0.query["offset"] } == ["0", "0", "1000", "2000"])
+        // The next pass asks for the smaller size straight away.
+        _ = try await ApimoTestSupport.collect(connector.read(Member.self, mode: .full, after: nil))
+        #expect(server.calls.dropFirst(4).map { $0.query["limit"] } == ["1000", "1000", "1000"])
+    }
+
+    @Test func aServerThatClampsThePageIsPagedWithWhatItReturned() async throws {
+        // Answers at most 400 records whatever the limit, with the true total.
+        let server = ApimoFakeServer { call in
+            var query = call.query
+            query["limit"] = String(min(400, Int(query["limit"] ?? "") ?? 400))
+            return ApimoFakeServer.list("users", total: 1000, query: query, make: ApimoTestSupport.user)
+        }
+        let connector = try ApimoTestSupport.connector(server)
+        let members = try await ApimoTestSupport.collect(connector.read(Member.self, mode: .full, after: nil)).flatMap(\.records)
+        #expect(members.compactMap(\.metadata.sourceKey) == (0..<1000).map(String.init))
+        #expect(server.calls.map { $0.query["offset"] } == ["0", "400", "800"])
+        #expect(server.calls.allSatisfy { $0.query["limit"] == "10000" })
+    }
+
     @Test func limitsAreCappedPerList() async throws {
         let server = ApimoFakeServer { call in
             if call.path.hasSuffix("/actions") { return ApimoFakeServer.list("actions", total: 0, query: call.query) { _ in "" } }
@@ -125,7 +181,7 @@ enum ApimoTestSupport {
             if call.path.hasSuffix("/properties") { return ApimoFakeServer.list("properties", total: 0, query: call.query) { _ in "" } }
             return ApimoFakeServer.json("[]")
         }
-        // Asking for 5000 per page: the profile caps it at 1000, each list at its own maximum.
+        // Asking for 5000 per page: each list asks for the smaller of that and its own maximum.
         let connector = try ApimoTestSupport.connector(server, pageSize: 5000)
         _ = try await ApimoTestSupport.collect(connector.read(Member.self, mode: .full, after: nil))
         _ = try await ApimoTestSupport.collect(connector.read(Property.self, mode: .full, after: nil))
@@ -133,7 +189,7 @@ enum ApimoTestSupport {
         let limits = server.calls.filter { !$0.path.hasPrefix("/catalogs") }.map { "\($0.path) \($0.query["limit"] ?? "-")" }
         #expect(
             limits == [
-                "/agencies/14/users 1000", "/agencies/14/properties 200",
+                "/agencies/14/users 5000", "/agencies/14/properties 1000",
                 // Actions: the agency's users are listed at the users maximum, then each user's actions.
                 "/agencies/14/users 10000", "/agencies/14/users/0/actions 1000",
             ])
