@@ -222,7 +222,7 @@ public struct BostonLogicConnector: Connector {
         case let member as Member:
             guard let email = member.email?.lowercased(), !email.isEmpty else { return nil }
             for list in [BostonLogicEndpoints.agentList, BostonLogicEndpoints.employeeList] {
-                let items = try await client.blListAll(list.path, query: [URLQueryItem(name: "email", value: email)])
+                let items = try await client.blListAll(list.path, query: list.query + [URLQueryItem(name: "email", value: email)])
                 if let match = items.first(where: { $0.text("email")?.lowercased() == email }), let id = match.text("id") {
                     return list.path == BostonLogicEndpoints.employees ? BostonLogicMapping.employeeKeyPrefix + id : id
                 }
@@ -230,7 +230,7 @@ public struct BostonLogicConnector: Connector {
             return nil
         case let office as Office:
             guard let name = office.name?.trimmingCharacters(in: .whitespaces).lowercased(), !name.isEmpty else { return nil }
-            let items = try await client.blListAll(BostonLogicEndpoints.offices, query: [])
+            let items = try await client.blListAll(BostonLogicEndpoints.offices, query: BostonLogicEndpoints.everyStatus)
             return items.first { $0.firstText("name", "office_name")?.trimmingCharacters(in: .whitespaces).lowercased() == name }?
                 .text("id")
         case let contact as Contact:

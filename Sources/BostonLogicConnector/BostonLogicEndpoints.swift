@@ -25,18 +25,27 @@ enum BostonLogicEndpoints {
         /// A stable name used in cursors and messages.
         var name: String
         var path: String
+        /// The query every read of the list sends.
+        var query: [URLQueryItem] = []
         var map: @Sendable (JSONValue) throws -> [any HubRecord]
     }
 
-    static let officeList = List(name: "offices", path: offices) { [BostonLogicMapping.office(try BLOffice(json: $0))] }
-    static let agentList = List(name: "agents", path: agents) {
+    /// `active_status=all` on the roster lists: the document names the filter (active, inactive,
+    /// all) but not its default. Read as possibly "active only", which would sweep every inactive
+    /// agent or office as deleted, so every read asks for all of them.
+    static let everyStatus = [URLQueryItem(name: "active_status", value: "all")]
+
+    static let officeList = List(name: "offices", path: offices, query: everyStatus) { [BostonLogicMapping.office(try BLOffice(json: $0))] }
+    static let agentList = List(name: "agents", path: agents, query: everyStatus) {
         [BostonLogicMapping.member(try BLPerson(json: $0, resource: "agents"), kind: .agent)]
     }
-    static let employeeList = List(name: "employees", path: employees) {
+    static let employeeList = List(name: "employees", path: employees, query: everyStatus) {
         [BostonLogicMapping.member(try BLPerson(json: $0, resource: "employees"), kind: .employee)]
     }
-    static let teamList = List(name: "teams", path: teams) { [BostonLogicMapping.team(try BLTeam(json: $0))] }
-    static let teamMemberList = List(name: "teams", path: teams) { BostonLogicMapping.teamMembers(try BLTeam(json: $0)) }
+    static let teamList = List(name: "teams", path: teams, query: everyStatus) { [BostonLogicMapping.team(try BLTeam(json: $0))] }
+    static let teamMemberList = List(name: "teams", path: teams, query: everyStatus) {
+        BostonLogicMapping.teamMembers(try BLTeam(json: $0))
+    }
     static let leadList = List(name: "leads", path: leads) { [BostonLogicMapping.contact(try BLLead(json: $0))] }
 
     /// The lists feeding `resource` (activities are read per lead, see ``BostonLogicActivityReader``).

@@ -156,7 +156,7 @@ actor BostonLogicReadSession<R: HubRecord> {
     private func nextListPage() async throws -> ConnectorPage<R> {
         let list = lists[position.list]
         let (items, more) = try await client.blListPage(
-            list.path, query: [], page: position.page, receivedBefore: receivedInList)
+            list.path, query: list.query, page: position.page, receivedBefore: receivedInList)
         let ids = items.compactMap { $0.text("id") }
         let repeated = position.page > 1 && !ids.isEmpty && ids == previousIDs
         var records: [R] = []

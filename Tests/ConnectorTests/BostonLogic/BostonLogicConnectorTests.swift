@@ -45,11 +45,33 @@ private func success(_ data: String) -> TransportResponse {
         #expect(pages[0].records.first?.metadata.connectionID == "bl-1")
         let request = try #require(transport.requests.first)
         #expect(request.method == .get)
-        #expect(request.url.absoluteString == "http://127.0.0.1:9004/api/v2/offices")
+        #expect(request.url.absoluteString == "http://127.0.0.1:9004/api/v2/offices?active_status=all")
         #expect(request.headers["X-BL-API-Key"] == "bl-key-0123456789")
         #expect(request.headers["Host"] == "www.brokerage.example")
         #expect(request.headers["Content-Type"] == "application/json")
         #expect(transport.requests.count == 1)
+    }
+
+    /// Roster lists ask for active and inactive records alike (an inactive agent must not be
+    /// swept as deleted); leads take no status filter.
+    @Test func rosterListsAskForEveryActiveStatus() async throws {
+        let transport = KitScriptedTransport { request, _ in
+            request.url.path.hasSuffix("/teams")
+                ? success(#"[{"id": 7, "name": "North", "active_status": "inactive"}]"#)
+                : success(#"[{"id": 3, "name": "Old office", "first_name": "Ex", "last_name": "Agent", "active_status": "inactive"}]"#)
+        }
+        let connector = try blConnector(transport)
+        let offices = try await collect(connector.read(Office.self, mode: .full, after: nil)).flatMap(\.records)
+        _ = try await collect(connector.read(Member.self, mode: .full, after: nil))
+        _ = try await collect(connector.read(Team.self, mode: .full, after: nil))
+        _ = try await collect(connector.read(TeamMember.self, mode: .full, after: nil))
+        _ = try await collect(connector.read(Contact.self, mode: .full, after: nil))
+        #expect(offices.map(\.metadata.sourceKey) == ["3"])
+        #expect(
+            transport.requests.map { "\($0.url.path) \(query($0)["active_status"] ?? "-")" } == [
+                "/api/v2/offices all", "/api/v2/agents all", "/api/v2/employees all", "/api/v2/teams all", "/api/v2/teams all",
+                "/api/v2/leads -",
+            ])
     }
 
     /// A lead's raw payload keeps numbers a Double cannot hold, digit for digit.

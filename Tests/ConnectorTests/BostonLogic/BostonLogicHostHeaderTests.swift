@@ -75,6 +75,8 @@ private final class HeaderRecordingHandler: ChannelInboundHandler, Sendable {
         try await channel.close()
         let seen = handler.seen.withLock { $0 }
         #expect(seen.count == 2)
-        #expect(seen.allSatisfy { $0.host == "www.brokerage.example" && $0.key == "bl-key-0123456789" && $0.path == "/api/v2/offices" })
+        #expect(seen.allSatisfy { $0.host == "www.brokerage.example" && $0.key == "bl-key-0123456789" })
+        // The check, then the read (which asks for offices of every status).
+        #expect(seen.map(\.path) == ["/api/v2/offices", "/api/v2/offices?active_status=all"])
     }
 }
