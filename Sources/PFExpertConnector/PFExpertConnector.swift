@@ -150,12 +150,15 @@ public struct PFExpertConnector: Connector {
 extension VendorHTTPClient {
     /// Reads one list answer of `endpoint`.
     func pfList(_ url: URL, endpoint: PFExpertEndpoint) async throws -> PFListPage {
-        try await pfList(url, name: endpoint.name, path: endpoint.path, listKey: endpoint.listKey)
+        try await pfList(url, name: endpoint.name, path: endpoint.path, listKey: endpoint.listKey, expand: endpoint.expandsRelations)
     }
 
     /// Reads one list answer: `{"count", "page", "per_page", "<listKey>": [...]}`.
-    func pfList(_ url: URL, name: String, path: String, listKey: String) async throws -> PFListPage {
-        let request = try jsonRequest(.get, url, operationName: "GET \(path)")
+    ///
+    /// - Parameter expand: whether to ask for related objects in full (`X-MyCRM-Expand-Data`).
+    func pfList(_ url: URL, name: String, path: String, listKey: String, expand: Bool = false) async throws -> PFListPage {
+        var request = try jsonRequest(.get, url, operationName: "GET \(path)")
+        if expand { request.headers["X-MyCRM-Expand-Data"] = "true" }
         let response = try await send(request)
         let json = try decode(JSONValue.self, from: response, what: "the \(name) list")
         do {

@@ -14,6 +14,9 @@ struct PFExpertEndpoint: Sendable {
     var listKey: String
     /// The date filter reading records changed (or created) since a day, `YYYY-MM-DD`.
     var sinceFilter: String?
+    /// Whether reads send `X-MyCRM-Expand-Data: true`: the vendor returns related objects as
+    /// `{"id": n}` unless asked, and a property's address and coordinates are in its `location`.
+    var expandsRelations = false
     /// Maps one item of the list.
     var map: @Sendable (JSONValue) throws -> any HubRecord
 
@@ -24,7 +27,7 @@ struct PFExpertEndpoint: Sendable {
 
     /// `GET /properties` → Property; `filters[updated][from]` reads listings changed since a day.
     static let properties = PFExpertEndpoint(
-        name: "properties", path: "/properties", listKey: "properties", sinceFilter: "filters[updated][from]"
+        name: "properties", path: "/properties", listKey: "properties", sinceFilter: "filters[updated][from]", expandsRelations: true
     ) { PFExpertMapping.property(try PFProperty(json: $0)) }
 
     /// `GET /leads` → Contacts. The only date filter documented for leads is the creation date

@@ -49,6 +49,36 @@ import Testing
         }
     }
 
+    /// Properties are read with their related objects expanded: City, the address, the building
+    /// and the coordinates are the emulator's location record's, for every listing.
+    @Test func propertiesCarryTheirLocation() async throws {
+        try await withLiveSandbox([.pfExpert], settings: EmulatorSettings(records: 12)) { live in
+            let connector = try live.connector(.pfExpert)
+            let properties = try await connector.readAll(Property.self).records
+            let emulator = try live.emulator(.pfExpert)
+            let stored = try #require(try await emulator.control(.list(resource: "properties")).records)
+            let locations = try #require(try await emulator.control(.list(resource: "locations")).records)
+            // A relation is stored as `{"id": n}` or as the bare id.
+            func id(_ value: JSONValue?) -> String? { value?.text("id") ?? value?.numberValue?.text ?? value?.stringValue }
+            let locationByID = Dictionary(
+                locations.compactMap { record in id(record).map { ($0, record) } }, uniquingKeysWith: { first, _ in first })
+            let locationOfProperty = Dictionary(
+                stored.compactMap { record in id(record).flatMap { key in id(record["location"]).map { (key, $0) } } },
+                uniquingKeysWith: { first, _ in first })
+            #expect(properties.count == stored.count)
+            for property in properties {
+                let key = try #require(property.metadata.sourceKey)
+                let location = try #require(locationOfProperty[key].flatMap { locationByID[$0] })
+                #expect(property.city == location["city"]?.stringValue)
+                #expect(FieldRules.isPresent(property.city))
+                #expect(property.buildingName == location["tower"]?.stringValue)
+                #expect(property.latitude == location["latitude"]?.doubleValue)
+                #expect(property.longitude == location["longitude"]?.doubleValue)
+                #expect(property.unparsedAddress?.hasSuffix(location["city"]?.stringValue ?? "-") == true)
+            }
+        }
+    }
+
     /// Every resource is read whole in pages of 7: the counts and ids are exactly the emulator's.
     @Test func fullPagingReturnsEveryRecordOnce() async throws {
         try await withLiveSandbox([.pfExpert], settings: EmulatorSettings(records: 23)) { live in
