@@ -10,12 +10,8 @@ public struct PreparedRecord: Sendable {
     public var hash: String
     /// The canonical values, in ``RealtyModel/HubRecord/fields`` order.
     public var values: [FieldValue]
-    /// The vendor payload as the connector gave it (see ``sealedRaw()``).
+    /// The vendor payload as the connector gave it (see ``sealedRaw(_:fields:)``).
     public var payload: JSONValue?
-    /// The payload members to seal.
-    public var sensitiveFields: SensitiveFields
-    /// The box that seals them.
-    public var secretBox: SecretBox
     /// The record's SourceSystemName (the scope's when the record names none).
     public var sourceSystem: String
     /// The vendor's own modification timestamp.
@@ -27,7 +23,7 @@ public struct PreparedRecord: Sendable {
     ///
     /// - Throws: ``StoreError`` `.invalidQuery` when a record has no source key or one appears
     ///   twice in the batch.
-    public static func batch<R: HubRecord>(_ records: [R], scope: SyncScope, secretBox: SecretBox) throws -> [PreparedRecord] {
+    public static func batch<R: HubRecord>(_ records: [R], scope: SyncScope) throws -> [PreparedRecord] {
         let fields = R.fields
         let names = fields.map(\.name)
         var prepared: [PreparedRecord] = []
@@ -53,7 +49,7 @@ public struct PreparedRecord: Sendable {
                 PreparedRecord(
                     sourceKey: sourceKey, hash: ContentHash.compute(resource: R.resource, names: names, values: values),
                     values: values,
-                    payload: metadata.raw, sensitiveFields: scope.sensitiveFields, secretBox: secretBox,
+                    payload: metadata.raw,
                     sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
                     sourceModified: metadata.sourceModificationTimestamp, sourceEntry: metadata.sourceEntryTimestamp))
         }
@@ -65,8 +61,11 @@ public struct PreparedRecord: Sendable {
     /// Computed only for a record that is written: sealing and serializing the payload is most of
     /// the cost of a record, and an unchanged record (its hash matches) never needs it.
     /// - Throws: ``StoreError`` `.secretKey` when sealing fails.
-    public func sealedRaw() throws -> String? {
+    /// - Parameters:
+    ///   - secretBox: the store's box.
+    ///   - fields: the payload members to seal (the sync scope's).
+    public func sealedRaw(_ secretBox: SecretBox, fields: SensitiveFields) throws -> String? {
         // Sensitive vendor fields are sealed before `raw` reaches the database.
-        try payload.map { try secretBox.sealingSensitiveFields(of: $0, fields: sensitiveFields).jsonText }
+        try payload.map { try secretBox.sealingSensitiveFields(of: $0, fields: fields).jsonText }
     }
 }

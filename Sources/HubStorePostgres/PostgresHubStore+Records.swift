@@ -22,7 +22,8 @@ extension PostgresHubStore {
         let sql = ResourceColumns<R>()
         let fieldColumns = sql.fieldColumns
         let insertColumns = sql.insertColumns
-        let batch = try PreparedRecord.batch(records, scope: scope, secretBox: secretBox)
+        let batch = try PreparedRecord.batch(records, scope: scope)
+        let box = secretBox
         let now = scope.now
 
         return try await transaction { db in
@@ -74,7 +75,7 @@ extension PostgresHubStore {
                         "\"ContentHash\" = \(try update.bind(record.hash))",
                         "\"DeletedYN\" = false",
                         "seen_generation = COALESCE(\(try update.bind(generation)), seen_generation)",
-                        "raw = \(try update.bind(record.sealedRaw()))::jsonb",
+                        "raw = \(try update.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
                     ]
                     for (index, column) in fieldColumns.enumerated() {
                         assignments.append("\(column) = \(try update.bind(record.values[index]))")
@@ -91,7 +92,8 @@ extension PostgresHubStore {
                         try insert.bind(key), try insert.bind(scope.tenant), try insert.bind(scope.connectionID),
                         try insert.bind(record.sourceSystem), try insert.bind(record.sourceKey), insert.bind(date: now),
                         insert.bind(date: now), insert.bind(date: record.sourceModified), insert.bind(date: record.sourceEntry),
-                        try insert.bind(record.hash), "false", try insert.bind(generation), "\(try insert.bind(record.sealedRaw()))::jsonb",
+                        try insert.bind(record.hash), "false", try insert.bind(generation),
+                        "\(try insert.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
                     ]
                     for value in record.values { placeholders.append(try insert.bind(value)) }
                     insert.append(

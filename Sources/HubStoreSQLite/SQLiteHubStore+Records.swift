@@ -72,7 +72,8 @@ extension FieldValue {
 extension SQLiteHubStore {
     public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
         let sql = ResourceTable<R>()
-        let batch = try PreparedRecord.batch(records, scope: scope, secretBox: secretBox)
+        let batch = try PreparedRecord.batch(records, scope: scope)
+        let box = secretBox
         return try await run { db in
             var summary = UpsertSummary()
             let now = Timestamp.format(scope.now)
@@ -120,7 +121,7 @@ extension SQLiteHubStore {
                     var arguments: [DatabaseValue] = [
                         sourceSystem.databaseValue, now.databaseValue, sourceModified.databaseValue,
                         sourceEntry.databaseValue, hash.databaseValue, generation.databaseValue,
-                        try record.sealedRaw()?.databaseValue ?? .null,
+                        try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
                     ]
                     arguments += fieldValues
                     arguments.append(key.databaseValue)
@@ -135,7 +136,8 @@ extension SQLiteHubStore {
                         key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
                         sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,
                         sourceModified.databaseValue, sourceEntry.databaseValue, hash.databaseValue,
-                        (0 as Int64).databaseValue, generation.databaseValue, try record.sealedRaw()?.databaseValue ?? .null,
+                        (0 as Int64).databaseValue, generation.databaseValue,
+                        try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
                     ]
                     arguments += fieldValues
                     try DirectBinding.execute(db, insert, arguments)
