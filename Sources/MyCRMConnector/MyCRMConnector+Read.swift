@@ -1,6 +1,8 @@
 public import ConnectorKit
 public import Foundation
+import Logging
 public import RealtyModel
+import Synchronization
 
 /// Where a MyCRM read stands; the opaque cursor is this, encoded by ``CursorCoding``.
 ///
@@ -54,9 +56,12 @@ extension MyCRMConnector {
     ///   comes back empty (the server drops rows the user may not read, so a short page does not
     ///   end a module).
     /// - Incremental (`Contacts` only; `Member` falls back to full): `sync` with `modifiedTime`,
-    ///   `elementType` and `syncType=application` (every record the user can see, not only the
-    ///   user's own), 100 changes per call, following `more` and `lastModifiedTime`; `deleted`
-    ///   ids become ``ConnectorPage/deletedSourceKeys``.
+    ///   `elementType` and `syncType=application` (every record, not only the user's own), 100
+    ///   changes per call, following `more` and `lastModifiedTime`; `deleted` ids become
+    ///   ``ConnectorPage/deletedSourceKeys``. When the server refuses `application` (vtiger 8
+    ///   allows it to administrators only), the read asks again with `userandgroup` and the
+    ///   connection keeps that scope; records shared with the user from outside it then change
+    ///   in the hub at the next full pass.
     public func read<R: HubRecord>(_ type: R.Type, mode: ReadMode, after cursor: String?)
         -> AsyncThrowingStream<ConnectorPage<R>, any Error>
     {
@@ -130,12 +135,24 @@ extension MyCRMConnector {
     {
         let module = modules[position.moduleIndex]
         let paginator = SyncPaginator(module: module.rawValue, modifiedTime: position.since[module.rawValue] ?? 0)
-        let result = try await call(
-            .sync,
-            [
-                ("modifiedTime", String(paginator.modifiedTime)), ("elementType", module.rawValue),
-                ("syncType", "application"),
-            ])
+        let scope = syncScope.current
+        func sync(_ scope: MyCRMSyncScope.Scope) async throws -> JSONValue {
+            try await call(
+                .sync,
+                [("modifiedTime", String(paginator.modifiedTime)), ("elementType", module.rawValue), ("syncType", scope.rawValue)])
+        }
+        let result: JSONValue
+        do {
+            result = try await sync(scope)
+        } catch let error as ConnectorError where error.kind == .permission && scope == .application {
+            // vtiger 8 refuses `application` to users who are not administrators; their own
+            // records and their groups' are what they may sync.
+            syncScope.fallBack()
+            client.logger.notice(
+                "MyCRM refused syncType=application; incremental reads use syncType=userandgroup for this connection",
+                metadata: ["hub.vendor.code": "\(error.vendorCode ?? "")"])
+            result = try await sync(.userAndGroup)
+        }
         guard let answer = MyCRMSyncResult(result: result) else {
             throw ConnectorError(
                 .invalidResponse, vendor: .mycrm, message: "sync of \(module.rawValue) answered an unreadable result",
@@ -175,4 +192,20 @@ extension MyCRMConnector {
             }
         }
     }
+}
+
+/// The `syncType` a connection's incremental reads ask for: `application` until the server
+/// refuses it once, then `userandgroup` (vtiger 8; servers before 8 ignore the parameter and
+/// sync the user's records).
+final class MyCRMSyncScope: Sendable {
+    enum Scope: String, Sendable {
+        case application
+        case userAndGroup = "userandgroup"
+    }
+
+    private let scope = Mutex(Scope.application)
+
+    var current: Scope { scope.withLock { $0 } }
+
+    func fallBack() { scope.withLock { $0 = .userAndGroup } }
 }

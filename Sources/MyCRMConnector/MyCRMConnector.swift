@@ -43,6 +43,7 @@ public struct MyCRMConnector: Connector {
     let webserviceURL: URL
     let addressServiceURL: URL
     let prefixes = MyCRMIDPrefixes()
+    let syncScope = MyCRMSyncScope()
 
     /// Creates a connector for one connection.
     ///

@@ -96,8 +96,9 @@ public struct PFExpertConnector: Connector {
     ///
     /// - Parameters:
     ///   - type: the resource.
-    ///   - mode: `.full` reads every record; `.incremental` uses the date filters from the
-    ///     marks in `cursor` (endpoints without a filter are read whole).
+    ///   - mode: `.full` reads every record; `.incremental` reads what changed since the marks
+    ///     in `cursor`: leads and properties newest change first until the mark, tracked calls
+    ///     by their date filter; endpoints without a change signal are read whole.
     ///   - cursor: a page's cursor: resumes after that page, or, from the last page of a pass,
     ///     starts the next pass from its marks.
     /// - Returns: the pages; failures are ``ConnectorError``s.

@@ -2,9 +2,22 @@ import ConnectorKit
 import Foundation
 import RealtyModel
 
-/// PF Expert's list endpoints as data: the path, the key the list arrives under, the
-/// incremental date filter the documents define for it, and how its items map.
+/// PF Expert's list endpoints as data: the path, the key the list arrives under, how an
+/// incremental read finds its changes, and how its items map.
 struct PFExpertEndpoint: Sendable {
+    /// How an incremental read of an endpoint finds what changed since the last pass.
+    enum Changes: Sendable, Hashable {
+        /// No change signal: every read is whole.
+        case none
+        /// Sorted by `updated_at` descending (the documented `sort` and `sort_order`), read until
+        /// a record older than the last pass's newest change. The documents give leads and
+        /// properties no updated-time filter (only `filters[created]`, which misses edits).
+        case newestFirst
+        /// A documented date filter (`filters[date][from]=YYYY-MM-DD`) for records that never
+        /// change after they are made (tracked calls).
+        case dateFilter(String)
+    }
+
     /// A short stable name, used in cursors (`users`, `leads`, ...).
     var name: String
     /// The path under the base URL.
@@ -12,8 +25,8 @@ struct PFExpertEndpoint: Sendable {
     /// The key of the list in the answer (`users`; note the singular `location` and the
     /// `whatsapp` and `call_trackings` keys).
     var listKey: String
-    /// The date filter reading records changed (or created) since a day, `YYYY-MM-DD`.
-    var sinceFilter: String?
+    /// How an incremental read finds the changes.
+    var changes: Changes
     /// Whether reads send `X-MyCRM-Expand-Data: true`: the vendor returns related objects as
     /// `{"id": n}` unless asked, and a property's address and coordinates are in its `location`.
     var expandsRelations = false
@@ -21,30 +34,29 @@ struct PFExpertEndpoint: Sendable {
     var map: @Sendable (JSONValue) throws -> any HubRecord
 
     /// `GET /users` → Member.
-    static let users = PFExpertEndpoint(name: "users", path: "/users", listKey: "users", sinceFilter: nil) {
+    static let users = PFExpertEndpoint(name: "users", path: "/users", listKey: "users", changes: .none) {
         PFExpertMapping.member(try PFUser(json: $0))
     }
 
-    /// `GET /properties` → Property; `filters[updated][from]` reads listings changed since a day.
+    /// `GET /properties` → Property, newest change first when incremental.
     static let properties = PFExpertEndpoint(
-        name: "properties", path: "/properties", listKey: "properties", sinceFilter: "filters[updated][from]", expandsRelations: true
+        name: "properties", path: "/properties", listKey: "properties", changes: .newestFirst, expandsRelations: true
     ) { PFExpertMapping.property(try PFProperty(json: $0)) }
 
-    /// `GET /leads` → Contacts. The only date filter documented for leads is the creation date
-    /// (`filters[created][from]`), so an incremental read brings new leads; changes to older
-    /// leads arrive with the next full pass.
+    /// `GET /leads` → Contacts, newest change first when incremental, so edits to older leads
+    /// arrive with the next pull (the creation filter, the only one documented, would miss them).
     static let leads = PFExpertEndpoint(
-        name: "leads", path: "/leads", listKey: "leads", sinceFilter: "filters[created][from]"
+        name: "leads", path: "/leads", listKey: "leads", changes: .newestFirst
     ) { PFExpertMapping.contact(try PFLead(json: $0)) }
 
     /// `GET /whatsapp-leads` → Activity (no date filter documented: always read whole).
     static let whatsAppLeads = PFExpertEndpoint(
-        name: "whatsapp-leads", path: "/whatsapp-leads", listKey: "whatsapp", sinceFilter: nil
+        name: "whatsapp-leads", path: "/whatsapp-leads", listKey: "whatsapp", changes: .none
     ) { PFExpertMapping.activity(try PFWhatsAppLead(json: $0)) }
 
     /// `GET /calltrackings` → Activity; `filters[date][from]` reads calls since a day.
     static let callTrackings = PFExpertEndpoint(
-        name: "calltrackings", path: "/calltrackings", listKey: "call_trackings", sinceFilter: "filters[date][from]"
+        name: "calltrackings", path: "/calltrackings", listKey: "call_trackings", changes: .dateFilter("filters[date][from]")
     ) { PFExpertMapping.activity(try PFCallTracking(json: $0)) }
 
     /// The endpoints feeding `resource`, in reading order.
@@ -64,8 +76,12 @@ struct PFExpertEndpoint: Sendable {
         return ReadCapability(
             resource: resource,
             vendorEndpoints: endpoints.map { endpoint in
-                "GET \(endpoint.path)" + (endpoint.sinceFilter.map { " (\($0))" } ?? "")
+                switch endpoint.changes {
+                case .none: "GET \(endpoint.path)"
+                case .newestFirst: "GET \(endpoint.path) (sort=updated_at&sort_order=desc)"
+                case .dateFilter(let filter): "GET \(endpoint.path) (\(filter))"
+                }
             },
-            incremental: endpoints.contains { $0.sinceFilter != nil })
+            incremental: endpoints.contains { $0.changes != .none })
     }
 }

@@ -65,19 +65,27 @@ actor PFExpertReadSession<R: HubRecord> {
         guard !finished else { return nil }
         let endpoint = endpoints[pass.endpoint]
         let paginator = PageNumberPaginator(page: pass.page, perPage: client.pageSize)
-        var query =
-            paginator.queryItems() + [
-                URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "asc"),
-            ]
-        if pass.incremental, let filter = endpoint.sinceFilter, let mark = marks[endpoint.name] {
+        let mark = pass.incremental ? marks[endpoint.name] : nil
+        var query = paginator.queryItems()
+        switch (endpoint.changes, mark) {
+        case (.newestFirst, .some):
+            query += [URLQueryItem(name: "sort", value: "updated_at"), URLQueryItem(name: "sort_order", value: "desc")]
+        case (.dateFilter(let filter), .some(let mark)):
+            query += [URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "asc")]
             // A day of overlap: the filter takes a date and the vendor's time zone is unknown.
             query.append(URLQueryItem(name: filter, value: Self.day(mark.addingTimeInterval(-86_400))))
+        default:
+            query += [URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "asc")]
         }
         let list = try await client.pfList(try client.url(endpoint.path, query: query), endpoint: endpoint)
 
         var records: [R] = []
         records.reserveCapacity(list.items.count)
         var newest = pass.newest[endpoint.name]
+        // Newest-first reads end at the first record changed before the mark: everything after
+        // it is older still. A record without a change time cannot be placed, so it is kept and
+        // the read goes on.
+        var reachedMark = false
         for (index, item) in list.items.enumerated() {
             let mapped: any HubRecord
             do {
@@ -90,15 +98,18 @@ actor PFExpertReadSession<R: HubRecord> {
             var record = try MappedRecord.cast(
                 mapped, to: R.self, source: endpoint.name, vendor: .pfExpert, connectionID: client.connectionID)
             record.metadata.connectionID = client.connectionID
-            if let changed = record.metadata.sourceModificationTimestamp ?? record.metadata.sourceEntryTimestamp {
-                newest = max(newest ?? changed, changed)
+            let changed = record.metadata.sourceModificationTimestamp ?? record.metadata.sourceEntryTimestamp
+            if endpoint.changes == .newestFirst, let mark, let changed, changed < mark {
+                reachedMark = true
+                break
             }
+            if let changed { newest = max(newest ?? changed, changed) }
             records.append(record)
         }
         // A vendor clock far ahead must not push the next incremental pass past today.
         if let value = newest { pass.newest[endpoint.name] = min(value, clock.now()) }
 
-        if let nextPage = paginator.next(received: list.items.count, total: list.count) {
+        if !reachedMark, let nextPage = paginator.next(received: list.items.count, total: list.count) {
             pass.page = nextPage.page
         } else if pass.endpoint + 1 < endpoints.count {
             pass.endpoint += 1

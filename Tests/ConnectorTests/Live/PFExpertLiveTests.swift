@@ -104,28 +104,39 @@ import Testing
         }
     }
 
-    /// After a full pass, mutated leads and properties come back in an incremental pass. PF's
-    /// change filters take a day (`filters[updated][from]=YYYY-MM-DD`), so the connector asks from
-    /// the day before its mark: a second incremental pass returns exactly the records changed on
-    /// or after that day, i.e. both batches of changes and nothing older.
-    @Test func incrementalReturnsTheChangedRecords() async throws {
+    /// After a full pass, mutated properties and leads come back in an incremental pass. The
+    /// connector reads them newest change first (`sort=updated_at&sort_order=desc`) and stops at
+    /// the first record older than its mark, so a second incremental pass returns exactly the
+    /// records changed at or after the first pass's newest change: both batches, nothing older.
+    @Test(arguments: ["properties", "leads"])
+    func incrementalReturnsTheChangedRecords(resource: String) async throws {
         let start = Date(timeIntervalSince1970: 1_780_272_000) // 2026-06-01, after every seeded stamp
         let clock = SandboxClock.manual(start: start)
         try await withLiveSandbox([.pfExpert], settings: EmulatorSettings(records: 30), clock: clock) { live in
             let connector = try live.connector(.pfExpert) { $0.pageSize = 10 }
-            let full = try await connector.readAll(Property.self)
-            #expect(full.records.count == 30)
+            func read(_ mode: ReadMode, after cursor: String?) async throws -> (keys: Set<String>, pages: Int, cursor: String?) {
+                if resource == "leads" {
+                    let pass = try await connector.readAll(Contact.self, mode: mode, after: cursor)
+                    return (Set(pass.records.compactMap(\.metadata.sourceKey)), pass.pages, pass.cursor)
+                }
+                let pass = try await connector.readAll(Property.self, mode: mode, after: cursor)
+                return (Set(pass.records.compactMap(\.metadata.sourceKey)), pass.pages, pass.cursor)
+            }
+            let full = try await read(.full, after: nil)
+            let count = try await emulatorCount(live, .pfExpert, resource)
+            #expect(full.keys.count == count)
 
-            let first = try await live.emulator(.pfExpert).control(.mutate(resource: "properties", count: 3)).ids
-            let pass1 = try await connector.readAll(Property.self, mode: .incremental, after: full.cursor)
-            let keys1 = Set(pass1.records.compactMap(\.metadata.sourceKey))
-            #expect(keys1.isSuperset(of: first))
-            #expect(keys1.count < 30)
+            let first = try await live.emulator(.pfExpert).control(.mutate(resource: resource, count: 3)).ids
+            let pass1 = try await read(.incremental, after: full.cursor)
+            #expect(pass1.keys.isSuperset(of: first))
+            #expect(pass1.keys.count < full.keys.count)
 
             clock.advance(by: .seconds(3 * 86_400))
-            let second = try await live.emulator(.pfExpert).control(.mutate(resource: "properties", count: 2)).ids
-            let pass2 = try await connector.readAll(Property.self, mode: .incremental, after: pass1.cursor)
-            #expect(Set(pass2.records.compactMap(\.metadata.sourceKey)) == Set(first + second))
+            let second = try await live.emulator(.pfExpert).control(.mutate(resource: resource, count: 2)).ids
+            let pass2 = try await read(.incremental, after: pass1.cursor)
+            #expect(pass2.keys == Set(first + second))
+            // Five changed records fit one page of ten: the read ended on its first page.
+            #expect(pass2.pages == 1)
         }
     }
 

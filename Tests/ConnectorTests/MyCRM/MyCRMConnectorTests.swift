@@ -270,6 +270,43 @@ import Testing
         #expect(next.last?.isLast == true)
     }
 
+    /// A user who is not an administrator is refused `syncType=application` (vtiger 8): the read
+    /// asks again with `userandgroup` and the connection keeps that scope for its next reads.
+    @Test func syncFallsBackToTheUsersOwnScopeWhenApplicationIsRefused() async throws {
+        let server = MyCRMFakeServer { call, _ in
+            guard call.parameters["syncType"] != "application" else {
+                return MyCRMFakeServer.failureBody("ACCESS_DENIED", "Only admin users can perform application sync")
+            }
+            let lead = call.parameters["elementType"] == "Leads" ? MyCRMTestSupport.lead(1) : MyCRMTestSupport.contact(5)
+            return MyCRMFakeServer.okBody(#"{"updated":[\#(lead)],"deleted":[],"lastModifiedTime":1714550100,"more":false}"#)
+        }
+        let connector = try MyCRMTestSupport.connector(server)
+        let pages = try await MyCRMTestSupport.collect(connector.read(Contact.self, mode: .incremental, after: nil))
+        #expect(pages.flatMap(\.records).compactMap(\.metadata.sourceKey) == ["10x1", "12x5"])
+        #expect(pages.last?.isLast == true)
+        _ = try await MyCRMTestSupport.collect(connector.read(Contact.self, mode: .incremental, after: pages.last?.cursor))
+        let scopes = server.calls.filter { $0.operation == "sync" }.map {
+            "\($0.parameters["elementType"] ?? "") \($0.parameters["syncType"] ?? "")"
+        }
+        // Refused once, then never asked again.
+        #expect(
+            scopes == [
+                "Leads application", "Leads userandgroup", "Contacts userandgroup", "Leads userandgroup", "Contacts userandgroup",
+            ])
+    }
+
+    /// Another permission answer for `userandgroup` is not retried: it is the connection's error.
+    @Test func syncRefusedInEveryScopeFails() async throws {
+        let server = MyCRMFakeServer { _, _ in
+            MyCRMFakeServer.failureBody("ACCESS_DENIED", "Permission to perform the operation is denied")
+        }
+        let connector = try MyCRMTestSupport.connector(server)
+        await #expect {
+            _ = try await MyCRMTestSupport.collect(connector.read(Contact.self, mode: .incremental, after: nil))
+        } throws: { ($0 as? ConnectorError)?.kind == .permission }
+        #expect(server.calls.filter { $0.operation == "sync" }.map { $0.parameters["syncType"] } == ["application", "userandgroup"])
+    }
+
     @Test func syncThatClaimsMoreWithoutAdvancingFails() async throws {
         let server = MyCRMFakeServer { _, _ in
             MyCRMFakeServer.okBody(#"{"updated":[],"deleted":[],"lastModifiedTime":0,"more":true}"#)

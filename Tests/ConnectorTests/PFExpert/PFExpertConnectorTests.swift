@@ -30,12 +30,14 @@ private final class PFScript: Sendable {
 }
 
 private func pfConnector(
-    _ script: PFScript, clock: ManualConnectorClock = ManualConnectorClock(autoAdvance: true), logger: Logger = KitFixtures.silentLogger
+    _ script: PFScript, clock: ManualConnectorClock = ManualConnectorClock(autoAdvance: true), logger: Logger = KitFixtures.silentLogger,
+    pageSize: Int? = nil
 ) throws -> PFExpertConnector {
-    let configuration = ConnectorConfiguration(
+    var configuration = ConnectorConfiguration(
         connectionID: "pf-1", baseURL: URL(string: "http://127.0.0.1:9001")!, authURL: URL(string: "http://127.0.0.1:9002")!,
         credentials: .pfExpert(apiKey: "key.abcdefgh", apiSecret: "secret-0123456789"),
         retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxRetryAfter: .seconds(5)))
+    configuration.pageSize = pageSize
     return try PFExpertConnector(configuration: configuration, transport: script.transport, clock: clock, logger: logger)
 }
 
@@ -100,26 +102,95 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         #expect(script.tokenRequests.count == 1)
     }
 
-    /// After a pass, an incremental read filters by the newest change seen, less a day.
-    @Test func incrementalReadUsesTheDateFilter() async throws {
-        let script = PFScript { _, _ in
-            KitFixtures.json(
-                #"{"count": 1, "page": 1, "per_page": 100, "properties": [{"id": 5, "reference": "R5", "updated_at": "2024-03-05T10:00:00Z"}]}"#
-            )
+    /// After a pass, an incremental read asks for properties newest change first and stops at
+    /// the first one changed before the pass's newest change, on the page it arrives.
+    @Test func incrementalReadGoesNewestFirstUntilTheMark() async throws {
+        @Sendable func item(_ id: Int, _ updated: String) -> String {
+            #"{"id": \#(id), "reference": "R\#(id)", "updated_at": "\#(updated)"}"#
+        }
+        let script = PFScript { request, _ in
+            let page = query(request)["page"] ?? "1"
+            let items: [String]
+            switch (query(request)["sort"], page) {
+            case ("id", _):
+                items = [item(4, "2024-03-01T10:00:00Z"), item(5, "2024-03-05T10:00:00Z")]
+            case (_, "1"):
+                items = [item(9, "2024-04-02T00:00:00Z"), item(8, "2024-04-01T00:00:00Z")]
+            default:
+                items = [item(5, "2024-03-05T10:00:00Z"), item(4, "2024-03-01T10:00:00Z")]
+            }
+            let count = query(request)["sort"] == "id" ? 2 : 4
+            return KitFixtures.json(
+                #"{"count": \#(count), "page": \#(page), "per_page": 2, "properties": [\#(items.joined(separator: ","))]}"#)
+        }
+        let clock = ManualConnectorClock(start: Timestamp.parse("2024-06-01T00:00:00Z")!, autoAdvance: true)
+        let connector = try pfConnector(script, clock: clock, pageSize: 2)
+        let first = try await collect(connector.read(Property.self, mode: .full, after: nil))
+        #expect(query(script.apiRequests[0])["sort"] == "id")
+        #expect(query(script.apiRequests[0])["sort_order"] == "asc")
+        let cursor = try #require(first.last?.cursor)
+
+        let changes = try await collect(connector.read(Property.self, mode: .incremental, after: cursor))
+        #expect(script.apiRequests.count == 3)
+        let asked = script.apiRequests.dropFirst().map { query($0) }
+        #expect(asked.map { $0["sort"] } == ["updated_at", "updated_at"])
+        #expect(asked.map { $0["sort_order"] } == ["desc", "desc"])
+        #expect(asked.map { $0["page"] } == ["1", "2"])
+        #expect(asked.allSatisfy { $0.keys.allSatisfy { !$0.hasPrefix("filters") } })
+        // 9 and 8 are new changes, 5 is the mark itself (kept: a change at that very second may
+        // not have been seen), 4 is older and ends the read.
+        #expect(changes.flatMap(\.records).map(\.metadata.sourceKey) == ["9", "8", "5"])
+        #expect(changes.map(\.isLast) == [false, true])
+
+        // The next incremental read starts from the newest change it saw.
+        let next = try #require(changes.last?.cursor)
+        _ = try await collect(connector.read(Property.self, mode: .incremental, after: next))
+        #expect(script.apiRequests.count == 4)
+        // A full read with the same cursor reads everything again, in id order.
+        _ = try await collect(connector.read(Property.self, mode: .full, after: cursor))
+        #expect(query(script.apiRequests[4])["sort"] == "id")
+        let capability = try #require(connector.capabilities.read(.property))
+        #expect(capability.incremental)
+        #expect(capability.vendorEndpoints == ["GET /properties (sort=updated_at&sort_order=desc)"])
+        #expect(connector.capabilities.read(.member)?.incremental == false)
+    }
+
+    /// Lead edits reach an incremental read: leads are read newest change first, not by
+    /// creation date.
+    @Test func incrementalLeadReadSeesEditsToOldLeads() async throws {
+        let script = PFScript { request, _ in
+            let sorted = query(request)["sort"] == "updated_at"
+            let leads =
+                sorted
+                ? #"[{"id": 1, "created_at": "2020-01-01T00:00:00Z", "updated_at": "2024-05-01T00:00:00Z"}, {"id": 2, "created_at": "2024-02-01T00:00:00Z", "updated_at": "2024-02-01T00:00:00Z"}]"#
+                : #"[{"id": 1, "created_at": "2020-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}, {"id": 2, "created_at": "2024-02-01T00:00:00Z", "updated_at": "2024-02-01T00:00:00Z"}]"#
+            return KitFixtures.json(#"{"count": 2, "page": 1, "per_page": 100, "leads": \#(leads)}"#)
         }
         let clock = ManualConnectorClock(start: Timestamp.parse("2024-06-01T00:00:00Z")!, autoAdvance: true)
         let connector = try pfConnector(script, clock: clock)
-        let first = try await collect(connector.read(Property.self, mode: .full, after: nil))
-        #expect(query(script.apiRequests[0])["filters[updated][from]"] == nil)
-        let cursor = try #require(first.last?.cursor)
-        _ = try await collect(connector.read(Property.self, mode: .incremental, after: cursor))
-        #expect(query(script.apiRequests[1])["filters[updated][from]"] == "2024-03-04")
-        // A full read with the same cursor reads everything again.
-        _ = try await collect(connector.read(Property.self, mode: .full, after: cursor))
-        #expect(query(script.apiRequests[2])["filters[updated][from]"] == nil)
-        let capability = try #require(connector.capabilities.read(.property))
-        #expect(capability.incremental)
-        #expect(connector.capabilities.read(.member)?.incremental == false)
+        let full = try await collect(connector.read(Contact.self, mode: .full, after: nil))
+        let changes = try await collect(connector.read(Contact.self, mode: .incremental, after: try #require(full.last?.cursor)))
+        #expect(query(script.apiRequests[1])["filters[created][from]"] == nil)
+        #expect(changes.flatMap(\.records).map(\.metadata.sourceKey) == ["1", "2"])
+    }
+
+    /// Tracked calls never change once made: an incremental read filters them by date, less a
+    /// day.
+    @Test func incrementalCallReadUsesTheDateFilter() async throws {
+        let script = PFScript { request, _ in
+            request.url.path == "/whatsapp-leads"
+                ? KitFixtures.json(#"{"count": 0, "page": 1, "per_page": 100, "whatsapp": []}"#)
+                : KitFixtures.json(
+                    #"{"count": 1, "page": 1, "per_page": 100, "call_trackings": [{"id": 3, "phone": "+9714", "call_time": "2024-03-05T10:00:00Z"}]}"#
+                )
+        }
+        let clock = ManualConnectorClock(start: Timestamp.parse("2024-06-01T00:00:00Z")!, autoAdvance: true)
+        let connector = try pfConnector(script, clock: clock)
+        let first = try await collect(connector.read(Activity.self, mode: .full, after: nil))
+        #expect(query(script.apiRequests[1])["filters[date][from]"] == nil)
+        _ = try await collect(connector.read(Activity.self, mode: .incremental, after: try #require(first.last?.cursor)))
+        #expect(script.apiRequests[2].url.path == "/whatsapp-leads")
+        #expect(query(script.apiRequests[3])["filters[date][from]"] == "2024-03-04")
     }
 
     /// Activities come from WhatsApp leads then tracked calls, with prefixed keys.
