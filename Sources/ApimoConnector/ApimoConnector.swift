@@ -30,7 +30,7 @@ public struct ApimoConnector: Connector {
             ReadCapability(resource: .member, vendorEndpoints: [ApimoList.users.operationName], incremental: false),
             ReadCapability(
                 resource: .activity,
-                vendorEndpoints: [ApimoList.users.operationName, ApimoList.actions.operationName], incremental: false),
+                vendorEndpoints: [ApimoList.users.operationName, ApimoList.actions.operationName], incremental: false, core: false),
             ReadCapability(resource: .property, vendorEndpoints: [ApimoList.properties.operationName], incremental: true),
             ReadCapability(
                 resource: .contacts,

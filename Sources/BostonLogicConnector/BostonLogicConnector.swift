@@ -239,7 +239,25 @@ public struct BostonLogicConnector: Connector {
                 [contact.mobilePhone, contact.homePhone, contact.officePhone]
                     .compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
             guard email != nil || !phones.isEmpty else { return nil }
-            let items = try await client.blListAll(BostonLogicEndpoints.leads, query: [])
+            // Ask with `email=` first: documented for agents and employees, and plausible for
+            // leads since the 2021 filter release (our reading; the document names no lead
+            // filter). Only exact matches count. A server that ignores the filter answers every
+            // lead, which is then searched as it is; one that honours it and finds nothing
+            // leaves the phone numbers, which have no filter, to a full read.
+            var items: [JSONValue] = []
+            if let email {
+                items = try await client.blListAll(BostonLogicEndpoints.leads, query: [URLQueryItem(name: "email", value: email)])
+                if let match = items.first(where: { $0.text("email")?.lowercased() == email }), let id = match.text("id") {
+                    return id
+                }
+                let filtered = items.allSatisfy { $0.text("email")?.lowercased() == email }
+                if filtered {
+                    if phones.isEmpty { return nil }
+                    items = try await client.blListAll(BostonLogicEndpoints.leads, query: [])
+                }
+            } else {
+                items = try await client.blListAll(BostonLogicEndpoints.leads, query: [])
+            }
             for item in items {
                 guard let lead = try? BLLead(json: item) else { continue }
                 if let email, lead.email?.lowercased() == email { return lead.id }

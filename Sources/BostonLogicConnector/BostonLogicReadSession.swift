@@ -109,6 +109,9 @@ struct BostonLogicCursor: Codable, Sendable, Hashable {
     var list: Int
     var page: Int
     var afterLead: String?
+    /// Activity lists (`property_views`, `property_notes`) found unavailable in this pass,
+    /// with the reason, so a resumed pass does not ask again.
+    var unavailable: [String: String]? = nil
 }
 
 /// One read of a resource. Pages are fetched only when the consumer asks for the next one.
@@ -202,18 +205,46 @@ actor BostonLogicReadSession<R: HubRecord> {
         var lastLead = position.afterLead
         while var remaining = leadIDs, !remaining.isEmpty, mapped.count < Self.activityPageSize {
             let lead = remaining.removeFirst()
+            for kind in [BLLeadPropertyEvent.Kind.view, .note] where position.unavailable?[kind.listName] == nil {
+                mapped += try await availableEvents(of: lead, kind: kind)
+            }
             leadIDs = remaining
-            mapped += try await events(of: lead, kind: .view)
-            mapped += try await events(of: lead, kind: .note)
             lastLead = lead
         }
         let records = try cast(mapped)
+        let unavailable = [BLLeadPropertyEvent.Kind.view, .note].compactMap { kind in
+            position.unavailable?[kind.listName].map {
+                UnavailableRead(endpoint: "GET \(BostonLogicEndpoints.leads)/{id}/\(kind.listName)", reason: $0)
+            }
+        }
         if leadIDs?.isEmpty ?? true {
             finished = true
-            return ConnectorPage(records: records, cursor: nil, isLast: true)
+            return ConnectorPage(records: records, cursor: nil, isLast: true, unavailable: unavailable)
         }
         position.afterLead = lastLead
-        return ConnectorPage(records: records, cursor: CursorCoding.encode(position), isLast: false)
+        return ConnectorPage(records: records, cursor: CursorCoding.encode(position), isLast: false, unavailable: unavailable)
+    }
+
+    /// A lead's views or notes; when the list is not available on this connection (the route
+    /// does not exist on the server, which the document only guesses, or the key lacks the
+    /// right), the list is marked unavailable for the rest of the pass and nothing is returned.
+    /// When both lists are unavailable the read fails, and the hub marks activities unavailable.
+    private func availableEvents(of lead: String, kind: BLLeadPropertyEvent.Kind) async throws -> [any HubRecord] {
+        do {
+            return try await events(of: lead, kind: kind)
+        } catch let error as ConnectorError where error.meansUnavailable || error.kind == .auth {
+            // A 401 without a permission message is a bad key, unless the key still reads the
+            // core lists (offices): then it is this list the key may not read.
+            if error.kind == .auth {
+                _ = try await client.blSend(
+                    .get, BostonLogicEndpoints.offices, body: nil, operation: "GET \(BostonLogicEndpoints.offices)")
+            }
+            var unavailable = position.unavailable ?? [:]
+            unavailable[kind.listName] = UnavailableRead(endpoint: "", error: error).reason
+            position.unavailable = unavailable
+            if unavailable.count == 2 { throw error }
+            return []
+        }
     }
 
     /// One lead's property views or notes. A 404 means the lead was deleted since the lead

@@ -293,6 +293,9 @@ struct BLLeadPropertyEvent: Sendable, Hashable {
     enum Kind: String, Sendable, Hashable {
         case view
         case note
+
+        /// The lead's nested list of this kind (`property_views`, `property_notes`).
+        var listName: String { self == .view ? "property_views" : "property_notes" }
     }
 
     var kind: Kind

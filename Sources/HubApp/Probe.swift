@@ -117,13 +117,20 @@ extension HubApp {
 
         for capability in connector.capabilities.readable {
             var entry = ProbeReport.ResourceProbe(
-                resource: capability.resource.rawValue, vendorEndpoints: capability.vendorEndpoints, ok: false)
+                resource: capability.resource.rawValue, vendorEndpoints: capability.vendorEndpoints, ok: false, core: capability.core)
             do {
                 let summary = try await firstPage(of: capability.resource, from: connector)
                 entry.ok = true
                 entry.count = summary.count
                 entry.firstRecordKey = summary.firstKey
                 entry.isLast = summary.isLast
+                entry.unavailable = summary.unavailable
+            } catch let error as ConnectorError where !capability.core && error.meansUnavailable {
+                // Authentication passed above, so even a refusal that reads like bad
+                // credentials is this resource's, not the connection's.
+                entry.skipped = redactor.redact(error.description)
+            } catch let error as ConnectorError where !capability.core && error.kind == .auth {
+                entry.skipped = redactor.redact(error.description)
             } catch {
                 entry.failure = .init(error, redactor: redactor)
             }
@@ -135,6 +142,7 @@ extension HubApp {
         var count: Int
         var firstKey: String?
         var isLast: Bool
+        var unavailable: [UnavailableRead] = []
     }
 
     private static func firstPage(of resource: ResourceName, from connector: any Connector) async throws -> PageSummary {
@@ -151,9 +159,18 @@ extension HubApp {
     }
 
     private static func firstPage<R: HubRecord>(_ type: R.Type, from connector: any Connector) async throws -> PageSummary {
-        // Leaving the loop after the first page ends the stream, which stops the reader.
+        // Leaving the loop ends the stream, which stops the reader. Empty pages (an endpoint
+        // skipped as unavailable, an empty list before the next endpoint) are read past, a few
+        // at most, to reach the first page holding records.
+        var empty = 0
         for try await page in connector.read(type, mode: .full, after: nil) {
-            return PageSummary(count: page.records.count, firstKey: page.records.first?.metadata.sourceKey, isLast: page.isLast)
+            if page.records.isEmpty, !page.isLast, empty < 4 {
+                empty += 1
+                continue
+            }
+            return PageSummary(
+                count: page.records.count, firstKey: page.records.first?.metadata.sourceKey, isLast: page.isLast,
+                unavailable: page.unavailable)
         }
         return PageSummary(count: 0, firstKey: nil, isLast: true)
     }

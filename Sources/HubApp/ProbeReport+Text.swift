@@ -2,7 +2,8 @@ import ConnectorKit
 import RealtyModel
 
 extension ProbeReport {
-    /// The report as lines for a terminal: one line per step, `[ok  ]` or `[FAIL]` first.
+    /// The report as lines for a terminal: one line per step, `[ok  ]`, `[SKIP]` (an auxiliary
+    /// resource not available on this connection) or `[FAIL]` first.
     public var renderedText: String {
         var lines: [String] = ["probe \(vendor) at \(baseURL) (connection \(connectionID))"]
         if let setupFailure {
@@ -41,6 +42,11 @@ extension ProbeReport {
                 if let key = resource.firstRecordKey { text += ", first key \(key)" }
                 text += resource.isLast == true ? " (no more pages)" : " (more pages)"
                 lines.append(text)
+                for skipped in resource.unavailable {
+                    lines.append("[SKIP] \(pad(resource.resource)) \(skipped)")
+                }
+            } else if let skipped = resource.skipped {
+                lines.append("[SKIP] \(pad(resource.resource)) not available on this connection: \(skipped)")
             } else {
                 lines.append("[FAIL] \(pad(resource.resource)) \(resource.failure?.message ?? "failed")")
             }

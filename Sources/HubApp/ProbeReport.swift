@@ -54,6 +54,14 @@ public struct ProbeReport: Sendable, Codable {
         public var isLast: Bool?
         /// Why the page could not be read.
         public var failure: Failure?
+        /// Whether the resource is core to the vendor (a failure fails the probe); an auxiliary
+        /// resource the connection cannot read is skipped instead.
+        public var core: Bool = true
+        /// Set when the whole resource is not available on this connection (an auxiliary
+        /// resource whose endpoints the server lacks or the credentials may not read): why.
+        public var skipped: String?
+        /// Auxiliary endpoints skipped while the rest of the resource was read.
+        public var unavailable: [UnavailableRead] = []
     }
 
     /// The vendor's CLI name.
@@ -71,8 +79,9 @@ public struct ProbeReport: Sendable, Codable {
     /// A failure before authentication could be tried (bad configuration).
     public var setupFailure: Failure?
 
-    /// Whether everything worked: set up, authenticated, and every readable resource read.
+    /// Whether everything worked: set up, authenticated, and every readable resource read, or
+    /// skipped as not available when it is auxiliary.
     public var succeeded: Bool {
-        setupFailure == nil && authentication.ok && resources.allSatisfy(\.ok)
+        setupFailure == nil && authentication.ok && resources.allSatisfy { $0.ok || $0.skipped != nil }
     }
 }

@@ -92,6 +92,20 @@ extension HubRuntime {
         return connector.capabilities
     }
 
+    /// How each resource the connection reads stands, from its latest sync runs: whether it is
+    /// available, when it was last read in full and in part (its freshness), and why not.
+    ///
+    /// - Throws: ``SyncEngineError`` when the connection cannot be built (unknown vendor, no
+    ///   credentials, invalid base URL).
+    public func resourceStates(of connection: Connection) async throws -> [ResourceState] {
+        let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
+        let capabilities = try connectors.connector(for: connection, credentials: credentials).capabilities
+        let runs = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 500)
+        return capabilities.readable.map { capability in
+            ResourceState(capability: capability, runs: runs.filter { $0.resource == capability.resource })
+        }
+    }
+
     /// Pulls the readable resources of the connections named (all of the tenant's when empty).
     public func sync(
         tenant: String, connections: [Connection], resource: ResourceName?, full: Bool,

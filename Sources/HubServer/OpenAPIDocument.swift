@@ -254,14 +254,24 @@ enum OpenAPIDocument {
             [
                 "id": Schema.string, "connection_id": Schema.string, "resource": Schema.string,
                 "mode": ["type": "string", "enum": ["full", "incremental"]],
-                "status": ["type": "string", "enum": ["running", "succeeded", "failed"]],
+                "status": ["type": "string", "enum": ["running", "succeeded", "failed", "unavailable"]],
                 "started_at": Schema.dateTime, "finished_at": Schema.dateTime, "inserted": Schema.integer, "updated": Schema.integer,
                 "unchanged": Schema.integer, "deleted": Schema.integer, "pages": Schema.integer, "error": Schema.string,
+                "skipped": Schema.string,
             ],
             required: [
                 "id", "connection_id", "resource", "mode", "status", "started_at", "inserted", "updated", "unchanged", "deleted", "pages",
             ])
         schemas["SyncRunList"] = Schema.object(["value": Schema.array(Schema.ref("SyncRun"))], required: ["value"])
+        schemas["ConnectionResource"] = Schema.object(
+            [
+                "resource": Schema.string, "core": Schema.boolean, "incremental": Schema.boolean,
+                "availability": ["type": "string", "enum": ["not_synced", "available", "partial", "unavailable", "failing"]],
+                "reason": Schema.string, "last_synced_at": Schema.dateTime, "last_full_pass_at": Schema.dateTime,
+                "running": Schema.boolean,
+            ], required: ["resource", "core", "incremental", "availability", "running"])
+        schemas["ConnectionResourceList"] = Schema.object(
+            ["value": Schema.array(Schema.ref("ConnectionResource"))], required: ["value"])
         schemas["LeadSubmission"] = Schema.object(
             [
                 "lead": Schema.ref("LeadInput"),

@@ -1,4 +1,5 @@
 import Foundation
+import HubOperations
 import HubStore
 import RealtyModel
 
@@ -89,6 +90,7 @@ struct SyncRunJSON: Encodable {
     var finishedAt: String?
     var inserted, updated, unchanged, deleted, pages: Int
     var error: String?
+    var skipped: String?
 
     init(_ run: SyncRun) {
         id = run.id
@@ -104,13 +106,38 @@ struct SyncRunJSON: Encodable {
         deleted = run.deleted
         pages = run.pages
         error = run.error
+        skipped = run.skipped
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, resource, mode, status, inserted, updated, unchanged, deleted, pages, error
+        case id, resource, mode, status, inserted, updated, unchanged, deleted, pages, error, skipped
         case connectionID = "connection_id"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+    }
+}
+
+struct ConnectionResourceJSON: Encodable {
+    var resource: String
+    var core, incremental, running: Bool
+    var availability: String
+    var reason, lastSyncedAt, lastFullPassAt: String?
+
+    init(_ state: ResourceState) {
+        resource = state.resource.rawValue
+        core = state.core
+        incremental = state.incremental
+        running = state.running
+        availability = state.availability.rawValue
+        reason = state.reason
+        lastSyncedAt = state.lastSyncedAt.map(Timestamp.format)
+        lastFullPassAt = state.lastFullPassAt.map(Timestamp.format)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case resource, core, incremental, running, availability, reason
+        case lastSyncedAt = "last_synced_at"
+        case lastFullPassAt = "last_full_pass_at"
     }
 }
 

@@ -198,6 +198,21 @@ extension HubAPI {
 
         table.add(
             RouteSpec(
+                method: .get, path: "/v1/connections/{id}/resources", operationID: "listConnectionResources",
+                summary: "Each resource the connection reads: available or not (and why), and how fresh the hub's copy is",
+                tag: "Sync", scope: ("connections", .read), parameters: [idParameter],
+                replies: [
+                    .init(status: 200, description: "The resources", schema: Schema.ref("ConnectionResourceList")), Self.reply(400),
+                    Self.reply(404),
+                ] + Self.authReplies)
+        ) { _, context in
+            let connection = try await Self.connection(runtime, context)
+            let states = try await runtime.resourceStates(of: connection)
+            return try JSONResponse.encode(.ok, ["value": states.map(ConnectionResourceJSON.init)])
+        }
+
+        table.add(
+            RouteSpec(
                 method: .get, path: "/v1/sync-runs", operationID: "listSyncRuns", summary: "Sync runs, newest first", tag: "Sync",
                 scope: ("connections", .read),
                 parameters: [

@@ -4,7 +4,7 @@ public enum StoreColumns {
     /// `sync_runs`, as ``SyncRun`` holds them.
     public static let syncRuns = """
         id, tenant_id, connection_id, resource, mode, status, started_at, finished_at, inserted, updated, unchanged,
-        deleted, pages, error
+        deleted, pages, error, skipped
         """
 
     /// `deliveries`, as ``Delivery`` holds them.

@@ -8,6 +8,10 @@ public struct SyncRun: Sendable, Hashable, Codable {
         case running
         case succeeded
         case failed
+        /// Nothing of the resource could be read because its endpoints are not available on the
+        /// connection (an auxiliary resource the vendor's server lacks, or the credentials may
+        /// not read); ``SyncRun/skipped`` says why. Retried at the full-pass cadence.
+        case unavailable
     }
 
     /// `full` (with deletion detection) or `incremental`.
@@ -30,11 +34,15 @@ public struct SyncRun: Sendable, Hashable, Codable {
     public var deleted: Int
     public var pages: Int
     public var error: String?
+    /// What the run could not read, one line per auxiliary endpoint not available on the
+    /// connection (`GET /whatsapp-leads is not available on this connection (403 ...)`).
+    public var skipped: String?
 
     public init(
         id: String = UUID().uuidString.lowercased(), tenantID: String, connectionID: String, resource: ResourceName,
         mode: Mode, status: Status = .running, startedAt: Date, finishedAt: Date? = nil, inserted: Int = 0,
-        updated: Int = 0, unchanged: Int = 0, deleted: Int = 0, pages: Int = 0, error: String? = nil
+        updated: Int = 0, unchanged: Int = 0, deleted: Int = 0, pages: Int = 0, error: String? = nil,
+        skipped: String? = nil
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -50,5 +58,6 @@ public struct SyncRun: Sendable, Hashable, Codable {
         self.deleted = deleted
         self.pages = pages
         self.error = error
+        self.skipped = skipped
     }
 }

@@ -11,7 +11,7 @@ extension PostgresHubStore {
                 INSERT INTO sync_runs (\(unescaped: StoreColumns.syncRuns)) VALUES (\(run.id), \(run.tenantID), \(run.connectionID),
                     \(run.resource.rawValue), \(run.mode.rawValue), \(run.status.rawValue), \(PGTimestamp(run.startedAt)),
                     \(run.finishedAt.map(PGTimestamp.init)), \(run.inserted), \(run.updated), \(run.unchanged), \(run.deleted),
-                    \(run.pages), \(run.error))
+                    \(run.pages), \(run.error), \(run.skipped))
                 """, logger: self.logger)
         }
     }
@@ -23,7 +23,7 @@ extension PostgresHubStore {
                 """
                 UPDATE sync_runs SET status = \(run.status.rawValue), finished_at = \(run.finishedAt.map(PGTimestamp.init)),
                     inserted = \(run.inserted), updated = \(run.updated), unchanged = \(run.unchanged), deleted = \(run.deleted),
-                    pages = \(run.pages), error = \(run.error)
+                    pages = \(run.pages), error = \(run.error), skipped = \(run.skipped)
                 WHERE id = \(run.id) RETURNING 1
                 """)
             if changed == 0 { throw StoreError.notFound("sync run \(run.id)") }
@@ -50,7 +50,7 @@ extension PostgresHubStore {
                     startedAt: startedAt, finishedAt: try PGRead.date(columns[7]), inserted: try columns[8].decode(Int.self),
                     updated: try columns[9].decode(Int.self), unchanged: try columns[10].decode(Int.self),
                     deleted: try columns[11].decode(Int.self), pages: try columns[12].decode(Int.self),
-                    error: try PGRead.string(columns[13]))
+                    error: try PGRead.string(columns[13]), skipped: try PGRead.string(columns[14]))
             }
         }
     }

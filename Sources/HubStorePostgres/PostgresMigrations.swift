@@ -15,6 +15,7 @@ enum PostgresMigrations {
         ("2026-11-22-7-connection-limits", connectionLimits),
         ("2026-11-22-8-shared-request-limits", sharedRequestLimits),
         ("2026-11-22-9-idempotency-keys", idempotencyKeys),
+        ("2026-12-04-sync-runs-skipped", syncRunsSkipped),
     ]
 
     /// One row per (tenant, client idempotency key): the unique key that makes concurrent
@@ -56,6 +57,9 @@ enum PostgresMigrations {
         )
         """,
     ]
+
+    /// What a sync run could not read: auxiliary endpoints not available on the connection.
+    private static let syncRunsSkipped = ["ALTER TABLE sync_runs ADD COLUMN skipped text"]
 
     private static let connectionLimits = [
         "ALTER TABLE connections ADD COLUMN requests_per_second double precision",

@@ -15,6 +15,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-7-connection-limits", migrate: addConnectionLimits)
         migrator.registerMigration("2026-11-22-8-shared-request-limits", migrate: createSharedRequestLimits)
         migrator.registerMigration("2026-11-22-9-idempotency-keys", migrate: createIdempotencyKeys)
+        migrator.registerMigration("2026-12-04-sync-runs-skipped", migrate: addSyncRunsSkipped)
         return migrator
     }
 
@@ -183,6 +184,11 @@ enum SQLiteMigrations {
                 ALTER TABLE connections ADD COLUMN requests_per_second REAL;
                 ALTER TABLE connections ADD COLUMN max_concurrency INTEGER;
                 """)
+    }
+
+    /// What a sync run could not read: auxiliary endpoints not available on the connection.
+    private static func addSyncRunsSkipped(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE sync_runs ADD COLUMN skipped TEXT")
     }
 
     /// One index per resource serving the default list order (live records by modification

@@ -7,11 +7,11 @@ extension SQLiteHubStore {
     public func startSyncRun(_ run: SyncRun) async throws {
         try await self.run { db in
             try db.execute(
-                sql: "INSERT INTO sync_runs (\(StoreColumns.syncRuns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO sync_runs (\(StoreColumns.syncRuns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     run.id, run.tenantID, run.connectionID, run.resource.rawValue, run.mode.rawValue, run.status.rawValue,
                     Timestamp.format(run.startedAt), run.finishedAt.map(Timestamp.format), run.inserted, run.updated,
-                    run.unchanged, run.deleted, run.pages, run.error,
+                    run.unchanged, run.deleted, run.pages, run.error, run.skipped,
                 ])
         }
     }
@@ -21,11 +21,11 @@ extension SQLiteHubStore {
             try db.execute(
                 sql: """
                     UPDATE sync_runs SET status = ?, finished_at = ?, inserted = ?, updated = ?, unchanged = ?,
-                    deleted = ?, pages = ?, error = ? WHERE id = ?
+                    deleted = ?, pages = ?, error = ?, skipped = ? WHERE id = ?
                     """,
                 arguments: [
                     run.status.rawValue, run.finishedAt.map(Timestamp.format), run.inserted, run.updated, run.unchanged,
-                    run.deleted, run.pages, run.error, run.id,
+                    run.deleted, run.pages, run.error, run.skipped, run.id,
                 ])
             if db.changesCount == 0 { throw StoreError.notFound("sync run \(run.id)") }
         }
@@ -51,7 +51,7 @@ extension SQLiteHubStore {
                     id: row["id"], tenantID: row["tenant_id"], connectionID: row["connection_id"], resource: resource,
                     mode: mode, status: status, startedAt: startedAt, finishedAt: Self.date(row["finished_at"]),
                     inserted: row["inserted"], updated: row["updated"], unchanged: row["unchanged"],
-                    deleted: row["deleted"], pages: row["pages"], error: row["error"])
+                    deleted: row["deleted"], pages: row["pages"], error: row["error"], skipped: row["skipped"])
             }
         }
     }

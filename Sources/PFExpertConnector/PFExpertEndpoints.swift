@@ -82,6 +82,9 @@ struct PFExpertEndpoint: Sendable {
                 case .dateFilter(let filter): "GET \(endpoint.path) (\(filter))"
                 }
             },
-            incremental: endpoints.contains { $0.changes != .none })
+            incremental: endpoints.contains { $0.changes != .none },
+            // The seed describes users, properties and leads; WhatsApp leads and tracked calls
+            // exist only on accounts that have those products.
+            core: resource != .activity)
     }
 }

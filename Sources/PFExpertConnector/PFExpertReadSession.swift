@@ -21,6 +21,10 @@ struct PFExpertCursor: Codable, Sendable, Hashable {
 
     var pass: Pass?
     var marks: [String: Date]
+    /// Auxiliary endpoints found unavailable, by name, with the reason: those of the pass in
+    /// progress, and on a pass's last cursor those of that pass. Incremental passes skip them
+    /// without asking; full passes ask again.
+    var unavailable: [String: String]? = nil
 }
 
 /// One read of a resource: the pages of each of its endpoints in turn. Pages are fetched only
@@ -31,7 +35,10 @@ actor PFExpertReadSession<R: HubRecord> {
     private let endpoints: [PFExpertEndpoint]
     private var pass: PFExpertCursor.Pass
     private var marks: [String: Date]
+    private var unavailable: [String: String]
     private var finished = false
+
+    private let auxiliary: Bool
 
     /// Starts or resumes a read.
     ///
@@ -43,6 +50,7 @@ actor PFExpertReadSession<R: HubRecord> {
         self.client = client
         self.clock = clock
         self.endpoints = endpoints
+        auxiliary = !PFExpertEndpoint.readCapability(R.resource).core
         var state = PFExpertCursor(pass: nil, marks: [:])
         if let cursor { state = try CursorCoding.decode(PFExpertCursor.self, from: cursor, vendor: .pfExpert) }
         marks = state.marks
@@ -50,8 +58,10 @@ actor PFExpertReadSession<R: HubRecord> {
             !(mode == .full && resumed.incremental)
         {
             pass = resumed
+            unavailable = state.unavailable ?? [:]
         } else {
             pass = PFExpertCursor.Pass(endpoint: 0, page: 1, incremental: mode == .incremental, newest: [:])
+            unavailable = mode == .incremental ? state.unavailable ?? [:] : [:]
         }
     }
 
@@ -64,6 +74,9 @@ actor PFExpertReadSession<R: HubRecord> {
     func next() async throws -> ConnectorPage<R>? {
         guard !finished else { return nil }
         let endpoint = endpoints[pass.endpoint]
+        if pass.incremental, let reason = unavailable[endpoint.name] {
+            return try skip(endpoint, reason: reason)
+        }
         let paginator = PageNumberPaginator(page: pass.page, perPage: client.pageSize)
         let mark = pass.incremental ? marks[endpoint.name] : nil
         var query = paginator.queryItems()
@@ -77,7 +90,12 @@ actor PFExpertReadSession<R: HubRecord> {
         default:
             query += [URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "asc")]
         }
-        let list = try await client.pfList(try client.url(endpoint.path, query: query), endpoint: endpoint)
+        let list: PFListPage
+        do {
+            list = try await client.pfList(try client.url(endpoint.path, query: query), endpoint: endpoint)
+        } catch let error as ConnectorError where auxiliary && error.meansUnavailable && pass.page == 1 {
+            return try skip(endpoint, reason: UnavailableRead(endpoint: "GET \(endpoint.path)", error: error).reason, error: error)
+        }
 
         var records: [R] = []
         records.reserveCapacity(list.items.count)
@@ -111,16 +129,45 @@ actor PFExpertReadSession<R: HubRecord> {
 
         if !reachedMark, let nextPage = paginator.next(received: list.items.count, total: list.count) {
             pass.page = nextPage.page
-        } else if pass.endpoint + 1 < endpoints.count {
+            return page(records, last: false)
+        }
+        return advance(records)
+    }
+
+    /// Moves to the next endpoint, or ends the pass, after a page holding `records`.
+    private func advance(_ records: [R]) -> ConnectorPage<R> {
+        if pass.endpoint + 1 < endpoints.count {
             pass.endpoint += 1
             pass.page = 1
-        } else {
-            for (name, date) in pass.newest { marks[name] = max(marks[name] ?? date, date) }
-            finished = true
-            let cursor = CursorCoding.encode(PFExpertCursor(pass: nil, marks: marks))
-            return ConnectorPage(records: records, cursor: cursor, isLast: true)
+            return page(records, last: false)
         }
-        let cursor = CursorCoding.encode(PFExpertCursor(pass: pass, marks: marks))
-        return ConnectorPage(records: records, cursor: cursor, isLast: false)
+        for (name, date) in pass.newest { marks[name] = max(marks[name] ?? date, date) }
+        finished = true
+        return page(records, last: true)
+    }
+
+    private func page(_ records: [R], last: Bool) -> ConnectorPage<R> {
+        let cursor = CursorCoding.encode(
+            PFExpertCursor(pass: last ? nil : pass, marks: marks, unavailable: unavailable.isEmpty ? nil : unavailable))
+        let skipped = endpoints.compactMap { endpoint in
+            unavailable[endpoint.name].map { UnavailableRead(endpoint: "GET \(endpoint.path)", reason: $0) }
+        }
+        return ConnectorPage(records: records, cursor: cursor, isLast: last, unavailable: skipped)
+    }
+
+    /// Skips an auxiliary endpoint the connection cannot read (an account without WhatsApp or
+    /// call tracking answers 403 or 404 on its list). When every endpoint of the resource is
+    /// unavailable the read fails with a permission error naming them, and the hub marks the
+    /// resource unavailable.
+    private func skip(_ endpoint: PFExpertEndpoint, reason: String, error: ConnectorError? = nil) throws -> ConnectorPage<R> {
+        unavailable[endpoint.name] = reason
+        if endpoints.allSatisfy({ unavailable[$0.name] != nil }) {
+            throw error
+                ?? ConnectorError(
+                    .permission, vendor: .pfExpert,
+                    message: endpoints.map { "GET \($0.path): \(unavailable[$0.name] ?? "")" }.joined(separator: "; "),
+                    connectionID: client.connectionID, operation: "GET \(endpoint.path)")
+        }
+        return advance([])
     }
 }

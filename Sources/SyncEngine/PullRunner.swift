@@ -170,12 +170,14 @@ public struct PullRunner: Sendable {
     ) async throws -> SyncRun {
         var run = SyncRun(tenantID: tenant, connectionID: connectionID, resource: resource, mode: mode, startedAt: now())
         try await store.startSyncRun(run)
+        var auxiliary: (any Connector)?
         do {
             let (connection, connector) = try await connectors.connector(store: store, tenant: tenant, connectionID: connectionID)
             guard connection.enabled else { throw SyncEngineError.connectionDisabled(connectionID) }
             guard let capability = connector.capabilities.read(resource) else {
                 throw SyncEngineError.notReadable(connection: connection.name, resource: resource.rawValue)
             }
+            if !capability.core { auxiliary = connector }
             switch resource {
             case .member: try await pull(Member.self, connection, connector, capability, lease, &run, progress)
             case .office: try await pull(Office.self, connection, connector, capability, lease, &run, progress)
@@ -187,18 +189,41 @@ public struct PullRunner: Sendable {
             case .activity: try await pull(Activity.self, connection, connector, capability, lease, &run, progress)
             }
             run.status = .succeeded
+        } catch let error as ConnectorError where auxiliary != nil && error.kind != .retryable && error.kind != .rateLimited {
+            await record(error, unavailableIn: auxiliary, resource: resource, connectionID: connectionID, run: &run)
         } catch {
-            run.status = .failed
-            run.error = String(describing: error)
-            logger.warning(
-                "sync run failed",
-                metadata: [
-                    "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)", "hub.error": "\(run.error ?? "")",
-                ])
+            record(failure: error, resource: resource, connectionID: connectionID, run: &run)
         }
         run.finishedAt = now()
         try await store.finishSyncRun(run)
         return run
+    }
+
+    private func record(
+        _ error: ConnectorError, unavailableIn connector: (any Connector)?, resource: ResourceName, connectionID: String,
+        run: inout SyncRun
+    ) async {
+        guard await Self.meansUnavailable(error, connector: connector) else {
+            return record(failure: error, resource: resource, connectionID: connectionID, run: &run)
+        }
+        run.status = .unavailable
+        run.skipped = ([run.skipped].compactMap { $0 } + ["\(resource.rawValue) is not available on this connection: \(error)"])
+            .joined(separator: "\n")
+        logger.notice(
+            "resource not available on this connection",
+            metadata: [
+                "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)", "hub.error": "\(error)",
+            ])
+    }
+
+    private func record(failure error: any Error, resource: ResourceName, connectionID: String, run: inout SyncRun) {
+        run.status = .failed
+        run.error = String(describing: error)
+        logger.warning(
+            "sync run failed",
+            metadata: [
+                "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)", "hub.error": "\(run.error ?? "")",
+            ])
     }
 
     private func pull<R: HubRecord>(
@@ -240,8 +265,16 @@ public struct PullRunner: Sendable {
 
         if full, let generation = scope.generation {
             try lease.check(connection: connection.id, resource: R.resource)
-            run.deleted += try await store.completeFullPass(
-                tenant: connection.tenantID, connectionID: connection.id, resource: R.resource, generation: generation)
+            if run.skipped == nil {
+                run.deleted += try await store.completeFullPass(
+                    tenant: connection.tenantID, connectionID: connection.id, resource: R.resource, generation: generation)
+            } else {
+                // An endpoint was skipped: its records were not seen, so nothing can be told
+                // deleted. The pass ends without sweeping; the next full pass tries again.
+                logger.info(
+                    "full pass skipped an unavailable endpoint; deletions are not detected this pass",
+                    metadata: ["hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)"])
+            }
             cursor.full = nil
             cursor.synced = true
             cursor.incremental = connector.incrementalCursor(afterFullPass: lastCursor, since: passStarted.addingTimeInterval(-lookback))
@@ -297,6 +330,9 @@ extension PullRunner {
                 run.deleted += try await store.markDeleted(R.self, sourceKeys: page.deletedSourceKeys, scope: scope)
             }
             run.pages += 1
+            if !page.unavailable.isEmpty {
+                run.skipped = page.unavailable.map(\.description).joined(separator: "\n")
+            }
             progress?(run)
             if page.isLast { break }
             // A process asked to stop (SIGTERM) ends its pull at a page boundary: everything
@@ -304,6 +340,23 @@ extension PullRunner {
             if Task.isShuttingDownGracefully { throw SyncEngineError.stoppedForShutdown }
         }
         return lastCursor
+    }
+}
+
+extension PullRunner {
+    /// Whether `error`, met reading an auxiliary resource through `connector`, says the resource
+    /// is not available on the connection. A refusal that looks like bad credentials counts
+    /// only when the credentials still pass the connector's own check (the core resources
+    /// work); otherwise it stays the connection's error.
+    static func meansUnavailable(_ error: ConnectorError, connector: (any Connector)?) async -> Bool {
+        if error.meansUnavailable { return true }
+        guard error.kind == .auth, let connector else { return false }
+        do {
+            try await connector.verify()
+            return true
+        } catch {
+            return false
+        }
     }
 }
 

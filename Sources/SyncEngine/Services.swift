@@ -108,6 +108,10 @@ public struct SyncScheduler: Service {
         let lastStart = mine.first?.startedAt
         // A pull whose process died is resumed now, not at its next scheduled time.
         let abandoned = mine.first.map { $0.status == .failed && $0.error == PullRunner.abandonedReason } ?? false
+        // A resource not available on the connection is asked again at the full-pass cadence.
+        if let last = mine.first, last.status == .unavailable {
+            return now.timeIntervalSince(last.startedAt) >= max(Double(interval), fullPassInterval) ? .full : nil
+        }
         guard abandoned || lastStart.map({ now.timeIntervalSince($0) >= Double(interval) }) ?? true else { return nil }
         let lastFull = mine.first { $0.mode == .full && $0.status == .succeeded }?.startedAt
         let fullDue = lastFull.map { now.timeIntervalSince($0) >= fullPassInterval } ?? true

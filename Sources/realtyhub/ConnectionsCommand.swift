@@ -110,7 +110,12 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sync", abstract: "Pull records from the tenant's connections into the store.")
+        commandName: "sync", abstract: "Pull records from the tenant's connections into the store.",
+        discussion: """
+            Exits 1 when a pull failed. An auxiliary resource (PF WhatsApp leads and tracked calls, Apimo actions, \
+            Boston Logic property views and notes) that the vendor's server lacks or the credentials may not read is \
+            reported SKIPPED with the vendor's reason and does not fail the sync.
+            """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var tenant: TenantOptions
@@ -153,7 +158,12 @@ struct SyncCommand: AsyncParsableCommand {
             } else {
                 let names = Dictionary(connections.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
                 for run in runs {
-                    let outcome = run.status == .succeeded ? "ok" : "FAILED: \(run.error ?? "")"
+                    let outcome: String
+                    switch run.status {
+                    case .succeeded: outcome = run.skipped.map { "ok; skipped: \($0)" } ?? "ok"
+                    case .unavailable: outcome = "SKIPPED: \(run.skipped ?? "not available on this connection")"
+                    case .failed, .running: outcome = "FAILED: \(run.error ?? "")"
+                    }
                     print(
                         "\(names[run.connectionID] ?? run.connectionID) \(run.resource.rawValue) (\(run.mode.rawValue)): \(run.inserted) inserted, \(run.updated) updated, \(run.unchanged) unchanged, \(run.deleted) deleted, \(run.pages) pages — \(outcome)"
                     )

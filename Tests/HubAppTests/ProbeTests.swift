@@ -92,6 +92,57 @@ private final class ProbeTransport: HTTPTransport {
         #expect(report.resources.contains { $0.ok })
     }
 
+    /// A server without the lead's property-views route (a path the document only guesses):
+    /// activities come from the notes alone and the probe says SKIP for the views and succeeds;
+    /// without either route, the whole Activity resource is SKIP and the probe still succeeds.
+    @Test(arguments: [false, true])
+    func anAuxiliaryRouteTheServerLacksIsSkipped(notesMissingToo: Bool) async throws {
+        let noRoute = TransportResponse(status: 404, headers: ["Content-Type": "text/html"], body: Data("<h1>Not Found</h1>".utf8))
+        let transport = ProbeTransport { request in
+            let path = request.url.path
+            if path.hasSuffix("/property_views") { return noRoute }
+            if path.hasSuffix("/property_notes") {
+                return notesMissingToo ? noRoute : Self.envelope(#"[{"id":3,"note":"Nice view","created_at":"2024-01-02T10:00:00Z"}]"#)
+            }
+            if path.hasSuffix("/leads/7") { return Self.envelope(#"{"id":7,"first_name":"Jo"}"#) }
+            if path.hasSuffix("/leads") { return Self.envelope(#"[{"id":7,"first_name":"Jo"}]"#) }
+            return Self.envelope("[]")
+        }
+        let report = await HubApp.probe(try request(), logger: logger, transport: transport, clock: ManualConnectorClock(autoAdvance: true))
+        #expect(report.succeeded, "\(report.renderedText)")
+        let activity = try #require(report.resources.first { $0.resource == "Activity" })
+        #expect(!activity.core)
+        if notesMissingToo {
+            #expect(!activity.ok)
+            #expect(activity.skipped?.contains("HTTP 404") == true)
+            #expect(report.renderedText.contains("[SKIP] Activity     not available on this connection: "))
+        } else {
+            #expect(activity.ok)
+            #expect(activity.count == 1)
+            #expect(activity.unavailable.map(\.endpoint) == ["GET /api/v2/leads/{id}/property_views"])
+            #expect(
+                report.renderedText.contains(
+                    "[SKIP] Activity     GET /api/v2/leads/{id}/property_views is not available on this connection (404 "))
+        }
+        #expect(report.renderedText.hasSuffix("probe succeeded"))
+    }
+
+    /// A 401 on an auxiliary route without a permission message, while the key reads the core
+    /// lists, is this route's refusal: skipped, not an authentication failure.
+    @Test func aBareRefusalOfAnAuxiliaryRouteIsSkippedWhenTheCoreWorks() async throws {
+        let refused = TransportResponse(status: 401, body: Data(#"{"status":"unauthorized","message":"Unauthorized"}"#.utf8))
+        let transport = ProbeTransport { request in
+            let path = request.url.path
+            if path.hasSuffix("/property_views") || path.hasSuffix("/property_notes") { return refused }
+            if path.hasSuffix("/leads") { return Self.envelope(#"[{"id":7,"first_name":"Jo"}]"#) }
+            return Self.envelope("[]")
+        }
+        let report = await HubApp.probe(try request(), logger: logger, transport: transport, clock: ManualConnectorClock(autoAdvance: true))
+        #expect(report.succeeded, "\(report.renderedText)")
+        #expect(report.resources.first { $0.resource == "Activity" }?.skipped != nil)
+        #expect(report.resources.filter { $0.resource != "Activity" }.allSatisfy { $0.ok })
+    }
+
     @Test func requestsAreBuiltFromFilesOrTheEnvironmentOnly() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

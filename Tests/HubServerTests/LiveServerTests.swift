@@ -169,6 +169,21 @@ import struct ConnectorKit.VendorHTTPConfiguration
         } while !runs.contains(where: { $0["status"] as? String == "succeeded" }) && Date() < syncDeadline
         #expect(runs.first?["status"] as? String == "succeeded" && (runs.first?["inserted"] as? Int ?? 0) > 0, "\(runs)")
 
+        // Each resource's availability and freshness: contacts just synced in full, members never.
+        let resources = try await Self.request(http, .GET, "\(base)/v1/connections/\(mycrm)/resources", token: token)
+        #expect(resources.status == 200)
+        let states = (resources.json["value"] as? [[String: Any]]) ?? []
+        #expect(states.compactMap { $0["resource"] as? String } == ["Contacts", "Member"])
+        let contacts = try #require(states.first)
+        #expect(contacts["availability"] as? String == "available")
+        #expect(contacts["core"] as? Bool == true && contacts["incremental"] as? Bool == true)
+        #expect(contacts["last_synced_at"] as? String == runs.first?["finished_at"] as? String)
+        #expect(contacts["last_full_pass_at"] as? String == runs.first?["started_at"] as? String)
+        #expect(states.last?["availability"] as? String == "not_synced")
+        #expect(states.last?["last_synced_at"] == nil)
+        let missing = try await Self.request(http, .GET, "\(base)/v1/connections/nope/resources", token: token)
+        #expect(missing.status == 404)
+
         let units = try #require(await sandbox.emulator(.propq)?.control(.list(resource: "units")).records)
         guard case .object(let fields)? = units.first, case .string(let development)? = fields["DevId"],
             case .string(let unit)? = fields["UntName"]

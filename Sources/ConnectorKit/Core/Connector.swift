@@ -125,14 +125,56 @@ public struct ConnectorPage<R: HubRecord>: Sendable {
     public var cursor: String?
     /// Whether this is the last page of the pass.
     public var isLast: Bool
+    /// Auxiliary endpoints of the resource the read found unavailable on this connection and
+    /// skipped (reported on the page read after the skip). A pass that skipped an endpoint did
+    /// not see that endpoint's records, so it cannot tell which of them were deleted.
+    public var unavailable: [UnavailableRead]
 
     /// Creates a page.
-    public init(records: [R], deletedSourceKeys: [String] = [], cursor: String?, isLast: Bool) {
+    public init(
+        records: [R], deletedSourceKeys: [String] = [], cursor: String?, isLast: Bool, unavailable: [UnavailableRead] = []
+    ) {
         self.records = records
         self.deletedSourceKeys = deletedSourceKeys
         self.cursor = cursor
         self.isLast = isLast
+        self.unavailable = unavailable
     }
+}
+
+/// An auxiliary vendor endpoint a connection cannot read: the vendor's server has no such route
+/// (404 on a list), or the credentials lack the right to it (a permission answer). Core
+/// resources never degrade this way: their failures stay errors.
+public struct UnavailableRead: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The endpoint, as the capability lists it (`GET /whatsapp-leads`).
+    public var endpoint: String
+    /// Why, in the vendor's words where it gave any (`403 AccessDenied: ...`); never a secret.
+    public var reason: String
+
+    /// Creates an entry.
+    public init(endpoint: String, reason: String) {
+        self.endpoint = endpoint
+        self.reason = reason
+    }
+
+    /// An entry for `endpoint` from the error reading it.
+    public init(endpoint: String, error: ConnectorError) {
+        let status = error.httpStatus.map { "\($0) " } ?? ""
+        let code = error.vendorCode.map { "\($0): " } ?? ""
+        self.init(endpoint: endpoint, reason: "\(status)\(code)\(error.message)")
+    }
+
+    /// `GET /whatsapp-leads is not available on this connection (403 AccessDenied: ...)`.
+    public var description: String { "\(endpoint) is not available on this connection (\(reason))" }
+}
+
+extension ConnectorError {
+    /// Whether this error, met reading an auxiliary endpoint's list, says the endpoint is not
+    /// available on this connection rather than that something failed: the route does not
+    /// exist on the vendor's server (404) or the credentials may not read it (a permission
+    /// answer). Bad credentials (`.auth`) are told apart by the connector (a permission message,
+    /// or the core resources working) before it gets here.
+    public var meansUnavailable: Bool { kind == .notFound || kind == .permission }
 }
 
 /// The outcome of a create or update.
@@ -184,12 +226,18 @@ public struct ReadCapability: Sendable, Hashable, Codable {
     public var vendorEndpoints: [String]
     /// Whether changes can be read incrementally.
     public var incremental: Bool
+    /// Whether the resource is core to the vendor (its seed document describes it): a core
+    /// resource that cannot be read is an error. An auxiliary one (`false`) that the connection
+    /// cannot read (see ``ConnectorError/meansUnavailable``) is reported "not available on this
+    /// connection" and the rest of the connection syncs.
+    public var core: Bool
 
     /// Creates a read capability.
-    public init(resource: ResourceName, vendorEndpoints: [String], incremental: Bool) {
+    public init(resource: ResourceName, vendorEndpoints: [String], incremental: Bool, core: Bool = true) {
         self.resource = resource
         self.vendorEndpoints = vendorEndpoints
         self.incremental = incremental
+        self.core = core
     }
 }
 

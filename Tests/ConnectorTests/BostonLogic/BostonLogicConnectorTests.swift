@@ -312,4 +312,38 @@ private func success(_ data: String) -> TransportResponse {
         #expect(try await connector.lookup(contact) == nil)
         await #expect(throws: ConnectorError.self) { _ = try await connector.lookup(Team()) }
     }
+    /// A lead is looked up with `email=`: one request when the server honours the filter; a
+    /// server that ignores it (answers every lead) is searched as answered, without asking again;
+    /// a filtered empty answer leaves phone numbers to a full read.
+    @Test(arguments: [true, false])
+    func leadLookupAsksByEmailFirst(serverFilters: Bool) async throws {
+        let leads = [
+            #"{"id": 301, "email": "tom@example.com", "phone": "617-555-0199"}"#,
+            #"{"id": 302, "email": "Ann@Example.com", "phone": "617-555-0100"}"#,
+        ]
+        let transport = KitScriptedTransport { request, _ in
+            guard serverFilters, let email = query(request)["email"] else { return success("[\(leads.joined(separator: ","))]") }
+            return success("[\(leads.filter { $0.lowercased().contains("\"\(email)\"") }.joined(separator: ","))]")
+        }
+        let connector = try blConnector(transport)
+        var contact = Contact()
+        contact.email = "ann@example.com"
+        #expect(try await connector.lookup(contact) == "302")
+        #expect(transport.requests.count == 1)
+        #expect(query(transport.requests[0])["email"] == "ann@example.com")
+
+        // No lead has this email; the phone matches lead 301.
+        contact.email = "new@example.com"
+        contact.mobilePhone = "(617) 555-0199"
+        #expect(try await connector.lookup(contact) == "301")
+        let asked = transport.requests.dropFirst().map { query($0)["email"] }
+        // A filtering server answered nothing for the email, so the phones needed a full read;
+        // an ignoring one already answered every lead.
+        #expect(asked == (serverFilters ? ["new@example.com", nil] : ["new@example.com"]))
+
+        // Only exact email matches count: a server answering a near match is not believed.
+        contact.mobilePhone = nil
+        contact.email = "om@example.com"
+        #expect(try await connector.lookup(contact) == nil)
+    }
 }
