@@ -132,7 +132,7 @@ struct PFExpertSeed {
         let place = FakeData.city(using: &rng)
         let offering = Bool.random(using: &rng) ? "sale" : "rent"
         let owner = pickID(records)
-        return [
+        var lead: JSONValue = [
             "id": .int(id),
             "user": Self.reference(owner),
             "title": .string(FakeData.pick(["Mr", "Ms", "Mrs", "Dr"], using: &rng) ?? "Mr"),
@@ -166,6 +166,12 @@ struct PFExpertSeed {
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]
+        // The lead object's identity document (vendors/pf-expert.md, "Legacy lead object"):
+        // some leads have a passport on file. Drawn last, so the values above stay as they were.
+        let passport = Int.random(in: 0..<3, using: &rng) == 0
+        lead["passport_number"] = passport ? .string("P\(Int.random(in: 1_000_000...9_999_999, using: &rng))") : .null
+        lead["passport_expiry_date"] = passport ? .string("20\(Int.random(in: 27...35, using: &rng))-06-30") : .null
+        return lead
     }
 
     mutating func whatsappLead(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
