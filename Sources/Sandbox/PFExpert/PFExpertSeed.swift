@@ -99,7 +99,7 @@ struct PFExpertSeed {
             FakeData.pick(
                 ["available", "available", "available", "reserved", "under offer", offering == "sale" ? "sold" : "rented", "draft"],
                 using: &rng) ?? "available"
-        return [
+        var property: JSONValue = [
             "id": .int(id),
             "reference": .string(Self.reference(id)),
             "draft": .bool(status == "draft"),
@@ -124,6 +124,11 @@ struct PFExpertSeed {
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]
+        // `project_status` (vendors/pf-expert.md, the legacy property fields: `completed`,
+        // `off_plan`, ...): a few listings are off-plan. Drawn last, so the values above stay.
+        property["project_status"] = .string(
+            FakeData.pick(["completed", "completed", "completed", "off_plan", "off_plan_primary"], using: &rng) ?? "completed")
+        return property
     }
 
     mutating func lead(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {

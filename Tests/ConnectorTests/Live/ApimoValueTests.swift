@@ -108,6 +108,7 @@ import Testing
                 expected.text("PropertyType", Self.label("property_type", text("type")))
                 expected.text("PropertySubType", Self.label("property_subtype", text("subtype")))
                 expected.decimal("ListPrice", VendorJSON.number(record["price"]?["value"]))
+                expected.decimal("CurrentPrice", VendorJSON.number(record["price"]?["value"]))
                 expected.text("UnparsedAddress", joinedParts([text("address"), text("address_more")], separator: ", "))
                 expected.text("City", city.flatMap { VendorJSON.text($0, "name") })
                 expected.text("PostalCode", city.flatMap { VendorJSON.text($0, "zipcode") })

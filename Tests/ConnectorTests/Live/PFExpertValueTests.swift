@@ -49,7 +49,8 @@ import Testing
                 "available": "Active", "under offer": "Active Under Contract", "reserved": "Pending", "sold": "Closed",
                 "rented": "Closed", "draft": "Incomplete",
             ]
-            for record in valueSample(stored) {
+            // Every listing, so off-plan and completed ones are both met.
+            for record in stored {
                 func text(_ key: String) -> String? { VendorJSON.text(record, key) }
                 let id = try #require(text("id"))
                 let property = try #require(byKey[id])
@@ -81,9 +82,11 @@ import Testing
                 expected.text("SourceSystemListAgentKey", VendorJSON.id(record["user"]))
                 expected.text("BuildingName", place("tower"))
                 expected.text("UnitNumber", text("unit_number"))
+                expected.boolean("NewConstructionYN", text("project_status").map { $0.hasPrefix("off") })
                 expectValues(property, expected, source: ("pf-expert", id))
                 expectISOTimes(property.metadata, record)
             }
+            #expect(Set(properties.compactMap(\.newConstructionYN)) == [true, false])
         }
     }
 
@@ -113,8 +116,13 @@ import Testing
                 expected.text("SourceSystemOwnerMemberKey", VendorJSON.id(lead["user"]))
                 expectValues(contact, expected, source: ("pf-expert", id))
                 expectISOTimes(contact.metadata, lead)
+            }
+            // Every lead: the passport fields the lead object carries never reach a RESO field.
+            for lead in leads {
+                let contact = try #require(byKey[VendorJSON.text(lead, "id") ?? ""])
                 expectNoSensitiveValues(contact, vendorRecord: lead, sensitive: ["passport_number", "passport_expiry_date"])
             }
+            #expect(leads.contains { VendorJSON.text($0, "passport_number") != nil }, "no seeded lead has a passport")
         }
     }
 
