@@ -106,6 +106,8 @@ enum ApimoMapping {
         property.propertySubType = catalogs.label(.propertySubtype, record.reference("subtype"))
         if let price = record.fields["price"] {
             property.listPrice = price["value"]?.doubleValue ?? price.doubleValue
+            // Apimo gives one price, the current asking price (as PF Expert's `price.value`).
+            property.currentPrice = property.listPrice
         }
         property.unparsedAddress = joined(record.text("address"), record.text("address_more"))
         property.city = record.name("city")

@@ -184,6 +184,10 @@ enum BostonLogicMapping {
         body.putText("last_name", last)
         body.putText("email", contact.email)
         body.putText("phone", contact.mobilePhone ?? contact.homePhone ?? contact.officePhone)
+        // Which number `phone` is (the lead enumerations' phone types), so it reads back as the same one.
+        let phoneType =
+            contact.mobilePhone != nil ? "mobile" : contact.homePhone != nil ? "home" : contact.officePhone != nil ? "work" : nil
+        body.putText("phone_type", phoneType)
         if contact.mobilePhone != nil { body.putText("home_phone", contact.homePhone) }
         body.putText("work_phone", contact.officePhone)
         body.putText("address", contact.homeAddress1)

@@ -251,8 +251,19 @@ struct BLLead: Sendable, Hashable {
                 }
             }
         }
-        // A single `phone` is the lead's main number, read as the mobile one.
-        if mobilePhone == nil, let phone = json.text("phone"), phone != homePhone, phone != workPhone { mobilePhone = phone }
+        // A single `phone` is the lead's main number; its `phone_type` (one of the lead
+        // enumerations' phone types, seed changelog 2017-11-14) says which it is: `home` and
+        // `work` go to those numbers, anything else (or none) is read as the mobile one.
+        if let phone = json.text("phone"), phone != mobilePhone, phone != homePhone, phone != workPhone {
+            switch json.text("phone_type")?.lowercased() {
+            case "home":
+                if homePhone == nil { homePhone = phone }
+            case "work", "office", "business":
+                if workPhone == nil { workPhone = phone }
+            default:
+                if mobilePhone == nil { mobilePhone = phone }
+            }
+        }
         let addressObject = json["address"]
         if case .object = addressObject {
             address = addressObject?.firstText("address1", "address_1", "street", "street_address")

@@ -16,6 +16,15 @@ enum PostgresMigrations {
         ("2026-11-22-8-shared-request-limits", sharedRequestLimits),
         ("2026-11-22-9-idempotency-keys", idempotencyKeys),
         ("2026-12-04-sync-runs-skipped", syncRunsSkipped),
+        ("2026-12-04-1-contact-address2-pager-spouse", contactFields),
+    ]
+
+    /// RESO `HomeAddress2`, `Pager` and `SpousePartnerName` on contacts (MyCRM's `apart`,
+    /// `pager` and `spouse_name`).
+    private static let contactFields = [
+        #"ALTER TABLE "Contacts" ADD COLUMN "Pager" text"#,
+        #"ALTER TABLE "Contacts" ADD COLUMN "HomeAddress2" text"#,
+        #"ALTER TABLE "Contacts" ADD COLUMN "SpousePartnerName" text"#,
     ]
 
     /// One row per (tenant, client idempotency key): the unique key that makes concurrent

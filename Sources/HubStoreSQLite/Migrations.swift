@@ -16,6 +16,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-8-shared-request-limits", migrate: createSharedRequestLimits)
         migrator.registerMigration("2026-11-22-9-idempotency-keys", migrate: createIdempotencyKeys)
         migrator.registerMigration("2026-12-04-sync-runs-skipped", migrate: addSyncRunsSkipped)
+        migrator.registerMigration("2026-12-04-1-contact-address2-pager-spouse", migrate: addContactFields)
         return migrator
     }
 
@@ -175,6 +176,17 @@ enum SQLiteMigrations {
                     quota_day TEXT NOT NULL,
                     used_today INTEGER NOT NULL
                 );
+                """)
+    }
+
+    /// RESO `HomeAddress2`, `Pager` and `SpousePartnerName` on contacts (MyCRM's `apart`,
+    /// `pager` and `spouse_name`).
+    private static func addContactFields(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE "Contacts" ADD COLUMN "Pager" TEXT;
+                ALTER TABLE "Contacts" ADD COLUMN "HomeAddress2" TEXT;
+                ALTER TABLE "Contacts" ADD COLUMN "SpousePartnerName" TEXT;
                 """)
     }
 

@@ -26,6 +26,12 @@ enum MyCRMMapping {
     /// - `company` (stock vtiger) is read when MyCRM's `business_name` is empty; `leadstatus` and
     ///   `country`/`mailingcountry` (stock vtiger, not in the seed) are read when present but never
     ///   written.
+    /// - `apart` (the apartment) becomes `HomeAddress2`; Contacts' `pager` and `spouse_name` become
+    ///   `Pager` and `SpousePartnerName`.
+    /// - Seed fields with no RESO counterpart stay only in `raw`: `pobox`/`mailingpobox`,
+    ///   `csg_number`, `service_dt` and `dl_state`. The identity fields `ssn`, `dl_license` and
+    ///   `dl_expdate` are never copied to a RESO field: they are the profile's sensitive fields,
+    ///   sealed inside `raw` by the store.
     ///
     /// - Throws: ``MyCRMMappingError`` when the record has no `id`.
     static func contact(from record: MyCRMRecord, module: MyCRMModule, connectionID: String?) throws(MyCRMMappingError)
@@ -47,6 +53,7 @@ enum MyCRMMapping {
         contact.utmCampaign = record.text("utm_campaign")
         contact.utmContent = record.text("utm_content")
         contact.utmTerm = record.text("utm_term")
+        contact.homeAddress2 = record.text("apart")
         switch module {
         case .leads, .users:
             contact.contactType = "Lead"
@@ -66,6 +73,8 @@ enum MyCRMMapping {
             contact.homeStateOrProvince = record.text("mailingstate")
             contact.homePostalCode = postalCode(record.text("mailingzip"), zip4: record.text("zip4"))
             contact.homeCountry = record.text("mailingcountry")
+            contact.pager = record.text("pager")
+            contact.spousePartnerName = record.text("spouse_name")
             if let birthday = record.text("birthday"), CalendarDate.isValid(birthday) {
                 contact.birthdate = birthday
             }
@@ -146,6 +155,7 @@ enum MyCRMMapping {
         put("utm_term", contact.utmTerm)
         let postal = splitPostalCode(contact.homePostalCode)
         put("zip4", postal.zip4)
+        put("apart", contact.homeAddress2)
         switch module {
         case .leads, .users:
             // Leads have one landline, `phone`.
@@ -162,6 +172,8 @@ enum MyCRMMapping {
             put("mailingstate", contact.homeStateOrProvince)
             put("mailingzip", postal.code)
             put("birthday", contact.birthdate)
+            put("pager", contact.pager)
+            put("spouse_name", contact.spousePartnerName)
             if let type = contact.contactType, FieldRules.isPresent(type) {
                 put("is_customer", type.lowercased() == "client" ? "1" : "0")
             }

@@ -14,7 +14,10 @@ public struct Contact: HubRecord {
     public var mobilePhone: String?
     public var homePhone: String?
     public var officePhone: String?
+    public var pager: String?
     public var homeAddress1: String?
+    /// The second address line: apartment, suite or unit.
+    public var homeAddress2: String?
     public var homeCity: String?
     public var homeStateOrProvince: String?
     public var homePostalCode: String?
@@ -27,6 +30,7 @@ public struct Contact: HubRecord {
     public var referredBy: String?
     public var language: String?
     public var notes: String?
+    public var spousePartnerName: String?
     /// `YYYY-MM-DD`.
     public var birthdate: String?
     public var ownerMemberKey: String?
@@ -47,7 +51,9 @@ public struct Contact: HubRecord {
         .string("MobilePhone", { $0.mobilePhone }, { $0.mobilePhone = $1 }, indexed: true),
         .string("HomePhone", { $0.homePhone }, { $0.homePhone = $1 }),
         .string("OfficePhone", { $0.officePhone }, { $0.officePhone = $1 }),
+        .string("Pager", { $0.pager }, { $0.pager = $1 }),
         .string("HomeAddress1", { $0.homeAddress1 }, { $0.homeAddress1 = $1 }),
+        .string("HomeAddress2", { $0.homeAddress2 }, { $0.homeAddress2 = $1 }),
         .string("HomeCity", { $0.homeCity }, { $0.homeCity = $1 }),
         .string("HomeStateOrProvince", { $0.homeStateOrProvince }, { $0.homeStateOrProvince = $1 }),
         .string("HomePostalCode", { $0.homePostalCode }, { $0.homePostalCode = $1 }),
@@ -59,6 +65,7 @@ public struct Contact: HubRecord {
         .string("ReferredBy", { $0.referredBy }, { $0.referredBy = $1 }),
         .string("Language", { $0.language }, { $0.language = $1 }),
         .string("Notes", { $0.notes }, { $0.notes = $1 }),
+        .string("SpousePartnerName", { $0.spousePartnerName }, { $0.spousePartnerName = $1 }),
         .date("Birthdate", { $0.birthdate }, { $0.birthdate = $1 }),
         .string("OwnerMemberKey", { $0.ownerMemberKey }, { $0.ownerMemberKey = $1 }, indexed: true),
         .string("SourceSystemOwnerMemberKey", { $0.ownerMemberSourceKey }, { $0.ownerMemberSourceKey = $1 }),

@@ -165,7 +165,7 @@ struct MyCRMSeedData: Sendable {
         let last = FakeData.lastName(using: &rng)
         let place = FakeData.pick(Self.places, using: &rng) ?? Self.places[0]
         let isCustomer = Bool.random(using: &rng)
-        let values: [String: String] = [
+        var values: [String: String] = [
             "firstname": first,
             "lastname": last,
             "phone": Self.phone(using: &rng),
@@ -195,6 +195,14 @@ struct MyCRMSeedData: Sendable {
             "dl_state": place.state,
             "dl_expdate": Self.date(year: Int.random(in: 2026...2031, using: &rng), using: &rng),
         ]
+        // The seed's other Contacts fields, drawn from a stream of their own so the values
+        // above stay what they were: some contacts have an apartment, a pager, a PO box or a
+        // business.
+        var extra = SeededGenerator(seed: seed, stream: "mycrm/contacts/extra", index: number)
+        if Int.random(in: 0..<3, using: &extra) == 0 { values["apart"] = "Apt \(Int.random(in: 1...40, using: &extra))" }
+        if Int.random(in: 0..<4, using: &extra) == 0 { values["pager"] = Self.phone(using: &extra) }
+        if Int.random(in: 0..<5, using: &extra) == 0 { values["mailingpobox"] = String(Int.random(in: 100...9999, using: &extra)) }
+        if Int.random(in: 0..<4, using: &extra) == 0 { values["business_name"] = "\(last) Consulting LLC" }
         return record(MyCRMModule.contacts, number: number, values: values, owners: owners, times: times, using: &rng)
     }
 

@@ -99,7 +99,7 @@ struct PFExpertSeed {
             FakeData.pick(
                 ["available", "available", "available", "reserved", "under offer", offering == "sale" ? "sold" : "rented", "draft"],
                 using: &rng) ?? "available"
-        return [
+        var property: JSONValue = [
             "id": .int(id),
             "reference": .string(Self.reference(id)),
             "draft": .bool(status == "draft"),
@@ -124,6 +124,11 @@ struct PFExpertSeed {
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]
+        // `project_status` (vendors/pf-expert.md, the legacy property fields: `completed`,
+        // `off_plan`, ...): a few listings are off-plan. Drawn last, so the values above stay.
+        property["project_status"] = .string(
+            FakeData.pick(["completed", "completed", "completed", "off_plan", "off_plan_primary"], using: &rng) ?? "completed")
+        return property
     }
 
     mutating func lead(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
@@ -132,7 +137,7 @@ struct PFExpertSeed {
         let place = FakeData.city(using: &rng)
         let offering = Bool.random(using: &rng) ? "sale" : "rent"
         let owner = pickID(records)
-        return [
+        var lead: JSONValue = [
             "id": .int(id),
             "user": Self.reference(owner),
             "title": .string(FakeData.pick(["Mr", "Ms", "Mrs", "Dr"], using: &rng) ?? "Mr"),
@@ -166,6 +171,12 @@ struct PFExpertSeed {
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]
+        // The lead object's identity document (vendors/pf-expert.md, "Legacy lead object"):
+        // some leads have a passport on file. Drawn last, so the values above stay as they were.
+        let passport = Int.random(in: 0..<3, using: &rng) == 0
+        lead["passport_number"] = passport ? .string("P\(Int.random(in: 1_000_000...9_999_999, using: &rng))") : .null
+        lead["passport_expiry_date"] = passport ? .string("20\(Int.random(in: 27...35, using: &rng))-06-30") : .null
+        return lead
     }
 
     mutating func whatsappLead(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
