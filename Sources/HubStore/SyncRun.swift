@@ -8,6 +8,10 @@ public struct SyncRun: Sendable, Hashable, Codable {
         case running
         case succeeded
         case failed
+        /// Stopped at a page boundary because the connection's daily request budget is down to
+        /// the share kept for deliveries: not a failure. Everything read is stored with its
+        /// cursor, and the next run after the budget's reset resumes from there.
+        case budgetExhausted = "budget_exhausted"
     }
 
     /// `full` (with deletion detection) or `incremental`.

@@ -15,6 +15,13 @@ enum PostgresMigrations {
         ("2026-11-22-7-connection-limits", connectionLimits),
         ("2026-11-22-8-shared-request-limits", sharedRequestLimits),
         ("2026-11-22-9-idempotency-keys", idempotencyKeys),
+        ("2026-12-04-1-connection-request-budget", connectionRequestBudget),
+    ]
+
+    /// A connection's daily request budget and the share of it kept for deliveries.
+    private static let connectionRequestBudget = [
+        "ALTER TABLE connections ADD COLUMN daily_requests integer",
+        "ALTER TABLE connections ADD COLUMN delivery_reserve_percent integer",
     ]
 
     /// One row per (tenant, client idempotency key): the unique key that makes concurrent

@@ -15,6 +15,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-7-connection-limits", migrate: addConnectionLimits)
         migrator.registerMigration("2026-11-22-8-shared-request-limits", migrate: createSharedRequestLimits)
         migrator.registerMigration("2026-11-22-9-idempotency-keys", migrate: createIdempotencyKeys)
+        migrator.registerMigration("2026-12-04-1-connection-request-budget", migrate: addConnectionRequestBudget)
         return migrator
     }
 
@@ -174,6 +175,15 @@ enum SQLiteMigrations {
                     quota_day TEXT NOT NULL,
                     used_today INTEGER NOT NULL
                 );
+                """)
+    }
+
+    /// A connection's daily request budget and the share of it kept for deliveries.
+    private static func addConnectionRequestBudget(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE connections ADD COLUMN daily_requests INTEGER;
+                ALTER TABLE connections ADD COLUMN delivery_reserve_percent INTEGER;
                 """)
     }
 
