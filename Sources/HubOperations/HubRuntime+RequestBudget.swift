@@ -2,6 +2,7 @@ public import ConnectorKit
 public import Foundation
 public import HubStore
 public import RealtyModel
+import SyncEngine
 
 /// A connection's daily request budget as people set it: `daily_requests` (API) or
 /// `--daily-requests` (CLI), and the share kept for deliveries, `delivery_reserve_percent` or

@@ -36,7 +36,7 @@ enum RequestBudgetMetrics {
             for gauge in gauges {
                 let descriptor = MetricNameDescriptor(
                     namespace: "realtyhub", metricName: gauge.name, unitName: gauge.unit, helpText: gauge.help)
-                registry.makeGauge(descriptor: descriptor, labels: labels).set(gauge.value(usage))
+                registry.makeGauge(descriptor: descriptor, labels: labels).set(to: gauge.value(usage))
             }
         }
     }

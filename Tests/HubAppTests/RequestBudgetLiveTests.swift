@@ -101,8 +101,8 @@ import Testing
         var expected: Set<String> = []
         for (list, prefix) in [("contacts", ""), ("leads", "lead-")] {
             let records = try #require(await harness.sandbox.emulator(.apimo)?.control(.list(resource: list)).records)
-            for record in records where granted.contains(record["agency"]?.scalarText ?? "") {
-                expected.insert(prefix + (record["id"]?.scalarText ?? ""))
+            for record in records where granted.contains(record["agency"]?.stringValue ?? "") {
+                expected.insert(prefix + (record["id"]?.stringValue ?? ""))
             }
         }
         let page = try await harness.store.list(Contact.self, tenant: harness.tenant, query: ListQuery(perPage: 1000))

@@ -79,29 +79,4 @@ import Testing
             await second.close()
         }
     }
-
-    /// Across processes a pull takes only a rate slot due at once: while another process's
-    /// delivery holds the next slot, the pull reserves nothing and is told how long to wait.
-    @Test func aPullNeverHoldsAFutureRateSlotInTheStore() async throws {
-        let store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
-        let now = Date()
-        let delivery = SharedLimitSpec(maxConcurrency: 4, interval: 1, burst: 1, dailyQuota: nil, day: "2026-12-4")
-        var pull = delivery
-        pull.immediateOnly = true
-        #expect(
-            try await store.reserveRequest(key: "k", limits: pull, owner: "a", now: now, leaseDuration: 10) == .granted(slot: 0, wait: 0))
-        guard
-            case .granted(_, let wait) = try await store.reserveRequest(key: "k", limits: delivery, owner: "b", now: now, leaseDuration: 10)
-        else { throw SharedBudgetFailure("the delivery is granted the next slot") }
-        #expect(abs(wait - 1) < 0.001)
-        guard case .paced(let pullWait) = try await store.reserveRequest(key: "k", limits: pull, owner: "a", now: now, leaseDuration: 10)
-        else { throw SharedBudgetFailure("the pull waits") }
-        #expect(abs(pullWait - 2) < 0.001, "behind the delivery's slot")
-        #expect(try await store.requestUsage(key: "k")?.used == 2, "the paced pull reserved nothing")
-    }
-}
-
-struct SharedBudgetFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,3 +1,4 @@
+public import Foundation
 public import RealtyModel
 
 /// A vendor's facts as data: where it lives, how it authenticates, how it pages, its limits,

@@ -69,7 +69,8 @@ public final class RateLimiter: Sendable {
         self.budget = limits.budget
     }
 
-    /// Requests counted against today's quota so far.
+    /// Requests counted against today's quota so far by this limiter (with shared limits, the
+    /// store counts them: see ``SharedRequestLimits``).
     public var usedToday: Int { state.withLock { $0.usedToday } }
 
     /// Requests holding a permit right now.

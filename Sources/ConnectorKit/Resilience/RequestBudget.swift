@@ -132,5 +132,17 @@ public struct RequestBudget: Sendable, Hashable {
         public var resetsAt: Date
         /// The zone of the day boundary (IANA name).
         public var timeZone: String
+
+        public init(
+            dailyLimit: Int, reserved: Int, used: Int, remaining: Int, pullRemaining: Int, resetsAt: Date, timeZone: String
+        ) {
+            self.dailyLimit = dailyLimit
+            self.reserved = reserved
+            self.used = used
+            self.remaining = remaining
+            self.pullRemaining = pullRemaining
+            self.resetsAt = resetsAt
+            self.timeZone = timeZone
+        }
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// The daily request budget: the reserve kept for deliveries, the day boundary in the vendor's
 /// zone, and deliveries going ahead of pulls.
 @Suite struct KitRequestBudgetTests {
-    static let paris = TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3600)!
+    static let paris = TimeZone(identifier: "Europe/Paris") ?? .current
 
     static func date(_ text: String) -> Date {
         ISO8601DateFormatter().date(from: text) ?? Date(timeIntervalSince1970: 0)
@@ -91,14 +91,14 @@ import Testing
     @Test func aWaitingDeliveryGoesAheadOfQueuedPulls() async throws {
         let clock = ManualConnectorClock()
         let limiter = RateLimiter(limits: RateLimits(maxConcurrency: 8, requestsPerSecond: 1, burst: 1), vendor: .apimo, clock: clock)
-        let order = Mutex<[String]>([])
-        try await limiter.withPermit(purpose: .pull) { order.withLock { $0.append("pull 0") } }
+        let order = KitOrderLog()
+        try await limiter.withPermit(purpose: .pull) { order.add("pull 0") }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 1...3 {
-                group.addTask { try await limiter.withPermit(purpose: .pull) { order.withLock { $0.append("pull \(index)") } } }
+                group.addTask { try await limiter.withPermit(purpose: .pull) { order.add("pull \(index)") } }
             }
             await clock.waitForSleepers(3)
-            group.addTask { try await limiter.withPermit(purpose: .delivery) { order.withLock { $0.append("delivery") } } }
+            group.addTask { try await limiter.withPermit(purpose: .delivery) { order.add("delivery") } }
             await clock.waitForSleepers(4)
             clock.advance(by: .seconds(1))
             // One pull a second after it; the others ask again and sleep until the next slot.
@@ -108,7 +108,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        let sent = order.withLock { $0 }
+        let sent = order.entries
         #expect(sent.count == 5)
         #expect(Array(sent.prefix(2)) == ["pull 0", "delivery"], "the delivery takes the first free slot: \(sent)")
     }
@@ -117,7 +117,7 @@ import Testing
     @Test func aFreedSlotGoesToTheDeliveryFirst() async throws {
         let clock = ManualConnectorClock()
         let limiter = RateLimiter(limits: RateLimits(maxConcurrency: 1), vendor: .apimo, clock: clock)
-        let order = Mutex<[String]>([])
+        let order = KitOrderLog()
         let (held, holding) = AsyncStream.makeStream(of: Void.self)
         let (release, releasing) = AsyncStream.makeStream(of: Void.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -128,14 +128,14 @@ import Testing
                 }
             }
             for await _ in held { break }
-            group.addTask { try await limiter.withPermit(purpose: .pull) { order.withLock { $0.append("pull") } } }
+            group.addTask { try await limiter.withPermit(purpose: .pull) { order.add("pull") } }
             for _ in 0..<100 { await Task.yield() }
-            group.addTask { try await limiter.withPermit(purpose: .delivery) { order.withLock { $0.append("delivery") } } }
+            group.addTask { try await limiter.withPermit(purpose: .delivery) { order.add("delivery") } }
             for _ in 0..<100 { await Task.yield() }
             releasing.yield()
             try await group.waitForAll()
         }
-        #expect(order.withLock { $0 } == ["delivery", "pull"])
+        #expect(order.entries == ["delivery", "pull"])
     }
 
     /// Every vendor declares its quota's time zone; Apimo's is documented (1,000 a day from
@@ -151,4 +151,11 @@ import Testing
         #expect(RateLimits(requestsPerSecond: 5, quotaTimeZone: "UTC").applying(.init(dailyRequests: 300)).budget?.dailyLimit == 300)
         #expect(RateLimits(requestsPerSecond: 5).budget == nil, "no quota, no budget")
     }
+}
+
+/// The order in which requests were let through, shared across tasks.
+final class KitOrderLog: Sendable {
+    private let log = Mutex<[String]>([])
+    var entries: [String] { log.withLock { $0 } }
+    func add(_ entry: String) { log.withLock { $0.append(entry) } }
 }
