@@ -197,9 +197,7 @@ public struct PullRunner: Sendable {
             run.status = .succeeded
         } catch let error as ConnectorError where error.kind == .budgetExhausted {
             run.status = .budgetExhausted
-            let reset = error.retryAfter.map { now().addingTimeInterval($0.secondsValue) }
-            run.error =
-                "stopped at a page boundary: \(error.message); resumes from its cursor after \(reset.map(Timestamp.format) ?? "the reset")"
+            run.error = "stopped at a page boundary: \(error.message); the pull resumes from its cursor after the reset"
             logger.notice(
                 "sync run stopped for the daily request budget",
                 metadata: [

@@ -24,7 +24,8 @@ import Testing
         let sandboxClock = SandboxClock.manual(start: Self.start)
         let hubClock = ManualConnectorClock(start: Self.start, autoAdvance: true)
         let harness = try await SyncEngineLiveTests.Harness.start(
-            .apimo, records: 12, apimoDailyQuota: 10, clock: sandboxClock,
+            // One agency: Apimo writes go to exactly one.
+            .apimo, records: 30, apimoDailyQuota: 10, clock: sandboxClock, credentials: ["agency_ids": "14"],
             configure: { $0.dailyRequests = 10 },
             makeProvider: { transport, store in
                 // Pages of 5, so the pull needs many requests; the budget is counted in the store.
@@ -43,7 +44,7 @@ import Testing
             tenant: harness.tenant, connectionID: harness.connectionID, resource: .contacts, mode: .full)
         #expect(first.status == .budgetExhausted, "\(first.error ?? "")")
         #expect(first.pages > 0 && first.inserted > 0, "pages before the reserve are stored: \(first)")
-        #expect(first.error?.contains("resumes from its cursor after 2026-03-28T23:00:00") == true, "\(first.error ?? "")")
+        #expect(first.error?.contains("midnight Europe/Paris (2026-03-28T23:00:00.000Z)") == true, "\(first.error ?? "")")
         #expect(try await harness.store.requestUsage(key: harness.connectionID) == RequestUsage(day: "2026-3-28", used: 8))
         var stored = try await harness.store.list(Contact.self, tenant: harness.tenant, query: ListQuery(perPage: 1)).total
         #expect(stored == first.inserted, "every stored page is committed with its records")
@@ -94,10 +95,10 @@ import Testing
             #expect(last.deleted == 0)
         }
         #expect(last.status == .succeeded, "\(last.error ?? "")")
-        #expect(days > 2, "the pass took several days of budget")
+        #expect(days >= 2, "the pass took more than a day of budget")
 
-        // Exactly the contacts and leads of the agencies granted, once each (and the delivered lead).
-        let granted: Set<String> = ["14", "27"]
+        // Exactly the contacts and leads of the agency granted, once each (the delivered lead too).
+        let granted: Set<String> = ["14"]
         var expected: Set<String> = []
         for (list, prefix) in [("contacts", ""), ("leads", "lead-")] {
             let records = try #require(await harness.sandbox.emulator(.apimo)?.control(.list(resource: list)).records)

@@ -199,7 +199,10 @@ public struct RateLimits: Sendable, Hashable {
     /// counts days in UTC.
     public var budget: RequestBudget? {
         guard let dailyQuota else { return nil }
-        return RequestBudget(dailyLimit: dailyQuota, reservePercent: deliveryReservePercent, timeZone: quotaZone)
+        let zone = quotaZone
+        return RequestBudget(
+            dailyLimit: dailyQuota, reservePercent: deliveryReservePercent, timeZone: zone,
+            timeZoneName: TimeZone(identifier: quotaTimeZone) == nil ? zone.identifier : quotaTimeZone)
     }
 
     /// The zone of ``quotaTimeZone`` (UTC when the name is unknown).

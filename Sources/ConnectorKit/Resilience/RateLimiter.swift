@@ -1,4 +1,5 @@
 import Foundation
+import RealtyModel
 import Synchronization
 
 /// Per-connection request limits: requests in flight, requests per second, requests per day,
@@ -269,7 +270,8 @@ public final class RateLimiter: Sendable {
         let limit = budget?.dailyLimit ?? limits.dailyQuota ?? 0
         let reserved = budget?.reserved ?? 0
         let counted = everyProcess ? " (counted over every hub process)" : ""
-        let reset = "it resets at midnight \(calendar.timeZone.identifier)"
+        let reset =
+            "it resets at midnight \(budget?.timeZoneName ?? calendar.timeZone.identifier) (\(Timestamp.format(RequestBudget.nextMidnight(after: now, calendar: calendar))))"
         if purpose == .pull {
             return ConnectorError(
                 .budgetExhausted, vendor: vendor,

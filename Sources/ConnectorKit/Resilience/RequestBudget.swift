@@ -51,6 +51,9 @@ public struct RequestBudget: Sendable, Hashable {
     public var reservePercent: Int
     /// The zone whose midnight resets the count.
     public var timeZone: TimeZone
+    /// The zone's name as the vendor profile gives it (`UTC` stays `UTC`, where Foundation may
+    /// say `GMT`).
+    public var timeZoneName: String
 
     /// The share kept for deliveries when a connection does not set one.
     public static let defaultReservePercent = 20
@@ -58,10 +61,13 @@ public struct RequestBudget: Sendable, Hashable {
     public static let reservePercentRange = 0...90
 
     /// Creates a budget (`reservePercent` is clamped to ``reservePercentRange``).
-    public init(dailyLimit: Int, reservePercent: Int = RequestBudget.defaultReservePercent, timeZone: TimeZone) {
+    public init(
+        dailyLimit: Int, reservePercent: Int = RequestBudget.defaultReservePercent, timeZone: TimeZone, timeZoneName: String? = nil
+    ) {
         self.dailyLimit = max(0, dailyLimit)
         self.reservePercent = min(max(reservePercent, Self.reservePercentRange.lowerBound), Self.reservePercentRange.upperBound)
         self.timeZone = timeZone
+        self.timeZoneName = timeZoneName ?? timeZone.identifier
     }
 
     /// Requests kept for deliveries: `reservePercent` of the limit, rounded up.
@@ -113,7 +119,7 @@ public struct RequestBudget: Sendable, Hashable {
         let today = day == self.day(of: now) ? max(0, used) : 0
         return Usage(
             dailyLimit: dailyLimit, reserved: reserved, used: today, remaining: max(0, dailyLimit - today),
-            pullRemaining: max(0, dailyLimit - reserved - today), resetsAt: nextReset(after: now), timeZone: timeZone.identifier)
+            pullRemaining: max(0, dailyLimit - reserved - today), resetsAt: nextReset(after: now), timeZone: timeZoneName)
     }
 
     /// A budget's state at one moment.
