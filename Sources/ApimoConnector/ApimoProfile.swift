@@ -21,7 +21,9 @@ extension VendorProfile {
     ///   requests in any one-second window (the sandbox enforces exactly that): a token bucket
     ///   with a burst of 10 at 10 a second lets 20 through in one such window, so requests leave
     ///   one at a time, 8 a second, which keeps any window at 10 or fewer with 250 ms of slack
-    ///   for network and scheduling jitter.
+    ///   for network and scheduling jitter. The 1,000 a day are the connection's daily budget
+    ///   (a connection's own `daily_requests` can only lower it), of which 20% is kept for
+    ///   deliveries by default: pulls stop at 800.
     public static let apimo = VendorProfile(
         vendor: .apimo,
         defaultBaseURL: "https://api.apimo.pro",

@@ -13,13 +13,15 @@ extension VendorProfile {
     ///   missing right answering 401 with `status: "unauthorized"`.
     /// - Paging: none documented; lists answer every record.
     /// - Limits: none documented; 4 in flight and 5 per second are our conservative defaults.
+    ///   No daily quota is documented: a connection given its own daily budget
+    ///   (`daily_requests`) counts it from midnight UTC.
     /// - The API lives on each tenant's own domain under `/api/v2`, so there is no default base URL.
     public static let bostonLogic = VendorProfile(
         vendor: .bostonLogic,
         defaultBaseURL: nil,
         auth: .apiKeyHeader(name: "X-BL-API-Key", bindsHost: true),
         paging: .init(style: .none, defaultPageSize: 1, maxPageSize: 1),
-        rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 5),
+        rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 5, quotaTimeZone: "UTC"),
         notes: [
             "A 401 can mean a bad key or a missing per-resource right; the envelope's errors tell which."
         ])

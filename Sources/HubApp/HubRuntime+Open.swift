@@ -29,17 +29,16 @@ extension HubRuntime {
         // With a shared database, vendor sessions are shared too: one process logs in, the
         // others reuse its session (sealed with the same key as the credentials). So are
         // request limits: a connection's concurrency, rate and daily quota are counted over
-        // every process, not per process.
+        // every process, not per process. In an SQLite data folder, a connection with a daily
+        // budget counts it in the file too, so processes sharing the folder share the budget.
         let sessions: (any SharedSessionStore)? = shared ? StoreSharedSessions(store: store, secretBox: secretBox) : nil
-        let limits: (any SharedRequestLimits)? =
-            shared
-            ? StoreSharedLimits(store: store, owner: PullRunner.defaultOwner(), logger: logger) : nil
+        let limits = StoreSharedLimits(store: store, owner: PullRunner.defaultOwner(), logger: logger)
         // The one shared configuration (redirects never followed, connect/read timeouts, pool
         // limits); every connector request also carries its own deadline.
         let http = VendorHTTPConfiguration.standard.makeClient()
         let connectors = RegistryConnectorProvider(
             transport: AsyncHTTPClientTransport(client: http), clock: clock, logger: logger, sharedSessions: sessions,
-            sharedLimits: limits)
+            sharedLimits: limits, sharedLimitsForBudgetsOnly: !shared)
         return HubRuntime(
             store: store, secretBox: secretBox, connectors: connectors, logger: logger,
             closeResources: { try? await http.shutdown() })

@@ -20,6 +20,8 @@ public final class RegistryConnectorProvider: ConnectorProvider {
     private let logger: Logger
     private let sharedSessions: (any SharedSessionStore)?
     private let sharedLimits: (any SharedRequestLimits)?
+    private let sharedLimitsForBudgetsOnly: Bool
+    private let pageSize: Int?
     private let cache = Mutex<[String: Entry]>([:])
 
     /// - Parameters:
@@ -30,10 +32,18 @@ public final class RegistryConnectorProvider: ConnectorProvider {
     ///     logs in on its own).
     ///   - sharedLimits: request limits counted with other processes (nil: each process counts
     ///     on its own).
+    ///   - sharedLimitsForBudgetsOnly: whether only connections with a daily budget count
+    ///     through `sharedLimits` (an SQLite data folder: processes sharing the file share the
+    ///     budget, and unbudgeted connections keep their limits in memory, at no store cost).
+    ///   - pageSize: a page size capping every connector's (tests and benchmarks; nil: each
+    ///     vendor's largest).
     public init(
         transport: any HTTPTransport, clock: any ConnectorClock = SystemConnectorClock(), logger: Logger,
-        sharedSessions: (any SharedSessionStore)? = nil, sharedLimits: (any SharedRequestLimits)? = nil
+        sharedSessions: (any SharedSessionStore)? = nil, sharedLimits: (any SharedRequestLimits)? = nil,
+        sharedLimitsForBudgetsOnly: Bool = false, pageSize: Int? = nil
     ) {
+        self.sharedLimitsForBudgetsOnly = sharedLimitsForBudgetsOnly
+        self.pageSize = pageSize
         self.transport = transport
         self.clock = clock
         self.logger = logger
@@ -53,16 +63,21 @@ public final class RegistryConnectorProvider: ConnectorProvider {
 
     public func requestLimits(for connection: Connection) -> RateLimits? {
         guard let vendor = ConnectorRegistry.vendor(named: connection.vendor),
-            var limits = ConnectorRegistry.profile(for: vendor)?.rateLimits
+            let limits = ConnectorRegistry.profile(for: vendor)?.rateLimits
         else { return nil }
-        if let rate = connection.requestsPerSecond { limits.requestsPerSecond = rate > 0 ? rate : nil }
-        if let concurrency = connection.maxConcurrency { limits.maxConcurrency = max(1, concurrency) }
-        return limits
+        return limits.applying(Self.overrides(connection))
+    }
+
+    /// The limits a connection sets over its vendor's.
+    static func overrides(_ connection: Connection) -> ConnectorConfiguration.LimitOverrides {
+        ConnectorConfiguration.LimitOverrides(
+            maxConcurrency: connection.maxConcurrency, requestsPerSecond: connection.requestsPerSecond,
+            dailyRequests: connection.dailyRequests, deliveryReservePercent: connection.deliveryReservePercent)
     }
 
     public func connector(for connection: Connection, credentials: Data?) throws -> any Connector {
         let fingerprint =
-            "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(connection.requestsPerSecond ?? -1)|\(connection.maxConcurrency ?? -1)|\(credentials?.hashValue ?? 0)"
+            "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(connection.requestsPerSecond ?? -1)|\(connection.maxConcurrency ?? -1)|\(connection.dailyRequests ?? -1)|\(connection.deliveryReservePercent ?? -1)|\(credentials?.hashValue ?? 0)"
         if let entry = cache.withLock({ $0[connection.id] }), entry.fingerprint == fingerprint {
             return entry.connector
         }
@@ -88,9 +103,11 @@ public final class RegistryConnectorProvider: ConnectorProvider {
             connectionID: connection.id, baseURL: baseURL, authURL: authURL,
             credentials: try ConnectorRegistry.credentials(for: vendor, json: credentials))
         configuration.sharedSessions = sharedSessions
-        configuration.sharedLimits = sharedLimits
-        configuration.limits.requestsPerSecond = connection.requestsPerSecond
-        configuration.limits.maxConcurrency = connection.maxConcurrency
+        configuration.limits = Self.overrides(connection)
+        configuration.pageSize = pageSize
+        if !sharedLimitsForBudgetsOnly || requestLimits(for: connection)?.budget != nil {
+            configuration.sharedLimits = sharedLimits
+        }
         let connector = try ConnectorRegistry.make(
             vendor: vendor, configuration: configuration, transport: transport, clock: clock, logger: logger)
         cache.withLock { $0[connection.id] = Entry(fingerprint: fingerprint, connector: connector) }

@@ -34,23 +34,30 @@ struct StoreSharedLimits: SharedRequestLimits {
         }
     }
 
-    func reserve(connectionID: String, limits: RateLimits, now: Date) async throws -> SharedRequestDecision {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: limits.quotaTimeZone) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        let day = calendar.dateComponents([.year, .month, .day], from: now)
+    func reserve(connectionID: String, limits: RateLimits, purpose: RequestPurpose, now: Date) async throws -> SharedRequestDecision {
+        let budget = limits.budget
         let spec = SharedLimitSpec(
             maxConcurrency: limits.maxConcurrency,
             interval: limits.requestsPerSecond.flatMap { $0 > 0 ? 1 / $0 : nil },
-            burst: limits.burst, dailyQuota: limits.dailyQuota,
-            day: "\(day.year ?? 0)-\(day.month ?? 0)-\(day.day ?? 0)")
+            burst: limits.burst,
+            // A pull counts only up to the share kept for deliveries: the store refuses it there.
+            dailyQuota: budget?.ceiling(for: purpose),
+            day: Self.day(limits, now), immediateOnly: !purpose.hasPriority)
         switch try await store.reserveRequest(key: connectionID, limits: spec, owner: owner, now: now, leaseDuration: leaseDuration) {
         case .granted(let slot, let wait):
             return .granted(SharedRequestPermit(connectionID: connectionID, slot: slot, wait: .seconds(wait)))
         case .busy:
             return .busy
+        case .paced(let wait):
+            return .paced(.seconds(wait))
         case .quotaExhausted:
             return .quotaExhausted
         }
+    }
+
+    /// The store's key of the day `now` falls on in the limits' quota zone.
+    static func day(_ limits: RateLimits, _ now: Date) -> String {
+        RequestBudget(dailyLimit: 0, timeZone: limits.quotaZone).day(of: now)
     }
 
     func release(_ permit: SharedRequestPermit) async {

@@ -18,11 +18,18 @@ public struct ConnectionChanges: Sendable {
     public var requestsPerSecond: Double??
     /// Set to `.some(nil)` for the vendor profile's default.
     public var maxConcurrency: Int??
+    /// The connection's own daily budget; `.some(nil)` removes it (the vendor's quota alone).
+    public var dailyRequests: Int??
+    /// The share of the daily budget kept for deliveries; `.some(nil)` for the default (20%).
+    public var deliveryReservePercent: Int??
 
     public init(
         name: String? = nil, baseURL: String? = nil, authURL: String?? = nil, credentials: Data? = nil,
-        syncIntervalSeconds: Int?? = nil, enabled: Bool? = nil, requestsPerSecond: Double?? = nil, maxConcurrency: Int?? = nil
+        syncIntervalSeconds: Int?? = nil, enabled: Bool? = nil, requestsPerSecond: Double?? = nil, maxConcurrency: Int?? = nil,
+        dailyRequests: Int?? = nil, deliveryReservePercent: Int?? = nil
     ) {
+        self.dailyRequests = dailyRequests
+        self.deliveryReservePercent = deliveryReservePercent
         self.requestsPerSecond = requestsPerSecond
         self.maxConcurrency = maxConcurrency
         self.name = name
@@ -50,7 +57,8 @@ extension HubRuntime {
     /// - Throws: ``HubError`` `.invalidRequest`/`.validationFailed` naming the problem.
     public func addConnection(
         tenant: String, vendor: String, name: String, baseURL: String, authURL: String?, credentials: Data,
-        syncIntervalSeconds: Int?, requestsPerSecond: Double? = nil, maxConcurrency: Int? = nil
+        syncIntervalSeconds: Int?, requestsPerSecond: Double? = nil, maxConcurrency: Int? = nil, dailyRequests: Int? = nil,
+        deliveryReservePercent: Int? = nil
     ) async throws -> Connection {
         guard let vendorID = connectors.vendor(named: vendor) else {
             throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(connectors.vendorList)")
@@ -67,6 +75,7 @@ extension HubRuntime {
         }
         try checkCredentials(credentials, vendor: vendorID)
         try Self.checkLimits(requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency)
+        try RequestBudgetSetting.check(dailyRequests: dailyRequests, reservePercent: deliveryReservePercent)
         try await ensureTenant(tenant)
         let now = Date()
         var connection = Connection(
@@ -74,6 +83,8 @@ extension HubRuntime {
             syncIntervalSeconds: syncIntervalSeconds, createdAt: now, updatedAt: now)
         connection.requestsPerSecond = requestsPerSecond
         connection.maxConcurrency = maxConcurrency
+        connection.dailyRequests = dailyRequests
+        connection.deliveryReservePercent = deliveryReservePercent
         return try await store.saveConnection(connection, credentials: credentials)
     }
 
@@ -167,6 +178,9 @@ extension HubRuntime {
         if let rate = changes.requestsPerSecond { connection.requestsPerSecond = rate }
         if let concurrency = changes.maxConcurrency { connection.maxConcurrency = concurrency }
         try Self.checkLimits(requestsPerSecond: connection.requestsPerSecond, maxConcurrency: connection.maxConcurrency)
+        if let budget = changes.dailyRequests { connection.dailyRequests = budget }
+        if let percent = changes.deliveryReservePercent { connection.deliveryReservePercent = percent }
+        try RequestBudgetSetting.check(dailyRequests: connection.dailyRequests, reservePercent: connection.deliveryReservePercent)
         if let credentials = changes.credentials {
             guard let vendor = connectors.vendor(named: connection.vendor) else {
                 throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)")

@@ -18,6 +18,9 @@ public struct ResourceState: Sendable, Hashable {
         case unavailable
         /// The latest run failed (see ``ResourceState/reason``).
         case failing
+        /// The latest run stopped at the connection's daily request budget and resumes after
+        /// the reset (see ``ResourceState/reason``).
+        case budgetExhausted = "budget_exhausted"
     }
 
     public var resource: ResourceName
@@ -56,6 +59,9 @@ public struct ResourceState: Sendable, Hashable {
             reason = finished?.skipped
         case .failed?:
             availability = .failing
+            reason = finished?.error
+        case .budgetExhausted?:
+            availability = .budgetExhausted
             reason = finished?.error
         }
     }

@@ -100,6 +100,7 @@ extension HubAPI {
                 replies: [.init(status: 200, description: "Prometheus text format", schema: Schema.string, contentType: "text/plain")]
                     + Self.authReplies)
         ) { _, _ in
+            try await RequestBudgetMetrics.refresh(metrics, runtime: runtime)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))

@@ -192,7 +192,22 @@ enum OpenAPIDocument {
                 "sync_interval_seconds": Schema.integer, "enabled": Schema.boolean, "has_credentials": Schema.readOnly(Schema.boolean),
                 "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
                 "requests_per_second": rateSchema, "max_concurrency": concurrencySchema,
+                "daily_requests": dailyRequestsSchema, "delivery_reserve_percent": reservePercentSchema,
+                "request_budget": Schema.readOnly(Schema.ref("RequestBudget")),
             ], required: ["id", "vendor", "name", "base_url", "enabled", "has_credentials", "created_at", "updated_at"])
+        schemas["RequestBudget"] = Schema.object(
+            [
+                "daily_limit": [
+                    "type": "integer",
+                    "description": "Requests allowed today: the smaller of the vendor's documented quota and daily_requests",
+                ],
+                "reserved": ["type": "integer", "description": "Requests kept for deliveries (delivery_reserve_percent, rounded up)"],
+                "used": ["type": "integer", "description": "Requests made today, over every hub process sharing the store"],
+                "remaining": ["type": "integer", "description": "Requests left today for deliveries"],
+                "pull_remaining": ["type": "integer", "description": "Requests left today for pulls (down to the reserve)"],
+                "resets_at": Schema.dateTime,
+                "time_zone": ["type": "string", "description": "The IANA zone whose midnight resets the count"],
+            ], required: ["daily_limit", "reserved", "used", "remaining", "pull_remaining", "resets_at", "time_zone"])
         schemas["ConnectionList"] = Schema.object(["value": Schema.array(Schema.ref("Connection"))], required: ["value"])
         // Request bodies are open: members the server does not know, and the server-owned ones
         // a connection read from the API carries (id, has_credentials, created_at, updated_at),
@@ -205,6 +220,8 @@ enum OpenAPIDocument {
                 ],
                 "sync_interval_seconds": nullable(intervalSchema),
                 "requests_per_second": nullable(rateSchema), "max_concurrency": nullable(concurrencySchema),
+                "daily_requests": nullable(dailyRequestsSchema), "delivery_reserve_percent": nullable(reservePercentSchema),
+                "request_budget": Schema.readOnly(Schema.any),
                 "id": Schema.readOnly(Schema.string), "has_credentials": Schema.readOnly(Schema.boolean),
                 "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
             ], required: ["vendor", "name", "base_url", "credentials"], closed: false)
@@ -227,6 +244,9 @@ enum OpenAPIDocument {
             "sync_interval_seconds": nullable(intervalSchema), "enabled": Schema.boolean,
             "requests_per_second": nullable(rateSchema, note: "null restores the vendor's default"),
             "max_concurrency": nullable(concurrencySchema, note: "null restores the vendor's default"),
+            "daily_requests": nullable(dailyRequestsSchema, note: "null removes the connection's own budget (the vendor's quota stays)"),
+            "delivery_reserve_percent": nullable(reservePercentSchema, note: "null restores the default share, 20"),
+            "request_budget": Schema.readOnly(Schema.any),
             "id": Schema.readOnly(Schema.string), "vendor": Schema.readOnly(vendorSchema),
             "has_credentials": Schema.readOnly(Schema.boolean),
             "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
@@ -254,7 +274,11 @@ enum OpenAPIDocument {
             [
                 "id": Schema.string, "connection_id": Schema.string, "resource": Schema.string,
                 "mode": ["type": "string", "enum": ["full", "incremental"]],
-                "status": ["type": "string", "enum": ["running", "succeeded", "failed", "unavailable"]],
+                "status": [
+                    "type": "string", "enum": ["running", "succeeded", "failed", "unavailable", "budget_exhausted"],
+                    "description":
+                        "unavailable: nothing of the resource is available on this connection (skipped says why); budget_exhausted: stopped at a page boundary at the share of the daily budget kept for deliveries; resumes from its cursor after the reset (error says when)",
+                ],
                 "started_at": Schema.dateTime, "finished_at": Schema.dateTime, "inserted": Schema.integer, "updated": Schema.integer,
                 "unchanged": Schema.integer, "deleted": Schema.integer, "pages": Schema.integer, "error": Schema.string,
                 "skipped": Schema.string,
@@ -266,7 +290,7 @@ enum OpenAPIDocument {
         schemas["ConnectionResource"] = Schema.object(
             [
                 "resource": Schema.string, "core": Schema.boolean, "incremental": Schema.boolean,
-                "availability": ["type": "string", "enum": ["not_synced", "available", "partial", "unavailable", "failing"]],
+                "availability": ["type": "string", "enum": ["not_synced", "available", "partial", "unavailable", "failing", "budget_exhausted"]],
                 "reason": Schema.string, "last_synced_at": Schema.dateTime, "last_full_pass_at": Schema.dateTime,
                 "running": Schema.boolean,
             ], required: ["resource", "core", "incremental", "availability", "running"])
@@ -312,6 +336,15 @@ enum OpenAPIDocument {
 
     static let rateSchema: JSONValue = [
         "type": "number", "minimum": 0, "maximum": 1e300, "description": "Overrides the vendor's default request rate; 0 is unpaced",
+    ]
+    static let dailyRequestsSchema: JSONValue = [
+        "type": "integer", "minimum": 1, "maximum": .number(JSONNumber(RequestBudgetSetting.maxDailyRequests)),
+        "description": "The connection's own daily request budget; the smaller of it and the vendor's documented quota applies",
+    ]
+    static let reservePercentSchema: JSONValue = [
+        "type": "integer", "minimum": .number(JSONNumber(RequestBudgetSetting.reservePercentRange.lowerBound)),
+        "maximum": .number(JSONNumber(RequestBudgetSetting.reservePercentRange.upperBound)),
+        "description": "The share of the daily budget (percent) kept for deliveries: pulls stop at it; default 20",
     ]
     static let intervalSchema: JSONValue = [
         "type": "integer", "minimum": 10, "maximum": .number(JSONNumber(Schema.maxSafeInteger)),

@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import HubOperations
 import HubStore
@@ -16,10 +17,17 @@ struct ConnectionJSON: Encodable {
     var createdAt, updatedAt: String
     var requestsPerSecond: Double?
     var maxConcurrency: Int?
+    var dailyRequests: Int?
+    var deliveryReservePercent: Int?
+    /// Today's spending of the daily budget (absent without one).
+    var requestBudget: RequestBudgetJSON?
 
-    init(_ connection: Connection) {
+    init(_ connection: Connection, budget: RequestBudget.Usage? = nil) {
         requestsPerSecond = connection.requestsPerSecond
         maxConcurrency = connection.maxConcurrency
+        dailyRequests = connection.dailyRequests
+        deliveryReservePercent = connection.deliveryReservePercent
+        requestBudget = budget.map(RequestBudgetJSON.init)
         id = connection.id
         vendor = connection.vendor
         name = connection.name
@@ -42,6 +50,33 @@ struct ConnectionJSON: Encodable {
         case updatedAt = "updated_at"
         case requestsPerSecond = "requests_per_second"
         case maxConcurrency = "max_concurrency"
+        case dailyRequests = "daily_requests"
+        case deliveryReservePercent = "delivery_reserve_percent"
+        case requestBudget = "request_budget"
+    }
+}
+
+/// A connection's daily request budget today (see `RequestBudget.Usage`).
+struct RequestBudgetJSON: Encodable {
+    var dailyLimit, reserved, used, remaining, pullRemaining: Int
+    var resetsAt, timeZone: String
+
+    init(_ usage: RequestBudget.Usage) {
+        dailyLimit = usage.dailyLimit
+        reserved = usage.reserved
+        used = usage.used
+        remaining = usage.remaining
+        pullRemaining = usage.pullRemaining
+        resetsAt = Timestamp.format(usage.resetsAt)
+        timeZone = usage.timeZone
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reserved, used, remaining
+        case dailyLimit = "daily_limit"
+        case pullRemaining = "pull_remaining"
+        case resetsAt = "resets_at"
+        case timeZone = "time_zone"
     }
 }
 
@@ -54,6 +89,9 @@ struct ConnectionInput: Decodable {
     var syncIntervalSeconds: Int?
     var requestsPerSecond: Double?
     var maxConcurrency: Int?
+    /// Read as JSON and checked by `RequestBudgetSetting` (a 422 naming the field when wrong).
+    var dailyRequests: JSONValue?
+    var deliveryReservePercent: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case vendor, name, credentials
@@ -62,6 +100,8 @@ struct ConnectionInput: Decodable {
         case syncIntervalSeconds = "sync_interval_seconds"
         case requestsPerSecond = "requests_per_second"
         case maxConcurrency = "max_concurrency"
+        case dailyRequests = "daily_requests"
+        case deliveryReservePercent = "delivery_reserve_percent"
     }
 }
 
@@ -74,6 +114,8 @@ struct ConnectionPatch: Decodable {
     var enabled: Bool?
     var requestsPerSecond: Double?
     var maxConcurrency: Int?
+    var dailyRequests: JSONValue?
+    var deliveryReservePercent: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case name, credentials, enabled
@@ -82,6 +124,8 @@ struct ConnectionPatch: Decodable {
         case syncIntervalSeconds = "sync_interval_seconds"
         case requestsPerSecond = "requests_per_second"
         case maxConcurrency = "max_concurrency"
+        case dailyRequests = "daily_requests"
+        case deliveryReservePercent = "delivery_reserve_percent"
     }
 }
 

@@ -21,8 +21,11 @@ extension HubAPI {
                 replies: [.init(status: 200, description: "Connections", schema: Schema.ref("ConnectionList"))] + Self.authReplies)
         ) { _, context in
             let principal = try RequestSupport.principal(context)
-            let connections = try await runtime.store.listConnections(tenant: principal.tenantID)
-            return try JSONResponse.encode(.ok, ["value": connections.map(ConnectionJSON.init)])
+            var value: [ConnectionJSON] = []
+            for connection in try await runtime.store.listConnections(tenant: principal.tenantID) {
+                value.append(ConnectionJSON(connection, budget: try await runtime.requestBudget(for: connection)))
+            }
+            return try JSONResponse.encode(.ok, ["value": value])
         }
 
         table.add(
@@ -40,10 +43,13 @@ extension HubAPI {
             let connection = try await runtime.addConnection(
                 tenant: principal.tenantID, vendor: input.vendor, name: input.name, baseURL: input.baseURL, authURL: input.authURL,
                 credentials: Data(input.credentials.jsonText.utf8), syncIntervalSeconds: input.syncIntervalSeconds,
-                requestsPerSecond: input.requestsPerSecond, maxConcurrency: input.maxConcurrency)
+                requestsPerSecond: input.requestsPerSecond, maxConcurrency: input.maxConcurrency,
+                dailyRequests: try RequestBudgetSetting.dailyRequests(input.dailyRequests ?? .null),
+                deliveryReservePercent: try RequestBudgetSetting.reservePercent(input.deliveryReservePercent ?? .null))
             var headers = HTTPFields()
             headers[.location] = "/v1/connections/\(connection.id)"
-            return try JSONResponse.encode(.created, ConnectionJSON(connection), headers: headers)
+            return try JSONResponse.encode(
+                .created, ConnectionJSON(connection, budget: try await runtime.requestBudget(for: connection)), headers: headers)
         }
 
         table.add(
@@ -54,7 +60,7 @@ extension HubAPI {
                     + Self.authReplies)
         ) { _, context in
             let connection = try await Self.connection(runtime, context)
-            return try JSONResponse.encode(.ok, ConnectionJSON(connection))
+            return try JSONResponse.encode(.ok, ConnectionJSON(connection, budget: try await runtime.requestBudget(for: connection)))
         }
 
         table.add(
@@ -87,9 +93,10 @@ extension HubAPI {
             }
             let known: Set<String> = [
                 "name", "base_url", "auth_url", "credentials", "sync_interval_seconds", "enabled", "requests_per_second", "max_concurrency",
+                "daily_requests", "delivery_reserve_percent",
             ]
             // What the server owns, as a connection read from the API carries it: ignored.
-            let serverOwned: Set<String> = ["id", "vendor", "has_credentials", "created_at", "updated_at"]
+            let serverOwned: Set<String> = ["id", "vendor", "has_credentials", "created_at", "updated_at", "request_budget"]
             if let unknown = present.subtracting(known).subtracting(serverOwned).sorted().first {
                 throw APIError(
                     .badRequest, .invalidRequest, "a connection has no member \(unknown) that can change",
@@ -102,9 +109,15 @@ extension HubAPI {
             if present.contains("sync_interval_seconds") { changes.syncIntervalSeconds = .some(patch.syncIntervalSeconds) }
             if present.contains("requests_per_second") { changes.requestsPerSecond = .some(patch.requestsPerSecond) }
             if present.contains("max_concurrency") { changes.maxConcurrency = .some(patch.maxConcurrency) }
+            if present.contains("daily_requests") {
+                changes.dailyRequests = .some(try RequestBudgetSetting.dailyRequests(patch.dailyRequests ?? .null))
+            }
+            if present.contains("delivery_reserve_percent") {
+                changes.deliveryReservePercent = .some(try RequestBudgetSetting.reservePercent(patch.deliveryReservePercent ?? .null))
+            }
             if let credentials = patch.credentials { changes.credentials = Data(credentials.jsonText.utf8) }
             let saved = try await runtime.updateConnection(existing.id, tenant: existing.tenantID, changes: changes)
-            return try JSONResponse.encode(.ok, ConnectionJSON(saved))
+            return try JSONResponse.encode(.ok, ConnectionJSON(saved, budget: try await runtime.requestBudget(for: saved)))
         }
 
         table.add(

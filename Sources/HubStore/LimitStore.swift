@@ -12,7 +12,9 @@ public protocol LimitStore: Sendable {
     /// one request of today's quota, atomically.
     ///
     /// - Returns: `.busy` when every slot is taken (nothing reserved), `.quotaExhausted` when
-    ///   today's quota is used up (nothing reserved), else the slot and how long to wait.
+    ///   today's quota is used up (nothing reserved), `.paced` when the request is
+    ///   ``SharedLimitSpec/immediateOnly`` and its rate slot is not due yet (nothing reserved),
+    ///   else the slot and how long to wait.
     func reserveRequest(key: String, limits: SharedLimitSpec, owner: String, now: Date, leaseDuration: TimeInterval) async throws
         -> RequestReservation
     /// Gives a concurrency slot back.
@@ -22,6 +24,9 @@ public protocol LimitStore: Sendable {
     /// - Returns: `false` when `owner` no longer holds the slot (its lease ran out and another
     ///   process took it).
     func renewRequest(key: String, slot: Int, owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Bool
+    /// The requests reserved under `key` on the last day one was (nil: none ever), for showing
+    /// how much of a daily budget is spent.
+    func requestUsage(key: String) async throws -> RequestUsage?
 
     // MARK: Expiring cache
 

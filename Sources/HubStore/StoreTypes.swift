@@ -52,6 +52,11 @@ public struct Connection: Sendable, Hashable, Codable {
     public var requestsPerSecond: Double?
     /// Overrides the vendor profile's requests in flight; nil for the profile's default.
     public var maxConcurrency: Int?
+    /// The connection's own daily request budget; the effective budget is the smaller of it and
+    /// the vendor's documented quota. nil: the vendor's quota alone (if any).
+    public var dailyRequests: Int?
+    /// The share of the daily budget kept for deliveries, in percent (0-90); nil for 20.
+    public var deliveryReservePercent: Int?
 
     public init(
         id: String, tenantID: String, vendor: String, name: String, baseURL: String, authURL: String? = nil,
@@ -267,14 +272,23 @@ public struct SharedLimitSpec: Sendable, Hashable {
     public var dailyQuota: Int?
     /// Today in the quota's time zone (`2026-11-22`), which resets the count when it changes.
     public var day: String
+    /// Whether the request takes a rate slot only when one is due at once (a pull, which must
+    /// not hold a place ahead of deliveries): otherwise nothing is reserved and the answer is
+    /// ``RequestReservation/paced(wait:)``.
+    public var immediateOnly: Bool
 
-    public init(maxConcurrency: Int, interval: TimeInterval?, burst: Int, dailyQuota: Int?, day: String) {
+    public init(maxConcurrency: Int, interval: TimeInterval?, burst: Int, dailyQuota: Int?, day: String, immediateOnly: Bool = false) {
         self.maxConcurrency = max(1, maxConcurrency)
         self.interval = interval
         self.burst = max(1, burst)
         self.dailyQuota = dailyQuota
         self.day = day
+        self.immediateOnly = immediateOnly
     }
+
+    /// Whether a rate slot `wait` seconds away is too far for this request (see ``immediateOnly``);
+    /// a microsecond of slack, as a stored time cannot tell finer apart.
+    public func mustWait(_ wait: TimeInterval) -> Bool { immediateOnly && wait > 1e-6 }
 
     /// The GCRA step: from the stored theoretical arrival time `tat` (seconds since 1970),
     /// the wait before sending and the new `tat`.
@@ -293,6 +307,23 @@ public enum RequestReservation: Sendable, Hashable {
     case granted(slot: Int, wait: TimeInterval)
     /// Every concurrency slot is taken; nothing was reserved.
     case busy
+    /// The rate slot of an ``SharedLimitSpec/immediateOnly`` request is `wait` seconds away;
+    /// nothing was reserved.
+    case paced(wait: TimeInterval)
     /// Today's quota is used up; nothing was reserved.
     case quotaExhausted
+}
+
+/// Requests counted on one day under a shared request key (see
+/// ``LimitStore/requestUsage(key:)``).
+public struct RequestUsage: Sendable, Hashable {
+    /// The day the count belongs to, as ``SharedLimitSpec/day`` named it.
+    public var day: String
+    /// Requests reserved on that day, over every process.
+    public var used: Int
+
+    public init(day: String, used: Int) {
+        self.day = day
+        self.used = used
+    }
 }

@@ -12,6 +12,10 @@ public struct SyncRun: Sendable, Hashable, Codable {
         /// connection (an auxiliary resource the vendor's server lacks, or the credentials may
         /// not read); ``SyncRun/skipped`` says why. Retried at the full-pass cadence.
         case unavailable
+        /// Stopped at a page boundary because the connection's daily request budget is down to
+        /// the share kept for deliveries: not a failure. Everything read is stored with its
+        /// cursor, and the next run after the budget's reset resumes from there.
+        case budgetExhausted = "budget_exhausted"
     }
 
     /// `full` (with deletion detection) or `incremental`.

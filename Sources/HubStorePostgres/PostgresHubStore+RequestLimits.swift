@@ -32,6 +32,7 @@ extension PostgresHubStore {
             if pacing?.1 != limits.day { used = 0 }
             if let quota = limits.dailyQuota, used >= quota { return .quotaExhausted }
             let (wait, tat) = limits.pace(tat: pacing?.0 ?? 0, now: now.timeIntervalSince1970)
+            if limits.mustWait(wait) { return .paced(wait: wait) }
             try await db.query(
                 """
                 UPDATE request_pacing SET tat = \(tat), quota_day = \(limits.day), used_today = \(used + 1) WHERE key = \(key)
@@ -43,6 +44,15 @@ extension PostgresHubStore {
                 ON CONFLICT (key, slot) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
                 """, logger: self.logger)
             return .granted(slot: slot, wait: wait)
+        }
+    }
+
+    public func requestUsage(key: String) async throws -> RequestUsage? {
+        try await read { db in
+            try await self.rows(db, "SELECT quota_day, used_today FROM request_pacing WHERE key = \(key)").first.map {
+                let (day, used) = try $0.decode((String, Int).self)
+                return RequestUsage(day: day, used: used)
+            }
         }
     }
 

@@ -404,7 +404,11 @@ public final class PostgresHubStore: HubStorage {
                     logger: self.logger)
             }
             try await db.query(
-                "UPDATE connections SET requests_per_second = \(connection.requestsPerSecond), max_concurrency = \(connection.maxConcurrency) WHERE id = \(connection.id)",
+                """
+                UPDATE connections SET requests_per_second = \(connection.requestsPerSecond), max_concurrency = \(connection.maxConcurrency),
+                    daily_requests = \(connection.dailyRequests), delivery_reserve_percent = \(connection.deliveryReservePercent)
+                WHERE id = \(connection.id)
+                """,
                 logger: self.logger)
             if let sealed {
                 try await db.query(
@@ -417,7 +421,7 @@ public final class PostgresHubStore: HubStorage {
 
     private static let connectionColumns = """
         id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id, created_at, updated_at,
-        requests_per_second, max_concurrency
+        requests_per_second, max_concurrency, daily_requests, delivery_reserve_percent
         """
 
     public func connection(id: String, tenant: String) async throws -> Connection? {
@@ -481,6 +485,8 @@ public final class PostgresHubStore: HubStorage {
             createdAt: try PGRead.requiredDate(columns[9]), updatedAt: try PGRead.requiredDate(columns[10]))
         connection.requestsPerSecond = try columns[11].decode(Double?.self)
         connection.maxConcurrency = try columns[12].decode(Int?.self)
+        connection.dailyRequests = try columns[13].decode(Int?.self)
+        connection.deliveryReservePercent = try columns[14].decode(Int?.self)
         return connection
     }
 

@@ -17,6 +17,7 @@ enum PostgresMigrations {
         ("2026-11-22-9-idempotency-keys", idempotencyKeys),
         ("2026-12-04-sync-runs-skipped", syncRunsSkipped),
         ("2026-12-04-1-contact-address2-pager-spouse", contactFields),
+        ("2026-12-04-1-connection-request-budget", connectionRequestBudget),
     ]
 
     /// RESO `HomeAddress2`, `Pager` and `SpousePartnerName` on contacts (MyCRM's `apart`,
@@ -25,6 +26,12 @@ enum PostgresMigrations {
         #"ALTER TABLE "Contacts" ADD COLUMN "Pager" text"#,
         #"ALTER TABLE "Contacts" ADD COLUMN "HomeAddress2" text"#,
         #"ALTER TABLE "Contacts" ADD COLUMN "SpousePartnerName" text"#,
+    ]
+
+    /// A connection's daily request budget and the share of it kept for deliveries.
+    private static let connectionRequestBudget = [
+        "ALTER TABLE connections ADD COLUMN daily_requests integer",
+        "ALTER TABLE connections ADD COLUMN delivery_reserve_percent integer",
     ]
 
     /// One row per (tenant, client idempotency key): the unique key that makes concurrent

@@ -17,6 +17,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-11-22-9-idempotency-keys", migrate: createIdempotencyKeys)
         migrator.registerMigration("2026-12-04-sync-runs-skipped", migrate: addSyncRunsSkipped)
         migrator.registerMigration("2026-12-04-1-contact-address2-pager-spouse", migrate: addContactFields)
+        migrator.registerMigration("2026-12-04-1-connection-request-budget", migrate: addConnectionRequestBudget)
         return migrator
     }
 
@@ -187,6 +188,15 @@ enum SQLiteMigrations {
                 ALTER TABLE "Contacts" ADD COLUMN "Pager" TEXT;
                 ALTER TABLE "Contacts" ADD COLUMN "HomeAddress2" TEXT;
                 ALTER TABLE "Contacts" ADD COLUMN "SpousePartnerName" TEXT;
+                """)
+    }
+
+    /// A connection's daily request budget and the share of it kept for deliveries.
+    private static func addConnectionRequestBudget(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE connections ADD COLUMN daily_requests INTEGER;
+                ALTER TABLE connections ADD COLUMN delivery_reserve_percent INTEGER;
                 """)
     }
 

@@ -20,6 +20,7 @@ extension SQLiteHubStore {
             if (row?["quota_day"] as String?) != limits.day { used = 0 }
             if let quota = limits.dailyQuota, used >= quota { return .quotaExhausted }
             let (wait, tat) = limits.pace(tat: row?["tat"] ?? 0, now: now.timeIntervalSince1970)
+            if limits.mustWait(wait) { return .paced(wait: wait) }
             try db.execute(
                 sql: """
                     INSERT INTO request_pacing (key, tat, quota_day, used_today) VALUES (?, ?, ?, ?)
@@ -34,6 +35,13 @@ extension SQLiteHubStore {
                     """,
                 arguments: [key, slot, owner, expires])
             return .granted(slot: slot, wait: wait)
+        }
+    }
+
+    public func requestUsage(key: String) async throws -> RequestUsage? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT quota_day, used_today FROM request_pacing WHERE key = ?", arguments: [key])
+                .map { RequestUsage(day: $0["quota_day"], used: $0["used_today"]) }
         }
     }
 

@@ -261,8 +261,14 @@ public final class SQLiteHubStore: HubStorage {
                     ])
             }
             try db.execute(
-                sql: "UPDATE connections SET requests_per_second = ?, max_concurrency = ? WHERE id = ?",
-                arguments: [connection.requestsPerSecond, connection.maxConcurrency, connection.id])
+                sql: """
+                    UPDATE connections SET requests_per_second = ?, max_concurrency = ?, daily_requests = ?,
+                        delivery_reserve_percent = ? WHERE id = ?
+                    """,
+                arguments: [
+                    connection.requestsPerSecond, connection.maxConcurrency, connection.dailyRequests,
+                    connection.deliveryReservePercent, connection.id,
+                ])
             if let sealed {
                 try db.execute(
                     sql: "UPDATE connections SET credentials_key_id = ?, credentials = ? WHERE id = ?",
@@ -274,7 +280,7 @@ public final class SQLiteHubStore: HubStorage {
 
     private static let connectionColumns = """
         id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id,
-        created_at, updated_at, requests_per_second, max_concurrency
+        created_at, updated_at, requests_per_second, max_concurrency, daily_requests, delivery_reserve_percent
         """
 
     public func connection(id: String, tenant: String) async throws -> Connection? {
@@ -331,6 +337,8 @@ public final class SQLiteHubStore: HubStorage {
             updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
         connection.requestsPerSecond = row["requests_per_second"]
         connection.maxConcurrency = row["max_concurrency"]
+        connection.dailyRequests = row["daily_requests"]
+        connection.deliveryReservePercent = row["delivery_reserve_percent"]
         return connection
     }
 

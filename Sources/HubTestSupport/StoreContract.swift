@@ -671,6 +671,24 @@ public enum StoreContract {
             try await store.reserveRequest(key: "conn-2", limits: limits, owner: "p1", now: now, leaseDuration: 60) != .busy,
             "keys are independent")
 
+        // A pull (immediateOnly) takes only a rate slot due at once: while a delivery holds the
+        // next one, it reserves nothing and is told how long to wait.
+        let delivery = SharedLimitSpec(maxConcurrency: 4, interval: 1, burst: 1, dailyQuota: nil, day: "2026-11-22")
+        var pull = delivery
+        pull.immediateOnly = true
+        func reserve4(_ spec: SharedLimitSpec) async throws -> RequestReservation {
+            try await store.reserveRequest(key: "conn-4", limits: spec, owner: "r1", now: now, leaseDuration: 60)
+        }
+        try check(try await reserve4(pull) == .granted(slot: 0, wait: 0), "a pull takes a slot due now")
+        guard case .granted(_, let deliveryWait) = try await reserve4(delivery) else {
+            throw ContractFailure(description: "a delivery reserves the next slot")
+        }
+        guard case .paced(let pullWait) = try await reserve4(pull) else { throw ContractFailure(description: "a pull is paced") }
+        try check(abs(deliveryWait - 1) < 0.001 && abs(pullWait - 2) < 0.001, "the pull waits behind the delivery: \(pullWait)")
+        try check(
+            try await store.requestUsage(key: "conn-4") == RequestUsage(day: "2026-11-22", used: 2), "a paced pull reserved nothing")
+        try check(try await store.requestUsage(key: "conn-none") == nil, "no usage before a first request")
+
         // A held slot is renewed by its owner's heartbeat and comes back only when that stops.
         let single = SharedLimitSpec(maxConcurrency: 1, interval: nil, burst: 1, dailyQuota: nil, day: "2026-11-22")
         guard

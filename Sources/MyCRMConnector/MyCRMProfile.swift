@@ -16,6 +16,8 @@ extension VendorProfile {
     ///   `modifiedTime` (100 per call, `more` and `lastModifiedTime`).
     /// - Limits: self-hosted webservices have none; 4 in flight and 10 per second are our
     ///   conservative defaults.
+    ///   No daily quota is documented: a connection given its own daily budget
+    ///   (`daily_requests`) counts it from midnight UTC.
     /// - Errors: always HTTP 200 with `{"success":false,"error":{"code","message"}}`.
     /// - The host is the customer's own deployment, so there is no default base URL.
     public static let mycrm = VendorProfile(
@@ -23,7 +25,7 @@ extension VendorProfile {
         defaultBaseURL: nil,
         auth: .challengeSession(idleTimeout: .seconds(1800), absoluteLifetime: .seconds(86_400)),
         paging: .init(style: .vtql, defaultPageSize: 100, maxPageSize: 100),
-        rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 10),
+        rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 10, quotaTimeZone: "UTC"),
         notes: [
             "Login answers carry sessionName (the server) or sessionId (the document); both are accepted.",
             "Each operation is GET or POST exactly as registered; parameters sent the other way are ignored by the server.",

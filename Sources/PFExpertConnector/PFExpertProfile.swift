@@ -15,6 +15,8 @@ extension VendorProfile {
     /// - Paging: `page` (1-based) and `per_page`, at most 100, lists carry `count`.
     /// - Limits: the legacy API documents none; the newer Enterprise API allows 650 requests per
     ///   minute per client, so 10 per second with 4 in flight stays under it.
+    ///   No daily quota is documented: a connection given its own daily budget
+    ///   (`daily_requests`) counts it from midnight UTC.
     /// - Warnings arrive in `X-MyCRM-API-Warning`.
     public static let pfExpert = VendorProfile(
         vendor: .pfExpert,
@@ -23,7 +25,7 @@ extension VendorProfile {
         auth: .oauth2ClientCredentials(
             tokenPath: "/auth/oauth/v1/token", body: .basicWithJSONBody(scope: "openid"), defaultLifetime: .seconds(1800)),
         paging: .init(style: .pageNumber, defaultPageSize: 100, maxPageSize: 100),
-        rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 10),
+        rateLimits: RateLimits(maxConcurrency: 4, requestsPerSecond: 10, quotaTimeZone: "UTC"),
         headers: .init(retryAfter: "Retry-After", warning: "X-MyCRM-API-Warning"),
         notes: [
             "Legacy rate limits are undocumented; 10 req/s follows the Enterprise API's 650 req/min.",

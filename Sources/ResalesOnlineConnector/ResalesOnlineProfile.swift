@@ -15,12 +15,14 @@ extension VendorProfile {
     /// - Paging: none; PropQ has no list endpoints (publish status is per development).
     /// - Limits: none documented; 2 in flight and 5 requests per second are our conservative
     ///   defaults for a developer's unit updates.
+    ///   No daily quota is documented: a connection given its own daily budget
+    ///   (`daily_requests`) counts it from midnight UTC.
     public static let propq = VendorProfile(
         vendor: .propq,
         defaultBaseURL: "https://api.propq.com",
         auth: .oauth2ClientCredentials(tokenPath: "/oauth/token", body: .formBody, defaultLifetime: .seconds(7200)),
         paging: .init(style: .none, defaultPageSize: 1, maxPageSize: 1),
-        rateLimits: RateLimits(maxConcurrency: 2, requestsPerSecond: 5),
+        rateLimits: RateLimits(maxConcurrency: 2, requestsPerSecond: 5, quotaTimeZone: "UTC"),
         notes: [
             "419 means a wrong HTTP method; 3xx answers mean a missing or wrong Content-Type.",
             "Endpoints are documented under both /v1 and /api/v1; /v1 (the endpoint reference) is used.",

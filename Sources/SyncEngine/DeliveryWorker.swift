@@ -202,7 +202,12 @@ public struct DeliveryWorker: Sendable {
                 let (connection, connector) = try await connectors.connector(
                     store: store, tenant: delivery.tenantID, connectionID: delivery.connectionID)
                 let context = DeliveryContext(delivery: delivery, connection: connection, connector: connector)
-                remoteID = try await leases.whileHeld(delivery.id) { try await handler(context) }
+                // Every vendor request of the attempt (lookups, creates, updates, logins) is a
+                // delivery's: it may use the share of the daily budget kept from pulls, and
+                // goes ahead of waiting pulls (see `RequestPurpose`).
+                remoteID = try await leases.whileHeld(delivery.id) {
+                    try await RequestPurpose.$current.withValue(.delivery) { try await handler(context) }
+                }
                 leases.finish(delivery.id)
             } catch {
                 leases.finish(delivery.id)

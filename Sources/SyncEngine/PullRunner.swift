@@ -19,6 +19,11 @@ import Synchronization
 /// - A pull runs under the store's pull-job lease for its (connection, resource), renewed by a
 ///   heartbeat, so no two workers of any process pull it at once; a worker that loses its lease
 ///   (it stalled past the expiry and another took over) stops before its next write.
+/// - Every vendor request of a pull is tagged ``ConnectorKit/RequestPurpose/pull`` (a task-local
+///   around the run), so it may use the connection's daily budget only down to the share kept
+///   for deliveries. The request that would go below it is not sent: the pull stops at that
+///   page boundary with the status `budget_exhausted`, and the next run (after the reset)
+///   resumes from the cursor committed with the last page.
 public struct PullRunner: Sendable {
     let store: any RecordStore & CursorStore & ConnectionStore
     let connectors: any ConnectorProvider
@@ -74,7 +79,8 @@ public struct PullRunner: Sendable {
     ///
     /// - Parameters:
     ///   - progress: called after each stored page with the run so far.
-    /// - Returns: the finished run (status `succeeded` or `failed`, with its error).
+    /// - Returns: the finished run (status `succeeded`, `failed` with its error, or
+    ///   `budget_exhausted` with the reason and the reset in `error`).
     /// - Throws: only when the run cannot even be recorded (store failure).
     ///   When another worker holds the pull's lease, the returned run is failed with that reason
     ///   and is not recorded.
@@ -120,8 +126,10 @@ public struct PullRunner: Sendable {
             let run = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await self.heartbeat(tenant: tenant, connectionID: connectionID, resource: resource, lease: lease) }
                 defer { group.cancelAll() }
-                return try await self.perform(
-                    tenant: tenant, connectionID: connectionID, resource: resource, mode: mode, lease: lease, progress: progress)
+                return try await RequestPurpose.$current.withValue(.pull) {
+                    try await self.perform(
+                        tenant: tenant, connectionID: connectionID, resource: resource, mode: mode, lease: lease, progress: progress)
+                }
             }
             try? await store.releasePullJob(tenant: tenant, connectionID: connectionID, resource: resource, owner: owner)
             return run
@@ -189,6 +197,14 @@ public struct PullRunner: Sendable {
             case .activity: try await pull(Activity.self, connection, connector, capability, lease, &run, progress)
             }
             run.status = .succeeded
+        } catch let error as ConnectorError where error.kind == .budgetExhausted {
+            run.status = .budgetExhausted
+            run.error = "stopped at a page boundary: \(error.message); the pull resumes from its cursor after the reset"
+            logger.notice(
+                "sync run stopped for the daily request budget",
+                metadata: [
+                    "hub.connection.id": "\(connectionID)", "hub.resource": "\(resource.rawValue)", "hub.run.pages": "\(run.pages)",
+                ])
         } catch let error as ConnectorError where auxiliary != nil && error.kind != .retryable && error.kind != .rateLimited {
             await record(error, unavailableIn: auxiliary, resource: resource, connectionID: connectionID, run: &run)
         } catch {

@@ -36,6 +36,10 @@ public struct DeliveryService: Service {
 
 /// Pulls each enabled connection's readable resources on its schedule: incremental pulls every
 /// `syncIntervalSeconds`, and a full pass (deletion detection) every `fullPassInterval`.
+///
+/// A pull that stopped with `budget_exhausted` is not an error to retry: it is next due after
+/// its connection's daily budget resets (the first midnight, in the budget's time zone, after
+/// the run stopped), when it resumes from its cursor.
 public struct SyncScheduler: Service {
     let store: any CursorStore & ConnectionStore
     let runner: PullRunner
@@ -83,10 +87,13 @@ public struct SyncScheduler: Service {
             let credentials = try? await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
             guard let connector = try? connectors.connector(for: connection, credentials: credentials) else { continue }
             let runs = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 200)
+            let budget = connectors.requestLimits(for: connection)?.budget
             for capability in connector.capabilities.readable {
                 if Task.isShuttingDownGracefully { return }
                 let resource = capability.resource
-                guard let due = Self.due(runs: runs, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now())
+                guard
+                    let due = Self.due(
+                        runs: runs, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now(), budget: budget)
                 else { continue }
                 let store = store
                 let fullPassInterval = fullPassInterval
@@ -95,16 +102,28 @@ public struct SyncScheduler: Service {
                     tenant: connection.tenantID, connectionID: connection.id, resource: resource, mode: due,
                     recheck: {
                         let fresh = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 200)
-                        return Self.due(runs: fresh, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now())
-                            != nil
+                        return Self.due(
+                            runs: fresh, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now(),
+                            budget: budget) != nil
                     })
             }
         }
     }
 
     /// The mode of the pull of `resource` due now, or `nil` when none is due.
-    static func due(runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, now: Date) -> SyncRun.Mode? {
+    ///
+    /// - Parameter budget: the connection's daily budget: a last run stopped by it is not due
+    ///   before the budget's next reset after it stopped (without a budget any more, it is due
+    ///   on the usual schedule).
+    static func due(
+        runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, now: Date, budget: RequestBudget? = nil
+    ) -> SyncRun.Mode? {
         let mine = runs.filter { $0.resource == resource }
+        if let last = mine.first, last.status == .budgetExhausted, let budget,
+            now < budget.nextReset(after: last.finishedAt ?? last.startedAt)
+        {
+            return nil
+        }
         let lastStart = mine.first?.startedAt
         // A pull whose process died is resumed now, not at its next scheduled time.
         let abandoned = mine.first.map { $0.status == .failed && $0.error == PullRunner.abandonedReason } ?? false

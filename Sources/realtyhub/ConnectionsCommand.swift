@@ -13,9 +13,35 @@ import RealtyModel
 struct ConnectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connections",
-        abstract: "Add, list, remove and test connections to vendor accounts.",
-        subcommands: [Add.self, List.self, Remove.self, Test.self]
+        abstract: "Add, change, list, remove and test connections to vendor accounts.",
+        subcommands: [Add.self, Update.self, List.self, Remove.self, Test.self]
     )
+
+    /// A connection's daily request budget, as `add` and `update` take it. Given as text and
+    /// read by `RequestBudgetSetting`, so the CLI refuses what the API refuses, with the same
+    /// words.
+    struct BudgetOptions: ParsableArguments {
+        @Option(
+            name: .customLong("daily-requests"),
+            help: ArgumentHelp(
+                "A daily request budget for the connection (1-10000000, or none to remove it); the smaller of it and the vendor's documented quota applies (Apimo: 1000, reset at midnight Europe/Paris).",
+                valueName: "n"))
+        var dailyRequests: String?
+        @Option(
+            name: .customLong("delivery-reserve-percent"),
+            help: ArgumentHelp(
+                "The share of the daily budget kept for deliveries (0-90, default 20, none for the default): pulls stop there, lead deliveries may use it all.",
+                valueName: "percent"))
+        var deliveryReservePercent: String?
+
+        /// The budget given, nil when not given (`.some(nil)`: remove it).
+        func dailyRequestsChange() throws -> Int?? { try dailyRequests.map { try RequestBudgetSetting.dailyRequests(text: $0) } }
+
+        /// The reserve share given, nil when not given (`.some(nil)`: the default).
+        func reservePercentChange() throws -> Int?? {
+            try deliveryReservePercent.map { try RequestBudgetSetting.reservePercent(text: $0) }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -35,6 +61,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
         var requestsPerSecond: Double?
         @Option(name: .customLong("max-concurrency"), help: "Override the vendor's default requests in flight (1-64).") var maxConcurrency:
             Int?
+        @OptionGroup var budget: BudgetOptions
         @OptionGroup var credentials: CredentialsOptions
         @Flag(help: "Print the connection as JSON.") var json = false
 
@@ -43,30 +70,62 @@ struct ConnectionsCommand: AsyncParsableCommand {
             try await withRuntime(data, command: "connections add") { runtime in
                 let connection = try await runtime.addConnection(
                     tenant: tenant.tenant, vendor: vendor, name: name, baseURL: baseURL, authURL: authURL, credentials: secret,
-                    syncIntervalSeconds: syncInterval, requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency)
+                    syncIntervalSeconds: syncInterval, requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency,
+                    dailyRequests: try budget.dailyRequestsChange() ?? nil, deliveryReservePercent: try budget.reservePercentChange() ?? nil
+                )
                 if json { printJSON(connection) } else { print("added \(connection.name) (\(connection.vendor)) as \(connection.id)") }
             }
         }
     }
 
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a connection's daily request budget and the share of it kept for deliveries.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @Argument(help: "The connection's id or name.") var connection: String
+        @OptionGroup var budget: BudgetOptions
+        @Flag(help: "Print the connection as JSON.") var json = false
+
+        func run() async throws {
+            try await withRuntime(data, command: "connections update") { runtime in
+                let changes = ConnectionChanges(
+                    dailyRequests: try budget.dailyRequestsChange(), deliveryReservePercent: try budget.reservePercentChange())
+                let found = try await runtime.findConnection(connection, tenant: tenant.tenant)
+                let saved = try await runtime.updateConnection(found.id, tenant: tenant.tenant, changes: changes)
+                let usage = try await runtime.requestBudget(for: saved)
+                if json {
+                    printJSON(ConnectionView(saved, budget: usage))
+                } else {
+                    print("updated \(saved.name): \(ConnectionView.budgetText(usage))")
+                }
+            }
+        }
+    }
+
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List connections (credentials are never shown).")
+        static let configuration = CommandConfiguration(
+            abstract: "List connections (credentials are never shown), with today's request budget where there is one.")
         @OptionGroup var data: DataOptions
         @OptionGroup var tenant: TenantOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             try await withRuntime(data, command: "connections list") { runtime in
-                let connections = try await runtime.store.listConnections(tenant: tenant.tenant)
+                var views: [ConnectionView] = []
+                for connection in try await runtime.store.listConnections(tenant: tenant.tenant) {
+                    views.append(ConnectionView(connection, budget: try await runtime.requestBudget(for: connection)))
+                }
                 if json {
-                    printJSON(connections)
+                    printJSON(views)
                     return
                 }
-                if connections.isEmpty { print("no connections in tenant \(tenant.tenant)") }
-                for connection in connections {
+                if views.isEmpty { print("no connections in tenant \(tenant.tenant)") }
+                for view in views {
+                    let connection = view.connection
                     let schedule = connection.syncIntervalSeconds.map { "every \($0)s" } ?? "manual"
                     print(
-                        "\(connection.id)  \(connection.name)  \(connection.vendor)  \(connection.baseURL)  \(schedule)  \(connection.enabled ? "enabled" : "disabled")  credentials: \(connection.hasCredentials ? "stored" : "none")"
+                        "\(connection.id)  \(connection.name)  \(connection.vendor)  \(connection.baseURL)  \(schedule)  \(connection.enabled ? "enabled" : "disabled")  credentials: \(connection.hasCredentials ? "stored" : "none")  \(ConnectionView.budgetText(view.budget))"
                     )
                 }
             }
@@ -108,14 +167,52 @@ struct ConnectionsCommand: AsyncParsableCommand {
     }
 }
 
+/// A connection as the CLI prints it as JSON: the stored connection and today's budget.
+struct ConnectionView: Encodable {
+    var connection: Connection
+    var budget: RequestBudget.Usage?
+
+    init(_ connection: Connection, budget: RequestBudget.Usage?) {
+        self.connection = connection
+        self.budget = budget
+    }
+
+    enum CodingKeys: String, CodingKey { case requestBudget }
+
+    func encode(to encoder: any Encoder) throws {
+        try connection.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(budget, forKey: .requestBudget)
+    }
+
+    /// `budget: 120 of 1000 used today, 200 reserved for deliveries, 880 left (680 for pulls),
+    /// resets 2026-12-04T23:00:00Z (midnight Europe/Paris)`, or `budget: none`.
+    static func budgetText(_ budget: RequestBudget.Usage?) -> String {
+        guard let budget else { return "budget: none" }
+        return
+            "budget: \(budget.used) of \(budget.dailyLimit) used today, \(budget.reserved) reserved for deliveries, \(budget.remaining) left (\(budget.pullRemaining) for pulls), resets \(Timestamp.format(budget.resetsAt)) (midnight \(budget.timeZone))"
+    }
+}
+
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Pull records from the tenant's connections into the store.",
         discussion: """
-            Exits 1 when a pull failed. An auxiliary resource (PF WhatsApp leads and tracked calls, Apimo actions, \
-            Boston Logic property views and notes) that the vendor's server lacks or the credentials may not read is \
-            reported SKIPPED with the vendor's reason and does not fail the sync.
+            An auxiliary resource (PF WhatsApp leads and tracked calls, Apimo actions, Boston Logic \
+            property views and notes) that the vendor's server lacks or the credentials may not read is \
+            reported SKIPPED (status unavailable) with the vendor's reason and does not fail the sync.
+
+            Exit status: 0 when every pull completed; 1 when any failed; 75 (EX_TEMPFAIL, "try again \
+            later") when none failed but at least one stopped at its connection's daily request \
+            budget (status budget_exhausted). Such a pull is not a failure: it stored every page it \
+            read with its cursor, kept the share of the budget reserved for lead deliveries, and \
+            resumes from that cursor after the budget resets (the scheduler of `realtyhub run` and \
+            `serve` waits for the reset on its own).
             """)
+
+    /// The exit status of a sync whose runs all completed or stopped at the daily budget, with
+    /// at least one stopped (sysexits' EX_TEMPFAIL).
+    static let budgetExhaustedExitCode = ExitCode(75)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var tenant: TenantOptions
@@ -162,6 +259,7 @@ struct SyncCommand: AsyncParsableCommand {
                     switch run.status {
                     case .succeeded: outcome = run.skipped.map { "ok; skipped: \($0)" } ?? "ok"
                     case .unavailable: outcome = "SKIPPED: \(run.skipped ?? "not available on this connection")"
+                    case .budgetExhausted: outcome = "STOPPED at the daily request budget: \(run.error ?? "")"
                     case .failed, .running: outcome = "FAILED: \(run.error ?? "")"
                     }
                     print(
@@ -170,6 +268,7 @@ struct SyncCommand: AsyncParsableCommand {
                 }
             }
             if runs.contains(where: { $0.status == .failed }) { throw ExitCode.failure }
+            if runs.contains(where: { $0.status == .budgetExhausted }) { throw SyncCommand.budgetExhaustedExitCode }
         }
     }
 }

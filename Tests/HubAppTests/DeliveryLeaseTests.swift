@@ -230,7 +230,7 @@ final class RecordingSharedLimits: SharedRequestLimits {
     var released: Int { counts.withLock { $0.released } }
     var renewalInterval: Duration? { .milliseconds(50) }
 
-    func reserve(connectionID: String, limits: RateLimits, now: Date) async throws -> SharedRequestDecision {
+    func reserve(connectionID: String, limits: RateLimits, purpose: RequestPurpose, now: Date) async throws -> SharedRequestDecision {
         .granted(SharedRequestPermit(connectionID: connectionID, slot: 0, wait: .zero))
     }
 

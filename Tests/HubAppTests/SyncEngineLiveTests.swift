@@ -23,31 +23,46 @@ import Testing
         let tenant = "t1"
         let logger = Logger(label: "test")
 
-        static func start(_ vendor: SandboxVendor, records: Int = 20) async throws -> Harness {
+        /// - Parameters:
+        ///   - apimoDailyQuota: the Apimo emulator's quota (a million: out of the way).
+        ///   - clock: the emulators' clock.
+        ///   - credentials: credentials replacing the emulator's, by key (Apimo `agency_ids`: a
+        ///     comma-separated list).
+        ///   - configure: changes to the connection before it is saved.
+        ///   - makeProvider: builds the provider over the transport and the store (default: the
+        ///     registry's, sharing nothing).
+        static func start(
+            _ vendor: SandboxVendor, records: Int = 20, apimoDailyQuota: Int = 1_000_000, clock: SandboxClock = .wall(),
+            credentials replaced: [String: String] = [:], configure: (inout Connection) -> Void = { _ in },
+            makeProvider: ((any HTTPTransport, SQLiteHubStore) -> RegistryConnectorProvider)? = nil
+        ) async throws -> Harness {
             let sandbox = try await SandboxRunner.start(
                 SandboxOptions(
-                    vendors: [vendor], settings: EmulatorSettings(records: records, apimoRatePerSecond: 1000, apimoDailyQuota: 1_000_000)))
+                    vendors: [vendor],
+                    settings: EmulatorSettings(records: records, apimoRatePerSecond: 1000, apimoDailyQuota: apimoDailyQuota),
+                    clock: clock))
             let store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
             let http = VendorHTTPConfiguration.standard.makeClient()
             let logger = Logger(label: "test")
-            let provider = RegistryConnectorProvider(transport: AsyncHTTPClientTransport(client: http), logger: logger)
+            let transport = AsyncHTTPClientTransport(client: http)
+            let provider = makeProvider?(transport, store) ?? RegistryConnectorProvider(transport: transport, logger: logger)
             let harness = Harness(sandbox: sandbox, store: store, http: http, provider: provider)
             _ = try await store.createTenant(id: harness.tenant, name: "Test")
             guard let info = sandbox.info(vendor) else { throw ContractError("no emulator for \(vendor)") }
             let now = Date()
+            let given = info.credentials.merging(replaced) { $1 }
             let credentials = try JSONSerialization.data(
-                withJSONObject: info.credentials.mapValues { value -> Any in
-                    if vendor == .propq, let number = Int(value) { return number }
-                    if vendor == .apimo, value.contains(",") || info.credentials["agency_ids"] == value {
-                        return value.split(separator: ",").map(String.init)
-                    }
-                    return value
-                })
-            _ = try await store.saveConnection(
-                Connection(
-                    id: harness.connectionID, tenantID: harness.tenant, vendor: vendor.rawValue, name: vendor.rawValue,
-                    baseURL: info.baseURL, authURL: info.authURL.map { _ in info.baseURL }, createdAt: now, updatedAt: now),
-                credentials: credentials)
+                withJSONObject: Dictionary(
+                    uniqueKeysWithValues: given.map { key, value -> (String, Any) in
+                        if vendor == .propq, let number = Int(value) { return (key, number) }
+                        if vendor == .apimo, key == "agency_ids" { return (key, value.split(separator: ",").map(String.init)) }
+                        return (key, value)
+                    }))
+            var connection = Connection(
+                id: harness.connectionID, tenantID: harness.tenant, vendor: vendor.rawValue, name: vendor.rawValue,
+                baseURL: info.baseURL, authURL: info.authURL.map { _ in info.baseURL }, createdAt: now, updatedAt: now)
+            configure(&connection)
+            _ = try await store.saveConnection(connection, credentials: credentials)
             return harness
         }
 

@@ -117,6 +117,14 @@ import Testing
             _ = try await check(
                 .post, "/v1/connections", headers: jsonHeaders(token),
                 body: #"{"vendor":"mycrm","name":"crm","base_url":"http://127.0.0.1:1","credentials":{"username":"a","access_key":"b"}}"#)
+            // A daily budget: the answer carries request_budget; a wrong value is a 422.
+            _ = try await check(
+                .post, "/v1/connections", headers: jsonHeaders(token),
+                body:
+                    #"{"vendor":"apimo","name":"apimo","base_url":"http://127.0.0.1:1","credentials":{"provider":"7","token":"t"},"daily_requests":500,"delivery_reserve_percent":10}"#
+            )
+            _ = try await check(
+                .patch, "/v1/connections/\(connection)", headers: jsonHeaders(token), body: #"{"daily_requests":0}"#)
             _ = try await check(.get, "/v1/sync-runs", headers: auth)
             let lead = #"{"lead":{"FirstName":"Ada","Email":"ada@example.com"},"connections":["crm"]}"#
             let accepted = try await check(.post, "/v1/leads", headers: jsonHeaders(token, extra: [(.idempotencyKey, "k")]), body: lead)

@@ -11,7 +11,8 @@ public import Foundation
 ///   host when `baseURL` is the vendor's own host, otherwise `baseURL` (a sandbox serves both).
 /// - `credentials`: the vendor's credentials (required).
 /// - `timeouts`: connect and read timeouts and the per-request deadline (default: the profile's).
-/// - `limits`: concurrency, requests per second and daily quota (default: the profile's).
+/// - `limits`: concurrency, requests per second, daily quota, daily budget and the share of it
+///   kept for deliveries (default: the profile's).
 /// - `retry`: the retry policy (default: the profile's).
 /// - `pageSize`: the page size to ask for (default: the profile's; clamped to the vendor maximum).
 /// - `tokenRenewalMargin`: renew tokens and sessions this long before they expire (default 60 s).
@@ -70,12 +71,21 @@ public struct ConnectorConfiguration: Sendable {
         public var requestsPerSecond: Double?
         /// Requests per day (the vendor's quota window); 0 removes the quota.
         public var dailyQuota: Int?
+        /// The connection's own daily budget: it lowers the vendor's quota, never raises it.
+        public var dailyRequests: Int?
+        /// The share of the daily budget kept for deliveries, in percent (default 20).
+        public var deliveryReservePercent: Int?
 
         /// Creates limit overrides.
-        public init(maxConcurrency: Int? = nil, requestsPerSecond: Double? = nil, dailyQuota: Int? = nil) {
+        public init(
+            maxConcurrency: Int? = nil, requestsPerSecond: Double? = nil, dailyQuota: Int? = nil, dailyRequests: Int? = nil,
+            deliveryReservePercent: Int? = nil
+        ) {
             self.maxConcurrency = maxConcurrency
             self.requestsPerSecond = requestsPerSecond
             self.dailyQuota = dailyQuota
+            self.dailyRequests = dailyRequests
+            self.deliveryReservePercent = deliveryReservePercent
         }
     }
 
@@ -164,13 +174,7 @@ public struct ConnectorConfiguration: Sendable {
     }
 
     /// The effective rate limits: overrides, else the profile's.
-    public func effectiveLimits(_ profile: VendorProfile) -> RateLimits {
-        var limits = profile.rateLimits
-        if let value = self.limits.maxConcurrency { limits.maxConcurrency = max(1, value) }
-        if let value = self.limits.requestsPerSecond { limits.requestsPerSecond = value > 0 ? value : nil }
-        if let value = self.limits.dailyQuota { limits.dailyQuota = value > 0 ? value : nil }
-        return limits
-    }
+    public func effectiveLimits(_ profile: VendorProfile) -> RateLimits { profile.rateLimits.applying(limits) }
 
     /// The effective retry policy: the override, else the profile's.
     public func effectiveRetry(_ profile: VendorProfile) -> RetryPolicy { retry ?? profile.retry }

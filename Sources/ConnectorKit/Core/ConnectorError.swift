@@ -36,9 +36,13 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible, CustomDe
         public static let invalidResponse = Kind("invalid_response")
         /// The vendor refused the request for a reason none of the other kinds describe.
         public static let rejected = Kind("rejected")
+        /// A pull was not sent: the connection's daily request budget is down to the share kept
+        /// for deliveries (or used up). Nothing reached the vendor; ``ConnectorError/retryAfter``
+        /// is the time to the budget's reset, when the pull resumes from its cursor.
+        public static let budgetExhausted = Kind("budget_exhausted")
 
         /// Whether retrying the same request later may succeed.
-        public var isRetryable: Bool { self == .retryable || self == .rateLimited }
+        public var isRetryable: Bool { self == .retryable || self == .rateLimited || self == .budgetExhausted }
     }
 
     /// What class of failure this is.

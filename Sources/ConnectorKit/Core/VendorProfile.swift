@@ -1,3 +1,4 @@
+public import Foundation
 public import RealtyModel
 
 /// A vendor's facts as data: where it lives, how it authenticates, how it pages, its limits,
@@ -161,10 +162,14 @@ public struct RateLimits: Sendable, Hashable {
     public var requestsPerSecond: Double?
     /// Requests allowed back to back before the rate applies (at least 1).
     public var burst: Int
-    /// Requests per day (nil: none).
+    /// Requests per day (nil: none): the connection's daily budget, the smaller of the vendor's
+    /// documented quota and the connection's own `daily_requests`.
     public var dailyQuota: Int?
-    /// The time zone whose midnight resets the daily quota (an IANA name; default UTC).
+    /// The time zone whose midnight resets the daily quota (an IANA name; default UTC). Every
+    /// vendor profile states its own, documented (Apimo: Europe/Paris) or chosen (UTC).
     public var quotaTimeZone: String
+    /// The share of the daily quota kept for deliveries, in percent (see ``RequestBudget``).
+    public var deliveryReservePercent: Int
 
     /// Creates limits.
     ///
@@ -174,9 +179,10 @@ public struct RateLimits: Sendable, Hashable {
     ///   - burst: back-to-back allowance (default: the rate rounded up, at least 1).
     ///   - dailyQuota: requests per day (default none).
     ///   - quotaTimeZone: the quota's day boundary (default UTC).
+    ///   - deliveryReservePercent: the share of the quota kept for deliveries (default 20).
     public init(
         maxConcurrency: Int = 4, requestsPerSecond: Double? = nil, burst: Int? = nil, dailyQuota: Int? = nil,
-        quotaTimeZone: String = "UTC"
+        quotaTimeZone: String = "UTC", deliveryReservePercent: Int = RequestBudget.defaultReservePercent
     ) {
         self.maxConcurrency = max(1, maxConcurrency)
         self.requestsPerSecond = requestsPerSecond
@@ -186,5 +192,34 @@ public struct RateLimits: Sendable, Hashable {
         self.burst = max(1, burst ?? Int(rate.rounded(.up)))
         self.dailyQuota = dailyQuota
         self.quotaTimeZone = quotaTimeZone
+        self.deliveryReservePercent = deliveryReservePercent
+    }
+
+    /// The daily budget these limits set, or nil without a daily quota. An unknown zone name
+    /// counts days in UTC.
+    public var budget: RequestBudget? {
+        guard let dailyQuota else { return nil }
+        let zone = quotaZone
+        return RequestBudget(
+            dailyLimit: dailyQuota, reservePercent: deliveryReservePercent, timeZone: zone,
+            timeZoneName: TimeZone(identifier: quotaTimeZone) == nil ? zone.identifier : quotaTimeZone)
+    }
+
+    /// The zone of ``quotaTimeZone`` (UTC when the name is unknown).
+    public var quotaZone: TimeZone {
+        TimeZone(identifier: quotaTimeZone) ?? TimeZone(secondsFromGMT: 0) ?? TimeZone.current
+    }
+
+    /// These limits with a connection's overrides applied: a rate of 0 removes the pacing, a
+    /// daily quota override of 0 removes the quota, and a daily budget (`dailyRequests`) only
+    /// ever lowers the quota (the smaller of the two is kept).
+    public func applying(_ overrides: ConnectorConfiguration.LimitOverrides) -> RateLimits {
+        var limits = self
+        if let value = overrides.maxConcurrency { limits.maxConcurrency = max(1, value) }
+        if let value = overrides.requestsPerSecond { limits.requestsPerSecond = value > 0 ? value : nil }
+        if let value = overrides.dailyQuota { limits.dailyQuota = value > 0 ? value : nil }
+        if let budget = overrides.dailyRequests, budget > 0 { limits.dailyQuota = min(limits.dailyQuota ?? budget, budget) }
+        if let percent = overrides.deliveryReservePercent { limits.deliveryReservePercent = percent }
+        return limits
     }
 }

@@ -6,7 +6,9 @@ public import Metrics
 ///
 /// A request goes through, in order: the auth strategy (adding a token, key or session,
 /// logging in first when needed; outside the rate limiter so a login can take its own slot),
-/// the rate limiter, the transport, then the vendor's error decoder. Failures are classified
+/// the rate limiter (under the task's ``RequestPurpose``: pulls keep out of the share of the
+/// daily budget reserved for deliveries and queue behind them), the transport, then the
+/// vendor's error decoder. Failures are classified
 /// into ``ConnectorError``s, and:
 /// - a 3xx answer is never followed: it fails at once as `.configuration`, naming the status,
 ///   the `Location` and the vendor's documented meaning of a redirect (``VendorProfile/redirectMeaning``);
@@ -246,7 +248,8 @@ public struct VendorHTTPClient: Sendable {
     private func perform(_ request: TransportRequest) async -> Outcome {
         let started = ContinuousClock.now
         do {
-            let response = try await limiter.withPermit { try await transport.send(request) }
+            // The purpose (pull, delivery, interactive) is the task's: see `RequestPurpose`.
+            let response = try await limiter.withPermit(purpose: RequestPurpose.current) { try await transport.send(request) }
             let elapsed = ContinuousClock.now - started
             timer(elapsed, method: request.method, status: String(response.status))
             logger.debug(
@@ -261,7 +264,7 @@ public struct VendorHTTPClient: Sendable {
             }
             return .response(response)
         } catch let error as ConnectorError {
-            // The limiter's daily quota.
+            // The limiter's daily budget (nothing was sent).
             return .failed(error, requestNeverSent: true)
         } catch is CancellationError {
             return .cancelled

@@ -6,7 +6,11 @@ public import Foundation
 /// every request when a connection's configuration carries one.
 public protocol SharedRequestLimits: Sendable {
     /// Tries to reserve one request of `connectionID` under `limits` at `now`.
-    func reserve(connectionID: String, limits: RateLimits, now: Date) async throws -> SharedRequestDecision
+    ///
+    /// A request of `purpose` ``RequestPurpose/pull`` counts against the budget only down to
+    /// the share reserved for deliveries, and is granted only a rate slot due at once (else
+    /// ``SharedRequestDecision/paced(_:)``, with nothing reserved).
+    func reserve(connectionID: String, limits: RateLimits, purpose: RequestPurpose, now: Date) async throws -> SharedRequestDecision
     /// Gives back the concurrency slot of a granted reservation.
     func release(_ permit: SharedRequestPermit) async
     /// How often a held slot is renewed while its request runs (nil: slots are not leased, or
@@ -31,7 +35,9 @@ public enum SharedRequestDecision: Sendable, Hashable {
     case granted(SharedRequestPermit)
     /// Every concurrency slot is taken by some process; try again shortly.
     case busy
-    /// Today's quota is used up across the processes.
+    /// A pull's rate slot is not due yet (nothing reserved); ask again after the wait.
+    case paced(Duration)
+    /// Today's quota is used up across the processes (for a pull: down to the reserve).
     case quotaExhausted
 }
 
