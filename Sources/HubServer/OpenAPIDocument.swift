@@ -290,7 +290,9 @@ enum OpenAPIDocument {
         schemas["ConnectionResource"] = Schema.object(
             [
                 "resource": Schema.string, "core": Schema.boolean, "incremental": Schema.boolean,
-                "availability": ["type": "string", "enum": ["not_synced", "available", "partial", "unavailable", "failing", "budget_exhausted"]],
+                "availability": [
+                    "type": "string", "enum": ["not_synced", "available", "partial", "unavailable", "failing", "budget_exhausted"],
+                ],
                 "reason": Schema.string, "last_synced_at": Schema.dateTime, "last_full_pass_at": Schema.dateTime,
                 "running": Schema.boolean,
             ], required: ["resource", "core", "incremental", "availability", "running"])
