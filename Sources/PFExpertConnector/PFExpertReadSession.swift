@@ -81,6 +81,7 @@ actor PFExpertReadSession<R: HubRecord> {
 
         var records: [R] = []
         records.reserveCapacity(list.items.count)
+        var media: [Media]? = endpoint.media == nil ? nil : []
         var newest = pass.newest[endpoint.name]
         // Newest-first reads end at the first record changed before the mark: everything after
         // it is older still. A record without a change time cannot be placed, so it is kept and
@@ -105,6 +106,7 @@ actor PFExpertReadSession<R: HubRecord> {
             }
             if let changed { newest = max(newest ?? changed, changed) }
             records.append(record)
+            if let read = endpoint.media { media? += read(item, client.connectionID) }
         }
         // A vendor clock far ahead must not push the next incremental pass past today.
         if let value = newest { pass.newest[endpoint.name] = min(value, clock.now()) }
@@ -118,9 +120,9 @@ actor PFExpertReadSession<R: HubRecord> {
             for (name, date) in pass.newest { marks[name] = max(marks[name] ?? date, date) }
             finished = true
             let cursor = CursorCoding.encode(PFExpertCursor(pass: nil, marks: marks))
-            return ConnectorPage(records: records, cursor: cursor, isLast: true)
+            return ConnectorPage(records: records, cursor: cursor, isLast: true, media: media)
         }
         let cursor = CursorCoding.encode(PFExpertCursor(pass: pass, marks: marks))
-        return ConnectorPage(records: records, cursor: cursor, isLast: false)
+        return ConnectorPage(records: records, cursor: cursor, isLast: false, media: media)
     }
 }

@@ -185,6 +185,8 @@ public struct PullRunner: Sendable {
             case .property: try await pull(Property.self, connection, connector, capability, lease, &run, progress)
             case .development: try await pull(Development.self, connection, connector, capability, lease, &run, progress)
             case .activity: try await pull(Activity.self, connection, connector, capability, lease, &run, progress)
+            // Media are read with their parents (see `storePages`), never pulled on their own.
+            case .media: throw SyncEngineError.notReadable(connection: connection.name, resource: resource.rawValue)
             }
             run.status = .succeeded
         } catch {
@@ -289,7 +291,8 @@ extension PullRunner {
                 cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
             }
             try lease.check(connection: connection.id, resource: R.resource)
-            let summary = try await store.upsert(page.records, scope: scope, cursor: cursor.encoded)
+            // A page's media (read from the same payloads) commit with it; see `RecordStore.upsert`.
+            let summary = try await store.upsert(page.records, media: page.media, scope: scope, cursor: cursor.encoded)
             run.inserted += summary.inserted
             run.updated += summary.updated
             run.unchanged += summary.unchanged

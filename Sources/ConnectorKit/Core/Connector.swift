@@ -125,13 +125,20 @@ public struct ConnectorPage<R: HubRecord>: Sendable {
     public var cursor: String?
     /// Whether this is the last page of the pass.
     public var isLast: Bool
+    /// The complete media (photos) of every record in ``records``, read from the same payloads
+    /// (no extra request), each naming its parent by `SourceSystemResourceRecordKey`; nil when
+    /// the vendor's payload for `R` carries none. The store writes them with the page and
+    /// replaces each parent's media set: a record of the page with no media here loses the
+    /// media it had.
+    public var media: [Media]?
 
     /// Creates a page.
-    public init(records: [R], deletedSourceKeys: [String] = [], cursor: String?, isLast: Bool) {
+    public init(records: [R], deletedSourceKeys: [String] = [], cursor: String?, isLast: Bool, media: [Media]? = nil) {
         self.records = records
         self.deletedSourceKeys = deletedSourceKeys
         self.cursor = cursor
         self.isLast = isLast
+        self.media = media
     }
 }
 
