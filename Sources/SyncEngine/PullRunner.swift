@@ -16,6 +16,9 @@ import Synchronization
 ///   full passes, and the content hash keeps unchanged records from being written.
 /// - Every page's records, events and cursor commit in one transaction, so the cursor never
 ///   runs ahead of the data; deletions a vendor reports are applied right after their page.
+///   The page's media (photos read inside its records' payloads, ``ConnectorKit/ConnectorPage/media``)
+///   commit in that transaction too: the store replaces each record's media set and deletes a
+///   deleted record's media, so media are synced and swept with their parent.
 /// - A pull runs under the store's pull-job lease for its (connection, resource), renewed by a
 ///   heartbeat, so no two workers of any process pull it at once; a worker that loses its lease
 ///   (it stalled past the expiry and another took over) stops before its next write.
