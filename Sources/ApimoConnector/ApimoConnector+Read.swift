@@ -131,6 +131,7 @@ extension ApimoConnector {
         return (page, next)
     }
 
+    /// One page of records, its next position and the vendor items behind the records.
     private func readItems<R: HubRecord>(_ start: ApimoReadPosition, plan: ApimoReadPlan, as: R.Type) async throws
         -> (ConnectorPage<R>, ApimoReadPosition?, [ApimoRecord])
     {
@@ -138,7 +139,7 @@ extension ApimoConnector {
         if plan.perAgency, position.agencies == nil { position.agencies = try await agencyIDs() }
         let agencies = position.agencies ?? []
         if plan.perAgency, agencies.isEmpty {
-            return append(finish(position, records: [R]()), [])
+            return withItems(finish(position, records: [R]()), [])
         }
         let agency = plan.perAgency ? agencies[position.agencyIndex] : nil
         let list = plan.lists[position.listIndex]
@@ -151,7 +152,7 @@ extension ApimoConnector {
             let users = position.users ?? []
             guard position.userIndex < users.count else {
                 // An agency without users has no actions.
-                return append(try advance(position, plan: plan, records: [] as [R]), [])
+                return withItems(try advance(position, plan: plan, records: [] as [R]), [])
             }
             user = users[position.userIndex]
         }
@@ -199,11 +200,12 @@ extension ApimoConnector {
             listDone = true
         }
         // Records dropped above (offices of agencies not granted) carry no media.
-        if listDone { return append(try advance(position, plan: plan, records: records), page.items) }
+        if listDone { return withItems(try advance(position, plan: plan, records: records), page.items) }
         return (ConnectorPage(records: records, cursor: CursorCoding.encode(position), isLast: false), position, page.items)
     }
 
-    private func append<R: HubRecord>(_ result: (ConnectorPage<R>, ApimoReadPosition?), _ items: [ApimoRecord])
+    /// A page with the vendor items it was mapped from (``readPage(_:plan:as:)`` reads their media).
+    private func withItems<R: HubRecord>(_ result: (ConnectorPage<R>, ApimoReadPosition?), _ items: [ApimoRecord])
         -> (ConnectorPage<R>, ApimoReadPosition?, [ApimoRecord])
     {
         (result.0, result.1, items)
