@@ -99,6 +99,27 @@ import Testing
         }
     }
 
+    /// Media are synced with their parents: asking to sync Media alone is refused, through the
+    /// API and through the runtime (the CLI's path).
+    @Test func mediaAreNotSyncedOnTheirOwn() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let token = try await harness.token(harness.full)
+        try await harness.test { client in
+            for name in ["Media", "media"] {
+                let response = try await client.execute(
+                    uri: "/v1/connections/\(harness.connectionID)/sync", method: .post, headers: jsonHeaders(token),
+                    body: buffer(#"{"resource":"\#(name)"}"#))
+                #expect(response.status == .badRequest && response.errorCode == "invalid_request", "\(response.text)")
+                #expect(response.text.contains("Media are synced with their parent records"))
+            }
+        }
+        let connection = try #require(try await harness.runtime.store.connection(id: harness.connectionID, tenant: "tenant-a"))
+        await #expect(throws: HubError.self) {
+            _ = try await harness.runtime.sync(tenant: "tenant-a", connections: [connection], resource: .media, full: false)
+        }
+    }
+
     @Test func mediaNeedMediaReadScope() async throws {
         let harness = try await APIHarness.make()
         defer { Task { await harness.shutdown() } }
