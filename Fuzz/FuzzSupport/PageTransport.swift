@@ -67,6 +67,7 @@ public enum PageHarness {
             case .property: await drain(connector, Property.self, mode)
             case .development: await drain(connector, Development.self, mode)
             case .activity: await drain(connector, Activity.self, mode)
+            case .media: await drain(connector, Media.self, mode)
             }
         }
     }

@@ -116,14 +116,30 @@ extension ApimoConnector {
         return pageStream(start: start) { position in try await connector.readPage(position, plan: plan, as: R.self) }
     }
 
+    /// One page, carrying the media of its records (properties' pictures, users' pictures)
+    /// read from the same items.
     private func readPage<R: HubRecord>(_ start: ApimoReadPosition, plan: ApimoReadPlan, as: R.Type) async throws
         -> (ConnectorPage<R>, ApimoReadPosition?)
+    {
+        let (read, next, items) = try await readItems(start, plan: plan, as: R.self)
+        var page = read
+        let list = plan.lists[start.listIndex]
+        if list == .properties || list == .users {
+            let connectionID = client.connectionID
+            page.media = items.flatMap { ApimoMapping.media(from: $0, list: list, connectionID: connectionID) ?? [] }
+        }
+        return (page, next)
+    }
+
+    /// One page of records, its next position and the vendor items behind the records.
+    private func readItems<R: HubRecord>(_ start: ApimoReadPosition, plan: ApimoReadPlan, as: R.Type) async throws
+        -> (ConnectorPage<R>, ApimoReadPosition?, [ApimoRecord])
     {
         var position = start
         if plan.perAgency, position.agencies == nil { position.agencies = try await agencyIDs() }
         let agencies = position.agencies ?? []
         if plan.perAgency, agencies.isEmpty {
-            return finish(position, records: [])
+            return withItems(finish(position, records: [R]()), [])
         }
         let agency = plan.perAgency ? agencies[position.agencyIndex] : nil
         let list = plan.lists[position.listIndex]
@@ -136,7 +152,7 @@ extension ApimoConnector {
             let users = position.users ?? []
             guard position.userIndex < users.count else {
                 // An agency without users has no actions.
-                return try advance(position, plan: plan, records: [] as [R])
+                return withItems(try advance(position, plan: plan, records: [] as [R]), [])
             }
             user = users[position.userIndex]
         }
@@ -183,8 +199,16 @@ extension ApimoConnector {
             position.page = nil
             listDone = true
         }
-        if listDone { return try advance(position, plan: plan, records: records) }
-        return (ConnectorPage(records: records, cursor: CursorCoding.encode(position), isLast: false), position)
+        // Records dropped above (offices of agencies not granted) carry no media.
+        if listDone { return withItems(try advance(position, plan: plan, records: records), page.items) }
+        return (ConnectorPage(records: records, cursor: CursorCoding.encode(position), isLast: false), position, page.items)
+    }
+
+    /// A page with the vendor items it was mapped from (``readPage(_:plan:as:)`` reads their media).
+    private func withItems<R: HubRecord>(_ result: (ConnectorPage<R>, ApimoReadPosition?), _ items: [ApimoRecord])
+        -> (ConnectorPage<R>, ApimoReadPosition?, [ApimoRecord])
+    {
+        (result.0, result.1, items)
     }
 
     /// Moves past the list just finished: the next user, list or agency, or the end of the pass.

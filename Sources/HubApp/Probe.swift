@@ -155,6 +155,7 @@ extension HubApp {
         case .property: return try await firstPage(Property.self, from: connector)
         case .development: return try await firstPage(Development.self, from: connector)
         case .activity: return try await firstPage(Activity.self, from: connector)
+        case .media: return try await firstPage(Media.self, from: connector)
         }
     }
 

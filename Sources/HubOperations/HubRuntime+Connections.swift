@@ -122,6 +122,9 @@ extension HubRuntime {
         tenant: String, connections: [Connection], resource: ResourceName?, full: Bool,
         progress: (@Sendable (SyncRun) -> Void)? = nil
     ) async throws -> [SyncRun] {
+        if resource == .media {
+            throw HubError(.invalidRequest, "Media are synced with their parent records: sync Property or Member")
+        }
         var runs: [SyncRun] = []
         for connection in connections where connection.enabled {
             let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)

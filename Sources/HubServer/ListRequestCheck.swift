@@ -33,6 +33,7 @@ package enum ListRequestCheck {
             case .property: return try plan(Property.self, request)
             case .development: return try plan(Development.self, request)
             case .activity: return try plan(Activity.self, request)
+            case .media: return try plan(Media.self, request)
             }
         } catch let error as APIError {
             return .rejected(status: Int(error.status.code), code: error.code.rawValue, message: error.message)

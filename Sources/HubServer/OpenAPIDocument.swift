@@ -368,7 +368,7 @@ enum OpenAPIDocument {
 
     /// The names `POST /v1/connections/{id}/sync` takes as `resource`.
     static var syncResourceNames: [String] {
-        ResourceName.allCases.flatMap { [$0.rawValue, $0.pathName] }.reduce(into: [String]()) { names, name in
+        ResourceName.allCases.filter { $0 != .media }.flatMap { [$0.rawValue, $0.pathName] }.reduce(into: [String]()) { names, name in
             if !names.contains(name) { names.append(name) }
         }
     }
@@ -466,7 +466,13 @@ enum OpenAPIDocument {
             MetadataFieldNames.deleted: Schema.boolean, MetadataFieldNames.raw: Schema.any,
         ].mapValues(Schema.readOnly)
         for (name, type) in fieldTypes(resource) { properties[name] = Schema.field(type) }
-        for relation in resource.relations {
+        for relation in resource.relations where relation.isChildren {
+            properties[relation.name] = [
+                "type": "array", "items": Schema.ref(relation.target.rawValue),
+                "description": .string("Embedded with expand=\(relation.name), in Order"),
+            ]
+        }
+        for relation in resource.relations where !relation.isChildren {
             properties[relation.name] = [
                 "$ref": .string("#/components/schemas/\(relation.target.rawValue)"),
                 "description": .string("Embedded with expand=\(relation.name)"),
@@ -488,6 +494,7 @@ enum OpenAPIDocument {
         case .property: return pick(Property.self)
         case .development: return pick(Development.self)
         case .activity: return pick(Activity.self)
+        case .media: return pick(Media.self)
         }
     }
 }

@@ -13,16 +13,30 @@ struct Relation: Sendable {
     /// The field holding the related record's vendor key, used when the hub key is not set.
     var sourceKeyField: String?
     var target: ResourceName
+    /// Whether the relation embeds the record's children, an array of `target` records naming
+    /// the record as their parent (`ResourceName` and `ResourceRecordKey`), instead of one record.
+    var isChildren = false
+
+    /// A record's media (`expand=media`): its live Media in `Order`.
+    static func media(of resource: ResourceName) -> Relation {
+        Relation(name: "media", keyField: resource.keyField, sourceKeyField: nil, target: .media, isChildren: true)
+    }
 }
 
 extension ResourceName {
     /// The API's collections of records, with their scope resource names.
-    static let apiResources: [ResourceName] = [.member, .office, .teams, .teamMembers, .contacts, .property, .development, .activity]
+    static let apiResources: [ResourceName] = [
+        .member, .office, .teams, .teamMembers, .contacts, .property, .development, .activity, .media,
+    ]
 
     /// What `expand=` can embed in a record of this resource.
     var relations: [Relation] {
         switch self {
-        case .member: return [Relation(name: "office", keyField: "OfficeKey", sourceKeyField: "SourceSystemOfficeKey", target: .office)]
+        case .member:
+            return [
+                Relation(name: "office", keyField: "OfficeKey", sourceKeyField: "SourceSystemOfficeKey", target: .office),
+                .media(of: .member),
+            ]
         case .teams:
             return [
                 Relation(name: "lead", keyField: "TeamLeadKey", sourceKeyField: "SourceSystemTeamLeadKey", target: .member),
@@ -40,6 +54,7 @@ extension ResourceName {
                 Relation(name: "agent", keyField: "ListAgentKey", sourceKeyField: "SourceSystemListAgentKey", target: .member),
                 Relation(name: "office", keyField: "ListOfficeKey", sourceKeyField: nil, target: .office),
                 Relation(name: "development", keyField: "DevelopmentKey", sourceKeyField: nil, target: .development),
+                .media(of: .property),
             ]
         case .activity:
             return [
@@ -47,7 +62,7 @@ extension ResourceName {
                 Relation(name: "owner", keyField: "OwnerMemberKey", sourceKeyField: "SourceSystemOwnerMemberKey", target: .member),
                 Relation(name: "listing", keyField: "ListingKey", sourceKeyField: "SourceSystemListingKey", target: .property),
             ]
-        case .office, .development: return []
+        case .office, .development, .media: return []
         }
     }
 }
@@ -69,6 +84,7 @@ extension ResourceName {
         case .property: return try await visitor.visit(Property.self)
         case .development: return try await visitor.visit(Development.self)
         case .activity: return try await visitor.visit(Activity.self)
+        case .media: return try await visitor.visit(Media.self)
         }
     }
 }
@@ -276,6 +292,10 @@ struct RecordRoutes {
         let values = record.fieldValues
         var expanded: [(String, any Encodable)] = []
         for relation in relations {
+            if relation.isChildren {
+                expanded.append((relation.name, try await children(of: record, store: store, tenant: tenant)))
+                continue
+            }
             let key = values[relation.keyField]?.stringValue
             let sourceKey = relation.sourceKeyField.flatMap { values[$0]?.stringValue }
             let found = try await relation.target.visit(
@@ -284,6 +304,23 @@ struct RecordRoutes {
             if let found { expanded.append((relation.name, found)) }
         }
         return expanded
+    }
+}
+
+extension RecordRoutes {
+    /// The live media of `record`, in `Order` (then key), every page of them.
+    static func children<R: HubRecord>(of record: R, store: any HubStorage, tenant: String) async throws -> [RecordJSON<Media>] {
+        guard let key = record.metadata.key else { return [] }
+        var query = ListQuery(
+            filters: ["ResourceName": R.resource.rawValue, "ResourceRecordKey": key], perPage: ListQuery.maximumPerPage)
+        query.sort = "Order"
+        var media: [RecordJSON<Media>] = []
+        while true {
+            let page = try await store.list(Media.self, tenant: tenant, query: query)
+            media += page.records.map { RecordJSON(record: $0, only: defaultProjection(Media.self), expanded: []) }
+            guard !page.records.isEmpty, media.count < page.total else { return media }
+            query.page += 1
+        }
     }
 }
 

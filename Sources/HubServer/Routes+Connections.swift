@@ -183,6 +183,12 @@ extension HubAPI {
                         .badRequest, .invalidRequest, "unknown resource \(name)",
                         details: [FieldError(field: "resource", message: "unknown resource")])
                 }
+                // Media are read with their parents: syncing those brings them.
+                guard parsed != .media else {
+                    throw APIError(
+                        .badRequest, .invalidRequest, "Media are synced with their parent records: sync Property or Member",
+                        details: [FieldError(field: "resource", message: "not synced on its own")])
+                }
                 resource = parsed
             }
             guard connection.enabled else { throw APIError(.conflict, .connectionDisabled, "connection \(connection.name) is disabled") }

@@ -10,8 +10,19 @@ public protocol RecordStore: Sendable {
     /// and no event is appended); during a full pass only its generation stamp is updated.
     /// If anything fails, nothing of the batch (records, events, cursor) is written.
     /// - Returns: counts and the outcome per record, in input order.
-    func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary
-    /// Marks the named records deleted (a vendor reported them deleted), with one event each.
+    ///
+    /// Media (photos) are children synced and swept with their parent: when `media` is given it
+    /// is the complete media set of every record in `records` (read from the same payloads),
+    /// each `Media` naming its parent by `SourceSystemResourceRecordKey`. In the same
+    /// transaction the store sets each media row's `ResourceName` and `ResourceRecordKey` (the
+    /// parent's hub key), upserts the media by content hash like any record (events for
+    /// `Media`), and marks deleted (with events) the parent's stored media missing from the set.
+    /// `nil` leaves stored media untouched. Parents deleted through ``markDeleted(_:sourceKeys:scope:)``
+    /// or ``completeFullPass(tenant:connectionID:resource:generation:)`` take their media with them.
+    /// - Throws: ``StoreError`` `.invalidQuery` when a media row names no parent of the batch.
+    func upsert<R: HubRecord>(_ records: [R], media: [Media]?, scope: SyncScope, cursor: String?) async throws -> UpsertSummary
+    /// Marks the named records deleted (a vendor reported them deleted), with one event each,
+    /// and their media with them.
     /// - Returns: how many were newly marked.
     func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int
     /// The record with hub key `key` in `tenant`, deleted or not, or `nil`.
@@ -23,9 +34,16 @@ public protocol RecordStore: Sendable {
     /// Starts a full pass and returns its generation; upserts carrying it stamp what they see.
     func beginFullPass(tenant: String, connectionID: String, resource: ResourceName) async throws -> Int64
     /// Completes the full pass `generation`: records of the connection and resource not seen in
-    /// it are marked deleted (with events), in one transaction.
+    /// it are marked deleted (with events), and their media with them, in one transaction.
     /// - Returns: how many were marked deleted.
     /// - Throws: ``StoreError`` `.conflict` when `generation` is not the pass in progress (a
     ///   newer pass started, or it already completed), so a partial pass never deletes.
     func completeFullPass(tenant: String, connectionID: String, resource: ResourceName, generation: Int64) async throws -> Int
+}
+
+extension RecordStore {
+    /// Upserts records whose reads carry no media (stored media are left as they are).
+    public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
+        try await upsert(records, media: nil, scope: scope, cursor: cursor)
+    }
 }

@@ -129,6 +129,11 @@ public struct UpsertSummary: Sendable, Hashable {
     public var unchanged = 0
     /// One outcome per input record, in input order.
     public var items: [UpsertItem] = []
+    /// The parents' media written with them: inserted, updated and marked deleted (gone from
+    /// their parent).
+    public var mediaInserted = 0
+    public var mediaUpdated = 0
+    public var mediaDeleted = 0
 
     public init() {}
 

@@ -18,16 +18,11 @@ enum PGResourceTable<R: HubRecord> {
 }
 
 extension PostgresHubStore {
-    public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
-        let sql = ResourceColumns<R>()
-        let fieldColumns = sql.fieldColumns
-        let insertColumns = sql.insertColumns
+    public func upsert<R: HubRecord>(_ records: [R], media: [Media]?, scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
         let batch = try PreparedRecord.batch(records, scope: scope)
-        let box = secretBox
         let now = scope.now
 
         return try await transaction { db in
-            var summary = UpsertSummary()
             // Records inserted or changed outside a full pass while one is running were seen
             // now, so they count as seen by that pass.
             var generation = scope.generation
@@ -40,81 +35,16 @@ extension PostgresHubStore {
                     """
                 ).first.flatMap { try $0.decode(Int64?.self) }
             }
-            var existing: [String: (key: String, hash: String, deleted: Bool, seen: Int64?)] = [:]
-            if !batch.isEmpty {
-                var select = SQLStatement()
-                let tenant = try select.bind(scope.tenant)
-                let connection = try select.bind(scope.connectionID)
-                let keys = try select.bind(batch.map(\.sourceKey))
-                select.append(
-                    """
-                    SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
-                    WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
-                    FOR UPDATE
-                    """)
-                for row in try await self.rows(db, select.query) {
-                    let (key, hash, deleted, seen, sourceKey) = try row.decode((String, String, Bool, Int64?, String).self)
-                    existing[sourceKey] = (key, hash, deleted, seen)
-                }
+            var summary = try await self.write(R.self, batch, db, scope: scope, generation: generation)
+            if let media {
+                let prepared = try PreparedMedia(media, of: R.self, parents: batch, summary: summary, scope: scope)
+                let written = try await self.write(Media.self, prepared.records, db, scope: scope, generation: nil)
+                summary.mediaInserted = written.inserted
+                summary.mediaUpdated = written.updated
+                summary.mediaDeleted = try await self.deleteMedia(
+                    db, tenant: scope.tenant, connectionID: scope.connectionID, parent: prepared.parent,
+                    parentKeys: prepared.parentKeys, keeping: prepared.sourceKeys, now: now)
             }
-            var events: [(key: String, change: EntityEvent.Change)] = []
-            var touched: [String] = []
-            for record in batch {
-                if let stored = existing[record.sourceKey] {
-                    if stored.hash == record.hash, !stored.deleted {
-                        if let pass = scope.generation, stored.seen != pass { touched.append(stored.key) }
-                        summary.record(.unchanged, key: stored.key)
-                        continue
-                    }
-                    var update = SQLStatement()
-                    var assignments = [
-                        "\"SourceSystemName\" = \(try update.bind(record.sourceSystem))",
-                        "\"ModificationTimestamp\" = \(update.bind(date: now))",
-                        "\"SourceModificationTimestamp\" = \(update.bind(date: record.sourceModified))",
-                        "\"SourceEntryTimestamp\" = \(update.bind(date: record.sourceEntry))",
-                        "\"ContentHash\" = \(try update.bind(record.hash))",
-                        "\"DeletedYN\" = false",
-                        "seen_generation = COALESCE(\(try update.bind(generation)), seen_generation)",
-                        "raw = \(try update.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
-                    ]
-                    for (index, column) in fieldColumns.enumerated() {
-                        assignments.append("\(column) = \(try update.bind(record.values[index]))")
-                    }
-                    let key = try update.bind(stored.key)
-                    update.append("UPDATE \(sql.table) SET \(assignments.joined(separator: ", ")) WHERE \(sql.keyColumn) = \(key)")
-                    try await db.query(update.query, logger: self.logger)
-                    events.append((stored.key, .updated))
-                    summary.record(.updated, key: stored.key)
-                } else {
-                    let key = HubKey.make(at: now)
-                    var insert = SQLStatement()
-                    var placeholders = [
-                        try insert.bind(key), try insert.bind(scope.tenant), try insert.bind(scope.connectionID),
-                        try insert.bind(record.sourceSystem), try insert.bind(record.sourceKey), insert.bind(date: now),
-                        insert.bind(date: now), insert.bind(date: record.sourceModified), insert.bind(date: record.sourceEntry),
-                        try insert.bind(record.hash), "false", try insert.bind(generation),
-                        "\(try insert.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
-                    ]
-                    for value in record.values { placeholders.append(try insert.bind(value)) }
-                    insert.append(
-                        """
-                        INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", ")))
-                        VALUES (\(placeholders.joined(separator: ", ")))
-                        """)
-                    try await db.query(insert.query, logger: self.logger)
-                    events.append((key, .created))
-                    summary.record(.inserted, key: key)
-                }
-            }
-            if !touched.isEmpty, let pass = scope.generation {
-                var touch = SQLStatement()
-                let passParameter = try touch.bind(pass)
-                let keys = try touch.bind(touched)
-                touch.append("UPDATE \(sql.table) SET seen_generation = \(passParameter) WHERE \(sql.keyColumn) = ANY(\(keys)::text[])")
-                try await db.query(touch.query, logger: self.logger)
-            }
-            try await self.appendEvents(
-                db, tenant: scope.tenant, resource: R.resource, events: events, connectionID: scope.connectionID, now: now)
             if let cursor {
                 try await db.query(
                     """
@@ -126,6 +56,130 @@ extension PostgresHubStore {
             }
             return summary
         }
+    }
+
+    /// Upserts one prepared batch of `R` and appends its events: the body of
+    /// ``upsert(_:media:scope:cursor:)``, for parents and for their media.
+    ///
+    /// - Parameters:
+    ///   - generation: stamped on written rows (nil: none).
+    ///   - scope: its `generation`, when set, is also stamped on unchanged rows of a parent
+    ///     batch (a full pass saw them); media carry none.
+    func write<R: HubRecord>(
+        _ type: R.Type, _ batch: [PreparedRecord], _ db: PostgresConnection, scope: SyncScope, generation: Int64?
+    ) async throws -> UpsertSummary {
+        let sql = ResourceColumns<R>()
+        let fieldColumns = sql.fieldColumns
+        let insertColumns = sql.insertColumns
+        let box = secretBox
+        let now = scope.now
+        let pass = R.resource == .media ? nil : scope.generation
+        var summary = UpsertSummary()
+        var existing: [String: (key: String, hash: String, deleted: Bool, seen: Int64?)] = [:]
+        if !batch.isEmpty {
+            var select = SQLStatement()
+            let tenant = try select.bind(scope.tenant)
+            let connection = try select.bind(scope.connectionID)
+            let keys = try select.bind(batch.map(\.sourceKey))
+            select.append(
+                """
+                SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
+                WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
+                FOR UPDATE
+                """)
+            for row in try await self.rows(db, select.query) {
+                let (key, hash, deleted, seen, sourceKey) = try row.decode((String, String, Bool, Int64?, String).self)
+                existing[sourceKey] = (key, hash, deleted, seen)
+            }
+        }
+        var events: [(key: String, change: EntityEvent.Change)] = []
+        var touched: [String] = []
+        for record in batch {
+            if let stored = existing[record.sourceKey] {
+                if stored.hash == record.hash, !stored.deleted {
+                    if let pass, stored.seen != pass { touched.append(stored.key) }
+                    summary.record(.unchanged, key: stored.key)
+                    continue
+                }
+                var update = SQLStatement()
+                var assignments = [
+                    "\"SourceSystemName\" = \(try update.bind(record.sourceSystem))",
+                    "\"ModificationTimestamp\" = \(update.bind(date: now))",
+                    "\"SourceModificationTimestamp\" = \(update.bind(date: record.sourceModified))",
+                    "\"SourceEntryTimestamp\" = \(update.bind(date: record.sourceEntry))",
+                    "\"ContentHash\" = \(try update.bind(record.hash))",
+                    "\"DeletedYN\" = false",
+                    "seen_generation = COALESCE(\(try update.bind(generation)), seen_generation)",
+                    "raw = \(try update.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
+                ]
+                for (index, column) in fieldColumns.enumerated() {
+                    assignments.append("\(column) = \(try update.bind(record.values[index]))")
+                }
+                let key = try update.bind(stored.key)
+                update.append("UPDATE \(sql.table) SET \(assignments.joined(separator: ", ")) WHERE \(sql.keyColumn) = \(key)")
+                try await db.query(update.query, logger: self.logger)
+                events.append((stored.key, .updated))
+                summary.record(.updated, key: stored.key)
+            } else {
+                let key = HubKey.make(at: now)
+                var insert = SQLStatement()
+                var placeholders = [
+                    try insert.bind(key), try insert.bind(scope.tenant), try insert.bind(scope.connectionID),
+                    try insert.bind(record.sourceSystem), try insert.bind(record.sourceKey), insert.bind(date: now),
+                    insert.bind(date: now), insert.bind(date: record.sourceModified), insert.bind(date: record.sourceEntry),
+                    try insert.bind(record.hash), "false", try insert.bind(generation),
+                    "\(try insert.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
+                ]
+                for value in record.values { placeholders.append(try insert.bind(value)) }
+                insert.append(
+                    """
+                    INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", ")))
+                    VALUES (\(placeholders.joined(separator: ", ")))
+                    """)
+                try await db.query(insert.query, logger: self.logger)
+                events.append((key, .created))
+                summary.record(.inserted, key: key)
+            }
+        }
+        if !touched.isEmpty, let pass {
+            var touch = SQLStatement()
+            let passParameter = try touch.bind(pass)
+            let keys = try touch.bind(touched)
+            touch.append("UPDATE \(sql.table) SET seen_generation = \(passParameter) WHERE \(sql.keyColumn) = ANY(\(keys)::text[])")
+            try await db.query(touch.query, logger: self.logger)
+        }
+        try await self.appendEvents(
+            db, tenant: scope.tenant, resource: R.resource, events: events, connectionID: scope.connectionID, now: now)
+        return summary
+    }
+
+    /// Marks deleted, with events, the live media of the `parent` records `parentKeys` whose
+    /// vendor key is not in `keeping` (every one when `keeping` is nil: the parents are gone).
+    /// - Returns: how many were marked.
+    func deleteMedia(
+        _ db: PostgresConnection, tenant: String, connectionID: String, parent: ResourceName, parentKeys: [String],
+        keeping: Set<String>?, now: Date
+    ) async throws -> Int {
+        guard Media.parentResources.contains(parent), !parentKeys.isEmpty else { return 0 }
+        var update = SQLStatement()
+        let nowParameter = update.bind(date: now)
+        let tenantParameter = try update.bind(tenant)
+        let connectionParameter = try update.bind(connectionID)
+        let parentParameter = try update.bind(parent.rawValue)
+        let keysParameter = try update.bind(parentKeys)
+        let keptParameter = try update.bind((keeping ?? []).sorted())
+        update.append(
+            """
+            UPDATE "Media" SET "DeletedYN" = true, "ModificationTimestamp" = \(nowParameter)
+            WHERE tenant_id = \(tenantParameter) AND "ConnectionId" = \(connectionParameter) AND NOT "DeletedYN"
+            AND "ResourceName" = \(parentParameter) AND "ResourceRecordKey" = ANY(\(keysParameter)::text[])
+            AND NOT ("SourceSystemMediaKey" = ANY(\(keptParameter)::text[]))
+            RETURNING "MediaKey"
+            """)
+        let keys = try await self.rows(db, update.query).map { try $0.decode(String.self) }.sorted()
+        try await self.appendEvents(
+            db, tenant: tenant, resource: .media, events: keys.map { ($0, .deleted) }, connectionID: connectionID, now: now)
+        return keys.count
     }
 
     public func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int {
@@ -154,6 +208,9 @@ extension PostgresHubStore {
             try await self.appendEvents(
                 db, tenant: scope.tenant, resource: R.resource, events: ordered.map { ($0, .deleted) },
                 connectionID: scope.connectionID, now: scope.now)
+            _ = try await self.deleteMedia(
+                db, tenant: scope.tenant, connectionID: scope.connectionID, parent: R.resource, parentKeys: ordered, keeping: nil,
+                now: scope.now)
             return ordered.count
         }
     }
@@ -333,6 +390,8 @@ extension PostgresHubStore {
             let keys = try await self.rows(db, sweep.query).map { try $0.decode(String.self) }.sorted()
             try await self.appendEvents(
                 db, tenant: tenant, resource: resource, events: keys.map { ($0, .deleted) }, connectionID: connectionID, now: now)
+            _ = try await self.deleteMedia(
+                db, tenant: tenant, connectionID: connectionID, parent: resource, parentKeys: keys, keeping: nil, now: now)
             try await db.query(
                 """
                 UPDATE sync_state SET pass_generation = NULL, pass_started_at = NULL,

@@ -18,6 +18,7 @@ enum PostgresMigrations {
         ("2026-12-04-sync-runs-skipped", syncRunsSkipped),
         ("2026-12-04-1-contact-address2-pager-spouse", contactFields),
         ("2026-12-04-1-connection-request-budget", connectionRequestBudget),
+        ("2026-12-04-1-media", media),
     ]
 
     /// RESO `HomeAddress2`, `Pager` and `SpousePartnerName` on contacts (MyCRM's `apart`,
@@ -32,6 +33,54 @@ enum PostgresMigrations {
     private static let connectionRequestBudget = [
         "ALTER TABLE connections ADD COLUMN daily_requests integer",
         "ALTER TABLE connections ADD COLUMN delivery_reserve_percent integer",
+    ]
+
+    /// RESO Media: listing and member photos, children of their parent record (found by
+    /// `ResourceName` and `ResourceRecordKey`).
+    private static let media = [
+        """
+        CREATE TABLE "Media" (
+            "MediaKey" text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            "ConnectionId" text NOT NULL,
+            "SourceSystemName" text NOT NULL,
+            "SourceSystemMediaKey" text NOT NULL,
+            "ModificationTimestamp" timestamptz NOT NULL,
+            "OriginalEntryTimestamp" timestamptz NOT NULL,
+            "SourceModificationTimestamp" timestamptz,
+            "SourceEntryTimestamp" timestamptz,
+            "ContentHash" text NOT NULL,
+            "DeletedYN" boolean NOT NULL DEFAULT false,
+            seen_generation bigint,
+            raw jsonb,
+            "ResourceName" text,
+            "ResourceRecordKey" text,
+            "SourceSystemResourceRecordKey" text,
+            "MediaURL" text,
+            "MediaCategory" text,
+            "Order" bigint,
+            "ShortDescription" text,
+            "ImageWidth" bigint,
+            "ImageHeight" bigint,
+            "MediaModificationTimestamp" timestamptz,
+            UNIQUE (tenant_id, "ConnectionId", "SourceSystemMediaKey")
+        )
+        """,
+        """
+        CREATE INDEX "Media_modified" ON "Media" (tenant_id, "ModificationTimestamp")
+        """,
+        """
+        CREATE INDEX "Media_list" ON "Media" (tenant_id, "DeletedYN", "ModificationTimestamp", "MediaKey" COLLATE "C")
+        """,
+        """
+        CREATE INDEX "Media_ResourceName" ON "Media" (tenant_id, "ResourceName")
+        """,
+        """
+        CREATE INDEX "Media_ResourceRecordKey" ON "Media" (tenant_id, "ResourceRecordKey", "ResourceName")
+        """,
+        """
+        CREATE INDEX "Media_MediaCategory" ON "Media" (tenant_id, "MediaCategory")
+        """,
     ]
 
     /// One row per (tenant, client idempotency key): the unique key that makes concurrent
@@ -84,7 +133,11 @@ enum PostgresMigrations {
 
     /// One index per resource serving the default list order (live records by modification
     /// time, ties by key) and its count.
-    private static let listOrderIndexes: [String] = ResourceName.allCases.map { resource in
+    /// (The resources as this migration shipped; it once read `ResourceName.allCases`, which
+    /// grows: later resources create their own index.)
+    private static let listOrderIndexes: [String] = [
+        ResourceName.member, .office, .teams, .teamMembers, .contacts, .property, .development, .activity,
+    ].map { resource in
         """
         CREATE INDEX "\(resource.rawValue)_list" ON "\(resource.rawValue)"
             (tenant_id, "DeletedYN", "ModificationTimestamp", "\(resource.keyField)" COLLATE "C")

@@ -18,6 +18,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-04-sync-runs-skipped", migrate: addSyncRunsSkipped)
         migrator.registerMigration("2026-12-04-1-contact-address2-pager-spouse", migrate: addContactFields)
         migrator.registerMigration("2026-12-04-1-connection-request-budget", migrate: addConnectionRequestBudget)
+        migrator.registerMigration("2026-12-04-1-media", migrate: createMedia)
         return migrator
     }
 
@@ -216,13 +217,59 @@ enum SQLiteMigrations {
     /// One index per resource serving the default list order (live records by modification
     /// time, ties by key) and its count.
     private static func createListOrderIndexes(_ db: Database) throws {
-        for resource in ResourceName.allCases {
+        // The resources as this migration shipped: later resources create their own index.
+        for resource in SQLiteMigrations.resourcesOfListOrderIndexes {
             try db.execute(
                 sql: """
                     CREATE INDEX "\(resource.rawValue)_list" ON "\(resource.rawValue)"
                         (tenant_id, "DeletedYN", "ModificationTimestamp", "\(resource.keyField)")
                     """)
         }
+    }
+
+    /// The resources the list-order migration indexes: those that existed when it shipped
+    /// (it once read `ResourceName.allCases`, which grows).
+    static let resourcesOfListOrderIndexes: [ResourceName] = [
+        .member, .office, .teams, .teamMembers, .contacts, .property, .development, .activity,
+    ]
+
+    /// RESO Media: listing and member photos, children of their parent record (found by
+    /// `ResourceName` and `ResourceRecordKey`).
+    private static func createMedia(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE "Media" (
+                    "MediaKey" TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    "ConnectionId" TEXT NOT NULL,
+                    "SourceSystemName" TEXT NOT NULL,
+                    "SourceSystemMediaKey" TEXT NOT NULL,
+                    "ModificationTimestamp" TEXT NOT NULL,
+                    "OriginalEntryTimestamp" TEXT NOT NULL,
+                    "SourceModificationTimestamp" TEXT,
+                    "SourceEntryTimestamp" TEXT,
+                    "ContentHash" TEXT NOT NULL,
+                    "DeletedYN" INTEGER NOT NULL DEFAULT 0,
+                    seen_generation INTEGER,
+                    raw TEXT,
+                    "ResourceName" TEXT,
+                    "ResourceRecordKey" TEXT,
+                    "SourceSystemResourceRecordKey" TEXT,
+                    "MediaURL" TEXT,
+                    "MediaCategory" TEXT,
+                    "Order" INTEGER,
+                    "ShortDescription" TEXT,
+                    "ImageWidth" INTEGER,
+                    "ImageHeight" INTEGER,
+                    "MediaModificationTimestamp" TEXT,
+                    UNIQUE (tenant_id, "ConnectionId", "SourceSystemMediaKey")
+                );
+                CREATE INDEX "Media_modified" ON "Media" (tenant_id, "ModificationTimestamp");
+                CREATE INDEX "Media_list" ON "Media" (tenant_id, "DeletedYN", "ModificationTimestamp", "MediaKey");
+                CREATE INDEX "Media_ResourceName" ON "Media" (tenant_id, "ResourceName");
+                CREATE INDEX "Media_ResourceRecordKey" ON "Media" (tenant_id, "ResourceRecordKey", "ResourceName");
+                CREATE INDEX "Media_MediaCategory" ON "Media" (tenant_id, "MediaCategory");
+                """)
     }
 
     private static func createPullJobs(_ db: Database) throws {

@@ -70,12 +70,10 @@ extension FieldValue {
 }
 
 extension SQLiteHubStore {
-    public func upsert<R: HubRecord>(_ records: [R], scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
-        let sql = ResourceTable<R>()
+    public func upsert<R: HubRecord>(_ records: [R], media: [Media]?, scope: SyncScope, cursor: String?) async throws -> UpsertSummary {
         let batch = try PreparedRecord.batch(records, scope: scope)
         let box = secretBox
         return try await run { db in
-            var summary = UpsertSummary()
             let now = Timestamp.format(scope.now)
             // Records inserted or changed outside a full pass while one is running were seen
             // now, so they count as seen by that pass.
@@ -88,64 +86,15 @@ extension SQLiteHubStore {
                     sql: "SELECT pass_generation FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
                     arguments: [scope.tenant, scope.connectionID, R.resource.rawValue])
             }
-            let select = try db.cachedStatement(
-                sql: """
-                    SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation FROM \(sql.table)
-                    WHERE tenant_id = ? AND "ConnectionId" = ? AND \(sql.sourceKeyColumn) = ?
-                    """)
-            let insert = try db.cachedStatement(sql: sql.insertSQL)
-            let update = try db.cachedStatement(sql: sql.updateSQL)
-            let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
-            for record in batch {
-                let sourceKey = record.sourceKey
-                let hash = record.hash
-                let fieldValues = record.values.map { $0.databaseValue }
-                let sourceSystem = record.sourceSystem
-                let sourceModified = record.sourceModified.map(Timestamp.format)
-                let sourceEntry = record.sourceEntry.map(Timestamp.format)
-                if let row = try DirectBinding.firstRow(
-                    db, select, [scope.tenant.databaseValue, scope.connectionID.databaseValue, sourceKey.databaseValue])
-                {
-                    guard row.count == 4, let key = String.fromDatabaseValue(row[0]),
-                        let storedHash = String.fromDatabaseValue(row[1])
-                    else { throw StoreError.storage("\(R.resource.rawValue) row for \(sourceKey) is malformed") }
-                    let deleted = (Int64.fromDatabaseValue(row[2]) ?? 0) != 0
-                    let seen = Int64.fromDatabaseValue(row[3])
-                    if storedHash == hash, !deleted {
-                        if let generation = scope.generation, seen != generation {
-                            try DirectBinding.execute(db, touch, [generation.databaseValue, key.databaseValue])
-                        }
-                        summary.record(.unchanged, key: key)
-                        continue
-                    }
-                    var arguments: [DatabaseValue] = [
-                        sourceSystem.databaseValue, now.databaseValue, sourceModified.databaseValue,
-                        sourceEntry.databaseValue, hash.databaseValue, generation.databaseValue,
-                        try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
-                    ]
-                    arguments += fieldValues
-                    arguments.append(key.databaseValue)
-                    try DirectBinding.execute(db, update, arguments)
-                    try Self.appendEvent(
-                        db, tenant: scope.tenant, resource: R.resource, key: key, change: .updated,
-                        connectionID: scope.connectionID, now: now)
-                    summary.record(.updated, key: key)
-                } else {
-                    let key = HubKey.make(at: scope.now)
-                    var arguments: [DatabaseValue] = [
-                        key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
-                        sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,
-                        sourceModified.databaseValue, sourceEntry.databaseValue, hash.databaseValue,
-                        (0 as Int64).databaseValue, generation.databaseValue,
-                        try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
-                    ]
-                    arguments += fieldValues
-                    try DirectBinding.execute(db, insert, arguments)
-                    try Self.appendEvent(
-                        db, tenant: scope.tenant, resource: R.resource, key: key, change: .created,
-                        connectionID: scope.connectionID, now: now)
-                    summary.record(.inserted, key: key)
-                }
+            var summary = try Self.write(R.self, batch, db, scope: scope, generation: generation, box: box, now: now)
+            if let media {
+                let prepared = try PreparedMedia(media, of: R.self, parents: batch, summary: summary, scope: scope)
+                let written = try Self.write(Media.self, prepared.records, db, scope: scope, generation: nil, box: box, now: now)
+                summary.mediaInserted = written.inserted
+                summary.mediaUpdated = written.updated
+                summary.mediaDeleted = try Self.deleteMedia(
+                    db, tenant: scope.tenant, parent: prepared.parent, parentKeys: prepared.parentKeys, keeping: prepared.sourceKeys,
+                    now: now)
             }
             if let cursor {
                 try Self.writeCursor(
@@ -154,6 +103,111 @@ extension SQLiteHubStore {
             }
             return summary
         }
+    }
+
+    /// Upserts one prepared batch of `R` and appends its events: the body of
+    /// ``upsert(_:media:scope:cursor:)``, for parents and for their media.
+    ///
+    /// - Parameters:
+    ///   - generation: stamped on written rows (nil: none).
+    ///   - scope: its `generation`, when set, is also stamped on unchanged rows (a full pass saw them).
+    static func write<R: HubRecord>(
+        _ type: R.Type, _ batch: [PreparedRecord], _ db: Database, scope: SyncScope, generation: Int64?, box: SecretBox, now: String
+    ) throws -> UpsertSummary {
+        let sql = ResourceTable<R>()
+        var summary = UpsertSummary()
+        let pass = R.resource == .media ? nil : scope.generation
+        let select = try db.cachedStatement(
+            sql: """
+                SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation FROM \(sql.table)
+                WHERE tenant_id = ? AND "ConnectionId" = ? AND \(sql.sourceKeyColumn) = ?
+                """)
+        let insert = try db.cachedStatement(sql: sql.insertSQL)
+        let update = try db.cachedStatement(sql: sql.updateSQL)
+        let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
+        for record in batch {
+            let sourceKey = record.sourceKey
+            let hash = record.hash
+            let fieldValues = record.values.map { $0.databaseValue }
+            let sourceSystem = record.sourceSystem
+            let sourceModified = record.sourceModified.map(Timestamp.format)
+            let sourceEntry = record.sourceEntry.map(Timestamp.format)
+            if let row = try DirectBinding.firstRow(
+                db, select, [scope.tenant.databaseValue, scope.connectionID.databaseValue, sourceKey.databaseValue])
+            {
+                guard row.count == 4, let key = String.fromDatabaseValue(row[0]),
+                    let storedHash = String.fromDatabaseValue(row[1])
+                else { throw StoreError.storage("\(R.resource.rawValue) row for \(sourceKey) is malformed") }
+                let deleted = (Int64.fromDatabaseValue(row[2]) ?? 0) != 0
+                let seen = Int64.fromDatabaseValue(row[3])
+                if storedHash == hash, !deleted {
+                    if let pass, seen != pass {
+                        try DirectBinding.execute(db, touch, [pass.databaseValue, key.databaseValue])
+                    }
+                    summary.record(.unchanged, key: key)
+                    continue
+                }
+                var arguments: [DatabaseValue] = [
+                    sourceSystem.databaseValue, now.databaseValue, sourceModified.databaseValue,
+                    sourceEntry.databaseValue, hash.databaseValue, generation.databaseValue,
+                    try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
+                ]
+                arguments += fieldValues
+                arguments.append(key.databaseValue)
+                try DirectBinding.execute(db, update, arguments)
+                try Self.appendEvent(
+                    db, tenant: scope.tenant, resource: R.resource, key: key, change: .updated,
+                    connectionID: scope.connectionID, now: now)
+                summary.record(.updated, key: key)
+            } else {
+                let key = HubKey.make(at: scope.now)
+                var arguments: [DatabaseValue] = [
+                    key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
+                    sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,
+                    sourceModified.databaseValue, sourceEntry.databaseValue, hash.databaseValue,
+                    (0 as Int64).databaseValue, generation.databaseValue,
+                    try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
+                ]
+                arguments += fieldValues
+                try DirectBinding.execute(db, insert, arguments)
+                try Self.appendEvent(
+                    db, tenant: scope.tenant, resource: R.resource, key: key, change: .created,
+                    connectionID: scope.connectionID, now: now)
+                summary.record(.inserted, key: key)
+            }
+        }
+        return summary
+    }
+
+    /// Marks deleted, with events, the live media of the `parent` records `parentKeys` whose
+    /// vendor key is not in `keeping` (every one when `keeping` is nil: the parents are gone).
+    /// - Returns: how many were marked.
+    static func deleteMedia(
+        _ db: Database, tenant: String, parent: ResourceName, parentKeys: [String], keeping: Set<String>?, now: String
+    ) throws -> Int {
+        guard Media.parentResources.contains(parent), !parentKeys.isEmpty else { return 0 }
+        let select = try db.cachedStatement(
+            sql: """
+                SELECT "MediaKey", "SourceSystemMediaKey", "ConnectionId" FROM "Media"
+                WHERE tenant_id = ? AND "ResourceName" = ? AND "ResourceRecordKey" = ? AND "DeletedYN" = 0
+                ORDER BY "MediaKey"
+                """)
+        let update = try db.cachedStatement(
+            sql: "UPDATE \"Media\" SET \"DeletedYN\" = 1, \"ModificationTimestamp\" = ? WHERE \"MediaKey\" = ?")
+        var count = 0
+        for parentKey in parentKeys {
+            let rows = try Row.fetchAll(select, arguments: [tenant, parent.rawValue, parentKey])
+            for row in rows {
+                let key: String = row[0]
+                let sourceKey: String = row[1]
+                let connectionID: String = row[2]
+                if let keeping, keeping.contains(sourceKey) { continue }
+                try update.execute(arguments: [now, key])
+                try Self.appendEvent(db, tenant: tenant, resource: .media, key: key, change: .deleted, connectionID: connectionID, now: now)
+                count += 1
+            }
+        }
+        return count
     }
 
     static func writeCursor(
@@ -190,6 +244,7 @@ extension SQLiteHubStore {
                 try Self.appendEvent(
                     db, tenant: scope.tenant, resource: R.resource, key: key, change: .deleted,
                     connectionID: scope.connectionID, now: now)
+                _ = try Self.deleteMedia(db, tenant: scope.tenant, parent: R.resource, parentKeys: [key], keeping: nil, now: now)
                 count += 1
             }
             return count
@@ -376,6 +431,7 @@ extension SQLiteHubStore {
                 try Self.appendEvent(
                     db, tenant: tenant, resource: resource, key: key, change: .deleted, connectionID: connectionID, now: now)
             }
+            _ = try Self.deleteMedia(db, tenant: tenant, parent: resource, parentKeys: keys, keeping: nil, now: now)
             try db.execute(
                 sql: """
                     UPDATE sync_state SET pass_generation = NULL, pass_started_at = NULL,

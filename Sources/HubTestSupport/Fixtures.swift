@@ -43,4 +43,22 @@ public enum Fixtures {
         property.newConstructionYN = index % 2 == 0
         return property
     }
+
+    /// Photo `number` of listing `p-<property>` (or of another parent), as a connector reads it:
+    /// naming its parent by vendor key, before the store ties it to the parent's hub key.
+    public static func photo(
+        _ number: Int, of property: Int, parent: String? = nil, source: String = "apimo", url: String? = nil
+    ) -> Media {
+        let key = "pic-\(property)-\(number)"
+        var media = Media(
+            metadata: RecordMetadata(sourceSystemName: source, sourceKey: key, raw: .object(["id": .string(key)])))
+        media.resourceRecordSourceKey = parent ?? "p-\(property)"
+        media.mediaURL = url ?? "https://images.example/\(property)/\(number).jpg"
+        media.mediaCategory = "Photo"
+        media.order = number
+        media.shortDescription = "Photo \(number)"
+        media.imageWidth = 1600
+        media.imageHeight = 1200
+        return media
+    }
 }

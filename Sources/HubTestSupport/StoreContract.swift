@@ -31,6 +31,8 @@ public enum StoreContract {
         ("mark and sweep", markAndSweep),
         ("sweep spares records changed during the pass", sweepSparesRecordsChangedDuringThePass),
         ("vendor-reported deletions", vendorDeletions),
+        ("media replaced with their parent", mediaReplacedWithParent),
+        ("media swept with their parent", mediaSweptWithParent),
         ("events in sequence", eventsInSequence),
         ("tenant isolation", tenantIsolation),
         ("outbox transitions", outboxTransitions),
@@ -302,6 +304,163 @@ public enum StoreContract {
         try check(again == 0, "marking twice changes nothing")
         let live = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery())
         try check(live.total == 2, "2 live")
+    }
+
+    /// The live media of `tenant`, by vendor key.
+    static func liveMedia(_ store: any HubStorage, tenant: String) async throws -> [String: Media] {
+        let page = try await store.list(Media.self, tenant: tenant, query: ListQuery(perPage: 1000))
+        var byKey: [String: Media] = [:]
+        for media in page.records { byKey[media.metadata.sourceKey ?? ""] = media }
+        return byKey
+    }
+
+    /// The media events after `sequence`, as (change, media key) pairs in order.
+    static func mediaEvents(_ store: any HubStorage, tenant: String, after sequence: Int64) async throws -> [(
+        EntityEvent.Change, String
+    )] {
+        try await store.events(tenant: tenant, after: sequence, limit: 1000).filter { $0.resourceName == .media }
+            .map { ($0.change, $0.resourceRecordKey) }
+    }
+
+    static func lastSequence(_ store: any HubStorage, tenant: String) async throws -> Int64 {
+        try await store.events(tenant: tenant, after: 0, limit: 100_000).last?.sequence ?? 0
+    }
+
+    public static func mediaReplacedWithParent(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let first = try await store.upsert(
+            [Fixtures.property(1), Fixtures.property(2)],
+            media: [Fixtures.photo(1, of: 1), Fixtures.photo(2, of: 1), Fixtures.photo(1, of: 2)], scope: scope, cursor: nil)
+        try check(
+            first.inserted == 2 && first.mediaInserted == 3 && first.mediaUpdated == 0 && first.mediaDeleted == 0,
+            "first upsert with media: \(first)")
+        let listing1 = first.items[0].key
+        let listing2 = first.items[1].key
+        var media = try await liveMedia(store, tenant: scope.tenant)
+        try check(media.keys.sorted() == ["pic-1-1", "pic-1-2", "pic-2-1"], "three live media: \(media.keys.sorted())")
+        let photo = media["pic-1-2"]
+        try check(
+            photo?.resourceName == "Property" && photo?.resourceRecordKey == listing1 && photo?.resourceRecordSourceKey == "p-1"
+                && photo?.mediaURL == "https://images.example/1/2.jpg" && photo?.mediaCategory == "Photo" && photo?.order == 2
+                && photo?.shortDescription == "Photo 2" && photo?.imageWidth == 1600 && photo?.imageHeight == 1200
+                && photo?.metadata.connectionID == scope.connectionID && photo?.metadata.sourceSystemName == "apimo",
+            "the stored photo carries every field and its parent's hub key: \(String(describing: photo))")
+        try check(media["pic-2-1"]?.resourceRecordKey == listing2, "each photo names its own parent")
+        let fetched = try await store.record(Media.self, tenant: scope.tenant, key: photo?.metadata.key ?? "")
+        try check(fetched?.mediaURL == photo?.mediaURL && fetched?.metadata.raw == .object(["id": "pic-1-2"]), "get by MediaKey")
+        let byParent = try await store.list(
+            Media.self, tenant: scope.tenant, query: ListQuery(filters: ["ResourceRecordKey": listing1], sort: "Order"))
+        try check(byParent.records.compactMap(\.metadata.sourceKey) == ["pic-1-1", "pic-1-2"], "filter by parent, in Order")
+        var events = try await mediaEvents(store, tenant: scope.tenant, after: 0)
+        try check(
+            events.map(\.0) == [.created, .created, .created]
+                && Set(events.map(\.1)) == Set(media.values.compactMap(\.metadata.key)),
+            "one created event per photo: \(events)")
+
+        // The same set again writes nothing.
+        var mark = try await lastSequence(store, tenant: scope.tenant)
+        let same = try await store.upsert(
+            [Fixtures.property(1), Fixtures.property(2)],
+            media: [Fixtures.photo(1, of: 1), Fixtures.photo(2, of: 1), Fixtures.photo(1, of: 2)], scope: scope, cursor: nil)
+        try check(
+            same.unchanged == 2 && same.mediaInserted == 0 && same.mediaUpdated == 0 && same.mediaDeleted == 0,
+            "an unchanged set writes nothing: \(same)")
+        try check(try await lastSequence(store, tenant: scope.tenant) == mark, "no event for an unchanged set")
+
+        // Listing 1's set changes: one photo changed, one gone, one new; listing 2 is not in the page.
+        let changed = Fixtures.photo(1, of: 1, url: "https://images.example/1/1-v2.jpg")
+        let replaced = try await store.upsert(
+            [Fixtures.property(1)], media: [changed, Fixtures.photo(3, of: 1)], scope: scope, cursor: nil)
+        try check(
+            replaced.unchanged == 1 && replaced.mediaInserted == 1 && replaced.mediaUpdated == 1 && replaced.mediaDeleted == 1,
+            "replace: \(replaced)")
+        media = try await liveMedia(store, tenant: scope.tenant)
+        try check(media.keys.sorted() == ["pic-1-1", "pic-1-3", "pic-2-1"], "the set after replacing: \(media.keys.sorted())")
+        try check(media["pic-1-1"]?.mediaURL == "https://images.example/1/1-v2.jpg", "the changed photo is updated")
+        let gone = try await store.list(
+            Media.self, tenant: scope.tenant, query: ListQuery(filters: ["SourceSystemMediaKey": "pic-1-2"], includeDeleted: true))
+        try check(gone.records.first?.metadata.deleted == true, "the photo gone from its parent is marked deleted")
+        events = try await mediaEvents(store, tenant: scope.tenant, after: mark)
+        try check(
+            events.map(\.0) == [.updated, .created, .deleted] && events[0].1 == media["pic-1-1"]?.metadata.key
+                && events[1].1 == media["pic-1-3"]?.metadata.key && events[2].1 == gone.records.first?.metadata.key,
+            "updated, created and deleted events: \(events)")
+
+        // An empty set empties the parent; no set (nil) leaves it alone.
+        mark = try await lastSequence(store, tenant: scope.tenant)
+        let untouched = try await store.upsert([Fixtures.property(2)], media: nil, scope: scope, cursor: nil)
+        let kept = try await liveMedia(store, tenant: scope.tenant)["pic-2-1"]
+        try check(untouched.mediaDeleted == 0 && kept != nil, "nil keeps media")
+        let emptied = try await store.upsert([Fixtures.property(2)], media: [], scope: scope, cursor: nil)
+        try check(emptied.mediaDeleted == 1, "an empty set deletes the parent's photos: \(emptied)")
+        events = try await mediaEvents(store, tenant: scope.tenant, after: mark)
+        try check(events.map(\.0) == [.deleted], "one deleted event: \(events)")
+
+        // Members carry media too; a photo naming no parent of the batch fails the whole batch.
+        let member = try await store.upsert(
+            [Fixtures.member(7)], media: [Fixtures.photo(1, of: 7, parent: "m-7")], scope: scope, cursor: nil)
+        media = try await liveMedia(store, tenant: scope.tenant)
+        try check(
+            media["pic-7-1"]?.resourceName == "Member" && media["pic-7-1"]?.resourceRecordKey == member.items[0].key,
+            "a member's photo names the member")
+        do {
+            _ = try await store.upsert(
+                [Fixtures.property(5)], media: [Fixtures.photo(1, of: 6)], scope: scope, cursor: "cursor-orphan")
+            throw ContractFailure(description: "a photo naming no parent of its batch must fail the batch")
+        } catch let error as StoreError where error.code == .invalidQuery {}
+        let orphanParent = try await store.list(
+            Property.self, tenant: scope.tenant, query: ListQuery(filters: ["SourceSystemListingKey": "p-5"]))
+        try check(orphanParent.total == 0, "the failed batch wrote nothing")
+        let state = try await store.syncState(tenant: scope.tenant, connectionID: scope.connectionID, resource: .property)
+        try check(state?.cursor != "cursor-orphan", "nor its cursor")
+    }
+
+    public static func mediaSweptWithParent(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        _ = try await store.upsert(
+            (1...3).map { Fixtures.property($0) },
+            media: [Fixtures.photo(1, of: 1), Fixtures.photo(1, of: 2), Fixtures.photo(2, of: 2), Fixtures.photo(1, of: 3)],
+            scope: scope, cursor: nil)
+        // A vendor-reported deletion takes the parent's photos with it.
+        var mark = try await lastSequence(store, tenant: scope.tenant)
+        let deleted = try await store.markDeleted(Property.self, sourceKeys: ["p-1"], scope: scope)
+        try check(deleted == 1, "one listing deleted, got \(deleted)")
+        var media = try await liveMedia(store, tenant: scope.tenant)
+        try check(media.keys.sorted() == ["pic-2-1", "pic-2-2", "pic-3-1"], "p-1's photo is gone: \(media.keys.sorted())")
+        var events = try await store.events(tenant: scope.tenant, after: mark, limit: 100)
+        try check(
+            events.map(\.resourceName) == [.property, .media] && events.allSatisfy { $0.change == .deleted },
+            "the listing's then its photo's deleted events: \(events.map(\.resourceName))")
+
+        // A full pass that misses p-2 sweeps it and its two photos; p-3 was seen and keeps its photo.
+        mark = try await lastSequence(store, tenant: scope.tenant)
+        let generation = try await store.beginFullPass(tenant: scope.tenant, connectionID: scope.connectionID, resource: .property)
+        var pass = scope
+        pass.generation = generation
+        pass.now = Date().addingTimeInterval(1)
+        _ = try await store.upsert([Fixtures.property(3)], media: [Fixtures.photo(1, of: 3)], scope: pass, cursor: nil)
+        let swept = try await store.completeFullPass(
+            tenant: scope.tenant, connectionID: scope.connectionID, resource: .property, generation: generation)
+        try check(swept == 1, "one listing swept, got \(swept)")
+        media = try await liveMedia(store, tenant: scope.tenant)
+        try check(media.keys.sorted() == ["pic-3-1"], "only p-3's photo is live: \(media.keys.sorted())")
+        events = try await store.events(tenant: scope.tenant, after: mark, limit: 100)
+        try check(
+            events.map(\.resourceName) == [.property, .media, .media] && events.allSatisfy { $0.change == .deleted },
+            "the swept listing's and its photos' deleted events: \(events.map(\.resourceName))")
+
+        // A parent seen again brings its photos back (undeleted, with updated events).
+        mark = try await lastSequence(store, tenant: scope.tenant)
+        var back = scope
+        back.now = Date().addingTimeInterval(2)
+        let revived = try await store.upsert(
+            [Fixtures.property(2)], media: [Fixtures.photo(1, of: 2), Fixtures.photo(2, of: 2)], scope: back, cursor: nil)
+        try check(revived.updated == 1 && revived.mediaUpdated == 2 && revived.mediaInserted == 0, "revived: \(revived)")
+        media = try await liveMedia(store, tenant: scope.tenant)
+        try check(media.keys.sorted() == ["pic-2-1", "pic-2-2", "pic-3-1"], "p-2's photos are live again")
+        try check(
+            try await mediaEvents(store, tenant: scope.tenant, after: mark).map(\.0) == [.updated, .updated],
+            "updated events for the photos brought back")
     }
 
     public static func eventsInSequence(_ store: any HubStorage) async throws {

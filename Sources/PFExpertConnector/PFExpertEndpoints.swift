@@ -30,6 +30,9 @@ struct PFExpertEndpoint: Sendable {
     /// Whether reads send `X-MyCRM-Expand-Data: true`: the vendor returns related objects as
     /// `{"id": n}` unless asked, and a property's address and coordinates are in its `location`.
     var expandsRelations = false
+    /// The media an item carries (a property's `images[]`), or nil when the list's items carry
+    /// none; read from the same item, so they cost no request.
+    var media: (@Sendable (JSONValue, String?) -> [Media])? = nil
     /// Maps one item of the list.
     var map: @Sendable (JSONValue) throws -> any HubRecord
 
@@ -40,7 +43,8 @@ struct PFExpertEndpoint: Sendable {
 
     /// `GET /properties` → Property, newest change first when incremental.
     static let properties = PFExpertEndpoint(
-        name: "properties", path: "/properties", listKey: "properties", changes: .newestFirst, expandsRelations: true
+        name: "properties", path: "/properties", listKey: "properties", changes: .newestFirst, expandsRelations: true,
+        media: PFExpertMapping.media(ofProperty:connectionID:)
     ) { PFExpertMapping.property(try PFProperty(json: $0)) }
 
     /// `GET /leads` → Contacts, newest change first when incremental, so edits to older leads

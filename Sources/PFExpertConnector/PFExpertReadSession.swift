@@ -99,6 +99,7 @@ actor PFExpertReadSession<R: HubRecord> {
 
         var records: [R] = []
         records.reserveCapacity(list.items.count)
+        var media: [Media]? = endpoint.media == nil ? nil : []
         var newest = pass.newest[endpoint.name]
         // Newest-first reads end at the first record changed before the mark: everything after
         // it is older still. A record without a change time cannot be placed, so it is kept and
@@ -123,36 +124,38 @@ actor PFExpertReadSession<R: HubRecord> {
             }
             if let changed { newest = max(newest ?? changed, changed) }
             records.append(record)
+            if let read = endpoint.media { media? += read(item, client.connectionID) }
         }
         // A vendor clock far ahead must not push the next incremental pass past today.
         if let value = newest { pass.newest[endpoint.name] = min(value, clock.now()) }
 
         if !reachedMark, let nextPage = paginator.next(received: list.items.count, total: list.count) {
             pass.page = nextPage.page
-            return page(records, last: false)
+            return page(records, media: media, last: false)
         }
-        return advance(records)
+        return advance(records, media: media)
     }
 
-    /// Moves to the next endpoint, or ends the pass, after a page holding `records`.
-    private func advance(_ records: [R]) -> ConnectorPage<R> {
+    /// Moves to the next endpoint, or ends the pass, after a page holding `records` (and their
+    /// `media`).
+    private func advance(_ records: [R], media: [Media]? = nil) -> ConnectorPage<R> {
         if pass.endpoint + 1 < endpoints.count {
             pass.endpoint += 1
             pass.page = 1
-            return page(records, last: false)
+            return page(records, media: media, last: false)
         }
         for (name, date) in pass.newest { marks[name] = max(marks[name] ?? date, date) }
         finished = true
-        return page(records, last: true)
+        return page(records, media: media, last: true)
     }
 
-    private func page(_ records: [R], last: Bool) -> ConnectorPage<R> {
+    private func page(_ records: [R], media: [Media]?, last: Bool) -> ConnectorPage<R> {
         let cursor = CursorCoding.encode(
             PFExpertCursor(pass: last ? nil : pass, marks: marks, unavailable: unavailable.isEmpty ? nil : unavailable))
         let skipped = endpoints.compactMap { endpoint in
             unavailable[endpoint.name].map { UnavailableRead(endpoint: "GET \(endpoint.path)", reason: $0) }
         }
-        return ConnectorPage(records: records, cursor: cursor, isLast: last, unavailable: skipped)
+        return ConnectorPage(records: records, cursor: cursor, isLast: last, media: media, unavailable: skipped)
     }
 
     /// Skips an auxiliary endpoint the connection cannot read (an account without WhatsApp or

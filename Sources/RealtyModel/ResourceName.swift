@@ -8,6 +8,7 @@ public enum ResourceName: String, Sendable, Hashable, CaseIterable, Codable {
     case property = "Property"
     case development = "Development"
     case activity = "Activity"
+    case media = "Media"
 
     /// The prefix of the resource's key fields: `MemberKey`, `ListingKey`, `ContactKey`, ...
     public var keyPrefix: String {
@@ -20,6 +21,7 @@ public enum ResourceName: String, Sendable, Hashable, CaseIterable, Codable {
         case .property: return "Listing"
         case .development: return "Development"
         case .activity: return "Activity"
+        case .media: return "Media"
         }
     }
 
@@ -40,6 +42,7 @@ public enum ResourceName: String, Sendable, Hashable, CaseIterable, Codable {
         case .property: return "properties"
         case .development: return "developments"
         case .activity: return "activities"
+        case .media: return "media"
         }
     }
 

@@ -16,6 +16,9 @@ import Synchronization
 ///   full passes, and the content hash keeps unchanged records from being written.
 /// - Every page's records, events and cursor commit in one transaction, so the cursor never
 ///   runs ahead of the data; deletions a vendor reports are applied right after their page.
+///   The page's media (photos read inside its records' payloads, ``ConnectorKit/ConnectorPage/media``)
+///   commit in that transaction too: the store replaces each record's media set and deletes a
+///   deleted record's media, so media are synced and swept with their parent.
 /// - A pull runs under the store's pull-job lease for its (connection, resource), renewed by a
 ///   heartbeat, so no two workers of any process pull it at once; a worker that loses its lease
 ///   (it stalled past the expiry and another took over) stops before its next write.
@@ -195,6 +198,8 @@ public struct PullRunner: Sendable {
             case .property: try await pull(Property.self, connection, connector, capability, lease, &run, progress)
             case .development: try await pull(Development.self, connection, connector, capability, lease, &run, progress)
             case .activity: try await pull(Activity.self, connection, connector, capability, lease, &run, progress)
+            // Media are read with their parents (see `storePages`), never pulled on their own.
+            case .media: throw SyncEngineError.notReadable(connection: connection.name, resource: resource.rawValue)
             }
             run.status = .succeeded
         } catch let error as ConnectorError where error.kind == .budgetExhausted {
@@ -338,7 +343,8 @@ extension PullRunner {
                 cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
             }
             try lease.check(connection: connection.id, resource: R.resource)
-            let summary = try await store.upsert(page.records, scope: scope, cursor: cursor.encoded)
+            // A page's media (read from the same payloads) commit with it; see `RecordStore.upsert`.
+            let summary = try await store.upsert(page.records, media: page.media, scope: scope, cursor: cursor.encoded)
             run.inserted += summary.inserted
             run.updated += summary.updated
             run.unchanged += summary.unchanged

@@ -125,6 +125,12 @@ public struct ConnectorPage<R: HubRecord>: Sendable {
     public var cursor: String?
     /// Whether this is the last page of the pass.
     public var isLast: Bool
+    /// The complete media (photos) of every record in ``records``, read from the same payloads
+    /// (no extra request), each naming its parent by `SourceSystemResourceRecordKey`; nil when
+    /// the vendor's payload for `R` carries none. The store writes them with the page and
+    /// replaces each parent's media set: a record of the page with no media here loses the
+    /// media it had.
+    public var media: [Media]?
     /// Auxiliary endpoints of the resource the read found unavailable on this connection and
     /// skipped (reported on the page read after the skip). A pass that skipped an endpoint did
     /// not see that endpoint's records, so it cannot tell which of them were deleted.
@@ -132,12 +138,14 @@ public struct ConnectorPage<R: HubRecord>: Sendable {
 
     /// Creates a page.
     public init(
-        records: [R], deletedSourceKeys: [String] = [], cursor: String?, isLast: Bool, unavailable: [UnavailableRead] = []
+        records: [R], deletedSourceKeys: [String] = [], cursor: String?, isLast: Bool, media: [Media]? = nil,
+        unavailable: [UnavailableRead] = []
     ) {
         self.records = records
         self.deletedSourceKeys = deletedSourceKeys
         self.cursor = cursor
         self.isLast = isLast
+        self.media = media
         self.unavailable = unavailable
     }
 }

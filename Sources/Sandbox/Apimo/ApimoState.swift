@@ -348,6 +348,32 @@ actor ApimoState {
             return make(resource, id: id, agency: agency, agencyIndex: agencyIndex, facts: facts, using: &generator)
         }
 
+        /// The `pictures[]` of seeded property `id`, drawn from a stream of their own (so the
+        /// property's other fields are those of a seed without pictures): none to four, each
+        /// `{id, rank, url, width_max, height_max, internet, print, panorama, child, reference,
+        /// comments}` as the properties page lists them. Ids and numbers are strings, as Apimo
+        /// sends ids and most numbers; `rank` counts from 1 in display order (reading: the
+        /// document gives no base). Picture ids are unique: property id × 10 + rank.
+        func pictures(propertyID id: Int) -> JSONValue {
+            var generator = SeededGenerator(seed: seed, stream: "apimo/properties/pictures", index: id)
+            let count = Int.random(in: 0...4, using: &generator)
+            let rooms = ["Séjour", "Cuisine", "Chambre", "Salle de bains", "Façade", "Jardin", "Vue"]
+            return .array(
+                (0..<count).map { index -> JSONValue in
+                    let rank = index + 1
+                    let pictureID = id * 10 + rank
+                    let landscape = Int.random(in: 0..<4, using: &generator) > 0
+                    let room = FakeData.pick(rooms, using: &generator) ?? "Séjour"
+                    return [
+                        "id": .string(String(pictureID)), "rank": .string(String(rank)),
+                        "url": .string("https://api.apimo.pro/uploads/property/\(id)/picture_\(pictureID).jpg"),
+                        "width_max": .string(landscape ? "1600" : "1200"), "height_max": .string(landscape ? "1200" : "1600"),
+                        "internet": true, "print": .bool(rank == 1), "panorama": false, "child": .null, "reference": .null,
+                        "comments": [["language": "fr", "comment": .string(room)]],
+                    ]
+                })
+        }
+
         /// Agency `id`, at `index` of ``agencyIDs``.
         func agency(id: Int, index: Int) -> Record {
             var generator = SeededGenerator(seed: seed, stream: "apimo/agencies", index: index)
@@ -365,8 +391,10 @@ actor ApimoState {
             case .users:
                 fields = Self.userFields(id: id, using: &generator)
             case .properties:
-                fields = Self.propertyFields(
+                var property = Self.propertyFields(
                     id: id, userID: pickID(.users, agencyIndex: agencyIndex, using: &generator), using: &generator)
+                property["pictures"] = pictures(propertyID: id)
+                fields = property
             case .contacts:
                 fields = Self.contactFields(userID: pickID(.users, agencyIndex: agencyIndex, using: &generator), using: &generator)
             case .leads:

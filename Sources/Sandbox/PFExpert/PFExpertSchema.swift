@@ -154,6 +154,7 @@ enum PFResource: String, CaseIterable, Sendable, Hashable {
                 PFField(name: "unit_number", type: .string),
                 PFField(name: "languages", type: .object),
                 PFField(name: "listing_level", type: .object),
+                PFField(name: "images", type: .array),
                 PFField(name: "user", type: .relation(.users)),
                 PFField(name: "location", type: .relation(.locations), required: true),
             ]

@@ -121,6 +121,7 @@ struct PFExpertSeed {
             ],
             "user": Self.reference(pickID(records)),
             "location": Self.reference(pickID(records)),
+            "images": Self.images(propertyID: id),
             "created_at": .string(stamps.created),
             "updated_at": .string(stamps.updated),
         ]
@@ -129,6 +130,29 @@ struct PFExpertSeed {
         property["project_status"] = .string(
             FakeData.pick(["completed", "completed", "completed", "off_plan", "off_plan_primary"], using: &rng) ?? "completed")
         return property
+    }
+
+    /// The `images[]` of property `id`: none to four, a pure function of the id (no draw, so
+    /// the property's other fields are those of a seed without images).
+    ///
+    /// Reading: the documents show images only in a create body, `images: [{"image": {"token":
+    /// .., "order": n}}]`, and name `images[]` among a property's fields. The answer is taken to
+    /// mirror that body: each item wraps an `image` with its `order` (from 1) and, in place of
+    /// the one-time upload token, the stored image's `id` and `url`. No size or caption is
+    /// documented, so none is served. Image ids are unique: property id × 10 + order.
+    static func images(propertyID id: Int) -> JSONValue {
+        let count = (id * 7) % 5
+        return .array(
+            (0..<count).map { index -> JSONValue in
+                let order = index + 1
+                let imageID = id * 10 + order
+                return [
+                    "image": [
+                        "id": .int(imageID), "order": .int(order),
+                        "url": .string("https://media.mycrm.com/property/\(id)/\(imageID).jpg"),
+                    ]
+                ]
+            })
     }
 
     mutating func lead(id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {

@@ -86,6 +86,11 @@ struct PFExpertState {
         case .properties:
             let value = record["price"]?["value"]?.strictInt ?? 1_000_000
             record["price"]?["value"] = .int(value + 1000 * Int.random(in: 1...50, using: &rng))
+            // The agent also takes the last photo down.
+            if var images = record["images"]?.arrayValue, !images.isEmpty {
+                images.removeLast()
+                record["images"] = .array(images)
+            }
         case .leads:
             let statuses = PFResource.leadStatuses.filter { $0 != record["status"]?.strictString }
             record["status"] = .string(FakeData.pick(statuses, using: &rng) ?? "contacted")
