@@ -67,7 +67,7 @@ struct ApimoReadPlan: Sendable {
         switch resource {
         case .office: return ApimoReadPlan(lists: [.agencies], perAgency: false, incremental: false, catalogs: [])
         case .member: return ApimoReadPlan(lists: [.users], perAgency: true, incremental: false, catalogs: [])
-        case .activity: return ApimoReadPlan(lists: [.actions], perAgency: true, incremental: false, catalogs: [.actionType])
+        case .activity: return ApimoReadPlan(lists: [.actions], perAgency: true, incremental: true, catalogs: [.actionType])
         case .property:
             return ApimoReadPlan(
                 lists: [.properties], perAgency: true, incremental: true,
@@ -83,8 +83,9 @@ extension ApimoConnector {
     /// maximum, until `total_items` is reached or a page comes back empty).
     ///
     /// Incremental reads of `Property` and `Contacts` pass `timestamp` = the newest change time
-    /// of the previous pass, per agency and list; the other resources have no such filter and
-    /// fall back to full passes.
+    /// of the previous pass, per agency and list; incremental reads of `Activity` read the
+    /// actions of the users changed since the previous pass only; the other resources have no
+    /// change signal and fall back to full passes.
     public func read<R: HubRecord>(_ type: R.Type, mode: ReadMode, after cursor: String?)
         -> AsyncThrowingStream<ConnectorPage<R>, any Error>
     {
@@ -146,7 +147,20 @@ extension ApimoConnector {
         var user: String?
         if list == .actions, let agency {
             if position.users == nil {
-                position.users = try await fetchAll(.users, agency: agency, user: nil).compactMap(\.id).filter(Self.isPlainID)
+                // Actions are read per user, one request each. An incremental pass asks only for
+                // the actions of users changed (or created) since the previous pass's newest
+                // user change: the user list has no `timestamp` filter, so it is read whole (one
+                // request of up to 10,000) and filtered here. The hub moves the mark back by its
+                // lookback before the next pass, so a user changed during this one is not missed.
+                // Actions of unchanged users arrive with the next full pass.
+                let users = try await fetchAll(.users, agency: agency, user: nil)
+                let key = ApimoReadPosition.key(agency: agency, list: .users)
+                let since = position.incremental ? position.since[key] : nil
+                position.users = users.filter { user in
+                    guard let since else { return true }
+                    return Self.newestChange([user]).map { $0 > since } ?? true
+                }.compactMap(\.id).filter(Self.isPlainID)
+                if let newest = Self.newestChange(users) { position.since[key] = max(newest, position.since[key] ?? newest) }
                 position.userIndex = 0
             }
             let users = position.users ?? []

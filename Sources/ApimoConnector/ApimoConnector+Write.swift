@@ -62,15 +62,49 @@ extension ApimoConnector {
         }
     }
 
-    /// Apimo offers no lookup: its lists filter by nothing but `limit`, `offset` and `timestamp`.
+    /// How far back a lookup reads: the hub looks a record up only when an earlier attempt to
+    /// create it may have reached Apimo, which retries within days.
+    static let lookupWindow: TimeInterval = 7 * 86_400
+
+    /// Finds a lead or contact created or changed in the last ``lookupWindow`` with the
+    /// record's email (case-insensitive) or one of its phone numbers (digits).
     ///
-    /// - Throws: ``ConnectorError`` `.configuration`, always.
+    /// Apimo's lists filter by nothing but `limit`, `offset` and `timestamp`; `timestamp` keeps
+    /// the read to recent records, so one request of up to 10,000 usually answers, whatever
+    /// the size of the agency.
+    ///
+    /// - Returns: the source key (`lead-<id>` for leads), or nil.
+    /// - Throws: ``ConnectorError``; `.configuration` for resources other than contacts.
     public func lookup<R: HubRecord>(_ record: R) async throws -> String? {
-        throw ConnectorError(
-            .configuration, vendor: .apimo,
-            message:
-                "this connection cannot look up existing \(R.resource.rawValue) records (Apimo's lists offer no email or phone filter)",
-            connectionID: client.connectionID)
+        guard let contact = record as? Contact else {
+            throw ConnectorError(
+                .configuration, vendor: .apimo,
+                message:
+                    "this connection cannot look up existing \(R.resource.rawValue) records (Apimo's lists offer no filter but time)",
+                connectionID: client.connectionID)
+        }
+        let email = contact.email?.trimmingCharacters(in: .whitespaces).lowercased()
+        let phones = Set(
+            [contact.mobilePhone, contact.homePhone, contact.officePhone].compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
+        guard !(email ?? "").isEmpty || !phones.isEmpty else { return nil }
+        let agency = try await writeAgency(contact.metadata)
+        let list: ApimoList = Self.isLead(contact) ? .leads : .contacts
+        let since = Int64(client.clock.now().addingTimeInterval(-Self.lookupWindow).timeIntervalSince1970.rounded(.down))
+        var paginator: OffsetPaginator? = OffsetPaginator(limit: min(client.pageSize, list.pageLimit))
+        while let current = paginator {
+            let page = try await fetch(
+                list, agency: agency, user: nil, query: current.queryItems() + [URLQueryItem(name: "timestamp", value: String(since))])
+            for item in page.items {
+                guard let id = item.id else { continue }
+                let emailMatches = email.map { !$0.isEmpty && item.text("email")?.lowercased() == $0 } ?? false
+                let numbers = ["phone", "mobile"].compactMap { item.text($0).map(WireValues.digits) }
+                if emailMatches || numbers.contains(where: phones.contains) {
+                    return list == .leads ? ApimoMapping.leadKeyPrefix + id : id
+                }
+            }
+            paginator = current.next(received: page.items.count, total: page.totalItems)
+        }
+        return nil
     }
 
     // MARK: - Helpers

@@ -9,12 +9,13 @@ import Synchronization
 /// - Reads agencies into `Office`, users into `Member`, each user's actions into `Activity`,
 ///   properties into `Property`, and contacts and leads into `Contacts` (leads with
 ///   `ContactType` `Lead` and source keys `lead-<id>`). Properties, contacts and leads read
-///   incrementally with `timestamp`; the other lists have no such filter and are read in full.
+///   incrementally with `timestamp`; actions incrementally for the users changed since the last
+///   pass; the other lists have no such filter and are read in full.
 /// - Creates leads, contacts and actions; updates contacts and actions (Apimo documents no
 ///   update of a lead).
-/// - No lookup: Apimo's lists filter by nothing but `limit`, `offset` and `timestamp`, so an
-///   existing lead or contact cannot be found by email or phone. A crash between Apimo's answer
-///   to a create and the hub's commit can therefore duplicate that record.
+/// - Looks leads and contacts up by email or phone among those changed in the last days
+///   (`timestamp`), one request in the usual case: a create whose answer was lost is found
+///   instead of being sent twice.
 ///
 /// Every request carries HTTP Basic `provider:token` and goes through the connection's limiter
 /// (the profile's 10 requests per second and 1,000 per day). Access is per agency: the agencies
@@ -30,14 +31,14 @@ public struct ApimoConnector: Connector {
             ReadCapability(resource: .member, vendorEndpoints: [ApimoList.users.operationName], incremental: false),
             ReadCapability(
                 resource: .activity,
-                vendorEndpoints: [ApimoList.users.operationName, ApimoList.actions.operationName], incremental: false, core: false),
+                vendorEndpoints: [ApimoList.users.operationName, ApimoList.actions.operationName], incremental: true, core: false),
             ReadCapability(resource: .property, vendorEndpoints: [ApimoList.properties.operationName], incremental: true),
             ReadCapability(
                 resource: .contacts,
                 vendorEndpoints: [ApimoList.contacts.operationName, ApimoList.leads.operationName], incremental: true),
         ],
         writable: [
-            WriteCapability(resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: []),
+            WriteCapability(resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: [.email, .phone]),
             WriteCapability(resource: .activity, canCreate: true, canUpdate: true, lookupKeys: []),
         ])
 

@@ -278,6 +278,39 @@ enum ApimoTestSupport {
         #expect(server.calls.last?.query["type"] == "2")
     }
 
+    /// An incremental read of actions asks only for the actions of users changed since the
+    /// previous pass (the user list has no `timestamp` filter, so it is read whole once).
+    @Test func incrementalActionsAreReadForChangedUsersOnly() async throws {
+        let updated = Mutex(["2024-01-01 10:00:00", "2024-01-01 10:00:00", "2024-01-01 10:00:00"])
+        let server = ApimoFakeServer { call in
+            if call.path.hasPrefix("/catalogs") { return ApimoFakeServer.json(#"[{"id":"2","name":"E-mail"}]"#) }
+            if call.path == "/agencies/14/users" {
+                let stamps = updated.withLock { $0 }
+                return ApimoFakeServer.list("users", total: 3, query: call.query) { index in
+                    #"{"id":"\#(index)","agency":"14","firstname":"U\#(index)","created_at":"2020-01-01 00:00:00","updated_at":"\#(stamps[index])"}"#
+                }
+            }
+            return ApimoFakeServer.list("actions", total: 0, query: call.query) { _ in "" }
+        }
+        let connector = try ApimoTestSupport.connector(server)
+        #expect(ApimoConnector.declaredCapabilities.read(.activity)?.incremental == true)
+        let full = try await ApimoTestSupport.collect(connector.read(Activity.self, mode: .full, after: nil))
+        func actionPaths() -> [String] { server.calls.map(\.path).filter { $0.hasSuffix("/actions") } }
+        #expect(actionPaths().count == 3)
+
+        updated.withLock { $0[2] = "2024-02-01 09:00:00" }
+        let changes = try await ApimoTestSupport.collect(
+            connector.read(Activity.self, mode: .incremental, after: try #require(full.last?.cursor)))
+        #expect(Array(actionPaths().dropFirst(3)) == ["/agencies/14/users/2/actions"])
+        // Nothing changed since: the users are read, no user's actions are.
+        _ = try await ApimoTestSupport.collect(connector.read(Activity.self, mode: .incremental, after: try #require(changes.last?.cursor)))
+        #expect(actionPaths().count == 4)
+        #expect(server.calls.filter { $0.path == "/agencies/14/users" }.count == 3)
+        // A full pass reads every user's actions again.
+        _ = try await ApimoTestSupport.collect(connector.read(Activity.self, mode: .full, after: try #require(changes.last?.cursor)))
+        #expect(actionPaths().count == 7)
+    }
+
     @Test func officesComeFromAgenciesFilteredToTheGrantedOnes() async throws {
         let server = ApimoFakeServer { call in
             ApimoFakeServer.list("agencies", total: 2, query: call.query) { index in
@@ -428,15 +461,60 @@ enum ApimoTestSupport {
         #expect(action.body?["contact"] == .string("55"))
     }
 
-    @Test func leadsCannotBeUpdatedAndNothingCanBeLookedUp() async throws {
+    @Test func leadsCannotBeUpdatedAndOnlyContactsCanBeLookedUp() async throws {
         let server = ApimoFakeServer { _ in ApimoFakeServer.json("{}") }
         let connector = try ApimoTestSupport.connector(server)
         let update = await #expect(throws: ConnectorError.self) { _ = try await connector.update(Contact(), remoteID: "lead-5") }
         #expect(update?.kind == .configuration)
-        let lookup = await #expect(throws: ConnectorError.self) { _ = try await connector.lookup(Contact()) }
+        let lookup = await #expect(throws: ConnectorError.self) { _ = try await connector.lookup(Property()) }
         #expect(lookup?.kind == .configuration)
-        #expect(ApimoConnector.declaredCapabilities.write(.contacts)?.lookupKeys.isEmpty == true)
+        // Nothing to look by: no request.
+        #expect(try await connector.lookup(Contact()) == nil)
+        #expect(ApimoConnector.declaredCapabilities.write(.contacts)?.lookupKeys == [.email, .phone])
         #expect(server.calls.isEmpty)
+    }
+
+    /// A lead is looked up among the leads changed in the last week (`timestamp`), by email or
+    /// phone digits; a contact among the contacts. One request answers.
+    @Test func lookupsReadOnlyRecentRecords() async throws {
+        let server = ApimoFakeServer { call in
+            if call.path == "/agencies/14/leads" {
+                return ApimoFakeServer.json(
+                    #"{"leads":[{"id":"7","email":"other@example.com","mobile":"+33 6 00 00 00 00"},{"id":"8","email":"Jane@Example.com","phone":"+33 1 23 45 67 89"}],"total_items":2}"#
+                )
+            }
+            return ApimoFakeServer.json(#"{"contacts":[{"id":"31","email":"c@example.com","mobile":"0612345678"}],"total_items":1}"#)
+        }
+        let clock = ManualConnectorClock(start: Timestamp.parse("2026-06-10T12:00:00Z")!, autoAdvance: true)
+        let connector = try ApimoConnector(
+            configuration: ConnectorConfiguration(
+                connectionID: "apimo-test", baseURL: URL(string: "http://127.0.0.1:9")!,
+                credentials: .apimo(provider: "4242", token: ApimoTestSupport.token, agencyIDs: ["14"]),
+                limits: .init(requestsPerSecond: 0, dailyQuota: 0)),
+            transport: server, clock: clock, logger: KitFixtures.silentLogger)
+        var lead = Contact()
+        lead.email = "jane@example.com"
+        #expect(try await connector.lookup(lead) == "lead-8")
+        let asked = try #require(server.calls.first)
+        #expect(asked.path == "/agencies/14/leads")
+        // 2026-06-03T12:00:00Z, a week before the clock's now.
+        #expect(asked.query["timestamp"] == "1780488000")
+        #expect(asked.query["limit"] == "10000")
+        #expect(server.calls.count == 1)
+
+        lead.email = nil
+        lead.homePhone = "01 23 45 67 89"
+        #expect(try await connector.lookup(lead) == nil, "different digits: +33 is part of the stored number")
+        lead.homePhone = "+33 (1) 23-45-67-89"
+        #expect(try await connector.lookup(lead) == "lead-8")
+
+        var client = Contact()
+        client.contactType = "Client"
+        client.mobilePhone = "06 12 34 56 78"
+        #expect(try await connector.lookup(client) == "31")
+        #expect(server.calls.last?.path == "/agencies/14/contacts")
+        client.mobilePhone = "06 99 99 99 99"
+        #expect(try await connector.lookup(client) == nil)
     }
 
     @Test func severalAgenciesNeedTheRecordsOwnAgency() async throws {

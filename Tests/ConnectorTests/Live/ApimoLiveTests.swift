@@ -105,6 +105,14 @@ import Testing
             // The created lead is read back with the others.
             let read = try await connector.readAll(Contact.self)
             #expect(read.records.contains { $0.metadata.sourceKey == created.remoteID && $0.email == lead.email })
+
+            // Both are found again by email or phone among the recently changed records (a lost
+            // create answer is not sent twice), and strangers are not.
+            #expect(try await connector.lookup(lead) == created.remoteID)
+            #expect(try await connector.lookup(contact) == createdContact.remoteID)
+            var stranger = Contact()
+            stranger.email = "nobody@example.fr"
+            #expect(try await connector.lookup(stranger) == nil)
         }
     }
 
