@@ -1,5 +1,5 @@
 public import ConnectorKit
-import Foundation
+public import Foundation
 public import Logging
 public import RealtyModel
 
@@ -88,8 +88,9 @@ public struct BostonLogicConnector: Connector {
 
     /// Reads `Office`, `Member`, `Teams`, `TeamMembers`, `Contacts` or `Activity` records.
     ///
-    /// Every read is a full pass (`mode` is accepted for the protocol; no change filter is
-    /// documented). A cursor resumes after the page it came with.
+    /// The lists are read whole (no change filter is documented). Activities read incrementally
+    /// read the views and notes of the leads changed since the previous pass only, where the
+    /// server stamps leads with `updated_at`. A cursor resumes after the page it came with.
     ///
     /// - Returns: the pages; failures are ``ConnectorError``s.
     public func read<R: HubRecord>(
@@ -105,11 +106,24 @@ public struct BostonLogicConnector: Connector {
         }
         let session: BostonLogicReadSession<R>
         do {
-            session = try BostonLogicReadSession(client: client, lists: lists, activities: R.resource == .activity, cursor: cursor)
+            session = try BostonLogicReadSession(
+                client: client, lists: lists, activities: R.resource == .activity, mode: mode, cursor: cursor)
         } catch {
             return AsyncThrowingStream { $0.finish(throwing: error) }
         }
         return AsyncThrowingStream { try await session.next() }
+    }
+
+    /// Caps the activities' lead mark at `limit`.
+    public func cursor(_ cursor: String, cappedAt limit: Date) -> String {
+        CursorCoding.rewrite(cursor, as: BostonLogicCursor.self, vendor: .bostonLogic) { position in
+            position.newest = position.newest.map { min($0, limit) }
+        }
+    }
+
+    /// An activity pass's last cursor, its mark capped at `since`, starts the incremental reads.
+    public func incrementalCursor(afterFullPass cursor: String?, since: Date) -> String? {
+        cursor.map { self.cursor($0, cappedAt: since) }
     }
 
     // MARK: - Write

@@ -69,7 +69,7 @@ enum BostonLogicEndpoints {
         ReadCapability(resource: .contacts, vendorEndpoints: ["GET \(leads)"], incremental: false),
         ReadCapability(
             resource: .activity,
-            vendorEndpoints: ["GET \(leads)/{id}/property_views", "GET \(leads)/{id}/property_notes"], incremental: false,
+            vendorEndpoints: ["GET \(leads)/{id}/property_views", "GET \(leads)/{id}/property_notes"], incremental: true,
             core: false),
     ]
 }

@@ -112,6 +112,14 @@ struct BostonLogicCursor: Codable, Sendable, Hashable {
     /// Activity lists (`property_views`, `property_notes`) found unavailable in this pass,
     /// with the reason, so a resumed pass does not ask again.
     var unavailable: [String: String]? = nil
+    /// Activities, incremental pass: only leads changed after this time have their views and
+    /// notes read (leads without `updated_at` always do).
+    var changedSince: Date? = nil
+    /// Activities: the newest lead `updated_at` seen in this pass; on the last page's cursor,
+    /// the mark the next incremental pass reads from.
+    var newest: Date? = nil
+    /// Whether this is the cursor of a pass's last page (activities only).
+    var finished: Bool? = nil
 }
 
 /// One read of a resource. Pages are fetched only when the consumer asks for the next one.
@@ -128,14 +136,23 @@ actor BostonLogicReadSession<R: HubRecord> {
     private var leadIDs: [String]?
     private var finished = false
 
-    init(client: VendorHTTPClient, lists: [BostonLogicEndpoints.List], activities: Bool, cursor: String?) throws {
+    /// Starts or resumes a read. The cursor of an activity pass's last page starts a new pass:
+    /// an incremental one reads the views and notes of the leads changed after its mark only.
+    /// A full read never resumes an incremental pass (it must see every lead).
+    init(client: VendorHTTPClient, lists: [BostonLogicEndpoints.List], activities: Bool, mode: ReadMode, cursor: String?) throws {
         self.client = client
         self.lists = lists
         self.activities = activities
         var position = BostonLogicCursor(list: 0, page: 1, afterLead: nil)
         if let cursor {
-            position = try CursorCoding.decode(BostonLogicCursor.self, from: cursor, vendor: .bostonLogic)
-            if position.list < 0 || (!activities && position.list >= lists.count) || position.page < 1 {
+            let decoded = try CursorCoding.decode(BostonLogicCursor.self, from: cursor, vendor: .bostonLogic)
+            position = decoded
+            if decoded.finished == true {
+                position = BostonLogicCursor(list: 0, page: 1, afterLead: nil)
+                if activities, mode == .incremental { position.changedSince = decoded.newest }
+            } else if position.list < 0 || (!activities && position.list >= lists.count) || position.page < 1
+                || (mode == .full && position.changedSince != nil)
+            {
                 position = BostonLogicCursor(list: 0, page: 1, afterLead: nil)
             }
         }
@@ -195,7 +212,14 @@ actor BostonLogicReadSession<R: HubRecord> {
     private func nextActivities() async throws -> ConnectorPage<R> {
         if leadIDs == nil {
             let leads = try await client.blListAll(BostonLogicEndpoints.leads, query: [])
-            var ids = leads.compactMap { $0.text("id") }
+            // Where the server stamps leads with `updated_at` (the document lists no fields; our
+            // emulator does), an incremental pass reads the views and notes of the leads changed
+            // since the previous pass only; the others arrive with the next full pass.
+            let changed = { (lead: JSONValue) in Timestamp.parse(lead.text("updated_at") ?? "") }
+            for stamp in leads.compactMap(changed) { position.newest = max(position.newest ?? stamp, stamp) }
+            let since = position.changedSince
+            var ids = leads.filter { lead in since.map { mark in changed(lead).map { $0 > mark } ?? true } ?? true }
+                .compactMap { $0.text("id") }
             if let after = position.afterLead, let index = ids.firstIndex(of: after) {
                 ids.removeFirst(index + 1)
             }
@@ -219,7 +243,10 @@ actor BostonLogicReadSession<R: HubRecord> {
         }
         if leadIDs?.isEmpty ?? true {
             finished = true
-            return ConnectorPage(records: records, cursor: nil, isLast: true, unavailable: unavailable)
+            var last = BostonLogicCursor(list: 0, page: 1, afterLead: nil)
+            last.newest = position.newest
+            last.finished = true
+            return ConnectorPage(records: records, cursor: CursorCoding.encode(last), isLast: true, unavailable: unavailable)
         }
         position.afterLead = lastLead
         return ConnectorPage(records: records, cursor: CursorCoding.encode(position), isLast: false, unavailable: unavailable)

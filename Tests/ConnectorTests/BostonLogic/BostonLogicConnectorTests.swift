@@ -2,6 +2,7 @@ import ConnectorKit
 import Foundation
 import Logging
 import RealtyModel
+import Synchronization
 import Testing
 
 @testable import BostonLogicConnector
@@ -345,5 +346,47 @@ private func success(_ data: String) -> TransportResponse {
         contact.mobilePhone = nil
         contact.email = "om@example.com"
         #expect(try await connector.lookup(contact) == nil)
+    }
+    /// Incremental activity reads ask for the views and notes of the leads changed since the
+    /// previous pass only (by their `updated_at`; a lead without one is always read); a full
+    /// read asks for every lead's.
+    @Test func incrementalActivitiesReadOnlyChangedLeads() async throws {
+        let stamps = Mutex(["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"])
+        let transport = KitScriptedTransport { request, _ in
+            if request.url.path == "/api/v2/leads" {
+                let (first, second) = stamps.withLock { ($0[0], $0[1]) }
+                return success(
+                    #"[{"id": 301, "email": "a@x.co", "updated_at": "\#(first)"}, {"id": 302, "email": "b@x.co", "updated_at": "\#(second)"}, {"id": 303, "email": "c@x.co"}]"#
+                )
+            }
+            return success("[]")
+        }
+        let connector = try blConnector(transport)
+        #expect(connector.capabilities.read(.activity)?.incremental == true)
+        func leadsAsked(since index: Int) -> [String] {
+            transport.requests.dropFirst(index).map(\.url.path).filter { $0.hasSuffix("/property_views") }
+        }
+        var pages: [ConnectorPage<Activity>] = []
+        for try await page in connector.read(Activity.self, mode: .full, after: nil) { pages.append(page) }
+        #expect(leadsAsked(since: 0).count == 3)
+        let mark = try #require(pages.last?.cursor)
+
+        stamps.withLock { $0[1] = "2024-02-01T00:00:00Z" }
+        var before = transport.requests.count
+        var next: String?
+        for try await page in connector.read(
+            Activity.self, mode: .incremental, after: connector.incrementalCursor(afterFullPass: mark, since: Date()))
+        {
+            next = page.cursor ?? next
+        }
+        #expect(leadsAsked(since: before) == ["/api/v2/leads/302/property_views", "/api/v2/leads/303/property_views"])
+
+        before = transport.requests.count
+        for try await _ in connector.read(Activity.self, mode: .incremental, after: next) {}
+        #expect(leadsAsked(since: before) == ["/api/v2/leads/303/property_views"])
+
+        before = transport.requests.count
+        for try await _ in connector.read(Activity.self, mode: .full, after: next) {}
+        #expect(leadsAsked(since: before).count == 3)
     }
 }
