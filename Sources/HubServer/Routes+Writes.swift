@@ -181,7 +181,7 @@ extension HubAPI {
                 scope: ("inventory", .read), parameters: [connectionID, development],
                 replies: [
                     .init(status: 200, description: "The status", schema: Schema.ref("PublishStatus")), Self.reply(400), Self.reply(404),
-                    Self.reply(502),
+                    Self.reply(502), Self.reply(503),
                 ] + Self.authReplies)
         ) { _, context in
             let connection = try await Self.connection(runtime, context, vendor: "propq")
@@ -203,7 +203,7 @@ extension HubAPI {
                 requestBody: Schema.ref("AddressCheck"),
                 replies: [
                     .init(status: 200, description: "The service's answer", schema: Schema.ref("AddressAnswer")), Self.reply(404),
-                    Self.reply(502),
+                    Self.reply(502), Self.reply(503),
                 ] + Self.bodyReplies + Self.authReplies)
         ) { request, context in
             let connection = try await Self.connection(runtime, context, vendor: "mycrm")
