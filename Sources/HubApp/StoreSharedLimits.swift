@@ -38,22 +38,27 @@ struct StoreSharedLimits: SharedRequestLimits {
         let budget = limits.budget
         let spec = SharedLimitSpec(
             maxConcurrency: limits.maxConcurrency,
-            interval: limits.requestsPerSecond.flatMap { $0 > 0 ? 1 / $0 : nil },
+            // A rate so small its interval passes ~31 years is paced as one request in that time
+            // (the API accepts rates down to any positive number; 1 / 5e-324 is infinite).
+            interval: limits.requestsPerSecond.flatMap { $0 > 0 ? min(1 / $0, Self.longestInterval) : nil },
             burst: limits.burst,
             // A pull counts only up to the share kept for deliveries: the store refuses it there.
             dailyQuota: budget?.ceiling(for: purpose),
             day: Self.day(limits, now), immediateOnly: !purpose.hasPriority)
         switch try await store.reserveRequest(key: connectionID, limits: spec, owner: owner, now: now, leaseDuration: leaseDuration) {
         case .granted(let slot, let wait):
-            return .granted(SharedRequestPermit(connectionID: connectionID, slot: slot, wait: .seconds(wait)))
+            return .granted(SharedRequestPermit(connectionID: connectionID, slot: slot, wait: .seconds(clamping: wait)))
         case .busy:
             return .busy
         case .paced(let wait):
-            return .paced(.seconds(wait))
+            return .paced(.seconds(clamping: wait))
         case .quotaExhausted:
             return .quotaExhausted
         }
     }
+
+    /// The longest interval between two requests the store is asked to keep: 10⁹ s.
+    static let longestInterval: TimeInterval = 1e9
 
     /// The store's key of the day `now` falls on in the limits' quota zone.
     static func day(_ limits: RateLimits, _ now: Date) -> String {

@@ -21,6 +21,37 @@ import Testing
             shared: (connectionID: "conn-1", limits: StoreSharedLimits(store: store, owner: owner, logger: Logger(label: "test"))))
     }
 
+    /// A rate as small as the API accepts (any positive number) paces, it does not crash: the
+    /// interval and the wait are bounded before they become durations. The schemathesis job
+    /// once stopped the demo with requests_per_second 5e-324 on a connection with a budget.
+    @Test(arguments: [5e-324, 1e-300, 1e-9])
+    func aTinyRateIsPacedNotACrash(rate: Double) async throws {
+        let store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
+        let shared = StoreSharedLimits(store: store, owner: "process-a", logger: Logger(label: "test"))
+        let limits = RateLimits(maxConcurrency: 1, requestsPerSecond: rate, dailyQuota: 10)
+        let now = Date(timeIntervalSince1970: 1_780_000_000)
+        guard case .granted(let first) = try await shared.reserve(connectionID: "c", limits: limits, purpose: .delivery, now: now) else {
+            Issue.record("the first request of the day is granted")
+            return
+        }
+        #expect(first.wait == .zero)
+        await shared.release(first)
+        // The next slot is 10⁹ s away at most: a delivery is told to wait that long, a pull to ask later.
+        let delivery = try await shared.reserve(connectionID: "c", limits: limits, purpose: .delivery, now: now)
+        guard case .granted(let second) = delivery else {
+            Issue.record("a delivery reserves the next slot: \(delivery)")
+            return
+        }
+        #expect(second.wait > .seconds(1_000_000) && second.wait <= .seconds(1_000_000_000))
+        await shared.release(second)
+        let pull = try await shared.reserve(connectionID: "c", limits: limits, purpose: .pull, now: now)
+        guard case .paced(let wait) = pull else {
+            Issue.record("a pull is paced: \(pull)")
+            return
+        }
+        #expect(wait <= .seconds(2_000_000_000))
+    }
+
     @Test func concurrencyHoldsAcrossProcesses() async throws {
         let store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
         let limits = RateLimits(maxConcurrency: 1)
