@@ -40,7 +40,17 @@ public struct DeliveryService: Service {
 /// A pull that stopped with `budget_exhausted` is not an error to retry: it is next due after
 /// its connection's daily budget resets (the first midnight, in the budget's time zone, after
 /// the run stopped), when it resumes from its cursor.
+///
+/// A resource with no change signal (``ConnectorKit/ReadCapability/incremental`` false: every
+/// pull reads it whole) is re-read on its own cadence, the connection's
+/// `rereadIntervalSeconds` (default ``defaultRereadInterval``, six hours), counted from the
+/// start of its latest successful run, instead of on every pull; a failed, abandoned or
+/// budget-stopped read of it is still retried on the usual schedule.
 public struct SyncScheduler: Service {
+    /// Six hours: how often resources without a change signal are re-read when the connection
+    /// sets no cadence of its own.
+    public static let defaultRereadInterval: TimeInterval = 6 * 3600
+
     let store: any CursorStore & ConnectionStore
     let runner: PullRunner
     let connectors: any ConnectorProvider
@@ -91,9 +101,11 @@ public struct SyncScheduler: Service {
             for capability in connector.capabilities.readable {
                 if Task.isShuttingDownGracefully { return }
                 let resource = capability.resource
+                let reread = Self.rereadInterval(capability, connection)
                 guard
                     let due = Self.due(
-                        runs: runs, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now(), budget: budget)
+                        runs: runs, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now(), budget: budget,
+                        reread: reread)
                 else { continue }
                 let store = store
                 let fullPassInterval = fullPassInterval
@@ -104,19 +116,31 @@ public struct SyncScheduler: Service {
                         let fresh = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 200)
                         return Self.due(
                             runs: fresh, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now(),
-                            budget: budget) != nil
+                            budget: budget, reread: reread) != nil
                     })
             }
         }
     }
 
+    /// The re-read cadence of `capability`'s resource on `connection`: nil for a resource read
+    /// incrementally (pulled on every interval), else the connection's own or the default.
+    static func rereadInterval(_ capability: ReadCapability, _ connection: Connection) -> TimeInterval? {
+        guard !capability.incremental else { return nil }
+        return connection.rereadIntervalSeconds.map(TimeInterval.init) ?? defaultRereadInterval
+    }
+
     /// The mode of the pull of `resource` due now, or `nil` when none is due.
     ///
-    /// - Parameter budget: the connection's daily budget: a last run stopped by it is not due
-    ///   before the budget's next reset after it stopped (without a budget any more, it is due
-    ///   on the usual schedule).
+    /// - Parameters:
+    ///   - budget: the connection's daily budget: a last run stopped by it is not due before
+    ///     the budget's next reset after it stopped (without a budget any more, it is due on
+    ///     the usual schedule).
+    ///   - reread: for a resource without a change signal, its re-read cadence: it is not due
+    ///     before that long after the start of its latest successful run (a full read), and
+    ///     every pull of it is a full pass; nil for an incremental resource.
     static func due(
-        runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, now: Date, budget: RequestBudget? = nil
+        runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, now: Date, budget: RequestBudget? = nil,
+        reread: TimeInterval? = nil
     ) -> SyncRun.Mode? {
         let mine = runs.filter { $0.resource == resource }
         if let last = mine.first, last.status == .budgetExhausted, let budget,
@@ -132,6 +156,16 @@ public struct SyncScheduler: Service {
             return now.timeIntervalSince(last.startedAt) >= max(Double(interval), fullPassInterval) ? .full : nil
         }
         guard abandoned || lastStart.map({ now.timeIntervalSince($0) >= Double(interval) }) ?? true else { return nil }
+        if let reread {
+            // Read whole every time: due once the cadence has passed since the last read that
+            // completed (a pull that died is resumed at once, one that failed retried as usual).
+            if !abandoned, let lastRead = mine.first(where: { $0.status == .succeeded }),
+                now.timeIntervalSince(lastRead.startedAt) < reread
+            {
+                return nil
+            }
+            return .full
+        }
         let lastFull = mine.first { $0.mode == .full && $0.status == .succeeded }?.startedAt
         let fullDue = lastFull.map { now.timeIntervalSince($0) >= fullPassInterval } ?? true
         return fullDue ? .full : .incremental
