@@ -105,18 +105,7 @@ import Testing
     /// the resumed pass ends the run (no fresh pass chained after it, which would spend the next
     /// day's budget again and never let the run finish).
     @Test func aWholeReadLongerThanADaysBudgetCompletes() async throws {
-        let start = ISO8601DateFormatter().date(from: "2026-03-28T11:00:00Z") ?? Date()
-        let sandboxClock = SandboxClock.manual(start: start)
-        let hubClock = ManualConnectorClock(start: start, autoAdvance: true)
-        let harness = try await SyncEngineLiveTests.Harness.start(
-            .apimo, records: 60, apimoDailyQuota: 10, clock: sandboxClock, credentials: ["agency_ids": "14"],
-            configure: { $0.dailyRequests = 10 },
-            makeProvider: { transport, store in
-                RegistryConnectorProvider(
-                    transport: transport, clock: hubClock, logger: Logger(label: "test"),
-                    sharedLimits: StoreSharedLimits(store: store, owner: "hub-1", logger: Logger(label: "test")),
-                    sharedLimitsForBudgetsOnly: true, pageSize: 5)
-            })
+        let (harness, sandboxClock, hubClock) = try await RequestBudgetLiveTests.budgetedApimo(records: 60)
         defer { Task { try? await harness.shutdown() } }
         let connection = try #require(try await harness.store.connection(id: harness.connectionID, tenant: harness.tenant))
         let connector = try harness.provider.connector(

@@ -1,0 +1,47 @@
+import ConnectorKit
+import Foundation
+import HubApp
+import HubStore
+import HubStoreSQLite
+import RealtyModel
+import Sandbox
+import Testing
+
+@testable import SyncEngine
+
+/// PropQ developments reach the store through the connection's `development_ids` option.
+@Suite struct PropQDevelopmentsLiveTests {
+    @Test func aConnectionWithDevelopmentIDsSyncsExactlyThoseDevelopments() async throws {
+        let tracked = ["1001", "1003", "1006"]
+        let harness = try await SyncEngineLiveTests.Harness.start(
+            .propq, records: 10, configure: { $0.options = ["development_ids": tracked.joined(separator: ",")] })
+        defer { Task { try? await harness.shutdown() } }
+
+        let run = try await harness.runner().run(
+            tenant: harness.tenant, connectionID: harness.connectionID, resource: .development, mode: .full)
+        #expect(run.status == .succeeded, "\(run.error ?? "")")
+        #expect(run.inserted == 3 && run.pages == 1)
+
+        let listed = try #require(await harness.sandbox.emulator(.propq)?.control(.list(resource: "developments")).records)
+        var emulatorStatus: [String: String] = [:]
+        for record in listed {
+            if let id = record["DevId"]?.stringValue { emulatorStatus[id] = record["DevStatus"]?.stringValue }
+        }
+        let stored = try await harness.store.list(Development.self, tenant: harness.tenant, query: ListQuery(perPage: 100))
+        let byKey = Dictionary(stored.records.map { ($0.metadata.sourceKey ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byKey.keys.sorted() == tracked)
+        for id in tracked {
+            #expect(byKey[id]?.developmentStatus == emulatorStatus[id], "development \(id)")
+            #expect(byKey[id]?.metadata.connectionID == harness.connectionID)
+        }
+        #expect(byKey["1001"]?.developmentStatus == "PUBLISHED" && byKey["1003"]?.developmentStatus == "UNPUBLISHED")
+
+        // Without the option the connection reads nothing (PropQ cannot list developments).
+        var connection = try #require(try await harness.store.connection(id: harness.connectionID, tenant: harness.tenant))
+        // Only the options change: the provider's cache fingerprint must see them.
+        connection.options = [:]
+        _ = try await harness.store.saveConnection(connection, credentials: nil)
+        let credentials = try await harness.store.credentials(connectionID: harness.connectionID, tenant: harness.tenant)
+        #expect(try harness.provider.connector(for: connection, credentials: credentials).capabilities.readable.isEmpty)
+    }
+}
