@@ -118,16 +118,27 @@ extension HubRuntime {
     }
 
     /// How each resource the connection reads stands, from its latest sync runs: whether it is
-    /// available, when it was last read in full and in part (its freshness), and why not.
+    /// available, when it was last read in full and in part (its freshness), why not, and when
+    /// the scheduler reads it next.
     ///
     /// - Throws: ``SyncEngineError`` when the connection cannot be built (unknown vendor, no
     ///   credentials, invalid base URL).
-    public func resourceStates(of connection: Connection) async throws -> [ResourceState] {
+    public func resourceStates(of connection: Connection, now: Date = Date()) async throws -> [ResourceState] {
         let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
         let capabilities = try connectors.connector(for: connection, credentials: credentials).capabilities
         let runs = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 500)
+        let budget = connectors.requestLimits(for: connection)?.budget
         return capabilities.readable.map { capability in
-            ResourceState(capability: capability, runs: runs.filter { $0.resource == capability.resource })
+            let mine = runs.filter { $0.resource == capability.resource }
+            var state = ResourceState(capability: capability, runs: mine)
+            if connection.enabled, let interval = connection.syncIntervalSeconds, interval > 0 {
+                let at = SyncScheduler.nextDue(
+                    runs: mine, resource: capability.resource, interval: interval, fullPassInterval: SyncScheduler.defaultFullPassInterval,
+                    budget: budget, reread: SyncScheduler.rereadInterval(capability, connection))
+                // Due at once (never read, or resumed after a crash): now.
+                state.nextDueAt = max(at, now)
+            }
+            return state
         }
     }
 

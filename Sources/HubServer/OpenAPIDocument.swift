@@ -324,6 +324,11 @@ enum OpenAPIDocument {
                 ],
                 "reason": Schema.string, "last_synced_at": Schema.dateTime, "last_full_pass_at": Schema.dateTime,
                 "running": Schema.boolean,
+                "next_due_at": [
+                    "type": "string", "format": "date-time",
+                    "description":
+                        "When the scheduler next pulls the resource (with the default daily full pass): after the sync interval, after the re-read cadence for a resource with no change signal, after the reset for one stopped by the daily budget; now when due. Absent for a disabled connection or one synced by hand only",
+                ],
             ], required: ["resource", "core", "incremental", "availability", "running"])
         schemas["ConnectionResourceList"] = Schema.object(
             ["value": Schema.array(Schema.ref("ConnectionResource"))], required: ["value"])

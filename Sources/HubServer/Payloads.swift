@@ -180,9 +180,10 @@ struct ConnectionResourceJSON: Encodable {
     var resource: String
     var core, incremental, running: Bool
     var availability: String
-    var reason, lastSyncedAt, lastFullPassAt: String?
+    var reason, lastSyncedAt, lastFullPassAt, nextDueAt: String?
 
     init(_ state: ResourceState) {
+        nextDueAt = state.nextDueAt.map(Timestamp.format)
         resource = state.resource.rawValue
         core = state.core
         incremental = state.incremental
@@ -197,6 +198,7 @@ struct ConnectionResourceJSON: Encodable {
         case resource, core, incremental, running, availability, reason
         case lastSyncedAt = "last_synced_at"
         case lastFullPassAt = "last_full_pass_at"
+        case nextDueAt = "next_due_at"
     }
 }
 

@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import HubApp
+import HubOperations
 import HubStore
 import HubStoreSQLite
 import RealtyModel
@@ -14,7 +15,12 @@ import Testing
     @Test func aConnectionWithDevelopmentIDsSyncsExactlyThoseDevelopments() async throws {
         let tracked = ["1001", "1003", "1006"]
         let harness = try await SyncEngineLiveTests.Harness.start(
-            .propq, records: 10, configure: { $0.options = ["development_ids": tracked.joined(separator: ",")] })
+            .propq, records: 10,
+            configure: {
+                $0.options = ["development_ids": tracked.joined(separator: ",")]
+                $0.syncIntervalSeconds = 300
+                $0.rereadIntervalSeconds = 3_600
+            })
         defer { Task { try? await harness.shutdown() } }
 
         let run = try await harness.runner().run(
@@ -35,6 +41,20 @@ import Testing
             #expect(byKey[id]?.metadata.connectionID == harness.connectionID)
         }
         #expect(byKey["1001"]?.developmentStatus == "PUBLISHED" && byKey["1003"]?.developmentStatus == "UNPUBLISHED")
+
+        // Developments have no change signal: the next pull is due an hour (the connection's
+        // cadence) after this read began, not at the next five-minute interval.
+        let runtime = HubRuntime(
+            store: harness.store, secretBox: try SecretBox(keys: [SecretKey.generate().key]), connectors: harness.provider,
+            logger: harness.logger)
+        let states = try await runtime.resourceStates(
+            of: try #require(try await harness.store.connection(id: harness.connectionID, tenant: harness.tenant)),
+            now: run.startedAt.addingTimeInterval(60))
+        #expect(states.map(\.resource) == [.development])
+        // (The store keeps times to the millisecond.)
+        let due = try #require(states.first?.nextDueAt)
+        #expect(abs(due.timeIntervalSince(run.startedAt.addingTimeInterval(3_600))) < 0.001, "\(due)")
+        #expect(states.first?.incremental == false && states.first?.availability == .available)
 
         // Without the option the connection reads nothing (PropQ cannot list developments).
         var connection = try #require(try await harness.store.connection(id: harness.connectionID, tenant: harness.tenant))

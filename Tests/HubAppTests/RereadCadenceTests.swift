@@ -89,6 +89,21 @@ import Testing
         #expect(Self.due(unavailable, .activity, at: 86_400, reread: reread) == .full)
     }
 
+    @Test func theNextDueTimeFollowsTheSameRules() {
+        let next = { (runs: [SyncRun], resource: ResourceName, reread: TimeInterval?) in
+            SyncScheduler.nextDue(runs: runs, resource: resource, interval: 300, fullPassInterval: 86_400, reread: reread)
+        }
+        #expect(next([], .office, 21_600) == .distantPast, "never read: due at once")
+        let read = [Self.run(.office, .full, .succeeded, at: 0), Self.run(.contacts, .incremental, .succeeded, at: 100)]
+        #expect(next(read, .office, 21_600) == Self.start.addingTimeInterval(21_600))
+        #expect(next(read, .office, 3_600) == Self.start.addingTimeInterval(3_600))
+        #expect(next(read, .contacts, nil) == Self.start.addingTimeInterval(400))
+        let failed = [Self.run(.office, .full, .failed, at: 21_600)] + read
+        #expect(next(failed, .office, 21_600) == Self.start.addingTimeInterval(21_900))
+        let unavailable = [Self.run(.activity, .full, .unavailable, at: 0)]
+        #expect(next(unavailable, .activity, 21_600) == Self.start.addingTimeInterval(86_400))
+    }
+
     @Test func aReadStoppedByTheBudgetResumesAfterTheReset() {
         let budget = RequestBudget(dailyLimit: 1000, timeZone: TimeZone(identifier: "UTC") ?? .current)
         let runs = [Self.run(.member, .full, .budgetExhausted, at: 3_600), Self.run(.member, .full, .succeeded, at: -86_400)]
