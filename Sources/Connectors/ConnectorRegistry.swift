@@ -46,6 +46,14 @@ public enum ConnectorRegistry {
         entry(vendor)?.profile
     }
 
+    /// The options a vendor's connections may carry (its profile's ``ConnectorKit/VendorProfile/options``).
+    ///
+    /// - Parameter vendor: the vendor.
+    /// - Returns: the option specs; none for an unknown vendor.
+    public static func optionSpecs(for vendor: VendorID) -> [ConnectionOptionSpec] {
+        entry(vendor)?.profile.options ?? []
+    }
+
     /// The keys of a vendor's credentials file, for messages (`api_key, api_secret`).
     ///
     /// - Parameter vendor: the vendor.

@@ -61,6 +61,10 @@ public final class RegistryConnectorProvider: ConnectorProvider {
         ConnectorRegistry.credentialKeys(for: vendor)
     }
 
+    public func optionSpecs(for vendor: VendorID) -> [ConnectionOptionSpec] {
+        ConnectorRegistry.optionSpecs(for: vendor)
+    }
+
     public func requestLimits(for connection: Connection) -> RateLimits? {
         guard let vendor = ConnectorRegistry.vendor(named: connection.vendor),
             let limits = ConnectorRegistry.profile(for: vendor)?.rateLimits
@@ -75,9 +79,17 @@ public final class RegistryConnectorProvider: ConnectorProvider {
             dailyRequests: connection.dailyRequests, deliveryReservePercent: connection.deliveryReservePercent)
     }
 
+    /// The options in a stable order, each key and value length-prefixed so no two maps read alike.
+    static func optionsFingerprint(_ options: [String: String]) -> String {
+        options.keys.sorted().map { key in
+            let value = options[key] ?? ""
+            return "\(key.utf8.count):\(key)=\(value.utf8.count):\(value)"
+        }.joined(separator: ";")
+    }
+
     public func connector(for connection: Connection, credentials: Data?) throws -> any Connector {
         let fingerprint =
-            "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(connection.requestsPerSecond ?? -1)|\(connection.maxConcurrency ?? -1)|\(connection.dailyRequests ?? -1)|\(connection.deliveryReservePercent ?? -1)|\(credentials?.hashValue ?? 0)"
+            "\(connection.vendor)|\(connection.baseURL)|\(connection.authURL ?? "")|\(connection.updatedAt.timeIntervalSince1970)|\(connection.requestsPerSecond ?? -1)|\(connection.maxConcurrency ?? -1)|\(connection.dailyRequests ?? -1)|\(connection.deliveryReservePercent ?? -1)|\(Self.optionsFingerprint(connection.options))|\(credentials?.hashValue ?? 0)"
         if let entry = cache.withLock({ $0[connection.id] }), entry.fingerprint == fingerprint {
             return entry.connector
         }
@@ -105,6 +117,7 @@ public final class RegistryConnectorProvider: ConnectorProvider {
         configuration.sharedSessions = sharedSessions
         configuration.limits = Self.overrides(connection)
         configuration.pageSize = pageSize
+        configuration.options = connection.options
         if !sharedLimitsForBudgetsOnly || requestLimits(for: connection)?.budget != nil {
             configuration.sharedLimits = sharedLimits
         }

@@ -22,12 +22,22 @@ public struct ConnectionChanges: Sendable {
     public var dailyRequests: Int??
     /// The share of the daily budget kept for deliveries; `.some(nil)` for the default (20%).
     public var deliveryReservePercent: Int??
+    /// Options to set (a value) or remove (nil), by key; the others are kept.
+    public var options: [String: String?]
+    /// Whether every option not set by ``options`` is removed first.
+    public var replacesOptions: Bool
+    /// The re-read cadence of resources without a change signal; `.some(nil)` for the default.
+    public var rereadIntervalSeconds: Int??
 
     public init(
         name: String? = nil, baseURL: String? = nil, authURL: String?? = nil, credentials: Data? = nil,
         syncIntervalSeconds: Int?? = nil, enabled: Bool? = nil, requestsPerSecond: Double?? = nil, maxConcurrency: Int?? = nil,
-        dailyRequests: Int?? = nil, deliveryReservePercent: Int?? = nil
+        dailyRequests: Int?? = nil, deliveryReservePercent: Int?? = nil, options: [String: String?] = [:],
+        replacesOptions: Bool = false, rereadIntervalSeconds: Int?? = nil
     ) {
+        self.options = options
+        self.replacesOptions = replacesOptions
+        self.rereadIntervalSeconds = rereadIntervalSeconds
         self.dailyRequests = dailyRequests
         self.deliveryReservePercent = deliveryReservePercent
         self.requestsPerSecond = requestsPerSecond
@@ -58,7 +68,7 @@ extension HubRuntime {
     public func addConnection(
         tenant: String, vendor: String, name: String, baseURL: String, authURL: String?, credentials: Data,
         syncIntervalSeconds: Int?, requestsPerSecond: Double? = nil, maxConcurrency: Int? = nil, dailyRequests: Int? = nil,
-        deliveryReservePercent: Int? = nil
+        deliveryReservePercent: Int? = nil, options: [String: String] = [:], rereadIntervalSeconds: Int? = nil
     ) async throws -> Connection {
         guard let vendorID = connectors.vendor(named: vendor) else {
             throw HubError(.invalidRequest, "unknown vendor \"\(vendor)\"; vendors: \(connectors.vendorList)")
@@ -76,6 +86,8 @@ extension HubRuntime {
         try checkCredentials(credentials, vendor: vendorID)
         try Self.checkLimits(requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency)
         try RequestBudgetSetting.check(dailyRequests: dailyRequests, reservePercent: deliveryReservePercent)
+        try RereadIntervalSetting.check(rereadIntervalSeconds)
+        let checkedOptions = try checkOptions(options, vendor: vendorID)
         try await ensureTenant(tenant)
         let now = Date()
         var connection = Connection(
@@ -85,6 +97,8 @@ extension HubRuntime {
         connection.maxConcurrency = maxConcurrency
         connection.dailyRequests = dailyRequests
         connection.deliveryReservePercent = deliveryReservePercent
+        connection.options = checkedOptions
+        connection.rereadIntervalSeconds = rereadIntervalSeconds
         return try await store.saveConnection(connection, credentials: credentials)
     }
 
@@ -104,16 +118,27 @@ extension HubRuntime {
     }
 
     /// How each resource the connection reads stands, from its latest sync runs: whether it is
-    /// available, when it was last read in full and in part (its freshness), and why not.
+    /// available, when it was last read in full and in part (its freshness), why not, and when
+    /// the scheduler reads it next.
     ///
     /// - Throws: ``SyncEngineError`` when the connection cannot be built (unknown vendor, no
     ///   credentials, invalid base URL).
-    public func resourceStates(of connection: Connection) async throws -> [ResourceState] {
+    public func resourceStates(of connection: Connection, now: Date = Date()) async throws -> [ResourceState] {
         let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
         let capabilities = try connectors.connector(for: connection, credentials: credentials).capabilities
         let runs = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 500)
+        let budget = connectors.requestLimits(for: connection)?.budget
         return capabilities.readable.map { capability in
-            ResourceState(capability: capability, runs: runs.filter { $0.resource == capability.resource })
+            let mine = runs.filter { $0.resource == capability.resource }
+            var state = ResourceState(capability: capability, runs: mine)
+            if connection.enabled, let interval = connection.syncIntervalSeconds, interval > 0 {
+                let at = SyncScheduler.nextDue(
+                    runs: mine, resource: capability.resource, interval: interval, fullPassInterval: SyncScheduler.defaultFullPassInterval,
+                    budget: budget, reread: SyncScheduler.rereadInterval(capability, connection))
+                // Due at once (never read, or resumed after a crash): now.
+                state.nextDueAt = max(at, now)
+            }
+            return state
         }
     }
 
@@ -184,11 +209,26 @@ extension HubRuntime {
         if let budget = changes.dailyRequests { connection.dailyRequests = budget }
         if let percent = changes.deliveryReservePercent { connection.deliveryReservePercent = percent }
         try RequestBudgetSetting.check(dailyRequests: connection.dailyRequests, reservePercent: connection.deliveryReservePercent)
+        if let interval = changes.rereadIntervalSeconds {
+            try RereadIntervalSetting.check(interval)
+            connection.rereadIntervalSeconds = interval
+        }
         if let credentials = changes.credentials {
             guard let vendor = connectors.vendor(named: connection.vendor) else {
                 throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)")
             }
             try checkCredentials(credentials, vendor: vendor, otherVendorsConflict: true)
+        }
+        if changes.replacesOptions || !changes.options.isEmpty {
+            guard let vendor = connectors.vendor(named: connection.vendor) else {
+                throw HubError(.invalidRequest, "unknown vendor \(connection.vendor)")
+            }
+            var options = changes.replacesOptions ? [:] : connection.options
+            for (key, value) in changes.options { options[key] = value }
+            // Only the keys this change names are checked: the stored ones were checked when set.
+            let named = options.filter { changes.options[$0.key] != nil }
+            let checked = try checkOptions(named, vendor: vendor, otherVendorsConflict: true)
+            connection.options = options.merging(checked) { _, new in new }
         }
         connection.updatedAt = Date()
         let saved = try await store.saveConnection(connection, credentials: changes.credentials)
@@ -211,6 +251,37 @@ extension HubRuntime {
                     details: [FieldError(field: "credentials", message: "not \(vendor.rawValue) credentials")])
             }
             throw HubError(.invalidRequest, "credentials: \(error.message)")
+        }
+    }
+
+    /// Every vendor's connection options, by vendor name (for the API document).
+    public var connectionOptionSpecs: [String: [ConnectionOptionSpec]] {
+        Dictionary(connectors.vendors.map { ($0.rawValue, connectors.optionSpecs(for: $0)) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Checks `options` against `vendor`'s option specs.
+    ///
+    /// - Parameter otherVendorsConflict: whether a key another vendor knows is a conflict with
+    ///   the connection (a change to an existing one, whose vendor the request does not name)
+    ///   rather than invalid input.
+    /// - Returns: the options in their stored form.
+    /// - Throws: ``HubError`` `.validationFailed` (or `.conflict`) naming `options.<key>`.
+    func checkOptions(_ options: [String: String], vendor: VendorID, otherVendorsConflict: Bool = false) throws -> [String: String] {
+        do {
+            return try ConnectionOptionSpec.check(options, against: connectors.optionSpecs(for: vendor))
+        } catch {
+            let field = "options.\(error.key)"
+            if error.isUnknownKey, otherVendorsConflict,
+                let other = connectors.vendors.first(where: { other in
+                    other != vendor && connectors.optionSpecs(for: other).contains { $0.key == error.key }
+                })
+            {
+                throw HubError(
+                    .conflict, "\(field) is a \(other.rawValue) option; this is a \(vendor.rawValue) connection",
+                    details: [FieldError(field: field, message: "not a \(vendor.rawValue) option")])
+            }
+            throw HubError(
+                .validationFailed, "\(field): \(error.message)", details: [FieldError(field: field, message: error.message)])
         }
     }
 

@@ -38,6 +38,9 @@ public struct ResourceState: Sendable, Hashable {
     public var lastFullPassAt: Date?
     /// Whether a run is in progress.
     public var running: Bool
+    /// When the scheduler next pulls the resource (with its default full-pass cadence); nil
+    /// when the connection is pulled by hand only or is disabled.
+    public var nextDueAt: Date?
 
     /// The state of `capability`'s resource from `runs`, newest first.
     public init(capability: ReadCapability, runs: [SyncRun]) {

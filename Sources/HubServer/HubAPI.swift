@@ -51,15 +51,18 @@ public struct HubAPI: Sendable {
         addRecords(table)
         addConnections(table)
         addWrites(table)
-        catalog.set(table.specs)
+        catalog.set(table.specs, vendorOptions: vendorOptions)
         return (router, table.specs)
     }
+
+    /// Each vendor's connection options, as the runtime's connector provider declares them.
+    var vendorOptions: [String: [ConnectionOptionSpec]] { runtime.connectionOptionSpecs }
 
     /// The router alone (for `Application` and tests).
     public func router() -> Router<HubRequestContext> { build().0 }
 
     /// The OpenAPI document of this API.
-    public func openAPIDocument() -> JSONValue { OpenAPIDocument.make(build().1) }
+    public func openAPIDocument() -> JSONValue { OpenAPIDocument.make(build().1, vendorOptions: vendorOptions) }
 }
 
 // MARK: - Public and operational routes

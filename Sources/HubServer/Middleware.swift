@@ -1,3 +1,4 @@
+import ConnectorKit
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -9,8 +10,8 @@ import Synchronization
 final class RouteCatalog: Sendable {
     private let state = Mutex<(specs: [RouteSpec], document: [UInt8])>(([], []))
 
-    func set(_ specs: [RouteSpec]) {
-        let document = Array(OpenAPIDocument.make(specs).jsonText.utf8)
+    func set(_ specs: [RouteSpec], vendorOptions: [String: [ConnectionOptionSpec]]) {
+        let document = Array(OpenAPIDocument.make(specs, vendorOptions: vendorOptions).jsonText.utf8)
         state.withLock { $0 = (specs, document) }
     }
 

@@ -1,3 +1,4 @@
+import ConnectorKit
 import HTTPTypes
 import HubOperations
 import HubStore
@@ -81,7 +82,10 @@ enum Schema {
 /// resources' field lists, so it cannot drift from what the server serves. The copy kept in
 /// the repository (`docs/openapi.json`) is checked against it by a test.
 enum OpenAPIDocument {
-    static func make(_ specs: [RouteSpec]) -> JSONValue {
+    /// - Parameters:
+    ///   - specs: the routes.
+    ///   - vendorOptions: each vendor's connection options, by vendor name.
+    static func make(_ specs: [RouteSpec], vendorOptions: [String: [ConnectionOptionSpec]] = [:]) -> JSONValue {
         var paths: [String: JSONValue] = [:]
         for spec in specs {
             var operation: [String: JSONValue] = [
@@ -139,12 +143,12 @@ enum OpenAPIDocument {
                     "bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /oauth/token"],
                     "basic": ["type": "http", "scheme": "basic", "description": "client_id:client_secret, at /oauth/token only"],
                 ],
-                "schemas": .object(schemas()),
+                "schemas": .object(schemas(vendorOptions: vendorOptions)),
             ],
         ]
     }
 
-    static func schemas() -> [String: JSONValue] {
+    static func schemas(vendorOptions: [String: [ConnectionOptionSpec]] = [:]) -> [String: JSONValue] {
         var schemas: [String: JSONValue] = [:]
         schemas["Error"] = Schema.object(
             [
@@ -194,7 +198,12 @@ enum OpenAPIDocument {
                 "requests_per_second": rateSchema, "max_concurrency": concurrencySchema,
                 "daily_requests": dailyRequestsSchema, "delivery_reserve_percent": reservePercentSchema,
                 "request_budget": Schema.readOnly(Schema.ref("RequestBudget")),
-            ], required: ["id", "vendor", "name", "base_url", "enabled", "has_credentials", "created_at", "updated_at"])
+                "options": [
+                    "type": "object", "additionalProperties": Schema.string,
+                    "description": "The vendor's options (not secret); {} when none",
+                ],
+                "reread_interval_seconds": rereadIntervalSchema,
+            ], required: ["id", "vendor", "name", "base_url", "enabled", "has_credentials", "created_at", "updated_at", "options"])
         schemas["RequestBudget"] = Schema.object(
             [
                 "daily_limit": [
@@ -224,11 +233,22 @@ enum OpenAPIDocument {
                 "request_budget": Schema.readOnly(Schema.any),
                 "id": Schema.readOnly(Schema.string), "has_credentials": Schema.readOnly(Schema.boolean),
                 "created_at": Schema.readOnly(Schema.dateTime), "updated_at": Schema.readOnly(Schema.dateTime),
+                "options": nullable(
+                    ["type": "object", "additionalProperties": Schema.string],
+                    note:
+                        "The vendor's options by name, each a string; which keys a vendor takes and their forms are in the vendor's branch of oneOf; null or absent: none"
+                ),
+                "reread_interval_seconds": nullable(rereadIntervalSchema, note: "null or absent: the default, 21600 (six hours)"),
             ], required: ["vendor", "name", "base_url", "credentials"], closed: false)
         if case .object(var object) = connectionInput {
             object["oneOf"] = .array(
                 vendorCredentials.map { vendor, credentials in
-                    ["properties": ["vendor": ["const": .string(vendor)], "credentials": credentials]]
+                    [
+                        "properties": [
+                            "vendor": ["const": .string(vendor)], "credentials": credentials,
+                            "options": nullable(optionsSchema(vendorOptions[vendor] ?? [], removable: false)),
+                        ]
+                    ]
                 })
             connectionInput = .object(object)
         }
@@ -246,6 +266,15 @@ enum OpenAPIDocument {
             "max_concurrency": nullable(concurrencySchema, note: "null restores the vendor's default"),
             "daily_requests": nullable(dailyRequestsSchema, note: "null removes the connection's own budget (the vendor's quota stays)"),
             "delivery_reserve_percent": nullable(reservePercentSchema, note: "null restores the default share, 20"),
+            "options": nullable(
+                optionsSchema(
+                    vendorOptions.keys.sorted().flatMap { vendorOptions[$0] ?? [] }.reduce(into: [ConnectionOptionSpec]()) { specs, spec in
+                        if !specs.contains(where: { $0.key == spec.key }) { specs.append(spec) }
+                    }, removable: true),
+                note:
+                    "Options to set (a string) or remove (null); the others are kept. null removes every option. A key of another vendor than the connection's answers 409"
+            ),
+            "reread_interval_seconds": nullable(rereadIntervalSchema, note: "null restores the default, 21600 (six hours)"),
             "request_budget": Schema.readOnly(Schema.any),
             "id": Schema.readOnly(Schema.string), "vendor": Schema.readOnly(vendorSchema),
             "has_credentials": Schema.readOnly(Schema.boolean),
@@ -295,6 +324,11 @@ enum OpenAPIDocument {
                 ],
                 "reason": Schema.string, "last_synced_at": Schema.dateTime, "last_full_pass_at": Schema.dateTime,
                 "running": Schema.boolean,
+                "next_due_at": [
+                    "type": "string", "format": "date-time",
+                    "description":
+                        "When the scheduler next pulls the resource (with the default daily full pass): after the sync interval, after the re-read cadence for a resource with no change signal, after the reset for one stopped by the daily budget; now when due. Absent for a disabled connection or one synced by hand only",
+                ],
             ], required: ["resource", "core", "incremental", "availability", "running"])
         schemas["ConnectionResourceList"] = Schema.object(
             ["value": Schema.array(Schema.ref("ConnectionResource"))], required: ["value"])
@@ -348,6 +382,26 @@ enum OpenAPIDocument {
         "maximum": .number(JSONNumber(RequestBudgetSetting.reservePercentRange.upperBound)),
         "description": "The share of the daily budget (percent) kept for deliveries: pulls stop at it; default 20",
     ]
+    static let rereadIntervalSchema: JSONValue = [
+        "type": "integer", "minimum": .number(JSONNumber(RereadIntervalSetting.range.lowerBound)),
+        "maximum": .number(JSONNumber(RereadIntervalSetting.range.upperBound)),
+        "description":
+            "Seconds between scheduled re-reads of the resources with no change signal (read whole each time); absent: the default, 21600 (six hours)",
+    ]
+
+    /// A connection's `options` object for a vendor taking `specs`: only their keys, each a
+    /// string of the form the vendor's rule accepts (or null, in a change, to remove it).
+    static func optionsSchema(_ specs: [ConnectionOptionSpec], removable: Bool) -> JSONValue {
+        var properties: [String: JSONValue] = [:]
+        for spec in specs {
+            let value: JSONValue = [
+                "type": "string", "pattern": .string(spec.pattern), "description": .string("\(spec.summary): \(spec.ruleDescription)"),
+            ]
+            properties[spec.key] = removable ? nullable(value) : value
+        }
+        return Schema.object(properties)
+    }
+
     static let intervalSchema: JSONValue = [
         "type": "integer", "minimum": 10, "maximum": .number(JSONNumber(Schema.maxSafeInteger)),
         "description": "Seconds between scheduled syncs; null: manual syncs only",

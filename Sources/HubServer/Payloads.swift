@@ -1,5 +1,6 @@
 import ConnectorKit
 import Foundation
+import HTTPTypes
 import HubOperations
 import HubStore
 import RealtyModel
@@ -21,8 +22,13 @@ struct ConnectionJSON: Encodable {
     var deliveryReservePercent: Int?
     /// Today's spending of the daily budget (absent without one).
     var requestBudget: RequestBudgetJSON?
+    /// The vendor options (not secret), `{}` when none.
+    var options: [String: String]
+    var rereadIntervalSeconds: Int?
 
     init(_ connection: Connection, budget: RequestBudget.Usage? = nil) {
+        options = connection.options
+        rereadIntervalSeconds = connection.rereadIntervalSeconds
         requestsPerSecond = connection.requestsPerSecond
         maxConcurrency = connection.maxConcurrency
         dailyRequests = connection.dailyRequests
@@ -53,6 +59,8 @@ struct ConnectionJSON: Encodable {
         case dailyRequests = "daily_requests"
         case deliveryReservePercent = "delivery_reserve_percent"
         case requestBudget = "request_budget"
+        case options
+        case rereadIntervalSeconds = "reread_interval_seconds"
     }
 }
 
@@ -92,9 +100,13 @@ struct ConnectionInput: Decodable {
     /// Read as JSON and checked by `RequestBudgetSetting` (a 422 naming the field when wrong).
     var dailyRequests: JSONValue?
     var deliveryReservePercent: JSONValue?
+    /// Read as JSON and checked by `ConnectionOptionValues` and the vendor's option specs.
+    var options: JSONValue?
+    var rereadIntervalSeconds: JSONValue?
 
     enum CodingKeys: String, CodingKey {
-        case vendor, name, credentials
+        case vendor, name, credentials, options
+        case rereadIntervalSeconds = "reread_interval_seconds"
         case baseURL = "base_url"
         case authURL = "auth_url"
         case syncIntervalSeconds = "sync_interval_seconds"
@@ -116,9 +128,12 @@ struct ConnectionPatch: Decodable {
     var maxConcurrency: Int?
     var dailyRequests: JSONValue?
     var deliveryReservePercent: JSONValue?
+    var options: JSONValue?
+    var rereadIntervalSeconds: JSONValue?
 
     enum CodingKeys: String, CodingKey {
-        case name, credentials, enabled
+        case name, credentials, enabled, options
+        case rereadIntervalSeconds = "reread_interval_seconds"
         case baseURL = "base_url"
         case authURL = "auth_url"
         case syncIntervalSeconds = "sync_interval_seconds"
@@ -165,9 +180,10 @@ struct ConnectionResourceJSON: Encodable {
     var resource: String
     var core, incremental, running: Bool
     var availability: String
-    var reason, lastSyncedAt, lastFullPassAt: String?
+    var reason, lastSyncedAt, lastFullPassAt, nextDueAt: String?
 
     init(_ state: ResourceState) {
+        nextDueAt = state.nextDueAt.map(Timestamp.format)
         resource = state.resource.rawValue
         core = state.core
         incremental = state.incremental
@@ -182,6 +198,7 @@ struct ConnectionResourceJSON: Encodable {
         case resource, core, incremental, running, availability, reason
         case lastSyncedAt = "last_synced_at"
         case lastFullPassAt = "last_full_pass_at"
+        case nextDueAt = "next_due_at"
     }
 }
 
@@ -243,4 +260,52 @@ struct UnitUpdateInput: Decodable {
 
 struct AddressCheckInput: Decodable {
     var address: String
+}
+
+/// The `options` member of a connection request, read once: a JSON object whose values are
+/// strings (and, in a change, null to remove the option). The vendor's rules are checked after,
+/// by the runtime.
+enum ConnectionOptionValues {
+    /// The options of a new connection: absent or null for none.
+    static func create(_ value: JSONValue?) throws -> [String: String] {
+        guard let value, value != .null else { return [:] }
+        var options: [String: String] = [:]
+        for (key, item) in try members(value) {
+            guard case .string(let text) = item else { throw notString(key) }
+            options[key] = text
+        }
+        return options
+    }
+
+    /// The options of a change: each a string to set or null to remove; `replace` when the
+    /// member itself is null (every option removed).
+    static func change(_ value: JSONValue) throws -> (options: [String: String?], replace: Bool) {
+        if value == .null { return ([:], true) }
+        var options: [String: String?] = [:]
+        for (key, item) in try members(value) {
+            switch item {
+            case .string(let text): options[key] = .some(text)
+            case .null: options[key] = .some(nil)
+            default: throw notString(key, orNull: true)
+            }
+        }
+        return (options, false)
+    }
+
+    private static func members(_ value: JSONValue) throws -> [(String, JSONValue)] {
+        guard case .object(let object) = value else {
+            throw APIError(
+                .unprocessableContent, .validationFailed, "options must be an object of strings",
+                details: [FieldError(field: "options", message: "must be an object")])
+        }
+        return object.map { ($0.key, $0.value) }
+    }
+
+    private static func notString(_ key: String, orNull: Bool = false) -> APIError {
+        let shown = key.count > 40 ? String(key.prefix(40)) + "…" : key
+        let rule = orNull ? "a string, or null to remove it" : "a string"
+        return APIError(
+            .unprocessableContent, .validationFailed, "options.\(shown) must be \(rule)",
+            details: [FieldError(field: "options.\(shown)", message: "must be \(rule)")])
+    }
 }

@@ -45,7 +45,9 @@ extension HubAPI {
                 credentials: Data(input.credentials.jsonText.utf8), syncIntervalSeconds: input.syncIntervalSeconds,
                 requestsPerSecond: input.requestsPerSecond, maxConcurrency: input.maxConcurrency,
                 dailyRequests: try RequestBudgetSetting.dailyRequests(input.dailyRequests ?? .null),
-                deliveryReservePercent: try RequestBudgetSetting.reservePercent(input.deliveryReservePercent ?? .null))
+                deliveryReservePercent: try RequestBudgetSetting.reservePercent(input.deliveryReservePercent ?? .null),
+                options: try ConnectionOptionValues.create(input.options),
+                rereadIntervalSeconds: try RereadIntervalSetting.seconds(input.rereadIntervalSeconds ?? .null))
             var headers = HTTPFields()
             headers[.location] = "/v1/connections/\(connection.id)"
             return try JSONResponse.encode(
@@ -93,7 +95,7 @@ extension HubAPI {
             }
             let known: Set<String> = [
                 "name", "base_url", "auth_url", "credentials", "sync_interval_seconds", "enabled", "requests_per_second", "max_concurrency",
-                "daily_requests", "delivery_reserve_percent",
+                "daily_requests", "delivery_reserve_percent", "options", "reread_interval_seconds",
             ]
             // What the server owns, as a connection read from the API carries it: ignored.
             let serverOwned: Set<String> = ["id", "vendor", "has_credentials", "created_at", "updated_at", "request_budget"]
@@ -114,6 +116,12 @@ extension HubAPI {
             }
             if present.contains("delivery_reserve_percent") {
                 changes.deliveryReservePercent = .some(try RequestBudgetSetting.reservePercent(patch.deliveryReservePercent ?? .null))
+            }
+            if present.contains("options") {
+                (changes.options, changes.replacesOptions) = try ConnectionOptionValues.change(patch.options ?? .null)
+            }
+            if present.contains("reread_interval_seconds") {
+                changes.rereadIntervalSeconds = .some(try RereadIntervalSetting.seconds(patch.rereadIntervalSeconds ?? .null))
             }
             if let credentials = patch.credentials { changes.credentials = Data(credentials.jsonText.utf8) }
             let saved = try await runtime.updateConnection(existing.id, tenant: existing.tenantID, changes: changes)

@@ -181,7 +181,7 @@ extension HubAPI {
                 scope: ("inventory", .read), parameters: [connectionID, development],
                 replies: [
                     .init(status: 200, description: "The status", schema: Schema.ref("PublishStatus")), Self.reply(400), Self.reply(404),
-                    Self.reply(502), Self.reply(503),
+                    Self.reply(422), Self.reply(502), Self.reply(503),
                 ] + Self.authReplies)
         ) { _, context in
             let connection = try await Self.connection(runtime, context, vendor: "propq")

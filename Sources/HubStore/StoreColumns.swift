@@ -1,3 +1,5 @@
+import Foundation
+
 /// The column lists of the hub's own tables, the same in every store (both migrations create
 /// these columns), in the order each store's row readers expect. Static names, never input.
 public enum StoreColumns {
@@ -12,4 +14,25 @@ public enum StoreColumns {
         id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts, max_attempts, next_attempt_at,
         last_error, remote_id, lease_owner, lease_expires_at, created_at, updated_at, completed_at
         """
+}
+
+/// The `options` column of `connections`: the connection's options as a JSON object of strings
+/// with sorted keys, NULL when there are none. Both stores write and read it through here.
+public enum ConnectionOptionsColumn {
+    /// The column's text for `options` (nil when empty).
+    ///
+    /// - Throws: an encoding error (never for a map of strings).
+    public static func encode(_ options: [String: String]) throws -> String? {
+        guard !options.isEmpty else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(options), as: UTF8.self)
+    }
+
+    /// The options in a column's text; none when NULL or not a JSON object of strings (the
+    /// hub writes nothing else there).
+    public static func decode(_ text: String?) -> [String: String] {
+        guard let text, let options = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else { return [:] }
+        return options
+    }
 }

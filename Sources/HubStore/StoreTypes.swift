@@ -57,6 +57,12 @@ public struct Connection: Sendable, Hashable, Codable {
     public var dailyRequests: Int?
     /// The share of the daily budget kept for deliveries, in percent (0-90); nil for 20.
     public var deliveryReservePercent: Int?
+    /// Vendor-specific, non-secret settings by name (PropQ's `development_ids`), as checked
+    /// against the vendor's option specs when the connection was added or changed.
+    public var options: [String: String] = [:]
+    /// Seconds between scheduled re-reads of the resources that have no change signal (read
+    /// whole each time); nil for the scheduler's default (six hours).
+    public var rereadIntervalSeconds: Int?
 
     public init(
         id: String, tenantID: String, vendor: String, name: String, baseURL: String, authURL: String? = nil,

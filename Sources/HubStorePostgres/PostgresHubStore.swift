@@ -406,7 +406,9 @@ public final class PostgresHubStore: HubStorage {
             try await db.query(
                 """
                 UPDATE connections SET requests_per_second = \(connection.requestsPerSecond), max_concurrency = \(connection.maxConcurrency),
-                    daily_requests = \(connection.dailyRequests), delivery_reserve_percent = \(connection.deliveryReservePercent)
+                    daily_requests = \(connection.dailyRequests), delivery_reserve_percent = \(connection.deliveryReservePercent),
+                    options = \(try ConnectionOptionsColumn.encode(connection.options)),
+                    reread_interval_seconds = \(connection.rereadIntervalSeconds)
                 WHERE id = \(connection.id)
                 """,
                 logger: self.logger)
@@ -421,7 +423,7 @@ public final class PostgresHubStore: HubStorage {
 
     private static let connectionColumns = """
         id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id, created_at, updated_at,
-        requests_per_second, max_concurrency, daily_requests, delivery_reserve_percent
+        requests_per_second, max_concurrency, daily_requests, delivery_reserve_percent, options, reread_interval_seconds
         """
 
     public func connection(id: String, tenant: String) async throws -> Connection? {
@@ -487,6 +489,8 @@ public final class PostgresHubStore: HubStorage {
         connection.maxConcurrency = try columns[12].decode(Int?.self)
         connection.dailyRequests = try columns[13].decode(Int?.self)
         connection.deliveryReservePercent = try columns[14].decode(Int?.self)
+        connection.options = ConnectionOptionsColumn.decode(try columns[15].decode(String?.self))
+        connection.rereadIntervalSeconds = try columns[16].decode(Int?.self)
         return connection
     }
 

@@ -19,6 +19,14 @@ enum PostgresMigrations {
         ("2026-12-04-1-contact-address2-pager-spouse", contactFields),
         ("2026-12-04-1-connection-request-budget", connectionRequestBudget),
         ("2026-12-04-1-media", media),
+        ("2026-12-04-2-connection-options", connectionOptions),
+    ]
+
+    /// A connection's vendor options (a JSON object of strings) and its re-read cadence for
+    /// resources without a change signal.
+    private static let connectionOptions = [
+        "ALTER TABLE connections ADD COLUMN options text",
+        "ALTER TABLE connections ADD COLUMN reread_interval_seconds integer",
     ]
 
     /// RESO `HomeAddress2`, `Pager` and `SpousePartnerName` on contacts (MyCRM's `apart`,

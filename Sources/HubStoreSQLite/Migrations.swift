@@ -19,6 +19,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-04-1-contact-address2-pager-spouse", migrate: addContactFields)
         migrator.registerMigration("2026-12-04-1-connection-request-budget", migrate: addConnectionRequestBudget)
         migrator.registerMigration("2026-12-04-1-media", migrate: createMedia)
+        migrator.registerMigration("2026-12-04-2-connection-options", migrate: addConnectionOptions)
         return migrator
     }
 
@@ -198,6 +199,16 @@ enum SQLiteMigrations {
             sql: """
                 ALTER TABLE connections ADD COLUMN daily_requests INTEGER;
                 ALTER TABLE connections ADD COLUMN delivery_reserve_percent INTEGER;
+                """)
+    }
+
+    /// A connection's vendor options (a JSON object of strings) and its re-read cadence for
+    /// resources without a change signal.
+    private static func addConnectionOptions(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE connections ADD COLUMN options TEXT;
+                ALTER TABLE connections ADD COLUMN reread_interval_seconds INTEGER;
                 """)
     }
 

@@ -263,11 +263,12 @@ public final class SQLiteHubStore: HubStorage {
             try db.execute(
                 sql: """
                     UPDATE connections SET requests_per_second = ?, max_concurrency = ?, daily_requests = ?,
-                        delivery_reserve_percent = ? WHERE id = ?
+                        delivery_reserve_percent = ?, options = ?, reread_interval_seconds = ? WHERE id = ?
                     """,
                 arguments: [
                     connection.requestsPerSecond, connection.maxConcurrency, connection.dailyRequests,
-                    connection.deliveryReservePercent, connection.id,
+                    connection.deliveryReservePercent, try ConnectionOptionsColumn.encode(connection.options),
+                    connection.rereadIntervalSeconds, connection.id,
                 ])
             if let sealed {
                 try db.execute(
@@ -280,7 +281,8 @@ public final class SQLiteHubStore: HubStorage {
 
     private static let connectionColumns = """
         id, tenant_id, vendor, name, base_url, auth_url, sync_interval_seconds, enabled, credentials_key_id,
-        created_at, updated_at, requests_per_second, max_concurrency, daily_requests, delivery_reserve_percent
+        created_at, updated_at, requests_per_second, max_concurrency, daily_requests, delivery_reserve_percent, options,
+        reread_interval_seconds
         """
 
     public func connection(id: String, tenant: String) async throws -> Connection? {
@@ -339,6 +341,8 @@ public final class SQLiteHubStore: HubStorage {
         connection.maxConcurrency = row["max_concurrency"]
         connection.dailyRequests = row["daily_requests"]
         connection.deliveryReservePercent = row["delivery_reserve_percent"]
+        connection.options = ConnectionOptionsColumn.decode(row["options"])
+        connection.rereadIntervalSeconds = row["reread_interval_seconds"]
         return connection
     }
 

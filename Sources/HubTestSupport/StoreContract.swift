@@ -758,6 +758,24 @@ public enum StoreContract {
         _ = try await store.saveConnection(limited, credentials: nil)
         let cleared = try await store.connection(id: "conn-1", tenant: scope.tenant)
         try check(cleared?.requestsPerSecond == nil && cleared?.maxConcurrency == nil, "rate limit overrides cleared")
+        try check(cleared?.options == [:] && cleared?.rereadIntervalSeconds == nil, "no options and the default cadence at first")
+        var configured = limited
+        configured.options = ["development_ids": "1001,1002,R-7", "note": "a \"quoted\", ünïcode value"]
+        configured.rereadIntervalSeconds = 3600
+        _ = try await store.saveConnection(configured, credentials: nil)
+        let withOptions = try await store.connection(id: "conn-1", tenant: scope.tenant)
+        try check(
+            withOptions?.options == ["development_ids": "1001,1002,R-7", "note": "a \"quoted\", ünïcode value"],
+            "options round trip: \(withOptions?.options ?? [:])")
+        try check(withOptions?.rereadIntervalSeconds == 3600, "re-read cadence round trip")
+        try check(
+            try await store.listConnections(tenant: scope.tenant).first?.options["development_ids"] == "1001,1002,R-7",
+            "options listed")
+        configured.options = [:]
+        configured.rereadIntervalSeconds = nil
+        _ = try await store.saveConnection(configured, credentials: nil)
+        let reset = try await store.connection(id: "conn-1", tenant: scope.tenant)
+        try check(reset?.options == [:] && reset?.rereadIntervalSeconds == nil, "options and cadence removed")
         try check(try await store.connection(id: "conn-1", tenant: "other") == nil, "connections are per tenant")
         var duplicate = connection
         duplicate.id = "conn-2"

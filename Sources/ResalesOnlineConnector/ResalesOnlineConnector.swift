@@ -34,6 +34,26 @@ public struct ResalesOnlineConnector: Connector {
     /// The configuration option naming the tracked developments, comma-separated.
     public static let developmentIDsOption = "development_ids"
 
+    /// Most developments one connection tracks: each costs one publish-status request per pull,
+    /// and a developer account holds a handful of developments.
+    public static let maxTrackedDevelopments = 200
+
+    /// The `development_ids` option as the hub checks it when a connection is added or changed.
+    ///
+    /// The document types `development_id` as a string path parameter and shows no example, so
+    /// an id is not required to be a number: any 1 to 64 ASCII letters, digits, `.`, `_` or `-`
+    /// beginning with a letter or digit (safe in a path as it is) is taken; no id twice; at most
+    /// ``maxTrackedDevelopments``.
+    ///
+    /// There is no discovery: `GET /api/v1/iam/me` appears only in the document's PHP example,
+    /// which prints "the information of the current user" without saying what it holds (the
+    /// vendor notes: "shape undocumented"); nothing documents that it lists developments, so
+    /// the ids come from this option alone.
+    public static let developmentIDsSpec = ConnectionOptionSpec(
+        key: developmentIDsOption,
+        summary: "The PropQ development ids whose publish status the connection reads (PropQ cannot list developments)",
+        rule: .idList(maxCount: maxTrackedDevelopments, maxLength: 64))
+
     /// The vendor operations this connector offers.
     public static let operations = ["update-unit", "publish-development", "publish-status"]
 

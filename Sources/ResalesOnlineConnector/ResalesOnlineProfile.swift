@@ -29,6 +29,8 @@ extension VendorProfile {
         ],
         // "3xx: the Content-Type may be missing and the current request is not processed
         // successfully" (API 1.7.0, response codes).
-        redirectMeaning: "missing or wrong Content-Type (PropQ answers 3xx when the Content-Type header is missing or not application/json)"
+        redirectMeaning:
+            "missing or wrong Content-Type (PropQ answers 3xx when the Content-Type header is missing or not application/json)",
+        options: [ResalesOnlineConnector.developmentIDsSpec]
     )
 }

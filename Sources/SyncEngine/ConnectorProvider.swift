@@ -21,11 +21,17 @@ public protocol ConnectorProvider: Sendable {
     func credentials(for vendor: VendorID, json: Data) throws -> any VendorCredentials
     /// The keys of `vendor`'s credentials, comma-separated, for messages; empty when unknown.
     func credentialKeys(for vendor: VendorID) -> String
+    /// The options `vendor`'s connections may carry (``Connection/options``), as the vendor
+    /// declares them; none when unknown.
+    func optionSpecs(for vendor: VendorID) -> [ConnectionOptionSpec]
 }
 
 extension ConnectorProvider {
     /// Default: unknown.
     public func requestLimits(for connection: Connection) -> RateLimits? { nil }
+
+    /// Default: none.
+    public func optionSpecs(for vendor: VendorID) -> [ConnectionOptionSpec] { [] }
 
     /// The vendor called `name` (case-insensitively), or nil when the provider has none.
     public func vendor(named name: String) -> VendorID? {

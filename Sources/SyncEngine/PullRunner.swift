@@ -304,18 +304,20 @@ public struct PullRunner: Sendable {
 
             // A resumed pass did not re-read what an earlier run read before it stopped: what
             // was created or changed there since the pass began comes from an incremental read
-            // in this same run where the vendor allows one, else from a fresh pass, so a
-            // completed full run always leaves the store matching the vendor.
+            // in this same run where the vendor allows one. A resource with no change signal is
+            // not read again at once: a fresh pass right after a pass that needed several runs
+            // (one stopped by the daily budget, say) would spend the next day's budget on it
+            // again, stop again, and never let the run (or the connection's other resources)
+            // finish; its next full read comes at its re-read cadence (see `SyncScheduler`).
             if resumable != nil, capability.incremental, let start = cursor.incremental {
                 _ = try await storePages(
                     R.self, connector, mode: .incremental, after: start, connection, &scope, &cursor, lease, &run, progress)
             } else if resumable != nil {
                 logger.info(
-                    "resumed full pass completed; running a fresh pass for records created meanwhile",
+                    "resumed full pass completed; the next full read comes at the resource's re-read cadence",
                     metadata: [
                         "hub.connection.id": "\(connection.id)", "hub.resource": "\(R.resource.rawValue)",
                     ])
-                try await pull(type, connection, connector, capability, lease, &run, progress)
             }
         }
     }

@@ -1,8 +1,8 @@
-import ConnectorKit
+public import ConnectorKit
 public import Foundation
 public import HubStore
 public import Logging
-import RealtyModel
+public import RealtyModel
 public import ServiceLifecycle
 
 /// Runs the delivery worker continuously: claims due deliveries, performs them, and sleeps
@@ -40,7 +40,20 @@ public struct DeliveryService: Service {
 /// A pull that stopped with `budget_exhausted` is not an error to retry: it is next due after
 /// its connection's daily budget resets (the first midnight, in the budget's time zone, after
 /// the run stopped), when it resumes from its cursor.
+///
+/// A resource with no change signal (``ConnectorKit/ReadCapability/incremental`` false: every
+/// pull reads it whole) is re-read on its own cadence, the connection's
+/// `rereadIntervalSeconds` (default ``defaultRereadInterval``, six hours), counted from the
+/// start of its latest successful run, instead of on every pull; a failed, abandoned or
+/// budget-stopped read of it is still retried on the usual schedule.
 public struct SyncScheduler: Service {
+    /// Six hours: how often resources without a change signal are re-read when the connection
+    /// sets no cadence of its own.
+    public static let defaultRereadInterval: TimeInterval = 6 * 3600
+    /// A day: how often each resource gets a full pass (deletion detection) unless the process
+    /// is told otherwise (`realtyhub run --full-pass-hours`).
+    public static let defaultFullPassInterval: TimeInterval = 86_400
+
     let store: any CursorStore & ConnectionStore
     let runner: PullRunner
     let connectors: any ConnectorProvider
@@ -91,9 +104,11 @@ public struct SyncScheduler: Service {
             for capability in connector.capabilities.readable {
                 if Task.isShuttingDownGracefully { return }
                 let resource = capability.resource
+                let reread = Self.rereadInterval(capability, connection)
                 guard
                     let due = Self.due(
-                        runs: runs, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now(), budget: budget)
+                        runs: runs, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now(), budget: budget,
+                        reread: reread)
                 else { continue }
                 let store = store
                 let fullPassInterval = fullPassInterval
@@ -104,36 +119,68 @@ public struct SyncScheduler: Service {
                         let fresh = try await store.listSyncRuns(tenant: connection.tenantID, connectionID: connection.id, limit: 200)
                         return Self.due(
                             runs: fresh, resource: resource, interval: interval, fullPassInterval: fullPassInterval, now: now(),
-                            budget: budget) != nil
+                            budget: budget, reread: reread) != nil
                     })
             }
         }
     }
 
-    /// The mode of the pull of `resource` due now, or `nil` when none is due.
-    ///
-    /// - Parameter budget: the connection's daily budget: a last run stopped by it is not due
-    ///   before the budget's next reset after it stopped (without a budget any more, it is due
-    ///   on the usual schedule).
+    /// The re-read cadence of `capability`'s resource on `connection`: nil for a resource read
+    /// incrementally (pulled on every interval), else the connection's own or the default.
+    public static func rereadInterval(_ capability: ReadCapability, _ connection: Connection) -> TimeInterval? {
+        guard !capability.incremental else { return nil }
+        return connection.rereadIntervalSeconds.map(TimeInterval.init) ?? defaultRereadInterval
+    }
+
+    /// The mode of the pull of `resource` due now, or `nil` when none is due (see
+    /// ``nextDue(runs:resource:interval:fullPassInterval:budget:reread:)`` for when).
     static func due(
-        runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, now: Date, budget: RequestBudget? = nil
+        runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, now: Date, budget: RequestBudget? = nil,
+        reread: TimeInterval? = nil
     ) -> SyncRun.Mode? {
+        let at = nextDue(
+            runs: runs, resource: resource, interval: interval, fullPassInterval: fullPassInterval, budget: budget, reread: reread)
+        guard at <= now else { return nil }
         let mine = runs.filter { $0.resource == resource }
-        if let last = mine.first, last.status == .budgetExhausted, let budget,
-            now < budget.nextReset(after: last.finishedAt ?? last.startedAt)
-        {
-            return nil
-        }
-        let lastStart = mine.first?.startedAt
-        // A pull whose process died is resumed now, not at its next scheduled time.
-        let abandoned = mine.first.map { $0.status == .failed && $0.error == PullRunner.abandonedReason } ?? false
-        // A resource not available on the connection is asked again at the full-pass cadence.
-        if let last = mine.first, last.status == .unavailable {
-            return now.timeIntervalSince(last.startedAt) >= max(Double(interval), fullPassInterval) ? .full : nil
-        }
-        guard abandoned || lastStart.map({ now.timeIntervalSince($0) >= Double(interval) }) ?? true else { return nil }
+        if reread != nil || mine.first?.status == .unavailable { return .full }
         let lastFull = mine.first { $0.mode == .full && $0.status == .succeeded }?.startedAt
         let fullDue = lastFull.map { now.timeIntervalSince($0) >= fullPassInterval } ?? true
         return fullDue ? .full : .incremental
+    }
+
+    /// When the pull of `resource` is next due on a connection pulled every `interval`
+    /// seconds, from its runs (newest first); `Date.distantPast` when it is due at once (never
+    /// read, or its process died while reading it).
+    ///
+    /// - Parameters:
+    ///   - budget: the connection's daily budget: a last run stopped by it is not due before
+    ///     the budget's next reset after it stopped (without a budget any more, it is due on
+    ///     the usual schedule).
+    ///   - reread: for a resource without a change signal, its re-read cadence: it is not due
+    ///     before that long after the start of its latest successful run (a full read), and
+    ///     every pull of it is a full pass; nil for an incremental resource.
+    /// - Returns: the earliest time the scheduler starts the pull.
+    public static func nextDue(
+        runs: [SyncRun], resource: ResourceName, interval: Int, fullPassInterval: TimeInterval, budget: RequestBudget? = nil,
+        reread: TimeInterval? = nil
+    ) -> Date {
+        let mine = runs.filter { $0.resource == resource }
+        guard let last = mine.first else { return .distantPast }
+        // A resource not available on the connection is asked again at the full-pass cadence.
+        if last.status == .unavailable {
+            return last.startedAt.addingTimeInterval(max(Double(interval), fullPassInterval))
+        }
+        // A pull whose process died is resumed now, not at its next scheduled time.
+        let abandoned = last.status == .failed && last.error == PullRunner.abandonedReason
+        var at = abandoned ? Date.distantPast : last.startedAt.addingTimeInterval(Double(interval))
+        if last.status == .budgetExhausted, let budget {
+            at = max(at, budget.nextReset(after: last.finishedAt ?? last.startedAt))
+        }
+        // Read whole every time: due once the cadence has passed since the last read that
+        // completed (a pull that died is resumed at once, one that failed retried as usual).
+        if let reread, !abandoned, let lastRead = mine.first(where: { $0.status == .succeeded }) {
+            at = max(at, lastRead.startedAt.addingTimeInterval(reread))
+        }
+        return at
     }
 }

@@ -43,6 +43,47 @@ struct ConnectionsCommand: AsyncParsableCommand {
         }
     }
 
+    /// A connection's vendor options and re-read cadence, as `add` and `update` take them; the
+    /// values are checked by the runtime (the vendor's option specs, `RereadIntervalSetting`),
+    /// so the CLI refuses what the API refuses, with the same words.
+    struct SettingsOptions: ParsableArguments {
+        @Option(
+            name: .customLong("option"),
+            help: ArgumentHelp(
+                "A vendor option, key=value (repeatable); key= removes it. PropQ: development_ids=1001,1002 (the developments whose publish status is read). Other vendors take none.",
+                valueName: "key=value"))
+        var options: [String] = []
+        @Option(
+            name: .customLong("reread-interval"),
+            help: ArgumentHelp(
+                "Seconds between scheduled re-reads of the resources with no change signal, read whole each time (10-2592000, or none for the default, 21600 = six hours).",
+                valueName: "seconds"))
+        var rereadInterval: String?
+
+        /// The options given, by key: a value to set, nil to remove.
+        func optionChanges() throws -> [String: String?] {
+            var changes: [String: String?] = [:]
+            for option in options {
+                guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
+                    throw ValidationError("--option must be key=value (key= removes the option); got \"\(option)\"")
+                }
+                let key = String(option[..<equals])
+                let value = String(option[option.index(after: equals)...])
+                guard changes[key] == nil else { throw ValidationError("--option \(key) is given twice") }
+                changes[key] = .some(value.isEmpty ? nil : value)
+            }
+            return changes
+        }
+
+        /// The options a new connection gets (a removal names nothing to remove).
+        func newOptions() throws -> [String: String] {
+            try optionChanges().compactMapValues { $0 }
+        }
+
+        /// The cadence given, nil when not given (`.some(nil)`: the default).
+        func rereadIntervalChange() throws -> Int?? { try rereadInterval.map { try RereadIntervalSetting.seconds(text: $0) } }
+    }
+
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a connection; credentials come from a file, standard input or REALTYHUB_CREDENTIALS, never argv.")
@@ -62,16 +103,21 @@ struct ConnectionsCommand: AsyncParsableCommand {
         @Option(name: .customLong("max-concurrency"), help: "Override the vendor's default requests in flight (1-64).") var maxConcurrency:
             Int?
         @OptionGroup var budget: BudgetOptions
+        @OptionGroup var settings: SettingsOptions
         @OptionGroup var credentials: CredentialsOptions
         @Flag(help: "Print the connection as JSON.") var json = false
 
         func run() async throws {
             let secret = try credentials.read()
+            let options = try settings.newOptions()
+            let reread = try settings.rereadIntervalChange() ?? nil
             try await withRuntime(data, command: "connections add") { runtime in
                 let connection = try await runtime.addConnection(
                     tenant: tenant.tenant, vendor: vendor, name: name, baseURL: baseURL, authURL: authURL, credentials: secret,
                     syncIntervalSeconds: syncInterval, requestsPerSecond: requestsPerSecond, maxConcurrency: maxConcurrency,
-                    dailyRequests: try budget.dailyRequestsChange() ?? nil, deliveryReservePercent: try budget.reservePercentChange() ?? nil
+                    dailyRequests: try budget.dailyRequestsChange() ?? nil,
+                    deliveryReservePercent: try budget.reservePercentChange() ?? nil,
+                    options: options, rereadIntervalSeconds: reread
                 )
                 if json { printJSON(connection) } else { print("added \(connection.name) (\(connection.vendor)) as \(connection.id)") }
             }
@@ -80,24 +126,29 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a connection's daily request budget and the share of it kept for deliveries.")
+            abstract:
+                "Change a connection's daily request budget (and the share kept for deliveries), vendor options and re-read cadence.")
         @OptionGroup var data: DataOptions
         @OptionGroup var tenant: TenantOptions
         @Argument(help: "The connection's id or name.") var connection: String
         @OptionGroup var budget: BudgetOptions
+        @OptionGroup var settings: SettingsOptions
         @Flag(help: "Print the connection as JSON.") var json = false
 
         func run() async throws {
+            let options = try settings.optionChanges()
+            let reread = try settings.rereadIntervalChange()
             try await withRuntime(data, command: "connections update") { runtime in
                 let changes = ConnectionChanges(
-                    dailyRequests: try budget.dailyRequestsChange(), deliveryReservePercent: try budget.reservePercentChange())
+                    dailyRequests: try budget.dailyRequestsChange(), deliveryReservePercent: try budget.reservePercentChange(),
+                    options: options, rereadIntervalSeconds: reread)
                 let found = try await runtime.findConnection(connection, tenant: tenant.tenant)
                 let saved = try await runtime.updateConnection(found.id, tenant: tenant.tenant, changes: changes)
                 let usage = try await runtime.requestBudget(for: saved)
                 if json {
                     printJSON(ConnectionView(saved, budget: usage))
                 } else {
-                    print("updated \(saved.name): \(ConnectionView.budgetText(usage))")
+                    print("updated \(saved.name): \(ConnectionView.budgetText(usage))  \(ConnectionView.settingsText(saved))")
                 }
             }
         }
@@ -125,7 +176,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
                     let connection = view.connection
                     let schedule = connection.syncIntervalSeconds.map { "every \($0)s" } ?? "manual"
                     print(
-                        "\(connection.id)  \(connection.name)  \(connection.vendor)  \(connection.baseURL)  \(schedule)  \(connection.enabled ? "enabled" : "disabled")  credentials: \(connection.hasCredentials ? "stored" : "none")  \(ConnectionView.budgetText(view.budget))"
+                        "\(connection.id)  \(connection.name)  \(connection.vendor)  \(connection.baseURL)  \(schedule)  \(connection.enabled ? "enabled" : "disabled")  credentials: \(connection.hasCredentials ? "stored" : "none")  \(ConnectionView.budgetText(view.budget))  \(ConnectionView.settingsText(connection))"
                     )
                 }
             }
@@ -183,6 +234,15 @@ struct ConnectionView: Encodable {
         try connection.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(budget, forKey: .requestBudget)
+    }
+
+    /// `re-read: every 21600s (default)  options: development_ids=1001,1002`.
+    static func settingsText(_ connection: Connection) -> String {
+        let reread =
+            connection.rereadIntervalSeconds.map { "re-read: every \($0)s" }
+            ?? "re-read: every \(RereadIntervalSetting.defaultSeconds)s (default)"
+        let options = connection.options.keys.sorted().map { "\($0)=\(connection.options[$0] ?? "")" }
+        return reread + "  options: " + (options.isEmpty ? "none" : options.joined(separator: " "))
     }
 
     /// `budget: 120 of 1000 used today, 200 reserved for deliveries, 880 left (680 for pulls),

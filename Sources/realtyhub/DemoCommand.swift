@@ -80,12 +80,19 @@ struct DemoCommand: AsyncParsableCommand {
                     fields["agency_ids"] = String(first)
                 }
                 let credentials = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+                // PropQ cannot list developments: the demo tracks the emulator's developments of
+                // the demo client through the connection's `development_ids` option.
+                var options: [String: String] = [:]
+                if info.vendor == .propq {
+                    let ids = try await Self.propqDevelopmentIDs(sandbox, clientID: fields["client_id"] ?? "")
+                    if !ids.isEmpty { options["development_ids"] = ids.joined(separator: ",") }
+                }
                 connections.append(
                     try await runtime.addConnection(
                         tenant: Self.tenant, vendor: info.vendor.rawValue, name: info.vendor.rawValue, baseURL: info.baseURL,
                         // The token URL exactly as the sandbox prints it (`auth_url`): connectors accept
                         // the auth host or the full token URL.
-                        authURL: info.authURL, credentials: credentials, syncIntervalSeconds: 300))
+                        authURL: info.authURL, credentials: credentials, syncIntervalSeconds: 300, options: options))
             }
             if !json { print("Syncing the five emulators…") }
             var summary: [(String, Int, Int)] = []
@@ -147,6 +154,22 @@ struct DemoCommand: AsyncParsableCommand {
             printError("realtyhub demo: \(error)")
             throw ExitCode.failure
         }
+    }
+
+    /// The ids of the PropQ emulator's developments owned by `clientID` (the demo client), at
+    /// most 200 (the most a connection's `development_ids` option takes), from the emulator's
+    /// control interface.
+    static func propqDevelopmentIDs(_ sandbox: RunningSandbox, clientID: String) async throws -> [String] {
+        guard let emulator = sandbox.emulator(.propq) else { return [] }
+        let listed = try await emulator.control(.list(resource: "developments"))
+        var ids: [String] = []
+        for record in listed.records ?? [] {
+            guard case .object(let development) = record, case .string(let id)? = development["DevId"],
+                case .number(let owner)? = development["ClientId"], owner.int64Value.map(String.init) == clientID
+            else { continue }
+            ids.append(id)
+        }
+        return Array(ids.prefix(200))
     }
 
     /// Creates the demo folder, replacing one an earlier demo made; refuses any other folder.

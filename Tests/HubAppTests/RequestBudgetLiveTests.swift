@@ -20,12 +20,14 @@ import Testing
     /// Noon in Paris the day before summer time starts.
     static let start = ISO8601DateFormatter().date(from: "2026-03-28T11:00:00Z") ?? Date()
 
-    @Test func aPullStopsAtTheReserveAndResumesAfterTheResetWithNothingLostOrDuplicated() async throws {
+    /// An Apimo connection to agency 14 with a daily budget of 10 requests (the emulator's own
+    /// quota too), both clocks manual from ``start``.
+    static func budgetedApimo(records: Int) async throws -> (SyncEngineLiveTests.Harness, SandboxClock, ManualConnectorClock) {
         let sandboxClock = SandboxClock.manual(start: Self.start)
         let hubClock = ManualConnectorClock(start: Self.start, autoAdvance: true)
         let harness = try await SyncEngineLiveTests.Harness.start(
             // One agency: Apimo writes go to exactly one.
-            .apimo, records: 30, apimoDailyQuota: 10, clock: sandboxClock, credentials: ["agency_ids": "14"],
+            .apimo, records: records, apimoDailyQuota: 10, clock: sandboxClock, credentials: ["agency_ids": "14"],
             configure: { $0.dailyRequests = 10 },
             makeProvider: { transport, store in
                 // Pages of 5, so the pull needs many requests; the budget is counted in the store.
@@ -34,6 +36,11 @@ import Testing
                     sharedLimits: StoreSharedLimits(store: store, owner: "hub-1", logger: Logger(label: "test")),
                     sharedLimitsForBudgetsOnly: true, pageSize: 5)
             })
+        return (harness, sandboxClock, hubClock)
+    }
+
+    @Test func aPullStopsAtTheReserveAndResumesAfterTheResetWithNothingLostOrDuplicated() async throws {
+        let (harness, sandboxClock, hubClock) = try await Self.budgetedApimo(records: 30)
         defer { Task { try? await harness.shutdown() } }
         let connection = try #require(try await harness.store.connection(id: harness.connectionID, tenant: harness.tenant))
         let budget = try #require(harness.provider.requestLimits(for: connection)?.budget)

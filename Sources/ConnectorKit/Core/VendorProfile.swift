@@ -35,14 +35,18 @@ public struct VendorProfile: Sendable {
     /// nil when it documents none. Redirects are never followed: a 3xx is reported as a
     /// `configuration` error naming the status, the `Location` and this meaning.
     public var redirectMeaning: String?
+    /// The options a connection to the vendor may carry (``ConnectorConfiguration/options``),
+    /// checked when the connection is added or changed; none by default.
+    public var options: [ConnectionOptionSpec]
 
     /// Creates a profile.
     public init(
         vendor: VendorID, defaultBaseURL: String?, defaultAuthBaseURL: String? = nil, auth: AuthKind,
         paging: Paging, rateLimits: RateLimits, timeouts: Timeouts = Timeouts(), retry: RetryPolicy = RetryPolicy(),
         headers: HeaderNames = HeaderNames(), notes: [String] = [], redirectMeaning: String? = nil,
-        sensitiveFields: SensitiveFields = .standard
+        sensitiveFields: SensitiveFields = .standard, options: [ConnectionOptionSpec] = []
     ) {
+        self.options = options
         self.sensitiveFields = sensitiveFields
         self.vendor = vendor
         self.defaultBaseURL = defaultBaseURL

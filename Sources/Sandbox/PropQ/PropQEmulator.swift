@@ -55,10 +55,12 @@ public final class PropQEmulator: VendorEmulator {
         for prefix in ["v1", "api/v1"] {
             route(router, ["\(prefix)/iam/me"], method: .get) { [self] request, _ in
                 await authenticated(request) { client in
-                    let developments = await state.developmentIDs(ownedBy: client.id)
+                    // The document shows this call only in its PHP example ("the information of
+                    // the current user") and never what it answers; the emulator answers the
+                    // client's identity and lists nothing the document does not name (no
+                    // developments: PropQ documents no way to list them).
                     let body: JSONValue = [
-                        "id": .int(client.id), "name": .string(client.name), "email": .string(client.email),
-                        "type": "client", "developments": .array(developments.map { .string($0) }),
+                        "id": .int(client.id), "name": .string(client.name), "email": .string(client.email), "type": "client",
                     ]
                     return PropQResponse.json(body)
                 }

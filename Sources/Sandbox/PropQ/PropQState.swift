@@ -303,11 +303,6 @@ actor PropQState {
         return publishStatus(of: developments[index], at: clock.now)
     }
 
-    /// Ids of the developments a client owns.
-    func developmentIDs(ownedBy clientID: Int) -> [String] {
-        developments.filter { $0.ownerClientID == clientID }.map(\.id)
-    }
-
     // MARK: - Rendering
 
     static func render(_ unit: Unit, developmentID: String) -> JSONValue {
