@@ -84,8 +84,7 @@ extension ApimoConnector {
                 connectionID: client.connectionID)
         }
         let email = contact.email?.trimmingCharacters(in: .whitespaces).lowercased()
-        let phones = Set(
-            [contact.mobilePhone, contact.homePhone, contact.officePhone].compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
+        let phones = WireValues.lookupDigits([contact.mobilePhone, contact.homePhone, contact.officePhone])
         guard !(email ?? "").isEmpty || !phones.isEmpty else { return nil }
         let agency = try await writeAgency(contact.metadata)
         let list: ApimoList = Self.isLead(contact) ? .leads : .contacts

@@ -249,9 +249,7 @@ public struct BostonLogicConnector: Connector {
                 .text("id")
         case let contact as Contact:
             let email = contact.email?.lowercased()
-            let phones = Set(
-                [contact.mobilePhone, contact.homePhone, contact.officePhone]
-                    .compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
+            let phones = WireValues.lookupDigits([contact.mobilePhone, contact.homePhone, contact.officePhone])
             guard email != nil || !phones.isEmpty else { return nil }
             // Ask with `email=` first: documented for agents and employees, and plausible for
             // leads since the 2021 filter release (our reading; the document names no lead

@@ -125,11 +125,9 @@ extension HubApp {
                 entry.firstRecordKey = summary.firstKey
                 entry.isLast = summary.isLast
                 entry.unavailable = summary.unavailable
-            } catch let error as ConnectorError where !capability.core && error.meansUnavailable {
+            } catch let error as ConnectorError where !capability.core && (error.meansUnavailable || error.kind == .auth) {
                 // Authentication passed above, so even a refusal that reads like bad
                 // credentials is this resource's, not the connection's.
-                entry.skipped = redactor.redact(error.description)
-            } catch let error as ConnectorError where !capability.core && error.kind == .auth {
                 entry.skipped = redactor.redact(error.description)
             } catch {
                 entry.failure = .init(error, redactor: redactor)

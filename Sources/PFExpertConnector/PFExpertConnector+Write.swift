@@ -129,7 +129,7 @@ extension PFExpertConnector {
     /// number (compared by digits).
     private func lookupLead(_ contact: Contact) async throws -> String? {
         let email = contact.email.map { $0.lowercased() }
-        let phones = Set([contact.mobilePhone, contact.homePhone].compactMap { $0.map(WireValues.digits) }.filter { $0.count >= 5 })
+        let phones = WireValues.lookupDigits([contact.mobilePhone, contact.homePhone])
         guard email != nil || !phones.isEmpty else { return nil }
         let since = PFExpertReadSession<Contact>.day(clock.now().addingTimeInterval(-Self.lookupWindow))
         var paginator = PageNumberPaginator(perPage: 100)

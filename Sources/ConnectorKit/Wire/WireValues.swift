@@ -27,6 +27,14 @@ public enum WireValues {
     /// - Parameter phone: the number as written.
     public static func digits(_ phone: String) -> String { phone.filter { $0.isASCII && $0.isNumber } }
 
+    /// The digits of the numbers a lookup compares (see ``digits(_:)``), leaving out numbers of
+    /// fewer than five digits, which would match too much.
+    ///
+    /// - Parameter phones: the record's numbers as written (nil ones are skipped).
+    public static func lookupDigits(_ phones: [String?]) -> Set<String> {
+        Set(phones.compactMap { $0.map(digits) }.filter { $0.count >= 5 })
+    }
+
     /// The metadata of a record read from a vendor whose records carry their own created and
     /// updated instants (the modification instant falls back to the creation instant).
     ///
