@@ -331,6 +331,19 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    // Apimo requests and wall time per full and incremental sync of one agency, largest pages
+    // against 100 a page, behind the vendor's 10 requests/s.
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-apimo-benchmarks",
+            dependencies: [
+                "ConnectorKit", "HubApp", "HubOperations", "HubStore", "RealtyModel", logging,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/ApimoBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
     // Sandbox serving rate: full pages of each emulator over loopback (records/s).
     package.targets.append(
         .executableTarget(

@@ -40,7 +40,9 @@ extension ApimoConnector {
     ///
     /// - Throws: ``ConnectorError``; `.configuration` for a lead (`lead-<id>`): Apimo documents
     ///   no update of leads.
-    public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
+    public func update<R: HubRecord>(_ change: RecordChange<R>) async throws -> WriteResult {
+        let record = change.record
+        let remoteID = change.remoteID
         switch record {
         case let contact as Contact:
             guard !remoteID.hasPrefix(ApimoMapping.leadKeyPrefix) else {

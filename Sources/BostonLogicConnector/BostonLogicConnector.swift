@@ -167,7 +167,9 @@ public struct BostonLogicConnector: Connector {
     /// Updates a lead, agent, employee or office: `PATCH /api/v2/<list>/{id}`.
     ///
     /// - Throws: ``ConnectorError``.
-    public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
+    public func update<R: HubRecord>(_ change: RecordChange<R>) async throws -> WriteResult {
+        let record = change.record
+        let remoteID = change.remoteID
         let target = try target(record, remoteID: remoteID)
         let id = try checkedID(target.id ?? remoteID)
         let path = "\(target.path)/\(id)"

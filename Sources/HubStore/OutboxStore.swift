@@ -27,11 +27,19 @@ public protocol OutboxStore: Sendable {
     func claimDeliveries(
         owner: String, now: Date, leaseDuration: TimeInterval, limit: Int, connectionID: String?, connectionLimits: [String: Int]
     ) async throws -> [Delivery]
-    /// In-flight → done, recording the vendor's id, in one transaction.
+    /// In-flight → done, recording the vendor's id and applying `effect` to the hub's records
+    /// (read your writes: the vendor's record stored, or the record marked deleted, with its
+    /// EntityEvent) in one transaction. The delivery's `recordKey` becomes the hub key of the
+    /// record the effect wrote (a create learns its key here). Nothing is written when the
+    /// transition is refused.
     /// - Throws: ``StoreError`` `.invalidTransition` when the delivery is not in flight for `owner`.
-    func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery
-    /// In-flight → retry-wait (when `retryAt` is given) or dead (when nil), recording the error.
-    func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery
+    func completeDelivery(id: String, owner: String, remoteID: String?, effect: RecordEffect?, now: Date) async throws -> Delivery
+    /// In-flight → retry-wait (when `retryAt` is given) or dead (when nil), recording the error
+    /// and its stable code (nil: none).
+    func failDelivery(id: String, owner: String, error: String, errorCode: String?, retryAt: Date?, now: Date) async throws -> Delivery
+    /// In-flight → conflict: the update was not sent because the vendor's record changed;
+    /// records the error (code `changed_at_vendor`) and both versions.
+    func conflictDelivery(id: String, owner: String, error: String, conflict: DeliveryConflict, now: Date) async throws -> Delivery
     /// Extends the leases of every delivery in flight for `owner` to `now + leaseDuration` (the
     /// heartbeat of a worker whose attempts outlast part of their lease), so that no other worker
     /// takes over a delivery whose worker is alive.
@@ -40,11 +48,29 @@ public protocol OutboxStore: Sendable {
     func renewDeliveryLeases(owner: String, now: Date, leaseDuration: TimeInterval) async throws -> Set<String>
     /// Records a remote id learned before the final outcome (for example a lookup hit).
     func recordRemoteID(id: String, owner: String, remoteID: String, now: Date) async throws
-    /// Dead → pending, due now (a user asked to retry).
-    func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery
+    /// Dead or conflict → pending, due now (a user asked to retry), with a fresh attempt
+    /// budget; `force` makes the next attempt skip the vendor modification check.
+    /// - Throws: ``StoreError`` `.invalidTransition` when the delivery is neither dead nor in
+    ///   conflict.
+    func retryDelivery(id: String, tenant: String, force: Bool, now: Date) async throws -> Delivery
 }
 
 extension OutboxStore {
+    /// Completes a delivery that changes no hub record.
+    public func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery {
+        try await completeDelivery(id: id, owner: owner, remoteID: remoteID, effect: nil, now: now)
+    }
+
+    /// Fails a delivery with an error that has no stable code.
+    public func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery {
+        try await failDelivery(id: id, owner: owner, error: error, errorCode: nil, retryAt: retryAt, now: now)
+    }
+
+    /// Retries a dead delivery as it was.
+    public func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery {
+        try await retryDelivery(id: id, tenant: tenant, force: false, now: now)
+    }
+
     /// ``claimDeliveries(owner:now:leaseDuration:limit:connectionID:connectionLimits:)`` with no
     /// limit per connection but `limit`.
     public func claimDeliveries(

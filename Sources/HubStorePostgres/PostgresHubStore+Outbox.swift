@@ -223,8 +223,10 @@ extension PostgresHubStore {
         return (delivery, try DeliveryTransition.next(forInFlight: delivery, owner: owner, on: transition))
     }
 
-    public func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery {
-        try await transaction { db in
+    public func completeDelivery(id: String, owner: String, remoteID: String?, effect: RecordEffect?, now: Date) async throws -> Delivery {
+        // TEMP(issue14-store): the effect is applied in the store branch.
+        if effect != nil { throw StoreError.storage("record effects are not stored yet") }
+        return try await transaction { db in
             let (delivery, next) = try await self.inFlight(db, id: id, owner: owner, transition: .succeed)
             let stamp = PGTimestamp(now)
             let rows = try await self.rows(
@@ -239,7 +241,8 @@ extension PostgresHubStore {
         }
     }
 
-    public func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery {
+    public func failDelivery(id: String, owner: String, error: String, errorCode: String?, retryAt: Date?, now: Date) async throws -> Delivery {
+        // TEMP(issue14-store): errorCode is stored in the store branch.
         try await transaction { db in
             let (_, next) = try await self.inFlight(
                 db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
@@ -278,7 +281,13 @@ extension PostgresHubStore {
         }
     }
 
-    public func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery {
+    public func conflictDelivery(id: String, owner: String, error: String, conflict: DeliveryConflict, now: Date) async throws -> Delivery {
+        // TEMP(issue14-store): conflicts are stored in the store branch.
+        throw StoreError.storage("conflicts are not stored yet")
+    }
+
+    public func retryDelivery(id: String, tenant: String, force: Bool, now: Date) async throws -> Delivery {
+        // TEMP(issue14-store): force is stored in the store branch.
         try await transaction { db in
             guard
                 let delivery = try await self.rows(

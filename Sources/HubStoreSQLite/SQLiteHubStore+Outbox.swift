@@ -171,8 +171,10 @@ extension SQLiteHubStore {
         return (delivery, try DeliveryTransition.next(forInFlight: delivery, owner: owner, on: transition))
     }
 
-    public func completeDelivery(id: String, owner: String, remoteID: String?, now: Date) async throws -> Delivery {
-        try await run { db in
+    public func completeDelivery(id: String, owner: String, remoteID: String?, effect: RecordEffect?, now: Date) async throws -> Delivery {
+        // TEMP(issue14-store): the effect is applied in the store branch.
+        if effect != nil { throw StoreError.storage("record effects are not stored yet") }
+        return try await run { db in
             let (delivery, next) = try Self.inFlight(db, id: id, owner: owner, transition: .succeed)
             let stamp = Timestamp.format(now)
             try db.execute(
@@ -186,7 +188,8 @@ extension SQLiteHubStore {
         }
     }
 
-    public func failDelivery(id: String, owner: String, error: String, retryAt: Date?, now: Date) async throws -> Delivery {
+    public func failDelivery(id: String, owner: String, error: String, errorCode: String?, retryAt: Date?, now: Date) async throws -> Delivery {
+        // TEMP(issue14-store): errorCode is stored in the store branch.
         try await run { db in
             let (_, next) = try Self.inFlight(
                 db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
@@ -223,7 +226,13 @@ extension SQLiteHubStore {
         }
     }
 
-    public func retryDelivery(id: String, tenant: String, now: Date) async throws -> Delivery {
+    public func conflictDelivery(id: String, owner: String, error: String, conflict: DeliveryConflict, now: Date) async throws -> Delivery {
+        // TEMP(issue14-store): conflicts are stored in the store branch.
+        throw StoreError.storage("conflicts are not stored yet")
+    }
+
+    public func retryDelivery(id: String, tenant: String, force: Bool, now: Date) async throws -> Delivery {
+        // TEMP(issue14-store): force is stored in the store branch.
         try await run { db in
             guard
                 let delivery = try Row.fetchOne(

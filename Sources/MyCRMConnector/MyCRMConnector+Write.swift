@@ -44,7 +44,9 @@ extension MyCRMConnector {
     ///   - record: the contact.
     ///   - remoteID: the webservice id (`10x42` or `12x7`); its prefix says the module.
     /// - Throws: ``ConnectorError``; `.notFound` when the record is gone.
-    public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
+    public func update<R: HubRecord>(_ change: RecordChange<R>) async throws -> WriteResult {
+        let record = change.record
+        let remoteID = change.remoteID
         guard let contact = record as? Contact else {
             throw ConnectorError.unsupported(.mycrm, "update \(R.resource.rawValue) records", connectionID: client.connectionID)
         }

@@ -30,7 +30,9 @@ extension PFExpertConnector {
     /// `replace` operation per field the record has (fields it lacks are left as they are).
     ///
     /// - Throws: ``ConnectorError`` (`.notFound` for an unknown id).
-    public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
+    public func update<R: HubRecord>(_ change: RecordChange<R>) async throws -> WriteResult {
+        let record = change.record
+        let remoteID = change.remoteID
         let id = try Self.checkedID(remoteID, connectionID: client.connectionID)
         switch record {
         case let contact as Contact:

@@ -33,12 +33,20 @@ public struct HubError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidScope = Code("invalid_scope")
         /// A connection's new credentials are another vendor's.
         public static let credentialsVendorMismatch = Code("credentials_vendor_mismatch")
+        /// A write the target connection's vendor does not offer (an operation on a resource),
+        /// refused before anything is queued.
+        public static let notSupportedByVendor = Code("not_supported_by_vendor")
+        /// An `If-Match` that no longer names the hub's copy of the record (it changed).
+        public static let preconditionFailed = Code("precondition_failed")
+        /// The vendor refused a write for want of a permission on the connection's credentials.
+        public static let vendorPermissionDenied = Code("vendor_permission_denied")
 
         /// Every code, in the order the API document lists them.
         public static let all: [Code] = [
             .invalidRequest, .validationFailed, .notFound, .conflict, .idempotencyKeyReused, .unauthorized, .forbidden,
             .configuration, .storage, .schemaTooNew, .secretKey, .vendor, .internalError, .unknownConnection,
-            .connectionTakesNoLeads, .noLeadConnection, .invalidScope, .credentialsVendorMismatch,
+            .connectionTakesNoLeads, .noLeadConnection, .invalidScope, .credentialsVendorMismatch, .notSupportedByVendor,
+            .preconditionFailed, .vendorPermissionDenied,
         ]
     }
 

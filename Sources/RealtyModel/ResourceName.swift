@@ -57,3 +57,21 @@ public enum ResourceName: String, Sendable, Hashable, CaseIterable, Codable {
         self = match
     }
 }
+
+extension ResourceName {
+    /// The record type holding this resource, for code that handles any resource by name
+    /// (open it with a generic function: `func f<R: HubRecord>(_: R.Type)`).
+    public var recordType: any HubRecord.Type {
+        switch self {
+        case .member: return Member.self
+        case .office: return Office.self
+        case .teams: return Team.self
+        case .teamMembers: return TeamMember.self
+        case .contacts: return Contact.self
+        case .property: return Property.self
+        case .development: return Development.self
+        case .activity: return Activity.self
+        case .media: return Media.self
+        }
+    }
+}

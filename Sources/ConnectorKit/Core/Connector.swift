@@ -35,10 +35,36 @@ public protocol Connector: Sendable {
     /// - Throws: ``ConnectorError``.
     func create<R: HubRecord>(_ record: R) async throws -> WriteResult
 
-    /// Updates the vendor's record `remoteID` from `record`.
+    /// Changes the vendor's record `change.remoteID`: only the fields `change.fields` names are
+    /// sent (a partial update at the vendor: PATCH, revise, or a read-modify-write of the
+    /// vendor's own record), so fields the hub does not map or keeps sealed are never blanked.
     ///
+    /// When `change.expectedSourceModification` is set and the vendor exposes its record's
+    /// modification time, the connector first checks that the vendor's record did not change
+    /// after it; if it did, nothing is sent and ``ConnectorError/Kind/changedAtVendor`` is thrown
+    /// with the vendor's current record in ``ConnectorError/vendorRecord``.
+    ///
+    /// - Returns: the vendor's id and, where the vendor answers with the record (or it was read
+    ///   for the check), the record as the vendor now holds it.
     /// - Throws: ``ConnectorError``.
-    func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult
+    func update<R: HubRecord>(_ change: RecordChange<R>) async throws -> WriteResult
+
+    /// Deletes the vendor's record `remoteID`. Safe to repeat: a record the vendor no longer has
+    /// counts as deleted.
+    ///
+    /// - Throws: ``ConnectorError`` (`.configuration` when the vendor cannot delete `R`).
+    func delete<R: HubRecord>(_ type: R.Type, remoteID: String) async throws
+
+    /// What in `record` this vendor cannot write, checked before anything is queued (no
+    /// request is sent): fields it cannot take and values its vocabulary has no mapping for,
+    /// each a ``FieldError`` naming the RESO field and what the vendor accepts.
+    ///
+    /// - Parameters:
+    ///   - record: the record as it would be written (for an update, the hub's copy with the
+    ///     change applied).
+    ///   - fields: the RESO names the client set.
+    ///   - operation: create or update.
+    func writeProblems<R: HubRecord>(_ record: R, fields: [String], operation: WriteOperation) -> [FieldError]
 
     /// Finds the vendor's existing record matching `record` by the lookup keys the vendor
     /// allows (see ``WriteCapability/lookupKeys``).
@@ -88,8 +114,28 @@ extension Connector {
     }
 
     /// Default: this connection cannot update `R`.
-    public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
+    public func update<R: HubRecord>(_ change: RecordChange<R>) async throws -> WriteResult {
         throw ConnectorError.unsupported(vendor, "update \(R.resource.rawValue) records")
+    }
+
+    /// Updates the vendor's record `remoteID` with every field `record` has (no modification
+    /// check).
+    public func update<R: HubRecord>(_ record: R, remoteID: String) async throws -> WriteResult {
+        try await update(RecordChange(record: record, fields: record.presentFieldNames, remoteID: remoteID))
+    }
+
+    /// Default: this connection cannot delete `R`.
+    public func delete<R: HubRecord>(_ type: R.Type, remoteID: String) async throws {
+        throw ConnectorError.unsupported(vendor, "delete \(R.resource.rawValue) records")
+    }
+
+    /// Default: the fields the write capability does not list (every field when `R` is not
+    /// writable or the operation is not offered; see ``WriteCapability/problems(fields:operation:vendor:)``).
+    public func writeProblems<R: HubRecord>(_ record: R, fields: [String], operation: WriteOperation) -> [FieldError] {
+        guard let capability = capabilities.write(R.resource) else {
+            return [FieldError(field: R.resource.rawValue, message: "\(vendor.displayName) cannot write \(R.resource.rawValue) records")]
+        }
+        return capability.problems(fields: fields, operation: operation, vendor: vendor)
     }
 
     /// Default: the cursor carries no time marks.
@@ -193,12 +239,70 @@ public struct WriteResult: Sendable, Hashable {
     public var location: URL?
     /// The vendor's answer, when it sent the record back.
     public var raw: JSONValue?
+    /// The record as the vendor now holds it, mapped like a read (its `raw` the vendor's
+    /// payload): from the answer, or read back after the write. The hub stores it when the
+    /// delivery completes, so a client reads its write at once. Nil when the vendor gave no
+    /// record back and the connector did not read it.
+    public var record: (any HubRecord)?
 
     /// Creates a result.
-    public init(remoteID: String, location: URL? = nil, raw: JSONValue? = nil) {
+    public init(remoteID: String, location: URL? = nil, raw: JSONValue? = nil, record: (any HubRecord)? = nil) {
         self.remoteID = remoteID
         self.location = location
         self.raw = raw
+        self.record = record
+    }
+
+    public static func == (lhs: WriteResult, rhs: WriteResult) -> Bool {
+        lhs.remoteID == rhs.remoteID && lhs.location == rhs.location && lhs.raw == rhs.raw
+            && lhs.record.map { AnyHashable($0) } == rhs.record.map { AnyHashable($0) }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(remoteID)
+        hasher.combine(location)
+        hasher.combine(raw)
+        hasher.combine(record.map { AnyHashable($0) })
+    }
+}
+
+/// A create, an update or a delete.
+public enum WriteOperation: String, Sendable, Hashable, Codable, CaseIterable {
+    case create, update, delete
+}
+
+/// An update of one vendor record: what the record should become and which fields changed.
+public struct RecordChange<R: HubRecord>: Sendable, Hashable {
+    /// The record as it should be after the change: the hub's copy with the client's fields
+    /// applied (mappers that need a related value, such as a price's currency, find it here).
+    public var record: R
+    /// The RESO names the client set; only these are sent. A name whose value is empty in
+    /// `record` asks the vendor to clear the field.
+    public var fields: [String]
+    /// The vendor's id of the record.
+    public var remoteID: String
+    /// The vendor's modification time of the hub's copy (its `SourceModificationTimestamp`).
+    /// When set, the connector refuses to overwrite a vendor record changed after it (see
+    /// ``ConnectorError/Kind/changedAtVendor``); nil skips the check (a forced write, or a copy
+    /// without a vendor time).
+    public var expectedSourceModification: Date?
+
+    /// Creates a change.
+    public init(record: R, fields: [String], remoteID: String, expectedSourceModification: Date? = nil) {
+        self.record = record
+        self.fields = fields
+        self.remoteID = remoteID
+        self.expectedSourceModification = expectedSourceModification
+    }
+
+    /// Whether the change names `field`.
+    public func changes(_ field: String) -> Bool { fields.contains(field) }
+}
+
+extension HubRecord {
+    /// The canonical fields that hold a value.
+    public var presentFieldNames: [String] {
+        Self.fields.compactMap { field in field.value(in: self) == .null ? nil : field.name }
     }
 }
 
@@ -257,16 +361,53 @@ public struct WriteCapability: Sendable, Hashable, Codable {
     public var canCreate: Bool
     /// Whether records can be updated.
     public var canUpdate: Bool
+    /// Whether records can be deleted.
+    public var canDelete: Bool
     /// How an existing record can be found before creating it again (empty: the vendor offers
     /// no lookup, so a crash between the vendor's success and the hub's commit may duplicate).
     public var lookupKeys: [LookupKey]
+    /// The RESO fields the vendor takes for this resource; a write naming another is refused
+    /// before it is queued. Nil: not declared (every field is passed to the connector).
+    public var fields: [String]?
 
     /// Creates a write capability.
-    public init(resource: ResourceName, canCreate: Bool, canUpdate: Bool, lookupKeys: [LookupKey]) {
+    public init(
+        resource: ResourceName, canCreate: Bool, canUpdate: Bool, canDelete: Bool = false, lookupKeys: [LookupKey],
+        fields: [String]? = nil
+    ) {
         self.resource = resource
         self.canCreate = canCreate
         self.canUpdate = canUpdate
+        self.canDelete = canDelete
         self.lookupKeys = lookupKeys
+        self.fields = fields
+    }
+
+    /// Whether `operation` is offered.
+    public func allows(_ operation: WriteOperation) -> Bool {
+        switch operation {
+        case .create: return canCreate
+        case .update: return canUpdate
+        case .delete: return canDelete
+        }
+    }
+
+    /// The operations offered, in create, update, delete order.
+    public var operations: [WriteOperation] { WriteOperation.allCases.filter(allows) }
+
+    /// A field error per name in `fields` the vendor does not take (none when ``fields`` is
+    /// not declared), or one for the resource when `operation` is not offered.
+    public func problems(fields names: [String], operation: WriteOperation, vendor: VendorID) -> [FieldError] {
+        guard allows(operation) else {
+            return [FieldError(field: resource.rawValue, message: "\(vendor.displayName) cannot \(operation.rawValue) \(resource.rawValue) records")]
+        }
+        guard let fields else { return [] }
+        let accepted = Set(fields)
+        return names.filter { !accepted.contains($0) }.map { name in
+            FieldError(
+                field: name,
+                message: "\(vendor.displayName) cannot write \(name) on \(resource.rawValue); it takes \(fields.joined(separator: ", "))")
+        }
     }
 }
 

@@ -41,6 +41,12 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible, CustomDe
         /// is the time to the budget's reset, when the pull resumes from its cursor.
         public static let budgetExhausted = Kind("budget_exhausted")
 
+        /// An update was not sent: the vendor's record changed after the hub's copy of it (its
+        /// modification time is later than the one the update expected), and sending would
+        /// silently overwrite that change. ``ConnectorError/vendorRecord`` holds the vendor's
+        /// current record; the write can be forced once someone has looked.
+        public static let changedAtVendor = Kind("changed_at_vendor")
+
         /// Whether retrying the same request later may succeed.
         public var isRetryable: Bool { self == .retryable || self == .rateLimited || self == .budgetExhausted }
     }
@@ -65,6 +71,8 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible, CustomDe
     public var operation: String?
     /// The lower-level cause (transport error, decoding error), shown only in `debugDescription`.
     public var underlying: (any Error)?
+    /// The vendor's current record (mapped, `raw` included), for ``Kind/changedAtVendor``.
+    public var vendorRecord: (any HubRecord)?
 
     /// Creates an error.
     ///
@@ -167,10 +175,10 @@ extension ConnectorError {
         let code: HubError.Code
         switch kind {
         case .auth: code = .unauthorized
-        case .permission: code = .forbidden
+        case .permission: code = .vendorPermissionDenied
         case .validation: code = .validationFailed
         case .notFound: code = .notFound
-        case .conflict: code = .conflict
+        case .conflict, .changedAtVendor: code = .conflict
         case .configuration: code = .configuration
         default: code = .vendor
         }
