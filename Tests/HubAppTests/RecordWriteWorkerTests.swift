@@ -182,9 +182,9 @@ struct ScriptedProvider: ConnectorProvider {
         let conflict = try #require(held.conflict)
         #expect(conflict.hub["record"]?["FirstName"] == "Renamed")
         #expect(conflict.hub["fields"] == ["FirstName"])
-        #expect(conflict.hub["source_modification_timestamp"] == "2023-11-14T22:13:20Z")
+        #expect(conflict.hub["source_modification_timestamp"] == "2023-11-14T22:13:20.000Z")
         #expect(conflict.vendor["FirstName"] == "VendorName")
-        #expect(conflict.vendor["SourceModificationTimestamp"] == "2023-11-14T22:14:00Z")
+        #expect(conflict.vendor["SourceModificationTimestamp"] == "2023-11-14T22:15:00.000Z")
         #expect(conflict.vendor["raw"] == nil)
         // The hub's copy is untouched, and a later claim does not send it.
         #expect(try await hub.runtime.store.record(Contact.self, tenant: hub.tenant, key: key)?.firstName == "Ana")
