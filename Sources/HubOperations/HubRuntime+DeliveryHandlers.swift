@@ -4,8 +4,8 @@ public import HubStore
 public import SyncEngine
 
 extension HubRuntime {
-    /// The delivery handlers of the hub: leads (the engine's standard handler), unit updates
-    /// and development publications.
+    /// The delivery handlers of the hub: leads and record writes (the engine's standard
+    /// handlers), unit updates and development publications.
     ///
     /// - Parameters:
     ///   - settleTimeout: how long a publish delivery polls the publication state before trying
@@ -20,7 +20,7 @@ extension HubRuntime {
             let update = try payload(UnitUpdate.self, of: context, what: "a unit update")
             // Setting a unit's state is idempotent, so a retry after a lost answer is harmless.
             try await inventory.updateUnit(update)
-            return "\(update.development)/\(update.unit)"
+            return DeliveryOutcome(remoteID: "\(update.development)/\(update.unit)")
         }
         handlers[.developmentPublish] = { context in
             let inventory = try inventoryConnector(context)
@@ -34,7 +34,7 @@ extension HubRuntime {
                     throw ConnectorError(
                         .rejected, vendor: inventory.vendor, message: "the vendor reports the publication of \(request.development) failed")
                 }
-                if !state.isInProgress { return "\(request.development):\(state.name)" }
+                if !state.isInProgress { return DeliveryOutcome(remoteID: "\(request.development):\(state.name)") }
                 guard ContinuousClock.now < deadline else {
                     throw ConnectorError(
                         .retryable, vendor: inventory.vendor, message: "the publication of \(request.development) is still \(state.name)")

@@ -91,7 +91,8 @@ public struct APIError: Error, Sendable {
         let status: HTTPResponse.Status
         switch error.code {
         case .invalidRequest, .configuration, .invalidScope: status = .badRequest
-        case .validationFailed: status = .unprocessableContent
+        case .validationFailed, .notSupportedByVendor: status = .unprocessableContent
+        case .preconditionFailed: status = .preconditionFailed
         case .notFound, .unknownConnection: status = .notFound
         case .conflict, .idempotencyKeyReused, .connectionTakesNoLeads, .noLeadConnection, .credentialsVendorMismatch: status = .conflict
         case .unauthorized: status = .unauthorized

@@ -49,6 +49,7 @@ public struct HubAPI: Sendable {
         let table = RouteTable(router: router, auth: auth)
         addOperations(table, catalog: catalog)
         addRecords(table)
+        addRecordWrites(table)
         addConnections(table)
         addWrites(table)
         catalog.set(table.specs, vendorOptions: vendorOptions)
@@ -233,6 +234,7 @@ extension HubAPI {
         case 403: description = "The token lacks the scope"
         case 404: description = "Not found (or not the caller's tenant)"
         case 409: description = "Conflict"
+        case 412: description = "If-Match no longer names the record's content (it changed since it was read)"
         case 413: description = "Body too large"
         case 415: description = "The body is not JSON"
         case 422: description = "Validation failed; details name the fields"

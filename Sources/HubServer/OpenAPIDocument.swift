@@ -203,7 +203,22 @@ enum OpenAPIDocument {
                     "description": "The vendor's options (not secret); {} when none",
                 ],
                 "reread_interval_seconds": rereadIntervalSchema,
+                "capabilities": Schema.readOnly(Schema.ref("Capabilities")),
             ], required: ["id", "vendor", "name", "base_url", "enabled", "has_credentials", "created_at", "updated_at", "options"])
+        schemas["Capabilities"] = Schema.object(
+            [
+                "readable": Schema.array(Schema.string),
+                "writable": Schema.array(
+                    Schema.object(
+                        [
+                            "resource": Schema.string,
+                            "operations": Schema.array([
+                                "type": "string", "enum": .array(WriteOperation.allCases.map { .string($0.rawValue) }),
+                            ]),
+                            "fields": ["type": "array", "items": Schema.string, "description": "The RESO fields the vendor takes"],
+                        ], required: ["resource", "operations"])),
+                "operations": Schema.array(Schema.string),
+            ], required: ["readable", "writable", "operations"])
         schemas["RequestBudget"] = Schema.object(
             [
                 "daily_limit": [
@@ -349,7 +364,34 @@ enum OpenAPIDocument {
                 "next_attempt_at": Schema.dateTime,
                 "last_error": Schema.string, "remote_id": Schema.string, "completed_at": Schema.dateTime, "created_at": Schema.dateTime,
                 "updated_at": Schema.dateTime, "payload": Schema.any,
-            ], required: ["id", "connection_id", "kind", "state", "attempts", "max_attempts", "created_at", "updated_at"])
+                "record_key": ["type": "string", "description": "The hub key of the record written (a create's once it is done)"],
+                "error_code": [
+                    "type": "string",
+                    "description":
+                        "A stable code for last_error: vendor_permission_denied, vendor_validation, not_found, changed_at_vendor, vendor_auth, rate_limited, ...",
+                ],
+                "conflict": Schema.object(
+                    [
+                        "hub": ["description": "What the update would have written: record, fields and the vendor time the hub's copy had"],
+                        "vendor": ["description": "The vendor's record as found (RESO names)"],
+                    ], required: ["hub", "vendor"]),
+                "force": ["type": "boolean", "description": "The next attempt skips the vendor modification check"],
+            ], required: ["id", "connection_id", "kind", "state", "attempts", "max_attempts", "created_at", "updated_at", "force"])
+        schemas["RetryRequest"] = Schema.object(
+            ["force": ["type": "boolean", "description": "Send an update held as a conflict anyway (overwrites the vendor's change)"]])
+        schemas["WriteAccepted"] = Schema.object(["deliveries": Schema.array(Schema.ref("Delivery"))], required: ["deliveries"])
+        for resource in ResourceName.writable {
+            schemas["\(resource.rawValue)Create"] = Schema.object(
+                [
+                    "record": Schema.ref("\(resource.rawValue)Input"),
+                    "connections": [
+                        "type": "array", "items": Schema.string, "minItems": 1,
+                        "description": "Connection ids or names to create the record at",
+                    ],
+                ], required: ["record", "connections"], closed: false)
+            schemas["\(resource.rawValue)Input"] = recordInputSchema(resource, nullable: false)
+            schemas["\(resource.rawValue)Patch"] = recordInputSchema(resource, nullable: true)
+        }
         schemas["DeliveryList"] = Schema.object(["value": Schema.array(Schema.ref("Delivery"))], required: ["value"])
         schemas["LeadAccepted"] = Schema.object(["deliveries": Schema.array(Schema.ref("Delivery"))], required: ["deliveries"])
         schemas["UnitUpdate"] = Schema.object(
@@ -498,6 +540,20 @@ enum OpenAPIDocument {
                 ]
             })
         return .object(schema)
+    }
+
+    /// A record as a write takes it: its canonical fields (nullable in a patch, where null clears
+    /// a field); the hub's own fields are read-only and ignored, so a record read from the API
+    /// can be sent back. Other names are refused.
+    static func recordInputSchema(_ resource: ResourceName, nullable: Bool) -> JSONValue {
+        var properties: [String: JSONValue] = [:]
+        for (name, type) in fieldTypes(resource) {
+            properties[name] = nullable ? Self.nullable(Schema.field(type)) : Schema.field(type)
+        }
+        for name in MetadataFieldNames(resource).all {
+            properties[name] = Schema.readOnly(["description": "The hub's own field: ignored in a request"])
+        }
+        return .object(["type": "object", "properties": .object(properties), "additionalProperties": false])
     }
 
     /// A phone number as the server's `FieldRules.isPhone` accepts it: an optional leading `+`,

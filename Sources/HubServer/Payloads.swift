@@ -25,8 +25,12 @@ struct ConnectionJSON: Encodable {
     /// The vendor options (not secret), `{}` when none.
     var options: [String: String]
     var rereadIntervalSeconds: Int?
+    /// What the connection's vendor lets the hub read, write and do (absent when no connector
+    /// can be built for it, e.g. without credentials).
+    var capabilities: CapabilitiesJSON?
 
-    init(_ connection: Connection, budget: RequestBudget.Usage? = nil) {
+    init(_ connection: Connection, budget: RequestBudget.Usage? = nil, capabilities: ConnectorCapabilities? = nil) {
+        self.capabilities = capabilities.map(CapabilitiesJSON.init)
         options = connection.options
         rereadIntervalSeconds = connection.rereadIntervalSeconds
         requestsPerSecond = connection.requestsPerSecond
@@ -59,8 +63,30 @@ struct ConnectionJSON: Encodable {
         case dailyRequests = "daily_requests"
         case deliveryReservePercent = "delivery_reserve_percent"
         case requestBudget = "request_budget"
-        case options
+        case options, capabilities
         case rereadIntervalSeconds = "reread_interval_seconds"
+    }
+}
+
+/// A connection's capabilities: the resources it reads, each writable resource with its
+/// operations and the fields the vendor takes, and the vendor's own operations.
+struct CapabilitiesJSON: Encodable {
+    struct Writable: Encodable {
+        var resource: String
+        var operations: [String]
+        var fields: [String]?
+    }
+
+    var readable: [String]
+    var writable: [Writable]
+    var operations: [String]
+
+    init(_ capabilities: ConnectorCapabilities) {
+        readable = capabilities.readable.map(\.resource.rawValue)
+        writable = capabilities.writable.map {
+            Writable(resource: $0.resource.rawValue, operations: $0.operations.map(\.rawValue), fields: $0.fields)
+        }
+        operations = capabilities.operations
     }
 }
 
@@ -213,6 +239,11 @@ struct DeliveryJSON: Encodable {
     var idempotencyKey, nextAttemptAt, lastError, remoteID, completedAt: String?
     var createdAt, updatedAt: String
     var payload: JSONValue?
+    /// The hub key of the record written (a create's once done).
+    var recordKey: String?
+    var errorCode: String?
+    var conflict: DeliveryConflict?
+    var force: Bool
 
     init(_ delivery: Delivery) {
         id = delivery.id
@@ -229,10 +260,16 @@ struct DeliveryJSON: Encodable {
         createdAt = Timestamp.format(delivery.createdAt)
         updatedAt = Timestamp.format(delivery.updatedAt)
         payload = try? JSONValue(parsing: delivery.payload)
+        recordKey = delivery.recordKey
+        errorCode = delivery.errorCode
+        conflict = delivery.conflict
+        force = delivery.force
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, state, attempts, payload
+        case id, kind, state, attempts, payload, conflict, force
+        case recordKey = "record_key"
+        case errorCode = "error_code"
         case connectionID = "connection_id"
         case maxAttempts = "max_attempts"
         case idempotencyKey = "idempotency_key"
@@ -243,6 +280,12 @@ struct DeliveryJSON: Encodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
+}
+
+/// `POST /v1/deliveries/{id}/retry`'s optional body.
+struct RetryInput: Decodable {
+    /// Send an update held as a conflict without the vendor modification check.
+    var force: Bool?
 }
 
 struct LeadSubmission: Decodable {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HubOperations
 import HubStore
 import Hummingbird
 import RealtyModel
@@ -259,7 +260,11 @@ struct RecordRoutes {
                 throw APIError.notFound("no \(R.resource.rawValue) record \(key)")
             }
             let expanded = try await RecordRoutes.expand(record, relations, store: store, tenant: tenant)
-            return JSONResponse.make(.ok, bytes: Array(try apiEncoder().encode(RecordJSON(record: record, only: only, expanded: expanded))))
+            // The content hash is the record's version: a write's If-Match names it.
+            var headers = HTTPFields()
+            if let hash = record.metadata.contentHash { headers[.eTag] = HubRuntime.etag(hash) }
+            return JSONResponse.make(
+                .ok, bytes: Array(try apiEncoder().encode(RecordJSON(record: record, only: only, expanded: expanded))), headers: headers)
         }
     }
 

@@ -62,7 +62,11 @@ extension HubAPI {
                     + Self.authReplies)
         ) { _, context in
             let connection = try await Self.connection(runtime, context)
-            return try JSONResponse.encode(.ok, ConnectionJSON(connection, budget: try await runtime.requestBudget(for: connection)))
+            return try JSONResponse.encode(
+                .ok,
+                ConnectionJSON(
+                    connection, budget: try await runtime.requestBudget(for: connection),
+                    capabilities: await runtime.capabilities(of: connection)))
         }
 
         table.add(
@@ -98,7 +102,9 @@ extension HubAPI {
                 "daily_requests", "delivery_reserve_percent", "options", "reread_interval_seconds",
             ]
             // What the server owns, as a connection read from the API carries it: ignored.
-            let serverOwned: Set<String> = ["id", "vendor", "has_credentials", "created_at", "updated_at", "request_budget"]
+            let serverOwned: Set<String> = [
+                "id", "vendor", "has_credentials", "created_at", "updated_at", "request_budget", "capabilities",
+            ]
             if let unknown = present.subtracting(known).subtracting(serverOwned).sorted().first {
                 throw APIError(
                     .badRequest, .invalidRequest, "a connection has no member \(unknown) that can change",

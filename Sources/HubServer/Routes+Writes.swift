@@ -39,11 +39,7 @@ extension HubAPI {
         ) { request, context in
             let principal = try RequestSupport.principal(context)
             let submission = try await RequestSupport.decode(LeadSubmission.self, from: request, context: context)
-            let key = request.headers[.idempotencyKey]
-            if let key, !Self.isIdempotencyKey(key) {
-                throw APIError.badRequest(
-                    "Idempotency-Key must be 1 to 200 visible ASCII characters (spaces only inside)", field: "Idempotency-Key")
-            }
+            let key = try Self.idempotencyKey(request)
             let deliveries = try await runtime.acceptLead(
                 submission.lead, connections: submission.connections, tenant: principal.tenantID, idempotencyKey: key)
             return try Self.accepted(deliveries, key: key)
@@ -105,20 +101,27 @@ extension HubAPI {
 
         table.add(
             RouteSpec(
-                method: .post, path: "/v1/deliveries/{id}/retry", operationID: "retryDelivery", summary: "Retry a dead delivery now",
+                method: .post, path: "/v1/deliveries/{id}/retry", operationID: "retryDelivery",
+                summary:
+                    "Retry a dead or conflicting delivery now; with force, an update held as a conflict overwrites the vendor's newer record",
                 tag: "Deliveries",
-                scope: ("deliveries", .write), parameters: [deliveryID],
+                scope: ("deliveries", .write), parameters: [deliveryID], requestBody: Schema.ref("RetryRequest"),
+                requestBodyRequired: false,
                 replies: [
                     .init(status: 200, description: "The delivery, pending again", schema: Schema.ref("Delivery")), Self.reply(404),
                     Self.reply(409),
-                ] + Self.authReplies)
-        ) { _, context in
+                ] + Self.bodyReplies + Self.authReplies)
+        ) { request, context in
             let principal = try RequestSupport.principal(context)
             let id = try RequestSupport.parameter(context, "id")
+            var force = false
+            if request.headers[.contentLength].map({ $0 != "0" }) ?? (request.headers[.contentType] != nil) {
+                force = try await RequestSupport.decode(RetryInput.self, from: request, context: context).force ?? false
+            }
             guard try await runtime.store.delivery(id: id, tenant: principal.tenantID) != nil else {
                 throw APIError.notFound("no delivery \(id)")
             }
-            let delivery = try await runtime.store.retryDelivery(id: id, tenant: principal.tenantID, now: Date())
+            let delivery = try await runtime.store.retryDelivery(id: id, tenant: principal.tenantID, force: force, now: Date())
             return try JSONResponse.encode(.ok, DeliveryJSON(delivery))
         }
 

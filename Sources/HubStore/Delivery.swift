@@ -150,6 +150,9 @@ public struct DeliveryConflict: Sendable, Hashable, Codable {
         self.hub = hub
         self.vendor = vendor
     }
+
+    /// The ``Delivery/errorCode`` of a delivery held as a conflict.
+    public static let errorCode = "changed_at_vendor"
 }
 
 /// A write to commit to the outbox.
@@ -279,12 +282,18 @@ public struct DeliveryFilter: Sendable, Hashable {
     public var connectionID: String?
     /// Only the deliveries committed under this client idempotency key.
     public var idempotencyKey: String?
+    /// Only the deliveries that write the record with this hub key (a record's write history).
+    public var recordKey: String?
     public var limit: Int
 
-    public init(state: DeliveryState? = nil, connectionID: String? = nil, idempotencyKey: String? = nil, limit: Int = 100) {
+    public init(
+        state: DeliveryState? = nil, connectionID: String? = nil, idempotencyKey: String? = nil, recordKey: String? = nil,
+        limit: Int = 100
+    ) {
         self.state = state
         self.connectionID = connectionID
         self.idempotencyKey = idempotencyKey
+        self.recordKey = recordKey
         self.limit = limit
     }
 }

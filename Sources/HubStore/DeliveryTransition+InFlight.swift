@@ -15,3 +15,16 @@ extension DeliveryTransition {
         return next
     }
 }
+
+extension DeliveryTransition {
+    /// The state a user's retry moves `delivery` to (pending), as both stores check it.
+    /// - Throws: ``StoreError`` `.invalidTransition` when `delivery` is neither dead nor in
+    ///   conflict.
+    public static func next(forRetry delivery: Delivery) throws -> DeliveryState {
+        guard let next = next(from: delivery.state, on: .retry) else {
+            throw StoreError.invalidTransition(
+                "delivery \(delivery.id) is \(delivery.state.rawValue); only dead or conflicting deliveries can be retried")
+        }
+        return next
+    }
+}

@@ -19,7 +19,10 @@ extension PostgresHubStore {
             lastError: try PGRead.string(columns[10]), remoteID: try PGRead.string(columns[11]),
             leaseOwner: try PGRead.string(columns[12]), leaseExpiresAt: try PGRead.date(columns[13]),
             createdAt: try PGRead.requiredDate(columns[14]), updatedAt: try PGRead.requiredDate(columns[15]),
-            completedAt: try PGRead.date(columns[16]))
+            completedAt: try PGRead.date(columns[16]), recordKey: try PGRead.string(columns[17]),
+            errorCode: try PGRead.string(columns[18]),
+            conflict: try DeliveryConflictColumn.decode(try PGRead.string(columns[19]), delivery: id),
+            force: try columns[20].decode(Bool.self))
     }
 
     private func fetchDelivery(_ db: PostgresConnection, id: String, forUpdate: Bool = false) async throws -> Delivery? {
@@ -43,9 +46,10 @@ extension PostgresHubStore {
                     db,
                     """
                     INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts,
-                        max_attempts, next_attempt_at, created_at, updated_at)
+                        max_attempts, next_attempt_at, created_at, updated_at, record_key)
                     VALUES (\(new.id), \(new.tenantID), \(new.connectionID), \(new.kind.rawValue), \(new.payload),
-                        \(new.idempotencyKey), \(DeliveryState.pending.rawValue), 0, \(new.maxAttempts), \(stamp), \(stamp), \(stamp))
+                        \(new.idempotencyKey), \(DeliveryState.pending.rawValue), 0, \(new.maxAttempts), \(stamp), \(stamp), \(stamp),
+                        \(new.recordKey))
                     ON CONFLICT (tenant_id, idempotency_key, connection_id) DO NOTHING
                     RETURNING \(unescaped: Self.deliveryColumns)
                     """)
@@ -108,9 +112,9 @@ extension PostgresHubStore {
                     db,
                     """
                     INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state, attempts,
-                        max_attempts, next_attempt_at, created_at, updated_at)
+                        max_attempts, next_attempt_at, created_at, updated_at, record_key)
                     VALUES (\(new.id), \(new.tenantID), \(new.connectionID), \(new.kind.rawValue), \(new.payload),
-                        \(key), \(DeliveryState.pending.rawValue), 0, \(new.maxAttempts), \(stamp), \(stamp), \(stamp))
+                        \(key), \(DeliveryState.pending.rawValue), 0, \(new.maxAttempts), \(stamp), \(stamp), \(stamp), \(new.recordKey))
                     RETURNING \(unescaped: Self.deliveryColumns)
                     """)
                 guard let row = inserted.first else { throw StoreError.storage("delivery \(new.id) was not added") }
@@ -136,6 +140,7 @@ extension PostgresHubStore {
             if let state = filter.state { conditions.append("state = \(try statement.bind(state.rawValue))") }
             if let connectionID = filter.connectionID { conditions.append("connection_id = \(try statement.bind(connectionID))") }
             if let key = filter.idempotencyKey { conditions.append("idempotency_key = \(try statement.bind(key))") }
+            if let recordKey = filter.recordKey { conditions.append("record_key = \(try statement.bind(recordKey))") }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let limit = try statement.bind(max(0, filter.limit))
             statement.append(
@@ -224,16 +229,22 @@ extension PostgresHubStore {
     }
 
     public func completeDelivery(id: String, owner: String, remoteID: String?, effect: RecordEffect?, now: Date) async throws -> Delivery {
-        // TEMP(issue14-store): the effect is applied in the store branch.
-        if effect != nil { throw StoreError.storage("record effects are not stored yet") }
-        return try await transaction { db in
+        try await transaction { db in
             let (delivery, next) = try await self.inFlight(db, id: id, owner: owner, transition: .succeed)
+            // Only a delivery still held by `owner` (its row locked) writes its effect, in this
+            // transaction.
+            var recordKey = delivery.recordKey
+            if let effect {
+                try effect.check(for: delivery)
+                recordKey = try await self.apply(effect, db) ?? recordKey
+            }
             let stamp = PGTimestamp(now)
             let rows = try await self.rows(
                 db,
                 """
-                UPDATE deliveries SET state = \(next.rawValue), remote_id = \(remoteID ?? delivery.remoteID), lease_owner = NULL,
-                    lease_expires_at = NULL, next_attempt_at = NULL, last_error = NULL, updated_at = \(stamp), completed_at = \(stamp)
+                UPDATE deliveries SET state = \(next.rawValue), remote_id = \(remoteID ?? delivery.remoteID), record_key = \(recordKey),
+                    lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, last_error = NULL, error_code = NULL,
+                    updated_at = \(stamp), completed_at = \(stamp)
                 WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
                 """)
             guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
@@ -241,8 +252,9 @@ extension PostgresHubStore {
         }
     }
 
-    public func failDelivery(id: String, owner: String, error: String, errorCode: String?, retryAt: Date?, now: Date) async throws -> Delivery {
-        // TEMP(issue14-store): errorCode is stored in the store branch.
+    public func failDelivery(id: String, owner: String, error: String, errorCode: String?, retryAt: Date?, now: Date) async throws
+        -> Delivery
+    {
         try await transaction { db in
             let (_, next) = try await self.inFlight(
                 db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
@@ -251,8 +263,9 @@ extension PostgresHubStore {
             let rows = try await self.rows(
                 db,
                 """
-                UPDATE deliveries SET state = \(next.rawValue), last_error = \(error), next_attempt_at = \(retryAt.map(PGTimestamp.init)),
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = \(stamp), completed_at = \(completed)
+                UPDATE deliveries SET state = \(next.rawValue), last_error = \(error), error_code = \(errorCode),
+                    next_attempt_at = \(retryAt.map(PGTimestamp.init)), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(stamp),
+                    completed_at = \(completed)
                 WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
                 """)
             guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
@@ -282,12 +295,25 @@ extension PostgresHubStore {
     }
 
     public func conflictDelivery(id: String, owner: String, error: String, conflict: DeliveryConflict, now: Date) async throws -> Delivery {
-        // TEMP(issue14-store): conflicts are stored in the store branch.
-        throw StoreError.storage("conflicts are not stored yet")
+        let conflictText = DeliveryConflictColumn.encode(conflict)
+        return try await transaction { db in
+            let (_, next) = try await self.inFlight(db, id: id, owner: owner, transition: .conflict)
+            let stamp = PGTimestamp(now)
+            // Terminal until a person retries it: no lease, no next attempt.
+            let rows = try await self.rows(
+                db,
+                """
+                UPDATE deliveries SET state = \(next.rawValue), last_error = \(error), error_code = \(DeliveryConflict.errorCode),
+                    conflict = \(conflictText), next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                    updated_at = \(stamp), completed_at = \(stamp)
+                WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
+                """)
+            guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
+            return try Self.delivery(from: row)
+        }
     }
 
     public func retryDelivery(id: String, tenant: String, force: Bool, now: Date) async throws -> Delivery {
-        // TEMP(issue14-store): force is stored in the store branch.
         try await transaction { db in
             guard
                 let delivery = try await self.rows(
@@ -297,21 +323,49 @@ extension PostgresHubStore {
                     """
                 ).first.map(Self.delivery(from:))
             else { throw StoreError.notFound("delivery \(id)") }
-            guard let next = DeliveryTransition.next(from: delivery.state, on: .retry) else {
-                throw StoreError.invalidTransition("delivery \(id) is \(delivery.state.rawValue); only dead deliveries can be retried")
-            }
+            let next = try DeliveryTransition.next(forRetry: delivery)
             let stamp = PGTimestamp(now)
             // A retried delivery starts a fresh budget; its last error stays visible until the
-            // next attempt replaces it.
+            // next attempt replaces it, a conflict's two versions until a new conflict does.
             let rows = try await self.rows(
                 db,
                 """
                 UPDATE deliveries SET state = \(next.rawValue), attempts = 0, next_attempt_at = \(stamp), completed_at = NULL,
-                    updated_at = \(stamp)
+                    force = \(force), updated_at = \(stamp)
                 WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
                 """)
             guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
             return try Self.delivery(from: row)
         }
+    }
+}
+
+extension PostgresHubStore {
+    /// Writes a completed delivery's effect into the hub's records, inside the delivery's
+    /// transaction.
+    /// - Returns: the hub key of the record written or found (nil: a delete of a record the
+    ///   hub never had).
+    func apply(_ effect: RecordEffect, _ db: PostgresConnection) async throws -> String? {
+        switch effect {
+        case .upsert(let record, let scope):
+            return try await applyUpsert(record, db, scope: scope)
+        case .delete(let resource, let sourceKey, let scope):
+            return try await applyDelete(resource.recordType, sourceKey: sourceKey, db, scope: scope)
+        }
+    }
+
+    /// Stores one record exactly as a sync upsert of it would.
+    private func applyUpsert<R: HubRecord>(_ record: R, _ db: PostgresConnection, scope: SyncScope) async throws -> String? {
+        let batch = try PreparedRecord.batch([record], scope: scope)
+        return try await write(R.self, batch, db, scope: scope).items.first?.key
+    }
+
+    /// Marks the record deleted as a vendor-reported deletion would; one already deleted is left
+    /// as it is (its key is still returned).
+    private func applyDelete<R: HubRecord>(_ type: R.Type, sourceKey: String, _ db: PostgresConnection, scope: SyncScope) async throws
+        -> String?
+    {
+        if let marked = try await markDeleted(R.self, sourceKeys: [sourceKey], db, scope: scope).first { return marked }
+        return try await recordKey(R.self, sourceKey: sourceKey, db, scope: scope)
     }
 }

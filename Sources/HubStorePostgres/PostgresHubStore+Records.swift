@@ -23,19 +23,7 @@ extension PostgresHubStore {
         let now = scope.now
 
         return try await transaction { db in
-            // Records inserted or changed outside a full pass while one is running were seen
-            // now, so they count as seen by that pass.
-            var generation = scope.generation
-            if generation == nil {
-                generation = try await self.rows(
-                    db,
-                    """
-                    SELECT pass_generation FROM sync_state
-                    WHERE tenant_id = \(scope.tenant) AND connection_id = \(scope.connectionID) AND resource = \(R.resource.rawValue)
-                    """
-                ).first.flatMap { try $0.decode(Int64?.self) }
-            }
-            var summary = try await self.write(R.self, batch, db, scope: scope, generation: generation)
+            var summary = try await self.write(R.self, batch, db, scope: scope)
             if let media {
                 let prepared = try PreparedMedia(media, of: R.self, parents: batch, summary: summary, scope: scope)
                 let written = try await self.write(Media.self, prepared.records, db, scope: scope, generation: nil)
@@ -56,6 +44,27 @@ extension PostgresHubStore {
             }
             return summary
         }
+    }
+
+    /// Upserts one prepared batch of parent records `R` and appends their events, stamping the
+    /// scope's generation or else that of the full pass running on the connection and resource:
+    /// the parent half of ``upsert(_:media:scope:cursor:)``, and what a completed delivery stores.
+    func write<R: HubRecord>(_ type: R.Type, _ batch: [PreparedRecord], _ db: PostgresConnection, scope: SyncScope) async throws
+        -> UpsertSummary
+    {
+        // Records inserted or changed outside a full pass while one is running were seen
+        // now, so they count as seen by that pass.
+        var generation = scope.generation
+        if generation == nil {
+            generation = try await self.rows(
+                db,
+                """
+                SELECT pass_generation FROM sync_state
+                WHERE tenant_id = \(scope.tenant) AND connection_id = \(scope.connectionID) AND resource = \(R.resource.rawValue)
+                """
+            ).first.flatMap { try $0.decode(Int64?.self) }
+        }
+        return try await write(R.self, batch, db, scope: scope, generation: generation)
     }
 
     /// Upserts one prepared batch of `R` and appends its events: the body of
@@ -184,35 +193,58 @@ extension PostgresHubStore {
 
     public func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int {
         guard !sourceKeys.isEmpty else { return 0 }
+        return try await transaction { db in try await self.markDeleted(R.self, sourceKeys: sourceKeys, db, scope: scope).count }
+    }
+
+    /// Marks the connection's live records with these source keys deleted, each with its event
+    /// and its media: the body of ``markDeleted(_:sourceKeys:scope:)``, and what a completed
+    /// delete delivery does.
+    /// - Returns: the hub keys newly marked, in `sourceKeys` order.
+    func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], _ db: PostgresConnection, scope: SyncScope) async throws
+        -> [String]
+    {
         let sql = ResourceColumns<R>()
-        return try await transaction { db in
-            var update = SQLStatement()
-            let now = update.bind(date: scope.now)
-            let tenant = try update.bind(scope.tenant)
-            let connection = try update.bind(scope.connectionID)
-            let keys = try update.bind(sourceKeys)
-            update.append(
-                """
-                UPDATE \(sql.table) SET "DeletedYN" = true, "ModificationTimestamp" = \(now)
-                WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
-                AND NOT "DeletedYN"
-                RETURNING \(sql.keyColumn), \(sql.sourceKeyColumn)
-                """)
-            var marked: [String: String] = [:]
-            for row in try await self.rows(db, update.query) {
-                let (key, sourceKey) = try row.decode((String, String).self)
-                marked[sourceKey] = key
-            }
-            var seen = Set<String>()
-            let ordered = sourceKeys.compactMap { sourceKey in seen.insert(sourceKey).inserted ? marked[sourceKey] : nil }
-            try await self.appendEvents(
-                db, tenant: scope.tenant, resource: R.resource, events: ordered.map { ($0, .deleted) },
-                connectionID: scope.connectionID, now: scope.now)
-            _ = try await self.deleteMedia(
-                db, tenant: scope.tenant, connectionID: scope.connectionID, parent: R.resource, parentKeys: ordered, keeping: nil,
-                now: scope.now)
-            return ordered.count
+        var update = SQLStatement()
+        let now = update.bind(date: scope.now)
+        let tenant = try update.bind(scope.tenant)
+        let connection = try update.bind(scope.connectionID)
+        let keys = try update.bind(sourceKeys)
+        update.append(
+            """
+            UPDATE \(sql.table) SET "DeletedYN" = true, "ModificationTimestamp" = \(now)
+            WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
+            AND NOT "DeletedYN"
+            RETURNING \(sql.keyColumn), \(sql.sourceKeyColumn)
+            """)
+        var marked: [String: String] = [:]
+        for row in try await self.rows(db, update.query) {
+            let (key, sourceKey) = try row.decode((String, String).self)
+            marked[sourceKey] = key
         }
+        var seen = Set<String>()
+        let ordered = sourceKeys.compactMap { sourceKey in seen.insert(sourceKey).inserted ? marked[sourceKey] : nil }
+        try await self.appendEvents(
+            db, tenant: scope.tenant, resource: R.resource, events: ordered.map { ($0, .deleted) },
+            connectionID: scope.connectionID, now: scope.now)
+        _ = try await self.deleteMedia(
+            db, tenant: scope.tenant, connectionID: scope.connectionID, parent: R.resource, parentKeys: ordered, keeping: nil,
+            now: scope.now)
+        return ordered
+    }
+
+    /// The hub key of the connection's record with `sourceKey`, deleted or not, or nil.
+    func recordKey<R: HubRecord>(_ type: R.Type, sourceKey: String, _ db: PostgresConnection, scope: SyncScope) async throws -> String? {
+        let sql = ResourceColumns<R>()
+        var select = SQLStatement()
+        let tenant = try select.bind(scope.tenant)
+        let connection = try select.bind(scope.connectionID)
+        let key = try select.bind(sourceKey)
+        select.append(
+            """
+            SELECT \(sql.keyColumn) FROM \(sql.table)
+            WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = \(key)
+            """)
+        return try await self.rows(db, select.query).first.map { try $0.decode(String.self) }
     }
 
     public func record<R: HubRecord>(_ type: R.Type, tenant: String, key: String) async throws -> R? {

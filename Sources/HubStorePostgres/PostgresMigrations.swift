@@ -20,6 +20,18 @@ enum PostgresMigrations {
         ("2026-12-04-1-connection-request-budget", connectionRequestBudget),
         ("2026-12-04-1-media", media),
         ("2026-12-04-2-connection-options", connectionOptions),
+        ("2026-12-05-delivery-writes", deliveryWrites),
+    ]
+
+    /// What record writes keep on a delivery: the hub key of the record written, a stable code
+    /// for the last error, both versions of a conflict (JSON text) and whether the next attempt
+    /// is forced; a record's deliveries are listed by its key.
+    private static let deliveryWrites = [
+        "ALTER TABLE deliveries ADD COLUMN record_key text",
+        "ALTER TABLE deliveries ADD COLUMN error_code text",
+        "ALTER TABLE deliveries ADD COLUMN conflict text",
+        "ALTER TABLE deliveries ADD COLUMN force boolean NOT NULL DEFAULT false",
+        "CREATE INDEX deliveries_record ON deliveries (tenant_id, record_key, created_at)",
     ]
 
     /// A connection's vendor options (a JSON object of strings) and its re-read cadence for

@@ -20,6 +20,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-04-1-connection-request-budget", migrate: addConnectionRequestBudget)
         migrator.registerMigration("2026-12-04-1-media", migrate: createMedia)
         migrator.registerMigration("2026-12-04-2-connection-options", migrate: addConnectionOptions)
+        migrator.registerMigration("2026-12-05-delivery-writes", migrate: addDeliveryWrites)
         return migrator
     }
 
@@ -209,6 +210,20 @@ enum SQLiteMigrations {
             sql: """
                 ALTER TABLE connections ADD COLUMN options TEXT;
                 ALTER TABLE connections ADD COLUMN reread_interval_seconds INTEGER;
+                """)
+    }
+
+    /// What record writes keep on a delivery: the hub key of the record written, a stable code
+    /// for the last error, both versions of a conflict (JSON text) and whether the next attempt
+    /// is forced; a record's deliveries are listed by its key.
+    private static func addDeliveryWrites(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE deliveries ADD COLUMN record_key TEXT;
+                ALTER TABLE deliveries ADD COLUMN error_code TEXT;
+                ALTER TABLE deliveries ADD COLUMN conflict TEXT;
+                ALTER TABLE deliveries ADD COLUMN force INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX deliveries_record ON deliveries (tenant_id, record_key, created_at);
                 """)
     }
 

@@ -6,18 +6,20 @@ import RealtyModel
 extension SQLiteHubStore {
     private static let deliveryColumns = StoreColumns.deliveries
     static func delivery(from row: Row) throws -> Delivery {
+        let id: String = row["id"]
         guard let state = DeliveryState(rawValue: row["state"]) else {
-            throw StoreError.storage("delivery \(row["id"] as String) has an unknown state")
+            throw StoreError.storage("delivery \(id) has an unknown state")
         }
         return Delivery(
-            id: row["id"], tenantID: row["tenant_id"], connectionID: row["connection_id"],
+            id: id, tenantID: row["tenant_id"], connectionID: row["connection_id"],
             kind: DeliveryKind(rawValue: row["kind"]), payload: row["payload"], idempotencyKey: row["idempotency_key"],
             state: state, attempts: row["attempts"], maxAttempts: row["max_attempts"],
             nextAttemptAt: date(row["next_attempt_at"]), lastError: row["last_error"], remoteID: row["remote_id"],
             leaseOwner: row["lease_owner"], leaseExpiresAt: date(row["lease_expires_at"]),
             createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
             updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0),
-            completedAt: date(row["completed_at"]))
+            completedAt: date(row["completed_at"]), recordKey: row["record_key"], errorCode: row["error_code"],
+            conflict: try DeliveryConflictColumn.decode(row["conflict"], delivery: id), force: row["force"])
     }
 
     private static func fetchDelivery(_ db: Database, id: String) throws -> Delivery? {
@@ -108,6 +110,10 @@ extension SQLiteHubStore {
                 conditions.append("idempotency_key = ?")
                 arguments.append(key.databaseValue)
             }
+            if let recordKey = filter.recordKey {
+                conditions.append("record_key = ?")
+                arguments.append(recordKey.databaseValue)
+            }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments.append(max(0, filter.limit).databaseValue)
             return try Row.fetchAll(
@@ -172,35 +178,41 @@ extension SQLiteHubStore {
     }
 
     public func completeDelivery(id: String, owner: String, remoteID: String?, effect: RecordEffect?, now: Date) async throws -> Delivery {
-        // TEMP(issue14-store): the effect is applied in the store branch.
-        if effect != nil { throw StoreError.storage("record effects are not stored yet") }
+        let box = secretBox
         return try await run { db in
             let (delivery, next) = try Self.inFlight(db, id: id, owner: owner, transition: .succeed)
+            // Only a delivery still held by `owner` writes its effect, in this transaction.
+            var recordKey = delivery.recordKey
+            if let effect {
+                try effect.check(for: delivery)
+                recordKey = try Self.apply(effect, db, box: box) ?? recordKey
+            }
             let stamp = Timestamp.format(now)
             try db.execute(
                 sql: """
-                    UPDATE deliveries SET state = ?, remote_id = ?, lease_owner = NULL, lease_expires_at = NULL,
-                    next_attempt_at = NULL, last_error = NULL, updated_at = ?, completed_at = ? WHERE id = ?
+                    UPDATE deliveries SET state = ?, remote_id = ?, record_key = ?, lease_owner = NULL, lease_expires_at = NULL,
+                    next_attempt_at = NULL, last_error = NULL, error_code = NULL, updated_at = ?, completed_at = ? WHERE id = ?
                     """,
-                arguments: [next.rawValue, remoteID ?? delivery.remoteID, stamp, stamp, id])
+                arguments: [next.rawValue, remoteID ?? delivery.remoteID, recordKey, stamp, stamp, id])
             guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
             return updated
         }
     }
 
-    public func failDelivery(id: String, owner: String, error: String, errorCode: String?, retryAt: Date?, now: Date) async throws -> Delivery {
-        // TEMP(issue14-store): errorCode is stored in the store branch.
+    public func failDelivery(id: String, owner: String, error: String, errorCode: String?, retryAt: Date?, now: Date) async throws
+        -> Delivery
+    {
         try await run { db in
             let (_, next) = try Self.inFlight(
                 db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
             let stamp = Timestamp.format(now)
             try db.execute(
                 sql: """
-                    UPDATE deliveries SET state = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL,
+                    UPDATE deliveries SET state = ?, last_error = ?, error_code = ?, next_attempt_at = ?, lease_owner = NULL,
                     lease_expires_at = NULL, updated_at = ?, completed_at = ? WHERE id = ?
                     """,
                 arguments: [
-                    next.rawValue, error, retryAt.map(Timestamp.format), stamp, next == .dead ? stamp : nil, id,
+                    next.rawValue, error, errorCode, retryAt.map(Timestamp.format), stamp, next == .dead ? stamp : nil, id,
                 ])
             guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
             return updated
@@ -227,12 +239,23 @@ extension SQLiteHubStore {
     }
 
     public func conflictDelivery(id: String, owner: String, error: String, conflict: DeliveryConflict, now: Date) async throws -> Delivery {
-        // TEMP(issue14-store): conflicts are stored in the store branch.
-        throw StoreError.storage("conflicts are not stored yet")
+        let conflictText = DeliveryConflictColumn.encode(conflict)
+        return try await run { db in
+            let (_, next) = try Self.inFlight(db, id: id, owner: owner, transition: .conflict)
+            let stamp = Timestamp.format(now)
+            // Terminal until a person retries it: no lease, no next attempt.
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = ?, last_error = ?, error_code = ?, conflict = ?, next_attempt_at = NULL,
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, completed_at = ? WHERE id = ?
+                    """,
+                arguments: [next.rawValue, error, DeliveryConflict.errorCode, conflictText, stamp, stamp, id])
+            guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
+            return updated
+        }
     }
 
     public func retryDelivery(id: String, tenant: String, force: Bool, now: Date) async throws -> Delivery {
-        // TEMP(issue14-store): force is stored in the store branch.
         try await run { db in
             guard
                 let delivery = try Row.fetchOne(
@@ -240,18 +263,16 @@ extension SQLiteHubStore {
                     arguments: [id, tenant]
                 ).map(Self.delivery(from:))
             else { throw StoreError.notFound("delivery \(id)") }
-            guard let next = DeliveryTransition.next(from: delivery.state, on: .retry) else {
-                throw StoreError.invalidTransition("delivery \(id) is \(delivery.state.rawValue); only dead deliveries can be retried")
-            }
+            let next = try DeliveryTransition.next(forRetry: delivery)
             let stamp = Timestamp.format(now)
             // A retried delivery starts a fresh budget; its last error stays visible until the
-            // next attempt replaces it.
+            // next attempt replaces it, a conflict's two versions until a new conflict does.
             try db.execute(
                 sql: """
-                    UPDATE deliveries SET state = ?, attempts = 0, next_attempt_at = ?, completed_at = NULL,
+                    UPDATE deliveries SET state = ?, attempts = 0, next_attempt_at = ?, completed_at = NULL, force = ?,
                     updated_at = ? WHERE id = ?
                     """,
-                arguments: [next.rawValue, stamp, stamp, id])
+                arguments: [next.rawValue, stamp, force, stamp, id])
             guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
             return updated
         }
@@ -265,16 +286,44 @@ extension SQLiteHubStore {
         try db.execute(
             sql: """
                 INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, idempotency_key, state,
-                    attempts, max_attempts, next_attempt_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                    attempts, max_attempts, next_attempt_at, created_at, updated_at, record_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 new.id, new.tenantID, new.connectionID, new.kind.rawValue, new.payload, idempotencyKey,
-                DeliveryState.pending.rawValue, new.maxAttempts, stamp, stamp, stamp,
+                DeliveryState.pending.rawValue, new.maxAttempts, stamp, stamp, stamp, new.recordKey,
             ])
         guard let stored = try fetchDelivery(db, id: new.id) else {
             throw StoreError.storage("delivery \(new.id) vanished after insert")
         }
         return stored
+    }
+}
+
+extension SQLiteHubStore {
+    /// Writes a completed delivery's effect into the hub's records, inside the delivery's
+    /// transaction.
+    /// - Returns: the hub key of the record written or found (nil: a delete of a record the
+    ///   hub never had).
+    static func apply(_ effect: RecordEffect, _ db: Database, box: SecretBox) throws -> String? {
+        switch effect {
+        case .upsert(let record, let scope):
+            return try applyUpsert(record, db, scope: scope, box: box)
+        case .delete(let resource, let sourceKey, let scope):
+            return try applyDelete(resource.recordType, sourceKey: sourceKey, db, scope: scope)
+        }
+    }
+
+    /// Stores one record exactly as a sync upsert of it would.
+    private static func applyUpsert<R: HubRecord>(_ record: R, _ db: Database, scope: SyncScope, box: SecretBox) throws -> String? {
+        let batch = try PreparedRecord.batch([record], scope: scope)
+        return try write(R.self, batch, db, scope: scope, box: box, now: Timestamp.format(scope.now)).items.first?.key
+    }
+
+    /// Marks the record deleted as a vendor-reported deletion would; one already deleted is left
+    /// as it is (its key is still returned).
+    private static func applyDelete<R: HubRecord>(_ type: R.Type, sourceKey: String, _ db: Database, scope: SyncScope) throws -> String? {
+        try markDeleted(R.self, sourceKeys: [sourceKey], db, scope: scope).first
+            ?? recordKey(R.self, sourceKey: sourceKey, db, scope: scope)
     }
 }

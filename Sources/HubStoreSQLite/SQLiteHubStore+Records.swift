@@ -75,18 +75,7 @@ extension SQLiteHubStore {
         let box = secretBox
         return try await run { db in
             let now = Timestamp.format(scope.now)
-            // Records inserted or changed outside a full pass while one is running were seen
-            // now, so they count as seen by that pass.
-            let generation: Int64?
-            if let given = scope.generation {
-                generation = given
-            } else {
-                generation = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT pass_generation FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
-                    arguments: [scope.tenant, scope.connectionID, R.resource.rawValue])
-            }
-            var summary = try Self.write(R.self, batch, db, scope: scope, generation: generation, box: box, now: now)
+            var summary = try Self.write(R.self, batch, db, scope: scope, box: box, now: now)
             if let media {
                 let prepared = try PreparedMedia(media, of: R.self, parents: batch, summary: summary, scope: scope)
                 let written = try Self.write(Media.self, prepared.records, db, scope: scope, generation: nil, box: box, now: now)
@@ -103,6 +92,26 @@ extension SQLiteHubStore {
             }
             return summary
         }
+    }
+
+    /// Upserts one prepared batch of parent records `R` and appends their events, stamping the
+    /// scope's generation or else that of the full pass running on the connection and resource:
+    /// the parent half of ``upsert(_:media:scope:cursor:)``, and what a completed delivery stores.
+    static func write<R: HubRecord>(
+        _ type: R.Type, _ batch: [PreparedRecord], _ db: Database, scope: SyncScope, box: SecretBox, now: String
+    ) throws -> UpsertSummary {
+        // Records inserted or changed outside a full pass while one is running were seen
+        // now, so they count as seen by that pass.
+        let generation: Int64?
+        if let given = scope.generation {
+            generation = given
+        } else {
+            generation = try Int64.fetchOne(
+                db,
+                sql: "SELECT pass_generation FROM sync_state WHERE tenant_id = ? AND connection_id = ? AND resource = ?",
+                arguments: [scope.tenant, scope.connectionID, R.resource.rawValue])
+        }
+        return try write(R.self, batch, db, scope: scope, generation: generation, box: box, now: now)
     }
 
     /// Upserts one prepared batch of `R` and appends its events: the body of
@@ -224,31 +233,46 @@ extension SQLiteHubStore {
     }
 
     public func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], scope: SyncScope) async throws -> Int {
+        try await run { db in try Self.markDeleted(R.self, sourceKeys: sourceKeys, db, scope: scope).count }
+    }
+
+    /// Marks the connection's live records with these source keys deleted, each with its event
+    /// and its media: the body of ``markDeleted(_:sourceKeys:scope:)``, and what a completed
+    /// delete delivery does.
+    /// - Returns: the hub keys newly marked, in `sourceKeys` order.
+    static func markDeleted<R: HubRecord>(_ type: R.Type, sourceKeys: [String], _ db: Database, scope: SyncScope) throws -> [String] {
         let sql = ResourceTable<R>()
-        return try await run { db in
-            let now = Timestamp.format(scope.now)
-            var count = 0
-            for sourceKey in sourceKeys {
-                guard
-                    let key = try String.fetchOne(
-                        db,
-                        sql: """
-                            SELECT \(sql.keyColumn) FROM \(sql.table) WHERE tenant_id = ? AND "ConnectionId" = ?
-                            AND \(sql.sourceKeyColumn) = ? AND "DeletedYN" = 0
-                            """,
-                        arguments: [scope.tenant, scope.connectionID, sourceKey])
-                else { continue }
-                try db.execute(
-                    sql: "UPDATE \(sql.table) SET \"DeletedYN\" = 1, \"ModificationTimestamp\" = ? WHERE \(sql.keyColumn) = ?",
-                    arguments: [now, key])
-                try Self.appendEvent(
-                    db, tenant: scope.tenant, resource: R.resource, key: key, change: .deleted,
-                    connectionID: scope.connectionID, now: now)
-                _ = try Self.deleteMedia(db, tenant: scope.tenant, parent: R.resource, parentKeys: [key], keeping: nil, now: now)
-                count += 1
-            }
-            return count
+        let now = Timestamp.format(scope.now)
+        var marked: [String] = []
+        for sourceKey in sourceKeys {
+            guard
+                let key = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT \(sql.keyColumn) FROM \(sql.table) WHERE tenant_id = ? AND "ConnectionId" = ?
+                        AND \(sql.sourceKeyColumn) = ? AND "DeletedYN" = 0
+                        """,
+                    arguments: [scope.tenant, scope.connectionID, sourceKey])
+            else { continue }
+            try db.execute(
+                sql: "UPDATE \(sql.table) SET \"DeletedYN\" = 1, \"ModificationTimestamp\" = ? WHERE \(sql.keyColumn) = ?",
+                arguments: [now, key])
+            try Self.appendEvent(
+                db, tenant: scope.tenant, resource: R.resource, key: key, change: .deleted,
+                connectionID: scope.connectionID, now: now)
+            _ = try Self.deleteMedia(db, tenant: scope.tenant, parent: R.resource, parentKeys: [key], keeping: nil, now: now)
+            marked.append(key)
         }
+        return marked
+    }
+
+    /// The hub key of the connection's record with `sourceKey`, deleted or not, or nil.
+    static func recordKey<R: HubRecord>(_ type: R.Type, sourceKey: String, _ db: Database, scope: SyncScope) throws -> String? {
+        let sql = ResourceTable<R>()
+        return try String.fetchOne(
+            db,
+            sql: "SELECT \(sql.keyColumn) FROM \(sql.table) WHERE tenant_id = ? AND \"ConnectionId\" = ? AND \(sql.sourceKeyColumn) = ?",
+            arguments: [scope.tenant, scope.connectionID, sourceKey])
     }
 
     public func record<R: HubRecord>(_ type: R.Type, tenant: String, key: String) async throws -> R? {

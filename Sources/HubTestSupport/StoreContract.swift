@@ -39,6 +39,9 @@ public enum StoreContract {
         ("outbox lease expiry", outboxLeaseExpiry),
         ("outbox idempotency", outboxIdempotency),
         ("outbox claim limits per connection", outboxClaimLimits),
+        ("outbox record effects", outboxRecordEffects),
+        ("outbox effect seen by a running pass", outboxEffectSeenByRunningPass),
+        ("outbox delivery write fields", outboxDeliveryWriteFields),
         ("idempotency keys under concurrency", idempotencyKeysUnderConcurrency),
         ("connections and credentials", connectionsAndCredentials),
         ("API clients", apiClients),
@@ -529,7 +532,7 @@ public enum StoreContract {
         try check(retried.state == .pending && retried.attempts == 0, "retry moves dead to pending with a fresh budget")
         do {
             _ = try await store.retryDelivery(id: id, tenant: scope.tenant, now: t0)
-            throw ContractFailure(description: "only dead deliveries can be retried")
+            throw ContractFailure(description: "only dead or conflicting deliveries can be retried")
         } catch let error as StoreError where error.code == .invalidTransition {}
         let again = try await store.claimDeliveries(
             owner: "w3", now: t0.addingTimeInterval(41), leaseDuration: 60, limit: 10, connectionID: "conn-1")

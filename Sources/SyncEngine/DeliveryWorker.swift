@@ -2,7 +2,7 @@ public import ConnectorKit
 public import Foundation
 public import HubStore
 public import Logging
-import RealtyModel
+public import RealtyModel
 import Synchronization
 
 /// What a delivery handler gets: the delivery, its connection and a connector for it.
@@ -16,8 +16,35 @@ public struct DeliveryContext: Sendable {
     public var mayHaveReachedVendor: Bool { delivery.attempts > 1 || delivery.remoteID != nil }
 }
 
-/// Performs one kind of delivery at the vendor and returns the vendor's id of what it wrote.
-public typealias DeliveryHandler = @Sendable (DeliveryContext) async throws -> String?
+/// What a delivery did at the vendor: the vendor's id of what it wrote, and what changes in the
+/// hub's copy when the delivery is marked done (committed in the same transaction).
+public struct DeliveryOutcome: Sendable {
+    public var remoteID: String?
+    public var effect: RecordEffect?
+
+    public init(remoteID: String?, effect: RecordEffect? = nil) {
+        self.remoteID = remoteID
+        self.effect = effect
+    }
+}
+
+/// Performs one kind of delivery at the vendor.
+public typealias DeliveryHandler = @Sendable (DeliveryContext) async throws -> DeliveryOutcome
+
+extension DeliveryContext {
+    /// The scope the hub's copy of a record written through this delivery's connection is
+    /// stored under (as a pull of the connection would store it).
+    public func scope(now: Date = Date()) -> SyncScope {
+        SyncScope(
+            tenant: delivery.tenantID, connectionID: connection.id, sourceSystemName: connector.vendor.rawValue, now: now,
+            sensitiveFields: connector.sensitiveFields)
+    }
+
+    /// The effect of a create or update whose vendor record is `record` (nil: nothing to store).
+    func storing(_ record: (any HubRecord)?) -> RecordEffect? {
+        record.map { .upsert($0, scope: scope()) }
+    }
+}
 
 /// How deliveries are retried and leased.
 public struct DeliveryPolicy: Sendable, Hashable {
@@ -94,8 +121,7 @@ public struct DeliveryWorker: Sendable {
         self.logger = logger
     }
 
-    /// Lead creation: look the lead up first when an earlier attempt may have created it, and
-    /// create it otherwise.
+    /// Lead creation and record writes (create, update, delete of any writable resource).
     public static let standardHandlers: [DeliveryKind: DeliveryHandler] = [
         .leadCreate: { context in
             let lead: Contact
@@ -104,15 +130,11 @@ public struct DeliveryWorker: Sendable {
             } catch {
                 throw SyncEngineError.invalidPayload("the lead is not a Contacts record: \(error)", underlying: error)
             }
-            if let remoteID = context.delivery.remoteID { return remoteID }
-            if context.mayHaveReachedVendor,
-                let capability = context.connector.capabilities.write(.contacts), !capability.lookupKeys.isEmpty,
-                let existing = try await context.connector.lookup(lead)
-            {
-                return existing
-            }
-            return try await context.connector.create(lead).remoteID
-        }
+            return try await RecordWriteHandlers.create(lead, context)
+        },
+        .recordCreate: { context in try await RecordWriteHandlers.perform(context) },
+        .recordUpdate: { context in try await RecordWriteHandlers.perform(context) },
+        .recordDelete: { context in try await RecordWriteHandlers.perform(context) },
     ]
 
     /// Claims due deliveries and performs them concurrently.
@@ -194,7 +216,7 @@ public struct DeliveryWorker: Sendable {
             "hub.delivery.kind": "\(delivery.kind)", "hub.delivery.attempt": "\(delivery.attempts)",
         ]
         do {
-            let remoteID: String?
+            let outcome: DeliveryOutcome
             do {
                 guard let handler = handlers[delivery.kind] else {
                     throw SyncEngineError.invalidPayload("no handler for deliveries of kind \(delivery.kind)")
@@ -205,7 +227,7 @@ public struct DeliveryWorker: Sendable {
                 // Every vendor request of the attempt (lookups, creates, updates, logins) is a
                 // delivery's: it may use the share of the daily budget kept from pulls, and
                 // goes ahead of waiting pulls (see `RequestPurpose`).
-                remoteID = try await leases.whileHeld(delivery.id) {
+                outcome = try await leases.whileHeld(delivery.id) {
                     try await RequestPurpose.$current.withValue(.delivery) { try await handler(context) }
                 }
                 leases.finish(delivery.id)
@@ -217,8 +239,16 @@ public struct DeliveryWorker: Sendable {
                     logger.warning("delivery attempt stopped: its lease was lost", metadata: metadata)
                     return
                 }
+                if let error = error as? ConnectorError, error.kind == .changedAtVendor {
+                    let conflict = RecordWriteHandlers.conflict(delivery, error)
+                    _ = try await store.conflictDelivery(
+                        id: delivery.id, owner: owner, error: String(describing: error), conflict: conflict, now: now())
+                    logger.notice("delivery held: the vendor's record changed after the hub's copy", metadata: metadata)
+                    return
+                }
                 let (retryAt, message) = decide(error, delivery: delivery)
-                let updated = try await store.failDelivery(id: delivery.id, owner: owner, error: message, retryAt: retryAt, now: now())
+                let updated = try await store.failDelivery(
+                    id: delivery.id, owner: owner, error: message, errorCode: Self.errorCode(error), retryAt: retryAt, now: now())
                 logger.notice(
                     "delivery attempt failed",
                     metadata: metadata.merging([
@@ -226,12 +256,38 @@ public struct DeliveryWorker: Sendable {
                     ]) { $1 })
                 return
             }
-            _ = try await store.completeDelivery(id: delivery.id, owner: owner, remoteID: remoteID, now: now())
+            _ = try await store.completeDelivery(
+                id: delivery.id, owner: owner, remoteID: outcome.remoteID, effect: outcome.effect, now: now())
             logger.info("delivered", metadata: metadata)
         } catch {
             logger.error(
                 "could not record a delivery outcome; the lease will expire and it will be retried",
                 metadata: metadata.merging(["hub.error": "\(error)"]) { $1 })
+        }
+    }
+
+    /// The stable code recorded with a failed attempt's error (see ``Delivery/errorCode``).
+    static func errorCode(_ error: any Error) -> String? {
+        switch error {
+        case let error as ConnectorError:
+            switch error.kind {
+            case .permission: return "vendor_permission_denied"
+            case .validation: return "vendor_validation"
+            case .notFound: return "not_found"
+            case .conflict: return "vendor_conflict"
+            case .changedAtVendor: return "changed_at_vendor"
+            case .auth: return "vendor_auth"
+            case .rateLimited: return "rate_limited"
+            case .budgetExhausted: return "budget_exhausted"
+            case .configuration: return "configuration"
+            case .invalidResponse: return "invalid_response"
+            case .rejected: return "vendor_rejected"
+            default: return "vendor_unavailable"
+            }
+        case let error as SyncEngineError: return error.code.rawValue
+        case is StoreError: return "storage"
+        case is DeliveryLeaseLost: return nil
+        default: return "transport"
         }
     }
 

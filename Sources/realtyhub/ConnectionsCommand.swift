@@ -382,7 +382,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var tenant: TenantOptions
-        @Option(help: "Only this state: pending, in-flight, done, retry-wait, dead.") var state: String?
+        @Option(help: "Only this state: pending, in-flight, done, retry-wait, dead, conflict.") var state: String?
         @Option(help: "At most this many, newest first.") var limit = 50
         @Flag(help: "Print JSON.") var json = false
 
@@ -411,14 +411,16 @@ struct DeliveriesCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move a dead delivery back to pending with a fresh budget.")
+        static let configuration = CommandConfiguration(
+            abstract: "Move a dead or conflicting delivery back to pending with a fresh budget.")
         @OptionGroup var data: DataOptions
         @OptionGroup var tenant: TenantOptions
         @Argument(help: "The delivery id.") var id: String
+        @Flag(help: "Send an update held as a conflict anyway, overwriting the vendor's newer record.") var force = false
 
         func run() async throws {
             try await withRuntime(data, command: "deliveries retry") { runtime in
-                let delivery = try await runtime.store.retryDelivery(id: id, tenant: tenant.tenant, now: Date())
+                let delivery = try await runtime.store.retryDelivery(id: id, tenant: tenant.tenant, force: force, now: Date())
                 print("delivery \(delivery.id) is \(delivery.state.rawValue) again")
             }
         }
@@ -453,7 +455,8 @@ struct RunCommand: AsyncParsableCommand {
 struct DeliveryView: Encodable {
     var id, connectionID, kind, state: String
     var attempts, maxAttempts: Int
-    var remoteID, lastError: String?
+    var remoteID, lastError, recordKey, errorCode: String?
+    var conflict: DeliveryConflict?
     var createdAt: Date
 
     init(_ delivery: Delivery) {
@@ -465,6 +468,9 @@ struct DeliveryView: Encodable {
         maxAttempts = delivery.maxAttempts
         remoteID = delivery.remoteID
         lastError = delivery.lastError
+        recordKey = delivery.recordKey
+        errorCode = delivery.errorCode
+        conflict = delivery.conflict
         createdAt = delivery.createdAt
     }
 }

@@ -11,7 +11,7 @@ struct RealtyHubCommand: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, DoctorCommand.self, SandboxCommand.self, ProbeCommand.self, ConnectionsCommand.self,
             SyncCommand.self, LeadsCommand.self, DeliveriesCommand.self, RunCommand.self, UnitsCommand.self,
-            DevelopmentsCommand.self, AddressCommand.self, ServeCommand.self, DemoCommand.self, ClientsCommand.self,
+            DevelopmentsCommand.self, AddressCommand.self, ServeCommand.self, DemoCommand.self, ClientsCommand.self, RecordsCommand.self,
         ]
     )
 

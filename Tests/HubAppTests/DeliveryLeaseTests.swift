@@ -55,7 +55,7 @@ import Testing
         let provider = RegistryConnectorProvider(transport: NoTransport(), logger: Logger(label: "test"))
         let worker = DeliveryWorker(
             store: store, connectors: provider,
-            handlers: [.leadCreate: { context in "remote-\(context.delivery.id)" }],
+            handlers: [.leadCreate: { context in DeliveryOutcome(remoteID: "remote-\(context.delivery.id)") }],
             policy: DeliveryPolicy(leaseDuration: 10, batchSize: 16), owner: "w1", logger: Logger(label: "test"))
         // The attempts of connections that cannot build a connector (no credentials) fail; the
         // claim is what counts here: the limits handed to the store.
@@ -95,7 +95,7 @@ import Testing
             handlers: [
                 .leadCreate: { _ in
                     while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
-                    return "remote-1"
+                    return DeliveryOutcome(remoteID: "remote-1")
                 }
             ],
             policy: policy, owner: "w1", now: { clock.now }, logger: Logger(label: "test"))
@@ -133,7 +133,7 @@ import Testing
                         cancelled.withLock { $0 = true }
                         throw error
                     }
-                    return "too-late"
+                    return DeliveryOutcome(remoteID: "too-late")
                 }
             ],
             policy: policy, owner: "w3", logger: Logger(label: "test"))

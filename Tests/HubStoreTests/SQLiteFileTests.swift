@@ -82,6 +82,29 @@ import Testing
         #expect(try await rotatedStore.credentials(connectionID: "c1", tenant: "t1") == Data("token".utf8))
     }
 
+    /// A delivery written before record writes existed reads back with none of their fields.
+    @Test func deliveriesFromBeforeRecordWritesReadBack() async throws {
+        let queue = try DatabaseQueue()
+        try SQLiteMigrations.migrator.migrate(queue, upTo: "2026-12-04-2-connection-options")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'One', '2026-12-01T00:00:00.000Z');
+                    INSERT INTO deliveries (id, tenant_id, connection_id, kind, payload, state, attempts, max_attempts,
+                        last_error, created_at, updated_at, completed_at)
+                    VALUES ('d1', 't1', 'c1', 'lead.create', X'7B7D', 'dead', 3, 3, 'HTTP 503',
+                        '2026-12-01T00:00:00.000Z', '2026-12-01T00:01:00.000Z', '2026-12-01T00:01:00.000Z');
+                    """)
+        }
+        let store = try SQLiteHubStore(writer: queue, secretBox: SecretBox(keys: [SecretKey.generate().key]))
+        #expect(try await store.schemaStatus().applied == SQLiteHubStore.knownMigrations)
+        let old = try #require(try await store.delivery(id: "d1", tenant: "t1"))
+        #expect(old.state == .dead && old.lastError == "HTTP 503" && old.payload == Data("{}".utf8))
+        #expect(old.recordKey == nil && old.errorCode == nil && old.conflict == nil && old.force == false)
+        let retried = try await store.retryDelivery(id: "d1", tenant: "t1", force: true, now: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(retried.state == .pending && retried.force && retried.attempts == 0)
+    }
+
     @Test func rawDatabaseFileDoesNotContainTheSecret() async throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -130,11 +153,12 @@ import Testing
         let allowed: [DeliveryState: [DeliveryTransition: DeliveryState]] = [
             .pending: [.claim: .inFlight],
             .retryWait: [.claim: .inFlight],
-            .inFlight: [.claim: .inFlight, .succeed: .done, .failRetryable: .retryWait, .failPermanently: .dead],
+            .inFlight: [.claim: .inFlight, .succeed: .done, .failRetryable: .retryWait, .failPermanently: .dead, .conflict: .conflict],
             .dead: [.retry: .pending],
+            .conflict: [.retry: .pending],
             .done: [:],
         ]
-        let transitions: [DeliveryTransition] = [.claim, .succeed, .failRetryable, .failPermanently, .retry]
+        let transitions: [DeliveryTransition] = [.claim, .succeed, .failRetryable, .failPermanently, .conflict, .retry]
         for state in DeliveryState.allCases {
             for transition in transitions {
                 #expect(

@@ -1,0 +1,312 @@
+public import ConnectorKit
+import Foundation
+public import HubStore
+public import RealtyModel
+import SyncEngine
+
+/// The resources a client can write through the hub (media are written with their parents, and
+/// developments through PropQ's own operations).
+extension ResourceName {
+    public static let writable: [ResourceName] = [.member, .office, .teams, .teamMembers, .contacts, .property, .activity]
+}
+
+extension HubRuntime {
+    /// Accepts a new record for the named connections: checks it once (its fields, and that
+    /// every target's vendor can create it with every field it names) and commits one
+    /// `record.create` delivery per connection, returning once they are committed. If any target
+    /// cannot take the record, nothing is queued. The hub's own copy appears when the vendor
+    /// confirms the create.
+    ///
+    /// - Parameters:
+    ///   - resource: one of ``ResourceName/writable``.
+    ///   - record: the parsed JSON object in RESO names.
+    ///   - connections: connection ids or names (at least one).
+    ///   - idempotencyKey: the client's key: the same request under it gets the first answer.
+    /// - Throws: ``HubError``: `.invalidRequest` (not an object, a field of the wrong type, no
+    ///   connection named), `.validationFailed` (the record's own rules, or fields a vendor
+    ///   cannot take), `.unknownConnection`, `.notSupportedByVendor`, `.idempotencyKeyReused`.
+    public func acceptCreate(
+        _ resource: ResourceName, record: JSONValue, connections: [String], tenant: String, idempotencyKey: String? = nil
+    ) async throws -> [Delivery] {
+        try Self.checkWritable(resource)
+        return try await acceptCreate(resource.recordType, record: record, connections: connections, tenant: tenant, key: idempotencyKey)
+    }
+
+    private func acceptCreate<R: HubRecord>(
+        _ type: R.Type, record json: JSONValue, connections: [String], tenant: String, key: String?
+    ) async throws -> [Delivery] {
+        guard case .object(let object) = json else {
+            throw HubError(
+                .invalidRequest, "record must be a \(R.resource.rawValue) record (a JSON object in RESO names)",
+                details: [FieldError(field: "record", message: "must be an object")])
+        }
+        guard !connections.isEmpty else {
+            throw HubError(
+                .invalidRequest, "connections must name at least one connection",
+                details: [FieldError(field: "connections", message: "is empty")])
+        }
+        var targets: [(Connection, any Connector)] = []
+        for name in connections {
+            let (connection, connector) = try await writeTarget(name, tenant: tenant)
+            if !targets.contains(where: { $0.0.id == connection.id }) { targets.append((connection, connector)) }
+        }
+        let record = try Self.clientRecord(R.self, object, field: "record")
+        let errors = record.validate()
+        guard errors.isEmpty else { throw HubError(.validationFailed, "the record is not valid", details: errors) }
+        let fields = record.presentFieldNames
+        for (connection, connector) in targets {
+            try Self.checkOperation(R.resource, .create, connection: connection, connector: connector)
+            try Self.checkFields(connector.writeProblems(record, fields: fields, operation: .create), connection: connection)
+        }
+        let payload = try RecordWrite(resource: R.resource, record: Self.resoJSON(record), fields: fields).encoded()
+        let deliveries = targets.map { connection, _ in
+            NewDelivery(tenantID: tenant, connectionID: connection.id, kind: .recordCreate, payload: payload, idempotencyKey: key)
+        }
+        return try await commit(deliveries, tenant: tenant, idempotencyKey: key, request: [Data("create".utf8), payload])
+    }
+
+    /// Accepts a change to a record the hub holds: the fields of `patch` (RESO names; null
+    /// clears) are checked against the record and its connection's vendor, then one
+    /// `record.update` delivery is committed for the connection the record came from,
+    /// addressed by its source key. Only the fields whose value differs from the hub's copy are
+    /// sent (a record sent back unchanged makes a delivery that sends nothing). The update
+    /// carries the vendor modification time of the hub's copy, so the vendor's record is not
+    /// overwritten if it changed since.
+    ///
+    /// - Parameters:
+    ///   - ifMatch: the `ETag` the client read (the record's content hash); when given and the
+    ///     hub's copy changed since, nothing is queued.
+    /// - Throws: ``HubError``: `.notFound` (no such record, or deleted), `.invalidRequest`,
+    ///   `.validationFailed`, `.preconditionFailed`, `.notSupportedByVendor`, `.conflict` (a
+    ///   record without a vendor key), `.idempotencyKeyReused`.
+    public func acceptUpdate(
+        _ resource: ResourceName, key: String, patch: JSONValue, tenant: String, ifMatch: String? = nil, idempotencyKey: String? = nil
+    ) async throws -> Delivery {
+        try Self.checkWritable(resource)
+        return try await acceptUpdate(
+            resource.recordType, key: key, patch: patch, tenant: tenant, ifMatch: ifMatch, idempotencyKey: idempotencyKey)
+    }
+
+    private func acceptUpdate<R: HubRecord>(
+        _ type: R.Type, key: String, patch json: JSONValue, tenant: String, ifMatch: String?, idempotencyKey: String?
+    ) async throws -> Delivery {
+        guard case .object(let patch) = json else {
+            throw HubError(
+                .invalidRequest, "the body must be a JSON object of \(R.resource.rawValue) fields in RESO names",
+                details: [FieldError(field: "body", message: "must be an object")])
+        }
+        let (current, connection, connector, sourceKey) = try await writtenRecord(R.self, key: key, tenant: tenant, ifMatch: ifMatch)
+        let (changed, fields) = try Self.applying(patch, to: current)
+        let errors = changed.validate()
+        guard errors.isEmpty else { throw HubError(.validationFailed, "the record would not be valid", details: errors) }
+        try Self.checkOperation(R.resource, .update, connection: connection, connector: connector)
+        try Self.checkFields(connector.writeProblems(changed, fields: fields, operation: .update), connection: connection)
+        let write = RecordWrite(
+            resource: R.resource, record: Self.resoJSON(changed), fields: fields, recordKey: key, sourceKey: sourceKey,
+            expectedSourceModification: current.metadata.sourceModificationTimestamp)
+        let payload = try write.encoded()
+        let delivery = NewDelivery(
+            tenantID: tenant, connectionID: connection.id, kind: .recordUpdate, payload: payload, idempotencyKey: idempotencyKey,
+            recordKey: key)
+        let committed = try await commit(
+            [delivery], tenant: tenant, idempotencyKey: idempotencyKey, request: [Data("update".utf8), payload])
+        guard let first = committed.first else { throw HubError(.internalError, "the update was not committed") }
+        return first
+    }
+
+    /// Accepts the deletion of a record the hub holds: one `record.delete` delivery for the
+    /// connection it came from. The hub's copy is marked deleted when the vendor confirms.
+    ///
+    /// - Throws: ``HubError``: `.notFound`, `.preconditionFailed`, `.notSupportedByVendor`,
+    ///   `.conflict`, `.idempotencyKeyReused`.
+    public func acceptDelete(
+        _ resource: ResourceName, key: String, tenant: String, ifMatch: String? = nil, idempotencyKey: String? = nil
+    ) async throws -> Delivery {
+        try Self.checkWritable(resource)
+        return try await acceptDelete(resource.recordType, key: key, tenant: tenant, ifMatch: ifMatch, idempotencyKey: idempotencyKey)
+    }
+
+    private func acceptDelete<R: HubRecord>(
+        _ type: R.Type, key: String, tenant: String, ifMatch: String?, idempotencyKey: String?
+    ) async throws -> Delivery {
+        let (_, connection, connector, sourceKey) = try await writtenRecord(R.self, key: key, tenant: tenant, ifMatch: ifMatch)
+        try Self.checkOperation(R.resource, .delete, connection: connection, connector: connector)
+        let payload = try RecordWrite(resource: R.resource, recordKey: key, sourceKey: sourceKey).encoded()
+        let delivery = NewDelivery(
+            tenantID: tenant, connectionID: connection.id, kind: .recordDelete, payload: payload, idempotencyKey: idempotencyKey,
+            recordKey: key)
+        let committed = try await commit(
+            [delivery], tenant: tenant, idempotencyKey: idempotencyKey, request: [Data("delete".utf8), payload])
+        guard let first = committed.first else { throw HubError(.internalError, "the delete was not committed") }
+        return first
+    }
+
+    // MARK: - Checks
+
+    static func checkWritable(_ resource: ResourceName) throws {
+        guard ResourceName.writable.contains(resource) else {
+            throw HubError(
+                .invalidRequest,
+                "\(resource.rawValue) records cannot be written through the hub; writable: \(ResourceName.writable.map(\.pathName).joined(separator: ", "))"
+            )
+        }
+    }
+
+    /// The connection named `name` and its connector, for a write.
+    func writeTarget(_ name: String, tenant: String) async throws -> (Connection, any Connector) {
+        let connection: Connection
+        do {
+            connection = try await findConnection(name, tenant: tenant)
+        } catch let error as HubError where error.code == .notFound {
+            throw HubError(
+                .unknownConnection, "no connection \(name)", details: [FieldError(field: "connections", message: "no connection \(name)")])
+        }
+        return (connection, try await connector(for: connection))
+    }
+
+    /// What `connection` can do, as its connector declares it (no request is sent); nil when no
+    /// connector can be built for it (no credentials, an unknown vendor).
+    public func capabilities(of connection: Connection) async -> ConnectorCapabilities? {
+        try? await connector(for: connection).capabilities
+    }
+
+    /// The connector of `connection` (built from its stored credentials; no request is sent).
+    func connector(for connection: Connection) async throws -> any Connector {
+        let credentials = try await store.credentials(connectionID: connection.id, tenant: connection.tenantID)
+        return try connectors.connector(for: connection, credentials: credentials)
+    }
+
+    /// The record `key` with its connection and connector, checked for a write: it exists and
+    /// is not deleted, it came from a connection that still exists, it has a vendor key, and
+    /// `ifMatch` (when given) still names its content.
+    func writtenRecord<R: HubRecord>(_ type: R.Type, key: String, tenant: String, ifMatch: String?) async throws -> (
+        R, Connection, any Connector, String
+    ) {
+        guard let record = try await store.record(R.self, tenant: tenant, key: key), !record.metadata.deleted else {
+            throw HubError(.notFound, "no \(R.resource.rawValue) record \(key)")
+        }
+        if let ifMatch, !Self.etagMatches(ifMatch, record.metadata.contentHash) {
+            throw HubError(
+                .preconditionFailed,
+                "the \(R.resource.rawValue) record \(key) changed since it was read (If-Match \(ifMatch) no longer matches its ETag)")
+        }
+        guard let connectionID = record.metadata.connectionID,
+            let connection = try await store.connection(id: connectionID, tenant: tenant)
+        else {
+            throw HubError(.conflict, "the \(R.resource.rawValue) record \(key) belongs to no connection of the tenant any more")
+        }
+        guard let sourceKey = record.metadata.sourceKey else {
+            throw HubError(.conflict, "the \(R.resource.rawValue) record \(key) has no vendor key to address it by")
+        }
+        return (record, connection, try await connector(for: connection), sourceKey)
+    }
+
+    /// Whether an `If-Match` value names `hash`: `*` always; otherwise one of its entity tags
+    /// (quoted or not, weak or strong) equals the hash.
+    public static func etagMatches(_ ifMatch: String, _ hash: String?) -> Bool {
+        let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if tags.contains("*") { return true }
+        guard let hash else { return false }
+        return tags.contains { tag in
+            var text = Substring(tag)
+            if text.hasPrefix("W/") { text = text.dropFirst(2) }
+            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
+            return text == hash
+        }
+    }
+
+    /// The entity tag of a record's content: its content hash, quoted.
+    public static func etag(_ hash: String) -> String { "\"\(hash)\"" }
+
+    static func checkOperation(_ resource: ResourceName, _ operation: WriteOperation, connection: Connection, connector: any Connector)
+        throws
+    {
+        guard connector.capabilities.write(resource)?.allows(operation) == true else {
+            throw HubError(
+                .notSupportedByVendor,
+                "\(connector.vendor.displayName) (connection \(connection.name)) cannot \(operation.rawValue) \(resource.rawValue) records",
+                details: [
+                    FieldError(
+                        field: "connections",
+                        message: "\(connection.name): \(connector.vendor.rawValue) cannot \(operation.rawValue) \(resource.rawValue)")
+                ])
+        }
+    }
+
+    static func checkFields(_ problems: [FieldError], connection: Connection) throws {
+        guard problems.isEmpty else {
+            throw HubError(
+                .validationFailed, "connection \(connection.name) cannot take the record as it is",
+                details: problems.map { FieldError(field: $0.field, message: "\(connection.name): \($0.message)") })
+        }
+    }
+
+    /// `record` with the fields of `patch` set (null clears), and the names whose value that
+    /// changed. The hub's own fields (keys, provenance, timestamps) are ignored, as in a create,
+    /// so a record read from the API can be sent back with some fields changed; a name that is
+    /// no field of `R` is refused.
+    static func applying<R: HubRecord>(_ patch: [String: JSONValue], to record: R) throws -> (R, [String]) {
+        let hubOwned = Set(MetadataFieldNames(R.resource).all)
+        var changed = record
+        var fields: [String] = []
+        for name in patch.keys.sorted() where !hubOwned.contains(name) {
+            guard let field = R.field(named: name), let json = patch[name] else {
+                throw HubError(
+                    .validationFailed, "\(R.resource.rawValue) has no field \(name)",
+                    details: [FieldError(field: name, message: "is not a \(R.resource.rawValue) field")])
+            }
+            let value: FieldValue? = json.isNull ? .null : FieldValue.from(json: json, as: field.type)
+            guard let value, field.set(value, in: &changed) else {
+                throw HubError(
+                    .invalidRequest, "\(name) must be \(field.type.article) or null",
+                    details: [FieldError(field: name, message: "must be \(field.type.article) or null")])
+            }
+            if field.value(in: changed) != field.value(in: record) { fields.append(name) }
+        }
+        return (changed, fields)
+    }
+
+    static func clientRecord<R: HubRecord>(_ type: R.Type, _ object: [String: JSONValue], field: String) throws -> R {
+        do {
+            return try R(clientFields: object)
+        } catch {
+            throw HubError(
+                .invalidRequest, "the \(field) is not a \(R.resource.rawValue) record in RESO names: \(error.field): \(error.message)",
+                details: [error])
+        }
+    }
+
+    /// A record's canonical fields as RESO JSON (no hub metadata).
+    static func resoJSON<R: HubRecord>(_ record: R) -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        for field in R.fields {
+            let value = field.value(in: record)
+            if !value.isNull { object[field.name] = value.json }
+        }
+        return .object(object)
+    }
+
+    // MARK: - Commit
+
+    /// Commits `deliveries`, under the idempotency key when there is one: the same request
+    /// (the same `request` parts to the same connections) gets the deliveries committed first;
+    /// another request under the key is refused.
+    func commit(_ deliveries: [NewDelivery], tenant: String, idempotencyKey: String?, request: [Data]) async throws -> [Delivery] {
+        guard let idempotencyKey else { return try await store.enqueue(deliveries, now: Date()) }
+        let targets = deliveries.map(\.connectionID)
+        let fingerprint = RequestFingerprint.of(request + targets.map { Data($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+        let order = Dictionary(targets.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        func inTargetOrder(_ found: [Delivery]) -> [Delivery] {
+            found.sorted { (order[$0.connectionID] ?? Int.max, $0.id) < (order[$1.connectionID] ?? Int.max, $1.id) }
+        }
+        switch try await store.enqueue(deliveries, idempotencyKey: idempotencyKey, tenant: tenant, fingerprint: fingerprint, now: Date()) {
+        case .created(let created):
+            return inTargetOrder(created)
+        case .existing(let stored, let existing):
+            guard stored == fingerprint else {
+                throw HubError(.idempotencyKeyReused, "Idempotency-Key \(idempotencyKey) was used for another request")
+            }
+            return inTargetOrder(existing)
+        }
+    }
+}
