@@ -158,7 +158,7 @@ extension PFExpertConnector {
         }
         var item: JSONValue?
         if !writes.values.isEmpty {
-            item = try await send(.patch, path: "\(target.path)/\(id)", body: writes.patchBody, target: target).item
+            item = try await send(.patch, path: "\(target.path)/\(id)", body: writes.patchBody, target: target, fallbackID: id).item
         }
         let current = try await writtenRecord(answered: item, target: target, id: id)
         return WriteResult(remoteID: id, raw: current.metadata.raw, record: current)
@@ -198,8 +198,10 @@ extension PFExpertConnector {
     }
 
     /// Sends a write and reads the record id from the answer: the body's `{"<item>": {"id"}}`,
-    /// else the last segment of `Location`.
-    private func send(_ method: ConnectorKit.HTTPMethod, path: String, body: JSONValue, target: WriteTarget) async throws
+    /// else the last segment of `Location`, else the id written to (an update answered 204).
+    private func send(
+        _ method: ConnectorKit.HTTPMethod, path: String, body: JSONValue, target: WriteTarget, fallbackID: String? = nil
+    ) async throws
         -> (id: String, location: URL?, item: JSONValue?)
     {
         // A PATCH of `replace` operations sets fields to values: resending it is harmless, so
@@ -214,7 +216,7 @@ extension PFExpertConnector {
         }
         let item = raw?[target.itemKey] ?? raw
         let location = response.headers["Location"].flatMap { URL(string: $0) }
-        guard let id = item?.text("id") ?? location.flatMap({ Self.lastPathSegment($0) }) else {
+        guard let id = item?.text("id") ?? location.flatMap({ Self.lastPathSegment($0) }) ?? fallbackID else {
             throw ConnectorError(
                 .invalidResponse, vendor: .pfExpert,
                 message: "the answer to \(operation) has neither a record id nor a Location header",

@@ -222,7 +222,9 @@ extension PFExpertMapping {
             let price = fields.contains("ListPrice") ? property.listPrice : property.currentPrice
             writes.set("price", "value", to: price.flatMap(JSONNumber.init).map(JSONValue.number) ?? .null)
         }
-        if fields.contains("BedroomsTotal") { writes.set("bedrooms", to: property.bedroomsTotal.map { JSONValue.number(JSONNumber($0)) } ?? .null) }
+        if fields.contains("BedroomsTotal") {
+            writes.set("bedrooms", to: property.bedroomsTotal.map { JSONValue.number(JSONNumber($0)) } ?? .null)
+        }
         if fields.contains("BathroomsTotalInteger") {
             writes.set("bathrooms", to: property.bathroomsTotalInteger.map { JSONValue.number(JSONNumber($0)) } ?? .null)
         }
