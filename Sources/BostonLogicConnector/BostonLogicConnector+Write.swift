@@ -179,7 +179,9 @@ extension BostonLogicConnector {
             guard let envelope else {
                 throw WirePayloadError(vendor: .bostonLogic, resource: target.path, reason: "the answer is empty")
             }
-            return try target.map(try envelope.object(resource: target.path))
+            var record = try target.map(try envelope.object(resource: target.path))
+            record.metadata.connectionID = client.connectionID
+            return record
         } catch let error as WirePayloadError {
             throw ConnectorError(
                 .invalidResponse, vendor: .bostonLogic, message: error.description, connectionID: client.connectionID,

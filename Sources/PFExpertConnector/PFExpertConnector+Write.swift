@@ -228,7 +228,8 @@ extension PFExpertConnector {
     /// The record as PF holds it after a write: from the answer (PF renders the written record,
     /// per the seed) where a read would not expand it, else read back with one GET.
     private func writtenRecord(answered item: JSONValue?, target: WriteTarget, id: String) async throws -> any HubRecord {
-        if !target.endpoint.expandsRelations, let item, item.text("id") != nil, let record = try? target.endpoint.map(item) {
+        if !target.endpoint.expandsRelations, let item, item.text("id") != nil, var record = try? target.endpoint.map(item) {
+            record.metadata.connectionID = client.connectionID
             return record
         }
         return try await fetch(target, id: id)
@@ -243,7 +244,9 @@ extension PFExpertConnector {
         let response = try await client.send(request)
         let json = try client.decode(JSONValue.self, from: response, what: "the answer to \(operation)")
         do {
-            return try target.endpoint.map(json[target.itemKey] ?? json)
+            var record = try target.endpoint.map(json[target.itemKey] ?? json)
+            record.metadata.connectionID = client.connectionID
+            return record
         } catch let error as WirePayloadError {
             throw ConnectorError(
                 .invalidResponse, vendor: .pfExpert, message: error.description, httpStatus: response.status,

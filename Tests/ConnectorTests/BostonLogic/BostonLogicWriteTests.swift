@@ -40,6 +40,7 @@ private func permissionDenied(_ verb: String, _ list: String) -> TransportRespon
         let record = try #require(result.record as? Contact)
         #expect(record.contactStatus == "Closed")
         #expect(record.leadSource == "Open House")
+        #expect(record.metadata.connectionID == "bl-1")
         #expect(result.raw?["lead_type"] == .string("buyer"))
     }
 

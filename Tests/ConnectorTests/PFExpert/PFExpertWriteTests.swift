@@ -41,6 +41,7 @@ private func replace(_ path: String, _ value: JSONValue) -> JSONValue {
         let record = try #require(result.record as? Contact)
         #expect(record.contactStatus == "Won")
         #expect(record.metadata.sourceKey == "41")
+        #expect(record.metadata.connectionID == "pf-1")
         #expect(record.metadata.raw?["notes"] == .string("keep me"))
     }
 
