@@ -2,7 +2,8 @@ import ConnectorKit
 import Foundation
 import RealtyModel
 
-/// Maps Boston Logic records to the canonical model and canonical records to Boston Logic bodies.
+/// Maps Boston Logic records to the canonical model (the other way is in
+/// `BostonLogicMapping+Write.swift`).
 ///
 /// Pure functions: no I/O, no clock. The vendor payload is kept in `metadata.raw`,
 /// `SourceSystemName` is `boston-logic`, and `created_at`/`updated_at` become the source entry
@@ -115,8 +116,10 @@ enum BostonLogicMapping {
         contact.homePostalCode = lead.postalCode
         contact.homeCountry = lead.country
         contact.contactType = "Lead"
-        contact.contactStatus = lead.status
-        contact.leadSource = lead.source ?? lead.referralSourceDomain
+        contact.contactStatus = leadStatuses.hubValue(lead.status)
+        // A lead without a source keeps its referring domain as the source (not a vocabulary
+        // value: written back, it is refused; see docs/vendors/boston-logic.md).
+        contact.leadSource = leadSources.hubValue(lead.source) ?? lead.referralSourceDomain
         contact.notes = lead.notes
         // The owner is the assigned agent; a lead owned by an agent without `agent_id` set
         // names it through owner_type/owner_id.
@@ -161,84 +164,5 @@ enum BostonLogicMapping {
         activity.contactSourceKey = event.leadID
         activity.ownerMemberSourceKey = event.agentID
         return activity
-    }
-
-    // MARK: - Canonical → vendor
-
-    /// The lead body (attributes at the top level, as the document's JSON bodies are written).
-    static func leadBody(_ contact: Contact) -> JSONValue {
-        var body: [String: JSONValue] = [:]
-        var first = contact.firstName
-        var last = contact.lastName
-        if !FieldRules.isPresent(first), !FieldRules.isPresent(last), let full = contact.fullName?.trimmingCharacters(in: .whitespaces),
-            !full.isEmpty
-        {
-            if let space = full.firstIndex(of: " ") {
-                first = String(full[..<space])
-                last = String(full[full.index(after: space)...]).trimmingCharacters(in: .whitespaces)
-            } else {
-                first = full
-            }
-        }
-        body.putText("first_name", first)
-        body.putText("last_name", last)
-        body.putText("email", contact.email)
-        body.putText("phone", contact.mobilePhone ?? contact.homePhone ?? contact.officePhone)
-        // Which number `phone` is (the lead enumerations' phone types), so it reads back as the same one.
-        let phoneType =
-            contact.mobilePhone != nil ? "mobile" : contact.homePhone != nil ? "home" : contact.officePhone != nil ? "work" : nil
-        body.putText("phone_type", phoneType)
-        if contact.mobilePhone != nil { body.putText("home_phone", contact.homePhone) }
-        body.putText("work_phone", contact.officePhone)
-        body.putText("address", contact.homeAddress1)
-        body.putText("city", contact.homeCity)
-        body.putText("state", contact.homeStateOrProvince)
-        body.putText("zip", contact.homePostalCode)
-        body.putText("country", contact.homeCountry)
-        body.putText("status", contact.contactStatus)
-        body.putText("source", contact.leadSource)
-        body.putText("notes", contact.notes)
-        body.putText("utm_source", contact.utmSource)
-        body.putText("utm_medium", contact.utmMedium)
-        body.putText("utm_campaign", contact.utmCampaign)
-        body.putText("utm_content", contact.utmContent)
-        body.putText("utm_term", contact.utmTerm)
-        if let owner = contact.ownerMemberSourceKey, !owner.hasPrefix(employeeKeyPrefix) {
-            body["agent_id"] = WireValues.numericID(owner)
-        }
-        return .object(body)
-    }
-
-    /// The agent body for a member (employees are written through the employees list, whose
-    /// attributes are the same).
-    static func personBody(_ member: Member) -> JSONValue {
-        var body: [String: JSONValue] = [:]
-        body.putText("first_name", member.firstName)
-        body.putText("last_name", member.lastName)
-        if !FieldRules.isPresent(member.firstName), !FieldRules.isPresent(member.lastName) {
-            body.putText("name", member.fullName)
-        }
-        body.putText("email", member.email)
-        body.putText("phone", member.mobilePhone)
-        body.putText("direct_phone", member.directPhone)
-        body.putText("office_phone", member.officePhone)
-        body.putText("title", member.jobTitle)
-        if let office = member.officeSourceKey { body["office_id"] = WireValues.numericID(office) }
-        if let languages = member.languages, !languages.isEmpty { body["languages"] = .array(languages.map { .string($0) }) }
-        return .object(body)
-    }
-
-    /// The office body.
-    static func officeBody(_ office: Office) -> JSONValue {
-        var body: [String: JSONValue] = [:]
-        body.putText("name", office.name)
-        body.putText("email", office.email)
-        body.putText("phone", office.phone)
-        body.putText("address", office.address1)
-        body.putText("city", office.city)
-        body.putText("state", office.stateOrProvince)
-        body.putText("zip", office.postalCode)
-        body.putText("country", office.country)
-        return .object(body)
     }
 }

@@ -2,49 +2,189 @@ public import ConnectorKit
 import Foundation
 public import RealtyModel
 
-// The write path of PF Expert: the hub's records become lead and property bodies, are sent, and
-// a record that may already exist (an answer lost after the vendor wrote it) is looked up first.
+// The write path of PF Expert: the hub's records become lead, property and user bodies
+// (PFExpertMapping+Write.swift), are sent, and come back mapped exactly like a read; a record
+// that may already exist (an answer lost after the vendor wrote it) is looked up first.
 
 extension PFExpertConnector {
-    // MARK: - Write
+    /// Where a resource lives: its path, the key a record is wrapped in, and whether reads
+    /// expand its relations.
+    struct WriteTarget: Sendable {
+        var path: String
+        var itemKey: String
+        var endpoint: PFExpertEndpoint
 
-    /// Creates a lead (`Contact`) or a property (`Property`): `POST /leads` or `POST /properties`
-    /// with the record wrapped in its singular key.
-    ///
-    /// - Returns: the new record's id (from the answer's body or its `Location`).
-    /// - Throws: ``ConnectorError`` (`.validation` with field errors for `InvalidRequest`).
-    public func create<R: HubRecord>(_ record: R) async throws -> WriteResult {
-        switch record {
-        case let contact as Contact:
-            let body = PFExpertMapping.createBody(key: "lead", fields: PFExpertMapping.leadFields(contact))
-            return try await send(.post, path: "/leads", body: body, itemKey: "lead", remoteID: nil)
-        case let property as Property:
-            let body = PFExpertMapping.createBody(key: "property", fields: PFExpertMapping.propertyFields(property))
-            return try await send(.post, path: "/properties", body: body, itemKey: "property", remoteID: nil)
-        default:
-            throw ConnectorError.unsupported(.pfExpert, "create \(R.resource.rawValue) records", connectionID: client.connectionID)
+        static let leads = WriteTarget(path: "/leads", itemKey: "lead", endpoint: .leads)
+        static let properties = WriteTarget(path: "/properties", itemKey: "property", endpoint: .properties)
+        static let users = WriteTarget(path: "/users", itemKey: "user", endpoint: .users)
+
+        static func of(_ resource: ResourceName) -> WriteTarget? {
+            switch resource {
+            case .contacts: return .leads
+            case .property: return .properties
+            case .member: return .users
+            default: return nil
+            }
         }
     }
 
-    /// Updates a lead or property: `PATCH /leads/{id}` or `PATCH /properties/{id}` with a
-    /// `replace` operation per field the record has (fields it lacks are left as they are).
+    // MARK: - Problems
+
+    /// Fields PF cannot take and vocabulary values without a mapping (see
+    /// `docs/vendors/pf-expert.md`), and on create what PF requires: a lead's first name and a
+    /// way to reach it; a property's type, offering, price and location; a user's names and email.
+    public func writeProblems<R: HubRecord>(_ record: R, fields: [String], operation: WriteOperation) -> [FieldError] {
+        guard let capability = capabilities.write(R.resource) else {
+            return [FieldError(field: R.resource.rawValue, message: "PF Expert cannot write \(R.resource.rawValue) records")]
+        }
+        let generic = capability.problems(fields: fields, operation: operation, vendor: vendor)
+        guard operation != .delete, capability.allows(operation) else { return generic }
+        let named = Set(fields).intersection(capability.fields ?? [])
+        return generic + (Self.writes(record, fields: named, creating: operation == .create)?.problems ?? [])
+    }
+
+    /// The vendor values a write of `fields` of `record` sets (nil for a resource PF does not write).
+    static func writes<R: HubRecord>(_ record: R, fields: Set<String>, creating: Bool) -> PFWrites? {
+        switch record {
+        case let contact as Contact: return PFExpertMapping.leadWrites(contact, fields: fields, creating: creating)
+        case let property as Property: return PFExpertMapping.propertyWrites(property, fields: fields, creating: creating)
+        case let member as Member: return PFExpertMapping.userWrites(member, fields: fields, creating: creating)
+        default: return nil
+        }
+    }
+
+    /// The values to send, or a `.validation` error with the problems.
+    private func checkedWrites<R: HubRecord>(_ record: R, fields: Set<String>, creating: Bool) throws -> PFWrites {
+        guard let writes = Self.writes(record, fields: fields, creating: creating) else {
+            throw ConnectorError.unsupported(
+                .pfExpert, "\(creating ? "create" : "update") \(R.resource.rawValue) records", connectionID: client.connectionID)
+        }
+        guard writes.problems.isEmpty else {
+            throw ConnectorError(
+                .validation, vendor: .pfExpert, message: "PF Expert cannot take this \(R.resource.rawValue) record",
+                fieldErrors: writes.problems, connectionID: client.connectionID)
+        }
+        return writes
+    }
+
+    // MARK: - Create
+
+    /// Creates a lead (`Contact`), property (`Property`) or user (`Member`): `POST /leads`,
+    /// `/properties` or `/users` with the record wrapped in its singular key. A property's
+    /// location is found through the location search (City, BuildingName).
+    ///
+    /// - Returns: the new record's id and the record as PF now holds it.
+    /// - Throws: ``ConnectorError`` (`.validation` with field errors for what PF cannot take or
+    ///   refuses with `InvalidRequest`).
+    public func create<R: HubRecord>(_ record: R) async throws -> WriteResult {
+        guard let target = WriteTarget.of(R.resource), let capability = capabilities.write(R.resource), capability.canCreate else {
+            throw ConnectorError.unsupported(.pfExpert, "create \(R.resource.rawValue) records", connectionID: client.connectionID)
+        }
+        let fields = PFExpertMapping.createFields(record, writable: capability.fields ?? [])
+        var writes = try checkedWrites(record, fields: fields, creating: true)
+        if let property = record as? Property {
+            let locationID = try await resolveLocation(property)
+            writes.set("location", to: .object(["id": WireValues.numericID(locationID)]))
+        }
+        let (id, location, item) = try await send(.post, path: target.path, body: writes.createBody(key: target.itemKey), target: target)
+        let current = try await writtenRecord(answered: item, target: target, id: id)
+        return WriteResult(remoteID: id, location: location, raw: current.metadata.raw, record: current)
+    }
+
+    /// The PF location named by a listing's BuildingName (a tower) and City, through
+    /// `GET /locations?filters[string]=`: the first location whose tower and city equal those
+    /// given (case-insensitively); a city alone matches a location without a tower first.
+    ///
+    /// - Throws: ``ConnectorError`` `.validation` naming City when no location matches.
+    func resolveLocation(_ property: Property) async throws -> String {
+        let tower = property.buildingName.flatMap { FieldRules.isPresent($0) ? $0.lowercased() : nil }
+        let city = property.city.flatMap { FieldRules.isPresent($0) ? $0.lowercased() : nil }
+        guard let search = property.buildingName ?? property.city, tower != nil || city != nil else {
+            throw ConnectorError(
+                .validation, vendor: .pfExpert, message: "a PF property needs a location",
+                fieldErrors: [FieldError(field: "City", message: "PF Expert requires a location: set City and/or BuildingName")],
+                connectionID: client.connectionID)
+        }
+        let found = try await searchLocations(search)
+        let matches = found.filter { location in
+            (tower == nil || location.tower?.lowercased() == tower) && (city == nil || location.city?.lowercased() == city)
+        }
+        guard let match = matches.first(where: { tower != nil || $0.tower == nil }) ?? matches.first else {
+            let named = [property.buildingName, property.city].compactMap { $0 }.joined(separator: ", ")
+            throw ConnectorError(
+                .validation, vendor: .pfExpert, message: "PF Expert has no location \"\(named)\"",
+                fieldErrors: [
+                    FieldError(
+                        field: tower != nil ? "BuildingName" : "City",
+                        message: "PF Expert has no location \"\(named)\" (searched its locations for \"\(search)\")")
+                ], connectionID: client.connectionID)
+        }
+        return match.id
+    }
+
+    // MARK: - Update
+
+    /// Changes a lead or property: `PATCH /leads/{id}` or `/properties/{id}` with one `replace`
+    /// operation per value the changed fields set (others are not touched).
+    ///
+    /// With `change.expectedSourceModification`, the record is read first and its `updated_at`
+    /// compared with it at whole seconds (PF stamps `2012-04-04T09:14:57Z`): a later stamp
+    /// throws `.changedAtVendor` with the current record, and nothing is sent.
     ///
     /// - Throws: ``ConnectorError`` (`.notFound` for an unknown id).
     public func update<R: HubRecord>(_ change: RecordChange<R>) async throws -> WriteResult {
-        let record = change.record
-        let remoteID = change.remoteID
-        let id = try Self.checkedID(remoteID, connectionID: client.connectionID)
-        switch record {
-        case let contact as Contact:
-            let body = PFExpertMapping.patchBody(fields: PFExpertMapping.leadFields(contact))
-            return try await send(.patch, path: "/leads/\(id)", body: body, itemKey: "lead", remoteID: id)
-        case let property as Property:
-            let body = PFExpertMapping.patchBody(fields: PFExpertMapping.propertyFields(property))
-            return try await send(.patch, path: "/properties/\(id)", body: body, itemKey: "property", remoteID: id)
-        default:
+        guard let target = WriteTarget.of(R.resource), let capability = capabilities.write(R.resource), capability.canUpdate else {
             throw ConnectorError.unsupported(.pfExpert, "update \(R.resource.rawValue) records", connectionID: client.connectionID)
         }
+        let id = try Self.checkedID(change.remoteID, connectionID: client.connectionID)
+        let fields = Set(change.fields)
+        let refused = capability.problems(fields: change.fields, operation: .update, vendor: vendor)
+        var writes = try checkedWrites(change.record, fields: fields, creating: false)
+        guard refused.isEmpty else {
+            throw ConnectorError(
+                .validation, vendor: .pfExpert, message: "PF Expert cannot take these fields", fieldErrors: refused,
+                connectionID: client.connectionID)
+        }
+        if let property = change.record as? Property, fields.contains("City") || fields.contains("BuildingName") {
+            let locationID = try await resolveLocation(property)
+            writes.set("location", to: .object(["id": WireValues.numericID(locationID)]))
+        }
+        if change.expectedSourceModification != nil {
+            let current = try await fetch(target, id: id)
+            if change.isStale(vendorModified: current.metadata.sourceModificationTimestamp) {
+                throw ConnectorError.changedAtVendor(.pfExpert, current: current, connectionID: client.connectionID)
+            }
+            if writes.values.isEmpty { return WriteResult(remoteID: id, raw: current.metadata.raw, record: current) }
+        }
+        var item: JSONValue?
+        if !writes.values.isEmpty {
+            item = try await send(.patch, path: "\(target.path)/\(id)", body: writes.patchBody, target: target, fallbackID: id).item
+        }
+        let current = try await writtenRecord(answered: item, target: target, id: id)
+        return WriteResult(remoteID: id, raw: current.metadata.raw, record: current)
     }
+
+    // MARK: - Delete
+
+    /// Deletes a property (`DELETE /properties/{id}`, the only delete the documents give). A
+    /// property PF no longer has counts as deleted.
+    ///
+    /// - Throws: ``ConnectorError`` (`.configuration` for other resources).
+    public func delete<R: HubRecord>(_ type: R.Type, remoteID: String) async throws {
+        guard R.resource == .property else {
+            throw ConnectorError.unsupported(.pfExpert, "delete \(R.resource.rawValue) records", connectionID: client.connectionID)
+        }
+        let id = try Self.checkedID(remoteID, connectionID: client.connectionID)
+        let request = try client.jsonRequest(
+            .delete, try client.url("/properties/\(id)"), isIdempotent: true, operationName: "DELETE /properties/{id}")
+        do {
+            _ = try await client.send(request)
+        } catch let error as ConnectorError where error.kind == .notFound {
+            return
+        }
+    }
+
+    // MARK: - Requests
 
     /// A remote id usable in a path: PF ids are integers; anything with a path character is refused.
     static func checkedID(_ remoteID: String, connectionID: String) throws -> String {
@@ -58,30 +198,60 @@ extension PFExpertConnector {
     }
 
     /// Sends a write and reads the record id from the answer: the body's `{"<item>": {"id"}}`,
-    /// else the last segment of `Location`, else the id written to.
-    private func send(_ method: ConnectorKit.HTTPMethod, path: String, body: JSONValue, itemKey: String, remoteID: String?) async throws
-        -> WriteResult
+    /// else the last segment of `Location`, else the id written to (an update answered 204).
+    private func send(
+        _ method: ConnectorKit.HTTPMethod, path: String, body: JSONValue, target: WriteTarget, fallbackID: String? = nil
+    ) async throws
+        -> (id: String, location: URL?, item: JSONValue?)
     {
         // A PATCH of `replace` operations sets fields to values: resending it is harmless, so
         // transient failures are retried. A POST is not resent blindly (see ``lookup(_:)``).
+        let operation = "\(method) \(Self.template(path))"
         let request = try client.jsonRequest(
-            method, try client.url(path), body: body, isIdempotent: method == .patch ? true : nil,
-            operationName: "\(method) \(Self.template(path))")
+            method, try client.url(path), body: body, isIdempotent: method == .patch ? true : nil, operationName: operation)
         let response = try await client.send(request)
         var raw: JSONValue?
         if !response.body.isEmpty {
-            raw = try client.decode(JSONValue.self, from: response, what: "the answer to \(method) \(Self.template(path))")
+            raw = try client.decode(JSONValue.self, from: response, what: "the answer to \(operation)")
         }
-        let item = raw?[itemKey] ?? raw
+        let item = raw?[target.itemKey] ?? raw
         let location = response.headers["Location"].flatMap { URL(string: $0) }
-        let id = item?.text("id") ?? location.flatMap { Self.lastPathSegment($0) } ?? remoteID
-        guard let id else {
+        guard let id = item?.text("id") ?? location.flatMap({ Self.lastPathSegment($0) }) ?? fallbackID else {
             throw ConnectorError(
                 .invalidResponse, vendor: .pfExpert,
-                message: "the answer to \(method) \(path) has neither a record id nor a Location header",
+                message: "the answer to \(operation) has neither a record id nor a Location header",
                 httpStatus: response.status, connectionID: client.connectionID)
         }
-        return WriteResult(remoteID: id, location: location, raw: item)
+        return (id, location, item)
+    }
+
+    /// The record as PF holds it after a write: from the answer (PF renders the written record,
+    /// per the seed) where a read would not expand it, else read back with one GET.
+    private func writtenRecord(answered item: JSONValue?, target: WriteTarget, id: String) async throws -> any HubRecord {
+        if !target.endpoint.expandsRelations, let item, item.text("id") != nil, var record = try? target.endpoint.map(item) {
+            record.metadata.connectionID = client.connectionID
+            return record
+        }
+        return try await fetch(target, id: id)
+    }
+
+    /// Reads one record (`GET /leads/{id}`, ...) and maps it exactly like a list read: with
+    /// `X-MyCRM-Expand-Data` where the list read asks for it (properties: the location's names).
+    func fetch(_ target: WriteTarget, id: String) async throws -> any HubRecord {
+        let operation = "GET \(target.path)/{id}"
+        var request = try client.jsonRequest(.get, try client.url("\(target.path)/\(id)"), operationName: operation)
+        if target.endpoint.expandsRelations { request.headers["X-MyCRM-Expand-Data"] = "true" }
+        let response = try await client.send(request)
+        let json = try client.decode(JSONValue.self, from: response, what: "the answer to \(operation)")
+        do {
+            var record = try target.endpoint.map(json[target.itemKey] ?? json)
+            record.metadata.connectionID = client.connectionID
+            return record
+        } catch let error as WirePayloadError {
+            throw ConnectorError(
+                .invalidResponse, vendor: .pfExpert, message: error.description, httpStatus: response.status,
+                connectionID: client.connectionID, operation: operation)
+        }
     }
 
     /// `/leads/123` → `/leads/{id}`, for low-cardinality operation names.
@@ -98,7 +268,8 @@ extension PFExpertConnector {
 
     // MARK: - Lookup
 
-    /// Finds an existing lead (by email or mobile among recent leads) or property (by reference).
+    /// Finds an existing lead (by email or mobile among recent leads), property (by reference)
+    /// or user (by email).
     ///
     /// - Returns: the vendor id, or nil when nothing matches.
     /// - Throws: ``ConnectorError``.
@@ -106,6 +277,7 @@ extension PFExpertConnector {
         switch record {
         case let contact as Contact: return try await lookupLead(contact)
         case let property as Property: return try await lookupProperty(property)
+        case let member as Member: return try await lookupUser(member)
         default:
             throw ConnectorError.unsupported(
                 .pfExpert, "look up existing \(R.resource.rawValue) records", connectionID: client.connectionID)
@@ -123,6 +295,24 @@ extension PFExpertConnector {
         let page = try await client.pfList(url, endpoint: .properties)
         for item in page.items where item.text("reference") == reference {
             if let id = item.text("id") { return id }
+        }
+        return nil
+    }
+
+    /// A user with the same email (case-insensitive). No user filter is documented: the list
+    /// is asked with `filters[email]` and every answer is checked here, so a server that
+    /// ignores the filter is paged through (up to the lookup's page limit).
+    private func lookupUser(_ member: Member) async throws -> String? {
+        guard let email = member.email?.lowercased(), FieldRules.isPresent(email) else { return nil }
+        var paginator = PageNumberPaginator(perPage: 100)
+        for _ in 0..<Self.lookupPageLimit {
+            let url = try client.url("/users", query: paginator.queryItems() + [URLQueryItem(name: "filters[email]", value: email)])
+            let page = try await client.pfList(url, endpoint: .users)
+            if let match = page.items.first(where: { $0.text("email")?.lowercased() == email }), let id = match.text("id") {
+                return id
+            }
+            guard let next = paginator.next(received: page.items.count, total: page.count) else { return nil }
+            paginator = next
         }
         return nil
     }
@@ -154,110 +344,5 @@ extension PFExpertConnector {
             paginator = next
         }
         return nil
-    }
-}
-
-extension PFExpertMapping {
-    // MARK: - Canonical → vendor
-
-    /// The lead body fields for a contact: only fields the contact has are written.
-    static func leadFields(_ contact: Contact) -> [(name: String, value: JSONValue)] {
-        var first = contact.firstName
-        var last = contact.lastName
-        if !FieldRules.isPresent(first), !FieldRules.isPresent(last), let full = contact.fullName, FieldRules.isPresent(full) {
-            // PF leads have no full-name field: split "Jane van Dijk" into "Jane" + "van Dijk".
-            let trimmed = full.trimmingCharacters(in: .whitespaces)
-            if let space = trimmed.firstIndex(of: " ") {
-                first = String(trimmed[..<space])
-                last = String(trimmed[trimmed.index(after: space)...]).trimmingCharacters(in: .whitespaces)
-            } else {
-                first = trimmed
-            }
-        }
-        var fields: [(String, JSONValue)] = []
-        func put(_ name: String, _ value: String?) {
-            if let value, FieldRules.isPresent(value) { fields.append((name, .string(value))) }
-        }
-        put("first_name", first)
-        put("last_name", last)
-        put("email", contact.email)
-        put("mobile", contact.mobilePhone)
-        put("phone", contact.homePhone ?? contact.officePhone)
-        put("address", contact.homeAddress1)
-        put("city", contact.homeCity)
-        put("country", contact.homeCountry)
-        put("status", contact.contactStatus)
-        put("source", contact.leadSource)
-        if let owner = contact.ownerMemberSourceKey { fields.append(("user", WireValues.numericID(owner))) }
-        return fields.map { (name: $0.0, value: $0.1) }
-    }
-
-    /// The property body fields for a listing: only fields the listing has are written.
-    static func propertyFields(_ property: Property) -> [(name: String, value: JSONValue)] {
-        var fields: [(String, JSONValue)] = []
-        func put(_ name: String, _ value: String?) {
-            if let value, FieldRules.isPresent(value) { fields.append((name, .string(value))) }
-        }
-        put("reference", property.listingID)
-        put("status", vendorStatus(property.standardStatus, propertyType: property.propertyType))
-        if let category = category(property.propertyType) { fields.append(("category", .string(category))) }
-        if let price = property.listPrice ?? property.currentPrice {
-            var priceObject: [String: JSONValue] = ["value": JSONNumber(price).map(JSONValue.number) ?? .null]
-            priceObject["offering_type"] = .string(isLease(property.propertyType) ? "rent" : "sale")
-            fields.append(("price", .object(priceObject)))
-        }
-        if let bedrooms = property.bedroomsTotal { fields.append(("bedrooms", .number(JSONNumber(bedrooms)))) }
-        if let bathrooms = property.bathroomsTotalInteger { fields.append(("bathrooms", .number(JSONNumber(bathrooms)))) }
-        if let size = property.livingArea, let number = JSONNumber(size) { fields.append(("size", .number(number))) }
-        put("unit_number", property.unitNumber)
-        if let newConstruction = property.newConstructionYN {
-            fields.append(("project_status", .string(newConstruction ? "off_plan" : "completed")))
-        }
-        if let remarks = property.publicRemarks, FieldRules.isPresent(remarks) {
-            fields.append(("languages", .object(["en": .object(["description": .string(remarks)])])))
-        }
-        if let agent = property.listAgentSourceKey { fields.append(("user", WireValues.numericID(agent))) }
-        return fields.map { (name: $0.0, value: $0.1) }
-    }
-
-    /// RESO StandardStatus back to PF's listing status.
-    static func vendorStatus(_ standardStatus: String?, propertyType: String?) -> String? {
-        switch standardStatus {
-        case "Active": return "available"
-        case "Active Under Contract": return "under offer"
-        case "Pending": return "reserved"
-        case "Closed": return isLease(propertyType) ? "rented" : "sold"
-        case "Incomplete", "Coming Soon": return "draft"
-        default: return nil
-        }
-    }
-
-    private static func isLease(_ propertyType: String?) -> Bool {
-        propertyType?.lowercased().hasSuffix("lease") == true
-    }
-
-    private static func category(_ propertyType: String?) -> String? {
-        guard let type = propertyType?.lowercased() else { return nil }
-        if type.hasPrefix("residential") { return "residential" }
-        if type.hasPrefix("commercial") { return "commercial" }
-        return nil
-    }
-
-    /// A create body: the fields wrapped in the resource's singular key (`{"lead": {...}}`).
-    static func createBody(key: String, fields: [(name: String, value: JSONValue)]) -> JSONValue {
-        var object: [String: JSONValue] = [:]
-        for field in fields { object[field.name] = field.value }
-        return .object([key: .object(object)])
-    }
-
-    /// An update body in the JSON-Patch-like form PF's PATCH endpoints take:
-    /// `{"operations": [{"op": "replace", "path": "/first_name", "value": "Jane"}, ...]}`.
-    static func patchBody(fields: [(name: String, value: JSONValue)]) -> JSONValue {
-        .object([
-            "operations": .array(
-                fields.map { field in
-                    .object(["op": .string("replace"), "path": .string("/" + field.name), "value": field.value])
-                })
-        ])
     }
 }

@@ -15,9 +15,11 @@ public import RealtyModel
 ///   pass land on later pages. Incremental reads use the documented date filters from the
 ///   newest change seen by the previous pass (less a day: the filters take dates, and the
 ///   vendor's time zone is not documented).
-/// - Writes: leads and properties are created with `POST` (201 + `Location`) and updated with
-///   `PATCH` and a list of `replace` operations, the update form the properties page documents.
-/// - Lookup: a property by its reference (`filters[reference]`); a lead by email or mobile
+/// - Writes: leads, properties and users are created with `POST` (201 + `Location`); leads and
+///   properties are updated with `PATCH` and a `replace` operation per changed value (the update
+///   form the properties page documents), after checking the record's `updated_at`; properties
+///   are deleted with `DELETE`. Vocabularies and writable fields: `docs/vendors/pf-expert.md`.
+/// - Lookup: a property by its reference (`filters[reference]`); a user by email; a lead by email or mobile
 ///   among the leads created in the last two days (`filters[created][from]`), the only lead
 ///   filter documented, which covers a delivery interrupted between the vendor's success and
 ///   the hub's commit.
@@ -40,8 +42,12 @@ public struct PFExpertConnector: Connector {
     public static let capabilities = ConnectorCapabilities(
         readable: [ResourceName.member, .property, .contacts, .activity].map(PFExpertEndpoint.readCapability),
         writable: [
-            WriteCapability(resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: [.email, .phone]),
-            WriteCapability(resource: .property, canCreate: true, canUpdate: true, lookupKeys: [.externalReference]),
+            WriteCapability(
+                resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: [.email, .phone], fields: PFExpertMapping.leadFields),
+            WriteCapability(
+                resource: .property, canCreate: true, canUpdate: true, canDelete: true, lookupKeys: [.externalReference],
+                fields: PFExpertMapping.propertyFields),
+            WriteCapability(resource: .member, canCreate: true, canUpdate: false, lookupKeys: [.email], fields: PFExpertMapping.userFields),
         ],
         operations: ["search-locations"])
 
@@ -78,6 +84,7 @@ public struct PFExpertConnector: Connector {
     static func errorContext(for path: String) -> ([String: String], ResourceName?) {
         if path.contains("/leads") { return (PFExpertErrors.leadFieldNames, .contacts) }
         if path.contains("/properties") { return (PFExpertErrors.propertyFieldNames, .property) }
+        if path.contains("/users") { return (PFExpertErrors.userFieldNames, .member) }
         return ([:], nil)
     }
 

@@ -82,7 +82,7 @@ enum PFExpertErrors {
     static let leadFieldNames: [String: String] = [
         "first_name": "FirstName", "last_name": "LastName", "email": "Email", "mobile": "MobilePhone",
         "phone": "HomePhone", "address": "HomeAddress1", "city": "HomeCity", "country": "HomeCountry",
-        "status": "ContactStatus", "source": "LeadSource", "user": "OwnerMemberKey",
+        "status": "ContactStatus", "source": "LeadSource", "user": "SourceSystemOwnerMemberKey",
     ]
 
     /// Property field names → RESO `Property` names.
@@ -90,6 +90,12 @@ enum PFExpertErrors {
         "reference": "ListingId", "status": "StandardStatus", "category": "PropertyType", "price": "ListPrice",
         "bedrooms": "BedroomsTotal", "bathrooms": "BathroomsTotalInteger", "size": "LivingArea",
         "unit_number": "UnitNumber", "project_status": "NewConstructionYN", "languages": "PublicRemarks",
-        "user": "ListAgentKey",
+        "user": "SourceSystemListAgentKey", "type": "PropertySubType", "location": "City",
+    ]
+
+    /// User field names → RESO `Member` names.
+    static let userFieldNames: [String: String] = [
+        "first_name": "MemberFirstName", "last_name": "MemberLastName", "email": "MemberEmail", "mobile": "MemberMobilePhone",
+        "phone": "MemberDirectPhone", "status": "MemberStatus", "role": "MemberType", "position": "JobTitle",
     ]
 }

@@ -116,7 +116,7 @@ enum PFExpertMapping {
         contact.homeCity = lead.city
         contact.homeCountry = lead.country
         contact.contactType = "Lead"
-        contact.contactStatus = lead.status
+        contact.contactStatus = leadStatuses.hubValue(lead.status)
         contact.leadSource = lead.source ?? lead.sourceChannel
         contact.ownerMemberSourceKey = lead.userID
         return contact

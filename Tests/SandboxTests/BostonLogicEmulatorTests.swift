@@ -147,9 +147,9 @@ struct BostonLogicClient: Sendable {
             let unknown = try await client.send(.get, "/api/v2/nothing")
             #expect(unknown.status == .notFound)
             #expect(unknown["status"] == "failure")
-            let readOnlyResource = try await client.send(.post, "/api/v2/employees", body: ["first_name": "A"])
+            let readOnlyResource = try await client.send(.post, "/api/v2/property_views", body: ["mls_id": "A"])
             #expect(readOnlyResource.status == .notFound)
-            #expect(readOnlyResource.errors == ["No route matches [POST] /api/v2/employees"])
+            #expect(readOnlyResource.errors == ["No route matches [POST] /api/v2/property_views"])
             let missing = try await client.send(.get, "/api/v2/agents/424242")
             #expect(missing.status == .notFound)
             #expect(missing["message"] == "Agent not retrieved")
@@ -223,6 +223,48 @@ struct BostonLogicClient: Sendable {
         #expect(writes.first?.keys["email"] == "grace.hopper@example.com")
         #expect(writes.first?.keys["phone"] == "+16175550100")
         #expect(writes.first?.body["utm_source"] == "google")
+    }
+
+    /// Employees and teams are written like agents and offices (the 2016 release names all four).
+    @Test func employeeAndTeamCreatePatchDelete() async throws {
+        let harness = BostonLogicHarness()
+        try await harness.run { client in
+            let employee = try await client.send(
+                .post, "/api/v2/employees",
+                body: ["first_name": "Front", "last_name": "Desk", "email": "front.desk@example.com", "title": "Office Manager"])
+            #expect(employee.status == .created)
+            #expect(employee["message"] == "Employee created")
+            #expect(employee.data?["active"] == true)
+            let employeeID = try #require(employee.data?["id"]?.strictInt)
+            let duplicate = try await client.send(
+                .post, "/api/v2/employees", body: ["first_name": "A", "last_name": "B", "email": "FRONT.DESK@example.com"])
+            #expect(duplicate.errors == ["Employee email must be unique"])
+            let patched = try await client.send(.patch, "/api/v2/employees/\(employeeID)", body: ["phone": "+16175550123"])
+            #expect(patched.data?["phone"] == "+16175550123")
+            #expect(patched.data?["title"] == "Office Manager")
+
+            let team = try await client.send(.post, "/api/v2/teams", body: ["name": "The Hopper Team", "leader_id": 1])
+            #expect(team.status == .created)
+            let teamID = try #require(team.data?["id"]?.strictInt)
+            #expect(try await client.send(.post, "/api/v2/teams", body: ["email": "t@example.com"]).errors == ["Name can't be blank"])
+            #expect(
+                try await client.send(.patch, "/api/v2/teams/\(teamID)", body: ["leader_id": 424_242]).errors == [
+                    "Leader id does not exist"
+                ])
+            #expect(try await client.send(.patch, "/api/v2/teams/\(teamID)", body: ["active": false]).data?["active"] == false)
+            #expect(try await client.send(.delete, "/api/v2/teams/\(teamID)").status == .ok)
+            #expect(try await client.send(.delete, "/api/v2/employees/\(employeeID)").status == .ok)
+            #expect(try await client.send(.get, "/api/v2/employees/\(employeeID)").status == .notFound)
+
+            // Lead statuses and phone types come from the lead enumerations (any case).
+            let lead = try await client.send(.post, "/api/v2/leads", body: ["email": "e@example.com", "status": "Qualified"])
+            #expect(lead.data?["status"] == "qualified")
+            let badStatus = try await client.send(.post, "/api/v2/leads", body: ["email": "f@example.com", "status": "won"])
+            #expect(badStatus.errors == ["Status must be one of new, contacted, qualified, nurturing, closed"])
+        }
+        let writes = harness.writeLog.entries(vendor: .bostonLogic)
+        #expect(writes.map(\.resource) == ["employees", "employees", "teams", "teams", "teams", "employees", "leads"])
+        #expect(writes.map(\.operation) == [.create, .update, .create, .update, .delete, .delete, .create])
     }
 
     @Test func validationErrorsAre422WithMessages() async throws {

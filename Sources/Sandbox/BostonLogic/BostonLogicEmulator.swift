@@ -9,9 +9,9 @@ import RealtyModel
 /// | --- | --- | --- |
 /// | GET | `/api/v2/{offices,agents,employees,teams,leads,property_views,property_notes}` | index |
 /// | GET | `/api/v2/{resource}/{id}` | show |
-/// | POST | `/api/v2/{offices,agents,leads}` | create (201) |
-/// | PATCH, PUT | `/api/v2/{offices,agents,leads}/{id}` | update (PATCH preferred, PUT accepted) |
-/// | DELETE | `/api/v2/{offices,agents,leads}/{id}` | delete; answers the deleted record |
+/// | POST | `/api/v2/{offices,agents,employees,teams,leads}` | create (201) |
+/// | PATCH, PUT | `/api/v2/{offices,agents,employees,teams,leads}/{id}` | update (PATCH preferred, PUT accepted) |
+/// | DELETE | `/api/v2/{offices,agents,employees,teams,leads}/{id}` | delete; answers the deleted record |
 /// | GET | `/api/v2/leads/{id}/property_views`, `/api/v2/leads/{id}/property_notes` | a lead's activity |
 ///
 /// Every answer is the document's envelope: `{"status":"success","message":…,"data":…}` or
@@ -47,6 +47,10 @@ public final class BostonLogicEmulator: VendorEmulator {
         self.writeLog = writeLog
         self.state = BostonLogicState(settings: settings, clock: clock)
     }
+
+    /// The demo tenant's key that has the Read permission only, on every resource (for
+    /// permission tests).
+    public static func readOnlyKey(seed: UInt64) -> String { BostonLogicState.readOnlyKey(seed: seed) }
 
     public var demoCredentials: [String: String] {
         ["api_key": BostonLogicState.demoKey(seed: settings.seed), "host": "127.0.0.1"]

@@ -19,6 +19,9 @@ struct BostonLogicResource: Sendable, Hashable {
         /// The id of a record of another resource.
         case reference(String)
         case textList
+        /// Text from a fixed list (the lead enumerations), compared case-insensitively and
+        /// stored as listed.
+        case choice([String])
     }
 
     /// Path segment and permission name: `offices`.
@@ -27,7 +30,7 @@ struct BostonLogicResource: Sendable, Hashable {
     var title: String
     /// The key a Rails client may wrap the body in: `office`.
     var wrapper: String
-    /// Whether POST / PATCH / PUT / DELETE are served (leads, agents, offices).
+    /// Whether POST / PATCH / PUT / DELETE are served (leads, agents, employees, offices, teams).
     var writable: Bool
     /// Writable fields and their kinds.
     var fields: [String: FieldKind]
@@ -65,15 +68,27 @@ struct BostonLogicResource: Sendable, Hashable {
         filters: ["email": "email", "office_id": "office_id", "user_id": "user_id", "propertybase_user_id": "propertybase_user_id"],
         hasActiveStatus: true)
 
+    /// Employees: written like agents (the 2016 release note names Offices, Agents, Employees
+    /// and Teams together), without the agent-only MLS ids, accreditations and mobile number.
     static let employees = BostonLogicResource(
-        name: "employees", title: "Employee", wrapper: "employee", writable: false,
-        fields: [:], required: [], unique: [], includes: [:],
+        name: "employees", title: "Employee", wrapper: "employee", writable: true,
+        fields: [
+            "first_name": .text, "last_name": .text, "email": .email, "phone": .text, "title": .text,
+            "office_id": .reference("offices"), "active": .bool, "user_id": .text, "propertybase_user_id": .text,
+        ],
+        required: [["first_name"], ["last_name"], ["email"]], unique: ["email"], includes: [:],
         filters: ["email": "email", "office_id": "office_id", "user_id": "user_id", "propertybase_user_id": "propertybase_user_id"],
         hasActiveStatus: true)
 
+    /// Teams: a name is required; the leader is an agent (`leader_id`) and the office is
+    /// `team_office_id` (the change log's name). Membership (`agent_ids`) is not written here.
     static let teams = BostonLogicResource(
-        name: "teams", title: "Team", wrapper: "team", writable: false,
-        fields: [:], required: [], unique: [], includes: [:],
+        name: "teams", title: "Team", wrapper: "team", writable: true,
+        fields: [
+            "name": .text, "email": .email, "phone": .text, "team_office_id": .reference("offices"),
+            "leader_id": .reference("agents"), "active": .bool, "user_id": .text, "propertybase_user_id": .text,
+        ],
+        required: [["name"]], unique: [], includes: [:],
         filters: ["team_office_id": "team_office_id", "user_id": "user_id", "propertybase_user_id": "propertybase_user_id"],
         hasActiveStatus: true)
 
@@ -83,8 +98,8 @@ struct BostonLogicResource: Sendable, Hashable {
     static let leads = BostonLogicResource(
         name: "leads", title: "Lead", wrapper: "lead", writable: true,
         fields: [
-            "first_name": .text, "last_name": .text, "email": .email, "phone": .text, "phone_type": .text,
-            "lead_type": .text, "status": .text, "source": .text, "referral_source_domain": .text,
+            "first_name": .text, "last_name": .text, "email": .email, "phone": .text, "phone_type": .choice(phoneTypes),
+            "lead_type": .choice(leadTypes), "status": .choice(leadStatuses), "source": .text, "referral_source_domain": .text,
             "agent_id": .reference("agents"), "team_id": .reference("teams"), "message": .text,
             "utm_source": .text, "utm_medium": .text, "utm_campaign": .text, "utm_content": .text, "utm_term": .text,
             "address": .text, "city": .text, "state": .text, "zip": .text,
@@ -166,6 +181,14 @@ struct BostonLogicResource: Sendable, Hashable {
                     continue
                 }
                 changes[key] = .int(id)
+            case .choice(let values):
+                guard let text = value.scalarText?.trimmingCharacters(in: .whitespaces), value.strictBool == nil,
+                    let chosen = values.first(where: { $0.lowercased() == text.lowercased() })
+                else {
+                    errors.append("\(label) must be one of \(values.joined(separator: ", "))")
+                    continue
+                }
+                changes[key] = .string(chosen)
             case .textList:
                 guard let items = value.arrayValue, items.allSatisfy({ $0.scalarText != nil && $0.strictBool == nil }) else {
                     errors.append("\(label) must be an array of strings")

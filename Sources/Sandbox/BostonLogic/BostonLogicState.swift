@@ -284,7 +284,7 @@ actor BostonLogicState {
         var fields: [String: JSONValue] = [:]
         for key in resource.fields.keys { fields[key] = .null }
         switch resource.name {
-        case "offices", "agents": fields["active"] = true
+        case "offices", "agents", "employees", "teams": fields["active"] = true
         case "leads":
             fields["status"] = "new"
             fields["owner_id"] = .null

@@ -7,7 +7,7 @@ import Testing
 
 @testable import BostonLogicConnector
 
-private func blConnector(_ transport: KitScriptedTransport, baseURL: String = "http://127.0.0.1:9004") throws -> BostonLogicConnector {
+func blConnector(_ transport: KitScriptedTransport, baseURL: String = "http://127.0.0.1:9004") throws -> BostonLogicConnector {
     let configuration = ConnectorConfiguration(
         connectionID: "bl-1", baseURL: URL(string: baseURL)!,
         credentials: .bostonLogic(apiKey: "bl-key-0123456789", host: "www.brokerage.example"),
@@ -28,7 +28,7 @@ private func query(_ request: TransportRequest) -> [String: String] {
     return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
 }
 
-private func success(_ data: String) -> TransportResponse {
+func blSuccess(_ data: String) -> TransportResponse {
     KitFixtures.json(#"{"status": "success", "message": "", "data": \#(data)}"#)
 }
 
@@ -36,7 +36,7 @@ private func success(_ data: String) -> TransportResponse {
     /// The key header, the bound host and the JSON content type on every request.
     @Test func requestShapes() async throws {
         let transport = KitScriptedTransport { _, _ in
-            success(#"[{"id": 3, "name": "Back Bay", "active_status": "active"}]"#)
+            blSuccess(#"[{"id": 3, "name": "Back Bay", "active_status": "active"}]"#)
         }
         let connector = try blConnector(transport)
         let pages = try await collect(connector.read(Office.self, mode: .full, after: nil))
@@ -58,8 +58,8 @@ private func success(_ data: String) -> TransportResponse {
     @Test func rosterListsAskForEveryActiveStatus() async throws {
         let transport = KitScriptedTransport { request, _ in
             request.url.path.hasSuffix("/teams")
-                ? success(#"[{"id": 7, "name": "North", "active_status": "inactive"}]"#)
-                : success(#"[{"id": 3, "name": "Old office", "first_name": "Ex", "last_name": "Agent", "active_status": "inactive"}]"#)
+                ? blSuccess(#"[{"id": 7, "name": "North", "active_status": "inactive"}]"#)
+                : blSuccess(#"[{"id": 3, "name": "Old office", "first_name": "Ex", "last_name": "Agent", "active_status": "inactive"}]"#)
         }
         let connector = try blConnector(transport)
         let offices = try await collect(connector.read(Office.self, mode: .full, after: nil)).flatMap(\.records)
@@ -78,7 +78,7 @@ private func success(_ data: String) -> TransportResponse {
     /// A lead's raw payload keeps numbers a Double cannot hold, digit for digit.
     @Test func rawKeepsBigIntegersAndLongDecimalsExactly() async throws {
         let transport = KitScriptedTransport { _, _ in
-            success(
+            blSuccess(
                 #"[{"id": 41, "first_name": "Ana", "last_name": "Reyes", "email": "ana@example.com", "external_ref": 12345678901234567890123, "budget": 1234567.1234567890123456789}]"#
             )
         }
@@ -94,8 +94,8 @@ private func success(_ data: String) -> TransportResponse {
     @Test func membersFromAgentsAndEmployees() async throws {
         let transport = KitScriptedTransport { request, _ in
             request.url.path.hasSuffix("/agents")
-                ? success(#"[{"id": 12, "first_name": "Maria", "last_name": "Lopez"}]"#)
-                : success(#"[{"id": 12, "first_name": "Front", "last_name": "Desk"}]"#)
+                ? blSuccess(#"[{"id": 12, "first_name": "Maria", "last_name": "Lopez"}]"#)
+                : blSuccess(#"[{"id": 12, "first_name": "Front", "last_name": "Desk"}]"#)
         }
         let connector = try blConnector(transport)
         let pages = try await collect(connector.read(Member.self, mode: .full, after: nil))
@@ -131,7 +131,7 @@ private func success(_ data: String) -> TransportResponse {
 
     @Test func teamsAndMemberships() async throws {
         let transport = KitScriptedTransport { _, _ in
-            success(#"[{"id": 8, "name": "Harbor", "team_lead_id": 12, "agent_ids": [12, 13]}]"#)
+            blSuccess(#"[{"id": 8, "name": "Harbor", "team_lead_id": 12, "agent_ids": [12, 13]}]"#)
         }
         let connector = try blConnector(transport)
         let teams = try await collect(connector.read(Team.self, mode: .full, after: nil))
@@ -144,10 +144,11 @@ private func success(_ data: String) -> TransportResponse {
     @Test func activitiesPerLead() async throws {
         let transport = KitScriptedTransport { request, _ in
             switch request.url.path {
-            case "/api/v2/leads": return success(#"[{"id": 301}, {"id": 302}]"#)
-            case "/api/v2/leads/301/property_views": return success(#"[{"id": 71, "mls_id": "724", "viewed_at": "2019-09-13T14:00:00Z"}]"#)
-            case "/api/v2/leads/301/property_notes": return success(#"[{"id": 5, "note": "Nice"}]"#)
-            case "/api/v2/leads/302/property_views": return success("[]")
+            case "/api/v2/leads": return blSuccess(#"[{"id": 301}, {"id": 302}]"#)
+            case "/api/v2/leads/301/property_views":
+                return blSuccess(#"[{"id": 71, "mls_id": "724", "viewed_at": "2019-09-13T14:00:00Z"}]"#)
+            case "/api/v2/leads/301/property_notes": return blSuccess(#"[{"id": 5, "note": "Nice"}]"#)
+            case "/api/v2/leads/302/property_views": return blSuccess("[]")
             case "/api/v2/leads/302/property_notes":
                 return KitFixtures.json(#"{"status": "failure", "message": "Not found", "errors": ["Lead not found"]}"#, status: 404)
             case "/api/v2/leads/302": return KitFixtures.json(#"{"status": "failure", "errors": ["Lead not found"]}"#, status: 404)
@@ -166,8 +167,8 @@ private func success(_ data: String) -> TransportResponse {
     @Test func missingActivityListFails() async throws {
         let transport = KitScriptedTransport { request, _ in
             switch request.url.path {
-            case "/api/v2/leads": return success(#"[{"id": 301}]"#)
-            case "/api/v2/leads/301": return success(#"{"id": 301}"#)
+            case "/api/v2/leads": return blSuccess(#"[{"id": 301}]"#)
+            case "/api/v2/leads/301": return blSuccess(#"{"id": 301}"#)
             default: return KitFixtures.json(#"{"status": "failure", "errors": ["No route"]}"#, status: 404)
             }
         }
@@ -250,7 +251,7 @@ private func success(_ data: String) -> TransportResponse {
             case .post:
                 return KitFixtures.json(
                     #"{"status": "success", "message": "Lead created", "data": {"id": 301, "first_name": "Ana"}}"#, status: 201)
-            case .patch: return success(#"{"id": 301}"#)
+            case .patch: return blSuccess(#"{"id": 301}"#)
             default: return TransportResponse(status: 204)
             }
         }
@@ -278,11 +279,13 @@ private func success(_ data: String) -> TransportResponse {
 
         var employee = Member()
         employee.firstName = "Front"
+        employee.lastName = "Desk"
+        employee.email = "front@brokerage.com"
         employee.type = "Employee"
         #expect(try await connector.create(employee).remoteID == "employee-40")
         _ = try await connector.update(employee, remoteID: "employee-40")
         #expect(transport.requests.last?.url.path == "/api/v2/employees/40")
-        await #expect(throws: ConnectorError.self) { try await connector.delete(Team.self, remoteID: "1") }
+        await #expect(throws: ConnectorError.self) { try await connector.delete(Activity.self, remoteID: "1") }
         await #expect(throws: ConnectorError.self) { try await connector.update(contact, remoteID: "1/../2") }
     }
 
@@ -291,10 +294,10 @@ private func success(_ data: String) -> TransportResponse {
     @Test func lookups() async throws {
         let transport = KitScriptedTransport { request, _ in
             switch request.url.path {
-            case "/api/v2/agents": return success(#"[{"id": 12, "email": "Maria@Brokerage.com"}, {"id": 13, "email": "x@y.co"}]"#)
-            case "/api/v2/employees": return success("[]")
-            case "/api/v2/offices": return success(#"[{"id": 3, "name": "Back Bay "}]"#)
-            default: return success(#"[{"id": 301, "email": "tom@example.com", "phone": "617-555-0199"}]"#)
+            case "/api/v2/agents": return blSuccess(#"[{"id": 12, "email": "Maria@Brokerage.com"}, {"id": 13, "email": "x@y.co"}]"#)
+            case "/api/v2/employees": return blSuccess("[]")
+            case "/api/v2/offices": return blSuccess(#"[{"id": 3, "name": "Back Bay "}]"#)
+            default: return blSuccess(#"[{"id": 301, "email": "tom@example.com", "phone": "617-555-0199"}]"#)
             }
         }
         let connector = try blConnector(transport)
@@ -311,7 +314,8 @@ private func success(_ data: String) -> TransportResponse {
         contact = Contact()
         contact.email = "nobody@example.com"
         #expect(try await connector.lookup(contact) == nil)
-        await #expect(throws: ConnectorError.self) { _ = try await connector.lookup(Team()) }
+        #expect(try await connector.lookup(Team()) == nil)
+        await #expect(throws: ConnectorError.self) { _ = try await connector.lookup(Activity()) }
     }
     /// A lead is looked up with `email=`: one request when the server honours the filter; a
     /// server that ignores it (answers every lead) is searched as answered, without asking again;
@@ -323,8 +327,8 @@ private func success(_ data: String) -> TransportResponse {
             #"{"id": 302, "email": "Ann@Example.com", "phone": "617-555-0100"}"#,
         ]
         let transport = KitScriptedTransport { request, _ in
-            guard serverFilters, let email = query(request)["email"] else { return success("[\(leads.joined(separator: ","))]") }
-            return success("[\(leads.filter { $0.lowercased().contains("\"\(email)\"") }.joined(separator: ","))]")
+            guard serverFilters, let email = query(request)["email"] else { return blSuccess("[\(leads.joined(separator: ","))]") }
+            return blSuccess("[\(leads.filter { $0.lowercased().contains("\"\(email)\"") }.joined(separator: ","))]")
         }
         let connector = try blConnector(transport)
         var contact = Contact()
@@ -355,11 +359,11 @@ private func success(_ data: String) -> TransportResponse {
         let transport = KitScriptedTransport { request, _ in
             if request.url.path == "/api/v2/leads" {
                 let (first, second) = stamps.withLock { ($0[0], $0[1]) }
-                return success(
+                return blSuccess(
                     #"[{"id": 301, "email": "a@x.co", "updated_at": "\#(first)"}, {"id": 302, "email": "b@x.co", "updated_at": "\#(second)"}, {"id": 303, "email": "c@x.co"}]"#
                 )
             }
-            return success("[]")
+            return blSuccess("[]")
         }
         let connector = try blConnector(transport)
         #expect(connector.capabilities.read(.activity)?.incremental == true)

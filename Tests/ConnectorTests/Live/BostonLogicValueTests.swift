@@ -128,8 +128,16 @@ import Testing
                 expected.text("HomePostalCode", text("zip"))
                 expected.text("HomeCountry", text("country"))
                 expected.text("ContactType", "Lead")
-                expected.text("ContactStatus", text("status"))
-                expected.text("LeadSource", text("source") ?? text("referral_source_domain"))
+                // The documented tables (docs/vendors/boston-logic.md).
+                let statuses = [
+                    "new": "New", "contacted": "Contacted", "qualified": "Qualified", "nurturing": "Nurturing", "closed": "Closed",
+                ]
+                let sources = [
+                    "website": "Website", "zillow": "Zillow", "realtor.com": "Realtor.com", "open house": "Open House",
+                    "referral": "Referral",
+                ]
+                expected.text("ContactStatus", text("status").map { statuses[$0] ?? $0 })
+                expected.text("LeadSource", text("source").map { sources[$0] ?? $0 } ?? text("referral_source_domain"))
                 expected.text("Notes", text("message"))
                 expected.text(
                     "SourceSystemOwnerMemberKey", text("agent_id") ?? (text("owner_type") == "agent" ? text("owner_id") : nil))

@@ -111,7 +111,12 @@ import Testing
                 expected.text("HomeCity", text("city"))
                 expected.text("HomeCountry", text("country"))
                 expected.text("ContactType", "Lead")
-                expected.text("ContactStatus", text("status"))
+                // The documented table (docs/vendors/pf-expert.md).
+                let statuses = [
+                    "new": "New", "contacted": "Contacted", "qualified": "Qualified", "viewing": "Viewing", "negotiation": "Negotiation",
+                    "won": "Won", "lost": "Lost",
+                ]
+                expected.text("ContactStatus", text("status").map { statuses[$0] ?? $0 })
                 expected.text("LeadSource", text("source") ?? text("source_channel"))
                 expected.text("SourceSystemOwnerMemberKey", VendorJSON.id(lead["user"]))
                 expectValues(contact, expected, source: ("pf-expert", id))

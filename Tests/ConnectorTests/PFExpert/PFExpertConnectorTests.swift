@@ -7,7 +7,7 @@ import Testing
 @testable import PFExpertConnector
 
 /// Scripted PF Expert answers: a token endpoint issuing `tok-1`, `tok-2`, ... and API routes.
-private final class PFScript: Sendable {
+final class PFScript: Sendable {
     let tokens = KitCallCounter()
     let transport: KitScriptedTransport
 
@@ -29,7 +29,7 @@ private final class PFScript: Sendable {
     var tokenRequests: [TransportRequest] { transport.requests.filter { $0.url.path.hasSuffix("/token") } }
 }
 
-private func pfConnector(
+func pfConnector(
     _ script: PFScript, clock: ManualConnectorClock = ManualConnectorClock(autoAdvance: true), logger: Logger = KitFixtures.silentLogger,
     pageSize: Int? = nil
 ) throws -> PFExpertConnector {
@@ -315,7 +315,7 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
     }
 
     /// Creating a lead: `POST /leads` with `{"lead": {...}}`; the id comes from the body, or
-    /// from `Location` when the body has none.
+    /// from `Location` when the body has none (the record is then read back).
     @Test func createLead() async throws {
         let script = PFScript { request, index in
             if index == 0 {
@@ -323,6 +323,7 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
                     #"{"lead": {"id": 321, "first_name": "Jane"}}"#, status: 201,
                     headers: ["Location": "https://api-v2.mycrm.com/leads/321", "Content-Type": "application/json"])
             }
+            if request.method == .get { return KitFixtures.json(#"{"lead": {"id": 322, "first_name": "Jane", "status": "new"}}"#) }
             return TransportResponse(status: 201, headers: ["Location": "https://api-v2.mycrm.com/leads/322"])
         }
         let connector = try pfConnector(script)
@@ -333,6 +334,8 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         let result = try await connector.create(contact)
         #expect(result.remoteID == "321")
         #expect(result.location?.absoluteString == "https://api-v2.mycrm.com/leads/321")
+        #expect(result.record?.metadata.sourceKey == "321")
+        #expect(result.raw == .object(["id": .number(321), "first_name": .string("Jane")]))
         let request = try #require(script.apiRequests.first)
         #expect(request.method == .post)
         #expect(request.url.path == "/leads")
@@ -348,16 +351,26 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
                 ]))
         let second = try await connector.create(contact)
         #expect(second.remoteID == "322")
+        #expect((second.record as? Contact)?.contactStatus == "New")
+        #expect(script.apiRequests.map(\.url.path) == ["/leads", "/leads", "/leads/322"])
     }
 
-    /// Updating: `PATCH /leads/{id}` with replace operations; 204 keeps the id.
+    /// Updating: `PATCH /leads/{id}` with replace operations; a 204 keeps the id and the record
+    /// is read back.
     @Test func updateLeadAndProperty() async throws {
-        let script = PFScript { _, _ in TransportResponse(status: 204) }
+        let script = PFScript { request, _ in
+            switch (request.method, request.url.path) {
+            case (.get, "/leads/77"): return KitFixtures.json(#"{"lead": {"id": 77, "email": "new@example.com"}}"#)
+            case (.get, _): return KitFixtures.json(#"{"property": {"id": 5, "price": {"value": 10, "offering_type": "sale"}}}"#)
+            default: return TransportResponse(status: 204)
+            }
+        }
         let connector = try pfConnector(script)
         var contact = Contact()
         contact.email = "new@example.com"
         let result = try await connector.update(contact, remoteID: "77")
         #expect(result.remoteID == "77")
+        #expect((result.record as? Contact)?.email == "new@example.com")
         let request = try #require(script.apiRequests.first)
         #expect(request.method == .patch)
         #expect(request.url.path == "/leads/77")
@@ -371,8 +384,10 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
                 ]))
         var listing = Property()
         listing.listPrice = 10
-        _ = try await connector.update(listing, remoteID: "5")
-        #expect(script.apiRequests.last?.url.path == "/properties/5")
+        let property = try await connector.update(listing, remoteID: "5")
+        #expect(script.apiRequests.suffix(2).map(\.url.path) == ["/properties/5", "/properties/5"])
+        #expect(script.apiRequests.last?.headers["X-MyCRM-Expand-Data"] == "true")
+        #expect((property.record as? Property)?.listPrice == 10)
         await #expect(throws: ConnectorError.self) { try await connector.update(contact, remoteID: "../users/1") }
         await #expect(throws: ConnectorError.self) { try await connector.create(Office()) }
     }
@@ -380,14 +395,17 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
     /// A PATCH of replace operations is resent after a server failure; a POST is not (the
     /// delivery worker looks the lead up before creating it again).
     @Test func retriesFollowIdempotency() async throws {
-        let patch = PFScript { _, index in
-            index == 0 ? KitFixtures.json(#"{"lead": "InternalError", "messages": ["db"]}"#, status: 500) : TransportResponse(status: 204)
+        let patch = PFScript { request, index in
+            if request.method == .get { return KitFixtures.json(#"{"lead": {"id": 9, "email": "a@example.com"}}"#) }
+            return index == 0
+                ? KitFixtures.json(#"{"lead": "InternalError", "messages": ["db"]}"#, status: 500) : TransportResponse(status: 204)
         }
         var contact = Contact()
         contact.email = "a@example.com"
         #expect(try await pfConnector(patch).update(contact, remoteID: "9").remoteID == "9")
-        #expect(patch.apiRequests.count == 2)
+        #expect(patch.apiRequests.filter { $0.method == .patch }.count == 2)
 
+        contact.firstName = "A"
         let post = PFScript { _, _ in KitFixtures.json(#"{"lead": "InternalError", "messages": ["db"]}"#, status: 500) }
         await #expect {
             _ = try await pfConnector(post).create(contact)

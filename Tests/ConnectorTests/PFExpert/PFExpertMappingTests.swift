@@ -131,8 +131,14 @@ func pfJSON(_ text: String) throws -> JSONValue {
         #expect(PFExpertMapping.propertyType(category: "commercial", offering: "rent") == "Commercial Lease")
         #expect(PFExpertMapping.propertyType(category: "residential", offering: "rent") == "Residential Lease")
         #expect(PFExpertMapping.propertyType(category: nil, offering: "sale") == nil)
-        #expect(PFExpertMapping.vendorStatus("Closed", propertyType: "Residential Lease") == "rented")
-        #expect(PFExpertMapping.vendorStatus("Closed", propertyType: "Residential") == "sold")
+        func status(_ type: String) -> JSONValue? {
+            var listing = Property()
+            listing.standardStatus = "Closed"
+            listing.propertyType = type
+            return PFExpertMapping.propertyWrites(listing, fields: ["StandardStatus"], creating: false).values.first?.value
+        }
+        #expect(status("Residential Lease") == .string("rented"))
+        #expect(status("Residential") == .string("sold"))
     }
 
     /// The lead object's fields as published with the documentation.
@@ -158,7 +164,7 @@ func pfJSON(_ text: String) throws -> JSONValue {
         #expect(contact.homeAddress1 == "Villa 12, Street 4")
         #expect(contact.homeCity == "Dubai")
         #expect(contact.homeCountry == "AE")
-        #expect(contact.contactStatus == "new")
+        #expect(contact.contactStatus == "New")
         #expect(contact.leadSource == "website")
         #expect(contact.ownerMemberSourceKey == "7")
         #expect(contact.metadata.raw == json)
@@ -223,17 +229,19 @@ func pfJSON(_ text: String) throws -> JSONValue {
         contact.mobilePhone = "+31 6 1234 5678"
         contact.leadSource = "hub"
         contact.ownerMemberSourceKey = "7"
-        let fields = PFExpertMapping.leadFields(contact)
-        let create = PFExpertMapping.createBody(key: "lead", fields: fields)
+        let writes = PFExpertMapping.leadWrites(contact, fields: Set(contact.presentFieldNames), creating: true)
+        #expect(writes.problems.isEmpty)
+        let create = writes.createBody(key: "lead")
         #expect(
             create
                 == .object([
                     "lead": .object([
                         "first_name": .string("Jane"), "last_name": .string("van Dijk"), "email": .string("jane@example.com"),
-                        "mobile": .string("+31 6 1234 5678"), "source": .string("hub"), "user": .number(7),
+                        "mobile": .string("+31 6 1234 5678"), "source": .string("hub"), "user": .object(["id": .number(7)]),
                     ])
                 ]))
-        let patch = PFExpertMapping.patchBody(fields: [(name: "first_name", value: .string("Jane"))])
+        contact.firstName = "Jane"
+        let patch = PFExpertMapping.leadWrites(contact, fields: ["FirstName"], creating: false).patchBody
         #expect(
             patch
                 == .object([
@@ -257,9 +265,13 @@ func pfJSON(_ text: String) throws -> JSONValue {
         listing.newConstructionYN = false
         listing.publicRemarks = "Two bedrooms near the metro."
         listing.listAgentSourceKey = "7"
-        var object: [String: JSONValue] = ["id": .number(777)]
-        for field in PFExpertMapping.propertyFields(listing) { object[field.name] = field.value }
-        let back = PFExpertMapping.property(try PFProperty(json: .object(object)))
+        listing.propertySubType = "apartment"
+        let writes = PFExpertMapping.propertyWrites(listing, fields: Set(listing.presentFieldNames), creating: false)
+        #expect(writes.problems.isEmpty)
+        var object = writes.createBody(key: "property")["property"] ?? .null
+        object["id"] = .number(777)
+        let back = PFExpertMapping.property(try PFProperty(json: object))
+        #expect(back.propertySubType == "apartment")
         #expect(back.listingID == listing.listingID)
         #expect(back.standardStatus == listing.standardStatus)
         #expect(back.propertyType == listing.propertyType)
@@ -284,12 +296,15 @@ func pfJSON(_ text: String) throws -> JSONValue {
         contact.homeAddress1 = "Tower 2"
         contact.homeCity = "Abu Dhabi"
         contact.homeCountry = "AE"
-        contact.contactStatus = "new"
+        contact.contactStatus = "Qualified"
         contact.leadSource = "portal"
         contact.ownerMemberSourceKey = "12"
-        var object: [String: JSONValue] = ["id": .number(1)]
-        for field in PFExpertMapping.leadFields(contact) { object[field.name] = field.value }
-        let back = PFExpertMapping.contact(try PFLead(json: .object(object)))
+        var object =
+            PFExpertMapping.leadWrites(contact, fields: Set(contact.presentFieldNames), creating: true)
+            .createBody(key: "lead")["lead"] ?? .null
+        #expect(object["status"] == .string("qualified"))
+        object["id"] = .number(1)
+        let back = PFExpertMapping.contact(try PFLead(json: object))
         for field in Contact.fields where field.name != "FullName" && field.name != "ContactType" {
             #expect(field.value(in: back) == field.value(in: contact), "\(field.name)")
         }
