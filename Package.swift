@@ -265,7 +265,7 @@ let package = Package(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubApp", "HubOperations", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "Sandbox",
-                logging,
+                "SyncEngine", logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
