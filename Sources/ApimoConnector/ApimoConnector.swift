@@ -38,8 +38,13 @@ public struct ApimoConnector: Connector {
                 vendorEndpoints: [ApimoList.contacts.operationName, ApimoList.leads.operationName], incremental: true),
         ],
         writable: [
-            WriteCapability(resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: [.email, .phone]),
-            WriteCapability(resource: .activity, canCreate: true, canUpdate: true, lookupKeys: []),
+            // No DELETE is documented for any of them; leads are create-only (the per-record
+            // check refuses a lead update).
+            WriteCapability(
+                resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: [.email, .phone],
+                fields: ApimoMapping.contactFields + ApimoMapping.leadFields.filter { !ApimoMapping.contactFields.contains($0) }),
+            WriteCapability(resource: .activity, canCreate: true, canUpdate: true, lookupKeys: [], fields: ApimoMapping.actionFields),
+            WriteCapability(resource: .property, canCreate: false, canUpdate: true, lookupKeys: [], fields: ApimoMapping.propertyFields),
         ])
 
     let client: VendorHTTPClient
