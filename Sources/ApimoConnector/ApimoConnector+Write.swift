@@ -244,23 +244,32 @@ extension ApimoConnector {
 
     /// The vendor's current JSON of record `id`, read from its list: with `timestamp` one
     /// second before `since` when the list takes one (the record, modified at `since` or later,
-    /// is in that page), else page by page.
+    /// is in that page), else page by page. When the filtered read misses it (a hub time ahead
+    /// of the vendor's clock), the list is read once more without the filter.
     ///
     /// - Throws: ``ConnectorError`` `.notFound` when the list does not hold it.
     func currentRecord(_ list: ApimoList, id: String, agency: String, user: String?, since: Date?) async throws -> ApimoRecord {
-        var filter: [URLQueryItem] = []
         if list.takesTimestamp, let since {
-            filter = [URLQueryItem(name: "timestamp", value: String(Int64(since.timeIntervalSince1970.rounded(.down)) - 1))]
+            let filter = [URLQueryItem(name: "timestamp", value: String(Int64(since.timeIntervalSince1970.rounded(.down)) - 1))]
+            if let found = try await find(id, in: list, agency: agency, user: user, filter: filter) { return found }
         }
+        if let found = try await find(id, in: list, agency: agency, user: user, filter: []) { return found }
+        throw ConnectorError(
+            .notFound, vendor: .apimo, message: "\(list.rawValue) \(id) is not in agency \(agency)'s list",
+            connectionID: client.connectionID, operation: list.operationName)
+    }
+
+    /// Record `id` from the pages of `list` read with `filter`, or nil.
+    private func find(_ id: String, in list: ApimoList, agency: String, user: String?, filter: [URLQueryItem]) async throws
+        -> ApimoRecord?
+    {
         var paginator: OffsetPaginator? = OffsetPaginator(limit: min(client.pageSize, list.pageLimit))
         while let current = paginator {
             let page = try await fetch(list, agency: agency, user: user, query: current.queryItems() + filter)
             if let found = page.items.first(where: { $0.id == id }) { return found }
             paginator = current.next(received: page.items.count, total: page.totalItems)
         }
-        throw ConnectorError(
-            .notFound, vendor: .apimo, message: "\(list.rawValue) \(id) is not in agency \(agency)'s list",
-            connectionID: client.connectionID, operation: list.operationName)
+        return nil
     }
 
     /// The conflict check, the change applied to the vendor's JSON, and the PUT.

@@ -149,6 +149,28 @@ import Testing
         #expect(put.body == .object(expected))
     }
 
+    @Test func aMissedFilteredReadIsReadOnceUnfilteredAndAGoneRecordIsNotFound() async throws {
+        let server = ApimoFakeServer { call in
+            if call.method == "PUT" { return ApimoFakeServer.json(#"{"id":"55"}"#) }
+            let items = call.query["timestamp"] == nil ? Self.contactJSON : ""
+            return ApimoFakeServer.json(#"{"contacts":[\#(items)],"total_items":\#(items.isEmpty ? 0 : 1)}"#)
+        }
+        let connector = try ApimoTestSupport.connector(server)
+        var contact = Contact()
+        contact.email = "x@example.fr"
+        // A hub time ahead of Apimo's clock: the filtered page misses the record.
+        let ahead = Self.updatedAt.addingTimeInterval(30)
+        _ = try await connector.update(RecordChange(record: contact, fields: ["Email"], remoteID: "55", expectedSourceModification: ahead))
+        #expect(server.calls.map(\.method) == ["GET", "GET", "PUT"])
+        #expect(server.calls.map { $0.query["timestamp"] } == ["1719820829", nil, nil])
+
+        let gone = await #expect(throws: ConnectorError.self) {
+            _ = try await connector.update(RecordChange(record: contact, fields: ["Email"], remoteID: "56"))
+        }
+        #expect(gone?.kind == .notFound)
+        #expect(server.calls.filter { $0.method == "PUT" }.count == 1)
+    }
+
     // MARK: - Refusals
 
     @Test func aRecordChangedAtApimoAfterTheHubsCopyIsNotOverwritten() async throws {
