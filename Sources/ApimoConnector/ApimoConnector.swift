@@ -11,8 +11,10 @@ import Synchronization
 ///   `ContactType` `Lead` and source keys `lead-<id>`). Properties, contacts and leads read
 ///   incrementally with `timestamp`; actions incrementally for the users changed since the last
 ///   pass; the other lists have no such filter and are read in full.
-/// - Creates leads, contacts and actions; updates contacts and actions (Apimo documents no
-///   update of a lead).
+/// - Creates leads, contacts and actions; updates contacts, actions and properties by a
+///   read-modify-write `PUT` of Apimo's own JSON, checking `updated_at` first when the hub
+///   expects a time (Apimo documents no update of a lead and no delete at all). Catalog codes
+///   map to and from RESO values by their labels (`docs/vendors/apimo.md`).
 /// - Looks leads and contacts up by email or phone among those changed in the last days
 ///   (`timestamp`), one request in the usual case: a create whose answer was lost is found
 ///   instead of being sent twice.
@@ -38,8 +40,13 @@ public struct ApimoConnector: Connector {
                 vendorEndpoints: [ApimoList.contacts.operationName, ApimoList.leads.operationName], incremental: true),
         ],
         writable: [
-            WriteCapability(resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: [.email, .phone]),
-            WriteCapability(resource: .activity, canCreate: true, canUpdate: true, lookupKeys: []),
+            // No DELETE is documented for any of them; leads are create-only (the per-record
+            // check refuses a lead update).
+            WriteCapability(
+                resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: [.email, .phone],
+                fields: ApimoMapping.contactFields + ApimoMapping.leadFields.filter { !ApimoMapping.contactFields.contains($0) }),
+            WriteCapability(resource: .activity, canCreate: true, canUpdate: true, lookupKeys: [], fields: ApimoMapping.actionFields),
+            WriteCapability(resource: .property, canCreate: false, canUpdate: true, lookupKeys: [], fields: ApimoMapping.propertyFields),
         ])
 
     let client: VendorHTTPClient

@@ -230,7 +230,9 @@ enum ApimoMapping {
         body.putText("firstname", first)
         body.putText("lastname", last)
         body.putText("email", contact.email)
-        body.putText("phone", contact.homePhone ?? contact.officePhone)
+        // `phone` reads as `HomePhone` and is written from it only (an `OfficePhone` is refused
+        // by the write check rather than moved to another field).
+        body.putText("phone", contact.homePhone)
         body.putText("mobile", contact.mobilePhone)
         body.putText("language", contact.language)
         body.putText("user", contact.ownerMemberSourceKey)

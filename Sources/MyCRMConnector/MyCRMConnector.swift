@@ -8,8 +8,9 @@ public import RealtyModel
 /// - Reads Leads and Contacts into `Contacts` (Leads with `ContactType` `Lead`): incrementally
 ///   with `sync` by modified time (deletions included), or in full with VTQL `query` pages of
 ///   100. Reads Users into `Member` (full passes only; `sync` does not cover users).
-/// - Creates Leads and Contacts, updates them (`retrieve`, merge, `update`, the seed's operation;
-///   ``revise(_:remoteID:)`` is the partial alternative), and looks them up by email or phone.
+/// - Creates Leads and Contacts, updates them with a partial `revise` (only the changed fields;
+///   a `retrieve` first checks `modifiedtime` when the hub expects one), deletes them, and looks
+///   them up by email or phone. Picklists map through ``MyCRMVocabulary``.
 /// - Checks an address's broadband availability with ``checkAddress(street:city:state:)``.
 ///
 /// Configured only by the base URL of the deployment (`https://crm.example.com`, with or
@@ -31,7 +32,11 @@ public struct MyCRMConnector: Connector {
                 incremental: true),
             ReadCapability(resource: .member, vendorEndpoints: ["GET webservice.php operation=query (Users)"], incremental: false),
         ],
-        writable: [WriteCapability(resource: .contacts, canCreate: true, canUpdate: true, lookupKeys: [.email, .phone])],
+        writable: [
+            WriteCapability(
+                resource: .contacts, canCreate: true, canUpdate: true, canDelete: true, lookupKeys: [.email, .phone],
+                fields: MyCRMVocabulary.writableFields)
+        ],
         operations: ["address-check"])
 
     /// The production host of the address availability service (not the CRM deployment's host).

@@ -45,7 +45,9 @@ enum MyCRMMapping {
         contact.email = record.text("email")
         contact.mobilePhone = record.text("mobile")
         contact.company = record.text("business_name") ?? record.text("company")
-        contact.leadSource = record.text("leadsource")
+        // Through the picklist table; a value outside it (a deployment's own picklist entry)
+        // is kept as the vendor wrote it rather than lost.
+        contact.leadSource = record.text("leadsource").map { MyCRMVocabulary.leadSource.hubValue($0) ?? $0 }
         contact.notes = record.text("description")
         contact.ownerMemberSourceKey = record.text("assigned_user_id")
         contact.utmSource = record.text("utm_source")
@@ -144,7 +146,7 @@ enum MyCRMMapping {
         put("lastname", names.last)
         put("email", contact.email)
         put("mobile", contact.mobilePhone)
-        put("leadsource", contact.leadSource)
+        put("leadsource", contact.leadSource.flatMap(MyCRMVocabulary.leadSource.vendorValue))
         put("business_name", contact.company)
         put("description", contact.notes)
         put("assigned_user_id", contact.ownerMemberSourceKey)
@@ -158,8 +160,9 @@ enum MyCRMMapping {
         put("apart", contact.homeAddress2)
         switch module {
         case .leads, .users:
-            // Leads have one landline, `phone`.
-            put("phone", contact.homePhone ?? contact.officePhone)
+            // Leads have one landline, `phone`, read as `HomePhone` and written from it only
+            // (an `OfficePhone` on a lead is refused by the write check, not moved).
+            put("phone", contact.homePhone)
             put("lane", contact.homeAddress1)
             put("city", contact.homeCity)
             put("state", contact.homeStateOrProvince)
@@ -174,11 +177,36 @@ enum MyCRMMapping {
             put("birthday", contact.birthdate)
             put("pager", contact.pager)
             put("spouse_name", contact.spousePartnerName)
-            if let type = contact.contactType, FieldRules.isPresent(type) {
-                put("is_customer", type.lowercased() == "client" ? "1" : "0")
+            switch contact.contactType?.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "client": put("is_customer", "1")
+            case "contact": put("is_customer", "0")
+            default: break
             }
         }
         return element
+    }
+
+    /// The `element` of a partial update (`revise`): for each RESO field in `fields`, the vendor
+    /// fields it is written to (``MyCRMVocabulary/vendorFields(of:module:)``), with `""` where the
+    /// contact has no value (the client cleared it). Nothing else is sent, so vendor fields the
+    /// hub does not map (`ssn`, `dl_license`, `csg_number`, ...) are never touched.
+    ///
+    /// `FullName` named without `FirstName`/`LastName` is split on its own (the hub copy's old
+    /// first and last names do not win over it).
+    static func changedElement(from contact: Contact, fields: [String], module: MyCRMModule) -> [String: JSONValue] {
+        var source = contact
+        if fields.contains("FullName"), !fields.contains("FirstName"), !fields.contains("LastName") {
+            source.firstName = nil
+            source.lastName = nil
+        }
+        let full = element(from: source, module: module)
+        var changed: [String: JSONValue] = [:]
+        for field in fields {
+            for name in MyCRMVocabulary.vendorFields(of: field, module: module) {
+                changed[name] = full[name] ?? .string("")
+            }
+        }
+        return changed
     }
 
     /// The fields the seed marks mandatory for Leads and Contacts.

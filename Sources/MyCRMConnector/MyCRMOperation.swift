@@ -16,11 +16,12 @@ enum MyCRMOperation: String, Sendable, Hashable, CaseIterable {
     case retrieve
     case update
     case revise
+    case delete
     case query
     case sync
 
     /// GET: getchallenge, listtypes, describe, retrieve, query, sync; POST (form-urlencoded):
-    /// login, logout, create, update, revise.
+    /// login, logout, create, update, revise, delete.
     ///
     /// `extendsession` is not used: the seed shows it as a GET with `sessionName`, while the
     /// vtiger server registers it as POST and only adopts a logged-in browser session
@@ -29,12 +30,13 @@ enum MyCRMOperation: String, Sendable, Hashable, CaseIterable {
     var method: HTTPMethod {
         switch self {
         case .getChallenge, .listTypes, .describe, .retrieve, .query, .sync: return .get
-        case .login, .logout, .create, .update, .revise: return .post
+        case .login, .logout, .create, .update, .revise, .delete: return .post
         }
     }
 
     /// Whether sending the operation twice has the effect of sending it once. `update` and
-    /// `revise` write the same values again; `create` would create a second record.
+    /// `revise` write the same values again, a second `delete` finds the record gone (which the
+    /// connector counts as deleted); `create` would create a second record.
     var isIdempotent: Bool {
         switch self {
         case .create: return false

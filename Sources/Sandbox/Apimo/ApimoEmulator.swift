@@ -13,6 +13,9 @@ import RealtyModel
 /// | GET | `/agencies/{agency_id}/users` | `limit` ≤ 10000 (default 10000), `offset` |
 /// | GET | `/agencies/{agency_id}/users/{user_id}/actions` | `limit` ≤ 1000 (default 1000), `offset`, `type` |
 /// | POST | `/agencies/{agency_id}/actions` | create an action (`user` and `type` required) |
+/// | PUT | `/agencies/{agency_id}/actions/{action_id}` | update an action |
+/// | PUT | `/agencies/{agency_id}/contacts/{contact_id}` | update a contact |
+/// | PUT | `/agencies/{agency_id}/properties/{property_id}` | update a property |
 /// | GET / POST | `/agencies/{agency_id}/contacts` | `limit` ≤ 1000 (default 1000), `offset`, `timestamp` / create |
 /// | GET / POST | `/agencies/{agency_id}/leads` | `limit` ≤ 10000 (default 10000), `offset`, `timestamp` / create |
 /// | GET | `/agencies/{agency_id}/properties` | `limit` ≤ 1000 (default 1000), `offset`, `timestamp` |
@@ -36,6 +39,10 @@ import RealtyModel
 /// - `limit` above the documented maximum is refused (400), not clamped, so a client that
 ///   overreaches learns it at once; properties use the newer page's maximum (1000) and contacts,
 ///   undocumented, the same.
+/// - Updates (`PUT`) change the fields the body names (`null` or `""` clears one) and keep the
+///   others; fields the emulator does not know, and read-only ones (`id`, `agency`,
+///   `created_at`, `updated_at`), are ignored, so the whole record read from a list can be sent
+///   back. They answer 200 with the updated record; an unknown id is a 404.
 /// - Creates answer 201 with the created record. Bodies are read as JSON whatever the
 ///   `Content-Type`; fields the emulator does not know are ignored.
 /// - The API has no lookup by email or reference. A client that must not create a lead twice
@@ -46,7 +53,7 @@ public final class ApimoEmulator: VendorEmulator {
 
     private let settings: EmulatorSettings
     private let clock: SandboxClock
-    private let writeLog: WriteLog
+    let writeLog: WriteLog
     let state: ApimoState
 
     public init(settings: EmulatorSettings, clock: SandboxClock, writeLog: WriteLog) {
@@ -119,6 +126,20 @@ public final class ApimoEmulator: VendorEmulator {
                     }
                 }
             ])
+        // Updates (`PUT`), as the vendor's method table lists them; it lists no DELETE of these
+        // records, so a DELETE is a 405 like any other unregistered method.
+        let updatable: [(ApimoState.Resource, String)] = [(.contacts, "contact_id"), (.actions, "action_id"), (.properties, "property_id")]
+        for (resource, parameter) in updatable {
+            route(
+                router, "agencies/:agency_id/\(resource.rawValue)/:\(parameter)",
+                [
+                    .put: { [self] request, context, provider in
+                        await granted(context, provider) { agency in
+                            await update(request, resource, agency: agency, id: context.parameters.get(parameter) ?? "")
+                        }
+                    }
+                ])
+        }
     }
 
     typealias Handler = @Sendable (Request, SandboxRequestContext, ApimoState.Provider) async -> Response
@@ -341,6 +362,11 @@ struct ApimoWriteSchema: Sendable {
         case id(catalog: String?)
         /// Any JSON (objects such as `criteria` or `properties`).
         case any
+        /// A number, or a string holding one; kept as sent (Apimo sends both).
+        case number
+        /// A record id, or an object carrying one as `id` (a property's `user` reads back as the
+        /// user object); kept as the id string.
+        case reference
     }
 
     struct Failure: Error {
@@ -388,9 +414,87 @@ struct ApimoWriteSchema: Sendable {
                 ],
                 required: [["user"], ["type"]],
                 references: ["user": .users, "contact": .contacts])
-        case .agencies, .users, .properties:
+        case .properties:
+            // Updates only (the hub creates no property). Reading: the fields of the property
+            // document (`vendors/apimo.md`); coded values must be in their catalogs, nested
+            // objects are kept as sent.
+            ApimoWriteSchema(
+                fields: [
+                    "reference": .text, "step": .id(catalog: "property_step"), "status": .id(catalog: "property_status"),
+                    "category": .id(catalog: "property_category"), "type": .id(catalog: "property_type"),
+                    "subtype": .id(catalog: nil), "name": .text, "user": .reference, "brand": .any, "sector": .any,
+                    "parent": .any, "ranking": .any, "agreement": .any, "address": .text, "address_more": .text,
+                    "publish_address": .any, "country": .text, "region": .any, "city": .any, "district": .any,
+                    "latitude": .number, "longitude": .number, "area": .any, "rooms": .number, "bedrooms": .number,
+                    "price": .any, "block_name": .text, "lot_reference": .text, "comments": .any, "pictures": .any,
+                    "medias": .any, "documents": .any, "areas": .any, "tags": .any,
+                ],
+                required: [], references: ["user": .users])
+        case .agencies, .users:
             ApimoWriteSchema(fields: [:], required: [], references: [:])
         }
+    }
+
+    /// One value checked against its kind: `.success(nil)` for a null or blank value (left out
+    /// of a create, cleared by an update), else the normalised value or why it is refused.
+    func check(_ key: String, _ kind: Kind, _ value: JSONValue) -> Result<JSONValue?, Failure> {
+        if value.isNull { return .success(nil) }
+        switch kind {
+        case .any:
+            return .success(value)
+        case .text, .email:
+            guard let text = value.scalarText, value.strictBool == nil else { return .failure(Failure(message: "\(key) must be a string")) }
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { return .success(nil) }
+            if case .email = kind, !Self.looksLikeEmail(trimmed) {
+                return .failure(Failure(message: "\(key) is not a valid e-mail address"))
+            }
+            return .success(.string(trimmed))
+        case .number:
+            guard let text = value.scalarText, value.strictBool == nil, Double(text) != nil else {
+                return .failure(Failure(message: "\(key) must be a number"))
+            }
+            return .success(value)
+        case .id(let catalog):
+            guard let text = value.scalarText, value.strictBool == nil, let id = Int(text), id > 0 else {
+                return .failure(Failure(message: "\(key) must be a positive integer id"))
+            }
+            if let catalog, !ApimoCatalogs.contains(catalog, id: id) {
+                return .failure(Failure(message: "\(key) \(id) is not a value of the \(catalog) catalog"))
+            }
+            return .success(.string(String(id)))
+        case .reference:
+            let inner = value.objectValue.map { $0["id"] ?? .null } ?? value
+            return check(key, .id(catalog: nil), inner)
+        }
+    }
+
+    /// The fields a PUT changes, normalised: each known key it carries, `null` for a cleared
+    /// one. Keys the schema does not know (`id`, `agency`, `created_at`, ...) are ignored, so a
+    /// client may send back the whole record it read.
+    func validateChange(_ object: [String: JSONValue]) -> Result<[String: JSONValue], Failure> {
+        var output: [String: JSONValue] = [:]
+        var problems: [String] = []
+        for (key, kind) in fields.sorted(by: { $0.key < $1.key }) {
+            guard let value = object[key] else { continue }
+            if value.isNull || value.strictString?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+                output[key] = .null
+                continue
+            }
+            switch check(key, kind, value) {
+            case .success(let normalised): output[key] = normalised ?? .null
+            case .failure(let failure): problems.append(failure.message)
+            }
+        }
+        return problems.isEmpty ? .success(output) : .failure(Failure(message: problems.joined(separator: "; ")))
+    }
+
+    /// The required groups `record` (the merged fields) leaves unsatisfied, as one message.
+    func missingRequired(in record: [String: JSONValue]) -> String? {
+        let problems = required.filter { group in !group.contains { record[$0].map { !$0.isNull } ?? false } }.map { group in
+            group.count == 1 ? "\(group[0]) is required" : "one of \(group.joined(separator: ", ")) is required"
+        }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 
     /// The accepted fields, normalised (ids and numbers as strings), or why the body is refused.
@@ -398,37 +502,13 @@ struct ApimoWriteSchema: Sendable {
         var output: [String: JSONValue] = [:]
         var problems: [String] = []
         for (key, kind) in fields.sorted(by: { $0.key < $1.key }) {
-            guard let value = object[key], !value.isNull else { continue }
-            switch kind {
-            case .any:
-                output[key] = value
-            case .text, .email:
-                guard let text = value.scalarText, value.strictBool == nil else {
-                    problems.append("\(key) must be a string")
-                    continue
-                }
-                let trimmed = text.trimmingCharacters(in: .whitespaces)
-                if trimmed.isEmpty { continue }
-                if case .email = kind, !Self.looksLikeEmail(trimmed) {
-                    problems.append("\(key) is not a valid e-mail address")
-                    continue
-                }
-                output[key] = .string(trimmed)
-            case .id(let catalog):
-                guard let text = value.scalarText, value.strictBool == nil, let id = Int(text), id > 0 else {
-                    problems.append("\(key) must be a positive integer id")
-                    continue
-                }
-                if let catalog, !ApimoCatalogs.contains(catalog, id: id) {
-                    problems.append("\(key) \(id) is not a value of the \(catalog) catalog")
-                    continue
-                }
-                output[key] = .string(String(id))
+            guard let value = object[key] else { continue }
+            switch check(key, kind, value) {
+            case .success(let normalised): output[key] = normalised
+            case .failure(let failure): problems.append(failure.message)
             }
         }
-        for group in required where !group.contains(where: { output[$0] != nil }) {
-            problems.append(group.count == 1 ? "\(group[0]) is required" : "one of \(group.joined(separator: ", ")) is required")
-        }
+        if let missing = missingRequired(in: output) { problems.append(missing) }
         return problems.isEmpty ? .success(output) : .failure(Failure(message: problems.joined(separator: "; ")))
     }
 

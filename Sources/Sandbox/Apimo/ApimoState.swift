@@ -190,6 +190,19 @@ actor ApimoState {
         return render(record, as: resource)
     }
 
+    /// Record `id` of an agency, or nil when it has none.
+    func record(_ resource: Resource, id: Int, agency: Int) -> Record? {
+        tables[resource]?[agency]?.records.record(id)
+    }
+
+    /// Stores a changed record, modified now, and returns it rendered.
+    func replace(_ record: Record, as resource: Resource) -> JSONValue {
+        var changed = record
+        changed.updatedAt = clock.now
+        store(changed, as: resource)
+        return render(changed, as: resource)
+    }
+
     private func store(_ record: Record, as resource: Resource) {
         if tables[resource]?[record.agency] == nil {
             tables[resource, default: [:]][record.agency] = Table.empty

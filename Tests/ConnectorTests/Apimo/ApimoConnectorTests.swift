@@ -433,19 +433,25 @@ enum ApimoTestSupport {
         let server = ApimoFakeServer { call in
             if call.path.hasPrefix("/catalogs") { return ApimoFakeServer.json(#"[{"id":1,"name":"Phone call"},{"id":2,"name":"E-mail"}]"#) }
             if call.method == "PUT" { return ApimoFakeServer.json(#"{"id":"55"}"#) }
+            if call.method == "GET" {
+                return ApimoFakeServer.json(
+                    #"{"contacts":[{"id":"55","lastname":"Durand","city":"Lyon","updated_at":"2024-07-01 10:00:00"}],"total_items":1}"#)
+            }
             return ApimoFakeServer.json(#"{"contact":{"id":"55"}}"#, status: 201)
         }
         let connector = try ApimoTestSupport.connector(server)
         var contact = Contact()
         contact.lastName = "Durand"
-        contact.contactType = "Client"
+        contact.contactType = "Contact"
         contact.homeCity = "Lyon"
         #expect(try await connector.create(contact).remoteID == "55")
         #expect(server.calls.last?.path == "/agencies/14/contacts")
         #expect(server.calls.last?.body?["city"] == .string("Lyon"))
+        contact.homeCity = "Lille"
         _ = try await connector.update(contact, remoteID: "55")
         #expect(server.calls.last?.method == "PUT")
         #expect(server.calls.last?.path == "/agencies/14/contacts/55")
+        #expect(server.calls.last?.body == ["id": "55", "lastname": "Durand", "city": "Lille", "updated_at": "2024-07-01 10:00:00"])
 
         var activity = Activity()
         activity.activityType = "call"

@@ -4,6 +4,8 @@ import RealtyModel
 import Sandbox
 import Testing
 
+@testable import MyCRMConnector
+
 /// The MyCRM connector's records compared field by field with the MyCRM emulator's own records
 /// (Leads, Contacts, Users), every RESO field, the empty ones included.
 ///
@@ -28,7 +30,8 @@ import Testing
         expected.text("Email", text("email"))
         expected.text("MobilePhone", text("mobile"))
         expected.text("Company", text("business_name"))
-        expected.text("LeadSource", text("leadsource"))
+        // Through the documented picklist table (docs/vendors/mycrm.md).
+        expected.text("LeadSource", text("leadsource").map { MyCRMVocabulary.leadSource.hubValue($0) ?? $0 })
         expected.text("Notes", text("description"))
         expected.text("SourceSystemOwnerMemberKey", text("assigned_user_id"))
         expected.text("HomeAddress2", text("apart"))

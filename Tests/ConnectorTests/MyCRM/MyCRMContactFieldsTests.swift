@@ -43,7 +43,7 @@ import Testing
         expected.text("HomePostalCode", "02116-0042")
         expected.text("Company", "Lopez Consulting LLC")
         expected.text("ContactType", "Contact")
-        expected.text("LeadSource", "Trade Show")
+        expected.text("LeadSource", "TradeShow")
         expected.text("Notes", "Met at an open house.")
         expected.text("SpousePartnerName", "Luis")
         expected.date("Birthdate", "1975-11-30")

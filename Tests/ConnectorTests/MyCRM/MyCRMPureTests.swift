@@ -175,7 +175,7 @@ import Testing
         #expect(contact.homePhone == "+1 305 555 0100")
         #expect(contact.mobilePhone == "+1 305 555 0199")
         #expect(contact.company == "Doe Realty")
-        #expect(contact.leadSource == "Web Site")
+        #expect(contact.leadSource == "Website", "through the picklist table")
         #expect(contact.homeAddress1 == "100 Ocean Dr")
         #expect(contact.homeCity == "Miami Beach")
         #expect(contact.homeStateOrProvince == "FL")
