@@ -185,7 +185,7 @@ extension HubRuntime {
         guard let record = try await store.record(R.self, tenant: tenant, key: key), !record.metadata.deleted else {
             throw HubError(.notFound, "no \(R.resource.rawValue) record \(key)")
         }
-        if let ifMatch, !Self.etagMatches(ifMatch, record.metadata.contentHash) {
+        if let ifMatch, try !Self.etagMatches(ifMatch, record.metadata.contentHash) {
             throw HubError(
                 .preconditionFailed,
                 "the \(R.resource.rawValue) record \(key) changed since it was read (If-Match \(ifMatch) no longer matches its ETag)")
@@ -202,17 +202,38 @@ extension HubRuntime {
     }
 
     /// Whether an `If-Match` value names `hash`: `*` always; otherwise one of its entity tags
-    /// (quoted or not, weak or strong) equals the hash.
-    public static func etagMatches(_ ifMatch: String, _ hash: String?) -> Bool {
-        let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    /// (strong or weak, `"hash"` or `W/"hash"`) holds the hash.
+    /// - Throws: ``HubError`` `.invalidRequest` when the value is not `*` or a comma-separated
+    ///   list of entity tags (RFC 9110 section 13.1.1).
+    public static func etagMatches(_ ifMatch: String, _ hash: String?) throws -> Bool {
+        guard let tags = entityTags(ifMatch) else {
+            throw HubError(
+                .invalidRequest, "If-Match must be * or entity tags such as \"<ETag of a GET>\"",
+                details: [FieldError(field: "If-Match", message: "is not * or a list of entity tags")])
+        }
         if tags.contains("*") { return true }
         guard let hash else { return false }
-        return tags.contains { tag in
-            var text = Substring(tag)
+        return tags.contains(hash)
+    }
+
+    /// The opaque tags of an `If-Match` value (`*` as itself), or nil when it is malformed.
+    static func entityTags(_ value: String) -> [String]? {
+        let items = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var tags: [String] = []
+        for item in items {
+            if item == "*", items.count == 1 {
+                tags.append("*")
+                continue
+            }
+            var text = Substring(item)
             if text.hasPrefix("W/") { text = text.dropFirst(2) }
-            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = text.dropFirst().dropLast() }
-            return text == hash
+            guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") else { return nil }
+            let opaque = text.dropFirst().dropLast()
+            // etagc: any visible character but the double quote.
+            guard opaque.unicodeScalars.allSatisfy({ $0 == "!" || (0x23...0x7E).contains($0.value) }) else { return nil }
+            tags.append(String(opaque))
         }
+        return tags.isEmpty ? nil : tags
     }
 
     /// The entity tag of a record's content: its content hash, quoted.

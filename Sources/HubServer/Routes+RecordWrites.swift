@@ -25,7 +25,8 @@ extension HubAPI {
                 "1 to 200 visible ASCII characters (inner spaces allowed). Same key and request: the first answer again, also when sent at once; same key, another request: 409 idempotency_key_reused"
         )
         let ifMatch = RouteSpec.Parameter(
-            name: "If-Match", location: .header, required: false, schema: Schema.string,
+            name: "If-Match", location: .header, required: false,
+            schema: ["type": "string", "pattern": .string(Self.ifMatchPattern)],
             description:
                 "The ETag a GET of the record returned (its content hash): refused with 412 if the hub's copy changed since; * matches any")
         let writeReplies: [RouteSpec.Reply] = [
@@ -77,7 +78,7 @@ extension HubAPI {
                     summary:
                         "Delete a \(schema) record at the vendor it came from; the hub's copy is marked deleted when the vendor confirms",
                     tag: "Writes", scope: (name, .delete), parameters: [key, ifMatch, idempotencyKey],
-                    replies: writeReplies + [Self.reply(412), Self.reply(422)] + Self.authReplies)
+                    replies: writeReplies + [Self.reply(400), Self.reply(412), Self.reply(422)] + Self.authReplies)
             ) { request, context in
                 let principal = try RequestSupport.principal(context)
                 let recordKey = try RequestSupport.parameter(context, "key")
@@ -88,6 +89,11 @@ extension HubAPI {
             }
         }
     }
+
+    /// What the server takes as an If-Match: `*`, or entity tags (`"tag"` or `W/"tag"`, the tag
+    /// any visible ASCII but `"`) separated by commas.
+    static let ifMatchPattern =
+        #"^(?:\*|[ \t]*(?:W/)?"[!#-~]*"[ \t]*(?:,[ \t]*(?:W/)?"[!#-~]*"[ \t]*)*)"# + Schema.end
 
     /// The request's Idempotency-Key, checked.
     static func idempotencyKey(_ request: Request) throws -> String? {

@@ -35,7 +35,9 @@ import Testing
     static let cases: [Case] = [
         Case(
             vendor: .bostonLogic, resource: .contacts,
-            record: ["FirstName": "Lia", "LastName": "Stone", "Email": .string("lia-\(stamp)@example.com"), "MobilePhone": "+1 617 555 0101"],
+            record: [
+                "FirstName": "Lia", "LastName": "Stone", "Email": .string("lia-\(stamp)@example.com"), "MobilePhone": "+1 617 555 0101",
+            ],
             field: "LastName", value: "Stone-Hill", canDelete: true),
         Case(
             vendor: .bostonLogic, resource: .office, record: ["OfficeName": .string("Harbor \(stamp)"), "OfficePhone": "+1 617 555 0102"],
@@ -50,11 +52,13 @@ import Testing
             field: "FirstName", value: "Ivan", canDelete: true),
         Case(
             vendor: .apimo, resource: .contacts,
-            record: ["FirstName": "Elise", "LastName": "Moreau", "Email": .string("elise-\(stamp)@example.com"), "ContactType": "Client"],
+            record: ["FirstName": "Elise", "LastName": "Moreau", "Email": .string("elise-\(stamp)@example.com"), "ContactType": "Contact"],
             field: "LastName", value: "Moreau-Petit", canDelete: false),
         Case(
             vendor: .pfExpert, resource: .contacts,
-            record: ["FirstName": "Omar", "LastName": "Haddad", "Email": .string("omar-\(stamp)@example.com"), "MobilePhone": "+971 50 111 2233"],
+            record: [
+                "FirstName": "Omar", "LastName": "Haddad", "Email": .string("omar-\(stamp)@example.com"), "MobilePhone": "+971 50 111 2233",
+            ],
             field: "LastName", value: "Haddad-Ali", canDelete: false),
     ]
 
@@ -68,14 +72,17 @@ import Testing
 
         static func start(_ vendor: SandboxVendor) async throws -> Hub {
             let sandbox = try await SandboxRunner.start(
-                SandboxOptions(vendors: [vendor], settings: EmulatorSettings(records: 5, apimoRatePerSecond: 1000, apimoDailyQuota: 1_000_000)))
+                SandboxOptions(
+                    vendors: [vendor], settings: EmulatorSettings(records: 5, apimoRatePerSecond: 1000, apimoDailyQuota: 1_000_000)))
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-writes-\(UUID().uuidString)")
             var logger = Logger(label: "live-writes")
             logger.logLevel = .critical
             let runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory), logger: logger)
             guard let info = sandbox.info(vendor) else { throw HubError(.notFound, "no emulator for \(vendor)") }
             var fields: [String: Any] = info.credentials
-            if vendor == .apimo, let first = info.credentials["agency_ids"]?.split(separator: ",").first { fields["agency_ids"] = [String(first)] }
+            if vendor == .apimo, let first = info.credentials["agency_ids"]?.split(separator: ",").first {
+                fields["agency_ids"] = [String(first)]
+            }
             if vendor == .propq, let id = info.credentials["client_id"].flatMap(Int.init) { fields["client_id"] = id }
             let connection = try await runtime.addConnection(
                 tenant: "demo", vendor: vendor.rawValue, name: vendor.rawValue, baseURL: info.baseURL,
@@ -164,7 +171,8 @@ import Testing
         let runs = try await hub.runtime.sync(tenant: "demo", connections: [hub.connection], resource: test.resource, full: true)
         #expect(runs.allSatisfy { $0.status == .succeeded }, "\(test): \(runs.compactMap(\.error))")
         #expect(
-            try await Self.deletedFlags(test.resource.recordType, hub, key: created.key) == [false], "\(test): still there after a full pass")
+            try await Self.deletedFlags(test.resource.recordType, hub, key: created.key) == [false],
+            "\(test): still there after a full pass")
 
         try await hub.application.test(.router) { client in
             let deleted = try await client.execute(uri: "\(path)/\(created.key)", method: .delete, headers: bearer(token))
@@ -183,7 +191,8 @@ import Testing
         if test.canDelete {
             // Gone at the vendor too: a full pass does not bring it back.
             _ = try await hub.runtime.sync(tenant: "demo", connections: [hub.connection], resource: test.resource, full: true)
-            #expect(try await Self.deletedFlags(test.resource.recordType, hub, key: created.key) == [true], "\(test): deleted at the vendor")
+            #expect(
+                try await Self.deletedFlags(test.resource.recordType, hub, key: created.key) == [true], "\(test): deleted at the vendor")
         }
         try await hub.stop()
     }

@@ -399,7 +399,10 @@ public struct WriteCapability: Sendable, Hashable, Codable {
     /// not declared), or one for the resource when `operation` is not offered.
     public func problems(fields names: [String], operation: WriteOperation, vendor: VendorID) -> [FieldError] {
         guard allows(operation) else {
-            return [FieldError(field: resource.rawValue, message: "\(vendor.displayName) cannot \(operation.rawValue) \(resource.rawValue) records")]
+            return [
+                FieldError(
+                    field: resource.rawValue, message: "\(vendor.displayName) cannot \(operation.rawValue) \(resource.rawValue) records")
+            ]
         }
         guard let fields else { return [] }
         let accepted = Set(fields)
