@@ -100,34 +100,15 @@ extension HubRuntime {
         let deliveries = targets.map {
             NewDelivery(tenantID: tenant, connectionID: $0.id, kind: .leadCreate, payload: payload, idempotencyKey: idempotencyKey)
         }
-        guard let idempotencyKey else { return try await store.enqueue(deliveries, now: Date()) }
         // The request is the lead as it will be delivered and the set of target connections.
         let sortedKeys = JSONEncoder()
         sortedKeys.outputFormatting = [.sortedKeys]
-        let fingerprint = RequestFingerprint.of(
-            [try sortedKeys.encode(lead)] + targets.map { Data($0.id.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
-        let order = Dictionary(targets.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        func inTargetOrder(_ found: [Delivery]) -> [Delivery] {
-            found.sorted { (order[$0.connectionID] ?? Int.max, $0.id) < (order[$1.connectionID] ?? Int.max, $1.id) }
-        }
-        switch try await store.enqueue(deliveries, idempotencyKey: idempotencyKey, tenant: tenant, fingerprint: fingerprint, now: Date()) {
-        case .created(let created):
-            return inTargetOrder(created)
-        case .existing(let stored, let existing):
-            let same: Bool
-            if let stored {
-                same = stored == fingerprint
-            } else {
-                // A key from before fingerprints were stored: the same request when it went to
-                // the same connections with the same lead.
-                same =
-                    Set(existing.map(\.connectionID)) == Set(targets.map(\.id))
-                    && existing.allSatisfy { $0.kind == .leadCreate && (try? JSONDecoder().decode(Contact.self, from: $0.payload)) == lead }
-            }
-            guard same else {
-                throw HubError(.idempotencyKeyReused, "Idempotency-Key \(idempotencyKey) was used for another request")
-            }
-            return inTargetOrder(existing)
+        return try await commit(deliveries, tenant: tenant, idempotencyKey: idempotencyKey, request: [try sortedKeys.encode(lead)]) {
+            existing in
+            // A key from before fingerprints were stored: the same request when it went to the
+            // same connections with the same lead.
+            Set(existing.map(\.connectionID)) == Set(targets.map(\.id))
+                && existing.allSatisfy { $0.kind == .leadCreate && (try? JSONDecoder().decode(Contact.self, from: $0.payload)) == lead }
         }
     }
 }

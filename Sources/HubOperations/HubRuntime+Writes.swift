@@ -312,7 +312,13 @@ extension HubRuntime {
     /// Commits `deliveries`, under the idempotency key when there is one: the same request
     /// (the same `request` parts to the same connections) gets the deliveries committed first;
     /// another request under the key is refused.
-    func commit(_ deliveries: [NewDelivery], tenant: String, idempotencyKey: String?, request: [Data]) async throws -> [Delivery] {
+    ///
+    /// - Parameter sameAsUnfingerprinted: for a key committed before fingerprints were stored,
+    ///   whether its deliveries are this request's.
+    func commit(
+        _ deliveries: [NewDelivery], tenant: String, idempotencyKey: String?, request: [Data],
+        sameAsUnfingerprinted: ([Delivery]) -> Bool = { _ in false }
+    ) async throws -> [Delivery] {
         guard let idempotencyKey else { return try await store.enqueue(deliveries, now: Date()) }
         let targets = deliveries.map(\.connectionID)
         let fingerprint = RequestFingerprint.of(request + targets.map { Data($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
@@ -324,7 +330,7 @@ extension HubRuntime {
         case .created(let created):
             return inTargetOrder(created)
         case .existing(let stored, let existing):
-            guard stored == fingerprint else {
+            guard stored.map({ $0 == fingerprint }) ?? sameAsUnfingerprinted(existing) else {
                 throw HubError(.idempotencyKeyReused, "Idempotency-Key \(idempotencyKey) was used for another request")
             }
             return inTargetOrder(existing)
