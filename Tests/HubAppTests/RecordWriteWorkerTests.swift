@@ -4,6 +4,7 @@ import Foundation
 import HubOperations
 import HubStore
 import HubStoreSQLite
+import HubTestSupport
 import Logging
 import RealtyModel
 import SyncEngine
@@ -103,7 +104,10 @@ struct ScriptedProvider: ConnectorProvider {
 
         static func make() async throws -> Hub {
             let box = try SecretBox(keys: [SecretKey.generate().key])
-            let store = try SQLiteHubStore.inMemory(secretBox: box)
+            return try await make(store: try SQLiteHubStore.inMemory(secretBox: box), box: box)
+        }
+
+        static func make(store: any HubStorage, box: SecretBox) async throws -> Hub {
             _ = try await store.createTenant(id: "t1", name: "Test")
             let now = Date()
             let connection = try await store.saveConnection(
@@ -206,6 +210,44 @@ struct ScriptedProvider: ConnectorProvider {
         #expect(stored.metadata.sourceModificationTimestamp == Date(timeIntervalSince1970: 1_700_000_101))
         let events = try await hub.runtime.store.events(tenant: hub.tenant, after: 0, limit: 10)
         #expect(events.map(\.change) == [.created, .updated])
+    }
+
+    /// If-Match, a conflict held and forced, and the vendor's answer stored, on PostgreSQL.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
+    func ifMatchConflictsAndReadYourWritesOnPostgreSQL() async throws {
+        let box = try SecretBox(keys: [SecretKey.generate().key])
+        try await PostgresTestDatabase.withStore(secretBox: box) { postgres in
+            let hub = try await Hub.make(store: postgres, box: box)
+            let key = try await hub.storedLead()
+            let current = try #require(try await hub.runtime.store.record(Contact.self, tenant: hub.tenant, key: key))
+            let etag = HubRuntime.etag(try #require(current.metadata.contentHash))
+            let stale = await #expect(throws: HubError.self) {
+                _ = try await hub.runtime.acceptUpdate(.contacts, key: key, patch: ["FirstName": "X"], tenant: hub.tenant, ifMatch: "\"0\"")
+            }
+            #expect(stale?.code == .preconditionFailed)
+            let delivery = try await hub.runtime.acceptUpdate(
+                .contacts, key: key, patch: ["FirstName": "Renamed"], tenant: hub.tenant, ifMatch: etag)
+            #expect(try await hub.work() == 1)
+            let held = try await hub.delivery(delivery.id)
+            #expect(held.state == .conflict)
+            #expect(held.conflict?.vendor["FirstName"] == "VendorName")
+            #expect(
+                try await hub.runtime.store.listDeliveries(tenant: hub.tenant, filter: DeliveryFilter(state: .conflict)).map(\.id) == [
+                    delivery.id
+                ])
+            _ = try await hub.runtime.store.retryDelivery(id: delivery.id, tenant: hub.tenant, force: true, now: Date())
+            #expect(try await hub.work() == 1)
+            let done = try await hub.delivery(delivery.id)
+            #expect(done.state == .done && done.recordKey == key)
+            #expect(try await hub.runtime.store.record(Contact.self, tenant: hub.tenant, key: key)?.firstName == "Renamed")
+            let events = try await hub.runtime.store.events(tenant: hub.tenant, after: 0, limit: 10)
+            #expect(events.map(\.change) == [.created, .updated])
+            // The old ETag names the old content now.
+            let after = await #expect(throws: HubError.self) {
+                _ = try await hub.runtime.acceptUpdate(.contacts, key: key, patch: ["FirstName": "Y"], tenant: hub.tenant, ifMatch: etag)
+            }
+            #expect(after?.code == .preconditionFailed)
+        }
     }
 
     @Test func aDeleteMarksTheHubsCopyDeleted() async throws {
