@@ -378,7 +378,12 @@ enum OpenAPIDocument {
                 "force": ["type": "boolean", "description": "The next attempt skips the vendor modification check"],
             ], required: ["id", "connection_id", "kind", "state", "attempts", "max_attempts", "created_at", "updated_at", "force"])
         schemas["RetryRequest"] = Schema.object(
-            ["force": ["type": "boolean", "description": "Send an update held as a conflict anyway (overwrites the vendor's change)"]])
+            [
+                "force": [
+                    "type": ["boolean", "null"],
+                    "description": "Send an update held as a conflict anyway (overwrites the vendor's change); null or absent: false",
+                ]
+            ])
         schemas["WriteAccepted"] = Schema.object(["deliveries": Schema.array(Schema.ref("Delivery"))], required: ["deliveries"])
         for resource in ResourceName.writable {
             schemas["\(resource.rawValue)Create"] = Schema.object(

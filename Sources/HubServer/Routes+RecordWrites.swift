@@ -28,7 +28,8 @@ extension HubAPI {
             name: "If-Match", location: .header, required: false,
             schema: ["type": "string", "pattern": .string(Self.ifMatchPattern)],
             description:
-                "The ETag a GET of the record returned (its content hash): refused with 412 if the hub's copy changed since; * matches any")
+                "The ETag a GET of the record returned (its content hash): refused with 412 if the hub's copy changed since; * matches any; an empty value sets no precondition"
+        )
         let writeReplies: [RouteSpec.Reply] = [
             .init(status: 202, description: "Accepted; Location names the delivery", schema: Schema.ref("WriteAccepted")),
             Self.reply(404), Self.reply(409),
@@ -68,7 +69,7 @@ extension HubAPI {
                 let patch = try await RequestSupport.decode(JSONValue.self, from: request, context: context)
                 let key = try Self.idempotencyKey(request)
                 let delivery = try await runtime.acceptUpdate(
-                    resource, key: recordKey, patch: patch, tenant: principal.tenantID, ifMatch: request.headers[.ifMatch],
+                    resource, key: recordKey, patch: patch, tenant: principal.tenantID, ifMatch: Self.ifMatch(request),
                     idempotencyKey: key)
                 return try Self.accepted([delivery], key: key)
             }
@@ -84,16 +85,22 @@ extension HubAPI {
                 let recordKey = try RequestSupport.parameter(context, "key")
                 let key = try Self.idempotencyKey(request)
                 let delivery = try await runtime.acceptDelete(
-                    resource, key: recordKey, tenant: principal.tenantID, ifMatch: request.headers[.ifMatch], idempotencyKey: key)
+                    resource, key: recordKey, tenant: principal.tenantID, ifMatch: Self.ifMatch(request), idempotencyKey: key)
                 return try Self.accepted([delivery], key: key)
             }
         }
     }
 
     /// What the server takes as an If-Match: `*`, or entity tags (`"tag"` or `W/"tag"`, the tag
-    /// any visible ASCII but `"`) separated by commas.
+    /// any visible ASCII but `"`) separated by commas; or nothing (no precondition).
     static let ifMatchPattern =
-        #"^(?:\*|[ \t]*(?:W/)?"[!#-~]*"[ \t]*(?:,[ \t]*(?:W/)?"[!#-~]*"[ \t]*)*)"# + Schema.end
+        #"^(?:[ \t]*|\*|[ \t]*(?:W/)?"[!#-~]*"[ \t]*(?:,[ \t]*(?:W/)?"[!#-~]*"[ \t]*)*)"# + Schema.end
+
+    /// The request's If-Match; an empty value counts as none (no precondition).
+    static func ifMatch(_ request: Request) -> String? {
+        guard let value = request.headers[.ifMatch], !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return value
+    }
 
     /// The request's Idempotency-Key, checked.
     static func idempotencyKey(_ request: Request) throws -> String? {

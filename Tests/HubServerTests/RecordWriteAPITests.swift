@@ -157,6 +157,17 @@ import Testing
                 uri: "/v1/contacts/\(key)", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"Email": "nope"}"#))
             #expect(invalid.status == .unprocessableContent)
 
+            // Not an entity tag: refused; empty: no precondition.
+            let malformed = try await client.execute(
+                uri: "/v1/contacts/\(key)", method: .patch, headers: jsonHeaders(token, extra: [(.ifMatch, "abc")]),
+                body: buffer(#"{"FirstName": "First4"}"#))
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.text.contains("If-Match"))
+            let empty = try await client.execute(
+                uri: "/v1/contacts/\(key)", method: .patch, headers: jsonHeaders(token, extra: [(.ifMatch, "")]),
+                body: buffer(#"{"FirstName": "First4"}"#))
+            #expect(empty.status == .accepted)
+
             let missing = try await client.execute(
                 uri: "/v1/contacts/no-such-key", method: .patch, headers: jsonHeaders(token), body: buffer(#"{"FirstName": "A"}"#))
             #expect(missing.status == .notFound)
@@ -166,7 +177,7 @@ import Testing
                 body: buffer(#"{"FirstName": "A"}"#))
             #expect(foreign.status == .notFound)
         }
-        #expect(try await Self.deliveries(harness).count == 2)
+        #expect(try await Self.deliveries(harness).count == 3)
     }
 
     @Test func deletesAndScopes() async throws {
