@@ -383,7 +383,7 @@ enum OpenAPIDocument {
                     "type": ["boolean", "null"],
                     "description": "Send an update held as a conflict anyway (overwrites the vendor's change); null or absent: false",
                 ]
-            ])
+            ], closed: false)
         schemas["WriteAccepted"] = Schema.object(["deliveries": Schema.array(Schema.ref("Delivery"))], required: ["deliveries"])
         for resource in ResourceName.writable {
             schemas["\(resource.rawValue)Create"] = Schema.object(
