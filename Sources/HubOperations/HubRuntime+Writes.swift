@@ -216,24 +216,40 @@ extension HubRuntime {
         return tags.contains(hash)
     }
 
-    /// The opaque tags of an `If-Match` value (`*` as itself), or nil when it is malformed.
-    static func entityTags(_ value: String) -> [String]? {
-        let items = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        var tags: [String] = []
-        for item in items {
-            if item == "*", items.count == 1 {
-                tags.append("*")
-                continue
-            }
-            var text = Substring(item)
-            if text.hasPrefix("W/") { text = text.dropFirst(2) }
-            guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") else { return nil }
-            let opaque = text.dropFirst().dropLast()
-            // etagc: any visible character but the double quote.
-            guard opaque.unicodeScalars.allSatisfy({ $0 == "!" || (0x23...0x7E).contains($0.value) }) else { return nil }
-            tags.append(String(opaque))
+    /// The opaque tags of an `If-Match` value (`*` as itself), or nil when it is malformed. A tag
+    /// may hold a comma (`W/",x"`), so the list is scanned, not split.
+    public static func entityTags(_ value: String) -> [String]? {
+        let blank: Set<Character> = [" ", "\t"]
+        let text = Array(value)
+        var index = 0
+        func skipBlanks() { while index < text.count, blank.contains(text[index]) { index += 1 } }
+        skipBlanks()
+        if index < text.count, text[index] == "*" {
+            index += 1
+            skipBlanks()
+            return index == text.count ? ["*"] : nil
         }
-        return tags.isEmpty ? nil : tags
+        var tags: [String] = []
+        while true {
+            skipBlanks()
+            if index + 1 < text.count, text[index] == "W", text[index + 1] == "/" { index += 2 }
+            guard index < text.count, text[index] == "\"" else { return nil }
+            index += 1
+            var tag = ""
+            while index < text.count, text[index] != "\"" {
+                // etagc: any visible ASCII character but the double quote.
+                guard let ascii = text[index].asciiValue, ascii == 0x21 || (0x23...0x7E).contains(ascii) else { return nil }
+                tag.append(text[index])
+                index += 1
+            }
+            guard index < text.count else { return nil }
+            index += 1
+            tags.append(tag)
+            skipBlanks()
+            if index == text.count { return tags }
+            guard text[index] == "," else { return nil }
+            index += 1
+        }
     }
 
     /// The entity tag of a record's content: its content hash, quoted.

@@ -180,6 +180,18 @@ import Testing
         #expect(try await Self.deliveries(harness).count == 3)
     }
 
+    @Test func ifMatchListsAreScannedNotSplit() throws {
+        #expect(HubRuntime.entityTags(#"W/",x" , "abc",W/"""#) == [",x", "abc", ""])
+        #expect(HubRuntime.entityTags(" *\t") == ["*"])
+        #expect(HubRuntime.entityTags(#""a", *"#) == nil)
+        #expect(HubRuntime.entityTags(#""a" "b""#) == nil)
+        #expect(HubRuntime.entityTags(#""a"#) == nil)
+        #expect(HubRuntime.entityTags("abc") == nil)
+        #expect(HubRuntime.entityTags(#""a","#) == nil)
+        #expect(try HubRuntime.etagMatches(#"W/"zz", "h1""#, "h1"))
+        #expect(try !HubRuntime.etagMatches(#""h2""#, "h1"))
+    }
+
     @Test func deletesAndScopes() async throws {
         let harness = try await APIHarness.make()
         defer { Task { await harness.shutdown() } }
