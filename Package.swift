@@ -344,6 +344,20 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    // Accept → written at the vendor for updates through the API, at steady rates.
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-write-benchmarks",
+            dependencies: [
+                "ConnectorKit", "HubApp", "HubOperations", "HubServer", "HubStore", "RealtyModel", "Sandbox", logging,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/WriteBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
     // Sandbox serving rate: full pages of each emulator over loopback (records/s).
     package.targets.append(
         .executableTarget(
