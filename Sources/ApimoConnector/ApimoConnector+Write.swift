@@ -3,7 +3,7 @@ import Foundation
 public import RealtyModel
 
 extension ApimoConnector {
-    /// Creates a lead (a ``Contact`` with `ContactType` `Lead` or none), a contact (`Contact`)
+    /// Creates a lead (a ``Contact`` with `ContactType` `Lead`), a contact (`Contact` or none)
     /// or an action (an ``Activity``): `POST /agencies/{agency}/leads`, `…/contacts` or
     /// `…/actions` with a JSON body, ids as strings.
     ///
@@ -174,9 +174,10 @@ extension ApimoConnector {
 
     // MARK: - Helpers
 
-    /// Whether a contact is written as a lead: `ContactType` `Lead` or none.
+    /// Whether a contact is written as a lead: `ContactType` `Lead` (with no type it is a
+    /// contact; the hub's lead intake sets `Lead` on what it accepts).
     static func isLead(_ contact: Contact) -> Bool {
-        guard let type = contact.contactType?.trimmingCharacters(in: .whitespaces), !type.isEmpty else { return true }
+        guard let type = contact.contactType?.trimmingCharacters(in: .whitespaces), !type.isEmpty else { return false }
         return type.lowercased() == "lead"
     }
 

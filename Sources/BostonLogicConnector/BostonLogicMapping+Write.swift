@@ -52,7 +52,7 @@ extension BostonLogicMapping {
     // MARK: - Vocabularies (docs/vendors/boston-logic.md)
 
     /// Lead statuses. Reading: the Lead Enumerations endpoint's values were not published; these
-    /// are the ones our sandbox serves, each with a hub value.
+    /// are the ones our sandbox serves, each with a hub value from ``HubVocabulary``.
     static let leadStatuses = Vocabulary(
         field: "ContactStatus",
         [("new", "New"), ("contacted", "Contacted"), ("qualified", "Qualified"), ("nurturing", "Nurturing"), ("closed", "Closed")])
@@ -61,7 +61,7 @@ extension BostonLogicMapping {
     static let leadSources = Vocabulary(
         field: "LeadSource",
         [
-            ("website", "Website"), ("zillow", "Zillow"), ("realtor.com", "Realtor.com"), ("open house", "Open House"),
+            ("website", "Website"), ("zillow", "Zillow"), ("realtor.com", "Realtor.com"), ("open house", "OpenHouse"),
             ("referral", "Referral"),
         ])
 

@@ -3,8 +3,8 @@ import Foundation
 public import RealtyModel
 
 extension MyCRMConnector {
-    /// Creates a Lead (``Contact`` with `ContactType` `Lead` or none) or a Contact (`Client` or
-    /// `Contact`): `POST create` with `elementType` and the `element` JSON in the seed's field
+    /// Creates a Lead (``Contact`` with `ContactType` `Lead`) or a Contact (`Client`, `Contact`
+    /// or none): `POST create` with `elementType` and the `element` JSON in the seed's field
     /// names, picklist values through ``MyCRMVocabulary``.
     ///
     /// The seed marks `firstname`, `lastname` and `assigned_user_id` mandatory. A missing first or

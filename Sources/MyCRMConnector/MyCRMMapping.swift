@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import RealtyModel
 
@@ -59,7 +60,7 @@ enum MyCRMMapping {
         switch module {
         case .leads, .users:
             contact.contactType = "Lead"
-            contact.contactStatus = record.text("leadstatus")
+            contact.contactStatus = MyCRMVocabulary.leadStatus.hubValue(record.text("leadstatus"))
             contact.homePhone = record.text("phone")
             contact.homeAddress1 = record.text("lane")
             contact.homeCity = record.text("city")
@@ -124,10 +125,11 @@ enum MyCRMMapping {
 
     // MARK: - Hub → vendor
 
-    /// The module a canonical contact is written to: `Leads` when its `ContactType` is `Lead` or
-    /// unset (the hub's writes are mostly inbound leads), `Contacts` otherwise.
+    /// The module a canonical contact is written to: `Leads` when its `ContactType` is `Lead`,
+    /// `Contacts` otherwise (a contact with no type is a contact; the hub's lead intake sets
+    /// `Lead` on what it accepts).
     static func module(for contact: Contact) -> MyCRMModule {
-        guard let type = contact.contactType?.trimmingCharacters(in: .whitespaces), !type.isEmpty else { return .leads }
+        guard let type = contact.contactType?.trimmingCharacters(in: .whitespaces), !type.isEmpty else { return .contacts }
         return type.lowercased() == "lead" ? .leads : .contacts
     }
 

@@ -52,10 +52,21 @@ enum MyCRMVocabulary {
             ("Web Site", "Website"), ("Word of mouth", "WordOfMouth"), ("Other", "Other"),
         ])
 
+    /// `leadstatus` (vtiger's stock picklist) → `ContactStatus`, read only (the seed's field lists
+    /// have no `leadstatus`, so the hub never writes it). Several vtiger values share one hub
+    /// stage (the exact word stays in `raw`); a value outside the table is kept as read.
+    static let leadStatus = Vocabulary(
+        field: "ContactStatus",
+        [
+            ("Not Contacted", "New"), ("Attempted to Contact", "Contacted"), ("Contacted", "Contacted"),
+            ("Contact in Future", "Nurturing"), ("Cold", "Nurturing"), ("Warm", "Nurturing"), ("Hot", "Qualified"),
+            ("Pre Qualified", "Qualified"), ("Qualified", "Qualified"), ("Lost Lead", "Lost"), ("Junk Lead", "Lost"),
+        ])
+
     /// `ContactType` ↔ module and `is_customer`: `Lead` is a Leads record; `Client` a Contacts
     /// record with `is_customer` `1`, `Contact` one with `0`. A contact with no type is written
-    /// as a lead (the hub's writes are mostly inbound leads). Other RESO types have no place in
-    /// MyCRM and are refused.
+    /// to Contacts (the hub's lead intake sets `Lead` on what it accepts). Other RESO types have
+    /// no place in MyCRM and are refused.
     static let contactTypes = ["Lead", "Client", "Contact"]
 
     /// The RESO fields every Leads and Contacts write takes.

@@ -64,12 +64,23 @@ extension PFExpertMapping {
     // MARK: - Vocabularies (docs/vendors/pf-expert.md)
 
     /// Lead statuses. Reading: PF's lead object carries `status` but the documents list no
-    /// values; these are the pipeline stages our sandbox serves, each with a hub value.
+    /// values; these are the pipeline stages our sandbox serves, each with a hub value from
+    /// ``HubVocabulary``.
     static let leadStatuses = Vocabulary(
         field: "ContactStatus",
         [
             ("new", "New"), ("contacted", "Contacted"), ("qualified", "Qualified"), ("viewing", "Viewing"),
             ("negotiation", "Negotiation"), ("won", "Won"), ("lost", "Lost"),
+        ])
+
+    /// Lead sources (`source`, else `source_channel`, on read). Reading: the documents list no
+    /// values; these are the ones our sandbox serves (Gulf portals among them), each with a hub
+    /// value from ``HubVocabulary``. A value outside the table is kept as read.
+    static let leadSources = Vocabulary(
+        field: "LeadSource",
+        [
+            ("website", "Website"), ("referral", "Referral"), ("walk-in", "WalkIn"), ("propertyfinder", "PropertyFinder"),
+            ("bayut", "Bayut"),
         ])
 
     /// Listing statuses (the properties page's `status` filter values) as RESO StandardStatus;
@@ -167,7 +178,9 @@ extension PFExpertMapping {
         if fields.contains("ContactStatus") {
             vocabulary(leadStatuses, contact.contactStatus, path: "status", into: &writes)
         }
-        if fields.contains("LeadSource") { writes.set("source", text: contact.leadSource) }
+        if fields.contains("LeadSource") {
+            vocabulary(leadSources, contact.leadSource, path: "source", into: &writes)
+        }
         if fields.contains("SourceSystemOwnerMemberKey") { writes.set("user", to: relation(contact.ownerMemberSourceKey)) }
         if fields.contains("ContactType"), let type = contact.contactType, FieldRules.isPresent(type), type.lowercased() != "lead" {
             writes.refuse("ContactType", "PF Expert keeps leads only; ContactType must be Lead")

@@ -117,7 +117,7 @@ enum PFExpertMapping {
         contact.homeCountry = lead.country
         contact.contactType = "Lead"
         contact.contactStatus = leadStatuses.hubValue(lead.status)
-        contact.leadSource = lead.source ?? lead.sourceChannel
+        contact.leadSource = leadSources.hubValue(lead.source ?? lead.sourceChannel)
         contact.ownerMemberSourceKey = lead.userID
         return contact
     }

@@ -31,7 +31,18 @@ public enum RecordWriteHandlers {
             let change = RecordChange(
                 record: try record(R.self, write), fields: fields, remoteID: sourceKey,
                 expectedSourceModification: context.delivery.force ? nil : write.expectedSourceModification)
-            let result = try await context.connector.update(change)
+            let result: WriteResult
+            do {
+                result = try await context.connector.update(change)
+            } catch let error as ConnectorError where error.kind == .changedAtVendor {
+                // The vendor's record changed after the hub's copy. When an earlier attempt may
+                // have written it (its answer lost) and the vendor's record now holds exactly
+                // the values this update writes, that change was this update: it is done.
+                guard context.mayHaveReachedVendor, let current = error.vendorRecord,
+                    holds(current, fields, of: change.record)
+                else { throw error }
+                return DeliveryOutcome(remoteID: sourceKey, effect: context.storing(current))
+            }
             return DeliveryOutcome(remoteID: result.remoteID, effect: context.storing(result.record))
         case .recordDelete:
             guard let sourceKey = write.sourceKey else { throw SyncEngineError.invalidPayload("the delete names no vendor record") }
@@ -57,6 +68,13 @@ public enum RecordWriteHandlers {
         }
         let result = try await context.connector.create(record)
         return DeliveryOutcome(remoteID: result.remoteID, effect: context.storing(result.record))
+    }
+
+    /// Whether `current` (a vendor's record) has the same value as `wanted` for every one of
+    /// `fields`, compared in RESO JSON (a field absent on one side and null on the other match).
+    static func holds(_ current: any HubRecord, _ fields: [String], of wanted: any HubRecord) -> Bool {
+        guard case .object(let have) = resoJSON(current), case .object(let want) = resoJSON(wanted) else { return false }
+        return fields.allSatisfy { (have[$0] ?? .null) == (want[$0] ?? .null) }
     }
 
     /// The record of a write's payload.

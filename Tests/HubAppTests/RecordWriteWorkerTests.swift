@@ -29,8 +29,12 @@ final class ScriptedWriteConnector: Connector, Sendable {
     let calls = Mutex(Calls())
     /// The vendor's record's modification time (an update expecting an older one is refused).
     let vendorModified = Mutex(Date(timeIntervalSince1970: 1_700_000_100))
+    /// The vendor's record's first name, as a conflict reports it.
+    let vendorFirstName = Mutex("VendorName")
     /// Errors the next writes throw, in order.
     let failures = Mutex<[any Error]>([])
+    /// When set, the next update is applied at the vendor and then its answer is lost.
+    let loseNextUpdateAnswer = Mutex(false)
 
     func verify() async throws {}
 
@@ -60,9 +64,19 @@ final class ScriptedWriteConnector: Connector, Sendable {
         if let expected = change.expectedSourceModification, current > expected {
             var error = ConnectorError(.changedAtVendor, vendor: vendor, message: "lead \(change.remoteID) changed at the vendor")
             var theirs = Contact(metadata: RecordMetadata(sourceKey: change.remoteID, sourceModificationTimestamp: current, raw: ["x": 1]))
-            theirs.firstName = "VendorName"
+            theirs.firstName = vendorFirstName.withLock { $0 }
             error.vendorRecord = theirs
             throw error
+        }
+        let lose = loseNextUpdateAnswer.withLock { lose in
+            let was = lose
+            lose = false
+            return was
+        }
+        if lose {
+            vendorModified.withLock { $0 = current.addingTimeInterval(1) }
+            vendorFirstName.withLock { $0 = contact.firstName ?? "" }
+            throw ConnectorError(.retryable, vendor: vendor, message: "connection reset after the update was applied")
         }
         var stored = contact
         stored.metadata = RecordMetadata(
@@ -284,6 +298,40 @@ struct ScriptedProvider: ConnectorProvider {
         #expect(done.state == .done)
         #expect(done.remoteID == "lead-1")
         #expect(hub.connector.calls.withLock { ($0.creates.count, $0.lookups) } == (1, 1))
+    }
+
+    /// An update applied at the vendor whose answer was lost: the next attempt finds the
+    /// vendor's record changed, but holding exactly the update's values, so the delivery is done
+    /// (not a conflict) and the vendor's record becomes the hub's copy.
+    @Test func anUpdateWhoseAnswerWasLostIsDoneNotAConflict() async throws {
+        let hub = try await Hub.make()
+        let key = try await hub.storedLead()
+        hub.connector.vendorModified.withLock { $0 = Date(timeIntervalSince1970: 1_700_000_000) }
+        hub.connector.loseNextUpdateAnswer.withLock { $0 = true }
+        let delivery = try await hub.runtime.acceptUpdate(.contacts, key: key, patch: ["FirstName": "Renamed"], tenant: hub.tenant)
+        #expect(try await hub.work() == 1)
+        #expect(try await hub.delivery(delivery.id).state == .retryWait)
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await hub.work() == 1)
+        let done = try await hub.delivery(delivery.id)
+        #expect(done.state == .done)
+        #expect(done.conflict == nil)
+        let stored = try #require(try await hub.runtime.store.record(Contact.self, tenant: hub.tenant, key: key))
+        #expect(stored.firstName == "Renamed")
+        #expect(stored.metadata.sourceModificationTimestamp == Date(timeIntervalSince1970: 1_700_000_001))
+        #expect(hub.connector.calls.withLock { $0.updates.count } == 2)
+
+        // A vendor change to other values is still a conflict after a lost answer.
+        hub.connector.loseNextUpdateAnswer.withLock { $0 = true }
+        let second = try await hub.runtime.acceptUpdate(.contacts, key: key, patch: ["FirstName": "Again"], tenant: hub.tenant)
+        #expect(try await hub.work() == 1)
+        hub.connector.vendorFirstName.withLock { $0 = "SomeoneElse" }
+        hub.connector.vendorModified.withLock { $0 = $0.addingTimeInterval(5) }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await hub.work() == 1)
+        let held = try await hub.delivery(second.id)
+        #expect(held.state == .conflict)
+        #expect(held.conflict?.vendor["FirstName"] == "SomeoneElse")
     }
 
     @Test func aPermissionRefusalIsDeadWithItsCode() async throws {

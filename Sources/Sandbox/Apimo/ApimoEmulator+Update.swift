@@ -11,14 +11,10 @@ extension ApimoEmulator {
         guard let id = Int(raw), id > 0, var record = await state.record(resource, id: id, agency: agency) else {
             return ApimoResponse.error(.notFound, "Not Found: no \(resource.rawValue) \(raw) in agency \(agency)")
         }
-        let body: Data
-        do {
-            body = try await SandboxJSON.body(of: request)
-        } catch {
-            return ApimoResponse.error(.badRequest, "Bad Request: the body could not be read or is too large")
-        }
-        guard let object = (try? JSONValue(parsing: body))?.objectValue else {
-            return ApimoResponse.error(.badRequest, "Bad Request: the body must be a JSON object")
+        let object: [String: JSONValue]
+        switch await objectBody(of: request) {
+        case .failure(let problem): return problem.response
+        case .success(let value): object = value
         }
         let schema = ApimoWriteSchema.schema(for: resource)
         let changes: [String: JSONValue]
@@ -28,12 +24,7 @@ extension ApimoEmulator {
         case .success(let valid):
             changes = valid
         }
-        for (key, target) in schema.references {
-            guard let value = changes[key]?.scalarText else { continue }
-            guard let referenced = Int(value), await state.exists(target, id: referenced, agency: agency) else {
-                return ApimoResponse.error(.badRequest, "Bad Request: \(key) \(value) does not exist in agency \(agency)")
-            }
-        }
+        if let problem = await missingReference(in: changes, schema: schema, agency: agency) { return problem.response }
         var merged = record.fields.merging(changes) { _, new in new }
         if resource == .actions {
             // An action's user is kept beside its fields (it is the list it is read from).
@@ -51,11 +42,53 @@ extension ApimoEmulator {
         }
         record.fields = merged
         let updated = await state.replace(record, as: resource)
+        logWrite(.update, resource, id: String(id), record: updated, agency: agency, body: object)
+        return ApimoResponse.json(updated)
+    }
+
+    // MARK: - Shared by creates and updates
+
+    /// A write refused with 400 Bad Request.
+    struct BadRequest: Error {
+        var message: String
+        var response: Response { ApimoResponse.error(.badRequest, "Bad Request: \(message)") }
+    }
+
+    /// The request's body, which must be a JSON object.
+    func objectBody(of request: Request) async -> Result<[String: JSONValue], BadRequest> {
+        let body: Data
+        do {
+            body = try await SandboxJSON.body(of: request)
+        } catch {
+            return .failure(BadRequest(message: "the body could not be read or is too large"))
+        }
+        guard let object = (try? JSONValue(parsing: body))?.objectValue else {
+            return .failure(BadRequest(message: "the body must be a JSON object"))
+        }
+        return .success(object)
+    }
+
+    /// The first reference among `fields` that names no record of `agency` (references must
+    /// point at records of the same agency), or nil when all exist.
+    func missingReference(in fields: [String: JSONValue], schema: ApimoWriteSchema, agency: Int) async -> BadRequest? {
+        for (key, target) in schema.references {
+            guard let value = fields[key]?.scalarText else { continue }
+            guard let referenced = Int(value), await state.exists(target, id: referenced, agency: agency) else {
+                return BadRequest(message: "\(key) \(value) does not exist in agency \(agency)")
+            }
+        }
+        return nil
+    }
+
+    /// Records a write in the write log, with the record's lookup keys.
+    func logWrite(
+        _ operation: WriteLogOperation, _ resource: ApimoState.Resource, id: String, record: JSONValue, agency: Int,
+        body: [String: JSONValue]
+    ) {
         var keys = ["agency": String(agency)]
         for key in ["email", "phone", "mobile", "reference"] {
-            if let value = updated[key]?.strictString { keys[key] = value }
+            if let value = record[key]?.strictString { keys[key] = value }
         }
-        writeLog.record(vendor: .apimo, resource: resource.rawValue, operation: .update, id: String(id), keys: keys, body: .object(object))
-        return ApimoResponse.json(updated)
+        writeLog.record(vendor: .apimo, resource: resource.rawValue, operation: operation, id: id, keys: keys, body: .object(body))
     }
 }

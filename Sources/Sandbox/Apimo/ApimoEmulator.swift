@@ -260,14 +260,10 @@ public final class ApimoEmulator: VendorEmulator {
     private func create(
         _ request: Request, _ resource: ApimoState.Resource, agency: Int, provider: ApimoState.Provider
     ) async -> Response {
-        let body: Data
-        do {
-            body = try await SandboxJSON.body(of: request)
-        } catch {
-            return ApimoResponse.error(.badRequest, "Bad Request: the body could not be read or is too large")
-        }
-        guard let object = (try? JSONValue(parsing: body))?.objectValue else {
-            return ApimoResponse.error(.badRequest, "Bad Request: the body must be a JSON object")
+        let object: [String: JSONValue]
+        switch await objectBody(of: request) {
+        case .failure(let problem): return problem.response
+        case .success(let value): object = value
         }
         let schema = ApimoWriteSchema.schema(for: resource)
         var fields: [String: JSONValue]
@@ -277,13 +273,7 @@ public final class ApimoEmulator: VendorEmulator {
         case .success(let valid):
             fields = valid
         }
-        // References must point at records of the same agency.
-        for (key, target) in schema.references {
-            guard let raw = fields[key]?.scalarText else { continue }
-            guard let id = Int(raw), await state.exists(target, id: id, agency: agency) else {
-                return ApimoResponse.error(.badRequest, "Bad Request: \(key) \(raw) does not exist in agency \(agency)")
-            }
-        }
+        if let problem = await missingReference(in: fields, schema: schema, agency: agency) { return problem.response }
         var actingUser: Int?
         let now = clock.now
         switch resource {
@@ -307,13 +297,7 @@ public final class ApimoEmulator: VendorEmulator {
             fields[key] = .null
         }
         let created = await state.create(resource, agency: agency, user: actingUser, fields: fields)
-        var keys = ["agency": String(agency)]
-        for key in ["email", "phone", "mobile", "reference"] {
-            if let value = created[key]?.strictString { keys[key] = value }
-        }
-        writeLog.record(
-            vendor: .apimo, resource: resource.rawValue, operation: .create, id: created["id"]?.strictString ?? "",
-            keys: keys, body: .object(object))
+        logWrite(.create, resource, id: created["id"]?.strictString ?? "", record: created, agency: agency, body: object)
         return ApimoResponse.json(created, status: .created)
     }
 }

@@ -125,7 +125,7 @@ struct ControlAPI {
         let entries = writeLog.entries(
             vendor: vendorFilter,
             resource: query["resource"],
-            operation: query["operation"].map { WriteOperation(rawValue: $0) }
+            operation: query["operation"].map { WriteLogOperation(rawValue: $0) }
         )
         struct Page: Encodable {
             var count: Int

@@ -3,7 +3,7 @@ public import RealtyModel
 import Synchronization
 
 /// The kind of a vendor write. Open-ended: vendors add their own (`publish`, `revise`, ...).
-public struct WriteOperation: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
+public struct WriteLogOperation: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
     CustomStringConvertible
 {
     /// The operation's name as it appears in the control API.
@@ -13,11 +13,11 @@ public struct WriteOperation: RawRepresentable, Hashable, Sendable, Codable, Exp
     /// Creates an operation from a literal name.
     public init(stringLiteral value: String) { self.rawValue = value }
     /// A record was created.
-    public static let create: WriteOperation = "create"
+    public static let create: WriteLogOperation = "create"
     /// A record was updated.
-    public static let update: WriteOperation = "update"
+    public static let update: WriteLogOperation = "update"
     /// A record was deleted.
-    public static let delete: WriteOperation = "delete"
+    public static let delete: WriteLogOperation = "delete"
     public var description: String { rawValue }
 
     public init(from decoder: any Decoder) throws {
@@ -38,7 +38,7 @@ public struct WriteLogEntry: Sendable, Hashable, Codable {
     /// The vendor's resource name (e.g. `leads`, `Contacts`, `units`).
     public var resource: String
     /// What happened.
-    public var operation: WriteOperation
+    public var operation: WriteLogOperation
     /// The vendor's id of the record written.
     public var id: String
     /// Lookup keys of the record (e.g. `email`, `phone`, `reference`), for "exactly once" checks.
@@ -81,7 +81,7 @@ public final class WriteLog: Sendable {
     public func record(
         vendor: SandboxVendor,
         resource: String,
-        operation: WriteOperation,
+        operation: WriteLogOperation,
         id: String,
         keys: [String: String] = [:],
         body: JSONValue = .null
@@ -112,7 +112,7 @@ public final class WriteLog: Sendable {
     public func record(
         vendor: SandboxVendor,
         resource: String,
-        operation: WriteOperation,
+        operation: WriteLogOperation,
         id: String,
         keys: [String: String] = [:],
         rawBody: Data
@@ -130,7 +130,7 @@ public final class WriteLog: Sendable {
     ///   - operation: only this operation.
     /// - Returns: the matching entries.
     public func entries(
-        vendor: SandboxVendor? = nil, resource: String? = nil, operation: WriteOperation? = nil
+        vendor: SandboxVendor? = nil, resource: String? = nil, operation: WriteLogOperation? = nil
     ) -> [WriteLogEntry] {
         state.withLock { state in
             state.entries.filter { entry in

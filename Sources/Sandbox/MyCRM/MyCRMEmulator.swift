@@ -348,7 +348,7 @@ public final class MyCRMEmulator: VendorEmulator {
         return MyCRMWire.object([("status", .string("successful"))])
     }
 
-    private func log(_ operation: WriteOperation, record: MyCRMRecord, element: JSONValue) {
+    private func log(_ operation: WriteLogOperation, record: MyCRMRecord, element: JSONValue) {
         writeLog.record(
             vendor: Self.vendor,
             resource: record.module,

@@ -440,7 +440,7 @@ public final class PFExpertEmulator: VendorEmulator {
     /// Stores a written record and logs the write; returns the stored value.
     private func keep(
         _ record: [String: JSONValue], resource: PFResource, id: Int, in state: inout PFExpertState,
-        operation: WriteOperation, rawBody: Data
+        operation: WriteLogOperation, rawBody: Data
     ) -> JSONValue {
         let value = JSONValue.object(record)
         state.store(resource, id: id, value)

@@ -499,6 +499,7 @@ enum ApimoTestSupport {
                 limits: .init(requestsPerSecond: 0, dailyQuota: 0)),
             transport: server, clock: clock, logger: KitFixtures.silentLogger)
         var lead = Contact()
+        lead.contactType = "Lead"
         lead.email = "jane@example.com"
         #expect(try await connector.lookup(lead) == "lead-8")
         let asked = try #require(server.calls.first)
@@ -530,7 +531,12 @@ enum ApimoTestSupport {
         #expect(error?.kind == .configuration)
         var fromApimo = Contact(metadata: RecordMetadata(sourceSystemName: "apimo", raw: .object(["agency": .string("15")])))
         fromApimo.lastName = "X"
+        fromApimo.contactType = "Lead"
         _ = try await connector.create(fromApimo)
         #expect(server.calls.last?.path == "/agencies/15/leads")
+        // With no ContactType it is a contact.
+        fromApimo.contactType = nil
+        _ = try await connector.create(fromApimo)
+        #expect(server.calls.last?.path == "/agencies/15/contacts")
     }
 }

@@ -39,7 +39,7 @@ private func permissionDenied(_ verb: String, _ list: String) -> TransportRespon
         #expect(try body(transport.requests.first) == .object(["status": "closed", "city": .null]))
         let record = try #require(result.record as? Contact)
         #expect(record.contactStatus == "Closed")
-        #expect(record.leadSource == "Open House")
+        #expect(record.leadSource == "OpenHouse")
         #expect(record.metadata.connectionID == "bl-1")
         #expect(result.raw?["lead_type"] == .string("buyer"))
     }
@@ -162,7 +162,7 @@ private func permissionDenied(_ verb: String, _ list: String) -> TransportRespon
                 FieldError(
                     field: "LeadSource",
                     message:
-                        "Boston Logic has no value for LeadSource \"Facebook\"; it accepts Website, Zillow, Realtor.com, Open House, Referral"
+                        "Boston Logic has no value for LeadSource \"Facebook\"; it accepts Website, Zillow, Realtor.com, OpenHouse, Referral"
                 ),
             ])
         var member = Member()

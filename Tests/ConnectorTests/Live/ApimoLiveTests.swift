@@ -165,6 +165,7 @@ import Testing
             let connector = try ApimoLive.connector(live, agencies: ["27"])
             try live.faults(.apimo).enqueue([FaultInjection(kind: .lost, count: 1, method: "POST")])
             var lead = Contact()
+            lead.contactType = "Lead"
             lead.lastName = "Bernard"
             lead.email = "bernard@example.fr"
             let error = await connectorError { _ = try await connector.create(lead) }

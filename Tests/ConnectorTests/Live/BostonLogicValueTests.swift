@@ -133,7 +133,7 @@ import Testing
                     "new": "New", "contacted": "Contacted", "qualified": "Qualified", "nurturing": "Nurturing", "closed": "Closed",
                 ]
                 let sources = [
-                    "website": "Website", "zillow": "Zillow", "realtor.com": "Realtor.com", "open house": "Open House",
+                    "website": "Website", "zillow": "Zillow", "realtor.com": "Realtor.com", "open house": "OpenHouse",
                     "referral": "Referral",
                 ]
                 expected.text("ContactStatus", text("status").map { statuses[$0] ?? $0 })

@@ -183,6 +183,7 @@ import Testing
             try await connector.verify()
             try live.faults(.mycrm).enqueue([FaultInjection(kind: .lost, count: 1, method: "POST")])
             var lead = Contact()
+            lead.contactType = "Lead"
             lead.firstName = "Grace"
             lead.lastName = "Hopper"
             lead.email = "grace.hopper@example.com"

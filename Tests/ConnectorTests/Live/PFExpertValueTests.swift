@@ -117,7 +117,10 @@ import Testing
                     "won": "Won", "lost": "Lost",
                 ]
                 expected.text("ContactStatus", text("status").map { statuses[$0] ?? $0 })
-                expected.text("LeadSource", text("source") ?? text("source_channel"))
+                let sources = [
+                    "website": "Website", "referral": "Referral", "walk-in": "WalkIn", "propertyfinder": "PropertyFinder", "bayut": "Bayut",
+                ]
+                expected.text("LeadSource", (text("source") ?? text("source_channel")).map { sources[$0] ?? $0 })
                 expected.text("SourceSystemOwnerMemberKey", VendorJSON.id(lead["user"]))
                 expectValues(contact, expected, source: ("pf-expert", id))
                 expectISOTimes(contact.metadata, lead)

@@ -165,7 +165,7 @@ func pfJSON(_ text: String) throws -> JSONValue {
         #expect(contact.homeCity == "Dubai")
         #expect(contact.homeCountry == "AE")
         #expect(contact.contactStatus == "New")
-        #expect(contact.leadSource == "website")
+        #expect(contact.leadSource == "Website")
         #expect(contact.ownerMemberSourceKey == "7")
         #expect(contact.metadata.raw == json)
         #expect(contact.validate().isEmpty)
@@ -227,7 +227,7 @@ func pfJSON(_ text: String) throws -> JSONValue {
         contact.fullName = "Jane van Dijk"
         contact.email = "jane@example.com"
         contact.mobilePhone = "+31 6 1234 5678"
-        contact.leadSource = "hub"
+        contact.leadSource = "WalkIn"
         contact.ownerMemberSourceKey = "7"
         let writes = PFExpertMapping.leadWrites(contact, fields: Set(contact.presentFieldNames), creating: true)
         #expect(writes.problems.isEmpty)
@@ -237,7 +237,7 @@ func pfJSON(_ text: String) throws -> JSONValue {
                 == .object([
                     "lead": .object([
                         "first_name": .string("Jane"), "last_name": .string("van Dijk"), "email": .string("jane@example.com"),
-                        "mobile": .string("+31 6 1234 5678"), "source": .string("hub"), "user": .object(["id": .number(7)]),
+                        "mobile": .string("+31 6 1234 5678"), "source": .string("walk-in"), "user": .object(["id": .number(7)]),
                     ])
                 ]))
         contact.firstName = "Jane"
@@ -297,7 +297,7 @@ func pfJSON(_ text: String) throws -> JSONValue {
         contact.homeCity = "Abu Dhabi"
         contact.homeCountry = "AE"
         contact.contactStatus = "Qualified"
-        contact.leadSource = "portal"
+        contact.leadSource = "PropertyFinder"
         contact.ownerMemberSourceKey = "12"
         var object =
             PFExpertMapping.leadWrites(contact, fields: Set(contact.presentFieldNames), creating: true)
