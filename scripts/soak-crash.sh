@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Soak test: runs the crash test (`realtyhub run` workers killed with SIGKILL at random moments
-# while leads keep arriving, then restarted) with many kills, several times over.
+# while leads keep arriving and delivered leads are updated and deleted through the hub, then
+# restarted) with many kills, several times over.
 #
 #   scripts/soak-crash.sh [kills per run, default 100] [runs, default 1]
 #
@@ -10,7 +11,8 @@
 # two keep working.
 #
 # Stops at the first failing run (exit 1; its full log is kept). Each run prints one line:
-#   crash test: N kills, W worker(s) on DB, L leads, C creates, 0 lost, 0 duplicated, drained in D, total T
+#   crash test: N kills, W worker(s) on DB, L leads, C creates, 0 lost, 0 duplicated; U updates (S sent),
+#   X deletes (S sent), 0 conflicts; drained in D, total T
 set -uo pipefail
 cd "$(dirname "$0")/.."
 trials="${1:-100}"
