@@ -11,14 +11,10 @@ extension ApimoEmulator {
         guard let id = Int(raw), id > 0, var record = await state.record(resource, id: id, agency: agency) else {
             return ApimoResponse.error(.notFound, "Not Found: no \(resource.rawValue) \(raw) in agency \(agency)")
         }
-        let body: Data
-        do {
-            body = try await SandboxJSON.body(of: request)
-        } catch {
-            return ApimoResponse.error(.badRequest, "Bad Request: the body could not be read or is too large")
-        }
-        guard let object = (try? JSONValue(parsing: body))?.objectValue else {
-            return ApimoResponse.error(.badRequest, "Bad Request: the body must be a JSON object")
+        let object: [String: JSONValue]
+        switch await objectBody(of: request) {
+        case .failure(let problem): return problem.response
+        case .success(let value): object = value
         }
         let schema = ApimoWriteSchema.schema(for: resource)
         let changes: [String: JSONValue]
@@ -57,5 +53,27 @@ extension ApimoEmulator {
         }
         writeLog.record(vendor: .apimo, resource: resource.rawValue, operation: .update, id: String(id), keys: keys, body: .object(object))
         return ApimoResponse.json(updated)
+    }
+
+    // MARK: - Shared by creates and updates
+
+    /// A write refused with 400 Bad Request.
+    struct BadRequest: Error {
+        var message: String
+        var response: Response { ApimoResponse.error(.badRequest, "Bad Request: \(message)") }
+    }
+
+    /// The request's body, which must be a JSON object.
+    func objectBody(of request: Request) async -> Result<[String: JSONValue], BadRequest> {
+        let body: Data
+        do {
+            body = try await SandboxJSON.body(of: request)
+        } catch {
+            return .failure(BadRequest(message: "the body could not be read or is too large"))
+        }
+        guard let object = (try? JSONValue(parsing: body))?.objectValue else {
+            return .failure(BadRequest(message: "the body must be a JSON object"))
+        }
+        return .success(object)
     }
 }

@@ -140,6 +140,28 @@ public final class ApimoEmulator: VendorEmulator {
                     }
                 ])
         }
+        // A property's pictures: POST and DELETE, as the method table lists them (`medias` and
+        // `documents` are not emulated).
+        route(
+            router, "agencies/:agency_id/properties/:property_id/pictures",
+            [
+                .post: { [self] request, context, provider in
+                    await granted(context, provider) { agency in
+                        await addPicture(request, agency: agency, property: context.parameters.get("property_id") ?? "")
+                    }
+                }
+            ])
+        route(
+            router, "agencies/:agency_id/properties/:property_id/pictures/:picture_id",
+            [
+                .delete: { [self] _, context, provider in
+                    await granted(context, provider) { agency in
+                        await removePicture(
+                            agency: agency, property: context.parameters.get("property_id") ?? "",
+                            picture: context.parameters.get("picture_id") ?? "")
+                    }
+                }
+            ])
     }
 
     typealias Handler = @Sendable (Request, SandboxRequestContext, ApimoState.Provider) async -> Response
@@ -260,14 +282,10 @@ public final class ApimoEmulator: VendorEmulator {
     private func create(
         _ request: Request, _ resource: ApimoState.Resource, agency: Int, provider: ApimoState.Provider
     ) async -> Response {
-        let body: Data
-        do {
-            body = try await SandboxJSON.body(of: request)
-        } catch {
-            return ApimoResponse.error(.badRequest, "Bad Request: the body could not be read or is too large")
-        }
-        guard let object = (try? JSONValue(parsing: body))?.objectValue else {
-            return ApimoResponse.error(.badRequest, "Bad Request: the body must be a JSON object")
+        let object: [String: JSONValue]
+        switch await objectBody(of: request) {
+        case .failure(let problem): return problem.response
+        case .success(let value): object = value
         }
         let schema = ApimoWriteSchema.schema(for: resource)
         var fields: [String: JSONValue]
