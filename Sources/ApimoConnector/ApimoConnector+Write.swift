@@ -42,6 +42,8 @@ extension ApimoConnector {
             return try await post("/agencies/\(agency)/actions", body: body, operation: "POST /agencies/{agency_id}/actions") {
                 try ApimoMapping.activity(from: $0, catalogs: labels, connectionID: connectionID)
             }
+        case let media as Media:
+            return try await createPicture(media)
         default:
             throw ConnectorError.unsupported(.apimo, "create \(R.resource.rawValue) records", connectionID: client.connectionID)
         }
@@ -110,11 +112,21 @@ extension ApimoConnector {
 
     /// Apimo documents no DELETE of contacts, leads, actions or properties (only of a
     /// property's pictures, medias and documents), so nothing is deleted: the capabilities say
-    /// `canDelete: false` and the hub refuses before queuing.
+    /// `canDelete: false` and the hub refuses before queuing. A picture is addressed through its
+    /// property, which its id alone does not name: see the delete given the record.
     ///
     /// - Throws: ``ConnectorError`` `.configuration`, always.
     public func delete<R: HubRecord>(_ type: R.Type, remoteID: String) async throws {
         throw ConnectorError.unsupported(.apimo, "delete \(R.resource.rawValue) records", connectionID: client.connectionID)
+    }
+
+    /// Deletes a property picture (a ``Media`` whose `SourceSystemResourceRecordKey` names the
+    /// property; see ``deletePicture(_:remoteID:)``); any other record is refused, as by type.
+    ///
+    /// - Throws: ``ConnectorError``.
+    public func delete<R: HubRecord>(_ record: R, remoteID: String) async throws {
+        guard let media = record as? Media else { return try await delete(R.self, remoteID: remoteID) }
+        try await deletePicture(media, remoteID: remoteID)
     }
 
     /// The capability's generic checks plus Apimo's own (see
@@ -142,6 +154,7 @@ extension ApimoConnector {
     /// - Returns: the source key (`lead-<id>` for leads), or nil.
     /// - Throws: ``ConnectorError``; `.configuration` for resources other than contacts.
     public func lookup<R: HubRecord>(_ record: R) async throws -> String? {
+        if let media = record as? Media { return try await lookupPicture(media) }
         guard let contact = record as? Contact else {
             throw ConnectorError(
                 .configuration, vendor: .apimo,
@@ -321,7 +334,7 @@ extension ApimoConnector {
         return nil
     }
 
-    private func post(
+    func post(
         _ path: String, body: [String: JSONValue], operation: String, map: (ApimoRecord) throws -> any HubRecord
     ) async throws -> WriteResult {
         let request = try client.jsonRequest(.post, try client.url(path), body: JSONValue.object(body), operationName: operation)

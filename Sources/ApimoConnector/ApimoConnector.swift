@@ -14,7 +14,8 @@ import Synchronization
 /// - Creates leads, contacts and actions; updates contacts, actions and properties by a
 ///   read-modify-write `PUT` of Apimo's own JSON, checking `updated_at` first when the hub
 ///   expects a time (Apimo documents no update of a lead and no delete at all). Catalog codes
-///   map to and from RESO values by their labels (`docs/vendors/apimo.md`).
+///   map to and from RESO values by their labels (`docs/vendors/apimo.md`). Adds and deletes
+///   property pictures (`Media`, `Photo`; see `ApimoConnector+Media.swift`).
 /// - Looks leads and contacts up by email or phone among those changed in the last days
 ///   (`timestamp`), one request in the usual case: a create whose answer was lost is found
 ///   instead of being sent twice.
@@ -47,6 +48,10 @@ public struct ApimoConnector: Connector {
                 fields: ApimoMapping.contactFields + ApimoMapping.leadFields.filter { !ApimoMapping.contactFields.contains($0) }),
             WriteCapability(resource: .activity, canCreate: true, canUpdate: true, lookupKeys: [], fields: ApimoMapping.actionFields),
             WriteCapability(resource: .property, canCreate: false, canUpdate: true, lookupKeys: [], fields: ApimoMapping.propertyFields),
+            // Property pictures: POST and DELETE only (no update is documented).
+            WriteCapability(
+                resource: .media, canCreate: true, canUpdate: false, canDelete: true, lookupKeys: [pictureURLLookup],
+                fields: ApimoMapping.mediaFields),
         ])
 
     let client: VendorHTTPClient

@@ -26,20 +26,9 @@ extension ApimoMapping {
             var media: [Media] = []
             var seen = Set<String>()
             for (index, picture) in (record.fields["pictures"]?.arrayValue ?? []).enumerated() {
-                guard let url = ApimoRecord.text(picture["url"]) else { continue }
-                let key = ApimoRecord.text(picture["id"]) ?? "property-\(parentID)-picture-\(index + 1)"
-                guard seen.insert(key).inserted else { continue }
-                var row = Media(
-                    metadata: RecordMetadata(
-                        sourceSystemName: sourceSystemName, sourceKey: key, connectionID: connectionID, raw: picture))
-                row.resourceName = ResourceName.property.rawValue
-                row.resourceRecordSourceKey = parentID
-                row.mediaURL = url
-                row.mediaCategory = "Photo"
-                row.order = picture["rank"]?.intValue.flatMap { Int(exactly: $0) }
-                row.imageWidth = picture["width_max"]?.intValue.flatMap { Int(exactly: $0) }
-                row.imageHeight = picture["height_max"]?.intValue.flatMap { Int(exactly: $0) }
-                row.shortDescription = pictureComment(picture["comments"])
+                guard let row = self.picture(picture, position: index + 1, propertyID: parentID, connectionID: connectionID),
+                    let key = row.metadata.sourceKey, seen.insert(key).inserted
+                else { continue }
                 media.append(row)
             }
             return media
@@ -57,6 +46,27 @@ extension ApimoMapping {
         case .agencies, .actions, .contacts, .leads:
             return nil
         }
+    }
+
+    /// One picture of property `propertyID` as a `Photo` (see ``media(from:list:connectionID:)``):
+    /// keyed by its `id`, else by the property and its 1-based `position` in `pictures[]`. A
+    /// picture's create answer maps the same way, so the created media's key is the one the
+    /// next pull of the property reads.
+    /// - Returns: nil when the picture has no URL.
+    static func picture(_ picture: JSONValue, position: Int, propertyID: String, connectionID: String?) -> Media? {
+        guard let url = ApimoRecord.text(picture["url"]) else { return nil }
+        let key = ApimoRecord.text(picture["id"]) ?? "property-\(propertyID)-picture-\(position)"
+        var row = Media(
+            metadata: RecordMetadata(sourceSystemName: sourceSystemName, sourceKey: key, connectionID: connectionID, raw: picture))
+        row.resourceName = ResourceName.property.rawValue
+        row.resourceRecordSourceKey = propertyID
+        row.mediaURL = url
+        row.mediaCategory = "Photo"
+        row.order = picture["rank"]?.intValue.flatMap { Int(exactly: $0) }
+        row.imageWidth = picture["width_max"]?.intValue.flatMap { Int(exactly: $0) }
+        row.imageHeight = picture["height_max"]?.intValue.flatMap { Int(exactly: $0) }
+        row.shortDescription = pictureComment(picture["comments"])
+        return row
     }
 
     /// A picture's comment: `comments[]` as localized objects (`language`, `comment`), the

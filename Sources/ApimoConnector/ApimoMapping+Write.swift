@@ -83,6 +83,8 @@ extension ApimoMapping {
         case let property as Property:
             if fields.contains("StandardStatus") { refuse("StandardStatus", standardStatuses, property.standardStatus) }
             if fields.contains("LivingAreaUnits") { refuse("LivingAreaUnits", areaUnitValues, property.livingAreaUnits) }
+        case let media as Media:
+            errors += mediaProblems(media, operation: operation)
         default:
             break
         }

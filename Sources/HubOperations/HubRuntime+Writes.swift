@@ -4,10 +4,11 @@ public import HubStore
 public import RealtyModel
 import SyncEngine
 
-/// The resources a client can write through the hub (media are written with their parents, and
-/// developments through PropQ's own operations).
+/// The resources a client can write through the hub (developments through PropQ's own
+/// operations). The API takes media of every connection; whether a vendor does (Apimo's
+/// property pictures) its capabilities say, and others refuse with `not_supported_by_vendor`.
 extension ResourceName {
-    public static let writable: [ResourceName] = [.member, .office, .teams, .teamMembers, .contacts, .property, .activity]
+    public static let writable: [ResourceName] = [.member, .office, .teams, .teamMembers, .contacts, .property, .activity, .media]
 }
 
 extension HubRuntime {
@@ -15,7 +16,8 @@ extension HubRuntime {
     /// every target's vendor can create it with every field it names) and commits one
     /// `record.create` delivery per connection, returning once they are committed. If any target
     /// cannot take the record, nothing is queued. The hub's own copy appears when the vendor
-    /// confirms the create.
+    /// confirms the create. A media names its parent by hub key (`ResourceRecordKey`), which
+    /// must come from the target connection (see ``linkedMedia(_:targets:tenant:)``).
     ///
     /// - Parameters:
     ///   - resource: one of ``ResourceName/writable``.
@@ -50,7 +52,14 @@ extension HubRuntime {
             let (connection, connector) = try await writeTarget(name, tenant: tenant)
             if !targets.contains(where: { $0.0.id == connection.id }) { targets.append((connection, connector)) }
         }
-        let record = try Self.clientRecord(R.self, object, field: "record")
+        var record = try Self.clientRecord(R.self, object, field: "record")
+        if let media = record as? Media {
+            // A vendor that takes no media refuses before the parent is looked at.
+            for (connection, connector) in targets {
+                try Self.checkOperation(R.resource, .create, connection: connection, connector: connector)
+            }
+            if let linked = try await linkedMedia(media, targets: targets.map(\.0), tenant: tenant) as? R { record = linked }
+        }
         let errors = record.validate()
         guard errors.isEmpty else { throw HubError(.validationFailed, "the record is not valid", details: errors) }
         let fields = record.presentFieldNames
@@ -129,9 +138,13 @@ extension HubRuntime {
     private func acceptDelete<R: HubRecord>(
         _ type: R.Type, key: String, tenant: String, ifMatch: String?, idempotencyKey: String?
     ) async throws -> Delivery {
-        let (_, connection, connector, sourceKey) = try await writtenRecord(R.self, key: key, tenant: tenant, ifMatch: ifMatch)
+        let (current, connection, connector, sourceKey) = try await writtenRecord(R.self, key: key, tenant: tenant, ifMatch: ifMatch)
         try Self.checkOperation(R.resource, .delete, connection: connection, connector: connector)
-        let payload = try RecordWrite(resource: R.resource, recordKey: key, sourceKey: sourceKey).encoded()
+        try Self.checkFields(connector.writeProblems(current, fields: [], operation: .delete), connection: connection)
+        // A media is addressed through its parent at the vendor (an Apimo picture through its
+        // property): the delete carries the hub's copy, which names the parent's vendor key.
+        let record = R.resource == .media ? Self.resoJSON(current) : nil
+        let payload = try RecordWrite(resource: R.resource, record: record, recordKey: key, sourceKey: sourceKey).encoded()
         let delivery = NewDelivery(
             tenantID: tenant, connectionID: connection.id, kind: .recordDelete, payload: payload, idempotencyKey: idempotencyKey,
             recordKey: key)
@@ -142,6 +155,47 @@ extension HubRuntime {
     }
 
     // MARK: - Checks
+
+    /// A media to create, tied to its parent: `ResourceRecordKey` is the hub key of the parent
+    /// (`ResourceName` `Property`, the default, or `Member`), which must be a live record of the
+    /// tenant from the connection every target is; the parent's vendor key becomes
+    /// `SourceSystemResourceRecordKey`, which the vendor addresses the media by.
+    ///
+    /// - Throws: ``HubError`` `.validationFailed` naming `ResourceRecordKey` (missing, unknown,
+    ///   deleted, or another connection's), `ResourceName` or `SourceSystemResourceRecordKey`.
+    func linkedMedia(_ media: Media, targets: [Connection], tenant: String) async throws -> Media {
+        func refuse(_ field: String, _ message: String) -> HubError {
+            HubError(.validationFailed, "the media's parent: \(field) \(message)", details: [FieldError(field: field, message: message)])
+        }
+        let name = media.resourceName.flatMap { FieldRules.isPresent($0) ? $0 : nil } ?? ResourceName.property.rawValue
+        guard let resource = ResourceName(rawValue: name), Media.parentResources.contains(resource) else {
+            throw refuse("ResourceName", "must be one of \(Media.parentResources.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let parentKey = media.resourceRecordKey?.trimmingCharacters(in: .whitespaces), !parentKey.isEmpty else {
+            throw refuse("ResourceRecordKey", "is required: the \(resource.keyField) of the \(resource.rawValue) the media belongs to")
+        }
+        let found: (any HubRecord)? = try await store.record(resource.recordType, tenant: tenant, key: parentKey)
+        guard let parent = found, !parent.metadata.deleted else {
+            throw refuse("ResourceRecordKey", "names no \(resource.rawValue) record of the tenant (\(parentKey))")
+        }
+        for connection in targets where parent.metadata.connectionID != connection.id {
+            throw refuse(
+                "ResourceRecordKey",
+                "\(resource.rawValue) \(parentKey) is not from connection \(connection.name); a media is written to its parent's connection"
+            )
+        }
+        guard let sourceKey = parent.metadata.sourceKey else {
+            throw refuse("ResourceRecordKey", "\(resource.rawValue) \(parentKey) has no vendor key to address it by")
+        }
+        if let given = media.resourceRecordSourceKey, FieldRules.isPresent(given), given != sourceKey {
+            throw refuse("SourceSystemResourceRecordKey", "is \(given), but the parent's vendor key is \(sourceKey)")
+        }
+        var linked = media
+        linked.resourceName = resource.rawValue
+        linked.resourceRecordKey = parentKey
+        linked.resourceRecordSourceKey = sourceKey
+        return linked
+    }
 
     static func checkWritable(_ resource: ResourceName) throws {
         guard ResourceName.writable.contains(resource) else {

@@ -80,7 +80,8 @@ public struct RecordWrite: Sendable, Hashable, Codable {
     /// The resource.
     public var resource: ResourceName
     /// The record in RESO names: for a create the whole record, for an update the hub's copy
-    /// with the change applied (when accepted), for a delete absent.
+    /// with the change applied (when accepted), for a delete absent, except for media: the
+    /// hub's copy, which names the parent the vendor addresses the media through.
     public var record: JSONValue?
     /// The RESO names the client set (updates; a name whose value is null clears the field).
     public var fields: [String]?

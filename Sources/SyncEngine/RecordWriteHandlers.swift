@@ -47,8 +47,13 @@ public enum RecordWriteHandlers {
         case .recordDelete:
             guard let sourceKey = write.sourceKey else { throw SyncEngineError.invalidPayload("the delete names no vendor record") }
             // Deleting again after a lost answer is harmless: connectors treat a record already
-            // gone as deleted.
-            try await context.connector.delete(R.self, remoteID: sourceKey)
+            // gone as deleted. A write carrying the hub's copy (media: it names the parent) gives
+            // it to the connector.
+            if write.record != nil {
+                try await context.connector.delete(try record(R.self, write), remoteID: sourceKey)
+            } else {
+                try await context.connector.delete(R.self, remoteID: sourceKey)
+            }
             return DeliveryOutcome(remoteID: sourceKey, effect: .delete(R.resource, sourceKey: sourceKey, scope: context.scope()))
         default:
             throw SyncEngineError.invalidPayload("deliveries of kind \(context.delivery.kind) are not record writes")
@@ -67,7 +72,19 @@ public enum RecordWriteHandlers {
             return DeliveryOutcome(remoteID: existing)
         }
         let result = try await context.connector.create(record)
-        return DeliveryOutcome(remoteID: result.remoteID, effect: context.storing(result.record))
+        return DeliveryOutcome(remoteID: result.remoteID, effect: context.storing(linkingParent(result.record, from: record)))
+    }
+
+    /// A created media as the vendor answered it, tied to the parent the client named: the
+    /// vendor knows the parent by its own key only, the hub stores media under the parent's hub
+    /// key (`ResourceName`, `ResourceRecordKey`), as a pull of the parent would.
+    static func linkingParent(_ created: (any HubRecord)?, from written: any HubRecord) -> (any HubRecord)? {
+        guard var media = created as? Media, let asked = written as? Media else { return created }
+        if media.resourceRecordKey == nil {
+            media.resourceName = media.resourceName ?? asked.resourceName
+            media.resourceRecordKey = asked.resourceRecordKey
+        }
+        return media
     }
 
     /// Whether `current` (a vendor's record) has the same value as `wanted` for every one of

@@ -55,6 +55,13 @@ public protocol Connector: Sendable {
     /// - Throws: ``ConnectorError`` (`.configuration` when the vendor cannot delete `R`).
     func delete<R: HubRecord>(_ type: R.Type, remoteID: String) async throws
 
+    /// Deletes the vendor's record `remoteID`, given the hub's copy of it: for a vendor that
+    /// addresses a record through its parent (an Apimo picture through its property), the copy
+    /// names the parent. Safe to repeat, like the delete by type.
+    ///
+    /// - Throws: ``ConnectorError``.
+    func delete<R: HubRecord>(_ record: R, remoteID: String) async throws
+
     /// What in `record` this vendor cannot write, checked before anything is queued (no
     /// request is sent): fields it cannot take and values its vocabulary has no mapping for,
     /// each a ``FieldError`` naming the RESO field and what the vendor accepts.
@@ -127,6 +134,11 @@ extension Connector {
     /// Default: this connection cannot delete `R`.
     public func delete<R: HubRecord>(_ type: R.Type, remoteID: String) async throws {
         throw ConnectorError.unsupported(vendor, "delete \(R.resource.rawValue) records")
+    }
+
+    /// Default: the record is deleted by its vendor id alone.
+    public func delete<R: HubRecord>(_ record: R, remoteID: String) async throws {
+        try await delete(R.self, remoteID: remoteID)
     }
 
     /// Default: the fields the write capability does not list (every field when `R` is not

@@ -140,6 +140,28 @@ public final class ApimoEmulator: VendorEmulator {
                     }
                 ])
         }
+        // A property's pictures: POST and DELETE, as the method table lists them (`medias` and
+        // `documents` are not emulated).
+        route(
+            router, "agencies/:agency_id/properties/:property_id/pictures",
+            [
+                .post: { [self] request, context, provider in
+                    await granted(context, provider) { agency in
+                        await addPicture(request, agency: agency, property: context.parameters.get("property_id") ?? "")
+                    }
+                }
+            ])
+        route(
+            router, "agencies/:agency_id/properties/:property_id/pictures/:picture_id",
+            [
+                .delete: { [self] _, context, provider in
+                    await granted(context, provider) { agency in
+                        await removePicture(
+                            agency: agency, property: context.parameters.get("property_id") ?? "",
+                            picture: context.parameters.get("picture_id") ?? "")
+                    }
+                }
+            ])
     }
 
     typealias Handler = @Sendable (Request, SandboxRequestContext, ApimoState.Provider) async -> Response

@@ -58,6 +58,12 @@ actor ApimoState {
     private let seeder: Seeder
     private var quotas: [Int: ApimoQuota] = [:]
     private var controlGenerator: SeededGenerator
+    /// The id of the next picture added through the API.
+    private var nextPictureID = ApimoState.firstAddedPictureID
+
+    /// The first id of a picture added through the API: above every seeded picture id
+    /// (property id × 10 + rank, property ids from 233,000), so the two never meet.
+    static let firstAddedPictureID = 90_000_000
 
     init(settings: EmulatorSettings, clock: SandboxClock) {
         self.settings = settings
@@ -201,6 +207,51 @@ actor ApimoState {
         changed.updatedAt = clock.now
         store(changed, as: resource)
         return render(changed, as: resource)
+    }
+
+    /// Adds a picture (its checked `url`, `rank`, `comments`, `internet`, `print`, `panorama`) to
+    /// property `propertyID` of an agency: a new id; the rank asked for (pictures at or after
+    /// it move down one) or the one after the last; the property modified now, so incremental
+    /// reads see it.
+    ///
+    /// - Returns: the picture as stored, or nil when the agency has no such property.
+    func addPicture(_ fields: [String: JSONValue], property propertyID: Int, agency: Int) -> JSONValue? {
+        guard var property = record(.properties, id: propertyID, agency: agency) else { return nil }
+        func rank(_ picture: JSONValue) -> Int? { picture["rank"]?.scalarText.flatMap { Int($0) } }
+        var pictures = property.fields["pictures"]?.arrayValue ?? []
+        let wanted = fields["rank"]?.scalarText.flatMap { Int($0) } ?? ((pictures.compactMap(rank).max() ?? 0) + 1)
+        pictures = pictures.map { picture in
+            guard var object = picture.objectValue, let current = rank(picture), current >= wanted else { return picture }
+            object["rank"] = .string(String(current + 1))
+            return .object(object)
+        }
+        let id = nextPictureID
+        nextPictureID += 1
+        let picture: JSONValue = [
+            "id": .string(String(id)), "rank": .string(String(wanted)), "url": fields["url"] ?? .null,
+            // The sizes are Apimo's to compute from the file, which the emulator never fetches.
+            "width_max": .null, "height_max": .null, "internet": fields["internet"] ?? true, "print": fields["print"] ?? false,
+            "panorama": fields["panorama"] ?? false, "child": .null, "reference": .null, "comments": fields["comments"] ?? [],
+        ]
+        pictures.append(picture)
+        property.fields["pictures"] = .array(pictures.sorted { (rank($0) ?? .max) < (rank($1) ?? .max) })
+        _ = replace(property, as: .properties)
+        return picture
+    }
+
+    /// Removes picture `pictureID` from property `propertyID` of an agency, the property
+    /// modified now.
+    ///
+    /// - Returns: nil when the agency has no such property, false when the property has no
+    ///   such picture.
+    func removePicture(_ pictureID: String, property propertyID: Int, agency: Int) -> Bool? {
+        guard var property = record(.properties, id: propertyID, agency: agency) else { return nil }
+        let pictures = property.fields["pictures"]?.arrayValue ?? []
+        let kept = pictures.filter { $0["id"]?.scalarText != pictureID }
+        guard kept.count < pictures.count else { return false }
+        property.fields["pictures"] = .array(kept)
+        _ = replace(property, as: .properties)
+        return true
     }
 
     private func store(_ record: Record, as resource: Resource) {
@@ -630,6 +681,7 @@ actor ApimoState {
             nextIDs = seeded.nextIDs
             quotas = [:]
             controlGenerator = SeededGenerator(seed: settings.seed, stream: "apimo/control")
+            nextPictureID = Self.firstAddedPictureID
             return ControlResponse()
         case .custom:
             throw ControlError.unsupported(request)
