@@ -38,6 +38,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -131,6 +132,7 @@ let package = Package(
             dependencies: [
                 "RealtyModel", "ConnectorKit", "HubStore", logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -305,6 +307,19 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             name: "realtyhub-sync-benchmarks",
             dependencies: ["HubApp", "HubOperations", "HubStore", "HubStoreSQLite", "RealtyModel", logging],
             path: "Benchmarks/SyncBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
+    // A full PF Expert lead sync by `realtyhub sync` (its own process: wall, CPU, peak RSS)
+    // against the raw ceiling of the same pages fetched with no decoding and no store.
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-pull-benchmarks",
+            dependencies: [
+                "ConnectorKit", "Connectors", "HubApp", "HubOperations", "RealtyModel", logging,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/PullBenchmarks",
             swiftSettings: swiftSettings
         )
     )

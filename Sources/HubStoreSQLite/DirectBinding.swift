@@ -59,6 +59,21 @@ enum DirectBinding {
         guard code == SQLITE_DONE else { throw failure(db, code) }
     }
 
+    /// Executes a query and hands each row's columns to `body`, in order.
+    static func forEachRow(
+        _ db: Database, _ statement: Statement, _ values: [DatabaseValue], _ body: ([DatabaseValue]) throws -> Void
+    ) throws {
+        bind(statement, values)
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw failure(db, code) }
+            try body(columns(handle))
+        }
+    }
+
     /// Executes a query and returns its first row's columns, or `nil` when it has no row.
     static func firstRow(_ db: Database, _ statement: Statement, _ values: [DatabaseValue]) throws -> [DatabaseValue]? {
         bind(statement, values)
@@ -67,6 +82,11 @@ enum DirectBinding {
         let code = sqlite3_step(handle)
         if code == SQLITE_DONE { return nil }
         guard code == SQLITE_ROW else { throw failure(db, code) }
+        return columns(handle)
+    }
+
+    /// The current row's columns.
+    private static func columns(_ handle: OpaquePointer?) -> [DatabaseValue] {
         var columns: [DatabaseValue] = []
         let count = sqlite3_column_count(handle)
         columns.reserveCapacity(Int(count))

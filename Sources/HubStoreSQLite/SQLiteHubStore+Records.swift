@@ -28,6 +28,13 @@ struct ResourceTable<R: HubRecord> {
             ] + columns.fieldColumns.map { "\($0) = ?" }
         updateSQL = "UPDATE \(columns.table) SET \(assignments.joined(separator: ", ")) WHERE \(columns.keyColumn) = ?"
     }
+
+    /// The INSERT of ``insertSQL``'s columns for `rows` rows at once.
+    func insertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.insertColumns.count).joined(separator: ", ") + ")"
+        return "INSERT INTO \(columns.table) (\(columns.insertColumns.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: max(1, rows)).joined(separator: ", ")
+    }
 }
 
 extension FieldValue {
@@ -125,67 +132,119 @@ extension SQLiteHubStore {
     ) throws -> UpsertSummary {
         let sql = ResourceTable<R>()
         var summary = UpsertSummary()
+        guard !batch.isEmpty else { return summary }
         let pass = R.resource == .media ? nil : scope.generation
-        let select = try db.cachedStatement(
-            sql: """
-                SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation FROM \(sql.table)
-                WHERE tenant_id = ? AND "ConnectionId" = ? AND \(sql.sourceKeyColumn) = ?
-                """)
-        let insert = try db.cachedStatement(sql: sql.insertSQL)
+        let stored = try storedRows(sql, sourceKeys: batch.map(\.sourceKey), db, scope: scope)
         let update = try db.cachedStatement(sql: sql.updateSQL)
         let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
+        // New rows go in with multi-row INSERTs; changed rows are updated one by one (each
+        // its own values); every event is appended, in the batch's order, after them.
+        var inserts: [[DatabaseValue]] = []
+        var events: [(key: String, change: EntityEvent.Change)] = []
         for record in batch {
             let sourceKey = record.sourceKey
             let hash = record.hash
-            let fieldValues = record.values.map { $0.databaseValue }
-            let sourceSystem = record.sourceSystem
-            let sourceModified = record.sourceModified.map(Timestamp.format)
-            let sourceEntry = record.sourceEntry.map(Timestamp.format)
-            if let row = try DirectBinding.firstRow(
-                db, select, [scope.tenant.databaseValue, scope.connectionID.databaseValue, sourceKey.databaseValue])
-            {
-                guard row.count == 4, let key = String.fromDatabaseValue(row[0]),
-                    let storedHash = String.fromDatabaseValue(row[1])
-                else { throw StoreError.storage("\(R.resource.rawValue) row for \(sourceKey) is malformed") }
-                let deleted = (Int64.fromDatabaseValue(row[2]) ?? 0) != 0
-                let seen = Int64.fromDatabaseValue(row[3])
-                if storedHash == hash, !deleted {
-                    if let pass, seen != pass {
-                        try DirectBinding.execute(db, touch, [pass.databaseValue, key.databaseValue])
+            if let row = stored[sourceKey] {
+                if row.hash == hash, !row.deleted {
+                    if let pass, row.seen != pass {
+                        try DirectBinding.execute(db, touch, [pass.databaseValue, row.key.databaseValue])
                     }
-                    summary.record(.unchanged, key: key)
+                    summary.record(.unchanged, key: row.key)
                     continue
                 }
                 var arguments: [DatabaseValue] = [
-                    sourceSystem.databaseValue, now.databaseValue, sourceModified.databaseValue,
-                    sourceEntry.databaseValue, hash.databaseValue, generation.databaseValue,
+                    record.sourceSystem.databaseValue, now.databaseValue, record.sourceModified.map(Timestamp.format).databaseValue,
+                    record.sourceEntry.map(Timestamp.format).databaseValue, hash.databaseValue, generation.databaseValue,
                     try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
                 ]
-                arguments += fieldValues
-                arguments.append(key.databaseValue)
+                arguments.reserveCapacity(arguments.count + record.values.count + 1)
+                for value in record.values { arguments.append(value.databaseValue) }
+                arguments.append(row.key.databaseValue)
                 try DirectBinding.execute(db, update, arguments)
-                try Self.appendEvent(
-                    db, tenant: scope.tenant, resource: R.resource, key: key, change: .updated,
-                    connectionID: scope.connectionID, now: now)
-                summary.record(.updated, key: key)
+                events.append((row.key, .updated))
+                summary.record(.updated, key: row.key)
             } else {
                 let key = HubKey.make(at: scope.now)
                 var arguments: [DatabaseValue] = [
                     key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
-                    sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,
-                    sourceModified.databaseValue, sourceEntry.databaseValue, hash.databaseValue,
-                    (0 as Int64).databaseValue, generation.databaseValue,
+                    record.sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,
+                    record.sourceModified.map(Timestamp.format).databaseValue, record.sourceEntry.map(Timestamp.format).databaseValue,
+                    hash.databaseValue, (0 as Int64).databaseValue, generation.databaseValue,
                     try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
                 ]
-                arguments += fieldValues
-                try DirectBinding.execute(db, insert, arguments)
-                try Self.appendEvent(
-                    db, tenant: scope.tenant, resource: R.resource, key: key, change: .created,
-                    connectionID: scope.connectionID, now: now)
+                arguments.reserveCapacity(arguments.count + record.values.count)
+                for value in record.values { arguments.append(value.databaseValue) }
+                inserts.append(arguments)
+                events.append((key, .created))
                 summary.record(.inserted, key: key)
             }
         }
+        try insertRows(sql, inserts, db)
+        try appendEvents(
+            db, tenant: scope.tenant, resource: R.resource, events, connectionID: scope.connectionID, now: now)
         return summary
+    }
+
+    /// A stored row's state, as an upsert compares it.
+    struct StoredRow {
+        var key: String
+        var hash: String
+        var deleted: Bool
+        var seen: Int64?
+    }
+
+    /// How many rows one multi-row statement takes at most (bound values stay far below
+    /// SQLite's limit of 32,766 for every resource's column count).
+    static let rowsPerStatement = 100
+
+    /// The stored rows of `sourceKeys` on the scope's connection, by source key: one query per
+    /// hundred keys rather than one per record.
+    static func storedRows<R: HubRecord>(
+        _ sql: ResourceTable<R>, sourceKeys: [String], _ db: Database, scope: SyncScope
+    ) throws -> [String: StoredRow] {
+        var rows: [String: StoredRow] = [:]
+        rows.reserveCapacity(sourceKeys.count)
+        var start = 0
+        while start < sourceKeys.count {
+            let chunk = sourceKeys[start..<min(start + rowsPerStatement, sourceKeys.count)]
+            start += chunk.count
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT \(sql.sourceKeyColumn), \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation FROM \(sql.table)
+                    WHERE tenant_id = ? AND "ConnectionId" = ? AND \(sql.sourceKeyColumn) IN (\(placeholders(chunk.count)))
+                    """)
+            var arguments: [DatabaseValue] = [scope.tenant.databaseValue, scope.connectionID.databaseValue]
+            arguments.reserveCapacity(2 + chunk.count)
+            for key in chunk { arguments.append(key.databaseValue) }
+            try DirectBinding.forEachRow(db, statement, arguments) { row in
+                guard row.count == 5, let sourceKey = String.fromDatabaseValue(row[0]), let key = String.fromDatabaseValue(row[1]),
+                    let hash = String.fromDatabaseValue(row[2])
+                else { throw StoreError.storage("a \(R.resource.rawValue) row is malformed") }
+                rows[sourceKey] = StoredRow(
+                    key: key, hash: hash, deleted: (Int64.fromDatabaseValue(row[3]) ?? 0) != 0, seen: Int64.fromDatabaseValue(row[4]))
+            }
+        }
+        return rows
+    }
+
+    /// Inserts `rows` (each the values of ``ResourceTable/insertSQL``'s columns), up to
+    /// ``rowsPerStatement`` per statement.
+    static func insertRows<R: HubRecord>(_ sql: ResourceTable<R>, _ rows: [[DatabaseValue]], _ db: Database) throws {
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
+            start += chunk.count
+            let statement = try db.cachedStatement(sql: sql.insertSQL(rows: chunk.count))
+            try DirectBinding.execute(db, statement, Array(chunk.joined()))
+        }
+    }
+
+    /// `count` comma-separated `?`.
+    static func placeholders(_ count: Int) -> String {
+        var text = "?"
+        text.reserveCapacity(count * 3)
+        for _ in 1..<max(1, count) { text += ", ?" }
+        return text
     }
 
     /// Marks deleted, with events, the live media of the `parent` records `parentKeys` whose

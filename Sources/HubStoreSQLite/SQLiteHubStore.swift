@@ -423,6 +423,30 @@ public final class SQLiteHubStore: HubStorage {
         }
     }
 
+    /// Appends the events of one batch, in order, up to a hundred per statement.
+    static func appendEvents(
+        _ db: Database, tenant: String, resource: ResourceName, _ events: [(key: String, change: EntityEvent.Change)],
+        connectionID: String?, now: String
+    ) throws {
+        var start = 0
+        while start < events.count {
+            let chunk = events[start..<min(start + rowsPerStatement, events.count)]
+            start += chunk.count
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp) VALUES "
+                    + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+            var arguments: [DatabaseValue] = []
+            arguments.reserveCapacity(chunk.count * 6)
+            for event in chunk {
+                arguments += [
+                    tenant.databaseValue, resource.rawValue.databaseValue, event.key.databaseValue, event.change.rawValue.databaseValue,
+                    connectionID.databaseValue, now.databaseValue,
+                ]
+            }
+            try DirectBinding.execute(db, statement, arguments)
+        }
+    }
+
     static func appendEvent(
         _ db: Database, tenant: String, resource: ResourceName, key: String, change: EntityEvent.Change,
         connectionID: String?, now: String

@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import ConnectorKit
 public import Foundation
 public import HubStore
@@ -327,6 +328,10 @@ extension PullRunner {
     /// Reads the connector's pages and stores each with the cursor that follows it (in the
     /// same transaction), counting into `run`.
     ///
+    /// Fetching overlaps storing: while one page is written, the next is requested and held
+    /// (one page ahead, no more, so memory stays flat whatever the resource's size). A pull
+    /// that stops early (its lease lost, a shutdown) may have asked for that one page in vain.
+    ///
     /// - Returns: the connector cursor of the last page read.
     fileprivate func storePages<R: HubRecord>(
         _ type: R.Type, _ connector: any Connector, mode: ReadMode, after: String?, _ connection: Connection,
@@ -334,7 +339,7 @@ extension PullRunner {
         _ progress: (@Sendable (SyncRun) -> Void)?
     ) async throws -> String? {
         var lastCursor: String?
-        for try await page in connector.read(R.self, mode: mode, after: after) {
+        for try await page in connector.read(R.self, mode: mode, after: after).buffer(policy: .bounded(1)) {
             scope.now = now()
             lastCursor = page.cursor
             if mode == .full, let generation = scope.generation {
