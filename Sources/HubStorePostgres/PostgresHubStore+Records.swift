@@ -103,6 +103,19 @@ extension PostgresHubStore {
         }
         var events: [(key: String, change: EntityEvent.Change)] = []
         var touched: [String] = []
+        // New rows are inserted with multi-row statements of up to `rowsPerInsert` rows (each
+        // row binds one parameter per column; PostgreSQL takes at most 65,535 a statement).
+        let rowsPerInsert = max(1, min(500, 60_000 / insertColumns.count))
+        var insert = SQLStatement()
+        var insertRows: [String] = []
+        func flushInserts() async throws {
+            guard !insertRows.isEmpty else { return }
+            insert.append(
+                "INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", "))) VALUES \(insertRows.joined(separator: ", "))")
+            try await db.query(insert.query, logger: self.logger)
+            insert = SQLStatement()
+            insertRows.removeAll(keepingCapacity: true)
+        }
         for record in batch {
             if let stored = existing[record.sourceKey] {
                 if stored.hash == record.hash, !stored.deleted {
@@ -131,7 +144,6 @@ extension PostgresHubStore {
                 summary.record(.updated, key: stored.key)
             } else {
                 let key = HubKey.make(at: now)
-                var insert = SQLStatement()
                 var placeholders = [
                     try insert.bind(key), try insert.bind(scope.tenant), try insert.bind(scope.connectionID),
                     try insert.bind(record.sourceSystem), try insert.bind(record.sourceKey), insert.bind(date: now),
@@ -140,16 +152,13 @@ extension PostgresHubStore {
                     "\(try insert.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
                 ]
                 for value in record.values { placeholders.append(try insert.bind(value)) }
-                insert.append(
-                    """
-                    INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", ")))
-                    VALUES (\(placeholders.joined(separator: ", ")))
-                    """)
-                try await db.query(insert.query, logger: self.logger)
+                insertRows.append("(\(placeholders.joined(separator: ", ")))")
+                if insertRows.count >= rowsPerInsert { try await flushInserts() }
                 events.append((key, .created))
                 summary.record(.inserted, key: key)
             }
         }
+        try await flushInserts()
         if !touched.isEmpty, let pass {
             var touch = SQLStatement()
             let passParameter = try touch.bind(pass)
