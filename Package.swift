@@ -316,7 +316,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
         .executableTarget(
             name: "realtyhub-pull-benchmarks",
             dependencies: [
-                "ConnectorKit", "Connectors", "HubApp", "HubOperations", "RealtyModel", logging,
+                "ConnectorKit", "Connectors", "HubApp", "HubOperations", "PFExpertConnector", "RealtyModel", logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/PullBenchmarks",

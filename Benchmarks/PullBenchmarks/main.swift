@@ -13,6 +13,7 @@ import Foundation
 import HubApp
 import HubOperations
 import Logging
+import PFExpertConnector
 import RealtyModel
 
 @main
@@ -121,7 +122,8 @@ struct PullBenchmarks {
             limits: .init(requestsPerSecond: 0, dailyQuota: 0))
         let http = VendorHTTPConfiguration(connectTimeout: .seconds(5), readTimeout: .seconds(60)).makeClient()
         let client = try VendorHTTPClient(
-            standardAuth: configuration, profile: .pfExpert, transport: AsyncHTTPClientTransport(client: http), logger: logger)
+            standardAuth: configuration, profile: .pfExpert, transport: AsyncHTTPClientTransport(client: http),
+            clock: SystemConnectorClock(), logger: logger)
         let pages = (leads + 99) / 100
         let started = ContinuousClock.now
         var bytes = 0
@@ -132,7 +134,7 @@ struct PullBenchmarks {
                     URLQueryItem(name: "page", value: String(page)), URLQueryItem(name: "per_page", value: "100"),
                     URLQueryItem(name: "sort", value: "id"), URLQueryItem(name: "sort_order", value: "asc"),
                 ])
-            let response = try await client.send(TransportRequest(method: .GET, url: url))
+            let response = try await client.send(TransportRequest(method: .get, url: url))
             bytes += response.body.count
         }
         let elapsed = seconds(ContinuousClock.now - started)
