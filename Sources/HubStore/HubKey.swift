@@ -15,7 +15,21 @@ public enum HubKey {
         for index in 6..<16 { bytes[index] = UInt8(truncatingIfNeeded: (index < 11 ? random : random2) >> UInt64(8 * (index % 8))) }
         bytes[6] = (bytes[6] & 0x0f) | 0x70
         bytes[8] = (bytes[8] & 0x3f) | 0x80
-        // 8-4-4-4-12 hex digits.
-        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { ByteEncoding.hex(bytes[$0]) }.joined(separator: "-")
+        // 8-4-4-4-12 hex digits, written straight into the key's 36 bytes (a key is made for
+        // every record a sync inserts).
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                text[position] = digits.utf8Start[Int(bytes[index] >> 4)]
+                text[position + 1] = digits.utf8Start[Int(bytes[index] & 0x0f)]
+                position += 2
+            }
+            return position
+        }
     }
 }

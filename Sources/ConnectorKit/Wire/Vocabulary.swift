@@ -21,11 +21,15 @@ public struct Vocabulary: Sendable, Hashable {
     public let field: String
     /// The rows, in the order they are documented.
     public let entries: [Entry]
+    /// The hub value of each vendor value in lower case (the first row wins), looked up for
+    /// every record read.
+    private let hubByVendor: [String: String]
 
     /// Creates a table from `(vendor, hub)` rows.
     public init(field: String, _ rows: [(vendor: String, hub: String)]) {
         self.field = field
         entries = rows.map { Entry(vendor: $0.vendor, hub: $0.hub) }
+        hubByVendor = Dictionary(rows.map { ($0.vendor.lowercased(), $0.hub) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The hub values, in table order.
@@ -34,8 +38,8 @@ public struct Vocabulary: Sendable, Hashable {
     /// The hub value of a vendor value; an unknown vendor value is returned as it is, nil as nil.
     public func hubValue(_ vendorValue: String?) -> String? {
         guard let vendorValue else { return nil }
-        let key = vendorValue.trimmingCharacters(in: .whitespaces).lowercased()
-        return entries.first { $0.vendor.lowercased() == key }?.hub ?? vendorValue
+        if let hub = hubByVendor[vendorValue] { return hub }
+        return hubByVendor[vendorValue.trimmingCharacters(in: .whitespaces).lowercased()] ?? vendorValue
     }
 
     /// The vendor value of a hub value, or nil when the table has none.
