@@ -45,7 +45,8 @@ public struct SensitiveFields: Sendable, Hashable {
                 folded.append(byte + 32)
             case 0x80...:
                 return String(
-                    String.UnicodeScalarView(key.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }))
+                    String.UnicodeScalarView(
+                        key.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }))
             default:
                 continue
             }
