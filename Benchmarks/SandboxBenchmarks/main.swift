@@ -1,23 +1,34 @@
 // Sandbox serving rate: each emulator, started in-process with N seeded records, serves full
-// pages of its main list over loopback to AsyncHTTPClient; a pass reads every page of the list.
-// Prints records/s per emulator, the median of several passes. Bodies are read whole but not
-// decoded beyond what paging needs, so the figure is the emulator's ceiling, not a client's.
+// pages of its main list (the request and page size its connector uses) over loopback to
+// AsyncHTTPClient (keep-alive connections); a pass reads every page of the list. Prints
+// records/s per emulator: the first (cold) pass, then the median of several passes. The
+// cold pass decodes every body and counts its records; the timed passes read bodies whole and
+// count the records the cold pass found per page, so the figure is the emulator's, not the
+// client's JSON decoding.
+//
+// Then, with M records per resource (default 1,000,000), the latency of the filtered and
+// sorted requests the connectors send (the first request, which builds an index, and the
+// median of the following ones).
 //
 //   REALTYHUB_BENCHMARKS=1 swift build -c release --product realtyhub-sandbox-benchmarks --scratch-path .build-release
-//   .build-release/release/realtyhub-sandbox-benchmarks [records] [runs] [concurrency]
+//   .build-release/release/realtyhub-sandbox-benchmarks [records] [runs] [concurrency] [latency records] [latency runs]
 import AsyncHTTPClient
-import struct ConnectorKit.VendorHTTPConfiguration
 import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
 import RealtyModel
 import Sandbox
+import Synchronization
+
+import struct ConnectorKit.VendorHTTPConfiguration
 
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let records = max(1, arguments.first ?? 10_000)
 let runs = max(1, arguments.dropFirst().first ?? 5)
 let concurrency = max(1, arguments.dropFirst(2).first ?? 4)
+let latencyRecords = max(0, arguments.dropFirst(3).first ?? 1_000_000)
+let latencyRuns = max(1, arguments.dropFirst(4).first ?? 20)
 
 struct BenchmarkError: Error, CustomStringConvertible {
     var description: String
@@ -65,11 +76,30 @@ func readPages(_ pages: Int, _ page: @escaping @Sendable (Int) async throws -> I
     }
 }
 
-/// One emulator to measure: how to prepare (log in) and how to run one full pass.
+/// One emulator to measure: how to prepare (log in) and how to run one full pass; `cold`
+/// passes decode each body and count its records, the others count what the cold pass found.
 struct Subject {
     var vendor: SandboxVendor
     var what: String
-    var pass: @Sendable () async throws -> Int
+    var pass: @Sendable (_ cold: Bool) async throws -> Int
+}
+
+/// Records per page as the cold pass counted them (pages are the same on every pass).
+final class PageCounts: Sendable {
+    private let counts = Mutex([Int: Int]())
+
+    func record(_ page: Int, _ count: Int) -> Int {
+        counts.withLock { $0[page] = count }
+        return count
+    }
+
+    func count(_ page: Int) -> Int { counts.withLock { $0[page] ?? 0 } }
+}
+
+/// A page's records: counted from the body on a cold pass, else as the cold pass counted them.
+func served(_ counts: PageCounts, page: Int, cold: Bool, body: ByteBuffer, count: (JSONValue) -> Int?) throws -> Int {
+    guard cold else { return counts.count(page) }
+    return counts.record(page, count(try json(body)) ?? 0)
 }
 
 func pfExpert(_ info: EmulatorInfo) async throws -> Subject {
@@ -85,11 +115,13 @@ func pfExpert(_ info: EmulatorInfo) async throws -> Subject {
     let first = try json(try await fetch(info.baseURL + "/users?per_page=100&page=1", headers: auth).body)
     guard let count = first["count"]?.intValue.map(Int.init) else { throw BenchmarkError("pf-expert: no count") }
     let pages = (count + 99) / 100
-    return Subject(vendor: .pfExpert, what: "GET /users?per_page=100 (\(count) users)") {
+    let counts = PageCounts()
+    // The connector's full pass: `sort=id&sort_order=asc`, 100 a page.
+    return Subject(vendor: .pfExpert, what: "GET /users?per_page=100&sort=id&sort_order=asc (\(count) users)") { cold in
         try await readPages(pages) { index in
-            let reply = try await fetch(info.baseURL + "/users?per_page=100&page=\(index + 1)", headers: auth)
+            let reply = try await fetch(info.baseURL + "/users?page=\(index + 1)&per_page=100&sort=id&sort_order=asc", headers: auth)
             guard reply.status == 200 else { throw BenchmarkError("pf-expert: page \(index + 1) answered \(reply.status)") }
-            return try json(reply.body)["users"]?.arrayValue?.count ?? 0
+            return try served(counts, page: index, cold: cold, body: reply.body) { $0["users"]?.arrayValue?.count }
         }
     }
 }
@@ -119,9 +151,13 @@ func myCRM(_ info: EmulatorInfo) async throws -> Subject {
             body: "operation=login&username=\(percentEncoded(user))&accessKey=\(hash)"
         ).body)
     guard let session = login["result"]?["sessionName"]?.stringValue else { throw BenchmarkError("mycrm: login failed") }
-    @Sendable func query(_ vtql: String) async throws -> JSONValue {
+    @Sendable func queryBody(_ vtql: String) async throws -> ByteBuffer {
         let reply = try await fetch(service + "?operation=query&sessionName=\(session)&query=\(percentEncoded(vtql))")
-        let body = try json(reply.body)
+        guard reply.status == 200 else { throw BenchmarkError("mycrm: \(vtql) answered \(reply.status)") }
+        return reply.body
+    }
+    @Sendable func query(_ vtql: String) async throws -> JSONValue {
+        let body = try json(try await queryBody(vtql))
         guard body["success"] == .bool(true) else { throw BenchmarkError("mycrm: \(vtql) failed") }
         return body
     }
@@ -130,9 +166,14 @@ func myCRM(_ info: EmulatorInfo) async throws -> Subject {
         let count = countValue.intValue.map(Int.init)
     else { throw BenchmarkError("mycrm: no count") }
     let pages = (count + 99) / 100
-    return Subject(vendor: .mycrm, what: "query select * from Leads limit o, 100; (\(count) leads)") {
+    let counts = PageCounts()
+    // The connector's full pass: `order by id`, 100 a page.
+    return Subject(vendor: .mycrm, what: "query select * from Leads order by id limit o, 100; (\(count) leads)") { cold in
         try await readPages(pages) { index in
-            try await query("select * from Leads limit \(index * 100), 100;")["result"]?.arrayValue?.count ?? 0
+            let body = try await queryBody("select * from Leads order by id limit \(index * 100), 100;")
+            return try served(counts, page: index, cold: cold, body: body) { reply in
+                reply["success"] == .bool(true) ? reply["result"]?.arrayValue?.count : nil
+            }
         }
     }
 }
@@ -149,11 +190,12 @@ func apimo(_ info: EmulatorInfo) async throws -> Subject {
         throw BenchmarkError("apimo: contacts answered \(first.status)")
     }
     let pages = (count + 999) / 1000
-    return Subject(vendor: .apimo, what: "GET /agencies/\(agency)/contacts?limit=1000 (\(count) contacts)") {
+    let counts = PageCounts()
+    return Subject(vendor: .apimo, what: "GET /agencies/\(agency)/contacts?limit=1000 (\(count) contacts)") { cold in
         try await readPages(pages) { index in
             let reply = try await fetch(base + "?limit=1000&offset=\(index * 1000)", headers: auth)
             guard reply.status == 200 else { throw BenchmarkError("apimo: page \(index) answered \(reply.status)") }
-            return try json(reply.body)["contacts"]?.arrayValue?.count ?? 0
+            return try served(counts, page: index, cold: cold, body: reply.body) { $0["contacts"]?.arrayValue?.count }
         }
     }
 }
@@ -166,11 +208,12 @@ func bostonLogic(_ info: EmulatorInfo) async throws -> Subject {
         throw BenchmarkError("boston-logic: leads answered \(first.status)")
     }
     // The index is not paged: one request answers every lead; a pass reads it `concurrency` times.
-    return Subject(vendor: .bostonLogic, what: "GET /api/v2/leads (\(count) leads, unpaged)") {
-        try await readPages(concurrency) { _ in
+    let counts = PageCounts()
+    return Subject(vendor: .bostonLogic, what: "GET /api/v2/leads (\(count) leads, unpaged)") { cold in
+        try await readPages(concurrency) { index in
             let reply = try await fetch(url, headers: headers)
             guard reply.status == 200 else { throw BenchmarkError("boston-logic: leads answered \(reply.status)") }
-            return try json(reply.body)["data"]?.arrayValue?.count ?? 0
+            return try served(counts, page: index, cold: cold, body: reply.body) { $0["data"]?.arrayValue?.count }
         }
     }
 }
@@ -192,6 +235,10 @@ func formatted(_ value: Double) -> String {
     return groups.joined(separator: ",")
 }
 
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
 let settings = EmulatorSettings(records: records, apimoRatePerSecond: 1_000_000, apimoDailyQuota: 1_000_000_000)
 let options = SandboxOptions(vendors: [.pfExpert, .mycrm, .apimo, .bostonLogic], settings: settings)
 print("sandbox serving rate: \(records) records per resource, \(runs) passes, \(concurrency) requests in flight")
@@ -207,23 +254,146 @@ do {
             case .apimo: subject = try await apimo(info)
             default: subject = try await bostonLogic(info)
             }
-            _ = try await subject.pass()  // warm-up
+            let clock = ContinuousClock()
+            let coldStart = clock.now
+            var served = try await subject.pass(true) // cold: decodes and counts every page
+            let cold = Double(served) / max(seconds(coldStart.duration(to: clock.now)), 1e-9)
             var rates: [Double] = []
-            var served = 0
             for _ in 0..<runs {
-                let clock = ContinuousClock()
                 let start = clock.now
-                served = try await subject.pass()
-                let elapsed = start.duration(to: clock.now)
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                rates.append(Double(served) / max(seconds, 1e-9))
+                served = try await subject.pass(false)
+                rates.append(Double(served) / max(seconds(start.duration(to: clock.now)), 1e-9))
             }
             print(
-                "\(vendor.rawValue): \(formatted(median(rates))) records/s (median; min \(formatted(rates.min() ?? 0)), max \(formatted(rates.max() ?? 0)); \(served) records per pass) — \(subject.what)"
+                "\(vendor.rawValue): \(formatted(median(rates))) records/s (median; min \(formatted(rates.min() ?? 0)), max \(formatted(rates.max() ?? 0)); cold pass \(formatted(cold)); \(served) records per pass) — \(subject.what)"
             )
         }
     }
 } catch {
     print("benchmark failed: \(error)")
+}
+
+/// One request the connectors send, timed at `latencyRecords` records per resource.
+struct Probe {
+    var name: String
+    var url: String
+    var method: HTTPMethod = .GET
+    var headers: [(String, String)]
+    var body: String? = nil
+    /// Timed runs after the first (`nil`: the command line's); lookups still answered by a scan
+    /// take seconds at a million records and run fewer times.
+    var runs: Int? = nil
+}
+
+func latencyProbes(_ sandbox: RunningSandbox) async throws -> [Probe] {
+    var probes: [Probe] = []
+    if let info = sandbox.info(.pfExpert), let authURL = info.authURL {
+        let basic = Data("\(info.credentials["api_key"] ?? ""):\(info.credentials["api_secret"] ?? "")".utf8).base64EncodedString()
+        let reply = try await fetch(
+            authURL, method: .POST, headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/json")],
+            body: #"{"scope":"openid","grant_type":"client_credentials"}"#)
+        let token = try json(reply.body)["access_token"]?.stringValue ?? ""
+        let auth = [("Authorization", "Bearer \(token)")]
+        let base = info.baseURL
+        probes += [
+            Probe(
+                name: "pf-expert properties, newest first (incremental)",
+                url: base + "/properties?page=1&per_page=100&sort=updated_at&sort_order=desc", headers: auth),
+            Probe(
+                name: "pf-expert leads, newest first, page 2", url: base + "/leads?page=2&per_page=100&sort=updated_at&sort_order=desc",
+                headers: auth),
+            Probe(
+                name: "pf-expert calltrackings, filters[date][from] (incremental)",
+                url: base + "/calltrackings?page=1&per_page=100&sort=id&sort_order=asc&filters%5Bdate%5D%5Bfrom%5D=2024-10-20",
+                headers: auth),
+            Probe(
+                name: "pf-expert properties, filters[reference] (lookup before a create)",
+                url: base + "/properties?page=1&per_page=100&filters%5Breference%5D=RH-\(max(1, latencyRecords / 2))", headers: auth),
+            Probe(
+                name: "pf-expert users, filters[email] (lookup; still a scan)",
+                url: base + "/users?page=1&per_page=100&filters%5Bemail%5D=nobody%40example.com", headers: auth, runs: 2),
+            Probe(
+                name: "pf-expert users, id order, last page (full)",
+                url: base + "/users?page=\(max(1, latencyRecords / 100))&per_page=100&sort=id&sort_order=asc", headers: auth),
+        ]
+    }
+    if let info = sandbox.info(.mycrm) {
+        let service = info.baseURL + "/webservice.php"
+        let user = info.credentials["username"] ?? ""
+        let challenge = try json(try await fetch(service + "?operation=getchallenge&username=\(percentEncoded(user))").body)
+        let token = challenge["result"]?["token"]?.stringValue ?? ""
+        let login = try json(
+            try await fetch(
+                service, method: .POST, headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: "operation=login&username=\(percentEncoded(user))&accessKey=\(md5Hex(token + (info.credentials["access_key"] ?? "")))"
+            ).body)
+        let session = login["result"]?["sessionName"]?.stringValue ?? ""
+        let dayAgo = Int(Date().timeIntervalSince1970) - 86_400
+        probes += [
+            Probe(
+                name: "mycrm sync Leads, modifiedTime one day ago (incremental)",
+                url: service + "?operation=sync&sessionName=\(session)&modifiedTime=\(dayAgo)&elementType=Leads&syncType=application",
+                headers: []),
+            Probe(
+                name: "mycrm sync Leads from the start (incremental, first call)",
+                url: service + "?operation=sync&sessionName=\(session)&modifiedTime=0&elementType=Leads&syncType=application", headers: []),
+            Probe(
+                name: "mycrm query Leads order by id, last page (full)",
+                url: service + "?operation=query&sessionName=\(session)&query="
+                    + percentEncoded("select * from Leads order by id limit \(max(0, latencyRecords - 100)), 100;"), headers: []),
+            Probe(
+                name: "mycrm query Leads where email (lookup; still a scan)",
+                url: service + "?operation=query&sessionName=\(session)&query="
+                    + percentEncoded("select * from Leads where email = 'nobody@example.com' limit 1;"), headers: [], runs: 2),
+        ]
+    }
+    if let info = sandbox.info(.apimo), let agency = info.credentials["agency_ids"]?.split(separator: ",").first {
+        let basic = Data("\(info.credentials["provider"] ?? ""):\(info.credentials["token"] ?? "")".utf8).base64EncodedString()
+        let auth = [("Authorization", "Basic \(basic)")]
+        let base = info.baseURL + "/agencies/\(agency)/contacts"
+        let dayAgo = Int(Date().timeIntervalSince1970) - 86_400
+        probes += [
+            Probe(name: "apimo contacts, first page (full; total and timestamp)", url: base + "?limit=1000&offset=0", headers: auth),
+            Probe(
+                name: "apimo contacts, timestamp one day ago (incremental)", url: base + "?limit=1000&offset=0&timestamp=\(dayAgo)",
+                headers: auth),
+            Probe(
+                name: "apimo contacts, timestamp 0 (every record), offset 500,000", url: base + "?limit=1000&offset=500000&timestamp=0",
+                headers: auth),
+        ]
+    }
+    return probes
+}
+
+if latencyRecords > 0 {
+    let big = EmulatorSettings(records: latencyRecords, apimoRatePerSecond: 1_000_000, apimoDailyQuota: 1_000_000_000)
+    print("")
+    print(
+        "latency of the connectors' filtered and sorted requests: \(latencyRecords) records per resource, \(latencyRuns) runs after the first"
+    )
+    do {
+        try await SandboxRunner.withSandbox(SandboxOptions(vendors: [.pfExpert, .mycrm, .apimo], settings: big)) { sandbox in
+            for probe in try await latencyProbes(sandbox) {
+                let clock = ContinuousClock()
+                var times: [Double] = []
+                var status: UInt = 0
+                var bytes = 0
+                for _ in 0...(probe.runs ?? latencyRuns) {
+                    let start = clock.now
+                    let reply = try await fetch(probe.url, method: probe.method, headers: probe.headers, body: probe.body)
+                    times.append(seconds(start.duration(to: clock.now)) * 1000)
+                    status = reply.status
+                    bytes = reply.body.readableBytes
+                }
+                let first = times.removeFirst()
+                func ms(_ value: Double) -> String { String(format: "%.1f", value) }
+                print(
+                    "\(probe.name): median \(ms(median(times))) ms (min \(ms(times.min() ?? 0)), max \(ms(times.max() ?? 0)); "
+                        + "first request \(ms(first)) ms; status \(status), \(bytes) bytes)")
+            }
+        }
+    } catch {
+        print("latency benchmark failed: \(error)")
+    }
 }
 try await http.shutdown()

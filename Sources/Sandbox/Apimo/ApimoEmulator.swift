@@ -543,6 +543,10 @@ enum ApimoResponse {
             let latest = page.latest ?? requested
             body["timestamp"] = .int(Int(latest?.timeIntervalSince1970 ?? 0))
         }
+        if let texts = page.texts {
+            body[collection] = nil
+            return SandboxJSON.response(bytes: SandboxJSON.listText(body, listKey: collection, items: texts))
+        }
         return json(.object(body))
     }
 

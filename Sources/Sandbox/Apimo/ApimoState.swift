@@ -119,6 +119,8 @@ actor ApimoState {
         var items: [JSONValue]
         var total: Int
         var latest: Date?
+        /// The items' JSON texts, when rendered directly (then `items` is empty).
+        var texts: [String]? = nil
     }
 
     /// The agencies a provider may see.
@@ -150,8 +152,18 @@ actor ApimoState {
     /// A plain page is read by position; the total is exact and the latest modification is
     /// read from each record's derived times, without producing the records. Filters scan the
     /// records one at a time and keep only the page.
-    func list(_ resource: Resource, agency: Int, user: Int? = nil, query: ListQuery) -> Page {
-        guard let table = tables[resource]?[agency] else { return Page(items: [], total: 0, latest: nil) }
+    /// - Parameter indexed: `false` scans the records even where the index answers (for tests
+    ///   comparing the two).
+    func list(_ resource: Resource, agency: Int, user: Int? = nil, query: ListQuery, indexed: Bool = true) -> Page {
+        guard var table = tables[resource]?[agency] else { return Page(items: [], total: 0, latest: nil) }
+        if user == nil, query.type == nil, indexed {
+            // Answered from the index of modification times: no pass over the records.
+            let (facts, firstKey, count) = (table.facts, table.records.firstKey, table.records.seededCount)
+            let built = table.byUpdated == nil
+            let index = SeededIndex.cached(in: &table.byUpdated, firstKey: firstKey, count: count) { facts($0).updated }
+            if built { tables[resource]?[agency] = table }
+            return indexedList(resource, table: table, index: index, query: query)
+        }
         let records = table.records
         var latest: Date?
         var total = 0
@@ -183,6 +195,94 @@ actor ApimoState {
             }
         }
         return Page(items: items.map { render($0, as: resource) }, total: total, latest: latest)
+    }
+
+    /// A page of an agency's records in id order, with or without `since`, read from the
+    /// index of the seeded records' modification times plus the changed and inserted records:
+    /// the same answer as the scan in ``list(_:agency:user:query:)``.
+    private func indexedList(_ resource: Resource, table: Table, index: SeededIndex<Date>, query: ListQuery) -> Page {
+        let records = table.records
+        let touched = records.touchedSeededKeys()
+        var stored: [(key: Int, updated: Date)] = []
+        records.forEachStored { key, record in
+            if let since = query.since, record.updatedAt < since { return }
+            stored.append((key, record.updatedAt))
+        }
+        stored.sort { $0.key < $1.key }
+        var latest = stored.map(\.updated).max()
+        // Seeded matches: the positions of `order` from `start` on (all of them without `since`).
+        let start = query.since.map { index.lowerBound($0) } ?? 0
+        var cursor = index.count - 1
+        while cursor >= start {
+            let position = Int(index.order[cursor])
+            if !touched.contains(position) {
+                let updated = index.values[position]
+                if latest.map({ updated > $0 }) ?? true { latest = updated }
+                break
+            }
+            cursor -= 1
+        }
+        var keys: [Int] = []
+        let total: Int
+        let (sum, overflow) = query.offset.addingReportingOverflow(query.limit)
+        let windowEnd = overflow ? Int.max : sum
+        if query.since == nil {
+            total = records.count
+            if query.offset < total {
+                for position in query.offset..<min(total, windowEnd) {
+                    if let key = records.key(at: position) { keys.append(key) }
+                }
+            }
+        } else {
+            // The seeded matches in key order: gathered and sorted when few, else a pass over
+            // the index's facts by key.
+            var seeded: [Int] = []
+            let matching = index.count - start
+            if matching * 8 < index.count {
+                seeded.reserveCapacity(matching)
+                for cursor in start..<index.count {
+                    let position = Int(index.order[cursor])
+                    if !touched.contains(position) { seeded.append(records.firstKey + position) }
+                }
+                seeded.sort()
+            } else if let since = query.since {
+                seeded.reserveCapacity(matching)
+                for position in 0..<index.count where index.values[position] >= since && !touched.contains(position) {
+                    seeded.append(records.firstKey + position)
+                }
+            }
+            total = seeded.count + stored.count
+            var next = 0
+            var matched = 0
+            func emit(_ key: Int) {
+                if matched >= query.offset, matched < windowEnd { keys.append(key) }
+                matched += 1
+            }
+            for key in seeded {
+                if matched >= windowEnd { break }
+                while next < stored.count, stored[next].key < key {
+                    emit(stored[next].key)
+                    next += 1
+                }
+                emit(key)
+            }
+            while next < stored.count, matched < windowEnd {
+                emit(stored[next].key)
+                next += 1
+            }
+        }
+        // Properties embed their negotiator, who may change: only the others are kept rendered.
+        let cache = resource == .properties ? nil : table.renderings
+        var texts: [String] = []
+        texts.reserveCapacity(keys.count)
+        for key in keys {
+            if let cache, records.isPristine(key) {
+                texts.append(cache.text(key) { records.record(key).map { render($0, as: resource).jsonText } ?? "null" })
+            } else if let record = records.record(key) {
+                texts.append(render(record, as: resource).jsonText)
+            }
+        }
+        return Page(items: [], total: total, latest: latest, texts: texts)
     }
 
     // MARK: - Writing
@@ -321,6 +421,10 @@ actor ApimoState {
         var records: DerivedCollection<Record>
         /// The facts of seeded record `id` (equal to the derived record's).
         let facts: @Sendable (Int) -> Facts
+        /// Renderings of pristine seeded records.
+        let renderings = SeedTextCache()
+        /// The seeded records by modification time, built on the first list.
+        var byUpdated: SeededIndex<Date>? = nil
 
         static let empty = Table(
             records: DerivedCollection(firstKey: 0, count: 0) { id in

@@ -230,6 +230,10 @@ public final class BostonLogicEmulator: VendorEmulator {
         }
         query.includes = Set(
             items.values("includes").flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) })
+        if let texts = await state.listTexts(resource, tenant: key.tenant, query: query) {
+            let envelope: [String: JSONValue] = ["status": "success", "message": .string("\(resource.plural) retrieved")]
+            return SandboxJSON.response(bytes: SandboxJSON.listText(envelope, listKey: "data", items: texts))
+        }
         let records = await state.list(resource, tenant: key.tenant, query: query)
         return BostonLogicResponse.success("\(resource.plural) retrieved", data: .array(records))
     }

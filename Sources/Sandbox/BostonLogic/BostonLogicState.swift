@@ -38,6 +38,8 @@ actor BostonLogicState {
         var hosts: Set<String>
         var tables: [String: DerivedCollection<Record>] = [:]
         var nextIDs: [String: Int] = [:]
+        /// Renderings of pristine seeded records (no includes), per resource.
+        var renderings: [String: SeedTextCache] = [:]
 
         /// Every live record of a resource in id order, one at a time; stops when `body` is `false`.
         func forEach(_ resource: String, _ body: (Record) -> Bool) {
@@ -155,6 +157,28 @@ actor BostonLogicState {
             return true
         }
         return out
+    }
+
+    /// The JSON texts of every record of an unfiltered index request without includes (what
+    /// ``list(_:tenant:query:)`` renders), pristine seeded records rendered once and kept;
+    /// `nil` for any other request.
+    func listTexts(_ resource: BostonLogicResource, tenant: String, query: ListQuery) -> [String]? {
+        guard query.filters.isEmpty, query.active == nil, query.includes.isEmpty else { return nil }
+        guard let records = tenants[tenant]?.tables[resource.name] else { return [] }
+        let cache = tenants[tenant]?.renderings[resource.name]
+        var texts: [String] = []
+        texts.reserveCapacity(records.count)
+        records.forEachKey { key, stored in
+            if let stored {
+                texts.append(render(stored, resource).jsonText)
+            } else if let cache {
+                texts.append(cache.text(key) { records.record(key).map { render($0, resource).jsonText } ?? "null" })
+            } else if let record = records.record(key) {
+                texts.append(render(record, resource).jsonText)
+            }
+            return true
+        }
+        return texts
     }
 
     func get(_ resource: BostonLogicResource, tenant: String, id: Int, includes: Set<String> = []) -> JSONValue? {
@@ -334,6 +358,7 @@ actor BostonLogicState {
                         pick: { _, generator in count > 0 ? Int.random(in: 1...count, using: &generator) : nil })
                 }
                 tenant.nextIDs[resourceName] = count + 1
+                tenant.renderings[resourceName] = SeedTextCache()
             }
             tenants[name] = tenant
         }

@@ -200,6 +200,31 @@ public struct DerivedCollection<Record> {
         return (matched, Array(window[offset..<min(window.count, offset + limit)]))
     }
 
+    /// Whether `key` is a seeded record never changed nor deleted: its record is `derive(key)`,
+    /// so what is computed from it (a rendering, an index entry) stays valid until a write.
+    public func isPristine(_ key: Int) -> Bool {
+        isSeeded(key) && modified[key] == nil && !Self.position(of: key, in: deleted).found
+    }
+
+    /// Whether nothing was changed, deleted or inserted since the seed.
+    public var isUnchanged: Bool { modified.isEmpty && deleted.isEmpty && insertedKeys.isEmpty }
+
+    /// One bit per seeded key (`key - firstKey`), set for the keys changed or deleted: what an
+    /// index over the seeded records must skip. Costs one pass over the overlay, not the records.
+    public func touchedSeededKeys() -> SeededKeySet {
+        var set = SeededKeySet(count: seededCount)
+        for key in modified.keys where isSeeded(key) { set.insert(key - firstKey) }
+        for key in deleted where isSeeded(key) { set.insert(key - firstKey) }
+        return set
+    }
+
+    /// Visits the stored records (changed seeded ones and inserted ones), live only, in no
+    /// particular order.
+    public func forEachStored(_ body: (Int, Record) throws -> Void) rethrows {
+        for (key, record) in modified { try body(key, record) }
+        for key in insertedKeys { if let record = inserted[key] { try body(key, record) } }
+    }
+
     // MARK: Overlay
 
     /// Replaces the live record `key`; `false` when there is none.
@@ -273,3 +298,23 @@ public struct DerivedCollection<Record> {
 }
 
 extension DerivedCollection: Sendable where Record: Sendable {}
+
+/// A set of seeded positions (`key - firstKey`) as a bit array.
+public struct SeededKeySet: Sendable {
+    private var words: [UInt64]
+
+    init(count: Int) {
+        words = Array(repeating: 0, count: (max(0, count) + 63) / 64)
+    }
+
+    mutating func insert(_ position: Int) {
+        guard position >= 0, position / 64 < words.count else { return }
+        words[position / 64] |= 1 << UInt64(position % 64)
+    }
+
+    /// Whether `position` is in the set.
+    public func contains(_ position: Int) -> Bool {
+        guard position >= 0, position / 64 < words.count else { return false }
+        return words[position / 64] & (1 << UInt64(position % 64)) != 0
+    }
+}

@@ -52,6 +52,48 @@ public enum SandboxJSON {
         }
     }
 
+    /// A response whose JSON body is already written.
+    public static func response(
+        bytes: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:],
+        contentType: String = "application/json; charset=utf-8"
+    ) -> Response {
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: status, headers: fields, body: .init(byteBuffer: bytes))
+    }
+
+    /// The JSON text of `envelope` with member `listKey` set to an array of already rendered
+    /// elements: the same bytes as ``RealtyModel/JSONValue/jsonText`` of the whole object
+    /// (sorted keys, compact), without building a tree of the elements.
+    /// - Parameters:
+    ///   - envelope: the other members (numbers, strings: nothing holding `listKey`'s text).
+    ///   - listKey: the array member's name.
+    ///   - items: each element's JSON text.
+    public static func listText(_ envelope: [String: JSONValue], listKey: String, items: [String]) -> ByteBuffer {
+        var members = envelope
+        members[listKey] = .array([])
+        let text = JSONValue.object(members).jsonText
+        var marker = ""
+        JSONValue.writeString(listKey, into: &marker)
+        marker += ":[]"
+        var buffer = ByteBuffer()
+        guard let range = text.range(of: marker) else {
+            buffer.writeString(text)
+            return buffer
+        }
+        let size = items.reduce(text.utf8.count + items.count) { $0 + $1.utf8.count }
+        buffer.reserveCapacity(size)
+        buffer.writeSubstring(text[..<range.lowerBound])
+        buffer.writeSubstring(marker.dropLast())
+        for (index, item) in items.enumerated() {
+            if index > 0 { buffer.writeStaticString(",") }
+            buffer.writeString(item)
+        }
+        buffer.writeStaticString("]")
+        buffer.writeSubstring(text[range.upperBound...])
+        return buffer
+    }
+
     /// Collects a request body (up to `limit` bytes).
     /// - Parameters:
     ///   - request: the request.

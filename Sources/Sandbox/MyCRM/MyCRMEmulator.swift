@@ -134,7 +134,20 @@ public final class MyCRMEmulator: VendorEmulator {
         let sessionName = query["sessionName"] ?? form["sessionName"]
         do {
             var columns: [String] = []
-            let result = try perform(operation, parameters: parameters, sessionName: sessionName, columns: &columns)
+            var rows: [String]?
+            let result = try perform(operation, parameters: parameters, sessionName: sessionName, columns: &columns, rows: &rows)
+            if let rows {
+                // A query page rendered row by row: the same text as the tree below would give.
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(rows.reduce(32) { $0 + $1.utf8.count + 1 })
+                buffer.writeStaticString(#"{"success":true,"result":["#)
+                for (index, row) in rows.enumerated() {
+                    if index > 0 { buffer.writeStaticString(",") }
+                    buffer.writeString(row)
+                }
+                buffer.writeStaticString("]}")
+                return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+            }
             return Self.response(MyCRMWire.object([("success", .bool(true)), ("result", result)]), columns: columns)
         } catch {
             return Self.failure(error)
@@ -142,7 +155,8 @@ public final class MyCRMEmulator: VendorEmulator {
     }
 
     private func perform(
-        _ operation: MyCRMOperation, parameters: QueryItems, sessionName: String?, columns: inout [String]
+        _ operation: MyCRMOperation, parameters: QueryItems, sessionName: String?, columns: inout [String],
+        rows: inout [String]?
     ) throws(MyCRMError) -> JSONValue {
         switch operation {
         case .getchallenge: return try getChallenge(username: parameters["username"])
@@ -178,7 +192,7 @@ public final class MyCRMEmulator: VendorEmulator {
         case .delete:
             return try delete(id: parameters["id"], user: user)
         case .query:
-            return try query(parameters["query"], columns: &columns)
+            return try query(parameters["query"], columns: &columns, rows: &rows)
         case .sync:
             return try sync(
                 modifiedTime: parameters["modifiedTime"], elementType: parameters["elementType"],
@@ -365,7 +379,7 @@ public final class MyCRMEmulator: VendorEmulator {
     // MARK: - Query and sync
 
     /// Runs a VTQL statement; `columns` gets its rows' columns in `select` order.
-    private func query(_ text: String?, columns: inout [String]) throws(MyCRMError) -> JSONValue {
+    private func query(_ text: String?, columns: inout [String], rows: inout [String]?) throws(MyCRMError) -> JSONValue {
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw MyCRMError(.querySyntaxError, "Syntax Error on line 1: no query given (query=select … from Module;)")
         }
@@ -375,6 +389,19 @@ public final class MyCRMEmulator: VendorEmulator {
                 .accessDenied,
                 "Permission to perform the operation is denied for name '\(parsed.module)'; "
                     + "modules: \(MyCRMModule.all.map(\.name).joined(separator: ", "))")
+        }
+        // `select * from <Module> [order by id] [limit …];`, the full read's page: rows by
+        // position, each rendered once while its record is unchanged (see `rowTexts`).
+        if parsed.selection == .all, parsed.condition == nil, parsed.ordering.count <= 1,
+            parsed.ordering.allSatisfy({ $0.column == "id" }),
+            let texts = store.rowTexts(
+                of: module, offset: max(0, parsed.limit?.offset ?? 0),
+                count: max(0, min(parsed.limit?.count ?? VTQLEvaluator.rowCap, VTQLEvaluator.rowCap)),
+                descending: !(parsed.ordering.first?.ascending ?? true))
+        {
+            columns = module.fieldNames
+            rows = texts
+            return .array([])
         }
         let idFields = Set(module.fields.filter(\.holdsIDs).map(\.name))
         let table: VTQLTable

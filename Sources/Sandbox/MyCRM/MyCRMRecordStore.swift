@@ -28,6 +28,10 @@ final class MyCRMRecordStore: Sendable {
         var records: DerivedCollection<MyCRMRecord>
         /// `modifiedAt` and owner of an untouched seeded record, without producing it.
         let facts: @Sendable (Int) -> (modifiedAt: Int, owner: String)
+        /// Renderings of pristine seeded records (all fields, `describe` order).
+        let renderings = SeedTextCache()
+        /// The seeded records by `modifiedAt`, built on the first `sync`.
+        var byModified: SeededIndex<Int>?
     }
 
     private struct State {
@@ -184,46 +188,79 @@ final class MyCRMRecordStore: Sendable {
     ///   - owner: when set, only records assigned to this user id (the vendor's user sync).
     ///   - limit: changes per page before widening (100).
     func sync(after: Int, modules: Set<String>, owner: String?, limit: Int = 100) -> SyncPage {
-        state.withLock { state in
-            /// Visits every change (live or deleted) of the modules: time, number, record if stored.
-            func forEachChange(_ body: (Int, Int, String, MyCRMRecord?, String) -> Void) {
-                for module in modules.sorted() {
-                    guard let entry = state.modules[module] else { continue }
-                    entry.records.forEachKey { number, stored in
-                        if let stored {
-                            body(stored.modifiedAt, number, stored.fields["assigned_user_id"] ?? "", stored, module)
-                        } else {
-                            let facts = entry.facts(number)
-                            body(facts.modifiedAt, number, facts.owner, nil, module)
+        let limit = max(1, limit)
+        return state.withLock { state in
+            // Per module, the changes after `after` in (modifiedAt, number) order: the first
+            // `limit` and every change sharing the last one's second (the page can end no
+            // later), and whether more follow. Seeded records come from the module's index,
+            // changed and inserted ones from the overlay, deleted ones from the tombstones.
+            var candidates: [(modifiedAt: Int, number: Int, record: MyCRMRecord?, module: String)] = []
+            var more = false
+            for module in modules.sorted() {
+                guard var entry = state.modules[module] else { continue }
+                let (facts, firstKey, count) = (entry.facts, entry.records.firstKey, entry.records.seededCount)
+                let built = entry.byModified == nil
+                let index = SeededIndex.cached(in: &entry.byModified, firstKey: firstKey, count: count) { facts($0).modifiedAt }
+                if built { state.modules[module] = entry }
+                var stored: [(modifiedAt: Int, number: Int, record: MyCRMRecord)] = []
+                entry.records.forEachStored { number, record in
+                    guard record.modifiedAt > after, owner == nil || record.fields["assigned_user_id"] == owner else { return }
+                    stored.append((record.modifiedAt, number, record))
+                }
+                stored.sort { ($0.modifiedAt, $0.number) < ($1.modifiedAt, $1.number) }
+                let touched = entry.records.touchedSeededKeys()
+                var taken: [(modifiedAt: Int, number: Int, record: MyCRMRecord?, module: String)] = []
+                var next = 0
+                var cursor = index.lowerBound(after, orEqual: false)
+                // Takes the next change in order, or `nil` when none is left.
+                func following() -> (modifiedAt: Int, number: Int, record: MyCRMRecord?)? {
+                    while cursor < index.count {
+                        let position = Int(index.order[cursor])
+                        let number = index.firstKey + position
+                        let modifiedAt = index.values[position]
+                        if touched.contains(position) || (owner != nil && entry.facts(number).owner != owner) {
+                            cursor += 1
+                            continue
                         }
-                        return true
+                        if next < stored.count, (stored[next].modifiedAt, stored[next].number) < (modifiedAt, number) {
+                            next += 1
+                            return (stored[next - 1].modifiedAt, stored[next - 1].number, stored[next - 1].record)
+                        }
+                        cursor += 1
+                        return (modifiedAt, number, nil)
                     }
+                    guard next < stored.count else { return nil }
+                    next += 1
+                    return (stored[next - 1].modifiedAt, stored[next - 1].number, stored[next - 1].record)
                 }
-                for record in state.tombstones.values where modules.contains(record.module) {
-                    body(record.modifiedAt, record.number, record.fields["assigned_user_id"] ?? "", record, record.module)
+                while let change = following() {
+                    if taken.count >= limit, let last = taken.last, change.modifiedAt > last.modifiedAt {
+                        more = true
+                        break
+                    }
+                    taken.append((change.modifiedAt, change.number, change.record, module))
                 }
+                candidates += taken
             }
-            var window: [(modifiedAt: Int, number: Int)] = []
-            forEachChange { modifiedAt, number, assigned, _, _ in
-                guard modifiedAt > after, owner == nil || assigned == owner else { return }
-                Self.keepSmallest((modifiedAt, number), in: &window, capacity: max(1, limit))
+            for record in state.tombstones.values where modules.contains(record.module) {
+                guard record.modifiedAt > after, owner == nil || record.fields["assigned_user_id"] == owner else { continue }
+                candidates.append((record.modifiedAt, record.number, record, record.module))
             }
-            guard let upTo = window.last?.modifiedAt else {
+            candidates.sort { ($0.modifiedAt, $0.number) < ($1.modifiedAt, $1.number) }
+            guard !candidates.isEmpty else {
                 return SyncPage(updated: [], deleted: [], lastModifiedTime: after, more: false)
             }
+            let upTo = candidates[min(limit, candidates.count) - 1].modifiedAt
             var page: [MyCRMRecord] = []
-            var more = false
-            forEachChange { modifiedAt, number, assigned, stored, module in
-                guard modifiedAt > after, owner == nil || assigned == owner else { return }
-                guard modifiedAt <= upTo else {
+            for candidate in candidates {
+                guard candidate.modifiedAt <= upTo else {
                     more = true
-                    return
+                    break
                 }
-                if let record = stored ?? state.modules[module]?.records.record(number) {
+                if let record = candidate.record ?? state.modules[candidate.module]?.records.record(candidate.number) {
                     page.append(record)
                 }
             }
-            page.sort { ($0.modifiedAt, $0.number) < ($1.modifiedAt, $1.number) }
             return SyncPage(
                 updated: page.filter { !$0.deleted },
                 deleted: page.filter(\.deleted).map(\.id),
@@ -231,6 +268,33 @@ final class MyCRMRecordStore: Sendable {
                 more: more
             )
         }
+    }
+
+    /// The JSON texts of the live records of an entity module at `offset ..< offset + count` of
+    /// record-number order (descending when asked), every field in `describe` order: what
+    /// `select * from <Module> [order by id] limit offset, count;` answers per row. Pristine
+    /// seeded records are rendered once and kept. `nil` for a module without records here.
+    func rowTexts(of module: MyCRMModule, offset: Int, count: Int, descending: Bool) -> [String]? {
+        guard let entry = state.withLock({ $0.modules[module.name] }) else { return nil }
+        let records = entry.records
+        let (sum, overflow) = offset.addingReportingOverflow(count)
+        let end = min(records.count, overflow ? Int.max : sum)
+        guard offset < end else { return [] }
+        let columns = module.fieldNames
+        func render(_ record: MyCRMRecord) -> String {
+            MyCRMWire.text(record.json(in: module), columns: columns)
+        }
+        var texts: [String] = []
+        texts.reserveCapacity(end - offset)
+        for position in offset..<end {
+            guard let number = records.key(at: descending ? records.count - 1 - position : position) else { continue }
+            if records.isPristine(number) {
+                texts.append(entry.renderings.text(number) { records.record(number).map(render) ?? "null" })
+            } else if let record = records.record(number) {
+                texts.append(render(record))
+            }
+        }
+        return texts
     }
 
     // MARK: Writing

@@ -279,14 +279,48 @@ public final class PFExpertEmulator: VendorEmulator {
         let query = try PFListQuery(QueryItems(request), resource: resource, now: now)
         var warnings = query.warnings
         let expand = readExpand(request, resource: resource, warnings: &warnings)
-        let (count, page) = state.withLock { state in
-            let (count, page) = query.apply(to: state.tables[resource])
-            return (count, page.map { render($0, resource: resource, expand: expand, fields: query.fields, state: state) })
+        let plain: Bool
+        if case .none = expand { plain = query.fields == nil } else { plain = false }
+        let (count, items): (Int, [String]) = state.withLock { state in
+            guard let table = state.tables[resource] else { return (0, []) }
+            let keyed: (count: Int, keys: [Int])?
+            if query.filters.isEmpty, query.sortPath == ["id"] {
+                keyed = (table.count, Self.positionKeys(table, query: query))
+            } else {
+                keyed =
+                    query.indexedKeys(in: table, resource: resource) { field in state.timeIndex(resource, field) }
+                    ?? query.referenceKeys(in: table, resource: resource)
+            }
+            guard let keyed else {
+                // Not answerable from the indexes: scan, as before.
+                let (count, page) = query.apply(to: table)
+                return (count, page.map { render($0, resource: resource, expand: expand, fields: query.fields, state: state).jsonText })
+            }
+            let cache = state.renderings[resource]
+            var items: [String] = []
+            items.reserveCapacity(keyed.keys.count)
+            for key in keyed.keys {
+                if plain, let cache, table.isPristine(key) {
+                    items.append(cache.text(key) { table.record(key)?.jsonText ?? "null" })
+                } else if let record = table.record(key) {
+                    items.append(render(record, resource: resource, expand: expand, fields: query.fields, state: state).jsonText)
+                }
+            }
+            return (keyed.count, items)
         }
-        let body: JSONValue = [
-            "count": .int(count), "page": .int(query.page), "per_page": .int(query.perPage), resource.listKey: .array(page),
-        ]
-        return SandboxJSON.response(body, headers: Self.warningFields(warnings))
+        let envelope: [String: JSONValue] = ["count": .int(count), "page": .int(query.page), "per_page": .int(query.perPage)]
+        return SandboxJSON.response(
+            bytes: SandboxJSON.listText(envelope, listKey: resource.listKey, items: items), headers: Self.warningFields(warnings))
+    }
+
+    /// The keys of a plain page (id order, no filter), read by position.
+    private static func positionKeys(_ table: DerivedCollection<JSONValue>, query: PFListQuery) -> [Int] {
+        let start = (query.page - 1).multipliedReportingOverflow(by: query.perPage)
+        guard !start.overflow, start.partialValue < table.count else { return [] }
+        let end = min(table.count, start.partialValue + query.perPage)
+        return (start.partialValue..<end).compactMap { position in
+            table.key(at: query.descending ? table.count - 1 - position : position)
+        }
     }
 
     private func show(_ request: Request, resource: PFResource, id: Int) throws -> Response {

@@ -22,6 +22,15 @@ struct PFExpertSeed {
         return generator.make(resource, id: id, records: records, stamps: stamps)
     }
 
+    /// The creation and modification times of seeded record `id` of `resource`, in unix
+    /// seconds, without producing the record (the same draws as ``derive(_:id:records:seed:)``).
+    static func stampSeconds(_ resource: PFResource, id: Int, seed: UInt64) -> (created: Int, updated: Int) {
+        var generator = PFExpertSeed(seed: seed, resource: resource, id: id)
+        let epoch = Int(PFExpertTime.seedEpoch.timeIntervalSince1970)
+        let created = epoch + Int.random(in: 0..<(300 * 86_400), using: &generator.rng)
+        return (created, created + Int.random(in: 0..<(60 * 86_400), using: &generator.rng))
+    }
+
     /// A record of `resource` with `id`, relations drawn among the seeded ids `1...records`.
     mutating func make(_ resource: PFResource, id: Int, records: Int, stamps: (created: String, updated: String)) -> JSONValue {
         switch resource {

@@ -19,6 +19,12 @@ struct PFExpertState {
     /// Seeded records per resource (ids `1...records`).
     let records: Int
     var tokenCounter = 0
+    /// Renderings of pristine seeded records (no expansion, no projection), per resource.
+    let renderings: [PFResource: SeedTextCache] = Dictionary(
+        uniqueKeysWithValues: PFResource.allCases.map { ($0, SeedTextCache()) })
+    /// Indexes over the seeded records' times, by `"<resource>/<field>"`, built on first use.
+    var indexes: [String: SeededIndex<Int>] = [:]
+    let seedValue: UInt64
 
     /// The seeded state: `records` records per resource, linked to each other.
     init(records: Int, seed: UInt64) {
@@ -26,6 +32,7 @@ struct PFExpertState {
         self.records = count
         self.rng = SeededGenerator(seed: seed, stream: "pf-expert/control")
         self.seed = PFExpertSeed(seed: seed)
+        self.seedValue = seed
         for resource in PFResource.allCases {
             tables[resource] = DerivedCollection(firstKey: 1, count: count) { id in
                 PFExpertSeed.derive(resource, id: id, records: count, seed: seed)
@@ -137,5 +144,28 @@ extension PFExpertState {
             return !found
         }
         return found
+    }
+}
+
+extension PFExpertState {
+    /// The seeded time fields an index serves: `created_at`, `updated_at`, and a call's
+    /// `call_time` (its creation time).
+    static func indexedTimeField(_ resource: PFResource, _ field: String) -> Bool {
+        field == "created_at" || field == "updated_at" || (resource == .calltrackings && field == "call_time")
+    }
+
+    /// The index of a seeded time field (see ``indexedTimeField(_:_:)``), built on first use.
+    mutating func timeIndex(_ resource: PFResource, _ field: String) -> SeededIndex<Int>? {
+        guard Self.indexedTimeField(resource, field), let table = tables[resource] else { return nil }
+        let name = "\(resource.path)/\(field)"
+        if let index = indexes[name] { return index }
+        let seed = seedValue
+        let updated = field == "updated_at"
+        let index = SeededIndex(firstKey: table.firstKey, count: table.seededCount) { id in
+            let stamps = PFExpertSeed.stampSeconds(resource, id: id, seed: seed)
+            return updated ? stamps.updated : stamps.created
+        }
+        indexes[name] = index
+        return index
     }
 }
