@@ -68,7 +68,8 @@ enum Schema {
     static func field(_ type: FieldType) -> JSONValue {
         switch type {
         case .string: return string
-        case .integer: return integer
+        // The bounds the server checks, so a client (or a fuzzer) knows them.
+        case .integer: return integer(FieldValue.integerRange)
         case .decimal: return number
         case .boolean: return boolean
         case .timestamp: return dateTime

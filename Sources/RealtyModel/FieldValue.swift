@@ -35,6 +35,9 @@ public enum FieldValue: Sendable, Hashable {
 }
 
 extension FieldValue {
+    /// The integers a field takes: what every store and a JSON double both hold exactly.
+    public static let integerRange: ClosedRange<Int64> = -8_999_999_999_999_999...8_999_999_999_999_999
+
     /// Converts a JSON value (from an API request or a stored row) into a value of `type`.
     ///
     /// - Returns: `nil` when the JSON value cannot represent `type`.
@@ -45,7 +48,7 @@ extension FieldValue {
             if case .string(let text) = json { return .string(text) }
             return nil
         case .integer:
-            if case .number(let number) = json, let integer = number.int64Value, integer.magnitude < 9_000_000_000_000_000 {
+            if case .number(let number) = json, let integer = number.int64Value, integerRange.contains(integer) {
                 return .integer(integer)
             }
             return nil
