@@ -45,6 +45,11 @@ final class SendTimes: Sendable {
     let times = Mutex<[Int: Date]>([:])
 }
 
+/// How many leads the clients had accepted.
+final class Counter: Sendable {
+    let value = Mutex(0)
+}
+
 /// A hub serving HTTP in this process, and what the benchmark needs to talk to it.
 struct ServedHub {
     let runtime: HubRuntime
@@ -275,7 +280,7 @@ struct DeliveryBenchmarks {
         // Warm-up.
         for number in 0..<clients { try await postLead(number, hub: hub, http: http, to: ["boston-logic"]) }
 
-        let counter = Mutex(0)
+        let counter = Counter()
         let clock = ContinuousClock()
         let start = clock.now
         let end = start.advanced(by: .seconds(seconds))
@@ -286,14 +291,14 @@ struct DeliveryBenchmarks {
                     while clock.now < end {
                         try await postLead(100_000 + client * 1_000_000 + index, hub: hub, http: http, to: ["boston-logic"])
                         index += 1
-                        counter.withLock { $0 += 1 }
+                        counter.value.withLock { $0 += 1 }
                     }
                 }
             }
             try await group.waitForAll()
         }
         let elapsed = Self.seconds(clock.now - start)
-        let accepted = counter.withLock { $0 }
+        let accepted = counter.value.withLock { $0 }
         print("| clients | seconds | leads accepted (202) | leads/s committed |")
         print("| --- | --- | --- | --- |")
         print(String(format: "| %d | %.1f | %d | %.0f |", clients, elapsed, accepted, Double(accepted) / elapsed))
