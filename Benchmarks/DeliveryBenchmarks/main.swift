@@ -12,13 +12,14 @@
 // throughput: 16 (or N) concurrent clients post leads to one connection (Boston Logic) for a
 //   few seconds against a hub on an SQLite data folder with its workers running and the
 //   per-client rate limit raised; prints the leads committed (202) per second, then waits until
-//   every one is delivered.
+//   every one is delivered. With `later`, the hub's workers start only after the accepts (the
+//   accept path alone on the two cores), and deliver the backlog then.
 //
 //   REALTYHUB_BENCHMARKS=1 swift build -c release --scratch-path .build-release --product realtyhub
 //   REALTYHUB_BENCHMARKS=1 swift build -c release --scratch-path .build-release --product realtyhub-delivery-benchmarks
 //   .build-release/release/realtyhub-delivery-benchmarks latency sqlite [seconds] [leads/s]
 //   .build-release/release/realtyhub-delivery-benchmarks latency postgres [seconds] [leads/s]
-//   .build-release/release/realtyhub-delivery-benchmarks throughput [seconds] [clients]
+//   .build-release/release/realtyhub-delivery-benchmarks throughput [seconds] [clients] [later]
 import AsyncHTTPClient
 import Foundation
 import HubApp
@@ -79,7 +80,8 @@ struct DeliveryBenchmarks {
             try await latency(postgres: store == "postgres", seconds: numbers.first ?? 20, rate: numbers.dropFirst().first ?? 2)
         case "throughput":
             let numbers = arguments.compactMap { Int($0) }
-            try await throughput(seconds: numbers.first ?? 10, clients: numbers.dropFirst().first ?? 16)
+            try await throughput(
+                seconds: numbers.first ?? 10, clients: numbers.dropFirst().first ?? 16, deliverLater: arguments.contains("later"))
         default:
             throw BenchmarkError(
                 "usage: realtyhub-delivery-benchmarks latency [sqlite|postgres] [seconds] [rate] | throughput [seconds] [clients]")
@@ -268,11 +270,12 @@ struct DeliveryBenchmarks {
 
     // MARK: - Throughput
 
-    static func throughput(seconds: Int, clients: Int) async throws {
+    static func throughput(seconds: Int, clients: Int, deliverLater: Bool) async throws {
         let sandbox = try await startSandbox([.bostonLogic])
         let directory = benchDirectory("throughput")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let hub = try await serve(sandbox: sandbox, vendors: [.bostonLogic], directory: directory, databaseURL: nil, workers: true)
+        let hub = try await serve(
+            sandbox: sandbox, vendors: [.bostonLogic], directory: directory, databaseURL: nil, workers: !deliverLater)
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
@@ -299,6 +302,7 @@ struct DeliveryBenchmarks {
         }
         let elapsed = Self.seconds(clock.now - start)
         let accepted = counter.value.withLock { $0 }
+        print("workers: \(deliverLater ? "started after the accepts" : "running during the accepts")")
         print("| clients | seconds | leads accepted (202) | leads/s committed |")
         print("| --- | --- | --- | --- |")
         print(String(format: "| %d | %.1f | %d | %.0f |", clients, elapsed, accepted, Double(accepted) / elapsed))
@@ -306,6 +310,15 @@ struct DeliveryBenchmarks {
         // Every accepted lead is later delivered.
         let total = accepted + clients
         let drainStart = clock.now
+        let workers = Task {
+            guard deliverLater else { return }
+            let services = try await hub.runtime.workerServices()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for service in services { group.addTask { try await service.run() } }
+                try await group.waitForAll()
+            }
+        }
+        defer { workers.cancel() }
         let deadline = Date().addingTimeInterval(600)
         var done = 0
         while Date() < deadline {
