@@ -368,6 +368,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Benchmarks/DeliveryBenchmarks",
             swiftSettings: swiftSettings

@@ -32,6 +32,7 @@ import NIOCore
 import NIOHTTP1
 import RealtyModel
 import Sandbox
+import ServiceLifecycle
 import Synchronization
 
 import struct ConnectorKit.VendorHTTPConfiguration
