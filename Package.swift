@@ -373,6 +373,22 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    // Deliveries in milliseconds: accept -> delivered to four emulators at a steady rate (SQLite in
+    // one process, PostgreSQL in two), and leads/s committed through the API by concurrent clients.
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-delivery-benchmarks",
+            dependencies: [
+                "ConnectorKit", "HubApp", "HubOperations", "HubServer", "HubStore", "HubTestSupport", "RealtyModel", "Sandbox", logging,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/DeliveryBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
     // Sandbox serving rate: full pages of each emulator over loopback (records/s).
     package.targets.append(
         .executableTarget(

@@ -53,6 +53,11 @@ public protocol OutboxStore: Sendable {
     /// - Throws: ``StoreError`` `.invalidTransition` when the delivery is neither dead nor in
     ///   conflict.
     func retryDelivery(id: String, tenant: String, force: Bool, now: Date) async throws -> Delivery
+    /// The signal delivery workers wait on when nothing is due: notified after every commit
+    /// through this store that makes deliveries due (an enqueue, a retry), and, where the
+    /// database can tell, after such commits of other processes (PostgreSQL: `LISTEN`/`NOTIFY`,
+    /// listened for from the first call on). The same signal on every call.
+    func outboxSignal() -> OutboxSignal
 }
 
 extension OutboxStore {

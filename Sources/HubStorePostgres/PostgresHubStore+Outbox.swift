@@ -33,8 +33,10 @@ extension PostgresHubStore {
 
     public func enqueue(_ deliveries: [NewDelivery], now: Date) async throws -> [Delivery] {
         try NewDelivery.checkAttempts(deliveries)
+        defer { signal.notify() }
         return try await transaction { db in
             let stamp = PGTimestamp(now)
+            try await self.announceDeliveries(db)
             var result: [Delivery] = []
             for new in deliveries {
                 guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(new.tenantID)").isEmpty else {
@@ -77,8 +79,10 @@ extension PostgresHubStore {
     ) async throws -> IdempotentEnqueue {
         try NewDelivery.checkRequest(deliveries, idempotencyKey: key, tenant: tenant)
         try NewDelivery.checkAttempts(deliveries)
+        defer { signal.notify() }
         return try await transaction { db in
             let stamp = PGTimestamp(now)
+            try await self.announceDeliveries(db)
             guard try await !self.rows(db, "SELECT 1 FROM tenants WHERE id = \(tenant)").isEmpty else {
                 throw StoreError.notFound("tenant \(tenant)")
             }
@@ -314,7 +318,9 @@ extension PostgresHubStore {
     }
 
     public func retryDelivery(id: String, tenant: String, force: Bool, now: Date) async throws -> Delivery {
-        try await transaction { db in
+        defer { signal.notify() }
+        return try await transaction { db in
+            try await self.announceDeliveries(db)
             guard
                 let delivery = try await self.rows(
                     db,

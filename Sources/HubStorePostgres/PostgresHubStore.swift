@@ -4,6 +4,7 @@ public import Logging
 import NIOCore
 import PostgresNIO
 public import RealtyModel
+import Synchronization
 
 /// The scale-out store: PostgreSQL through PostgresNIO, shared by any number of hub processes.
 ///
@@ -23,6 +24,11 @@ public final class PostgresHubStore: HubStorage {
     /// Where the database is, with the password redacted.
     public let configuration: PostgresStoreConfiguration
     private let runTask: Task<Void, Never>
+    /// Wakes delivery workers: after this process's commits, and after other processes' once
+    /// the listener runs (see ``outboxSignal()``).
+    let signal = OutboxSignal()
+    /// The task listening for other processes' outbox commits, once a worker asked for them.
+    let listener = Mutex<Task<Void, Never>?>(nil)
 
     private init(configuration: PostgresStoreConfiguration, secretBox: SecretBox, logger: Logger) {
         self.configuration = configuration
@@ -43,7 +49,10 @@ public final class PostgresHubStore: HubStorage {
     /// Finishes once the client's task has begun running it.
     private let started: AsyncStream<Void>
 
-    deinit { runTask.cancel() }
+    deinit {
+        runTask.cancel()
+        listener.withLock { $0?.cancel() }
+    }
 
     /// Connects, runs the migrations (under an advisory lock, so processes starting together
     /// do not race) and returns the store.
@@ -74,6 +83,10 @@ public final class PostgresHubStore: HubStorage {
 
     /// Stops the client: open connections are closed and later calls fail.
     public func close() async {
+        if let task = listener.withLock({ $0 }) {
+            task.cancel()
+            await task.value
+        }
         runTask.cancel()
         await runTask.value
     }

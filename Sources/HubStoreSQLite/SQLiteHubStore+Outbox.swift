@@ -27,8 +27,12 @@ extension SQLiteHubStore {
             .map(delivery(from:))
     }
 
+    public func outboxSignal() -> OutboxSignal { signal }
+
     public func enqueue(_ deliveries: [NewDelivery], now: Date) async throws -> [Delivery] {
-        try await run { db in
+        // Committed durably, in a group with the other accepts waiting, before it is answered.
+        defer { signal.notify() }
+        return try await runDurably { db in
             let stamp = Timestamp.format(now)
             var result: [Delivery] = []
             for new in deliveries {
@@ -57,7 +61,9 @@ extension SQLiteHubStore {
         try NewDelivery.checkRequest(deliveries, idempotencyKey: key, tenant: tenant)
         // One write transaction (SQLite has one writer at a time, across processes too): the
         // key's primary key decides which request commits deliveries; the others read them.
-        return try await run { db in
+        // Committed durably, in a group with the other accepts waiting (each in a savepoint).
+        defer { signal.notify() }
+        return try await runDurably { db in
             let stamp = Timestamp.format(now)
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [tenant]) != nil else {
                 throw StoreError.notFound("tenant \(tenant)")
@@ -256,7 +262,8 @@ extension SQLiteHubStore {
     }
 
     public func retryDelivery(id: String, tenant: String, force: Bool, now: Date) async throws -> Delivery {
-        try await run { db in
+        defer { signal.notify() }
+        return try await run { db in
             guard
                 let delivery = try Row.fetchOne(
                     db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ? AND tenant_id = ?",

@@ -16,6 +16,10 @@ public final class SQLiteHubStore: HubStorage {
     let secretBox: SecretBox
     /// Counts of list queries, reused while nothing was written (see ``cachedCount(_:compute:)``).
     let counts = ListCountCache()
+    /// Outbox writes committed together, durably (see ``GroupCommit``).
+    let groupCommit: GroupCommit
+    /// Wakes this process's delivery workers after a delivery is committed.
+    let signal = OutboxSignal()
 
     /// Opens (creating if needed) the store in `directory`.
     /// - Throws: ``StoreError/schemaTooNew(_:)`` when the database has migrations this binary
@@ -50,6 +54,7 @@ public final class SQLiteHubStore: HubStorage {
     init(writer: any DatabaseWriter, secretBox: SecretBox) throws {
         self.writer = writer
         self.secretBox = secretBox
+        groupCommit = GroupCommit(writer: writer, mapError: Self.storeError)
         try migrate()
     }
 
@@ -137,12 +142,25 @@ public final class SQLiteHubStore: HubStorage {
         defer { counts.invalidate() }
         do {
             return try await writer.write(work)
-        } catch let error as StoreError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw StoreError.conflict(error.message ?? "constraint violated", underlying: error)
         } catch {
-            throw StoreError.storage(Self.describe(error), underlying: error)
+            throw Self.storeError(error)
+        }
+    }
+
+    /// Runs `work` in the next durable group commit (see ``GroupCommit``): for writes that are
+    /// answered as accepted, which must survive a power loss.
+    func runDurably<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        defer { counts.invalidate() }
+        return try await groupCommit.write(work)
+    }
+
+    /// A ``StoreError`` for an error of a write.
+    static func storeError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as StoreError: return error
+        case let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT:
+            return StoreError.conflict(error.message ?? "constraint violated", underlying: error)
+        default: return StoreError.storage(describe(error), underlying: error)
         }
     }
 

@@ -43,6 +43,7 @@ public enum StoreContract {
         ("outbox effect seen by a running pass", outboxEffectSeenByRunningPass),
         ("outbox delivery write fields", outboxDeliveryWriteFields),
         ("idempotency keys under concurrency", idempotencyKeysUnderConcurrency),
+        ("concurrent enqueues signal workers", concurrentEnqueuesSignalWorkers),
         ("connections and credentials", connectionsAndCredentials),
         ("API clients", apiClients),
         ("shared request limits", sharedRequestLimits),
@@ -638,6 +639,36 @@ public enum StoreContract {
             ], now: now)
         let byKey = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(idempotencyKey: "k1"))
         try check(Set(byKey.map(\.id)) == Set(first.map(\.id)), "filter by idempotency key")
+    }
+
+    /// 30 enqueues at once (committed together where the store groups them): each commits or
+    /// fails on its own (one naming a missing tenant fails alone), and the outbox signal has
+    /// moved on once they are committed, so an idle worker wakes.
+    public static func concurrentEnqueuesSignalWorkers(_ store: any HubStorage) async throws {
+        let scope = try await setUp(store)
+        let signal = store.outboxSignal()
+        try check(store.outboxSignal() === signal, "one signal per store")
+        let seen = signal.generation
+        let outcomes = await withTaskGroup(of: (Int, [Delivery]?).self) { group in
+            for index in 0..<30 {
+                group.addTask {
+                    let tenant = index == 7 ? "no-such-tenant" : scope.tenant
+                    let new = NewDelivery(
+                        tenantID: tenant, connectionID: "conn-\(index % 3)", kind: .leadCreate, payload: Data(#"{"n":\#(index)}"#.utf8))
+                    return (index, try? await store.enqueue([new], now: Date()))
+                }
+            }
+            var outcomes: [Int: [Delivery]?] = [:]
+            for await (index, deliveries) in group { outcomes[index] = deliveries }
+            return outcomes
+        }
+        try check(outcomes.count == 30, "every enqueue answered")
+        try check(outcomes[7].map { $0 == nil } == true, "the enqueue naming a missing tenant fails")
+        let committed = outcomes.compactMap { $0.value?.first }
+        try check(committed.count == 29, "the other 29 commit, got \(committed.count)")
+        let stored = try await store.listDeliveries(tenant: scope.tenant, filter: DeliveryFilter(limit: 100))
+        try check(Set(stored.map(\.id)) == Set(committed.map(\.id)), "exactly the committed deliveries are stored")
+        try check(signal.generation != seen, "committed deliveries signal the workers")
     }
 
     /// 20 requests under one key at once: one commits its deliveries with the key, every other

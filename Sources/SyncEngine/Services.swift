@@ -5,22 +5,37 @@ public import Logging
 public import RealtyModel
 public import ServiceLifecycle
 
-/// Runs the delivery worker continuously: claims due deliveries, performs them, and sleeps
-/// briefly when the outbox has nothing due. Stops on graceful shutdown after the attempts in
-/// progress have finished.
+/// Runs the delivery worker continuously: claims due deliveries, performs them, and, when the
+/// outbox has nothing due, waits for the store's ``HubStore/OutboxSignal``: a delivery committed
+/// through this process's store (or, on PostgreSQL, any process's) wakes it at once. Polling
+/// stays as the fallback, for what no commit announces (a retry whose time has come, a lease
+/// that expired, a commit of another process on the same SQLite file): every `idleInterval`,
+/// or every `listeningInterval` while the store also hears other processes' commits. Stops on
+/// graceful shutdown after the attempts in progress have finished.
 public struct DeliveryService: Service {
     let worker: DeliveryWorker
     let idleInterval: Duration
+    let listeningInterval: Duration
     let logger: Logger
 
-    public init(worker: DeliveryWorker, idleInterval: Duration = .milliseconds(250), logger: Logger) {
+    /// - Parameters:
+    ///   - idleInterval: the longest wait when nothing is due.
+    ///   - listeningInterval: the longest wait when nothing is due while the store's signal
+    ///     also reaches other processes' commits (never shorter than `idleInterval`).
+    public init(
+        worker: DeliveryWorker, idleInterval: Duration = .milliseconds(250), listeningInterval: Duration = .seconds(1), logger: Logger
+    ) {
         self.worker = worker
         self.idleInterval = idleInterval
+        self.listeningInterval = max(idleInterval, listeningInterval)
         self.logger = logger
     }
 
     public func run() async throws {
+        let signal = worker.store.outboxSignal()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            // Read before the claim: a commit between the claim and the wait still wakes it.
+            let seen = signal.generation
             var attempted = 0
             do {
                 attempted = try await worker.runOnce()
@@ -28,7 +43,8 @@ public struct DeliveryService: Service {
                 logger.error("claiming deliveries failed", metadata: ["hub.error": "\(error)"])
             }
             if attempted == 0 {
-                try? await Task.sleep(for: idleInterval)
+                let timeout = signal.reachesOtherProcesses ? listeningInterval : idleInterval
+                await cancelWhenGracefulShutdown { await signal.wait(after: seen, timeout: timeout) }
             }
         }
     }
