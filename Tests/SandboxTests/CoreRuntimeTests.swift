@@ -208,7 +208,13 @@ import struct ConnectorKit.VendorHTTPConfiguration
         let http = VendorHTTPConfiguration.standard.makeClient()
         let client = LiveClient(http: http)
         async let held = try? client.send(.GET, info.baseURL + "/users", timeout: .seconds(90))
-        try await Task.sleep(for: .milliseconds(200))
+        // Shut down only once the emulator holds the request (a fixed sleep raced it on a busy
+        // machine, where the request had not arrived yet).
+        let arrival = ContinuousClock.now
+        while (sandbox.faults(.pfExpert)?.injectedCounts[FaultKind.timeout.name] ?? 0) < 1, ContinuousClock.now - arrival < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(sandbox.faults(.pfExpert)?.injectedCounts[FaultKind.timeout.name] == 1, "the request is held")
         let start = ContinuousClock.now
         try await sandbox.shutdown()
         #expect(ContinuousClock.now - start < .seconds(10))
