@@ -128,11 +128,12 @@ extension SQLiteHubStore {
         guard !batch.isEmpty else { return summary }
         let pass = R.resource == .media ? nil : scope.generation
         let stored = try storedRows(sql, sourceKeys: batch.map(\.sourceKey), db, scope: scope)
+        let insert = try db.cachedStatement(sql: sql.insertSQL)
         let update = try db.cachedStatement(sql: sql.updateSQL)
         let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
         // Stored rows are looked up for the whole batch at once; new and changed rows are
-        // written one by one; every event is appended, in the batch's order, after them.
-        var inserts: [[DatabaseValue]] = []
+        // written one by one (multi-row INSERTs measured no faster: SQLite's time goes to the
+        // indexes); every event is appended, in the batch's order, after them.
         var events: [(key: String, change: EntityEvent.Change)] = []
         for record in batch {
             let sourceKey = record.sourceKey
@@ -167,12 +168,11 @@ extension SQLiteHubStore {
                 ]
                 arguments.reserveCapacity(arguments.count + record.values.count)
                 for value in record.values { arguments.append(value.databaseValue) }
-                inserts.append(arguments)
+                try DirectBinding.execute(db, insert, arguments)
                 events.append((key, .created))
                 summary.record(.inserted, key: key)
             }
         }
-        try insertRows(sql, inserts, db)
         try appendEvents(
             db, tenant: scope.tenant, resource: R.resource, events, connectionID: scope.connectionID, now: now)
         return summary
@@ -186,8 +186,7 @@ extension SQLiteHubStore {
         var seen: Int64?
     }
 
-    /// How many rows one multi-row statement takes at most (bound values stay far below
-    /// SQLite's limit of 32,766 for every resource's column count).
+    /// How many rows one multi-row statement (a lookup, an event append) takes at most.
     static let rowsPerStatement = 100
 
     /// The stored rows of `sourceKeys` on the scope's connection, by source key: one query per
@@ -218,15 +217,6 @@ extension SQLiteHubStore {
             }
         }
         return rows
-    }
-
-    /// Inserts `rows` (each the values of ``ResourceTable/insertSQL``'s columns), one cached
-    /// statement per row: measured against multi-row INSERTs of 100 rows, SQLite took them
-    /// no faster (its time goes to the indexes, not to statement overhead).
-    static func insertRows<R: HubRecord>(_ sql: ResourceTable<R>, _ rows: [[DatabaseValue]], _ db: Database) throws {
-        guard !rows.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: sql.insertSQL)
-        for row in rows { try DirectBinding.execute(db, statement, row) }
     }
 
     /// `count` comma-separated `?`.

@@ -469,16 +469,6 @@ public final class SQLiteHubStore: HubStorage {
         _ db: Database, tenant: String, resource: ResourceName, key: String, change: EntityEvent.Change,
         connectionID: String?, now: String
     ) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """)
-        try DirectBinding.execute(
-            db, statement,
-            [
-                tenant.databaseValue, resource.rawValue.databaseValue, key.databaseValue, change.rawValue.databaseValue,
-                connectionID.databaseValue, now.databaseValue,
-            ])
+        try appendEvents(db, tenant: tenant, resource: resource, [(key, change)], connectionID: connectionID, now: now)
     }
 }
