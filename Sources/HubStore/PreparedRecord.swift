@@ -12,6 +12,8 @@ public struct PreparedRecord: Sendable {
     public var values: [FieldValue]
     /// The vendor payload as the connector gave it (see ``sealedRaw(_:fields:)``).
     public var payload: JSONValue?
+    /// The vendor's own text of ``payload``, when the connector kept it.
+    public var payloadText: String?
     /// The record's SourceSystemName (the scope's when the record names none).
     public var sourceSystem: String
     /// The vendor's own modification timestamp.
@@ -49,7 +51,7 @@ public struct PreparedRecord: Sendable {
                 PreparedRecord(
                     sourceKey: sourceKey, hash: ContentHash.compute(resource: R.resource, names: names, values: values),
                     values: values,
-                    payload: metadata.raw,
+                    payload: metadata.raw, payloadText: metadata.rawText,
                     sourceSystem: metadata.sourceSystemName ?? scope.sourceSystemName,
                     sourceModified: metadata.sourceModificationTimestamp, sourceEntry: metadata.sourceEntryTimestamp))
         }
@@ -65,7 +67,10 @@ public struct PreparedRecord: Sendable {
     ///   - secretBox: the store's box.
     ///   - fields: the payload members to seal (the sync scope's).
     public func sealedRaw(_ secretBox: SecretBox, fields: SensitiveFields) throws -> String? {
-        // Sensitive vendor fields are sealed before `raw` reaches the database.
-        try payload.map { try secretBox.sealingSensitiveFields(of: $0, fields: fields).jsonText }
+        // Sensitive vendor fields are sealed before `raw` reaches the database. The vendor's own
+        // text, when kept, is sealed in place: serialising the parsed payload again was the
+        // largest single cost of storing a record.
+        if let payloadText { return try secretBox.sealingSensitiveFields(ofText: payloadText, fields: fields) }
+        return try payload.map { try secretBox.sealingSensitiveFields(of: $0, fields: fields).jsonText }
     }
 }

@@ -11,7 +11,8 @@ public import RealtyModel
 /// makes an unchanged record look changed.
 ///
 /// A vendor object that itself has the single member `$sealed` is taken for an envelope and left
-/// as it is; no vendor document describes such a member.
+/// as it is, and a member named `$sealed` is never sealed; no vendor document describes such a
+/// member.
 extension SecretBox {
     /// `raw` with every member named in `fields` (at any depth) sealed; `raw` itself when it has
     /// none, so the common case allocates nothing.
@@ -19,6 +20,27 @@ extension SecretBox {
     /// - Throws: ``StoreError/secretKey(_:underlying:)`` when encryption fails.
     public func sealingSensitiveFields(of raw: JSONValue, fields: SensitiveFields) throws -> JSONValue {
         try sealed(raw, fields: fields) ?? raw
+    }
+
+    /// `text`, the JSON text of a payload, with every member named in `fields` (at any depth)
+    /// sealed in place; the rest of the text is kept byte for byte. `text` itself when it has
+    /// none. The same sealing as ``sealingSensitiveFields(of:fields:)``, without a tree.
+    ///
+    /// - Throws: ``StoreError/secretKey(_:underlying:)`` when encryption fails.
+    public func sealingSensitiveFields(ofText text: String, fields: SensitiveFields) throws -> String {
+        let sealed = try JSONMemberRewriter.replacingValues(
+            in: text, where: { name in Self.mayBeSealed(name) && fields.contains(utf8: name) },
+            with: { name, valueText in
+                // A matched value is small: parse it to skip nulls and envelopes as the tree path does.
+                guard let value = try? JSONValue(parsing: valueText), !value.isNull, !SealedField.isEnvelope(value) else { return nil }
+                return try sealField(value, name: name).jsonText
+            })
+        return sealed ?? text
+    }
+
+    /// Whether a member with this UTF-8 name may be sealed: any but the envelope's own marker.
+    private static func mayBeSealed(_ name: UnsafeRawBufferPointer) -> Bool {
+        !name.elementsEqual(SealedField.marker.utf8)
     }
 
     /// `raw` with every sealed envelope opened back to the vendor's value.
@@ -51,7 +73,7 @@ extension SecretBox {
             var changed: [String: JSONValue]?
             for (name, member) in members {
                 let replacement: JSONValue?
-                if fields.contains(name), !member.isNull, !SealedField.isEnvelope(member) {
+                if name != SealedField.marker, fields.contains(name), !member.isNull, !SealedField.isEnvelope(member) {
                     replacement = try sealField(member, name: name)
                 } else {
                     replacement = try sealed(member, fields: fields)

@@ -23,6 +23,7 @@ public enum StoreContract {
         ("upsert outcomes", upsertOutcomes),
         ("unchanged writes nothing", unchangedWritesNothing),
         ("raw kept exactly, sensitive fields sealed", rawKeptExactlySensitiveSealed),
+        ("raw from the vendor's text, sensitive fields sealed in place", rawTextKeptSensitiveSealed),
         ("unique source key", uniqueSourceKey),
         ("list filters sort paging projection", listQueries),
         ("invalid queries", invalidQueries),
@@ -102,10 +103,27 @@ public enum StoreContract {
         #"{"id":"c-3","external_ref":12345678901234567890123,"price":1234567.1234567890123456789,"ssn":"078-05-1120","Password":"hunter2","docs":[{"dl_license":{"number":"D123-4567","state":"CA"}}],"ssn_note":"kept"}"#
 
     public static func rawKeptExactlySensitiveSealed(_ store: any HubStorage) async throws {
+        try await rawKeptExactlySensitiveSealed(store, keepingText: nil)
+    }
+
+    /// The same payload as the vendor might space it, with an escaped member name, kept as the
+    /// connector's text (``RealtyModel/RecordMetadata/rawText``): sealed in place, not re-serialised.
+    public static let rawTextWithSensitiveFields = """
+        { "id" : "c-3", "external_ref": 12345678901234567890123,\t"price":1234567.1234567890123456789,
+          "ssn": "078-05-1120", "Pass\\u0077ord" :"hunter2", "docs" : [ {"dl_license": {"number": "D123-4567", "state": "CA"}} ],
+          "ssn_note": "kept" }
+        """
+
+    public static func rawTextKeptSensitiveSealed(_ store: any HubStorage) async throws {
+        try await rawKeptExactlySensitiveSealed(store, keepingText: rawTextWithSensitiveFields)
+    }
+
+    static func rawKeptExactlySensitiveSealed(_ store: any HubStorage, keepingText text: String?) async throws {
         var scope = try await setUp(store)
         scope.sensitiveFields = SensitiveFields(["ssn", "dl_license"])
         var contact = Fixtures.contact(3)
-        contact.metadata.raw = try JSONValue(parsing: rawWithSensitiveFields)
+        contact.metadata.raw = try JSONValue(parsing: text ?? rawWithSensitiveFields)
+        if let text { contact.metadata.keepRawText(text) }
         let result = try await store.upsert([contact], scope: scope, cursor: nil)
         let stored = try await store.record(Contact.self, tenant: scope.tenant, key: result.items[0].key)
         let raw = try stored?.metadata.raw ?? { throw ContractFailure(description: "raw not stored") }()

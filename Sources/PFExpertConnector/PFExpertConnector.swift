@@ -168,9 +168,12 @@ extension VendorHTTPClient {
         var request = try jsonRequest(.get, url, operationName: "GET \(path)")
         if expand { request.headers["X-MyCRM-Expand-Data"] = "true" }
         let response = try await send(request)
-        let json = try decode(JSONValue.self, from: response, what: "the \(name) list")
+        let (json, texts) = try decodeList(response, member: listKey, what: "the \(name) list")
         do {
-            return try PFListPage(json: json, key: listKey, resource: name)
+            var page = try PFListPage(json: json, key: listKey, resource: name)
+            // Every PF mapping keeps its item itself as `raw`, so an item's text is its raw text.
+            if texts.count == page.items.count { page.itemTexts = texts }
+            return page
         } catch let error as WirePayloadError {
             throw ConnectorError(
                 .invalidResponse, vendor: .pfExpert, message: error.description, httpStatus: response.status,

@@ -117,6 +117,7 @@ actor PFExpertReadSession<R: HubRecord> {
             var record = try MappedRecord.cast(
                 mapped, to: R.self, source: endpoint.name, vendor: .pfExpert, connectionID: client.connectionID)
             record.metadata.connectionID = client.connectionID
+            if let texts = list.itemTexts { record.metadata.keepRawText(texts[index]) }
             let changed = record.metadata.sourceModificationTimestamp ?? record.metadata.sourceEntryTimestamp
             if endpoint.changes == .newestFirst, let mark, let changed, changed < mark {
                 reachedMark = true

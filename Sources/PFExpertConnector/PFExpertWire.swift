@@ -246,6 +246,8 @@ struct PFListPage: Sendable, Hashable {
     var page: Int?
     var perPage: Int?
     var items: [JSONValue]
+    /// Each item's text as the vendor sent it, when known (in item order).
+    var itemTexts: [String]?
 
     /// Reads the list under `key`.
     /// - Throws: ``WirePayloadError`` when the answer is not an object or `key` is not a list.

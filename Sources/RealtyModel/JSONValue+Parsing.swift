@@ -31,6 +31,36 @@ extension JSONValue {
         self = try result.get()
     }
 
+    /// Parses a list answer, a JSON object holding an array under `member`, and keeps the text
+    /// of each of that array's elements exactly as the bytes held it.
+    ///
+    /// A vendor item's own text can be stored as its `raw` without serialising the parsed tree
+    /// again (see ``RecordMetadata/rawText``). The texts are slices of `data` and always parse
+    /// back to the elements of the returned value: the whole text was checked by this parse
+    /// (valid UTF-8, no lone surrogates), and when the object holds `member` twice the texts are
+    /// those of the last, as its value is.
+    ///
+    /// - Parameters:
+    ///   - data: the answer's bytes.
+    ///   - member: the root object's member holding the list.
+    /// - Returns: the parsed answer, and the texts of the array's elements in order (empty when the
+    ///   answer is not an object or `member` is missing or not an array).
+    /// - Throws: ``JSONParseError`` as ``init(parsing:)-(Data)``.
+    public static func parsingList(_ data: Data, member: String) throws(JSONParseError) -> (value: JSONValue, elementTexts: [String]) {
+        let result: Result<(JSONValue, [String]), JSONParseError> = data.withUnsafeBytes { buffer in
+            var parser = JSONTextParser(bytes: buffer)
+            parser.capturedMember = Array(member.utf8)
+            return Result { () throws(JSONParseError) in
+                let value = try parser.parseDocument()
+                let texts = parser.capturedRanges.map { range in
+                    String(decoding: UnsafeRawBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+                }
+                return (value, texts)
+            }
+        }
+        return try result.get()
+    }
+
     /// Parses one JSON text held in a string; see ``init(parsing:)-(Data)``.
     public init(parsing text: String) throws(JSONParseError) {
         try self.init(parsing: Data(text.utf8))
@@ -42,6 +72,10 @@ private struct JSONTextParser {
     let bytes: UnsafeRawBufferPointer
     var index = 0
     var depth = 0
+    /// A member of the root object whose array elements' byte ranges are recorded into
+    /// `capturedRanges` (see ``JSONValue/parsingList(_:member:)``).
+    var capturedMember: [UInt8]?
+    var capturedRanges: [Range<Int>] = []
 
     init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -114,7 +148,7 @@ private struct JSONTextParser {
         guard depth <= JSONValue.maximumDepth else { throw failure("nesting deeper than \(JSONValue.maximumDepth) levels") }
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray(recording: Bool = false) throws(JSONParseError) -> JSONValue {
         try enter()
         index += 1
         var elements: [JSONValue] = []
@@ -126,7 +160,9 @@ private struct JSONTextParser {
         }
         while true {
             skipWhitespace()
+            let start = index
             elements.append(try parseValue())
+            if recording { capturedRanges.append(start..<index) }
             skipWhitespace()
             guard index < bytes.count else { throw failure("the text ends inside an array") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -159,7 +195,17 @@ private struct JSONTextParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected : after an object key") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            if depth == 1, let captured = capturedMember, key.utf8.elementsEqual(captured) {
+                // The last occurrence of the member is its value: its texts replace any earlier.
+                capturedRanges.removeAll()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                    members[key] = try parseArray(recording: true)
+                } else {
+                    members[key] = try parseValue()
+                }
+            } else {
+                members[key] = try parseValue()
+            }
             skipWhitespace()
             guard index < bytes.count else { throw failure("the text ends inside an object") }
             if bytes[index] == UInt8(ascii: ",") {

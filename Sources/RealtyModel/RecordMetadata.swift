@@ -24,7 +24,14 @@ public struct RecordMetadata: Sendable, Hashable {
     /// reported deleted by the vendor).
     public var deleted: Bool
     /// The vendor's payload exactly as received.
-    public var raw: JSONValue?
+    public var raw: JSONValue? {
+        didSet { rawText = nil }
+    }
+    /// The vendor's own JSON text of ``raw``, when the connector kept it (see
+    /// ``keepRawText(_:)``): the store saves it instead of serialising ``raw`` again. Setting
+    /// ``raw`` drops it, so it never describes another payload. Not part of the record's
+    /// equality: it is another spelling of ``raw``.
+    public private(set) var rawText: String?
 
     /// Creates metadata; every field is optional so new records can be built up by mappers.
     public init(
@@ -45,6 +52,37 @@ public struct RecordMetadata: Sendable, Hashable {
         self.contentHash = contentHash
         self.deleted = deleted
         self.raw = raw
+    }
+
+    /// Keeps `text`, the JSON text ``raw`` was parsed from exactly, as ``rawText``.
+    ///
+    /// - Parameter text: the vendor's text; it must parse to ``raw`` (checked in debug builds).
+    public mutating func keepRawText(_ text: String) {
+        assert(raw != nil && (try? JSONValue(parsing: text)) == raw, "the kept text is not the text of raw")
+        rawText = text
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.key == rhs.key && lhs.sourceSystemName == rhs.sourceSystemName && lhs.sourceKey == rhs.sourceKey
+            && lhs.connectionID == rhs.connectionID && lhs.modificationTimestamp == rhs.modificationTimestamp
+            && lhs.originalEntryTimestamp == rhs.originalEntryTimestamp
+            && lhs.sourceModificationTimestamp == rhs.sourceModificationTimestamp
+            && lhs.sourceEntryTimestamp == rhs.sourceEntryTimestamp && lhs.contentHash == rhs.contentHash
+            && lhs.deleted == rhs.deleted && lhs.raw == rhs.raw
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(sourceSystemName)
+        hasher.combine(sourceKey)
+        hasher.combine(connectionID)
+        hasher.combine(modificationTimestamp)
+        hasher.combine(originalEntryTimestamp)
+        hasher.combine(sourceModificationTimestamp)
+        hasher.combine(sourceEntryTimestamp)
+        hasher.combine(contentHash)
+        hasher.combine(deleted)
+        hasher.combine(raw)
     }
 }
 

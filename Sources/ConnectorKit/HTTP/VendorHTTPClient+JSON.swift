@@ -1,5 +1,5 @@
 public import Foundation
-import RealtyModel
+public import RealtyModel
 
 extension VendorHTTPClient {
     /// The URL of an endpoint under the connection's base URL.
@@ -82,6 +82,30 @@ extension VendorHTTPClient {
             return try decoder.decode(type, from: data)
         } catch {
             var failure = ConnectorError.invalidResponse(decoding: error, vendor: vendor, what: what, httpStatus: httpStatus)
+            failure.connectionID = connectionID
+            failure.message = redactor.redact(failure.message)
+            throw failure
+        }
+    }
+
+    /// Parses a JSON list answer, keeping the vendor's own text of each element of the array under
+    /// `member` (see ``RealtyModel/JSONValue/parsingList(_:member:)``), so records whose `raw` is
+    /// an element can carry its text; a parse failure becomes `.invalidResponse` as in
+    /// ``decode(_:from:what:decoder:)``.
+    ///
+    /// - Parameters:
+    ///   - response: the answer.
+    ///   - member: the root object's member holding the list.
+    ///   - what: what is being read, for the message.
+    /// - Returns: the parsed answer and the element texts (empty when `member` is not an array).
+    /// - Throws: ``ConnectorError`` `.invalidResponse`.
+    public func decodeList(_ response: TransportResponse, member: String, what: String) throws -> (
+        value: JSONValue, elementTexts: [String]
+    ) {
+        do {
+            return try JSONValue.parsingList(response.body, member: member)
+        } catch {
+            var failure = ConnectorError.invalidResponse(decoding: error, vendor: vendor, what: what, httpStatus: response.status)
             failure.connectionID = connectionID
             failure.message = redactor.redact(failure.message)
             throw failure
