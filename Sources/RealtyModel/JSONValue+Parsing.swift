@@ -76,6 +76,10 @@ private struct JSONTextParser {
     /// `capturedRanges` (see ``JSONValue/parsingList(_:member:)``).
     var capturedMember: [UInt8]?
     var capturedRanges: [Range<Int>] = []
+    /// The member count of the last object read at each depth: the next object at that depth
+    /// (the next item of a list, nearly always of the same shape) reserves that much, instead of
+    /// growing and rehashing its dictionary several times.
+    var objectSizes: [Int] = []
 
     init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -180,7 +184,8 @@ private struct JSONTextParser {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         index += 1
-        var members: [String: JSONValue] = [:]
+        while objectSizes.count <= depth { objectSizes.append(0) }
+        var members = [String: JSONValue](minimumCapacity: objectSizes[depth])
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -212,6 +217,7 @@ private struct JSONTextParser {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
+                objectSizes[depth] = members.count
                 depth -= 1
                 return .object(members)
             } else {

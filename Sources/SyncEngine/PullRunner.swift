@@ -325,11 +325,17 @@ public struct PullRunner: Sendable {
 }
 
 extension PullRunner {
-    /// Reads the connector's pages and stores each with the cursor that follows it (in the
-    /// same transaction), counting into `run`.
+    /// How many records a pull gathers, from consecutive pages, into one write. Each commit
+    /// rewrites the index pages it touched, so fewer, larger commits cost less per record; a
+    /// pull that stops (a crash, a lost lease) reads again at most this many records.
+    static let recordsPerWrite = 1_000
+
+    /// Reads the connector's pages and stores them with the cursor that follows the last of
+    /// them (in the same transaction), counting into `run`.
     ///
-    /// Fetching overlaps storing: while one page is written, the next is requested and held
-    /// (one page ahead, no more, so memory stays flat whatever the resource's size). A pull
+    /// Fetching overlaps storing: while records are written, the next page is requested and held
+    /// (one page ahead, no more, so memory stays flat whatever the resource's size). Consecutive
+    /// pages are written together up to ``recordsPerWrite`` records (see ``PageGroup``). A pull
     /// that stops early (its lease lost, a shutdown) may have asked for that one page in vain.
     ///
     /// - Returns: the connector cursor of the last page read.
@@ -339,36 +345,123 @@ extension PullRunner {
         _ progress: (@Sendable (SyncRun) -> Void)?
     ) async throws -> String? {
         var lastCursor: String?
-        for try await page in connector.read(R.self, mode: mode, after: after).buffer(policy: .bounded(1)) {
-            scope.now = now()
-            lastCursor = page.cursor
-            if mode == .full, let generation = scope.generation {
-                cursor.full = EngineCursor.FullPass(generation: generation, after: page.cursor)
-            } else if let next = page.cursor {
-                // The bookmark of a completed read never runs past the run's start minus the
-                // lookback; positions inside the read are kept as they are, to resume from.
-                cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
+        var group = PageGroup<R>()
+        var writeFailed = false
+        do {
+            for try await page in connector.read(R.self, mode: mode, after: after).buffer(policy: .bounded(1)) {
+                lastCursor = page.cursor
+                if mode == .full, let generation = scope.generation {
+                    cursor.full = EngineCursor.FullPass(generation: generation, after: page.cursor)
+                } else if let next = page.cursor {
+                    // The bookmark of a completed read never runs past the run's start minus the
+                    // lookback; positions inside the read are kept as they are, to resume from.
+                    cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
+                }
+                if !group.accepts(page) {
+                    // Media that replace a parent's set and media left untouched cannot share a write.
+                    writeFailed = true
+                    try await write(&group, connection, scope: &scope, lease, &run, progress)
+                    writeFailed = false
+                }
+                group.add(page, cursor: cursor.encoded)
+                if !page.unavailable.isEmpty {
+                    run.skipped = page.unavailable.map(\.description).joined(separator: "\n")
+                }
+                // Deletions apply in order after the records read before them, so a page carrying
+                // them ends its group; so do the last page and a shutdown (a process asked to stop,
+                // SIGTERM, ends its pull at a page boundary with everything read so far committed,
+                // and the next run resumes from there).
+                let stopping = Task.isShuttingDownGracefully
+                if page.isLast || !page.deletedSourceKeys.isEmpty || group.records.count >= Self.recordsPerWrite || stopping {
+                    writeFailed = true
+                    try await write(&group, connection, scope: &scope, lease, &run, progress)
+                    writeFailed = false
+                }
+                if page.isLast { break }
+                if stopping { throw SyncEngineError.stoppedForShutdown }
             }
-            try lease.check(connection: connection.id, resource: R.resource)
-            // A page's media (read from the same payloads) commit with it; see `RecordStore.upsert`.
-            let summary = try await store.upsert(page.records, media: page.media, scope: scope, cursor: cursor.encoded)
-            run.inserted += summary.inserted
-            run.updated += summary.updated
-            run.unchanged += summary.unchanged
-            if !page.deletedSourceKeys.isEmpty {
-                run.deleted += try await store.markDeleted(R.self, sourceKeys: page.deletedSourceKeys, scope: scope)
-            }
-            run.pages += 1
-            if !page.unavailable.isEmpty {
-                run.skipped = page.unavailable.map(\.description).joined(separator: "\n")
-            }
-            progress?(run)
-            if page.isLast { break }
-            // A process asked to stop (SIGTERM) ends its pull at a page boundary: everything
-            // read so far is committed with its cursor, and the next run resumes from there.
-            if Task.isShuttingDownGracefully { throw SyncEngineError.stoppedForShutdown }
+        } catch {
+            // The read stopped (the daily budget, a vendor error): the pages read before it
+            // commit, as each would have on its own, so the next run resumes after them.
+            if !writeFailed { try await write(&group, connection, scope: &scope, lease, &run, progress) }
+            throw error
         }
         return lastCursor
+    }
+
+    /// Writes `group` (records, media, deletions) in one upsert with the cursor of its last
+    /// page, and empties it.
+    private func write<R: HubRecord>(
+        _ group: inout PageGroup<R>, _ connection: Connection, scope: inout SyncScope, _ lease: PullLease,
+        _ run: inout SyncRun, _ progress: (@Sendable (SyncRun) -> Void)?
+    ) async throws {
+        guard group.pages > 0 else { return }
+        try lease.check(connection: connection.id, resource: R.resource)
+        scope.now = now()
+        // A page's media (read from the same payloads) commit with it; see `RecordStore.upsert`.
+        let summary = try await store.upsert(group.records, media: group.media, scope: scope, cursor: group.cursor)
+        run.inserted += summary.inserted
+        run.updated += summary.updated
+        run.unchanged += summary.unchanged
+        if !group.deletedSourceKeys.isEmpty {
+            run.deleted += try await store.markDeleted(R.self, sourceKeys: group.deletedSourceKeys, scope: scope)
+        }
+        run.pages += group.pages
+        group = PageGroup()
+        progress?(run)
+    }
+}
+
+/// Consecutive pages of one read gathered into one write.
+///
+/// A record read twice (a vendor's list shifting between page requests) is written once, as
+/// last read, with the media of that read: each page's media are the complete sets of its own
+/// records, so a parent's set from an earlier page gives way with the parent.
+struct PageGroup<R: HubRecord> {
+    private(set) var records: [R] = []
+    private(set) var media: [Media]?
+    private(set) var deletedSourceKeys: [String] = []
+    /// The engine cursor after the last page added.
+    private(set) var cursor: String?
+    private(set) var pages = 0
+    /// Where each record's source key sits in `records`.
+    private var positions: [String: Int] = [:]
+
+    /// Whether `page` can join: pages with media (replacing their parents' sets) and pages
+    /// without (leaving stored media untouched) are written apart.
+    func accepts(_ page: ConnectorPage<R>) -> Bool {
+        pages == 0 || (media == nil) == (page.media == nil)
+    }
+
+    mutating func add(_ page: ConnectorPage<R>, cursor: String?) {
+        if pages == 0 { media = page.media }
+        pages += 1
+        self.cursor = cursor
+        deletedSourceKeys += page.deletedSourceKeys
+        var replaced = Set<String>()
+        for record in page.records {
+            guard let key = record.metadata.sourceKey else {
+                // The store refuses a record without a source key, naming it; keep it for that.
+                records.append(record)
+                continue
+            }
+            if let position = positions[key] {
+                records[position] = record
+                replaced.insert(key)
+            } else {
+                positions[key] = records.count
+                records.append(record)
+            }
+        }
+        guard let pageMedia = page.media else { return }
+        // A media row read again (with its parent, or under another parent) is kept as last read.
+        let reread = Set(pageMedia.compactMap(\.metadata.sourceKey))
+        if !replaced.isEmpty || !reread.isEmpty {
+            media?.removeAll { item in
+                item.resourceRecordSourceKey.map(replaced.contains) == true || item.metadata.sourceKey.map(reread.contains) == true
+            }
+        }
+        media? += pageMedia
     }
 }
 
