@@ -26,7 +26,9 @@ import Testing
         group.add(
             ConnectorPage(
                 records: [Self.listing(1, price: 100), Self.listing(2, price: 200)], cursor: "p1", isLast: false,
-                media: [Self.photo("m1", of: "p-1", url: "a"), Self.photo("m2", of: "p-1", url: "b"), Self.photo("m3", of: "p-2", url: "c")]),
+                media: [
+                    Self.photo("m1", of: "p-1", url: "a"), Self.photo("m2", of: "p-1", url: "b"), Self.photo("m3", of: "p-2", url: "c"),
+                ]),
             cursor: "engine-1")
         // The vendor's list shifted: listing 1 comes again, changed, with one photo left.
         group.add(
