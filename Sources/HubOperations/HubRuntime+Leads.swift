@@ -3,6 +3,7 @@ public import Foundation
 public import HubStore
 public import RealtyModel
 import SyncEngine
+import Synchronization
 
 extension HubRuntime {
     /// Accepts a lead: validates it once and commits one delivery per target connection to the
@@ -88,10 +89,17 @@ extension HubRuntime {
     }
 
     func takesLeads(_ connection: Connection) async -> Bool {
+        if let known = leadCapabilities.withLock({ $0[connection] }) { return known }
         guard let credentials = try? await store.credentials(connectionID: connection.id, tenant: connection.tenantID),
             let connector = try? connectors.connector(for: connection, credentials: credentials)
         else { return false }
-        return connector.capabilities.write(.contacts)?.canCreate == true
+        let takes = connector.capabilities.write(.contacts)?.canCreate == true
+        leadCapabilities.withLock { known in
+            // Bounded: connections edited many times leave stale entries behind.
+            if known.count >= 1_024 { known.removeAll() }
+            known[connection] = takes
+        }
+        return takes
     }
 
     /// Commits one lead delivery per target, under the idempotency key when there is one.

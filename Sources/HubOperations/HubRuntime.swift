@@ -4,6 +4,7 @@ public import HubStore
 public import Logging
 public import RealtyModel
 public import SyncEngine
+import Synchronization
 
 /// The hub's application layer: one use-case function per operation (add a connection, sync,
 /// accept a lead, update a unit, ...), called by the API server's routes and by the CLI alike.
@@ -23,6 +24,10 @@ public final class HubRuntime: Sendable {
     /// The data folder's keys: credentials at rest, and the signatures of hub API tokens.
     public let secretBox: SecretBox
     private let closeResources: @Sendable () async -> Void
+    /// Whether each connection, as last read (its every field, `updatedAt` included, so an edit
+    /// or new credentials ask again), takes leads: answering means reading and decrypting its
+    /// credentials and building its connector, which every accepted lead would otherwise repeat.
+    let leadCapabilities = Mutex<[Connection: Bool]>([:])
 
     /// - Parameters:
     ///   - store: the opened store.

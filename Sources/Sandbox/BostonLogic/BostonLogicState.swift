@@ -208,7 +208,11 @@ actor BostonLogicState {
     func write(_ resource: BostonLogicResource, tenant tenantName: String, id: Int?, body: [String: JSONValue])
         throws(WriteFailure) -> JSONValue
     {
-        guard var tenant = tenants[tenantName] else { throw .notFound }
+        // The tenant is taken out of the dictionary while it changes, so its tables are uniquely
+        // held and a write changes them in place (a copy held there made every write copy the
+        // whole table: measured, the emulator slowed as leads accumulated).
+        guard var tenant = tenants.removeValue(forKey: tenantName) else { throw .notFound }
+        defer { tenants[tenantName] = tenant }
         var current: Record?
         if let id {
             guard let found = tenant.tables[resource.name]?.record(id) else { throw .notFound }
@@ -271,13 +275,15 @@ actor BostonLogicState {
             record = Record(id: newID, createdAt: now, updatedAt: now, fields: fields)
         }
         tenant.store(record, in: resource.name)
-        tenants[tenantName] = tenant
         return render(record, resource, includes: Set(resource.includes.keys))
     }
 
     /// Deletes a record; returns it as it was.
     func delete(_ resource: BostonLogicResource, tenant tenantName: String, id: Int) throws(WriteFailure) -> JSONValue {
-        guard var tenant = tenants[tenantName], tenant.tables[resource.name]?.contains(id) == true else { throw .notFound }
+        guard tenants[tenantName]?.tables[resource.name]?.contains(id) == true, var tenant = tenants.removeValue(forKey: tenantName) else {
+            throw .notFound
+        }
+        defer { tenants[tenantName] = tenant }
         if resource.name == BostonLogicResource.offices.name {
             // Reading: an office with people is kept, as Rails' `restrict_with_error` would.
             for dependent in ["agents", "employees"]
@@ -299,7 +305,6 @@ actor BostonLogicState {
                 tenant.store(lead, in: "leads")
             }
         }
-        tenants[tenantName] = tenant
         return render(removed, resource, includes: Set(resource.includes.keys))
     }
 
