@@ -115,8 +115,13 @@ extension MyCRMConnector {
     {
         let module = modules[position.moduleIndex]
         let page = position.page ?? firstPage(module)
-        let rows = try await query(page.query)
-        let records: [R] = try map(rows, module: module)
+        let (rows, texts) = try await queryRows(page.query)
+        var records: [R] = try map(rows, module: module)
+        // A lead or contact keeps its row itself as `raw` (a user's drops its credential
+        // fields), so the row's text is its raw text.
+        if module != .users, !texts.isEmpty {
+            for index in records.indices { records[index].metadata.keepRawText(texts[index]) }
+        }
         var next = position
         if let following = page.next(received: rows.count) {
             next.page = following

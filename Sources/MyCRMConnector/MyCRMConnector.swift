@@ -139,6 +139,16 @@ public struct MyCRMConnector: Connector {
     ///   - parameters: its parameters (the session is added by the auth strategy).
     /// - Throws: ``ConnectorError``.
     func call(_ operation: MyCRMOperation, _ parameters: [(String, String)]) async throws -> JSONValue {
+        try await call(operation, parameters, keepingListTexts: false).result
+    }
+
+    /// Calls an operation and returns the answer's `result` and, when `keepingListTexts` and
+    /// `result` is a list, each element's own text (see ``RealtyModel/JSONValue/parsingList(_:member:)``).
+    ///
+    /// - Throws: ``ConnectorError``.
+    func call(_ operation: MyCRMOperation, _ parameters: [(String, String)], keepingListTexts: Bool) async throws -> (
+        result: JSONValue, texts: [String]
+    ) {
         let fields = [("operation", operation.rawValue)] + parameters
         let request: TransportRequest
         switch operation.method {
@@ -163,8 +173,15 @@ public struct MyCRMConnector: Connector {
         }
         let response = try await client.send(request)
         let envelope: MyCRMEnvelope
+        var texts: [String] = []
         do {
-            envelope = try MyCRMEnvelope(json: client.decode(JSONValue.self, from: response, what: "the answer to \(operation.rawValue)"))
+            let json: JSONValue
+            if keepingListTexts {
+                (json, texts) = try client.decodeList(response, member: "result", what: "the answer to \(operation.rawValue)")
+            } else {
+                json = try client.decode(JSONValue.self, from: response, what: "the answer to \(operation.rawValue)")
+            }
+            envelope = try MyCRMEnvelope(json: json)
         } catch let error as ConnectorError {
             throw error
         } catch {
@@ -178,14 +195,22 @@ public struct MyCRMConnector: Connector {
                 .invalidResponse, vendor: .mycrm, message: "\(operation.rawValue) answered without a result",
                 httpStatus: response.status, connectionID: client.connectionID, operation: operation.operationName)
         }
-        return result
+        return (result, texts)
     }
 
     /// A VTQL `query`, returning its rows.
     ///
     /// - Throws: ``ConnectorError``; `.invalidResponse` when the result is not a list of records.
     func query(_ statement: String) async throws -> [MyCRMRecord] {
-        let result = try await call(.query, [("query", statement)])
+        try await queryRows(statement).rows
+    }
+
+    /// A VTQL `query`, returning its rows and each row's own text as the server sent it (empty
+    /// when they could not be told apart).
+    ///
+    /// - Throws: ``ConnectorError``; `.invalidResponse` when the result is not a list of records.
+    func queryRows(_ statement: String) async throws -> (rows: [MyCRMRecord], texts: [String]) {
+        let (result, texts) = try await call(.query, [("query", statement)], keepingListTexts: true)
         guard let rows = result.arrayValue else {
             throw ConnectorError(
                 .invalidResponse, vendor: .mycrm, message: "query answered something other than a list of records",
@@ -201,7 +226,7 @@ public struct MyCRMConnector: Connector {
             }
             records.append(record)
         }
-        return records
+        return (records, texts.count == records.count ? texts : [])
     }
 
     /// The logged-in user's webservice id (`19x1`), logging in first when needed.

@@ -207,6 +207,9 @@ import Testing
         #expect(records.count == 131)
         #expect(records.filter { $0.contactType == "Lead" }.count == 130)
         #expect(records.last?.metadata.sourceKey == "12x7")
+        // Each row's own text is kept for the store, byte for byte.
+        #expect(records.last?.metadata.rawText == MyCRMTestSupport.contact(7))
+        #expect(records.first?.metadata.rawText == MyCRMTestSupport.lead(1))
         #expect(pages.last?.isLast == true)
         #expect(pages.dropLast().allSatisfy { !$0.isLast && $0.cursor != nil })
     }
@@ -227,6 +230,8 @@ import Testing
         var iterator = connector.read(Member.self, mode: .full, after: nil).makeAsyncIterator()
         let first = try #require(try await iterator.next())
         #expect(first.records.count == 100)
+        // A user's raw drops its credential fields, so it is not the row's text.
+        #expect(first.records.allSatisfy { $0.metadata.rawText == nil })
         let cursor = try #require(first.cursor)
         let rest = try await MyCRMTestSupport.collect(connector.read(Member.self, mode: .full, after: cursor))
         #expect(rest.flatMap(\.records).map(\.metadata.sourceKey) == ["19x101"])

@@ -172,6 +172,12 @@ private func usersPage(ids: ClosedRange<Int>, count: Int, page: Int) -> Transpor
         let changes = try await collect(connector.read(Contact.self, mode: .incremental, after: try #require(full.last?.cursor)))
         #expect(query(script.apiRequests[1])["filters[created][from]"] == nil)
         #expect(changes.flatMap(\.records).map(\.metadata.sourceKey) == ["1", "2"])
+        // Each item's own text is kept for the store, byte for byte.
+        #expect(
+            full.flatMap(\.records).map(\.metadata.rawText) == [
+                #"{"id": 1, "created_at": "2020-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}"#,
+                #"{"id": 2, "created_at": "2024-02-01T00:00:00Z", "updated_at": "2024-02-01T00:00:00Z"}"#,
+            ])
     }
 
     /// Tracked calls never change once made: an incremental read filters them by date, less a
