@@ -152,11 +152,24 @@ public struct DeliveryWorker: Sendable {
         // over by another worker while this one is alive; if this process dies, the leases
         // expire and others take over. An attempt whose lease is lost is stopped.
         let leases = DeliveryLeases(ids: claimed.map(\.id), confirmedAt: claimedAt)
+        // Each connection of the batch is read, its credentials opened and its connector built
+        // once, not once per delivery.
+        var connections: [String: Result<(Connection, any Connector), any Error>] = [:]
+        for delivery in claimed where connections[delivery.connectionID] == nil {
+            do {
+                connections[delivery.connectionID] = .success(
+                    try await connectors.connector(store: store, tenant: delivery.tenantID, connectionID: delivery.connectionID))
+            } catch {
+                connections[delivery.connectionID] = .failure(error)
+            }
+        }
+        let resolved = connections
         await withTaskGroup(of: Void.self) { outer in
             outer.addTask { await heartbeat(leases) }
             await withTaskGroup(of: Void.self) { group in
                 for delivery in claimed {
-                    group.addTask { await attempt(delivery, leases: leases) }
+                    let connection = resolved[delivery.connectionID] ?? .failure(SyncEngineError.unknownConnection(delivery.connectionID))
+                    group.addTask { await attempt(delivery, connection: connection, leases: leases) }
                 }
             }
             outer.cancelAll()
@@ -208,9 +221,10 @@ public struct DeliveryWorker: Sendable {
         }
     }
 
-    /// Performs one claimed delivery and records its outcome. Never throws: a store failure
+    /// Performs one claimed delivery (with its connection and connector as the batch resolved
+    /// them) and records its outcome. Never throws: a store failure
     /// leaves the delivery leased, and it is taken over when the lease expires.
-    func attempt(_ delivery: Delivery, leases: DeliveryLeases) async {
+    func attempt(_ delivery: Delivery, connection resolved: Result<(Connection, any Connector), any Error>, leases: DeliveryLeases) async {
         let metadata: Logger.Metadata = [
             "hub.delivery.id": "\(delivery.id)", "hub.connection.id": "\(delivery.connectionID)",
             "hub.delivery.kind": "\(delivery.kind)", "hub.delivery.attempt": "\(delivery.attempts)",
@@ -221,8 +235,7 @@ public struct DeliveryWorker: Sendable {
                 guard let handler = handlers[delivery.kind] else {
                     throw SyncEngineError.invalidPayload("no handler for deliveries of kind \(delivery.kind)")
                 }
-                let (connection, connector) = try await connectors.connector(
-                    store: store, tenant: delivery.tenantID, connectionID: delivery.connectionID)
+                let (connection, connector) = try resolved.get()
                 let context = DeliveryContext(delivery: delivery, connection: connection, connector: connector)
                 // Every vendor request of the attempt (lookups, creates, updates, logins) is a
                 // delivery's: it may use the share of the daily budget kept from pulls, and
