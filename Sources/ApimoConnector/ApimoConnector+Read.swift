@@ -188,7 +188,7 @@ extension ApimoConnector {
         }
         let page = try await fetch(list, agency: agency, user: user, query: query)
         let labels = plan.catalogs.isEmpty ? ApimoCatalogs() : try await catalogLabels(plan.catalogs)
-        var records: [R] = try map(page.items, list: list, catalogs: labels)
+        var records: [R] = page.keepingTexts(try map(page.items, list: list, catalogs: labels))
         if list == .agencies, !grantedAgencies.isEmpty {
             // Offices of the configured agencies only.
             records = records.filter { grantedAgencies.contains($0.metadata.sourceKey ?? "") }
@@ -306,7 +306,7 @@ extension ApimoConnector {
             var query = current.queryItems()
             if let type { query.append(URLQueryItem(name: "type", value: type)) }
             let page = try await fetch(.actions, agency: agencyID, user: userID, query: query)
-            activities += try map(page.items, list: .actions, catalogs: labels) as [Activity]
+            activities += page.keepingTexts(try map(page.items, list: .actions, catalogs: labels) as [Activity])
             paginator = current.next(received: page.items.count, total: page.totalItems)
         }
         return activities

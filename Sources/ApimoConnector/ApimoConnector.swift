@@ -134,13 +134,14 @@ public struct ApimoConnector: Connector {
         let url = try client.url(list.path(agency: agency, user: user), query: query)
         let request = try client.jsonRequest(.get, url, operationName: list.operationName)
         let response = try await client.send(request)
-        let json = try client.decode(JSONValue.self, from: response, what: "the \(list.rawValue) list")
-        guard let page = ApimoListPage(json: json, collection: list.collection) else {
+        let (json, texts) = try client.decodeList(response, member: list.collection, what: "the \(list.rawValue) list")
+        guard var page = ApimoListPage(json: json, collection: list.collection) else {
             throw ConnectorError(
                 .invalidResponse, vendor: .apimo,
                 message: "the \(list.rawValue) answer has no \"\(list.collection)\" list of records",
                 httpStatus: response.status, connectionID: client.connectionID, operation: list.operationName)
         }
+        if texts.count == page.items.count { page.itemTexts = texts }
         return page
     }
 

@@ -18,6 +18,17 @@ struct ApimoListPage: Sendable, Hashable {
     var totalItems: Int?
     /// `timestamp`: the unix time of the most recent item, on timestamped lists.
     var timestamp: Int64?
+    /// Each item's own text as the server sent it, when known (in item order).
+    var itemTexts: [String]?
+
+    /// `records`, mapped one for one from this page's items, each keeping its item's text as
+    /// its raw text: every Apimo mapping keeps the item's fields themselves as `raw`.
+    func keepingTexts<R: HubRecord>(_ records: [R]) -> [R] {
+        guard let itemTexts, itemTexts.count == records.count else { return records }
+        var records = records
+        for index in records.indices { records[index].metadata.keepRawText(itemTexts[index]) }
+        return records
+    }
 
     /// Reads a list answer whose records sit under `collection` (`users`, `actions`, ...).
     ///

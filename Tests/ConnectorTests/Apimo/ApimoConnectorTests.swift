@@ -114,6 +114,8 @@ enum ApimoTestSupport {
         #expect(members.count == 250)
         #expect(Set(members.compactMap(\.metadata.sourceKey)).count == 250)
         #expect(members.first?.metadata.sourceSystemName == "apimo")
+        // Each item's own text is kept for the store, byte for byte.
+        #expect(members.map(\.metadata.rawText) == (0..<250).map { ApimoTestSupport.user($0) })
         #expect(pages.last?.isLast == true)
     }
 
