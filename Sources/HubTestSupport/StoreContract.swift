@@ -22,6 +22,7 @@ public enum StoreContract {
     public static let checks: [(name: String, run: @Sendable (any HubStorage) async throws -> Void)] = [
         ("upsert outcomes", upsertOutcomes),
         ("unchanged writes nothing", unchangedWritesNothing),
+        ("fields kept through updates", fieldsKeptThroughUpdates),
         ("raw kept exactly, sensitive fields sealed", rawKeptExactlySensitiveSealed),
         ("unique source key", uniqueSourceKey),
         ("list filters sort paging projection", listQueries),
