@@ -297,7 +297,7 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
     package.targets.append(
         .executableTarget(
             name: "realtyhub-benchmarks",
-            dependencies: ["HubStore", "HubStoreSQLite", "HubTestSupport", "RealtyModel"],
+            dependencies: ["HubStore", "HubStorePostgres", "HubStoreSQLite", "HubTestSupport", "RealtyModel"],
             path: "Benchmarks/StoreBenchmarks",
             swiftSettings: swiftSettings
         )

@@ -103,19 +103,12 @@ extension PostgresHubStore {
         }
         var events: [(key: String, change: EntityEvent.Change)] = []
         var touched: [String] = []
-        // New rows are inserted with multi-row statements of up to `rowsPerInsert` rows (each
-        // row binds one parameter per column; PostgreSQL takes at most 65,535 a statement).
-        let rowsPerInsert = max(1, min(500, 60_000 / insertColumns.count))
-        var insert = SQLStatement()
-        var insertRows: [String] = []
-        func flushInserts() async throws {
-            guard !insertRows.isEmpty else { return }
-            insert.append(
-                "INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", "))) VALUES \(insertRows.joined(separator: ", "))")
-            try await db.query(insert.query, logger: self.logger)
-            insert = SQLStatement()
-            insertRows.removeAll(keepingCapacity: true)
-        }
+        // New and changed rows are each written by one statement a batch: every column is bound
+        // as one array and `unnest` turns the arrays back into rows (one parameter per column,
+        // one short statement text, whatever the number of rows).
+        let types = R.fields.map { PGColumn.Kind($0.type) }
+        var inserts = PGRows(fields: types, capacity: batch.count)
+        var updates = PGRows(fields: types, capacity: batch.count)
         for record in batch {
             if let stored = existing[record.sourceKey] {
                 if stored.hash == record.hash, !stored.deleted {
@@ -123,42 +116,53 @@ extension PostgresHubStore {
                     summary.record(.unchanged, key: stored.key)
                     continue
                 }
-                var update = SQLStatement()
-                var assignments = [
-                    "\"SourceSystemName\" = \(try update.bind(record.sourceSystem))",
-                    "\"ModificationTimestamp\" = \(update.bind(date: now))",
-                    "\"SourceModificationTimestamp\" = \(update.bind(date: record.sourceModified))",
-                    "\"SourceEntryTimestamp\" = \(update.bind(date: record.sourceEntry))",
-                    "\"ContentHash\" = \(try update.bind(record.hash))",
-                    "\"DeletedYN\" = false",
-                    "seen_generation = COALESCE(\(try update.bind(generation)), seen_generation)",
-                    "raw = \(try update.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
-                ]
-                for (index, column) in fieldColumns.enumerated() {
-                    assignments.append("\(column) = \(try update.bind(record.values[index]))")
-                }
-                let key = try update.bind(stored.key)
-                update.append("UPDATE \(sql.table) SET \(assignments.joined(separator: ", ")) WHERE \(sql.keyColumn) = \(key)")
-                try await db.query(update.query, logger: self.logger)
+                try updates.append(record, key: stored.key, raw: record.sealedRaw(box, fields: scope.sensitiveFields))
                 events.append((stored.key, .updated))
                 summary.record(.updated, key: stored.key)
             } else {
                 let key = HubKey.make(at: now)
-                var placeholders = [
-                    try insert.bind(key), try insert.bind(scope.tenant), try insert.bind(scope.connectionID),
-                    try insert.bind(record.sourceSystem), try insert.bind(record.sourceKey), insert.bind(date: now),
-                    insert.bind(date: now), insert.bind(date: record.sourceModified), insert.bind(date: record.sourceEntry),
-                    try insert.bind(record.hash), "false", try insert.bind(generation),
-                    "\(try insert.bind(record.sealedRaw(box, fields: scope.sensitiveFields)))::jsonb",
-                ]
-                for value in record.values { placeholders.append(try insert.bind(value)) }
-                insertRows.append("(\(placeholders.joined(separator: ", ")))")
-                if insertRows.count >= rowsPerInsert { try await flushInserts() }
+                try inserts.append(record, key: key, raw: record.sealedRaw(box, fields: scope.sensitiveFields))
                 events.append((key, .created))
                 summary.record(.inserted, key: key)
             }
         }
-        try await flushInserts()
+        if inserts.count > 0 {
+            var insert = SQLStatement()
+            let arrays = try inserts.bind(into: &insert)
+            let tenant = try insert.bind(scope.tenant)
+            let connection = try insert.bind(scope.connectionID)
+            let timestamp = insert.bind(date: now)
+            let generationParameter = try insert.bind(generation)
+            let values =
+                [
+                    "v.k", tenant, connection, "v.system", "v.source", timestamp, timestamp, "v.modified", "v.entry", "v.hash",
+                    "false", "\(generationParameter)::bigint", "v.raw::jsonb",
+                ] + PGRows.fieldExpressions(R.fields.map(\.type))
+            insert.append(
+                """
+                INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", ")))
+                SELECT \(values.joined(separator: ", ")) FROM \(arrays)
+                """)
+            try await db.query(insert.query, logger: self.logger)
+        }
+        if updates.count > 0 {
+            var update = SQLStatement()
+            let arrays = try updates.bind(into: &update)
+            let timestamp = update.bind(date: now)
+            let generationParameter = try update.bind(generation)
+            var assignments = [
+                "\"SourceSystemName\" = v.system", "\"ModificationTimestamp\" = \(timestamp)",
+                "\"SourceModificationTimestamp\" = v.modified", "\"SourceEntryTimestamp\" = v.entry", "\"ContentHash\" = v.hash",
+                "\"DeletedYN\" = false", "seen_generation = COALESCE(\(generationParameter)::bigint, seen_generation)",
+                "raw = v.raw::jsonb",
+            ]
+            for (column, expression) in zip(fieldColumns, PGRows.fieldExpressions(R.fields.map(\.type))) {
+                assignments.append("\(column) = \(expression)")
+            }
+            update.append(
+                "UPDATE \(sql.table) SET \(assignments.joined(separator: ", ")) FROM \(arrays) WHERE \(sql.table).\(sql.keyColumn) = v.k")
+            try await db.query(update.query, logger: self.logger)
+        }
         if !touched.isEmpty, let pass {
             var touch = SQLStatement()
             let passParameter = try touch.bind(pass)

@@ -118,3 +118,191 @@ enum PGRead {
         }
     }
 }
+
+/// One column of a batch bound as a single PostgreSQL array parameter, whose elements may be
+/// NULL (PostgresNIO's own arrays take none): what `unnest` turns back into rows, so a batch is
+/// written by one statement with one parameter per column, whatever its number of rows.
+struct PGColumn: PostgresDynamicTypeEncodable, Sendable {
+    /// The element type.
+    enum Kind: Sendable {
+        case text, int8, float8, bool, timestamptz
+
+        var element: PostgresDataType {
+            switch self {
+            case .text: return .text
+            case .int8: return .int8
+            case .float8: return .float8
+            case .bool: return .bool
+            case .timestamptz: return .timestamptz
+            }
+        }
+
+        var array: PostgresDataType {
+            switch self {
+            case .text: return .textArray
+            case .int8: return .int8Array
+            case .float8: return .float8Array
+            case .bool: return .boolArray
+            case .timestamptz: return .timestamptzArray
+            }
+        }
+
+        /// The SQL array type the parameter is cast to.
+        var sqlArray: String {
+            switch self {
+            case .text: return "text[]"
+            case .int8: return "int8[]"
+            case .float8: return "float8[]"
+            case .bool: return "bool[]"
+            case .timestamptz: return "timestamptz[]"
+            }
+        }
+
+        /// The element kind a field of `type` is bound as (dates and lists go as text and are
+        /// cast by the statement, as ``SQLStatement/bind(_:)-(FieldValue)`` does).
+        init(_ type: FieldType) {
+            switch type {
+            case .string, .date, .stringList: self = .text
+            case .integer: self = .int8
+            case .decimal: self = .float8
+            case .boolean: self = .bool
+            case .timestamp: self = .timestamptz
+            }
+        }
+    }
+
+    let kind: Kind
+    /// The elements as the array's binary form writes them: a length (-1: NULL), then the bytes.
+    private var elements = ByteBuffer()
+    private var count: Int32 = 0
+    private var hasNulls = false
+
+    init(_ kind: Kind, capacity: Int = 0) {
+        self.kind = kind
+        elements.reserveCapacity(capacity * 16)
+    }
+
+    var psqlType: PostgresDataType { kind.array }
+    var psqlFormat: PostgresFormat { .binary }
+
+    mutating func appendNull() {
+        elements.writeInteger(-1, as: Int32.self)
+        hasNulls = true
+        count += 1
+    }
+
+    /// Appends text (the column must be `.text`).
+    mutating func append(_ text: String?) {
+        guard let text else { return appendNull() }
+        elements.writeInteger(Int32(text.utf8.count))
+        elements.writeString(text)
+        count += 1
+    }
+
+    mutating func append(_ number: Int64?) {
+        guard let number else { return appendNull() }
+        elements.writeInteger(8, as: Int32.self)
+        elements.writeInteger(number)
+        count += 1
+    }
+
+    /// Appends an instant as a millisecond `timestamptz` (see ``PGTimestamp``).
+    mutating func append(date: Date?) {
+        guard let date else { return appendNull() }
+        append(PGTimestamp(date).microseconds)
+    }
+
+    /// Appends a canonical value of the column's field type.
+    /// - Throws: ``StoreError`` `.invalidQuery` when the value is not of that type.
+    mutating func append(_ value: FieldValue) throws {
+        switch (value, kind) {
+        case (.null, _): appendNull()
+        case (.string(let text), .text), (.date(let text), .text): append(text)
+        case (.stringList(let strings), .text): append(JSONValue.array(strings.map(JSONValue.string)).jsonText)
+        case (.integer(let number), .int8): append(number)
+        case (.decimal(let number), .float8):
+            elements.writeInteger(8, as: Int32.self)
+            elements.writeInteger(number.bitPattern)
+            count += 1
+        case (.boolean(let flag), .bool):
+            elements.writeInteger(1, as: Int32.self)
+            elements.writeInteger(flag ? 1 : 0, as: UInt8.self)
+            count += 1
+        case (.timestamp(let date), .timestamptz): append(date: date)
+        default: throw StoreError.invalidQuery("a value does not match its column's type")
+        }
+    }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+        // The binary array format: dimensions, a has-NULLs flag, the element type, then per
+        // dimension its length and lower bound, then the elements.
+        guard count > 0 else {
+            byteBuffer.writeInteger(0, as: Int32.self)
+            byteBuffer.writeInteger(0, as: Int32.self)
+            byteBuffer.writeInteger(kind.element.rawValue)
+            return
+        }
+        byteBuffer.writeInteger(1, as: Int32.self)
+        byteBuffer.writeInteger(hasNulls ? 1 : 0, as: Int32.self)
+        byteBuffer.writeInteger(kind.element.rawValue)
+        byteBuffer.writeInteger(count)
+        byteBuffer.writeInteger(1, as: Int32.self)
+        var copy = elements
+        byteBuffer.writeBuffer(&copy)
+    }
+}
+
+/// The rows a batch writes, column by column (see ``PGColumn``): the hub key, source system,
+/// source key, source timestamps, content hash and sealed `raw` of each, then its fields.
+struct PGRows {
+    private var key = PGColumn(.text)
+    private var system = PGColumn(.text)
+    private var source = PGColumn(.text)
+    private var modified = PGColumn(.timestamptz)
+    private var entry = PGColumn(.timestamptz)
+    private var hash = PGColumn(.text)
+    private var raw = PGColumn(.text)
+    private var fields: [PGColumn]
+    private(set) var count = 0
+
+    init(fields kinds: [PGColumn.Kind], capacity: Int) {
+        fields = kinds.map { PGColumn($0, capacity: capacity) }
+    }
+
+    mutating func append(_ record: PreparedRecord, key hubKey: String, raw sealed: String?) throws {
+        guard record.values.count == fields.count else {
+            throw StoreError.invalidQuery("a record has \(record.values.count) values for \(fields.count) columns")
+        }
+        key.append(hubKey)
+        system.append(record.sourceSystem)
+        source.append(record.sourceKey)
+        modified.append(date: record.sourceModified)
+        entry.append(date: record.sourceEntry)
+        hash.append(record.hash)
+        raw.append(sealed)
+        for index in 0..<fields.count { try fields[index].append(record.values[index]) }
+        count += 1
+    }
+
+    /// Binds every column and returns the `FROM` item naming them `v.k`, `v.system`,
+    /// `v.source`, `v.modified`, `v.entry`, `v.hash`, `v.raw` and `v.f0`, `v.f1`, ...
+    func bind(into statement: inout SQLStatement) throws -> String {
+        var arrays: [String] = []
+        for column in [key, system, source, modified, entry, hash, raw] + fields {
+            arrays.append("\(try statement.bind(column))::\(column.kind.sqlArray)")
+        }
+        let names = ["k", "system", "source", "modified", "entry", "hash", "raw"] + fields.indices.map { "f\($0)" }
+        return "unnest(\(arrays.joined(separator: ", "))) AS v(\(names.joined(separator: ", ")))"
+    }
+
+    /// The select expression of each field column `v.fN`, cast where the array holds text.
+    static func fieldExpressions(_ types: [FieldType]) -> [String] {
+        types.enumerated().map { index, type in
+            switch type {
+            case .date: return "v.f\(index)::date"
+            case .stringList: return "v.f\(index)::jsonb"
+            default: return "v.f\(index)"
+            }
+        }
+    }
+}

@@ -9,7 +9,8 @@ struct ResourceTable<R: HubRecord> {
     let columns = ResourceColumns<R>()
     let fieldColumns: String
     let insertSQL: String
-    let updateSQL: String
+    /// The positions in ``RealtyModel/HubRecord/fields`` of the fields the store indexes.
+    let indexedFields: [Int]
 
     var table: String { columns.table }
     var keyColumn: String { columns.keyColumn }
@@ -20,13 +21,30 @@ struct ResourceTable<R: HubRecord> {
         insertSQL =
             "INSERT INTO \(columns.table) (\(columns.insertColumns.joined(separator: ", "))) VALUES ("
             + Array(repeating: "?", count: columns.insertColumns.count).joined(separator: ", ") + ")"
-        let assignments =
-            [
-                "\"SourceSystemName\" = ?", "\"ModificationTimestamp\" = ?", "\"SourceModificationTimestamp\" = ?",
-                "\"SourceEntryTimestamp\" = ?", "\"ContentHash\" = ?", "\"DeletedYN\" = 0",
-                "seen_generation = COALESCE(?, seen_generation)", "raw = ?",
-            ] + columns.fieldColumns.map { "\($0) = ?" }
-        updateSQL = "UPDATE \(columns.table) SET \(assignments.joined(separator: ", ")) WHERE \(columns.keyColumn) = ?"
+        indexedFields = R.fields.indices.filter { R.fields[$0].isIndexed }
+    }
+
+    /// The UPDATE of a changed row: the metadata, every field that is not indexed, and of the
+    /// indexed fields only those whose bit is set in `changedIndexed` (bit n: `indexedFields[n]`).
+    /// SQLite rewrites the entry of every index whose column an UPDATE sets, changed or not, so
+    /// leaving out unchanged indexed columns saves those index writes.
+    func updateSQL(changedIndexed: UInt64) -> String {
+        var assignments = [
+            "\"SourceSystemName\" = ?", "\"ModificationTimestamp\" = ?", "\"SourceModificationTimestamp\" = ?",
+            "\"SourceEntryTimestamp\" = ?", "\"ContentHash\" = ?", "\"DeletedYN\" = 0",
+            "seen_generation = COALESCE(?, seen_generation)", "raw = ?",
+        ]
+        for (index, column) in columns.fieldColumns.enumerated() where updates(field: index, changedIndexed: changedIndexed) {
+            assignments.append("\(column) = ?")
+        }
+        return "UPDATE \(columns.table) SET \(assignments.joined(separator: ", ")) WHERE \(columns.keyColumn) = ?"
+    }
+
+    /// Whether the UPDATE for `changedIndexed` sets field `index`.
+    func updates(field index: Int, changedIndexed: UInt64) -> Bool {
+        guard let position = indexedFields.firstIndex(of: index) else { return true }
+        // More indexed fields than bits: the ones past the mask are always set.
+        return position >= 64 || changedIndexed & (1 << UInt64(position)) != 0
     }
 }
 
@@ -129,12 +147,12 @@ extension SQLiteHubStore {
         let pass = R.resource == .media ? nil : scope.generation
         let stored = try storedRows(sql, sourceKeys: batch.map(\.sourceKey), db, scope: scope)
         let insert = try db.cachedStatement(sql: sql.insertSQL)
-        let update = try db.cachedStatement(sql: sql.updateSQL)
         let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
-        // Stored rows are looked up for the whole batch at once; new and changed rows are
-        // written one by one (multi-row INSERTs measured no faster: SQLite's time goes to the
-        // indexes); every event is appended, in the batch's order, after them.
+        // Stored rows are looked up for the whole batch at once; new rows are written one by
+        // one (multi-row INSERTs measured no faster: SQLite's time goes to the indexes), then
+        // the changed ones; every event is appended, in the batch's order, after them.
         var events: [(key: String, change: EntityEvent.Change)] = []
+        var changed: [(record: PreparedRecord, key: String)] = []
         for record in batch {
             let sourceKey = record.sourceKey
             let hash = record.hash
@@ -146,15 +164,7 @@ extension SQLiteHubStore {
                     summary.record(.unchanged, key: row.key)
                     continue
                 }
-                var arguments: [DatabaseValue] = [
-                    record.sourceSystem.databaseValue, now.databaseValue, record.sourceModified.map(Timestamp.format).databaseValue,
-                    record.sourceEntry.map(Timestamp.format).databaseValue, hash.databaseValue, generation.databaseValue,
-                    try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
-                ]
-                arguments.reserveCapacity(arguments.count + record.values.count + 1)
-                for value in record.values { arguments.append(value.databaseValue) }
-                arguments.append(row.key.databaseValue)
-                try DirectBinding.execute(db, update, arguments)
+                changed.append((record, row.key))
                 events.append((row.key, .updated))
                 summary.record(.updated, key: row.key)
             } else {
@@ -171,6 +181,39 @@ extension SQLiteHubStore {
                 try DirectBinding.execute(db, insert, arguments)
                 events.append((key, .created))
                 summary.record(.inserted, key: key)
+            }
+        }
+        if !changed.isEmpty {
+            let storedIndexed = try indexedValues(sql, keys: changed.map(\.key), db)
+            // One statement per set of changed indexed fields, its SQL built once a batch.
+            var updates: [UInt64: Statement] = [:]
+            for (record, key) in changed {
+                // Which indexed fields differ from the stored row (all of them when it is not found).
+                var mask: UInt64 = 0
+                let previous = storedIndexed[key]
+                for (position, field) in sql.indexedFields.enumerated() where position < 64 {
+                    let value = record.values[field].databaseValue
+                    if let previous, position < previous.count, Self.sameStoredValue(previous[position], value) { continue }
+                    mask |= 1 << UInt64(position)
+                }
+                let update: Statement
+                if let known = updates[mask] {
+                    update = known
+                } else {
+                    update = try db.cachedStatement(sql: sql.updateSQL(changedIndexed: mask))
+                    updates[mask] = update
+                }
+                var arguments: [DatabaseValue] = [
+                    record.sourceSystem.databaseValue, now.databaseValue, record.sourceModified.map(Timestamp.format).databaseValue,
+                    record.sourceEntry.map(Timestamp.format).databaseValue, record.hash.databaseValue, generation.databaseValue,
+                    try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
+                ]
+                arguments.reserveCapacity(arguments.count + record.values.count + 1)
+                for index in 0..<record.values.count where sql.updates(field: index, changedIndexed: mask) {
+                    arguments.append(record.values[index].databaseValue)
+                }
+                arguments.append(key.databaseValue)
+                try DirectBinding.execute(db, update, arguments)
             }
         }
         try appendEvents(
@@ -225,6 +268,40 @@ extension SQLiteHubStore {
         text.reserveCapacity(count * 3)
         for _ in 1..<max(1, count) { text += ", ?" }
         return text
+    }
+
+    /// The stored values of `sql`'s indexed fields for the rows with hub keys `keys`, by key,
+    /// in ``ResourceTable/indexedFields`` order: one query per hundred keys.
+    static func indexedValues<R: HubRecord>(_ sql: ResourceTable<R>, keys: [String], _ db: Database) throws -> [String: [DatabaseValue]] {
+        var values: [String: [DatabaseValue]] = [:]
+        guard !sql.indexedFields.isEmpty else { return values }
+        values.reserveCapacity(keys.count)
+        let columns = sql.indexedFields.map { sql.columns.fieldColumns[$0] }.joined(separator: ", ")
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(start + rowsPerStatement, keys.count)]
+            start += chunk.count
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(sql.keyColumn), \(columns) FROM \(sql.table) WHERE \(sql.keyColumn) IN (\(placeholders(chunk.count)))")
+            try DirectBinding.forEachRow(db, statement, chunk.map(\.databaseValue)) { row in
+                guard let key = String.fromDatabaseValue(row[0]) else { return }
+                values[key] = Array(row.dropFirst())
+            }
+        }
+        return values
+    }
+
+    /// Whether a stored column value is exactly `value` (text compared byte for byte, not by
+    /// Unicode equivalence), so an UPDATE may leave the column out.
+    static func sameStoredValue(_ stored: DatabaseValue, _ value: DatabaseValue) -> Bool {
+        switch (stored.storage, value.storage) {
+        case (.null, .null): return true
+        case (.int64(let a), .int64(let b)): return a == b
+        case (.double(let a), .double(let b)): return a.bitPattern == b.bitPattern
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.blob(let a), .blob(let b)): return a == b
+        default: return false
+        }
     }
 
     /// Marks deleted, with events, the live media of the `parent` records `parentKeys` whose

@@ -69,6 +69,10 @@ public final class SQLiteHubStore: HubStorage {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // A 64 MiB page cache keeps the indexes of a large sync hot.
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Checkpoint every 8,192 WAL pages (32 MiB) instead of SQLite's 1,000: an index page
+            // rewritten by many commits is copied into the database once per checkpoint, and
+            // each checkpoint's fsync is paid an eighth as often. Commits are as durable as before.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         }
         return configuration
     }

@@ -22,6 +22,7 @@ public enum StoreContract {
     public static let checks: [(name: String, run: @Sendable (any HubStorage) async throws -> Void)] = [
         ("upsert outcomes", upsertOutcomes),
         ("unchanged writes nothing", unchangedWritesNothing),
+        ("fields kept through updates", fieldsKeptThroughUpdates),
         ("raw kept exactly, sensitive fields sealed", rawKeptExactlySensitiveSealed),
         ("raw from the vendor's text, sensitive fields sealed in place", rawTextKeptSensitiveSealed),
         ("unique source key", uniqueSourceKey),
