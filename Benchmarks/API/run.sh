@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API serving benchmark: wrk against GET /v1/contacts?per_page=100&fields=... over 100,000
-# synced contacts (50,000 MyCRM Leads + 50,000 Contacts from the sandbox), beside the trivial
-# GET /health on the same server. Release build; prints one line per run and the medians.
+# synced contacts (50,000 MyCRM Leads + 50,000 Contacts from the sandbox), against the
+# single-record GET /v1/contacts/{key} (cycling through 100 keys taken from the list), beside the
+# trivial GET /health on the same server. Release build; prints one line per run and the medians.
 #
 #   REALTYHUB_BENCHMARKS=1 swift build -c release --scratch-path .build-release --product realtyhub
 #   Benchmarks/API/run.sh [runs, default 3] [seconds per run, default 10] [connections, default 16]
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/../.."
 runs="${1:-3}"
 seconds="${2:-10}"
 connections="${3:-16}"
-bin=".build-release/release/realtyhub"
+bin="${REALTYHUB_BIN:-.build-release/release/realtyhub}"  # REALTYHUB_BIN: another build to measure
 [ -x "$bin" ] || { echo "build $bin first (see the header of this script)"; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is not installed"; exit 1; }
 
@@ -55,8 +56,22 @@ echo "contacts in the hub: $count"
 
 list="http://127.0.0.1:$port/v1/contacts?per_page=100&fields=ContactKey,FirstName,LastName,Email,MobilePhone,ContactType,ModificationTimestamp"
 trivial="http://127.0.0.1:$port/health"
-run_wrk() { # url -> "req/s p50_ms p99_ms"
-    wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $token" "$1" | python3 -c '
+# The single-record GET cycles through 100 keys of the list (wrk's Lua request hook).
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/contacts?per_page=100&page=7&fields=ContactKey" \
+    | python3 -c '
+import json, sys
+keys = [record["ContactKey"] for record in json.load(sys.stdin)["value"]]
+print("keys = {" + ", ".join(json.dumps(key) for key in keys) + "}")
+print("counter = 0")
+print("request = function()")
+print("    counter = counter % #keys + 1")
+print("    return wrk.format(\"GET\", \"/v1/contacts/\" .. keys[counter])")
+print("end")' >"$work/record.lua"
+record="http://127.0.0.1:$port/v1/contacts/"
+run_wrk() { # url [lua script] -> "req/s p50_ms p99_ms non2xx"
+    local script=()
+    [ -n "${2:-}" ] && script=(-s "$2")
+    wrk -t2 -c"$connections" -d"${seconds}s" --latency "${script[@]}" -H "Authorization: Bearer $token" "$1" | python3 -c '
 import re, sys
 text = sys.stdin.read()
 def ms(label):
@@ -68,18 +83,22 @@ errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 print(f"{rps:.0f} {ms(50):.2f} {ms(99):.2f} {errors.group(1) if errors else 0}")'
 }
 wrk -t2 -c"$connections" -d2s -H "Authorization: Bearer $token" "$list" >/dev/null  # warm-up
-for name in list trivial; do
-    url="$list"; [ "$name" = trivial ] && url="$trivial"
+for name in list record trivial; do
+    url="$list" lua=""
+    [ "$name" = record ] && url="$record" lua="$work/record.lua"
+    [ "$name" = trivial ] && url="$trivial"
     : >"$work/$name.txt"
     for run in $(seq 1 "$runs"); do
-        result=$(run_wrk "$url")
+        result=$(run_wrk "$url" "$lua")
         echo "$name run $run: req/s p50_ms p99_ms non2xx = $result"
         echo "$result" >>"$work/$name.txt"
     done
 done
 python3 - "$work" <<'PY'
 import statistics, sys
-for name, label in (("list", "GET /v1/contacts?per_page=100&fields=7"), ("trivial", "GET /health")):
+for name, label in (
+    ("list", "GET /v1/contacts?per_page=100&fields=7"), ("record", "GET /v1/contacts/{key}"), ("trivial", "GET /health")
+):
     rows = [list(map(float, line.split())) for line in open(f"{sys.argv[1]}/{name}.txt")]
     med = [statistics.median(col) for col in zip(*rows)]
     print(f"median {label}: {med[0]:.0f} req/s, p50 {med[1]:.2f} ms, p99 {med[2]:.2f} ms, non-2xx {med[3]:.0f}")

@@ -130,7 +130,7 @@ struct RecordRoutes {
 
     /// What the API returns when `fields=` is absent: everything but the vendor's raw payload.
     static func defaultProjection<R: HubRecord>(_ type: R.Type) -> Set<String> {
-        R.projectableNames.subtracting([MetadataFieldNames.raw])
+        ResourceNames.of(R.self).defaultProjection
     }
 
     /// The highest page a list serves.
@@ -146,7 +146,7 @@ struct RecordRoutes {
         guard let text = try RequestSupport.query(request, "fields") else { return defaultProjection(R.self) }
         let names = commaList(text)
         guard !names.isEmpty else { throw APIError.badRequest("fields must name at least one field", field: "fields") }
-        let known = R.projectableNames
+        let known = ResourceNames.of(R.self).projectable
         if let unknown = names.first(where: { !known.contains($0) }) {
             throw APIError(
                 .badRequest, .invalidQuery, "fields: \(R.resource.rawValue) has no field \(unknown)",
@@ -235,6 +235,18 @@ struct RecordRoutes {
 
         func visit<R: HubRecord>(_ type: R.Type) async throws -> Response {
             let (query, only, relations) = try RecordRoutes.listRequest(R.self, request)
+            if relations.isEmpty, let rows = store as? any RowStreamingStore, RecordRowWriter<R>.supports(only) {
+                var plain = query
+                plain.fields = only.sorted()
+                do {
+                    let bytes = try await rows.listRows(R.self, tenant: tenant, query: plain) { plan, total, rows in
+                        try RecordRowWriter(plan, only: only).page(total: total, page: query.page, perPage: query.perPage, rows: rows)
+                    }
+                    return JSONResponse.make(.ok, bytes: bytes)
+                } catch is RowJSON.Declined {
+                    // A value the typed path writes differently: answer through it.
+                }
+            }
             let page = try await store.list(R.self, tenant: tenant, query: query)
             var items: [RecordJSON<R>] = []
             items.reserveCapacity(page.records.count)
@@ -256,6 +268,24 @@ struct RecordRoutes {
         func visit<R: HubRecord>(_ type: R.Type) async throws -> Response {
             let only = try RecordRoutes.projection(R.self, request)
             let relations = try RecordRoutes.relations(R.resource, request)
+            if relations.isEmpty, let rows = store as? any RowStreamingStore, RecordRowWriter<R>.supports(only) {
+                do {
+                    let found = try await rows.recordRows(R.self, tenant: tenant, key: key) {
+                        plan, rows -> (bytes: [UInt8], hash: String?)? in
+                        guard try rows.next() else { return nil }
+                        let writer = try RecordRowWriter(plan, only: only)
+                        var bytes: [UInt8] = []
+                        try writer.write(rows, into: &bytes)
+                        return (bytes, try writer.contentHash(rows))
+                    }
+                    guard let found else { throw APIError.notFound("no \(R.resource.rawValue) record \(key)") }
+                    var headers = HTTPFields()
+                    if let hash = found.hash { headers[.eTag] = HubRuntime.etag(hash) }
+                    return JSONResponse.make(.ok, bytes: found.bytes, headers: headers)
+                } catch is RowJSON.Declined {
+                    // A value the typed path writes differently: answer through it.
+                }
+            }
             guard let record = try await store.record(R.self, tenant: tenant, key: key) else {
                 throw APIError.notFound("no \(R.resource.rawValue) record \(key)")
             }

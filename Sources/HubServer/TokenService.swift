@@ -9,7 +9,8 @@ import HubStore
 /// expiry) and an HMAC-SHA256 under a key derived from the data folder's secret key. Tokens
 /// need no table, so every hub process sharing the key accepts them. A token stops working
 /// when it expires, or at the next check after its client was removed or disabled (client
-/// lookups are cached for a few seconds).
+/// lookups are cached for a few seconds). A token's signature and claims are checked once and
+/// remembered (they cannot change); its expiry and its client are checked on every request.
 actor TokenService {
     struct Claims: Codable {
         /// Client id.
@@ -27,6 +28,8 @@ actor TokenService {
     let lifetime: TimeInterval
     private let clientCacheSeconds: TimeInterval
     private var clients: [String: (client: APIClient?, fetchedAt: Date)] = [:]
+    /// Tokens whose signature verified: their expiry (unix seconds) and who they stand for.
+    private var verified: [String: (expiry: Int64, principal: Principal)] = [:]
     private static let purpose = "hub-api-token-v1"
 
     init(secretBox: SecretBox, store: any HubStorage, lifetime: TimeInterval, clientCacheSeconds: TimeInterval = 5) {
@@ -69,6 +72,21 @@ actor TokenService {
     /// - Throws: ``APIError`` 401 naming what is wrong (malformed, bad signature, expired,
     ///   client removed).
     func authenticate(_ token: String, now: Date = Date()) async throws -> Principal {
+        let (expiry, principal) = try verify(token)
+        guard Double(expiry) > now.timeIntervalSince1970 else {
+            verified[token] = nil
+            throw APIError.unauthorized("the bearer token expired; request a new one at /oauth/token")
+        }
+        guard let client = try await client(principal.clientID, now: now), client.enabled, client.tenantID == principal.tenantID else {
+            throw APIError.unauthorized("the API client of this token was removed or disabled")
+        }
+        return principal
+    }
+
+    /// The expiry and principal of a token whose signature verifies (remembered, as they
+    /// cannot change).
+    private func verify(_ token: String) throws -> (expiry: Int64, principal: Principal) {
+        if let known = verified[token] { return known }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "rh1", let signature = Self.data(base64url: parts[2]),
             let claimsData = Self.data(base64url: parts[1])
@@ -79,14 +97,11 @@ actor TokenService {
         guard let claims = try? JSONDecoder().decode(Claims.self, from: claimsData) else {
             throw APIError.unauthorized("the bearer token is malformed")
         }
-        guard Double(claims.e) > now.timeIntervalSince1970 else {
-            throw APIError.unauthorized("the bearer token expired; request a new one at /oauth/token")
-        }
-        guard let client = try await client(claims.c, now: now), client.enabled, client.tenantID == claims.t else {
-            throw APIError.unauthorized("the API client of this token was removed or disabled")
-        }
-        return Principal(
+        let principal = Principal(
             clientID: claims.c, tenantID: claims.t, scopes: ScopeSet(grants: Set(claims.s.split(separator: " ").map(String.init))))
+        if verified.count >= 10_000 { verified.removeAll() }
+        verified[token] = (claims.e, principal)
+        return (claims.e, principal)
     }
 
     private func client(_ id: String, now: Date) async throws -> APIClient? {

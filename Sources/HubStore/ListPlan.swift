@@ -113,3 +113,50 @@ public struct ListPlan<R: HubRecord>: Sendable {
         }
     }
 }
+
+extension ListPlan {
+    /// The plan reading one record, deleted or not, with every column but the vendor's `raw`
+    /// payload: one select list per resource, so its statement can be kept prepared.
+    public static func unsealedColumns(_ type: R.Type) throws -> ListPlan<R> {
+        let names = MetadataFieldNames(R.resource).all.filter { $0 != MetadataFieldNames.raw } + R.fields.map(\.name)
+        return try ListPlan(ListQuery(perPage: 1, fields: names, includeDeleted: true))
+    }
+}
+
+/// One column of a stored row as the database holds it, borrowed while the row is visited.
+public enum StoredCell {
+    case null
+    case integer(Int64)
+    case real(Double)
+    /// The stored bytes (meant to be UTF-8, not checked); valid only until the cursor moves.
+    case text(UnsafeRawBufferPointer)
+    case blob
+}
+
+/// The rows of a query, read cell by cell without building values or records.
+public protocol StoredRows: AnyObject {
+    /// Moves to the next row; false after the last one.
+    func next() throws -> Bool
+    /// Column `index` of the current row.
+    func cell(_ index: Int) -> StoredCell
+}
+
+/// A store that hands the rows behind ``HubStorage/list(_:tenant:query:)`` and
+/// ``HubStorage/record(_:tenant:key:)`` straight to a reader, so the API can write JSON from
+/// the stored values without decoding records. The columns are those of the query's
+/// ``ListPlan``: its metadata columns, then its fields.
+public protocol RowStreamingStore: HubStorage {
+    /// Runs `visit` once over the page `query` selects, with the plan, the total of matching
+    /// records (what ``RecordPage/total`` holds) and the page's rows, in order.
+    func listRows<R: HubRecord, Output: Sendable>(
+        _ type: R.Type, tenant: String, query: ListQuery,
+        _ visit: @escaping @Sendable (ListPlan<R>, Int, any StoredRows) throws -> Output
+    ) async throws -> Output
+
+    /// Runs `visit` over the record `key` (deleted or not), read with every column but `raw`
+    /// (the columns of ``ListPlan/unsealedColumns(_:)``): no row when there is no such record.
+    func recordRows<R: HubRecord, Output: Sendable>(
+        _ type: R.Type, tenant: String, key: String,
+        _ visit: @escaping @Sendable (ListPlan<R>, any StoredRows) throws -> Output
+    ) async throws -> Output
+}

@@ -393,66 +393,22 @@ extension SQLiteHubStore {
 
     public func record<R: HubRecord>(_ type: R.Type, tenant: String, key: String) async throws -> R? {
         let plan = try ListPlan<R>(ListQuery(perPage: 1, includeDeleted: true))
-        let sql = ResourceTable<R>()
+        let sql = PageSQL.recordSQL(plan)
         return try await read { db in
-            let columns = (plan.metadataColumns.map { "\"\($0)\"" } + plan.fields.map { "\"\($0.name)\"" })
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT \(columns.joined(separator: ", ")) FROM \(sql.table) WHERE tenant_id = ? AND \(sql.keyColumn) = ?",
-                    arguments: [tenant, key])
-            else { return nil }
+            // One statement per resource: kept prepared.
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [tenant, key]) else { return nil }
             return try Self.decode(row, plan: plan)
         }
     }
 
     public func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
         let plan = try ListPlan<R>(query)
-        let sql = ResourceTable<R>()
+        let sql = PageSQL(plan, tenant: tenant)
         let counts = self.counts
         let epoch = counts.current
         return try await read { db in
-            var conditions = ["tenant_id = ?"]
-            var arguments: [DatabaseValue] = [tenant.databaseValue]
-            if !plan.includeDeleted { conditions.append("\"DeletedYN\" = 0") }
-            for filter in plan.filters {
-                conditions.append("\"\(filter.column)\" = ?")
-                arguments.append(filter.value.databaseValue)
-            }
-            if let since = plan.modifiedSince {
-                conditions.append("\"ModificationTimestamp\" >= ?")
-                arguments.append(Timestamp.format(since).databaseValue)
-            }
-            let whereClause = conditions.joined(separator: " AND ")
-            let countSQL = "SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)"
-            // Length-prefixed values, so no two argument lists share a key.
-            let countKey =
-                countSQL
-                + arguments.map { value -> String in
-                    let text = "\(value)"
-                    return "|\(text.utf8.count):\(text)"
-                }.joined()
-            let total: Int
-            if let cached = counts.count(countKey, epoch: epoch) {
-                total = cached
-            } else {
-                total = try Int.fetchOne(db, sql: countSQL, arguments: StatementArguments(arguments)) ?? 0
-                counts.store(countKey, count: total, epoch: epoch)
-            }
-            let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
-            let sort = "\"\(plan.sortColumn)\""
-            let order =
-                plan.sortsOnNeverNullColumn
-                ? "\(sort) \(direction), \(sql.keyColumn) \(direction)"
-                : "(\(sort) IS NULL), \(sort) \(direction), \(sql.keyColumn) ASC"
-            let columns = (plan.metadataColumns.map { "\"\($0)\"" } + plan.fields.map { "\"\($0.name)\"" })
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(columns.joined(separator: ", ")) FROM \(sql.table) WHERE \(whereClause)
-                    ORDER BY \(order) LIMIT ? OFFSET ?
-                    """,
-                arguments: StatementArguments(arguments + [plan.limit.databaseValue, plan.offset.databaseValue]))
+            let total = try Self.total(sql, db, counts: counts, epoch: epoch)
+            let rows = try Row.fetchAll(db.makeStatement(sql: sql.pageSQL), arguments: StatementArguments(sql.pageArguments))
             let records = try rows.map { try Self.decode($0, plan: plan) as R }
             return RecordPage(
                 records: records, total: total, page: query.page, perPage: query.perPage,
