@@ -295,6 +295,8 @@ func latencyProbes(_ sandbox: RunningSandbox) async throws -> [Probe] {
         let token = try json(reply.body)["access_token"]?.stringValue ?? ""
         let auth = [("Authorization", "Bearer \(token)")]
         let base = info.baseURL
+        let sample = try json(try await fetch(base + "/users/\(max(1, latencyRecords / 2))", headers: auth).body)
+        let pfEmail = sample["user"]?["email"]?.stringValue?.uppercased() ?? "nobody@example.com"
         probes += [
             Probe(
                 name: "pf-expert properties, newest first (incremental)",
@@ -310,8 +312,21 @@ func latencyProbes(_ sandbox: RunningSandbox) async throws -> [Probe] {
                 name: "pf-expert properties, filters[reference] (lookup before a create)",
                 url: base + "/properties?page=1&per_page=100&filters%5Breference%5D=RH-\(max(1, latencyRecords / 2))", headers: auth),
             Probe(
-                name: "pf-expert users, filters[email] (lookup; still a scan)",
-                url: base + "/users?page=1&per_page=100&filters%5Bemail%5D=nobody%40example.com", headers: auth, runs: 2),
+                name: "pf-expert users, filters[email] of a seeded user (lookup before a create)",
+                url: base + "/users?page=1&per_page=100&filters%5Bemail%5D=\(percentEncoded(pfEmail))", headers: auth),
+            Probe(
+                name: "pf-expert users, filters[email] matching nobody (lookup before a create)",
+                url: base + "/users?page=1&per_page=100&filters%5Bemail%5D=nobody%40example.com", headers: auth),
+            Probe(
+                name: "pf-expert users, filters[email] and filters[status] (not indexed: the scan every lookup was)",
+                url: base + "/users?page=1&per_page=100&filters%5Bemail%5D=nobody%40example.com&filters%5Bstatus%5D=active",
+                headers: auth, runs: 2),
+            Probe(
+                name: "pf-expert locations, filters[string]=Marina Tower 12 (search before a create)",
+                url: base + "/locations?filters%5Bstring%5D=Marina%20Tower%2012&page=1&per_page=100", headers: auth),
+            Probe(
+                name: "pf-expert locations, filters[string]=Tower 7, page 3",
+                url: base + "/locations?filters%5Bstring%5D=Tower%207&page=3&per_page=100", headers: auth),
             Probe(
                 name: "pf-expert users, id order, last page (full)",
                 url: base + "/users?page=\(max(1, latencyRecords / 100))&per_page=100&sort=id&sort_order=asc", headers: auth),
@@ -329,6 +344,14 @@ func latencyProbes(_ sandbox: RunningSandbox) async throws -> [Probe] {
             ).body)
         let session = login["result"]?["sessionName"]?.stringValue ?? ""
         let dayAgo = Int(Date().timeIntervalSince1970) - 86_400
+        func column(_ statement: String, _ name: String) async throws -> String {
+            let reply = try json(
+                try await fetch(service + "?operation=query&sessionName=\(session)&query=" + percentEncoded(statement)).body)
+            return reply["result"]?.arrayValue?.first?[name]?.stringValue ?? "nobody"
+        }
+        let middle = max(0, latencyRecords / 2)
+        let leadEmail = try await column("select email from Leads limit \(middle), 1;", "email")
+        let contactMobile = try await column("select mobile from Contacts limit \(middle), 1;", "mobile")
         probes += [
             Probe(
                 name: "mycrm sync Leads, modifiedTime one day ago (incremental)",
@@ -342,9 +365,24 @@ func latencyProbes(_ sandbox: RunningSandbox) async throws -> [Probe] {
                 url: service + "?operation=query&sessionName=\(session)&query="
                     + percentEncoded("select * from Leads order by id limit \(max(0, latencyRecords - 100)), 100;"), headers: []),
             Probe(
-                name: "mycrm query Leads where email (lookup; still a scan)",
+                name: "mycrm query Leads where email, a seeded lead (lookup before a create)",
                 url: service + "?operation=query&sessionName=\(session)&query="
-                    + percentEncoded("select * from Leads where email = 'nobody@example.com' limit 1;"), headers: [], runs: 2),
+                    + percentEncoded("select * from Leads where email = '\(leadEmail)' limit 1;"), headers: []),
+            Probe(
+                name: "mycrm query Leads where email, nobody (lookup before a create)",
+                url: service + "?operation=query&sessionName=\(session)&query="
+                    + percentEncoded("select * from Leads where email = 'nobody@example.com' limit 1;"), headers: []),
+            Probe(
+                name: "mycrm query Contacts where phone/mobile/homephone = a seeded mobile (lookup without email)",
+                url: service + "?operation=query&sessionName=\(session)&query="
+                    + percentEncoded(
+                        "select * from Contacts where phone = '\(contactMobile)' or mobile = '\(contactMobile)' or homephone = '\(contactMobile)' limit 1;"
+                    ), headers: []),
+            Probe(
+                name: "mycrm query Leads where email or lastname like (not indexed: the scan every lookup was)",
+                url: service + "?operation=query&sessionName=\(session)&query="
+                    + percentEncoded("select * from Leads where email = 'nobody@example.com' or lastname like 'zz%' limit 1;"),
+                headers: [], runs: 2),
         ]
     }
     if let info = sandbox.info(.apimo), let agency = info.credentials["agency_ids"]?.split(separator: ",").first {
@@ -362,6 +400,23 @@ func latencyProbes(_ sandbox: RunningSandbox) async throws -> [Probe] {
                 headers: auth),
         ]
     }
+    if let info = sandbox.info(.bostonLogic) {
+        let headers = [("X-BL-API-Key", info.credentials["api_key"] ?? "")]
+        let base = info.baseURL + "/api/v2"
+        let sample = try json(try await fetch(base + "/leads/\(max(1, latencyRecords / 2))", headers: headers).body)
+        let email = sample["data"]?["email"]?.stringValue ?? "nobody@example.com"
+        probes += [
+            Probe(
+                name: "boston-logic leads, email= a seeded lead (lookup before a create)",
+                url: base + "/leads?email=\(percentEncoded(email))", headers: headers),
+            Probe(
+                name: "boston-logic agents, active_status=all&email= nobody (member lookup)",
+                url: base + "/agents?active_status=all&email=nobody%40example.com", headers: headers),
+            Probe(
+                name: "boston-logic leads, status= (not indexed: the scan every lookup was)",
+                url: base + "/leads?status=nothing", headers: headers, runs: 2),
+        ]
+    }
     return probes
 }
 
@@ -372,7 +427,7 @@ if latencyRecords > 0 {
         "latency of the connectors' filtered and sorted requests: \(latencyRecords) records per resource, \(latencyRuns) runs after the first"
     )
     do {
-        try await SandboxRunner.withSandbox(SandboxOptions(vendors: [.pfExpert, .mycrm, .apimo], settings: big)) { sandbox in
+        try await SandboxRunner.withSandbox(SandboxOptions(vendors: [.pfExpert, .mycrm, .apimo, .bostonLogic], settings: big)) { sandbox in
             for probe in try await latencyProbes(sandbox) {
                 let clock = ContinuousClock()
                 var times: [Double] = []

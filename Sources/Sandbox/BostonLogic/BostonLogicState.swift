@@ -98,6 +98,8 @@ actor BostonLogicState {
     private let seededAt: Date
     private var keys: [String: APIKey] = [:]
     private var tenants: [String: Tenant] = [:]
+    /// Lookup indexes over seeded values, by `"<tenant>/<resource>/<field>"`, built on first use.
+    private var lookups: [String: SeededLookup] = [:]
     private var controlGenerator: SeededGenerator
 
     init(settings: EmulatorSettings, clock: SandboxClock) {
@@ -144,9 +146,11 @@ actor BostonLogicState {
         var includes: Set<String> = []
     }
 
-    func list(_ resource: BostonLogicResource, tenant: String, query: ListQuery) -> [JSONValue] {
+    /// The records of an index request, in id order; `indexed` false scans every record even
+    /// for a lookup the index answers (for tests).
+    func list(_ resource: BostonLogicResource, tenant: String, query: ListQuery, indexed: Bool = true) -> [JSONValue] {
         var out: [JSONValue] = []
-        tenants[tenant]?.forEach(resource.name) { record in
+        func visit(_ record: Record) -> Bool {
             if let active = query.active, (record.fields["active"]?.strictBool ?? true) != active { return true }
             for (field, wanted) in query.filters {
                 guard let value = record.fields[field]?.scalarText, value.lowercased() == wanted.lowercased() else {
@@ -156,7 +160,38 @@ actor BostonLogicState {
             out.append(render(record, resource, includes: query.includes))
             return true
         }
+        if indexed, let (records, keys) = lookupCandidates(resource, tenant: tenant, query: query) {
+            // An `email=` lookup: only the records the index names can match.
+            for key in keys {
+                if let record = records.record(key) { _ = visit(record) }
+            }
+        } else {
+            tenants[tenant]?.forEach(resource.name, visit)
+        }
         return out
+    }
+
+    /// The fields whose `=` filter a lookup index answers (the connector's lookup before a create).
+    static let lookupFields = ["email"]
+
+    /// The records of `resource` and the keys an index request's filter on a
+    /// ``lookupFields`` field can match (a superset, ascending), from the lookup index of that
+    /// field, built on first use by deriving every seeded record once; `nil` when no such filter
+    /// is asked.
+    private func lookupCandidates(
+        _ resource: BostonLogicResource, tenant: String, query: ListQuery
+    ) -> (records: DerivedCollection<Record>, keys: [Int])? {
+        guard let field = Self.lookupFields.first(where: { query.filters[$0] != nil }), let wanted = query.filters[field],
+            let records = tenants[tenant]?.tables[resource.name]
+        else { return nil }
+        let name = "\(tenant)/\(resource.name)/\(field)"
+        let lookup = SeededLookup.cached(in: &lookups[name], firstKey: records.firstKey, count: records.seededCount) { key, hashes in
+            if let value = records.original(key)?.fields[field]?.scalarText {
+                hashes.append(SeededLookup.hash(field, value.lowercased()))
+            }
+            return true
+        }
+        return (records, records.candidateKeys(seeded: lookup.seededCandidates([SeededLookup.hash(field, wanted.lowercased())])))
     }
 
     /// The JSON texts of every record of an unfiltered index request without includes (what
@@ -541,6 +576,7 @@ actor BostonLogicState {
             return ControlResponse(ids: chosen.map(String.init))
         case .reset:
             (keys, tenants) = Self.seed(settings: settings, now: seededAt)
+            lookups = [:]
             controlGenerator = SeededGenerator(seed: settings.seed, stream: "boston-logic/control")
             return ControlResponse()
         case .custom:

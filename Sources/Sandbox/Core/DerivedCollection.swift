@@ -173,12 +173,70 @@ public struct DerivedCollection<Record> {
         offset: Int,
         limit: Int
     ) -> (count: Int, page: [Record]) {
+        Self.select(
+            where: predicate, by: areInIncreasingOrder, descending: descending, offset: offset, limit: limit
+        ) { descending, body in forEach(descending: descending, body) }
+    }
+
+    /// ``select(where:by:descending:offset:limit:)`` over the live records of `keys` only
+    /// (ascending, without repeats): the same answer as the scan when every record that
+    /// satisfies `predicate` is among them (see ``candidateKeys(seeded:)``).
+    public func select(
+        keys: [Int],
+        where predicate: (Record) -> Bool,
+        by areInIncreasingOrder: ((Record, Record) -> Bool)? = nil,
+        descending: Bool = false,
+        offset: Int,
+        limit: Int
+    ) -> (count: Int, page: [Record]) {
+        Self.select(
+            where: predicate, by: areInIncreasingOrder, descending: descending, offset: offset, limit: limit
+        ) { descending, body in
+            for key in descending ? Array(keys.reversed()) : keys {
+                if let record = record(key), !body(key, record) { return }
+            }
+        }
+    }
+
+    /// The live keys a lookup must check: the pristine ones among `seeded` (seeded keys found
+    /// in an index over the seeded records) and the key of every changed or inserted record,
+    /// ascending, without repeats.
+    public func candidateKeys(seeded: [Int]) -> [Int] {
+        var keys = Set(seeded.filter(isPristine))
+        forEachStored { key, _ in keys.insert(key) }
+        return keys.sorted()
+    }
+
+    private static func select(
+        where predicate: (Record) -> Bool,
+        by areInIncreasingOrder: ((Record, Record) -> Bool)?,
+        descending: Bool,
+        offset: Int,
+        limit: Int,
+        visit: (Bool, (Int, Record) -> Bool) -> Void
+    ) -> (count: Int, page: [Record]) {
+        // `visit` runs the closures below at once, never later.
+        withoutActuallyEscaping(predicate) { predicate in
+            select(
+                where: predicate, by: areInIncreasingOrder, descending: descending, offset: offset, limit: limit,
+                escapingVisit: visit)
+        }
+    }
+
+    private static func select(
+        where predicate: @escaping (Record) -> Bool,
+        by areInIncreasingOrder: ((Record, Record) -> Bool)?,
+        descending: Bool,
+        offset: Int,
+        limit: Int,
+        escapingVisit visit: (Bool, (Int, Record) -> Bool) -> Void
+    ) -> (count: Int, page: [Record]) {
         let offset = max(0, offset)
         let limit = max(0, limit)
         var matched = 0
         guard let areInIncreasingOrder else {
             var page: [Record] = []
-            forEach(descending: descending) { _, record in
+            visit(descending) { _, record in
                 guard predicate(record) else { return true }
                 if matched >= offset, matched - offset < limit { page.append(record) }
                 matched += 1
@@ -189,7 +247,7 @@ public struct DerivedCollection<Record> {
         let (capacity, overflow) = offset.addingReportingOverflow(limit)
         let keep = overflow ? Int.max : capacity
         var window: [Record] = []
-        forEach { _, record in
+        visit(false) { _, record in
             guard predicate(record) else { return true }
             matched += 1
             guard keep > 0 else { return true }
@@ -310,6 +368,42 @@ public struct SeededKeySet: Sendable {
     mutating func insert(_ position: Int) {
         guard position >= 0, position / 64 < words.count else { return }
         words[position / 64] |= 1 << UInt64(position % 64)
+    }
+
+    /// How many positions are in the set.
+    public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+
+    /// Removes every position of `other`.
+    mutating func subtract(_ other: SeededKeySet) {
+        for index in 0..<min(words.count, other.words.count) { words[index] &= ~other.words[index] }
+    }
+
+    /// The positions in the set from the `skip`-th (0-based, ascending; descending when asked),
+    /// at most `limit` of them.
+    func positions(skipping skip: Int, limit: Int, descending: Bool = false) -> [Int] {
+        var out: [Int] = []
+        guard limit > 0 else { return out }
+        var skip = max(0, skip)
+        let indices = descending ? Array(words.indices.reversed()) : Array(words.indices)
+        for index in indices {
+            var word = words[index]
+            let bits = word.nonzeroBitCount
+            if bits <= skip {
+                skip -= bits
+                continue
+            }
+            while word != 0 {
+                let bit = descending ? 63 - word.leadingZeroBitCount : word.trailingZeroBitCount
+                word &= ~(1 << UInt64(bit))
+                if skip > 0 {
+                    skip -= 1
+                    continue
+                }
+                out.append(index * 64 + bit)
+                if out.count == limit { return out }
+            }
+        }
+        return out
     }
 
     /// Whether `position` is in the set.

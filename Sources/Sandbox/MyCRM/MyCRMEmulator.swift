@@ -405,7 +405,17 @@ public final class MyCRMEmulator: VendorEmulator {
         }
         let idFields = Set(module.fields.filter(\.holdsIDs).map(\.name))
         let table: VTQLTable
-        if let records = store.records(of: module.name) {
+        if let condition = parsed.condition, let (records, keys) = store.lookupCandidates(of: module, condition: condition) {
+            // A lookup (`where email = …`): only the rows the index names can match.
+            table = VTQLTable(
+                module: module.name, fields: module.fieldNames, idFields: idFields, count: records.count,
+                row: { position in records.key(at: position).flatMap { records.record($0)?.fields } },
+                scan: { visit in
+                    for key in keys {
+                        if let record = records.record(key), !visit(record.fields) { return }
+                    }
+                })
+        } else if let records = store.records(of: module.name) {
             table = VTQLTable(
                 module: module.name, fields: module.fieldNames, idFields: idFields, count: records.count,
                 row: { position in records.key(at: position).flatMap { records.record($0)?.fields } },

@@ -32,6 +32,43 @@ final class MyCRMRecordStore: Sendable {
         let renderings = SeedTextCache()
         /// The seeded records by `modifiedAt`, built on the first `sync`.
         var byModified: SeededIndex<Int>?
+        /// The seeded records' ``MyCRMRecordStore/lookupColumns`` values, built on the first
+        /// lookup (`where email = …`).
+        var lookup: SeededLookup?
+    }
+
+    /// The columns a lookup index answers `where <column> = …` for: what the connector's
+    /// lookup before a create asks (email, then the phone fields).
+    static let lookupColumns = ["email", "phone", "mobile", "homephone"]
+
+    /// The records of `module` and the keys a `where` condition can match (a superset, in
+    /// record-number order), read from the module's lookup index, which is built on first use
+    /// by deriving every seeded record once; `nil` when the condition is not one the index
+    /// answers (see ``VTQLEvaluator/lookupHashes(_:columns:idFields:)``).
+    func lookupCandidates(
+        of module: MyCRMModule, condition: VTQLCondition
+    ) -> (records: DerivedCollection<MyCRMRecord>, keys: [Int])? {
+        let columns = Self.lookupColumns.filter(module.fieldNames.contains)
+        let idFields = Set(module.fields.filter(\.holdsIDs).map(\.name))
+        guard let hashes = VTQLEvaluator.lookupHashes(condition, columns: Set(columns), idFields: idFields) else {
+            return nil
+        }
+        return state.withLock { state in
+            guard var entry = state.modules[module.name] else { return nil }
+            let records = entry.records
+            let built = entry.lookup == nil
+            let lookup = SeededLookup.cached(in: &entry.lookup, firstKey: records.firstKey, count: records.seededCount) {
+                key, hashes in
+                guard let fields = records.original(key)?.fields else { return true }
+                for column in columns {
+                    guard let more = VTQLEvaluator.valueHashes(column, fields[column] ?? "") else { return false }
+                    hashes += more
+                }
+                return true
+            }
+            if built { state.modules[module.name] = entry }
+            return (records, records.candidateKeys(seeded: lookup.seededCandidates(hashes)))
+        }
     }
 
     private struct State {

@@ -290,6 +290,7 @@ public final class PFExpertEmulator: VendorEmulator {
                 keyed =
                     query.indexedKeys(in: table, resource: resource) { field in state.timeIndex(resource, field) }
                     ?? query.referenceKeys(in: table, resource: resource)
+                    ?? state.lookupKeys(query, resource: resource)
             }
             guard let keyed else {
                 // Not answerable from the indexes: scan, as before.

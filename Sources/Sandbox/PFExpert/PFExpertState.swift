@@ -24,6 +24,10 @@ struct PFExpertState {
         uniqueKeysWithValues: PFResource.allCases.map { ($0, SeedTextCache()) })
     /// Indexes over the seeded records' times, by `"<resource>/<field>"`, built on first use.
     var indexes: [String: SeededIndex<Int>] = [:]
+    /// Lookup indexes over seeded values (`filters[email]`), by `"<resource>/<field>"`, built on first use.
+    var lookups: [String: SeededLookup] = [:]
+    /// Seeded records grouped by searched fields (`filters[string]`), built on first use.
+    var groupings: [String: SeededGroups<[JSONValue?]>] = [:]
     let seedValue: UInt64
 
     /// The seeded state: `records` records per resource, linked to each other.

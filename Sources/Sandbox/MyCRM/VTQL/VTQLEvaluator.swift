@@ -269,6 +269,49 @@ enum VTQLEvaluator {
         return reachable[text.count]
     }
 
+    /// The hashes (``SeededLookup/hash(_:_:)``) of the values a row's `columns` must hold for
+    /// `condition` to accept it, for a lookup index over those columns: an equality (`=`, `in`)
+    /// on one of them, or an `or` of such, or an `and` with one. `nil` when the condition is
+    /// not of that kind (or names a value the keys cannot stand for): the caller scans.
+    static func lookupHashes(_ condition: VTQLCondition, columns: Set<String>, idFields: Set<String>) -> [UInt32]? {
+        switch condition {
+        case .compare(let column, .equal, let value):
+            guard columns.contains(column), !idFields.contains(column) else { return nil }
+            return valueHashes(column, value.text)
+        case .in(let column, let values):
+            guard columns.contains(column), !idFields.contains(column) else { return nil }
+            var hashes: [UInt32] = []
+            for value in values {
+                guard let more = valueHashes(column, value.text) else { return nil }
+                hashes += more
+            }
+            return hashes
+        case .or(let lhs, let rhs):
+            guard let left = lookupHashes(lhs, columns: columns, idFields: idFields),
+                let right = lookupHashes(rhs, columns: columns, idFields: idFields)
+            else { return nil }
+            return left + right
+        case .and(let lhs, let rhs):
+            return lookupHashes(lhs, columns: columns, idFields: idFields) ?? lookupHashes(rhs, columns: columns, idFields: idFields)
+        default:
+            return nil
+        }
+    }
+
+    /// The keys of a value of `column` under ``compare(_:_:asIDs:)``'s equality (not for id
+    /// fields): its lower-cased text, and its number when it reads as one. Two values compare
+    /// equal only if they share a key. `nil` for a value reading as NaN, which compares equal
+    /// to every number.
+    static func valueHashes(_ column: String, _ text: String) -> [UInt32]? {
+        var hashes = [SeededLookup.hash(column, text.lowercased())]
+        let trimmedText = trimmed(text)
+        if !trimmedText.isEmpty, let number = Double(trimmedText) {
+            guard !number.isNaN else { return nil }
+            hashes.append(SeededLookup.hash(column + "#", number))
+        }
+        return hashes
+    }
+
     /// The text without leading and trailing spaces and tabs.
     private static func trimmed(_ text: String) -> String {
         var scalars = Substring(text)
