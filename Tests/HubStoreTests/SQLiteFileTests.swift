@@ -189,3 +189,54 @@ import Testing
         #expect(throws: StoreError.self) { try SecretBox(keys: []) }
     }
 }
+
+/// An unfiltered list's count is read from counts the write triggers keep; it must agree with
+/// counting the rows, through inserts, deletions, undeletions and a store from before the counts.
+@Suite struct SQLiteRecordCountTests {
+    static func totals(_ store: SQLiteHubStore) async throws -> (live: Int, all: Int, countedLive: Int, countedAll: Int) {
+        // A filter every record matches takes the counting path.
+        let everyRecord = ["SourceSystemName": "mycrm"]
+        return (
+            try await store.list(Contact.self, tenant: "t1", query: ListQuery(perPage: 1)).total,
+            try await store.list(Contact.self, tenant: "t1", query: ListQuery(perPage: 1, includeDeleted: true)).total,
+            try await store.list(Contact.self, tenant: "t1", query: ListQuery(filters: everyRecord, perPage: 1)).total,
+            try await store.list(Contact.self, tenant: "t1", query: ListQuery(filters: everyRecord, perPage: 1, includeDeleted: true)).total
+        )
+    }
+
+    @Test func countsFollowInsertsDeletionsAndUndeletions() async throws {
+        let queue = try DatabaseQueue()
+        let store = try SQLiteHubStore(writer: queue, secretBox: SecretBox(keys: [SecretKey.generate().key]))
+        _ = try await store.createTenant(id: "t1", name: "One")
+        _ = try await store.createTenant(id: "t2", name: "Two")
+        let scope = SyncScope(tenant: "t1", connectionID: "conn-1", sourceSystemName: "mycrm")
+        #expect(try await Self.totals(store) == (0, 0, 0, 0))
+        _ = try await store.upsert((1...7).map { Fixtures.contact($0) }, scope: scope, cursor: nil)
+        // Another tenant's records count for that tenant only.
+        let other = SyncScope(tenant: "t2", connectionID: "conn-9", sourceSystemName: "mycrm")
+        _ = try await store.upsert((1...3).map { Fixtures.contact($0) }, scope: other, cursor: nil)
+        #expect(try await Self.totals(store) == (7, 7, 7, 7))
+        #expect(try await store.markDeleted(Contact.self, sourceKeys: ["c-2", "c-5"], scope: scope) == 2)
+        #expect(try await Self.totals(store) == (5, 7, 5, 7))
+        // Read again at the vendor: live again.
+        _ = try await store.upsert([Fixtures.contact(5, note: "back")], scope: scope, cursor: nil)
+        #expect(try await Self.totals(store) == (6, 7, 6, 7))
+        // A store from before the counts: the migration counts what is there.
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE record_counts;
+                    DELETE FROM grdb_migrations WHERE identifier = '2026-12-05-record-counts';
+                    """)
+            for resource in SQLiteMigrations.resourcesOfRecordCounts {
+                for trigger in ["insert", "delete", "deleted_flag"] {
+                    try db.execute(sql: "DROP TRIGGER \"\(resource.rawValue)_count_\(trigger)\"")
+                }
+            }
+        }
+        let reopened = try SQLiteHubStore(writer: queue, secretBox: SecretBox(keys: [SecretKey.generate().key]))
+        #expect(try await Self.totals(reopened) == (6, 7, 6, 7))
+        _ = try await reopened.upsert([Fixtures.contact(8)], scope: scope, cursor: nil)
+        #expect(try await Self.totals(reopened) == (7, 8, 7, 8))
+    }
+}
