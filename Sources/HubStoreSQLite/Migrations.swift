@@ -21,7 +21,6 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-04-1-media", migrate: createMedia)
         migrator.registerMigration("2026-12-04-2-connection-options", migrate: addConnectionOptions)
         migrator.registerMigration("2026-12-05-delivery-writes", migrate: addDeliveryWrites)
-        migrator.registerMigration("2026-12-05-record-counts", migrate: createRecordCounts)
         return migrator
     }
 
@@ -253,50 +252,6 @@ enum SQLiteMigrations {
                     """)
         }
     }
-
-    /// Per tenant and resource, how many records are live and how many there are in all, kept
-    /// by triggers in the transaction of every insert, delete and change of `DeletedYN`, so an
-    /// unfiltered list's `count` is read, not counted (a `COUNT(*)` over 100,000 index entries
-    /// took about 13 ms). Existing records are counted once here.
-    private static func createRecordCounts(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                CREATE TABLE record_counts (
-                    tenant_id TEXT NOT NULL,
-                    resource TEXT NOT NULL,
-                    live INTEGER NOT NULL DEFAULT 0,
-                    total INTEGER NOT NULL DEFAULT 0,
-                    PRIMARY KEY (tenant_id, resource)
-                ) WITHOUT ROWID
-                """)
-        for resource in resourcesOfRecordCounts {
-            let name = resource.rawValue
-            try db.execute(
-                sql: """
-                    INSERT INTO record_counts (tenant_id, resource, live, total)
-                        SELECT tenant_id, '\(name)', SUM("DeletedYN" = 0), COUNT(*) FROM "\(name)" GROUP BY tenant_id;
-                    CREATE TRIGGER "\(name)_count_insert" AFTER INSERT ON "\(name)" BEGIN
-                        INSERT INTO record_counts (tenant_id, resource, live, total)
-                            VALUES (NEW.tenant_id, '\(name)', NEW."DeletedYN" = 0, 1)
-                            ON CONFLICT (tenant_id, resource) DO UPDATE SET live = live + (NEW."DeletedYN" = 0), total = total + 1;
-                    END;
-                    CREATE TRIGGER "\(name)_count_delete" AFTER DELETE ON "\(name)" BEGIN
-                        UPDATE record_counts SET live = live - (OLD."DeletedYN" = 0), total = total - 1
-                            WHERE tenant_id = OLD.tenant_id AND resource = '\(name)';
-                    END;
-                    CREATE TRIGGER "\(name)_count_deleted_flag" AFTER UPDATE OF "DeletedYN" ON "\(name)"
-                        WHEN (OLD."DeletedYN" = 0) <> (NEW."DeletedYN" = 0) BEGIN
-                        UPDATE record_counts SET live = live + (NEW."DeletedYN" = 0) - (OLD."DeletedYN" = 0)
-                            WHERE tenant_id = OLD.tenant_id AND resource = '\(name)';
-                    END;
-                    """)
-        }
-    }
-
-    /// The resources whose records the counts migration counts: every one when it shipped.
-    static let resourcesOfRecordCounts: [ResourceName] = [
-        .member, .office, .teams, .teamMembers, .contacts, .property, .development, .activity, .media,
-    ]
 
     /// The resources the list-order migration indexes: those that existed when it shipped
     /// (it once read `ResourceName.allCases`, which grows).

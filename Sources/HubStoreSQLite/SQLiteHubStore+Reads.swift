@@ -29,16 +29,7 @@ struct PageSQL {
             arguments.append(Timestamp.format(since).databaseValue)
         }
         let whereClause = conditions.joined(separator: " AND ")
-        if plan.filters.isEmpty, plan.modifiedSince == nil {
-            // Unfiltered: the count the write triggers keep (see the record-counts migration).
-            // A resource never written in the tenant has no row, and counts 0.
-            countSQL = """
-                SELECT \(plan.includeDeleted ? "total" : "live") FROM record_counts
-                WHERE tenant_id = ? AND resource = '\(R.resource.rawValue)'
-                """
-        } else {
-            countSQL = "SELECT COUNT(*) FROM \(table.table) WHERE \(whereClause)"
-        }
+        countSQL = "SELECT COUNT(*) FROM \(table.table) WHERE \(whereClause)"
         let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
         let sort = "\"\(plan.sortColumn)\""
         let order =
