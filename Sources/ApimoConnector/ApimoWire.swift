@@ -24,10 +24,7 @@ struct ApimoListPage: Sendable, Hashable {
     /// `records`, mapped one for one from this page's items, each keeping its item's text as
     /// its raw text: every Apimo mapping keeps the item's fields themselves as `raw`.
     func keepingTexts<R: HubRecord>(_ records: [R]) -> [R] {
-        guard let itemTexts, itemTexts.count == records.count else { return records }
-        var records = records
-        for index in records.indices { records[index].metadata.keepRawText(itemTexts[index]) }
-        return records
+        itemTexts.map { MappedRecord.keepingRawTexts(records, $0) } ?? records
     }
 
     /// Reads a list answer whose records sit under `collection` (`users`, `actions`, ...).

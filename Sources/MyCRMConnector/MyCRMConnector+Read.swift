@@ -119,9 +119,7 @@ extension MyCRMConnector {
         var records: [R] = try map(rows, module: module)
         // A lead or contact keeps its row itself as `raw` (a user's drops its credential
         // fields), so the row's text is its raw text.
-        if module != .users, !texts.isEmpty {
-            for index in records.indices { records[index].metadata.keepRawText(texts[index]) }
-        }
+        if module != .users { records = MappedRecord.keepingRawTexts(records, texts) }
         var next = position
         if let following = page.next(received: rows.count) {
             next.page = following

@@ -346,45 +346,44 @@ extension PullRunner {
     ) async throws -> String? {
         var lastCursor: String?
         var group = PageGroup<R>()
-        var writeFailed = false
-        do {
-            for try await page in connector.read(R.self, mode: mode, after: after).buffer(policy: .bounded(1)) {
-                lastCursor = page.cursor
-                if mode == .full, let generation = scope.generation {
-                    cursor.full = EngineCursor.FullPass(generation: generation, after: page.cursor)
-                } else if let next = page.cursor {
-                    // The bookmark of a completed read never runs past the run's start minus the
-                    // lookback; positions inside the read are kept as they are, to resume from.
-                    cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
-                }
-                if !group.accepts(page) {
-                    // Media that replace a parent's set and media left untouched cannot share a write.
-                    writeFailed = true
-                    try await write(&group, connection, scope: &scope, lease, &run, progress)
-                    writeFailed = false
-                }
-                group.add(page, cursor: cursor.encoded)
-                if !page.unavailable.isEmpty {
-                    run.skipped = page.unavailable.map(\.description).joined(separator: "\n")
-                }
-                // Deletions apply in order after the records read before them, so a page carrying
-                // them ends its group; so do the last page and a shutdown (a process asked to stop,
-                // SIGTERM, ends its pull at a page boundary with everything read so far committed,
-                // and the next run resumes from there).
-                let stopping = Task.isShuttingDownGracefully
-                if page.isLast || !page.deletedSourceKeys.isEmpty || group.records.count >= Self.recordsPerWrite || stopping {
-                    writeFailed = true
-                    try await write(&group, connection, scope: &scope, lease, &run, progress)
-                    writeFailed = false
-                }
-                if page.isLast { break }
-                if stopping { throw SyncEngineError.stoppedForShutdown }
+        var pages = connector.read(R.self, mode: mode, after: after).buffer(policy: .bounded(1)).makeAsyncIterator()
+        while true {
+            let next: ConnectorPage<R>?
+            do {
+                next = try await pages.next()
+            } catch {
+                // The read stopped (the daily budget, a vendor error): the pages read before it
+                // commit, as each would have on its own, so the next run resumes after them.
+                try await write(&group, connection, scope: &scope, lease, &run, progress)
+                throw error
             }
-        } catch {
-            // The read stopped (the daily budget, a vendor error): the pages read before it
-            // commit, as each would have on its own, so the next run resumes after them.
-            if !writeFailed { try await write(&group, connection, scope: &scope, lease, &run, progress) }
-            throw error
+            guard let page = next else { break }
+            lastCursor = page.cursor
+            if mode == .full, let generation = scope.generation {
+                cursor.full = EngineCursor.FullPass(generation: generation, after: page.cursor)
+            } else if let next = page.cursor {
+                // The bookmark of a completed read never runs past the run's start minus the
+                // lookback; positions inside the read are kept as they are, to resume from.
+                cursor.incremental = page.isLast ? connector.cursor(next, cappedAt: run.startedAt.addingTimeInterval(-lookback)) : next
+            }
+            if !group.accepts(page) {
+                // Media that replace a parent's set and media left untouched cannot share a write.
+                try await write(&group, connection, scope: &scope, lease, &run, progress)
+            }
+            group.add(page, cursor: cursor.encoded)
+            if !page.unavailable.isEmpty {
+                run.skipped = page.unavailable.map(\.description).joined(separator: "\n")
+            }
+            // Deletions apply in order after the records read before them, so a page carrying
+            // them ends its group; so do the last page and a shutdown (a process asked to stop,
+            // SIGTERM, ends its pull at a page boundary with everything read so far committed,
+            // and the next run resumes from there).
+            let stopping = Task.isShuttingDownGracefully
+            if page.isLast || !page.deletedSourceKeys.isEmpty || group.records.count >= Self.recordsPerWrite || stopping {
+                try await write(&group, connection, scope: &scope, lease, &run, progress)
+            }
+            if page.isLast { break }
+            if stopping { throw SyncEngineError.stoppedForShutdown }
         }
         return lastCursor
     }

@@ -58,4 +58,14 @@ public enum MappedRecord {
         }
         return records
     }
+
+    /// `records`, mapped one for one from list items whose own texts are `texts` (see
+    /// ``VendorHTTPClient/decodeList(_:member:what:)``), each keeping its item's text as its raw
+    /// text; for mappings that keep the item itself as `raw`. Unchanged when the counts differ.
+    public static func keepingRawTexts<R: HubRecord>(_ records: [R], _ texts: [String]) -> [R] {
+        guard texts.count == records.count else { return records }
+        var records = records
+        for index in records.indices { records[index].metadata.keepRawText(texts[index]) }
+        return records
+    }
 }
