@@ -9,6 +9,11 @@ import Synchronization
 /// value is bound).
 struct PageSQL {
     let countSQL: String
+    /// Whether the page lists every live record of the tenant (no filter, deleted left out):
+    /// its total is the maintained count.
+    let countsEveryLiveRecord: Bool
+    let resource: ResourceName
+    let tenant: String
     let pageSQL: String
     /// The filter values, for the count.
     let filterArguments: [DatabaseValue]
@@ -29,6 +34,9 @@ struct PageSQL {
             arguments.append(Timestamp.format(since).databaseValue)
         }
         let whereClause = conditions.joined(separator: " AND ")
+        countsEveryLiveRecord = !plan.includeDeleted && plan.filters.isEmpty && plan.modifiedSince == nil
+        resource = R.resource
+        self.tenant = tenant
         countSQL = "SELECT COUNT(*) FROM \(table.table) WHERE \(whereClause)"
         let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
         let sort = "\"\(plan.sortColumn)\""
@@ -146,9 +154,15 @@ extension SQLiteHubStore: RowStreamingStore {
     // conditions follow the query, and a connection's statement cache would grow with every
     // combination asked.
 
-    /// The number of records a page's query matches: from the count cache when nothing was
-    /// written since it was counted (see ``ListCountCache``), else counted and remembered.
+    /// The number of records a page's query matches: the maintained live count when the page
+    /// lists every live record (see ``adjustLiveCount(_:tenant:resource:by:)``); else from the
+    /// count cache when nothing was written since it was counted (see ``ListCountCache``), else
+    /// counted and remembered.
     static func total(_ sql: PageSQL, _ db: Database, counts: ListCountCache, epoch: UInt64) throws -> Int {
+        if sql.countsEveryLiveRecord {
+            let statement = try db.cachedStatement(sql: "SELECT live FROM record_counts WHERE tenant_id = ? AND resource = ?")
+            return try Int.fetchOne(statement, arguments: [sql.tenant, sql.resource.rawValue]) ?? 0
+        }
         // Length-prefixed values, so no two argument lists share a key.
         var key = sql.countSQL
         for value in sql.filterArguments {

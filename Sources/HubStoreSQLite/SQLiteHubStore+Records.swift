@@ -153,6 +153,8 @@ extension SQLiteHubStore {
         // the changed ones; every event is appended, in the batch's order, after them.
         var events: [(key: String, change: EntityEvent.Change)] = []
         var changed: [(record: PreparedRecord, key: String)] = []
+        // Rows that become live: new ones, and deleted ones written again.
+        var revived = 0
         for record in batch {
             let sourceKey = record.sourceKey
             let hash = record.hash
@@ -165,6 +167,7 @@ extension SQLiteHubStore {
                     continue
                 }
                 changed.append((record, row.key))
+                if row.deleted { revived += 1 }
                 events.append((row.key, .updated))
                 summary.record(.updated, key: row.key)
             } else {
@@ -180,6 +183,7 @@ extension SQLiteHubStore {
                 for value in record.values { arguments.append(value.databaseValue) }
                 try DirectBinding.execute(db, insert, arguments)
                 events.append((key, .created))
+                revived += 1
                 summary.record(.inserted, key: key)
             }
         }
@@ -218,6 +222,7 @@ extension SQLiteHubStore {
         }
         try appendEvents(
             db, tenant: scope.tenant, resource: R.resource, events, connectionID: scope.connectionID, now: now)
+        try adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, by: revived)
         return summary
     }
 
@@ -332,6 +337,7 @@ extension SQLiteHubStore {
                 count += 1
             }
         }
+        try adjustLiveCount(db, tenant: tenant, resource: .media, by: -count)
         return count
     }
 
@@ -379,6 +385,7 @@ extension SQLiteHubStore {
             _ = try Self.deleteMedia(db, tenant: scope.tenant, parent: R.resource, parentKeys: [key], keeping: nil, now: now)
             marked.append(key)
         }
+        try adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, by: -marked.count)
         return marked
     }
 
@@ -527,6 +534,7 @@ extension SQLiteHubStore {
                 try Self.appendEvent(
                     db, tenant: tenant, resource: resource, key: key, change: .deleted, connectionID: connectionID, now: now)
             }
+            try Self.adjustLiveCount(db, tenant: tenant, resource: resource, by: -keys.count)
             _ = try Self.deleteMedia(db, tenant: tenant, parent: resource, parentKeys: keys, keeping: nil, now: now)
             try db.execute(
                 sql: """

@@ -469,6 +469,19 @@ public final class SQLiteHubStore: HubStorage {
         }
     }
 
+    /// Adds `delta` to the tenant's number of live `resource` records (the `record_counts`
+    /// table an unfiltered list reads its total from). Every write that makes records live or
+    /// deleted calls it once, in its transaction, with the net change.
+    static func adjustLiveCount(_ db: Database, tenant: String, resource: ResourceName, by delta: Int) throws {
+        guard delta != 0 else { return }
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO record_counts (tenant_id, resource, live) VALUES (?, ?, ?)
+                ON CONFLICT (tenant_id, resource) DO UPDATE SET live = live + excluded.live
+                """)
+        try statement.execute(arguments: [tenant, resource.rawValue, delta])
+    }
+
     static func appendEvent(
         _ db: Database, tenant: String, resource: ResourceName, key: String, change: EntityEvent.Change,
         connectionID: String?, now: String
