@@ -333,10 +333,13 @@ extension PullRunner {
     /// Reads the connector's pages and stores them with the cursor that follows the last of
     /// them (in the same transaction), counting into `run`.
     ///
-    /// Fetching overlaps storing: while records are written, the next page is requested and held
-    /// (one page ahead, no more, so memory stays flat whatever the resource's size). Consecutive
-    /// pages are written together up to ``recordsPerWrite`` records (see ``PageGroup``). A pull
-    /// that stops early (its lease lost, a shutdown) may have asked for that one page in vain.
+    /// Reading overlaps storing. Consecutive pages are written together up to
+    /// ``recordsPerWrite`` records (see ``PageGroup``); while one group is written (in a task of
+    /// its own), the next is read and gathered, and one page beyond it is requested and held.
+    /// Writes stay in order: a group's write starts once the one before it has committed. So at
+    /// most two groups and a page are held, whatever the resource's size. A pull that stops
+    /// early (its lease lost, a shutdown, a failed write) may have read up to a group and a page
+    /// in vain; what it committed is what the next run resumes after.
     ///
     /// - Returns: the connector cursor of the last page read.
     fileprivate func storePages<R: HubRecord>(
@@ -346,6 +349,8 @@ extension PullRunner {
     ) async throws -> String? {
         var lastCursor: String?
         var group = PageGroup<R>()
+        // The group being written, if any.
+        var writing: Task<GroupWritten, any Error>?
         var pages = connector.read(R.self, mode: mode, after: after).buffer(policy: .bounded(1)).makeAsyncIterator()
         while true {
             let next: ConnectorPage<R>?
@@ -354,7 +359,9 @@ extension PullRunner {
             } catch {
                 // The read stopped (the daily budget, a vendor error): the pages read before it
                 // commit, as each would have on its own, so the next run resumes after them.
-                try await write(&group, connection, scope: &scope, lease, &run, progress)
+                try await Self.settle(&writing, &run, progress)
+                writing = try startWrite(&group, connection, scope: &scope, lease)
+                try await Self.settle(&writing, &run, progress)
                 throw error
             }
             guard let page = next else { break }
@@ -368,7 +375,8 @@ extension PullRunner {
             }
             if !group.accepts(page) {
                 // Media that replace a parent's set and media left untouched cannot share a write.
-                try await write(&group, connection, scope: &scope, lease, &run, progress)
+                try await Self.settle(&writing, &run, progress)
+                writing = try startWrite(&group, connection, scope: &scope, lease)
             }
             group.add(page, cursor: cursor.encoded)
             if !page.unavailable.isEmpty {
@@ -380,7 +388,12 @@ extension PullRunner {
             // and the next run resumes from there).
             let stopping = Task.isShuttingDownGracefully
             if page.isLast || !page.deletedSourceKeys.isEmpty || group.records.count >= Self.recordsPerWrite || stopping {
-                try await write(&group, connection, scope: &scope, lease, &run, progress)
+                try await Self.settle(&writing, &run, progress)
+                writing = try startWrite(&group, connection, scope: &scope, lease)
+            }
+            if page.isLast || stopping {
+                // Everything read is committed before the read ends.
+                try await Self.settle(&writing, &run, progress)
             }
             if page.isLast { break }
             if stopping { throw SyncEngineError.stoppedForShutdown }
@@ -388,25 +401,49 @@ extension PullRunner {
         return lastCursor
     }
 
-    /// Writes `group` (records, media, deletions) in one upsert with the cursor of its last
-    /// page, and empties it.
-    private func write<R: HubRecord>(
-        _ group: inout PageGroup<R>, _ connection: Connection, scope: inout SyncScope, _ lease: PullLease,
-        _ run: inout SyncRun, _ progress: (@Sendable (SyncRun) -> Void)?
-    ) async throws {
-        guard group.pages > 0 else { return }
+    /// What one group's write stored.
+    struct GroupWritten: Sendable {
+        var summary: UpsertSummary
+        var deleted: Int
+        var pages: Int
+    }
+
+    /// Starts writing `group` (records, media, deletions) in one upsert with the cursor of its
+    /// last page, in a task of its own, and empties it; nil when it holds no page. Call it only
+    /// once the previous group's write is settled.
+    private func startWrite<R: HubRecord>(
+        _ group: inout PageGroup<R>, _ connection: Connection, scope: inout SyncScope, _ lease: PullLease
+    ) throws -> Task<GroupWritten, any Error>? {
+        guard group.pages > 0 else { return nil }
         try lease.check(connection: connection.id, resource: R.resource)
         scope.now = now()
-        // A page's media (read from the same payloads) commit with it; see `RecordStore.upsert`.
-        let summary = try await store.upsert(group.records, media: group.media, scope: scope, cursor: group.cursor)
-        run.inserted += summary.inserted
-        run.updated += summary.updated
-        run.unchanged += summary.unchanged
-        if !group.deletedSourceKeys.isEmpty {
-            run.deleted += try await store.markDeleted(R.self, sourceKeys: group.deletedSourceKeys, scope: scope)
-        }
-        run.pages += group.pages
+        let written = group
+        let scope = scope
+        let store = self.store
         group = PageGroup()
+        return Task {
+            // A page's media (read from the same payloads) commit with it; see `RecordStore.upsert`.
+            let summary = try await store.upsert(written.records, media: written.media, scope: scope, cursor: written.cursor)
+            var deleted = 0
+            if !written.deletedSourceKeys.isEmpty {
+                deleted = try await store.markDeleted(R.self, sourceKeys: written.deletedSourceKeys, scope: scope)
+            }
+            return GroupWritten(summary: summary, deleted: deleted, pages: written.pages)
+        }
+    }
+
+    /// Waits for the write in flight, if any, and counts it into `run`; its error, if it failed.
+    private static func settle(
+        _ writing: inout Task<GroupWritten, any Error>?, _ run: inout SyncRun, _ progress: (@Sendable (SyncRun) -> Void)?
+    ) async throws {
+        guard let task = writing else { return }
+        writing = nil
+        let written = try await task.value
+        run.inserted += written.summary.inserted
+        run.updated += written.summary.updated
+        run.unchanged += written.summary.unchanged
+        run.deleted += written.deleted
+        run.pages += written.pages
         progress?(run)
     }
 }
