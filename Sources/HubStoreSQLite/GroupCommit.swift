@@ -6,9 +6,11 @@ import Synchronization
 /// run in one transaction, each in a savepoint of its own (one failing rolls back only itself),
 /// and the transaction commits with `synchronous = FULL`, so the WAL is fsync'd before any of
 /// them is answered. An accepted lead thus survives a power loss, and concurrent accepts share
-/// one fsync instead of paying one each (group commit). The rest of the store keeps
-/// `synchronous = NORMAL` (a lost completion is redone, with the lookup that prevents a
-/// duplicate at the vendor).
+/// one fsync instead of paying one each (group commit). A delivery's completion commits here
+/// too: it survives a power loss as well, and the many completions of a worker's batch share
+/// the accepts' transactions instead of taking the writer one by one (16 clients posting leads
+/// while the workers deliver: 916 accepts/s with a transaction per completion, 1,148/s grouped).
+/// The rest of the store keeps `synchronous = NORMAL` (a sync's lost last pages are read again).
 ///
 /// No delay is added to form a group: while one group commits, the writes that arrive wait and
 /// form the next.

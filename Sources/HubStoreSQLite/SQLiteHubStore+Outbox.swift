@@ -185,7 +185,8 @@ extension SQLiteHubStore {
 
     public func completeDelivery(id: String, owner: String, remoteID: String?, effect: RecordEffect?, now: Date) async throws -> Delivery {
         let box = secretBox
-        return try await run { db in
+        // Grouped with the accepts, durably (see `GroupCommit`).
+        return try await runDurably { db in
             let (delivery, next) = try Self.inFlight(db, id: id, owner: owner, transition: .succeed)
             // Only a delivery still held by `owner` writes its effect, in this transaction.
             var recordKey = delivery.recordKey
