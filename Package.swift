@@ -131,6 +131,7 @@ let package = Package(
             name: "SyncEngine",
             dependencies: [
                 "RealtyModel", "ConnectorKit", "HubStore", logging,
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ],
