@@ -21,6 +21,51 @@ enum PostgresMigrations {
         ("2026-12-04-1-media", media),
         ("2026-12-04-2-connection-options", connectionOptions),
         ("2026-12-05-delivery-writes", deliveryWrites),
+        ("2026-12-05-2-webhooks", webhooks),
+    ]
+
+    /// Webhook subscriptions (their secrets sealed like credentials; their delivery position in
+    /// the change feed and lease) and the events they gave up on.
+    private static let webhooks = [
+        """
+        CREATE TABLE webhook_subscriptions (
+            id text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            client_id text,
+            url text NOT NULL,
+            events text NOT NULL,
+            description text,
+            enabled boolean NOT NULL DEFAULT true,
+            disabled_reason text,
+            scopes text NOT NULL,
+            secret_key_id text NOT NULL,
+            secret bytea NOT NULL,
+            previous_secret_key_id text,
+            previous_secret bytea,
+            previous_secret_expires_at timestamptz,
+            cursor bigint NOT NULL,
+            attempts integer NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz,
+            failing_since timestamptz,
+            last_error text,
+            lease_owner text,
+            lease_expires_at timestamptz,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL
+        )
+        """,
+        "CREATE INDEX webhook_subscriptions_tenant ON webhook_subscriptions (tenant_id, created_at)",
+        """
+        CREATE TABLE webhook_dead_letters (
+            subscription_id text NOT NULL,
+            sequence bigint NOT NULL,
+            type text NOT NULL,
+            error text NOT NULL,
+            attempts integer NOT NULL,
+            created_at timestamptz NOT NULL,
+            PRIMARY KEY (subscription_id, sequence)
+        )
+        """,
     ]
 
     /// What record writes keep on a delivery: the hub key of the record written, a stable code

@@ -22,6 +22,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-04-2-connection-options", migrate: addConnectionOptions)
         migrator.registerMigration("2026-12-05-delivery-writes", migrate: addDeliveryWrites)
         migrator.registerMigration("2026-12-05-1-record-counts", migrate: createRecordCounts)
+        migrator.registerMigration("2026-12-05-2-webhooks", migrate: createWebhooks)
         return migrator
     }
 
@@ -251,6 +252,49 @@ enum SQLiteMigrations {
                     """,
                 arguments: [resource.rawValue])
         }
+    }
+
+    /// Webhook subscriptions (their secrets sealed like credentials; their delivery position in
+    /// the change feed and lease) and the events they gave up on.
+    private static func createWebhooks(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE webhook_subscriptions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    client_id TEXT,
+                    url TEXT NOT NULL,
+                    events TEXT NOT NULL,
+                    description TEXT,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    disabled_reason TEXT,
+                    scopes TEXT NOT NULL,
+                    secret_key_id TEXT NOT NULL,
+                    secret BLOB NOT NULL,
+                    previous_secret_key_id TEXT,
+                    previous_secret BLOB,
+                    previous_secret_expires_at TEXT,
+                    cursor INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT,
+                    failing_since TEXT,
+                    last_error TEXT,
+                    lease_owner TEXT,
+                    lease_expires_at TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX webhook_subscriptions_tenant ON webhook_subscriptions (tenant_id, created_at);
+                CREATE TABLE webhook_dead_letters (
+                    subscription_id TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    error TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (subscription_id, sequence)
+                );
+                """)
     }
 
     /// The resources whose tables existed when the record counts shipped (a later resource's

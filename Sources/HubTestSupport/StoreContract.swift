@@ -52,6 +52,8 @@ public enum StoreContract {
         ("sync runs", syncRuns),
         ("expiring cache", expiringCache),
         ("pull-job leases", pullJobLeases),
+        ("webhook subscriptions", webhookSubscriptions),
+        ("webhook delivery state", webhookDeliveryState),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {

@@ -116,6 +116,12 @@ import Testing
             _ = try await store.saveConnection(
                 Connection(id: "c1", tenantID: "t1", vendor: "pf-expert", name: "PF", baseURL: "http://x", createdAt: now, updatedAt: now),
                 credentials: Data(#"{"api_key":"k","api_secret":"\#(secret)"}"#.utf8))
+            // A webhook signing secret is sealed the same way.
+            try await store.createWebhook(
+                WebhookSubscription(
+                    id: "wh_1", tenantID: "t1", clientID: nil, url: "https://hooks.example.com/", events: ["*"], scopes: ["*:read"],
+                    cursor: 0, createdAt: now),
+                secret: "whsec_\(secret)")
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(!files.isEmpty)
