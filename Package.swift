@@ -132,6 +132,9 @@ let package = Package(
             dependencies: [
                 "RealtyModel", "ConnectorKit", "HubStore", logging,
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ],
@@ -261,6 +264,8 @@ let package = Package(
             dependencies: [
                 "HubApp", "HubOperations", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "SyncEngine",
                 "Sandbox", logging, "ApimoConnector", "BostonLogicConnector",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

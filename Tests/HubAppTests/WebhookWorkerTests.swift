@@ -1,0 +1,259 @@
+import Foundation
+import HubStore
+import HubStoreSQLite
+import HubTestSupport
+import Hummingbird
+import Logging
+import RealtyModel
+import ServiceLifecycle
+import SyncEngine
+import Synchronization
+import Testing
+
+/// A webhook receiver on 127.0.0.1, port 0: it keeps every request and answers each with the
+/// next status of its script (then 204).
+final class TestReceiver: Sendable {
+    struct Received: Sendable {
+        var headers: [String: String]
+        var body: Data
+    }
+
+    final class State: Sendable {
+        let lock: Mutex<(received: [Received], script: [Int])>
+        init(script: [Int]) { lock = Mutex(([], script)) }
+    }
+
+    private let state: State
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+    let url: String
+
+    var received: [Received] { state.lock.withLock { $0.received } }
+
+    static func start(script: [Int] = []) async throws -> TestReceiver {
+        let state = State(script: script)
+        let router = Router()
+        router.post("/hook") { request, _ -> Response in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let status = state.lock.withLock { state -> Int in
+                state.received.append(Received(headers: headers, body: Data(buffer.readableBytesView)))
+                return state.script.isEmpty ? 204 : state.script.removeFirst()
+            }
+            return Response(status: HTTPResponse.Status(code: status))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "receiver"))
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "receiver")))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        return TestReceiver(state: state, group: group, task: task, url: "http://127.0.0.1:\(port)/hook")
+    }
+
+    private init(state: State, group: ServiceGroup, task: Task<Void, any Error>, url: String) {
+        self.state = state
+        self.group = group
+        self.task = task
+        self.url = url
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
+
+/// A clock tests move by hand.
+final class TestClock: Sendable {
+    private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+/// Sends to everything (patterns and scopes are the application layer's, tested on their own).
+struct EveryoneHears: WebhookAudience {
+    func decide(_ subscription: WebhookSubscription, type: String) async -> WebhookAudienceDecision {
+        subscription.events.contains("*") || subscription.events.contains(type) ? .send : .skip
+    }
+}
+
+/// The worker against a real receiver over loopback and a real store.
+@Suite struct WebhookWorkerTests {
+    struct Harness {
+        let store: SQLiteHubStore
+        let transport = SafeWebhookTransport(allowPrivateTargets: true)
+        let clock = TestClock()
+        let scope = SyncScope(tenant: "t1", connectionID: "conn-1", sourceSystemName: "mycrm")
+
+        init() async throws {
+            store = try SQLiteHubStore.inMemory(secretBox: SecretBox(keys: [SecretKey.generate().key]))
+            _ = try await store.createTenant(id: "t1", name: "One")
+        }
+
+        func worker(policy: WebhookPolicy = WebhookPolicy()) -> WebhookWorker {
+            let clock = self.clock
+            return WebhookWorker(
+                store: store, transport: transport, audience: EveryoneHears(), policy: policy, owner: "w1",
+                now: { clock.now }, random: { 0.5 }, logger: Logger(label: "test"))
+        }
+
+        func subscribe(_ url: String, events: [String] = ["*"], secret: WebhookSecret, from cursor: Int64 = 0) async throws {
+            try await store.createWebhook(
+                WebhookSubscription(
+                    id: "wh_1", tenantID: "t1", clientID: nil, url: url, events: events, scopes: ["*:read"], cursor: cursor,
+                    createdAt: clock.now),
+                secret: secret.text)
+        }
+
+        func advance(_ seconds: TimeInterval) { clock.advance(seconds) }
+    }
+
+    @Test func sendsEachEventInOrderSignedAndMovesOn() async throws {
+        let harness = try await Harness()
+        let receiver = try await TestReceiver.start()
+        defer {
+            Task {
+                await receiver.stop()
+                await harness.transport.shutdown()
+            }
+        }
+        let secret = WebhookSecret.generate()
+        _ = try await harness.store.upsert([Fixtures.contact(1)], scope: harness.scope, cursor: nil)
+        // Subscribed after the first event: only what follows is sent.
+        try await harness.subscribe(
+            receiver.url, events: ["contacts.created", "contacts.updated"], secret: secret,
+            from: try await harness.store.latestEventSequence())
+        _ = try await harness.store.upsert([Fixtures.contact(2), Fixtures.contact(3)], scope: harness.scope, cursor: nil)
+        _ = try await harness.store.upsert([Fixtures.contact(2, note: "changed")], scope: harness.scope, cursor: nil)
+        _ = try await harness.store.markDeleted(Contact.self, sourceKeys: ["c-3"], scope: harness.scope)
+
+        #expect(try await harness.worker().runOnce() == 3)
+        let received = receiver.received
+        let events = try received.map { try JSONDecoder().decode(Envelope.self, from: $0.body) }
+        #expect(events.map(\.type) == ["contacts.created", "contacts.created", "contacts.updated"])
+        #expect(
+            events.map(\.data.key) == [
+                events[0].data.key, events[1].data.key, events[0].data.key,
+            ])
+        #expect(received.map { $0.headers["webhook-id"] } == events.map { "evt_\($0.data.sequence)" })
+        for request in received {
+            try WebhookSignature.verify(
+                body: request.body, id: request.headers["webhook-id"], timestamp: request.headers["webhook-timestamp"],
+                signatures: request.headers["webhook-signature"], secret: secret, now: harness.clock.now)
+        }
+        // The deletion did not match: passed over, the cursor at the end of the feed.
+        let subscription = try #require(try await harness.store.webhook(id: "wh_1", tenant: "t1"))
+        #expect(subscription.cursor == (try await harness.store.latestEventSequence()))
+        #expect(try await harness.worker().runOnce() == 0, "nothing more to send")
+    }
+
+    @Test func retriesWithTheSameIdThenGivesUpAfterDays() async throws {
+        let harness = try await Harness()
+        let receiver = try await TestReceiver.start(script: [500, 503])
+        defer {
+            Task {
+                await receiver.stop()
+                await harness.transport.shutdown()
+            }
+        }
+        try await harness.subscribe(receiver.url, secret: WebhookSecret.generate())
+        _ = try await harness.store.upsert([Fixtures.contact(1), Fixtures.contact(2)], scope: harness.scope, cursor: nil)
+
+        let worker = harness.worker()
+        #expect(try await worker.runOnce() == 1)
+        var subscription = try #require(try await harness.store.webhook(id: "wh_1", tenant: "t1"))
+        #expect(subscription.attempts == 1 && subscription.lastError == "HTTP 500" && subscription.cursor == 0)
+        // Full jitter at 0.5 of 5 s: due again in 2.5 s, not before.
+        #expect(subscription.nextAttemptAt == harness.clock.now.addingTimeInterval(2.5))
+        #expect(try await worker.runOnce() == 0)
+        harness.advance(3)
+        #expect(try await worker.runOnce() == 1)
+        subscription = try #require(try await harness.store.webhook(id: "wh_1", tenant: "t1"))
+        #expect(subscription.attempts == 2 && subscription.lastError == "HTTP 503")
+        harness.advance(10)
+        #expect(try await worker.runOnce() == 2, "the first event is acknowledged at last, then the second")
+        let ids = receiver.received.map { $0.headers["webhook-id"] ?? "" }
+        #expect(ids.count == 4 && ids[0] == ids[1] && ids[1] == ids[2] && ids[3] != ids[0], "\(ids)")
+
+        // A receiver that never answers 2xx again: after three days the subscription stops.
+        _ = try await harness.store.upsert([Fixtures.contact(3)], scope: harness.scope, cursor: nil)
+        let failing = try await TestReceiver.start(script: Array(repeating: 500, count: 1_000))
+        defer { Task { await failing.stop() } }
+        subscription = try #require(try await harness.store.webhook(id: "wh_1", tenant: "t1"))
+        subscription.url = failing.url
+        _ = try await harness.store.updateWebhook(subscription, now: harness.clock.now)
+        var rounds = 0
+        while try await harness.store.webhook(id: "wh_1", tenant: "t1")?.enabled == true, rounds < 200 {
+            _ = try await worker.runOnce()
+            harness.advance(3_600)
+            rounds += 1
+        }
+        subscription = try #require(try await harness.store.webhook(id: "wh_1", tenant: "t1"))
+        #expect(!subscription.enabled && subscription.disabledReason?.hasPrefix("every attempt failed for 72 hours") == true)
+        let letters = try await harness.store.webhookDeadLetters(id: "wh_1", tenant: "t1")
+        #expect(letters.count == 1 && letters.first?.type == "contacts.created" && letters.first?.error == "HTTP 500")
+        #expect(rounds > 60 && rounds < 80, "about 72 hourly rounds: \(rounds)")
+    }
+
+    @Test func goneDisablesAndRedirectsAreNotFollowed() async throws {
+        let harness = try await Harness()
+        let receiver = try await TestReceiver.start(script: [302, 410])
+        defer {
+            Task {
+                await receiver.stop()
+                await harness.transport.shutdown()
+            }
+        }
+        try await harness.subscribe(receiver.url, secret: WebhookSecret.generate())
+        _ = try await harness.store.upsert([Fixtures.contact(1)], scope: harness.scope, cursor: nil)
+        let worker = harness.worker()
+        #expect(try await worker.runOnce() == 1)
+        #expect(try await harness.store.webhook(id: "wh_1", tenant: "t1")?.lastError == "HTTP 302")
+        harness.advance(60)
+        #expect(try await worker.runOnce() == 1)
+        let subscription = try #require(try await harness.store.webhook(id: "wh_1", tenant: "t1"))
+        #expect(!subscription.enabled && subscription.disabledReason == "the receiver answered 410 Gone")
+        #expect(receiver.received.count == 2)
+    }
+
+    @Test func refusesPrivateTargetsUnlessAllowed() async throws {
+        let harness = try await Harness()
+        let receiver = try await TestReceiver.start()
+        let strict = SafeWebhookTransport(allowPrivateTargets: false)
+        defer {
+            Task {
+                await receiver.stop()
+                await strict.shutdown()
+                await harness.transport.shutdown()
+            }
+        }
+        let url = try #require(URL(string: receiver.url))
+        await #expect(throws: WebhookTargetPolicy.Refusal.self) {
+            _ = try await strict.post(url: url, headers: [], body: Data("{}".utf8), timeout: 2)
+        }
+        let localhost = try #require(URL(string: receiver.url.replacingOccurrences(of: "127.0.0.1", with: "localhost")))
+        await #expect(throws: WebhookTargetPolicy.Refusal.self) {
+            _ = try await strict.post(url: localhost, headers: [], body: Data("{}".utf8), timeout: 2)
+        }
+        #expect(receiver.received.isEmpty, "nothing reached the receiver")
+        #expect(try await harness.transport.post(url: localhost, headers: [], body: Data("{}".utf8), timeout: 2).status == 204)
+    }
+
+    struct Envelope: Decodable {
+        struct Payload: Decodable {
+            var sequence: Int64
+            var key: String
+
+            enum CodingKeys: String, CodingKey {
+                case sequence = "EntityEventSequence"
+                case key = "ResourceRecordKey"
+            }
+        }
+        var type: String
+        var data: Payload
+    }
+}
