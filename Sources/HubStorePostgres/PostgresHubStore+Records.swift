@@ -89,12 +89,19 @@ extension PostgresHubStore {
             var select = SQLStatement()
             let tenant = try select.bind(scope.tenant)
             let connection = try select.bind(scope.connectionID)
-            let keys = try select.bind(batch.map(\.sourceKey))
+            // One unique-index probe per key, locked in sorted key order (so two writers of
+            // overlapping batches lock them in the same order). Not `= ANY(keys)`: on a table
+            // not yet analyzed (a first sync) the planner takes 500 keys to match every row,
+            // scans all of the connection's rows for each batch, and a first sync of 100,000
+            // records slows down quadratically.
+            let keys = try select.bind(batch.map(\.sourceKey).sorted())
             select.append(
                 """
-                SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
-                WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
-                FOR UPDATE
+                SELECT r.* FROM unnest(\(keys)::text[]) AS k(source) CROSS JOIN LATERAL (
+                    SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
+                    WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = k.source
+                    FOR UPDATE
+                ) AS r
                 """)
             for row in try await self.rows(db, select.query) {
                 let (key, hash, deleted, seen, sourceKey) = try row.decode((String, String, Bool, Int64?, String).self)
