@@ -53,18 +53,8 @@ extension PostgresHubStore {
         -> UpsertSummary
     {
         // Records inserted or changed outside a full pass while one is running were seen
-        // now, so they count as seen by that pass.
-        var generation = scope.generation
-        if generation == nil {
-            generation = try await self.rows(
-                db,
-                """
-                SELECT pass_generation FROM sync_state
-                WHERE tenant_id = \(scope.tenant) AND connection_id = \(scope.connectionID) AND resource = \(R.resource.rawValue)
-                """
-            ).first.flatMap { try $0.decode(Int64?.self) }
-        }
-        return try await write(R.self, batch, db, scope: scope, generation: generation)
+        // now, so they count as seen by that pass (read by the batch's lookup).
+        try await write(R.self, batch, db, scope: scope, generation: scope.generation, readsPassInProgress: scope.generation == nil)
     }
 
     /// Upserts one prepared batch of `R` and appends its events: the body of
@@ -74,8 +64,12 @@ extension PostgresHubStore {
     ///   - generation: stamped on written rows (nil: none).
     ///   - scope: its `generation`, when set, is also stamped on unchanged rows of a parent
     ///     batch (a full pass saw them); media carry none.
+    ///   - readsPassInProgress: stamp instead the generation of the full pass running on the
+    ///     connection and resource, if any (read by the statement that looks up the batch's
+    ///     stored rows, one round trip fewer).
     func write<R: HubRecord>(
-        _ type: R.Type, _ batch: [PreparedRecord], _ db: PostgresConnection, scope: SyncScope, generation: Int64?
+        _ type: R.Type, _ batch: [PreparedRecord], _ db: PostgresConnection, scope: SyncScope, generation: Int64?,
+        readsPassInProgress: Bool = false
     ) async throws -> UpsertSummary {
         let sql = ResourceColumns<R>()
         let fieldColumns = sql.fieldColumns
@@ -85,20 +79,47 @@ extension PostgresHubStore {
         let pass = R.resource == .media ? nil : scope.generation
         var summary = UpsertSummary()
         var existing: [String: (key: String, hash: String, deleted: Bool, seen: Int64?)] = [:]
+        var generation = generation
         if !batch.isEmpty {
             var select = SQLStatement()
             let tenant = try select.bind(scope.tenant)
             let connection = try select.bind(scope.connectionID)
-            let keys = try select.bind(batch.map(\.sourceKey))
-            select.append(
+            // One unique-index probe per key, locked in sorted key order (so two writers of
+            // overlapping batches lock them in the same order). Not `= ANY(keys)`: on a table
+            // not yet analyzed (a first sync) the planner takes 500 keys to match every row,
+            // scans all of the connection's rows for each batch, and a first sync of 100,000
+            // records slows down quadratically.
+            let keys = try select.bind(batch.map(\.sourceKey).sorted())
+            let lookup = """
+                SELECT r.* FROM unnest(\(keys)::text[]) AS k(source) CROSS JOIN LATERAL (
+                    SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
+                    WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = k.source
+                    FOR UPDATE
+                ) AS r
                 """
-                SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
-                WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = ANY(\(keys)::text[])
-                FOR UPDATE
-                """)
-            for row in try await self.rows(db, select.query) {
-                let (key, hash, deleted, seen, sourceKey) = try row.decode((String, String, Bool, Int64?, String).self)
-                existing[sourceKey] = (key, hash, deleted, seen)
+            if readsPassInProgress {
+                // One row at least (the pass's generation, or NULL), each stored row beside it.
+                let resource = try select.bind(R.resource.rawValue)
+                select.append(
+                    """
+                    SELECT p.generation, r.* FROM (SELECT (
+                        SELECT pass_generation FROM sync_state
+                        WHERE tenant_id = \(tenant) AND connection_id = \(connection) AND resource = \(resource)
+                    ) AS generation) AS p
+                    LEFT JOIN (\(lookup)) AS r ON true
+                    """)
+                for row in try await self.rows(db, select.query) {
+                    let (pass, key, hash, deleted, seen, sourceKey) = try row.decode(
+                        (Int64?, String?, String?, Bool?, Int64?, String?).self)
+                    generation = pass
+                    if let key, let hash, let deleted, let sourceKey { existing[sourceKey] = (key, hash, deleted, seen) }
+                }
+            } else {
+                select.append(lookup)
+                for row in try await self.rows(db, select.query) {
+                    let (key, hash, deleted, seen, sourceKey) = try row.decode((String, String, Bool, Int64?, String).self)
+                    existing[sourceKey] = (key, hash, deleted, seen)
+                }
             }
         }
         var events: [(key: String, change: EntityEvent.Change)] = []

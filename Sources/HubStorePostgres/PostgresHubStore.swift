@@ -269,20 +269,12 @@ public final class PostgresHubStore: HubStorage {
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 
-    /// Takes the lock that orders change-feed events; held until the transaction ends, so
-    /// events are numbered in commit order across every process.
-    func lockEventSequence(_ connection: PostgresConnection) async throws {
-        try await connection.query(
-            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.events'))", logger: logger)
-    }
-
     /// Appends events for `keys` (in order), all of one resource, change and connection.
     func appendEvents(
         _ connection: PostgresConnection, tenant: String, resource: ResourceName, events: [(key: String, change: EntityEvent.Change)],
         connectionID: String?, now: Date
     ) async throws {
         guard !events.isEmpty else { return }
-        try await lockEventSequence(connection)
         var statement = SQLStatement()
         let tenantParameter = try statement.bind(tenant)
         let resourceParameter = try statement.bind(resource.rawValue)
@@ -290,11 +282,16 @@ public final class PostgresHubStore: HubStorage {
         let timeParameter = statement.bind(date: now)
         let keysParameter = try statement.bind(events.map(\.key))
         let changesParameter = try statement.bind(events.map(\.change.rawValue))
+        // The statement takes the lock that orders change-feed events, held until the
+        // transaction ends so events are numbered in commit order across every process (one
+        // round trip, not two): no row reaches the insert, and so no sequence number is drawn,
+        // before the one-row `lock` each row is joined to has been read.
         statement.append(
             """
+            WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.events')))
             INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, "timestamp")
             SELECT \(tenantParameter), \(resourceParameter), e.key, e.change, \(connectionParameter), \(timeParameter)
-            FROM unnest(\(keysParameter)::text[], \(changesParameter)::text[]) WITH ORDINALITY AS e(key, change, n)
+            FROM lock, unnest(\(keysParameter)::text[], \(changesParameter)::text[]) WITH ORDINALITY AS e(key, change, n)
             ORDER BY e.n
             """)
         try await connection.query(statement.query, logger: logger)

@@ -156,6 +156,83 @@ struct PostgresContractTests {
         }
     }
 
+    /// Two processes (two stores, two pools) storing the same new records at once: each
+    /// record is stored once, with one `created` event; a writer that loses the race either
+    /// fails with a conflict (the unique source key) or, when it looked after the winner
+    /// committed, finds the records stored.
+    @Test func writersRacingOnTheSameNewRecordsStoreEachOnce() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            let first = try await PostgresHubStore.open(configuration, secretBox: box)
+            let second = try await PostgresHubStore.open(configuration, secretBox: box)
+            _ = try await first.createTenant(id: "t1", name: "T1")
+            let scope = SyncScope(tenant: "t1", connectionID: "conn", sourceSystemName: "mycrm")
+            var inserted = 0
+            for round in 0..<10 {
+                let records = (0..<50).map { Fixtures.contact(round * 50 + $0) }
+                let outcomes = try await withThrowingTaskGroup(of: UpsertSummary?.self) { group in
+                    for store in [first, second] {
+                        group.addTask {
+                            do {
+                                return try await store.upsert(records, scope: scope, cursor: "r\(round)")
+                            } catch let error as StoreError where error.code == .conflict {
+                                return nil
+                            }
+                        }
+                    }
+                    var outcomes: [UpsertSummary?] = []
+                    for try await outcome in group { outcomes.append(outcome) }
+                    return outcomes
+                }
+                let stored = outcomes.compactMap { $0 }
+                #expect(!stored.isEmpty, "round \(round): one writer stores the records")
+                #expect(stored.map(\.inserted).reduce(0, +) == 50, "round \(round): each record inserted once")
+                inserted += stored.map(\.inserted).reduce(0, +)
+            }
+            let page = try await first.list(Contact.self, tenant: "t1", query: ListQuery(perPage: 1))
+            #expect(page.total == 500 && inserted == 500)
+            let events = try await first.events(tenant: "t1", after: 0, limit: 1000)
+            #expect(events.filter { $0.change == .created }.count == 500)
+            #expect(Set(events.map(\.resourceRecordKey)).count == 500)
+            await first.close()
+            await second.close()
+        }
+    }
+
+    /// Two processes changing the same stored records at once, in opposite orders: the batch's
+    /// stored rows are locked in one order whatever the batch's, so neither deadlocks.
+    @Test func writersOfTheSameStoredRecordsInOppositeOrdersDoNotDeadlock() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            let first = try await PostgresHubStore.open(configuration, secretBox: box)
+            let second = try await PostgresHubStore.open(configuration, secretBox: box)
+            _ = try await first.createTenant(id: "t1", name: "T1")
+            let scope = SyncScope(tenant: "t1", connectionID: "conn", sourceSystemName: "mycrm")
+            #expect(try await first.upsert((0..<200).map { Fixtures.contact($0) }, scope: scope, cursor: nil).inserted == 200)
+            let updated = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (index, store) in [first, second].enumerated() {
+                    group.addTask {
+                        var updated = 0
+                        for round in 0..<5 {
+                            var records = (0..<200).map { Fixtures.contact($0, note: "writer \(index) round \(round)") }
+                            if index == 1 { records.reverse() }
+                            updated += try await store.upsert(records, scope: scope, cursor: nil).updated
+                        }
+                        return updated
+                    }
+                }
+                var total = 0
+                for try await count in group { total += count }
+                return total
+            }
+            #expect(updated == 2000)
+            let page = try await first.list(Contact.self, tenant: "t1", query: ListQuery(perPage: 1))
+            #expect(page.total == 200)
+            await first.close()
+            await second.close()
+        }
+    }
+
     @Test func wrongPasswordIsReportedWithoutThePassword() async throws {
         var configuration = try PostgresTestDatabase.configuration()
         let secret = "not-the-password-\(UUID().uuidString)"
