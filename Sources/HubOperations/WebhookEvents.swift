@@ -81,6 +81,11 @@ public struct WebhookEventFilter: Sendable, Hashable {
         self.patterns = kept
     }
 
+    /// Patterns checked when they were stored.
+    public init(trusted patterns: [String]) {
+        self.patterns = patterns
+    }
+
     /// The known event types `pattern` names (none when it names nothing known).
     public static func types(matching pattern: String) -> [String] {
         if pattern == "*" { return WebhookEventType.all }

@@ -28,7 +28,8 @@ public enum WebhookAudienceDecision: Sendable, Hashable {
 }
 
 public protocol WebhookAudience: Sendable {
-    func decide(_ subscription: WebhookSubscription, type: String) async -> WebhookAudienceDecision
+    /// - Throws: when it cannot tell now (a store failure): nothing is sent or passed over.
+    func decide(_ subscription: WebhookSubscription, type: String) async throws -> WebhookAudienceDecision
 }
 
 /// How webhooks are retried and leased.
@@ -143,7 +144,7 @@ public struct WebhookWorker: Sendable {
             var passed = cursor
             for event in events {
                 let type = WebhookMessage.type(of: event)
-                switch await audience.decide(subscription, type: type) {
+                switch try await audience.decide(subscription, type: type) {
                 case .skip:
                     passed = event.sequence
                     continue

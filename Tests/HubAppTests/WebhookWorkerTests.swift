@@ -76,7 +76,7 @@ final class TestClock: Sendable {
 
 /// Sends to everything (patterns and scopes are the application layer's, tested on their own).
 struct EveryoneHears: WebhookAudience {
-    func decide(_ subscription: WebhookSubscription, type: String) async -> WebhookAudienceDecision {
+    func decide(_ subscription: WebhookSubscription, type: String) async throws -> WebhookAudienceDecision {
         subscription.events.contains("*") || subscription.events.contains(type) ? .send : .skip
     }
 }
