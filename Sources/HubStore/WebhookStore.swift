@@ -97,6 +97,9 @@ public protocol WebhookStore: Sendable {
     func rotateWebhookSecret(id: String, tenant: String, secret: String, previousValidUntil: Date, now: Date) async throws
     /// The highest event sequence written so far (0 when none): where a new subscription starts.
     func latestEventSequence() async throws -> Int64
+    /// Signalled after this store's write transactions (which may have appended events), so a
+    /// webhook worker in this process wakes at once; other processes' writes are found by polling.
+    func eventSignal() -> OutboxSignal
 
     /// Leases up to `limit` enabled subscriptions that are due (no attempt waiting, or its time
     /// has come) and free (no lease, an expired one, or already `owner`'s) to `owner` until

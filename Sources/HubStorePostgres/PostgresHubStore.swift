@@ -27,6 +27,8 @@ public final class PostgresHubStore: HubStorage {
     /// Wakes delivery workers: after this process's commits, and after other processes' once
     /// the listener runs (see ``outboxSignal()``).
     let signal = OutboxSignal()
+    /// See ``eventSignal()``.
+    let events = OutboxSignal()
     /// The task listening for other processes' outbox commits, once a worker asked for them.
     let listener = Mutex<Task<Void, Never>?>(nil)
 
@@ -196,6 +198,7 @@ public final class PostgresHubStore: HubStorage {
                 do {
                     let result = try await work(connection)
                     try await connection.query("COMMIT", logger: self.logger)
+                    if !readOnlySnapshot { self.events.notify() }
                     return result
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: self.logger)

@@ -132,6 +132,8 @@ extension SQLiteHubStore {
         }
     }
 
+    public func eventSignal() -> OutboxSignal { events }
+
     public func latestEventSequence() async throws -> Int64 {
         try await read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM entity_events") ?? 0 }
     }
@@ -141,16 +143,17 @@ extension SQLiteHubStore {
     public func claimWebhooks(owner: String, now: Date, leaseDuration: TimeInterval, limit: Int) async throws -> [WebhookSubscription] {
         let stamp = Timestamp.format(now)
         let until = Timestamp.format(now.addingTimeInterval(leaseDuration))
+        let due = """
+            SELECT id FROM webhook_subscriptions
+            WHERE enabled = 1 AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+                AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
+            ORDER BY created_at, id LIMIT ?
+            """
+        let arguments: StatementArguments = [stamp, owner, stamp, max(0, limit)]
+        // Looked for first with a read: a hub without due subscriptions takes no write lock.
+        guard try await read({ db in try Bool.fetchOne(db, sql: due, arguments: arguments) != nil }) else { return [] }
         return try await run { db in
-            let ids = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT id FROM webhook_subscriptions
-                    WHERE enabled = 1 AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-                        AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
-                    ORDER BY created_at, id LIMIT ?
-                    """,
-                arguments: [stamp, owner, stamp, max(0, limit)])
+            let ids = try String.fetchAll(db, sql: due, arguments: arguments)
             var claimed: [WebhookSubscription] = []
             for id in ids {
                 try db.execute(

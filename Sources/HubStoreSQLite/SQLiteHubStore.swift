@@ -20,6 +20,8 @@ public final class SQLiteHubStore: HubStorage {
     let groupCommit: GroupCommit
     /// Wakes this process's delivery workers after a delivery is committed.
     let signal = OutboxSignal()
+    /// See ``eventSignal()``.
+    let events = OutboxSignal()
 
     /// Opens (creating if needed) the store in `directory`.
     /// - Throws: ``StoreError/schemaTooNew(_:)`` when the database has migrations this binary
@@ -148,7 +150,9 @@ public final class SQLiteHubStore: HubStorage {
     func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         defer { counts.invalidate() }
         do {
-            return try await writer.write(work)
+            let result = try await writer.write(work)
+            events.notify()
+            return result
         } catch {
             throw Self.storeError(error)
         }
@@ -158,7 +162,9 @@ public final class SQLiteHubStore: HubStorage {
     /// answered as accepted, which must survive a power loss.
     func runDurably<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         defer { counts.invalidate() }
-        return try await groupCommit.write(work)
+        let result = try await groupCommit.write(work)
+        events.notify()
+        return result
     }
 
     /// A ``StoreError`` for an error of a write.

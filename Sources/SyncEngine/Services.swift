@@ -50,6 +50,48 @@ public struct DeliveryService: Service {
     }
 }
 
+/// Runs the webhook worker continuously: whenever the change feed has grown (this process's
+/// store signals its commits, see ``HubStore/WebhookStore/eventSignal()``) and at least every
+/// `idleInterval` (retries whose time has come, other processes' events), it claims the due
+/// subscriptions and sends what each has pending. Stops on graceful shutdown after the sends in
+/// progress.
+public struct WebhookService: Service {
+    let worker: WebhookWorker
+    let idleInterval: Duration
+    let logger: Logger
+
+    public init(worker: WebhookWorker, idleInterval: Duration = .seconds(1), logger: Logger) {
+        self.worker = worker
+        self.idleInterval = idleInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let signal = worker.store.eventSignal()
+        let clock = ContinuousClock()
+        var known: Int64 = -1
+        var lastClaim = clock.now.advanced(by: .seconds(-86_400))
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            // Read before looking: a commit between the look and the wait still wakes it.
+            let seen = signal.generation
+            var attempted = 0
+            do {
+                let latest = try await worker.store.latestEventSequence()
+                if latest != known || clock.now - lastClaim >= idleInterval {
+                    known = latest
+                    lastClaim = clock.now
+                    attempted = try await worker.runOnce()
+                }
+            } catch {
+                logger.error("sending webhooks failed", metadata: ["hub.error": "\(error)"])
+            }
+            if attempted == 0 {
+                await cancelWhenGracefulShutdown { await signal.wait(after: seen, timeout: idleInterval) }
+            }
+        }
+    }
+}
+
 /// Pulls each enabled connection's readable resources on its schedule: incremental pulls every
 /// `syncIntervalSeconds`, and a full pass (deletion detection) every `fullPassInterval`.
 ///

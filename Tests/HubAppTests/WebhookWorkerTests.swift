@@ -243,6 +243,36 @@ struct EveryoneHears: WebhookAudience {
         #expect(try await harness.transport.post(url: localhost, headers: [], body: Data("{}".utf8), timeout: 2).status == 204)
     }
 
+    /// A committed change wakes the service at once: with a poll interval of a minute, only the
+    /// store's signal can have sent these within the wait.
+    @Test func theServiceWakesOnACommit() async throws {
+        let harness = try await Harness()
+        let receiver = try await TestReceiver.start()
+        defer {
+            Task {
+                await receiver.stop()
+                await harness.transport.shutdown()
+            }
+        }
+        try await harness.subscribe(receiver.url, secret: WebhookSecret.generate())
+        let worker = WebhookWorker(
+            store: harness.store, transport: harness.transport, audience: EveryoneHears(), owner: "w1", logger: Logger(label: "test"))
+        let service = WebhookService(worker: worker, idleInterval: .seconds(60), logger: Logger(label: "test"))
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        // The first look happens at once; wait until the service sleeps, then commit.
+        try await Task.sleep(for: .milliseconds(200))
+        for index in 1...3 {
+            _ = try await harness.store.upsert([Fixtures.contact(index)], scope: harness.scope, cursor: nil)
+            var waited = 0
+            while receiver.received.count < index, waited < 100 {
+                try await Task.sleep(for: .milliseconds(50))
+                waited += 1
+            }
+            #expect(receiver.received.count == index, "event \(index) sent on the commit's signal")
+        }
+    }
+
     struct Envelope: Decodable {
         struct Payload: Decodable {
             var sequence: Int64
