@@ -220,14 +220,29 @@ actor BostonLogicState {
         tenants[tenant]?.tables[resource.name]?.record(id).map { render($0, resource, includes: includes) }
     }
 
+    /// A time as the API writes it, `date.formatted(.iso8601)` (`YYYY-MM-DDTHH:MM:SSZ`):
+    /// by arithmetic (``CivilTime``) for years 1970-9999, which equals the formatter there.
+    static func timestamp(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        guard seconds >= 0, seconds < 253_402_300_800 else { return date.formatted(.iso8601) }
+        let time = CivilTime(date)
+        var out = ""
+        out.reserveCapacity(20)
+        time.appendDate(to: &out)
+        out += "T"
+        time.appendTime(to: &out)
+        out += "Z"
+        return out
+    }
+
     func render(_ record: Record, _ resource: BostonLogicResource, includes: Set<String> = []) -> JSONValue {
         var fields = record.fields
         for (include, field) in resource.includes where !includes.contains(include) {
             fields[field] = nil
         }
         fields["id"] = .int(record.id)
-        fields["created_at"] = .string(record.createdAt.formatted(.iso8601))
-        fields["updated_at"] = .string(record.updatedAt.formatted(.iso8601))
+        fields["created_at"] = .string(Self.timestamp(record.createdAt))
+        fields["updated_at"] = .string(Self.timestamp(record.updatedAt))
         fields["path"] = .string("/api/v2/\(resource.name)/\(record.id)")
         return .object(fields)
     }
