@@ -730,30 +730,26 @@ actor ApimoState {
             func text(id: Int, agency: Int, facts: Facts) -> String {
                 var out = ""
                 out.reserveCapacity(520)
-                func string(_ key: StaticString, _ value: String) {
-                    out += key.description
-                    JSONValue.writeString(value, into: &out)
-                }
-                string(#"{"active":true,"address":"#, address)
-                string(#","agency":"#, String(agency))
+                out.appendJSONMember(#"{"active":true,"address":"#, address)
+                out.appendJSONMember(#","agency":"#, String(agency))
                 out += #","birthday_at":null,"city":{"id":"#
                 JSONValue.writeString(String(city.id), into: &out)
-                string(#","name":"#, city.name)
+                out.appendJSONMember(#","name":"#, city.name)
                 out += #"},"comment":null,"company":null,"country":"FR""#
-                string(#","created_at":"#, ApimoFormat.dateTime(facts.created))
-                string(#","email":"#, email)
-                string(#","fax":null,"firstname":"#, first)
-                string(#","id":"#, String(id))
-                string(#","language":"fr","lastname":"#, last)
-                string(#","mobile":"#, mobile)
-                string(#","phone":null,"title":"#, title)
-                string(#","updated_at":"#, ApimoFormat.dateTime(facts.updated))
+                out.appendJSONMember(#","created_at":"#, ApimoFormat.dateTime(facts.created))
+                out.appendJSONMember(#","email":"#, email)
+                out.appendJSONMember(#","fax":null,"firstname":"#, first)
+                out.appendJSONMember(#","id":"#, String(id))
+                out.appendJSONMember(#","language":"fr","lastname":"#, last)
+                out.appendJSONMember(#","mobile":"#, mobile)
+                out.appendJSONMember(#","phone":null,"title":"#, title)
+                out.appendJSONMember(#","updated_at":"#, ApimoFormat.dateTime(facts.updated))
                 if let userID {
-                    string(#","user":"#, String(userID))
+                    out.appendJSONMember(#","user":"#, String(userID))
                 } else {
                     out += #","user":null"#
                 }
-                string(#","zipcode":"#, city.zipcode)
+                out.appendJSONMember(#","zipcode":"#, city.zipcode)
                 out += "}"
                 return out
             }

@@ -117,23 +117,19 @@ struct PFExpertSeed {
         var text: String {
             var out = ""
             out.reserveCapacity(400)
-            func string(_ key: StaticString, _ value: String) {
-                out += key.description
-                JSONValue.writeString(value, into: &out)
-            }
-            string(#"{"created_at":"#, stamps.created)
-            string(#","email":"#, email)
-            string(#","first_name":"#, first)
+            out.appendJSONMember(#"{"created_at":"#, stamps.created)
+            out.appendJSONMember(#","email":"#, email)
+            out.appendJSONMember(#","first_name":"#, first)
             out += #","id":"#
             out += String(id)
             out += arabic ? #","languages":["en","ar"]"# : #","languages":["en"]"#
-            string(#","last_name":"#, last)
-            string(#","mobile":"#, mobile)
-            string(#","phone":"#, phone)
-            string(#","position":"#, position)
-            string(#","role":"#, role)
-            string(#","status":"#, active ? "active" : "inactive")
-            string(#","updated_at":"#, stamps.updated)
+            out.appendJSONMember(#","last_name":"#, last)
+            out.appendJSONMember(#","mobile":"#, mobile)
+            out.appendJSONMember(#","phone":"#, phone)
+            out.appendJSONMember(#","position":"#, position)
+            out.appendJSONMember(#","role":"#, role)
+            out.appendJSONMember(#","status":"#, active ? "active" : "inactive")
+            out.appendJSONMember(#","updated_at":"#, stamps.updated)
             out += "}"
             return out
         }
