@@ -277,7 +277,10 @@ actor ApimoState {
         texts.reserveCapacity(keys.count)
         for key in keys {
             if let cache, records.isPristine(key) {
-                texts.append(cache.text(key) { records.record(key).map { render($0, as: resource).jsonText } ?? "null" })
+                texts.append(
+                    cache.text(key) {
+                        table.seededText?(key) ?? records.record(key).map { render($0, as: resource).jsonText } ?? "null"
+                    })
             } else if let record = records.record(key) {
                 texts.append(render(record, as: resource).jsonText)
             }
@@ -421,6 +424,9 @@ actor ApimoState {
         var records: DerivedCollection<Record>
         /// The facts of seeded record `id` (equal to the derived record's).
         let facts: @Sendable (Int) -> Facts
+        /// The rendering of seeded record `id` written from its seed (no record, no tree): the
+        /// text its record renders to; `nil` renders the record.
+        var seededText: (@Sendable (Int) -> String)? = nil
         /// Renderings of pristine seeded records.
         let renderings = SeedTextCache()
         /// The seeded records by modification time, built on the first list.
@@ -459,11 +465,16 @@ actor ApimoState {
             tables[.agencies, default: [:]][agencyID] = agency
             for resource in Resource.allCases where resource != .agencies {
                 let first = seeder.firstID(resource, agencyIndex: index)
+                var seededText: (@Sendable (Int) -> String)?
+                if resource == .contacts {
+                    seededText = { id in seeder.contactText(id: id, agencyIndex: index) }
+                }
                 tables[resource, default: [:]][agencyID] = Table(
                     records: DerivedCollection(firstKey: first, count: seeder.count) { id in
                         seeder.record(resource, id: id, agencyIndex: index)
                     },
-                    facts: { id in seeder.facts(resource, id: id, agencyIndex: index) })
+                    facts: { id in seeder.facts(resource, id: id, agencyIndex: index) },
+                    seededText: seededText)
             }
         }
         var nextIDs: [Resource: Int] = [.agencies: (agencyIDs.max() ?? 0) + 1]
@@ -506,6 +517,16 @@ actor ApimoState {
             let (created, updated) = times(using: &generator)
             let user = resource == .actions ? pickID(.users, agencyIndex: agencyIndex, using: &generator) : nil
             return Facts(created: created, updated: updated, user: user)
+        }
+
+        /// Seeded contact `id` of the agency at `agencyIndex` as the API renders it, written
+        /// from its seed: the text of `render(record(.contacts, id:agencyIndex:))`.
+        func contactText(id: Int, agencyIndex: Int) -> String {
+            let facts = facts(.contacts, id: id, agencyIndex: agencyIndex)
+            var generator = SeededGenerator(seed: seed, stream: "apimo/\(Resource.contacts.rawValue)", index: id)
+            let agency = ApimoState.agencyIDs.indices.contains(agencyIndex) ? ApimoState.agencyIDs[agencyIndex] : 0
+            let userID = pickID(.users, agencyIndex: agencyIndex, using: &generator)
+            return ContactSeed(userID: userID, using: &generator).text(id: id, agency: agency, facts: facts)
         }
 
         /// Seeded record `id` of `resource` in the agency at `agencyIndex`.
@@ -667,20 +688,71 @@ actor ApimoState {
         }
 
         static func contactFields(userID: Int?, using generator: inout SeededGenerator) -> [String: JSONValue] {
-            let first = FakeData.firstName(using: &generator)
-            let last = FakeData.lastName(using: &generator)
-            let city = FakeData.pick(ApimoState.cities, using: &generator) ?? ApimoState.cities[0]
-            let number = Int.random(in: 1...999_999, using: &generator)
-            return [
-                "user": userID.map { .string(String($0)) } ?? .null, "active": true,
-                "title": .string(String(FakeData.pick(ApimoCatalogs.ids("contact_title"), using: &generator) ?? 1)),
-                "firstname": .string(first), "lastname": .string(last), "company": .null,
-                "email": .string(FakeData.email(first: first, last: last, number: number, using: &generator)),
-                "phone": .null, "mobile": .string(FakeData.phone(country: "FR", using: &generator)), "fax": .null,
-                "address": .string(FakeData.streetAddress(using: &generator)), "zipcode": .string(city.zipcode),
-                "city": ["id": .string(String(city.id)), "name": .string(city.name)], "country": "FR",
-                "language": "fr", "birthday_at": .null, "comment": .null,
-            ]
+            ContactSeed(userID: userID, using: &generator).fields
+        }
+
+        /// What a seeded contact draws, in its draw order: its fields (``fields``) or its
+        /// rendering (``text(id:agency:facts:)``) follow from it.
+        struct ContactSeed {
+            var userID: Int?
+            var first: String
+            var last: String
+            var city: (id: Int, name: String, zipcode: String)
+            var title: String
+            var email: String
+            var mobile: String
+            var address: String
+
+            init(userID: Int?, using generator: inout SeededGenerator) {
+                self.userID = userID
+                first = FakeData.firstName(using: &generator)
+                last = FakeData.lastName(using: &generator)
+                city = FakeData.pick(ApimoState.cities, using: &generator) ?? ApimoState.cities[0]
+                let number = Int.random(in: 1...999_999, using: &generator)
+                title = String(FakeData.pick(ApimoCatalogs.ids("contact_title"), using: &generator) ?? 1)
+                email = FakeData.email(first: first, last: last, number: number, using: &generator)
+                mobile = FakeData.phone(country: "FR", using: &generator)
+                address = FakeData.streetAddress(using: &generator)
+            }
+
+            var fields: [String: JSONValue] {
+                [
+                    "user": userID.map { .string(String($0)) } ?? .null, "active": true, "title": .string(title),
+                    "firstname": .string(first), "lastname": .string(last), "company": .null, "email": .string(email),
+                    "phone": .null, "mobile": .string(mobile), "fax": .null, "address": .string(address),
+                    "zipcode": .string(city.zipcode), "city": ["id": .string(String(city.id)), "name": .string(city.name)],
+                    "country": "FR", "language": "fr", "birthday_at": .null, "comment": .null,
+                ]
+            }
+
+            /// The contact as the API renders it (``ApimoState/render(_:as:)`` of its record:
+            /// sorted keys, compact), written without a tree.
+            func text(id: Int, agency: Int, facts: Facts) -> String {
+                var out = ""
+                out.reserveCapacity(520)
+                out.appendJSONMember(#"{"active":true,"address":"#, address)
+                out.appendJSONMember(#","agency":"#, String(agency))
+                out += #","birthday_at":null,"city":{"id":"#
+                JSONValue.writeString(String(city.id), into: &out)
+                out.appendJSONMember(#","name":"#, city.name)
+                out += #"},"comment":null,"company":null,"country":"FR""#
+                out.appendJSONMember(#","created_at":"#, ApimoFormat.dateTime(facts.created))
+                out.appendJSONMember(#","email":"#, email)
+                out.appendJSONMember(#","fax":null,"firstname":"#, first)
+                out.appendJSONMember(#","id":"#, String(id))
+                out.appendJSONMember(#","language":"fr","lastname":"#, last)
+                out.appendJSONMember(#","mobile":"#, mobile)
+                out.appendJSONMember(#","phone":null,"title":"#, title)
+                out.appendJSONMember(#","updated_at":"#, ApimoFormat.dateTime(facts.updated))
+                if let userID {
+                    out.appendJSONMember(#","user":"#, String(userID))
+                } else {
+                    out += #","user":null"#
+                }
+                out.appendJSONMember(#","zipcode":"#, city.zipcode)
+                out += "}"
+                return out
+            }
         }
 
         static func leadFields(propertyID: Int?, userID: Int?, date: Date, using generator: inout SeededGenerator)
@@ -852,19 +924,60 @@ enum ApimoFormat {
         ApimoQuota.parisCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
     }
 
+    /// Whether the Paris calendar has the real zone, whose rule ``parisFields(_:)`` follows.
+    private static let parisRule = ApimoQuota.parisCalendar.timeZone.identifier == "Europe/Paris"
+
+    /// The Paris wall-clock date and time of `date` by arithmetic, with the EU summer time
+    /// France keeps since 1996 (UTC+2 from the last Sunday of March to the last Sunday of
+    /// October, 01:00 UTC both, else UTC+1); `nil` outside 1997-2099 or without the zone,
+    /// left to the calendar, which it equals over that range.
+    static func parisFields(_ date: Date) -> CivilTime? {
+        let interval = date.timeIntervalSince1970
+        guard parisRule, interval >= 852_076_800, interval < 4_102_444_800 else { return nil }
+        let seconds = Int(interval.rounded(.down))
+        let year = CivilTime(date).year
+        let start = lastSunday(year: year, month: 3) * 86_400 + 3_600
+        let end = lastSunday(year: year, month: 10) * 86_400 + 3_600
+        let offset = seconds >= start && seconds < end ? 7_200 : 3_600
+        return CivilTime(Date(timeIntervalSince1970: TimeInterval(seconds + offset)))
+    }
+
+    /// The day (since 1970-01-01) of the last Sunday of a 31-day month.
+    private static func lastSunday(year: Int, month: Int) -> Int {
+        let last = CivilTime.days(year: year, month: month, day: 31)
+        return last - (last + 4) % 7
+    }
+
     /// `YYYY-MM-DD HH:MM:SS`.
     static func dateTime(_ date: Date) -> String {
-        "\(self.date(date)) \(time(date))"
+        if let fields = parisFields(date) { return fields.dateTimeText }
+        return "\(calendarDate(date)) \(calendarTime(date))"
     }
 
     /// `YYYY-MM-DD`.
     static func date(_ date: Date) -> String {
-        let p = parts(date)
-        return String(format: "%04d-%02d-%02d", p.year ?? 1970, p.month ?? 1, p.day ?? 1)
+        guard let fields = parisFields(date) else { return calendarDate(date) }
+        var out = ""
+        fields.appendDate(to: &out)
+        return out
     }
 
     /// `HH:MM:SS`.
     static func time(_ date: Date) -> String {
+        guard let fields = parisFields(date) else { return calendarTime(date) }
+        var out = ""
+        fields.appendTime(to: &out)
+        return out
+    }
+
+    /// ``date(_:)`` by the Paris calendar (any date).
+    static func calendarDate(_ date: Date) -> String {
+        let p = parts(date)
+        return String(format: "%04d-%02d-%02d", p.year ?? 1970, p.month ?? 1, p.day ?? 1)
+    }
+
+    /// ``time(_:)`` by the Paris calendar (any date).
+    static func calendarTime(_ date: Date) -> String {
         let p = parts(date)
         return String(format: "%02d:%02d:%02d", p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
     }

@@ -40,6 +40,9 @@ actor BostonLogicState {
         var nextIDs: [String: Int] = [:]
         /// Renderings of pristine seeded records (no includes), per resource.
         var renderings: [String: SeedTextCache] = [:]
+        /// The rendering of a seeded record written from its seed (leads), per resource: the
+        /// text its record renders to.
+        var seededTexts: [String: @Sendable (Int) -> String] = [:]
 
         /// Every live record of a resource in id order, one at a time; stops when `body` is `false`.
         func forEach(_ resource: String, _ body: (Record) -> Bool) {
@@ -201,13 +204,15 @@ actor BostonLogicState {
         guard query.filters.isEmpty, query.active == nil, query.includes.isEmpty else { return nil }
         guard let records = tenants[tenant]?.tables[resource.name] else { return [] }
         let cache = tenants[tenant]?.renderings[resource.name]
+        let seededText = tenants[tenant]?.seededTexts[resource.name]
         var texts: [String] = []
         texts.reserveCapacity(records.count)
         records.forEachKey { key, stored in
             if let stored {
                 texts.append(render(stored, resource).jsonText)
             } else if let cache {
-                texts.append(cache.text(key) { records.record(key).map { render($0, resource).jsonText } ?? "null" })
+                texts.append(
+                    cache.text(key) { seededText?(key) ?? records.record(key).map { render($0, resource).jsonText } ?? "null" })
             } else if let record = records.record(key) {
                 texts.append(render(record, resource).jsonText)
             }
@@ -220,14 +225,29 @@ actor BostonLogicState {
         tenants[tenant]?.tables[resource.name]?.record(id).map { render($0, resource, includes: includes) }
     }
 
+    /// A time as the API writes it, `date.formatted(.iso8601)` (`YYYY-MM-DDTHH:MM:SSZ`):
+    /// by arithmetic (``CivilTime``) for years 1970-9999, which equals the formatter there.
+    static func timestamp(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        guard seconds >= 0, seconds < 253_402_300_800 else { return date.formatted(.iso8601) }
+        let time = CivilTime(date)
+        var out = ""
+        out.reserveCapacity(20)
+        time.appendDate(to: &out)
+        out += "T"
+        time.appendTime(to: &out)
+        out += "Z"
+        return out
+    }
+
     func render(_ record: Record, _ resource: BostonLogicResource, includes: Set<String> = []) -> JSONValue {
         var fields = record.fields
         for (include, field) in resource.includes where !includes.contains(include) {
             fields[field] = nil
         }
         fields["id"] = .int(record.id)
-        fields["created_at"] = .string(record.createdAt.formatted(.iso8601))
-        fields["updated_at"] = .string(record.updatedAt.formatted(.iso8601))
+        fields["created_at"] = .string(Self.timestamp(record.createdAt))
+        fields["updated_at"] = .string(Self.timestamp(record.updatedAt))
         fields["path"] = .string("/api/v2/\(resource.name)/\(record.id)")
         return .object(fields)
     }
@@ -399,6 +419,11 @@ actor BostonLogicState {
                 }
                 tenant.nextIDs[resourceName] = count + 1
                 tenant.renderings[resourceName] = SeedTextCache()
+                if resourceName == BostonLogicResource.leads.name {
+                    tenant.seededTexts[resourceName] = { id in
+                        seededLeadText(id: id, tenant: name, now: now, count: count, seed: seed)
+                    }
+                }
             }
             tenants[name] = tenant
         }
@@ -429,16 +454,7 @@ actor BostonLogicState {
         _ resource: String, id: Int, tenant tenantName: String, now: Date, fresh: Bool,
         using generator: inout SeededGenerator, pick: (String, inout SeededGenerator) -> Int?
     ) -> Record {
-        var created = now
-        var updated = now
-        if !fresh {
-            created = now.addingTimeInterval(-Double(Int.random(in: 86_400...63_072_000, using: &generator)))
-            updated = created.addingTimeInterval(Double(Int.random(in: 0...Int(now.timeIntervalSince(created)), using: &generator)))
-        }
-        let us = FakeData.cities.filter { $0.country == "US" }
-        let city = FakeData.pick(us, using: &generator) ?? (city: "Boston", region: "MA", country: "US")
-        let first = FakeData.firstName(using: &generator)
-        let last = FakeData.lastName(using: &generator)
+        let (created, updated, city, first, last) = commonDraws(now: now, fresh: fresh, using: &generator)
         let fields: [String: JSONValue]
         switch resource {
         case "offices":
@@ -489,24 +505,7 @@ actor BostonLogicState {
                 "user_id": .string(String(5_000 + id)), "propertybase_user_id": .null,
             ]
         case "leads":
-            let agent = Int.random(in: 0..<4, using: &generator) == 0 ? nil : pick("agents", &generator)
-            let team = agent == nil ? pick("teams", &generator) : nil
-            var lead: [String: JSONValue] = [
-                "first_name": .string(first), "last_name": .string(last),
-                "email": .string(FakeData.email(first: first, last: last, number: id, using: &generator)),
-                "phone": .string(FakeData.phone(country: "US", using: &generator)),
-                "phone_type": .string(FakeData.pick(BostonLogicResource.phoneTypes, using: &generator) ?? "mobile"),
-                "lead_type": .string(FakeData.pick(BostonLogicResource.leadTypes, using: &generator) ?? "buyer"),
-                "status": .string(FakeData.pick(BostonLogicResource.leadStatuses, using: &generator) ?? "new"),
-                "source": .string(FakeData.pick(BostonLogicResource.leadSources, using: &generator) ?? "website"),
-                "referral_source_domain": .null,
-                "agent_id": agent.map(JSONValue.int) ?? .null, "team_id": team.map(JSONValue.int) ?? .null,
-                "message": .null, "utm_source": .null, "utm_medium": .null, "utm_campaign": .null,
-                "utm_content": .null, "utm_term": .null, "address": .null, "city": .string(city.city),
-                "state": .string(city.region), "zip": .null,
-            ]
-            assignOwner(&lead)
-            fields = lead
+            fields = LeadDraws(id: id, first: first, last: last, city: city, using: &generator, pick: pick).fields
         case "property_views", "property_notes":
             let address = "\(FakeData.streetAddress(using: &generator)), \(city.city), \(city.region)"
             var item: [String: JSONValue] = [
@@ -528,6 +527,108 @@ actor BostonLogicState {
             fields = [:]
         }
         return Record(id: id, createdAt: created, updatedAt: updated, fields: fields)
+    }
+
+    /// The draws every record makes first: its times (unless `fresh`: now), a US city, names.
+    private static func commonDraws(now: Date, fresh: Bool, using generator: inout SeededGenerator) -> (
+        created: Date, updated: Date, city: (city: String, region: String, country: String), first: String, last: String
+    ) {
+        var created = now
+        var updated = now
+        if !fresh {
+            created = now.addingTimeInterval(-Double(Int.random(in: 86_400...63_072_000, using: &generator)))
+            updated = created.addingTimeInterval(Double(Int.random(in: 0...Int(now.timeIntervalSince(created)), using: &generator)))
+        }
+        let us = FakeData.cities.filter { $0.country == "US" }
+        let city = FakeData.pick(us, using: &generator) ?? (city: "Boston", region: "MA", country: "US")
+        return (created, updated, city, FakeData.firstName(using: &generator), FakeData.lastName(using: &generator))
+    }
+
+    /// Seeded lead `id` of a tenant as the index renders it (``render(_:_:includes:)`` of its
+    /// record: sorted keys, compact), written from its draws without a record or a tree.
+    static func seededLeadText(id: Int, tenant: String, now: Date, count: Int, seed: UInt64) -> String {
+        var generator = SeededGenerator(seed: seed, stream: "boston-logic/\(tenant)/leads", index: id)
+        let (created, updated, city, first, last) = commonDraws(now: now, fresh: false, using: &generator)
+        let lead = LeadDraws(
+            id: id, first: first, last: last, city: city, using: &generator,
+            pick: { _, generator in count > 0 ? Int.random(in: 1...count, using: &generator) : nil })
+        return lead.text(id: id, created: created, updated: updated)
+    }
+
+    /// What a lead draws after ``commonDraws(now:fresh:using:)``, in order; its fields
+    /// (``fields``) or its rendering (``text(id:created:updated:)``) follow from them.
+    private struct LeadDraws {
+        var first: String
+        var last: String
+        var city: (city: String, region: String, country: String)
+        var agent: Int?
+        var team: Int?
+        var email: String
+        var phone: String
+        var phoneType: String
+        var leadType: String
+        var status: String
+        var source: String
+
+        init(
+            id: Int, first: String, last: String, city: (city: String, region: String, country: String),
+            using generator: inout SeededGenerator, pick: (String, inout SeededGenerator) -> Int?
+        ) {
+            self.first = first
+            self.last = last
+            self.city = city
+            agent = Int.random(in: 0..<4, using: &generator) == 0 ? nil : pick("agents", &generator)
+            team = agent == nil ? pick("teams", &generator) : nil
+            email = FakeData.email(first: first, last: last, number: id, using: &generator)
+            phone = FakeData.phone(country: "US", using: &generator)
+            phoneType = FakeData.pick(BostonLogicResource.phoneTypes, using: &generator) ?? "mobile"
+            leadType = FakeData.pick(BostonLogicResource.leadTypes, using: &generator) ?? "buyer"
+            status = FakeData.pick(BostonLogicResource.leadStatuses, using: &generator) ?? "new"
+            source = FakeData.pick(BostonLogicResource.leadSources, using: &generator) ?? "website"
+        }
+
+        var fields: [String: JSONValue] {
+            var lead: [String: JSONValue] = [
+                "first_name": .string(first), "last_name": .string(last), "email": .string(email), "phone": .string(phone),
+                "phone_type": .string(phoneType), "lead_type": .string(leadType), "status": .string(status),
+                "source": .string(source), "referral_source_domain": .null,
+                "agent_id": agent.map(JSONValue.int) ?? .null, "team_id": team.map(JSONValue.int) ?? .null,
+                "message": .null, "utm_source": .null, "utm_medium": .null, "utm_campaign": .null,
+                "utm_content": .null, "utm_term": .null, "address": .null, "city": .string(city.city),
+                "state": .string(city.region), "zip": .null,
+            ]
+            assignOwner(&lead)
+            return lead
+        }
+
+        func text(id: Int, created: Date, updated: Date) -> String {
+            var out = ""
+            out.reserveCapacity(560)
+            func number(_ key: StaticString, _ value: Int?) {
+                out += key.description
+                out += value.map { String($0) } ?? "null"
+            }
+            number(#"{"address":null,"agent_id":"#, agent)
+            out.appendJSONMember(#","city":"#, city.city)
+            out.appendJSONMember(#","created_at":"#, BostonLogicState.timestamp(created))
+            out.appendJSONMember(#","email":"#, email)
+            out.appendJSONMember(#","first_name":"#, first)
+            number(#","id":"#, id)
+            out.appendJSONMember(#","last_name":"#, last)
+            out.appendJSONMember(#","lead_type":"#, leadType)
+            number(#","message":null,"owner_id":"#, agent ?? team)
+            out += agent != nil ? #","owner_type":"Agent""# : team != nil ? #","owner_type":"Team""# : #","owner_type":null"#
+            out.appendJSONMember(#","path":"#, "/api/v2/leads/\(id)")
+            out.appendJSONMember(#","phone":"#, phone)
+            out.appendJSONMember(#","phone_type":"#, phoneType)
+            out.appendJSONMember(#","referral_source_domain":null,"source":"#, source)
+            out.appendJSONMember(#","state":"#, city.region)
+            out.appendJSONMember(#","status":"#, status)
+            number(#","team_id":"#, team)
+            out.appendJSONMember(#","updated_at":"#, BostonLogicState.timestamp(updated))
+            out += #","utm_campaign":null,"utm_content":null,"utm_medium":null,"utm_source":null,"utm_term":null,"zip":null}"#
+            return out
+        }
     }
 
     // MARK: - Control operations (on the demo tenant)

@@ -28,6 +28,9 @@ final class MyCRMRecordStore: Sendable {
         var records: DerivedCollection<MyCRMRecord>
         /// `modifiedAt` and owner of an untouched seeded record, without producing it.
         let facts: @Sendable (Int) -> (modifiedAt: Int, owner: String)
+        /// The `select *` row of seeded record `number` written from its seed (no record, no
+        /// tree): the text the record's rendering gives; `nil` renders the record.
+        var seededRow: (@Sendable (Int) -> String)? = nil
         /// Renderings of pristine seeded records (all fields, `describe` order).
         let renderings = SeedTextCache()
         /// The seeded records by `modifiedAt`, built on the first `sync`.
@@ -91,11 +94,12 @@ final class MyCRMRecordStore: Sendable {
     func seed(
         module: MyCRMModule, firstNumber: Int, count: Int,
         derive: @escaping @Sendable (Int) -> MyCRMRecord,
+        row: (@Sendable (Int) -> String)? = nil,
         facts: @escaping @Sendable (Int) -> (modifiedAt: Int, owner: String)
     ) {
         state.withLock { state in
             state.modules[module.name] = ModuleRecords(
-                records: DerivedCollection(firstKey: firstNumber, count: count, derive: derive), facts: facts)
+                records: DerivedCollection(firstKey: firstNumber, count: count, derive: derive), facts: facts, seededRow: row)
             state.nextNumber = max(state.nextNumber, firstNumber + max(0, count))
         }
     }
@@ -310,8 +314,11 @@ final class MyCRMRecordStore: Sendable {
     /// The JSON texts of the live records of an entity module at `offset ..< offset + count` of
     /// record-number order (descending when asked), every field in `describe` order: what
     /// `select * from <Module> [order by id] limit offset, count;` answers per row. Pristine
-    /// seeded records are rendered once and kept. `nil` for a module without records here.
-    func rowTexts(of module: MyCRMModule, offset: Int, count: Int, descending: Bool) -> [String]? {
+    /// seeded records are written from their seed (``ModuleRecords/seededRow``) once and kept.
+    /// `nil` for a module without records here.
+    /// - Parameter fromSeed: `false` renders pristine records from their tree too (for tests
+    ///   comparing the two).
+    func rowTexts(of module: MyCRMModule, offset: Int, count: Int, descending: Bool, fromSeed: Bool = true) -> [String]? {
         guard let entry = state.withLock({ $0.modules[module.name] }) else { return nil }
         let records = entry.records
         let (sum, overflow) = offset.addingReportingOverflow(count)
@@ -325,8 +332,9 @@ final class MyCRMRecordStore: Sendable {
         texts.reserveCapacity(end - offset)
         for position in offset..<end {
             guard let number = records.key(at: descending ? records.count - 1 - position : position) else { continue }
-            if records.isPristine(number) {
-                texts.append(entry.renderings.text(number) { records.record(number).map(render) ?? "null" })
+            if fromSeed, records.isPristine(number) {
+                texts.append(
+                    entry.renderings.text(number) { entry.seededRow?(number) ?? records.record(number).map(render) ?? "null" })
             } else if let record = records.record(number) {
                 texts.append(render(record))
             }

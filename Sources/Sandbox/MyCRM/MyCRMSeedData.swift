@@ -81,12 +81,14 @@ struct MyCRMSeedData: Sendable {
         store.seed(
             module: MyCRMModule.leads, firstNumber: 1, count: count,
             derive: { number in seeder.seededLead(index: number - 1, owners: owners) },
+            row: { number in seeder.seededLeadValues(index: number - 1, owners: owners).rowText() },
             facts: { number in
                 (seeder.times(stream: "mycrm/leads", index: number - 1).modified, Self.owner(index: number - 1, owners: owners))
             })
         store.seed(
             module: MyCRMModule.contacts, firstNumber: count + 1, count: count,
             derive: { number in seeder.seededContact(index: number - count - 1, owners: owners) },
+            row: { number in seeder.seededContactValues(index: number - count - 1, owners: owners).rowText() },
             facts: { number in
                 (
                     seeder.times(stream: "mycrm/contacts", index: number - count - 1).modified,
@@ -98,15 +100,26 @@ struct MyCRMSeedData: Sendable {
 
     /// Seeded lead `index` (record number `index + 1`): a pure function of the seed and the index.
     func seededLead(index: Int, owners: [String]) -> MyCRMRecord {
+        seededLeadValues(index: index, owners: owners).record(number: index + 1)
+    }
+
+    /// The field values of seeded lead `index` (what ``seededLead(index:owners:)`` holds).
+    func seededLeadValues(index: Int, owners: [String]) -> MyCRMFieldValues {
         var rng = SeededGenerator(seed: seed, stream: "mycrm/leads", index: index)
-        return lead(number: index + 1, index: index, owners: owners, times: times(stream: "mycrm/leads", index: index), using: &rng)
+        return leadValues(number: index + 1, index: index, owners: owners, times: times(stream: "mycrm/leads", index: index), using: &rng)
     }
 
     /// Seeded contact `index` (record number `records + index + 1`).
     func seededContact(index: Int, owners: [String]) -> MyCRMRecord {
+        seededContactValues(index: index, owners: owners).record(number: max(records, 0) + index + 1)
+    }
+
+    /// The field values of seeded contact `index` (what ``seededContact(index:owners:)`` holds).
+    func seededContactValues(index: Int, owners: [String]) -> MyCRMFieldValues {
         var rng = SeededGenerator(seed: seed, stream: "mycrm/contacts", index: index)
         let number = max(records, 0) + index + 1
-        return contact(number: number, index: index, owners: owners, times: times(stream: "mycrm/contacts", index: index), using: &rng)
+        return contactValues(
+            number: number, index: index, owners: owners, times: times(stream: "mycrm/contacts", index: index), using: &rng)
     }
 
     /// Creation and modification times of seeded record `index` of a stream, drawn apart from
@@ -127,74 +140,95 @@ struct MyCRMSeedData: Sendable {
     func lead(
         number: Int, index: Int, owners: [String], times: (created: Int, modified: Int)? = nil, using rng: inout SeededGenerator
     ) -> MyCRMRecord {
-        let first = FakeData.firstName(using: &rng)
-        let last = FakeData.lastName(using: &rng)
-        let place = FakeData.pick(Self.places, using: &rng) ?? Self.places[0]
-        let fromWeb = Bool.random(using: &rng)
-        var values: [String: String] = [
-            "firstname": first,
-            "lastname": last,
-            "phone": Bool.random(using: &rng) ? Self.phone(using: &rng) : "",
-            "mobile": Self.phone(using: &rng),
-            "leadsource": fromWeb ? "Web Site" : (FakeData.pick(MyCRMModule.leadSources, using: &rng) ?? "Other"),
-            "email": FakeData.email(first: first, last: last, number: number, using: &rng),
-            "business_name": Int.random(in: 0..<4, using: &rng) == 0 ? "\(last) Holdings LLC" : "",
-            "assigned_user_id": Self.owner(index: index, owners: owners),
-            "lane": "\(Int.random(in: 1...999, using: &rng)) \(FakeData.pick(Self.streets, using: &rng) ?? "Main Street")",
-            "code": place.zip,
-            "pobox": "",
-            "state": place.state,
-            "city": place.city,
-            "zip4": Self.padded(Int.random(in: 1...9999, using: &rng), 4),
-            "apart": Int.random(in: 0..<3, using: &rng) == 0 ? "Apt \(Int.random(in: 1...40, using: &rng))" : "",
-            "description": "Interested in a \(Int.random(in: 1...5, using: &rng))-bedroom home in \(place.city).",
-        ]
-        if fromWeb {
-            values["utm_source"] = FakeData.pick(["google", "facebook", "zillow", "newsletter"], using: &rng) ?? "google"
-            values["utm_medium"] = FakeData.pick(["cpc", "social", "referral", "email"], using: &rng) ?? "cpc"
-            values["utm_campaign"] = FakeData.pick(Self.campaigns, using: &rng) ?? "spring-open-house"
-        }
-        return record(MyCRMModule.leads, number: number, values: values, owners: owners, times: times, using: &rng)
+        leadValues(number: number, index: index, owners: owners, times: times, using: &rng).record(number: number)
     }
 
     /// A contact with record number `number`.
     func contact(
         number: Int, index: Int, owners: [String], times: (created: Int, modified: Int)? = nil, using rng: inout SeededGenerator
     ) -> MyCRMRecord {
+        contactValues(number: number, index: index, owners: owners, times: times, using: &rng).record(number: number)
+    }
+
+    /// The fields of a lead as a client would have created it, with record number `number`.
+    func leadValues(
+        number: Int, index: Int, owners: [String], times: (created: Int, modified: Int)? = nil, using rng: inout SeededGenerator
+    ) -> MyCRMFieldValues {
+        let first = FakeData.firstName(using: &rng)
+        let last = FakeData.lastName(using: &rng)
+        let place = FakeData.pick(Self.places, using: &rng) ?? Self.places[0]
+        let fromWeb = Bool.random(using: &rng)
+        var values = MyCRMFieldValues(
+            MyCRMModule.leads,
+            [
+                ("firstname", first),
+                ("lastname", last),
+                ("phone", Bool.random(using: &rng) ? Self.phone(using: &rng) : ""),
+                ("mobile", Self.phone(using: &rng)),
+                ("leadsource", fromWeb ? "Web Site" : (FakeData.pick(MyCRMModule.leadSources, using: &rng) ?? "Other")),
+                ("email", FakeData.email(first: first, last: last, number: number, using: &rng)),
+                ("business_name", Int.random(in: 0..<4, using: &rng) == 0 ? "\(last) Holdings LLC" : ""),
+                ("assigned_user_id", Self.owner(index: index, owners: owners)),
+                ("lane", "\(Int.random(in: 1...999, using: &rng)) \(FakeData.pick(Self.streets, using: &rng) ?? "Main Street")"),
+                ("code", place.zip),
+                ("pobox", ""),
+                ("state", place.state),
+                ("city", place.city),
+                ("zip4", Self.padded(Int.random(in: 1...9999, using: &rng), 4)),
+                ("apart", Int.random(in: 0..<3, using: &rng) == 0 ? "Apt \(Int.random(in: 1...40, using: &rng))" : ""),
+                ("description", "Interested in a \(Int.random(in: 1...5, using: &rng))-bedroom home in \(place.city)."),
+            ])
+        if fromWeb {
+            values["utm_source"] = FakeData.pick(["google", "facebook", "zillow", "newsletter"], using: &rng) ?? "google"
+            values["utm_medium"] = FakeData.pick(["cpc", "social", "referral", "email"], using: &rng) ?? "cpc"
+            values["utm_campaign"] = FakeData.pick(Self.campaigns, using: &rng) ?? "spring-open-house"
+        }
+        return completed(values, number: number, owners: owners, times: times, using: &rng)
+    }
+
+    /// The fields of a contact with record number `number`.
+    func contactValues(
+        number: Int, index: Int, owners: [String], times: (created: Int, modified: Int)? = nil, using rng: inout SeededGenerator
+    ) -> MyCRMFieldValues {
         let first = FakeData.firstName(using: &rng)
         let last = FakeData.lastName(using: &rng)
         let place = FakeData.pick(Self.places, using: &rng) ?? Self.places[0]
         let isCustomer = Bool.random(using: &rng)
-        var values: [String: String] = [
-            "firstname": first,
-            "lastname": last,
-            "phone": Self.phone(using: &rng),
-            "mobile": Self.phone(using: &rng),
-            "homephone": Bool.random(using: &rng) ? Self.phone(using: &rng) : "",
-            "leadsource": FakeData.pick(MyCRMModule.leadSources, using: &rng) ?? "Other",
-            "birthday": Self.date(year: Int.random(in: 1950...2000, using: &rng), using: &rng),
-            "email": FakeData.email(first: first, last: last, number: number, using: &rng),
-            "business_name": "",
-            "assigned_user_id": Self.owner(index: index, owners: owners),
-            "is_customer": isCustomer ? "1" : "0",
-            "mailingstreet": "\(Int.random(in: 1...999, using: &rng)) \(FakeData.pick(Self.streets, using: &rng) ?? "Main Street")",
-            "mailingpobox": "",
-            "mailingstate": place.state,
-            "mailingcity": place.city,
-            "mailingzip": place.zip,
-            "apart": "",
-            "zip4": Self.padded(Int.random(in: 1...9999, using: &rng), 4),
-            "description": isCustomer ? "Closed on a home in \(place.city)." : "Met at an open house.",
-            "pager": "",
-            "csg_number": "CSG-\(100_000 + number)",
-            "spouse_name": Bool.random(using: &rng) ? FakeData.firstName(using: &rng) : "",
-            "ssn": "9\(Int.random(in: 10...99, using: &rng))-\(Int.random(in: 10...99, using: &rng))-"
-                + Self.padded(Int.random(in: 1...9999, using: &rng), 4),
-            "service_dt": isCustomer ? Self.date(year: Int.random(in: 2018...2024, using: &rng), using: &rng) : "",
-            "dl_license": "D\(Int.random(in: 1_000_000...9_999_999, using: &rng))",
-            "dl_state": place.state,
-            "dl_expdate": Self.date(year: Int.random(in: 2026...2031, using: &rng), using: &rng),
-        ]
+        var values = MyCRMFieldValues(
+            MyCRMModule.contacts,
+            [
+                ("firstname", first),
+                ("lastname", last),
+                ("phone", Self.phone(using: &rng)),
+                ("mobile", Self.phone(using: &rng)),
+                ("homephone", Bool.random(using: &rng) ? Self.phone(using: &rng) : ""),
+                ("leadsource", FakeData.pick(MyCRMModule.leadSources, using: &rng) ?? "Other"),
+                ("birthday", Self.date(year: Int.random(in: 1950...2000, using: &rng), using: &rng)),
+                ("email", FakeData.email(first: first, last: last, number: number, using: &rng)),
+                ("business_name", ""),
+                ("assigned_user_id", Self.owner(index: index, owners: owners)),
+                ("is_customer", isCustomer ? "1" : "0"),
+                ("mailingstreet", "\(Int.random(in: 1...999, using: &rng)) \(FakeData.pick(Self.streets, using: &rng) ?? "Main Street")"),
+                ("mailingpobox", ""),
+                ("mailingstate", place.state),
+                ("mailingcity", place.city),
+                ("mailingzip", place.zip),
+                ("apart", ""),
+                ("zip4", Self.padded(Int.random(in: 1...9999, using: &rng), 4)),
+                ("description", isCustomer ? "Closed on a home in \(place.city)." : "Met at an open house."),
+                ("pager", ""),
+                ("csg_number", "CSG-\(100_000 + number)"),
+                ("spouse_name", Bool.random(using: &rng) ? FakeData.firstName(using: &rng) : ""),
+                (
+                    "ssn",
+                    "9\(Int.random(in: 10...99, using: &rng))-\(Int.random(in: 10...99, using: &rng))-"
+                        + Self.padded(Int.random(in: 1...9999, using: &rng), 4)
+                ),
+                ("service_dt", isCustomer ? Self.date(year: Int.random(in: 2018...2024, using: &rng), using: &rng) : ""),
+                ("dl_license", "D\(Int.random(in: 1_000_000...9_999_999, using: &rng))"),
+                ("dl_state", place.state),
+                ("dl_expdate", Self.date(year: Int.random(in: 2026...2031, using: &rng), using: &rng)),
+            ])
         // The seed's other Contacts fields, drawn from a stream of their own so the values
         // above stay what they were: some contacts have an apartment, a pager, a PO box or a
         // business.
@@ -203,22 +237,23 @@ struct MyCRMSeedData: Sendable {
         if Int.random(in: 0..<4, using: &extra) == 0 { values["pager"] = Self.phone(using: &extra) }
         if Int.random(in: 0..<5, using: &extra) == 0 { values["mailingpobox"] = String(Int.random(in: 100...9999, using: &extra)) }
         if Int.random(in: 0..<4, using: &extra) == 0 { values["business_name"] = "\(last) Consulting LLC" }
-        return record(MyCRMModule.contacts, number: number, values: values, owners: owners, times: times, using: &rng)
+        return completed(values, number: number, owners: owners, times: times, using: &rng)
     }
 
-    private func record(
-        _ module: MyCRMModule, number: Int, values: [String: String], owners: [String],
-        times: (created: Int, modified: Int)?, using rng: inout SeededGenerator
-    ) -> MyCRMRecord {
+    /// `values` with the system fields set: id, times and `modifiedby` (the owner).
+    private func completed(
+        _ values: MyCRMFieldValues, number: Int, owners: [String], times: (created: Int, modified: Int)?,
+        using rng: inout SeededGenerator
+    ) -> MyCRMFieldValues {
         let created = times?.created ?? now - Int.random(in: 86_400...(120 * 86_400), using: &rng)
         let modified = times?.modified ?? created + Int.random(in: 0...(now - created), using: &rng)
-        var fields = Dictionary(uniqueKeysWithValues: module.fieldNames.map { ($0, "") })
-        for (name, value) in values where fields[name] != nil { fields[name] = value }
-        fields["id"] = module.id(number)
+        var fields = values
+        fields["id"] = values.module.id(number)
         fields["createdtime"] = MyCRMRecord.timestamp(created)
         fields["modifiedtime"] = MyCRMRecord.timestamp(modified)
         fields["modifiedby"] = values["assigned_user_id"] ?? owners.first ?? ""
-        return MyCRMRecord(module: module.name, number: number, fields: fields, modifiedAt: modified)
+        fields.modifiedAt = modified
+        return fields
     }
 
     /// A 16-character access key like the ones the vendor generates.

@@ -302,7 +302,8 @@ public final class PFExpertEmulator: VendorEmulator {
             items.reserveCapacity(keyed.keys.count)
             for key in keyed.keys {
                 if plain, let cache, table.isPristine(key) {
-                    items.append(cache.text(key) { table.record(key)?.jsonText ?? "null" })
+                    items.append(
+                        cache.text(key) { state.seededText(resource, id: key) ?? table.record(key)?.jsonText ?? "null" })
                 } else if let record = table.record(key) {
                     items.append(render(record, resource: resource, expand: expand, fields: query.fields, state: state).jsonText)
                 }

@@ -56,23 +56,83 @@ struct PFExpertSeed {
     }
 
     mutating func user(id: Int, stamps: (created: String, updated: String)) -> JSONValue {
-        let first = FakeData.firstName(using: &rng)
-        let last = FakeData.lastName(using: &rng)
-        let role = FakeData.pick(["agent", "agent", "agent", "manager", "admin"], using: &rng) ?? "agent"
-        return [
-            "id": .int(id),
-            "first_name": .string(first),
-            "last_name": .string(last),
-            "email": .string(FakeData.email(first: first, last: last, number: id, using: &rng)),
-            "mobile": .string(FakeData.phone(country: "AE", using: &rng)),
-            "phone": .string(FakeData.phone(country: "AE", using: &rng)),
-            "status": .string(Int.random(in: 0..<10, using: &rng) == 0 ? "inactive" : "active"),
-            "role": .string(role),
-            "position": .string(role == "agent" ? "Property Consultant" : role == "manager" ? "Sales Manager" : "Administrator"),
-            "languages": Bool.random(using: &rng) ? ["en", "ar"] : ["en"],
-            "created_at": .string(stamps.created),
-            "updated_at": .string(stamps.updated),
-        ]
+        UserSeed(id: id, stamps: stamps, using: &rng).json
+    }
+
+    /// Seeded user `id` as its JSON text (sorted keys, compact), written from its draws without
+    /// a tree: the text of ``derive(_:id:records:seed:)``'s user.
+    static func userText(id: Int, seed: UInt64) -> String {
+        var generator = PFExpertSeed(seed: seed, resource: .users, id: id)
+        let stamps = generator.timestamps()
+        return UserSeed(id: id, stamps: stamps, using: &generator.rng).text
+    }
+
+    /// What a user draws, in its draw order; its JSON value (``json``) or text (``text``)
+    /// follows from it.
+    struct UserSeed {
+        var id: Int
+        var stamps: (created: String, updated: String)
+        var first: String
+        var last: String
+        var role: String
+        var email: String
+        var mobile: String
+        var phone: String
+        var active: Bool
+        var arabic: Bool
+
+        init(id: Int, stamps: (created: String, updated: String), using rng: inout SeededGenerator) {
+            self.id = id
+            self.stamps = stamps
+            first = FakeData.firstName(using: &rng)
+            last = FakeData.lastName(using: &rng)
+            role = FakeData.pick(["agent", "agent", "agent", "manager", "admin"], using: &rng) ?? "agent"
+            email = FakeData.email(first: first, last: last, number: id, using: &rng)
+            mobile = FakeData.phone(country: "AE", using: &rng)
+            phone = FakeData.phone(country: "AE", using: &rng)
+            active = Int.random(in: 0..<10, using: &rng) != 0
+            arabic = Bool.random(using: &rng)
+        }
+
+        var position: String { role == "agent" ? "Property Consultant" : role == "manager" ? "Sales Manager" : "Administrator" }
+
+        var json: JSONValue {
+            [
+                "id": .int(id),
+                "first_name": .string(first),
+                "last_name": .string(last),
+                "email": .string(email),
+                "mobile": .string(mobile),
+                "phone": .string(phone),
+                "status": .string(active ? "active" : "inactive"),
+                "role": .string(role),
+                "position": .string(position),
+                "languages": arabic ? ["en", "ar"] : ["en"],
+                "created_at": .string(stamps.created),
+                "updated_at": .string(stamps.updated),
+            ]
+        }
+
+        /// ``json``'s text (sorted keys, compact), without the tree.
+        var text: String {
+            var out = ""
+            out.reserveCapacity(400)
+            out.appendJSONMember(#"{"created_at":"#, stamps.created)
+            out.appendJSONMember(#","email":"#, email)
+            out.appendJSONMember(#","first_name":"#, first)
+            out += #","id":"#
+            out += String(id)
+            out += arabic ? #","languages":["en","ar"]"# : #","languages":["en"]"#
+            out.appendJSONMember(#","last_name":"#, last)
+            out.appendJSONMember(#","mobile":"#, mobile)
+            out.appendJSONMember(#","phone":"#, phone)
+            out.appendJSONMember(#","position":"#, position)
+            out.appendJSONMember(#","role":"#, role)
+            out.appendJSONMember(#","status":"#, active ? "active" : "inactive")
+            out.appendJSONMember(#","updated_at":"#, stamps.updated)
+            out += "}"
+            return out
+        }
     }
 
     mutating func location(id: Int, stamps: (created: String, updated: String)) -> JSONValue {

@@ -45,6 +45,12 @@ struct PFExpertState {
         }
     }
 
+    /// The JSON text of pristine seeded record `id` of `resource` written from its seed, without
+    /// a tree (users, the list a full pass reads); `nil` where the record's tree renders it.
+    func seededText(_ resource: PFResource, id: Int) -> String? {
+        resource == .users ? PFExpertSeed.userText(id: id, seed: seedValue) : nil
+    }
+
     /// The records of a resource in id order (materialised: for control reads).
     func records(_ resource: PFResource) -> [JSONValue] {
         tables[resource]?.all() ?? []
