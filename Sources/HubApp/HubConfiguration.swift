@@ -13,6 +13,10 @@ public struct HubConfiguration: Sendable {
     /// The PostgreSQL database to use instead of the data folder's SQLite file (`--database`,
     /// `REALTYHUB_DATABASE_URL`); nil for SQLite. The data folder may still hold the key file.
     public var database: DatabaseURL?
+    /// Whether webhooks may go to loopback, private and link-local addresses
+    /// (`--allow-private-webhook-targets`, `REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS=1`; the
+    /// demo turns it on). Off, such targets are refused when subscribing and when sending.
+    public var allowPrivateWebhookTargets = false
 
     /// The key file's name inside the data folder.
     public static let keyFileName = "secret.key"

@@ -41,6 +41,6 @@ extension HubRuntime {
             sharedLimits: limits, sharedLimitsForBudgetsOnly: !shared)
         return HubRuntime(
             store: store, secretBox: secretBox, connectors: connectors, logger: logger,
-            closeResources: { try? await http.shutdown() })
+            allowPrivateWebhookTargets: configuration.allowPrivateWebhookTargets, closeResources: { try? await http.shutdown() })
     }
 }

@@ -28,6 +28,13 @@ extension HubRuntime {
             store: store, connectors: connectors, handlers: Self.deliveryHandlers(), policy: DeliveryPolicy(leaseDuration: leaseDuration),
             owner: Self.workerOwner(), logger: logger)
         let deliveries = DeliveryService(worker: worker, idleInterval: pollInterval, logger: logger)
-        return [scheduler, deliveries]
+        // Webhook leases outlast a receiver's timeout several times over (a send in flight is
+        // never taken over by another process), and at least the delivery lease.
+        let webhooks = WebhookService(
+            worker: WebhookWorker(
+                store: store, transport: webhookTransport, audience: HubWebhookAudience(clients: store),
+                policy: WebhookPolicy(leaseDuration: max(60, leaseDuration)), owner: Self.workerOwner(), logger: logger),
+            logger: logger)
+        return [scheduler, deliveries, webhooks]
     }
 }

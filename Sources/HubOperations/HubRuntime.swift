@@ -24,6 +24,10 @@ public final class HubRuntime: Sendable {
     /// The data folder's keys: credentials at rest, and the signatures of hub API tokens.
     public let secretBox: SecretBox
     private let closeResources: @Sendable () async -> Void
+    /// Whether webhooks may go to loopback, private and link-local addresses.
+    public let allowPrivateWebhookTargets: Bool
+    /// Sends this process's webhooks (checking each target's address).
+    public let webhookTransport: SafeWebhookTransport
     /// Whether each connection, as last read (its every field, `updatedAt` included, so an edit
     /// or new credentials ask again), takes leads: answering means reading and decrypting its
     /// credentials and building its connector, which every accepted lead would otherwise repeat.
@@ -34,21 +38,25 @@ public final class HubRuntime: Sendable {
     ///   - secretBox: the data folder's keys.
     ///   - connectors: the connector provider.
     ///   - logger: the operations' logger.
+    ///   - allowPrivateWebhookTargets: whether webhooks may go to private addresses.
     ///   - closeResources: closes what the caller opened for this runtime (run by ``shutdown()``
     ///     before the store is closed).
     public init(
         store: any HubStorage, secretBox: SecretBox, connectors: any ConnectorProvider, logger: Logger,
-        closeResources: @escaping @Sendable () async -> Void = {}
+        allowPrivateWebhookTargets: Bool = false, closeResources: @escaping @Sendable () async -> Void = {}
     ) {
         self.store = store
         self.secretBox = secretBox
         self.connectors = connectors
         self.logger = logger
+        self.allowPrivateWebhookTargets = allowPrivateWebhookTargets
+        self.webhookTransport = SafeWebhookTransport(allowPrivateTargets: allowPrivateWebhookTargets)
         self.closeResources = closeResources
     }
 
     /// Closes what the composition root opened for this runtime, then the store.
     public func shutdown() async {
+        await webhookTransport.shutdown()
         await closeResources()
         await store.close()
     }

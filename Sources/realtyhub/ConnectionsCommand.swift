@@ -438,6 +438,7 @@ struct RunCommand: AsyncParsableCommand {
             "How long a delivery attempt or pull is leased without a heartbeat (renewed every third of it); a crashed process's deliveries and pulls are taken over after it."
     )
     var leaseSeconds: Double = 10
+    @OptionGroup var webhooks: WebhookTargetOptions
 
     func validate() throws {
         guard fullPassHours >= 0 else { throw ValidationError("--full-pass-hours must be zero or more") }
@@ -445,7 +446,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await withRuntime(data, command: "run") { runtime in
+        try await withRuntime(data, command: "run", webhooks: webhooks) { runtime in
             try await HubApp.runWorkers(runtime, fullPassInterval: fullPassHours * 3600, leaseDuration: leaseSeconds)
         }
     }

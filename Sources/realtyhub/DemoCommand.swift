@@ -62,7 +62,10 @@ struct DemoCommand: AsyncParsableCommand {
         let runtime: HubRuntime
         do {
             // The demo folder keeps its own key file; the environment's key (if any) is for real data.
-            runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory), logger: logger)
+            // Webhooks may go to local receivers (`realtyhub webhooks listen`).
+            var configuration = HubConfiguration(dataDirectory: directory)
+            configuration.allowPrivateWebhookTargets = true
+            runtime = try await HubRuntime.open(configuration, logger: logger)
         } catch {
             try? await sandbox.shutdown()
             printError("realtyhub demo: \(error)")

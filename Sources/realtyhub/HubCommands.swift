@@ -15,12 +15,16 @@ struct TenantOptions: ParsableArguments {
 
 /// Opens the hub, runs `body`, and always shuts the hub down; errors become a message on
 /// standard error and a non-zero exit.
-func withRuntime(_ data: DataOptions, command: String, _ body: (HubRuntime) async throws -> Void) async throws {
+func withRuntime(
+    _ data: DataOptions, command: String, webhooks: WebhookTargetOptions? = nil, _ body: (HubRuntime) async throws -> Void
+) async throws {
     var logger = Logger(label: "realtyhub")
     logger.logLevel = ProcessInfo.processInfo.environment["REALTYHUB_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    var configuration = data.configuration
+    if webhooks?.allowPrivateTargets == true { configuration.allowPrivateWebhookTargets = true }
     let runtime: HubRuntime
     do {
-        runtime = try await HubRuntime.open(data.configuration, logger: logger)
+        runtime = try await HubRuntime.open(configuration, logger: logger)
     } catch {
         printError("realtyhub \(command): \(error)")
         throw ExitCode.failure

@@ -39,6 +39,16 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+/// Where this process may send webhooks.
+struct WebhookTargetOptions: ParsableArguments {
+    @Flag(
+        name: .customLong("allow-private-webhook-targets"),
+        help:
+            "Let webhooks go to loopback, private and link-local addresses (local receivers, development); also REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS=1."
+    )
+    var allowPrivateTargets = false
+}
+
 /// Prints `message` to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))

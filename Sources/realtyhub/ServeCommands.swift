@@ -28,6 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-workers"), help: "Serve the API only: no scheduled pulls, no delivery workers in this process.")
     var noWorkers = false
 
+    @OptionGroup var webhooks: WebhookTargetOptions
+
     @Option(name: .customLong("token-lifetime"), help: "Seconds an issued bearer token stays valid.")
     var tokenLifetime = 1800
 
@@ -49,7 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let runtime: HubRuntime
         do {
-            runtime = try await HubRuntime.open(data.configuration, logger: logger)
+            var configuration = data.configuration
+            if webhooks.allowPrivateTargets { configuration.allowPrivateWebhookTargets = true }
+            runtime = try await HubRuntime.open(configuration, logger: logger)
         } catch {
             printError("realtyhub serve: \(error)")
             throw ExitCode.failure

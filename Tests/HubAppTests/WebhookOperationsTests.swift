@@ -5,17 +5,18 @@ import HubStore
 import HubTestSupport
 import Logging
 import RealtyModel
+import ServiceLifecycle
 import SyncEngine
 import Testing
 
 /// The webhook use cases: what is accepted and refused, rotation, replay, and the audience that
 /// bounds what a subscription receives by its creating client's scopes now.
 @Suite struct WebhookOperationsTests {
-    static func withRuntime(_ body: (HubRuntime) async throws -> Void) async throws {
+    static func withRuntime(environment: [String: String] = [:], _ body: (HubRuntime) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-webhooks-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let runtime = try await HubRuntime.open(
-            HubConfiguration(dataDirectory: directory.path, environment: [:]), logger: Logger(label: "webhook-test"))
+            HubConfiguration(dataDirectory: directory.path, environment: environment), logger: Logger(label: "webhook-test"))
         do {
             try await body(runtime)
         } catch {
@@ -87,6 +88,42 @@ import Testing
             await #expect(throws: HubError.self) { _ = try await runtime.webhook(id: subscription.id, tenant: "other") }
             try await runtime.deleteWebhook(id: subscription.id, tenant: tenant)
             await #expect(throws: HubError.self) { try await runtime.deleteWebhook(id: subscription.id, tenant: tenant) }
+        }
+    }
+
+    /// The hub's workers send webhooks: a subscription made through the use case, a record
+    /// written, the signed event received on loopback (allowed by the environment here).
+    @Test func theWorkersSendWhatIsSubscribed() async throws {
+        #expect(HubConfiguration(dataDirectory: "x", environment: [:]).allowPrivateWebhookTargets == false)
+        try await Self.withRuntime(environment: ["REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS": "1"]) { runtime in
+            #expect(runtime.allowPrivateWebhookTargets)
+            let receiver = try await TestReceiver.start()
+            defer { Task { await receiver.stop() } }
+            let (subscription, secretText) = try await runtime.createWebhook(
+                tenant: HubRuntime.defaultTenant, creator: .dataFolder, url: receiver.url, events: ["contacts.created"], description: nil,
+                allowPrivateTargets: runtime.allowPrivateWebhookTargets)
+            let services = try await runtime.workerServices()
+            let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: runtime.logger))
+            let task = Task { try await group.run() }
+            var contact = Fixtures.contact(5)
+            contact.metadata.connectionID = "conn-1"
+            _ = try await runtime.store.upsert(
+                [contact], scope: SyncScope(tenant: HubRuntime.defaultTenant, connectionID: "conn-1", sourceSystemName: "mycrm"),
+                cursor: nil)
+            var waited = 0
+            while receiver.received.isEmpty, waited < 200 {
+                try await Task.sleep(for: .milliseconds(50))
+                waited += 1
+            }
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+            let request = try #require(receiver.received.first)
+            let secret = try WebhookSecret(parsing: secretText)
+            try WebhookSignature.verify(
+                body: request.body, id: request.headers["webhook-id"], timestamp: request.headers["webhook-timestamp"],
+                signatures: request.headers["webhook-signature"], secret: secret)
+            #expect(String(decoding: request.body, as: UTF8.self).contains(#""type":"contacts.created""#))
+            #expect(try await runtime.webhook(id: subscription.id, tenant: HubRuntime.defaultTenant).cursor > subscription.cursor)
         }
     }
 
