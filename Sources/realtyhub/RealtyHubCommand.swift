@@ -12,6 +12,7 @@ struct RealtyHubCommand: AsyncParsableCommand {
             MigrateCommand.self, DoctorCommand.self, SandboxCommand.self, ProbeCommand.self, ConnectionsCommand.self,
             SyncCommand.self, LeadsCommand.self, DeliveriesCommand.self, RunCommand.self, UnitsCommand.self,
             DevelopmentsCommand.self, AddressCommand.self, ServeCommand.self, DemoCommand.self, ClientsCommand.self, RecordsCommand.self,
+            WebhooksCommand.self,
         ]
     )
 
