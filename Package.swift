@@ -395,6 +395,20 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    // Webhooks sent: deliveries/s over several subscriptions and commit -> received latency.
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-webhook-benchmarks",
+            dependencies: [
+                "HubApp", "HubOperations", "HubStore", "HubTestSupport", "RealtyModel", logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/WebhookBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
     // Sandbox serving rate: full pages of each emulator over loopback (records/s).
     package.targets.append(
         .executableTarget(
