@@ -122,6 +122,28 @@ extension HubRuntime {
         try await store.replayWebhook(id: id, tenant: tenant, fromSequence: sequence, now: now)
     }
 
+    /// Sends the subscription a `webhook.test` message now, signed as its events are, outside
+    /// its sequence (its cursor does not move), and tells what the receiver answered.
+    /// - Returns: the receiver's HTTP status.
+    /// - Throws: ``HubError`` `.notFound`; `.vendor` when no answer came (a refused target, a
+    ///   connection failure, a timeout), naming why.
+    public func testWebhook(id: String, tenant: String, now: Date = Date()) async throws -> Int {
+        let subscription = try await webhook(id: id, tenant: tenant)
+        guard let url = URL(string: subscription.url) else { throw HubError(.invalidRequest, "the webhook's URL does not parse") }
+        let secrets = try await store.webhookSecrets(id: id, tenant: tenant, now: now).map { try WebhookSecret(parsing: $0) }
+        let message = WebhookMessage.message(
+            id: "test_" + HubKey.make(at: now).replacingOccurrences(of: "-", with: ""), type: "webhook.test", timestamp: now,
+            data: ["webhook_id": .string(id)])
+        do {
+            let response = try await webhookTransport.post(
+                url: url, headers: message.headers(timestamp: Int64(now.timeIntervalSince1970), secrets: secrets), body: message.body,
+                timeout: WebhookPolicy().timeout)
+            return response.status
+        } catch {
+            throw HubError(.vendor, "the test webhook got no answer from \(subscription.url): \(error)")
+        }
+    }
+
     /// Checks what a subscription is given: the URL's form and target, the event patterns
     /// against the creator's read scopes, the description's length.
     static func checkWebhook(

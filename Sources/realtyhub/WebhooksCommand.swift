@@ -12,7 +12,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         abstract: "Manage webhook subscriptions: signed events pushed to a URL as records change.",
         discussion:
             "Event types: <resource>.created|updated|deleted for \(WebhookEventType.all.compactMap { $0.hasSuffix(".created") ? String($0.dropLast(8)) : nil }.joined(separator: ", ")); delivery.succeeded, delivery.dead, sync_run.failed, connection.unavailable; * for all, <resource>.* for a group.",
-        subcommands: [Add.self, List.self, Update.self, Remove.self, Rotate.self, Replay.self])
+        subcommands: [Add.self, List.self, Update.self, Remove.self, Rotate.self, Replay.self, Test.self])
 
     /// Event patterns given space- or comma-separated.
     static func patterns(_ text: String) -> [String] {
@@ -145,6 +145,24 @@ struct WebhooksCommand: AsyncParsableCommand {
                 let secret = try await runtime.rotateWebhookSecret(id: id, tenant: tenant.tenant)
                 print("secret: \(secret)")
                 print("Both secrets sign for 24 hours; move the receiver to the new one within that time.")
+            }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a subscription a signed webhook.test message now and print what the receiver answered.")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var tenant: TenantOptions
+        @OptionGroup var webhooks: WebhookTargetOptions
+        @Argument(help: "The subscription id.")
+        var id: String
+
+        func run() async throws {
+            try await withRuntime(data, command: "webhooks test", webhooks: webhooks) { runtime in
+                let status = try await runtime.testWebhook(id: id, tenant: tenant.tenant)
+                print("\(id): the receiver answered HTTP \(status)")
+                if !(200..<300).contains(status) { throw ExitCode.failure }
             }
         }
     }

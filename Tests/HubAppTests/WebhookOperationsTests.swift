@@ -127,6 +127,40 @@ import Testing
         }
     }
 
+    /// A test message goes now, signed, and its answer is told; a process that does not allow
+    /// private targets refuses to send to one even when the subscription names it.
+    @Test func testMessagesGoNowAndTheSenderChecksTheTarget() async throws {
+        let receiver = try await TestReceiver.start(script: [204, 500])
+        defer { Task { await receiver.stop() } }
+        try await Self.withRuntime(environment: ["REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS": "true"]) { runtime in
+            let (subscription, secretText) = try await runtime.createWebhook(
+                tenant: HubRuntime.defaultTenant, creator: .dataFolder, url: receiver.url, events: ["*"], description: nil,
+                allowPrivateTargets: true)
+            #expect(try await runtime.testWebhook(id: subscription.id, tenant: HubRuntime.defaultTenant) == 204)
+            #expect(try await runtime.testWebhook(id: subscription.id, tenant: HubRuntime.defaultTenant) == 500)
+            let request = try #require(receiver.received.first)
+            try WebhookSignature.verify(
+                body: request.body, id: request.headers["webhook-id"], timestamp: request.headers["webhook-timestamp"],
+                signatures: request.headers["webhook-signature"], secret: try WebhookSecret(parsing: secretText))
+            #expect(String(decoding: request.body, as: UTF8.self).contains(#""type":"webhook.test""#))
+            #expect(request.headers["webhook-id"]?.hasPrefix("test_") == true)
+            #expect(try await runtime.webhook(id: subscription.id, tenant: HubRuntime.defaultTenant).cursor == subscription.cursor)
+        }
+        try await Self.withRuntime { runtime in
+            // Stored as if another process had allowed it: this one still refuses to send.
+            let (subscription, _) = try await runtime.createWebhook(
+                tenant: HubRuntime.defaultTenant, creator: .dataFolder, url: receiver.url, events: ["*"], description: nil,
+                allowPrivateTargets: true)
+            do {
+                _ = try await runtime.testWebhook(id: subscription.id, tenant: HubRuntime.defaultTenant)
+                Issue.record("a loopback target must be refused when sending")
+            } catch let error as HubError {
+                #expect(error.code == .vendor && error.message.contains("loopback"), "\(error)")
+            }
+        }
+        #expect(receiver.received.count == 2)
+    }
+
     @Test func theAudienceFollowsTheClientsScopesNow() async throws {
         try await Self.withRuntime { runtime in
             let tenant = HubRuntime.defaultTenant
