@@ -57,10 +57,25 @@ public final class SafeWebhookTransport: WebhookTransport {
             configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(30))
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             if clients.count >= Self.clientLimit, let oldest = clients.keys.first, let evicted = clients.removeValue(forKey: oldest) {
-                retired.withLock { $0.append(evicted) }
+                retire(evicted)
             }
             clients[key] = client
             return client
+        }
+    }
+
+    /// Closes an evicted client once any request it may still carry is over (unless
+    /// ``shutdown()`` closes it first), so evicted clients do not pile up.
+    private func retire(_ client: HTTPClient) {
+        retired.withLock { $0.append(client) }
+        Task {
+            try? await Task.sleep(for: .seconds(60))
+            let still = retired.withLock { retired in
+                guard let index = retired.firstIndex(where: { $0 === client }) else { return false }
+                retired.remove(at: index)
+                return true
+            }
+            if still { try? await client.shutdown() }
         }
     }
 
