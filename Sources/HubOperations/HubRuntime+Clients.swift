@@ -3,6 +3,12 @@ public import HubStore
 import RealtyModel
 
 extension HubRuntime {
+    /// A new id of the hub's own objects: `prefix` and a hub key without its dashes
+    /// (`rhc_...` clients, `wh_...` webhooks).
+    static func prefixedID(_ prefix: String, at date: Date) -> String {
+        prefix + HubKey.make(at: date).replacingOccurrences(of: "-", with: "")
+    }
+
     /// Creates an API client of `tenant` (created if missing) with `scopes`
     /// (`realtyhub clients create`, `demo`).
     ///
@@ -20,7 +26,7 @@ extension HubRuntime {
         try await ensureTenant(tenant)
         let secret = APIClientSecret.generate()
         let client = APIClient(
-            id: "rhc_" + HubKey.make(at: Date()).replacingOccurrences(of: "-", with: ""), tenantID: tenant, name: name,
+            id: Self.prefixedID("rhc_", at: Date()), tenantID: tenant, name: name,
             secretHash: APIClientSecret.hash(secret), scopes: parsed.grants.sorted(), createdAt: Date())
         try await store.createAPIClient(client)
         return (client, secret)

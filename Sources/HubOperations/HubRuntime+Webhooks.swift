@@ -55,7 +55,7 @@ extension HubRuntime {
         try await ensureTenant(tenant)
         let secret = WebhookSecret.generate()
         let subscription = WebhookSubscription(
-            id: "wh_" + HubKey.make(at: now).replacingOccurrences(of: "-", with: ""), tenantID: tenant, clientID: creator.clientID,
+            id: Self.prefixedID("wh_", at: now), tenantID: tenant, clientID: creator.clientID,
             url: checkedURL, events: filter.patterns, description: description, enabled: enabled,
             scopes: creator.scopes.grants.sorted(), cursor: try await store.latestEventSequence(), createdAt: now)
         try await store.createWebhook(subscription, secret: secret.text)
@@ -132,7 +132,7 @@ extension HubRuntime {
         guard let url = URL(string: subscription.url) else { throw HubError(.invalidRequest, "the webhook's URL does not parse") }
         let secrets = try await store.webhookSecrets(id: id, tenant: tenant, now: now).map { try WebhookSecret(parsing: $0) }
         let message = WebhookMessage.message(
-            id: "test_" + HubKey.make(at: now).replacingOccurrences(of: "-", with: ""), type: "webhook.test", timestamp: now,
+            id: Self.prefixedID("test_", at: now), type: "webhook.test", timestamp: now,
             data: ["webhook_id": .string(id)])
         do {
             let response = try await webhookTransport.post(
@@ -193,19 +193,10 @@ public final class HubWebhookAudience: WebhookAudience {
                 return .stop(reason: "its API client \(clientID) is disabled")
             }
             // What the client may read now, and never more than it could when subscribing.
-            let now = ScopeSet(grants: Set(client.scopes))
-            scopes = ScopeSet(grants: scopes.grants.filter { grant in Self.allows(now, grant) })
+            scopes = ScopeSet(grants: Set(client.scopes)).narrowed(to: scopes)
         }
         let patterns = WebhookEventFilter(trusted: subscription.events)
         return patterns.matches(type, scopes: scopes) ? .send : .skip
-    }
-
-    /// Whether `scopes` grant everything `grant` (`resource:read`, `*:read`, ...) names.
-    static func allows(_ scopes: ScopeSet, _ grant: String) -> Bool {
-        let parts = grant.split(separator: ":")
-        guard parts.count == 2 else { return false }
-        if parts[0] == "*" || parts[1] == "*" { return scopes.grants.contains(grant) || scopes.grants.contains("*:*") }
-        return scopes.allows(String(parts[0]), ScopeSet.Action(rawValue: String(parts[1])) ?? .read)
     }
 
     /// The client `id` (nil when removed); a store failure is thrown, never taken for a removal.

@@ -40,13 +40,14 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
 
     public init(grants: Set<String>) { self.grants = grants }
 
-    /// Every grant of the client that `requested` also names (a token may ask for less).
+    /// Every grant of `requested` these scopes hold (a token may ask for less; a webhook gets
+    /// no more than its client still reads). A wildcard grant is held as itself or under `*:*`.
     public func narrowed(to requested: ScopeSet) -> ScopeSet {
         ScopeSet(
             grants: requested.grants.filter { grant in
                 let parts = grant.split(separator: ":")
                 guard parts.count == 2 else { return false }
-                if parts[0] == "*" || parts[1] == "*" { return grants.contains(grant) }
+                if parts[0] == "*" || parts[1] == "*" { return grants.contains(grant) || grants.contains("*:*") }
                 return allows(String(parts[0]), Action(rawValue: String(parts[1])) ?? .read)
             })
     }

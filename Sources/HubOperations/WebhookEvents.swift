@@ -1,4 +1,5 @@
 public import RealtyModel
+import SyncEngine
 
 /// The event types webhooks carry, and which read scope each needs.
 ///
@@ -18,12 +19,12 @@ public enum WebhookEventType {
 
     /// Every event type, record events first (in resource order), then the hub's.
     public static let all: [String] =
-        ResourceName.allCases.flatMap { resource in changes.map { "\(resource.pathName).\($0.rawValue)" } }
+        ResourceName.allCases.flatMap { resource in changes.map { WebhookMessage.type(of: resource, $0) } }
         + hubEvents.map(\.type)
 
     /// The type of a record event.
     public static func type(of resource: ResourceName, _ change: EntityEvent.Change) -> String {
-        "\(resource.pathName).\(change.rawValue)"
+        WebhookMessage.type(of: resource, change)
     }
 
     /// The scope resource whose `read` grant an event type needs (`contacts` for

@@ -14,7 +14,7 @@ public struct WebhookMessage: Sendable, Hashable {
     /// names, `raw` left out; a deleted record's last known state); `record` is null when the
     /// record is gone from the store.
     public static func recordEvent(_ event: EntityEvent, record: (any HubRecord)?) -> WebhookMessage {
-        let type = "\(event.resourceName.pathName).\(event.change.rawValue)"
+        let type = type(of: event)
         var data: [String: JSONValue] = [
             "EntityEventSequence": .number(JSONNumber(event.sequence)),
             "ResourceName": .string(event.resourceName.rawValue),

@@ -248,6 +248,11 @@ public struct WebhookWorker: Sendable {
 }
 
 extension WebhookMessage {
-    /// The event type of a record event (`contacts.created`).
-    public static func type(of event: EntityEvent) -> String { "\(event.resourceName.pathName).\(event.change.rawValue)" }
+    /// The event type of a change to a record of `resource` (`contacts.created`).
+    public static func type(of resource: ResourceName, _ change: EntityEvent.Change) -> String {
+        "\(resource.pathName).\(change.rawValue)"
+    }
+
+    /// The event type of a record event.
+    public static func type(of event: EntityEvent) -> String { type(of: event.resourceName, event.change) }
 }
