@@ -487,7 +487,8 @@ public final class SQLiteHubStore: HubStorage {
     ) throws {
         for subject in subjects {
             try db.execute(
-                sql: "INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [subject.tenant, kind.resource, subject.id, kind.change, subject.connectionID, now])
         }
     }
