@@ -149,8 +149,8 @@ import Testing
 }
 
 /// A JSON Schema checker for the subset the hub's document uses: `$ref`, `type` (one or a
-/// list), `properties`, `required`, `additionalProperties: false`, `items`, `enum`, and the
-/// `date-time` format.
+/// list), `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `const`,
+/// `anyOf`, and the `date-time` format.
 struct SchemaValidator {
     let document: JSONValue
 
@@ -166,6 +166,13 @@ struct SchemaValidator {
             guard allowed.contains(where: { Self.matches(value, type: $0) }) else {
                 return ["\(path): expected \(allowed.joined(separator: " or ")), got \(value.jsonText.prefix(60))"]
             }
+        }
+        if let alternatives = schema["anyOf"]?.array {
+            let failures = alternatives.map { validate(value, against: $0, at: path) }
+            if !failures.contains(where: \.isEmpty) { errors.append("\(path): matches none of anyOf: \(failures.flatMap { $0 })") }
+        }
+        if let constant = schema["const"], constant != value {
+            errors.append("\(path): \(value.jsonText) is not \(constant.jsonText)")
         }
         if let choices = schema["enum"]?.array, !choices.contains(value) {
             errors.append("\(path): \(value.jsonText) is not one of \(JSONValue.array(choices).jsonText)")
