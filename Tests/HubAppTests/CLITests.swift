@@ -30,8 +30,15 @@ import Testing
 
     /// Runs the binary to completion and returns its exit status and output.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run(executable: try binary(), arguments, environment: environment)
+    }
+
+    /// Runs `executable` to completion and returns its exit status and output.
+    static func run(
+        executable: URL, _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = try binary()
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
