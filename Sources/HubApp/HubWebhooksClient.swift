@@ -22,6 +22,13 @@ public struct HubWebhooksClient: Sendable {
         }
     }
 
+    /// The hub could not be asked: no connection, no answer in time.
+    public struct Unreachable: Error, Sendable, CustomStringConvertible {
+        public var hub: String
+        public var reason: String
+        public var description: String { "cannot reach the hub at \(hub): \(reason)" }
+    }
+
     /// A subscription as created.
     public struct Created: Sendable, Hashable {
         public var id: String
@@ -46,8 +53,8 @@ public struct HubWebhooksClient: Sendable {
     }
 
     /// `POST /v1/webhooks` `{"url", "events", "description"}`.
-    /// - Throws: ``Failure`` for any answer but 201 with an `id` and a `secret`; the client's
-    ///   error when the hub cannot be reached.
+    /// - Throws: ``Failure`` for any answer but 201 with an `id` and a `secret`;
+    ///   ``Unreachable`` when no answer came.
     public func create(url: String, events: [String], description: String) async throws -> Created {
         let body = try JSONSerialization.data(
             withJSONObject: ["url": url, "events": events, "description": description], options: [.sortedKeys])
@@ -62,7 +69,7 @@ public struct HubWebhooksClient: Sendable {
     }
 
     /// `DELETE /v1/webhooks/{id}`.
-    /// - Throws: ``Failure`` for any answer but 204.
+    /// - Throws: ``Failure`` for any answer but 204; ``Unreachable``.
     public func delete(id: String) async throws {
         let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id
         let (status, data) = try await send(.DELETE, path: "/v1/webhooks/\(escaped)", body: nil)
@@ -78,9 +85,13 @@ public struct HubWebhooksClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let buffer = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), Data(buffer.readableBytesView))
+        do {
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let buffer = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), Data(buffer.readableBytesView))
+        } catch {
+            throw Unreachable(hub: base, reason: "\(error)")
+        }
     }
 
     /// The hub's error document read into a ``Failure``.

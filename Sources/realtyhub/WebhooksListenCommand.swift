@@ -67,7 +67,7 @@ extension WebhooksCommand {
                             let created = try await client.create(url: url, events: patterns, description: Self.subscriptionDescription)
                             return (created.id, created.secret)
                         },
-                        unsubscribe: { try await client.delete(id: $0) })
+                        unsubscribe: { try await client.delete(id: $0) }, removal: { "DELETE \(hub)/v1/webhooks/\($0)" })
                 } catch let failure as HubWebhooksClient.Failure {
                     printError("realtyhub webhooks listen: \(failure)")
                     if failure.status == 422 && failure.details.contains(where: { $0.field == "url" }) {
@@ -80,7 +80,7 @@ extension WebhooksCommand {
                 } catch let exit as ExitCode {
                     throw exit
                 } catch {
-                    printError("realtyhub webhooks listen: \(hub): \(error)")
+                    printError("realtyhub webhooks listen: \(error)")
                     throw ExitCode.failure
                 }
                 return
@@ -97,7 +97,8 @@ extension WebhooksCommand {
                             description: Self.subscriptionDescription, allowPrivateTargets: true)
                         return (subscription.id, secret)
                     },
-                    unsubscribe: { try await runtime.deleteWebhook(id: $0, tenant: tenant) })
+                    unsubscribe: { try await runtime.deleteWebhook(id: $0, tenant: tenant) },
+                    removal: { "realtyhub webhooks remove \($0) --tenant \(tenant)" })
             }
         }
 
@@ -107,7 +108,7 @@ extension WebhooksCommand {
         /// JSON lines only).
         private func listen(
             patterns: [String], hint: String?, subscribe: (String) async throws -> (id: String, secret: String),
-            unsubscribe: (String) async throws -> Void
+            unsubscribe: (String) async throws -> Void, removal: (String) -> String
         ) async throws {
             let listener = WebhookListener(format: json ? .json : .lines) { outcome in
                 switch outcome {
@@ -131,7 +132,12 @@ extension WebhooksCommand {
             defer { watcher.cancel() }
             var iterator = ports.makeAsyncIterator()
             guard let bound = await iterator.next() else {
-                try await running.value
+                // Stopped by a signal before listening: nothing was subscribed.
+                do {
+                    try await running.value
+                } catch {
+                    throw ValidationError("cannot listen on 127.0.0.1:\(port): \(error)")
+                }
                 return
             }
             let local = "http://127.0.0.1:\(bound)/"
@@ -162,7 +168,7 @@ extension WebhooksCommand {
                 printError("removed subscription \(id)")
             } catch {
                 printError(
-                    "realtyhub webhooks listen: could not remove subscription \(id): \(error); remove it with realtyhub webhooks remove \(id)"
+                    "realtyhub webhooks listen: could not remove subscription \(id): \(error); remove it with \(removal(id))"
                 )
                 throw ExitCode.failure
             }

@@ -104,6 +104,11 @@ import Testing
         #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/") && id.hasPrefix("wh_"))
         #expect(listener.stderr.contains("must allow private targets (--allow-private-webhook-targets"))
 
+        // The port taken: told, nothing subscribed.
+        let port = try #require(URL(string: url)?.port)
+        let taken = try CLITests.run(["webhooks", "listen", "--port", String(port)] + data)
+        #expect(taken.status == 1 && taken.stderr.contains("cannot listen on 127.0.0.1:\(port)"), "\(taken.stderr)")
+
         let listed = try CLITests.run(["webhooks", "list"] + data)
         #expect(listed.stdout.contains("\(id)  default  enabled  \(url)  contacts.*,delivery.dead"), "\(listed.stdout)")
 
@@ -242,6 +247,9 @@ import Testing
 
         let unauthorized = try CLITests.run(["webhooks", "listen", "--hub", hub.url, "--token", "wrong"])
         #expect(unauthorized.status == 1 && unauthorized.stderr.contains("HTTP 401 unauthorized: a bearer token is needed"))
+        let unreachable = try CLITests.run(["webhooks", "listen", "--hub", "http://127.0.0.1:1", "--token", "t"])
+        #expect(
+            unreachable.status == 1 && unreachable.stderr.contains("cannot reach the hub at http://127.0.0.1:1: "), "\(unreachable.stderr)")
         let tokenless = try CLITests.run(["webhooks", "listen", "--hub", hub.url], environment: ["REALTYHUB_TOKEN": ""])
         #expect(tokenless.status != 0 && tokenless.stderr.contains("--hub needs --token or REALTYHUB_TOKEN"), "\(tokenless.stderr)")
         let both = try CLITests.run(["webhooks", "listen", "--hub", hub.url, "--token", "t", "--data-dir", "/tmp/x"])
