@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+import ConnectorKit
 public import Foundation
 import NIOCore
 import NIOHTTP1
@@ -43,13 +44,23 @@ public struct HubWebhooksClient: Sendable {
     ///   - hub: the hub's base URL (`http://127.0.0.1:8080`; a trailing `/` or `/v1` is
     ///     allowed).
     ///   - token: a bearer token of a client with the `webhooks:write` scope.
-    public init(hub: String, token: String, client: HTTPClient = .shared) {
+    /// - warning: call ``shutdown()`` when done.
+    public init(hub: String, token: String) {
         var base = hub
         while base.hasSuffix("/") { base.removeLast() }
         if base.hasSuffix("/v1") { base.removeLast(3) }
         self.base = base
         self.token = token
-        self.client = client
+        var configuration = VendorHTTPConfiguration.standard.clientConfiguration
+        // A command's few calls: a refused connection is told at once instead of being retried
+        // until the request's deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// Closes the client's connections.
+    public func shutdown() async {
+        try? await client.shutdown()
     }
 
     /// `POST /v1/webhooks` `{"url", "events", "description"}`.
@@ -76,7 +87,7 @@ public struct HubWebhooksClient: Sendable {
         guard status == 204 else { throw Self.failure(status: status, body: data) }
     }
 
-    private func send(_ method: HTTPMethod, path: String, body: Data?) async throws -> (Int, Data) {
+    private func send(_ method: NIOHTTP1.HTTPMethod, path: String, body: Data?) async throws -> (Int, Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")

@@ -111,8 +111,17 @@ public final class WebhookListener: Sendable {
         }
     }
 
+    /// A refusal, its line carrying the sender's `webhook-id` made printable (anyone may send
+    /// one: no control characters reach the terminal, at most 100 characters).
     private func refusal(_ status: Int, _ reason: String, id: String?) -> Outcome {
-        .refused(status: status, reason: reason, line: "\(clockTime(now()))  refused  \(id ?? "-")  \(reason)")
+        let shown = id.map(Self.printable) ?? "-"
+        return .refused(status: status, reason: reason, line: "\(clockTime(now()))  refused  \(shown)  \(Self.printable(reason))")
+    }
+
+    /// `text` without control characters (each becomes `?`), cut to 100 characters.
+    static func printable(_ text: String) -> String {
+        let cut = text.count > 100 ? text.prefix(100) + "…" : Substring(text)
+        return String(String.UnicodeScalarView(cut.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
     }
 
     /// The short reason a refusal prints.

@@ -60,6 +60,7 @@ extension WebhooksCommand {
             let patterns = WebhooksCommand.patterns(events)
             if let hub, let bearer {
                 let client = HubWebhooksClient(hub: hub, token: bearer)
+                let outcome: Result<Void, any Error>
                 do {
                     try await listen(
                         patterns: patterns, hint: nil,
@@ -68,6 +69,13 @@ extension WebhooksCommand {
                             return (created.id, created.secret)
                         },
                         unsubscribe: { try await client.delete(id: $0) }, removal: { "DELETE \(hub)/v1/webhooks/\($0)" })
+                    outcome = .success(())
+                } catch {
+                    outcome = .failure(error)
+                }
+                await client.shutdown()
+                do {
+                    try outcome.get()
                 } catch let failure as HubWebhooksClient.Failure {
                     printError("realtyhub webhooks listen: \(failure)")
                     if failure.status == 422 && failure.details.contains(where: { $0.field == "url" }) {

@@ -176,6 +176,28 @@ import Testing
             ])
     }
 
+    /// What anyone may send is printed without control characters (no terminal escapes).
+    @Test func refusalsPrintNoControlCharacters() {
+        let now = Date()
+        let reports = Reports()
+        let listener = WebhookListener(timeZone: TimeZone(identifier: "UTC") ?? .current, now: { now }, report: { reports.append($0) })
+        listener.use(secret: WebhookSecret.generate())
+        let outcome = listener.receive(
+            method: "POST", body: Data("{}".utf8), id: "evt\u{1b}[2J\u{7}", timestamp: "12\u{1b}]0;x", signature: "v1,AAAA")
+        #expect(
+            outcome
+                == .refused(
+                    status: 400, reason: "timestamp \"12\u{1b}]0;x\" is not a number of seconds",
+                    line: "\(Self.clock(now))  refused  evt?[2J?  timestamp \"12?]0;x\" is not a number of seconds"))
+        #expect(reports.all == [outcome])
+        let long = listener.receive(method: "POST", body: Data(), id: String(repeating: "x", count: 300), timestamp: nil, signature: nil)
+        #expect(
+            long
+                == .refused(
+                    status: 400, reason: "no webhook-timestamp header",
+                    line: "\(Self.clock(now))  refused  \(String(repeating: "x", count: 100))…  no webhook-timestamp header"))
+    }
+
     /// `--json`: each verified body exactly as sent, one line.
     @Test func jsonPrintsTheBodyAsSent() async throws {
         let now = Date()
