@@ -37,6 +37,17 @@ import Testing
     static func run(
         executable: URL, _ arguments: [String], environment: [String: String] = [:]
     ) throws -> (status: Int32, stdout: String, stderr: String) {
+        let (process, out, err) = piped(executable: executable, arguments, environment: environment)
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A process of `executable` (not started) with the environment and `environment` over
+    /// it, its standard output and error on pipes.
+    static func piped(executable: URL, _ arguments: [String], environment: [String: String]) -> (Process, out: Pipe, err: Pipe) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -45,11 +56,7 @@ import Testing
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (process, out, err)
     }
 
     /// Starts the binary in the background, its output discarded.

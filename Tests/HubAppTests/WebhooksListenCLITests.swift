@@ -37,14 +37,8 @@ import Testing
         var stderr: String { output.stderr }
 
         init(_ arguments: [String], environment: [String: String] = [:]) throws {
-            process = Process()
-            process.executableURL = try CLITests.binary()
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
+            let (process, out, err) = CLITests.piped(executable: try CLITests.binary(), arguments, environment: environment)
+            self.process = process
             out.fileHandleForReading.readabilityHandler = { [output] handle in
                 let text = String(decoding: handle.availableData, as: UTF8.self)
                 output.append(stdout: text)
