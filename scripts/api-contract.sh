@@ -68,7 +68,9 @@ if [ "${1:-}" = "--in-namespace" ]; then
         out="$work/demo-$phase.json"
         # --json prints one line with the URL and a token once the hub is up (written without
         # stdio buffering, so reading it from a file works however stdout is buffered).
-        "$binary" demo --json --port 0 --records 20 --data-dir "$data" >"$out" 2>"$work/demo-$phase.log" &
+        # Webhook targets on loopback and private ranges are refused (the demo allows them
+        # otherwise): a generated subscription can never point the hub at a local service.
+        REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS=0 "$binary" demo --json --port 0 --records 20 --data-dir "$data" >"$out" 2>"$work/demo-$phase.log" &
         demo_pid=$!
         url=""
         for _ in $(seq 1 600); do

@@ -17,6 +17,9 @@ public struct HubConfiguration: Sendable {
     /// (`--allow-private-webhook-targets`, `REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS=1`; the
     /// demo turns it on). Off, such targets are refused when subscribing and when sending.
     public var allowPrivateWebhookTargets = false
+    /// How long a webhook receiver has to answer before the attempt counts as failed
+    /// (`--webhook-timeout-seconds`, default 10).
+    public var webhookTimeout: TimeInterval = 10
 
     /// The key file's name inside the data folder.
     public static let keyFileName = "secret.key"

@@ -41,6 +41,7 @@ extension HubRuntime {
             sharedLimits: limits, sharedLimitsForBudgetsOnly: !shared)
         return HubRuntime(
             store: store, secretBox: secretBox, connectors: connectors, logger: logger,
-            allowPrivateWebhookTargets: configuration.allowPrivateWebhookTargets, closeResources: { try? await http.shutdown() })
+            allowPrivateWebhookTargets: configuration.allowPrivateWebhookTargets, webhookTimeout: configuration.webhookTimeout,
+            closeResources: { try? await http.shutdown() })
     }
 }

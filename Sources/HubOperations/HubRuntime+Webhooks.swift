@@ -137,7 +137,7 @@ extension HubRuntime {
         do {
             let response = try await webhookTransport.post(
                 url: url, headers: message.headers(timestamp: Int64(now.timeIntervalSince1970), secrets: secrets), body: message.body,
-                timeout: WebhookPolicy().timeout)
+                timeout: webhookTimeout)
             return response.status
         } catch {
             throw HubError(.vendor, "the test webhook got no answer from \(subscription.url): \(error)")
@@ -162,7 +162,8 @@ extension HubRuntime {
         } catch let error as HubError {
             problems += error.details
         }
-        if let description, description.count > 500 {
+        // Counted in Unicode scalars, as the API document's maxLength (JSON Schema counts code points).
+        if let description, description.unicodeScalars.count > 500 {
             problems.append(FieldError(field: "description", message: "at most 500 characters"))
         }
         guard problems.isEmpty, let filter else { throw HubError(.validationFailed, "the webhook is not valid", details: problems) }

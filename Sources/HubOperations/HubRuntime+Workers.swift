@@ -28,12 +28,14 @@ extension HubRuntime {
             store: store, connectors: connectors, handlers: Self.deliveryHandlers(), policy: DeliveryPolicy(leaseDuration: leaseDuration),
             owner: Self.workerOwner(), logger: logger)
         let deliveries = DeliveryService(worker: worker, idleInterval: pollInterval, logger: logger)
-        // Webhook leases outlast a receiver's timeout several times over (a send in flight is
-        // never taken over by another process), and at least the delivery lease.
+        // Webhook leases outlast a receiver's timeout three times over (a send in flight is not
+        // taken over by another process), and are at least the delivery lease. A process killed
+        // mid-send holds its subscriptions that long; then another sends the event again.
         let webhooks = WebhookService(
             worker: WebhookWorker(
                 store: store, transport: webhookTransport, audience: HubWebhookAudience(clients: store),
-                policy: WebhookPolicy(leaseDuration: max(60, leaseDuration)), owner: Self.workerOwner(), logger: logger),
+                policy: WebhookPolicy(leaseDuration: max(3 * webhookTimeout, leaseDuration), timeout: webhookTimeout),
+                owner: Self.workerOwner(), logger: logger),
             logger: logger)
         return [scheduler, deliveries, webhooks]
     }

@@ -28,6 +28,8 @@ public final class HubRuntime: Sendable {
     public let allowPrivateWebhookTargets: Bool
     /// Sends this process's webhooks (checking each target's address).
     public let webhookTransport: SafeWebhookTransport
+    /// How long a webhook receiver has to answer.
+    public let webhookTimeout: TimeInterval
     /// Whether each connection, as last read (its every field, `updatedAt` included, so an edit
     /// or new credentials ask again), takes leads: answering means reading and decrypting its
     /// credentials and building its connector, which every accepted lead would otherwise repeat.
@@ -39,11 +41,13 @@ public final class HubRuntime: Sendable {
     ///   - connectors: the connector provider.
     ///   - logger: the operations' logger.
     ///   - allowPrivateWebhookTargets: whether webhooks may go to private addresses.
+    ///   - webhookTimeout: how long a webhook receiver has to answer (seconds).
     ///   - closeResources: closes what the caller opened for this runtime (run by ``shutdown()``
     ///     before the store is closed).
     public init(
         store: any HubStorage, secretBox: SecretBox, connectors: any ConnectorProvider, logger: Logger,
-        allowPrivateWebhookTargets: Bool = false, closeResources: @escaping @Sendable () async -> Void = {}
+        allowPrivateWebhookTargets: Bool = false, webhookTimeout: TimeInterval = 10,
+        closeResources: @escaping @Sendable () async -> Void = {}
     ) {
         self.store = store
         self.secretBox = secretBox
@@ -51,6 +55,7 @@ public final class HubRuntime: Sendable {
         self.logger = logger
         self.allowPrivateWebhookTargets = allowPrivateWebhookTargets
         self.webhookTransport = SafeWebhookTransport(allowPrivateTargets: allowPrivateWebhookTargets)
+        self.webhookTimeout = webhookTimeout
         self.closeResources = closeResources
     }
 

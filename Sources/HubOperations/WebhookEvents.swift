@@ -1,3 +1,4 @@
+import HubStore
 public import RealtyModel
 import SyncEngine
 
@@ -12,10 +13,12 @@ public enum WebhookEventType {
     public static let changes: [EntityEvent.Change] = [.created, .updated, .deleted]
 
     /// The hub's own event types, with the scope resource that reads them.
-    public static let hubEvents: [(type: String, scope: String)] = [
-        ("delivery.succeeded", "deliveries"), ("delivery.dead", "deliveries"),
-        ("sync_run.failed", "connections"), ("connection.unavailable", "connections"),
-    ]
+    public static let hubEvents: [(type: String, scope: String)] = HubEvent.Kind.allCases.map { kind in
+        switch kind {
+        case .deliverySucceeded, .deliveryDead: return (kind.rawValue, "deliveries")
+        case .syncRunFailed, .connectionUnavailable: return (kind.rawValue, "connections")
+        }
+    }
 
     /// Every event type, record events first (in resource order), then the hub's.
     public static let all: [String] =

@@ -52,6 +52,7 @@ public struct HubAPI: Sendable {
         addRecordWrites(table)
         addConnections(table)
         addWrites(table)
+        addWebhooks(table)
         catalog.set(table.specs, vendorOptions: vendorOptions)
         return (router, table.specs)
     }

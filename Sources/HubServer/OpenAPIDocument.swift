@@ -146,6 +146,7 @@ enum OpenAPIDocument {
                 ],
                 "schemas": .object(schemas(vendorOptions: vendorOptions)),
             ],
+            "webhooks": .object(webhookMessages()),
         ]
     }
 
@@ -415,6 +416,7 @@ enum OpenAPIDocument {
                 ]
             ], required: ["address"], closed: false)
         schemas["AddressAnswer"] = Schema.object(["cached": Schema.boolean, "answer": Schema.any], required: ["cached", "answer"])
+        schemas.merge(webhookSchemas()) { _, new in new }
         return schemas
     }
 

@@ -12,14 +12,19 @@ public protocol CursorStore: Sendable {
 
     /// Records the start of a run.
     func startSyncRun(_ run: SyncRun) async throws
-    /// Records the end of a run: its counts, its status and its error if it failed.
+    /// Records the end of a run: its counts, its status and its error if it failed; in the
+    /// same transaction, `sync_run.failed` when it ends failed and `connection.unavailable`
+    /// when it ends unavailable after a run that was not (see ``HubEvent/Kind``).
     /// - Throws: ``StoreError`` `.notFound` when the run was never started.
     func finishSyncRun(_ run: SyncRun) async throws
+    /// The run `id` of `tenant`, or nil.
+    func syncRun(id: String, tenant: String) async throws -> SyncRun?
     /// Runs, newest first.
     func listSyncRuns(tenant: String, connectionID: String?, limit: Int) async throws -> [SyncRun]
     /// Marks runs still `running` that started before `before` as failed (their process died),
     /// except runs whose (connection, resource) pull is leased to a worker at `before` (a live
     /// worker, possibly in another process, is still running them).
+    /// Each one marked emits `sync_run.failed`, in the same transaction.
     /// - Returns: how many were marked.
     func abandonSyncRuns(startedBefore before: Date, reason: String) async throws -> Int
 

@@ -30,12 +30,14 @@ public protocol OutboxStore: Sendable {
     /// In-flight → done, recording the vendor's id and applying `effect` to the hub's records
     /// (read your writes: the vendor's record stored, or the record marked deleted, with its
     /// EntityEvent) in one transaction. The delivery's `recordKey` becomes the hub key of the
-    /// record the effect wrote (a create learns its key here). Nothing is written when the
+    /// record the effect wrote (a create learns its key here). The hub event
+    /// `delivery.succeeded` is appended in the same transaction. Nothing is written when the
     /// transition is refused.
     /// - Throws: ``StoreError`` `.invalidTransition` when the delivery is not in flight for `owner`.
     func completeDelivery(id: String, owner: String, remoteID: String?, effect: RecordEffect?, now: Date) async throws -> Delivery
     /// In-flight → retry-wait (when `retryAt` is given) or dead (when nil), recording the error
-    /// and its stable code (nil: none).
+    /// and its stable code (nil: none). Going dead appends the hub event `delivery.dead` in the
+    /// same transaction.
     func failDelivery(id: String, owner: String, error: String, errorCode: String?, retryAt: Date?, now: Date) async throws -> Delivery
     /// In-flight → conflict: the update was not sent because the vendor's record changed;
     /// records the error (code `changed_at_vendor`) and both versions.

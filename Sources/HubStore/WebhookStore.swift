@@ -95,8 +95,12 @@ public protocol WebhookStore: Sendable {
     /// Replaces the secret; the old one keeps signing until `previousValidUntil`.
     /// - Throws: ``StoreError`` `.notFound`.
     func rotateWebhookSecret(id: String, tenant: String, secret: String, previousValidUntil: Date, now: Date) async throws
-    /// The highest event sequence written so far (0 when none): where a new subscription starts.
+    /// The highest event sequence written so far, record events and the hub's own (0 when
+    /// none): where a new subscription starts.
     func latestEventSequence() async throws -> Int64
+    /// The change feed of `tenant` after `after` as webhooks send it: record events and the
+    /// hub's own events (``HubEvent``), in sequence order, at most `limit`.
+    func webhookEvents(tenant: String, after: Int64, limit: Int) async throws -> [WebhookFeedEvent]
     /// Signalled after this store's write transactions (which may have appended events), so a
     /// webhook worker in this process wakes at once; other processes' writes are found by polling.
     func eventSignal() -> OutboxSignal

@@ -252,6 +252,7 @@ extension PostgresHubStore {
                 WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
                 """)
             guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
+            try await self.appendHubEvents(db, .deliverySucceeded, subjects: [(delivery.tenantID, id, delivery.connectionID)], now: now)
             return try Self.delivery(from: row)
         }
     }
@@ -260,7 +261,7 @@ extension PostgresHubStore {
         -> Delivery
     {
         try await transaction { db in
-            let (_, next) = try await self.inFlight(
+            let (delivery, next) = try await self.inFlight(
                 db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
             let stamp = PGTimestamp(now)
             let completed = next == .dead ? stamp : nil
@@ -273,6 +274,9 @@ extension PostgresHubStore {
                 WHERE id = \(id) RETURNING \(unescaped: Self.deliveryColumns)
                 """)
             guard let row = rows.first else { throw StoreError.notFound("delivery \(id)") }
+            if next == .dead {
+                try await self.appendHubEvents(db, .deliveryDead, subjects: [(delivery.tenantID, id, delivery.connectionID)], now: now)
+            }
             return try Self.delivery(from: row)
         }
     }

@@ -18,15 +18,43 @@ extension PostgresHubStore {
 
     public func finishSyncRun(_ run: SyncRun) async throws {
         try await transaction { db in
-            let changed = try await self.execute(
-                db,
+            guard
+                let stored = try await self.rows(
+                    db, "SELECT status, tenant_id, connection_id, resource FROM sync_runs WHERE id = \(run.id) FOR UPDATE"
+                ).first
+            else { throw StoreError.notFound("sync run \(run.id)") }
+            let (before, tenant, connection, resource) = try stored.decode((String, String, String, String).self)
+            try await db.query(
                 """
                 UPDATE sync_runs SET status = \(run.status.rawValue), finished_at = \(run.finishedAt.map(PGTimestamp.init)),
                     inserted = \(run.inserted), updated = \(run.updated), unchanged = \(run.unchanged), deleted = \(run.deleted),
                     pages = \(run.pages), error = \(run.error), skipped = \(run.skipped)
-                WHERE id = \(run.id) RETURNING 1
-                """)
-            if changed == 0 { throw StoreError.notFound("sync run \(run.id)") }
+                WHERE id = \(run.id)
+                """, logger: self.logger)
+            guard let kind = HubEvent.ending(run.status, from: before) else { return }
+            if kind == .connectionUnavailable {
+                // The previous finished run of this connection and resource (runs of one pair
+                // never overlap: the pull-job lease) decides whether this is a transition.
+                let previous = try await self.rows(
+                    db,
+                    """
+                    SELECT status FROM sync_runs WHERE tenant_id = \(tenant) AND connection_id = \(connection)
+                        AND resource = \(resource) AND id <> \(run.id) AND status <> 'running'
+                        AND started_at <= (SELECT started_at FROM sync_runs WHERE id = \(run.id))
+                    ORDER BY started_at DESC, id COLLATE "C" DESC LIMIT 1
+                    """
+                ).first?.decode(String.self)
+                if previous == SyncRun.Status.unavailable.rawValue { return }
+            }
+            try await self.appendHubEvents(db, kind, subjects: [(tenant, run.id, connection)], now: run.finishedAt ?? Date())
+        }
+    }
+
+    public func syncRun(id: String, tenant: String) async throws -> SyncRun? {
+        try await read { db in
+            try await self.rows(
+                db, "SELECT \(unescaped: StoreColumns.syncRuns) FROM sync_runs WHERE id = \(id) AND tenant_id = \(tenant)"
+            ).first.flatMap(Self.syncRun(from:))
         }
     }
 
@@ -37,37 +65,44 @@ extension PostgresHubStore {
             if let connectionID { sql += " AND connection_id = \(try statement.bind(connectionID))" }
             sql += " ORDER BY started_at DESC, id COLLATE \"C\" LIMIT \(try statement.bind(max(0, limit)))"
             statement.append(sql)
-            return try await self.rows(db, statement.query).compactMap { row in
-                let columns = row.makeRandomAccess()
-                guard let resource = ResourceName(rawValue: try columns[3].decode(String.self)),
-                    let mode = SyncRun.Mode(rawValue: try columns[4].decode(String.self)),
-                    let status = SyncRun.Status(rawValue: try columns[5].decode(String.self)),
-                    let startedAt = try PGRead.date(columns[6])
-                else { return nil }
-                return SyncRun(
-                    id: try columns[0].decode(String.self), tenantID: try columns[1].decode(String.self),
-                    connectionID: try columns[2].decode(String.self), resource: resource, mode: mode, status: status,
-                    startedAt: startedAt, finishedAt: try PGRead.date(columns[7]), inserted: try columns[8].decode(Int.self),
-                    updated: try columns[9].decode(Int.self), unchanged: try columns[10].decode(Int.self),
-                    deleted: try columns[11].decode(Int.self), pages: try columns[12].decode(Int.self),
-                    error: try PGRead.string(columns[13]), skipped: try PGRead.string(columns[14]))
-            }
+            return try await self.rows(db, statement.query).compactMap(Self.syncRun(from:))
         }
+    }
+
+    private static func syncRun(from row: PostgresRow) throws -> SyncRun? {
+        let columns = row.makeRandomAccess()
+        guard let resource = ResourceName(rawValue: try columns[3].decode(String.self)),
+            let mode = SyncRun.Mode(rawValue: try columns[4].decode(String.self)),
+            let status = SyncRun.Status(rawValue: try columns[5].decode(String.self)),
+            let startedAt = try PGRead.date(columns[6])
+        else { return nil }
+        return SyncRun(
+            id: try columns[0].decode(String.self), tenantID: try columns[1].decode(String.self),
+            connectionID: try columns[2].decode(String.self), resource: resource, mode: mode, status: status,
+            startedAt: startedAt, finishedAt: try PGRead.date(columns[7]), inserted: try columns[8].decode(Int.self),
+            updated: try columns[9].decode(Int.self), unchanged: try columns[10].decode(Int.self),
+            deleted: try columns[11].decode(Int.self), pages: try columns[12].decode(Int.self),
+            error: try PGRead.string(columns[13]), skipped: try PGRead.string(columns[14]))
     }
 
     public func abandonSyncRuns(startedBefore before: Date, reason: String) async throws -> Int {
         try await transaction { db in
-            try await self.execute(
+            let now = Date()
+            let runs = try await self.rows(
                 db,
                 """
-                UPDATE sync_runs SET status = 'failed', error = \(reason), finished_at = \(PGTimestamp(Date()))
+                UPDATE sync_runs SET status = 'failed', error = \(reason), finished_at = \(PGTimestamp(now))
                 WHERE status = 'running' AND started_at < \(PGTimestamp(before))
                 AND NOT EXISTS (
                     SELECT 1 FROM pull_jobs j WHERE j.tenant_id = sync_runs.tenant_id
                     AND j.connection_id = sync_runs.connection_id AND j.resource = sync_runs.resource
                     AND j.lease_owner IS NOT NULL AND j.lease_expires_at > \(PGTimestamp(before)))
-                RETURNING 1
-                """)
+                RETURNING tenant_id, id, connection_id
+                """
+            ).map { try $0.decode((String, String, String).self) }
+            try await self.appendHubEvents(
+                db, .syncRunFailed, subjects: runs.sorted { $0.1 < $1.1 }.map { (tenant: $0.0, id: $0.1, connectionID: $0.2) }, now: now)
+            return runs.count
         }
     }
 

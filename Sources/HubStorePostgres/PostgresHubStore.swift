@@ -272,6 +272,31 @@ public final class PostgresHubStore: HubStorage {
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 
+    /// The start of a statement appending change-feed rows: the lock that orders them (see
+    /// ``appendEvents(_:tenant:resource:events:connectionID:now:)``), as a one-row `lock` to join.
+    static let eventOrderLock =
+        "WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.events')))"
+
+    /// Appends one hub event of `kind` per subject (a delivery or a run: its tenant, id and
+    /// connection), in order, inside the transaction of the state change that causes it; under
+    /// the lock that orders the change feed, like record events.
+    func appendHubEvents(
+        _ connection: PostgresConnection, _ kind: HubEvent.Kind, subjects: [(tenant: String, id: String, connectionID: String)],
+        now: Date
+    ) async throws {
+        guard !subjects.isEmpty else { return }
+        try await connection.query(
+            """
+            \(unescaped: Self.eventOrderLock)
+            INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, "timestamp")
+            SELECT e.tenant, \(kind.resource), e.id, \(kind.change), e.connection, \(PGTimestamp(now))
+            FROM lock, unnest(\(subjects.map(\.tenant))::text[], \(subjects.map(\.id))::text[], \(subjects.map(\.connectionID))::text[])
+                WITH ORDINALITY AS e(tenant, id, connection, n)
+            ORDER BY e.n
+            """,
+            logger: logger)
+    }
+
     /// Appends events for `keys` (in order), all of one resource, change and connection.
     func appendEvents(
         _ connection: PostgresConnection, tenant: String, resource: ResourceName, events: [(key: String, change: EntityEvent.Change)],
@@ -291,7 +316,7 @@ public final class PostgresHubStore: HubStorage {
         // before the one-row `lock` each row is joined to has been read.
         statement.append(
             """
-            WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.events')))
+            \(Self.eventOrderLock)
             INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, "timestamp")
             SELECT \(tenantParameter), \(resourceParameter), e.key, e.change, \(connectionParameter), \(timeParameter)
             FROM lock, unnest(\(keysParameter)::text[], \(changesParameter)::text[]) WITH ORDINALITY AS e(key, change, n)
@@ -568,22 +593,46 @@ public final class PostgresHubStore: HubStorage {
 
     public func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent] {
         try await read { db in
+            // The hub's own events are left out here, before the limit, so a page is full.
+            try await self.rows(
+                db,
+                """
+                SELECT sequence, resource, record_key, change, connection_id, "timestamp" FROM entity_events
+                WHERE tenant_id = \(tenant) AND sequence > \(after) AND resource = ANY(\(HubEvent.recordResources)::text[])
+                ORDER BY sequence LIMIT \(max(0, limit))
+                """
+            ).compactMap(Self.recordEvent(from:))
+        }
+    }
+
+    public func webhookEvents(tenant: String, after: Int64, limit: Int) async throws -> [WebhookFeedEvent] {
+        try await read { db in
             try await self.rows(
                 db,
                 """
                 SELECT sequence, resource, record_key, change, connection_id, "timestamp" FROM entity_events
                 WHERE tenant_id = \(tenant) AND sequence > \(after) ORDER BY sequence LIMIT \(max(0, limit))
                 """
-            ).compactMap { row in
+            ).compactMap { row -> WebhookFeedEvent? in
                 let columns = row.makeRandomAccess()
-                guard let resource = ResourceName(rawValue: try columns[1].decode(String.self)),
-                    let change = EntityEvent.Change(rawValue: try columns[3].decode(String.self))
-                else { return nil }
-                return EntityEvent(
-                    sequence: try columns[0].decode(Int64.self), resourceName: resource,
-                    resourceRecordKey: try columns[2].decode(String.self), change: change,
-                    connectionID: try columns[4].decode(String?.self), timestamp: try PGRead.requiredDate(columns[5]))
+                if let kind = HubEvent.Kind(resource: try columns[1].decode(String.self), change: try columns[3].decode(String.self)) {
+                    return .hub(
+                        HubEvent(
+                            sequence: try columns[0].decode(Int64.self), kind: kind, subjectID: try columns[2].decode(String.self),
+                            connectionID: try columns[4].decode(String?.self), timestamp: try PGRead.requiredDate(columns[5])))
+                }
+                return try Self.recordEvent(from: row).map(WebhookFeedEvent.record)
             }
         }
+    }
+
+    private static func recordEvent(from row: PostgresRow) throws -> EntityEvent? {
+        let columns = row.makeRandomAccess()
+        guard let resource = ResourceName(rawValue: try columns[1].decode(String.self)),
+            let change = EntityEvent.Change(rawValue: try columns[3].decode(String.self))
+        else { return nil }
+        return EntityEvent(
+            sequence: try columns[0].decode(Int64.self), resourceName: resource, resourceRecordKey: try columns[2].decode(String.self),
+            change: change, connectionID: try columns[4].decode(String?.self), timestamp: try PGRead.requiredDate(columns[5]))
     }
 }

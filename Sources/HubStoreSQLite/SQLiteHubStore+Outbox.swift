@@ -201,6 +201,8 @@ extension SQLiteHubStore {
                     next_attempt_at = NULL, last_error = NULL, error_code = NULL, updated_at = ?, completed_at = ? WHERE id = ?
                     """,
                 arguments: [next.rawValue, remoteID ?? delivery.remoteID, recordKey, stamp, stamp, id])
+            try Self.appendHubEvents(
+                db, .deliverySucceeded, subjects: [(delivery.tenantID, id, delivery.connectionID)], now: stamp)
             guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
             return updated
         }
@@ -210,7 +212,7 @@ extension SQLiteHubStore {
         -> Delivery
     {
         try await run { db in
-            let (_, next) = try Self.inFlight(
+            let (delivery, next) = try Self.inFlight(
                 db, id: id, owner: owner, transition: retryAt == nil ? .failPermanently : .failRetryable)
             let stamp = Timestamp.format(now)
             try db.execute(
@@ -221,6 +223,9 @@ extension SQLiteHubStore {
                 arguments: [
                     next.rawValue, error, errorCode, retryAt.map(Timestamp.format), stamp, next == .dead ? stamp : nil, id,
                 ])
+            if next == .dead {
+                try Self.appendHubEvents(db, .deliveryDead, subjects: [(delivery.tenantID, id, delivery.connectionID)], now: stamp)
+            }
             guard let updated = try Self.fetchDelivery(db, id: id) else { throw StoreError.notFound("delivery \(id)") }
             return updated
         }

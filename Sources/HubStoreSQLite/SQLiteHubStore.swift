@@ -433,7 +433,24 @@ public final class SQLiteHubStore: HubStorage {
 
     // MARK: - Change feed
 
+    /// The record resources as an SQL list (`'Member', 'Office', ...`): constants, never input.
+    static let recordResourceList = HubEvent.recordResources.map { "'\($0)'" }.joined(separator: ", ")
+
     public func events(tenant: String, after: Int64, limit: Int) async throws -> [EntityEvent] {
+        try await read { db in
+            // The hub's own events are left out here, before the limit, so a page is full.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sequence, resource, record_key, change, connection_id, timestamp FROM entity_events
+                    WHERE tenant_id = ? AND sequence > ? AND resource IN (\(Self.recordResourceList)) ORDER BY sequence LIMIT ?
+                    """,
+                arguments: [tenant, after, max(0, limit)]
+            ).compactMap(Self.recordEvent(from:))
+        }
+    }
+
+    public func webhookEvents(tenant: String, after: Int64, limit: Int) async throws -> [WebhookFeedEvent] {
         try await read { db in
             try Row.fetchAll(
                 db,
@@ -442,15 +459,37 @@ public final class SQLiteHubStore: HubStorage {
                     WHERE tenant_id = ? AND sequence > ? ORDER BY sequence LIMIT ?
                     """,
                 arguments: [tenant, after, max(0, limit)]
-            ).compactMap { row in
-                guard let resource = ResourceName(rawValue: row["resource"]),
-                    let change = EntityEvent.Change(rawValue: row["change"])
-                else { return nil }
-                return EntityEvent(
-                    sequence: row["sequence"], resourceName: resource, resourceRecordKey: row["record_key"],
-                    change: change, connectionID: row["connection_id"],
-                    timestamp: Self.date(row["timestamp"]) ?? Date(timeIntervalSince1970: 0))
+            ).compactMap { row -> WebhookFeedEvent? in
+                if let kind = HubEvent.Kind(resource: row["resource"], change: row["change"]) {
+                    return .hub(
+                        HubEvent(
+                            sequence: row["sequence"], kind: kind, subjectID: row["record_key"], connectionID: row["connection_id"],
+                            timestamp: Self.date(row["timestamp"]) ?? Date(timeIntervalSince1970: 0)))
+                }
+                return Self.recordEvent(from: row).map(WebhookFeedEvent.record)
             }
+        }
+    }
+
+    private static func recordEvent(from row: Row) -> EntityEvent? {
+        guard let resource = ResourceName(rawValue: row["resource"]), let change = EntityEvent.Change(rawValue: row["change"]) else {
+            return nil
+        }
+        return EntityEvent(
+            sequence: row["sequence"], resourceName: resource, resourceRecordKey: row["record_key"], change: change,
+            connectionID: row["connection_id"], timestamp: Self.date(row["timestamp"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    /// Appends one hub event of `kind` per subject (a delivery or a run: its tenant, id and
+    /// connection), inside the transaction of the state change that causes it.
+    static func appendHubEvents(
+        _ db: Database, _ kind: HubEvent.Kind, subjects: [(tenant: String, id: String, connectionID: String?)], now: String
+    ) throws {
+        for subject in subjects {
+            try db.execute(
+                sql:
+                    "INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [subject.tenant, kind.resource, subject.id, kind.change, subject.connectionID, now])
         }
     }
 

@@ -54,6 +54,7 @@ public enum StoreContract {
         ("pull-job leases", pullJobLeases),
         ("webhook subscriptions", webhookSubscriptions),
         ("webhook delivery state", webhookDeliveryState),
+        ("hub events in the feed", hubEventsInTheFeed),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {

@@ -55,6 +55,9 @@ public final class SafeWebhookTransport: WebhookTransport {
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
             if !literal { configuration.dnsOverride = [host: "\(address)"] }
             configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(30))
+            // A refused or failed connection fails the attempt at once: the worker's backoff
+            // retries it (AsyncHTTPClient would otherwise retry until the 10 s timeout).
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             if clients.count >= Self.clientLimit, let oldest = clients.keys.first, let evicted = clients.removeValue(forKey: oldest) {
                 retire(evicted)

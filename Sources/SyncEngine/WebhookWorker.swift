@@ -63,8 +63,8 @@ public struct WebhookPolicy: Sendable, Hashable {
     }
 }
 
-/// Sends each subscription its events from the change feed, one at a time and in sequence
-/// order: the event after the subscription's cursor is sent until the receiver acknowledges it
+/// Sends each subscription its events from the change feed (record events and the hub's own,
+/// ``HubEvent``), one at a time and in sequence order: the event after the subscription's cursor is sent until the receiver acknowledges it
 /// (2xx), then the cursor moves past it. A 410 disables the subscription; anything else (or no
 /// answer within the timeout) is retried with backoff under the same `webhook-id`, and after
 /// ``WebhookPolicy/giveUpAfter`` the subscription is disabled with the event kept as a dead
@@ -72,7 +72,7 @@ public struct WebhookPolicy: Sendable, Hashable {
 /// a worker that dies mid-send leaves the cursor where it was, and the event is sent again
 /// (same id) once the lease expires: at least once, never out of order.
 public struct WebhookWorker: Sendable {
-    public let store: any WebhookStore & EventStore & RecordStore
+    public let store: any WebhookStore & RecordStore & OutboxStore & CursorStore
     let transport: any WebhookTransport
     let audience: any WebhookAudience
     let policy: WebhookPolicy
@@ -82,7 +82,7 @@ public struct WebhookWorker: Sendable {
     let logger: Logger
 
     public init(
-        store: any WebhookStore & EventStore & RecordStore, transport: any WebhookTransport, audience: any WebhookAudience,
+        store: any WebhookStore & RecordStore & OutboxStore & CursorStore, transport: any WebhookTransport, audience: any WebhookAudience,
         policy: WebhookPolicy = WebhookPolicy(), owner: String = "webhooks-\(UUID().uuidString)",
         now: @escaping @Sendable () -> Date = { Date() }, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger
@@ -138,7 +138,7 @@ public struct WebhookWorker: Sendable {
         var cursor = subscription.cursor
         var secrets: [WebhookSecret]?
         while now() < deadline, !Task.isCancelled {
-            let events = try await store.events(tenant: subscription.tenantID, after: cursor, limit: policy.eventsPerRead)
+            let events = try await store.webhookEvents(tenant: subscription.tenantID, after: cursor, limit: policy.eventsPerRead)
             guard let last = events.last else { break }
             // The last event passed over without sending; persisted before any send, and at the end.
             var passed = cursor
@@ -160,9 +160,7 @@ public struct WebhookWorker: Sendable {
                     cursor = passed
                 }
                 let keys = try await signingSecrets(subscription, cached: &secrets)
-                let record = try await store.record(
-                    event.resourceName.recordType, tenant: subscription.tenantID, key: event.resourceRecordKey)
-                let message = WebhookMessage.recordEvent(event, record: record)
+                let message = try await message(for: event, tenant: subscription.tenantID)
                 attempted += 1
                 let outcome = await send(message, to: subscription, secrets: keys)
                 switch outcome {
@@ -179,7 +177,8 @@ public struct WebhookWorker: Sendable {
                 case .failed(let error):
                     // Attempts and the failing period go on while the same event fails.
                     let continuing = cursor == subscription.cursor
-                    try await failed(subscription, continuing: continuing, event: event, type: type, error: error, metadata: metadata)
+                    try await failed(
+                        subscription, continuing: continuing, sequence: event.sequence, type: type, error: error, metadata: metadata)
                     return
                 }
             }
@@ -188,6 +187,25 @@ public struct WebhookWorker: Sendable {
                 cursor = passed
             }
             if last.sequence <= cursor, events.count < policy.eventsPerRead { break }
+        }
+    }
+
+    /// The message of `event`, built from what the store holds now (the record, the delivery,
+    /// the run).
+    func message(for event: WebhookFeedEvent, tenant: String) async throws -> WebhookMessage {
+        switch event {
+        case .record(let event):
+            let record = try await store.record(event.resourceName.recordType, tenant: tenant, key: event.resourceRecordKey)
+            return WebhookMessage.recordEvent(event, record: record)
+        case .hub(let event):
+            switch event.kind {
+            case .deliverySucceeded, .deliveryDead:
+                return WebhookMessage.deliveryEvent(event, delivery: try await store.delivery(id: event.subjectID, tenant: tenant))
+            case .syncRunFailed:
+                return WebhookMessage.syncRunFailed(event, run: try await store.syncRun(id: event.subjectID, tenant: tenant))
+            case .connectionUnavailable:
+                return WebhookMessage.connectionUnavailable(event, run: try await store.syncRun(id: event.subjectID, tenant: tenant))
+            }
         }
     }
 
@@ -215,7 +233,7 @@ public struct WebhookWorker: Sendable {
 
     /// Records a failed attempt, or gives up when the failures have lasted long enough.
     func failed(
-        _ subscription: WebhookSubscription, continuing: Bool, event: EntityEvent, type: String, error: String,
+        _ subscription: WebhookSubscription, continuing: Bool, sequence: Int64, type: String, error: String,
         metadata: Logger.Metadata
     ) async throws {
         let stamp = now()
@@ -223,7 +241,7 @@ public struct WebhookWorker: Sendable {
         let since = (continuing ? subscription.failingSince : nil) ?? stamp
         if stamp.timeIntervalSince(since) >= policy.giveUpAfter {
             let letter = WebhookDeadLetter(
-                subscriptionID: subscription.id, sequence: event.sequence, type: type, error: error, attempts: attempts, createdAt: stamp)
+                subscriptionID: subscription.id, sequence: sequence, type: type, error: error, attempts: attempts, createdAt: stamp)
             try await store.disableWebhook(
                 id: subscription.id, owner: owner,
                 reason: "every attempt failed for \(Int(policy.giveUpAfter / 3_600)) hours (last: \(error))", deadLetter: letter,
@@ -255,4 +273,12 @@ extension WebhookMessage {
 
     /// The event type of a record event.
     public static func type(of event: EntityEvent) -> String { type(of: event.resourceName, event.change) }
+
+    /// The event type of an entry of the change feed.
+    public static func type(of event: WebhookFeedEvent) -> String {
+        switch event {
+        case .record(let event): return type(of: event)
+        case .hub(let event): return event.kind.rawValue
+        }
+    }
 }

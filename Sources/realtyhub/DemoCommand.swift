@@ -62,9 +62,11 @@ struct DemoCommand: AsyncParsableCommand {
         let runtime: HubRuntime
         do {
             // The demo folder keeps its own key file; the environment's key (if any) is for real data.
-            // Webhooks may go to local receivers (`realtyhub webhooks listen`).
+            // Webhooks may go to local receivers (`realtyhub webhooks listen`), unless
+            // REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS says 0, false or no.
             var configuration = HubConfiguration(dataDirectory: directory)
-            configuration.allowPrivateWebhookTargets = true
+            let refuse = ProcessInfo.processInfo.environment["REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS"]?.lowercased()
+            configuration.allowPrivateWebhookTargets = !["0", "false", "no"].contains(refuse ?? "")
             runtime = try await HubRuntime.open(configuration, logger: logger)
         } catch {
             try? await sandbox.shutdown()

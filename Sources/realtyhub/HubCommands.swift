@@ -21,7 +21,7 @@ func withRuntime(
     var logger = Logger(label: "realtyhub")
     logger.logLevel = ProcessInfo.processInfo.environment["REALTYHUB_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     var configuration = data.configuration
-    if webhooks?.allowPrivateTargets == true { configuration.allowPrivateWebhookTargets = true }
+    webhooks?.apply(to: &configuration)
     let runtime: HubRuntime
     do {
         runtime = try await HubRuntime.open(configuration, logger: logger)

@@ -48,6 +48,24 @@ struct WebhookTargetOptions: ParsableArguments {
             "Let webhooks go to loopback, private and link-local addresses (local receivers, development); also REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS=1."
     )
     var allowPrivateTargets = false
+
+    @Option(
+        name: .customLong("webhook-timeout-seconds"),
+        help:
+            "How long a webhook receiver has to answer (1-60, default 10); a process killed mid-send holds its subscriptions 3 times that.")
+    var timeoutSeconds: Int?
+
+    func validate() throws {
+        if let timeoutSeconds, !(1...60).contains(timeoutSeconds) {
+            throw ValidationError("--webhook-timeout-seconds must be 1 to 60")
+        }
+    }
+
+    /// Applies these options to `configuration`.
+    func apply(to configuration: inout HubConfiguration) {
+        if allowPrivateTargets { configuration.allowPrivateWebhookTargets = true }
+        if let timeoutSeconds { configuration.webhookTimeout = TimeInterval(timeoutSeconds) }
+    }
 }
 
 /// Prints `message` to standard error.

@@ -52,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime: HubRuntime
         do {
             var configuration = data.configuration
-            if webhooks.allowPrivateTargets { configuration.allowPrivateWebhookTargets = true }
+            webhooks.apply(to: &configuration)
             runtime = try await HubRuntime.open(configuration, logger: logger)
         } catch {
             printError("realtyhub serve: \(error)")

@@ -73,6 +73,7 @@ import Testing
         }
         func startSyncRun(_ run: SyncRun) async throws { try await base.startSyncRun(run) }
         func finishSyncRun(_ run: SyncRun) async throws { try await base.finishSyncRun(run) }
+        func syncRun(id: String, tenant: String) async throws -> SyncRun? { try await base.syncRun(id: id, tenant: tenant) }
         func listSyncRuns(tenant: String, connectionID: String?, limit: Int) async throws -> [SyncRun] {
             try await base.listSyncRuns(tenant: tenant, connectionID: connectionID, limit: limit)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HubStore
 import HubTestSupport
 import RealtyModel
 import SyncEngine
@@ -6,6 +7,38 @@ import Testing
 
 /// What a webhook carries, byte for byte, and that its headers verify as Standard Webhooks.
 @Suite struct WebhookPayloadTests {
+    /// A hub event whose delivery or run is gone when it is sent: what the event row holds.
+    @Test func aHubEventWhoseSubjectIsGoneCarriesItsIds() throws {
+        let stamp = Date(timeIntervalSince1970: 1_764_900_000)
+        let delivery = HubEvent(sequence: 9, kind: .deliveryDead, subjectID: "d-1", connectionID: "conn-1", timestamp: stamp)
+        let dead = WebhookMessage.deliveryEvent(delivery, delivery: nil)
+        #expect(dead.id == "evt_9" && dead.type == "delivery.dead")
+        #expect(
+            String(decoding: dead.body, as: UTF8.self)
+                == #"{"data":{"EntityEventSequence":9,"connection_id":"conn-1","delivery_id":"d-1"},"#
+                + #""timestamp":"2025-12-05T02:00:00.000Z","type":"delivery.dead"}"#)
+        let run = HubEvent(sequence: 10, kind: .syncRunFailed, subjectID: "run-1", connectionID: "conn-2", timestamp: stamp)
+        #expect(
+            String(decoding: WebhookMessage.syncRunFailed(run, run: nil).body, as: UTF8.self)
+                == #"{"data":{"EntityEventSequence":10,"connection_id":"conn-2","sync_run_id":"run-1"},"#
+                + #""timestamp":"2025-12-05T02:00:00.000Z","type":"sync_run.failed"}"#)
+        let unavailable = HubEvent(sequence: 11, kind: .connectionUnavailable, subjectID: "run-2", connectionID: "conn-2", timestamp: stamp)
+        #expect(
+            String(decoding: WebhookMessage.connectionUnavailable(unavailable, run: nil).body, as: UTF8.self)
+                == #"{"data":{"EntityEventSequence":11,"connection_id":"conn-2"},"#
+                + #""timestamp":"2025-12-05T02:00:00.000Z","type":"connection.unavailable"}"#)
+    }
+
+    /// The change feed's names of each hub event type, both ways.
+    @Test func hubEventKindsRoundTripThroughTheirRows() {
+        for kind in HubEvent.Kind.allCases {
+            #expect(HubEvent.Kind(resource: kind.resource, change: kind.change) == kind)
+            #expect(!HubEvent.recordResources.contains(kind.resource))
+        }
+        #expect(HubEvent.Kind.syncRunFailed.resource == "sync_run" && HubEvent.Kind.syncRunFailed.change == "failed")
+        #expect(HubEvent.Kind(resource: "Contacts", change: "created") == nil)
+    }
+
     @Test func aRecordEventCarriesTheRecordWithoutRaw() throws {
         var contact = Fixtures.contact(7)
         contact.metadata.key = "CT-1"

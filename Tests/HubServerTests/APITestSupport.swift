@@ -30,11 +30,13 @@ struct APIHarness {
     var contactKeys: [String]
     var otherContactKey: String
 
-    static func make(requestsPerSecond: Double = 10_000) async throws -> APIHarness {
+    static func make(requestsPerSecond: Double = 10_000, allowPrivateWebhookTargets: Bool = false) async throws -> APIHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-api-\(UUID().uuidString)")
         var logger = Logger(label: "api-test")
         logger.logLevel = .critical
-        let runtime = try await HubRuntime.open(HubConfiguration(dataDirectory: directory), logger: logger)
+        var configuration = HubConfiguration(dataDirectory: directory)
+        configuration.allowPrivateWebhookTargets = allowPrivateWebhookTargets
+        let runtime = try await HubRuntime.open(configuration, logger: logger)
         let full = try await runtime.createAPIClient(tenant: "tenant-a", name: "full", scopes: "*:*")
         let reader = try await runtime.createAPIClient(tenant: "tenant-a", name: "reader", scopes: "contacts:read")
         let other = try await runtime.createAPIClient(tenant: "tenant-b", name: "other", scopes: "*:*")
