@@ -189,6 +189,12 @@ let package = Package(
                 "RealtyModel", "HubStore", "HubStoreSQLite", "HubStorePostgres", "ConnectorKit", "Connectors", "SyncEngine",
                 "HubOperations", "HubServer", logging,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The local receiver of `realtyhub webhooks listen` (WebhookListener) and its
+                // calls to a hub's API (HubWebhooksClient).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

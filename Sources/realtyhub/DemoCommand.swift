@@ -148,6 +148,9 @@ struct DemoCommand: AsyncParsableCommand {
                     "A new token:  curl -s -u \(client.id):\(secret) -d grant_type=client_credentials \(url)/oauth/token",
                     "API document: \(url)/openapi.json",
                     "",
+                    "Watch webhooks arrive as records change (a local receiver with its own subscription):",
+                    "  realtyhub webhooks listen --hub \(url) --token \(token)",
+                    "",
                     "Ctrl-C stops the hub and the emulators.",
                 ]
                 print(lines.joined(separator: "\n"))

@@ -4,7 +4,7 @@ import HubApp
 import HubOperations
 import HubStore
 
-/// `realtyhub webhooks add|list|update|remove|rotate|replay`: the tenant's webhook
+/// `realtyhub webhooks add|list|update|remove|rotate|replay|test|listen`: the tenant's webhook
 /// subscriptions, through the data folder (with every read scope).
 struct WebhooksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +12,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         abstract: "Manage webhook subscriptions: signed events pushed to a URL as records change.",
         discussion:
             "Event types: <resource>.created|updated|deleted for \(WebhookEventType.all.compactMap { $0.hasSuffix(".created") ? String($0.dropLast(8)) : nil }.joined(separator: ", ")); delivery.succeeded, delivery.dead, sync_run.failed, connection.unavailable; * for all, <resource>.* for a group.",
-        subcommands: [Add.self, List.self, Update.self, Remove.self, Rotate.self, Replay.self, Test.self])
+        subcommands: [Add.self, List.self, Update.self, Remove.self, Rotate.self, Replay.self, Test.self, Listen.self])
 
     /// Event patterns given space- or comma-separated.
     static func patterns(_ text: String) -> [String] {

@@ -30,19 +30,33 @@ import Testing
 
     /// Runs the binary to completion and returns its exit status and output.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run(executable: try binary(), arguments, environment: environment)
+    }
+
+    /// Runs `executable` to completion and returns its exit status and output.
+    static func run(
+        executable: URL, _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
+        let (process, out, err) = piped(executable: executable, arguments, environment: environment)
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A process of `executable` (not started) with the environment and `environment` over
+    /// it, its standard output and error on pipes.
+    static func piped(executable: URL, _ arguments: [String], environment: [String: String]) -> (Process, out: Pipe, err: Pipe) {
         let process = Process()
-        process.executableURL = try binary()
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (process, out, err)
     }
 
     /// Starts the binary in the background, its output discarded.
