@@ -213,12 +213,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Test-only helpers: fixtures and the store contract suite.
+        // Test-only helpers: fixtures, the store contract suite, a webhook receiver.
         .target(
             name: "HubTestSupport",
             dependencies: [
                 "RealtyModel", "HubStore", "HubStorePostgres", logging,
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // The webhook receiver tests send to (WebhookTestReceiver).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -9,6 +9,11 @@
 //   .build-release/release/realtyhub-webhook-benchmarks [records 2000] [subscriptions 10] [batch 20] [runs 3] [pause ms 0]
 //   .build-release/release/realtyhub-webhook-benchmarks 2000 10 20 3        # throughput
 //   .build-release/release/realtyhub-webhook-benchmarks 200 10 1 3 50       # latency: 20 changes/s, 200 webhooks/s
+//
+// With REALTYHUB_BENCH_DATABASE_URL (postgres://...) the hub uses that PostgreSQL database, and
+// the records are written through a second handle on it, as another process would: the sender
+// hears of them only through the database's notifications (or its 1 s poll). Each run uses a
+// tenant of its own and removes its subscriptions at the end.
 import Foundation
 import HTTPTypes
 import HubApp
@@ -77,37 +82,46 @@ struct WebhookBenchmarks {
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-webhookbench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = HubConfiguration(dataDirectory: directory.path, environment: [:])
+        let database = ProcessInfo.processInfo.environment["REALTYHUB_BENCH_DATABASE_URL"]
+        // REALTYHUB_SECRET_KEY from the environment: every run on one database needs the same key.
+        var configuration = HubConfiguration(
+            dataDirectory: directory.path, environment: ProcessInfo.processInfo.environment, databaseURL: database)
         configuration.allowPrivateWebhookTargets = true
         let runtime = try await HubRuntime.open(configuration, logger: logger)
+        // The writer: the same runtime on SQLite; a second handle on PostgreSQL.
+        let writer = database == nil ? runtime : try await HubRuntime.open(configuration, logger: logger)
+        let tenant = database == nil ? HubRuntime.defaultTenant : "bench-\(UUID().uuidString.prefix(8).lowercased())"
         let services: [any Service] = [receiver] + (try await runtime.workerServices())
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BenchmarkError("the receiver did not start") }
 
+        var created: [String] = []
         for index in 0..<subscriptions {
-            _ = try await runtime.createWebhook(
-                tenant: HubRuntime.defaultTenant, creator: .dataFolder, url: "http://127.0.0.1:\(port)/hook?s=\(index)",
-                events: ["contacts.created"], description: nil, allowPrivateTargets: true)
+            created.append(
+                try await runtime.createWebhook(
+                    tenant: tenant, creator: .dataFolder, url: "http://127.0.0.1:\(port)/hook?s=\(index)",
+                    events: ["contacts.created"], description: nil, allowPrivateTargets: true
+                ).subscription.id)
         }
-        let scope = SyncScope(tenant: HubRuntime.defaultTenant, connectionID: "bench", sourceSystemName: "mycrm")
+        let scope = SyncScope(tenant: tenant, connectionID: "bench", sourceSystemName: "mycrm")
         let clock = ContinuousClock()
         let started = clock.now
         var committed: [String: Date] = [:]
+        var seen: Int64 = 0
         var start = 0
         while start < records {
             let contacts = (start..<min(start + batch, records)).map { Fixtures.contact($0) }
-            _ = try await runtime.store.upsert(contacts, scope: scope, cursor: nil)
+            _ = try await writer.store.upsert(contacts, scope: scope, cursor: nil)
             let now = Date()
             start += contacts.count
-            committed["count"] = now
-            // The batch's events: the newest sequences.
-            let latest = try await runtime.store.latestEventSequence()
-            for sequence in (latest - Int64(contacts.count) + 1)...latest { committed["evt_\(sequence)"] = now }
+            // The batch's events: the tenant's newest.
+            let events = try await writer.store.events(tenant: tenant, after: seen, limit: contacts.count)
+            for event in events { committed["evt_\(event.sequence)"] = now }
+            seen = events.last?.sequence ?? seen
             if pause > 0 { try await Task.sleep(for: .milliseconds(pause)) }
         }
-        committed["count"] = nil
         let expected = records * subscriptions
         var waited = 0
         while arrivals.total < expected, waited < 6_000 {
@@ -117,6 +131,8 @@ struct WebhookBenchmarks {
         let elapsed = clock.now - started
         await group.triggerGracefulShutdown()
         _ = try? await task.value
+        for id in created { try await runtime.deleteWebhook(id: id, tenant: tenant) }
+        if database != nil { await writer.shutdown() }
         await runtime.shutdown()
         guard arrivals.total == expected else { throw BenchmarkError("received \(arrivals.total) of \(expected) webhooks") }
         var latencies: [Double] = []

@@ -137,8 +137,6 @@ extension PostgresHubStore {
         }
     }
 
-    public func eventSignal() -> OutboxSignal { events }
-
     public func latestEventSequence() async throws -> Int64 {
         try await read { db in
             try await self.rows(db, "SELECT COALESCE(MAX(sequence), 0)::bigint FROM entity_events").first?.decode(Int64.self) ?? 0

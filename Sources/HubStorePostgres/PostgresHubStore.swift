@@ -273,9 +273,11 @@ public final class PostgresHubStore: HubStorage {
     }
 
     /// The start of a statement appending change-feed rows: the lock that orders them (see
-    /// ``appendEvents(_:tenant:resource:events:connectionID:now:)``), as a one-row `lock` to join.
+    /// ``appendEvents(_:tenant:resource:events:connectionID:now:)``), as a one-row `lock` to join,
+    /// and the notification on ``eventsChannel`` that wakes other processes' webhook workers
+    /// when the transaction commits (one per transaction, however many statements send it).
     static let eventOrderLock =
-        "WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.events')))"
+        "WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.realtyhub.events')), pg_notify('\(eventsChannel)', coalesce(current_schema(), '')))"
 
     /// Appends one hub event of `kind` per subject (a delivery or a run: its tenant, id and
     /// connection), in order, inside the transaction of the state change that causes it; under

@@ -485,11 +485,12 @@ public final class SQLiteHubStore: HubStorage {
     static func appendHubEvents(
         _ db: Database, _ kind: HubEvent.Kind, subjects: [(tenant: String, id: String, connectionID: String?)], now: String
     ) throws {
+        guard !subjects.isEmpty else { return }
+        // Prepared once per connection: a delivery's completion runs it every time.
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp) VALUES (?, ?, ?, ?, ?, ?)")
         for subject in subjects {
-            try db.execute(
-                sql:
-                    "INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [subject.tenant, kind.resource, subject.id, kind.change, subject.connectionID, now])
+            try statement.execute(arguments: [subject.tenant, kind.resource, subject.id, kind.change, subject.connectionID, now])
         }
     }
 

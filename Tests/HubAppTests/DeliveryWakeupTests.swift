@@ -70,6 +70,33 @@ import Testing
         }
     }
 
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
+    func anotherStoresEventsWakeTheWebhookWorkerThroughNotify() async throws {
+        let box = try SecretBox(keys: [SecretKey.generate().key])
+        try await PostgresTestDatabase.withSchema { configuration in
+            let listening = try await PostgresHubStore.open(configuration, secretBox: box)
+            let committing = try await PostgresHubStore.open(configuration, secretBox: box)
+            do {
+                let signal = listening.eventSignal()
+                while !signal.reachesOtherProcesses { try await Task.sleep(for: .milliseconds(20)) }
+                _ = try await committing.createTenant(id: "t0", name: "T0")
+                let scope = SyncScope(tenant: "t0", connectionID: "c0", sourceSystemName: "mycrm")
+                for round in 0..<3 {
+                    let seen = signal.generation
+                    _ = try await committing.upsert([Fixtures.contact(round)], scope: scope, cursor: nil)
+                    await signal.wait(after: seen, timeout: Self.hour)
+                    #expect(signal.generation != seen, "round \(round): the other handle's appended event was announced")
+                }
+            } catch {
+                await listening.close()
+                await committing.close()
+                throw error
+            }
+            await listening.close()
+            await committing.close()
+        }
+    }
+
     /// Runs a delivery service on `worker` that polls once an hour, commits a delivery through
     /// `committer` after the service has gone idle, and waits until it is claimed.
     static func commitsWakeTheWorker(

@@ -1,15 +1,11 @@
 import Foundation
-import HTTPTypes
 import HubApp
 import HubOperations
 import HubStore
 import HubTestSupport
-import Hummingbird
 import Logging
 import RealtyModel
-import ServiceLifecycle
 import SyncEngine
-import Synchronization
 import Testing
 
 /// `realtyhub run` processes sending webhooks are killed with SIGKILL at random moments and
@@ -37,7 +33,7 @@ import Testing
         var logger = Logger(label: "webhook-crash-test")
         logger.logLevel = .warning
         let runtime = try await HubRuntime.open(configuration, logger: logger)
-        let receiver = try await SlowReceiver.start(delay: .milliseconds(40))
+        let receiver = try await WebhookTestReceiver.start(delay: .milliseconds(40))
         do {
             try await soak(runtime: runtime, receiver: receiver, directory: directory, databaseURL: databaseURL, processes: processes)
         } catch {
@@ -48,7 +44,7 @@ import Testing
     }
 
     static func soak(
-        runtime: HubRuntime, receiver: SlowReceiver, directory: URL, databaseURL: String?, processes: Int
+        runtime: HubRuntime, receiver: WebhookTestReceiver, directory: URL, databaseURL: String?, processes: Int
     ) async throws {
         let tenant = HubRuntime.defaultTenant
         let scope = SyncScope(tenant: tenant, connectionID: "crm", sourceSystemName: "mycrm")
@@ -143,55 +139,6 @@ import Testing
         print(
             "webhook crash test: \(kills) kills, \(processes) sender(s) on \(database), \(expected.count) events × \(subscriptions.count) subscriptions, 0 lost, \(resent) re-sent; total \(ContinuousClock.now - started)"
         )
-    }
-}
-
-/// A receiver on loopback that takes `delay` to acknowledge each message (204), so kills land
-/// mid-send, and keeps every message with the path it came to.
-final class SlowReceiver: Sendable {
-    struct Received: Sendable {
-        var path: String
-        var headers: [String: String]
-        var body: Data
-    }
-
-    private let messages = Mutex<[Received]>([])
-    private let group: Mutex<ServiceGroup?> = Mutex(nil)
-    private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
-    private let port = Mutex(0)
-    var url: String { "http://127.0.0.1:\(port.withLock { $0 })/hook" }
-    var received: [Received] { messages.withLock { $0 } }
-
-    static func start(delay: Duration) async throws -> SlowReceiver {
-        let receiver = SlowReceiver()
-        let router = Router()
-        router.post("/hook/:index") { request, _ -> Response in
-            let buffer = try await request.body.collect(upTo: 1 << 20)
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let message = Received(path: request.uri.path, headers: headers, body: Data(buffer.readableBytesView))
-            receiver.messages.withLock { $0.append(message) }
-            try await Task.sleep(for: delay)
-            return Response(status: .noContent)
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "slow-receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        receiver.group.withLock { $0 = group }
-        receiver.task.withLock { $0 = Task { try await group.run() } }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        receiver.port.withLock { $0 = port }
-        return receiver
-    }
-
-    func stop() async {
-        await group.withLock { $0 }?.triggerGracefulShutdown()
-        _ = try? await task.withLock { $0 }?.value
     }
 }
 

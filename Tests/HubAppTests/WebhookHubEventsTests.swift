@@ -30,7 +30,9 @@ import Testing
         _ = try await store.createTenant(id: tenant, name: "One")
         // Three subscriptions to "*": the data folder's (reads everything), a client that reads
         // contacts only, and one that reads contacts and deliveries.
-        let receivers = [try await TestReceiver.start(), try await TestReceiver.start(), try await TestReceiver.start()]
+        let receivers = [
+            try await WebhookTestReceiver.start(), try await WebhookTestReceiver.start(), try await WebhookTestReceiver.start(),
+        ]
         let transport = SafeWebhookTransport(allowPrivateTargets: true)
         let secret = WebhookSecret.generate()
         for (index, scopes) in [nil, ["contacts:read"], ["contacts:read", "deliveries:read"]].enumerated() {

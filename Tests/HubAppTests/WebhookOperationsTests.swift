@@ -97,7 +97,7 @@ import Testing
         #expect(HubConfiguration(dataDirectory: "x", environment: [:]).allowPrivateWebhookTargets == false)
         try await Self.withRuntime(environment: ["REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS": "1"]) { runtime in
             #expect(runtime.allowPrivateWebhookTargets)
-            let receiver = try await TestReceiver.start()
+            let receiver = try await WebhookTestReceiver.start()
             defer { Task { await receiver.stop() } }
             let (subscription, secretText) = try await runtime.createWebhook(
                 tenant: HubRuntime.defaultTenant, creator: .dataFolder, url: receiver.url, events: ["contacts.created"], description: nil,
@@ -130,7 +130,7 @@ import Testing
     /// A test message goes now, signed, and its answer is told; a process that does not allow
     /// private targets refuses to send to one even when the subscription names it.
     @Test func testMessagesGoNowAndTheSenderChecksTheTarget() async throws {
-        let receiver = try await TestReceiver.start(script: [204, 500])
+        let receiver = try await WebhookTestReceiver.start(script: [204, 500])
         defer { Task { await receiver.stop() } }
         try await Self.withRuntime(environment: ["REALTYHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS": "true"]) { runtime in
             let (subscription, secretText) = try await runtime.createWebhook(

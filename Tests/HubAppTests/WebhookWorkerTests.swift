@@ -10,63 +10,6 @@ import SyncEngine
 import Synchronization
 import Testing
 
-/// A webhook receiver on 127.0.0.1, port 0: it keeps every request and answers each with the
-/// next status of its script (then 204).
-final class TestReceiver: Sendable {
-    struct Received: Sendable {
-        var headers: [String: String]
-        var body: Data
-    }
-
-    final class State: Sendable {
-        let lock: Mutex<(received: [Received], script: [Int])>
-        init(script: [Int]) { lock = Mutex(([], script)) }
-    }
-
-    private let state: State
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-    let url: String
-
-    var received: [Received] { state.lock.withLock { $0.received } }
-
-    static func start(script: [Int] = []) async throws -> TestReceiver {
-        let state = State(script: script)
-        let router = Router()
-        router.post("/hook") { request, _ -> Response in
-            let buffer = try await request.body.collect(upTo: 1 << 20)
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let status = state.lock.withLock { state -> Int in
-                state.received.append(Received(headers: headers, body: Data(buffer.readableBytesView)))
-                return state.script.isEmpty ? 204 : state.script.removeFirst()
-            }
-            return Response(status: HTTPResponse.Status(code: status))
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "receiver"))
-        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "receiver")))
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        return TestReceiver(state: state, group: group, task: task, url: "http://127.0.0.1:\(port)/hook")
-    }
-
-    private init(state: State, group: ServiceGroup, task: Task<Void, any Error>, url: String) {
-        self.state = state
-        self.group = group
-        self.task = task
-        self.url = url
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
-}
-
 /// A clock tests move by hand.
 final class TestClock: Sendable {
     private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
@@ -114,7 +57,7 @@ struct EveryoneHears: WebhookAudience {
 
     @Test func sendsEachEventInOrderSignedAndMovesOn() async throws {
         let harness = try await Harness()
-        let receiver = try await TestReceiver.start()
+        let receiver = try await WebhookTestReceiver.start()
         defer {
             Task {
                 await receiver.stop()
@@ -149,11 +92,20 @@ struct EveryoneHears: WebhookAudience {
         let subscription = try #require(try await harness.store.webhook(id: "wh_1", tenant: "t1"))
         #expect(subscription.cursor == (try await harness.store.latestEventSequence()))
         #expect(try await harness.worker().runOnce() == 0, "nothing more to send")
+
+        // A replay from the first event sends the same messages again, in order, under the same
+        // ids (receivers deduplicate on them).
+        try await harness.store.replayWebhook(id: "wh_1", tenant: "t1", fromSequence: events[0].data.sequence, now: harness.clock.now)
+        #expect(try await harness.worker().runOnce() == 3)
+        let again = Array(receiver.received.dropFirst(3))
+        #expect(again.map { $0.headers["webhook-id"] } == received.map { $0.headers["webhook-id"] })
+        #expect(again.map(\.body) == received.map(\.body), "the records have not changed since")
+        #expect(try await harness.worker().runOnce() == 0, "caught up again")
     }
 
     @Test func retriesWithTheSameIdThenGivesUpAfterDays() async throws {
         let harness = try await Harness()
-        let receiver = try await TestReceiver.start(script: [500, 503])
+        let receiver = try await WebhookTestReceiver.start(script: [500, 503])
         defer {
             Task {
                 await receiver.stop()
@@ -181,7 +133,7 @@ struct EveryoneHears: WebhookAudience {
 
         // A receiver that never answers 2xx again: after three days the subscription stops.
         _ = try await harness.store.upsert([Fixtures.contact(3)], scope: harness.scope, cursor: nil)
-        let failing = try await TestReceiver.start(script: Array(repeating: 500, count: 1_000))
+        let failing = try await WebhookTestReceiver.start(script: Array(repeating: 500, count: 1_000))
         defer { Task { await failing.stop() } }
         subscription = try #require(try await harness.store.webhook(id: "wh_1", tenant: "t1"))
         subscription.url = failing.url
@@ -201,7 +153,7 @@ struct EveryoneHears: WebhookAudience {
 
     @Test func goneDisablesAndRedirectsAreNotFollowed() async throws {
         let harness = try await Harness()
-        let receiver = try await TestReceiver.start(script: [302, 410])
+        let receiver = try await WebhookTestReceiver.start(script: [302, 410])
         defer {
             Task {
                 await receiver.stop()
@@ -222,7 +174,7 @@ struct EveryoneHears: WebhookAudience {
 
     @Test func refusesPrivateTargetsUnlessAllowed() async throws {
         let harness = try await Harness()
-        let receiver = try await TestReceiver.start()
+        let receiver = try await WebhookTestReceiver.start()
         let strict = SafeWebhookTransport(allowPrivateTargets: false)
         defer {
             Task {
@@ -247,7 +199,7 @@ struct EveryoneHears: WebhookAudience {
     /// store's signal can have sent these within the wait.
     @Test func theServiceWakesOnACommit() async throws {
         let harness = try await Harness()
-        let receiver = try await TestReceiver.start()
+        let receiver = try await WebhookTestReceiver.start()
         defer {
             Task {
                 await receiver.stop()

@@ -2,13 +2,12 @@ import Foundation
 import HTTPTypes
 import HubOperations
 import HubStore
+import HubTestSupport
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import NIOCore
 import RealtyModel
 import SyncEngine
-import Synchronization
 import Testing
 
 @testable import HubServer
@@ -221,7 +220,7 @@ import Testing
     @Test func aTestMessageIsSignedWithTheSubscriptionsSecret() async throws {
         let harness = try await APIHarness.make(allowPrivateWebhookTargets: true)
         defer { Task { await harness.shutdown() } }
-        let receiver = try await HookReceiver.start(status: 202)
+        let receiver = try await WebhookTestReceiver.start(script: [202])
         defer { Task { await receiver.stop() } }
         let token = try await harness.token(harness.full)
         try await harness.test { client in
@@ -257,48 +256,5 @@ import Testing
             #expect(failed.status == .badGateway, "\(failed.text)")
             #expect(failed.json["error"]?["message"]?.string?.contains("http://127.0.0.1:1/") == true, "\(failed.text)")
         }
-    }
-}
-
-/// A receiver on loopback that answers every POST with one status and keeps what it got.
-final class HookReceiver: Sendable {
-    struct Received: Sendable {
-        var headers: [String: String]
-        var body: Data
-    }
-
-    private let store = Mutex<[Received]>([])
-    private let task = Mutex<Task<Void, any Error>?>(nil)
-    private let port = Mutex(0)
-    var url: String { "http://127.0.0.1:\(port.withLock { $0 })/hook" }
-    var received: [Received] { store.withLock { $0 } }
-
-    static func start(status: Int) async throws -> HookReceiver {
-        let receiver = HookReceiver()
-        let router = Router()
-        router.post("/hook") { request, _ -> Response in
-            let buffer = try await request.body.collect(upTo: 1 << 20)
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            receiver.store.withLock { $0.append(Received(headers: headers, body: Data(buffer.readableBytesView))) }
-            return Response(status: HTTPResponse.Status(code: status))
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "hook-receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        receiver.task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        receiver.port.withLock { $0 = port }
-        return receiver
-    }
-
-    func stop() async {
-        let task = self.task.withLock { $0 }
-        task?.cancel()
-        _ = try? await task?.value
     }
 }
