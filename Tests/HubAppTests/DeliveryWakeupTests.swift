@@ -43,50 +43,46 @@ import Testing
 
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
     func anotherStoresCommitWakesTheWorkerThroughNotify() async throws {
-        let box = try SecretBox(keys: [SecretKey.generate().key])
-        try await PostgresTestDatabase.withSchema { configuration in
-            // Two handles on one database, as two processes have: only NOTIFY reaches the other.
-            let listening = try await PostgresHubStore.open(configuration, secretBox: box)
-            let committing = try await PostgresHubStore.open(configuration, secretBox: box)
-            do {
-                let signal = listening.outboxSignal()
-                while !signal.reachesOtherProcesses { try await Task.sleep(for: .milliseconds(20)) }
-                let seen = signal.generation
-                _ = try await committing.createTenant(id: "t0", name: "T0")
-                _ = try await committing.enqueue(
-                    [NewDelivery(tenantID: "t0", connectionID: "c0", kind: .leadCreate, payload: Data("{}".utf8))], now: Date())
-                await signal.wait(after: seen, timeout: Self.hour)
-                #expect(signal.generation != seen, "the other handle's commit was announced")
-                #expect(committing.outboxSignal().generation > 0, "and its own signal fired at once")
+        try await Self.withTwoHandles { listening, committing in
+            let signal = listening.outboxSignal()
+            while !signal.reachesOtherProcesses { try await Task.sleep(for: .milliseconds(20)) }
+            let seen = signal.generation
+            _ = try await committing.createTenant(id: "t0", name: "T0")
+            _ = try await committing.enqueue(
+                [NewDelivery(tenantID: "t0", connectionID: "c0", kind: .leadCreate, payload: Data("{}".utf8))], now: Date())
+            await signal.wait(after: seen, timeout: Self.hour)
+            #expect(signal.generation != seen, "the other handle's commit was announced")
+            #expect(committing.outboxSignal().generation > 0, "and its own signal fired at once")
 
-                try await Self.commitsWakeTheWorker(worker: listening, committer: committing, tenant: "t1")
-            } catch {
-                await listening.close()
-                await committing.close()
-                throw error
-            }
-            await listening.close()
-            await committing.close()
+            try await Self.commitsWakeTheWorker(worker: listening, committer: committing, tenant: "t1")
         }
     }
 
     @Test(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
     func anotherStoresEventsWakeTheWebhookWorkerThroughNotify() async throws {
+        try await Self.withTwoHandles { listening, committing in
+            let signal = listening.eventSignal()
+            while !signal.reachesOtherProcesses { try await Task.sleep(for: .milliseconds(20)) }
+            _ = try await committing.createTenant(id: "t0", name: "T0")
+            let scope = SyncScope(tenant: "t0", connectionID: "c0", sourceSystemName: "mycrm")
+            for round in 0..<3 {
+                let seen = signal.generation
+                _ = try await committing.upsert([Fixtures.contact(round)], scope: scope, cursor: nil)
+                await signal.wait(after: seen, timeout: Self.hour)
+                #expect(signal.generation != seen, "round \(round): the other handle's appended event was announced")
+            }
+        }
+    }
+
+    /// Two handles on one new schema, as two processes have (only NOTIFY reaches the other),
+    /// both closed after `body` whatever it throws.
+    static func withTwoHandles(_ body: (PostgresHubStore, PostgresHubStore) async throws -> Void) async throws {
         let box = try SecretBox(keys: [SecretKey.generate().key])
         try await PostgresTestDatabase.withSchema { configuration in
             let listening = try await PostgresHubStore.open(configuration, secretBox: box)
             let committing = try await PostgresHubStore.open(configuration, secretBox: box)
             do {
-                let signal = listening.eventSignal()
-                while !signal.reachesOtherProcesses { try await Task.sleep(for: .milliseconds(20)) }
-                _ = try await committing.createTenant(id: "t0", name: "T0")
-                let scope = SyncScope(tenant: "t0", connectionID: "c0", sourceSystemName: "mycrm")
-                for round in 0..<3 {
-                    let seen = signal.generation
-                    _ = try await committing.upsert([Fixtures.contact(round)], scope: scope, cursor: nil)
-                    await signal.wait(after: seen, timeout: Self.hour)
-                    #expect(signal.generation != seen, "round \(round): the other handle's appended event was announced")
-                }
+                try await body(listening, committing)
             } catch {
                 await listening.close()
                 await committing.close()
