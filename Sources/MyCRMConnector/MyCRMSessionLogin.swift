@@ -11,12 +11,22 @@ import RealtyModel
 /// The session lasts at most a day and dies after 30 minutes unused (the profile's
 /// `challengeSession` facts); the ``TokenCache`` renews it before either. A login refused because
 /// the challenge went stale (`INVALID_AUTH_TOKEN`) asks for a new challenge once.
+///
+/// Reading chosen: the webservice keeps one challenge per user (vtiger's user auth token table
+/// holds one row per user), so another client logging in as the same user between our
+/// `getchallenge` and our `login` replaces our token, and our hash is refused as
+/// `INVALID_USER_CREDENTIALS` although the access key is right. Such a refusal is tried again
+/// with a new challenge after a short random pause, at most twice (a wrong access key costs
+/// three logins, then fails as before).
 struct MyCRMSessionLogin: Sendable {
     let webserviceURL: URL
     let username: String
     let accessKey: String
     let idleTimeout: Duration
     let absoluteLifetime: Duration
+
+    /// How many times a login refused as `INVALID_USER_CREDENTIALS` is tried again.
+    static let raceRetries = 2
 
     /// Session attribute holding the logged-in user's webservice id (`19x1`).
     static let userIDAttribute = "userId"
@@ -41,6 +51,12 @@ struct MyCRMSessionLogin: Sendable {
             do {
                 result = try await exchange(context, operation: .login, request: loginRequest(context, token: challenge.token))
             } catch let error as ConnectorError where error.vendorCode == "INVALID_AUTH_TOKEN" && attempt == 1 {
+                continue
+            } catch let error as ConnectorError where error.vendorCode == "INVALID_USER_CREDENTIALS" && attempt <= Self.raceRetries {
+                // Perhaps another login of this user replaced our challenge: pause a little
+                // (so two racing clients do not collide again) and ask for a new one.
+                _ = error
+                try await context.clock.sleep(for: .milliseconds(Int.random(in: 50...300)))
                 continue
             }
             guard let session = MyCRMSession(result: result) else {

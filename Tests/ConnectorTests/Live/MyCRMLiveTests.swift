@@ -37,6 +37,24 @@ import Testing
         }
     }
 
+    /// The webservice keeps one challenge per user: clients logging in as one user at once
+    /// replace each other's challenge, and a login with a replaced one is refused as wrong
+    /// credentials. Each client asks for a new challenge and all get sessions (three at once:
+    /// what one hub process has, its pulls, its deliveries and an address check, each with a
+    /// session of its own), in every one of 10 rounds.
+    @Test func clientsLoggingInAsOneUserAtOnceAllGetSessions() async throws {
+        let faults = try FaultPlan(spec: "latency=20ms")
+        try await withLiveSandbox([.mycrm], settings: EmulatorSettings(records: 5, faults: faults)) { live in
+            for _ in 0..<10 {
+                let connectors = try (0..<3).map { _ in try live.connector(.mycrm) }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for connector in connectors { group.addTask { try await connector.verify() } }
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+
     @Test func incrementalSyncReturnsExactlyTheChangedRecordsAndTheDeletions() async throws {
         let clock = SandboxClock.manual()
         try await withLiveSandbox([.mycrm], settings: EmulatorSettings(records: 120), clock: clock) { live in

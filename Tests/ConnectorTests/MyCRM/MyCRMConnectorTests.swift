@@ -116,6 +116,7 @@ import Testing
         #expect(error?.vendorCode == "INVALID_USER_CREDENTIALS")
         #expect(error?.connectionID == "mycrm-test")
         #expect(error.map { !String(reflecting: $0).contains("WrongKeyValue") } == true)
+        #expect(server.calls.filter { $0.operation == "login" }.count == 3, "a refusal is tried twice more (a replaced challenge)")
     }
 
     @Test func idleSessionIsRenewedBeforeUse() async throws {
