@@ -17,17 +17,22 @@ public struct HubAPI: Sendable {
     let metrics: PrometheusCollectorRegistry
     let syncs = BackgroundSyncs()
     let tokenLimiter: RateLimiter
+    /// Whether the dashboard's cookies are `Secure` (the hub is reached over https).
+    let secureDashboardCookies: Bool
 
     /// - Parameters:
     ///   - runtime: the opened hub (store, connectors, keys).
     ///   - tokenLifetime: how long issued bearer tokens stay valid.
     ///   - requestsPerSecond: each API client's sustained request rate (bursts of twice that).
     ///   - metrics: the registry `/metrics` renders.
+    ///   - secureDashboardCookies: whether the dashboard's cookies are `Secure` (set when the
+    ///     hub's public URL is https).
     public init(
         runtime: HubRuntime, tokenLifetime: TimeInterval = 1800, requestsPerSecond: Double = 200,
-        metrics: PrometheusCollectorRegistry
+        metrics: PrometheusCollectorRegistry, secureDashboardCookies: Bool = false
     ) {
         self.runtime = runtime
+        self.secureDashboardCookies = secureDashboardCookies
         tokens = TokenService(secretBox: runtime.secretBox, store: runtime.store, lifetime: tokenLifetime)
         auth = Authenticator(tokens: tokens, limiter: RateLimiter(rate: requestsPerSecond, burst: requestsPerSecond * 2))
         tokenLimiter = RateLimiter(rate: 5, burst: 20)
@@ -53,6 +58,8 @@ public struct HubAPI: Sendable {
         addConnections(table)
         addWrites(table)
         addWebhooks(table)
+        // HTML pages, outside the API's document.
+        Dashboard(runtime: runtime, secureCookies: secureDashboardCookies).addRoutes(to: router)
         catalog.set(table.specs, vendorOptions: vendorOptions)
         return (router, table.specs)
     }
@@ -62,6 +69,13 @@ public struct HubAPI: Sendable {
 
     /// The router alone (for `Application` and tests).
     public func router() -> Router<HubRequestContext> { build().0 }
+
+    /// A one-time dashboard sign-in link's token for `clientID` (valid 15 minutes): the
+    /// dashboard signs its holder in as that client at `/dashboard/link?token=...`.
+    public func dashboardSignInToken(clientID: String) async throws -> String {
+        guard let client = try await runtime.store.apiClient(id: clientID) else { throw HubError(.notFound, "no API client \(clientID)") }
+        return try await DashboardAuth(store: runtime.store, secureCookies: secureDashboardCookies).createLink(for: client)
+    }
 
     /// The OpenAPI document of this API.
     public func openAPIDocument() -> JSONValue { OpenAPIDocument.make(build().1, vendorOptions: vendorOptions) }

@@ -22,6 +22,23 @@ enum PostgresMigrations {
         ("2026-12-04-2-connection-options", connectionOptions),
         ("2026-12-05-delivery-writes", deliveryWrites),
         ("2026-12-05-2-webhooks", webhooks),
+        ("2026-12-05-4-dashboard-sessions", dashboardSessions),
+    ]
+
+    /// Dashboard sessions and one-time sign-in links, by the SHA-256 of their token.
+    private static let dashboardSessions = [
+        """
+        CREATE TABLE dashboard_sessions (
+            token_hash text PRIMARY KEY,
+            kind text NOT NULL,
+            tenant_id text NOT NULL REFERENCES tenants(id),
+            client_id text NOT NULL,
+            form_token text NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL
+        )
+        """,
+        "CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions (expires_at)",
     ]
 
     /// Webhook subscriptions (their secrets sealed like credentials; their delivery position in

@@ -23,6 +23,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-05-delivery-writes", migrate: addDeliveryWrites)
         migrator.registerMigration("2026-12-05-1-record-counts", migrate: createRecordCounts)
         migrator.registerMigration("2026-12-05-2-webhooks", migrate: createWebhooks)
+        migrator.registerMigration("2026-12-05-4-dashboard-sessions", migrate: createDashboardSessions)
         return migrator
     }
 
@@ -294,6 +295,23 @@ enum SQLiteMigrations {
                     created_at TEXT NOT NULL,
                     PRIMARY KEY (subscription_id, sequence)
                 );
+                """)
+    }
+
+    /// Dashboard sessions and one-time sign-in links, by the SHA-256 of their token.
+    private static func createDashboardSessions(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE dashboard_sessions (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    client_id TEXT NOT NULL,
+                    form_token TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                );
+                CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions (expires_at);
                 """)
     }
 

@@ -55,6 +55,7 @@ public enum StoreContract {
         ("webhook subscriptions", webhookSubscriptions),
         ("webhook delivery state", webhookDeliveryState),
         ("hub events in the feed", hubEventsInTheFeed),
+        ("dashboard sessions", dashboardSessions),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {

@@ -1,0 +1,189 @@
+import Foundation
+import HTTPTypes
+import HubOperations
+import HubStore
+import Hummingbird
+import HummingbirdTesting
+import Prometheus
+import RealtyModel
+import Testing
+
+@testable import HubServer
+
+/// The dashboard's sign-in (a client's id and secret, or a one-time link), its session cookie
+/// and form tokens, what a client's scopes show, and escaping of what vendors send.
+@Suite struct DashboardTests {
+    /// The `name=value` of a Set-Cookie header named `name`, and the whole header.
+    static func cookie(_ response: TestResponse, _ name: String) -> (pair: String, header: String)? {
+        for field in response.headers where field.name == .setCookie && field.value.hasPrefix(name + "=") {
+            return (String(field.value.prefix { $0 != ";" }), field.value)
+        }
+        return nil
+    }
+
+    static func headers(cookies: [String], form: Bool = false) -> HTTPFields {
+        var fields = HTTPFields()
+        if !cookies.isEmpty { fields[.cookie] = cookies.joined(separator: "; ") }
+        if form { fields[.contentType] = "application/x-www-form-urlencoded" }
+        return fields
+    }
+
+    static func formBody(_ fields: [(String, String)]) -> ByteBuffer {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let text = fields.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+        return ByteBuffer(string: text)
+    }
+
+    /// The value of the hidden `form_token` field of a page.
+    static func formToken(_ html: String) -> String? {
+        guard let range = html.range(of: #"name="form_token" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Signs `client` in through the form; the session cookie's `name=value`.
+    static func signIn(_ client: any TestClientProtocol, id: String, secret: String) async throws -> String {
+        let page = try await client.execute(uri: "/dashboard/sign-in", method: .get)
+        let signInCookie = try #require(cookie(page, DashboardAuth.signInCookie))
+        let token = try #require(formToken(page.text))
+        let signedIn = try await client.execute(
+            uri: "/dashboard/sign-in", method: .post, headers: headers(cookies: [signInCookie.pair], form: true),
+            body: formBody([("form_token", token), ("client_id", id), ("client_secret", secret)]))
+        #expect(signedIn.status == .seeOther, "\(signedIn.text)")
+        return try #require(cookie(signedIn, DashboardAuth.sessionCookie)).pair
+    }
+
+    @Test func signInShowsTheOverviewAndSignOutEndsTheSession() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        try await harness.test { client in
+            // Not signed in: the pages send the browser to the sign-in form.
+            let anonymous = try await client.execute(uri: "/dashboard", method: .get)
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.headers[.location] == "/dashboard/sign-in")
+
+            let page = try await client.execute(uri: "/dashboard/sign-in", method: .get)
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            #expect(page.headers[.referrerPolicy] == "no-referrer")
+            #expect(page.headers[.cacheControl] == "no-store")
+            let signInCookie = try #require(Self.cookie(page, DashboardAuth.signInCookie))
+            #expect(signInCookie.header.contains("HttpOnly") && signInCookie.header.contains("SameSite=Strict"))
+            #expect(signInCookie.header.contains("Path=/dashboard") && !signInCookie.header.contains("Secure"))
+            let token = try #require(Self.formToken(page.text))
+            #expect(signInCookie.pair == "\(DashboardAuth.signInCookie)=\(token)", "the form token is the cookie's (double submit)")
+
+            // A wrong secret, and a form without its cookie's token, sign nobody in.
+            let wrong = try await client.execute(
+                uri: "/dashboard/sign-in", method: .post, headers: Self.headers(cookies: [signInCookie.pair], form: true),
+                body: Self.formBody([("form_token", token), ("client_id", harness.full.id), ("client_secret", "not-the-secret")]))
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("No enabled API client has this id and secret."))
+            #expect(Self.cookie(wrong, DashboardAuth.sessionCookie) == nil)
+            let forged = try await client.execute(
+                uri: "/dashboard/sign-in", method: .post, headers: Self.headers(cookies: [], form: true),
+                body: Self.formBody([("form_token", token), ("client_id", harness.full.id), ("client_secret", harness.full.secret)]))
+            #expect(forged.status == .forbidden)
+            #expect(Self.cookie(forged, DashboardAuth.sessionCookie) == nil)
+
+            let session = try await Self.signIn(client, id: harness.full.id, secret: harness.full.secret)
+            let overview = try await client.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(overview.status == .ok)
+            let html = overview.text
+            #expect(html.contains(#"<a href="/dashboard/connections/\#(harness.connectionID)">crm</a> <span class="vendor">mycrm</span>"#))
+            #expect(html.contains("<tr><td>Contacts</td><td class=\"number\">25</td></tr>"), "the connection's 25 contacts")
+            #expect(html.contains("<tr><td>Member</td><td class=\"number\">3</td></tr>"))
+            #expect(html.contains("Healthy"))
+            #expect(!html.contains(harness.full.secret), "no secret in a page")
+            #expect(!html.contains(String(session.drop { $0 != "=" }.dropFirst())), "no session token in a page")
+
+            // Sign-out needs the session's form token; then the cookie no longer signs in.
+            let formToken = try #require(Self.formToken(html))
+            let refused = try await client.execute(
+                uri: "/dashboard/sign-out", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", "forged")]))
+            #expect(refused.status == .forbidden)
+            let out = try await client.execute(
+                uri: "/dashboard/sign-out", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", formToken)]))
+            #expect(out.status == .seeOther)
+            #expect(Self.cookie(out, DashboardAuth.sessionCookie)?.header.contains("Max-Age=0") == true)
+            let after = try await client.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(after.status == .seeOther, "the old cookie signs nobody in")
+        }
+    }
+
+    @Test func aLinkSignsInOnceAndARemovedClientIsSignedOut() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let token = try await harness.api.dashboardSignInToken(clientID: harness.full.id)
+        try await harness.test { client in
+            let followed = try await client.execute(uri: "/dashboard/link?token=\(token)", method: .get)
+            #expect(followed.status == .seeOther)
+            #expect(followed.headers[.location] == "/dashboard", "the token leaves the address bar")
+            let session = try #require(Self.cookie(followed, DashboardAuth.sessionCookie)).pair
+            let again = try await client.execute(uri: "/dashboard/link?token=\(token)", method: .get)
+            #expect(again.status == .unauthorized)
+            #expect(again.text.contains("This sign-in link does not work"))
+            for bad in ["", "short", String(repeating: "a", count: 42) + "!"] {
+                let refused = try await client.execute(uri: "/dashboard/link?token=\(bad)", method: .get)
+                #expect(refused.status == .unauthorized)
+            }
+            let signedIn = try await client.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(signedIn.status == .ok)
+
+            // Removing the client ends its sessions at once.
+            #expect(try await harness.runtime.store.deleteAPIClient(id: harness.full.id, tenant: "tenant-a"))
+            let removed = try await client.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(removed.status == .seeOther)
+            #expect(removed.headers[.location] == "/dashboard/sign-in")
+        }
+    }
+
+    @Test func scopesBoundTheOverviewAndVendorDataIsEscaped() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let credentials = Data(#"{"username":"admin","access_key":"sandbox-access-key-1234"}"#.utf8)
+        _ = try await harness.runtime.addConnection(
+            tenant: "tenant-a", vendor: "mycrm", name: #"<script>alert("x")</script>"#, baseURL: "http://127.0.0.1:1", authURL: nil,
+            credentials: credentials, syncIntervalSeconds: nil)
+        try await harness.test { client in
+            let session = try await Self.signIn(client, id: harness.full.id, secret: harness.full.secret)
+            let html = try await client.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [session])).text
+            #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"), "a hostile name is shown as text")
+            #expect(!html.contains("<script>alert"))
+
+            // A client that reads contacts only sees no connections.
+            let reader = try await Self.signIn(client, id: harness.reader.id, secret: harness.reader.secret)
+            let narrow = try await client.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [reader])).text
+            #expect(narrow.contains("This client may not read connections (it lacks connections:read)."))
+            #expect(!narrow.contains("crm"))
+
+            // Another tenant's client sees only its own (none).
+            let other = try await Self.signIn(client, id: harness.other.id, secret: harness.other.secret)
+            let theirs = try await client.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [other])).text
+            #expect(theirs.contains("No connections yet"))
+            #expect(!theirs.contains(harness.connectionID))
+        }
+    }
+
+    @Test func cookiesAreSecureBehindHTTPS() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let api = HubAPI(runtime: harness.runtime, metrics: PrometheusCollectorRegistry(), secureDashboardCookies: true)
+        let app = Application(router: api.router(), configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.router) { client in
+            let page = try await client.execute(uri: "/dashboard/sign-in", method: .get)
+            #expect(Self.cookie(page, DashboardAuth.signInCookie)?.header.contains("Secure") == true)
+            let session = try await Self.signIn(client, id: harness.full.id, secret: harness.full.secret)
+            #expect(!session.isEmpty)
+        }
+    }
+
+    @Test func everyTemplateParses() throws {
+        _ = try Dashboard.templates()
+    }
+}
