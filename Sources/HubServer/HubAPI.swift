@@ -59,7 +59,7 @@ public struct HubAPI: Sendable {
         addWrites(table)
         addWebhooks(table)
         // HTML pages, outside the API's document.
-        Dashboard(runtime: runtime, secureCookies: secureDashboardCookies).addRoutes(to: router)
+        Dashboard(runtime: runtime, secureCookies: secureDashboardCookies, syncs: syncs).addRoutes(to: router)
         catalog.set(table.specs, vendorOptions: vendorOptions)
         return (router, table.specs)
     }
@@ -69,13 +69,6 @@ public struct HubAPI: Sendable {
 
     /// The router alone (for `Application` and tests).
     public func router() -> Router<HubRequestContext> { build().0 }
-
-    /// A one-time dashboard sign-in link's token for `clientID` (valid 15 minutes): the
-    /// dashboard signs its holder in as that client at `/dashboard/link?token=...`.
-    public func dashboardSignInToken(clientID: String) async throws -> String {
-        guard let client = try await runtime.store.apiClient(id: clientID) else { throw HubError(.notFound, "no API client \(clientID)") }
-        return try await DashboardAuth(store: runtime.store, secureCookies: secureDashboardCookies).createLink(for: client)
-    }
 
     /// The OpenAPI document of this API.
     public func openAPIDocument() -> JSONValue { OpenAPIDocument.make(build().1, vendorOptions: vendorOptions) }

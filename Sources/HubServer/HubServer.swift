@@ -1,9 +1,11 @@
 public import Foundation
 import HTTPTypes
 public import HubOperations
+import HubStore
 import Hummingbird
 import Logging
 public import Prometheus
+import RealtyModel
 public import ServiceLifecycle
 
 /// How `realtyhub serve` runs.
@@ -76,5 +78,13 @@ extension HubServer {
     {
         let tokens = TokenService(secretBox: runtime.secretBox, store: runtime.store, lifetime: lifetime)
         return try await tokens.issue(clientID: clientID, secret: secret, requested: nil).token
+    }
+
+    /// A one-time dashboard sign-in link's token for `clientID`, valid 15 minutes: opening
+    /// `/dashboard/link?token=<token>` signs the browser in as that client (the demo prints one).
+    /// - Throws: ``HubError`` `.notFound` for an unknown client.
+    public static func dashboardSignInToken(runtime: HubRuntime, clientID: String) async throws -> String {
+        guard let client = try await runtime.store.apiClient(id: clientID) else { throw HubError(.notFound, "no API client \(clientID)") }
+        return try await DashboardAuth(store: runtime.store, secureCookies: false).createLink(for: client)
     }
 }

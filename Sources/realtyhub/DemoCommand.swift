@@ -107,6 +107,7 @@ struct DemoCommand: AsyncParsableCommand {
                 summary.append((connection.name, stored, runs.filter { $0.status == .failed }.count))
             }
             let token = try await HubServer.issueToken(runtime: runtime, clientID: client.id, secret: secret)
+            let dashboardToken = try await HubServer.dashboardSignInToken(runtime: runtime, clientID: client.id)
             let options = HubServerOptions(host: "127.0.0.1", port: port, runWorkers: true, fullPassInterval: 3600)
             let json = self.json
             let connected = connections
@@ -117,6 +118,7 @@ struct DemoCommand: AsyncParsableCommand {
                 if json {
                     let document: [String: Any] = [
                         "hub_url": url, "client_id": client.id, "client_secret": secret, "token": token, "tenant": Self.tenant,
+                        "dashboard_url": "\(url)/dashboard/link?token=\(dashboardToken)",
                         "data_dir": directoryPath,
                         "connections": connected.map { ["id": $0.id, "name": $0.name, "vendor": $0.vendor] },
                         "emulators": sandbox.emulators.map {
@@ -147,6 +149,7 @@ struct DemoCommand: AsyncParsableCommand {
                     "",
                     "A new token:  curl -s -u \(client.id):\(secret) -d grant_type=client_credentials \(url)/oauth/token",
                     "API document: \(url)/openapi.json",
+                    "Dashboard (a one-time sign-in link, valid 15 minutes): \(url)/dashboard/link?token=\(dashboardToken)",
                     "",
                     "Watch webhooks arrive as records change (a local receiver with its own subscription):",
                     "  realtyhub webhooks listen --hub \(url) --token \(token)",

@@ -119,7 +119,7 @@ import Testing
     @Test func aLinkSignsInOnceAndARemovedClientIsSignedOut() async throws {
         let harness = try await APIHarness.make()
         defer { Task { await harness.shutdown() } }
-        let token = try await harness.api.dashboardSignInToken(clientID: harness.full.id)
+        let token = try await HubServer.dashboardSignInToken(runtime: harness.runtime, clientID: harness.full.id)
         try await harness.test { client in
             let followed = try await client.execute(uri: "/dashboard/link?token=\(token)", method: .get)
             #expect(followed.status == .seeOther)
@@ -167,6 +167,72 @@ import Testing
             let theirs = try await client.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [other])).text
             #expect(theirs.contains("No connections yet"))
             #expect(!theirs.contains(harness.connectionID))
+        }
+    }
+
+    @Test func theConnectionPageShowsRunsAndItsActionsChangeTheConnection() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let started = Date(timeIntervalSince1970: 1_800_000_000)
+        for (index, status) in [SyncRun.Status.succeeded, .failed].enumerated() {
+            var run = SyncRun(
+                tenantID: "tenant-a", connectionID: harness.connectionID, resource: .contacts, mode: .full,
+                startedAt: started.addingTimeInterval(Double(index) * 600))
+            try await harness.runtime.store.startSyncRun(run)
+            run.status = status
+            run.finishedAt = run.startedAt.addingTimeInterval(2.5)
+            run.inserted = 25
+            run.pages = 1
+            if status == .failed { run.error = #"the vendor answered <500> & "gave up""# }
+            try await harness.runtime.store.finishSyncRun(run)
+        }
+        let page = "/dashboard/connections/\(harness.connectionID)"
+        try await harness.test { client in
+            let session = try await Self.signIn(client, id: harness.full.id, secret: harness.full.secret)
+            let shown = try await client.execute(uri: page, method: .get, headers: Self.headers(cookies: [session]))
+            #expect(shown.status == .ok)
+            let html = shown.text
+            #expect(html.contains("<h1>crm <span class=\"vendor\">mycrm</span></h1>"))
+            #expect(html.contains("Failing"), "the latest contacts run failed")
+            #expect(html.contains("the vendor answered &lt;500&gt; &amp; &quot;gave up&quot;"), "the error in plain (escaped) words")
+            #expect(html.contains("<td>\(Dashboard.timestamp(started))</td><td>Contacts</td><td>full</td><td>succeeded</td><td>2.5 s</td>"))
+            #expect(html.contains(#"<svg class="chart""#) && html.contains("<title>25 records, 2.5 s</title>"), "the chart")
+            let token = try #require(Self.formToken(html))
+
+            // Actions need the session's form token and connections:write.
+            let forged = try await client.execute(
+                uri: page + "/disable", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", "forged")]))
+            #expect(forged.status == .forbidden)
+            #expect(try await harness.runtime.store.connection(id: harness.connectionID, tenant: "tenant-a")?.enabled == true)
+            let disabled = try await client.execute(
+                uri: page + "/disable", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", token)]))
+            #expect(disabled.status == .seeOther)
+            #expect(disabled.headers[.location] == page + "?done=disabled")
+            #expect(try await harness.runtime.store.connection(id: harness.connectionID, tenant: "tenant-a")?.enabled == false)
+            let after = try await client.execute(uri: page + "?done=disabled", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(after.text.contains("The connection is disabled: no syncs and no deliveries until it is enabled."))
+            #expect(after.text.contains(">Enable</button>") && !after.text.contains(">Sync now</button>"))
+
+            for (rate, expected, status) in [("2.5", 2.5, HTTPResponse.Status.seeOther), ("fast", 2.5, .badRequest), ("", nil, .seeOther)] {
+                let paced = try await client.execute(
+                    uri: page + "/pace", method: .post, headers: Self.headers(cookies: [session], form: true),
+                    body: Self.formBody([("form_token", token), ("requests_per_second", rate)]))
+                #expect(paced.status == status, "\(rate): \(paced.text)")
+                let stored = try await harness.runtime.store.connection(id: harness.connectionID, tenant: "tenant-a")
+                #expect(stored?.requestsPerSecond == expected, "\(rate)")
+            }
+
+            let missing = try await client.execute(
+                uri: "/dashboard/connections/nope", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(missing.status == .notFound)
+
+            // A client that may not read connections sees neither the page nor its actions.
+            let reader = try await Self.signIn(client, id: harness.reader.id, secret: harness.reader.secret)
+            let hidden = try await client.execute(uri: page, method: .get, headers: Self.headers(cookies: [reader]))
+            #expect(hidden.status == .forbidden)
+            #expect(hidden.text.contains("This client lacks the scope connections:read."))
         }
     }
 

@@ -19,9 +19,12 @@ struct Dashboard: Sendable {
     let runtime: HubRuntime
     let auth: DashboardAuth
     let library: MustacheLibrary
+    /// Syncs started from the dashboard or the API (one per connection at a time).
+    let syncs: BackgroundSyncs
 
-    init(runtime: HubRuntime, secureCookies: Bool) {
+    init(runtime: HubRuntime, secureCookies: Bool, syncs: BackgroundSyncs) {
         self.runtime = runtime
+        self.syncs = syncs
         auth = DashboardAuth(store: runtime.store, secureCookies: secureCookies)
         do {
             library = try Self.templates()
@@ -61,6 +64,17 @@ struct Dashboard: Sendable {
         }
         router.get("/dashboard") { request, context in
             await dashboard.page(request, context) { user in try await dashboard.overview(user) }
+        }
+        router.get("/dashboard/connections/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await dashboard.page(request, context) { user in try await dashboard.connectionPage(request, id: id, user: user) }
+        }
+        router.post("/dashboard/connections/:id/:action") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let action = context.parameters.get("action") ?? ""
+            return await dashboard.page(request, context) { user in
+                try await dashboard.connectionAction(request, context: context, id: id, action: action, user: user)
+            }
         }
     }
 
@@ -137,7 +151,11 @@ struct Dashboard: Sendable {
                 if request.method == .get || request.method == .head { return Self.redirect("/dashboard/sign-in") }
                 return message("Signed out", "Your session ended; sign in again.", user: nil, status: .forbidden)
             }
-            return try await body(user)
+            do {
+                return try await body(user)
+            } catch let refusal as DashboardRefusal {
+                return message(refusal.heading, refusal.text, user: user, status: refusal.status)
+            }
         }
     }
 

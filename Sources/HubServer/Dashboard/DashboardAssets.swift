@@ -41,6 +41,19 @@ enum DashboardAssets {
         .signin { max-width: 420px; margin: 2rem auto; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem; }
         .signin label { display: block; margin: 0.75rem 0; }
         .signin input { display: block; width: 100%; margin-top: 0.25rem; padding: 0.5rem; font: inherit; border: 1px solid var(--line); border-radius: 6px; }
+        .crumbs { margin: 0; color: var(--muted); }
+        .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
+        .actions form { margin: 0; }
+        .pace input { width: 7rem; padding: 0.35rem; font: inherit; border: 1px solid var(--line); border-radius: 6px; }
+        .scroll { overflow-x: auto; }
+        figure.chart { margin: 0 0 1rem; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 0.5rem; }
+        svg.chart { width: 100%; height: auto; display: block; }
+        svg .axis { stroke: var(--line); }
+        svg .bar { fill: #b9c8ef; }
+        svg .bar.failed { fill: #f3b0b0; }
+        svg .duration { fill: none; stroke: var(--accent); stroke-width: 2; }
+        svg .legend { font-size: 11px; fill: var(--muted); }
+        tr.run-failed td, tr.availability-failing td { background: #fff5f5; }
         @media (max-width: 600px) {
           main { padding: 0.75rem; }
           header.top { padding: 0.6rem 0.75rem; }

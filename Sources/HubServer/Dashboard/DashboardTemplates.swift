@@ -3,7 +3,7 @@
 /// tag, and it holds a page rendered from these templates.
 enum DashboardTemplates {
     static let all: [String: String] = [
-        "layout": layout, "signIn": signIn, "overview": overview, "message": message,
+        "layout": layout, "signIn": signIn, "overview": overview, "message": message, "connection": connection,
     ]
 
     static let layout = """
@@ -81,6 +81,58 @@ enum DashboardTemplates {
         {{/connections}}
         </div>
         {{/mayReadConnections}}
+        """
+
+    static let connection = """
+        <p class="crumbs"><a href="/dashboard">Connections</a> ›</p>
+        <h1>{{name}} <span class="vendor">{{vendor}}</span></h1>
+        <section class="card state-{{stateClass}}">
+        <p class="state"><span class="dot"></span>{{stateLabel}}</p>
+        {{#stateReason}}<p class="reason">{{stateReason}}</p>{{/stateReason}}
+        <dl>
+        <dt>Base URL</dt><dd><code>{{baseURL}}</code></dd>
+        <dt>Scheduled</dt><dd>{{interval}}</dd>
+        </dl>
+        {{#mayWrite}}
+        <div class="actions">
+        <form method="post" action="/dashboard/connections/{{id}}/test"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit">Test</button></form>
+        {{#enabled}}
+        <form method="post" action="/dashboard/connections/{{id}}/sync"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit">Sync now</button></form>
+        <form method="post" action="/dashboard/connections/{{id}}/disable"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit" data-confirm="Disable this connection? Syncs and deliveries stop until it is enabled.">Disable</button></form>
+        {{/enabled}}
+        {{^enabled}}
+        <form method="post" action="/dashboard/connections/{{id}}/enable"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit">Enable</button></form>
+        {{/enabled}}
+        <form class="pace" method="post" action="/dashboard/connections/{{id}}/pace"><input type="hidden" name="form_token" value="{{formToken}}">
+        <label>Requests per second <input name="requests_per_second" inputmode="decimal" value="{{rate}}" placeholder="vendor default"></label>
+        <button type="submit">Save</button></form>
+        </div>
+        {{/mayWrite}}
+        </section>
+
+        <h2>Resources</h2>
+        <table class="resources">
+        <thead><tr><th>Resource</th><th>State</th><th>Last sync</th><th>Next</th></tr></thead>
+        <tbody>
+        {{#resources}}<tr class="availability-{{availabilityClass}}"><td>{{resource}}</td><td>{{availability}}{{#running}} (running){{/running}}{{#reason}}<br><span class="reason">{{reason}}</span>{{/reason}}</td><td>{{lastSync}}</td><td>{{nextSync}}</td></tr>
+        {{/resources}}
+        </tbody>
+        </table>
+
+        <h2>Sync runs</h2>
+        {{^hasRuns}}<p class="muted">No sync has run yet.</p>{{/hasRuns}}
+        {{#hasRuns}}
+        <figure class="chart">{{{chart}}}</figure>
+        <div class="scroll">
+        <table class="runs">
+        <thead><tr><th>Started</th><th>Resource</th><th>Mode</th><th>Status</th><th>Took</th><th>New</th><th>Changed</th><th>Same</th><th>Deleted</th><th>Pages</th></tr></thead>
+        <tbody>
+        {{#runs}}<tr class="run-{{status}}"><td>{{started}}</td><td>{{resource}}</td><td>{{mode}}</td><td>{{status}}{{#error}}<br><span class="reason">{{error}}</span>{{/error}}</td><td>{{duration}}</td><td class="number">{{inserted}}</td><td class="number">{{updated}}</td><td class="number">{{unchanged}}</td><td class="number">{{deleted}}</td><td class="number">{{pages}}</td></tr>
+        {{/runs}}
+        </tbody>
+        </table>
+        </div>
+        {{/hasRuns}}
         """
 
     static let message = """
