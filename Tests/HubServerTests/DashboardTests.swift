@@ -236,6 +236,70 @@ import Testing
         }
     }
 
+    @Test func aDeadLetterIsShownRedactedAndRetried() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let store = harness.runtime.store
+        let t0 = Date()
+        let payload = Data(#"{"lead":{"Email":"ada@example.com","Password":"hunter2","nested":[{"access_key":"k-123"}]}}"#.utf8)
+        _ = try await store.enqueue(
+            [
+                NewDelivery(
+                    id: "d-dead", tenantID: "tenant-a", connectionID: harness.connectionID, kind: .leadCreate, payload: payload,
+                    maxAttempts: 1),
+                NewDelivery(id: "d-done", tenantID: "tenant-a", connectionID: harness.connectionID, kind: .leadCreate, payload: payload),
+            ], now: t0)
+        _ = try await store.claimDeliveries(owner: "w1", now: t0, leaseDuration: 60, limit: 10, connectionID: nil)
+        _ = try await store.failDelivery(
+            id: "d-dead", owner: "w1", error: "MyCRM refused the lead: <Email> is taken", errorCode: "vendor_validation", retryAt: nil,
+            now: t0)
+        _ = try await store.completeDelivery(id: "d-done", owner: "w1", remoteID: "r-1", now: t0)
+        try await harness.test { client in
+            let session = try await Self.signIn(client, id: harness.full.id, secret: harness.full.secret)
+            let dead = try await client.execute(
+                uri: "/dashboard/deliveries?state=dead", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(dead.status == .ok)
+            #expect(dead.text.contains(#"href="/dashboard/deliveries/d-dead""#) && !dead.text.contains("d-done"))
+            #expect(dead.text.contains(#"<option value="dead" selected>dead</option>"#))
+            let all = try await client.execute(uri: "/dashboard/deliveries", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(all.text.contains("d-dead") && all.text.contains("d-done"))
+            let bad = try await client.execute(
+                uri: "/dashboard/deliveries?state=lost", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(bad.status == .badRequest)
+
+            let detail = try await client.execute(
+                uri: "/dashboard/deliveries/d-dead", method: .get, headers: Self.headers(cookies: [session]))
+            let html = detail.text
+            #expect(html.contains("MyCRM refused the lead: &lt;Email&gt; is taken <code>vendor_validation</code>"))
+            #expect(html.contains("ada@example.com") && html.contains("[redacted]"))
+            #expect(!html.contains("hunter2") && !html.contains("k-123"), "secrets in the payload are redacted")
+            #expect(html.contains(">Retry</button>"))
+            let token = try #require(Self.formToken(html))
+            let forged = try await client.execute(
+                uri: "/dashboard/deliveries/d-dead/retry", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", "nope")]))
+            #expect(forged.status == .forbidden)
+            let retried = try await client.execute(
+                uri: "/dashboard/deliveries/d-dead/retry", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", token)]))
+            #expect(retried.status == .seeOther)
+            #expect(retried.headers[.location] == "/dashboard/deliveries/d-dead?done=retried")
+            #expect(try await store.delivery(id: "d-dead", tenant: "tenant-a")?.state == .pending)
+            let again = try await client.execute(
+                uri: "/dashboard/deliveries/d-done/retry", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", token)]))
+            #expect(again.status == .conflict, "a delivered one is not retried")
+
+            let reader = try await Self.signIn(client, id: harness.reader.id, secret: harness.reader.secret)
+            let hidden = try await client.execute(uri: "/dashboard/deliveries", method: .get, headers: Self.headers(cookies: [reader]))
+            #expect(hidden.status == .forbidden)
+            let other = try await Self.signIn(client, id: harness.other.id, secret: harness.other.secret)
+            let notTheirs = try await client.execute(
+                uri: "/dashboard/deliveries/d-dead", method: .get, headers: Self.headers(cookies: [other]))
+            #expect(notTheirs.status == .notFound)
+        }
+    }
+
     @Test func cookiesAreSecureBehindHTTPS() async throws {
         let harness = try await APIHarness.make()
         defer { Task { await harness.shutdown() } }

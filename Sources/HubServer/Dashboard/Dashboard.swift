@@ -69,6 +69,19 @@ struct Dashboard: Sendable {
             let id = context.parameters.get("id") ?? ""
             return await dashboard.page(request, context) { user in try await dashboard.connectionPage(request, id: id, user: user) }
         }
+        router.get("/dashboard/deliveries") { request, context in
+            await dashboard.page(request, context) { user in try await dashboard.deliveriesPage(request, user: user) }
+        }
+        router.get("/dashboard/deliveries/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await dashboard.page(request, context) { user in try await dashboard.deliveryPage(request, id: id, user: user) }
+        }
+        router.post("/dashboard/deliveries/:id/retry") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await dashboard.page(request, context) { user in
+                try await dashboard.retryDelivery(request, context: context, id: id, user: user)
+            }
+        }
         router.post("/dashboard/connections/:id/:action") { request, context in
             let id = context.parameters.get("id") ?? ""
             let action = context.parameters.get("action") ?? ""

@@ -54,6 +54,10 @@ enum DashboardAssets {
         svg .duration { fill: none; stroke: var(--accent); stroke-width: 2; }
         svg .legend { font-size: 11px; fill: var(--muted); }
         tr.run-failed td, tr.availability-failing td { background: #fff5f5; }
+        .filters { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: end; margin-bottom: 1rem; }
+        .filters select { display: block; font: inherit; padding: 0.35rem; }
+        pre.payload { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 0.75rem; overflow-x: auto; }
+        tr.delivery-dead td, tr.delivery-conflict td { background: #fff5f5; }
         @media (max-width: 600px) {
           main { padding: 0.75rem; }
           header.top { padding: 0.6rem 0.75rem; }

@@ -4,6 +4,7 @@
 enum DashboardTemplates {
     static let all: [String: String] = [
         "layout": layout, "signIn": signIn, "overview": overview, "message": message, "connection": connection,
+        "deliveries": deliveries, "delivery": delivery,
     ]
 
     static let layout = """
@@ -22,6 +23,7 @@ enum DashboardTemplates {
         {{#user}}
         <nav>
         <a href="/dashboard">Connections</a>
+        <a href="/dashboard/deliveries">Deliveries</a>
         </nav>
         <form class="signout" method="post" action="/dashboard/sign-out">
         <input type="hidden" name="form_token" value="{{formToken}}">
@@ -133,6 +135,56 @@ enum DashboardTemplates {
         </table>
         </div>
         {{/hasRuns}}
+        """
+
+    static let deliveries = """
+        <h1>Deliveries</h1>
+        <form class="filters" method="get" action="/dashboard/deliveries">
+        <label>State <select name="state"><option value="">any</option>{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/states}}</select></label>
+        <label>Connection <select name="connection"><option value="">any</option>{{#connections}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/connections}}</select></label>
+        <button type="submit">Show</button>
+        </form>
+        {{^hasDeliveries}}<p class="muted">No deliveries match.</p>{{/hasDeliveries}}
+        {{#hasDeliveries}}
+        <div class="scroll">
+        <table class="deliveries">
+        <thead><tr><th>Created</th><th>Connection</th><th>Kind</th><th>State</th><th>Attempts</th><th>Last error</th></tr></thead>
+        <tbody>
+        {{#deliveries}}<tr class="delivery-{{state}}"><td><a href="/dashboard/deliveries/{{id}}">{{created}}</a></td><td>{{connection}}</td><td>{{kind}}</td><td>{{state}}</td><td>{{attempts}}</td><td>{{#error}}<span class="reason">{{error}}</span>{{/error}}</td></tr>
+        {{/deliveries}}
+        </tbody>
+        </table>
+        </div>
+        {{#more}}<p class="muted">The newest 200 are shown; narrow the filter to see others.</p>{{/more}}
+        {{/hasDeliveries}}
+        """
+
+    static let delivery = """
+        <p class="crumbs"><a href="/dashboard/deliveries">Deliveries</a> ›</p>
+        <h1>Delivery <code>{{id}}</code></h1>
+        <section class="card delivery-{{state}}">
+        <dl>
+        <dt>State</dt><dd class="delivery-state">{{state}}</dd>
+        <dt>Kind</dt><dd>{{kind}}</dd>
+        <dt>Connection</dt><dd><a href="/dashboard/connections/{{connectionID}}">{{connection}}</a></dd>
+        <dt>Attempts</dt><dd>{{attempts}} of {{maxAttempts}}</dd>
+        {{#error}}<dt>Why</dt><dd class="reason">{{error}}{{#errorCode}} <code>{{errorCode}}</code>{{/errorCode}}</dd>{{/error}}
+        {{#nextAttempt}}<dt>Next attempt</dt><dd>{{nextAttempt}}</dd>{{/nextAttempt}}
+        {{#remoteID}}<dt>At the vendor</dt><dd><code>{{remoteID}}</code></dd>{{/remoteID}}
+        {{#recordKey}}<dt>Record</dt><dd><code>{{recordKey}}</code></dd>{{/recordKey}}
+        <dt>Created</dt><dd>{{created}}</dd>
+        <dt>Updated</dt><dd>{{updated}}</dd>
+        {{#completed}}<dt>Completed</dt><dd>{{completed}}</dd>{{/completed}}
+        </dl>
+        {{#mayRetry}}
+        <div class="actions">
+        <form method="post" action="/dashboard/deliveries/{{id}}/retry"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit">Retry</button></form>
+        {{#conflict}}<form method="post" action="/dashboard/deliveries/{{id}}/retry"><input type="hidden" name="form_token" value="{{formToken}}"><input type="hidden" name="force" value="true"><button type="submit" data-confirm="Overwrite the vendor's newer record with the hub's change?">Send anyway</button></form>{{/conflict}}
+        </div>
+        {{/mayRetry}}
+        </section>
+        <h2>Payload</h2>
+        <pre class="payload">{{payload}}</pre>
         """
 
     static let message = """
