@@ -13,7 +13,7 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
     /// The resources scopes name.
     public static let resources: [String] = [
         "members", "offices", "teams", "team_members", "contacts", "properties", "developments", "activities", "media",
-        "leads", "deliveries", "connections", "inventory", "address", "events", "metrics", "webhooks",
+        "leads", "deliveries", "connections", "inventory", "address", "events", "metrics", "webhooks", "clients",
     ]
 
     public let grants: Set<String>

@@ -300,6 +300,69 @@ import Testing
         }
     }
 
+    @Test func clientsAreCreatedWithAtMostTheCreatorsScopesAndRevoked() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let manager = try await harness.runtime.createAPIClient(
+            tenant: "tenant-a", name: "manager", scopes: "clients:read clients:write contacts:read")
+        try await harness.test { client in
+            let full = try await Self.signIn(client, id: harness.full.id, secret: harness.full.secret)
+            let page = try await client.execute(uri: "/dashboard/clients", method: .get, headers: Self.headers(cookies: [full]))
+            #expect(page.status == .ok)
+            #expect(page.text.contains("full (you)") && page.text.contains("reader"))
+            #expect(!page.text.contains(harness.reader.secret), "secrets are never listed")
+            let token = try #require(Self.formToken(page.text))
+            let created = try await client.execute(
+                uri: "/dashboard/clients", method: .post, headers: Self.headers(cookies: [full], form: true),
+                body: Self.formBody([("form_token", token), ("name", "website"), ("scopes", "contacts:read leads:write")]))
+            #expect(created.status == .created)
+            let html = created.text
+            let secret = try #require(
+                html.range(of: #"<code class="secret-value">"#).map { String(html[$0.upperBound...].prefix { $0 != "<" }) })
+            let id = try #require(
+                html.range(of: "<dt>Client id</dt><dd><code>").map { String(html[$0.upperBound...].prefix { $0 != "<" }) })
+            let stored = try #require(try await harness.runtime.store.apiClient(id: id))
+            #expect(stored.name == "website" && Set(stored.scopes) == ["contacts:read", "leads:write"])
+            #expect(!secret.isEmpty && APIClientSecret.verify(secret, hash: stored.secretHash), "the shown secret is the client's")
+            let listed = try await client.execute(uri: "/dashboard/clients", method: .get, headers: Self.headers(cookies: [full]))
+            #expect(listed.text.contains("website") && !listed.text.contains(secret), "shown once")
+
+            // A client cannot grant what it lacks.
+            let narrow = try await Self.signIn(client, id: manager.client.id, secret: manager.secret)
+            let narrowPage = try await client.execute(uri: "/dashboard/clients", method: .get, headers: Self.headers(cookies: [narrow]))
+            #expect(!narrowPage.text.contains(">Revoke</button>"), "no clients:delete, no revoke buttons")
+            let narrowToken = try #require(Self.formToken(narrowPage.text))
+            let wider = try await client.execute(
+                uri: "/dashboard/clients", method: .post, headers: Self.headers(cookies: [narrow], form: true),
+                body: Self.formBody([("form_token", narrowToken), ("name", "escalate"), ("scopes", "contacts:read *:*")]))
+            #expect(wider.status == .badRequest)
+            #expect(wider.text.contains("This client cannot grant scopes it lacks: *:*."))
+            let junk = try await client.execute(
+                uri: "/dashboard/clients", method: .post, headers: Self.headers(cookies: [narrow], form: true),
+                body: Self.formBody([("form_token", narrowToken), ("name", "junk"), ("scopes", "records:read")]))
+            #expect(junk.status == .badRequest)
+            #expect(
+                try await harness.runtime.store.listAPIClients(tenant: "tenant-a").map(\.name).sorted() == [
+                    "full", "manager", "reader", "website",
+                ])
+
+            // Revoking: another client, at once; never the signed-in one.
+            let revoked = try await client.execute(
+                uri: "/dashboard/clients/\(id)/revoke", method: .post, headers: Self.headers(cookies: [full], form: true),
+                body: Self.formBody([("form_token", token)]))
+            #expect(revoked.status == .seeOther)
+            #expect(try await harness.runtime.store.apiClient(id: id) == nil)
+            let myself = try await client.execute(
+                uri: "/dashboard/clients/\(harness.full.id)/revoke", method: .post, headers: Self.headers(cookies: [full], form: true),
+                body: Self.formBody([("form_token", token)]))
+            #expect(myself.status == .conflict)
+
+            let reader = try await Self.signIn(client, id: harness.reader.id, secret: harness.reader.secret)
+            let hidden = try await client.execute(uri: "/dashboard/clients", method: .get, headers: Self.headers(cookies: [reader]))
+            #expect(hidden.status == .forbidden)
+        }
+    }
+
     @Test func cookiesAreSecureBehindHTTPS() async throws {
         let harness = try await APIHarness.make()
         defer { Task { await harness.shutdown() } }

@@ -82,6 +82,18 @@ struct Dashboard: Sendable {
                 try await dashboard.retryDelivery(request, context: context, id: id, user: user)
             }
         }
+        router.get("/dashboard/clients") { request, context in
+            await dashboard.page(request, context) { user in try await dashboard.clientsPage(user) }
+        }
+        router.post("/dashboard/clients") { request, context in
+            await dashboard.page(request, context) { user in try await dashboard.createClient(request, context: context, user: user) }
+        }
+        router.post("/dashboard/clients/:id/revoke") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await dashboard.page(request, context) { user in
+                try await dashboard.revokeClient(request, context: context, id: id, user: user)
+            }
+        }
         router.post("/dashboard/connections/:id/:action") { request, context in
             let id = context.parameters.get("id") ?? ""
             let action = context.parameters.get("action") ?? ""

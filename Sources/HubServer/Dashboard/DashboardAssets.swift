@@ -58,6 +58,10 @@ enum DashboardAssets {
         .filters select { display: block; font: inherit; padding: 0.35rem; }
         pre.payload { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 0.75rem; overflow-x: auto; }
         tr.delivery-dead td, tr.delivery-conflict td { background: #fff5f5; }
+        .create { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: end; }
+        .create input { display: block; font: inherit; padding: 0.35rem; border: 1px solid var(--line); border-radius: 6px; }
+        .secret { border-color: #c3d4f7; background: #f3f7ff; margin-bottom: 1rem; }
+        code.secret-value { word-break: break-all; }
         @media (max-width: 600px) {
           main { padding: 0.75rem; }
           header.top { padding: 0.6rem 0.75rem; }

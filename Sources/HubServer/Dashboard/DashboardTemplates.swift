@@ -4,7 +4,7 @@
 enum DashboardTemplates {
     static let all: [String: String] = [
         "layout": layout, "signIn": signIn, "overview": overview, "message": message, "connection": connection,
-        "deliveries": deliveries, "delivery": delivery,
+        "deliveries": deliveries, "delivery": delivery, "clients": clients,
     ]
 
     static let layout = """
@@ -24,6 +24,7 @@ enum DashboardTemplates {
         <nav>
         <a href="/dashboard">Connections</a>
         <a href="/dashboard/deliveries">Deliveries</a>
+        <a href="/dashboard/clients">API clients</a>
         </nav>
         <form class="signout" method="post" action="/dashboard/sign-out">
         <input type="hidden" name="form_token" value="{{formToken}}">
@@ -185,6 +186,36 @@ enum DashboardTemplates {
         </section>
         <h2>Payload</h2>
         <pre class="payload">{{payload}}</pre>
+        """
+
+    static let clients = """
+        <h1>API clients</h1>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{#created}}
+        <section class="card secret">
+        <h2>Created {{name}}</h2>
+        <p>Its secret is shown this once; store it now.</p>
+        <dl><dt>Client id</dt><dd><code>{{id}}</code></dd><dt>Secret</dt><dd><code class="secret-value">{{secret}}</code></dd></dl>
+        </section>
+        {{/created}}
+        <div class="scroll">
+        <table class="clients">
+        <thead><tr><th>Name</th><th>Id</th><th>Scopes</th><th>Created</th><th></th></tr></thead>
+        <tbody>
+        {{#clients}}<tr><td>{{name}}{{#isMe}} (you){{/isMe}}{{^enabled}} (disabled){{/enabled}}</td><td><code>{{id}}</code></td><td><code>{{scopes}}</code></td><td>{{created}}</td><td>{{#mayRevoke}}<form method="post" action="/dashboard/clients/{{id}}/revoke"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit" data-confirm="Revoke this client? Its tokens and sessions stop working at once.">Revoke</button></form>{{/mayRevoke}}</td></tr>
+        {{/clients}}
+        </tbody>
+        </table>
+        </div>
+        {{#mayCreate}}
+        <h2>New client</h2>
+        <form class="create" method="post" action="/dashboard/clients">
+        <input type="hidden" name="form_token" value="{{formToken}}">
+        <label>Name <input name="name" required></label>
+        <label>Scopes <input name="scopes" required placeholder="contacts:read leads:write"></label>
+        <button type="submit">Create</button>
+        </form>
+        {{/mayCreate}}
         """
 
     static let message = """
