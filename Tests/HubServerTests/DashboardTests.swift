@@ -363,6 +363,63 @@ import Testing
         }
     }
 
+    @Test func webhooksAreSubscribedWithTheClientsScopesAndRemoved() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let narrow = try await harness.runtime.createAPIClient(
+            tenant: "tenant-a", name: "hooks", scopes: "webhooks:read webhooks:write contacts:read")
+        try await harness.test { client in
+            let session = try await Self.signIn(client, id: narrow.client.id, secret: narrow.secret)
+            let page = try await client.execute(uri: "/dashboard/webhooks", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(page.status == .ok)
+            #expect(page.text.contains("No subscriptions yet."))
+            let token = try #require(Self.formToken(page.text))
+            let refused = try await client.execute(
+                uri: "/dashboard/webhooks", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", token), ("url", "https://hooks.example.com/x"), ("events", "delivery.dead")]))
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("&quot;delivery.dead&quot; needs the deliveries:read scope, which this client lacks"))
+            let local = try await client.execute(
+                uri: "/dashboard/webhooks", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", token), ("url", "http://127.0.0.1:9/x"), ("events", "*")]))
+            #expect(local.status == .unprocessableContent, "private targets are refused by this hub")
+
+            let created = try await client.execute(
+                uri: "/dashboard/webhooks", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([
+                    ("form_token", token), ("url", "https://hooks.example.com/x"), ("events", "contacts.*"), ("description", "<b>CRM</b>"),
+                ]))
+            #expect(created.status == .created)
+            let stored = try #require(try await harness.runtime.store.listWebhooks(tenant: "tenant-a").first)
+            #expect(stored.url == "https://hooks.example.com/x" && stored.events == ["contacts.*"])
+            #expect(stored.clientID == narrow.client.id)
+            let secrets = try await harness.runtime.store.webhookSecrets(id: stored.id, tenant: "tenant-a", now: Date())
+            #expect(created.text.contains(#"<code class="secret-value">\#(try #require(secrets.first))</code>"#), "the secret, once")
+            #expect(created.text.contains("&lt;b&gt;CRM&lt;/b&gt;"))
+            let listed = try await client.execute(uri: "/dashboard/webhooks", method: .get, headers: Self.headers(cookies: [session]))
+            #expect(!listed.text.contains(try #require(secrets.first)))
+
+            let disabled = try await client.execute(
+                uri: "/dashboard/webhooks/\(stored.id)/disable", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", token)]))
+            #expect(disabled.status == .seeOther)
+            #expect(try await harness.runtime.webhook(id: stored.id, tenant: "tenant-a").enabled == false)
+            let removed = try await client.execute(
+                uri: "/dashboard/webhooks/\(stored.id)/remove", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", token)]))
+            #expect(removed.status == .seeOther)
+            #expect(try await harness.runtime.store.listWebhooks(tenant: "tenant-a").isEmpty)
+            let gone = try await client.execute(
+                uri: "/dashboard/webhooks/\(stored.id)/remove", method: .post, headers: Self.headers(cookies: [session], form: true),
+                body: Self.formBody([("form_token", token)]))
+            #expect(gone.status == .notFound)
+
+            let reader = try await Self.signIn(client, id: harness.reader.id, secret: harness.reader.secret)
+            let hidden = try await client.execute(uri: "/dashboard/webhooks", method: .get, headers: Self.headers(cookies: [reader]))
+            #expect(hidden.status == .forbidden)
+        }
+    }
+
     @Test func cookiesAreSecureBehindHTTPS() async throws {
         let harness = try await APIHarness.make()
         defer { Task { await harness.shutdown() } }

@@ -94,6 +94,19 @@ struct Dashboard: Sendable {
                 try await dashboard.revokeClient(request, context: context, id: id, user: user)
             }
         }
+        router.get("/dashboard/webhooks") { request, context in
+            await dashboard.page(request, context) { user in try await dashboard.webhooksPage(user) }
+        }
+        router.post("/dashboard/webhooks") { request, context in
+            await dashboard.page(request, context) { user in try await dashboard.createWebhook(request, context: context, user: user) }
+        }
+        router.post("/dashboard/webhooks/:id/:action") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let action = context.parameters.get("action") ?? ""
+            return await dashboard.page(request, context) { user in
+                try await dashboard.webhookAction(request, context: context, id: id, action: action, user: user)
+            }
+        }
         router.post("/dashboard/connections/:id/:action") { request, context in
             let id = context.parameters.get("id") ?? ""
             let action = context.parameters.get("action") ?? ""

@@ -5,6 +5,7 @@ enum DashboardTemplates {
     static let all: [String: String] = [
         "layout": layout, "signIn": signIn, "overview": overview, "message": message, "connection": connection,
         "deliveries": deliveries, "delivery": delivery, "clients": clients,
+        "webhooks": webhooks,
     ]
 
     static let layout = """
@@ -24,6 +25,7 @@ enum DashboardTemplates {
         <nav>
         <a href="/dashboard">Connections</a>
         <a href="/dashboard/deliveries">Deliveries</a>
+        <a href="/dashboard/webhooks">Webhooks</a>
         <a href="/dashboard/clients">API clients</a>
         </nav>
         <form class="signout" method="post" action="/dashboard/sign-out">
@@ -216,6 +218,40 @@ enum DashboardTemplates {
         <button type="submit">Create</button>
         </form>
         {{/mayCreate}}
+        """
+
+    static let webhooks = """
+        <h1>Webhooks</h1>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{#created}}
+        <section class="card secret">
+        <h2>Subscribed <code>{{id}}</code></h2>
+        <p>Its signing secret is shown this once; store it now.</p>
+        <p><code class="secret-value">{{secret}}</code></p>
+        </section>
+        {{/created}}
+        {{^hasWebhooks}}<p class="muted">No subscriptions yet.</p>{{/hasWebhooks}}
+        {{#hasWebhooks}}
+        <div class="scroll">
+        <table class="webhooks">
+        <thead><tr><th>URL</th><th>Events</th><th>State</th><th>Sent up to</th><th>Dead letters</th><th></th></tr></thead>
+        <tbody>
+        {{#webhooks}}<tr><td><code>{{url}}</code>{{#description}}<br><span class="muted">{{description}}</span>{{/description}}</td><td><code>{{events}}</code></td><td>{{#enabled}}enabled{{/enabled}}{{^enabled}}disabled{{#disabledReason}}: {{disabledReason}}{{/disabledReason}}{{/enabled}}{{#lastError}}<br><span class="reason">{{lastError}}</span>{{/lastError}}</td><td class="number">{{lastSequence}}</td><td class="number">{{deadLetters}}</td><td>{{#mayWrite}}<div class="actions">{{#enabled}}<form method="post" action="/dashboard/webhooks/{{id}}/disable"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit">Disable</button></form>{{/enabled}}{{^enabled}}<form method="post" action="/dashboard/webhooks/{{id}}/enable"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit">Enable</button></form>{{/enabled}}<form method="post" action="/dashboard/webhooks/{{id}}/remove"><input type="hidden" name="form_token" value="{{formToken}}"><button type="submit" data-confirm="Remove this subscription? Nothing more is sent to it.">Remove</button></form></div>{{/mayWrite}}</td></tr>
+        {{/webhooks}}
+        </tbody>
+        </table>
+        </div>
+        {{/hasWebhooks}}
+        {{#mayWrite}}
+        <h2>New subscription</h2>
+        <form class="create" method="post" action="/dashboard/webhooks">
+        <input type="hidden" name="form_token" value="{{formToken}}">
+        <label>URL <input name="url" type="url" required placeholder="https://example.com/hooks"></label>
+        <label>Events <input name="events" required value="*"></label>
+        <label>Description <input name="description"></label>
+        <button type="submit">Subscribe</button>
+        </form>
+        {{/mayWrite}}
         """
 
     static let message = """
