@@ -115,6 +115,17 @@ import struct ConnectorKit.VendorHTTPConfiguration
         }
     }
 
+    @Test func injectedRefusalsAnswerTheirStatusWithoutDoingTheRequest() async throws {
+        try await withLiveSandbox(Self.options(faults: FaultPlan())) { sandbox, client in
+            let info = try #require(sandbox.info(.pfExpert))
+            _ = try await client.postJSON(info.controlURL + "/faults", #"{"next":[{"kind":"422","count":1,"path":"/users"}]}"#)
+            let refused = try await client.get(info.baseURL + "/users")
+            #expect(refused.status == 422)
+            #expect(refused.header("X-Sandbox-Fault") == "422")
+            #expect(try await client.get(info.baseURL + "/users").status == 401, "one injection, then the emulator's own answer")
+        }
+    }
+
     @Test func probabilisticServerErrorsFromTheSettings() async throws {
         try await withLiveSandbox(Self.options(faults: try FaultPlan(spec: "503:1"))) { sandbox, client in
             let info = try #require(sandbox.info(.pfExpert))

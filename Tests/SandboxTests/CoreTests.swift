@@ -21,6 +21,15 @@ import Testing
         #expect(plan.slowDelay == .milliseconds(1500))
     }
 
+    @Test func readsClientErrorsAsRefusals() throws {
+        let plan = try FaultPlan(spec: "422:0.5,403:0.5,pf-expert:400:0.1@/v1/leads*")
+        #expect(plan.rules.map(\.kind) == [.clientError(422), .clientError(403), .clientError(400)])
+        #expect(plan.rules.map(\.kind.name) == ["422", "403", "400"])
+        #expect(FaultKind(name: "429") == .rateLimited, "429 stays the rate limit")
+        #expect(plan.rules.allSatisfy { !$0.kind.performsRequest })
+        #expect(try FaultPlan(spec: plan.description) == plan)
+    }
+
     @Test func descriptionRoundTrips() throws {
         let plan = try FaultPlan(spec: "500:0.25,429:0.5,latency=200ms,retry-after=3,timeout=2m")
         #expect(try FaultPlan(spec: plan.description) == plan)
@@ -31,7 +40,8 @@ import Testing
     @Test(arguments: [
         ("500:2", "500:2"),
         ("500:0.1,teapot:0.1", "teapot:0.1"),
-        ("418:0.1", "418:0.1"),
+        ("600:0.1", "600:0.1"),
+        ("399:0.1", "399:0.1"),
         ("500", "500"),
         ("500:0.1,,429:0.1", ""),
         ("500:0.1,", ""),

@@ -25,14 +25,7 @@ extension Dashboard {
         guard let connection = try await runtime.store.connection(id: id, tenant: user.tenantID) else {
             throw DashboardRefusal(status: .notFound, heading: "No such connection", text: "This tenant has no connection \(id).")
         }
-        var states: [ResourceState] = []
-        var stateError: String?
-        do {
-            states = try await runtime.resourceStates(of: connection)
-        } catch {
-            stateError = "\(error)"
-        }
-        let (state, label, reason) = Self.state(of: connection, states: states, error: stateError)
+        let (states, state, label, reason) = await standing(of: connection)
         let runs = try await runtime.store.listSyncRuns(tenant: user.tenantID, connectionID: connection.id, limit: 100)
         var context: [String: Any] = [
             "id": connection.id, "name": connection.name, "vendor": connection.vendor, "baseURL": connection.baseURL,

@@ -25,15 +25,7 @@ extension Dashboard {
     /// One connection's card.
     func card(_ connection: Connection, user: DashboardUser) async throws -> [String: Any] {
         var card: [String: Any] = ["id": connection.id, "name": connection.name, "vendor": connection.vendor]
-        var states: [ResourceState] = []
-        var stateError: String?
-        do {
-            states = try await runtime.resourceStates(of: connection)
-        } catch {
-            // No connector can be built (no credentials, an unknown vendor): said on the card.
-            stateError = "\(error)"
-        }
-        let (state, label, reason) = Self.state(of: connection, states: states, error: stateError)
+        let (states, state, label, reason) = await standing(of: connection)
         card["stateClass"] = state
         card["stateLabel"] = label
         if let reason { card["stateReason"] = reason }
@@ -68,6 +60,21 @@ extension Dashboard {
         try await runtime.store.list(
             type, tenant: connection.tenantID, query: ListQuery(filters: [MetadataFieldNames.connectionID: connection.id], perPage: 1)
         ).total
+    }
+
+    /// How a connection stands: its resources' states and its overall state, label and reason.
+    /// When no connector can be built (no credentials, an unknown vendor) it is failing, and the
+    /// reason says why.
+    func standing(of connection: Connection) async -> (states: [ResourceState], state: String, label: String, reason: String?) {
+        var states: [ResourceState] = []
+        var stateError: String?
+        do {
+            states = try await runtime.resourceStates(of: connection)
+        } catch {
+            stateError = "\(error)"
+        }
+        let (state, label, reason) = Self.state(of: connection, states: states, error: stateError)
+        return (states, state, label, reason)
     }
 
     /// The card's state: disabled; failing (a resource's latest run failed, or no connector can

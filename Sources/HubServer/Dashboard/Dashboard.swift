@@ -273,9 +273,12 @@ struct Dashboard: Sendable {
         }
     }
 
+    /// `2026-12-05 05:32:34 UTC` (whole seconds).
     static func timestamp(_ date: Date?) -> String {
         guard let date else { return "—" }
-        return Timestamp.format(date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+        let text = Timestamp.format(date)
+        let seconds = text.firstIndex(of: ".").map { text[..<$0] } ?? text.dropLast()
+        return seconds.replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 }
 

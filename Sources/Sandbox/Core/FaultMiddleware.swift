@@ -44,7 +44,7 @@ public struct FaultMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         switch fault {
-        case .serverError(let code):
+        case .serverError(let code), .clientError(let code):
             return Self.textResponse(status: .init(code: code), fault: fault)
         case .rateLimited:
             var response = Self.textResponse(status: .tooManyRequests, fault: fault)

@@ -7,6 +7,7 @@ public import Foundation
 /// | name | what the client sees | was the request performed? |
 /// | --- | --- | --- |
 /// | `500`…`599` | that status, text body, `X-Sandbox-Fault` header | no |
+/// | `400`…`499` but `429` | that status, text body, `X-Sandbox-Fault` header (a refusal the client cannot retry; a dead letter on demand) | no |
 /// | `429` | 429 with `Retry-After` (seconds, or an HTTP-date with `retry-after-date=`) | no |
 /// | `timeout` | nothing for `timeout=` (default 30 s), then 504 | no |
 /// | `reset` | the connection is closed with no response | no |
@@ -18,6 +19,8 @@ public import Foundation
 public enum FaultKind: Hashable, Sendable {
     /// An HTTP 5xx answer.
     case serverError(Int)
+    /// An HTTP 4xx answer other than 429: a refusal the client must not retry.
+    case clientError(Int)
     /// HTTP 429 with `Retry-After`.
     case rateLimited
     /// Hold the request past a client's timeout, then 504 without performing it.
@@ -37,7 +40,7 @@ public enum FaultKind: Hashable, Sendable {
     case revoke
 
     /// The names ``init(name:)`` reads, for error messages.
-    static let expectedNames = "500-599, 429, timeout, reset, garbage, slow, lost, lost-reset or revoke"
+    static let expectedNames = "500-599, 400-499, timeout, reset, garbage, slow, lost, lost-reset or revoke"
 
     /// Reads a spec name (`500`, `429`, `timeout`, `lost-reset`, ...); `nil` when unknown.
     /// - Parameter name: the name.
@@ -52,15 +55,19 @@ public enum FaultKind: Hashable, Sendable {
         case "lost-reset", "lost-close": self = .lostReset
         case "revoke": self = .revoke
         default:
-            guard let code = Int(name), (500...599).contains(code) else { return nil }
-            self = .serverError(code)
+            guard let code = Int(name) else { return nil }
+            switch code {
+            case 500...599: self = .serverError(code)
+            case 400...499: self = .clientError(code)
+            default: return nil
+            }
         }
     }
 
     /// The spec name of this kind.
     public var name: String {
         switch self {
-        case .serverError(let code): String(code)
+        case .serverError(let code), .clientError(let code): String(code)
         case .rateLimited: "429"
         case .timeout: "timeout"
         case .reset: "reset"
