@@ -19,11 +19,16 @@ public struct HubServerOptions: Sendable {
     public var requestsPerSecond: Double
     public var fullPassInterval: TimeInterval
     public var leaseDuration: TimeInterval
+    /// The URL users reach the hub at, when it is not the listening address (behind a proxy):
+    /// an https one makes the dashboard's cookies `Secure`.
+    public var publicURL: URL?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, runWorkers: Bool = true, tokenLifetime: TimeInterval = 1800,
-        requestsPerSecond: Double = 200, fullPassInterval: TimeInterval = 86_400, leaseDuration: TimeInterval = 10
+        requestsPerSecond: Double = 200, fullPassInterval: TimeInterval = 86_400, leaseDuration: TimeInterval = 10,
+        publicURL: URL? = nil
     ) {
+        self.publicURL = publicURL
         self.host = host
         self.port = port
         self.runWorkers = runWorkers
@@ -51,7 +56,8 @@ public enum HubServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some Service {
         let api = HubAPI(
-            runtime: runtime, tokenLifetime: options.tokenLifetime, requestsPerSecond: options.requestsPerSecond, metrics: registry)
+            runtime: runtime, tokenLifetime: options.tokenLifetime, requestsPerSecond: options.requestsPerSecond, metrics: registry,
+            secureDashboardCookies: options.publicURL?.scheme?.lowercased() == "https")
         return Application(
             router: api.router(),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "RealtyHub"),

@@ -39,11 +39,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(
+        name: .customLong("public-url"),
+        help: "The URL users reach the hub at (behind a proxy); an https URL makes the dashboard's cookies Secure.")
+    var publicURL: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard tokenLifetime >= 60, tokenLifetime <= 86_400 else { throw ValidationError("--token-lifetime must be 60 to 86400 seconds") }
         guard rateLimit > 0 else { throw ValidationError("--rate-limit must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
+        if let publicURL {
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("--public-url must be an http or https URL with a host, such as https://hub.example.com")
+            }
+        }
     }
 
     func run() async throws {
@@ -59,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let options = HubServerOptions(
-            host: host, port: port, runWorkers: !noWorkers, tokenLifetime: TimeInterval(tokenLifetime), requestsPerSecond: rateLimit)
+            host: host, port: port, runWorkers: !noWorkers, tokenLifetime: TimeInterval(tokenLifetime), requestsPerSecond: rateLimit,
+            publicURL: publicURL.flatMap(URL.init(string:)))
         let host = self.host
         do {
             try await HubApp.serve(runtime: runtime, options: options) { port in

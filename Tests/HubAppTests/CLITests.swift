@@ -70,6 +70,14 @@ import Testing
         return process
     }
 
+    @Test func servePublicURLMustBeHTTP() throws {
+        for bad in ["ftp://hub.example.com", "hub.example.com", "https://"] {
+            let refused = try Self.run(["serve", "--public-url", bad, "--data-dir", "/nonexistent-realtyhub"])
+            #expect(refused.status != 0, "\(bad)")
+            #expect(refused.stderr.contains("--public-url must be an http or https URL with a host"), "\(bad): \(refused.stderr)")
+        }
+    }
+
     @Test func versionHelpMigrateDoctor() throws {
         let version = try Self.run(["--version"])
         #expect(version.status == 0 && version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
