@@ -1,9 +1,12 @@
 import Foundation
 import HTTPTypes
+import HubApp
 import HubOperations
 import HubStore
+import HubTestSupport
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Prometheus
 import RealtyModel
 import Testing
@@ -417,6 +420,46 @@ import Testing
             let reader = try await Self.signIn(client, id: harness.reader.id, secret: harness.reader.secret)
             let hidden = try await client.execute(uri: "/dashboard/webhooks", method: .get, headers: Self.headers(cookies: [reader]))
             #expect(hidden.status == .forbidden)
+        }
+    }
+
+    /// Two hub processes on one PostgreSQL database (two runtimes, two routers here): a session
+    /// made through one signs in on the other, and removing its client through the other ends it.
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, "REALTYHUB_TEST_DATABASE_URL is not set"))
+    func aSessionWorksAcrossProcessesOnPostgreSQL() async throws {
+        try await PostgresTestDatabase.withSchemaURL { _, url in
+            let key = try SecretKey.generate().encoded
+            func open() async throws -> HubRuntime {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realtyhub-dash-\(UUID().uuidString)")
+                let configuration = HubConfiguration(
+                    dataDirectory: directory.path, environment: ["REALTYHUB_SECRET_KEY": key], databaseURL: url)
+                return try await HubRuntime.open(configuration, logger: Logger(label: "dashboard-test"))
+            }
+            let first = try await open()
+            let second = try await open()
+            do {
+                let (client, secret) = try await first.createAPIClient(tenant: "acme", name: "ops", scopes: "*:*")
+                let one = Application(router: HubAPI(runtime: first, metrics: PrometheusCollectorRegistry()).router())
+                let two = Application(router: HubAPI(runtime: second, metrics: PrometheusCollectorRegistry()).router())
+                let session = try await one.test(.router) { client1 in
+                    try await Self.signIn(client1, id: client.id, secret: secret)
+                }
+                try await two.test(.router) { client2 in
+                    let page = try await client2.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [session]))
+                    #expect(page.status == .ok, "the other process knows the session")
+                    #expect(try await second.store.deleteAPIClient(id: client.id, tenant: "acme"))
+                }
+                try await one.test(.router) { client1 in
+                    let page = try await client1.execute(uri: "/dashboard", method: .get, headers: Self.headers(cookies: [session]))
+                    #expect(page.status == .seeOther, "removed through the other process: signed out here at once")
+                }
+            } catch {
+                await first.shutdown()
+                await second.shutdown()
+                throw error
+            }
+            await first.shutdown()
+            await second.shutdown()
         }
     }
 
