@@ -23,6 +23,8 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def fail(message):
@@ -33,6 +35,20 @@ def fail(message):
 def check(condition, message):
     if not condition:
         fail(message)
+
+
+def arrive(driver, url_part, what):
+    """Waits (up to 30 s) for a navigation a click started to land on a URL containing url_part.
+
+    A click on a link or a form's button returns once the browser has been told to go, not
+    always once the next page is there; reading the page before then reads the old one.
+    """
+    try:
+        WebDriverWait(driver, 30).until(expected_conditions.url_contains(url_part))
+        WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    except Exception:
+        heading = " ".join(h.text for h in driver.find_elements(By.CSS_SELECTOR, "h1"))
+        fail(f"{what}: the browser is at {driver.current_url} ({heading!r}), not at a URL with {url_part!r}")
 
 
 def call(method, url, body=None, token=None):
@@ -74,6 +90,7 @@ def main():
 
         # 3. A connection's sync runs.
         driver.find_element(By.LINK_TEXT, "mycrm").click()
+        arrive(driver, "/dashboard/connections/", "opening the MyCRM connection")
         runs = driver.find_elements(By.CSS_SELECTOR, "table.runs tbody tr")
         check(len(runs) > 0, "the MyCRM connection's page lists its sync runs")
         check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")) > 0, "the sync runs chart has bars")
@@ -98,9 +115,11 @@ def main():
         links = driver.find_elements(By.CSS_SELECTOR, "table.deliveries tbody a")
         check(len(links) >= 1, "the deliveries page lists the dead letter")
         links[0].click()
+        arrive(driver, "/dashboard/deliveries/", "opening the dead letter")
         check(driver.find_element(By.CSS_SELECTOR, "dd.delivery-state").text == "dead", "the delivery's page says dead")
         driver.save_screenshot(os.path.join(shots, "dead-letter.png"))
         driver.find_element(By.XPATH, "//button[text()='Retry']").click()
+        arrive(driver, "done=retried", "retrying the dead letter")
         notice = driver.find_element(By.CSS_SELECTOR, "p.notice").text
         check("pending again" in notice, f"the retry is confirmed, not: {notice}")
         state = ""
