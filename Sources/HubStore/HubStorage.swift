@@ -4,14 +4,15 @@
 ///
 /// It is the composition of the role protocols (``TenantStore``, ``ConnectionStore``,
 /// ``ClientStore``, ``RecordStore``, ``CursorStore``, ``OutboxStore``, ``EventStore``,
-/// ``LimitStore``, ``WebhookStore``): code that holds the whole store uses it, and each part of the engine asks
+/// ``LimitStore``, ``WebhookStore``, ``RecordSearchStore``): code that holds the whole store uses it, and each part of the engine asks
 /// only for the roles it uses.
 ///
 /// Implementations (SQLite, PostgreSQL) must honour the semantics documented on each method;
 /// the contract suite in `HubTestSupport` checks them. Nothing here depends on one engine:
 /// timestamps are `Date`s, keys are strings, and every multi-step change is one transaction.
 public protocol HubStorage:
-    TenantStore, ConnectionStore, ClientStore, RecordStore, CursorStore, OutboxStore, EventStore, LimitStore, WebhookStore
+    TenantStore, ConnectionStore, ClientStore, RecordStore, CursorStore, OutboxStore, EventStore, LimitStore, WebhookStore,
+    RecordSearchStore
 {
     // MARK: Schema
 

@@ -22,6 +22,7 @@ enum PostgresMigrations {
         ("2026-12-04-2-connection-options", connectionOptions),
         ("2026-12-05-delivery-writes", deliveryWrites),
         ("2026-12-05-2-webhooks", webhooks),
+        ("2026-12-05-3-record-search", PGSearchSQL.migration),
     ]
 
     /// Webhook subscriptions (their secrets sealed like credentials; their delivery position in

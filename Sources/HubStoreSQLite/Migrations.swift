@@ -23,6 +23,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-05-delivery-writes", migrate: addDeliveryWrites)
         migrator.registerMigration("2026-12-05-1-record-counts", migrate: createRecordCounts)
         migrator.registerMigration("2026-12-05-2-webhooks", migrate: createWebhooks)
+        migrator.registerMigration("2026-12-05-3-record-search", migrate: createRecordSearch)
         return migrator
     }
 
@@ -252,6 +253,11 @@ enum SQLiteMigrations {
                     """,
                 arguments: [resource.rawValue])
         }
+    }
+
+    /// The record search's indexes and the change list's (see `SQLiteSearchSQL.migration`).
+    private static func createRecordSearch(_ db: Database) throws {
+        for statement in SQLiteSearchSQL.migration { try db.execute(sql: statement) }
     }
 
     /// Webhook subscriptions (their secrets sealed like credentials; their delivery position in

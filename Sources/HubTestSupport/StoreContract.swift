@@ -55,6 +55,9 @@ public enum StoreContract {
         ("webhook subscriptions", webhookSubscriptions),
         ("webhook delivery state", webhookDeliveryState),
         ("hub events in the feed", hubEventsInTheFeed),
+        ("record search", recordSearch),
+        ("record search paging", recordSearchPaging),
+        ("record change list", recordChangeList),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {
