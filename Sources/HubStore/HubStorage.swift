@@ -4,7 +4,8 @@
 ///
 /// It is the composition of the role protocols (``TenantStore``, ``ConnectionStore``,
 /// ``ClientStore``, ``RecordStore``, ``CursorStore``, ``OutboxStore``, ``EventStore``,
-/// ``LimitStore``, ``WebhookStore``, ``DashboardSessionStore``): code that holds the whole store uses it, and each part of the engine asks
+/// ``LimitStore``, ``WebhookStore``, ``DashboardSessionStore``, ``RecordSearchStore``): code that holds the whole
+/// store uses it, and each part of the engine asks
 /// only for the roles it uses.
 ///
 /// Implementations (SQLite, PostgreSQL) must honour the semantics documented on each method;
@@ -12,7 +13,7 @@
 /// timestamps are `Date`s, keys are strings, and every multi-step change is one transaction.
 public protocol HubStorage:
     TenantStore, ConnectionStore, ClientStore, RecordStore, CursorStore, OutboxStore, EventStore, LimitStore, WebhookStore,
-    DashboardSessionStore
+    DashboardSessionStore, RecordSearchStore
 {
     // MARK: Schema
 

@@ -304,8 +304,16 @@ extension PostgresHubStore {
             var statement = SQLStatement()
             var conditions = ["tenant_id = \(try statement.bind(tenant))"]
             if !plan.includeDeleted { conditions.append("NOT \"DeletedYN\"") }
+            let folded = RecordSearchFields.foldedFilters(R.resource)
             for filter in plan.filters {
-                conditions.append("\"\(filter.column)\" = \(try statement.bind(filter.value))")
+                let value = try statement.bind(filter.value)
+                if let kind = folded[filter.column] {
+                    // Served by the folded index that replaced the plain one, then compared exactly.
+                    let parameter = kind == .phone ? PGSearchSQL.digits(value) : PGSearchSQL.folded(value)
+                    conditions.append(
+                        "\(PGSearchSQL.expression(kind, column: filter.column)) = \(parameter) AND \"\(filter.column)\" IS NOT NULL")
+                }
+                conditions.append("\"\(filter.column)\" = \(value)")
             }
             if let since = plan.modifiedSince {
                 conditions.append("\"ModificationTimestamp\" >= \(statement.bind(date: since))")

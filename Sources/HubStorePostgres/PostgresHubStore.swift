@@ -628,7 +628,7 @@ public final class PostgresHubStore: HubStorage {
         }
     }
 
-    private static func recordEvent(from row: PostgresRow) throws -> EntityEvent? {
+    static func recordEvent(from row: PostgresRow) throws -> EntityEvent? {
         let columns = row.makeRandomAccess()
         guard let resource = ResourceName(rawValue: try columns[1].decode(String.self)),
             let change = EntityEvent.Change(rawValue: try columns[3].decode(String.self))

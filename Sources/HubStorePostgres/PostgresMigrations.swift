@@ -23,6 +23,7 @@ enum PostgresMigrations {
         ("2026-12-05-delivery-writes", deliveryWrites),
         ("2026-12-05-2-webhooks", webhooks),
         ("2026-12-05-4-dashboard-sessions", dashboardSessions),
+        ("2026-12-05-5-record-search", PGSearchSQL.migration),
     ]
 
     /// Dashboard sessions and one-time sign-in links, by the SHA-256 of their token.

@@ -24,6 +24,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-05-1-record-counts", migrate: createRecordCounts)
         migrator.registerMigration("2026-12-05-2-webhooks", migrate: createWebhooks)
         migrator.registerMigration("2026-12-05-4-dashboard-sessions", migrate: createDashboardSessions)
+        migrator.registerMigration("2026-12-05-5-record-search", migrate: createRecordSearch)
         return migrator
     }
 
@@ -253,6 +254,11 @@ enum SQLiteMigrations {
                     """,
                 arguments: [resource.rawValue])
         }
+    }
+
+    /// The record search's indexes and the change list's (see `SQLiteSearchSQL.migration`).
+    private static func createRecordSearch(_ db: Database) throws {
+        for statement in SQLiteSearchSQL.migration { try db.execute(sql: statement) }
     }
 
     /// Webhook subscriptions (their secrets sealed like credentials; their delivery position in

@@ -25,7 +25,15 @@ struct PageSQL {
         var conditions = ["tenant_id = ?"]
         var arguments: [DatabaseValue] = [tenant.databaseValue]
         if !plan.includeDeleted { conditions.append("\"DeletedYN\" = 0") }
+        let folded = RecordSearchFields.foldedFilters(R.resource)
         for filter in plan.filters {
+            if let kind = folded[filter.column] {
+                // Served by the folded index that replaced the plain one, then compared exactly.
+                let expression = SQLiteSearchSQL.expression(kind, column: filter.column)
+                let parameter = kind == .phone ? SQLiteSearchSQL.digits("?") : SQLiteSearchSQL.folded("?")
+                conditions.append("\(expression) = \(parameter) AND \"\(filter.column)\" IS NOT NULL")
+                arguments.append(filter.value.databaseValue)
+            }
             conditions.append("\"\(filter.column)\" = ?")
             arguments.append(filter.value.databaseValue)
         }

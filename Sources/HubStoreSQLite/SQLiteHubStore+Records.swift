@@ -9,7 +9,8 @@ struct ResourceTable<R: HubRecord> {
     let columns = ResourceColumns<R>()
     let fieldColumns: String
     let insertSQL: String
-    /// The positions in ``RealtyModel/HubRecord/fields`` of the fields the store indexes.
+    /// The positions in ``RealtyModel/HubRecord/fields`` of the fields the store indexes: the
+    /// indexed fields and those the record search indexes (``RecordSearchFields/indexed(_:)``).
     let indexedFields: [Int]
 
     var table: String { columns.table }
@@ -21,7 +22,8 @@ struct ResourceTable<R: HubRecord> {
         insertSQL =
             "INSERT INTO \(columns.table) (\(columns.insertColumns.joined(separator: ", "))) VALUES ("
             + Array(repeating: "?", count: columns.insertColumns.count).joined(separator: ", ") + ")"
-        indexedFields = R.fields.indices.filter { R.fields[$0].isIndexed }
+        let searched = RecordSearchFields.indexed(R.resource)
+        indexedFields = R.fields.indices.filter { R.fields[$0].isIndexed || searched.contains(R.fields[$0].name) }
     }
 
     /// The UPDATE of a changed row: the metadata, every field that is not indexed, and of the

@@ -471,7 +471,7 @@ public final class SQLiteHubStore: HubStorage {
         }
     }
 
-    private static func recordEvent(from row: Row) -> EntityEvent? {
+    static func recordEvent(from row: Row) -> EntityEvent? {
         guard let resource = ResourceName(rawValue: row["resource"]), let change = EntityEvent.Change(rawValue: row["change"]) else {
             return nil
         }

@@ -56,6 +56,9 @@ public enum StoreContract {
         ("webhook delivery state", webhookDeliveryState),
         ("hub events in the feed", hubEventsInTheFeed),
         ("dashboard sessions", dashboardSessions),
+        ("record search", recordSearch),
+        ("record search paging", recordSearchPaging),
+        ("record change list", recordChangeList),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+public import HubStore
+public import RealtyModel
+
+/// The SQLite expressions the search indexes are built on (migration `2026-12-05-5-record-search`)
+/// and its queries compare with: the same text in both, or SQLite would not use the index.
+enum SQLiteSearchSQL {
+    /// The case-folded form of an email or name: SQLite's `lower`, which folds ASCII letters only
+    /// (without ICU); the searched text goes through the same function, so both sides agree.
+    static func folded(_ operand: String) -> String { "lower(\(operand))" }
+
+    /// A phone stripped of ``RecordSearchPlan/phoneSeparators``: nested `replace`, as SQLite has
+    /// no regular expressions and an index may only use built-in deterministic functions.
+    static func digits(_ operand: String) -> String {
+        RecordSearchPlan<Contact>.phoneSeparators.reduce(operand) { inner, separator in "replace(\(inner), '\(separator)', '')" }
+    }
+
+    /// The indexed expression of `column` for `kind`.
+    static func expression(_ kind: RecordSearchFields.Kind, column: String) -> String {
+        switch kind {
+        case .email, .name: return folded("\"\(column)\"")
+        case .phone: return digits("\"\(column)\"")
+        }
+    }
+
+    /// The migration's statements: one partial index per searched field (rows without the
+    /// field cost no index write), the change list's index, and Contacts' plain `Email` and
+    /// `MobilePhone` indexes replaced by their folded ones (see ``RecordSearchFields/foldedFilters(_:)``).
+    static var migration: [String] {
+        var statements: [String] = []
+        for resource in ResourceName.allCases {
+            let table = "\"\(resource.rawValue)\""
+            let fields: [(RecordSearchFields.Kind, [String])] = [
+                (.email, RecordSearchFields.emails(resource)), (.phone, RecordSearchFields.phones(resource)),
+                (.name, RecordSearchFields.names(resource)),
+            ]
+            for (kind, columns) in fields {
+                for column in columns {
+                    statements.append(
+                        """
+                        CREATE INDEX "\(resource.rawValue)_search_\(column)" ON \(table)
+                            (tenant_id, \(expression(kind, column: column))) WHERE "\(column)" IS NOT NULL
+                        """)
+                }
+            }
+            for column in RecordSearchFields.foldedFilters(resource).keys.sorted() {
+                statements.append("DROP INDEX \"\(resource.rawValue)_\(column)\"")
+            }
+        }
+        statements.append("CREATE INDEX entity_events_record ON entity_events (tenant_id, resource, record_key, sequence)")
+        return statements
+    }
+}
+
+/// The statements of one search: its count and its page, with their arguments.
+struct SearchSQL {
+    let countSQL: String
+    let countArguments: [DatabaseValue]
+    let pageSQL: String
+    let pageArguments: [DatabaseValue]
+
+    init<R: HubRecord>(_ plan: RecordSearchPlan<R>, tenant: String) {
+        let table = ResourceColumns<R>()
+        var with = ""
+        var withArguments: [DatabaseValue] = []
+        // One subquery per field, each served by its index; their row ids are looked up in the
+        // table (the outer terms carry `+` so SQLite cannot pick the list index and filter).
+        var subqueries: [String] = []
+        var arguments: [DatabaseValue] = []
+        let select = "SELECT rowid FROM \(table.table) WHERE"
+        // `INDEXED BY` the field's search index: without statistics SQLite would rather read a
+        // plain `(tenant_id, field)` index whole (it covers `lower(field)` too).
+        func searchIndex(_ column: String) -> String {
+            "SELECT rowid FROM \(table.table) INDEXED BY \"\(R.resource.rawValue)_search_\(column)\" WHERE"
+        }
+        switch plan.match {
+        case .email(let address):
+            for column in plan.fields {
+                let folded = SQLiteSearchSQL.expression(.email, column: column)
+                subqueries.append("\(searchIndex(column)) tenant_id = ? AND \(folded) = lower(?) AND \"\(column)\" IS NOT NULL")
+                arguments += [tenant.databaseValue, address.databaseValue]
+            }
+        case .phone(let candidates):
+            for column in plan.fields {
+                let digits = SQLiteSearchSQL.expression(.phone, column: column)
+                let list = Array(repeating: "?", count: candidates.count).joined(separator: ", ")
+                subqueries.append("\(searchIndex(column)) tenant_id = ? AND \(digits) IN (\(list)) AND \"\(column)\" IS NOT NULL")
+                arguments += [tenant.databaseValue] + candidates.map(\.databaseValue)
+            }
+        case .namePrefix(let prefix):
+            for column in plan.fields {
+                let folded = SQLiteSearchSQL.expression(.name, column: column)
+                subqueries.append(
+                    "\(searchIndex(column)) tenant_id = ? AND \(folded) >= lower(?) AND \(folded) < lower(?) || ? AND \"\(column)\" IS NOT NULL"
+                )
+                arguments += [
+                    tenant.databaseValue, prefix.databaseValue, prefix.databaseValue, String(RecordSearchPlan<R>.rangeEnd).databaseValue,
+                ]
+            }
+        case .referencePrefix(let prefix):
+            // Hub keys are lowercase: the prefix is lowercased for them. The primary key index
+            // is over every tenant; the outer query keeps the tenant's.
+            let key = prefix.lowercased()
+            subqueries.append("\(select) \(table.keyColumn) >= ? AND \(table.keyColumn) < ?")
+            arguments += [key.databaseValue, RecordSearchPlan<R>.rangeEnd(of: key).databaseValue]
+            // Vendor keys through the unique (tenant_id, ConnectionId, source key) index, one
+            // range per connection; the tenant's connections read from that index too, one
+            // step per connection (connections since removed keep their records).
+            with = """
+                WITH RECURSIVE conns(id) AS (
+                    SELECT (SELECT min("ConnectionId") FROM \(table.table) WHERE tenant_id = ?)
+                    UNION ALL
+                    SELECT (SELECT min("ConnectionId") FROM \(table.table) WHERE tenant_id = ? AND "ConnectionId" > conns.id)
+                    FROM conns WHERE conns.id IS NOT NULL
+                )
+
+                """
+            withArguments = [tenant.databaseValue, tenant.databaseValue]
+            subqueries.append(
+                """
+                \(select) tenant_id = ? AND "ConnectionId" IN (SELECT id FROM conns WHERE id IS NOT NULL)
+                AND \(table.sourceKeyColumn) >= ? AND \(table.sourceKeyColumn) < ?
+                """)
+            arguments += [tenant.databaseValue, prefix.databaseValue, RecordSearchPlan<R>.rangeEnd(of: prefix).databaseValue]
+            for column in plan.fields {
+                subqueries.append("\(select) tenant_id = ? AND \"\(column)\" >= ? AND \"\(column)\" < ?")
+                arguments += [tenant.databaseValue, prefix.databaseValue, RecordSearchPlan<R>.rangeEnd(of: prefix).databaseValue]
+            }
+        }
+        var conditions = "+tenant_id = ?"
+        if !plan.includeDeleted { conditions += " AND +\"DeletedYN\" = 0" }
+        conditions += " AND rowid IN (\(subqueries.joined(separator: " UNION ALL ")))"
+        let filterArguments = withArguments + [tenant.databaseValue] + arguments
+        countSQL = "\(with)SELECT COUNT(*) FROM \(table.table) WHERE \(conditions)"
+        countArguments = filterArguments
+        pageSQL = """
+            \(with)SELECT \(PageSQL.selectList(plan.read)) FROM \(table.table) WHERE \(conditions)
+            ORDER BY "ModificationTimestamp" DESC, \(table.keyColumn) DESC LIMIT ? OFFSET ?
+            """
+        pageArguments = filterArguments + [plan.limit.databaseValue, plan.offset.databaseValue]
+    }
+}
+
+extension SQLiteHubStore {
+    public func search<R: HubRecord>(_ type: R.Type, tenant: String, query: RecordSearchQuery) async throws -> RecordPage<R> {
+        let plan = try RecordSearchPlan<R>(query)
+        let sql = SearchSQL(plan, tenant: tenant)
+        return try await read { db in
+            let total = try Int.fetchOne(db.cachedStatement(sql: sql.countSQL), arguments: StatementArguments(sql.countArguments)) ?? 0
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql.pageSQL), arguments: StatementArguments(sql.pageArguments))
+            let records = try rows.map { try Self.decode($0, plan: plan.read) as R }
+            return RecordPage(records: records, total: total, page: query.page, perPage: query.perPage, fields: nil)
+        }
+    }
+
+    public func recordEvents(tenant: String, resource: ResourceName, key: String, limit: Int) async throws -> [EntityEvent] {
+        try Self.checkEventLimit(limit)
+        return try await read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: Self.recordEventsSQL), arguments: [tenant, resource.rawValue, key, limit]
+            ).compactMap(Self.recordEvent(from:))
+        }
+    }
+
+    /// A record's events, newest first, through `entity_events_record`.
+    static let recordEventsSQL = """
+        SELECT sequence, resource, record_key, change, connection_id, timestamp FROM entity_events
+        WHERE tenant_id = ? AND resource = ? AND record_key = ? ORDER BY sequence DESC LIMIT ?
+        """
+
+    /// SQLite's plan (`EXPLAIN QUERY PLAN` details) of a search's count and page, for tests
+    /// that check every search is served by an index.
+    func explainSearch<R: HubRecord>(_ type: R.Type, tenant: String, query: RecordSearchQuery) async throws -> [String] {
+        let sql = SearchSQL(try RecordSearchPlan<R>(query), tenant: tenant)
+        return try await read { db in
+            try [(sql.countSQL, sql.countArguments), (sql.pageSQL, sql.pageArguments)].flatMap { statement, arguments in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement, arguments: StatementArguments(arguments)).map {
+                    $0["detail"] as String
+                }
+            }
+        }
+    }
+
+    /// SQLite's plan of ``recordEvents(tenant:resource:key:limit:)``.
+    func explainRecordEvents() async throws -> [String] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Self.recordEventsSQL, arguments: ["t", "Contacts", "k", 10]).map {
+                $0["detail"] as String
+            }
+        }
+    }
+}
