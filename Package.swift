@@ -422,6 +422,20 @@ if Context.environment["REALTYHUB_BENCHMARKS"] != nil {
             swiftSettings: swiftSettings
         )
     )
+    // Dashboard pages with 100,000 records: median and p95 per page over loopback (ms).
+    package.targets.append(
+        .executableTarget(
+            name: "realtyhub-dashboard-benchmarks",
+            dependencies: [
+                "HubApp", "HubOperations", "HubServer", "HubStore", "HubTestSupport", "RealtyModel", "Sandbox", logging,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/DashboardBenchmarks",
+            swiftSettings: swiftSettings
+        )
+    )
     // Sandbox serving rate: full pages of each emulator over loopback (records/s).
     package.targets.append(
         .executableTarget(

@@ -30,6 +30,10 @@ public protocol RecordStore: Sendable {
     /// A page of records. Field names in the query are validated against the resource.
     /// - Throws: ``StoreError`` `.invalidQuery` naming the offending parameter.
     func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R>
+    /// How many live (not deleted) records of each resource each connection of `tenant`
+    /// brought, connections since removed included; pairs without live records are left out.
+    /// One read, whatever the number of records (the dashboard's overview).
+    func liveRecordCounts(tenant: String) async throws -> [LiveRecordCount]
 
     /// Starts a full pass and returns its generation; upserts carrying it stamp what they see.
     func beginFullPass(tenant: String, connectionID: String, resource: ResourceName) async throws -> Int64
@@ -39,6 +43,19 @@ public protocol RecordStore: Sendable {
     /// - Throws: ``StoreError`` `.conflict` when `generation` is not the pass in progress (a
     ///   newer pass started, or it already completed), so a partial pass never deletes.
     func completeFullPass(tenant: String, connectionID: String, resource: ResourceName, generation: Int64) async throws -> Int
+}
+
+/// The number of live records of one resource held through one connection.
+public struct LiveRecordCount: Sendable, Hashable {
+    public var connectionID: String
+    public var resource: ResourceName
+    public var live: Int
+
+    public init(connectionID: String, resource: ResourceName, live: Int) {
+        self.connectionID = connectionID
+        self.resource = resource
+        self.live = live
+    }
 }
 
 extension RecordStore {

@@ -297,6 +297,26 @@ extension PostgresHubStore {
         }
     }
 
+    /// Counted from the tables in one statement, each resource's count served by its
+    /// `(tenant_id, "ConnectionId", source key)` index (this store keeps no maintained counts).
+    public func liveRecordCounts(tenant: String) async throws -> [LiveRecordCount] {
+        try await transaction(readOnlySnapshot: true) { db in
+            var statement = SQLStatement()
+            let tenantValue = try statement.bind(tenant)
+            let parts = ResourceName.allCases.map { resource in
+                """
+                SELECT "ConnectionId", '\(resource.rawValue)', COUNT(*) FROM "\(resource.rawValue)"
+                WHERE tenant_id = \(tenantValue) AND NOT "DeletedYN" GROUP BY "ConnectionId"
+                """
+            }
+            statement.append(parts.joined(separator: " UNION ALL ") + " ORDER BY 1, 2")
+            return try await self.rows(db, statement.query).compactMap { row in
+                let (connection, resource, live) = try row.decode((String, String, Int).self)
+                return ResourceName(rawValue: resource).map { LiveRecordCount(connectionID: connection, resource: $0, live: live) }
+            }
+        }
+    }
+
     public func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
         let plan = try ListPlan<R>(query)
         let sql = ResourceColumns<R>()

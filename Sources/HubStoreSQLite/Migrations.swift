@@ -25,6 +25,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-05-2-webhooks", migrate: createWebhooks)
         migrator.registerMigration("2026-12-05-4-dashboard-sessions", migrate: createDashboardSessions)
         migrator.registerMigration("2026-12-05-5-record-search", migrate: createRecordSearch)
+        migrator.registerMigration("2026-12-05-6-record-counts-by-connection", migrate: countRecordsByConnection)
         return migrator
     }
 
@@ -251,6 +252,33 @@ enum SQLiteMigrations {
                 sql: """
                     INSERT INTO record_counts (tenant_id, resource, live)
                     SELECT tenant_id, ?, COUNT(*) FROM "\(resource.rawValue)" WHERE "DeletedYN" = 0 GROUP BY tenant_id
+                    """,
+                arguments: [resource.rawValue])
+        }
+    }
+
+    /// The live counts kept per connection too (`record_counts` gains `connection_id`): the
+    /// dashboard's overview shows each connection's records per resource, and counting them
+    /// from the tables read every record of a connection (about 150 ms for 100,000 records).
+    /// An unfiltered list's total is the sum of the tenant's rows of the resource. Backfilled.
+    private static func countRecordsByConnection(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP TABLE record_counts;
+                CREATE TABLE record_counts (
+                    tenant_id TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    live INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, resource, connection_id)
+                ) WITHOUT ROWID;
+                """)
+        for resource in resourcesOfRecordCounts {
+            try db.execute(
+                sql: """
+                    INSERT INTO record_counts (tenant_id, resource, connection_id, live)
+                    SELECT tenant_id, ?, "ConnectionId", COUNT(*) FROM "\(resource.rawValue)" WHERE "DeletedYN" = 0
+                    GROUP BY tenant_id, "ConnectionId"
                     """,
                 arguments: [resource.rawValue])
         }

@@ -10,8 +10,11 @@ import Synchronization
 struct PageSQL {
     let countSQL: String
     /// Whether the page lists every live record of the tenant (no filter, deleted left out):
-    /// its total is the maintained count.
+    /// its total is the sum of the maintained counts.
     let countsEveryLiveRecord: Bool
+    /// The connection whose live records the page lists (its one filter is the connection,
+    /// deleted left out): its total is that connection's maintained count.
+    let countsLiveRecordsOf: String?
     let resource: ResourceName
     let tenant: String
     let pageSQL: String
@@ -43,6 +46,14 @@ struct PageSQL {
         }
         let whereClause = conditions.joined(separator: " AND ")
         countsEveryLiveRecord = !plan.includeDeleted && plan.filters.isEmpty && plan.modifiedSince == nil
+        if !plan.includeDeleted, plan.modifiedSince == nil, plan.filters.count == 1,
+            plan.filters[0].column == MetadataFieldNames.connectionID,
+            case .string(let connection) = plan.filters[0].value
+        {
+            countsLiveRecordsOf = connection
+        } else {
+            countsLiveRecordsOf = nil
+        }
         resource = R.resource
         self.tenant = tenant
         countSQL = "SELECT COUNT(*) FROM \(table.table) WHERE \(whereClause)"
@@ -162,14 +173,20 @@ extension SQLiteHubStore: RowStreamingStore {
     // conditions follow the query, and a connection's statement cache would grow with every
     // combination asked.
 
-    /// The number of records a page's query matches: the maintained live count when the page
-    /// lists every live record (see ``adjustLiveCount(_:tenant:resource:by:)``); else from the
-    /// count cache when nothing was written since it was counted (see ``ListCountCache``), else
-    /// counted and remembered.
+    /// The number of records a page's query matches: the maintained live counts when the page
+    /// lists every live record, or those of one connection (see
+    /// ``adjustLiveCount(_:tenant:resource:connectionID:by:)``); else from the count cache when
+    /// nothing was written since it was counted (see ``ListCountCache``), else counted and
+    /// remembered.
     static func total(_ sql: PageSQL, _ db: Database, counts: ListCountCache, epoch: UInt64) throws -> Int {
         if sql.countsEveryLiveRecord {
-            let statement = try db.cachedStatement(sql: "SELECT live FROM record_counts WHERE tenant_id = ? AND resource = ?")
+            let statement = try db.cachedStatement(sql: "SELECT sum(live) FROM record_counts WHERE tenant_id = ? AND resource = ?")
             return try Int.fetchOne(statement, arguments: [sql.tenant, sql.resource.rawValue]) ?? 0
+        }
+        if let connection = sql.countsLiveRecordsOf {
+            let statement = try db.cachedStatement(
+                sql: "SELECT live FROM record_counts WHERE tenant_id = ? AND resource = ? AND connection_id = ?")
+            return try Int.fetchOne(statement, arguments: [sql.tenant, sql.resource.rawValue, connection]) ?? 0
         }
         // Length-prefixed values, so no two argument lists share a key.
         var key = sql.countSQL

@@ -224,7 +224,7 @@ extension SQLiteHubStore {
         }
         try appendEvents(
             db, tenant: scope.tenant, resource: R.resource, events, connectionID: scope.connectionID, now: now)
-        try adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, by: revived)
+        try adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: revived)
         return summary
     }
 
@@ -327,6 +327,7 @@ extension SQLiteHubStore {
         let update = try db.cachedStatement(
             sql: "UPDATE \"Media\" SET \"DeletedYN\" = 1, \"ModificationTimestamp\" = ? WHERE \"MediaKey\" = ?")
         var count = 0
+        var perConnection: [String: Int] = [:]
         for parentKey in parentKeys {
             let rows = try Row.fetchAll(select, arguments: [tenant, parent.rawValue, parentKey])
             for row in rows {
@@ -337,9 +338,12 @@ extension SQLiteHubStore {
                 try update.execute(arguments: [now, key])
                 try Self.appendEvent(db, tenant: tenant, resource: .media, key: key, change: .deleted, connectionID: connectionID, now: now)
                 count += 1
+                perConnection[connectionID, default: 0] += 1
             }
         }
-        try adjustLiveCount(db, tenant: tenant, resource: .media, by: -count)
+        for (connectionID, deleted) in perConnection {
+            try adjustLiveCount(db, tenant: tenant, resource: .media, connectionID: connectionID, by: -deleted)
+        }
         return count
     }
 
@@ -387,7 +391,7 @@ extension SQLiteHubStore {
             _ = try Self.deleteMedia(db, tenant: scope.tenant, parent: R.resource, parentKeys: [key], keeping: nil, now: now)
             marked.append(key)
         }
-        try adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, by: -marked.count)
+        try adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: -marked.count)
         return marked
     }
 
@@ -422,6 +426,20 @@ extension SQLiteHubStore {
             return RecordPage(
                 records: records, total: total, page: query.page, perPage: query.perPage,
                 fields: plan.projection)
+        }
+    }
+
+    public func liveRecordCounts(tenant: String) async throws -> [LiveRecordCount] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql:
+                        "SELECT connection_id, resource, live FROM record_counts WHERE tenant_id = ? AND live > 0 ORDER BY connection_id, resource"
+                ), arguments: [tenant])
+            return rows.compactMap { row in
+                // A resource this build does not know (a newer build's) is left out.
+                ResourceName(rawValue: row[1]).map { LiveRecordCount(connectionID: row[0], resource: $0, live: row[2]) }
+            }
         }
     }
 
@@ -536,7 +554,7 @@ extension SQLiteHubStore {
                 try Self.appendEvent(
                     db, tenant: tenant, resource: resource, key: key, change: .deleted, connectionID: connectionID, now: now)
             }
-            try Self.adjustLiveCount(db, tenant: tenant, resource: resource, by: -keys.count)
+            try Self.adjustLiveCount(db, tenant: tenant, resource: resource, connectionID: connectionID, by: -keys.count)
             _ = try Self.deleteMedia(db, tenant: tenant, parent: resource, parentKeys: keys, keeping: nil, now: now)
             try db.execute(
                 sql: """

@@ -518,17 +518,18 @@ public final class SQLiteHubStore: HubStorage {
         }
     }
 
-    /// Adds `delta` to the tenant's number of live `resource` records (the `record_counts`
-    /// table an unfiltered list reads its total from). Every write that makes records live or
-    /// deleted calls it once, in its transaction, with the net change.
-    static func adjustLiveCount(_ db: Database, tenant: String, resource: ResourceName, by delta: Int) throws {
+    /// Adds `delta` to the number of live `resource` records the tenant holds through
+    /// `connectionID` (the `record_counts` table list totals and the dashboard's counts read).
+    /// Every write that makes records live or deleted calls it once per connection, in its
+    /// transaction, with the net change.
+    static func adjustLiveCount(_ db: Database, tenant: String, resource: ResourceName, connectionID: String, by delta: Int) throws {
         guard delta != 0 else { return }
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO record_counts (tenant_id, resource, live) VALUES (?, ?, ?)
-                ON CONFLICT (tenant_id, resource) DO UPDATE SET live = live + excluded.live
+                INSERT INTO record_counts (tenant_id, resource, connection_id, live) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant_id, resource, connection_id) DO UPDATE SET live = live + excluded.live
                 """)
-        try statement.execute(arguments: [tenant, resource.rawValue, delta])
+        try statement.execute(arguments: [tenant, resource.rawValue, connectionID, delta])
     }
 
     static func appendEvent(

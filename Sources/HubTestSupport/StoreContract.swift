@@ -59,6 +59,7 @@ public enum StoreContract {
         ("record search", recordSearch),
         ("record search paging", recordSearchPaging),
         ("record change list", recordChangeList),
+        ("live record counts per connection", liveRecordCountsPerConnection),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {

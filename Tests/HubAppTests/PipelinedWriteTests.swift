@@ -62,6 +62,9 @@ import Testing
         func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
             try await base.list(R.self, tenant: tenant, query: query)
         }
+        func liveRecordCounts(tenant: String) async throws -> [LiveRecordCount] {
+            try await base.liveRecordCounts(tenant: tenant)
+        }
         func beginFullPass(tenant: String, connectionID: String, resource: ResourceName) async throws -> Int64 {
             try await base.beginFullPass(tenant: tenant, connectionID: connectionID, resource: resource)
         }

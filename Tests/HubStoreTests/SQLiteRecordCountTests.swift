@@ -16,19 +16,27 @@ import Testing
         try SQLiteHubStore(writer: queue, secretBox: try #require(box))
     }
 
-    /// The counts table and the live rows counted, per tenant and resource, where either has any.
+    /// The counts table and the live rows counted, per tenant, resource and connection
+    /// (`tenant/resource/connection`), where either has any.
     static func counts(_ queue: DatabaseQueue) throws -> (kept: [String: Int], counted: [String: Int]) {
         try queue.read { db in
             var kept: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT tenant_id, resource, live FROM record_counts") {
+            for row in try Row.fetchAll(db, sql: "SELECT tenant_id, resource, connection_id, live FROM record_counts") {
                 let live: Int = row["live"]
-                if live != 0 { kept["\(row["tenant_id"] as String)/\(row["resource"] as String)"] = live }
+                let key = "\(row["tenant_id"] as String)/\(row["resource"] as String)/\(row["connection_id"] as String)"
+                if live != 0 { kept[key] = live }
             }
             var counted: [String: Int] = [:]
             for resource in ResourceName.allCases {
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT tenant_id, COUNT(*) AS n FROM \"\(resource.rawValue)\" WHERE \"DeletedYN\" = 0 GROUP BY tenant_id")
-                for row in rows { counted["\(row["tenant_id"] as String)/\(resource.rawValue)"] = row["n"] }
+                    db,
+                    sql: """
+                        SELECT tenant_id, "ConnectionId" AS connection, COUNT(*) AS n FROM "\(resource.rawValue)"
+                        WHERE "DeletedYN" = 0 GROUP BY tenant_id, "ConnectionId"
+                        """)
+                for row in rows {
+                    counted["\(row["tenant_id"] as String)/\(resource.rawValue)/\(row["connection"] as String)"] = row["n"]
+                }
             }
             return (kept, counted)
         }
@@ -56,7 +64,7 @@ import Testing
         _ = try await store.upsert((5..<12).map { Fixtures.contact($0, note: "changed") }, scope: scope, cursor: nil)
         _ = try await store.upsert((0..<4).map { Fixtures.contact($0) }, scope: other, cursor: nil)
         try await expectExact("inserts and updates", contacts: 12)
-        #expect(try Self.counts(queue).kept["t2/Contacts"] == 4)
+        #expect(try Self.counts(queue).kept["t2/Contacts/conn-9"] == 4)
 
         // Deleted by the vendor (twice: the second time changes nothing), then read again.
         #expect(try await store.markDeleted(Contact.self, sourceKeys: ["c-1", "c-2", "c-1", "c-404"], scope: scope) == 2)
@@ -79,13 +87,13 @@ import Testing
         _ = try await store.upsert(
             [Fixtures.property(1), Fixtures.property(2)],
             media: [Fixtures.photo(1, of: 1), Fixtures.photo(2, of: 1), Fixtures.photo(1, of: 2)], scope: apimo, cursor: nil)
-        #expect(try Self.counts(queue).kept["t1/Media"] == 3)
+        #expect(try Self.counts(queue).kept["t1/Media/conn-2"] == 3)
         _ = try await store.upsert([Fixtures.property(1)], media: [Fixtures.photo(2, of: 1)], scope: apimo, cursor: nil)
-        #expect(try Self.counts(queue).kept["t1/Media"] == 2)
+        #expect(try Self.counts(queue).kept["t1/Media/conn-2"] == 2)
         #expect(try await store.markDeleted(Property.self, sourceKeys: ["p-2"], scope: apimo) == 1)
         try await expectExact("media", contacts: 6)
-        #expect(try Self.counts(queue).kept["t1/Media"] == 1)
-        #expect(try Self.counts(queue).kept["t1/Property"] == 1)
+        #expect(try Self.counts(queue).kept["t1/Media/conn-2"] == 1)
+        #expect(try Self.counts(queue).kept["t1/Property/conn-2"] == 1)
 
         // A filtered list and one with deleted records still count what they match.
         let leads = try await store.list(Contact.self, tenant: "t1", query: ListQuery(filters: ["ContactType": "Lead"]))
@@ -96,7 +104,7 @@ import Testing
         #expect(try await store.list(Contact.self, tenant: "t3", query: ListQuery()).total == 0)
     }
 
-    /// A data folder from before the counts: the migration counts what is there.
+    /// A data folder from before the counts: the migrations count what is there, per connection.
     @Test func migrationBackfillsTheCounts() async throws {
         let queue = try DatabaseQueue()
         do {
@@ -106,6 +114,8 @@ import Testing
             _ = try await store.upsert((0..<7).map { Fixtures.contact($0) }, scope: scope, cursor: nil)
             _ = try await store.markDeleted(Contact.self, sourceKeys: ["c-3"], scope: scope)
             _ = try await store.upsert(
+                [Fixtures.contact(20)], scope: SyncScope(tenant: "t1", connectionID: "conn-3", sourceSystemName: "mycrm"), cursor: nil)
+            _ = try await store.upsert(
                 [Fixtures.property(1)], media: [Fixtures.photo(1, of: 1), Fixtures.photo(2, of: 1)],
                 scope: SyncScope(tenant: "t1", connectionID: "conn-2", sourceSystemName: "apimo"), cursor: nil)
         }
@@ -114,13 +124,16 @@ import Testing
             try db.execute(
                 sql: """
                     DROP TABLE record_counts;
-                    DELETE FROM grdb_migrations WHERE identifier = '2026-12-05-1-record-counts';
+                    DELETE FROM grdb_migrations
+                    WHERE identifier IN ('2026-12-05-1-record-counts', '2026-12-05-6-record-counts-by-connection');
                     """)
         }
         let store = try Self.newStore(queue)
         let (kept, counted) = try Self.counts(queue)
-        #expect(kept == ["t1/Contacts": 6, "t1/Property": 1, "t1/Media": 2])
+        #expect(kept == ["t1/Contacts/conn-1": 6, "t1/Contacts/conn-3": 1, "t1/Property/conn-2": 1, "t1/Media/conn-2": 2])
         #expect(kept == counted)
-        #expect(try await store.list(Contact.self, tenant: "t1", query: ListQuery()).total == 6)
+        #expect(try await store.list(Contact.self, tenant: "t1", query: ListQuery()).total == 7)
+        let third = try await store.list(Contact.self, tenant: "t1", query: ListQuery(filters: ["ConnectionId": "conn-3"]))
+        #expect(third.total == 1)
     }
 }

@@ -13,8 +13,10 @@ extension Dashboard {
         let mayReadConnections = user.may("connections", .read)
         var connections: [[String: Any]] = []
         if mayReadConnections {
+            // Every connection's counts in one read (maintained counts on SQLite).
+            let counts = Dictionary(grouping: try await runtime.store.liveRecordCounts(tenant: user.tenantID), by: \.connectionID)
             for connection in try await runtime.store.listConnections(tenant: user.tenantID) {
-                connections.append(try await card(connection, user: user))
+                connections.append(try await card(connection, counts: counts[connection.id] ?? [], user: user))
             }
         }
         return render(
@@ -22,8 +24,8 @@ extension Dashboard {
             context: ["mayReadConnections": mayReadConnections, "connections": connections])
     }
 
-    /// One connection's card.
-    func card(_ connection: Connection, user: DashboardUser) async throws -> [String: Any] {
+    /// One connection's card, with its live record counts.
+    func card(_ connection: Connection, counts live: [LiveRecordCount], user: DashboardUser) async throws -> [String: Any] {
         var card: [String: Any] = ["id": connection.id, "name": connection.name, "vendor": connection.vendor]
         let (states, state, label, reason) = await standing(of: connection)
         card["stateClass"] = state
@@ -47,19 +49,13 @@ extension Dashboard {
         }
         var counts: [[String: Any]] = []
         for resource in ResourceName.apiResources where user.may(resource.pathName, .read) {
-            let count = try await records(of: resource.recordType, connection: connection)
-            if count > 0 { counts.append(["resource": resource.rawValue, "count": count]) }
+            if let count = live.first(where: { $0.resource == resource }), count.live > 0 {
+                counts.append(["resource": resource.rawValue, "count": count.live])
+            }
         }
         card["counts"] = counts
         card["hasCounts"] = !counts.isEmpty
         return card
-    }
-
-    /// How many live records of `type` the connection brought.
-    func records<R: HubRecord>(of type: R.Type, connection: Connection) async throws -> Int {
-        try await runtime.store.list(
-            type, tenant: connection.tenantID, query: ListQuery(filters: [MetadataFieldNames.connectionID: connection.id], perPage: 1)
-        ).total
     }
 
     /// How a connection stands: its resources' states and its overall state, label and reason.
