@@ -8,9 +8,11 @@ Steps, each failing the run with a message when it does not hold:
 1. the one-time link signs in, and the address bar loses its token;
 2. the overview shows the five demo connections;
 3. a connection's page shows its sync runs (table and chart);
-4. a dead letter made through the MyCRM emulator's fault control API is found on the
+4. the records page finds a synced contact by the first letters of its name, and the
+   contact's page shows its change list with a "created" row;
+5. a dead letter made through the MyCRM emulator's fault control API is found on the
    deliveries page, opened and retried;
-5. at 390 px wide the overview needs no sideways scrolling;
+6. at 390 px wide the overview needs no sideways scrolling;
 screenshots of each page go to SCREENSHOT_DIR.
 """
 
@@ -24,7 +26,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 def fail(message):
@@ -96,7 +98,34 @@ def main():
         check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")) > 0, "the sync runs chart has bars")
         driver.save_screenshot(os.path.join(shots, "connection.png"))
 
-        # 4. A dead letter: the MyCRM emulator refuses the next write (an injected 422, which no
+        # 4. Records: a contact the demo synced, found by the first letters of its name.
+        contacts = call("GET", f"{hub}/v1/contacts?per_page=1", token=token)["value"]
+        check(contacts, "the demo synced contacts")
+        contact = contacts[0]
+        name = next((contact.get(f) for f in ["FirstName", "LastName", "FullName"] if (contact.get(f) or "").strip()), None)
+        check(name, f"the contact {contact.get('ContactKey')} has a name to search by")
+        prefix = name.strip()[:3]
+        driver.find_element(By.LINK_TEXT, "Records").click()
+        arrive(driver, "/dashboard/records", "opening Records")
+        Select(driver.find_element(By.NAME, "resource")).select_by_value("contacts")
+        Select(driver.find_element(By.NAME, "kind")).select_by_value("name")
+        box = driver.find_element(By.NAME, "q")
+        box.clear()
+        box.send_keys(prefix)
+        driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+        arrive(driver, "q=", f"searching Contacts by the name prefix {prefix!r}")
+        record_path = f"/dashboard/records/contacts/{contact['ContactKey']}"
+        found = driver.find_elements(By.CSS_SELECTOR, f"table.records a[href='{record_path}']")
+        shown = len(driver.find_elements(By.CSS_SELECTOR, "table.records tbody tr"))
+        check(found, f"searching Contacts for {prefix!r} lists {contact['ContactKey']} (it lists {shown} records)")
+        driver.save_screenshot(os.path.join(shots, "records.png"))
+        found[0].click()
+        arrive(driver, record_path, "opening the contact")
+        changes = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.events tbody tr td:nth-child(2)")]
+        check("created" in changes, f"the contact's change list has a created row, not only {changes}")
+        driver.save_screenshot(os.path.join(shots, "record.png"))
+
+        # 5. A dead letter: the MyCRM emulator refuses the next write (an injected 422, which no
         # client retries), so a lead sent there dies at once; the retry then goes through.
         mycrm = next(e for e in demo["emulators"] if e["vendor"] == "mycrm")
         control = mycrm["control_url"].rstrip("/")
@@ -130,13 +159,16 @@ def main():
             time.sleep(0.5)
         check(state == "done", f"the retried delivery should be delivered, is {state}")
 
-        # 5. A phone-sized window.
+        # 6. A phone-sized window.
         driver.set_window_size(390, 844)
         driver.get(f"{hub}/dashboard")
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         check(overflow <= 0, f"at 390 px the overview scrolls sideways by {overflow} px")
         driver.save_screenshot(os.path.join(shots, "overview-390.png"))
-        print("dashboard-browser: signed in by link, 5 connections, sync runs, dead letter retried and delivered, 390 px fits")
+        print(
+            "dashboard-browser: signed in by link, 5 connections, sync runs, a contact found by name with its changes,"
+            " dead letter retried and delivered, 390 px fits"
+        )
     finally:
         driver.quit()
 

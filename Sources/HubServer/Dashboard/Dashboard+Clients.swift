@@ -33,8 +33,7 @@ extension Dashboard {
 
     /// `POST /dashboard/clients`: creates a client and shows its secret this once.
     func createClient(_ request: Request, context: HubRequestContext, user: DashboardUser) async throws -> Response {
-        let form = try await Self.form(request, context: context)
-        try Self.checkFormToken(form, user)
+        let form = try await Self.checkedForm(request, context: context, user: user)
         guard user.may("clients", .write) else { throw Self.forbidden("clients:write") }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let scopesText = form["scopes"] ?? ""
@@ -61,8 +60,7 @@ extension Dashboard {
     /// `POST /dashboard/clients/{id}/revoke`: removes a client; its tokens and sessions stop
     /// working at once. The signed-in client cannot revoke itself here.
     func revokeClient(_ request: Request, context: HubRequestContext, id: String, user: DashboardUser) async throws -> Response {
-        let form = try await Self.form(request, context: context)
-        try Self.checkFormToken(form, user)
+        _ = try await Self.checkedForm(request, context: context, user: user)
         guard user.may("clients", .delete) else { throw Self.forbidden("clients:delete") }
         guard id != user.clientID else {
             throw DashboardRefusal(

@@ -66,8 +66,7 @@ extension Dashboard {
     func connectionAction(_ request: Request, context: HubRequestContext, id: String, action: String, user: DashboardUser)
         async throws -> Response
     {
-        let form = try await Self.form(request, context: context)
-        try Self.checkFormToken(form, user)
+        let form = try await Self.checkedForm(request, context: context, user: user)
         guard user.may("connections", .write) else { throw Self.forbidden("connections:write") }
         guard let connection = try await runtime.store.connection(id: id, tenant: user.tenantID) else {
             throw DashboardRefusal(status: .notFound, heading: "No such connection", text: "This tenant has no connection \(id).")
@@ -141,13 +140,6 @@ extension Dashboard {
 
     static func forbidden(_ scope: String) -> DashboardRefusal {
         DashboardRefusal(status: .forbidden, heading: "Not allowed", text: "This client lacks the scope \(scope).")
-    }
-
-    /// Refuses a form without the session's form token.
-    static func checkFormToken(_ form: [String: String], _ user: DashboardUser) throws {
-        guard DashboardAuth.formTokenMatches(form["form_token"], user.formToken) else {
-            throw DashboardRefusal(status: .forbidden, heading: "That form expired", text: "Reload the page and try again.")
-        }
     }
 }
 

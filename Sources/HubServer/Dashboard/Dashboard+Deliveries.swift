@@ -69,8 +69,7 @@ extension Dashboard {
     /// `POST /dashboard/deliveries/{id}/retry`: a dead or conflicting delivery goes out again
     /// (`force` sends a conflicting update anyway).
     func retryDelivery(_ request: Request, context: HubRequestContext, id: String, user: DashboardUser) async throws -> Response {
-        let form = try await Self.form(request, context: context)
-        try Self.checkFormToken(form, user)
+        let form = try await Self.checkedForm(request, context: context, user: user)
         guard user.may("deliveries", .write) else { throw Self.forbidden("deliveries:write") }
         guard try await runtime.store.delivery(id: id, tenant: user.tenantID) != nil else {
             throw DashboardRefusal(status: .notFound, heading: "No such delivery", text: "This tenant has no delivery \(id).")
@@ -86,10 +85,14 @@ extension Dashboard {
     /// A delivery's payload, pretty-printed, with every sensitive member's value replaced.
     static func redactedPayload(_ payload: Data) -> String {
         guard let value = try? JSONValue(parsing: payload) else { return "(not JSON: \(payload.count) bytes)" }
-        let redacted = redact(value)
-        guard let data = try? JSONSerialization.data(withJSONObject: redacted.foundationObject, options: [.prettyPrinted, .sortedKeys]),
+        return prettyJSON(redact(value))
+    }
+
+    /// `value` as indented JSON text, members sorted (its compact text if that fails).
+    static func prettyJSON(_ value: JSONValue) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value.foundationObject, options: [.prettyPrinted, .sortedKeys]),
             let text = String(data: data, encoding: .utf8)
-        else { return redacted.jsonText }
+        else { return value.jsonText }
         return text
     }
 

@@ -38,8 +38,7 @@ extension Dashboard {
     /// `POST /dashboard/webhooks`: subscribes a URL (checked as through the API: its target,
     /// and the event types against the signed-in client's read scopes).
     func createWebhook(_ request: Request, context: HubRequestContext, user: DashboardUser) async throws -> Response {
-        let form = try await Self.form(request, context: context)
-        try Self.checkFormToken(form, user)
+        let form = try await Self.checkedForm(request, context: context, user: user)
         guard user.may("webhooks", .write) else { throw Self.forbidden("webhooks:write") }
         let events = (form["events"] ?? "").split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         let description = (form["description"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -59,8 +58,7 @@ extension Dashboard {
     func webhookAction(_ request: Request, context: HubRequestContext, id: String, action: String, user: DashboardUser)
         async throws -> Response
     {
-        let form = try await Self.form(request, context: context)
-        try Self.checkFormToken(form, user)
+        _ = try await Self.checkedForm(request, context: context, user: user)
         guard user.may("webhooks", .write) else { throw Self.forbidden("webhooks:write") }
         do {
             switch action {

@@ -82,6 +82,15 @@ struct Dashboard: Sendable {
                 try await dashboard.retryDelivery(request, context: context, id: id, user: user)
             }
         }
+        router.get("/dashboard/records") { request, context in
+            await dashboard.page(request, context) { user in try await dashboard.recordsPage(request, user: user) }
+        }
+        router.get("/dashboard/records/:resource/:key") { request, context in
+            let resource = context.parameters.get("resource") ?? ""
+            let key = context.parameters.get("key") ?? ""
+            return await dashboard.page(request, context) { user in try await dashboard.recordPage(resource: resource, key: key, user: user)
+            }
+        }
         router.get("/dashboard/clients") { request, context in
             await dashboard.page(request, context) { user in try await dashboard.clientsPage(user) }
         }
@@ -222,7 +231,10 @@ struct Dashboard: Sendable {
         let body = library.render(context, withTemplate: template) ?? ""
         var layout: [String: Any] = ["title": title, "body": body]
         if let user {
-            layout["user"] = ["formToken": user.formToken, "clientName": user.clientName, "tenantID": user.tenantID]
+            layout["user"] = [
+                "formToken": user.formToken, "clientName": user.clientName, "tenantID": user.tenantID,
+                "mayReadRecords": !Self.readableResources(user).isEmpty,
+            ]
         }
         if let notice { layout["notice"] = notice }
         let html = library.render(layout, withTemplate: "layout") ?? ""
@@ -271,6 +283,16 @@ struct Dashboard: Sendable {
         } catch {
             throw DashboardRefusal(status: .badRequest, heading: "Not a form", text: "The form's fields could not be read.")
         }
+    }
+
+    /// A signed-in user's submitted form, refused (403) without the session's form token: what
+    /// every POST handler behind ``page(_:_:_:)`` reads first.
+    static func checkedForm(_ request: Request, context: HubRequestContext, user: DashboardUser) async throws -> [String: String] {
+        let form = try await form(request, context: context)
+        guard DashboardAuth.formTokenMatches(form["form_token"], user.formToken) else {
+            throw DashboardRefusal(status: .forbidden, heading: "That form expired", text: "Reload the page and try again.")
+        }
+        return form
     }
 
     /// `2026-12-05 05:32:34 UTC` (whole seconds).

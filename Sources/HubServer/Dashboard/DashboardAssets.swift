@@ -62,6 +62,13 @@ enum DashboardAssets {
         .create input { display: block; font: inherit; padding: 0.35rem; border: 1px solid var(--line); border-radius: 6px; }
         .secret { border-color: #c3d4f7; background: #f3f7ff; margin-bottom: 1rem; }
         code.secret-value { word-break: break-all; }
+        .filters input[type=search] { display: block; font: inherit; padding: 0.35rem; border: 1px solid var(--line); border-radius: 6px; }
+        .filters .check { display: flex; gap: 0.3rem; align-items: center; }
+        span.deleted { color: var(--bad); font-size: 0.85em; font-weight: 600; }
+        tr.record-deleted td { background: #fff5f5; }
+        table.fields th { width: 30%; font-weight: 400; color: var(--muted); word-break: break-word; }
+        table.fields td { word-break: break-word; }
+        .pages { display: flex; gap: 1rem; }
         @media (max-width: 600px) {
           main { padding: 0.75rem; }
           header.top { padding: 0.6rem 0.75rem; }

@@ -5,7 +5,7 @@ enum DashboardTemplates {
     static let all: [String: String] = [
         "layout": layout, "signIn": signIn, "overview": overview, "message": message, "connection": connection,
         "deliveries": deliveries, "delivery": delivery, "clients": clients,
-        "webhooks": webhooks,
+        "webhooks": webhooks, "records": records, "record": record,
     ]
 
     static let layout = """
@@ -25,6 +25,7 @@ enum DashboardTemplates {
         <nav>
         <a href="/dashboard">Connections</a>
         <a href="/dashboard/deliveries">Deliveries</a>
+        {{#mayReadRecords}}<a href="/dashboard/records">Records</a>{{/mayReadRecords}}
         <a href="/dashboard/webhooks">Webhooks</a>
         <a href="/dashboard/clients">API clients</a>
         </nav>
@@ -188,6 +189,74 @@ enum DashboardTemplates {
         </section>
         <h2>Payload</h2>
         <pre class="payload">{{payload}}</pre>
+        """
+
+    static let records = """
+        <h1>Records</h1>
+        <form class="filters" method="get" action="/dashboard/records">
+        <label>Resource <select name="resource">{{#resources}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/resources}}</select></label>
+        <label>Search by <select name="kind">{{#kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select></label>
+        <label>Text <input name="q" type="search" value="{{q}}" maxlength="200"></label>
+        <label class="check"><input type="checkbox" name="deleted" value="1"{{#includeDeleted}} checked{{/includeDeleted}}> deleted too</label>
+        <button type="submit">Show</button>
+        </form>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{^error}}
+        {{^hasRows}}<p class="muted">{{#searched}}No {{resource}} records match this search.{{/searched}}{{^searched}}No {{resource}} records on this page.{{/searched}}</p>{{/hasRows}}
+        {{#hasRows}}
+        <p class="muted">{{resource}} {{summary}}, newest first.</p>
+        <div class="scroll">
+        <table class="records">
+        <thead><tr><th>Key</th><th>Title</th><th>Connection</th><th>Modified</th><th></th></tr></thead>
+        <tbody>
+        {{#rows}}<tr{{#deleted}} class="record-deleted"{{/deleted}}><td><a href="{{href}}"><code>{{key}}</code></a></td><td>{{title}}</td><td>{{#connection}}{{#linked}}<a href="{{href}}">{{name}}</a>{{/linked}}{{^linked}}<code>{{id}}</code>{{/linked}}{{/connection}}</td><td>{{modified}}</td><td>{{#deleted}}<span class="deleted">deleted</span>{{/deleted}}</td></tr>
+        {{/rows}}
+        </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        <p class="pages">{{#previous}}<a rel="prev" href="{{previous}}">‹ previous</a>{{/previous}} {{#next}}<a rel="next" href="{{next}}">next ›</a>{{/next}}</p>
+        {{/error}}
+        """
+
+    static let record = """
+        <p class="crumbs"><a href="/dashboard/records?resource={{resourcePath}}">Records</a> › {{resource}}</p>
+        <h1>{{title}} <code class="vendor">{{key}}</code>{{#deleted}} <span class="deleted">deleted</span>{{/deleted}}</h1>
+        <section class="card">
+        <dl>
+        <dt>{{keyField}}</dt><dd><code>{{key}}</code></dd>
+        {{#sourceKey}}<dt>{{sourceKeyField}}</dt><dd><code>{{sourceKey}}</code>{{#sourceSystem}} at {{sourceSystem}}{{/sourceSystem}}</dd>{{/sourceKey}}
+        <dt>Connection</dt><dd>{{#connection}}{{#linked}}<a href="{{href}}">{{name}}</a>{{/linked}}{{^linked}}<code>{{id}}</code>{{/linked}}{{/connection}}{{^connection}}—{{/connection}}</dd>
+        <dt>Modified</dt><dd>{{modified}}</dd>
+        <dt>First stored</dt><dd>{{created}}</dd>
+        <dt>Deleted</dt><dd class="record-deleted-state">{{#deleted}}yes{{/deleted}}{{^deleted}}no{{/deleted}}</dd>
+        </dl>
+        </section>
+        <h2>Changes</h2>
+        {{^hasEvents}}<p class="muted">No changes in the change feed.</p>{{/hasEvents}}
+        {{#hasEvents}}
+        <div class="scroll">
+        <table class="events">
+        <thead><tr><th>When</th><th>Change</th><th>Connection</th></tr></thead>
+        <tbody>
+        {{#events}}<tr class="change-{{change}}"><td>{{time}}</td><td>{{change}}</td><td>{{#connection}}{{#linked}}<a href="{{href}}">{{name}}</a>{{/linked}}{{^linked}}<code>{{id}}</code>{{/linked}}{{/connection}}</td></tr>
+        {{/events}}
+        </tbody>
+        </table>
+        </div>
+        {{/hasEvents}}
+        <h2>Fields</h2>
+        <div class="scroll">
+        <table class="fields">
+        <tbody>
+        {{#fields}}<tr><th>{{name}}</th><td>{{value}}</td></tr>
+        {{/fields}}
+        </tbody>
+        </table>
+        </div>
+        <h2>Vendor payload</h2>
+        {{#raw}}<pre class="payload">{{raw}}</pre>{{/raw}}
+        {{^raw}}<p class="muted">No payload was kept.</p>{{/raw}}
         """
 
     static let clients = """
