@@ -26,6 +26,13 @@ public struct RecordSearchQuery: Sendable, Hashable {
     /// Whether records marked deleted are found too.
     public var includeDeleted: Bool
 
+    /// How many matches a search counts exactly. A search that finds more (a one-letter name
+    /// prefix over a large tenant) answers a total of `exactTotalLimit + 1` marked as a lower
+    /// bound (``RecordPage/totalIsLowerBound``), and its pages walk the resource's records
+    /// newest first keeping those that match, instead of sorting every match: both stay fast
+    /// however many records match.
+    public static let exactTotalLimit = 1_000
+
     public init(_ search: RecordSearch, page: Int = 1, perPage: Int = 50, includeDeleted: Bool = false) {
         self.search = search
         self.page = page

@@ -207,13 +207,17 @@ public struct RecordPage<R: HubRecord>: Sendable {
     public var perPage: Int
     /// The projection applied, if any.
     public var fields: [String]?
+    /// Whether ``total`` is only a lower bound: more records match than were counted (a broad
+    /// record search, see ``RecordSearchQuery/exactTotalLimit``). Lists always count exactly.
+    public var totalIsLowerBound: Bool
 
-    public init(records: [R], total: Int, page: Int, perPage: Int, fields: [String]?) {
+    public init(records: [R], total: Int, page: Int, perPage: Int, fields: [String]?, totalIsLowerBound: Bool = false) {
         self.records = records
         self.total = total
         self.page = page
         self.perPage = perPage
         self.fields = fields
+        self.totalIsLowerBound = totalIsLowerBound
     }
 }
 

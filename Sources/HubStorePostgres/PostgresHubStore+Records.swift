@@ -124,6 +124,8 @@ extension PostgresHubStore {
         }
         var events: [(key: String, change: EntityEvent.Change)] = []
         var touched: [String] = []
+        // Records that were deleted and are live again.
+        var revived = 0
         // New and changed rows are each written by one statement a batch: every column is bound
         // as one array and `unnest` turns the arrays back into rows (one parameter per column,
         // one short statement text, whatever the number of rows).
@@ -138,6 +140,7 @@ extension PostgresHubStore {
                     continue
                 }
                 try updates.append(record, key: stored.key, raw: record.sealedRaw(box, fields: scope.sensitiveFields))
+                if stored.deleted { revived += 1 }
                 events.append((stored.key, .updated))
                 summary.record(.updated, key: stored.key)
             } else {
@@ -193,6 +196,8 @@ extension PostgresHubStore {
         }
         try await self.appendEvents(
             db, tenant: scope.tenant, resource: R.resource, events: events, connectionID: scope.connectionID, now: now)
+        try await adjustLiveCount(
+            db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: inserts.count + revived)
         return summary
     }
 
@@ -222,6 +227,7 @@ extension PostgresHubStore {
         let keys = try await self.rows(db, update.query).map { try $0.decode(String.self) }.sorted()
         try await self.appendEvents(
             db, tenant: tenant, resource: .media, events: keys.map { ($0, .deleted) }, connectionID: connectionID, now: now)
+        try await adjustLiveCount(db, tenant: tenant, resource: .media, connectionID: connectionID, by: -keys.count)
         return keys.count
     }
 
@@ -260,6 +266,7 @@ extension PostgresHubStore {
         try await self.appendEvents(
             db, tenant: scope.tenant, resource: R.resource, events: ordered.map { ($0, .deleted) },
             connectionID: scope.connectionID, now: scope.now)
+        try await adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: -ordered.count)
         _ = try await self.deleteMedia(
             db, tenant: scope.tenant, connectionID: scope.connectionID, parent: R.resource, parentKeys: ordered, keeping: nil,
             now: scope.now)
@@ -297,24 +304,41 @@ extension PostgresHubStore {
         }
     }
 
-    /// Counted from the tables in one statement, each resource's count served by its
-    /// `(tenant_id, "ConnectionId", source key)` index (this store keeps no maintained counts).
     public func liveRecordCounts(tenant: String) async throws -> [LiveRecordCount] {
-        try await transaction(readOnlySnapshot: true) { db in
-            var statement = SQLStatement()
-            let tenantValue = try statement.bind(tenant)
-            let parts = ResourceName.allCases.map { resource in
+        try await read { db in
+            try await self.rows(
+                db,
                 """
-                SELECT "ConnectionId", '\(resource.rawValue)', COUNT(*) FROM "\(resource.rawValue)"
-                WHERE tenant_id = \(tenantValue) AND NOT "DeletedYN" GROUP BY "ConnectionId"
+                SELECT connection_id, resource, live FROM record_counts WHERE tenant_id = \(tenant) AND live > 0
+                ORDER BY connection_id, resource
                 """
-            }
-            statement.append(parts.joined(separator: " UNION ALL ") + " ORDER BY 1, 2")
-            return try await self.rows(db, statement.query).compactMap { row in
-                let (connection, resource, live) = try row.decode((String, String, Int).self)
-                return ResourceName(rawValue: resource).map { LiveRecordCount(connectionID: connection, resource: $0, live: live) }
+            ).compactMap { row in
+                let (connection, resource, live) = try row.decode((String, String, Int64).self)
+                // A resource this build does not know (a newer build's) is left out.
+                return ResourceName(rawValue: resource).map { LiveRecordCount(connectionID: connection, resource: $0, live: Int(live)) }
             }
         }
+    }
+
+    /// A list's total read from `record_counts` when the list is every live record, or every
+    /// live record of one connection; nil for any other list (it is counted).
+    func maintainedTotal<R: HubRecord>(_ plan: ListPlan<R>, tenant: String, _ db: PostgresConnection) async throws -> Int? {
+        guard !plan.includeDeleted, plan.modifiedSince == nil else { return nil }
+        let resource = R.resource.rawValue
+        let query: PostgresQuery
+        if plan.filters.isEmpty {
+            query = "SELECT COALESCE(sum(live), 0)::bigint FROM record_counts WHERE tenant_id = \(tenant) AND resource = \(resource)"
+        } else if plan.filters.count == 1, plan.filters[0].column == MetadataFieldNames.connectionID,
+            case .string(let connection) = plan.filters[0].value
+        {
+            query = """
+                SELECT COALESCE(sum(live), 0)::bigint FROM record_counts
+                WHERE tenant_id = \(tenant) AND resource = \(resource) AND connection_id = \(connection)
+                """
+        } else {
+            return nil
+        }
+        return try await self.rows(db, query).first.map { Int(try $0.decode(Int64.self)) } ?? 0
     }
 
     public func list<R: HubRecord>(_ type: R.Type, tenant: String, query: ListQuery) async throws -> RecordPage<R> {
@@ -341,7 +365,12 @@ extension PostgresHubStore {
             let whereClause = conditions.joined(separator: " AND ")
             var count = statement
             count.append("SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)")
-            let total = try await self.rows(db, count.query).first.map { try $0.decode(Int.self) } ?? 0
+            let total: Int
+            if let counted = try await self.maintainedTotal(plan, tenant: tenant, db) {
+                total = counted
+            } else {
+                total = try await self.rows(db, count.query).first.map { try $0.decode(Int.self) } ?? 0
+            }
 
             let direction = plan.sortOrder == .ascending ? "ASC" : "DESC"
             let sort = "\"\(plan.sortColumn)\""
@@ -484,6 +513,7 @@ extension PostgresHubStore {
             let keys = try await self.rows(db, sweep.query).map { try $0.decode(String.self) }.sorted()
             try await self.appendEvents(
                 db, tenant: tenant, resource: resource, events: keys.map { ($0, .deleted) }, connectionID: connectionID, now: now)
+            try await adjustLiveCount(db, tenant: tenant, resource: resource, connectionID: connectionID, by: -keys.count)
             _ = try await self.deleteMedia(
                 db, tenant: tenant, connectionID: connectionID, parent: resource, parentKeys: keys, keeping: nil, now: now)
             try await db.query(

@@ -68,47 +68,64 @@ enum PGSearchSQL {
         return statements
     }
 
-    /// The search's `WHERE` clause (binding its values into `statement`): the tenant's records,
-    /// live unless asked, whose key one of the per-field subqueries finds through its index.
-    static func conditions<R: HubRecord>(_ plan: RecordSearchPlan<R>, tenant: String, into statement: inout SQLStatement) throws -> String {
-        let table = ResourceColumns<R>()
-        let tenantParameter = try statement.bind(tenant)
-        let select = "SELECT \(table.keyColumn) FROM \(table.table) WHERE tenant_id = \(tenantParameter) AND"
+    /// A search's parts (its values bound into `statement`): one subquery per field finding
+    /// keys through that field's index, and the same matches as conditions on a row.
+    struct Parts {
+        var tenant: String
         var subqueries: [String] = []
+        var rowConditions: [String] = []
+    }
+
+    static func parts<R: HubRecord>(_ plan: RecordSearchPlan<R>, tenant: String, into statement: inout SQLStatement) throws -> Parts {
+        let table = ResourceColumns<R>()
+        var parts = Parts(tenant: try statement.bind(tenant))
+        let select = "SELECT \(table.keyColumn) FROM \(table.table) WHERE tenant_id = \(parts.tenant) AND"
+        func add(_ condition: String, column: String) {
+            parts.subqueries.append("\(select) \(condition) AND \(column) IS NOT NULL")
+            parts.rowConditions.append("(\(condition))")
+        }
         switch plan.match {
         case .email(let address):
             let value = try statement.bind(address)
             for column in plan.fields {
-                subqueries.append("\(select) \(expression(.email, column: column)) = lower(\(value)) AND \"\(column)\" IS NOT NULL")
+                add("\(expression(.email, column: column)) = lower(\(value))", column: "\"\(column)\"")
             }
         case .phone(let candidates):
             let values = try statement.bind(candidates)
             for column in plan.fields {
-                subqueries.append(
-                    "\(select) \(expression(.phone, column: column)) = ANY(\(values)::text[]) AND \"\(column)\" IS NOT NULL")
+                add("\(expression(.phone, column: column)) = ANY(\(values)::text[])", column: "\"\(column)\"")
             }
         case .namePrefix(let prefix):
             let value = try statement.bind(prefix)
             let end = try statement.bind(String(RecordSearchPlan<R>.rangeEnd))
             for column in plan.fields {
                 let folded = expression(.name, column: column)
-                subqueries.append(
-                    "\(select) \(folded) >= lower(\(value)) AND \(folded) < lower(\(value)) || \(end) AND \"\(column)\" IS NOT NULL")
+                add("\(folded) >= lower(\(value)) AND \(folded) < lower(\(value)) || \(end)", column: "\"\(column)\"")
             }
         case .referencePrefix(let prefix):
             // Hub keys are lowercase: the prefix is lowercased for them.
             let key = prefix.lowercased()
             let keyFrom = try statement.bind(key)
             let keyTo = try statement.bind(RecordSearchPlan<R>.rangeEnd(of: key))
-            subqueries.append("\(select) \(reference(table.keyColumn)) >= \(keyFrom) AND \(reference(table.keyColumn)) < \(keyTo)")
+            add("\(reference(table.keyColumn)) >= \(keyFrom) AND \(reference(table.keyColumn)) < \(keyTo)", column: table.keyColumn)
             let from = try statement.bind(prefix)
             let to = try statement.bind(RecordSearchPlan<R>.rangeEnd(of: prefix))
             for column in [table.sourceKeyColumn] + plan.fields.map({ "\"\($0)\"" }) {
-                subqueries.append("\(select) \(reference(column)) >= \(from) AND \(reference(column)) < \(to)")
+                add("\(reference(column)) >= \(from) AND \(reference(column)) < \(to)", column: column)
             }
         }
-        var conditions = "tenant_id = \(tenantParameter)"
+        return parts
+    }
+
+    /// The search's `WHERE` clause: the tenant's records, live unless asked, whose key one of
+    /// the per-field subqueries finds through its index (`capped`: among the first limit + 1
+    /// keys of each).
+    static func conditions<R: HubRecord>(_ plan: RecordSearchPlan<R>, _ parts: Parts, capped: Bool = false) -> String {
+        let table = ResourceColumns<R>()
+        var conditions = "tenant_id = \(parts.tenant)"
         if !plan.includeDeleted { conditions += " AND NOT \"DeletedYN\"" }
+        let limit = RecordSearchQuery.exactTotalLimit + 1
+        let subqueries = capped ? parts.subqueries.map { "(\($0) LIMIT \(limit))" } : parts.subqueries
         return conditions + " AND \(table.keyColumn) IN (\(subqueries.joined(separator: " UNION ALL ")))"
     }
 }
@@ -118,29 +135,67 @@ extension PostgresHubStore {
         let plan = try RecordSearchPlan<R>(query)
         let statements = try Self.searchStatements(plan, tenant: tenant)
         return try await transaction(readOnlySnapshot: true) { db in
-            let total = try await self.rows(db, statements.count.query).first.map { try $0.decode(Int.self) } ?? 0
-            let records = try await self.rows(db, statements.page.query).map { try Self.decode($0, plan: plan.read) as R }
-            return RecordPage(records: records, total: total, page: query.page, perPage: query.perPage, fields: nil)
+            func count(_ statement: SQLStatement) async throws -> Int {
+                try await self.rows(db, statement.query).first.map { try $0.decode(Int?.self) ?? 0 } ?? 0
+            }
+            func records(_ statement: SQLStatement) async throws -> [R] {
+                try await self.rows(db, statement.query).map { try Self.decode($0, plan: plan.read) as R }
+            }
+            // The fields' indexes holding more entries than the limit may make the search broad;
+            // it is when more records than the limit are kept among those first entries.
+            let limit = RecordSearchQuery.exactTotalLimit
+            if try await count(statements.probe) > limit, try await count(statements.cappedCount) > limit {
+                // The matches are many, so the list index's newest-first walk finds a page
+                // early; without statistics on the search expressions the planner would rather
+                // gather every match through the search indexes and sort them. Only this read
+                // transaction's plan is steered.
+                try await db.query("SET LOCAL enable_sort = off", logger: self.logger)
+                return RecordPage(
+                    records: try await records(statements.walk), total: limit + 1, page: query.page, perPage: query.perPage,
+                    fields: nil, totalIsLowerBound: true)
+            }
+            return RecordPage(
+                records: try await records(statements.page), total: try await count(statements.count), page: query.page,
+                perPage: query.perPage, fields: nil)
         }
     }
 
-    /// A search's count and page statements.
+    /// A search's statements: its exact count and page (each match found through its field's
+    /// index, then sorted); the probe (the keys the fields' indexes find, each up to the limit
+    /// + 1) and capped count that find it broad (see ``RecordSearchQuery/exactTotalLimit``);
+    /// and the broad search's page, the resource's records newest first that match.
     static func searchStatements<R: HubRecord>(_ plan: RecordSearchPlan<R>, tenant: String) throws -> (
-        count: SQLStatement, page: SQLStatement
+        count: SQLStatement, page: SQLStatement, probe: SQLStatement, cappedCount: SQLStatement, walk: SQLStatement
     ) {
         let table = ResourceColumns<R>()
         var statement = SQLStatement()
-        let conditions = try PGSearchSQL.conditions(plan, tenant: tenant, into: &statement)
+        let parts = try PGSearchSQL.parts(plan, tenant: tenant, into: &statement)
         var count = statement
-        count.append("SELECT COUNT(*) FROM \(table.table) WHERE \(conditions)")
+        count.append("SELECT COUNT(*) FROM \(table.table) WHERE \(PGSearchSQL.conditions(plan, parts))")
+        let cap = RecordSearchQuery.exactTotalLimit + 1
+        var probe = statement
+        probe.append(
+            "SELECT sum(n)::bigint FROM ("
+                + parts.subqueries.map { "SELECT COUNT(*) AS n FROM (\($0) LIMIT \(cap)) AS found" }.joined(separator: " UNION ALL ")
+                + ") AS counts")
+        var cappedCount = statement
+        cappedCount.append("SELECT COUNT(*) FROM \(table.table) WHERE \(PGSearchSQL.conditions(plan, parts, capped: true))")
+        // The pages bind their limit and offset (the counts have no use for them).
         let limit = try statement.bind(plan.limit)
         let offset = try statement.bind(plan.offset)
-        statement.append(
+        let order = "ORDER BY \"ModificationTimestamp\" DESC, \(table.keyColumn) COLLATE \"C\" DESC LIMIT \(limit) OFFSET \(offset)"
+        var page = statement
+        page.append(
+            "SELECT \(PGResourceTable<R>.selectList(plan.read)) FROM \(table.table) WHERE \(PGSearchSQL.conditions(plan, parts)) \(order)")
+        var walk = statement
+        var live = "tenant_id = \(parts.tenant)"
+        if !plan.includeDeleted { live += " AND NOT \"DeletedYN\"" }
+        walk.append(
             """
-            SELECT \(PGResourceTable<R>.selectList(plan.read)) FROM \(table.table) WHERE \(conditions)
-            ORDER BY "ModificationTimestamp" DESC, \(table.keyColumn) COLLATE "C" DESC LIMIT \(limit) OFFSET \(offset)
+            SELECT \(PGResourceTable<R>.selectList(plan.read)) FROM \(table.table)
+            WHERE \(live) AND (\(parts.rowConditions.joined(separator: " OR "))) \(order)
             """)
-        return (count, statement)
+        return (count, page, probe, cappedCount, walk)
     }
 
     public func recordEvents(tenant: String, resource: ResourceName, key: String, limit: Int) async throws -> [EntityEvent] {

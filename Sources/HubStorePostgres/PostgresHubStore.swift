@@ -299,6 +299,22 @@ public final class PostgresHubStore: HubStorage {
             logger: logger)
     }
 
+    /// Adds `delta` to the number of live `resource` records `tenant` holds through
+    /// `connectionID` (`record_counts`). Every write that makes records live or deleted calls
+    /// it, in its transaction, after the rows it changed (so the count row is the last lock a
+    /// write of one resource takes, and writers of one connection queue on it without deadlock).
+    func adjustLiveCount(
+        _ connection: PostgresConnection, tenant: String, resource: ResourceName, connectionID: String, by delta: Int
+    ) async throws {
+        guard delta != 0 else { return }
+        try await connection.query(
+            """
+            INSERT INTO record_counts (tenant_id, resource, connection_id, live)
+            VALUES (\(tenant), \(resource.rawValue), \(connectionID), \(Int64(delta)))
+            ON CONFLICT (tenant_id, resource, connection_id) DO UPDATE SET live = record_counts.live + excluded.live
+            """, logger: logger)
+    }
+
     /// Appends events for `keys` (in order), all of one resource, change and connection.
     func appendEvents(
         _ connection: PostgresConnection, tenant: String, resource: ResourceName, events: [(key: String, change: EntityEvent.Change)],

@@ -24,7 +24,31 @@ enum PostgresMigrations {
         ("2026-12-05-2-webhooks", webhooks),
         ("2026-12-05-4-dashboard-sessions", dashboardSessions),
         ("2026-12-05-5-record-search", PGSearchSQL.migration),
+        ("2026-12-05-6-record-counts-by-connection", recordCounts),
     ]
+
+    /// The number of live records per tenant, resource and connection, kept by the write path
+    /// (see `PostgresHubStore.adjustLiveCount`): list totals and the dashboard's overview read
+    /// it instead of counting (about 35 ms for 100,000 records, and growing with them).
+    /// Backfilled from the tables as this migration ships them.
+    private static let recordCounts =
+        [
+            """
+            CREATE TABLE record_counts (
+                tenant_id text NOT NULL,
+                resource text NOT NULL,
+                connection_id text NOT NULL,
+                live bigint NOT NULL,
+                PRIMARY KEY (tenant_id, resource, connection_id)
+            )
+            """
+        ]
+        + ["Member", "Office", "Teams", "TeamMembers", "Contacts", "Property", "Development", "Activity", "Media"].map { table in
+            """
+            INSERT INTO record_counts (tenant_id, resource, connection_id, live)
+            SELECT tenant_id, '\(table)', "ConnectionId", COUNT(*) FROM "\(table)" WHERE NOT "DeletedYN" GROUP BY tenant_id, "ConnectionId"
+            """
+        }
 
     /// Dashboard sessions and one-time sign-in links, by the SHA-256 of their token.
     private static let dashboardSessions = [

@@ -53,12 +53,26 @@ enum SQLiteSearchSQL {
     }
 }
 
-/// The statements of one search: its count and its page, with their arguments.
+/// The statements of one search, with their arguments: its exact count and page (each match
+/// found through its field's index, then sorted), and for a broad search the probes that find
+/// it broad and the page that walks the newest records instead (see
+/// ``RecordSearchQuery/exactTotalLimit``).
 struct SearchSQL {
     let countSQL: String
     let countArguments: [DatabaseValue]
     let pageSQL: String
     let pageArguments: [DatabaseValue]
+    /// The index entries the fields' subqueries find, each counted up to the limit + 1 (index only).
+    let probeSQL: String
+    let probeArguments: [DatabaseValue]
+    /// The distinct records among the first limit + 1 entries of each field's subquery that
+    /// the search keeps (live unless deleted ones are asked for).
+    let cappedCountSQL: String
+    let cappedCountArguments: [DatabaseValue]
+    /// A page of the resource's records newest first that match, tested row by row: through
+    /// the list index for live records, so matches found early end the walk.
+    let walkSQL: String
+    let walkArguments: [DatabaseValue]
 
     init<R: HubRecord>(_ plan: RecordSearchPlan<R>, tenant: String) {
         let table = ResourceColumns<R>()
@@ -68,6 +82,9 @@ struct SearchSQL {
         // table (the outer terms carry `+` so SQLite cannot pick the list index and filter).
         var subqueries: [String] = []
         var arguments: [DatabaseValue] = []
+        // The same matches as conditions on a row, for the walk.
+        var rowConditions: [String] = []
+        var rowArguments: [DatabaseValue] = []
         let select = "SELECT rowid FROM \(table.table) WHERE"
         // `INDEXED BY` the field's search index: without statistics SQLite would rather read a
         // plain `(tenant_id, field)` index whole (it covers `lower(field)` too).
@@ -80,6 +97,8 @@ struct SearchSQL {
                 let folded = SQLiteSearchSQL.expression(.email, column: column)
                 subqueries.append("\(searchIndex(column)) tenant_id = ? AND \(folded) = lower(?) AND \"\(column)\" IS NOT NULL")
                 arguments += [tenant.databaseValue, address.databaseValue]
+                rowConditions.append("\(folded) = lower(?)")
+                rowArguments.append(address.databaseValue)
             }
         case .phone(let candidates):
             for column in plan.fields {
@@ -87,6 +106,8 @@ struct SearchSQL {
                 let list = Array(repeating: "?", count: candidates.count).joined(separator: ", ")
                 subqueries.append("\(searchIndex(column)) tenant_id = ? AND \(digits) IN (\(list)) AND \"\(column)\" IS NOT NULL")
                 arguments += [tenant.databaseValue] + candidates.map(\.databaseValue)
+                rowConditions.append("\(digits) IN (\(list))")
+                rowArguments += candidates.map(\.databaseValue)
             }
         case .namePrefix(let prefix):
             for column in plan.fields {
@@ -97,6 +118,8 @@ struct SearchSQL {
                 arguments += [
                     tenant.databaseValue, prefix.databaseValue, prefix.databaseValue, String(RecordSearchPlan<R>.rangeEnd).databaseValue,
                 ]
+                rowConditions.append("(\(folded) >= lower(?) AND \(folded) < lower(?) || ?)")
+                rowArguments += [prefix.databaseValue, prefix.databaseValue, String(RecordSearchPlan<R>.rangeEnd).databaseValue]
             }
         case .referencePrefix(let prefix):
             // Hub keys are lowercase: the prefix is lowercased for them. The primary key index
@@ -104,6 +127,12 @@ struct SearchSQL {
             let key = prefix.lowercased()
             subqueries.append("\(select) \(table.keyColumn) >= ? AND \(table.keyColumn) < ?")
             arguments += [key.databaseValue, RecordSearchPlan<R>.rangeEnd(of: key).databaseValue]
+            rowConditions.append("(\(table.keyColumn) >= ? AND \(table.keyColumn) < ?)")
+            rowArguments += [key.databaseValue, RecordSearchPlan<R>.rangeEnd(of: key).databaseValue]
+            for column in [table.sourceKeyColumn] + plan.fields.map({ "\"\($0)\"" }) {
+                rowConditions.append("(\(column) >= ? AND \(column) < ?)")
+                rowArguments += [prefix.databaseValue, RecordSearchPlan<R>.rangeEnd(of: prefix).databaseValue]
+            }
             // Vendor keys through the unique (tenant_id, ConnectionId, source key) index, one
             // range per connection; the tenant's connections read from that index too, one
             // step per connection (connections since removed keep their records).
@@ -139,6 +168,30 @@ struct SearchSQL {
             ORDER BY "ModificationTimestamp" DESC, \(table.keyColumn) DESC LIMIT ? OFFSET ?
             """
         pageArguments = filterArguments + [plan.limit.databaseValue, plan.offset.databaseValue]
+
+        let cap = RecordSearchQuery.exactTotalLimit + 1
+        probeSQL =
+            "\(with)SELECT sum(n) FROM ("
+            + subqueries.map { "SELECT COUNT(*) AS n FROM (\($0) LIMIT \(cap))" }.joined(separator: " UNION ALL ") + ")"
+        probeArguments = withArguments + arguments
+        var capped = "+tenant_id = ?"
+        if !plan.includeDeleted { capped += " AND +\"DeletedYN\" = 0" }
+        cappedCountSQL = """
+            \(with)SELECT COUNT(*) FROM \(table.table) WHERE \(capped) AND rowid IN (
+            \(subqueries.map { "SELECT * FROM (\($0) LIMIT \(cap))" }.joined(separator: " UNION ALL ")))
+            """
+        cappedCountArguments = withArguments + [tenant.databaseValue] + arguments
+        // Live records newest first are the list index's order; with deleted ones too, the
+        // modification index's (ties sorted within one timestamp).
+        let source =
+            plan.includeDeleted
+            ? "\(table.table) WHERE tenant_id = ?"
+            : "\(table.table) INDEXED BY \"\(R.resource.rawValue)_list\" WHERE tenant_id = ? AND \"DeletedYN\" = 0"
+        walkSQL = """
+            SELECT \(PageSQL.selectList(plan.read)) FROM \(source) AND (\(rowConditions.joined(separator: " OR ")))
+            ORDER BY "ModificationTimestamp" DESC, \(table.keyColumn) DESC LIMIT ? OFFSET ?
+            """
+        walkArguments = [tenant.databaseValue] + rowArguments + [plan.limit.databaseValue, plan.offset.databaseValue]
     }
 }
 
@@ -147,10 +200,28 @@ extension SQLiteHubStore {
         let plan = try RecordSearchPlan<R>(query)
         let sql = SearchSQL(plan, tenant: tenant)
         return try await read { db in
-            let total = try Int.fetchOne(db.cachedStatement(sql: sql.countSQL), arguments: StatementArguments(sql.countArguments)) ?? 0
-            let rows = try Row.fetchAll(db.cachedStatement(sql: sql.pageSQL), arguments: StatementArguments(sql.pageArguments))
-            let records = try rows.map { try Self.decode($0, plan: plan.read) as R }
-            return RecordPage(records: records, total: total, page: query.page, perPage: query.perPage, fields: nil)
+            func fetchCount(_ sql: String, _ arguments: [DatabaseValue]) throws -> Int {
+                try Int.fetchOne(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)) ?? 0
+            }
+            func fetchRecords(_ sql: String, _ arguments: [DatabaseValue]) throws -> [R] {
+                try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map {
+                    try Self.decode($0, plan: plan.read) as R
+                }
+            }
+            // The fields' indexes holding more entries than the limit may make the search broad;
+            // it is when more records than the limit are kept among those first entries.
+            let limit = RecordSearchQuery.exactTotalLimit
+            if try fetchCount(sql.probeSQL, sql.probeArguments) > limit,
+                try fetchCount(sql.cappedCountSQL, sql.cappedCountArguments) > limit
+            {
+                return RecordPage(
+                    records: try fetchRecords(sql.walkSQL, sql.walkArguments), total: limit + 1, page: query.page,
+                    perPage: query.perPage, fields: nil, totalIsLowerBound: true)
+            }
+            let total = try fetchCount(sql.countSQL, sql.countArguments)
+            return RecordPage(
+                records: try fetchRecords(sql.pageSQL, sql.pageArguments), total: total, page: query.page, perPage: query.perPage,
+                fields: nil)
         }
     }
 

@@ -61,4 +61,19 @@ extension StoreContract {
             "list totals: all \(all.total), conn-1 \(first.total), conn-2 \(second.total), conn-2 with deleted \(withDeleted.total)")
         try check(try await store.liveRecordCounts(tenant: "nobody").isEmpty, "a tenant without records has no counts")
     }
+
+    /// What the counts migrations' backfill tests write before going back to the schema
+    /// without counts: in tenant `t1`, 6 live contacts on `conn-1` (7 written, `c-3` deleted),
+    /// 1 contact on `conn-3`, 1 listing with 2 photos on `conn-2`.
+    public static func writeCountsFixture(_ store: any HubStorage) async throws {
+        _ = try await store.createTenant(id: "t1", name: "One")
+        let scope = SyncScope(tenant: "t1", connectionID: "conn-1", sourceSystemName: "mycrm")
+        _ = try await store.upsert((0..<7).map { Fixtures.contact($0) }, scope: scope, cursor: nil)
+        _ = try await store.markDeleted(Contact.self, sourceKeys: ["c-3"], scope: scope)
+        _ = try await store.upsert(
+            [Fixtures.contact(20)], scope: SyncScope(tenant: "t1", connectionID: "conn-3", sourceSystemName: "mycrm"), cursor: nil)
+        _ = try await store.upsert(
+            [Fixtures.property(1)], media: [Fixtures.photo(1, of: 1), Fixtures.photo(2, of: 1)],
+            scope: SyncScope(tenant: "t1", connectionID: "conn-2", sourceSystemName: "apimo"), cursor: nil)
+    }
 }

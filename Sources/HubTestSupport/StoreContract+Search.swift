@@ -233,3 +233,78 @@ extension StoreContract {
         }
     }
 }
+
+extension StoreContract {
+    /// A search matching more records than ``RecordSearchQuery/exactTotalLimit`` answers that
+    /// limit + 1 as a lower bound, and its pages are exactly those the exact search would give
+    /// (the matches newest first, ties by key descending), walked instead of sorted; at the limit
+    /// it counts exactly again, deleted matches left out unless asked for.
+    public static func broadRecordSearch(_ store: any HubStorage) async throws {
+        var scope = try await setUp(store)
+        let limit = RecordSearchQuery.exactTotalLimit
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        // 1,001 matching contacts ("Broad…", by first or by full name) among 83 others, written
+        // in batches a minute apart (a batch shares its modification time).
+        var matching: [String] = []
+        for batch in 0..<11 {
+            scope.now = start.addingTimeInterval(Double(batch) * 60)
+            var contacts: [Contact] = []
+            for index in (batch * 100)..<min(batch * 100 + 100, 1_084) {
+                let key = "b-\(index)"
+                if index % 13 == 5 {
+                    contacts.append(searchContact(key, first: "Other\(index)"))
+                } else {
+                    contacts.append(
+                        index % 2 == 0 ? searchContact(key, first: "Broad\(index)") : searchContact(key, full: "broad \(index)"))
+                    matching.append(key)
+                }
+            }
+            _ = try await store.upsert(contacts, scope: scope, cursor: nil)
+        }
+        try check(matching.count == limit + 1, "the fixture has \(matching.count) matches")
+
+        // The order an exact search gives: every live contact newest first, ties by key
+        // descending (the list's order), keeping the matches.
+        var everyone: [Contact] = []
+        for page in 1...2 {
+            everyone += try await store.list(
+                Contact.self, tenant: scope.tenant,
+                query: ListQuery(sort: "ModificationTimestamp", sortOrder: .descending, page: page, perPage: 1_000)
+            ).records
+        }
+        let matchingSet = Set(matching)
+        let expected = everyone.compactMap(\.metadata.sourceKey).filter { matchingSet.contains($0) }
+        try check(expected.count == limit + 1, "the list has every match: \(expected.count)")
+
+        for page in [1, 2, 20] {
+            let found = try await store.search(
+                Contact.self, tenant: scope.tenant, query: RecordSearchQuery(.namePrefix("BROAD"), page: page))
+            try check(
+                found.totalIsLowerBound && found.total == limit + 1, "page \(page): total \(found.total), bound \(found.totalIsLowerBound)")
+            let keys = found.records.compactMap(\.metadata.sourceKey)
+            let slice = Array(expected.dropFirst((page - 1) * 50).prefix(50))
+            try check(keys == slice, "page \(page) of the broad search: \(keys.prefix(3))…, expected \(slice.prefix(3))…")
+        }
+        let last = try await store.search(Contact.self, tenant: scope.tenant, query: RecordSearchQuery(.namePrefix("broad"), page: 21))
+        try check(
+            last.records.compactMap(\.metadata.sourceKey) == [expected[1_000]], "page 21 holds the last match: \(last.records.count)")
+
+        // One match deleted: 1,000 live matches are counted exactly again; with the deleted one,
+        // the search is broad again.
+        let gone = matching[0]
+        _ = try await store.markDeleted(Contact.self, sourceKeys: [gone], scope: scope)
+        let exact = try await store.search(Contact.self, tenant: scope.tenant, query: RecordSearchQuery(.namePrefix("broad"), page: 1))
+        try check(!exact.totalIsLowerBound && exact.total == limit, "1,000 live matches: total \(exact.total)")
+        try check(
+            exact.records.compactMap(\.metadata.sourceKey) == Array(expected.filter { $0 != gone }.prefix(50)),
+            "the exact search's first page")
+        let withDeleted = try await store.search(
+            Contact.self, tenant: scope.tenant, query: RecordSearchQuery(.namePrefix("broad"), page: 1, includeDeleted: true))
+        try check(withDeleted.totalIsLowerBound && withDeleted.total == limit + 1, "with the deleted match: \(withDeleted.total)")
+        try check(withDeleted.records.count == 50, "a full page with the deleted match: \(withDeleted.records.count)")
+
+        // A narrow search among them is exact.
+        let one = try await store.search(Contact.self, tenant: scope.tenant, query: RecordSearchQuery(.namePrefix("Broad1000")))
+        try check(!one.totalIsLowerBound && one.total == 1 && one.records.first?.metadata.sourceKey == "b-1000", "Broad1000: \(one.total)")
+    }
+}

@@ -58,6 +58,7 @@ public enum StoreContract {
         ("dashboard sessions", dashboardSessions),
         ("record search", recordSearch),
         ("record search paging", recordSearchPaging),
+        ("broad record search", broadRecordSearch),
         ("record change list", recordChangeList),
         ("live record counts per connection", liveRecordCountsPerConnection),
     ]

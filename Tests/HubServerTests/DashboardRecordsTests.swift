@@ -42,6 +42,33 @@ import Testing
         }
     }
 
+    /// A search matching more than the store counts says "more than 1000", offers to narrow it,
+    /// and still pages on (full pages have a next link).
+    @Test func aBroadSearchSaysMoreThanAndPagesOn() async throws {
+        let harness = try await APIHarness.make()
+        defer { Task { await harness.shutdown() } }
+        let scope = SyncScope(tenant: "tenant-a", connectionID: harness.connectionID, sourceSystemName: "mycrm")
+        // 1,050 contacts named Broad…: more than the 1,000 a search counts.
+        let broad = (0..<1_050).map { index -> Contact in
+            var contact = Fixtures.contact(1_000 + index)
+            contact.firstName = "Broad\(index)"
+            return contact
+        }
+        _ = try await harness.runtime.store.upsert(broad, scope: scope, cursor: nil)
+        try await harness.test { client in
+            let session = try await DashboardTests.signIn(client, id: harness.full.id, secret: harness.full.secret)
+            let page = try await Self.get(client, "/dashboard/records?resource=contacts&kind=name&q=broad", session)
+            #expect(page.status == .ok)
+            #expect(Self.keys(page.text).count == 50)
+            #expect(page.text.contains("Contacts 1–50 of more than 1000, newest first. Type more of the search to narrow it."))
+            #expect(Self.link(page.text, "next") == "/dashboard/records?resource=contacts&kind=name&q=broad&page=2")
+            let narrow = try await Self.get(client, "/dashboard/records?resource=contacts&kind=name&q=broad104", session)
+            #expect(
+                narrow.text.contains("Contacts 1–11 of 11, newest first.") && !narrow.text.contains("narrow it"), "Broad104, Broad1040…1049"
+            )
+        }
+    }
+
     @Test func searchesByEachKindAndPages() async throws {
         let harness = try await APIHarness.make()
         defer { Task { await harness.shutdown() } }

@@ -42,6 +42,30 @@ struct PostgresContractTests {
         }
     }
 
+    /// A database from before the maintained counts: the migration counts the live records
+    /// there per tenant, resource and connection, and list totals read them.
+    @Test func theCountsMigrationBackfillsLiveRecords() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            let store = try await PostgresHubStore.open(configuration, secretBox: box)
+            try await StoreContract.writeCountsFixture(store)
+            await store.close()
+            // Back to the schema before the counts.
+            let schema = configuration.searchPath ?? "public"
+            try await PostgresTestDatabase.admin(configuration, "DROP TABLE \(schema).record_counts")
+            try await PostgresTestDatabase.admin(
+                configuration, "DELETE FROM \(schema).schema_migrations WHERE name = '2026-12-05-6-record-counts-by-connection'")
+
+            let migrated = try await PostgresHubStore.open(configuration, secretBox: box)
+            let counts = try await migrated.liveRecordCounts(tenant: "t1").map { "\($0.connectionID) \($0.resource.rawValue) \($0.live)" }
+            #expect(Set(counts) == ["conn-1 Contacts 6", "conn-3 Contacts 1", "conn-2 Property 1", "conn-2 Media 2"])
+            #expect(try await migrated.list(Contact.self, tenant: "t1", query: ListQuery()).total == 7)
+            let third = try await migrated.list(Contact.self, tenant: "t1", query: ListQuery(filters: ["ConnectionId": "conn-3"]))
+            #expect(third.total == 1)
+            await migrated.close()
+        }
+    }
+
     @Test func migrationsRaceSafelyAcrossStores() async throws {
         try await PostgresTestDatabase.withSchema { configuration in
             let box = try SecretBox(keys: [SecretKey.generate().key])

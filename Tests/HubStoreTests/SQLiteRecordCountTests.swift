@@ -109,15 +109,7 @@ import Testing
         let queue = try DatabaseQueue()
         do {
             let store = try Self.newStore(queue)
-            _ = try await store.createTenant(id: "t1", name: "One")
-            let scope = SyncScope(tenant: "t1", connectionID: "conn-1", sourceSystemName: "mycrm")
-            _ = try await store.upsert((0..<7).map { Fixtures.contact($0) }, scope: scope, cursor: nil)
-            _ = try await store.markDeleted(Contact.self, sourceKeys: ["c-3"], scope: scope)
-            _ = try await store.upsert(
-                [Fixtures.contact(20)], scope: SyncScope(tenant: "t1", connectionID: "conn-3", sourceSystemName: "mycrm"), cursor: nil)
-            _ = try await store.upsert(
-                [Fixtures.property(1)], media: [Fixtures.photo(1, of: 1), Fixtures.photo(2, of: 1)],
-                scope: SyncScope(tenant: "t1", connectionID: "conn-2", sourceSystemName: "apimo"), cursor: nil)
+            try await StoreContract.writeCountsFixture(store)
         }
         // Back to the schema before the counts.
         try await queue.write { db in

@@ -98,7 +98,10 @@ extension Dashboard {
         context["searched"] = !text.isEmpty
         if !found.rows.isEmpty {
             let start = (page - 1) * Self.recordsPerPage + 1
-            context["summary"] = "\(start)–\(start + found.rows.count - 1) of \(found.total)"
+            // A broad search's total is a lower bound: it says so, and offers to narrow it.
+            let total = found.totalIsLowerBound ? "more than \(found.total - 1)" : "\(found.total)"
+            context["summary"] = "\(start)–\(start + found.rows.count - 1) of \(total)"
+            if found.totalIsLowerBound { context["broad"] = true }
         }
         var link = ["resource": resource.pathName]
         if !text.isEmpty {
@@ -107,7 +110,9 @@ extension Dashboard {
         }
         if includeDeleted { link["deleted"] = "1" }
         if page > 1 { context["previous"] = Self.recordsPath(link, page: page - 1) }
-        if page * Self.recordsPerPage < found.total { context["next"] = Self.recordsPath(link, page: page + 1) }
+        if page * Self.recordsPerPage < found.total || (found.totalIsLowerBound && found.rows.count == Self.recordsPerPage) {
+            context["next"] = Self.recordsPath(link, page: page + 1)
+        }
         return render("records", title: "Records", user: user, context: context)
     }
 
@@ -276,6 +281,8 @@ struct RecordListing: ResourceVisitor {
     struct Output: Sendable {
         var rows: [RecordRow]
         var total: Int
+        /// Whether `total` is a lower bound (a broad search, see ``RecordSearchQuery/exactTotalLimit``).
+        var totalIsLowerBound = false
     }
 
     func visit<R: HubRecord>(_ type: R.Type) async throws -> Output {
@@ -302,7 +309,7 @@ struct RecordListing: ResourceVisitor {
                 key: key, title: Dashboard.title(record), connectionID: record.metadata.connectionID,
                 modified: record.metadata.modificationTimestamp, deleted: record.metadata.deleted)
         }
-        return Output(rows: rows, total: found.total)
+        return Output(rows: rows, total: found.total, totalIsLowerBound: found.totalIsLowerBound)
     }
 }
 

@@ -204,7 +204,7 @@ enum DashboardTemplates {
         {{^error}}
         {{^hasRows}}<p class="muted">{{#searched}}No {{resource}} records match this search.{{/searched}}{{^searched}}No {{resource}} records on this page.{{/searched}}</p>{{/hasRows}}
         {{#hasRows}}
-        <p class="muted">{{resource}} {{summary}}, newest first.</p>
+        <p class="muted">{{resource}} {{summary}}, newest first.{{#broad}} Type more of the search to narrow it.{{/broad}}</p>
         <div class="scroll">
         <table class="records">
         <thead><tr><th>Key</th><th>Title</th><th>Connection</th><th>Modified</th><th></th></tr></thead>
