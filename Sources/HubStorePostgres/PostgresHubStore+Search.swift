@@ -64,7 +64,6 @@ enum PGSearchSQL {
                 statements.append("DROP INDEX \"\(resource.rawValue)_\(column)\"")
             }
         }
-        statements.append("CREATE INDEX entity_events_record ON entity_events (tenant_id, resource, record_key, sequence)")
         return statements
     }
 
@@ -206,13 +205,22 @@ extension PostgresHubStore {
         }
     }
 
-    /// A record's events, newest first, through `entity_events_record`.
+    /// A record's events, newest first: the chain from the record's `last_event_sequence`
+    /// through each event's `previous_sequence`, one primary-key read per event.
     static func recordEventsQuery(tenant: String, resource: ResourceName, key: String, limit: Int) -> PostgresQuery {
-        """
-        SELECT sequence, resource, record_key, change, connection_id, "timestamp" FROM entity_events
-        WHERE tenant_id = \(tenant) AND resource = \(resource.rawValue) AND record_key = \(key)
-        ORDER BY sequence DESC LIMIT \(limit)
-        """
+        let table = "\"\(resource.rawValue)\""
+        let keyColumn = "\"\(resource.keyField)\""
+        return """
+            WITH RECURSIVE chain(sequence, depth) AS (
+                SELECT last_event_sequence, 1 FROM \(unescaped: table)
+                WHERE \(unescaped: keyColumn) = \(key) AND tenant_id = \(tenant) AND last_event_sequence IS NOT NULL
+                UNION ALL
+                SELECT e.previous_sequence, chain.depth + 1 FROM chain JOIN entity_events AS e ON e.sequence = chain.sequence
+                WHERE e.previous_sequence IS NOT NULL AND chain.depth < \(limit)
+            )
+            SELECT e.sequence, e.resource, e.record_key, e.change, e.connection_id, e."timestamp"
+            FROM chain JOIN entity_events AS e ON e.sequence = chain.sequence ORDER BY e.sequence DESC
+            """
     }
 
     /// PostgreSQL's plans (`EXPLAIN` lines) of a search's count and page, and of a change list,

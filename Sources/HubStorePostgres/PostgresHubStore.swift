@@ -315,10 +315,32 @@ public final class PostgresHubStore: HubStorage {
             """, logger: logger)
     }
 
-    /// Appends events for `keys` (in order), all of one resource, change and connection.
+    /// Appends events for `keys` (in order), all of one resource and connection, each linked
+    /// to its record's previous event: the event takes the record's `last_event_sequence` as
+    /// its `previous_sequence`, and the record's row then points at the new event (a record's
+    /// change list walks that chain, see ``recordEvents(tenant:resource:key:limit:)``).
     func appendEvents(
         _ connection: PostgresConnection, tenant: String, resource: ResourceName, events: [(key: String, change: EntityEvent.Change)],
         connectionID: String?, now: Date
+    ) async throws {
+        var start = 0
+        while start < events.count {
+            // A statement never holds one record twice: both rows would read the same previous
+            // event, and the row would point at either.
+            var end = start
+            var keys = Set<String>()
+            while end < events.count, keys.insert(events[end].key).inserted { end += 1 }
+            try await appendLinkedEvents(
+                connection, tenant: tenant, resource: resource, events: events[start..<end], connectionID: connectionID, now: now)
+            start = end
+        }
+    }
+
+    /// One statement of ``appendEvents(_:tenant:resource:events:connectionID:now:)``: events of
+    /// distinct records.
+    private func appendLinkedEvents(
+        _ connection: PostgresConnection, tenant: String, resource: ResourceName,
+        events: ArraySlice<(key: String, change: EntityEvent.Change)>, connectionID: String?, now: Date
     ) async throws {
         guard !events.isEmpty else { return }
         var statement = SQLStatement()
@@ -328,17 +350,26 @@ public final class PostgresHubStore: HubStorage {
         let timeParameter = statement.bind(date: now)
         let keysParameter = try statement.bind(events.map(\.key))
         let changesParameter = try statement.bind(events.map(\.change.rawValue))
+        let table = "\"\(resource.rawValue)\""
+        let keyColumn = "\"\(resource.keyField)\""
         // The statement takes the lock that orders change-feed events, held until the
         // transaction ends so events are numbered in commit order across every process (one
         // round trip, not two): no row reaches the insert, and so no sequence number is drawn,
-        // before the one-row `lock` each row is joined to has been read.
+        // before the one-row `lock` each row is joined to has been read. The insert reads each
+        // record's last event before the update (one snapshot) moves it to the new one.
         statement.append(
             """
-            \(Self.eventOrderLock)
-            INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, "timestamp")
-            SELECT \(tenantParameter), \(resourceParameter), e.key, e.change, \(connectionParameter), \(timeParameter)
-            FROM lock, unnest(\(keysParameter)::text[], \(changesParameter)::text[]) WITH ORDINALITY AS e(key, change, n)
-            ORDER BY e.n
+            \(Self.eventOrderLock),
+            appended AS (
+                INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, "timestamp", previous_sequence)
+                SELECT \(tenantParameter), \(resourceParameter), e.key, e.change, \(connectionParameter), \(timeParameter),
+                    r.last_event_sequence
+                FROM lock CROSS JOIN unnest(\(keysParameter)::text[], \(changesParameter)::text[]) WITH ORDINALITY AS e(key, change, n)
+                LEFT JOIN \(table) AS r ON r.\(keyColumn) = e.key
+                ORDER BY e.n
+                RETURNING sequence, record_key
+            )
+            UPDATE \(table) SET last_event_sequence = appended.sequence FROM appended WHERE \(table).\(keyColumn) = appended.record_key
             """)
         try await connection.query(statement.query, logger: logger)
     }

@@ -25,6 +25,41 @@ enum PostgresMigrations {
         ("2026-12-05-4-dashboard-sessions", dashboardSessions),
         ("2026-12-05-5-record-search", PGSearchSQL.migration),
         ("2026-12-05-6-record-counts-by-connection", recordCounts),
+        ("2026-12-05-7-record-event-chain", recordEventChain),
+    ]
+
+    /// Each record's events linked newest to oldest: the event's `previous_sequence` and the
+    /// record's `last_event_sequence`, kept by the write path (`PostgresHubStore.appendEvents`),
+    /// so a record's change list reads its events by primary key instead of an index of the
+    /// change feed by record written with every change. Backfilled.
+    private static let recordEventChain =
+        ["ALTER TABLE entity_events ADD COLUMN previous_sequence bigint"]
+        + chainedResources.map { table, _ in "ALTER TABLE \"\(table)\" ADD COLUMN last_event_sequence bigint" }
+        + [
+            """
+            UPDATE entity_events SET previous_sequence = linked.previous FROM (
+                SELECT sequence, lag(sequence) OVER (PARTITION BY tenant_id, resource, record_key ORDER BY sequence) AS previous
+                FROM entity_events
+                WHERE resource IN (\(chainedResources.map { table, _ in "'\(table)'" }.joined(separator: ", ")))
+            ) AS linked
+            WHERE entity_events.sequence = linked.sequence AND linked.previous IS NOT NULL
+            """
+        ]
+        + chainedResources.map { table, key in
+            """
+            UPDATE "\(table)" SET last_event_sequence = latest.sequence FROM (
+                SELECT tenant_id, record_key, max(sequence) AS sequence FROM entity_events WHERE resource = '\(table)'
+                GROUP BY tenant_id, record_key
+            ) AS latest
+            WHERE "\(table)".tenant_id = latest.tenant_id AND "\(table)"."\(key)" = latest.record_key
+            """
+        }
+
+    /// The record tables and their key columns as the event chain's migration ships them.
+    private static let chainedResources = [
+        ("Member", "MemberKey"), ("Office", "OfficeKey"), ("Teams", "TeamKey"), ("TeamMembers", "TeamMemberKey"),
+        ("Contacts", "ContactKey"), ("Property", "ListingKey"), ("Development", "DevelopmentKey"), ("Activity", "ActivityKey"),
+        ("Media", "MediaKey"),
     ]
 
     /// The number of live records per tenant, resource and connection, kept by the write path

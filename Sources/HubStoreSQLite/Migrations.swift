@@ -26,6 +26,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-05-4-dashboard-sessions", migrate: createDashboardSessions)
         migrator.registerMigration("2026-12-05-5-record-search", migrate: createRecordSearch)
         migrator.registerMigration("2026-12-05-6-record-counts-by-connection", migrate: countRecordsByConnection)
+        migrator.registerMigration("2026-12-05-7-record-event-chain", migrate: chainRecordEvents)
         return migrator
     }
 
@@ -284,7 +285,40 @@ enum SQLiteMigrations {
         }
     }
 
-    /// The record search's indexes and the change list's (see `SQLiteSearchSQL.migration`).
+    /// Each record's events linked newest to oldest: the event's `previous_sequence` (the same
+    /// record's event before it) and the record's `last_event_sequence`, kept by the write path
+    /// (`SQLiteHubStore.appendEvents`), so a record's change list reads its events by primary
+    /// key. An index of the change feed by record served it first and cost every write an
+    /// entry at a random place: 100,000 one-field updates ran 40% slower. Backfilled through a
+    /// temporary index.
+    private static func chainRecordEvents(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE entity_events ADD COLUMN previous_sequence INTEGER")
+        for resource in resourcesOfRecordCounts {
+            try db.execute(sql: "ALTER TABLE \"\(resource.rawValue)\" ADD COLUMN last_event_sequence INTEGER")
+        }
+        try db.execute(sql: "CREATE INDEX entity_events_chain_backfill ON entity_events (tenant_id, resource, record_key, sequence)")
+        for resource in resourcesOfRecordCounts {
+            try db.execute(
+                sql: """
+                    UPDATE entity_events SET previous_sequence = (
+                        SELECT max(p.sequence) FROM entity_events AS p
+                        WHERE p.tenant_id = entity_events.tenant_id AND p.resource = entity_events.resource
+                        AND p.record_key = entity_events.record_key AND p.sequence < entity_events.sequence
+                    ) WHERE resource = ?
+                    """, arguments: [resource.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE "\(resource.rawValue)" SET last_event_sequence = (
+                        SELECT max(e.sequence) FROM entity_events AS e
+                        WHERE e.tenant_id = "\(resource.rawValue)".tenant_id AND e.resource = ?
+                        AND e.record_key = "\(resource.rawValue)"."\(resource.keyField)"
+                    )
+                    """, arguments: [resource.rawValue])
+        }
+        try db.execute(sql: "DROP INDEX entity_events_chain_backfill")
+    }
+
+    /// The record search's indexes (see `SQLiteSearchSQL.migration`).
     private static func createRecordSearch(_ db: Database) throws {
         for statement in SQLiteSearchSQL.migration { try db.execute(sql: statement) }
     }

@@ -19,9 +19,10 @@ struct ResourceTable<R: HubRecord> {
 
     init() {
         fieldColumns = columns.fieldColumns.joined(separator: ", ")
+        // The row points at its first event (appended just before it, see `write`).
         insertSQL =
-            "INSERT INTO \(columns.table) (\(columns.insertColumns.joined(separator: ", "))) VALUES ("
-            + Array(repeating: "?", count: columns.insertColumns.count).joined(separator: ", ") + ")"
+            "INSERT INTO \(columns.table) (\(columns.insertColumns.joined(separator: ", ")), last_event_sequence) VALUES ("
+            + Array(repeating: "?", count: columns.insertColumns.count + 1).joined(separator: ", ") + ")"
         let searched = RecordSearchFields.indexed(R.resource)
         indexedFields = R.fields.indices.filter { R.fields[$0].isIndexed || searched.contains(R.fields[$0].name) }
     }
@@ -39,6 +40,8 @@ struct ResourceTable<R: HubRecord> {
         for (index, column) in columns.fieldColumns.enumerated() where updates(field: index, changedIndexed: changedIndexed) {
             assignments.append("\(column) = ?")
         }
+        // The row points at the event of this change (appended just before it, see `write`).
+        assignments.append("last_event_sequence = ?")
         return "UPDATE \(columns.table) SET \(assignments.joined(separator: ", ")) WHERE \(columns.keyColumn) = ?"
     }
 
@@ -150,18 +153,18 @@ extension SQLiteHubStore {
         let stored = try storedRows(sql, sourceKeys: batch.map(\.sourceKey), db, scope: scope)
         let insert = try db.cachedStatement(sql: sql.insertSQL)
         let touch = try db.cachedStatement(sql: "UPDATE \(sql.table) SET seen_generation = ? WHERE \(sql.keyColumn) = ?")
-        // Stored rows are looked up for the whole batch at once; new rows are written one by
-        // one (multi-row INSERTs measured no faster: SQLite's time goes to the indexes), then
-        // the changed ones; every event is appended, in the batch's order, after them.
-        var events: [(key: String, change: EntityEvent.Change)] = []
+        // Stored rows are looked up for the whole batch at once. The batch's events are
+        // appended first, in its order, each linked to the record's previous event; then new
+        // rows are written one by one (multi-row INSERTs measured no faster: SQLite's time goes
+        // to the indexes) and changed ones, each pointing at its event in the same write.
+        var events: [(key: String, change: EntityEvent.Change, previous: Int64?)] = []
+        var inserted: [(record: PreparedRecord, key: String)] = []
         var changed: [(record: PreparedRecord, key: String)] = []
         // Rows that become live: new ones, and deleted ones written again.
         var revived = 0
         for record in batch {
-            let sourceKey = record.sourceKey
-            let hash = record.hash
-            if let row = stored[sourceKey] {
-                if row.hash == hash, !row.deleted {
+            if let row = stored[record.sourceKey] {
+                if row.hash == record.hash, !row.deleted {
                     if let pass, row.seen != pass {
                         try DirectBinding.execute(db, touch, [pass.databaseValue, row.key.databaseValue])
                     }
@@ -170,24 +173,31 @@ extension SQLiteHubStore {
                 }
                 changed.append((record, row.key))
                 if row.deleted { revived += 1 }
-                events.append((row.key, .updated))
+                events.append((row.key, .updated, row.lastEvent))
                 summary.record(.updated, key: row.key)
             } else {
                 let key = HubKey.make(at: scope.now)
-                var arguments: [DatabaseValue] = [
-                    key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
-                    record.sourceSystem.databaseValue, sourceKey.databaseValue, now.databaseValue, now.databaseValue,
-                    record.sourceModified.map(Timestamp.format).databaseValue, record.sourceEntry.map(Timestamp.format).databaseValue,
-                    hash.databaseValue, (0 as Int64).databaseValue, generation.databaseValue,
-                    try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
-                ]
-                arguments.reserveCapacity(arguments.count + record.values.count)
-                for value in record.values { arguments.append(value.databaseValue) }
-                try DirectBinding.execute(db, insert, arguments)
-                events.append((key, .created))
+                inserted.append((record, key))
+                events.append((key, .created, nil))
                 revived += 1
                 summary.record(.inserted, key: key)
             }
+        }
+        let sequences = try appendLinkedEvents(
+            db, tenant: scope.tenant, resource: R.resource, events, connectionID: scope.connectionID, now: now)
+        let sequence = Dictionary(zip(events.map(\.key), sequences), uniquingKeysWith: { _, last in last })
+        for (record, key) in inserted {
+            var arguments: [DatabaseValue] = [
+                key.databaseValue, scope.tenant.databaseValue, scope.connectionID.databaseValue,
+                record.sourceSystem.databaseValue, record.sourceKey.databaseValue, now.databaseValue, now.databaseValue,
+                record.sourceModified.map(Timestamp.format).databaseValue, record.sourceEntry.map(Timestamp.format).databaseValue,
+                record.hash.databaseValue, (0 as Int64).databaseValue, generation.databaseValue,
+                try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
+            ]
+            arguments.reserveCapacity(arguments.count + record.values.count + 1)
+            for value in record.values { arguments.append(value.databaseValue) }
+            arguments.append(sequence[key].databaseValue)
+            try DirectBinding.execute(db, insert, arguments)
         }
         if !changed.isEmpty {
             let storedIndexed = try indexedValues(sql, keys: changed.map(\.key), db)
@@ -214,16 +224,15 @@ extension SQLiteHubStore {
                     record.sourceEntry.map(Timestamp.format).databaseValue, record.hash.databaseValue, generation.databaseValue,
                     try record.sealedRaw(box, fields: scope.sensitiveFields)?.databaseValue ?? .null,
                 ]
-                arguments.reserveCapacity(arguments.count + record.values.count + 1)
+                arguments.reserveCapacity(arguments.count + record.values.count + 2)
                 for index in 0..<record.values.count where sql.updates(field: index, changedIndexed: mask) {
                     arguments.append(record.values[index].databaseValue)
                 }
+                arguments.append(sequence[key].databaseValue)
                 arguments.append(key.databaseValue)
                 try DirectBinding.execute(db, update, arguments)
             }
         }
-        try appendEvents(
-            db, tenant: scope.tenant, resource: R.resource, events, connectionID: scope.connectionID, now: now)
         try adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: revived)
         return summary
     }
@@ -234,6 +243,8 @@ extension SQLiteHubStore {
         var hash: String
         var deleted: Bool
         var seen: Int64?
+        /// The sequence of the record's newest event.
+        var lastEvent: Int64?
     }
 
     /// How many rows one multi-row statement (a lookup, an event append) takes at most.
@@ -252,18 +263,20 @@ extension SQLiteHubStore {
             start += chunk.count
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT \(sql.sourceKeyColumn), \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation FROM \(sql.table)
+                    SELECT \(sql.sourceKeyColumn), \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, last_event_sequence
+                    FROM \(sql.table)
                     WHERE tenant_id = ? AND "ConnectionId" = ? AND \(sql.sourceKeyColumn) IN (\(placeholders(chunk.count)))
                     """)
             var arguments: [DatabaseValue] = [scope.tenant.databaseValue, scope.connectionID.databaseValue]
             arguments.reserveCapacity(2 + chunk.count)
             for key in chunk { arguments.append(key.databaseValue) }
             try DirectBinding.forEachRow(db, statement, arguments) { row in
-                guard row.count == 5, let sourceKey = String.fromDatabaseValue(row[0]), let key = String.fromDatabaseValue(row[1]),
+                guard row.count == 6, let sourceKey = String.fromDatabaseValue(row[0]), let key = String.fromDatabaseValue(row[1]),
                     let hash = String.fromDatabaseValue(row[2])
                 else { throw StoreError.storage("a \(R.resource.rawValue) row is malformed") }
                 rows[sourceKey] = StoredRow(
-                    key: key, hash: hash, deleted: (Int64.fromDatabaseValue(row[3]) ?? 0) != 0, seen: Int64.fromDatabaseValue(row[4]))
+                    key: key, hash: hash, deleted: (Int64.fromDatabaseValue(row[3]) ?? 0) != 0, seen: Int64.fromDatabaseValue(row[4]),
+                    lastEvent: Int64.fromDatabaseValue(row[5]))
             }
         }
         return rows

@@ -25,7 +25,7 @@ enum SQLiteSearchSQL {
     }
 
     /// The migration's statements: one partial index per searched field (rows without the
-    /// field cost no index write), the change list's index, and Contacts' plain `Email` and
+    /// field cost no index write), and Contacts' plain `Email` and
     /// `MobilePhone` indexes replaced by their folded ones (see ``RecordSearchFields/foldedFilters(_:)``).
     static var migration: [String] {
         var statements: [String] = []
@@ -48,7 +48,6 @@ enum SQLiteSearchSQL {
                 statements.append("DROP INDEX \"\(resource.rawValue)_\(column)\"")
             }
         }
-        statements.append("CREATE INDEX entity_events_record ON entity_events (tenant_id, resource, record_key, sequence)")
         return statements
     }
 }
@@ -229,16 +228,29 @@ extension SQLiteHubStore {
         try Self.checkEventLimit(limit)
         return try await read { db in
             try Row.fetchAll(
-                db.cachedStatement(sql: Self.recordEventsSQL), arguments: [tenant, resource.rawValue, key, limit]
+                db.cachedStatement(sql: Self.recordEventsSQL(resource)), arguments: [key, tenant, limit]
             ).compactMap(Self.recordEvent(from:))
         }
     }
 
-    /// A record's events, newest first, through `entity_events_record`.
+    /// A record's events, newest first: the chain from the record's `last_event_sequence`
+    /// through each event's `previous_sequence`, one primary-key read per event.
     static let recordEventsSQL = """
-        SELECT sequence, resource, record_key, change, connection_id, timestamp FROM entity_events
-        WHERE tenant_id = ? AND resource = ? AND record_key = ? ORDER BY sequence DESC LIMIT ?
+        WITH RECURSIVE chain(sequence, depth) AS (
+            SELECT last_event_sequence, 1 FROM "%TABLE%" WHERE "%KEY%" = ? AND tenant_id = ? AND last_event_sequence IS NOT NULL
+            UNION ALL
+            SELECT e.previous_sequence, chain.depth + 1 FROM chain JOIN entity_events AS e ON e.sequence = chain.sequence
+            WHERE e.previous_sequence IS NOT NULL AND chain.depth < ?
+        )
+        SELECT e.sequence, e.resource, e.record_key, e.change, e.connection_id, e.timestamp
+        FROM chain JOIN entity_events AS e ON e.sequence = chain.sequence ORDER BY e.sequence DESC
         """
+
+    /// ``recordEventsSQL`` for `resource`'s table.
+    static func recordEventsSQL(_ resource: ResourceName) -> String {
+        recordEventsSQL.replacingOccurrences(of: "%TABLE%", with: resource.rawValue).replacingOccurrences(
+            of: "%KEY%", with: resource.keyField)
+    }
 
     /// SQLite's plan (`EXPLAIN QUERY PLAN` details) of a search's count and page, for tests
     /// that check every search is served by an index.
@@ -256,7 +268,7 @@ extension SQLiteHubStore {
     /// SQLite's plan of ``recordEvents(tenant:resource:key:limit:)``.
     func explainRecordEvents() async throws -> [String] {
         try await read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Self.recordEventsSQL, arguments: ["t", "Contacts", "k", 10]).map {
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Self.recordEventsSQL(.contacts), arguments: ["k", "t", 10]).map {
                 $0["detail"] as String
             }
         }

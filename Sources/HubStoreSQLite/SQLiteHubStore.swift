@@ -494,28 +494,75 @@ public final class SQLiteHubStore: HubStorage {
         }
     }
 
-    /// Appends the events of one batch, in order, up to a hundred per statement.
+    /// Appends the events of one batch, in order, each linked to its record's previous event,
+    /// and points each record's row at its newest (`last_event_sequence`): a record's change
+    /// list walks that chain (see ``recordEvents(tenant:resource:key:limit:)``), so no index of
+    /// the change feed by record is written with every change. For writes whose rows are
+    /// already written; an upsert links its rows in the same write instead (see `write`).
     static func appendEvents(
         _ db: Database, tenant: String, resource: ResourceName, _ events: [(key: String, change: EntityEvent.Change)],
         connectionID: String?, now: String
     ) throws {
+        guard !events.isEmpty else { return }
+        let table = "\"\(resource.rawValue)\""
+        let keyColumn = "\"\(resource.keyField)\""
+        // Each record's newest event before these, then each event's predecessor in order (a
+        // record may change twice in one batch).
+        var latest: [String: Int64] = [:]
+        let read = try db.cachedStatement(sql: "SELECT last_event_sequence FROM \(table) WHERE \(keyColumn) = ?")
+        for key in Set(events.map(\.key)) {
+            if let sequence = try Int64.fetchOne(read, arguments: [key]) { latest[key] = sequence }
+        }
+        let linked = events.map { event in (event.key, event.change, latest[event.key]) }
+        let sequences = try appendLinkedEvents(db, tenant: tenant, resource: resource, linked, connectionID: connectionID, now: now)
+        for (event, sequence) in zip(events, sequences) { latest[event.key] = sequence }
+        let link = try db.cachedStatement(sql: "UPDATE \(table) SET last_event_sequence = ? WHERE \(keyColumn) = ?")
+        for (key, sequence) in latest.sorted(by: { $0.key < $1.key }) {
+            try DirectBinding.execute(db, link, [sequence.databaseValue, key.databaseValue])
+        }
+    }
+
+    /// Inserts events up to a hundred per statement, in order, each with its given previous
+    /// event, or the one before it in `events` when the same record changes again there.
+    /// - Returns: each event's sequence.
+    static func appendLinkedEvents(
+        _ db: Database, tenant: String, resource: ResourceName, _ events: [(key: String, change: EntityEvent.Change, previous: Int64?)],
+        connectionID: String?, now: String
+    ) throws -> [Int64] {
+        var sequences: [Int64] = []
+        sequences.reserveCapacity(events.count)
+        var appended: [String: Int64] = [:]
         var start = 0
         while start < events.count {
-            let chunk = events[start..<min(start + rowsPerStatement, events.count)]
-            start += chunk.count
+            // A record's second event in a chunk needs the first's sequence: the chunk ends before it.
+            var end = start
+            var keys = Set<String>()
+            while end < events.count, end - start < rowsPerStatement, keys.insert(events[end].key).inserted { end += 1 }
+            let chunk = events[start..<end]
+            start = end
             let statement = try db.cachedStatement(
-                sql: "INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp) VALUES "
-                    + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                sql:
+                    "INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, timestamp, previous_sequence) VALUES "
+                    + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
             var arguments: [DatabaseValue] = []
-            arguments.reserveCapacity(chunk.count * 6)
+            arguments.reserveCapacity(chunk.count * 7)
             for event in chunk {
                 arguments += [
                     tenant.databaseValue, resource.rawValue.databaseValue, event.key.databaseValue, event.change.rawValue.databaseValue,
-                    connectionID.databaseValue, now.databaseValue,
+                    connectionID.databaseValue, now.databaseValue, (appended[event.key] ?? event.previous).databaseValue,
                 ]
             }
             try DirectBinding.execute(db, statement, arguments)
+            // The rows of one INSERT take consecutive sequence numbers in the order of its
+            // VALUES (AUTOINCREMENT: each row one more than the largest ever; one writer).
+            var sequence = db.lastInsertedRowID - Int64(chunk.count) + 1
+            for event in chunk {
+                appended[event.key] = sequence
+                sequences.append(sequence)
+                sequence += 1
+            }
         }
+        return sequences
     }
 
     /// Adds `delta` to the number of live `resource` records the tenant holds through

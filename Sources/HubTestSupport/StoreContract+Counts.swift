@@ -76,4 +76,20 @@ extension StoreContract {
             [Fixtures.property(1)], media: [Fixtures.photo(1, of: 1), Fixtures.photo(2, of: 1)],
             scope: SyncScope(tenant: "t1", connectionID: "conn-2", sourceSystemName: "apimo"), cursor: nil)
     }
+
+    /// After a migration backfilled the event chain over ``writeCountsFixture(_:)`` and an
+    /// update of `c-1`: the change lists of `c-1` and `c-3` are whole, newest first.
+    public static func checkBackfilledChangeLists(_ store: any HubStorage) async throws {
+        let contacts = try await store.list(
+            Contact.self, tenant: "t1", query: ListQuery(filters: ["ConnectionId": "conn-1"], includeDeleted: true))
+        func changes(_ sourceKey: String) async throws -> [EntityEvent.Change] {
+            guard let key = contacts.records.first(where: { $0.metadata.sourceKey == sourceKey })?.metadata.key else {
+                throw ContractFailure(description: "no \(sourceKey)")
+            }
+            return try await store.recordEvents(tenant: "t1", resource: .contacts, key: key, limit: 10).map(\.change)
+        }
+        try check(try await changes("c-1") == [.updated, .created], "c-1's backfilled change list")
+        try check(try await changes("c-3") == [.deleted, .created], "c-3's backfilled change list")
+        try check(try await changes("c-0") == [.created], "c-0's backfilled change list")
+    }
 }

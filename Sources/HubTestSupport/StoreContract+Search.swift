@@ -225,6 +225,27 @@ extension StoreContract {
         try check(latest.map(\.change) == [.deleted, .updated], "limited to the newest 2: \(latest.map(\.change))")
         try check(try await store.recordEvents(tenant: "t2", resource: .contacts, key: key, limit: 10).isEmpty, "another tenant's")
         try check(try await store.recordEvents(tenant: "t1", resource: .member, key: key, limit: 10).isEmpty, "another resource's")
+        // Read again after its deletion: live again, one more event.
+        scope.now = t0.addingTimeInterval(12)
+        _ = try await store.upsert([Fixtures.contact(1, note: "back")], scope: scope, cursor: nil)
+        let back = try await store.recordEvents(tenant: "t1", resource: .contacts, key: key, limit: 10)
+        try check(back.map(\.change) == [.updated, .deleted, .updated, .created], "after coming back: \(back.map(\.change))")
+
+        // A long history: 60 changes of c-2, one batch each, beside other records' changes.
+        let otherKey = created.items[1].key
+        for round in 0..<60 {
+            scope.now = t0.addingTimeInterval(20 + Double(round))
+            _ = try await store.upsert(
+                [Fixtures.contact(2, note: "round \(round)"), Fixtures.contact(3 + round % 5, note: "\(round)")], scope: scope, cursor: nil)
+        }
+        let recent = try await store.recordEvents(tenant: "t1", resource: .contacts, key: otherKey, limit: 50)
+        try check(recent.count == 50 && recent.allSatisfy { $0.change == .updated && $0.resourceRecordKey == otherKey }, "c-2's 50 newest")
+        try check(zip(recent, recent.dropFirst()).allSatisfy { $0.sequence > $1.sequence }, "c-2's newest first")
+        let whole = try await store.recordEvents(tenant: "t1", resource: .contacts, key: otherKey, limit: ListQuery.maximumPerPage)
+        try check(whole.count == 61 && whole.last?.change == .created, "c-2's whole history: \(whole.count) events")
+        let feed = try await store.events(tenant: "t1", after: 0, limit: 1_000).filter { $0.resourceRecordKey == otherKey }
+        try check(whole.map(\.sequence) == feed.map(\.sequence).reversed(), "the change list is the feed's events of c-2, newest first")
+
         for limit in [0, ListQuery.maximumPerPage + 1] {
             do {
                 _ = try await store.recordEvents(tenant: "t1", resource: .contacts, key: key, limit: limit)

@@ -66,6 +66,30 @@ struct PostgresContractTests {
         }
     }
 
+    /// A database from before the event chain: the migration links every record's events and
+    /// points each record at its newest.
+    @Test func theEventChainMigrationLinksEveryRecordsEvents() async throws {
+        try await PostgresTestDatabase.withSchema { configuration in
+            let box = try SecretBox(keys: [SecretKey.generate().key])
+            let store = try await PostgresHubStore.open(configuration, secretBox: box)
+            try await StoreContract.writeCountsFixture(store)
+            let scope = SyncScope(tenant: "t1", connectionID: "conn-1", sourceSystemName: "mycrm")
+            _ = try await store.upsert([Fixtures.contact(1, note: "changed")], scope: scope, cursor: nil)
+            await store.close()
+            let schema = configuration.searchPath ?? "public"
+            for resource in ResourceName.allCases {
+                try await PostgresTestDatabase.admin(
+                    configuration, "ALTER TABLE \(schema).\"\(resource.rawValue)\" DROP COLUMN last_event_sequence")
+            }
+            try await PostgresTestDatabase.admin(configuration, "ALTER TABLE \(schema).entity_events DROP COLUMN previous_sequence")
+            try await PostgresTestDatabase.admin(
+                configuration, "DELETE FROM \(schema).schema_migrations WHERE name = '2026-12-05-7-record-event-chain'")
+            let migrated = try await PostgresHubStore.open(configuration, secretBox: box)
+            try await StoreContract.checkBackfilledChangeLists(migrated)
+            await migrated.close()
+        }
+    }
+
     @Test func migrationsRaceSafelyAcrossStores() async throws {
         try await PostgresTestDatabase.withSchema { configuration in
             let box = try SecretBox(keys: [SecretKey.generate().key])

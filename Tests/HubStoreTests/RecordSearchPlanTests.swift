@@ -55,9 +55,11 @@ import Testing
                 if resource == .property { #expect(plan.contains { $0.contains("INDEX Property_ListingId (") }, "\(plan)") }
             }
         }
+        // A change list: the record by its key, then its events one by one by primary key.
         let events = try await store.explainRecordEvents()
-        #expect(events.contains { $0.contains("SEARCH entity_events USING INDEX entity_events_record") }, "\(events)")
-        #expect(!events.contains { $0.contains("TEMP B-TREE") || $0.hasPrefix("SCAN") }, "\(events)")
+        #expect(events.contains { $0.contains("SEARCH Contacts USING INDEX sqlite_autoindex_Contacts_1 (ContactKey=?)") }, "\(events)")
+        #expect(events.contains { $0.contains("SEARCH e USING INTEGER PRIMARY KEY (rowid=?)") }, "\(events)")
+        #expect(!events.contains { $0.hasPrefix("SCAN e") || $0.hasPrefix("SCAN entity_events") || $0.hasPrefix("SCAN Contacts") }, "\(events)")
     }
 
     static func fields(_ resource: ResourceName, _ search: RecordSearch) -> [String] {
@@ -119,7 +121,8 @@ import Testing
                 }
             }
             let events = try await store.explainRecordEvents(tenant: "t1", noSeqScan: false)
-            #expect(events.joined().contains("entity_events_record"), "\(events)")
+            #expect(events.joined().contains(#"Index Scan using "Contacts_pkey" on "Contacts""#), "\(events)")
+            #expect(events.joined().contains("Index Scan using entity_events_pkey on entity_events"), "\(events)")
             #expect(!events.joined().contains("Seq Scan"), "\(events)")
         }
     }

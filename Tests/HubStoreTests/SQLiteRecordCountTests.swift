@@ -128,4 +128,29 @@ import Testing
         let third = try await store.list(Contact.self, tenant: "t1", query: ListQuery(filters: ["ConnectionId": "conn-3"]))
         #expect(third.total == 1)
     }
+
+    /// A data folder from before the event chain: the migration links every record's events
+    /// and points each record at its newest.
+    @Test func migrationLinksEveryRecordsEvents() async throws {
+        let queue = try DatabaseQueue()
+        do {
+            let store = try Self.newStore(queue)
+            try await StoreContract.writeCountsFixture(store)
+            let scope = SyncScope(tenant: "t1", connectionID: "conn-1", sourceSystemName: "mycrm")
+            _ = try await store.upsert([Fixtures.contact(1, note: "changed")], scope: scope, cursor: nil)
+        }
+        // Back to the schema before the chain.
+        try await queue.write { db in
+            for resource in ResourceName.allCases {
+                try db.execute(sql: "ALTER TABLE \"\(resource.rawValue)\" DROP COLUMN last_event_sequence")
+            }
+            try db.execute(
+                sql: """
+                    ALTER TABLE entity_events DROP COLUMN previous_sequence;
+                    DELETE FROM grdb_migrations WHERE identifier = '2026-12-05-7-record-event-chain';
+                    """)
+        }
+        let store = try Self.newStore(queue)
+        try await StoreContract.checkBackfilledChangeLists(store)
+    }
 }
