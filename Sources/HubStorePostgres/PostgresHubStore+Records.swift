@@ -78,7 +78,7 @@ extension PostgresHubStore {
         let now = scope.now
         let pass = R.resource == .media ? nil : scope.generation
         var summary = UpsertSummary()
-        var existing: [String: (key: String, hash: String, deleted: Bool, seen: Int64?)] = [:]
+        var existing: [String: (key: String, hash: String, deleted: Bool, seen: Int64?, lastEvent: Int64?)] = [:]
         var generation = generation
         if !batch.isEmpty {
             var select = SQLStatement()
@@ -92,7 +92,8 @@ extension PostgresHubStore {
             let keys = try select.bind(batch.map(\.sourceKey).sorted())
             let lookup = """
                 SELECT r.* FROM unnest(\(keys)::text[]) AS k(source) CROSS JOIN LATERAL (
-                    SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn) FROM \(sql.table)
+                    SELECT \(sql.keyColumn), "ContentHash", "DeletedYN", seen_generation, \(sql.sourceKeyColumn), last_event_sequence
+                    FROM \(sql.table)
                     WHERE tenant_id = \(tenant) AND "ConnectionId" = \(connection) AND \(sql.sourceKeyColumn) = k.source
                     FOR UPDATE
                 ) AS r
@@ -109,29 +110,25 @@ extension PostgresHubStore {
                     LEFT JOIN (\(lookup)) AS r ON true
                     """)
                 for row in try await self.rows(db, select.query) {
-                    let (pass, key, hash, deleted, seen, sourceKey) = try row.decode(
-                        (Int64?, String?, String?, Bool?, Int64?, String?).self)
+                    let (pass, key, hash, deleted, seen, sourceKey, lastEvent) = try row.decode(
+                        (Int64?, String?, String?, Bool?, Int64?, String?, Int64?).self)
                     generation = pass
-                    if let key, let hash, let deleted, let sourceKey { existing[sourceKey] = (key, hash, deleted, seen) }
+                    if let key, let hash, let deleted, let sourceKey { existing[sourceKey] = (key, hash, deleted, seen, lastEvent) }
                 }
             } else {
                 select.append(lookup)
                 for row in try await self.rows(db, select.query) {
-                    let (key, hash, deleted, seen, sourceKey) = try row.decode((String, String, Bool, Int64?, String).self)
-                    existing[sourceKey] = (key, hash, deleted, seen)
+                    let (key, hash, deleted, seen, sourceKey, lastEvent) = try row.decode(
+                        (String, String, Bool, Int64?, String, Int64?).self)
+                    existing[sourceKey] = (key, hash, deleted, seen, lastEvent)
                 }
             }
         }
-        var events: [(key: String, change: EntityEvent.Change)] = []
+        var events: [(key: String, change: EntityEvent.Change, previous: Int64?)] = []
         var touched: [String] = []
         // Records that were deleted and are live again.
         var revived = 0
-        // New and changed rows are each written by one statement a batch: every column is bound
-        // as one array and `unnest` turns the arrays back into rows (one parameter per column,
-        // one short statement text, whatever the number of rows).
-        let types = R.fields.map { PGColumn.Kind($0.type) }
-        var inserts = PGRows(fields: types, capacity: batch.count)
-        var updates = PGRows(fields: types, capacity: batch.count)
+        var written: [(record: PreparedRecord, key: String, inserted: Bool)] = []
         for record in batch {
             if let stored = existing[record.sourceKey] {
                 if stored.hash == record.hash, !stored.deleted {
@@ -139,15 +136,33 @@ extension PostgresHubStore {
                     summary.record(.unchanged, key: stored.key)
                     continue
                 }
-                try updates.append(record, key: stored.key, raw: record.sealedRaw(box, fields: scope.sensitiveFields))
+                written.append((record, stored.key, false))
                 if stored.deleted { revived += 1 }
-                events.append((stored.key, .updated))
+                events.append((stored.key, .updated, stored.lastEvent))
                 summary.record(.updated, key: stored.key)
             } else {
                 let key = HubKey.make(at: now)
-                try inserts.append(record, key: key, raw: record.sealedRaw(box, fields: scope.sensitiveFields))
-                events.append((key, .created))
+                written.append((record, key, true))
+                events.append((key, .created, nil))
                 summary.record(.inserted, key: key)
+            }
+        }
+        // The batch's events first, each linked to its record's previous one; then each new or
+        // changed row is written pointing at its event (no second write of the row).
+        let sequences = try await appendLinkedEvents(
+            db, tenant: scope.tenant, resource: R.resource, events: events, connectionID: scope.connectionID, now: now)
+        // New and changed rows are each written by one statement a batch: every column is bound
+        // as one array and `unnest` turns the arrays back into rows (one parameter per column,
+        // one short statement text, whatever the number of rows).
+        let types = R.fields.map { PGColumn.Kind($0.type) }
+        var inserts = PGRows(fields: types, capacity: batch.count)
+        var updates = PGRows(fields: types, capacity: batch.count)
+        for (record, key, inserted) in written {
+            let raw = try record.sealedRaw(box, fields: scope.sensitiveFields)
+            if inserted {
+                try inserts.append(record, key: key, raw: raw, event: sequences[key])
+            } else {
+                try updates.append(record, key: key, raw: raw, event: sequences[key])
             }
         }
         if inserts.count > 0 {
@@ -161,10 +176,10 @@ extension PostgresHubStore {
                 [
                     "v.k", tenant, connection, "v.system", "v.source", timestamp, timestamp, "v.modified", "v.entry", "v.hash",
                     "false", "\(generationParameter)::bigint", "v.raw::jsonb",
-                ] + PGRows.fieldExpressions(R.fields.map(\.type))
+                ] + PGRows.fieldExpressions(R.fields.map(\.type)) + ["v.event"]
             insert.append(
                 """
-                INSERT INTO \(sql.table) (\(insertColumns.joined(separator: ", ")))
+                INSERT INTO \(sql.table) (\((insertColumns + ["last_event_sequence"]).joined(separator: ", ")))
                 SELECT \(values.joined(separator: ", ")) FROM \(arrays)
                 """)
             try await db.query(insert.query, logger: self.logger)
@@ -178,7 +193,7 @@ extension PostgresHubStore {
                 "\"SourceSystemName\" = v.system", "\"ModificationTimestamp\" = \(timestamp)",
                 "\"SourceModificationTimestamp\" = v.modified", "\"SourceEntryTimestamp\" = v.entry", "\"ContentHash\" = v.hash",
                 "\"DeletedYN\" = false", "seen_generation = COALESCE(\(generationParameter)::bigint, seen_generation)",
-                "raw = v.raw::jsonb",
+                "raw = v.raw::jsonb", "last_event_sequence = v.event",
             ]
             for (column, expression) in zip(fieldColumns, PGRows.fieldExpressions(R.fields.map(\.type))) {
                 assignments.append("\(column) = \(expression)")
@@ -194,8 +209,6 @@ extension PostgresHubStore {
             touch.append("UPDATE \(sql.table) SET seen_generation = \(passParameter) WHERE \(sql.keyColumn) = ANY(\(keys)::text[])")
             try await db.query(touch.query, logger: self.logger)
         }
-        try await self.appendEvents(
-            db, tenant: scope.tenant, resource: R.resource, events: events, connectionID: scope.connectionID, now: now)
         try await adjustLiveCount(
             db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: inserts.count + revived)
         return summary

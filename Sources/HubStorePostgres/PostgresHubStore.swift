@@ -316,62 +316,92 @@ public final class PostgresHubStore: HubStorage {
     }
 
     /// Appends events for `keys` (in order), all of one resource and connection, each linked
-    /// to its record's previous event: the event takes the record's `last_event_sequence` as
-    /// its `previous_sequence`, and the record's row then points at the new event (a record's
-    /// change list walks that chain, see ``recordEvents(tenant:resource:key:limit:)``).
+    /// to its record's previous event, and points each record's row at its newest
+    /// (`last_event_sequence`): a record's change list walks that chain (see
+    /// ``recordEvents(tenant:resource:key:limit:)``). For writes whose rows are already
+    /// written; an upsert links its rows in the same write instead (see `write`).
     func appendEvents(
         _ connection: PostgresConnection, tenant: String, resource: ResourceName, events: [(key: String, change: EntityEvent.Change)],
         connectionID: String?, now: Date
     ) async throws {
+        guard !events.isEmpty else { return }
+        let table = "\"\(resource.rawValue)\""
+        let keyColumn = "\"\(resource.keyField)\""
+        // Each record's newest event before these: one key probe per record (not `= ANY`,
+        // which an unanalyzed table's planner answers with a scan).
+        let keys = Array(Set(events.map(\.key))).sorted()
+        var read = SQLStatement()
+        let keysParameter = try read.bind(keys)
+        read.append(
+            """
+            SELECT r.\(keyColumn), r.last_event_sequence FROM unnest(\(keysParameter)::text[]) AS k(key)
+            CROSS JOIN LATERAL (SELECT \(keyColumn), last_event_sequence FROM \(table) WHERE \(keyColumn) = k.key) AS r
+            """)
+        var latest: [String: Int64] = [:]
+        for row in try await self.rows(connection, read.query) {
+            let (key, sequence) = try row.decode((String, Int64?).self)
+            if let sequence { latest[key] = sequence }
+        }
+        let sequences = try await appendLinkedEvents(
+            connection, tenant: tenant, resource: resource, events: events.map { ($0.key, $0.change, latest[$0.key]) },
+            connectionID: connectionID, now: now)
+        var link = SQLStatement()
+        let linkKeys = try link.bind(keys)
+        let linkSequences = try link.bind(keys.map { sequences[$0] ?? 0 })
+        link.append(
+            """
+            UPDATE \(table) SET last_event_sequence = u.sequence
+            FROM unnest(\(linkKeys)::text[], \(linkSequences)::bigint[]) AS u(key, sequence) WHERE \(table).\(keyColumn) = u.key
+            """)
+        try await connection.query(link.query, logger: logger)
+    }
+
+    /// Inserts events in order, each with its given previous event, or the one before it in
+    /// `events` when the same record changes again there.
+    /// - Returns: the sequence of each record's newest event among these, by hub key.
+    func appendLinkedEvents(
+        _ connection: PostgresConnection, tenant: String, resource: ResourceName,
+        events: [(key: String, change: EntityEvent.Change, previous: Int64?)], connectionID: String?, now: Date
+    ) async throws -> [String: Int64] {
+        var appended: [String: Int64] = [:]
         var start = 0
         while start < events.count {
-            // A statement never holds one record twice: both rows would read the same previous
-            // event, and the row would point at either.
+            // A record's second event needs the first's sequence: a statement ends before it.
             var end = start
             var keys = Set<String>()
             while end < events.count, keys.insert(events[end].key).inserted { end += 1 }
-            try await appendLinkedEvents(
-                connection, tenant: tenant, resource: resource, events: events[start..<end], connectionID: connectionID, now: now)
+            let group = events[start..<end]
             start = end
-        }
-    }
-
-    /// One statement of ``appendEvents(_:tenant:resource:events:connectionID:now:)``: events of
-    /// distinct records.
-    private func appendLinkedEvents(
-        _ connection: PostgresConnection, tenant: String, resource: ResourceName,
-        events: ArraySlice<(key: String, change: EntityEvent.Change)>, connectionID: String?, now: Date
-    ) async throws {
-        guard !events.isEmpty else { return }
-        var statement = SQLStatement()
-        let tenantParameter = try statement.bind(tenant)
-        let resourceParameter = try statement.bind(resource.rawValue)
-        let connectionParameter = try statement.bind(connectionID)
-        let timeParameter = statement.bind(date: now)
-        let keysParameter = try statement.bind(events.map(\.key))
-        let changesParameter = try statement.bind(events.map(\.change.rawValue))
-        let table = "\"\(resource.rawValue)\""
-        let keyColumn = "\"\(resource.keyField)\""
-        // The statement takes the lock that orders change-feed events, held until the
-        // transaction ends so events are numbered in commit order across every process (one
-        // round trip, not two): no row reaches the insert, and so no sequence number is drawn,
-        // before the one-row `lock` each row is joined to has been read. The insert reads each
-        // record's last event before the update (one snapshot) moves it to the new one.
-        statement.append(
-            """
-            \(Self.eventOrderLock),
-            appended AS (
+            var statement = SQLStatement()
+            let tenantParameter = try statement.bind(tenant)
+            let resourceParameter = try statement.bind(resource.rawValue)
+            let connectionParameter = try statement.bind(connectionID)
+            let timeParameter = statement.bind(date: now)
+            let keysParameter = try statement.bind(group.map(\.key))
+            let changesParameter = try statement.bind(group.map(\.change.rawValue))
+            var previous = PGColumn(.int8)
+            for event in group { previous.append(appended[event.key] ?? event.previous) }
+            let previousParameter = try statement.bind(previous)
+            // The statement takes the lock that orders change-feed events, held until the
+            // transaction ends so events are numbered in commit order across every process (one
+            // round trip, not two): no row reaches the insert, and so no sequence number is
+            // drawn, before the one-row `lock` each row is joined to has been read.
+            statement.append(
+                """
+                \(Self.eventOrderLock)
                 INSERT INTO entity_events (tenant_id, resource, record_key, change, connection_id, "timestamp", previous_sequence)
-                SELECT \(tenantParameter), \(resourceParameter), e.key, e.change, \(connectionParameter), \(timeParameter),
-                    r.last_event_sequence
-                FROM lock CROSS JOIN unnest(\(keysParameter)::text[], \(changesParameter)::text[]) WITH ORDINALITY AS e(key, change, n)
-                LEFT JOIN \(table) AS r ON r.\(keyColumn) = e.key
+                SELECT \(tenantParameter), \(resourceParameter), e.key, e.change, \(connectionParameter), \(timeParameter), e.previous
+                FROM lock, unnest(\(keysParameter)::text[], \(changesParameter)::text[], \(previousParameter)::bigint[])
+                    WITH ORDINALITY AS e(key, change, previous, n)
                 ORDER BY e.n
                 RETURNING sequence, record_key
-            )
-            UPDATE \(table) SET last_event_sequence = appended.sequence FROM appended WHERE \(table).\(keyColumn) = appended.record_key
-            """)
-        try await connection.query(statement.query, logger: logger)
+                """)
+            for row in try await self.rows(connection, statement.query) {
+                let (sequence, key) = try row.decode((Int64, String).self)
+                appended[key] = sequence
+            }
+        }
+        return appended
     }
 
     // MARK: - Cross-process lock

@@ -262,6 +262,7 @@ struct PGRows {
     private var entry = PGColumn(.timestamptz)
     private var hash = PGColumn(.text)
     private var raw = PGColumn(.text)
+    private var event = PGColumn(.int8)
     private var fields: [PGColumn]
     private(set) var count = 0
 
@@ -269,7 +270,7 @@ struct PGRows {
         fields = kinds.map { PGColumn($0, capacity: capacity) }
     }
 
-    mutating func append(_ record: PreparedRecord, key hubKey: String, raw sealed: String?) throws {
+    mutating func append(_ record: PreparedRecord, key hubKey: String, raw sealed: String?, event sequence: Int64?) throws {
         guard record.values.count == fields.count else {
             throw StoreError.invalidQuery("a record has \(record.values.count) values for \(fields.count) columns")
         }
@@ -280,18 +281,20 @@ struct PGRows {
         entry.append(date: record.sourceEntry)
         hash.append(record.hash)
         raw.append(sealed)
+        event.append(sequence)
         for index in 0..<fields.count { try fields[index].append(record.values[index]) }
         count += 1
     }
 
     /// Binds every column and returns the `FROM` item naming them `v.k`, `v.system`,
-    /// `v.source`, `v.modified`, `v.entry`, `v.hash`, `v.raw` and `v.f0`, `v.f1`, ...
+    /// `v.source`, `v.modified`, `v.entry`, `v.hash`, `v.raw`, `v.event` (the sequence of the
+    /// row's event) and `v.f0`, `v.f1`, ...
     func bind(into statement: inout SQLStatement) throws -> String {
         var arrays: [String] = []
-        for column in [key, system, source, modified, entry, hash, raw] + fields {
+        for column in [key, system, source, modified, entry, hash, raw, event] + fields {
             arrays.append("\(try statement.bind(column))::\(column.kind.sqlArray)")
         }
-        let names = ["k", "system", "source", "modified", "entry", "hash", "raw"] + fields.indices.map { "f\($0)" }
+        let names = ["k", "system", "source", "modified", "entry", "hash", "raw", "event"] + fields.indices.map { "f\($0)" }
         return "unnest(\(arrays.joined(separator: ", "))) AS v(\(names.joined(separator: ", ")))"
     }
 

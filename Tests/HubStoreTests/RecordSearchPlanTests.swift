@@ -59,7 +59,8 @@ import Testing
         let events = try await store.explainRecordEvents()
         #expect(events.contains { $0.contains("SEARCH Contacts USING INDEX sqlite_autoindex_Contacts_1 (ContactKey=?)") }, "\(events)")
         #expect(events.contains { $0.contains("SEARCH e USING INTEGER PRIMARY KEY (rowid=?)") }, "\(events)")
-        #expect(!events.contains { $0.hasPrefix("SCAN e") || $0.hasPrefix("SCAN entity_events") || $0.hasPrefix("SCAN Contacts") }, "\(events)")
+        #expect(
+            !events.contains { $0.hasPrefix("SCAN e") || $0.hasPrefix("SCAN entity_events") || $0.hasPrefix("SCAN Contacts") }, "\(events)")
     }
 
     static func fields(_ resource: ResourceName, _ search: RecordSearch) -> [String] {
