@@ -210,7 +210,8 @@ extension PostgresHubStore {
             try await db.query(touch.query, logger: self.logger)
         }
         try await adjustLiveCount(
-            db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: inserts.count + revived)
+            db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: inserts.count + revived,
+            inserted: inserts.count)
         return summary
     }
 
@@ -333,19 +334,24 @@ extension PostgresHubStore {
         }
     }
 
-    /// A list's total read from `record_counts` when the list is every live record, or every
-    /// live record of one connection; nil for any other list (it is counted).
+    /// A list's total read from `record_counts` when the list is every record of the tenant,
+    /// or of one connection (its one filter), live or with deleted ones too (`stored`); nil
+    /// for any other list (it is counted).
     func maintainedTotal<R: HubRecord>(_ plan: ListPlan<R>, tenant: String, _ db: PostgresConnection) async throws -> Int? {
-        guard !plan.includeDeleted, plan.modifiedSince == nil else { return nil }
+        guard plan.modifiedSince == nil else { return nil }
         let resource = R.resource.rawValue
+        let column = plan.includeDeleted ? "stored" : "live"
         let query: PostgresQuery
         if plan.filters.isEmpty {
-            query = "SELECT COALESCE(sum(live), 0)::bigint FROM record_counts WHERE tenant_id = \(tenant) AND resource = \(resource)"
+            query = """
+                SELECT COALESCE(sum(\(unescaped: column)), 0)::bigint FROM record_counts
+                WHERE tenant_id = \(tenant) AND resource = \(resource)
+                """
         } else if plan.filters.count == 1, plan.filters[0].column == MetadataFieldNames.connectionID,
             case .string(let connection) = plan.filters[0].value
         {
             query = """
-                SELECT COALESCE(sum(live), 0)::bigint FROM record_counts
+                SELECT COALESCE(sum(\(unescaped: column)), 0)::bigint FROM record_counts
                 WHERE tenant_id = \(tenant) AND resource = \(resource) AND connection_id = \(connection)
                 """
         } else {

@@ -300,18 +300,22 @@ public final class PostgresHubStore: HubStorage {
     }
 
     /// Adds `delta` to the number of live `resource` records `tenant` holds through
-    /// `connectionID` (`record_counts`). Every write that makes records live or deleted calls
-    /// it, in its transaction, after the rows it changed (so the count row is the last lock a
-    /// write of one resource takes, and writers of one connection queue on it without deadlock).
+    /// `connectionID`, and `inserted` to the number of its rows deleted or not
+    /// (`record_counts`). Every write that makes records live or deleted, or inserts them,
+    /// calls it, in its transaction, after the rows it changed (so the count row is the last
+    /// lock a write of one resource takes, and writers of one connection queue on it without
+    /// deadlock).
     func adjustLiveCount(
-        _ connection: PostgresConnection, tenant: String, resource: ResourceName, connectionID: String, by delta: Int
+        _ connection: PostgresConnection, tenant: String, resource: ResourceName, connectionID: String, by delta: Int,
+        inserted: Int = 0
     ) async throws {
-        guard delta != 0 else { return }
+        guard delta != 0 || inserted != 0 else { return }
         try await connection.query(
             """
-            INSERT INTO record_counts (tenant_id, resource, connection_id, live)
-            VALUES (\(tenant), \(resource.rawValue), \(connectionID), \(Int64(delta)))
-            ON CONFLICT (tenant_id, resource, connection_id) DO UPDATE SET live = record_counts.live + excluded.live
+            INSERT INTO record_counts (tenant_id, resource, connection_id, live, stored)
+            VALUES (\(tenant), \(resource.rawValue), \(connectionID), \(Int64(delta)), \(Int64(inserted)))
+            ON CONFLICT (tenant_id, resource, connection_id) DO UPDATE
+            SET live = record_counts.live + excluded.live, stored = record_counts.stored + excluded.stored
             """, logger: logger)
     }
 

@@ -62,7 +62,8 @@ enum PostgresMigrations {
         ("Media", "MediaKey"),
     ]
 
-    /// The number of live records per tenant, resource and connection, kept by the write path
+    /// The number of live records per tenant, resource and connection, and of its rows deleted
+    /// or not (`stored`, for lists with deleted records), kept by the write path
     /// (see `PostgresHubStore.adjustLiveCount`): list totals and the dashboard's overview read
     /// it instead of counting (about 35 ms for 100,000 records, and growing with them).
     /// Backfilled from the tables as this migration ships them.
@@ -74,14 +75,16 @@ enum PostgresMigrations {
                 resource text NOT NULL,
                 connection_id text NOT NULL,
                 live bigint NOT NULL,
+                stored bigint NOT NULL DEFAULT 0,
                 PRIMARY KEY (tenant_id, resource, connection_id)
             )
             """
         ]
         + ["Member", "Office", "Teams", "TeamMembers", "Contacts", "Property", "Development", "Activity", "Media"].map { table in
             """
-            INSERT INTO record_counts (tenant_id, resource, connection_id, live)
-            SELECT tenant_id, '\(table)', "ConnectionId", COUNT(*) FROM "\(table)" WHERE NOT "DeletedYN" GROUP BY tenant_id, "ConnectionId"
+            INSERT INTO record_counts (tenant_id, resource, connection_id, live, stored)
+            SELECT tenant_id, '\(table)', "ConnectionId", COUNT(*) FILTER (WHERE NOT "DeletedYN"), COUNT(*) FROM "\(table)"
+            GROUP BY tenant_id, "ConnectionId"
             """
         }
 

@@ -9,12 +9,11 @@ import Synchronization
 /// value is bound).
 struct PageSQL {
     let countSQL: String
-    /// Whether the page lists every live record of the tenant (no filter, deleted left out):
-    /// its total is the sum of the maintained counts.
-    let countsEveryLiveRecord: Bool
-    /// The connection whose live records the page lists (its one filter is the connection,
-    /// deleted left out): its total is that connection's maintained count.
-    let countsLiveRecordsOf: String?
+    /// The maintained count a page's total is read from (see
+    /// ``SQLiteHubStore/adjustLiveCount(_:tenant:resource:connectionID:by:inserted:)``) when it
+    /// lists every record of the tenant, or of one connection (its one filter), live or with
+    /// deleted ones too: `live` or `stored`, summed over the connections or of the one.
+    let maintainedCount: (column: String, connection: String?)?
     let resource: ResourceName
     let tenant: String
     let pageSQL: String
@@ -45,14 +44,17 @@ struct PageSQL {
             arguments.append(Timestamp.format(since).databaseValue)
         }
         let whereClause = conditions.joined(separator: " AND ")
-        countsEveryLiveRecord = !plan.includeDeleted && plan.filters.isEmpty && plan.modifiedSince == nil
-        if !plan.includeDeleted, plan.modifiedSince == nil, plan.filters.count == 1,
-            plan.filters[0].column == MetadataFieldNames.connectionID,
+        let counted = plan.includeDeleted ? "stored" : "live"
+        if plan.modifiedSince != nil {
+            maintainedCount = nil
+        } else if plan.filters.isEmpty {
+            maintainedCount = (counted, nil)
+        } else if plan.filters.count == 1, plan.filters[0].column == MetadataFieldNames.connectionID,
             case .string(let connection) = plan.filters[0].value
         {
-            countsLiveRecordsOf = connection
+            maintainedCount = (counted, connection)
         } else {
-            countsLiveRecordsOf = nil
+            maintainedCount = nil
         }
         resource = R.resource
         self.tenant = tenant
@@ -173,20 +175,19 @@ extension SQLiteHubStore: RowStreamingStore {
     // conditions follow the query, and a connection's statement cache would grow with every
     // combination asked.
 
-    /// The number of records a page's query matches: the maintained live counts when the page
-    /// lists every live record, or those of one connection (see
-    /// ``adjustLiveCount(_:tenant:resource:connectionID:by:)``); else from the count cache when
-    /// nothing was written since it was counted (see ``ListCountCache``), else counted and
-    /// remembered.
+    /// The number of records a page's query matches: the maintained counts when the page
+    /// lists every record, or those of one connection (see ``PageSQL/maintainedCount``); else
+    /// from the count cache when nothing was written since it was counted (see
+    /// ``ListCountCache``), else counted and remembered.
     static func total(_ sql: PageSQL, _ db: Database, counts: ListCountCache, epoch: UInt64) throws -> Int {
-        if sql.countsEveryLiveRecord {
-            let statement = try db.cachedStatement(sql: "SELECT sum(live) FROM record_counts WHERE tenant_id = ? AND resource = ?")
+        if let (column, connection) = sql.maintainedCount {
+            if let connection {
+                let statement = try db.cachedStatement(
+                    sql: "SELECT \(column) FROM record_counts WHERE tenant_id = ? AND resource = ? AND connection_id = ?")
+                return try Int.fetchOne(statement, arguments: [sql.tenant, sql.resource.rawValue, connection]) ?? 0
+            }
+            let statement = try db.cachedStatement(sql: "SELECT sum(\(column)) FROM record_counts WHERE tenant_id = ? AND resource = ?")
             return try Int.fetchOne(statement, arguments: [sql.tenant, sql.resource.rawValue]) ?? 0
-        }
-        if let connection = sql.countsLiveRecordsOf {
-            let statement = try db.cachedStatement(
-                sql: "SELECT live FROM record_counts WHERE tenant_id = ? AND resource = ? AND connection_id = ?")
-            return try Int.fetchOne(statement, arguments: [sql.tenant, sql.resource.rawValue, connection]) ?? 0
         }
         // Length-prefixed values, so no two argument lists share a key.
         var key = sql.countSQL

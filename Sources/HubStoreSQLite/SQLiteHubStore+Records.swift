@@ -233,7 +233,8 @@ extension SQLiteHubStore {
                 try DirectBinding.execute(db, update, arguments)
             }
         }
-        try adjustLiveCount(db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: revived)
+        try adjustLiveCount(
+            db, tenant: scope.tenant, resource: R.resource, connectionID: scope.connectionID, by: revived, inserted: inserted.count)
         return summary
     }
 

@@ -566,17 +566,21 @@ public final class SQLiteHubStore: HubStorage {
     }
 
     /// Adds `delta` to the number of live `resource` records the tenant holds through
-    /// `connectionID` (the `record_counts` table list totals and the dashboard's counts read).
-    /// Every write that makes records live or deleted calls it once per connection, in its
+    /// `connectionID`, and `inserted` to the number of its rows, deleted or not (the
+    /// `record_counts` table list totals and the dashboard's counts read). Every write that
+    /// makes records live or deleted, or inserts them, calls it once per connection, in its
     /// transaction, with the net change.
-    static func adjustLiveCount(_ db: Database, tenant: String, resource: ResourceName, connectionID: String, by delta: Int) throws {
-        guard delta != 0 else { return }
+    static func adjustLiveCount(
+        _ db: Database, tenant: String, resource: ResourceName, connectionID: String, by delta: Int, inserted: Int = 0
+    ) throws {
+        guard delta != 0 || inserted != 0 else { return }
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO record_counts (tenant_id, resource, connection_id, live) VALUES (?, ?, ?, ?)
-                ON CONFLICT (tenant_id, resource, connection_id) DO UPDATE SET live = live + excluded.live
+                INSERT INTO record_counts (tenant_id, resource, connection_id, live, stored) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, resource, connection_id) DO UPDATE
+                SET live = live + excluded.live, stored = stored + excluded.stored
                 """)
-        try statement.execute(arguments: [tenant, resource.rawValue, connectionID, delta])
+        try statement.execute(arguments: [tenant, resource.rawValue, connectionID, delta, inserted])
     }
 
     static func appendEvent(

@@ -59,6 +59,8 @@ extension StoreContract {
         try check(
             all.total == 4 && first.total == 4 && second.total == 0 && withDeleted.total == 2,
             "list totals: all \(all.total), conn-1 \(first.total), conn-2 \(second.total), conn-2 with deleted \(withDeleted.total)")
+        let everything = try await store.list(Contact.self, tenant: scope.tenant, query: ListQuery(perPage: 1, includeDeleted: true))
+        try check(everything.total == 7, "every contact row, deleted or not: \(everything.total)")
         try check(try await store.liveRecordCounts(tenant: "nobody").isEmpty, "a tenant without records has no counts")
     }
 
