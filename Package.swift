@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "ODataQuery", targets: ["ODataQuery"]),
         .executable(name: "realtyhub", targets: ["realtyhub"]),
     ],
     dependencies: [
@@ -58,7 +59,7 @@ let package = Package(
         // The PostgreSQL store; swift-nio-ssl (already in the graph) for its TLS settings.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
-        // Property-based tests of the hub's query parsing (HubServerPropertyTests only).
+        // Property-based tests of the hub's query parsing (HubServerPropertyTests, ODataQueryTests).
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -216,6 +217,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The RESO Web API's query language (OData 4.01 $filter, $orderby, $select, ...): parsed
+        // and checked against a resource; no server and no SQL.
+        .target(name: "ODataQuery", dependencies: ["RealtyModel"], swiftSettings: swiftSettings),
+
         // Test-only helpers: fixtures, the store contract suite, a webhook receiver.
         .target(
             name: "HubTestSupport",
@@ -303,6 +308,14 @@ let package = Package(
             name: "HubServerPropertyTests",
             dependencies: [
                 "HubServer", "RealtyModel",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ODataQueryTests",
+            dependencies: [
+                "ODataQuery", "RealtyModel",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

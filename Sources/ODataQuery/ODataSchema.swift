@@ -1,0 +1,88 @@
+public import RealtyModel
+
+/// A navigation property: a name on one resource that leads to records of another.
+public struct ODataNavigation: Hashable, Sendable {
+    /// The name as written in a path (`ListAgent`, `Media`).
+    public var name: String
+    /// The resource it leads to.
+    public var target: ResourceName
+    /// Whether it leads to many records (`Media`) rather than one (`ListAgent`).
+    public var isCollection: Bool
+
+    /// Creates a navigation property.
+    public init(_ name: String, to target: ResourceName, isCollection: Bool) {
+        self.name = name
+        self.target = target
+        self.isCollection = isCollection
+    }
+}
+
+/// Supplies the navigation properties, so the checker does not hard-code the hub's.
+public protocol ODataNavigationResolver: Sendable {
+    /// The navigation property `name` of `resource`, or `nil` when it has none of that name.
+    func navigation(named name: String, of resource: ResourceName) -> ODataNavigation?
+}
+
+/// Navigation from a fixed table: `[resource: [navigation]]`.
+public struct ODataNavigationTable: ODataNavigationResolver {
+    private let table: [ResourceName: [String: ODataNavigation]]
+
+    /// Creates a resolver from each resource's navigation properties.
+    public init(_ table: [ResourceName: [ODataNavigation]]) {
+        var byName: [ResourceName: [String: ODataNavigation]] = [:]
+        for (resource, navigations) in table {
+            for navigation in navigations { byName[resource, default: [:]][navigation.name] = navigation }
+        }
+        self.table = byName
+    }
+
+    /// No navigation properties at all.
+    public static let none = ODataNavigationTable([:])
+
+    public func navigation(named name: String, of resource: ResourceName) -> ODataNavigation? {
+        table[resource]?[name]
+    }
+}
+
+/// The properties a query may name on each resource: the canonical fields plus the metadata
+/// the hub keeps for every record (key, source system and key, connection, the four
+/// timestamps, `DeletedYN`, `ContentHash`); the untouched vendor payload (`raw`) is not one.
+public enum ODataProperties {
+    /// The property types of `resource`, by name.
+    public static func types(of resource: ResourceName) -> [String: FieldType] {
+        func fieldTypes<R: HubRecord>(_: R.Type) -> [String: FieldType] {
+            Dictionary(R.fields.map { ($0.name, $0.type) }) { first, _ in first }
+        }
+        var types = fieldTypes(resource.recordType)
+        let names = MetadataFieldNames(resource)
+        for name in [
+            names.key, names.sourceKey, MetadataFieldNames.sourceSystemName, MetadataFieldNames.connectionID,
+            MetadataFieldNames.contentHash,
+        ] {
+            types[name] = .string
+        }
+        for name in [
+            MetadataFieldNames.modificationTimestamp, MetadataFieldNames.originalEntryTimestamp,
+            MetadataFieldNames.sourceModificationTimestamp, MetadataFieldNames.sourceEntryTimestamp,
+        ] {
+            types[name] = .timestamp
+        }
+        types[MetadataFieldNames.deleted] = .boolean
+        return types
+    }
+}
+
+extension FieldType {
+    /// "a string", "an integer", "a decimal", ... as the checker's messages say it.
+    var noun: String {
+        switch self {
+        case .string: return "a string"
+        case .integer: return "an integer"
+        case .decimal: return "a decimal"
+        case .boolean: return "a boolean"
+        case .timestamp: return "a date-time"
+        case .date: return "a date"
+        case .stringList: return "a list of strings"
+        }
+    }
+}
