@@ -48,8 +48,15 @@ public struct ODataNavigationTable: ODataNavigationResolver {
 /// the hub keeps for every record (key, source system and key, connection, the four
 /// timestamps, `DeletedYN`, `ContentHash`); the untouched vendor payload (`raw`) is not one.
 public enum ODataProperties {
-    /// The property types of `resource`, by name.
+    /// The property types of `resource`, by name (built once per resource).
     public static func types(of resource: ResourceName) -> [String: FieldType] {
+        byResource[resource] ?? [:]
+    }
+
+    private static let byResource: [ResourceName: [String: FieldType]] = Dictionary(
+        uniqueKeysWithValues: ResourceName.allCases.map { ($0, build($0)) })
+
+    private static func build(_ resource: ResourceName) -> [String: FieldType] {
         func fieldTypes<R: HubRecord>(_: R.Type) -> [String: FieldType] {
             Dictionary(R.fields.map { ($0.name, $0.type) }) { first, _ in first }
         }

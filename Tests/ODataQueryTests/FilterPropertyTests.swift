@@ -134,6 +134,22 @@ import Testing
         }
     }
 
+    /// Random trees (over real and made-up names) through the checker: a checked filter or a
+    /// query error with a message, never a crash.
+    @Test func generatedTreesCheckOrGiveAQueryError() async {
+        await propertyCheck(count: 3_000, input: Trees.generator) { tree in
+            Self.expectCheckedOrQueryError(tree)
+        }
+    }
+
+    static func expectCheckedOrQueryError(_ tree: FilterExpression, sourceLocation: SourceLocation = #_sourceLocation) {
+        func checkError(_ error: ODataQueryError) {
+            #expect(!error.message.isEmpty && error.position >= 0, "\(error) for \(tree)", sourceLocation: sourceLocation)
+        }
+        do { _ = try FilterChecker<Property>(navigation: TestNavigation.table).check(tree) } catch { checkError(error) }
+        do { _ = try FilterChecker<Member>(navigation: TestNavigation.table).check(tree) } catch { checkError(error) }
+    }
+
     /// Fragments of filters: every operator and function, literals good and bad, and broken pieces.
     static let fragments = Gen<String?>.element(
         of: [
@@ -185,5 +201,15 @@ import Testing
     @Test func knownAnswers() throws {
         #expect(try FilterParser.parse("Media/any(m:m/Order lt 10)").description == "Media/any(m:m/Order lt 10)")
         #expect(throws: ODataQueryError(.syntax, "unknown token '$'", at: 0, option: "$filter")) { try FilterParser.parse("$") }
+        #expect(ODataQueryError(.syntax, "unknown token '$'", at: 0, option: "$filter").description == "$filter: unknown token '$' (at 0)")
+        let checked = try FilterChecker<Property>(navigation: TestNavigation.table).check(
+            try FilterParser.parse("Media/any(m:m/Order lt 10)"))
+        #expect(
+            checked
+                == .lambda(
+                    .any, over: .navigation(base: .root, path: [TestNavigation.media]), variable: "m",
+                    predicate: .comparison(
+                        .lt, .property(ResolvedProperty(base: .variable("m"), resource: .media, name: "Order", type: .integer)),
+                        .literal(.integer(10)))))
     }
 }
