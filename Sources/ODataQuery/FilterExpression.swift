@@ -115,7 +115,8 @@ struct FilterPrinter {
         static let and = 2
         static let comparison = 3
         static let unary = 4
-        static let primary = 5
+        static let membership = 5
+        static let primary = 6
     }
 
     var text = ""
@@ -124,7 +125,8 @@ struct FilterPrinter {
         switch expression {
         case .or: return Level.or
         case .and: return Level.and
-        case .comparison, .membership: return Level.comparison
+        case .comparison: return Level.comparison
+        case .membership: return Level.membership
         case .not: return Level.unary
         case .literal, .property, .call, .lambda: return Level.primary
         }
@@ -141,7 +143,7 @@ struct FilterPrinter {
             text += " \(op.rawValue) "
             print(right, minimumLevel: Level.unary)
         case .membership(let operand, let items, _):
-            print(operand, minimumLevel: Level.unary)
+            print(operand, minimumLevel: Level.primary)
             text += " in ("
             printList(items)
             text += ")"

@@ -1,7 +1,7 @@
 /// Parses `$filter` text into a ``FilterExpression``.
 ///
-/// Precedence, tightest first: primary (literals, paths, calls, lambdas, parentheses), `not`,
-/// comparisons and `in` (which do not chain), `and`, `or`. Binary word operators need
+/// Precedence, tightest first: primary (literals, paths, calls, lambdas, parentheses), `in`,
+/// `not`, comparisons (which do not chain), `and`, `or`. Binary word operators need
 /// whitespace on both sides and `not` needs whitespace or `(` after it, as OData's RWS rule asks.
 /// Recursion is bounded by ``maximumDepth``; text by ``maximumLength``.
 public struct FilterParser: Sendable {
@@ -124,30 +124,11 @@ public struct FilterParser: Sendable {
 
     private mutating func parseComparison(depth: Int) throws(ODataQueryError) -> FilterExpression {
         let left = try parseUnary(depth: depth)
-        let result: FilterExpression
-        if let op = try comparisonOperator() {
-            let at = advance().position
-            result = .comparison(op, left, try parseUnary(depth: depth), at: ODataPosition(at))
-        } else if try atWordOperator("in") {
-            let inToken = advance()
-            try checkDepth(depth + 1, at: current.position)
-            let open = current
-            try expect(.openParen, "(")
-            var items = [try parseOr(depth: depth + 1)]
-            while current.kind == .comma {
-                _ = advance()
-                items.append(try parseOr(depth: depth + 1))
-            }
-            try expect(.closeParen, ")", closing: open)
-            result = .membership(left, items, at: ODataPosition(inToken.position))
-        } else {
-            return left
-        }
-        if let op = try comparisonOperator() {
-            throw error("comparisons do not chain: put the left comparison in parentheses before '\(op.rawValue)'", at: current.position)
-        }
-        if current.isIdentifier("in"), try atWordOperator("in") {
-            throw error("comparisons do not chain: put the left comparison in parentheses before 'in'", at: current.position)
+        guard let op = try comparisonOperator() else { return left }
+        let at = advance().position
+        let result = FilterExpression.comparison(op, left, try parseUnary(depth: depth), at: ODataPosition(at))
+        if let next = try comparisonOperator() {
+            throw error("comparisons do not chain: put the left comparison in parentheses before '\(next.rawValue)'", at: current.position)
         }
         return result
     }
@@ -158,7 +139,27 @@ public struct FilterParser: Sendable {
             try checkDepth(depth + 1, at: notToken.position)
             return .not(try parseUnary(depth: depth + 1), at: ODataPosition(notToken.position))
         }
-        return try parsePrimary(depth: depth)
+        return try parseMembership(depth: depth)
+    }
+
+    /// `operand in (items)`: binds tighter than `not`, as OData 4.01 ranks `in` with the primary operators.
+    private mutating func parseMembership(depth: Int) throws(ODataQueryError) -> FilterExpression {
+        let operand = try parsePrimary(depth: depth)
+        guard try atWordOperator("in") else { return operand }
+        let inToken = advance()
+        try checkDepth(depth + 1, at: current.position)
+        let open = current
+        try expect(.openParen, "(")
+        var items = [try parseOr(depth: depth + 1)]
+        while current.kind == .comma {
+            _ = advance()
+            items.append(try parseOr(depth: depth + 1))
+        }
+        try expect(.closeParen, ")", closing: open)
+        if try atWordOperator("in") {
+            throw error("'in' does not chain: put the left 'in' in parentheses", at: current.position)
+        }
+        return .membership(operand, items, at: ODataPosition(inToken.position))
     }
 
     private mutating func parsePrimary(depth: Int) throws(ODataQueryError) -> FilterExpression {

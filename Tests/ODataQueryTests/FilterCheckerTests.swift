@@ -87,6 +87,8 @@ enum TestNavigation {
             try Self.check("City in ('Paris','Marbella', null)")
                 == .membership(Self.field("City", .string), [.string("Paris"), .string("Marbella"), .null]))
         #expect(
+            try Self.check("not City in ('Paris')") == .not(.membership(Self.field("City", .string), [.string("Paris")])))
+        #expect(
             try Self.check("contains(tolower(City),'mar')")
                 == .stringTest(.contains, .tolower(Self.field("City", .string)), .literal(.string("mar"))))
         #expect(

@@ -35,6 +35,11 @@ import Testing
         #expect(try Self.parse("not(A eq 1) or B eq 2") == .or([.not(a), b]))
         #expect(try Self.parse("not not NewConstructionYN") == .not(.not(.property("NewConstructionYN"))))
         #expect(try Self.parse("((A eq 1))") == a)
+        let inList = FilterExpression.membership(.property("City"), [.literal(.string("Paris"))])
+        #expect(try Self.parse("not City in ('Paris')") == .not(inList))
+        #expect(try Self.parse("City in ('Paris') eq false") == .comparison(.eq, inList, .literal(.boolean(false))))
+        #expect(try Self.parse("A eq City in ('Paris')") == .comparison(.eq, .property("A"), inList))
+        #expect(try Self.parse("(not City) in ('Paris')") == .membership(.not(.property("City")), [.literal(.string("Paris"))]))
     }
 
     @Test func whitespaceIsSpacesAndTabsAroundWordOperators() throws {
@@ -136,6 +141,8 @@ import Testing
         #expect(try Self.parse(" ( A  eq 1 ) ").description == "A eq 1")
         #expect(try Self.parse("(A eq 1 and B eq 2) and C").description == "(A eq 1 and B eq 2) and C")
         #expect(try Self.parse("(not A) eq (B)").description == "not A eq B")
+        #expect(try Self.parse("not (City in ('a'))").description == "not City in ('a')")
+        #expect(try Self.parse("((not City) in ('a')) in (true)").description == "((not City) in ('a')) in (true)")
     }
 
     // MARK: - Errors
@@ -186,7 +193,7 @@ import Testing
 
     @Test func comparisonsDoNotChain() {
         Self.expectError("A eq B eq C", .syntax, "comparisons do not chain: put the left comparison in parentheses before 'eq'", at: 7)
-        Self.expectError("A eq B in (C)", .syntax, "comparisons do not chain: put the left comparison in parentheses before 'in'", at: 7)
+        Self.expectError("A in (1) in (2)", .syntax, "'in' does not chain: put the left 'in' in parentheses", at: 9)
     }
 
     @Test func functionsAndLambdasMisused() {
