@@ -80,6 +80,10 @@ struct FilterLexer {
         return String(result)
     }
 
+    private static let punctuation: [Unicode.Scalar: FilterToken.Kind] = [
+        "(": .openParen, ")": .closeParen, ",": .comma, "/": .slash, ":": .colon, "*": .star,
+    ]
+
     mutating func next() throws(ODataQueryError) -> FilterToken {
         var spaceBefore = false
         while let scalar = peek(), scalar == " " || scalar == "\t" {
@@ -91,10 +95,7 @@ struct FilterLexer {
             FilterToken(kind: kind, position: start, text: text(from: start), spaceBefore: spaceBefore)
         }
         guard let scalar = peek() else { return token(.end) }
-        let punctuation: [Unicode.Scalar: FilterToken.Kind] = [
-            "(": .openParen, ")": .closeParen, ",": .comma, "/": .slash, ":": .colon, "*": .star,
-        ]
-        if let kind = punctuation[scalar] {
+        if let kind = Self.punctuation[scalar] {
             index += 1
             return token(kind)
         }

@@ -27,7 +27,8 @@ public struct ODataQueryError: Error, Hashable, Sendable, CustomStringConvertibl
     public var code: Code
     /// A sentence for the client, naming the property or token at fault.
     public var message: String
-    /// The offset (in Unicode scalars, from 0) in the option's value where the problem is.
+    /// The offset (in Unicode scalars, from 0) in the option's value where the problem is; 0 when
+    /// the problem is the option's name or its whole value (`$top`, `$skip`, `$count`).
     public var position: Int
     /// The query option whose value is at fault (`$filter`, `$orderby`, ...), when known.
     public var option: String?
