@@ -110,6 +110,12 @@ public enum RecordSearchFields {
         resource == .contacts ? ["Email": .email, "MobilePhone": .phone] : [:]
     }
 
+    /// Every email, phone and name field of `resource` with its kind, in that order: one
+    /// search index each on both stores.
+    public static func searchedColumns(_ resource: ResourceName) -> [(kind: Kind, column: String)] {
+        emails(resource).map { (Kind.email, $0) } + phones(resource).map { (Kind.phone, $0) } + names(resource).map { (Kind.name, $0) }
+    }
+
     /// The kinds of indexed search field.
     public enum Kind: Sendable, Hashable {
         case email

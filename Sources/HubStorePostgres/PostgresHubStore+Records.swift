@@ -382,12 +382,12 @@ extension PostgresHubStore {
                 conditions.append("\"ModificationTimestamp\" >= \(statement.bind(date: since))")
             }
             let whereClause = conditions.joined(separator: " AND ")
-            var count = statement
-            count.append("SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)")
             let total: Int
             if let counted = try await self.maintainedTotal(plan, tenant: tenant, db) {
                 total = counted
             } else {
+                var count = statement
+                count.append("SELECT COUNT(*) FROM \(sql.table) WHERE \(whereClause)")
                 total = try await self.rows(db, count.query).first.map { try $0.decode(Int.self) } ?? 0
             }
 

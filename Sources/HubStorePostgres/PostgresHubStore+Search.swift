@@ -36,24 +36,18 @@ enum PGSearchSQL {
     /// The migration's statements: one partial index per searched field (rows without the
     /// field cost no index write); byte-wise indexes of the hub and vendor keys (and
     /// `ListingId`), as the existing ones follow the database's collation, under which a range
-    /// is not a prefix; the change list's index; and Contacts' plain `Email` and `MobilePhone`
-    /// indexes replaced by their folded ones (see ``RecordSearchFields/foldedFilters(_:)``).
+    /// is not a prefix; and Contacts' plain `Email` and `MobilePhone` indexes replaced by their
+    /// folded ones (see ``RecordSearchFields/foldedFilters(_:)``).
     static var migration: [String] {
         var statements: [String] = []
         for resource in ResourceName.allCases {
             let table = "\"\(resource.rawValue)\""
-            let fields: [(RecordSearchFields.Kind, [String])] = [
-                (.email, RecordSearchFields.emails(resource)), (.phone, RecordSearchFields.phones(resource)),
-                (.name, RecordSearchFields.names(resource)),
-            ]
-            for (kind, columns) in fields {
-                for column in columns {
-                    statements.append(
-                        """
-                        CREATE INDEX "\(resource.rawValue)_search_\(column)" ON \(table)
-                            (tenant_id, \(expression(kind, column: column))) WHERE "\(column)" IS NOT NULL
-                        """)
-                }
+            for (kind, column) in RecordSearchFields.searchedColumns(resource) {
+                statements.append(
+                    """
+                    CREATE INDEX "\(resource.rawValue)_search_\(column)" ON \(table)
+                        (tenant_id, \(expression(kind, column: column))) WHERE "\(column)" IS NOT NULL
+                    """)
             }
             let references = [resource.keyField, resource.sourceKeyField] + RecordSearchFields.references(resource)
             for column in references {

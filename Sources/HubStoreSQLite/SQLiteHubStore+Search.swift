@@ -31,18 +31,12 @@ enum SQLiteSearchSQL {
         var statements: [String] = []
         for resource in ResourceName.allCases {
             let table = "\"\(resource.rawValue)\""
-            let fields: [(RecordSearchFields.Kind, [String])] = [
-                (.email, RecordSearchFields.emails(resource)), (.phone, RecordSearchFields.phones(resource)),
-                (.name, RecordSearchFields.names(resource)),
-            ]
-            for (kind, columns) in fields {
-                for column in columns {
-                    statements.append(
-                        """
-                        CREATE INDEX "\(resource.rawValue)_search_\(column)" ON \(table)
-                            (tenant_id, \(expression(kind, column: column))) WHERE "\(column)" IS NOT NULL
-                        """)
-                }
+            for (kind, column) in RecordSearchFields.searchedColumns(resource) {
+                statements.append(
+                    """
+                    CREATE INDEX "\(resource.rawValue)_search_\(column)" ON \(table)
+                        (tenant_id, \(expression(kind, column: column))) WHERE "\(column)" IS NOT NULL
+                    """)
             }
             for column in RecordSearchFields.foldedFilters(resource).keys.sorted() {
                 statements.append("DROP INDEX \"\(resource.rawValue)_\(column)\"")
