@@ -106,7 +106,7 @@ let package = Package(
         // Storage interfaces and their semantics; no database package.
         .target(
             name: "HubStore",
-            dependencies: ["RealtyModel", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RealtyModel", "ODataQuery", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -27,6 +27,9 @@ public struct StoreError: CodedError {
         public static let conflict = Code("conflict", wording: "conflict")
         /// The request to the store is malformed (a list query, a batch, a database URL).
         public static let invalidQuery = Code("invalid_query", wording: "invalid query")
+        /// The query is well formed but would read more rows than the store serves without an
+        /// index (see ``ODataQueryLimits/unindexedRowLimit``).
+        public static let queryTooLarge = Code("query_too_large", wording: "query too large")
         /// A delivery is not in the state the transition needs.
         public static let invalidTransition = Code("invalid_transition", wording: "invalid delivery transition")
         /// The database was migrated by a newer binary.
@@ -68,6 +71,8 @@ extension StoreError {
     }
     /// ``Code/invalidQuery``: the request to the store is malformed.
     public static func invalidQuery(_ message: String) -> StoreError { StoreError(.invalidQuery, message) }
+    /// ``Code/queryTooLarge``: the query would scan more rows than the store serves without an index.
+    public static func queryTooLarge(_ message: String) -> StoreError { StoreError(.queryTooLarge, message) }
     /// ``Code/invalidTransition``: the delivery is not in the state the transition needs.
     public static func invalidTransition(_ message: String) -> StoreError { StoreError(.invalidTransition, message) }
     /// ``Code/schemaTooNew``: the database was migrated by a newer binary.

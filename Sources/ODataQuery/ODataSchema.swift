@@ -2,18 +2,36 @@ public import RealtyModel
 
 /// A navigation property: a name on one resource that leads to records of another.
 public struct ODataNavigation: Hashable, Sendable {
+    /// How the source record names the records a navigation property leads to.
+    public enum Link: Hashable, Sendable {
+        /// A field of the source holding the target's hub key (`ListAgentKey` → `MemberKey`).
+        case foreignKey(String)
+        /// The target's records naming the source as their parent: Media whose `ResourceName`
+        /// is the source's resource and whose `ResourceRecordKey` is the source's hub key.
+        case children
+    }
+
     /// The name as written in a path (`ListAgent`, `Media`).
     public var name: String
     /// The resource it leads to.
     public var target: ResourceName
+    /// How the source names its targets.
+    public var link: Link
     /// Whether it leads to many records (`Media`) rather than one (`ListAgent`).
-    public var isCollection: Bool
+    public var isCollection: Bool { link == .children }
 
-    /// Creates a navigation property.
-    public init(_ name: String, to target: ResourceName, isCollection: Bool) {
+    /// Creates a single-valued navigation property through the source's field `foreignKey`.
+    public init(_ name: String, to target: ResourceName, via foreignKey: String) {
         self.name = name
         self.target = target
-        self.isCollection = isCollection
+        self.link = .foreignKey(foreignKey)
+    }
+
+    /// Creates a collection navigation property to a record's children of `target`.
+    public init(children name: String, of target: ResourceName) {
+        self.name = name
+        self.target = target
+        self.link = .children
     }
 }
 
@@ -38,6 +56,40 @@ public struct ODataNavigationTable: ODataNavigationResolver {
 
     /// No navigation properties at all.
     public static let none = ODataNavigationTable([:])
+
+    /// The hub's navigation properties: only where a record holds the target's hub key, or
+    /// (Media) where the targets name the record as their parent. RESO's names where the Data
+    /// Dictionary has them (`ListAgent`, `ListOffice`, `Media`, `Office`, `TeamLead`, `Member`,
+    /// `OwnerMember`); the others are the hub's (`Development`, `Team`, `Contact`, `Listing`).
+    public static let hub = ODataNavigationTable(hubTable)
+
+    /// The table behind ``hub``, per resource in the order `$metadata` lists them.
+    public static let hubTable: [ResourceName: [ODataNavigation]] = [
+        .property: [
+            ODataNavigation("ListAgent", to: .member, via: "ListAgentKey"),
+            ODataNavigation("ListOffice", to: .office, via: "ListOfficeKey"),
+            ODataNavigation(children: "Media", of: .media),
+            ODataNavigation("Development", to: .development, via: "DevelopmentKey"),
+        ],
+        .member: [
+            ODataNavigation("Office", to: .office, via: "OfficeKey"),
+            ODataNavigation(children: "Media", of: .media),
+        ],
+        .teams: [
+            ODataNavigation("TeamLead", to: .member, via: "TeamLeadKey"),
+            ODataNavigation("Office", to: .office, via: "OfficeKey"),
+        ],
+        .teamMembers: [
+            ODataNavigation("Member", to: .member, via: "MemberKey"),
+            ODataNavigation("Team", to: .teams, via: "TeamKey"),
+        ],
+        .contacts: [ODataNavigation("OwnerMember", to: .member, via: "OwnerMemberKey")],
+        .activity: [
+            ODataNavigation("Contact", to: .contacts, via: "ContactKey"),
+            ODataNavigation("OwnerMember", to: .member, via: "OwnerMemberKey"),
+            ODataNavigation("Listing", to: .property, via: "ListingKey"),
+        ],
+    ]
 
     public func navigation(named name: String, of resource: ResourceName) -> ODataNavigation? {
         table[resource]?[name]

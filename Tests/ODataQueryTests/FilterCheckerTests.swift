@@ -5,10 +5,10 @@ import Testing
 
 /// The hub's navigation, as the tests assume it (the server will supply its own).
 enum TestNavigation {
-    static let listAgent = ODataNavigation("ListAgent", to: .member, isCollection: false)
-    static let listOffice = ODataNavigation("ListOffice", to: .office, isCollection: false)
-    static let media = ODataNavigation("Media", to: .media, isCollection: true)
-    static let memberOffice = ODataNavigation("Office", to: .office, isCollection: false)
+    static let listAgent = ODataNavigation("ListAgent", to: .member, via: "ListAgentKey")
+    static let listOffice = ODataNavigation("ListOffice", to: .office, via: "ListOfficeKey")
+    static let media = ODataNavigation(children: "Media", of: .media)
+    static let memberOffice = ODataNavigation("Office", to: .office, via: "OfficeKey")
     static let table = ODataNavigationTable([
         .property: [listAgent, listOffice, media],
         .member: [memberOffice, media],

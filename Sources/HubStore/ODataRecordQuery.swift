@@ -1,0 +1,76 @@
+public import ODataQuery
+public import RealtyModel
+
+/// A record query of the OData surface (`/odata`), parsed and checked by ``ODataQuery``: every
+/// property it names is a known column of the resource (or, through navigation, of another),
+/// every literal is typed. A store compiles it to one parameterised statement; nothing of it is
+/// spliced into SQL but the model's own column names.
+///
+/// Records marked deleted are never matched, listed, counted or followed through navigation:
+/// OData shows what is live (deletions reach a replica through `EntityEvent`).
+public struct ODataRecordQuery: Hashable, Sendable {
+    /// The `$filter`, when given.
+    public var filter: CheckedFilter?
+    /// The sort keys, in order. The store always breaks ties by the hub key, ascending, so pages
+    /// are stable; without keys the order is the hub key alone.
+    public var orderBy: [ODataOrderKey]
+    /// The field and metadata names to read (the key is always read); `nil` reads every column
+    /// but the vendor payload (`raw`, never read).
+    public var fields: [String]?
+    /// How many records to return, 0...``ODataQueryLimits/maximumLimit``.
+    public var limit: Int
+    /// How many matching records to pass over first, 0...``ODataQueryOptions/maximumSkip``.
+    public var offset: Int
+    /// Whether to count every match (ignoring `limit` and `offset`): ``ODataRecordPage/total``.
+    public var countTotal: Bool
+
+    /// Creates a query.
+    public init(
+        filter: CheckedFilter? = nil, orderBy: [ODataOrderKey] = [], fields: [String]? = nil, limit: Int, offset: Int = 0,
+        countTotal: Bool = false
+    ) {
+        self.filter = filter
+        self.orderBy = orderBy
+        self.fields = fields
+        self.limit = limit
+        self.offset = offset
+        self.countTotal = countTotal
+    }
+}
+
+/// The records an ``ODataRecordQuery`` selects.
+public struct ODataRecordPage<R: HubRecord>: Sendable {
+    /// The records, in the query's order; fields not read are `nil`.
+    public var records: [R]
+    /// Every match, when the query asked for the count.
+    public var total: Int?
+
+    /// Creates a page.
+    public init(records: [R], total: Int?) {
+        self.records = records
+        self.total = total
+    }
+}
+
+/// The bounds the stores hold OData queries to.
+public enum ODataQueryLimits {
+    /// The most records one query returns (a page of `/odata`, or one expansion's batch).
+    public static let maximumLimit = 1_000
+
+    /// The most records of a resource (live or deleted, of the tenant) a query may scan when no
+    /// index serves its filter and order. A query over more is refused with
+    /// ``StoreError/Code/queryTooLarge``: its filter must then name an indexed field (see
+    /// ``ODataIndexedColumns``) in a way an index serves (`eq`, `in`, a range, `startswith`).
+    public static let unindexedRowLimit = 20_000
+}
+
+/// A store that answers ``ODataRecordQuery``s.
+public protocol ODataRecordStore: Sendable {
+    /// The live records of `tenant` that `query` selects, with the total when asked.
+    ///
+    /// - Throws: ``StoreError`` `.invalidQuery` for a limit or offset out of range or a property
+    ///   the resource lacks; `.queryTooLarge` when neither the filter nor the order is served by
+    ///   an index and the tenant holds more than ``ODataQueryLimits/unindexedRowLimit`` records
+    ///   of the resource.
+    func odataRecords<R: HubRecord>(_ type: R.Type, tenant: String, query: ODataRecordQuery) async throws -> ODataRecordPage<R>
+}
