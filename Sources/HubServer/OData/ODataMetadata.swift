@@ -47,12 +47,12 @@ enum ODataMetadata {
     static let entityEventSet = "EntityEvent"
 
     /// A structural property with its CSDL facets and annotations.
-    struct Property: Equatable {
+    struct Property {
         var name: String
         /// `Edm.String`, `Edm.Int64`, ...; for a collection, the item type.
         var type: String
         var isCollection = false
-        /// For a collection, whether its items may be null.
+        /// Whether the value (for a collection, each item) may be null.
         var isNullable = true
         var scaleVariable = false
         var precision: Int?
@@ -61,16 +61,11 @@ enum ODataMetadata {
     }
 
     /// A navigation property; `constraint` is (our field, the target's key).
-    struct Navigation: Equatable {
+    struct Navigation {
         var name: String
         var targetType: String
         var isCollection: Bool
         var constraint: (property: String, referenced: String)?
-
-        static func == (lhs: Navigation, rhs: Navigation) -> Bool {
-            lhs.name == rhs.name && lhs.targetType == rhs.targetType && lhs.isCollection == rhs.isCollection
-                && lhs.constraint?.property == rhs.constraint?.property && lhs.constraint?.referenced == rhs.constraint?.referenced
-        }
     }
 
     struct EntityType {
