@@ -124,6 +124,7 @@ class ODataClientCheck:
         self.failures = []
         self.linked_listings = 0
         self.verbose = False
+        self.client = None
 
     # -- bookkeeping
 
@@ -930,6 +931,23 @@ class ODataClientCheck:
 
         self.run("C84/C85 401 without or with a bad token", "http", auth)
 
+        def missing_scope():
+            # A token of the demo's client narrowed to contacts:read (the /oauth/token scope parameter).
+            if not self.client:
+                self.fail("the demo's JSON has no client_id/client_secret for a narrowed token")
+            response = requests.post(
+                self.hub + "/oauth/token", auth=self.client, data={"grant_type": "client_credentials", "scope": "contacts:read"}, timeout=60)
+            if response.status_code != 200:
+                self.fail(f"POST /oauth/token scope=contacts:read: HTTP {response.status_code}: {response.text[:200]}")
+            narrow = requests.Session()
+            narrow.headers["Authorization"] = "Bearer " + response.json()["access_token"]
+            self.odata_error(self.url("Property"), 403, session=narrow)
+            self.odata_error(self.url("Contacts", **{"$expand": "OwnerMember"}), 403, session=narrow)
+            if self.get(self.url("Contacts", **{"$top": "1"}), session=narrow).status_code != 200:
+                self.fail("contacts:read token cannot read Contacts")
+
+        self.run("C86/C87 403 for a set or an expansion outside the token's scopes", "http", missing_scope)
+
         def omit_nulls():
             url = self.url("Property", **{"$filter": "PropertySubType eq null", "$top": "3"})
             response = self.get(url, headers={"Prefer": "omit-values=nulls"})
@@ -1034,6 +1052,7 @@ def main(argv):
     with open(argv[1]) as handle:
         demo = json.loads(handle.readline())
     check = ODataClientCheck(demo["hub_url"], demo["token"], keep_going="--keep-going" in argv[2:])
+    check.client = (demo["client_id"], demo["client_secret"]) if demo.get("client_id") and demo.get("client_secret") else None
     check.verbose = "--verbose" in argv[2:]
     check.main()
     return 0
