@@ -81,9 +81,12 @@ if ! grep -q '"hub_url"' "$work/demo.json" 2>/dev/null; then
     exit 1
 fi
 
-keep_going=()
-if [ "${ODATA_CLIENT_KEEP_GOING:-0}" = "1" ]; then keep_going=(--keep-going); fi
-if ! "$venv/bin/python" "$root/scripts/odata_client_check.py" "$work/demo.json" "${keep_going[@]}"; then
+# A client of a second tenant (no records of its own) for the tenant-isolation checks (C88).
+"$binary" clients create --data-dir "$work/demo" --tenant odata-other --name odata-client --scopes "*:read" --json >"$work/other.json"
+
+options=(--other-tenant "$work/other.json")
+if [ "${ODATA_CLIENT_KEEP_GOING:-0}" = "1" ]; then options+=(--keep-going); fi
+if ! "$venv/bin/python" "$root/scripts/odata_client_check.py" "$work/demo.json" "${options[@]}"; then
     echo "odata-client: the demo's log (last 50 lines):" >&2
     tail -50 "$work/demo.log" >&2
     exit 1

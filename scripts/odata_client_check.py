@@ -1,8 +1,10 @@
 """The RESO Web API (/odata) from a client's side, against a running `realtyhub demo`.
 
-    python odata_client_check.py DEMO_JSON [--keep-going] [--verbose]
+    python odata_client_check.py DEMO_JSON [--other-tenant CLIENT_JSON] [--keep-going] [--verbose]
 
-DEMO_JSON is the line `realtyhub demo --json` prints (hub_url, token). Two parts:
+DEMO_JSON is the line `realtyhub demo --json` prints (hub_url, token); CLIENT_JSON what
+`realtyhub clients create --json` printed for a client of another tenant (tenant isolation is
+checked only when it is given). Two parts:
 
 1. python-odata (0.8.1) reflects $metadata and runs filtered, selected, ordered, paged and
    expanded queries on Property, Member, Contacts and Media; every answer is compared field by
@@ -125,6 +127,7 @@ class ODataClientCheck:
         self.linked_listings = 0
         self.verbose = False
         self.client = None
+        self.other_client = None
 
     # -- bookkeeping
 
@@ -948,6 +951,27 @@ class ODataClientCheck:
 
         self.run("C86/C87 403 for a set or an expansion outside the token's scopes", "http", missing_scope)
 
+        def tenant_isolation():
+            response = requests.post(
+                self.hub + "/oauth/token", auth=self.other_client, data={"grant_type": "client_credentials"}, timeout=60)
+            if response.status_code != 200:
+                self.fail(f"POST /oauth/token for the second tenant: HTTP {response.status_code}: {response.text[:200]}")
+            other = requests.Session()
+            other.headers["Authorization"] = "Bearer " + response.json()["access_token"]
+            record = by_key[0]
+            for path, params in (("Property", {"$count": "true"}), ("Media", {"$count": "true"}), ("EntityEvent", {}),
+                                 ("Property", {"$filter": f"ListingKey eq '{record[key]}'"})):
+                url = self.url(path, **params)
+                body = self.get(url, session=other).json()
+                if body.get("value") != [] or body.get("@odata.count", 0) != 0:
+                    self.fail(f"GET {url} as another tenant: expected nothing, got {short(body)}")
+            self.odata_error(self.root + f"Property('{record[key]}')", 404, session=other)
+            if self.get(self.root + "Property/$count", session=other).text.strip() != "0":
+                self.fail("GET Property/$count as another tenant is not 0")
+
+        if self.other_client:
+            self.run("C88 another tenant sees none of the demo's records", "http", tenant_isolation)
+
         def omit_nulls():
             url = self.url("Property", **{"$filter": "PropertySubType eq null", "$top": "3"})
             response = self.get(url, headers={"Prefer": "omit-values=nulls"})
@@ -1054,6 +1078,10 @@ def main(argv):
     check = ODataClientCheck(demo["hub_url"], demo["token"], keep_going="--keep-going" in argv[2:])
     check.client = (demo["client_id"], demo["client_secret"]) if demo.get("client_id") and demo.get("client_secret") else None
     check.verbose = "--verbose" in argv[2:]
+    if "--other-tenant" in argv[2:]:
+        with open(argv[argv.index("--other-tenant") + 1]) as handle:
+            other = json.load(handle)
+        check.other_client = (other["client_id"], other["client_secret"])
     check.main()
     return 0
 
