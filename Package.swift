@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "HubStoreSQLite",
             dependencies: [
-                "HubStore", "RealtyModel",
+                "HubStore", "RealtyModel", "ODataQuery",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "HubStorePostgres",
             dependencies: [
-                "HubStore", "RealtyModel", logging,
+                "HubStore", "RealtyModel", "ODataQuery", logging,
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
@@ -175,7 +175,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "HubOperations", "HubStore", "RealtyModel", "ConnectorKit", "SyncEngine", logging,
+                "HubOperations", "HubStore", "RealtyModel", "ConnectorKit", "SyncEngine", "ODataQuery", logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -225,7 +225,7 @@ let package = Package(
         .target(
             name: "HubTestSupport",
             dependencies: [
-                "RealtyModel", "HubStore", "HubStorePostgres", logging,
+                "RealtyModel", "HubStore", "HubStorePostgres", "ODataQuery", logging,
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // The webhook receiver tests send to (WebhookTestReceiver).
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -239,7 +239,7 @@ let package = Package(
         .testTarget(
             name: "HubStoreTests",
             dependencies: [
-                "HubStore", "HubStoreSQLite", "HubStorePostgres", "HubTestSupport", "RealtyModel",
+                "HubStore", "HubStoreSQLite", "HubStorePostgres", "HubTestSupport", "RealtyModel", "ODataQuery",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -291,7 +291,7 @@ let package = Package(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubApp", "HubOperations", "HubStore", "HubStoreSQLite", "HubTestSupport", "ConnectorKit", "RealtyModel", "Sandbox",
-                "SyncEngine", logging,
+                "SyncEngine", "ODataQuery", logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -74,3 +74,36 @@ public protocol ODataRecordStore: Sendable {
     ///   of the resource.
     func odataRecords<R: HubRecord>(_ type: R.Type, tenant: String, query: ODataRecordQuery) async throws -> ODataRecordPage<R>
 }
+
+extension ODataRecordQuery {
+    /// The columns to read for `R`, as a ``ListPlan`` (its metadata columns then its fields),
+    /// after checking the limit and offset.
+    /// - Throws: ``StoreError`` `.invalidQuery` for a limit or offset out of range, or a name
+    ///   that is not a column of `R` (or is `raw`).
+    public func readPlan<R: HubRecord>(_ type: R.Type) throws -> ListPlan<R> {
+        guard (0...ODataQueryLimits.maximumLimit).contains(limit) else {
+            throw StoreError.invalidQuery("limit must be between 0 and \(ODataQueryLimits.maximumLimit), got \(limit)")
+        }
+        guard (0...ODataQueryOptions.maximumSkip).contains(offset) else {
+            throw StoreError.invalidQuery("offset must be between 0 and \(ODataQueryOptions.maximumSkip), got \(offset)")
+        }
+        guard let fields else { return try ListPlan<R>.unsealedColumns(R.self) }
+        if fields.contains(MetadataFieldNames.raw) { throw StoreError.invalidQuery("the vendor payload (raw) is not an OData property") }
+        return try ListPlan<R>(ListQuery(perPage: 1, fields: fields.isEmpty ? [MetadataFieldNames(R.resource).key] : fields))
+    }
+
+    /// Whether the store must check the resource's size first: neither the filter nor (without
+    /// a filter) the order is served by an index (see ``ODataIndexedColumns``).
+    public func needsRowLimit(_ resource: ResourceName) -> Bool {
+        if let filter { return !ODataIndexedColumns.serves(filter, resource: resource) }
+        return !ODataIndexedColumns.serves(order: orderBy, resource: resource)
+    }
+
+    /// The refusal of a query over `stored` records that no index serves.
+    public static func tooLarge(_ resource: ResourceName, stored: Int) -> StoreError {
+        let indexed = ODataIndexedColumns.columns(of: resource).sorted().joined(separator: ", ")
+        return StoreError.queryTooLarge(
+            "no index serves this query and \(resource.rawValue) holds \(stored) records (more than \(ODataQueryLimits.unindexedRowLimit) are not scanned): filter with eq, in or a range on one of \(indexed)"
+        )
+    }
+}

@@ -61,6 +61,8 @@ public enum StoreContract {
         ("broad record search", broadRecordSearch),
         ("record change list", recordChangeList),
         ("live record counts per connection", liveRecordCountsPerConnection),
+        ("OData queries", odataQueries),
+        ("OData row limit", odataRowLimit),
     ]
 
     static func setUp(_ store: any HubStorage, tenant: String = "t1") async throws -> SyncScope {

@@ -1,0 +1,113 @@
+import Foundation
+public import HubStore
+import ODataQuery
+import PostgresNIO
+public import RealtyModel
+
+/// PostgreSQL's side of ``ODataSQL``: `$n` placeholders (dates cast from text), text ordered
+/// and range-compared under `"C"` (byte-wise, as SQLite), string lists from `jsonb`.
+struct PGODataDialect: ODataSQLDialect {
+    func placeholder(_ number: Int, for value: ODataSQLValue) -> String {
+        if case .date = value { return "$\(number)::date" }
+        return "$\(number)"
+    }
+    var falseLiteral: String { "false" }
+    func isDistinct(_ a: String, _ b: String) -> String { "\(a) IS DISTINCT FROM \(b)" }
+    func isNotDistinct(_ a: String, _ b: String) -> String { "\(a) IS NOT DISTINCT FROM \(b)" }
+    func lower(_ a: String) -> String { "lower(\(a))" }
+    func upper(_ a: String) -> String { "upper(\(a))" }
+    func contains(_ a: String, _ b: String) -> String { "strpos(\(a), \(b)) > 0" }
+    func startsWith(_ a: String, _ b: String) -> String { "starts_with(\(a), \(b))" }
+    func endsWith(_ a: String, _ b: String) -> String { "right(\(a), length(\(b))) = \(b)" }
+    func listElements(_ list: String, alias: String) -> (from: String, element: String) {
+        ("jsonb_array_elements_text(\(list)) AS \(alias)(value)", "\(alias).value")
+    }
+    func textOrdering(_ a: String) -> String { "\(a) COLLATE \"C\"" }
+
+    static func bind(_ value: ODataSQLValue, into bindings: inout PostgresBindings) {
+        switch value {
+        case .text(let text): bindings.append(text)
+        case .integer(let number): bindings.append(number)
+        case .real(let number): bindings.append(number)
+        case .boolean(let flag): bindings.append(flag)
+        case .timestamp(let date): bindings.append(PGTimestamp(date))
+        case .date(let text): bindings.append(text)
+        }
+    }
+}
+
+/// The statements of one OData query: its page and its count.
+struct PGODataStatements<R: HubRecord> {
+    let plan: ListPlan<R>
+    let page: SQLStatement
+    let count: SQLStatement
+
+    init(_ query: ODataRecordQuery, tenant: String) throws {
+        plan = try query.readPlan(R.self)
+        var compiler = ODataSQL(dialect: PGODataDialect())
+        let table = ResourceColumns<R>()
+        let root = ODataSQL<PGODataDialect>.root
+        var conditions = ["\(root).tenant_id = \(compiler.bind(.text(tenant)))", "NOT \(root).\"DeletedYN\""]
+        if let filter = query.filter { conditions.append(try compiler.condition(filter, resource: R.resource)) }
+        let whereClause = conditions.joined(separator: " AND ")
+        var count = SQLStatement("SELECT COUNT(*) FROM \(table.table) \(root) WHERE \(whereClause)")
+        for value in compiler.values { PGODataDialect.bind(value, into: &count.bindings) }
+        let order = try compiler.order(query.orderBy, resource: R.resource)
+        let limit = compiler.bind(.integer(Int64(query.limit)))
+        let offset = compiler.bind(.integer(Int64(query.offset)))
+        var page = SQLStatement(
+            """
+            SELECT \(PGResourceTable<R>.selectList(plan)) FROM \(table.table) \(root) WHERE \(whereClause)
+            ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)
+            """)
+        for value in compiler.values { PGODataDialect.bind(value, into: &page.bindings) }
+        self.page = page
+        self.count = count
+    }
+}
+
+extension PostgresHubStore: ODataRecordStore {
+    public func odataRecords<R: HubRecord>(_ type: R.Type, tenant: String, query: ODataRecordQuery) async throws -> ODataRecordPage<R> {
+        let statements = try PGODataStatements<R>(query, tenant: tenant)
+        let needsRowLimit = query.needsRowLimit(R.resource)
+        let resource = R.resource.rawValue
+        return try await transaction(readOnlySnapshot: true) { db in
+            if needsRowLimit {
+                let stored =
+                    try await self.rows(
+                        db,
+                        "SELECT COALESCE(sum(stored), 0)::bigint FROM record_counts WHERE tenant_id = \(tenant) AND resource = \(resource)"
+                    ).first.map { Int(try $0.decode(Int64.self)) } ?? 0
+                if stored > ODataQueryLimits.unindexedRowLimit { throw ODataRecordQuery.tooLarge(R.resource, stored: stored) }
+            }
+            var total: Int?
+            if query.countTotal {
+                if query.filter == nil {
+                    total =
+                        try await self.rows(
+                            db,
+                            "SELECT COALESCE(sum(live), 0)::bigint FROM record_counts WHERE tenant_id = \(tenant) AND resource = \(resource)"
+                        ).first.map { Int(try $0.decode(Int64.self)) } ?? 0
+                } else {
+                    total = try await self.rows(db, statements.count.query).first.map { Int(try $0.decode(Int64.self)) } ?? 0
+                }
+            }
+            var records: [R] = []
+            if query.limit > 0 {
+                records = try await self.rows(db, statements.page.query).map { try Self.decode($0, plan: statements.plan) as R }
+            }
+            return ODataRecordPage(records: records, total: total)
+        }
+    }
+
+    /// The plan PostgreSQL chooses for an OData query's page, after `ANALYZE` (for tests).
+    func explainOData<R: HubRecord>(_ type: R.Type, tenant: String, query: ODataRecordQuery) async throws -> [String] {
+        let statements = try PGODataStatements<R>(query, tenant: tenant)
+        return try await transaction { db in
+            try await db.query("ANALYZE \(unescaped: ResourceColumns<R>().table)", logger: self.logger)
+            var explain = SQLStatement("EXPLAIN " + statements.page.text)
+            explain.bindings = statements.page.bindings
+            return try await self.rows(db, explain.query).map { try $0.decode(String.self) }
+        }
+    }
+}
