@@ -15,8 +15,10 @@ struct SQLiteODataDialect: ODataSQLDialect {
     func upper(_ a: String) -> String { "upper(\(a))" }
     func contains(_ a: String, _ b: String) -> String { "instr(\(a), \(b)) > 0" }
     func startsWith(_ a: String, _ b: String) -> String { "substr(\(a), 1, length(\(b))) = \(b)" }
-    // substr(a, -0) would be all of `a`: an empty suffix is tested on its own.
-    func endsWith(_ a: String, _ b: String) -> String { "(length(\(b)) = 0 OR substr(\(a), -length(\(b))) = \(b))" }
+    // substr(a, -0) would be all of `a`: an empty suffix ends every string (but not null).
+    func endsWith(_ a: String, _ b: String) -> String {
+        "CASE WHEN length(\(b)) = 0 THEN \(a) IS NOT NULL ELSE substr(\(a), -length(\(b))) = \(b) END"
+    }
     func listElements(_ list: String, alias: String) -> (from: String, element: String) {
         ("json_each(\(list)) AS \(alias)", "\(alias).value")
     }
