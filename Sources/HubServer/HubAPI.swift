@@ -60,6 +60,8 @@ public struct HubAPI: Sendable {
         addWebhooks(table)
         // HTML pages, outside the API's document.
         Dashboard(runtime: runtime, secureCookies: secureDashboardCookies, syncs: syncs).addRoutes(to: router)
+        // The RESO Web API (OData), outside the API's document too.
+        ODataRoutes(runtime: runtime, auth: auth).addRoutes(to: router)
         catalog.set(table.specs, vendorOptions: vendorOptions)
         return (router, table.specs)
     }
