@@ -38,6 +38,9 @@ public protocol ODataSQLDialect {
     func listElements(_ list: String, alias: String) -> (from: String, element: String)
     /// A text expression as ordered and range-compared: byte-wise on both stores.
     func textOrdering(_ a: String) -> String
+    /// The expression the store's search index of `kind` is built on, over `operand` (see
+    /// ``RecordSearchFields/foldedFilters(_:)``: those columns have no plain index).
+    func searchExpression(_ kind: RecordSearchFields.Kind, _ operand: String) -> String
 }
 
 /// Compiles a checked OData query into one parameterised `SELECT` over a resource's table:
@@ -159,7 +162,16 @@ public struct ODataSQL<Dialect: ODataSQLDialect> {
             let placeholder = bind(value)
             switch op {
             case .ne: return "(\(dialect.isDistinct(expression, placeholder)))"
-            case .eq: return "(\(expression) = \(placeholder))"
+            case .eq:
+                // A column whose plain index was replaced by a folded one is found through it, then compared exactly.
+                if case .property(let property) = left, property.base == .root, property.navigation.isEmpty,
+                    let name = property.name, let kind = RecordSearchFields.foldedFilters(resource)[name]
+                {
+                    let indexed = dialect.searchExpression(kind, expression)
+                    let searched = dialect.searchExpression(kind, placeholder)
+                    return "(\(indexed) = \(searched) AND \(expression) IS NOT NULL AND \(expression) = \(placeholder))"
+                }
+                return "(\(expression) = \(placeholder))"
             default:
                 let ordered = type == .string ? dialect.textOrdering(expression) : expression
                 let bound = type == .string ? dialect.textOrdering(placeholder) : placeholder

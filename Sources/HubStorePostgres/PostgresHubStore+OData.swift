@@ -23,6 +23,13 @@ struct PGODataDialect: ODataSQLDialect {
         ("jsonb_array_elements_text(\(list)) AS \(alias)(value)", "\(alias).value")
     }
     func textOrdering(_ a: String) -> String { "\(a) COLLATE \"C\"" }
+    func searchExpression(_ kind: RecordSearchFields.Kind, _ operand: String) -> String {
+        switch kind {
+        case .email: return PGSearchSQL.folded(operand)
+        case .phone: return PGSearchSQL.digits(operand)
+        case .name: return PGSearchSQL.foldedName(operand)
+        }
+    }
 
     static func bind(_ value: ODataSQLValue, into bindings: inout PostgresBindings) {
         switch value {

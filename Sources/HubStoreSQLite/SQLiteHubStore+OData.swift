@@ -24,6 +24,9 @@ struct SQLiteODataDialect: ODataSQLDialect {
     }
     // Columns are BINARY: byte order already.
     func textOrdering(_ a: String) -> String { a }
+    func searchExpression(_ kind: RecordSearchFields.Kind, _ operand: String) -> String {
+        kind == .phone ? SQLiteSearchSQL.digits(operand) : SQLiteSearchSQL.folded(operand)
+    }
 
     static func databaseValue(_ value: ODataSQLValue) -> DatabaseValue {
         switch value {
@@ -50,7 +53,9 @@ struct ODataStatements<R: HubRecord> {
         var compiler = ODataSQL(dialect: SQLiteODataDialect())
         let table = ResourceColumns<R>()
         let root = ODataSQL<SQLiteODataDialect>.root
-        var conditions = ["\(root).tenant_id = \(compiler.bind(.text(tenant)))", "\(root).\"DeletedYN\" = 0"]
+        // `+` keeps DeletedYN out of index choice: without statistics SQLite would take the list
+        // index (tenant, DeletedYN, …) over a filtered field's (tenant, field) as just as narrow.
+        var conditions = ["\(root).tenant_id = \(compiler.bind(.text(tenant)))", "+\(root).\"DeletedYN\" = 0"]
         if let filter = query.filter { conditions.append(try compiler.condition(filter, resource: R.resource)) }
         let whereClause = conditions.joined(separator: " AND ")
         countSQL = "SELECT COUNT(*) FROM \(table.table) \(root) WHERE \(whereClause)"
