@@ -91,6 +91,8 @@ struct ODataCollectionRead: ResourceVisitor {
     let contextSet: String
     /// A filter the path adds (a parent's media), ANDed with `$filter`.
     var pathFilter: CheckedFilter? = nil
+    /// The order without `$orderby` (a parent's media: `Order`, C69); the store breaks ties by key.
+    var defaultOrder: [ODataOrderKey] = []
 
     func visit<R: HubRecord>(_ type: R.Type) async throws -> ODataPayload {
         let options = try ODataOptions.parse(call.query.systemOptions, for: R.self)
@@ -105,7 +107,7 @@ struct ODataCollectionRead: ResourceVisitor {
         // a one-row probe after the page does.
         let asked = canContinue ? min(limit + 1, ODataQueryLimits.maximumLimit) : limit
         var query = ODataRecordQuery(
-            filter: ODataFilters.combine(pathFilter, options.filter), orderBy: options.orderBy,
+            filter: ODataFilters.combine(pathFilter, options.filter), orderBy: options.orderBy.isEmpty ? defaultOrder : options.orderBy,
             fields: writer.storeFields(adding: ODataExpansion.foreignKeys(options.expand)), limit: asked, offset: skip,
             countTotal: options.count)
         let page = try await call.store.odataRecords(R.self, tenant: call.tenant, query: query)
@@ -222,8 +224,9 @@ struct ODataNavigationRead: ResourceVisitor {
         }
         guard let foreignKey else {
             let filter = ODataFilters.media(of: R.resource, keys: [key])
+            let order = [ODataOrderKey(ResolvedProperty(resource: .media, name: "Order", type: .integer))]
             return try await navigation.target.visit(
-                ODataCollectionRead(call: call, contextSet: navigation.target.rawValue, pathFilter: filter))
+                ODataCollectionRead(call: call, contextSet: navigation.target.rawValue, pathFilter: filter, defaultOrder: order))
         }
         guard case .string(let targetKey) = R.field(named: foreignKey)?.value(in: parent) ?? .null else { return .noContent }
         return try await navigation.target.visit(ODataEntityRead(call: call, key: targetKey, missingIsEmpty: true))
