@@ -72,6 +72,10 @@ public struct ODataSQL<Dialect: ODataSQLDialect> {
         case element(String)
     }
 
+    /// The condition selecting the tenant's rows of the root table (`t0.tenant_id = ?1`),
+    /// repeated in each branch of an `or`.
+    public var tenantCondition: String?
+
     /// A compiler binding values in `dialect`'s placeholders.
     public init(dialect: Dialect) { self.dialect = dialect }
 
@@ -102,7 +106,11 @@ public struct ODataSQL<Dialect: ODataSQLDialect> {
         case .and(let operands):
             return "(" + (try operands.map { try condition($0, resource: resource) }).joined(separator: " AND ") + ")"
         case .or(let operands):
-            return "(" + (try operands.map { try condition($0, resource: resource) }).joined(separator: " OR ") + ")"
+            // Each branch repeats the root's tenant condition (already true of every row): a
+            // branch on an indexed field can then be served by its (tenant, field) index alone,
+            // and SQLite answers the `or` as a union of index searches.
+            let tenant = tenantCondition.map { "\($0) AND " } ?? ""
+            return "(" + (try operands.map { "(\(tenant)\(try condition($0, resource: resource)))" }).joined(separator: " OR ") + ")"
         case .not(let operand):
             return "(\(try condition(operand, resource: resource)) IS NOT TRUE)"
         case .comparison(let op, let left, let right):
@@ -469,6 +477,24 @@ public enum ODataIndexedColumns {
         }
         return check(filter)
     }
+
+    /// The (tenant, field) indexes migration `2026-12-05-8-key-ordered-field-indexes` rebuilds
+    /// as (tenant, field, hub key) on both stores, as they were when it shipped (a later indexed
+    /// field gets its three-column index where it is added): `field eq x` then reads its
+    /// matches in key order, OData's default order, and a page stops after its rows instead of
+    /// sorting every match (`StandardStatus eq 'Active'` may match most of a resource).
+    public static let keyOrderedIndexes: [(table: String, column: String)] = [
+        ("Activity", "ActivityStartTimestamp"), ("Activity", "ActivityType"), ("Activity", "ContactKey"), ("Activity", "ListingKey"),
+        ("Activity", "OwnerMemberKey"), ("Contacts", "ContactType"), ("Contacts", "OwnerMemberKey"), ("Development", "City"),
+        ("Development", "DevelopmentName"), ("Development", "DevelopmentStatus"), ("Media", "MediaCategory"), ("Media", "ResourceName"),
+        ("Member", "MemberEmail"), ("Member", "MemberMobilePhone"), ("Member", "MemberStatus"), ("Member", "MemberType"),
+        ("Member", "OfficeKey"), ("Office", "OfficeCity"), ("Office", "OfficeCountry"), ("Office", "OfficeEmail"), ("Office", "OfficeName"),
+        ("Office", "OfficeStatus"), ("Property", "BuildingName"), ("Property", "City"), ("Property", "Country"),
+        ("Property", "DevelopmentKey"), ("Property", "ListAgentKey"), ("Property", "ListOfficeKey"), ("Property", "ListingId"),
+        ("Property", "PostalCode"), ("Property", "PropertyType"), ("Property", "StandardStatus"), ("TeamMembers", "MemberKey"),
+        ("TeamMembers", "TeamKey"), ("TeamMembers", "TeamMemberType"), ("Teams", "OfficeKey"), ("Teams", "TeamLeadKey"),
+        ("Teams", "TeamName"), ("Teams", "TeamStatus"),
+    ]
 
     /// Whether an index gives `keys`' order without a filter: none, or a first key on the
     /// `ModificationTimestamp` or hub key of the record itself.

@@ -54,7 +54,9 @@ struct PGODataStatements<R: HubRecord> {
         var compiler = ODataSQL(dialect: PGODataDialect())
         let table = ResourceColumns<R>()
         let root = ODataSQL<PGODataDialect>.root
-        var conditions = ["\(root).tenant_id = \(compiler.bind(.text(tenant)))", "NOT \(root).\"DeletedYN\""]
+        let tenantCondition = "\(root).tenant_id = \(compiler.bind(.text(tenant)))"
+        compiler.tenantCondition = tenantCondition
+        var conditions = [tenantCondition, "NOT \(root).\"DeletedYN\""]
         if let filter = query.filter { conditions.append(try compiler.condition(filter, resource: R.resource)) }
         let whereClause = conditions.joined(separator: " AND ")
         var count = SQLStatement("SELECT COUNT(*) FROM \(table.table) \(root) WHERE \(whereClause)")

@@ -26,7 +26,18 @@ enum PostgresMigrations {
         ("2026-12-05-5-record-search", PGSearchSQL.migration),
         ("2026-12-05-6-record-counts-by-connection", recordCounts),
         ("2026-12-05-7-record-event-chain", recordEventChain),
+        ("2026-12-05-8-key-ordered-field-indexes", keyOrderedFieldIndexes),
     ]
+
+    /// Each field index extended with the hub key, byte-wise as OData orders it (see
+    /// ``ODataIndexedColumns/keyOrderedIndexes``).
+    private static let keyOrderedFieldIndexes: [String] = ODataIndexedColumns.keyOrderedIndexes.flatMap { table, column in
+        let key = ResourceName(rawValue: table)?.keyField ?? ""
+        return [
+            "DROP INDEX \"\(table)_\(column)\"",
+            "CREATE INDEX \"\(table)_\(column)\" ON \"\(table)\" (tenant_id, \"\(column)\", \"\(key)\" COLLATE \"C\")",
+        ]
+    }
 
     /// Each record's events linked newest to oldest: the event's `previous_sequence` and the
     /// record's `last_event_sequence`, kept by the write path (`PostgresHubStore.appendEvents`),

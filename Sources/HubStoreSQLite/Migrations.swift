@@ -1,4 +1,5 @@
 import GRDB
+import HubStore
 import RealtyModel
 
 /// The SQLite schema, as named, append-only migrations. Never edit a registered migration:
@@ -27,6 +28,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("2026-12-05-5-record-search", migrate: createRecordSearch)
         migrator.registerMigration("2026-12-05-6-record-counts-by-connection", migrate: countRecordsByConnection)
         migrator.registerMigration("2026-12-05-7-record-event-chain", migrate: chainRecordEvents)
+        migrator.registerMigration("2026-12-05-8-key-ordered-field-indexes", migrate: orderFieldIndexesByKey)
         return migrator
     }
 
@@ -400,6 +402,16 @@ enum SQLiteMigrations {
     /// What a sync run could not read: auxiliary endpoints not available on the connection.
     private static func addSyncRunsSkipped(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE sync_runs ADD COLUMN skipped TEXT")
+    }
+
+    /// Each field index extended with the hub key (see ``ODataIndexedColumns/keyOrderedIndexes``).
+    private static func orderFieldIndexesByKey(_ db: Database) throws {
+        for (table, column) in ODataIndexedColumns.keyOrderedIndexes {
+            guard let resource = ResourceName(rawValue: table) else { continue }
+            try db.execute(sql: "DROP INDEX \"\(table)_\(column)\"")
+            try db.execute(
+                sql: "CREATE INDEX \"\(table)_\(column)\" ON \"\(table)\" (tenant_id, \"\(column)\", \"\(resource.keyField)\")")
+        }
     }
 
     /// One index per resource serving the default list order (live records by modification

@@ -55,7 +55,9 @@ struct ODataStatements<R: HubRecord> {
         let root = ODataSQL<SQLiteODataDialect>.root
         // `+` keeps DeletedYN out of index choice: without statistics SQLite would take the list
         // index (tenant, DeletedYN, …) over a filtered field's (tenant, field) as just as narrow.
-        var conditions = ["\(root).tenant_id = \(compiler.bind(.text(tenant)))", "+\(root).\"DeletedYN\" = 0"]
+        let tenantCondition = "\(root).tenant_id = \(compiler.bind(.text(tenant)))"
+        compiler.tenantCondition = tenantCondition
+        var conditions = [tenantCondition, "+\(root).\"DeletedYN\" = 0"]
         if let filter = query.filter { conditions.append(try compiler.condition(filter, resource: R.resource)) }
         let whereClause = conditions.joined(separator: " AND ")
         countSQL = "SELECT COUNT(*) FROM \(table.table) \(root) WHERE \(whereClause)"

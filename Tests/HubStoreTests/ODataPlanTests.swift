@@ -19,8 +19,13 @@ import Testing
         (.property, "ModificationTimestamp gt 2100-01-01T00:00:00Z", ["Property_modified", "Property_list"]),
         (.contacts, "Email eq 'person12@example.com'", ["Contacts_search_Email"]),
         (.contacts, "MobilePhone eq '+34 600 000012'", ["Contacts_search_MobilePhone"]),
-        (.contacts, "ContactType eq 'Seller' or OwnerMemberKey eq 'm1'", ["Contacts_ContactType", "Contacts_OwnerMemberKey"]),
     ]
+
+    /// An `or` of indexed fields: PostgreSQL combines the two indexes. SQLite, without
+    /// statistics, reads the tenant's rows through another index and tests each (a known cost,
+    /// see docs/reso-web-api.md); the test holds PostgreSQL to it.
+    static let postgresCases: [(resource: ResourceName, filter: String, indexes: [String])] =
+        cases + [(.contacts, "ContactType eq 'Seller' or OwnerMemberKey eq 'm1'", ["Contacts_ContactType", "Contacts_OwnerMemberKey"])]
 
     static func query(_ resource: ResourceName, _ filter: String) throws -> ODataRecordQuery {
         func parse<R: HubRecord>(_: R.Type) throws -> ODataQueryOptions {
@@ -72,7 +77,7 @@ import Testing
     func postgresServesIndexedFiltersFromTheirIndexes() async throws {
         try await PostgresTestDatabase.withStore { store in
             try await Self.load(store)
-            for (resource, filter, indexes) in Self.cases {
+            for (resource, filter, indexes) in Self.postgresCases {
                 let query = try Self.query(resource, filter)
                 let plan =
                     resource == .property
