@@ -75,6 +75,10 @@ import Testing
             #expect(post.status == .methodNotAllowed)
             #expect(post.headers[.allow] == "GET")
             #expect(OData.error(post).code == "method_not_allowed")
+            for method in [HTTPRequest.Method.delete, .options, .head] {
+                let refused = try await client.execute(uri: "/odata/$metadata", method: method, headers: bearer(token))
+                #expect(refused.status == .methodNotAllowed, "\(method)")
+            }
             let xml = try await OData.get(client, "/odata/Property?$format=xml", token: token)
             #expect(xml.status == .notAcceptable)
             let acceptXML = try await OData.get(client, "/odata/Property", token: token, headers: [(.accept, "application/xml")])
@@ -369,6 +373,21 @@ import Testing
             #expect(deep.status == .notFound)
             let badToken = try await OData.get(client, "/odata/Property", token: "rh1.bad.token")
             #expect(badToken.status == .unauthorized && badToken.headers[HTTPField.Name("WWW-Authenticate")!] != nil)
+        }
+    }
+
+    /// The per-client request rate of `/v1` applies: 429 with `Retry-After`, in OData's format.
+    @Test func rateLimited() async throws {
+        let harness = try await APIHarness.make(requestsPerSecond: 1)
+        defer { Task { await harness.shutdown() } }
+        let token = try await harness.token(harness.full)
+        try await harness.test { client in
+            var last: TestResponse?
+            for _ in 0..<4 { last = try await OData.get(client, "/odata/Contacts?$top=1", token: token) }
+            let refused = try #require(last)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter] != nil && OData.error(refused).code == "rate_limited")
+            #expect(refused.headers[.odataVersion] == "4.01" && refused.headers[.contentType] == "application/json")
         }
     }
 

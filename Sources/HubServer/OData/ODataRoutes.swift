@@ -22,7 +22,7 @@ struct ODataRoutes: Sendable {
     func addRoutes(to router: Router<HubRequestContext>) {
         let routes = self
         for path in ["/odata", "/odata/**"] {
-            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            for method in [HTTPRequest.Method.get, .head, .options, .post, .put, .patch, .delete] {
                 router.on(RouterPath(path), method: method) { request, context in await routes.respond(request, context) }
             }
         }
