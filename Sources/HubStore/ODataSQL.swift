@@ -57,8 +57,9 @@ public protocol ODataSQLDialect {
 /// - Decimals are the stores' binary floating point: `ListPrice eq 0.1` compares doubles.
 /// - A date-time literal finer than the stores' milliseconds is compared exactly: `gt` and `le`
 ///   round it down, `ge` and `lt` up; `eq` a fraction of a millisecond matches nothing.
-/// - Navigation follows hub keys to live records only; a record whose target is missing or
-///   deleted sees null. `Media/any(...)` ranges over the record's live media.
+/// - Navigation follows hub keys to live records only, or where the hub key is not set, the
+///   vendor key to the record of the same connection (as `/v1`'s `expand` does); a record whose
+///   target is missing or deleted sees null. `Media/any(...)` ranges over the record's live media.
 public struct ODataSQL<Dialect: ODataSQLDialect> {
     let dialect: Dialect
     /// The statement's values, in placeholder order.
@@ -323,8 +324,17 @@ public struct ODataSQL<Dialect: ODataSQLDialect> {
             try Self.checkColumn(field, of: resource)
             let alias = newAlias()
             let table = "\"\(step.target.rawValue)\""
+            var targetKey = "\(previous).\"\(field)\""
+            if let vendorKey = step.vendorKey {
+                // Not yet resolved to a hub key: the target of the same connection with that vendor
+                // key, found through the (tenant, connection, vendor key) unique index.
+                try Self.checkColumn(vendorKey, of: resource)
+                let vendor = newAlias()
+                targetKey =
+                    "COALESCE(\(targetKey), (SELECT \(vendor).\"\(step.target.keyField)\" FROM \(table) \(vendor) WHERE \(vendor).tenant_id = \(previous).tenant_id AND \(vendor).\"ConnectionId\" = \(previous).\"ConnectionId\" AND \(vendor).\"\(step.target.sourceKeyField)\" = \(previous).\"\(vendorKey)\"))"
+            }
             let link =
-                "\(alias).tenant_id = \(previous).tenant_id AND \(alias).\"\(step.target.keyField)\" = \(previous).\"\(field)\" AND \(alias).\"DeletedYN\" = \(dialect.falseLiteral)"
+                "\(alias).tenant_id = \(previous).tenant_id AND \(alias).\"\(step.target.keyField)\" = \(targetKey) AND \(alias).\"DeletedYN\" = \(dialect.falseLiteral)"
             if index == 0 {
                 joins.append("\(table) \(alias)")
                 firstCondition = link

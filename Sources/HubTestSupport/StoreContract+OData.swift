@@ -73,10 +73,12 @@ extension StoreContract {
         try await expect(Contact.self, "Birthdate lt 1990-01-01", ["c2"])
         try await expect(Contact.self, "Birthdate eq 1990-05-01", ["c1"])
         try await expect(Contact.self, "Birthdate ne 1990-05-01", ["c2", "c3"])
-        // Navigation: live targets by hub key (m3 is deleted, so p5's agent is not there).
+        // Navigation: live targets by hub key, or by vendor key in the same connection where
+        // the hub key is not set (p3); m3 is deleted, so p5's agent is not there.
         try await expect(Property.self, "ListAgent/MemberFirstName eq 'Ana'", ["p1", "p4"])
         try await expect(Property.self, "ListAgent/MemberFirstName eq 'Cleo'", [])
-        try await expect(Property.self, "ListAgent/MemberKey eq null", ["p3", "p5"])
+        try await expect(Property.self, "ListAgent/MemberKey eq null", ["p5"])
+        try await expect(Property.self, "ListAgent/MemberFirstName eq 'Bob'", ["p2", "p3"])
         try await expect(Property.self, "ListAgent/Office/OfficeName eq 'Marbella Central'", ["p1", "p4"])
         try await expect(Property.self, "ListAgent/MemberLanguages/any(l: l eq 'Spanish')", ["p1", "p4"])
         // Lambdas over media (p5's photo is deleted) and over string lists.
@@ -98,7 +100,7 @@ extension StoreContract {
         let byBedrooms = try await keys(Property.self, "BedroomsTotal ne null", orderBy: "BedroomsTotal desc,City")
         try check(byBedrooms == ["p2", "p1", "p5", "p3"], "$orderby=BedroomsTotal desc,City: \(byBedrooms)")
         let byAgent = try await keys(Property.self, "ListAgent/MemberKey ne null", orderBy: "ListAgent/MemberLastName,ListPrice desc")
-        try check(byAgent == ["p1", "p4", "p2"], "$orderby=ListAgent/MemberLastName,ListPrice desc: \(byAgent)")
+        try check(byAgent == ["p1", "p4", "p2", "p3"], "$orderby=ListAgent/MemberLastName,ListPrice desc: \(byAgent)")
         // Paging and counts.
         let second = try await keys(Property.self, nil, orderBy: "ListPrice", limit: 2, offset: 2)
         try check(second == ["p1", "p5"], "ListPrice page 2 of 2: \(second)")
@@ -240,7 +242,13 @@ struct ODataFixture {
                     "City": .string("Dubai"), "ListPrice": .decimal(1_250_000.5), "BedroomsTotal": .integer(5),
                     "ListAgentKey": .string(memberKeys[1]), "NewConstructionYN": .boolean(false), "StandardStatus": .string("Active"),
                 ]),
-            try make("p3", ["City": .string("marbella"), "BedroomsTotal": .integer(2), "StandardStatus": .string("Pending")]),
+            // Linked to m2 by vendor key only, as a sync leaves it.
+            try make(
+                "p3",
+                [
+                    "City": .string("marbella"), "BedroomsTotal": .integer(2), "StandardStatus": .string("Pending"),
+                    "SourceSystemListAgentKey": .string("m2"),
+                ]),
             try make("p4", ["ListPrice": .decimal(99.99), "ListAgentKey": .string(memberKeys[0]), "StandardStatus": .string("Closed")]),
             try make(
                 "p5",

@@ -17,14 +17,20 @@ public struct ODataNavigation: Hashable, Sendable {
     public var target: ResourceName
     /// How the source names its targets.
     public var link: Link
+    /// For a ``Link/foreignKey(_:)`` link, the source's field holding the target's vendor key
+    /// (`SourceSystemListAgentKey`): where the hub key is not set (a sync keeps the vendor's
+    /// reference), the link is the record of the same connection with that vendor key.
+    public var vendorKey: String?
     /// Whether it leads to many records (`Media`) rather than one (`ListAgent`).
     public var isCollection: Bool { link == .children }
 
-    /// Creates a single-valued navigation property through the source's field `foreignKey`.
-    public init(_ name: String, to target: ResourceName, via foreignKey: String) {
+    /// Creates a single-valued navigation property through the source's field `foreignKey`,
+    /// or, where that is not set, `vendorKey` (the target's vendor key, same connection).
+    public init(_ name: String, to target: ResourceName, via foreignKey: String, orVendorKey vendorKey: String? = nil) {
         self.name = name
         self.target = target
         self.link = .foreignKey(foreignKey)
+        self.vendorKey = vendorKey
     }
 
     /// Creates a collection navigation property to a record's children of `target`.
@@ -66,28 +72,28 @@ public struct ODataNavigationTable: ODataNavigationResolver {
     /// The table behind ``hub``, per resource in the order `$metadata` lists them.
     public static let hubTable: [ResourceName: [ODataNavigation]] = [
         .property: [
-            ODataNavigation("ListAgent", to: .member, via: "ListAgentKey"),
+            ODataNavigation("ListAgent", to: .member, via: "ListAgentKey", orVendorKey: "SourceSystemListAgentKey"),
             ODataNavigation("ListOffice", to: .office, via: "ListOfficeKey"),
             ODataNavigation(children: "Media", of: .media),
             ODataNavigation("Development", to: .development, via: "DevelopmentKey"),
         ],
         .member: [
-            ODataNavigation("Office", to: .office, via: "OfficeKey"),
+            ODataNavigation("Office", to: .office, via: "OfficeKey", orVendorKey: "SourceSystemOfficeKey"),
             ODataNavigation(children: "Media", of: .media),
         ],
         .teams: [
-            ODataNavigation("TeamLead", to: .member, via: "TeamLeadKey"),
+            ODataNavigation("TeamLead", to: .member, via: "TeamLeadKey", orVendorKey: "SourceSystemTeamLeadKey"),
             ODataNavigation("Office", to: .office, via: "OfficeKey"),
         ],
         .teamMembers: [
-            ODataNavigation("Member", to: .member, via: "MemberKey"),
-            ODataNavigation("Team", to: .teams, via: "TeamKey"),
+            ODataNavigation("Member", to: .member, via: "MemberKey", orVendorKey: "SourceSystemMemberKey"),
+            ODataNavigation("Team", to: .teams, via: "TeamKey", orVendorKey: "SourceSystemTeamKey"),
         ],
-        .contacts: [ODataNavigation("OwnerMember", to: .member, via: "OwnerMemberKey")],
+        .contacts: [ODataNavigation("OwnerMember", to: .member, via: "OwnerMemberKey", orVendorKey: "SourceSystemOwnerMemberKey")],
         .activity: [
-            ODataNavigation("Contact", to: .contacts, via: "ContactKey"),
-            ODataNavigation("OwnerMember", to: .member, via: "OwnerMemberKey"),
-            ODataNavigation("Listing", to: .property, via: "ListingKey"),
+            ODataNavigation("Contact", to: .contacts, via: "ContactKey", orVendorKey: "SourceSystemContactKey"),
+            ODataNavigation("OwnerMember", to: .member, via: "OwnerMemberKey", orVendorKey: "SourceSystemOwnerMemberKey"),
+            ODataNavigation("Listing", to: .property, via: "ListingKey", orVendorKey: "SourceSystemListingKey"),
         ],
     ]
 

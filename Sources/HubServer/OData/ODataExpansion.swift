@@ -9,12 +9,30 @@ import RealtyModel
 struct ODataExpansion: Sendable {
     let call: ODataCall
 
-    /// The source fields expansions read (written only when selected).
+    /// The source fields expansions read (written only when selected): the hub key fields,
+    /// and the vendor key fields with the connection for links not resolved to a hub key.
     static func foreignKeys(_ navigations: [ODataNavigation]) -> [String] {
-        navigations.compactMap { navigation in
-            if case .foreignKey(let field) = navigation.link { return field }
-            return nil
+        var fields: [String] = []
+        for navigation in navigations {
+            guard case .foreignKey(let field) = navigation.link else { continue }
+            fields.append(field)
+            if let vendorKey = navigation.vendorKey { fields += [vendorKey, MetadataFieldNames.connectionID] }
         }
+        return fields
+    }
+
+    /// A record's link through `navigation` by vendor key (connection and the target's vendor
+    /// key), when its hub key field is empty.
+    static func vendorLink<R: HubRecord>(_ record: R, _ navigation: ODataNavigation) -> VendorLink? {
+        guard let vendorKey = navigation.vendorKey, let connection = record.metadata.connectionID,
+            case .string(let key) = R.field(named: vendorKey)?.value(in: record) ?? .null
+        else { return nil }
+        return VendorLink(connection: connection, key: key)
+    }
+
+    struct VendorLink: Hashable, Sendable {
+        var connection: String
+        var key: String
     }
 
     /// For each record, its expanded navigation properties in `navigations` order.
@@ -32,8 +50,14 @@ struct ODataExpansion: Sendable {
                 var seen: Set<String> = []
                 for case let key? in links where seen.insert(key).inserted { unique.append(key) }
                 let targets = unique.isEmpty ? [:] : try await navigation.target.visit(Targets(call: call, keys: unique))
+                // Links the sync left as vendor keys: found by connection and vendor key.
+                let vendorLinks = records.indices.map { links[$0] == nil ? Self.vendorLink(records[$0], navigation) : nil }
+                let unresolved = Set(vendorLinks.compactMap { $0 })
+                let byVendorKey =
+                    unresolved.isEmpty ? [:] : try await navigation.target.visit(VendorTargets(call: call, links: Array(unresolved)))
                 for index in records.indices {
-                    expanded[index].append((navigation.name, links[index].flatMap { targets[$0] } ?? .null))
+                    let target = links[index].flatMap { targets[$0] } ?? vendorLinks[index].flatMap { byVendorKey[$0] }
+                    expanded[index].append((navigation.name, target ?? .null))
                 }
             case .children:
                 let keys = records.compactMap(\.metadata.key)
@@ -66,6 +90,36 @@ struct ODataExpansion: Sendable {
             }
             guard batch.count == query.limit, query.offset + query.limit <= ODataQueryOptions.maximumSkip else { return byParent }
             query.offset += query.limit
+        }
+    }
+
+    /// The live records of a resource named by connection and vendor key, as entities by link.
+    struct VendorTargets: ResourceVisitor {
+        let call: ODataCall
+        let links: [VendorLink]
+
+        func visit<T: HubRecord>(_ type: T.Type) async throws -> [VendorLink: ODataJSON] {
+            let writer = ODataEntityWriter<T>(selection: nil, omitNulls: call.preferences.omitNulls)
+            var found: [VendorLink: ODataJSON] = [:]
+            let connection = ODataFilters.property(T.resource, MetadataFieldNames.connectionID)
+            let vendorKey = ODataFilters.property(T.resource, T.resource.sourceKeyField)
+            for (connectionID, group) in Dictionary(grouping: links, by: \.connection) {
+                let keys = group.map(\.key)
+                for start in stride(from: 0, to: keys.count, by: ODataQueryLimits.maximumLimit) {
+                    let chunk = Array(keys[start..<min(start + ODataQueryLimits.maximumLimit, keys.count)])
+                    let filter = CheckedFilter.and([
+                        .comparison(.eq, connection, .literal(.string(connectionID))),
+                        .membership(vendorKey, chunk.map(ODataLiteral.string)),
+                    ])
+                    let query = ODataRecordQuery(filter: filter, limit: chunk.count)
+                    for record in try await call.store.odataRecords(T.self, tenant: call.tenant, query: query).records {
+                        if let key = record.metadata.sourceKey {
+                            found[VendorLink(connection: connectionID, key: key)] = writer.entity(record)
+                        }
+                    }
+                }
+            }
+            return found
         }
     }
 

@@ -218,7 +218,8 @@ struct ODataNavigationRead: ResourceVisitor {
         case .children: foreignKey = nil
         }
         let query = ODataRecordQuery(
-            filter: ODataFilters.key(R.resource, equals: key), fields: [R.resource.keyField] + (foreignKey.map { [$0] } ?? []), limit: 1)
+            filter: ODataFilters.key(R.resource, equals: key), fields: [R.resource.keyField] + ODataExpansion.foreignKeys([navigation]),
+            limit: 1)
         guard let parent = try await call.store.odataRecords(R.self, tenant: call.tenant, query: query).records.first else {
             throw ODataError.notFound("no \(R.resource.rawValue) with \(R.resource.keyField) '\(key)'")
         }
@@ -228,7 +229,28 @@ struct ODataNavigationRead: ResourceVisitor {
             return try await navigation.target.visit(
                 ODataCollectionRead(call: call, contextSet: navigation.target.rawValue, pathFilter: filter, defaultOrder: order))
         }
-        guard case .string(let targetKey) = R.field(named: foreignKey)?.value(in: parent) ?? .null else { return .noContent }
+        if case .string(let targetKey) = R.field(named: foreignKey)?.value(in: parent) ?? .null {
+            return try await navigation.target.visit(ODataEntityRead(call: call, key: targetKey, missingIsEmpty: true))
+        }
+        // A link the sync left as a vendor key: the target's hub key first.
+        guard let link = ODataExpansion.vendorLink(parent, navigation),
+            let targetKey = try await navigation.target.visit(VendorKeyLookup(call: call, link: link))
+        else { return .noContent }
         return try await navigation.target.visit(ODataEntityRead(call: call, key: targetKey, missingIsEmpty: true))
+    }
+}
+
+/// The hub key of the live record a vendor link names (same connection, vendor key), if any.
+struct VendorKeyLookup: ResourceVisitor {
+    let call: ODataCall
+    let link: ODataExpansion.VendorLink
+
+    func visit<R: HubRecord>(_ type: R.Type) async throws -> String? {
+        let filter = CheckedFilter.and([
+            .comparison(.eq, ODataFilters.property(R.resource, MetadataFieldNames.connectionID), .literal(.string(link.connection))),
+            .comparison(.eq, ODataFilters.property(R.resource, R.resource.sourceKeyField), .literal(.string(link.key))),
+        ])
+        let query = ODataRecordQuery(filter: filter, fields: [R.resource.keyField], limit: 1)
+        return try await call.store.odataRecords(R.self, tenant: call.tenant, query: query).records.first?.metadata.key
     }
 }
