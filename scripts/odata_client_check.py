@@ -331,6 +331,21 @@ class ODataClientCheck:
         rows = [m for m in self.live("Media") if m.get("ResourceName") == resource and m.get("ResourceRecordKey") == key]
         return ordered(rows, [("Order", False)], "MediaKey")
 
+    def agent_of(self, record):
+        """A listing's ListAgent as the hub links it: by hub key (ListAgentKey), or where the sync
+        left that unset, the live Member of the same connection with the vendor key
+        (SourceSystemListAgentKey), as /v1's expand=agent does."""
+        members = self.live("Member")
+        key = record.get("ListAgentKey")
+        if key is not None:
+            return next((m for m in members if m["MemberKey"] == key), None)
+        vendor = record.get("SourceSystemListAgentKey")
+        if vendor is None:
+            return None
+        return next(
+            (m for m in members if m.get("ConnectionId") == record.get("ConnectionId") and m.get("SourceSystemMemberKey") == vendor),
+            None)
+
     # ---- part 1: python-odata --------------------------------------------------------------
 
     def python_odata(self):
@@ -491,11 +506,9 @@ class ODataClientCheck:
 
         run_query("expand(Media)", all_q.expand(P.Media), lambda p: True, expanded=("Media",), check=media_expanded)
 
-        members = {m["MemberKey"]: m for m in self.live("Member")}
-
         def agent_expanded(rows, expected):
             for row, record in zip(rows, expected):
-                agent = members.get(record.get("ListAgentKey"))
+                agent = self.agent_of(record)
                 got = row.ListAgent
                 if agent is None and got is not None or agent is not None and got is None:
                     self.fail(f"python-odata expand(ListAgent) of {record['ListingKey']}: expected {short(agent)}, got {got!r}")
@@ -503,13 +516,16 @@ class ODataClientCheck:
                     self.compare_entity(f"python-odata expand(ListAgent) of {record['ListingKey']}", "Member", agent, got.__odata__.data)
 
         # python-odata 0.8.1 cannot read an expanded null (it calls .get on None), so it expands
-        # only listings whose agent link is resolved; the plain-HTTP part checks the nulls.
-        linked = lambda p: p.get("ListAgentKey") in members  # noqa: E731
-        self.linked_listings = sum(1 for p in props if linked(p))
-        run_query(
-            "expand(ListAgent), listings with a resolved agent",
-            all_q.filter(P.ListAgentKey.not_null()).expand(P.ListAgent),
-            lambda p: p.get("ListAgentKey") is not None, expanded=("ListAgent",), check=agent_expanded)
+        # listings whose agent the hub links (by hub or vendor key), one by key each; the
+        # plain-HTTP part checks the nulls.
+        linked = [p for p in props if self.agent_of(p) is not None]
+        self.linked_listings = len(linked)
+        for record in linked[:5]:
+            listing = record["ListingKey"]
+            run_query(
+                f"expand(ListAgent) of {listing}",
+                all_q.filter(P.ListingKey == listing).expand(P.ListAgent),
+                lambda p, listing=listing: p["ListingKey"] == listing, expanded=("ListAgent",), check=agent_expanded)
 
         def get_by_key():
             for record in (props[0], props[len(props) // 2], props[-1]):
@@ -564,6 +580,8 @@ class ODataClientCheck:
         other_set(
             "Member", service.query(M).filter(M.MemberLastName.startswith("B")).order_by(M.MemberLastName.asc(), M.MemberFirstName.desc()),
             lambda m: (m.get("MemberLastName") or "").startswith("B"), order=[("MemberLastName", False), ("MemberFirstName", True)])
+
+        members = {m["MemberKey"]: m for m in self.live("Member")}
 
         def member_media():
             query = service.query(M).expand(M.Media)
@@ -883,15 +901,14 @@ class ODataClientCheck:
         self.run("C44 date literals on Contacts/Birthdate (quoted date 400)", "http", dates)
 
         def expand_agent_nulls():
-            members = {m["MemberKey"]: m for m in self.live("Member")}
             url = self.url("Property", **{"$expand": "ListAgent,Media", "$top": "20"})
             body = self.get_json(url)
             for row, record in zip(body["value"], by_key[:20]):
                 if "ListAgent" not in row or "Media" not in row:
                     self.fail(f"GET {url}: {record[key]} lacks the expanded ListAgent or Media")
-                agent = members.get(record.get("ListAgentKey"))
+                agent = self.agent_of(record)
                 if agent is None and row["ListAgent"] is not None:
-                    self.fail(f"GET {url}: {record[key]} has no resolved agent, expanded ListAgent is {short(row['ListAgent'])}")
+                    self.fail(f"GET {url}: {record[key]} has no linked agent, expanded ListAgent is {short(row['ListAgent'])}")
                 if agent is not None:
                     self.compare_entity(f"GET {url} ListAgent", "Member", agent, row["ListAgent"] or {})
                 self.compare_rows(f"GET {url} Media of {record[key]}", "Media", self.media_of("Property", record[key]), row["Media"])
@@ -1063,7 +1080,7 @@ class ODataClientCheck:
                 print(f"  - {failure}", file=sys.stderr)
             raise SystemExit(1)
         if self.linked_listings == 0:
-            print("odata-client: note: no Property in the demo has a resolved ListAgentKey (hub key), so expand(ListAgent) saw only nulls")
+            print("odata-client: note: no Property in the demo links an agent (by hub or vendor key), so expand(ListAgent) saw only nulls")
         print(
             f"odata-client: python-odata {importlib.metadata.version('python-odata')}: {self.py_matched} queries matched /v1; "
             f"plain HTTP: {self.http_passed} checks passed")
