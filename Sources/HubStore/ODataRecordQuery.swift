@@ -60,7 +60,8 @@ public enum ODataQueryLimits {
     /// The most records of a resource (live or deleted, of the tenant) a query may scan when no
     /// index serves its filter and order. A query over more is refused with
     /// ``StoreError/Code/queryTooLarge``: its filter must then name an indexed field (see
-    /// ``ODataIndexedColumns``) in a way an index serves (`eq`, `in`, a range, `startswith`).
+    /// ``ODataIndexedColumns``) in a way an index serves (`eq`, `in` or a range; not `ne` and
+    /// not a string function).
     public static let unindexedRowLimit = 20_000
 }
 

@@ -260,6 +260,12 @@ import Testing
             #expect(OData.values(first).count == 4 && first.json["@odata.count"] == 27)
             let link = try #require(first.json["@odata.nextLink"]?.string)
             #expect(link == "http://localhost/odata/Contacts?$orderby=LastName,FirstName&$select=ContactKey&$count=true&$skip=4")
+            // Behind a TLS proxy the links are https.
+            let proxied = try await OData.get(
+                client, "/odata/Contacts?$select=ContactKey", token: fixture.token,
+                headers: small + [(HTTPField.Name("X-Forwarded-Proto")!, "https")])
+            #expect(proxied.json["@odata.nextLink"]?.string == "https://localhost/odata/Contacts?$select=ContactKey&$skip=4")
+            #expect(proxied.json["@odata.context"]?.string == "https://localhost/odata/$metadata#Contacts(ContactKey)")
             let paged = try await OData.all(
                 client, "/odata/Contacts?$orderby=LastName,FirstName&$select=ContactKey", token: fixture.token, headers: small)
             #expect(paged.values.compactMap { $0["ContactKey"]?.string } == expected)

@@ -130,7 +130,8 @@ struct ODataRoutes: Sendable {
             : ODataPayload(contentType: "application/xml", body: ODataMetadata.xml)
     }
 
-    /// `http://<host>` from the request's `Host` (absolute links, Q10). A host that is not a
+    /// `http://<host>` from the request's `Host` (absolute links, Q10), `https://` when the TLS
+    /// proxy in front of the hub says so (`X-Forwarded-Proto: https`, C1). A host that is not a
     /// plain name, address and port is replaced, so it cannot shape the links another way.
     static func origin(_ request: Request) -> String {
         let host = request.head.authority ?? ""
@@ -139,7 +140,9 @@ struct ODataRoutes: Sendable {
             && host.unicodeScalars.allSatisfy {
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]_".unicodeScalars.contains($0))
             }
-        return "http://" + (plain ? host : "localhost")
+        let forwarded = HTTPField.Name("X-Forwarded-Proto").flatMap { request.headers[$0] }
+        let scheme = forwarded?.lowercased() == "https" ? "https://" : "http://"
+        return scheme + (plain ? host : "localhost")
     }
 
     static func response(_ payload: ODataPayload, version: ODataVersion) -> Response {
