@@ -14,7 +14,7 @@ enum ODataOptions {
         }
     }
 
-    /// `has` is valid OData the hub does not serve (enum lookups, C49/C81): 501, where the
+    /// `has` is valid OData the hub does not serve (enum lookups, C49/C81): `not_supported`, where the
     /// parser reports a syntax error at it. A timestamp whose offset lost its `+` to form
     /// decoding (Q21) gets a hint.
     static func refined(_ error: ODataQueryError, _ options: [(name: String, value: String)]) -> ODataQueryError {

@@ -102,7 +102,8 @@ struct ODataRoutes: Sendable {
 
     private func odataStore() throws -> any ODataRecordStore {
         guard let store = runtime.store as? any ODataRecordStore else {
-            throw ODataError.notSupported("this hub's store does not serve OData queries")
+            // The server's own shortcoming, not the query's: 501.
+            throw ODataError(.notImplemented, "not_implemented", "this hub's store does not serve OData queries")
         }
         return store
     }
