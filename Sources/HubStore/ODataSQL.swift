@@ -36,6 +36,8 @@ public protocol ODataSQLDialect {
     /// A `FROM` item listing the strings of the JSON array `list` as rows of `alias`, and the
     /// expression of one element.
     func listElements(_ list: String, alias: String) -> (from: String, element: String)
+    /// The root row is live (not marked deleted).
+    func isLive(_ alias: String) -> String
     /// A text expression as ordered and range-compared: byte-wise on both stores.
     func textOrdering(_ a: String) -> String
     /// The expression the store's search index of `kind` is built on, over `operand` (see
@@ -93,6 +95,31 @@ public struct ODataSQL<Dialect: ODataSQLDialect> {
 
     /// The root table's alias.
     public static var root: String { "t0" }
+
+    /// The two statements of `query` over `R`'s table for `tenant`, with `selectList` read from
+    /// the root row: the count of every match, and the page (order, limit, offset). Each comes
+    /// with its values in placeholder order (the count's are the first of the page's).
+    public static func statements<R: HubRecord>(
+        _ type: R.Type, _ query: ODataRecordQuery, tenant: String, dialect: Dialect, selectList: String
+    ) throws -> (count: String, countValues: [ODataSQLValue], page: String, pageValues: [ODataSQLValue]) {
+        var compiler = ODataSQL(dialect: dialect)
+        let table = ResourceColumns<R>().table
+        let tenantCondition = "\(root).tenant_id = \(compiler.bind(.text(tenant)))"
+        compiler.tenantCondition = tenantCondition
+        var conditions = [tenantCondition, dialect.isLive(root)]
+        if let filter = query.filter { conditions.append(try compiler.condition(filter, resource: R.resource)) }
+        let whereClause = conditions.joined(separator: " AND ")
+        let count = "SELECT COUNT(*) FROM \(table) \(root) WHERE \(whereClause)"
+        let countValues = compiler.values
+        let order = try compiler.order(query.orderBy, resource: R.resource)
+        let limit = compiler.bind(.integer(Int64(query.limit)))
+        let offset = compiler.bind(.integer(Int64(query.offset)))
+        let page = """
+            SELECT \(selectList) FROM \(table) \(root) WHERE \(whereClause)
+            ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)
+            """
+        return (count, countValues, page, compiler.values)
+    }
 
     // MARK: - Conditions
 
@@ -454,12 +481,17 @@ extension ComparisonOperator {
 /// (``RealtyModel/Field/isIndexed``), and (tenant, connection, vendor key).
 public enum ODataIndexedColumns {
     /// The columns of `resource` an index leads with (after the tenant).
-    public static func columns(of resource: ResourceName) -> Set<String> {
-        func indexed<R: HubRecord>(_: R.Type) -> Set<String> { Set(R.fields.filter(\.isIndexed).map(\.name)) }
-        return indexed(resource.recordType).union([
-            resource.keyField, MetadataFieldNames.modificationTimestamp, MetadataFieldNames.connectionID,
-        ])
-    }
+    public static func columns(of resource: ResourceName) -> Set<String> { byResource[resource] ?? [] }
+
+    /// Built once: every query asks.
+    private static let byResource: [ResourceName: Set<String>] = Dictionary(
+        uniqueKeysWithValues: ResourceName.allCases.map { resource in
+            func indexed<R: HubRecord>(_: R.Type) -> Set<String> { Set(R.fields.filter(\.isIndexed).map(\.name)) }
+            let columns = indexed(resource.recordType).union([
+                resource.keyField, MetadataFieldNames.modificationTimestamp, MetadataFieldNames.connectionID,
+            ])
+            return (resource, columns)
+        })
 
     /// Whether an index narrows `filter`'s matches: an `eq`, `in` or range on an indexed column
     /// of the queried record itself; an `and` with one such operand; an `or` of only such operands.

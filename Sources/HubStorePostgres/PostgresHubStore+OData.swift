@@ -22,6 +22,7 @@ struct PGODataDialect: ODataSQLDialect {
     func listElements(_ list: String, alias: String) -> (from: String, element: String) {
         ("jsonb_array_elements_text(\(list)) AS \(alias)(value)", "\(alias).value")
     }
+    func isLive(_ alias: String) -> String { "NOT \(alias).\"DeletedYN\"" }
     func textOrdering(_ a: String) -> String { "\(a) COLLATE \"C\"" }
     func searchExpression(_ kind: RecordSearchFields.Kind, _ operand: String) -> String {
         switch kind {
@@ -51,27 +52,14 @@ struct PGODataStatements<R: HubRecord> {
 
     init(_ query: ODataRecordQuery, tenant: String) throws {
         plan = try query.readPlan(R.self)
-        var compiler = ODataSQL(dialect: PGODataDialect())
-        let table = ResourceColumns<R>()
-        let root = ODataSQL<PGODataDialect>.root
-        let tenantCondition = "\(root).tenant_id = \(compiler.bind(.text(tenant)))"
-        compiler.tenantCondition = tenantCondition
-        var conditions = [tenantCondition, "NOT \(root).\"DeletedYN\""]
-        if let filter = query.filter { conditions.append(try compiler.condition(filter, resource: R.resource)) }
-        let whereClause = conditions.joined(separator: " AND ")
-        var count = SQLStatement("SELECT COUNT(*) FROM \(table.table) \(root) WHERE \(whereClause)")
-        for value in compiler.values { PGODataDialect.bind(value, into: &count.bindings) }
-        let order = try compiler.order(query.orderBy, resource: R.resource)
-        let limit = compiler.bind(.integer(Int64(query.limit)))
-        let offset = compiler.bind(.integer(Int64(query.offset)))
-        var page = SQLStatement(
-            """
-            SELECT \(PGResourceTable<R>.selectList(plan)) FROM \(table.table) \(root) WHERE \(whereClause)
-            ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)
-            """)
-        for value in compiler.values { PGODataDialect.bind(value, into: &page.bindings) }
-        self.page = page
+        let statements = try ODataSQL.statements(
+            R.self, query, tenant: tenant, dialect: PGODataDialect(), selectList: PGResourceTable<R>.selectList(plan))
+        var count = SQLStatement(statements.count)
+        for value in statements.countValues { PGODataDialect.bind(value, into: &count.bindings) }
+        var page = SQLStatement(statements.page)
+        for value in statements.pageValues { PGODataDialect.bind(value, into: &page.bindings) }
         self.count = count
+        self.page = page
     }
 }
 

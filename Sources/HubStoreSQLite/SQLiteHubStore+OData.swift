@@ -22,6 +22,9 @@ struct SQLiteODataDialect: ODataSQLDialect {
     func listElements(_ list: String, alias: String) -> (from: String, element: String) {
         ("json_each(\(list)) AS \(alias)", "\(alias).value")
     }
+    // `+` keeps DeletedYN out of index choice: without statistics SQLite would take the list
+    // index (tenant, DeletedYN, …) over a filtered field's (tenant, field) as just as narrow.
+    func isLive(_ alias: String) -> String { "+\(alias).\"DeletedYN\" = 0" }
     // Columns are BINARY: byte order already.
     func textOrdering(_ a: String) -> String { a }
     func searchExpression(_ kind: RecordSearchFields.Kind, _ operand: String) -> String {
@@ -50,26 +53,12 @@ struct ODataStatements<R: HubRecord> {
 
     init(_ query: ODataRecordQuery, tenant: String) throws {
         plan = try query.readPlan(R.self)
-        var compiler = ODataSQL(dialect: SQLiteODataDialect())
-        let table = ResourceColumns<R>()
-        let root = ODataSQL<SQLiteODataDialect>.root
-        // `+` keeps DeletedYN out of index choice: without statistics SQLite would take the list
-        // index (tenant, DeletedYN, …) over a filtered field's (tenant, field) as just as narrow.
-        let tenantCondition = "\(root).tenant_id = \(compiler.bind(.text(tenant)))"
-        compiler.tenantCondition = tenantCondition
-        var conditions = [tenantCondition, "+\(root).\"DeletedYN\" = 0"]
-        if let filter = query.filter { conditions.append(try compiler.condition(filter, resource: R.resource)) }
-        let whereClause = conditions.joined(separator: " AND ")
-        countSQL = "SELECT COUNT(*) FROM \(table.table) \(root) WHERE \(whereClause)"
-        countArguments = compiler.values.map(SQLiteODataDialect.databaseValue)
-        let order = try compiler.order(query.orderBy, resource: R.resource)
-        let limit = compiler.bind(.integer(Int64(query.limit)))
-        let offset = compiler.bind(.integer(Int64(query.offset)))
-        pageSQL = """
-            SELECT \(PageSQL.selectList(plan)) FROM \(table.table) \(root) WHERE \(whereClause)
-            ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)
-            """
-        pageArguments = compiler.values.map(SQLiteODataDialect.databaseValue)
+        let statements = try ODataSQL.statements(
+            R.self, query, tenant: tenant, dialect: SQLiteODataDialect(), selectList: PageSQL.selectList(plan))
+        countSQL = statements.count
+        countArguments = statements.countValues.map(SQLiteODataDialect.databaseValue)
+        pageSQL = statements.page
+        pageArguments = statements.pageValues.map(SQLiteODataDialect.databaseValue)
     }
 }
 
